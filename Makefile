@@ -1,0 +1,34 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Both install what they need first.
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+RUN := $(UV) run --frozen
+DEMO_UNITS ?= 20000
+DEMO_DIR ?= var/demo
+
+.PHONY: install demo test lint bench clean
+
+install: $(UV) .venv/.installed
+
+$(UV):
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+
+.venv/.installed: pyproject.toml uv.lock
+	$(UV) sync --frozen
+	@touch $@
+
+demo: install
+	$(RUN) wengang generate city --units $(DEMO_UNITS) --seed 2021 --profile beijing $(DEMO_DIR)/city
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang snapshot import $(DEMO_DIR)/city
+
+lint: install
+	$(RUN) ruff check src tests bench
+	$(RUN) lint-imports
+
+test: lint
+	$(RUN) pytest
+
+bench: install
+	$(RUN) python bench/bench_generate_import.py
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,1 @@
+"""wengang: 稳岗返还免申即享 — subsidies delivered without application."""

@@ -1,0 +1,1 @@
+"""Adapters: databases, banks and channels behind the ports."""

@@ -1,0 +1,15 @@
+"""The `wengang` command: snapshots, the synthetic city, evaluation and explanations."""
+
+from __future__ import annotations
+
+import typer
+
+from wengang.cli import snapshot
+
+app = typer.Typer(help="wengang 稳岗返还免申即享 / job-stabilisation returns without application",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+app.add_typer(snapshot.app, name="snapshot")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Pure domain: no I/O, only the rules of money, identifiers, states and errors."""

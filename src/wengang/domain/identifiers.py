@@ -1,0 +1,70 @@
+"""Check digits of the unified social credit code (GB 32100-2015) and the resident ID (GB 11643-1999)."""
+
+from __future__ import annotations
+
+import re
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+PSEUDONYM_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{3,63}$")
+
+
+def uscc_check_char(first17: str) -> str:
+    """The 18th character that makes `first17` a valid credit code."""
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def uscc_problem(code: str) -> str | None:
+    """Why `code` is not a valid credit code, or None when it is."""
+    if len(code) != 18:
+        return f"统一社会信用代码应为18位 / credit code must have 18 characters, has {len(code)}"
+    bad = [c for c in code if c not in USCC_ALPHABET]
+    if bad:
+        return f"含非法字符 / character {bad[0]!r} is not allowed in a credit code"
+    if uscc_check_char(code[:17]) != code[17]:
+        return f"校验码错误 / check digit should be {uscc_check_char(code[:17])!r}, not {code[17]!r}"
+    return None
+
+
+def id_check_char(first17: str) -> str:
+    """The 18th character that makes `first17` a valid resident ID number."""
+    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+
+
+def id_problem(number: str) -> str | None:
+    """Why `number` is not a valid 18-digit resident ID, or None when it is."""
+    if not _ID_SHAPE.match(number):
+        return "身份证号应为17位数字加校验位 / ID number must be 17 digits and a check character"
+    if id_check_char(number[:17]) != number[17]:
+        return f"身份证校验码错误 / ID check character should be {id_check_char(number[:17])!r}, not {number[17]!r}"
+    return None
+
+
+def person_id_problem(value: str) -> str | None:
+    """A person is named by a valid ID number or by a pseudonym that cannot be mistaken for one."""
+    if value[:1].isdigit():
+        return id_problem(value)
+    if PSEUDONYM_SHAPE.match(value):
+        return None
+    return "既不是有效身份证号也不是化名(字母开头) / neither a valid ID number nor a pseudonym starting with a letter"
+
+
+def mask_id(value: str) -> str:
+    """Show only what a person needs to recognise an ID: first 3 and last 4 characters."""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_account(value: str) -> str:
+    """Bank accounts show only their last four digits."""
+    return "*" * max(0, len(value) - 4) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    """Phones show the first three and last four digits, as Chinese banks do."""
+    return value[:3] + "****" + value[-4:] if len(value) >= 7 else "*" * len(value)

@@ -1,0 +1,1 @@
+"""Policy packs: data only, one folder per pack."""

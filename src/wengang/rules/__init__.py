@@ -1,0 +1,1 @@
+"""The rules engine: dated parameters, criteria as Ibis expressions, runs and explanations."""

@@ -1,0 +1,23 @@
+"""A progress port: services say what step they are on; the CLI draws it as a bar."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Progress(Protocol):
+    """Receives the name of each step as it starts and how far a long step has come."""
+
+    def step(self, label: str) -> None: ...
+
+    def advance(self, done: int, total: int) -> None: ...
+
+
+class Silent:
+    """For tests and library use: progress goes nowhere."""
+
+    def step(self, label: str) -> None:
+        return None
+
+    def advance(self, done: int, total: int) -> None:
+        return None

@@ -1,0 +1,104 @@
+"""SQL expressions that say, for one text value, why it is bad (NULL when it is good)."""
+
+from __future__ import annotations
+
+from wengang.domain.identifiers import ID_CHECK, ID_WEIGHTS, USCC_ALPHABET, USCC_WEIGHTS
+from wengang.snapshot.schema import FALSE_WORDS, TRUE_WORDS, Column
+
+EMPTY = "必填项为空 / required value is empty"
+NEGATIVE = "金额或人数不能为负 / value must not be negative"
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _uscc_sql(v: str) -> str:
+    alphabet = _q(USCC_ALPHABET)
+    terms = " + ".join(f"(instr({alphabet}, substr({v}, {i + 1}, 1)) - 1) * {w}" for i, w in enumerate(USCC_WEIGHTS))
+    expected = f"((31 - ({terms}) % 31) % 31)"
+    return f"""CASE
+      WHEN length({v}) <> 18 THEN '统一社会信用代码应为18位 / credit code must have 18 characters, has ' || length({v})
+      WHEN NOT regexp_full_match({v}, '[0-9A-HJ-NPQRTUWXY]{{18}}')
+        THEN '含非法字符 / credit code may only use 0-9 and A-Y without I O Z S V'
+      WHEN {expected} <> instr({alphabet}, substr({v}, 18, 1)) - 1
+        THEN '校验码错误 / check digit should be ''' || substr({alphabet}, {expected} + 1, 1) || ''''
+    END"""
+
+
+def _id_sql(v: str) -> str:
+    terms = " + ".join(f"CAST(substr({v}, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(ID_WEIGHTS))
+    expected = f"substr({_q(ID_CHECK)}, (({terms}) % 11) + 1, 1)"
+    return f"""CASE
+      WHEN regexp_full_match({v}, '[0-9].*') THEN CASE
+        WHEN NOT regexp_full_match({v}, '[0-9]{{17}}[0-9X]')
+          THEN '身份证号应为17位数字加校验位 / ID number must be 17 digits and a check character'
+        WHEN {expected} <> substr({v}, 18, 1)
+          THEN '身份证校验码错误 / ID check character should be ''' || {expected} || ''''
+      END
+      WHEN NOT regexp_full_match({v}, '[A-Za-z][A-Za-z0-9_-]{{3,63}}')
+        THEN '既不是有效身份证号也不是化名 / neither a valid ID number nor a pseudonym starting with a letter'
+    END"""
+
+
+def _kind_sql(col: Column, v: str) -> str | None:
+    kind = col.kind
+    if kind == "uscc":
+        return _uscc_sql(v)
+    if kind == "person_id":
+        return _id_sql(v)
+    if kind == "enum":
+        allowed = ", ".join(_q(c) for c in col.choices)
+        return f"CASE WHEN {v} NOT IN ({allowed}) THEN '未知取值 / unknown value; allowed: {', '.join(col.choices)}' END"
+    if kind == "region":
+        return f"CASE WHEN NOT regexp_full_match({v}, '[0-9]{{6}}') THEN '行政区划代码应为6位数字 / region must be 6 digits' END"
+    if kind == "date":
+        return (f"CASE WHEN NOT regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
+                f"OR try_strptime({v}, '%Y-%m-%d') IS NULL "
+                f"THEN '日期无法解析 / not a date in the form YYYY-MM-DD' END")
+    if kind == "month":
+        return (f"CASE WHEN NOT regexp_full_match({v}, '[0-9]{{4}}-(0[1-9]|1[0-2])') "
+                f"THEN '月份无法解析 / not a month in the form YYYY-MM' END")
+    if kind == "int":
+        return (f"CASE WHEN starts_with({v}, '-') THEN '{NEGATIVE}' "
+                f"WHEN NOT regexp_full_match({v}, '[0-9]{{1,9}}') "
+                f"THEN '应为非负整数 / not a whole number (0 to 999999999)' END")
+    if kind == "money":
+        return (f"CASE WHEN starts_with({v}, '-') THEN '{NEGATIVE}' "
+                f"WHEN regexp_full_match({v}, '[0-9]+\\.[0-9]{{3,}}') "
+                f"THEN '金额最多两位小数 / money has at most two decimals' "
+                f"WHEN NOT regexp_full_match({v}, '[0-9]{{1,16}}(\\.[0-9]{{1,2}})?') "
+                f"THEN '金额格式错误 / not an amount of yuan such as 12345.67' END")
+    if kind == "bool":
+        words = ", ".join(_q(w) for w in (*TRUE_WORDS, *FALSE_WORDS))
+        return f"CASE WHEN lower({v}) NOT IN ({words}) THEN '布尔值应为 true/false/1/0/是/否 / not a boolean' END"
+    if kind == "bank_code":
+        return f"CASE WHEN NOT regexp_full_match({v}, '[0-9]{{12}}') THEN '联行号应为12位数字 / bank code must be 12 digits (CNAPS)' END"
+    if kind == "account":
+        return f"CASE WHEN NOT regexp_full_match({v}, '[0-9]{{6,32}}') THEN '账号应为6到32位数字 / account number must be 6 to 32 digits' END"
+    return None
+
+
+def value_problem_sql(col: Column, *, owner: bool) -> str:
+    """Why the column's value is bad; a credit code is fully checked only in the file that owns it."""
+    v = f'"{col.name}"'
+    empty = f"WHEN {v} IS NULL OR trim({v}) = '' THEN '{EMPTY}'" if col.required else f"WHEN {v} IS NULL THEN NULL"
+    body = None if (col.kind == "uscc" and not owner) else _kind_sql(col, v)
+    if col.kind == "text":
+        body = f"CASE WHEN length({v}) > 200 THEN '文本过长 / text longer than 200 characters' END"
+    return f"CASE {empty} ELSE {body or 'NULL'} END"
+
+
+def typed_sql(col: Column) -> str:
+    """How the checked text becomes its stored type."""
+    v = f'"{col.name}"'
+    if col.kind == "int":
+        return f"CAST({v} AS INTEGER) AS {v}"
+    if col.kind == "money":
+        return f"CAST({v} AS DECIMAL(18,2)) AS {v}"
+    if col.kind == "date":
+        return f"CAST({v} AS DATE) AS {v}"
+    if col.kind == "bool":
+        trues = ", ".join(_q(w) for w in TRUE_WORDS)
+        return f"CASE WHEN {v} IS NULL THEN NULL ELSE lower({v}) IN ({trues}) END AS {v}"
+    return f"{v}"

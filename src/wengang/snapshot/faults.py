@@ -1,0 +1,44 @@
+"""A fault is one precise complaint about one value: file, line, column, value and reason."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+REPORT_HEADER = ("file", "line", "column", "value", "reason")
+
+
+@dataclass(frozen=True, order=True)
+class Fault:
+    """One bad value (or a whole bad row/file when column is empty)."""
+
+    file: str
+    line: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" + (f" [{self.column}]" if self.column else "")
+        shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+        return f"{where} {shown!r}: {self.reason}"
+
+
+def write_report(faults: list[Fault], path: Path) -> Path:
+    """The CSV report staff open in Excel (UTF-8 with BOM so Excel shows the Chinese)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with tmp.open("w", newline="", encoding="utf-8-sig") as out:
+        writer = csv.writer(out)
+        writer.writerow(REPORT_HEADER)
+        for f in sorted(faults):
+            writer.writerow((f.file, f.line, f.column, f.value, f.reason))
+    tmp.replace(path)
+    return path
+
+
+def summarise(faults: list[Fault]) -> Counter[tuple[str, str]]:
+    """Counts per (file, reason kind) for the summary table."""
+    return Counter((f.file, f.reason.split(" / ")[0].split(":")[0]) for f in faults)

@@ -1,0 +1,134 @@
+"""The snapshot files and columns of DATA.md, as data the validator, the store and the generator share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+UNIT_TYPES = (
+    "enterprise", "individual_business", "social_group", "foundation", "social_service_org",
+    "law_firm", "accounting_firm", "public_institution", "other",
+)
+INDUSTRIES = (
+    "agriculture", "industry", "construction", "wholesale", "retail", "transport", "warehousing",
+    "postal", "accommodation", "catering", "information_transmission", "software_it",
+    "real_estate_development", "property_management", "leasing_business_services", "other",
+)
+SIZE_CLASSES = ("large", "medium", "small", "micro")
+SEPARATION_REASONS = (
+    "retirement", "death", "contract_expiry", "dismissal", "resignation", "transfer", "other",
+)
+CLAIM_KINDS = ("monthly", "one_off")
+FLAG_SOURCES = ("market_supervision", "credit", "court", "tax", "ecology", "hrss", "other")
+FLAGS = (
+    "deregistered", "revoked", "liquidation", "abnormal_operations", "serious_dishonesty",
+    "dishonest_debtor", "wage_arrears_blacklist", "zombie", "failed_commitment",
+    "refused_verification", "difficulty_certified", "epidemic_risk_area", "other",
+)
+TRUE_WORDS = ("true", "1", "是")
+FALSE_WORDS = ("false", "0", "否")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its kind decides how the text is checked and what type it is stored as."""
+
+    name: str
+    kind: str  # uscc, text, enum, region, date, month, int, money, bool, person_id, bank_code, account
+    required: bool = True
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One snapshot file: its columns, whether it must be there, and which columns form its key."""
+
+    name: str
+    columns: tuple[Column, ...]
+    required: bool
+    key: tuple[str, ...] = ()
+    references_employers: bool = True
+    row_rules: tuple[str, ...] = field(default=())
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+EMPLOYERS = FileSpec(
+    "employers",
+    (
+        Column("uscc", "uscc"),
+        Column("name", "text"),
+        Column("unit_type", "enum", choices=UNIT_TYPES),
+        Column("industry", "enum", choices=INDUSTRIES),
+        Column("region", "region"),
+        Column("registered_on", "date"),
+        Column("employees", "int", required=False),
+        Column("revenue", "money", required=False),
+        Column("assets", "money", required=False),
+        Column("size_class", "enum", required=False, choices=SIZE_CLASSES),
+        Column("labor_dispatch", "bool", required=False),
+        Column("bank_code", "bank_code", required=False),
+        Column("account_no", "account", required=False),
+        Column("account_name", "text", required=False),
+    ),
+    required=True,
+    key=("uscc",),
+    references_employers=False,
+)
+CONTRIBUTIONS = FileSpec(
+    "contributions",
+    (
+        Column("uscc", "uscc"),
+        Column("month", "month"),
+        Column("insured", "int"),
+        Column("unit_due", "money"),
+        Column("unit_paid", "money"),
+        Column("person_due", "money"),
+        Column("person_paid", "money"),
+        Column("back_paid", "money", required=False),
+    ),
+    required=True,
+    key=("uscc", "month"),
+)
+SEPARATIONS = FileSpec(
+    "separations",
+    (
+        Column("uscc", "uscc"),
+        Column("person_id", "person_id"),
+        Column("date", "date"),
+        Column("reason", "enum", choices=SEPARATION_REASONS),
+    ),
+    required=False,
+    key=("uscc", "person_id", "date"),
+)
+UI_CLAIMS = FileSpec(
+    "ui_claims",
+    (
+        Column("uscc", "uscc"),
+        Column("person_id", "person_id"),
+        Column("started_on", "date"),
+        Column("kind", "enum", choices=CLAIM_KINDS),
+    ),
+    required=False,
+    key=("uscc", "person_id", "started_on"),
+)
+FLAGS_FILE = FileSpec(
+    "flags",
+    (
+        Column("uscc", "uscc"),
+        Column("source", "enum", choices=FLAG_SOURCES),
+        Column("flag", "enum", choices=FLAGS),
+        Column("listed_on", "date"),
+        Column("removed_on", "date", required=False),
+    ),
+    required=False,
+    key=("uscc", "source", "flag", "listed_on"),
+    row_rules=("removed_after_listed",),
+)
+
+FILES: tuple[FileSpec, ...] = (EMPLOYERS, CONTRIBUTIONS, SEPARATIONS, UI_CLAIMS, FLAGS_FILE)
+FILES_BY_NAME = {f.name: f for f in FILES}

@@ -1,0 +1,122 @@
+"""The analytical store: one DuckDB file, a registry of snapshots, one schema of typed tables per snapshot."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from wengang.snapshot.checks import typed_sql
+from wengang.snapshot.faults import Fault
+from wengang.snapshot.reading import LINE, RawFile
+from wengang.snapshot.schema import FILES
+from wengang.snapshot.validation import raw_view
+
+REGISTRY_DDL = """
+CREATE TABLE IF NOT EXISTS snapshots (
+    id VARCHAR PRIMARY KEY,
+    content_hash VARCHAR NOT NULL UNIQUE,
+    source VARCHAR NOT NULL,
+    imported_at TIMESTAMP NOT NULL,
+    mode VARCHAR NOT NULL,
+    files VARCHAR NOT NULL,
+    row_counts VARCHAR NOT NULL,
+    quarantined BIGINT NOT NULL
+)"""
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    """What the registry knows of one imported snapshot."""
+
+    id: str
+    content_hash: str
+    source: str
+    imported_at: datetime
+    mode: str
+    files: dict[str, str]
+    row_counts: dict[str, int]
+    quarantined: int
+
+    @property
+    def schema(self) -> str:
+        return schema_of(self.id)
+
+
+def schema_of(snapshot_id: str) -> str:
+    return f"snap_{snapshot_id}"
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating when needed) the store file with its registry."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if read_only and path.exists():
+        return duckdb.connect(str(path), read_only=True)
+    con = duckdb.connect(str(path))
+    con.execute(REGISTRY_DDL)
+    return con
+
+
+def _info(row: tuple) -> SnapshotInfo:
+    sid, chash, source, at, mode, files, counts, quarantined = row
+    return SnapshotInfo(sid, chash, source, at, mode, json.loads(files), json.loads(counts), quarantined)
+
+
+def find(con: duckdb.DuckDBPyConnection, *, snapshot_id: str | None = None,
+         content_hash: str | None = None) -> SnapshotInfo | None:
+    """Look a snapshot up by id or by the hash of its files."""
+    if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'snapshots'").fetchone():
+        return None
+    column, value = ("id", snapshot_id) if snapshot_id else ("content_hash", content_hash)
+    row = con.execute(f"SELECT * FROM snapshots WHERE {column} = ?", [value]).fetchone()
+    return _info(row) if row else None
+
+
+def list_snapshots(con: duckdb.DuckDBPyConnection) -> list[SnapshotInfo]:
+    return [_info(r) for r in con.execute("SELECT * FROM snapshots ORDER BY imported_at").fetchall()]
+
+
+def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_hash: str, source: str,
+                   raws: dict[str, RawFile], faults: list[Fault], mode: str) -> SnapshotInfo:
+    """Store the good rows (all rows, in strict mode) and the quarantine, in one transaction."""
+    schema = schema_of(snapshot_id)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"CREATE SCHEMA {schema}")
+        con.execute(f"CREATE TABLE {schema}.quarantine (file VARCHAR, line BIGINT, \"column\" VARCHAR, "
+                    "value VARCHAR, reason VARCHAR)")
+        if faults:
+            con.register("new_quarantine", pa.table({
+                "file": [f.file for f in faults], "line": pa.array([f.line for f in faults], pa.int64()),
+                "column": [f.column for f in faults], "value": [f.value for f in faults],
+                "reason": [f.reason for f in faults]}))
+            con.execute(f"INSERT INTO {schema}.quarantine SELECT * FROM new_quarantine")
+        counts: dict[str, int] = {}
+        for spec in FILES:
+            raw = raws.get(spec.name)
+            typed = ", ".join(typed_sql(c) for c in spec.columns)
+            if raw is None:
+                con.execute(f"CREATE TABLE {schema}.{spec.name} AS SELECT {typed}, 0::BIGINT AS line "
+                            f"FROM (SELECT {', '.join(f'NULL::VARCHAR AS {c.name}' for c in spec.columns)}) WHERE false")
+                continue
+            con.execute(f"""CREATE TABLE {schema}.{spec.name} AS
+                SELECT {typed}, {LINE} AS line FROM {raw_view(raw)} r
+                WHERE r.{LINE} NOT IN (SELECT line FROM {schema}.quarantine WHERE file = ?)
+                ORDER BY r.{LINE}""", [raw.display])
+            counts[spec.name] = con.execute(f"SELECT count(*) FROM {schema}.{spec.name}").fetchone()[0]
+        files = {name: raw.path.name for name, raw in raws.items()}
+        bad_rows = len({(f.file, f.line) for f in faults})
+        con.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [snapshot_id, content_hash, source, datetime.now(), mode, json.dumps(files),
+                     json.dumps(counts), bad_rows])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    info = find(con, snapshot_id=snapshot_id)
+    assert info is not None
+    return info

@@ -1,0 +1,118 @@
+"""Validate all files of a snapshot at once in DuckDB: value checks, duplicate keys, orphans, row rules."""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from wengang.snapshot.checks import value_problem_sql
+from wengang.snapshot.faults import Fault
+from wengang.snapshot.reading import LINE, RawFile
+
+ORPHAN = "单位不在 employers 中 / unit is not in employers"
+CASCADE = "该单位的 employers 行已隔离 / the employers row of this unit was quarantined"
+
+
+def raw_view(raw: RawFile) -> str:
+    return f"raw_{raw.spec.name}"
+
+
+def register(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile]) -> None:
+    """Expose each Arrow table to DuckDB without copying it."""
+    for raw in raws.values():
+        con.register(raw_view(raw), raw.table)
+
+
+def validate(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile], *, lenient: bool) -> list[Fault]:
+    """Every fault of every file; `lenient` adds the rows that fall with a quarantined unit."""
+    faults: list[Fault] = []
+    for raw in raws.values():
+        faults.extend(raw.faults)
+        if raw.missing_required:
+            continue
+        faults.extend(_value_faults(con, raw))
+        faults.extend(_duplicate_faults(con, raw, all_copies=lenient))
+        faults.extend(_row_rule_faults(con, raw))
+    employers = raws["employers"]
+    for raw in raws.values():
+        if raw.spec.references_employers and not raw.missing_required and not employers.missing_required:
+            faults.extend(_orphan_faults(con, raw, employers))
+    if lenient:
+        faults.extend(_cascade_faults(con, raws, faults))
+    return faults
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str, file: str) -> list[Fault]:
+    rows = con.execute(sql).fetchall()
+    return [Fault(file, int(line), column, "" if value is None else str(value), reason)
+            for line, column, value, reason in rows]
+
+
+def _value_faults(con: duckdb.DuckDBPyConnection, raw: RawFile) -> list[Fault]:
+    owner = not raw.spec.references_employers
+    parts = []
+    for col in raw.spec.columns:
+        problem = value_problem_sql(col, owner=owner)
+        parts.append(
+            f"SELECT {LINE} AS line, '{col.name}' AS col, \"{col.name}\" AS value, __why FROM "
+            f"(SELECT {LINE}, \"{col.name}\", {problem} AS __why FROM {raw_view(raw)}) WHERE __why IS NOT NULL"
+        )
+    return _fetch(con, " UNION ALL ".join(parts), raw.display)
+
+
+def _duplicate_faults(con: duckdb.DuckDBPyConnection, raw: RawFile, *, all_copies: bool) -> list[Fault]:
+    """Strict: one fault per repeat. Lenient: every copy leaves, since keeping the first would be a guess."""
+    key = raw.spec.key
+    cols = ", ".join(f'"{k}"' for k in key)
+    not_null = " AND ".join(f'"{k}" IS NOT NULL' for k in key)
+    shown = " || ',' || ".join(f'"{k}"' for k in key)
+    sql = f"""
+      SELECT line, '{key[0] if len(key) == 1 else "+".join(key)}', value,
+             '重复记录 ({", ".join(key)}), 首次出现在第 ' || first_line || ' 行 / duplicate ({", ".join(key)}), first on line ' || first_line
+      FROM (SELECT {LINE} AS line, {shown} AS value,
+                   row_number() OVER (PARTITION BY {cols} ORDER BY {LINE}) AS n,
+                   min({LINE}) OVER (PARTITION BY {cols}) AS first_line,
+                   count(*) OVER (PARTITION BY {cols}) AS copies
+            FROM {raw_view(raw)} WHERE {not_null})
+      WHERE {"copies > 1" if all_copies else "n > 1"}"""
+    return _fetch(con, sql, raw.display)
+
+
+def _row_rule_faults(con: duckdb.DuckDBPyConnection, raw: RawFile) -> list[Fault]:
+    if "removed_after_listed" not in raw.spec.row_rules:
+        return []
+    sql = f"""
+      SELECT {LINE}, 'removed_on', removed_on,
+             '撤销日期早于列入日期 ' || listed_on || ' / removed_on is before listed_on ' || listed_on
+      FROM {raw_view(raw)}
+      WHERE try_strptime(removed_on, '%Y-%m-%d') < try_strptime(listed_on, '%Y-%m-%d')"""
+    return _fetch(con, sql, raw.display)
+
+
+def _orphan_faults(con: duckdb.DuckDBPyConnection, raw: RawFile, employers: RawFile) -> list[Fault]:
+    sql = f"""
+      SELECT r.{LINE}, 'uscc', r.uscc, '{ORPHAN}'
+      FROM {raw_view(raw)} r ANTI JOIN {raw_view(employers)} e ON r.uscc = e.uscc
+      WHERE r.uscc IS NOT NULL AND trim(r.uscc) <> ''"""
+    return _fetch(con, sql, raw.display)
+
+
+def _cascade_faults(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile], faults: list[Fault]) -> list[Fault]:
+    """In lenient mode a unit's other rows leave with its employers row, so no orphan is stored."""
+    employers = raws["employers"]
+    bad_lines = sorted({f.line for f in faults if f.file == employers.display})
+    if not bad_lines or employers.missing_required:
+        return []
+    con.register("bad_employer_lines", pa.table({"line": pa.array(bad_lines, pa.int64())}))
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE bad_units AS
+                    SELECT DISTINCT uscc FROM {raw_view(employers)} e
+                    SEMI JOIN bad_employer_lines b ON e.{LINE} = b.line WHERE uscc IS NOT NULL""")
+    already = {(f.file, f.line) for f in faults}
+    out: list[Fault] = []
+    for raw in raws.values():
+        if not raw.spec.references_employers or raw.missing_required:
+            continue
+        sql = (f"SELECT r.{LINE}, 'uscc', r.uscc, '{CASCADE}' FROM {raw_view(raw)} r "
+               f"SEMI JOIN bad_units b ON r.uscc = b.uscc")
+        out.extend(f for f in _fetch(con, sql, raw.display) if (f.file, f.line) not in already)
+    return out

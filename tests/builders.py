@@ -1,0 +1,71 @@
+"""Write small snapshot folders from Python rows, so each test shows exactly the data it is about."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from wengang.domain.identifiers import id_check_char, uscc_check_char
+
+EMPLOYER_DEFAULTS = {
+    "name": "测试单位", "unit_type": "enterprise", "industry": "software_it", "region": "110105",
+    "registered_on": "2015-01-01",
+}
+
+
+def uscc(n: int, prefix: str = "91110105") -> str:
+    """A valid credit code numbered n (prefix 91 = enterprise, 110105 = Chaoyang)."""
+    body = f"{prefix}{n:09d}"[:17]
+    return body + uscc_check_char(body)
+
+
+def person(n: int) -> str:
+    """A valid resident ID number numbered n."""
+    body = f"11010519800101{n:03d}"
+    return body + id_check_char(body)
+
+
+def write_csv(path: Path, rows: list[dict], columns: list[str] | None = None, encoding: str = "utf-8") -> Path:
+    columns = columns or list(dict.fromkeys(k for r in rows for k in r))
+    with path.open("w", newline="", encoding=encoding) as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})
+    return path
+
+
+def months(first: str, last: str) -> list[str]:
+    """Every YYYY-MM from first to last inclusive."""
+    y, m = map(int, first.split("-"))
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def write_snapshot(folder: Path, *, employers: list[dict], contributions: list[dict],
+                   separations: list[dict] | None = None, ui_claims: list[dict] | None = None,
+                   flags: list[dict] | None = None) -> Path:
+    """A snapshot folder; optional files are written only when given (an empty list writes a header)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_csv(folder / "employers.csv", [EMPLOYER_DEFAULTS | e for e in employers])
+    write_csv(folder / "contributions.csv", contributions,
+              ["uscc", "month", "insured", "unit_due", "unit_paid", "person_due", "person_paid", "back_paid"])
+    optional = {
+        "separations": (separations, ["uscc", "person_id", "date", "reason"]),
+        "ui_claims": (ui_claims, ["uscc", "person_id", "started_on", "kind"]),
+        "flags": (flags, ["uscc", "source", "flag", "listed_on", "removed_on"]),
+    }
+    for name, (rows, columns) in optional.items():
+        if rows is not None:
+            write_csv(folder / f"{name}.csv", rows, columns)
+    return folder
+
+
+def steady_contributions(code: str, *, insured: int = 10, first: str = "2019-12", last: str = "2020-12",
+                         due: str = "100.00") -> list[dict]:
+    """Months paid in full with a constant headcount."""
+    return [{"uscc": code, "month": m, "insured": insured, "unit_due": due, "unit_paid": due,
+             "person_due": due, "person_paid": due} for m in months(first, last)]
