@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from wengang.cli import snapshot
+from wengang.cli import evaluate, snapshot
 
 app = typer.Typer(help="wengang 稳岗返还免申即享 / job-stabilisation returns without application",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(snapshot.app, name="snapshot")
+app.command("evaluate")(evaluate.evaluate)
+app.command("explain")(evaluate.explain)
 
 
 def main() -> None:

@@ -1,0 +1,75 @@
+"""`wengang evaluate` and `wengang explain`: decide every unit, and say why for one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from wengang.cli.console import BarProgress, console, fail
+from wengang.config import load_settings
+from wengang.rules.explain import yuan
+from wengang.rules.parameters import PackError
+from wengang.services import evaluation
+from wengang.services.snapshots import SnapshotRefused
+from wengang.snapshot.reading import SnapshotLayoutError
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"日期应为 YYYY-MM-DD / not a date: {text!r}") from None
+
+
+def evaluate(
+    snapshot: Annotated[str, typer.Argument(help="快照目录或已导入快照id / snapshot folder or imported id")],
+    policy: Annotated[str, typer.Option("--policy", help="政策包 / pack id, e.g. beijing-2021")],
+    as_of: Annotated[str, typer.Option("--as-of", help="评估日 / evaluation date YYYY-MM-DD")],
+    out: Annotated[Path, typer.Option("--out", help="决定文件 / decisions file")] = Path("decisions.csv"),
+    fmt: Annotated[str, typer.Option("--format", help="csv | parquet | xlsx")] = "csv",
+    engine: Annotated[str, typer.Option("--engine", help="duckdb | spark")] = "duckdb",
+) -> None:
+    """按政策包评估快照中每个单位 / decide, price and explain every unit of a snapshot."""
+    day = _date(as_of)
+    if fmt not in ("csv", "parquet", "xlsx"):
+        fail(f"未知格式 / unknown format {fmt!r}; use csv, parquet or xlsx")
+    try:
+        with BarProgress("evaluate") as progress:
+            result = evaluation.evaluate(snapshot, policy, day, settings=load_settings(), engine=engine,
+                                         progress=progress)
+            progress.step(f"写入 / writing {out}")
+            evaluation.write_decisions(result, out, fmt)
+    except SnapshotRefused as err:
+        fail(f"{err}")
+    except (PackError, SnapshotLayoutError, LookupError, ValueError) as err:
+        fail(str(err))
+    s = result.summary
+    table = Table(title=f"评估结果 / decisions — {s.pack} as of {s.as_of} (run {s.id}, snapshot {s.snapshot_id})")
+    for col in ("单位 units", "符合 eligible", "审核 review", "不符合 ineligible", "返还总额 amount", "用时 seconds"):
+        table.add_column(col, justify="right")
+    table.add_row(f"{s.units:,}", f"{s.eligible:,}", f"{s.review:,}", f"{s.ineligible:,}", yuan(s.amount_fen),
+                  f"{s.seconds:.2f}")
+    console.print(table)
+    console.print(f"决定文件 / decisions written to {out}")
+
+
+def explain(
+    uscc: Annotated[str, typer.Argument(help="统一社会信用代码 / credit code")],
+    run: Annotated[str | None, typer.Option(help="评估批次 / run id (default: newest)")] = None,
+) -> None:
+    """解释一个单位的决定 / explain one unit's decision, criterion by criterion."""
+    found = evaluation.explain_unit(uscc.strip().upper(), settings=load_settings(), run_id=run)
+    if found is None:
+        fail(f"没有该单位的评估结果 / no decision stored for {uscc}; run `wengang evaluate` first")
+    headline, lines = found
+    console.print(f"[bold]{headline}[/]")
+    table = Table(show_lines=True)
+    for col in ("条件 criterion", "结果 outcome", "读取的数据 values read", "比较的参数 parameter (value, from, reference)"):
+        table.add_column(col)
+    for line in lines:
+        table.add_row(line.label, line.outcome, line.read, line.compared_with)
+    console.print(table)

@@ -1,0 +1,74 @@
+"""Where a rule expression runs: DuckDB over the analytical store, or PySpark over exported Parquet."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import duckdb
+import ibis
+import pyarrow as pa
+from ibis.expr.types import Table
+
+from wengang.rules.inputs import SnapshotTables
+from wengang.snapshot.schema import FILES
+from wengang.snapshot.store import SnapshotInfo
+
+ENGINES = ("duckdb", "spark")
+
+
+def _tables(get, info: SnapshotInfo) -> SnapshotTables:
+    return SnapshotTables(
+        employers=get("employers"), contributions=get("contributions"), separations=get("separations"),
+        ui_claims=get("ui_claims"), flags=get("flags"),
+        has_separations="separations" in info.files, has_ui_claims="ui_claims" in info.files,
+        has_flags="flags" in info.files,
+    )
+
+
+def duckdb_tables(con: duckdb.DuckDBPyConnection, info: SnapshotInfo) -> SnapshotTables:
+    """The snapshot's typed tables in the store, as Ibis tables on the same DuckDB connection."""
+    backend = ibis.duckdb.from_connection(con)
+    return _tables(lambda name: backend.table(name, database=info.schema), info)
+
+
+def spark_session():
+    """A local Spark session (set WENGANG_SPARK_MASTER=spark://host:7077 or yarn to use a cluster)."""
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", "python3"))
+    from pyspark.sql import SparkSession
+
+    warehouse = Path(tempfile.mkdtemp(prefix="wengang-spark-"))
+    master = os.environ.get("WENGANG_SPARK_MASTER", "local[2]")
+    return (SparkSession.builder.master(master).appName("wengang")
+            .config("spark.sql.warehouse.dir", str(warehouse / "warehouse"))
+            .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={warehouse}")
+            .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.ansi.enabled", "false")
+            .getOrCreate())
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, info: SnapshotInfo, folder: Path) -> dict[str, Path]:
+    """Write the snapshot's tables as Parquet for a Spark cluster to read (on a cluster: shared storage)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for spec in FILES:
+        path = folder / f"{spec.name}.parquet"
+        con.execute(f"COPY {info.schema}.{spec.name} TO '{path}' (FORMAT parquet)")
+        paths[spec.name] = path
+    return paths
+
+
+def spark_tables(session, paths: dict[str, Path], info: SnapshotInfo) -> SnapshotTables:
+    backend = ibis.pyspark.connect(session)
+    for name, path in paths.items():
+        session.read.parquet(str(path)).createOrReplaceTempView(f"wg_{info.id}_{name}")
+    return _tables(lambda name: backend.table(f"wg_{info.id}_{name}"), info)
+
+
+def execute(expr: Table) -> pa.Table:
+    """Run on whichever backend the expression's tables live on."""
+    return expr.to_pyarrow()

@@ -1,0 +1,113 @@
+"""One run of a pack over a whole snapshot: every unit decided, priced and explained in one expression."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+from ibis.expr.types import BooleanValue, Table
+
+from wengang.rules.exact import RATIO_SCALE, round_half_up
+from wengang.rules.inputs import SnapshotTables, unit_frame
+from wengang.rules.layoff import layoff_columns
+from wengang.rules.parameters import Pack
+from wengang.rules.resolved import Resolved
+from wengang.rules.sizeclass import size_class
+
+# Criterion → the reason code written when it fails, is unknown, or routes to review.
+CRITERIA = ("scope", "paid_months", "arrears", "layoff", "flags_exclude", "size", "flags_review")
+DECISION_COLUMNS = ("uscc", "decision", "amount_fen", "size_class", "layoff_rate_micro", "reasons")
+STORED_COLUMNS = DECISION_COLUMNS + (
+    "name", "unit_type", "industry", "region", "employees", "revenue", "assets", "size_source", "labor_dispatch",
+    "has_account", "months_full", "arrears_fen", "insured_prev_dec", "insured_jan", "insured_dec",
+    "opening_insured", "opening_source", "insured_sum", "insured_months", "natural_attrition",
+    "benefit_recipients", "net_reduction", "small_unit", "layoff_limit_kind", "base_fen", "ratio_units",
+    "active_flags", *(f"c_{c}" for c in CRITERIA),
+)
+
+
+def _outcome(passed: BooleanValue) -> ibis.Value:
+    return ibis.cases((passed.isnull(), "unknown"), (passed, "pass"), else_="fail")
+
+
+def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date) -> tuple[Table, Resolved]:
+    """The decision table for every employer, with the values each criterion read, and the parameters used."""
+    p = Resolved(pack, as_of)
+    exclude, review = p.words("exclude_flags"), p.words("review_flags")
+    frame = unit_frame(tables, pack.base_year, as_of, natural=p.words("natural_attrition"),
+                       kinds=p.words("claim_kinds"), flags=tuple(dict.fromkeys(exclude + review)))
+    frame = frame.mutate(
+        opening_insured=ibis.cases((frame.insured_prev_dec.notnull(), frame.insured_prev_dec),
+                                   else_=frame.insured_jan),
+        opening_source=ibis.cases((frame.insured_prev_dec.notnull(), "prev_dec"),
+                                  (frame.insured_jan.notnull(), "jan"), else_="missing"),
+        base_fen=frame.base_fen.fill_null(0),
+    )
+    cls, source = size_class(frame)
+    frame = frame.mutate(size_class=cls, size_source=source)
+    is_large = ibis.cases((frame.size_class.isnull(), ibis.null("boolean")), else_=frame.size_class == "large")
+    frame = frame.mutate(**layoff_columns(frame, p, is_large))
+
+    ratio_large, ratio_sme = p.ratio("ratio_large", frame.region), p.ratio("ratio_sme", frame.region)
+    ratio = ibis.cases(
+        (frame.size_class == "large", ratio_large),
+        (frame.size_class.notnull(), ratio_sme),
+        (ratio_large == ratio_sme, ratio_large),
+        else_=ibis.null("int64"),
+    )
+    flagged_out = [frame[f"flag_{f}"] for f in exclude]
+    flagged_review = [frame[f"flag_{f}"] for f in review]
+    any_of = (lambda xs: ibis.or_(*xs) if xs else ibis.literal(False))  # noqa: E731
+    frame = frame.mutate(
+        ratio_units=ratio,
+        c_scope=_outcome(frame.unit_type.isin(list(p.words("scope_unit_types")))),
+        c_paid_months=_outcome(frame.months_full >= p.integer("min_paid_months")),
+        c_arrears=_outcome(frame.arrears_fen <= _fen(p.raw("arrears_tolerance").value)),
+        c_layoff=_outcome(frame.layoff_pass),
+        # No `~` here: Ibis 12 compiles (~x).isnull() to `NOT x IS NULL`, which SQL reads as NOT (x IS NULL).
+        c_flags_exclude=ibis.cases((any_of(flagged_out), "fail"), else_="pass"),
+        c_size=ibis.cases((ratio.notnull(), "pass"), else_="unknown"),
+        c_flags_review=ibis.cases((any_of(flagged_review), "review"), else_="pass"),
+    )
+    failed = ibis.or_(*[frame[f"c_{c}"] == "fail" for c in CRITERIA])
+    pending = ibis.or_(*[frame[f"c_{c}"].isin(["unknown", "review"]) for c in CRITERIA])
+    decision = ibis.cases((failed, "ineligible"), (pending, "review"), else_="eligible")
+    amount = ibis.cases(
+        (failed | frame.ratio_units.isnull(), ibis.literal(0, "int64")),
+        else_=round_half_up(frame.base_fen * frame.ratio_units, ibis.literal(RATIO_SCALE, "int64")),
+    )
+    frame = frame.mutate(decision=decision, amount_fen=amount, reasons=_reasons(frame, exclude, review),
+                         active_flags=_joined([(frame[f"flag_{f}"], f) for f in dict.fromkeys(exclude + review)]),
+                         has_account=frame.bank_code.notnull() & frame.account_no.notnull()
+                         & frame.account_name.notnull())
+    return frame.select(*STORED_COLUMNS), p
+
+
+def _fen(yuan) -> int:
+    return int(yuan * 100)
+
+
+def _joined(parts: list[tuple[BooleanValue, str]]) -> ibis.Value:
+    """The names whose test holds, `;`-separated."""
+    return _concat([ibis.cases((test, f"{name};"), else_="") for test, name in parts])
+
+
+def _concat(parts: list[ibis.Value]) -> ibis.Value:
+    joined = ibis.literal("")
+    for part in parts:
+        joined = joined + part
+    return joined.re_replace(";$", "")
+
+
+def _reasons(t: Table, exclude: tuple[str, ...], review: tuple[str, ...]) -> ibis.Value:
+    """`;`-separated codes of every criterion that failed, is unknown or routed the unit to review."""
+    return _concat([
+        ibis.cases((t.c_scope == "fail", "out_of_scope;"), else_=""),
+        ibis.cases((t.c_paid_months == "fail", "paid_months_short;"), else_=""),
+        ibis.cases((t.c_arrears == "fail", "arrears_outstanding;"), else_=""),
+        ibis.cases((t.c_layoff == "fail", "layoff_rate_above_limit;"),
+                   (t.c_layoff == "unknown", "layoff_rate_unknown;"), else_=""),
+        *[ibis.cases((t[f"flag_{f}"], f"flag:{f};"), else_="") for f in exclude],
+        ibis.cases((t.c_size == "unknown", "size_class_unknown;"), else_=""),
+        *[ibis.cases((t[f"flag_{f}"], f"flag:{f};"), else_="") for f in review if f not in exclude],
+    ])

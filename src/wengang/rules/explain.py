@@ -1,0 +1,106 @@
+"""Explanations an employer and an objection handler can read: each criterion, what it read, what it compared with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wengang.rules.resolved import UsedValue
+
+OUTCOME = {"pass": "通过 / passed", "fail": "未通过 / failed", "unknown": "无法判断 / unknown",
+           "review": "转人工审核 / routed to review"}
+DECISION = {"eligible": "符合, 免申即享 / eligible, paid without application",
+            "review": "需申请并人工审核 / apply for manual review",
+            "ineligible": "不符合 / not eligible"}
+LABELS = {
+    "scope": ("适用范围", "unit type in scope"),
+    "paid_months": ("足额缴费满12个月", "months paid in full"),
+    "arrears": ("无欠费", "no outstanding arrears"),
+    "layoff": ("裁员率", "layoff rate"),
+    "flags_exclude": ("部门核查(排除情形)", "department findings that exclude"),
+    "size": ("企业规模与返还比例", "size class and ratio"),
+    "flags_review": ("承诺履行与配合核查", "commitments kept, verification accepted"),
+}
+LIMIT_PARAMS = {"small": ("small_unit_limit", "small_unit_comparison"),
+                "large": ("layoff_limit_large", "layoff_comparison_large"),
+                "general": ("layoff_limit", "layoff_comparison"),
+                "unknown": ("layoff_limit", "layoff_comparison")}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One criterion of one unit's explanation."""
+
+    criterion: str
+    label: str
+    outcome: str
+    read: str
+    compared_with: str
+
+
+def yuan(fen: int | None) -> str:
+    if fen is None:
+        return "未知 / unknown"
+    return f"{fen // 100:,}.{fen % 100:02d} 元"
+
+
+def percent_of_micro(micro: int | None) -> str:
+    if micro is None:
+        return "未知 / unknown"
+    return f"{micro // 10_000}.{micro % 10_000:04d}%"
+
+
+def _cite(params: dict[str, list[UsedValue]], *names: str, region: str = "") -> str:
+    cited = []
+    for name in names:
+        values = params.get(name, [])
+        chosen = next((v for v in values if v.region and region.startswith(v.region)), None)
+        chosen = chosen or next((v for v in values if not v.region), None)
+        if chosen:
+            cited.append(f"{name} = {chosen.value} (自 / from {chosen.start:%Y-%m-%d}, {chosen.reference})")
+    return "; ".join(cited)
+
+
+def _layoff_read(row: dict) -> str:
+    average = (f"{row['insured_sum']}/{row['insured_months']}" if row["insured_months"] else "无 / none")
+    parts = [
+        f"年初参保 opening {row['opening_insured']} ({row['opening_source']})",
+        f"年末参保 closing {row['insured_dec']}",
+        f"自然减员 natural attrition {row['natural_attrition'] if row['natural_attrition'] is not None else '未知'}",
+        f"领金人数 benefit starts {row['benefit_recipients'] if row['benefit_recipients'] is not None else '未知'}",
+        f"月均参保 average insured {average}",
+        f"裁员率 rate {percent_of_micro(row['layoff_rate_micro'])}",
+        f"适用 limit: {row['layoff_limit_kind']}",
+    ]
+    return "; ".join(parts)
+
+
+def explain(row: dict, used: list[UsedValue]) -> tuple[str, list[Line]]:
+    """A headline and one line per criterion, in Chinese first and English."""
+    params: dict[str, list[UsedValue]] = {}
+    for u in used:
+        params.setdefault(u.name, []).append(u)
+    region = row.get("region") or ""
+    limit_names = LIMIT_PARAMS[row["layoff_limit_kind"]]
+    size_read = (f"{row['size_class'] or 'unknown'} ({row['size_source']}); 人数 staff "
+                 f"{row['employees'] if row['employees'] is not None else '按月均参保 / by average insured'}; "
+                 f"营收 revenue {row['revenue'] if row['revenue'] is not None else '—'}; "
+                 f"资产 assets {row['assets'] if row['assets'] is not None else '—'}")
+    ratio = row["ratio_units"]
+    details = {
+        "scope": (f"单位类型 unit type: {row['unit_type']}", _cite(params, "scope_unit_types")),
+        "paid_months": (f"足额缴费月数 months paid in full: {row['months_full']}", _cite(params, "min_paid_months")),
+        "arrears": (f"欠费 outstanding: {yuan(row['arrears_fen'])}", _cite(params, "arrears_tolerance")),
+        "layoff": (_layoff_read(row), _cite(params, "layoff_variant", "natural_attrition", *limit_names,
+                                            "local_registered_unemployment_rate", "small_unit_max_insured",
+                                            region=region)),
+        "flags_exclude": (f"有效标记 active flags: {row['active_flags'] or '无 / none'}", _cite(params, "exclude_flags")),
+        "size": (size_read + (f"; 比例 ratio {ratio / 100:g}%" if ratio is not None else "; 比例未知 ratio unknown"),
+                 "工信部联企业〔2011〕300号; " + _cite(params, "ratio_large", "ratio_sme", region=region)),
+        "flags_review": (f"有效标记 active flags: {row['active_flags'] or '无 / none'}", _cite(params, "review_flags")),
+    }
+    lines = [Line(c, " / ".join(LABELS[c]), OUTCOME[row[f"c_{c}"]], *details[c]) for c in LABELS]
+    headline = (f"{row['name']} ({row['uscc']}) — {DECISION[row['decision']]}; "
+                f"返还 amount {yuan(row['amount_fen'])} = 基数 base {yuan(row['base_fen'])} × "
+                f"{'未知' if ratio is None else f'{ratio / 100:g}%'}; "
+                f"政策 pack {row['pack']}, 评估日 as of {row['as_of']:%Y-%m-%d}")
+    return headline, lines

@@ -1,0 +1,94 @@
+"""The snapshot as Ibis tables on any backend, and the per-unit measures every rule reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import ibis
+from ibis.expr.types import Table
+
+
+@dataclass(frozen=True)
+class SnapshotTables:
+    """The five files as tables; an optional file that was absent is known, so its facts are unknown."""
+
+    employers: Table
+    contributions: Table
+    separations: Table
+    ui_claims: Table
+    flags: Table
+    has_separations: bool
+    has_ui_claims: bool
+    has_flags: bool
+
+
+def _month(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def contribution_measures(c: Table, base_year: int, as_of: dt.date) -> Table:
+    """Per unit: base-year headcounts and premiums, months paid in full and arrears up to the evaluation date."""
+    in_base = c.month.between(_month(base_year, 1), _month(base_year, 12))
+    upto = c.month <= _month(as_of.year, as_of.month)
+    paid_fen = ((c.unit_paid + c.person_paid) * 100).cast("int64")
+    full = (c.unit_paid >= c.unit_due) & (c.person_paid >= c.person_due)
+    arrears = (ibis.greatest(c.unit_due - c.unit_paid, 0) + ibis.greatest(c.person_due - c.person_paid, 0))
+    return c.group_by(m_uscc=c.uscc).aggregate(
+        insured_sum=c.insured.cast("int64").sum(where=in_base),
+        insured_months=c.insured.count(where=in_base),
+        base_fen=paid_fen.sum(where=in_base),
+        insured_prev_dec=c.insured.max(where=c.month == _month(base_year - 1, 12)).cast("int64"),
+        insured_jan=c.insured.max(where=c.month == _month(base_year, 1)).cast("int64"),
+        insured_dec=c.insured.max(where=c.month == _month(base_year, 12)).cast("int64"),
+        months_full=c.uscc.count(where=upto & full),
+        arrears_fen=(arrears * 100).cast("int64").sum(where=upto),
+    )
+
+
+def separation_measures(s: Table, base_year: int, natural: tuple[str, ...]) -> Table:
+    """Per unit: separations of the base year whose reason counts as natural attrition."""
+    natural_rows = (s.date.year() == base_year) & s.reason.isin(list(natural))
+    return s.group_by(s_uscc=s.uscc).aggregate(natural_attrition=s.uscc.count(where=natural_rows))
+
+
+def claim_measures(u: Table, base_year: int, kinds: tuple[str, ...]) -> Table:
+    """Per unit: people who started a UI benefit in the base year with the unit as last employer."""
+    started = (u.started_on.year() == base_year) & u.kind.isin(list(kinds))
+    return u.group_by(u_uscc=u.uscc).aggregate(benefit_recipients=u.person_id.nunique(where=started))
+
+
+def flag_measures(f: Table, as_of: dt.date, flags: tuple[str, ...]) -> Table:
+    """Per unit and flag: is it active on the evaluation date (listed ≤ D and not removed by D)."""
+    day = ibis.date(as_of)
+    active = (f.listed_on <= day) & (f.removed_on.isnull() | (f.removed_on > day))
+    return f.filter(active).group_by(f_uscc=f.uscc).aggregate(
+        **{f"flag_{name}": f.uscc.count(where=f.flag == name) > 0 for name in flags}
+    )
+
+
+def unit_frame(tables: SnapshotTables, base_year: int, as_of: dt.date, *, natural: tuple[str, ...],
+               kinds: tuple[str, ...], flags: tuple[str, ...]) -> Table:
+    """One row per employer with every measure joined on; absent optional files leave their measures NULL."""
+    e = tables.employers
+    contributions = contribution_measures(tables.contributions, base_year, as_of)
+    frame = e.left_join(contributions, e.uscc == contributions.m_uscc)
+    seps = separation_measures(tables.separations, base_year, natural)
+    frame = frame.left_join(seps, frame.uscc == seps.s_uscc)
+    claims = claim_measures(tables.ui_claims, base_year, kinds)
+    frame = frame.left_join(claims, frame.uscc == claims.u_uscc)
+    if flags:
+        fl = flag_measures(tables.flags, as_of, flags)
+        frame = frame.left_join(fl, frame.uscc == fl.f_uscc)
+    zero = ibis.literal(0, "int64")
+    return frame.mutate(
+        months_full=frame.months_full.fill_null(0),
+        arrears_fen=frame.arrears_fen.fill_null(0),
+        natural_attrition=(frame.natural_attrition.fill_null(0) if tables.has_separations
+                           else ibis.null("int64")).cast("int64"),
+        benefit_recipients=(frame.benefit_recipients.fill_null(0) if tables.has_ui_claims
+                            else ibis.null("int64")).cast("int64"),
+        insured_months=frame.insured_months.fill_null(0).cast("int64"),
+        insured_sum=frame.insured_sum.fill_null(zero),
+        **{f"flag_{name}": frame[f"flag_{name}"].fill_null(False) for name in flags},
+    ).drop("m_uscc", "s_uscc", "u_uscc", *(["f_uscc"] if flags else []))

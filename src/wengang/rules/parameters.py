@@ -1,0 +1,168 @@
+"""Policy packs as data: dated parameter values, each with its legal reference, per region where local."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_REGION = ""
+
+
+class PackError(ValueError):
+    """A pack that cannot be found or whose parameters do not make sense."""
+
+
+@dataclass(frozen=True)
+class Dated:
+    """One value of a parameter, in force from `start`, with the document that set it."""
+
+    value: Any
+    start: dt.date
+    reference: str
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A parameter: dated values for everywhere, and dated values for regions (by division-code prefix)."""
+
+    name: str
+    label: str
+    values: tuple[Dated, ...]
+    regions: dict[str, tuple[Dated, ...]] = field(default_factory=dict)
+
+    def on(self, day: dt.date, region: str = DEFAULT_REGION) -> Dated | None:
+        """The value in force on `day` for `region` (longest configured prefix wins), None if none."""
+        series = self.values
+        for prefix in sorted(self.regions, key=len, reverse=True):
+            if region.startswith(prefix) and region:
+                series = self.regions[prefix]
+                break
+        current = [d for d in series if d.start <= day]
+        return current[-1] if current else None
+
+    def regional_prefixes(self) -> list[str]:
+        return sorted(self.regions, key=len, reverse=True)
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A policy pack: what it is, which year it looks at, and its parameters (inherited ones merged in)."""
+
+    id: str
+    title: str
+    title_en: str
+    base_year: int
+    references: tuple[str, ...]
+    parameters: dict[str, Parameter]
+    lineage: tuple[str, ...]
+
+    def param(self, name: str) -> Parameter:
+        try:
+            return self.parameters[name]
+        except KeyError:
+            raise PackError(f"政策包 {self.id} 缺少参数 / pack {self.id} has no parameter {name!r}") from None
+
+    def value(self, name: str, day: dt.date, region: str = DEFAULT_REGION) -> Dated:
+        """The value on `day`; before a parameter's first date the first value applies (and says so)."""
+        param = self.param(name)
+        found = param.on(day, region)
+        if found is None:
+            series = param.values
+            if not series:
+                raise PackError(f"{self.id}: parameter {name!r} has no national value")
+            return series[0]
+        return found
+
+    def in_force(self, name: str, day: dt.date) -> bool:
+        param = self.param(name)
+        return bool(param.values) and param.values[0].start <= day
+
+
+def _policy_roots() -> list[Path]:
+    roots = [Path(p) for p in os.environ.get("WENGANG_POLICY_PATH", "").split(os.pathsep) if p]
+    roots.append(Path(str(resources.files("wengang.policy"))))
+    return roots
+
+
+def pack_ids() -> list[str]:
+    """Every pack on the policy path, shipped packs included."""
+    ids = {p.name for root in _policy_roots() if root.is_dir() for p in root.iterdir() if (p / "pack.yaml").is_file()}
+    return sorted(ids)
+
+
+def _find(pack_id: str) -> Path:
+    for root in _policy_roots():
+        candidate = root / pack_id / "pack.yaml"
+        if candidate.is_file():
+            return candidate
+    raise PackError(f"没有这个政策包 / no policy pack {pack_id!r}; known: {', '.join(pack_ids())}")
+
+
+def _dated(name: str, raw: dict, where: str) -> tuple[Dated, ...]:
+    out = []
+    for start, entry in sorted(raw.items(), key=lambda kv: str(kv[0])):
+        if not isinstance(entry, dict) or "value" not in entry or not entry.get("reference"):
+            raise PackError(f"{where}: {name} @ {start} needs a value and a legal reference")
+        day = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start))
+        out.append(Dated(_normalise(entry["value"]), day, str(entry["reference"])))
+    return tuple(out)
+
+
+def _normalise(value: Any) -> Any:
+    """Numbers in packs are written as strings and read as Decimal: 6% stays exactly 0.06."""
+    if isinstance(value, float):
+        raise PackError(f"write numbers in quotes so they stay exact: {value!r}")
+    if isinstance(value, str) and value.endswith("%"):
+        return Decimal(value[:-1]) / 100
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            return value
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def _parse(pack_id: str, raw: dict, where: str) -> dict[str, Parameter]:
+    params = {}
+    for name, spec in (raw.get("parameters") or {}).items():
+        regions = {str(prefix): _dated(name, series, where) for prefix, series in (spec.get("regions") or {}).items()}
+        params[name] = Parameter(name, spec.get("label", name), _dated(name, spec.get("values") or {}, where), regions)
+    return params
+
+
+@cache
+def load_pack(pack_id: str) -> Pack:
+    """Read a pack and the packs it inherits from; the child's parameters override whole."""
+    path = _find(pack_id)
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if raw.get("id") != pack_id:
+        raise PackError(f"{path}: id is {raw.get('id')!r}, folder says {pack_id!r}")
+    parent = load_pack(raw["inherits"]) if raw.get("inherits") else None
+    params = dict(parent.parameters) if parent else {}
+    for name, param in _parse(pack_id, raw, str(path)).items():
+        inherited = params.get(name)
+        if inherited and not param.values:
+            param = Parameter(name, param.label, inherited.values, {**inherited.regions, **param.regions})
+        params[name] = param
+    base_year = raw.get("base_year") or (parent.base_year if parent else None)
+    if not isinstance(base_year, int):
+        raise PackError(f"{path}: base_year must be a year")
+    return Pack(
+        id=pack_id,
+        title=raw.get("title", pack_id),
+        title_en=raw.get("title_en", pack_id),
+        base_year=base_year,
+        references=tuple(raw.get("references") or ()),
+        parameters=params,
+        lineage=((parent.lineage if parent else ()) + (pack_id,)),
+    )

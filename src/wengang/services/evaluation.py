@@ -1,0 +1,86 @@
+"""Evaluate a pack over a snapshot, write the decisions file, store the run with its explanations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from wengang.config import Settings
+from wengang.rules import backends, output, runs
+from wengang.rules.engine import decide
+from wengang.rules.explain import Line, explain
+from wengang.rules.parameters import load_pack
+from wengang.services.progress import Progress, Silent
+from wengang.services.snapshots import resolve_snapshot
+from wengang.snapshot import store
+
+
+@dataclass
+class Evaluation:
+    """A finished run: its summary, the full decided table and the DATA.md contract table."""
+
+    summary: runs.RunSummary
+    decided: pa.Table
+    contract: pa.Table
+
+
+def evaluate(snapshot: str, pack_id: str, as_of: dt.date, *, settings: Settings, engine: str = "duckdb",
+             keep: bool = True, progress: Progress | None = None) -> Evaluation:
+    """Decide every unit; `keep` stores decisions, explanations and parameters in the analytical store."""
+    progress = progress or Silent()
+    if engine not in backends.ENGINES:
+        raise ValueError(f"未知引擎 / unknown engine {engine!r}; use one of {', '.join(backends.ENGINES)}")
+    pack = load_pack(pack_id)
+    info = resolve_snapshot(snapshot, settings=settings, progress=progress)
+    progress.step(f"评估 / evaluating {pack.id} on {engine}")
+    con = store.connect(settings.analytics_path)
+    try:
+        started = time.perf_counter()
+        if engine == "duckdb":
+            frame, used = decide(backends.duckdb_tables(con, info), pack, as_of)
+            decided = backends.execute(frame)
+        else:
+            decided, used = _on_spark(con, info, pack, as_of)
+        seconds = time.perf_counter() - started
+        summary = runs.summarise(runs.new_run_id(), info.id, pack.id, as_of, engine, decided, seconds)
+        if keep:
+            progress.step("保存决定与解释 / storing decisions and explanations")
+            runs.store_run(con, summary, decided, used.used)
+    finally:
+        con.close()
+    return Evaluation(summary, decided, output.contract_table(decided))
+
+
+def _on_spark(con, info, pack, as_of):
+    folder = Path(tempfile.mkdtemp(prefix="wengang-export-"))
+    try:
+        paths = backends.export_parquet(con, info, folder)
+        session = backends.spark_session()
+        frame, used = decide(backends.spark_tables(session, paths, info), pack, as_of)
+        return backends.execute(frame), used
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def write_decisions(evaluation: Evaluation, out: Path, fmt: str) -> Path:
+    return output.write(evaluation.contract, out, fmt)
+
+
+def explain_unit(uscc: str, *, settings: Settings, run_id: str | None = None) -> tuple[str, list[Line]] | None:
+    """The stored explanation of a unit in a run (default: the newest run that decided it)."""
+    if not settings.analytics_path.exists():
+        return None
+    con = store.connect(settings.analytics_path, read_only=True)
+    try:
+        row = runs.latest_row(con, uscc, run_id)
+        if row is None:
+            return None
+        return explain(row, runs.parameters(con, row["run_id"]))
+    finally:
+        con.close()
