@@ -27,7 +27,14 @@ STORED_COLUMNS = DECISION_COLUMNS + (
 
 
 def _outcome(passed: BooleanValue) -> ibis.Value:
+    """Three-valued, for a column that may be NULL (IS NULL only ever follows a column or a CASE here:
+    Ibis 12 does not parenthesise `NOT x IS NULL` or `x IN (...) IS NULL`, which SQL misreads)."""
     return ibis.cases((passed.isnull(), "unknown"), (passed, "pass"), else_="fail")
+
+
+def _two_valued(passed: BooleanValue) -> ibis.Value:
+    """For criteria whose inputs are never missing."""
+    return ibis.cases((passed, "pass"), else_="fail")
 
 
 def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date) -> tuple[Table, Resolved]:
@@ -60,9 +67,9 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date) -> tuple[Table, R
     any_of = (lambda xs: ibis.or_(*xs) if xs else ibis.literal(False))  # noqa: E731
     frame = frame.mutate(
         ratio_units=ratio,
-        c_scope=_outcome(frame.unit_type.isin(list(p.words("scope_unit_types")))),
-        c_paid_months=_outcome(frame.months_full >= p.integer("min_paid_months")),
-        c_arrears=_outcome(frame.arrears_fen <= _fen(p.raw("arrears_tolerance").value)),
+        c_scope=_two_valued(frame.unit_type.isin(list(p.words("scope_unit_types")))),
+        c_paid_months=_two_valued(frame.months_full >= p.integer("min_paid_months")),
+        c_arrears=_two_valued(frame.arrears_fen <= _fen(p.raw("arrears_tolerance").value)),
         c_layoff=_outcome(frame.layoff_pass),
         # No `~` here: Ibis 12 compiles (~x).isnull() to `NOT x IS NULL`, which SQL reads as NOT (x IS NULL).
         c_flags_exclude=ibis.cases((any_of(flagged_out), "fail"), else_="pass"),

@@ -69,7 +69,11 @@ def layoff_columns(t: Table, p: Resolved, is_large: BooleanValue) -> dict:
             return None
         strict = p.text(comparison_name) == "<"
         outcomes = [r.within(limit, strict) for r in rates]
-        return outcomes[0] if len(outcomes) == 1 else (outcomes[0] | outcomes[1])
+        if len(outcomes) == 1:
+            return outcomes[0]
+        first, second = outcomes  # `either`: passes if one passes, fails if both fail, else unknown
+        return ibis.cases((first | second, True), ((first == False) & (second == False), False),  # noqa: E712
+                          else_=null_bool())
 
     general = passes("layoff_limit", "layoff_comparison")
     small = passes("small_unit_limit", "small_unit_comparison")

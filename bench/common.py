@@ -1,0 +1,43 @@
+"""Shared by the benchmarks: machine facts, peak memory, a cached generated city, and RESULTS.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import resource
+from pathlib import Path
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+CACHE = Path(os.environ.get("WENGANG_BENCH_DIR", "var/bench"))
+
+
+def machine() -> str:
+    mem_kb = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    return f"{platform.machine()} {os.cpu_count()} cores {mem_kb / 2**20:.0f} GiB, Python {platform.python_version()}"
+
+
+def peak_rss_mb(children: bool = False) -> float:
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def record(title: str, lines: list[str]) -> None:
+    """Print the figures and append them, dated, with the machine, to bench/RESULTS.md."""
+    text = f"\n## {title} — {dt.datetime.now():%Y-%m-%d %H:%M} — {machine()}\n" + "".join(f"- {x}\n" for x in lines)
+    print(text)
+    if not RESULTS.exists():
+        RESULTS.write_text("# Benchmark results\n\nFigures printed by the scripts in bench/, newest last.\n",
+                           encoding="utf-8")
+    with RESULTS.open("a", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def city(units: int, seed: int = 2021) -> Path:
+    """A generated beijing city of `units`, made once and kept under var/bench."""
+    from wengang.snapshot.generator import generate_city
+
+    folder = CACHE / f"city-{units}-{seed}"
+    if not (folder / "employers.parquet").exists():
+        generate_city(folder, units=units, seed=seed, profile="beijing")
+    return folder

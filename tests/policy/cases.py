@@ -1,0 +1,82 @@
+"""Turn readable YAML cases (one unit each) into a snapshot, evaluate it once per file, compare each unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from tests.builders import months, person, uscc, write_snapshot
+from wengang.config import Settings
+from wengang.services.evaluation import evaluate
+
+UNIT_DEFAULTS = {"name": "测试单位", "unit_type": "enterprise", "industry": "other", "region": "110105",
+                 "registered_on": "2015-01-01", "employees": "50"}
+OPTIONAL_FILES = ("separations", "ui_claims", "flags")
+
+
+def case_rows(number: int, case: dict, defaults: dict) -> dict:
+    """The rows of every file for one case's unit."""
+    code = uscc(number)
+    unit = {**UNIT_DEFAULTS, **defaults.get("unit", {}), **case.get("unit", {}), "uscc": code}
+    span = {**defaults.get("months", {}), **case.get("months", {})}
+    first, last = str(span.get("from", "2019-12")), str(span.get("to", "2020-12"))
+    insured_default = int(span.get("insured", 10))
+    due = str(span.get("due", "100.00"))
+    insured = {str(k): v for k, v in (case.get("insured") or {}).items()}
+    changes = {str(k): v for k, v in (case.get("contributions") or {}).items()}
+    dropped = {str(m) for m in case.get("drop_months", [])}
+    contributions = []
+    for month in months(first, last):
+        if month in dropped:
+            continue
+        row = {"uscc": code, "month": month, "insured": insured.get(month, insured_default),
+               "unit_due": due, "unit_paid": due, "person_due": due, "person_paid": due}
+        row.update(changes.get(month, {}))
+        contributions.append(row)
+    separations = [{"uscc": code, "person_id": person(i), "date": str(s["date"]), "reason": s["reason"]}
+                   for i, s in enumerate(case.get("separations", []))]
+    claims = [{"uscc": code, "person_id": person(100 + i), "started_on": str(c["started_on"]),
+               "kind": c.get("kind", "monthly")} for i, c in enumerate(case.get("ui_claims", []))]
+    flags = [{"uscc": code, "source": f.get("source", "market_supervision"), "flag": f["flag"],
+              "listed_on": str(f["listed_on"]), "removed_on": str(f.get("removed_on") or "")}
+             for f in case.get("flags", [])]
+    return {"employers": [unit], "contributions": contributions, "separations": separations,
+            "ui_claims": claims, "flags": flags}
+
+
+def build_snapshot(doc: dict, folder: Path) -> tuple[Path, dict[str, str]]:
+    """One snapshot folder holding every case of a file; returns it and the case name of each credit code."""
+    rows: dict[str, list] = {k: [] for k in ("employers", "contributions", *OPTIONAL_FILES)}
+    codes = {}
+    for number, case in enumerate(doc["cases"], start=1):
+        for name, part in case_rows(number, case, doc.get("defaults", {})).items():
+            rows[name].extend(part)
+        codes[uscc(number)] = case["name"]
+    absent = set(doc.get("absent_files", []))
+    write_snapshot(folder / "snapshot", employers=rows["employers"], contributions=rows["contributions"],
+                   **{name: (None if name in absent else rows[name]) for name in OPTIONAL_FILES})
+    return folder / "snapshot", codes
+
+
+def evaluate_file(doc: dict, folder: Path, engine: str | None = None) -> dict[str, dict]:
+    """Build one snapshot for all cases of a file, evaluate it, return the contract rows by case name."""
+    snapshot, codes = build_snapshot(doc, folder)
+    settings = Settings(data_dir=folder / "var")
+    result = evaluate(str(snapshot), doc["pack"], dt.date.fromisoformat(str(doc["as_of"])),
+                      settings=settings, engine=engine or doc.get("engine", "duckdb"))
+    return {codes[row["uscc"]]: row for row in result.contract.to_pylist()}
+
+
+def compare(expect: dict, got: dict) -> list[str]:
+    """Differences between what the case expects and what the engine decided, in words."""
+    problems = []
+    for key, wanted in expect.items():
+        actual = got.get(key)
+        if key == "reasons":
+            wanted_set = set(filter(None, (wanted or "").split(";"))) if isinstance(wanted, str) else set(wanted)
+            actual_set = set(filter(None, (actual or "").split(";")))
+            if wanted_set != actual_set:
+                problems.append(f"reasons: expected {sorted(wanted_set)}, got {sorted(actual_set)}")
+        elif str(wanted if wanted is not None else "") != str(actual if actual is not None else ""):
+            problems.append(f"{key}: expected {wanted!r}, got {actual!r}")
+    return problems
