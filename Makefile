@@ -17,8 +17,11 @@ $(UV):
 	@touch $@
 
 demo: install
+	rm -rf $(DEMO_DIR)
 	$(RUN) wengang generate city --units $(DEMO_UNITS) --seed 2021 --profile beijing $(DEMO_DIR)/city
 	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang snapshot import $(DEMO_DIR)/city
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang evaluate $(DEMO_DIR)/city --policy beijing-2021 --as-of 2021-06-30 --out $(DEMO_DIR)/decisions.csv
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang explain $$(sed -n 2p $(DEMO_DIR)/decisions.csv | cut -d, -f1)
 
 lint: install
 	$(RUN) ruff check src tests bench
@@ -29,6 +32,7 @@ test: lint
 
 bench: install
 	$(RUN) python bench/bench_generate_import.py
+	$(RUN) python bench/bench_rules.py
 
 clean:
 	rm -rf var .pytest_cache

@@ -24,9 +24,9 @@ AS_OF = dt.date(2021, 6, 30)
 
 def measure(store_dir: str, snapshot_id: str) -> dict:
     """Runs in a fresh process so its peak memory is the evaluation's own."""
-    import duckdb
 
     from hand_sql import beijing_2021_sql, float_sql
+
     from wengang.config import Settings
     from wengang.rules.backends import duckdb_tables
     from wengang.rules.engine import DECISION_COLUMNS, decide
@@ -39,7 +39,7 @@ def measure(store_dir: str, snapshot_id: str) -> dict:
     info = store.find(con, snapshot_id=snapshot_id)
     pack = load_pack("beijing-2021")
     timings = {}
-    for attempt in range(3):
+    for _ in range(3):
         started = time.perf_counter()
         frame, _ = decide(duckdb_tables(con, info), pack, AS_OF)
         engine_out = frame.select(*DECISION_COLUMNS).to_pyarrow()

@@ -13,7 +13,8 @@ CACHE = Path(os.environ.get("WENGANG_BENCH_DIR", "var/bench"))
 
 
 def machine() -> str:
-    mem_kb = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    with open("/proc/meminfo") as fh:
+        mem_kb = next(int(line.split()[1]) for line in fh if line.startswith("MemTotal"))
     return f"{platform.machine()} {os.cpu_count()} cores {mem_kb / 2**20:.0f} GiB, Python {platform.python_version()}"
 
 

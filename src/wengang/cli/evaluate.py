@@ -11,11 +11,6 @@ from rich.table import Table
 
 from wengang.cli.console import BarProgress, console, fail
 from wengang.config import load_settings
-from wengang.rules.explain import yuan
-from wengang.rules.parameters import PackError
-from wengang.services import evaluation
-from wengang.services.snapshots import SnapshotRefused
-from wengang.snapshot.reading import SnapshotLayoutError
 
 
 def _date(text: str) -> dt.date:
@@ -34,6 +29,12 @@ def evaluate(
     engine: Annotated[str, typer.Option("--engine", help="duckdb | spark")] = "duckdb",
 ) -> None:
     """按政策包评估快照中每个单位 / decide, price and explain every unit of a snapshot."""
+    from wengang.rules.explain import yuan
+    from wengang.rules.parameters import PackError
+    from wengang.services import evaluation
+    from wengang.services.snapshots import SnapshotRefused
+    from wengang.snapshot.reading import SnapshotLayoutError
+
     day = _date(as_of)
     if fmt not in ("csv", "parquet", "xlsx"):
         fail(f"未知格式 / unknown format {fmt!r}; use csv, parquet or xlsx")
@@ -62,7 +63,9 @@ def explain(
     run: Annotated[str | None, typer.Option(help="评估批次 / run id (default: newest)")] = None,
 ) -> None:
     """解释一个单位的决定 / explain one unit's decision, criterion by criterion."""
-    found = evaluation.explain_unit(uscc.strip().upper(), settings=load_settings(), run_id=run)
+    from wengang.services.explanations import explain_unit
+
+    found = explain_unit(uscc.strip().upper(), settings=load_settings(), run_id=run)
     if found is None:
         fail(f"没有该单位的评估结果 / no decision stored for {uscc}; run `wengang evaluate` first")
     headline, lines = found

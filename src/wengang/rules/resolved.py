@@ -11,20 +11,10 @@ from ibis.expr.types import IntegerValue, StringValue
 
 from wengang.rules.exact import RATE_SCALE, RATIO_SCALE, scaled
 from wengang.rules.parameters import Dated, Pack
+from wengang.rules.runs import UsedValue
 
 LOCAL_RATE = "local_registered_rate"
 NONE = "none"
-
-
-@dataclass(frozen=True)
-class UsedValue:
-    """One parameter value an evaluation used: the record an explanation cites."""
-
-    name: str
-    region: str
-    value: str
-    start: dt.date
-    reference: str
 
 
 @dataclass

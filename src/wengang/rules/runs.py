@@ -9,8 +9,6 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from wengang.rules.resolved import UsedValue
-
 RUNS_DDL = """
 CREATE TABLE IF NOT EXISTS decision_runs (
     id VARCHAR PRIMARY KEY, snapshot_id VARCHAR NOT NULL, pack VARCHAR NOT NULL, as_of DATE NOT NULL,
@@ -21,6 +19,17 @@ CREATE TABLE IF NOT EXISTS run_parameters (
     run_id VARCHAR NOT NULL, name VARCHAR NOT NULL, region VARCHAR NOT NULL, value VARCHAR NOT NULL,
     start DATE NOT NULL, reference VARCHAR NOT NULL
 );"""
+
+
+@dataclass(frozen=True)
+class UsedValue:
+    """One parameter value an evaluation used: the record an explanation cites."""
+
+    name: str
+    region: str
+    value: str
+    start: dt.date
+    reference: str
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ import pyarrow as pa
 from wengang.config import Settings
 from wengang.rules import backends, output, runs
 from wengang.rules.engine import decide
-from wengang.rules.explain import Line, explain
 from wengang.rules.parameters import load_pack
 from wengang.services.progress import Progress, Silent
 from wengang.services.snapshots import resolve_snapshot
@@ -71,16 +70,3 @@ def _on_spark(con, info, pack, as_of):
 def write_decisions(evaluation: Evaluation, out: Path, fmt: str) -> Path:
     return output.write(evaluation.contract, out, fmt)
 
-
-def explain_unit(uscc: str, *, settings: Settings, run_id: str | None = None) -> tuple[str, list[Line]] | None:
-    """The stored explanation of a unit in a run (default: the newest run that decided it)."""
-    if not settings.analytics_path.exists():
-        return None
-    con = store.connect(settings.analytics_path, read_only=True)
-    try:
-        row = runs.latest_row(con, uscc, run_id)
-        if row is None:
-            return None
-        return explain(row, runs.parameters(con, row["run_id"]))
-    finally:
-        con.close()

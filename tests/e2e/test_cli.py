@@ -1,0 +1,82 @@
+"""The `wengang` command as a user runs it: exit codes, one line per fault, the decisions file, explain."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.builders import steady_contributions, uscc, write_snapshot
+
+WENGANG = shutil.which("wengang", path=str(Path(sys.executable).parent)) or "wengang"
+
+
+def run(args: list[str], data_dir: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "WENGANG_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+    return subprocess.run([WENGANG, *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.fixture
+def city(tmp_path):
+    a, b = uscc(1), uscc(2)
+    contributions = steady_contributions(a, insured=40) + steady_contributions(b, insured=40)
+    contributions[-1]["insured"] = 30  # b: 10 of 40 left → 10 × 12 / 470 = 25.53% > 6%
+    return write_snapshot(tmp_path / "city", employers=[{"uscc": a, "name": "甲公司", "industry": "other", "employees": "40"},
+                                                      {"uscc": b, "name": "乙公司", "industry": "other", "employees": "40"}],
+                          contributions=contributions, separations=[])
+
+
+def test_bad_snapshot_exits_1_with_one_line_per_fault_and_stores_nothing(tmp_path, city):
+    rows = list(csv.DictReader((city / "contributions.csv").open(encoding="utf-8")))
+    rows[0]["unit_paid"] = "-3.00"
+    rows[1]["month"] = "2020-00"
+    with (city / "contributions.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    done = run(["snapshot", "import", str(city)], tmp_path / "var")
+    assert done.returncode == 1
+    fault_lines = [line for line in done.stdout.splitlines() if line.startswith("  contributions.csv:")]
+    assert fault_lines == [
+        "  contributions.csv:2 [unit_paid] '-3.00': 金额或人数不能为负 / value must not be negative",
+        "  contributions.csv:3 [month] '2020-00': 月份无法解析 / not a month in the form YYYY-MM",
+    ]
+    assert "nothing was stored" in done.stderr.replace("\n", " ")
+    listed = run(["snapshot", "list"], tmp_path / "var")
+    assert str(city) not in listed.stdout
+
+
+def test_evaluate_writes_the_data_contract_and_explain_says_why(tmp_path, city):
+    out = tmp_path / "decisions.csv"
+    done = run(["evaluate", str(city), "--policy", "beijing-2021", "--as-of", "2021-06-30", "--out", str(out)],
+               tmp_path / "var")
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert list(rows[0]) == ["uscc", "decision", "amount", "size_class", "layoff_rate", "reasons"]
+    by_unit = {r["uscc"]: r for r in rows}
+    assert by_unit[uscc(1)] == {"uscc": uscc(1), "decision": "eligible", "amount": "1440.00",
+                                "size_class": "small", "layoff_rate": "0.000000", "reasons": ""}
+    assert by_unit[uscc(2)]["decision"] == "ineligible"
+    assert by_unit[uscc(2)]["layoff_rate"] == "0.255319"
+    assert by_unit[uscc(2)]["reasons"] == "layoff_rate_above_limit"
+    why = run(["explain", uscc(2)], tmp_path / "var")
+    assert why.returncode == 0
+    assert "乙公司" in why.stdout and "25.5319%" in why.stdout and "北京2021免申即享" in why.stdout
+
+
+def test_unknown_pack_and_bad_date_are_clear_errors(tmp_path, city):
+    done = run(["evaluate", str(city), "--policy", "cn-1999", "--as-of", "2021-06-30"], tmp_path / "var")
+    assert done.returncode == 1 and "no policy pack 'cn-1999'" in done.stderr
+    done = run(["evaluate", str(city), "--policy", "cn-2021", "--as-of", "2021-13-01"], tmp_path / "var")
+    assert done.returncode == 2 and "not a date" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_explain_of_an_unknown_unit_is_a_clear_error(tmp_path):
+    done = run(["explain", uscc(77)], tmp_path / "var")
+    assert done.returncode == 1 and "no decision stored" in done.stderr
