@@ -1,18 +1,16 @@
 # Two commands on a fresh machine: `make demo` and `make test`. Both install what they need first.
 SHELL := /bin/bash
-UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN := $(UV) run --frozen
 DEMO_UNITS ?= 20000
 DEMO_DIR ?= var/demo
 
 .PHONY: install demo test lint bench clean
 
-install: $(UV) .venv/.installed
-
-$(UV):
-	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+install: .venv/.installed
 
 .venv/.installed: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
 	@touch $@
 
