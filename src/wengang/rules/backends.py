@@ -70,5 +70,8 @@ def spark_tables(session, paths: dict[str, Path], info: SnapshotInfo) -> Snapsho
 
 
 def execute(expr: Table) -> pa.Table:
-    """Run on whichever backend the expression's tables live on."""
+    """Run on whichever backend the expression's tables live on, never through pandas (nullable ints → float)."""
+    backend = expr._find_backend()
+    if backend.name == "pyspark":
+        return backend._session.sql(ibis.to_sql(expr, dialect="pyspark")).toArrow()
     return expr.to_pyarrow()
