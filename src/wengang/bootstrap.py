@@ -2,9 +2,52 @@
 
 from __future__ import annotations
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from wengang.adapters.db.engine import current_revision
+from wengang.adapters.db.store import SqlStore
 from wengang.config import Settings, load_settings
+from wengang.domain.errors import StoreUnavailable
+
+_STORES: dict[str, SqlStore] = {}
+STORE_ERRORS = (DBAPIError,)   # what a command reports as a database error instead of a stack trace
 
 
 def settings() -> Settings:
     """The settings of this process, read from the environment when asked for (never at import)."""
     return load_settings()
+
+
+def open_store(settings: Settings | None = None) -> SqlStore:
+    """A fresh operational store (SQLite file or PostgreSQL), migrated to the newest revision."""
+    url = (settings or load_settings()).operational_url
+    try:
+        return SqlStore.open(url)
+    except OperationalError as err:
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise StoreUnavailable(f"无法打开业务数据库 / cannot open the operational database {shown}: "
+                               f"{str(err.orig).strip().splitlines()[0] if err.orig else err}") from None
+
+
+def store(settings: Settings | None = None) -> SqlStore:
+    """The process's store for these settings, opened and migrated once."""
+    url = (settings or load_settings()).operational_url
+    if url not in _STORES:
+        _STORES[url] = open_store(settings)
+    return _STORES[url]
+
+
+def close_stores() -> None:
+    """Dispose every cached engine (end of a command, end of a test)."""
+    while _STORES:
+        _STORES.popitem()[1].close()
+
+
+def upgrade_database(settings: Settings | None = None) -> str | None:
+    """`wengang db upgrade`: migrate to head; the revision the database is now at."""
+    opened = open_store(settings)
+    try:
+        return current_revision(opened.engine)
+    finally:
+        opened.close()

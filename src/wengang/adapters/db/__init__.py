@@ -1,0 +1,1 @@
+"""The operational store: SQLAlchemy tables, repositories, unit of work, Alembic migrations."""

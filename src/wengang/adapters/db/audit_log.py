@@ -1,0 +1,56 @@
+"""The audit chain in SQL: the head row is locked, entries are chained in memory and inserted in bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import Connection, select, update
+
+from wengang.adapters.db.bulk import insert_rows
+from wengang.adapters.db.tables import AUDIT_COLUMNS, audit_head, audit_log
+from wengang.domain.audit import Draft, Entry, chain
+
+
+class SqlAuditLog:
+    """The AuditLog port on one connection: appends commit or roll back with the change they record."""
+
+    def __init__(self, conn: Connection, at: str):
+        self.conn = conn
+        self.at = at
+
+    def head(self, *, lock: bool = False) -> tuple[int, str]:
+        query = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+        if lock:
+            query = query.with_for_update()  # PostgreSQL: appenders queue here; SQLite holds the write lock
+        seq, digest = self.conn.execute(query).one()
+        return int(seq), digest
+
+    def append(self, drafts: Iterable[Draft]) -> int:
+        """Chain and insert every draft after the current head; returns how many were written."""
+        seq, digest = self.head(lock=True)
+        last = [seq, digest]
+
+        def placed() -> Iterator[Entry]:
+            for entry in chain(drafts, after_seq=seq, after_hash=digest, at=self.at):
+                last[0], last[1] = entry.seq, entry.hash
+                yield entry
+
+        count = insert_rows(self.conn, audit_log, AUDIT_COLUMNS, placed())
+        if count:
+            self.conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=last[0], hash=last[1]))
+        return count
+
+    def entries(self) -> Iterator[tuple]:
+        """Every entry in sequence order, streamed (a server-side cursor on PostgreSQL)."""
+        query = select(*(audit_log.c[c] for c in AUDIT_COLUMNS)).order_by(audit_log.c.seq)
+        result = self.conn.execution_options(stream_results=True, yield_per=50_000).execute(query)
+        for partition in result.partitions():
+            yield from (tuple(r) for r in partition)
+
+    def for_case(self, case_id: int) -> list[Entry]:
+        query = (select(*(audit_log.c[c] for c in AUDIT_COLUMNS)).where(audit_log.c.case_id == case_id)
+                 .order_by(audit_log.c.seq))
+        return [Entry(*r) for r in self.conn.execute(query)]
+
+    def count(self) -> int:
+        return self.head()[0]

@@ -1,0 +1,80 @@
+"""The unit of work and the store: one transaction per use case, the only place that commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Engine
+
+from wengang.adapters.db.audit_log import SqlAuditLog
+from wengang.adapters.db.cases import SqlCases
+from wengang.adapters.db.engine import WRITE, make_engine, upgrade
+from wengang.adapters.db.records import SqlRecords
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class SqlUnitOfWork:
+    """A transaction with its repositories; leaving without commit() rolls everything back."""
+
+    def __init__(self, engine: Engine, *, write: bool = True):
+        self._engine, self._write = engine, write
+        self._conn = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self._conn = self._engine.connect().execution_options(**{WRITE: self._write})
+        self._conn.begin()
+        self._now = _utcnow()
+        self.cases = SqlCases(self._conn)
+        self.records = SqlRecords(self._conn)
+        self.audit = SqlAuditLog(self._conn, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._conn.in_transaction():
+                self._conn.rollback()
+        finally:
+            self._conn.close()
+            self._conn = None
+
+    def commit(self) -> None:
+        self._conn.commit()
+
+    def now(self) -> dt.datetime:
+        """The transaction's time (UTC), the same for every row and audit entry it writes."""
+        return self._now
+
+    @property
+    def connection(self):
+        """For tests and benchmarks that must reach under the ports (tampering, timing)."""
+        return self._conn
+
+
+class SqlStore:
+    """The operational store on one engine, migrated to head when opened."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> SqlStore:
+        engine = make_engine(url)
+        if migrate:
+            upgrade(engine)
+        return cls(engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def transaction(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+    def reading(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, write=False)
+
+    def close(self) -> None:
+        self.engine.dispose()

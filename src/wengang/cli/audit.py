@@ -1,0 +1,141 @@
+"""`wengang audit|review|dispatch|account|reverify|db`: the log, the application path, the holds, checkpoint 3."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from wengang import bootstrap
+from wengang.cli.console import BarProgress, console, fail
+from wengang.cli.cycle import By, Snapshot, handled, parse_date, store
+from wengang.services import audit, reverify, review
+
+app = typer.Typer(help="审计日志 / the tamper-evident audit log", no_args_is_help=True)
+review_app = typer.Typer(help="申请与人工审核 / application and manual review", no_args_is_help=True)
+dispatch_app = typer.Typer(help="劳务派遣: 用工单位确认 / labour dispatch: employer confirmation", no_args_is_help=True)
+account_app = typer.Typer(help="账户暂缓 / cases held for want of an account", no_args_is_help=True)
+reverify_app = typer.Typer(help="复核 (第三道关口) / re-verification, checkpoint 3")
+db_app = typer.Typer(help="业务数据库 / the operational database", no_args_is_help=True)
+Version = Annotated[int | None, typer.Option("--version", help="看到的版本 / the version you saw (optional)")]
+
+
+@app.command("verify")
+@handled
+def verify() -> None:
+    """核验审计链 / check every entry's hash and link; name any edited, deleted or reordered entry."""
+    with BarProgress("audit verify") as progress:
+        result = audit.verify_log(store=store(), progress=progress)
+    if result.ok:
+        console.print(f"[green]审计链完好 / chain intact[/]: {result.entries:,} entries in {result.seconds:.1f} s")
+        return
+    for problem in result.problems:
+        console.print(f"[red]  {problem}[/]", markup=True, highlight=False)
+    fail(f"审计链被破坏 / chain broken: {result.total_problems} problem(s) in {result.entries:,} entries; "
+         f"first at entry #{result.problems[0].seq}")
+
+
+@app.command("show")
+@handled
+def show(case: int) -> None:
+    """案件历程 / a case's full history: every change, by whom, when, why."""
+    h = audit.history(case, store=store())
+    c = h.case
+    console.print(f"[bold]案件 / case {c.id}[/] {c.name} {c.uscc}: {c.state.value} · {c.decision} · {c.amount} yuan "
+                  f"· version {c.version}\n  {c.reason}")
+    table = Table(show_lines=True)
+    for col in ("#", "时间 at (UTC)", "经办 by", "事件 event", "从 → 到 from → to", "原因 why", "数据 data"):
+        table.add_column(col)
+    for e in h.entries:
+        table.add_row(str(e.seq), e.at, e.actor, e.event, f"{e.from_state or '—'} → {e.to_state or '—'}", e.reason,
+                      e.data)
+    console.print(table)
+    for o in h.objections:
+        console.print(f"异议 / objection #{o['id']} ({o['raised_on']}, {o['objector'] or '—'}, {o['contact']}): "
+                      f"{o['status']} {o['decision_reason'] or ''}")
+    for a in h.applications:
+        console.print(f"申请 / application #{a['id']} ({'late 延后补报' if a['late'] else 'routed'}): {a['status']} "
+                      f"{a['decision_reason'] or ''}")
+    for record, lines in reverify.explanations(case, store=store(), settings=bootstrap.settings()):
+        side = Table(title=f"复核 / re-verification: run {record['old_run_id']} → {record['new_run_id']} "
+                           f"({record['old_decision']} {record['old_amount']} → {record['new_decision']} "
+                           f"{record['new_amount']})")
+        for col in ("条件 criterion", "原 before", "新 after"):
+            side.add_column(col)
+        for row in lines:
+            side.add_row(*row)
+        console.print(side)
+
+
+@review_app.command("apply")
+@handled
+def review_apply(cycle: int, uscc: str,
+                 commitment: Annotated[str, typer.Option("--commitment", help="承诺书文本 / commitment letter text")],
+                 accept: Annotated[bool, typer.Option("--accept-commitment", help="确认承诺 / the unit accepts it")]
+                 = False,
+                 late_snapshot: Annotated[str | None, typer.Option(
+                     "--late-snapshot", help="延后补报: 含该单位的新快照 / late filer: newer snapshot")] = None,
+                 by: By = "system") -> None:
+    """提交申请与承诺书 / file an application with its commitment letter (routed or late units)."""
+    r = review.apply(cycle, uscc, store=store(), settings=bootstrap.settings(), commitment=commitment,
+                     accepted=accept, by=by, late_snapshot=late_snapshot)
+    console.print(f"申请 / application #{r['application']} filed for case {r['case_id']}"
+                  + (" (延后补报 / late filing)" if r["late"] else ""))
+
+
+@review_app.command("decide")
+@handled
+def review_decide(case: int, reason: Annotated[str, typer.Option("--reason", help="理由 / why")],
+                  accept: Annotated[bool, typer.Option("--accept/--reject", help="通过/不通过")] = False,
+                  version: Version = None, by: By = "system") -> None:
+    """审核决定 / accept (joins the next publicity) or reject, with a reason."""
+    c = review.decide(case, store=store(), accept=accept, reason=reason, by=by, expected_version=version)
+    console.print(f"案件 / case {c.id}: {c.state.value} (version {c.version})")
+
+
+@dispatch_app.command("confirm")
+@handled
+def dispatch_confirm(case: int, employer: Annotated[str, typer.Option("--employer", help="用工单位 / employer")],
+                     version: Version = None, by: By = "system") -> None:
+    """用工单位确认 / the actual employer confirmed the dispatched staff."""
+    c = review.confirm_dispatch(case, store=store(), employer=employer, by=by, expected_version=version)
+    console.print(f"案件 / case {c.id}: {c.state.value} (version {c.version})")
+
+
+@account_app.command("confirm")
+@handled
+def account_confirm(case: int, note: Annotated[str, typer.Option("--note", help="说明 / how it was confirmed")] = "",
+                    version: Version = None, by: By = "system") -> None:
+    """确认可用账户, 解除暂缓 / a usable account was confirmed: release the hold."""
+    c = review.confirm_account(case, store=store(), note_text=note, by=by, expected_version=version)
+    console.print(f"案件 / case {c.id}: {c.state.value} (version {c.version})")
+
+
+@reverify_app.callback(invoke_without_command=True)
+@handled
+def reverify_cmd(cycle: int, snapshot: Snapshot = None,
+                 as_of: Annotated[str | None, typer.Option("--as-of", help="默认为周期评估日 / default: cycle's")]
+                 = None, by: By = "system") -> None:
+    """复核: 用最新数据再评估, 有变化的移出批次 / decide again on the newest data; changes leave the batch."""
+    with BarProgress("reverify") as progress:
+        r = reverify.reverify(cycle, store=store(), settings=bootstrap.settings(), snapshot=snapshot,
+                              as_of=parse_date(as_of) if as_of else None, by=by, progress=progress)
+    console.print(f"复核 / run {r.run_id} on snapshot {r.snapshot_id}: {r.unchanged:,} re-verified, "
+                  f"{len(r.changed):,} left the batch")
+    table = Table(title="移出批次 / left the batch (see `wengang audit show CASE` for both explanations)")
+    for col in ("case", "uscc", "name", "before", "after", "now", "reason"):
+        table.add_column(col)
+    for c in r.changed[:50]:
+        table.add_row(str(c["case_id"]), c["uscc"], c["name"], f"{c['old_decision']} {c['old_amount']}",
+                      f"{c['new_decision']} {c['new_amount']}", c["outcome"], c["reason"])
+    if r.changed:
+        console.print(table)
+
+
+@db_app.command("upgrade")
+@handled
+def db_upgrade() -> None:
+    """迁移到最新版本 / alembic upgrade head on the configured database."""
+    revision = bootstrap.upgrade_database(bootstrap.settings())
+    console.print(f"数据库已是最新 / database at revision {revision}")

@@ -1,0 +1,132 @@
+"""The audit chain as pure code: each entry hashes itself with its predecessor, so any edit shows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from hashlib import sha256 as _sha256
+from json.encoder import encode_basestring as _quote  # a JSON string literal, as json.dumps writes it
+from typing import Any, NamedTuple
+
+GENESIS = "0" * 64
+SYSTEM = "system"
+
+
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def canonical(value: Any) -> str:
+    """One spelling per value: sorted keys, no spaces, UTF-8 kept (Chinese stays readable)."""
+    if type(value) is dict:
+        try:   # the common flat case, spelled out: the same text json.dumps(sort_keys=True) writes, faster
+            return "{" + ",".join([_quote(k) + ":" + _quote(v) for k, v in sorted(value.items())]) + "}"
+        except TypeError:   # a value that is not a string (or a key that is not): the general encoder
+            pass
+    return _ENCODER.encode(value)
+
+
+class Draft(NamedTuple):
+    """What a change records before it is placed in the chain: who, what, from → to, why, and on what data."""
+
+    actor: str
+    event: str
+    subject: str
+    case_id: int | None = None
+    from_state: str | None = None
+    to_state: str | None = None
+    reason: str = ""
+    data: dict[str, Any] | None = None
+
+
+class Entry(NamedTuple):
+    """A placed entry: its sequence number, time, canonical data text and both hashes (a row as stored)."""
+
+    seq: int
+    at: str
+    actor: str
+    event: str
+    subject: str
+    case_id: int | None
+    from_state: str | None
+    to_state: str | None
+    reason: str
+    data: str
+    prev_hash: str
+    hash: str
+
+
+_REPEATED: dict[str | None, str] = {None: "null"}
+
+
+def _q(value: str | None) -> str:
+    """The JSON literal of a value that repeats from entry to entry (actor, time, event, states, reason)."""
+    quoted = _REPEATED.get(value)
+    if quoted is None:
+        if len(_REPEATED) > 4096:
+            _REPEATED.clear()
+            _REPEATED[None] = "null"
+        quoted = _REPEATED[value] = _quote(value)
+    return quoted
+
+
+def entry_hash(seq: int, at: str, actor: str, event: str, subject: str, case_id: int | None,
+               from_state: str | None, to_state: str | None, reason: str, data: str, prev_hash: str) -> str:
+    """sha256 of the canonical JSON of the entry (sorted keys, no spaces), its predecessor's hash included."""
+    # Spelled out rather than json.dumps-ed: the same bytes (a property test holds it), 3× faster on a million.
+    # `data` is stored as canonical JSON text and goes in as the object it spells; any other text fails.
+    body = (f'{{"actor":{_q(actor)},"at":{_q(at)},"case":{"null" if case_id is None else int(case_id)},'
+            f'"data":{data},"event":{_q(event)},"from":{_q(from_state)},"prev":{_quote(prev_hash)},'
+            f'"reason":{_q(reason)},"seq":{seq:d},"subject":{_quote(subject)},"to":{_q(to_state)}}}')
+    return _sha256(body.encode("utf-8")).hexdigest()
+
+
+def chain(drafts: Iterable[Draft], *, after_seq: int, after_hash: str, at: str) -> Iterator[Entry]:
+    """Place drafts after the current head, lazily, all stamped with the same transaction time."""
+    seq, prev = after_seq, after_hash
+    for d in drafts:
+        seq += 1
+        data = canonical(d.data or {})
+        digest = entry_hash(seq, at, d.actor, d.event, d.subject, d.case_id, d.from_state, d.to_state,
+                            d.reason, data, prev)
+        yield Entry(seq, at, d.actor, d.event, d.subject, d.case_id, d.from_state, d.to_state, d.reason,
+                    data, prev, digest)
+        prev = digest
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One break in the chain, naming the entry it was found at."""
+
+    seq: int
+    kind: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind}: {self.message}"
+
+
+def verify(rows: Iterable[tuple], *, head: tuple[int, str] | None = None) -> Iterator[Problem]:
+    """Walk entries in stored order; yield every edited, missing or reordered entry, then a cut tail."""
+    expected_seq, prev = 1, GENESIS
+    for row in rows:
+        seq, at, actor, event, subject, case_id, from_state, to_state, reason, data, prev_hash, digest = row
+        if seq != expected_seq:
+            kind = "missing" if seq > expected_seq else "reordered"
+            yield Problem(seq, kind, f"序号应为 {expected_seq} / expected entry #{expected_seq} here, found #{seq}"
+                          + (f" (entries #{expected_seq}–#{seq - 1} deleted)" if seq > expected_seq else ""))
+        if prev_hash != prev:
+            yield Problem(seq, "broken-link", "前一条哈希不符 / does not follow the entry stored before it "
+                          "(an entry before it was deleted, edited or moved)")
+        if entry_hash(seq, at, actor, event, subject, case_id, from_state, to_state, reason, data,
+                      prev_hash) != digest:
+            yield Problem(seq, "edited", "内容与哈希不符 / content does not match its hash (entry edited)")
+        expected_seq, prev = seq + 1, digest
+    if head is not None:
+        head_seq, head_hash = head
+        last = expected_seq - 1
+        if head_seq != last:
+            yield Problem(head_seq, "truncated", f"链尾应为 #{head_seq} / the log should end at entry #{head_seq}, "
+                          f"it ends at #{last} (entries removed from the end)")
+        elif head_seq and head_hash != prev:
+            yield Problem(head_seq, "edited", "链尾哈希不符 / the last entry is not the one the head recorded")

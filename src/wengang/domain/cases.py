@@ -1,0 +1,181 @@
+"""The case state machine as pure code: every state, every legal move, and where a decision routes a unit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import NamedTuple
+
+from wengang.domain.errors import IllegalTransition
+
+
+class State(StrEnum):
+    """Where a unit's case stands in a cycle (the values are stored in the database)."""
+
+    IDENTIFIED = "identified"                     # passed; waits for the next publicity
+    REVIEW = "review"                             # application + manual review (key supervision)
+    DISPATCH = "dispatch-confirmation"            # labour-dispatch firm: actual employer must confirm
+    ACCOUNT_HELD = "account-held"                 # no usable account: held, not dropped
+    PUBLICITY = "publicity"                       # on a public list
+    OBJECTION = "objection-raised"                # someone objected; staff investigate
+    REVERIFIED = "re-verified"                    # third checkpoint passed
+    APPROVED = "approved-for-payment"
+    PAID = "paid"
+    FAILED = "failed"
+    REISSUED = "reissued"
+    RECOVERED = "recovered"
+    CLOSED = "closed"
+    REJECTED = "rejected"                         # out, with its reason
+
+
+S = State
+PRE_PUBLICITY = frozenset({S.IDENTIFIED, S.REVIEW, S.DISPATCH, S.ACCOUNT_HELD})
+
+# Exhaustive: every state is a key; a move not listed here is illegal.
+TRANSITIONS: Mapping[State, frozenset[State]] = {
+    S.IDENTIFIED: frozenset({S.REVIEW, S.DISPATCH, S.ACCOUNT_HELD, S.PUBLICITY, S.REJECTED}),
+    S.REVIEW: frozenset({S.IDENTIFIED, S.DISPATCH, S.ACCOUNT_HELD, S.REJECTED}),
+    S.DISPATCH: frozenset({S.IDENTIFIED, S.REVIEW, S.ACCOUNT_HELD, S.REJECTED}),
+    S.ACCOUNT_HELD: frozenset({S.IDENTIFIED, S.REVIEW, S.DISPATCH, S.REJECTED}),
+    S.PUBLICITY: frozenset({S.OBJECTION, S.REVERIFIED, S.REVIEW, S.REJECTED}),
+    S.OBJECTION: frozenset({S.PUBLICITY, S.REJECTED}),
+    S.REVERIFIED: frozenset({S.APPROVED, S.REJECTED}),
+    S.APPROVED: frozenset({S.PAID, S.FAILED}),
+    S.PAID: frozenset({S.CLOSED, S.RECOVERED}),
+    S.FAILED: frozenset({S.REISSUED, S.RECOVERED}),
+    S.REISSUED: frozenset({S.PAID, S.FAILED}),
+    S.RECOVERED: frozenset({S.CLOSED}),
+    S.CLOSED: frozenset(),
+    S.REJECTED: frozenset(),
+}
+# A case is born in the state its decision routes it to (None → …).
+OPENING = frozenset({S.IDENTIFIED, S.REVIEW, S.DISPATCH, S.ACCOUNT_HELD, S.REJECTED})
+TERMINAL = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
+LISTED = frozenset({S.PUBLICITY, S.OBJECTION, S.REVERIFIED, S.APPROVED, S.PAID, S.FAILED, S.REISSUED,
+                    S.RECOVERED, S.CLOSED})
+DECISIONS = ("eligible", "review", "ineligible")
+
+
+def allowed(from_state: State | str | None, to_state: State | str) -> bool:
+    """True when the table connects the two states (None is a case not yet opened)."""
+    to = State(to_state)
+    if from_state is None:
+        return to in OPENING
+    return to in TRANSITIONS[State(from_state)]
+
+
+def require(from_state: State | str | None, to_state: State | str, case_id: int | None = None) -> State:
+    """The target state, or IllegalTransition naming the case and both states."""
+    if not allowed(from_state, to_state):
+        raise IllegalTransition(case_id, None if from_state is None else str(from_state), str(to_state))
+    return State(to_state)
+
+
+class Gates(NamedTuple):
+    """What a unit must still clear before it can be published (each cleared once, by staff or by data)."""
+
+    decision: str
+    labor_dispatch: bool
+    has_account: bool
+    review_accepted: bool = False
+    dispatch_confirmed: bool = False
+    account_confirmed: bool = False
+
+
+def route(g: Gates) -> State:
+    """Ineligible → rejected; review → review; dispatch firm → confirmation; no account → held; else identified."""
+    decision, dispatch, account, accepted, dispatch_ok, account_ok = g
+    if decision == "eligible" or (decision == "review" and accepted):
+        if dispatch and not dispatch_ok:
+            return S.DISPATCH
+        return S.IDENTIFIED if account or account_ok else S.ACCOUNT_HELD
+    if decision == "review":
+        return S.REVIEW
+    if decision == "ineligible":
+        return S.REJECTED
+    raise ValueError(f"unknown decision {decision!r}")
+
+
+ROUTE_REASONS = {
+    S.IDENTIFIED: "符合条件 / eligible",
+    S.REVIEW: "转申请与人工审核 / routed to application and manual review",
+    S.DISPATCH: "劳务派遣单位待用工单位确认 / labour dispatch: waits for the actual employer's confirmation",
+    S.ACCOUNT_HELD: "无可用账户, 暂缓 / no usable account: held until confirmed",
+    S.REJECTED: "不符合条件 / ineligible",
+}
+
+
+def route_reason(state: State, reasons: str | None) -> str:
+    """Why a case went where it did: the route, plus the rules' reason codes when there are any."""
+    text = ROUTE_REASONS[state]
+    return f"{text}: {reasons}" if reasons and state in (S.REVIEW, S.REJECTED) else text
+
+
+class Fresh(NamedTuple):
+    """A unit's decision from a newer evaluation (None where the unit is missing from the newer data)."""
+
+    decision: str
+    amount: Decimal
+    reasons: str
+    labor_dispatch: bool
+    has_account: bool
+
+
+def after_comparison(state: State, gates: Gates, fresh: Fresh | None) -> tuple[State, str] | None:
+    """Checkpoint 1, another round: the new state and why, or None where the case stays put."""
+    if state not in PRE_PUBLICITY:
+        return None
+    if fresh is None:
+        if state is S.IDENTIFIED:
+            return S.REVIEW, "新一轮比对中缺失 / missing from the newer snapshot"
+        return None
+    target = route(Gates(fresh.decision, fresh.labor_dispatch, fresh.has_account, gates.review_accepted,
+                         gates.dispatch_confirmed, gates.account_confirmed))
+    if target is state:
+        return None
+    return target, f"比对轮 / comparison round: {route_reason(target, fresh.reasons)}"
+
+
+def after_reverification(old_decision: str, old_amount: Decimal, fresh: Fresh | None) -> tuple[State, str]:
+    """Checkpoint 3: unchanged → re-verified; now ineligible → rejected; any other change → back to review."""
+    if fresh is None:
+        return S.REVIEW, "复核: 最新数据中缺失 / re-verification: unit missing from the newest snapshot"
+    if fresh.decision == old_decision and fresh.amount == old_amount:
+        return S.REVERIFIED, "复核无变化 / re-verified: unchanged"
+    change = (f"{old_decision} {old_amount} → {fresh.decision} {fresh.amount}"
+              + (f" ({fresh.reasons})" if fresh.reasons else ""))
+    if fresh.decision == "ineligible":
+        return S.REJECTED, f"复核后不符合 / re-verification: now ineligible: {change}"
+    return S.REVIEW, f"复核有变化, 移出批次 / re-verification changed, left the batch: {change}"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One unit in one cycle of one program, as stored."""
+
+    id: int
+    program: str
+    cycle_id: int
+    uscc: str
+    name: str
+    decision: str
+    amount: Decimal
+    ratio_units: int | None
+    reasons: str
+    run_id: str
+    labor_dispatch: bool
+    has_account: bool
+    review_accepted: bool
+    dispatch_confirmed: bool
+    account_confirmed: bool
+    state: State
+    reason: str
+    batch_id: int | None
+    version: int
+
+    @property
+    def gates(self) -> Gates:
+        return Gates(self.decision, self.labor_dispatch, self.has_account, self.review_accepted,
+                     self.dispatch_confirmed, self.account_confirmed)

@@ -1,0 +1,279 @@
+"""A pure double-entry ledger of the fund's money: append-only, exact, every transaction summing to zero."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import NamedTuple
+
+from wengang.domain.errors import DomainError
+from wengang.domain.payments import FAILED, PaymentInstruction, PaymentStatus, money, positive_money
+
+ZERO = Decimal("0.00")
+
+
+class Account(StrEnum):
+    """Where the money sits: in the fund, owed to a unit, with the unit, or back from the bank."""
+
+    FUND = "fund"            # the unemployment-insurance fund
+    PAYABLE = "payable"      # approved and sent to the bank, not yet settled
+    PAID = "paid"            # settled on the unit's account (bank clearing)
+    RETURNED = "returned"    # rejected or returned by the bank, waiting to go back to the fund
+
+
+class Kind(StrEnum):
+    """The only postings there are, each moving one payment's whole amount from one account to another."""
+
+    APPROVE = "approve"      # fund → payable
+    PAY = "pay"              # payable → paid
+    REJECT = "reject"        # payable → returned
+    RETURN = "return"        # paid → returned
+    REFUND = "refund"        # returned → fund
+
+
+MOVES: dict[Kind, tuple[Account, Account, PaymentStatus | None, PaymentStatus | None]] = {
+    Kind.APPROVE: (Account.FUND, Account.PAYABLE, None, PaymentStatus.PENDING),
+    Kind.PAY: (Account.PAYABLE, Account.PAID, PaymentStatus.PENDING, PaymentStatus.PAID),
+    Kind.REJECT: (Account.PAYABLE, Account.RETURNED, PaymentStatus.PENDING, PaymentStatus.REJECTED),
+    Kind.RETURN: (Account.PAID, Account.RETURNED, PaymentStatus.PAID, PaymentStatus.RETURNED),
+    Kind.REFUND: (Account.RETURNED, Account.FUND, None, None),
+}
+
+
+_A, _P, _J, _R, _F = Kind.APPROVE, Kind.PAY, Kind.REJECT, Kind.RETURN, Kind.REFUND
+PATHS = frozenset({(_A,), (_A, _P), (_A, _J), (_A, _J, _F), (_A, _P, _R), (_A, _P, _R, _F)})
+
+
+class LedgerError(DomainError):
+    """The ledger refused a posting; nothing was recorded."""
+
+
+class UnbalancedTransaction(LedgerError):
+    """The legs of a transaction do not sum to zero."""
+
+
+class IllegalPosting(LedgerError):
+    """A posting the payment's history does not allow (paid twice, refunded before failing, …)."""
+
+
+class LedgerOutOfBalance(LedgerError):
+    """check() found a broken invariant in a recorded history."""
+
+
+class Leg(NamedTuple):
+    """One side of a transaction: + into an account, − out of it."""
+
+    account: Account
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """An immutable posting; constructing an unbalanced one is impossible."""
+
+    seq: int
+    kind: Kind
+    batch: str
+    case_id: int
+    payment: str
+    legs: tuple[Leg, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.legs) < 2:
+            raise UnbalancedTransaction(f"交易 {self.seq} 至少需要两条分录 / a transaction needs two legs")
+        for leg in self.legs:
+            money(leg.amount)
+            if leg.amount == 0:
+                raise UnbalancedTransaction(f"交易 {self.seq}: 零金额分录 / a leg of zero is meaningless")
+        total = sum((leg.amount for leg in self.legs), ZERO)
+        if total != 0:
+            raise UnbalancedTransaction(f"交易 {self.seq} 借贷不平 / transaction {self.seq} is off by {total}")
+
+
+@dataclass(slots=True)
+class _Payment:
+    case_id: int
+    batch: str
+    amount: Decimal
+    status: PaymentStatus
+    refunded: bool = False
+
+
+class Totals(NamedTuple):
+    """A batch (or all batches) at a glance; issued = paid + returned + pending when all is well."""
+
+    issued: Decimal
+    paid: Decimal
+    returned: Decimal
+    pending: Decimal
+    refunded: Decimal
+
+
+class Ledger:
+    """The postings of payments in memory; part B backs the same rules with database constraints."""
+
+    def __init__(self) -> None:
+        self._txs: list[Transaction] = []
+        self._payments: dict[str, _Payment] = {}
+        self._by_case: dict[int, list[str]] = defaultdict(list)
+
+    @property
+    def transactions(self) -> tuple[Transaction, ...]:
+        return tuple(self._txs)
+
+    def approve(self, instruction: PaymentInstruction, batch: str) -> Transaction:
+        """Commit fund money to one attempt; refused while another attempt of the case is live or unrefunded."""
+        e2e = instruction.end_to_end_id
+        if e2e in self._payments:
+            raise IllegalPosting(f"{e2e} 已签发 / already issued: an attempt is approved once")
+        for other in self._by_case[instruction.case_id]:
+            p = self._payments[other]
+            if p.status not in FAILED or not p.refunded:
+                raise IllegalPosting(f"案件 {instruction.case_id} 仍有未了结的支付 {other} ({p.status}"
+                                     f"{', 未退回基金 / not refunded' if p.status in FAILED else ''})")
+        return self._post(Kind.APPROVE, batch, instruction.case_id, e2e, instruction.amount)
+
+    def pay(self, e2e: str) -> Transaction:
+        return self._move(Kind.PAY, e2e)
+
+    def reject(self, e2e: str) -> Transaction:
+        return self._move(Kind.REJECT, e2e)
+
+    def returned(self, e2e: str) -> Transaction:
+        return self._move(Kind.RETURN, e2e)
+
+    def refund(self, e2e: str) -> Transaction:
+        """Failed money goes back to the fund, once, so that the case can be re-issued."""
+        p = self._known(e2e)
+        if p.status not in FAILED or p.refunded:
+            why = "已退回 / already refunded" if p.refunded else f"状态为 {p.status} / is {p.status}"
+            raise IllegalPosting(f"{e2e} 不能退回基金 / cannot be refunded: {why}")
+        return self._post(Kind.REFUND, p.batch, p.case_id, e2e, p.amount)
+
+    def status(self, e2e: str) -> PaymentStatus:
+        return self._known(e2e).status
+
+    def balance(self, account: Account, batch: str | None = None) -> Decimal:
+        """Sum of the legs on an account, for one batch or all."""
+        return self._sums()[0][batch, Account(account)]
+
+    def batches(self) -> list[str]:
+        return sorted({tx.batch for tx in self._txs})
+
+    def totals(self, batch: str | None = None) -> Totals:
+        """Issued and returned from the postings' kinds; paid and pending from the balances."""
+        return _totals(*self._sums(), batch)
+
+    def check(self) -> Totals:
+        """Re-derive every invariant from the raw legs (as a stored history would be judged); raise if one breaks."""
+        # each transaction sums to zero; per batch and in total issued = paid + returned + pending; the fund and
+        # the returned account hold what the postings say; every payment followed a legal path
+        problems = [f"交易 {tx.seq} 借贷不平 / transaction {tx.seq} does not balance"
+                    for tx in self._txs if sum((leg.amount for leg in tx.legs), ZERO) != 0]
+        bal, flow = self._sums()
+        for batch in [*self.batches(), None]:
+            t, where = _totals(bal, flow, batch), batch or "全部 / total"
+            if t.issued != t.paid + t.returned + t.pending:
+                problems.append(f"{where}: issued {t.issued} ≠ paid {t.paid} + returned {t.returned} "
+                                f"+ pending {t.pending}")
+            if bal[batch, Account.RETURNED] != t.returned - t.refunded:
+                problems.append(f"{where}: returned account {bal[batch, Account.RETURNED]} ≠ "
+                                f"returned {t.returned} − refunded {t.refunded}")
+            if bal[batch, Account.FUND] != t.refunded - t.issued:
+                problems.append(f"{where}: fund moved {bal[batch, Account.FUND]} ≠ "
+                                f"refunded {t.refunded} − issued {t.issued}")
+        problems += self._lifecycle_problems()
+        if problems:
+            raise LedgerOutOfBalance("账不平 / the ledger is out of balance:\n" + "\n".join(problems))
+        return self.totals()
+
+    @classmethod
+    def replay(cls, transactions: Iterable[Transaction]) -> Ledger:
+        """Load a stored history as it is (each transaction balanced), so that check() can judge it."""
+        ledger = cls()
+        for tx in transactions:
+            ledger._track(tx)
+            ledger._txs.append(tx)
+        return ledger
+
+    def _sums(self) -> tuple[dict, dict]:
+        """Balances per (batch, account) and flows per (batch, kind) in one pass; batch None is the total."""
+        bal: dict = defaultdict(lambda: ZERO)
+        flow: dict = defaultdict(lambda: ZERO)
+        for tx in self._txs:
+            for leg in tx.legs:
+                bal[tx.batch, leg.account] += leg.amount
+                bal[None, leg.account] += leg.amount
+            moved = max(leg.amount for leg in tx.legs)
+            flow[tx.batch, tx.kind] += moved
+            flow[None, tx.kind] += moved
+        return bal, flow
+
+    def _lifecycle_problems(self) -> list[str]:
+        """Each payment follows a legal path with its own amount; a case re-issues only after a refund."""
+        problems: list[str] = []
+        history: dict[str, list[Transaction]] = defaultdict(list)
+        unsettled: dict[int, set[str]] = defaultdict(set)
+        for tx in self._txs:
+            earlier = history[tx.payment]
+            kinds = tuple(t.kind for t in earlier) + (tx.kind,)
+            amount = max(leg.amount for leg in (earlier[0] if earlier else tx).legs)
+            source, target, _, _ = MOVES[tx.kind]
+            if kinds not in PATHS:
+                problems.append(f"{tx.payment}: 非法顺序 / illegal sequence {' → '.join(kinds)}")
+            if sorted(tx.legs) != sorted((Leg(source, -amount), Leg(target, amount))):
+                problems.append(f"交易 {tx.seq} ({tx.kind}) 分录不符 / legs are not {source} → {target} {amount}")
+            if tx.kind is Kind.APPROVE and unsettled[tx.case_id]:
+                problems.append(f"案件 {tx.case_id}: {tx.payment} 签发时仍有 / issued while "
+                                f"{', '.join(sorted(unsettled[tx.case_id]))} not refunded")
+            if tx.kind is Kind.APPROVE:
+                unsettled[tx.case_id].add(tx.payment)
+            elif tx.kind is Kind.REFUND:
+                unsettled[tx.case_id].discard(tx.payment)
+            earlier.append(tx)
+        return problems
+
+    def _known(self, e2e: str) -> _Payment:
+        p = self._payments.get(e2e)
+        if p is None:
+            raise IllegalPosting(f"{e2e} 未签发 / was never issued")
+        return p
+
+    def _move(self, kind: Kind, e2e: str) -> Transaction:
+        p = self._known(e2e)
+        _, _, before, after = MOVES[kind]
+        if p.status is not before:
+            raise IllegalPosting(f"{e2e}: {kind} 需要状态 {before}, 实为 {p.status} / "
+                                 f"{kind} needs {before}, payment is {p.status}")
+        return self._post(kind, p.batch, p.case_id, e2e, p.amount)
+
+    def _post(self, kind: Kind, batch: str, case_id: int, e2e: str, amount: Decimal) -> Transaction:
+        source, target, _, _ = MOVES[kind]
+        amount = positive_money(amount)
+        tx = Transaction(len(self._txs) + 1, kind, batch, case_id, e2e,
+                         (Leg(source, -amount), Leg(target, amount)))
+        self._track(tx)
+        self._txs.append(tx)
+        return tx
+
+    def _track(self, tx: Transaction) -> None:
+        """Follow a payment's status through a posting (already judged legal, or replayed as stored)."""
+        if tx.kind is Kind.APPROVE:
+            amount = max(leg.amount for leg in tx.legs)
+            self._payments[tx.payment] = _Payment(tx.case_id, tx.batch, amount, PaymentStatus.PENDING)
+            self._by_case[tx.case_id].append(tx.payment)
+        elif tx.payment in self._payments:
+            p = self._payments[tx.payment]
+            if tx.kind is Kind.REFUND:
+                p.refunded = True
+            else:
+                p.status = MOVES[tx.kind][3] or p.status
+
+
+def _totals(bal: dict, flow: dict, batch: str | None) -> Totals:
+    return Totals(flow[batch, Kind.APPROVE], bal[batch, Account.PAID],
+                  flow[batch, Kind.REJECT] + flow[batch, Kind.RETURN], bal[batch, Account.PAYABLE],
+                  flow[batch, Kind.REFUND])

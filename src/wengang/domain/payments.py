@@ -1,0 +1,149 @@
+"""Payments as pure data: one instruction per attempt, its stable end-to-end id, and its status."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from wengang.domain.identifiers import USCC_ALPHABET, uscc_problem
+
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("9999999999999999.99")  # 18 digits: the ISO 20022 amount's totalDigits
+MAX_CASE_ID = 10**18 - 1
+MAX_ATTEMPT = 999
+_E2E = re.compile(r"^WG-([1-9]\d{0,17})-([1-9]\d{0,2})-([0-9A-Z])$")
+_BANK_CODE = re.compile(r"^\d{12}$")
+_ACCOUNT_NO = re.compile(r"^[0-9A-Za-z-]{6,34}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ufffe\uffff]")
+
+
+class PaymentStatus(StrEnum):
+    """Where one payment attempt stands with its bank (the values are stored)."""
+
+    PENDING = "pending"      # issued, no final word from the bank yet
+    PAID = "paid"            # settled on the unit's account (may still come back as a return)
+    REJECTED = "rejected"    # refused before settlement: the money never left the fund
+    RETURNED = "returned"    # came back after settlement
+
+
+FINAL = frozenset({PaymentStatus.REJECTED, PaymentStatus.RETURNED})
+FAILED = FINAL
+NEXT: dict[PaymentStatus, frozenset[PaymentStatus]] = {
+    PaymentStatus.PENDING: frozenset({PaymentStatus.PAID, PaymentStatus.REJECTED, PaymentStatus.RETURNED}),
+    PaymentStatus.PAID: frozenset({PaymentStatus.RETURNED}),
+    PaymentStatus.REJECTED: frozenset(),
+    PaymentStatus.RETURNED: frozenset(),
+}
+
+
+def money(value: Decimal | int | str) -> Decimal:
+    """Exact yuan with at most two decimals; a float is refused, never rounded, because it is already wrong."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise TypeError(f"金额必须是 Decimal / money must be a Decimal, int or str, not {type(value).__name__}")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise ValueError(f"金额无效 / not an amount: {value!r}") from None
+    if not amount.is_finite():
+        raise ValueError(f"金额无效 / not an amount: {value!r}")
+    if amount != amount.quantize(CENT):
+        raise ValueError(f"金额最多两位小数 / amount {value} has more than two decimals (fen)")
+    if abs(amount) > MAX_AMOUNT:
+        raise ValueError(f"金额过大 / amount {value} exceeds {MAX_AMOUNT}")
+    return amount.quantize(CENT)
+
+
+def positive_money(value: Decimal | int | str) -> Decimal:
+    """A payable amount: exact, two decimals, strictly more than zero."""
+    amount = money(value)
+    if amount <= 0:
+        raise ValueError(f"金额必须大于零 / amount must be more than zero, is {amount}")
+    return amount
+
+
+_WEIGHTS = tuple(pow(3, i, 31) for i in range(1, 22))
+
+
+def _check_char(case_id: int, attempt: int) -> str:
+    """Weighted mod-31 over the digits, so a mistyped id in a bank's CSV is caught, not matched to another case."""
+    digits = f"{case_id}{attempt:03d}"[::-1]
+    return USCC_ALPHABET[sum(int(d) * w for d, w in zip(digits, _WEIGHTS, strict=False)) % 31]
+
+
+def end_to_end_id(case_id: int, attempt: int) -> str:
+    """The id the bank carries back: same case and attempt → same id; a re-issue (attempt + 1) → a new one."""
+    if isinstance(case_id, bool) or not isinstance(case_id, int) or not 1 <= case_id <= MAX_CASE_ID:
+        raise ValueError(f"案件号无效 / case id must be an integer 1…{MAX_CASE_ID}, is {case_id!r}")
+    if isinstance(attempt, bool) or not isinstance(attempt, int) or not 1 <= attempt <= MAX_ATTEMPT:
+        raise ValueError(f"支付次数无效 / attempt must be an integer 1…{MAX_ATTEMPT}, is {attempt!r}")
+    return f"WG-{case_id}-{attempt}-{_check_char(case_id, attempt)}"
+
+
+def parse_end_to_end_id(value: str) -> tuple[int, int]:
+    """(case id, attempt) of one of our ids, or ValueError for anything else (a foreign id, a typo)."""
+    m = _E2E.match(value)
+    if not m:
+        raise ValueError(f"不是本系统的端到端编号 / not a wengang end-to-end id: {value!r}")
+    case_id, attempt = int(m[1]), int(m[2])
+    if _check_char(case_id, attempt) != m[3]:
+        raise ValueError(f"端到端编号校验位错误 / end-to-end id {value!r} fails its check character")
+    return case_id, attempt
+
+
+def plain_text(what: str, value: str, limit: int) -> str:
+    """Names go into XML and CSV files: non-blank, no control characters, within the schema's length."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{what} 不能为空 / {what} must not be blank")
+    if _CONTROL.search(value):
+        raise ValueError(f"{what} 含控制字符 / {what} contains a control character")
+    if len(value) > limit:
+        raise ValueError(f"{what} 超过 {limit} 字 / {what} is longer than {limit} characters")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentInstruction:
+    """One attempt to pay one case into one account; everything a bank file needs, checked once here."""
+
+    case_id: int
+    attempt: int
+    uscc: str
+    unit_name: str
+    bank_code: str
+    account_no: str
+    account_name: str
+    amount: Decimal
+    end_to_end_id: str = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "amount", positive_money(self.amount))
+        object.__setattr__(self, "end_to_end_id", end_to_end_id(self.case_id, self.attempt))
+        problem = uscc_problem(self.uscc) if isinstance(self.uscc, str) else "credit code must be text"
+        if problem:
+            raise ValueError(f"案件 {self.case_id}: {problem}")
+        if not isinstance(self.bank_code, str) or not _BANK_CODE.match(self.bank_code):
+            raise ValueError(f"行号应为12位数字 / bank code must be the 12-digit CNAPS code, is {self.bank_code!r}")
+        if not isinstance(self.account_no, str) or not _ACCOUNT_NO.match(self.account_no):
+            raise ValueError("账号应为6–34位数字或字母 / account number must be 6–34 letters or digits")
+        plain_text("单位名称 / unit name", self.unit_name, 140)
+        plain_text("户名 / account name", self.account_name, 140)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRecord:
+    """What a bank said about one payment, whichever file (pain.002, camt.054, CSV) it came in."""
+
+    end_to_end_id: str
+    status: PaymentStatus
+    amount: Decimal | None = None
+    reason: str | None = None
+    booking_date: dt.date | None = None
+    source: str = ""
+
+
+def control_sum(amounts) -> Decimal:
+    """The exact total a file's CtrlSum must carry (Decimal addition, two places)."""
+    return sum((money(a) for a in amounts), Decimal("0.00")).quantize(CENT)

@@ -1,0 +1,135 @@
+"""Ports the services talk to (Protocols); the database adapter implements them, tests use the real thing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+from typing import Any, NamedTuple, Protocol
+
+from wengang.domain.audit import Draft, Entry
+from wengang.domain.cases import Case, State
+
+
+class NewCase(NamedTuple):
+    """A case as a cycle opens it (column order of the bulk insert)."""
+
+    program: str
+    cycle_id: int
+    uscc: str
+    name: str
+    decision: str
+    amount: Decimal
+    ratio_units: int | None
+    reasons: str
+    run_id: str
+    labor_dispatch: bool
+    has_account: bool
+    review_accepted: bool
+    dispatch_confirmed: bool
+    account_confirmed: bool
+    state: str
+    reason: str
+    batch_id: int | None
+    version: int
+
+
+class CaseChange(NamedTuple):
+    """A new state and fresh decision data for one case, applied only if the case is still at `version`."""
+
+    id: int
+    version: int
+    state: str
+    reason: str
+    decision: str
+    amount: Decimal
+    ratio_units: int | None
+    reasons: str
+    run_id: str
+    labor_dispatch: bool
+    has_account: bool
+    review_accepted: bool
+
+
+class Moved(NamedTuple):
+    """A case a bulk move touched: enough to write its audit entry."""
+
+    id: int
+    uscc: str
+    amount: Decimal
+    version: int
+
+
+class Cases(Protocol):
+    """Cases of cycles: single conditional updates and set-based bulk ones."""
+
+    def insert_many(self, rows: list[NewCase]) -> list[int]: ...
+
+    def get(self, case_id: int) -> Case | None: ...
+
+    def find(self, cycle_id: int, uscc: str) -> Case | None: ...
+
+    def chunks(self, cycle_id: int, states: Iterable[State] | None = None, batch_id: int | None = None,
+               size: int = 50_000) -> Iterator[list[Case]]: ...
+
+    def of_cycle(self, cycle_id: int, states: Iterable[State] | None = None,
+                 batch_id: int | None = None, limit: int | None = None) -> Iterator[Case]: ...
+
+    def transition(self, case: Case, to: State, reason: str, **changes: Any) -> Case: ...
+
+    def move_all(self, cycle_id: int, from_state: State, to_state: State, reason: str,
+                 batch_id: int | None) -> list[Moved]: ...
+
+    def apply(self, changes: Iterable[CaseChange]) -> int: ...
+
+    def count_by_state(self, cycle_id: int) -> dict[str, tuple[int, Decimal]]: ...
+
+
+class Records(Protocol):
+    """Small process records by kind (cycle, round, batch, objection, application, reverification)."""
+
+    def add(self, kind: str, values: Mapping[str, Any]) -> int: ...
+
+    def add_many(self, kind: str, rows: Iterable[Mapping[str, Any]]) -> int: ...
+
+    def get(self, kind: str, record_id: int, *, lock: bool = False) -> dict[str, Any] | None: ...
+
+    def find(self, kind: str, *, order_by: str = "id", **where: Any) -> list[dict[str, Any]]: ...
+
+    def update(self, kind: str, record_id: int, values: Mapping[str, Any], **expect: Any) -> bool: ...
+
+
+class AuditLog(Protocol):
+    """The append-only, hash-chained log of every change."""
+
+    def append(self, drafts: Iterable[Draft]) -> int: ...
+
+    def head(self) -> tuple[int, str]: ...
+
+    def entries(self) -> Iterator[tuple]: ...
+
+    def for_case(self, case_id: int) -> list[Entry]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: everything in it, audit entries included, commits together or not at all."""
+
+    cases: Cases
+    records: Records
+    audit: AuditLog
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def now(self) -> dt.datetime: ...
+
+
+class Store(Protocol):
+    """The operational store: hands out units of work."""
+
+    def transaction(self) -> UnitOfWork: ...
+
+    def reading(self) -> UnitOfWork: ...

@@ -1,0 +1,108 @@
+"""Match a bank's status records against the attempts we issued; anything odd is listed, never applied."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import NamedTuple
+
+from wengang.domain.payments import FINAL, NEXT, PaymentStatus, StatusRecord
+
+
+class Expected(NamedTuple):
+    """An attempt as we know it: the amount we sent and its status before this file."""
+
+    amount: Decimal
+    status: PaymentStatus
+
+
+class Update(NamedTuple):
+    """One status change to apply (and post to the ledger) for one attempt."""
+
+    end_to_end_id: str
+    before: PaymentStatus
+    after: PaymentStatus
+    amount: Decimal
+    reason: str | None
+    booking_date: dt.date | None
+    source: str
+
+
+class Issue(StrEnum):
+    """Why a record was not applied; each needs a person to look at it."""
+
+    UNKNOWN_ID = "unknown-id"                  # not an attempt we issued
+    AMOUNT_MISMATCH = "amount-mismatch"        # the bank's amount differs from ours
+    DUPLICATE = "duplicate-in-file"            # same id and status twice in one file
+    ALREADY_FINAL = "already-final"            # rejected or returned: nothing may change it any more
+    ILLEGAL = "illegal-transition"             # e.g. a reject after settlement
+
+
+class Discrepancy(NamedTuple):
+    """A record set aside, with what was wrong, for the exceptions list."""
+
+    end_to_end_id: str
+    issue: Issue
+    detail: str
+    record: StatusRecord
+
+
+@dataclass
+class Reconciliation:
+    """The outcome of one status file: updates to apply, discrepancies to review, the rest counted."""
+
+    updates: list[Update] = field(default_factory=list)
+    discrepancies: list[Discrepancy] = field(default_factory=list)
+    acknowledged: int = 0          # "received / in process": no change yet
+    confirmed: int = 0             # says what we already know (a camt.054 debit after a pain.002 ACSC)
+
+    @property
+    def clean(self) -> bool:
+        return not self.discrepancies
+
+
+def reconcile(expected: Mapping[str, Expected], records: Iterable[StatusRecord]) -> Reconciliation:
+    """Apply records in file order to a working copy of the statuses; refuse what is unknown, repeated or wrong."""
+    # A record repeating a non-final status (paid, pending) confirms it; once rejected or returned, any further
+    # word about the attempt is a discrepancy, because its money is already on its way back to the fund.
+    out = Reconciliation()
+    current: dict[str, PaymentStatus] = {}
+    seen: set[tuple[str, PaymentStatus]] = set()
+
+    def refuse(rec: StatusRecord, issue: Issue, detail: str) -> None:
+        out.discrepancies.append(Discrepancy(rec.end_to_end_id, issue, detail, rec))
+
+    for rec in records:
+        e2e = rec.end_to_end_id
+        want = expected.get(e2e)
+        if want is None:
+            refuse(rec, Issue.UNKNOWN_ID, "银行回执中的编号不在本批 / the bank reports an id we never issued")
+            continue
+        if rec.amount is not None and rec.amount != want.amount:
+            refuse(rec, Issue.AMOUNT_MISMATCH, f"金额不符 / bank says {rec.amount}, we sent {want.amount}")
+            continue
+        key = (e2e, rec.status)
+        if key in seen:
+            refuse(rec, Issue.DUPLICATE, f"同一文件重复 / {rec.status} reported twice in this file")
+            continue
+        seen.add(key)
+        now = current.get(e2e) or want.status
+        if type(now) is not PaymentStatus:
+            now = PaymentStatus(now)
+        if rec.status is PaymentStatus.PENDING:
+            out.acknowledged += 1
+            continue
+        if now in FINAL:
+            refuse(rec, Issue.ALREADY_FINAL, f"已是终态 / already {now}; bank now says {rec.status}")
+        elif now == rec.status:
+            out.confirmed += 1
+        elif rec.status not in NEXT[now]:
+            refuse(rec, Issue.ILLEGAL, f"不允许 / {now} → {rec.status} is not a legal change")
+        else:
+            current[e2e] = rec.status
+            out.updates.append(Update(e2e, now, rec.status, want.amount, rec.reason, rec.booking_date,
+                                      rec.source))
+    return out

@@ -1,0 +1,216 @@
+"""Open a cycle (one case per unit, routed by its decision) and run the further comparison rounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+import pyarrow as pa
+
+from wengang.config import Settings
+from wengang.domain.audit import SYSTEM, Draft
+from wengang.domain.cases import PRE_PUBLICITY, Case, Fresh, Gates, after_comparison, require, route_reason
+from wengang.domain.cases import route as route_case
+from wengang.domain.errors import NotFound, Refused
+from wengang.domain.ports import CaseChange, NewCase, Store
+from wengang.rules.parameters import PackError, load_pack
+from wengang.services import evaluation
+from wengang.services.casework import DEFAULT_PROGRAM, batched, bulk_work, fen_to_yuan, load
+from wengang.services.progress import Progress, Silent
+from wengang.snapshot import store as snapshots
+
+CHUNK = 50_000
+UNIT_COLUMNS = ("uscc", "name", "decision", "amount_fen", "ratio_units", "reasons", "labor_dispatch", "has_account")
+
+
+class Unit(NamedTuple):
+    """One unit's row of a decisions run, as the case process reads it."""
+
+    uscc: str
+    name: str
+    decision: str
+    amount: Decimal
+    ratio_units: int | None
+    reasons: str
+    labor_dispatch: bool
+    has_account: bool
+
+    @property
+    def fresh(self) -> Fresh:
+        return Fresh(self.decision, self.amount, self.reasons, self.labor_dispatch, self.has_account)
+
+
+def units(decided: pa.Table) -> Iterator[Unit]:
+    """Rows of a decided table; a missing flag reads as not a dispatch firm and no usable account."""
+    cols = [decided.column(c).to_pylist() for c in UNIT_COLUMNS]
+    for uscc, name, decision, fen, ratio, reasons, dispatch, account in zip(*cols, strict=True):
+        yield Unit(uscc, name or "", decision, fen_to_yuan(fen), ratio, reasons or "", bool(dispatch), bool(account))
+
+
+@dataclass
+class CycleStatus:
+    """A cycle with its rounds, batches and cases counted by state."""
+
+    cycle: dict[str, Any]
+    rounds: list[dict[str, Any]]
+    batches: list[dict[str, Any]]
+    counts: dict[str, tuple[int, Decimal]] = field(default_factory=dict)
+
+    @property
+    def cases(self) -> int:
+        return sum(n for n, _ in self.counts.values())
+
+
+def newest_snapshot(settings: Settings) -> str:
+    """The most recently imported snapshot, the default data for every checkpoint."""
+    con = snapshots.connect(settings.analytics_path)
+    try:
+        found = snapshots.list_snapshots(con)
+    finally:
+        con.close()
+    if not found:
+        raise NotFound("还没有导入快照 / no snapshot imported yet: run `wengang snapshot import` or give --snapshot")
+    return found[-1].id
+
+
+def rounds_required(pack_id: str, as_of: dt.date) -> int:
+    try:
+        return max(1, int(load_pack(pack_id).value("comparison_rounds", as_of).value))
+    except PackError:
+        return 1
+
+
+def open_cycle(pack_id: str, as_of: dt.date, *, store: Store, settings: Settings, snapshot: str | None = None,
+               by: str = SYSTEM, program: str = DEFAULT_PROGRAM, progress: Progress | None = None) -> CycleStatus:
+    """Checkpoint 1, round 1: evaluate the pack on the snapshot, then turn the run into cases."""
+    progress = progress or Silent()
+    run = evaluation.evaluate(snapshot or newest_snapshot(settings), pack_id, as_of, settings=settings,
+                              progress=progress)
+    return open_from_decided(run.decided, store=store, pack_id=pack_id, as_of=as_of,
+                             snapshot_id=run.summary.snapshot_id, run_id=run.summary.id, by=by, program=program,
+                             progress=progress)
+
+
+def open_from_decided(decided: pa.Table, *, store: Store, pack_id: str, as_of: dt.date, snapshot_id: str,
+                      run_id: str, by: str = SYSTEM, program: str = DEFAULT_PROGRAM,
+                      progress: Progress | None = None) -> CycleStatus:
+    """One case per unit in a handful of set-based statements, each with its audit entry, in one transaction."""
+    progress = progress or Silent()
+    required = rounds_required(pack_id, as_of)
+    with store.transaction() as uow, bulk_work():
+        if uow.records.find("cycle", program=program, pack=pack_id):
+            raise Refused(f"政策包 {pack_id} 已有周期 / program {program} already has a cycle for {pack_id}")
+        cycle_id = uow.records.add("cycle", {
+            "program": program, "pack": pack_id, "as_of": as_of, "snapshot_id": snapshot_id, "run_id": run_id,
+            "rounds_required": required, "opened_by": by, "opened_at": uow.now()})
+        progress.step(f"建立案件并写入审计 / creating {decided.num_rows:,} cases with their audit entries")
+        done = 0
+        for chunk in batched(units(decided), CHUNK):
+            rows = [_new_case(program, cycle_id, run_id, u) for u in chunk]
+            uow.audit.append(_opened(rows, uow.cases.insert_many(rows), by, snapshot_id))
+            done += len(rows)
+            progress.advance(done, decided.num_rows)
+        uow.records.add("round", {"cycle_id": cycle_id, "round_no": 1, "snapshot_id": snapshot_id, "run_id": run_id,
+                                  "units": decided.num_rows, "changed": 0, "done_by": by, "done_at": uow.now()})
+        counts = uow.cases.count_by_state(cycle_id)
+        uow.audit.append([Draft(by, "cycle_opened", f"cycle:{cycle_id}", reason="开启周期 / cycle opened",
+                                data={"pack": pack_id, "as_of": as_of.isoformat(), "snapshot": snapshot_id,
+                                      "run": run_id, "rounds_required": required,
+                                      "counts": {k: v[0] for k, v in counts.items()}})])
+        uow.commit()
+    return status(cycle_id, store=store)
+
+
+def _new_case(program: str, cycle_id: int, run_id: str, u: Unit) -> NewCase:
+    state = route_case(Gates(u.decision, u.labor_dispatch, u.has_account))
+    return NewCase(program, cycle_id, u.uscc, u.name, u.decision, u.amount, u.ratio_units, u.reasons, run_id,
+                   u.labor_dispatch, u.has_account, False, False, False, state.value,
+                   route_reason(state, u.reasons), None, 1)
+
+
+def _opened(rows: list[NewCase], ids: list[int], by: str, snapshot_id: str) -> Iterator[Draft]:
+    for case_id, row in zip(ids, rows, strict=True):
+        yield Draft(by, "case_opened", f"case:{case_id}", case_id, None, row.state, row.reason,
+                    {"uscc": row.uscc, "decision": row.decision, "amount": str(row.amount),
+                     "reasons": row.reasons, "run": row.run_id, "snapshot": snapshot_id})
+
+
+def compare(cycle_id: int, *, store: Store, settings: Settings, snapshot: str | None = None,
+            as_of: dt.date | None = None, by: str = SYSTEM, progress: Progress | None = None) -> dict[str, Any]:
+    """Checkpoint 1, a further round: re-evaluate on newer data (e.g. late department flags) before publicity."""
+    progress = progress or Silent()
+    with store.reading() as uow:
+        cycle = load(uow, "cycle", cycle_id, "周期")
+        done = uow.records.find("round", cycle_id=cycle_id)
+        if uow.records.find("batch", cycle_id=cycle_id):
+            raise Refused("公示已开始, 比对轮次已结束 / publicity has started: comparison rounds are over")
+        if len(done) >= cycle["rounds_required"]:
+            raise Refused(f"政策包要求 {cycle['rounds_required']} 轮, 已完成 / all "
+                          f"{cycle['rounds_required']} comparison rounds the pack asks for are done")
+    run = evaluation.evaluate(snapshot or newest_snapshot(settings), cycle["pack"], as_of or cycle["as_of"],
+                              settings=settings, progress=progress)
+    fresh = {u.uscc: u for u in units(run.decided)}
+    round_no = len(done) + 1
+    progress.step(f"比对第 {round_no} 轮 / comparison round {round_no}")
+    with store.transaction() as uow, bulk_work():
+        load(uow, "cycle", cycle_id, "周期", lock=True)
+        changes, drafts = [], []
+        for case in uow.cases.of_cycle(cycle_id, PRE_PUBLICITY):
+            found = _compared(case, fresh.get(case.uscc), run.summary.id, round_no, by)
+            if found:
+                changes.append(found[0])
+                drafts.append(found[1])
+        uow.cases.apply(changes)
+        uow.records.add("round", {"cycle_id": cycle_id, "round_no": round_no, "snapshot_id": run.summary.snapshot_id,
+                                  "run_id": run.summary.id, "units": run.decided.num_rows, "changed": len(changes),
+                                  "done_by": by, "done_at": uow.now()})
+        drafts.append(Draft(by, "comparison_round", f"cycle:{cycle_id}", reason=f"第 {round_no} 轮比对 / round {round_no}",
+                            data={"round": round_no, "snapshot": run.summary.snapshot_id, "run": run.summary.id,
+                                  "changed": len(changes)}))
+        uow.audit.append(drafts)
+        uow.commit()
+    return {"round": round_no, "run_id": run.summary.id, "snapshot_id": run.summary.snapshot_id,
+            "changed": len(changes), "moved": sum(1 for d in drafts if d.from_state != d.to_state and d.case_id)}
+
+
+def _compared(case: Case, unit: Unit | None, run_id: str, round_no: int, by: str) -> tuple[CaseChange, Draft] | None:
+    """The change a round makes to one case (new state and/or fresh data), or None when nothing differs."""
+    outcome = after_comparison(case.state, case.gates, unit.fresh if unit else None)
+    same_data = unit is None or (unit.decision, unit.amount, unit.reasons, unit.labor_dispatch, unit.has_account,
+                                 unit.ratio_units) == (case.decision, case.amount, case.reasons, case.labor_dispatch,
+                                                       case.has_account, case.ratio_units)
+    if outcome is None and same_data:
+        return None
+    state, reason = outcome if outcome else (case.state, case.reason)
+    if state is not case.state:
+        require(case.state, state, case.id)
+    src = unit or case
+    change = CaseChange(case.id, case.version, state.value, reason, src.decision, src.amount, src.ratio_units,
+                        src.reasons, run_id if unit else case.run_id, src.labor_dispatch, src.has_account,
+                        case.review_accepted)
+    data = {"uscc": case.uscc, "round": round_no, "run": run_id,
+            "old": {"decision": case.decision, "amount": str(case.amount), "reasons": case.reasons},
+            "new": None if unit is None else {"decision": unit.decision, "amount": str(unit.amount),
+                                              "reasons": unit.reasons}}
+    return change, Draft(by, "compared", f"case:{case.id}", case.id, case.state.value, state.value, reason, data)
+
+
+def list_cycles(*, store: Store) -> list[dict[str, Any]]:
+    with store.reading() as uow:
+        return uow.records.find("cycle")
+
+
+def status(cycle_id: int, *, store: Store) -> CycleStatus:
+    with store.reading() as uow:
+        cycle = load(uow, "cycle", cycle_id, "周期")
+        return CycleStatus(cycle, uow.records.find("round", cycle_id=cycle_id, order_by="round_no"),
+                           uow.records.find("batch", cycle_id=cycle_id), uow.cases.count_by_state(cycle_id))
+
+
+def cases(cycle_id: int, *, store: Store, state: str | None = None, limit: int = 50) -> list[Case]:
+    with store.reading() as uow:
+        load(uow, "cycle", cycle_id, "周期")
+        return list(uow.cases.of_cycle(cycle_id, [state] if state else None, limit=limit))

@@ -1,0 +1,137 @@
+"""Checkpoint 2: publish every identified case in a dated batch, export the public list, close the period."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from wengang.domain.audit import SYSTEM, Draft
+from wengang.domain.cases import LISTED, State, require
+from wengang.domain.errors import Refused
+from wengang.domain.ports import Store
+from wengang.rules.parameters import PackError, load_pack
+from wengang.services.casework import bulk_work, find_batch, load
+from wengang.services.progress import Progress, Silent
+
+DEFAULT_DAYS = 7
+HEADER = ("序号 No.", "单位名称 Unit name", "统一社会信用代码 Credit code", "返还比例 Ratio applied",
+          "返还金额(元) Amount (yuan)", "公示批次 Batch")
+
+
+def publicity_days(pack_id: str, day: dt.date) -> int:
+    """The pack's publicity period in calendar days (POLICIES §6), 7 where the pack is silent."""
+    try:
+        return int(load_pack(pack_id).value("publicity_days", day).value)
+    except PackError:
+        return DEFAULT_DAYS
+
+
+def ratio_text(units: int) -> str:
+    """A ratio held as integer units of 1/10,000 as a percentage, exactly: 6000 → 60%, 6050 → 60.5%."""
+    text = f"{Decimal(units).scaleb(-2):f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+
+
+def start(cycle_id: int, *, store: Store, starts_on: dt.date, by: str = SYSTEM,
+          progress: Progress | None = None) -> dict[str, Any]:
+    """One UPDATE moves every identified case of the cycle into a new batch; the audit entries follow in bulk."""
+    progress = progress or Silent()
+    with store.transaction() as uow, bulk_work():
+        cycle = load(uow, "cycle", cycle_id, "周期", lock=True)
+        rounds = len(uow.records.find("round", cycle_id=cycle_id))
+        if rounds < cycle["rounds_required"]:
+            raise Refused(f"公示前需比对 {cycle['rounds_required']} 轮, 已完成 {rounds} 轮 / the pack asks for "
+                          f"{cycle['rounds_required']} comparison rounds before publicity, {rounds} done: "
+                          "run `wengang cycle compare`")
+        days = publicity_days(cycle["pack"], starts_on)
+        seq = len(uow.records.find("batch", cycle_id=cycle_id)) + 1
+        number = f"C{cycle_id}-P{seq}"
+        ends_on = starts_on + dt.timedelta(days=days - 1)
+        batch_id = uow.records.add("batch", {
+            "cycle_id": cycle_id, "number": number, "starts_on": starts_on, "ends_on": ends_on, "days": days,
+            "entries": 0, "started_by": by, "started_at": uow.now()})
+        progress.step(f"公示 / publishing batch {number}")
+        reason = f"公示 / on publicity list {number} ({starts_on} – {ends_on})"
+        require(State.IDENTIFIED, State.PUBLICITY)   # the one move this bulk statement makes, checked once
+        moved = uow.cases.move_all(cycle_id, State.IDENTIFIED, State.PUBLICITY, reason, batch_id)
+        if not moved:
+            raise Refused("没有待公示的案件 / no identified case is waiting for publicity")
+        progress.step("写入审计日志 / writing the audit log")
+        before, after = State.IDENTIFIED.value, State.PUBLICITY.value
+        uow.audit.append(Draft(by, "publicity_started", f"case:{m.id}", m.id, before, after, reason,
+                               {"uscc": m.uscc, "amount": str(m.amount), "batch": number, "version": str(m.version)})
+                         for m in moved)
+        uow.records.update("batch", batch_id, {"entries": len(moved)})
+        uow.audit.append([Draft(by, "batch_opened", f"batch:{batch_id}", reason=reason,
+                                data={"batch": number, "cycle": cycle_id, "entries": len(moved), "days": days,
+                                      "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()})])
+        uow.commit()
+        return {"id": batch_id, "number": number, "starts_on": starts_on, "ends_on": ends_on, "days": days,
+                "entries": len(moved)}
+
+
+def public_rows(batch_ref: str, *, store: Store) -> tuple[dict[str, Any], list[tuple]]:
+    """The public list of a batch: name, credit code, ratio, amount, batch — never accounts or personal data."""
+    with store.reading() as uow:
+        batch = find_batch(uow, batch_ref)
+        rows = []
+        for case in uow.cases.of_cycle(batch["cycle_id"], LISTED, batch_id=batch["id"]):
+            ratio = "" if case.ratio_units is None else ratio_text(case.ratio_units)
+            rows.append((len(rows) + 1, case.name, case.uscc, ratio, str(case.amount), batch["number"]))
+        return batch, rows
+
+
+def export(batch_ref: str, out: Path, *, store: Store, by: str = SYSTEM) -> tuple[Path, int]:
+    """Write the public list as .xlsx or .csv (by the file's suffix), atomically, and log that it was issued."""
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("xlsx", "csv"):
+        raise Refused(f"公示文件应为 .xlsx 或 .csv / the list is written as .xlsx or .csv, not {out.name}")
+    batch, rows = public_rows(batch_ref, store=store)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    if fmt == "csv":
+        with tmp.open("w", newline="", encoding="utf-8-sig") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(HEADER)
+            writer.writerows(rows)
+    else:
+        _xlsx(tmp, batch, rows)
+    tmp.replace(out)
+    with store.transaction() as uow:
+        uow.audit.append([Draft(by, "publicity_exported", f"batch:{batch['id']}", reason="导出公示名单 / list exported",
+                                data={"batch": batch["number"], "file": out.name, "rows": len(rows)})])
+        uow.commit()
+    return out, len(rows)
+
+
+def _xlsx(path: Path, batch: dict[str, Any], rows: list[tuple]) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("公示 publicity")
+    sheet.append([f"稳岗返还公示名单 / publicity list {batch['number']}: {batch['starts_on']} – {batch['ends_on']}"])
+    sheet.append(list(HEADER))
+    for row in rows:
+        sheet.append(list(row))
+    book.save(path)
+
+
+def close(batch_ref: str, *, store: Store, closed_on: dt.date, by: str = SYSTEM) -> dict[str, Any]:
+    """End the period: only after its last day; open objections stay open and hold their cases back."""
+    with store.transaction() as uow:
+        batch = find_batch(uow, batch_ref, lock=True)
+        if batch["closed_on"] is not None:
+            raise Refused(f"批次 {batch['number']} 已于 {batch['closed_on']} 结束 / batch already closed")
+        if closed_on <= batch["ends_on"]:
+            raise Refused(f"公示期至 {batch['ends_on']} 止, 之后才能结束 / the period runs to {batch['ends_on']} "
+                          f"inclusive; close it from {batch['ends_on'] + dt.timedelta(days=1)}")
+        uow.records.update("batch", batch["id"], {"closed_on": closed_on, "closed_by": by})
+        pending = len([o for o in uow.records.find("objection", batch_id=batch["id"]) if o["status"] == "open"])
+        uow.audit.append([Draft(by, "batch_closed", f"batch:{batch['id']}", reason="公示期结束 / publicity closed",
+                                data={"batch": batch["number"], "closed_on": closed_on.isoformat(),
+                                      "open_objections": pending})])
+        uow.commit()
+        return {**batch, "closed_on": closed_on, "closed_by": by, "open_objections": pending}

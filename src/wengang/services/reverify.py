@@ -1,0 +1,113 @@
+"""Checkpoint 3: just before approval, decide again on the newest data; what changed leaves the batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from wengang.config import Settings
+from wengang.domain.audit import SYSTEM, Draft
+from wengang.domain.cases import Case, State, after_reverification, require
+from wengang.domain.errors import NotFound, Refused
+from wengang.domain.ports import CaseChange, Store
+from wengang.rules.explain import Line
+from wengang.services import evaluation
+from wengang.services.casework import batched, bulk_work, load
+from wengang.services.cycles import Unit, newest_snapshot, units
+from wengang.services.explanations import explain_unit
+from wengang.services.progress import Progress, Silent
+
+
+@dataclass
+class Reverified:
+    """What a re-verification did: its run, how many passed, and every case that left the batch."""
+
+    run_id: str
+    snapshot_id: str
+    unchanged: int = 0
+    changed: list[dict[str, Any]] = field(default_factory=list)
+
+
+def reverify(cycle_id: int, *, store: Store, settings: Settings, snapshot: str | None = None,
+             as_of: dt.date | None = None, by: str = SYSTEM, progress: Progress | None = None) -> Reverified:
+    """Every case of a closed publicity batch: unchanged → re-verified, changed → out with both runs recorded."""
+    progress = progress or Silent()
+    with store.reading() as uow:
+        cycle = load(uow, "cycle", cycle_id, "周期")
+        closed = [b["id"] for b in uow.records.find("batch", cycle_id=cycle_id) if b["closed_on"] is not None]
+    if not closed:
+        raise Refused("没有已结束公示的批次 / no publicity batch of this cycle has closed yet")
+    run = evaluation.evaluate(snapshot or newest_snapshot(settings), cycle["pack"], as_of or cycle["as_of"],
+                              settings=settings, progress=progress)
+    fresh = {u.uscc: u for u in units(run.decided)}
+    result = Reverified(run.summary.id, run.summary.snapshot_id)
+    progress.step("复核 / re-verifying")
+    with store.transaction() as uow, bulk_work():
+        load(uow, "cycle", cycle_id, "周期", lock=True)
+        todo = [c for b in closed for c in uow.cases.of_cycle(cycle_id, [State.PUBLICITY], batch_id=b)]
+        if not todo:
+            raise Refused("已结束批次中没有待复核的案件 / no case of a closed batch is waiting for re-verification")
+        changes, drafts, records = [], [], []
+        for case in todo:
+            unit = fresh.get(case.uscc)
+            state, reason = after_reverification(case.decision, case.amount, unit.fresh if unit else None)
+            require(case.state, state, case.id)
+            changes.append(_change(case, state, reason, unit, run.summary.id))
+            drafts.append(Draft(by, "reverified", f"case:{case.id}", case.id, case.state.value, state.value, reason,
+                                {"uscc": case.uscc, "old_run": case.run_id, "new_run": run.summary.id,
+                                 "old": {"decision": case.decision, "amount": str(case.amount)},
+                                 "new": None if unit is None else {"decision": unit.decision,
+                                                                   "amount": str(unit.amount)}}))
+            if state is State.REVERIFIED:
+                result.unchanged += 1
+                continue
+            record = {"cycle_id": cycle_id, "case_id": case.id, "old_run_id": case.run_id,
+                      "new_run_id": run.summary.id, "old_decision": case.decision,
+                      "new_decision": unit.decision if unit else None, "old_amount": case.amount,
+                      "new_amount": unit.amount if unit else None, "new_reasons": unit.reasons if unit else None,
+                      "outcome": state.value, "done_at": uow.now()}
+            records.append(record)
+            result.changed.append({**record, "uscc": case.uscc, "name": case.name, "reason": reason})
+        for chunk in batched(changes, 50_000):
+            uow.cases.apply(chunk)
+        for chunk in batched(records, 10_000):
+            uow.records.add_many("reverification", chunk)
+        drafts.append(Draft(by, "reverification", f"cycle:{cycle_id}", reason="复核 / re-verification",
+                            data={"run": run.summary.id, "snapshot": run.summary.snapshot_id,
+                                  "unchanged": result.unchanged, "changed": len(result.changed)}))
+        uow.audit.append(drafts)
+        uow.commit()
+    return result
+
+
+def _change(case: Case, state: State, reason: str, unit: Unit | None, run_id: str) -> CaseChange:
+    """Unchanged or missing: keep the data; changed: take the new decision (a new review starts afresh)."""
+    src = unit if unit is not None and state is not State.REVERIFIED else case
+    return CaseChange(case.id, case.version, state.value, reason, src.decision, src.amount, src.ratio_units,
+                      src.reasons, run_id if src is unit else case.run_id, src.labor_dispatch, src.has_account,
+                      case.review_accepted and state is not State.REVIEW)
+
+
+def explanations(case_id: int, *, store: Store, settings: Settings) -> list[tuple[dict, list[tuple[str, str, str]]]]:
+    """For each re-verification that moved the case: the record and the two explanations side by side."""
+    with store.reading() as uow:
+        if uow.cases.get(case_id) is None:
+            raise NotFound(f"没有这个案件 / no case {case_id}")
+        case = uow.cases.get(case_id)
+        records = uow.records.find("reverification", case_id=case_id)
+    out = []
+    for record in records:
+        old = explain_unit(case.uscc, settings=settings, run_id=record["old_run_id"])
+        new = explain_unit(case.uscc, settings=settings, run_id=record["new_run_id"])
+        out.append((record, _side_by_side(old or ("—", []), new or ("—", []))))
+    return out
+
+
+def _side_by_side(old: tuple[str, list[Line]], new: tuple[str, list[Line]]) -> list[tuple[str, str, str]]:
+    """The headline (decision and amount), then each criterion: before and after on one row."""
+    labels = list(dict.fromkeys([line.label for line in old[1]] + [line.label for line in new[1]]))
+    before = {line.label: f"{line.outcome} ({line.read})" for line in old[1]}
+    after = {line.label: f"{line.outcome} ({line.read})" for line in new[1]}
+    return [("决定 decision", old[0], new[0])] + [(label, before.get(label, "—"), after.get(label, "—"))
+                                                 for label in labels]

@@ -1,0 +1,135 @@
+"""The application path and the holds: commitment letters, reviewer decisions, employer and account confirmation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wengang.config import Settings
+from wengang.domain.audit import Draft
+from wengang.domain.cases import Case, Gates, State, route, route_reason
+from wengang.domain.errors import IllegalTransition, NotFound, Refused
+from wengang.domain.ports import NewCase, Store, UnitOfWork
+from wengang.services import evaluation
+from wengang.services.casework import load, load_case, move, note
+from wengang.services.cycles import Unit, units
+
+
+def apply(cycle_id: int, uscc: str, *, store: Store, settings: Settings, commitment: str, accepted: bool,
+          by: str, late_snapshot: str | None = None) -> dict[str, Any]:
+    """A unit routed to review (or a late filer, 延后补报, from a newer snapshot) applies with its commitment letter."""
+    if not accepted or not commitment.strip():
+        raise Refused("申请须附承诺书并确认接受 / an application needs the commitment letter (承诺书), accepted")
+    uscc = uscc.strip().upper()
+    with store.reading() as uow:
+        cycle = load(uow, "cycle", cycle_id, "周期")
+        exists = uow.cases.find(cycle_id, uscc) is not None
+    late_unit = None
+    if not exists:
+        if late_snapshot is None:
+            raise NotFound(f"周期 {cycle_id} 中没有 {uscc}; 延后补报请给出 --late-snapshot / {uscc} has no case in "
+                           f"cycle {cycle_id}; a late filer gives the newer snapshot that holds it (--late-snapshot)")
+        late_unit = _late_unit(cycle, uscc, late_snapshot, settings)
+    with store.transaction() as uow:
+        case = uow.cases.find(cycle_id, uscc)
+        if case is None:
+            case = _open_late(uow, cycle, late_unit, by)
+        if case.state is not State.REVIEW:
+            raise Refused(f"案件 {case.id} 处于 {case.state.value}, 只有待审核案件可申请 / only a case in review "
+                          f"can apply; case {case.id} is {case.state.value}")
+        if any(a["status"] == "pending" for a in uow.records.find("application", case_id=case.id)):
+            raise Refused(f"案件 {case.id} 已有待审申请 / case {case.id} already has a pending application")
+        application_id = uow.records.add("application", {
+            "case_id": case.id, "commitment": commitment.strip(), "commitment_accepted": True,
+            "late": late_unit is not None, "filed_by": by, "filed_at": uow.now(), "status": "pending"})
+        note(uow, case, "提交申请及承诺书 / application with commitment letter filed", by=by, event="applied",
+             data={"application": application_id, "late": late_unit is not None})
+        uow.commit()
+    return {"application": application_id, "case_id": case.id, "late": late_unit is not None}
+
+
+def _late_unit(cycle: dict[str, Any], uscc: str, snapshot: str, settings: Settings) -> tuple[Unit, str]:
+    """The late filer's row from an evaluation of the newer snapshot (the rules decide, not the form)."""
+    run = evaluation.evaluate(snapshot, cycle["pack"], cycle["as_of"], settings=settings)
+    found = [u for u in units(run.decided) if u.uscc == uscc]
+    if not found:
+        raise NotFound(f"快照 {snapshot} 中也没有 {uscc} / {uscc} is not in snapshot {snapshot} either")
+    if found[0].decision == "ineligible":
+        raise Refused(f"{uscc} 按快照 {snapshot} 不符合条件 / not eligible on snapshot {snapshot}: {found[0].reasons}")
+    return found[0], run.summary.id
+
+
+def _open_late(uow: UnitOfWork, cycle: dict[str, Any], late: tuple[Unit, str], by: str) -> Case:
+    """A late filer's case is born in review: an application is always reviewed by a person."""
+    unit, run_id = late
+    state = State.REVIEW
+    reason = f"延后补报 / late filing: {route_reason(state, unit.reasons)}"
+    (case_id,) = uow.cases.insert_many([NewCase(
+        cycle["program"], cycle["id"], unit.uscc, unit.name, unit.decision, unit.amount, unit.ratio_units,
+        unit.reasons, run_id, unit.labor_dispatch, unit.has_account, False, False, False, state.value, reason, None,
+        1)])
+    case = uow.cases.get(case_id)
+    uow.audit.append([Draft(by, "late_filing", f"case:{case.id}", case.id, None, state.value, reason,
+                            {"uscc": unit.uscc, "decision": unit.decision, "amount": str(unit.amount),
+                             "reasons": unit.reasons, "run": run_id})])
+    return case
+
+
+def decide(case_id: int, *, store: Store, accept: bool, reason: str, by: str,
+           expected_version: int | None = None) -> Case:
+    """A reviewer accepts (the case goes on to its next gate or to publicity) or rejects, always with a reason."""
+    if not reason.strip():
+        raise Refused("审核决定需要写明理由 / a review decision needs a reason")
+    with store.transaction() as uow:
+        case = load_case(uow, case_id, expected_version)
+        if case.state is not State.REVIEW:
+            raise IllegalTransition(case.id, case.state.value, "identified" if accept else "rejected")
+        pending = [a for a in uow.records.find("application", case_id=case.id) if a["status"] == "pending"]
+        if accept and not pending:
+            raise Refused(f"案件 {case_id} 没有待审申请 / case {case_id} has no application to accept")
+        if accept and case.amount <= 0:
+            raise Refused(f"案件 {case_id} 金额未知或为零, 不能通过 / amount is {case.amount}: unknown never pays")
+        if accept:
+            target = route(Gates(case.decision, case.labor_dispatch, case.has_account, True,
+                                 case.dispatch_confirmed, case.account_confirmed))
+            text = f"审核通过 / review accepted: {reason}"
+            case = move(uow, case, target, text, by=by, event="review_accepted", review_accepted=True,
+                        data={"applications": [a["id"] for a in pending]})
+        else:
+            case = move(uow, case, State.REJECTED, f"审核不通过 / review rejected: {reason}", by=by,
+                        event="review_rejected", data={"applications": [a["id"] for a in pending]})
+        for a in pending:
+            uow.records.update("application", a["id"], {"status": "accepted" if accept else "rejected",
+                                                        "decided_by": by, "decided_at": uow.now(),
+                                                        "decision_reason": reason}, status="pending")
+        uow.commit()
+    return case
+
+
+def confirm_dispatch(case_id: int, *, store: Store, employer: str, by: str,
+                     expected_version: int | None = None) -> Case:
+    """The actual employer confirmed the dispatched staff: the case goes on to its next gate."""
+    if not employer.strip():
+        raise Refused("请给出用工单位 / name the actual employer that confirmed")
+    return _clear(case_id, State.DISPATCH, store=store, by=by, expected_version=expected_version,
+                  event="dispatch_confirmed", reason=f"用工单位已确认 / actual employer confirmed: {employer}",
+                  flag="dispatch_confirmed", data={"employer": employer.strip()})
+
+
+def confirm_account(case_id: int, *, store: Store, note_text: str, by: str,
+                    expected_version: int | None = None) -> Case:
+    """A usable account was confirmed (e.g. the social-insurance account the tax bureau supplies): release the hold."""
+    return _clear(case_id, State.ACCOUNT_HELD, store=store, by=by, expected_version=expected_version,
+                  event="account_confirmed", reason=f"账户已确认 / account confirmed: {note_text}".rstrip(": "),
+                  flag="account_confirmed", data={})
+
+
+def _clear(case_id: int, held: State, *, store: Store, by: str, expected_version: int | None, event: str,
+           reason: str, flag: str, data: dict[str, Any]) -> Case:
+    with store.transaction() as uow:
+        case = load_case(uow, case_id, expected_version)
+        target = route(case.gates._replace(**{flag: True}))
+        if case.state is not held:
+            raise IllegalTransition(case.id, case.state.value, target.value)
+        case = move(uow, case, target, reason, by=by, event=event, data=data, **{flag: True})
+        uow.commit()
+    return case

@@ -1,0 +1,129 @@
+"""The audit log in the database: tampering found and named, and the whole flow from the CLI on both stores."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import AS_OF, PACK
+from wengang import bootstrap
+from wengang.cli.main import app
+from wengang.domain.cases import State
+from wengang.services import audit
+
+pytestmark = pytest.mark.slow
+
+
+def tamper(store, sql: str) -> None:
+    """Go around the append-only triggers as someone with database access would, then change the log."""
+    with store.engine.begin() as conn:
+        if store.dialect == "postgresql":
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        else:
+            conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_no_update")
+            conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_no_delete")
+        conn.exec_driver_sql(sql)
+
+
+def problems(store):
+    result = audit.verify_log(store=store)
+    return [(p.seq, p.kind) for p in result.problems]
+
+
+def test_an_untouched_log_verifies(db_store, opened):
+    assert problems(db_store) == []
+
+
+@pytest.mark.parametrize("column", ["reason", "actor", "data", "to_state"])
+def test_editing_one_row_is_found_and_the_entry_named(db_store, opened, column):
+    tamper(db_store, f"UPDATE audit_log SET {column} = 'x' WHERE seq = 4")
+    assert problems(db_store) == [(4, "edited")]
+
+
+def test_a_deleted_row_is_found_and_named(db_store, opened):
+    tamper(db_store, "DELETE FROM audit_log WHERE seq = 3")
+    assert problems(db_store) == [(4, "missing"), (4, "broken-link")]
+
+
+def test_a_row_cut_from_the_end_is_found(db_store, opened):
+    last = audit.verify_log(store=db_store).entries
+    tamper(db_store, f"DELETE FROM audit_log WHERE seq = {last}")
+    assert problems(db_store) == [(last, "truncated")]
+
+
+def test_swapped_rows_are_found(db_store, opened):
+    tamper(db_store, "UPDATE audit_log SET seq = -1 WHERE seq = 3")
+    tamper(db_store, "UPDATE audit_log SET seq = 3 WHERE seq = 4")
+    tamper(db_store, "UPDATE audit_log SET seq = 4 WHERE seq = -1")
+    found = problems(db_store)
+    assert found and found[0][0] == 3 and {kind for _, kind in found} <= {"edited", "broken-link"}
+
+
+class Cli:
+    """`wengang …` in process, pointed at this test's database and data folder."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env, self.runner = env, CliRunner()
+
+    def __call__(self, *args: str, code: int = 0) -> str:
+        result = self.runner.invoke(app, list(args), env=self.env, catch_exceptions=False)
+        output = result.output + (result.stderr if result.stderr_bytes is not None else "")
+        assert result.exit_code == code, output
+        assert "Traceback" not in output
+        return output
+
+
+@pytest.fixture
+def cli(db_url, tmp_path):
+    env = {"WENGANG_DATABASE_URL": db_url, "WENGANG_DATA_DIR": str(tmp_path / "var"), "WENGANG_USER": "clerk",
+           "COLUMNS": "200"}
+    yield Cli(env)
+    bootstrap.close_stores()
+
+
+def first_in(store, state: State):
+    with store.reading() as uow:
+        return next(iter(uow.cases.of_cycle(1, [state], limit=1)), None)
+
+
+def test_the_whole_flow_runs_from_the_cli_on_a_generated_city(cli, db_store, tmp_path):
+    cli("generate", "city", "--units", "400", "--seed", "11", str(tmp_path / "city"))
+    cli("snapshot", "import", str(tmp_path / "city"))
+    assert "cycle 1" in cli("cycle", "open", "--policy", PACK, "--as-of", str(AS_OF))
+    assert "comparison rounds" in cli("publicity", "start", "1", "--start", "2021-10-08", code=1)
+    cli("cycle", "compare", "1")
+    held = {s: first_in(db_store, s) for s in (State.REVIEW, State.DISPATCH, State.ACCOUNT_HELD)}
+    assert held[State.REVIEW] is not None
+    cli("review", "apply", "1", held[State.REVIEW].uscc, "--commitment", "承诺 / we commit", "--accept-commitment")
+    assert "rejected" in cli("review", "decide", str(held[State.REVIEW].id), "--reject", "--reason", "未履行承诺")
+    if held[State.DISPATCH]:
+        assert "identified" in cli("dispatch", "confirm", str(held[State.DISPATCH].id), "--employer", "用工单位")
+    if held[State.ACCOUNT_HELD]:
+        cli("account", "confirm", str(held[State.ACCOUNT_HELD].id), "--note", "税务提供账户")
+    assert "illegal transition" in cli("review", "decide", str(held[State.REVIEW].id), "--accept", "--reason",
+                                       "again", code=1)
+    assert "C1-P1" in cli("publicity", "start", "1", "--start", "2021-10-08")
+    cli("publicity", "export", "C1-P1", "--out", str(tmp_path / "list.csv"))
+    with (tmp_path / "list.csv").open(encoding="utf-8-sig") as fh:
+        listed = list(csv.reader(fh))[1:]
+    objected = listed[0][2]
+    out = cli("objection", "add", "C1-P1", objected, "--contact", "13812345678", "--text", "已停业", "--on",
+              "2021-10-14")
+    assert "138****5678" in out and "13812345678" not in out
+    cli("objection", "decide", "1", "--sustain", "--reason", "核实已停业")
+    assert "2021-10-15" in cli("publicity", "close", "C1-P1", "--on", "2021-10-14", code=1)
+    cli("publicity", "close", "C1-P1", "--on", "2021-10-15")
+    assert f"{len(listed) - 1:,} re-verified" in cli("reverify", "1")
+    assert "chain intact" in cli("audit", "verify")
+    with db_store.reading() as uow:
+        objected_id = uow.cases.find(1, objected).id
+    shown = cli("audit", "show", str(objected_id))
+    assert "objection_sustained" in shown and "138****5678" in shown and "13812345678" not in shown
+    status = cli("cycle", "status", "1")
+    assert "re-verified" in status and "C1-P1" in status
+    tamper(db_store, "UPDATE audit_log SET reason = '改过' WHERE seq = 42")
+    broken = cli("audit", "verify", code=1)
+    assert "#42" in broken and re.search(r"first at entry #42\b", broken)
