@@ -20,6 +20,14 @@ demo: install
 	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang snapshot import $(DEMO_DIR)/city
 	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang evaluate $(DEMO_DIR)/city --policy beijing-2021 --as-of 2021-06-30 --out $(DEMO_DIR)/decisions.csv
 	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang explain $$(sed -n 2p $(DEMO_DIR)/decisions.csv | cut -d, -f1)
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang cycle open --policy beijing-2021 --as-of 2021-06-30 --by clerk-wang
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang cycle compare 1 --by clerk-wang
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang publicity start 1 --start 2021-07-01 --by clerk-wang
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang publicity export C1-P1 --out $(DEMO_DIR)/publicity-C1-P1.xlsx
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang publicity close C1-P1 --on 2021-07-08 --by clerk-wang
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang reverify 1 --by reviewer-li
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang cycle status 1
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang audit verify
 
 lint: install
 	$(RUN) ruff check src tests bench
