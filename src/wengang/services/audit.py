@@ -11,9 +11,9 @@ from wengang.domain.cases import Case
 from wengang.domain.errors import NotFound
 from wengang.domain.identifiers import mask_phone
 from wengang.domain.ports import Store
+from wengang.domain.progress import Progress, Silent
 from wengang.services.casework import bulk_work
 from wengang.services.objections import mask_name
-from wengang.services.progress import Progress, Silent
 
 REPORTED = 100  # problems listed at most; the count is always complete
 

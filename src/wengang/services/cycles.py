@@ -16,10 +16,10 @@ from wengang.domain.cases import PRE_PUBLICITY, Case, Fresh, Gates, after_compar
 from wengang.domain.cases import route as route_case
 from wengang.domain.errors import NotFound, Refused
 from wengang.domain.ports import CaseChange, NewCase, Store
+from wengang.domain.progress import Progress, Silent
 from wengang.rules.parameters import PackError, load_pack
 from wengang.services import evaluation
 from wengang.services.casework import DEFAULT_PROGRAM, batched, bulk_work, fen_to_yuan, load
-from wengang.services.progress import Progress, Silent
 from wengang.snapshot import store as snapshots
 
 CHUNK = 50_000

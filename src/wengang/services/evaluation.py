@@ -12,10 +12,10 @@ from pathlib import Path
 import pyarrow as pa
 
 from wengang.config import Settings
+from wengang.domain.progress import Progress, Silent
 from wengang.rules import backends, output, runs
 from wengang.rules.engine import decide
 from wengang.rules.parameters import load_pack
-from wengang.services.progress import Progress, Silent
 from wengang.services.snapshots import resolve_snapshot
 from wengang.snapshot import store
 

@@ -12,9 +12,9 @@ from wengang.domain.audit import SYSTEM, Draft
 from wengang.domain.cases import LISTED, State, require
 from wengang.domain.errors import Refused
 from wengang.domain.ports import Store
+from wengang.domain.progress import Progress, Silent
 from wengang.rules.parameters import PackError, load_pack
 from wengang.services.casework import bulk_work, find_batch, load
-from wengang.services.progress import Progress, Silent
 
 DEFAULT_DAYS = 7
 HEADER = ("序号 No.", "单位名称 Unit name", "统一社会信用代码 Credit code", "返还比例 Ratio applied",

@@ -11,12 +11,12 @@ from wengang.domain.audit import SYSTEM, Draft
 from wengang.domain.cases import Case, State, after_reverification, require
 from wengang.domain.errors import NotFound, Refused
 from wengang.domain.ports import CaseChange, Store
+from wengang.domain.progress import Progress, Silent
 from wengang.rules.explain import Line
 from wengang.services import evaluation
 from wengang.services.casework import batched, bulk_work, load
 from wengang.services.cycles import Unit, newest_snapshot, units
 from wengang.services.explanations import explain_unit
-from wengang.services.progress import Progress, Silent
 
 
 @dataclass

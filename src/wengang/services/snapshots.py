@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from wengang.config import Settings
-from wengang.services.progress import Progress, Silent
+from wengang.domain.progress import Progress, Silent
 from wengang.snapshot import store
 from wengang.snapshot.faults import Fault, write_report
 from wengang.snapshot.reading import ENCODINGS, RawFile, content_hash, locate_files, read_file

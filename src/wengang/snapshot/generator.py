@@ -9,13 +9,13 @@ in order, each stage on its own random stream, and writes the five files.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from wengang.domain.progress import Progress, Silent
 from wengang.snapshot.generator_boundary import place_boundary_units
 from wengang.snapshot.generator_codes import credit_codes, digits, fixed_strings, money, person_ids
 from wengang.snapshot.generator_dirty import FAULTS, spoil
@@ -26,22 +26,6 @@ from wengang.snapshot.schema import FILES
 
 __all__ = ["City", "Progress", "credit_codes", "digits", "draw_city", "fixed_strings", "generate_city", "money",
            "person_ids"]
-
-
-class Progress(Protocol):
-    """The services' progress port, restated so this lower layer does not import services."""
-
-    def step(self, label: str) -> None: ...
-
-    def advance(self, done: int, total: int) -> None: ...
-
-
-class _Silent:
-    def step(self, label: str) -> None:
-        return None
-
-    def advance(self, done: int, total: int) -> None:
-        return None
 
 
 class _Sink:
@@ -71,7 +55,7 @@ def generate_city(out: Path, *, units: int, seed: int, profile: str = "beijing",
         raise ValueError(f"format must be parquet or csv, not {fmt!r}")
     if units < 1 or not 0 <= dirty < 1:
         raise ValueError("units must be ≥ 1 and dirty a fraction in [0, 1)")
-    progress = progress or _Silent()
+    progress = progress or Silent()
     out.mkdir(parents=True, exist_ok=True)
     for spec in FILES:  # a stale file in the other format would make the folder ambiguous
         for suffix in (".csv", ".parquet"):

@@ -1,4 +1,4 @@
-"""A progress port: services say what step they are on; the CLI draws it as a bar."""
+"""A progress port: long steps say where they are; the CLI draws it as a bar (pure, so every layer can use it)."""
 
 from __future__ import annotations
 
