@@ -297,3 +297,13 @@ def test_status_csv_errors_name_the_line(tmp_path, body, line, why):
 def test_csv_refuses_a_formula_in_a_cell(tmp_path):
     with pytest.raises(ValueError, match="may not start with '='"):
         write_payment_csv(tmp_path / "p.csv", [payment(9, "1.00", name="=HYPERLINK(\"x\")")], REMIT)
+
+
+def test_packaged_schemas_are_the_official_ones():
+    """The package carries the XSDs so an installed copy validates too; they must be the shared originals."""
+    shared = Path(__file__).resolve().parents[3] / "shared" / "iso20022"
+    packaged = sorted(xsd.PACKAGED.glob("*.xsd"))
+    assert [p.name for p in packaged] == [f"{m}.xsd" for m in sorted(xsd.MESSAGES)]
+    if shared.is_dir():
+        for path in packaged:
+            assert path.read_bytes() == (shared / path.name).read_bytes()

@@ -12,7 +12,8 @@ from wengang.adapters.banks.files import BankFileError
 
 ENV = "WENGANG_ISO20022_DIR"
 MESSAGES = ("pain.001.001.03", "pain.001.001.09", "pain.002.001.08", "camt.054.001.06")
-_DEFAULT = Path(__file__).resolve().parents[4].parent / "shared" / "iso20022"
+_SHARED = Path(__file__).resolve().parents[4].parent / "shared" / "iso20022"
+PACKAGED = Path(__file__).with_name("schemas")  # byte-identical copies of the official XSDs (tested)
 
 
 class SchemaUnavailable(FileNotFoundError):
@@ -24,8 +25,10 @@ def namespace(message: str) -> str:
 
 
 def schema_dir() -> Path:
-    """$WENGANG_ISO20022_DIR when set, else the shared folder next to the repository."""
-    return Path(os.environ[ENV]) if os.environ.get(ENV) else _DEFAULT
+    """$WENGANG_ISO20022_DIR when set, else the shared folder next to the repository, else the packaged copy."""
+    if os.environ.get(ENV):
+        return Path(os.environ[ENV])
+    return _SHARED if _SHARED.is_dir() else PACKAGED
 
 
 def schema(message: str) -> etree.XMLSchema:
