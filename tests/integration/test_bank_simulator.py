@@ -24,7 +24,8 @@ from wengang.domain.ledger import Ledger
 from wengang.domain.payments import PaymentInstruction, PaymentStatus, StatusRecord
 from wengang.domain.reconciliation import Expected, Issue, reconcile
 
-ISO = Path(os.environ.get(xsd.ENV) or Path(__file__).resolve().parents[3] / "shared" / "iso20022")
+_SHARED = Path(__file__).resolve().parents[3] / "shared" / "iso20022"
+ISO = Path(os.environ.get(xsd.ENV) or (_SHARED if _SHARED.is_dir() else xsd.PACKAGED))  # packaged copy: tested identical
 FUND = Debtor(account_no="110060149018001234567", bank_code="103100000026")
 BJT = dt.timezone(dt.timedelta(hours=8))
 S = PaymentStatus

@@ -20,7 +20,8 @@ from wengang.adapters.banks.pain001 import V03, V09, Debtor, read_pain001, write
 from wengang.adapters.banks.pain002 import Original, TxStatus, read_pain002, write_pain002
 from wengang.domain.payments import PaymentInstruction, PaymentStatus
 
-ISO = Path(os.environ.get(xsd.ENV) or Path(__file__).resolve().parents[3] / "shared" / "iso20022")
+_SHARED = Path(__file__).resolve().parents[3] / "shared" / "iso20022"
+ISO = Path(os.environ.get(xsd.ENV) or (_SHARED if _SHARED.is_dir() else xsd.PACKAGED))  # packaged copy: tested identical
 BJT = dt.timezone(dt.timedelta(hours=8))
 FUND = Debtor(account_no="110060149018001234567", bank_code="103100000026")
 REMIT = "2021年失业保险稳岗返还"
