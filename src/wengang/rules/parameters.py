@@ -81,10 +81,6 @@ class Pack:
             return series[0]
         return found
 
-    def in_force(self, name: str, day: dt.date) -> bool:
-        param = self.param(name)
-        return bool(param.values) and param.values[0].start <= day
-
 
 def _policy_roots() -> list[Path]:
     roots = [Path(p) for p in os.environ.get("WENGANG_POLICY_PATH", "").split(os.pathsep) if p]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -41,7 +41,6 @@ class ImportResult:
     snapshot: store.SnapshotInfo | None
     already: bool = False
     refused: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 class EncodingError(ValueError):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,8 +36,3 @@ def write_report(faults: list[Fault], path: Path) -> Path:
             writer.writerow((f.file, f.line, f.column, f.value, f.reason))
     tmp.replace(path)
     return path
-
-
-def summarise(faults: list[Fault]) -> Counter[tuple[str, str]]:
-    """Counts per (file, reason kind) for the summary table."""
-    return Counter((f.file, f.reason.split(" / ")[0].split(":")[0]) for f in faults)
