@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pyarrow as pa
@@ -22,11 +23,15 @@ from wengang.snapshot import store
 
 @dataclass
 class Evaluation:
-    """A finished run: its summary, the full decided table and the DATA.md contract table."""
+    """A finished run: its summary and the full decided table; the DATA.md table is formatted when asked for."""
 
     summary: runs.RunSummary
     decided: pa.Table
-    contract: pa.Table
+
+    @cached_property
+    def contract(self) -> pa.Table:
+        """Cycles and re-verification read `decided` only, so only a decisions file pays for formatting."""
+        return output.contract_table(self.decided)
 
 
 def evaluate(snapshot: str, pack_id: str, as_of: dt.date, *, settings: Settings, engine: str = "duckdb",
@@ -53,7 +58,7 @@ def evaluate(snapshot: str, pack_id: str, as_of: dt.date, *, settings: Settings,
             runs.store_run(con, summary, decided, used.used)
     finally:
         con.close()
-    return Evaluation(summary, decided, output.contract_table(decided))
+    return Evaluation(summary, decided)
 
 
 def _on_spark(con, info, pack, as_of):
