@@ -8,8 +8,8 @@ import typer
 from rich.table import Table
 
 from wengang import bootstrap
-from wengang.cli.console import BarProgress, console, fail
-from wengang.cli.cycle import By, Snapshot, handled, parse_date, store
+from wengang.cli.console import BarProgress, console, fail, parse_date
+from wengang.cli.cycle import By, Snapshot, handled, store
 from wengang.services import audit, reverify, review
 
 app = typer.Typer(help="审计日志 / the tamper-evident audit log", no_args_is_help=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from rich.console import Console
@@ -60,3 +61,15 @@ def fail(message: str, code: int = 1) -> None:
 
     err_console.print(f"[bold red]错误 / error:[/] {message}")
     raise typer.Exit(code)
+
+
+def parse_date(text: str | None, default: dt.date | None = None) -> dt.date:
+    """A YYYY-MM-DD option, or a usage error that says so (exit 2, never a stack trace)."""
+    import typer
+
+    if text is None and default is not None:
+        return default
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        raise typer.BadParameter(f"日期应为 YYYY-MM-DD / not a date: {text!r}") from None

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from wengang import bootstrap
-from wengang.cli.console import BarProgress, console, fail
+from wengang.cli.console import BarProgress, console, fail, parse_date
 from wengang.domain.errors import DomainError
 from wengang.rules.parameters import PackError
 from wengang.services import cycles, objections, publicity
@@ -24,15 +24,6 @@ objection_app = typer.Typer(help="公示异议 / objections during publicity", n
 
 By = Annotated[str, typer.Option("--by", envvar="WENGANG_USER", help="经办人 / staff user (env WENGANG_USER)")]
 Snapshot = Annotated[str | None, typer.Option("--snapshot", help="快照id或目录, 默认最新 / default: newest")]
-
-
-def parse_date(text: str | None, default: dt.date | None = None) -> dt.date:
-    if text is None and default is not None:
-        return default
-    try:
-        return dt.date.fromisoformat(str(text))
-    except ValueError:
-        raise typer.BadParameter(f"日期应为 YYYY-MM-DD / not a date: {text!r}") from None
 
 
 def handled(command):

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from wengang.cli.console import BarProgress, console, fail
+from wengang.cli.console import BarProgress, console, fail, parse_date
 from wengang.config import load_settings
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"日期应为 YYYY-MM-DD / not a date: {text!r}") from None
 
 
 def evaluate(
@@ -30,22 +22,20 @@ def evaluate(
 ) -> None:
     """按政策包评估快照中每个单位 / decide, price and explain every unit of a snapshot."""
     from wengang.rules.explain import yuan
+    from wengang.rules.output import FORMATS
     from wengang.rules.parameters import PackError
     from wengang.services import evaluation
-    from wengang.services.snapshots import SnapshotRefused
     from wengang.snapshot.reading import SnapshotLayoutError
 
-    day = _date(as_of)
-    if fmt not in ("csv", "parquet", "xlsx"):
-        fail(f"未知格式 / unknown format {fmt!r}; use csv, parquet or xlsx")
+    day = parse_date(as_of)
+    if fmt not in FORMATS:
+        fail(f"未知格式 / unknown format {fmt!r}; use {', '.join(FORMATS)}")
     try:
         with BarProgress("evaluate") as progress:
             result = evaluation.evaluate(snapshot, policy, day, settings=load_settings(), engine=engine,
                                          progress=progress)
             progress.step(f"写入 / writing {out}")
             evaluation.write_decisions(result, out, fmt)
-    except SnapshotRefused as err:
-        fail(f"{err}")
     except (PackError, SnapshotLayoutError, LookupError, ValueError) as err:
         fail(str(err))
     s = result.summary
