@@ -82,24 +82,40 @@ def content_hash(files: dict[str, Path]) -> str:
     return digest.hexdigest()
 
 
-def detect_encoding(path: Path) -> str:
-    """UTF-8 when the file decodes as UTF-8, else GB18030 (what Chinese government exports use)."""
+@dataclass(frozen=True)
+class Scan:
+    """What one pass over a CSV's bytes tells: its encoding and how many records its lines allow."""
+
+    encoding: str
+    records: int
+
+
+def scan(path: Path) -> Scan:
+    """UTF-8 when the file decodes as UTF-8, else GB18030 (Chinese government exports); and the line count."""
     decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, newlines, last = True, 0, b"\n"
     with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8:
         try:
-            while chunk := fh.read(_CHUNK):
-                decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return "gb18030"
-    return "utf-8"
+            utf8 = False
+    return Scan("utf-8" if utf8 else "gb18030", newlines - 1 + (0 if last == b"\n" else 1))
 
 
 def read_file(spec: FileSpec, path: Path, encoding: str | None = None) -> RawFile:
     """Read one file as text; Parquet values are cast to text so every source is checked alike."""
     if path.suffix.lower() == ".parquet":
         return _read_parquet(spec, path)
-    return _read_csv(spec, path, encoding or detect_encoding(path))
+    return _read_csv(spec, path, encoding, scan(path))
 
 
 def _read_parquet(spec: FileSpec, path: Path) -> RawFile:
@@ -116,9 +132,9 @@ def _read_parquet(spec: FileSpec, path: Path) -> RawFile:
     return raw
 
 
-def _read_csv(spec: FileSpec, path: Path, encoding: str) -> RawFile:
+def _read_csv(spec: FileSpec, path: Path, encoding: str | None, scanned: Scan) -> RawFile:
+    encoding = encoding or scanned.encoding
     header = _header(path, encoding)
-    newline_count = _count_newlines(path)
     convert = pacsv.ConvertOptions(
         column_types={name: pa.string() for name in header}, strings_can_be_null=True, quoted_strings_can_be_null=True
     )
@@ -140,8 +156,7 @@ def _read_csv(spec: FileSpec, path: Path, encoding: str) -> RawFile:
         if not raw.faults:
             raw.faults.append(Fault(path.name, 0, "", "", f"无法读取 / cannot read file: {err}"))
         return raw
-    expected_rows = newline_count - 1 + (0 if _ends_with_newline(path) else 1)
-    if structural or table.num_rows != expected_rows:
+    if structural or table.num_rows != scanned.records:
         return _read_csv_exact(spec, path, encoding)
     raw = RawFile(spec, path, table, encoding=encoding)
     _conform(raw, header_line=1)
@@ -204,20 +219,3 @@ def _header(path: Path, encoding: str) -> list[str]:
 
 def _strip_bom(header: list[str]) -> list[str]:
     return [header[0].lstrip("\ufeff"), *header[1:]] if header else header
-
-
-def _count_newlines(path: Path) -> int:
-    count = 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            count += chunk.count(b"\n")
-    return count
-
-
-def _ends_with_newline(path: Path) -> bool:
-    size = path.stat().st_size
-    if size == 0:
-        return True
-    with path.open("rb") as fh:
-        fh.seek(size - 1)
-        return fh.read(1) == b"\n"
