@@ -108,13 +108,13 @@ def _concat(parts: list[ibis.Value]) -> ibis.Value:
 
 def _reasons(t: Table, exclude: tuple[str, ...], review: tuple[str, ...]) -> ibis.Value:
     """`;`-separated codes of every criterion that failed, is unknown or routed the unit to review."""
-    return _concat([
-        ibis.cases((t.c_scope == "fail", "out_of_scope;"), else_=""),
-        ibis.cases((t.c_paid_months == "fail", "paid_months_short;"), else_=""),
-        ibis.cases((t.c_arrears == "fail", "arrears_outstanding;"), else_=""),
-        ibis.cases((t.c_layoff == "fail", "layoff_rate_above_limit;"),
-                   (t.c_layoff == "unknown", "layoff_rate_unknown;"), else_=""),
-        *[ibis.cases((t[f"flag_{f}"], f"flag:{f};"), else_="") for f in exclude],
-        ibis.cases((t.c_size == "unknown", "size_class_unknown;"), else_=""),
-        *[ibis.cases((t[f"flag_{f}"], f"flag:{f};"), else_="") for f in review if f not in exclude],
+    return _joined([
+        (t.c_scope == "fail", "out_of_scope"),
+        (t.c_paid_months == "fail", "paid_months_short"),
+        (t.c_arrears == "fail", "arrears_outstanding"),
+        (t.c_layoff == "fail", "layoff_rate_above_limit"),
+        (t.c_layoff == "unknown", "layoff_rate_unknown"),
+        *[(t[f"flag_{f}"], f"flag:{f}") for f in exclude],
+        (t.c_size == "unknown", "size_class_unknown"),
+        *[(t[f"flag_{f}"], f"flag:{f}") for f in review if f not in exclude],
     ])
