@@ -111,6 +111,12 @@ class AuditLog(Protocol):
     def for_case(self, case_id: int) -> list[Entry]: ...
 
 
+class Channel(Protocol):
+    """Carries messages out (SMS gateway, WeChat, an outbox file); returns how many it accepted."""
+
+    def send(self, messages: Iterable[Mapping[str, Any]]) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything in it, audit entries included, commits together or not at all."""
 

@@ -1,4 +1,4 @@
-"""Small process records (cycles, rounds, batches, objections, applications, re-verifications) by kind."""
+"""Small process records by kind (cycles, rounds, batches, objections, accounts, payments, notifications…)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,15 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select, update
 
+from wengang.adapters.db.payment_tables import (
+    accounts,
+    bank_files,
+    notifications,
+    payment_attempts,
+    payment_batches,
+    payment_exceptions,
+    recoveries,
+)
 from wengang.adapters.db.tables import (
     applications,
     batches,
@@ -19,6 +28,8 @@ from wengang.adapters.db.tables import (
 KINDS: dict[str, Table] = {
     "cycle": cycles, "round": comparison_rounds, "batch": batches, "objection": objections,
     "application": applications, "reverification": reverifications,
+    "account": accounts, "payment_batch": payment_batches, "attempt": payment_attempts, "bank_file": bank_files,
+    "payment_exception": payment_exceptions, "recovery": recoveries, "notification": notifications,
 }
 
 

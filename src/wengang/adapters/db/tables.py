@@ -187,3 +187,7 @@ audit_head = Table(
 )
 
 AUDIT_COLUMNS = tuple(c.name for c in audit_log.columns)
+
+# The money and people tables live in their own modules on the same metadata (imported here so that every user
+# of `metadata`, the migration check included, sees all of them).
+from wengang.adapters.db import payment_tables, people_tables  # noqa: E402,F401

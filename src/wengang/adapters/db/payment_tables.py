@@ -1,0 +1,194 @@
+"""The money tables: accounts, payment batches and attempts, the ledger, bank files, exceptions, the outbox."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+from wengang.adapters.db.tables import Id, metadata, one_of
+from wengang.adapters.db.types import Money
+
+ACCOUNT_STATUSES = ("active", "pending", "superseded", "refused")
+BATCH_STATUSES = ("prepared", "approved", "sent", "cancelled")
+ATTEMPT_STATUSES = ("prepared", "pending", "paid", "rejected", "returned", "cancelled")
+LIVE_ATTEMPT = "status IN ('prepared', 'pending', 'paid')"   # at most one per case, by a partial unique index
+LEDGER_ACCOUNTS = ("fund", "payable", "paid", "returned")
+# Each posting moves one attempt's whole amount along one edge of this graph (domain/ledger.py MOVES).
+LEDGER_MOVES = (("approve", "fund", "payable"), ("pay", "payable", "paid"), ("reject", "payable", "returned"),
+                ("return", "paid", "returned"), ("refund", "returned", "fund"))
+LEGAL_MOVE = " OR ".join(f"(kind = '{k}' AND from_account = '{a}' AND to_account = '{b}')"
+                         for k, a, b in LEDGER_MOVES)
+
+accounts = Table(
+    "accounts", metadata,
+    Column("id", Id, primary_key=True),
+    Column("cycle_id", Id, ForeignKey("cycles.id"), nullable=False),
+    Column("uscc", String(18), nullable=False),
+    Column("bank_code", String(12), nullable=False),
+    Column("account_no", String(34), nullable=False),      # private: shown masked only
+    Column("account_name", String(140), nullable=False),
+    Column("source", String(12), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("created_by", String(80), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("verified_by", String(80)),
+    Column("verified_at", DateTime),
+    Column("note", Text),
+    CheckConstraint(one_of("source", ("snapshot", "employer", "staff")), name="known_source"),
+    CheckConstraint(one_of("status", ACCOUNT_STATUSES), name="known_status"),
+    CheckConstraint("verified_by IS NULL OR source = 'snapshot' OR verified_by <> created_by",
+                    name="verified_by_another"),
+    Index("ix_accounts_cycle_uscc", "cycle_id", "uscc"),
+    Index("uq_accounts_one_active", "cycle_id", "uscc", unique=True,
+          sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
+)
+
+payment_batches = Table(
+    "payment_batches", metadata,
+    Column("id", Id, primary_key=True),
+    Column("cycle_id", Id, ForeignKey("cycles.id"), nullable=False),
+    Column("number", String(35), nullable=False, unique=True),
+    Column("bank_code", String(12), nullable=False),
+    Column("file_format", String(20), nullable=False),
+    Column("entries", Integer, nullable=False),
+    Column("total", Money, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("needs_second", Boolean, nullable=False),
+    Column("prepared_by", String(80), nullable=False),
+    Column("prepared_at", DateTime, nullable=False),
+    Column("approved_by", String(80)),
+    Column("approved_at", DateTime),
+    Column("second_approved_by", String(80)),
+    Column("second_approved_at", DateTime),
+    Column("execution_date", Date),
+    Column("file_name", String(200)),
+    Column("file_sha256", String(64)),
+    Column("sent_at", DateTime),
+    CheckConstraint(one_of("status", BATCH_STATUSES), name="known_status"),
+    CheckConstraint("approved_by IS NULL OR approved_by <> prepared_by", name="four_eyes"),
+    CheckConstraint("second_approved_by IS NULL OR (second_approved_by <> prepared_by "
+                    "AND approved_by IS NOT NULL AND second_approved_by <> approved_by)", name="six_eyes"),
+    CheckConstraint("NOT (status = 'approved' OR status = 'sent') OR (approved_by IS NOT NULL "
+                    "AND (NOT needs_second OR second_approved_by IS NOT NULL))", name="approved_before_release"),
+    CheckConstraint("entries >= 1 AND total > 0", name="not_empty"),
+)
+
+payment_attempts = Table(
+    "payment_attempts", metadata,
+    Column("id", Id, primary_key=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False),
+    Column("attempt_no", Integer, nullable=False),
+    Column("batch_id", Id, ForeignKey("payment_batches.id"), nullable=False),
+    Column("end_to_end_id", String(35), nullable=False, unique=True),
+    Column("uscc", String(18), nullable=False),
+    Column("unit_name", String(200), nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("bank_code", String(12), nullable=False),
+    Column("account_no", String(34), nullable=False),      # private: shown masked only
+    Column("account_name", String(140), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("reason", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("settled_at", DateTime),
+    UniqueConstraint("case_id", "attempt_no"),
+    CheckConstraint(one_of("status", ATTEMPT_STATUSES), name="known_status"),
+    CheckConstraint("amount > 0", name="amount_positive"),
+    CheckConstraint("attempt_no >= 1 AND attempt_no <= 999", name="attempt_range"),
+    Index("ix_payment_attempts_batch", "batch_id"),
+    Index("uq_payment_attempts_one_live", "case_id", unique=True,
+          sqlite_where=text(LIVE_ATTEMPT), postgresql_where=text(LIVE_ATTEMPT)),
+)
+
+ledger = Table(
+    "ledger", metadata,
+    Column("seq", Id, primary_key=True),
+    Column("kind", String(8), nullable=False),
+    Column("batch_id", Id, ForeignKey("payment_batches.id"), nullable=False),
+    Column("attempt_id", Id, ForeignKey("payment_attempts.id"), nullable=False),
+    Column("case_id", Id, nullable=False),
+    Column("from_account", String(10), nullable=False),
+    Column("to_account", String(10), nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("posted_at", DateTime, nullable=False),
+    Column("source", String(200), nullable=False),
+    # One row is one balanced transaction (amount out of one account, into another): double entry by construction.
+    UniqueConstraint("attempt_id", "kind"),
+    CheckConstraint("amount > 0", name="amount_positive"),
+    CheckConstraint(LEGAL_MOVE, name="legal_move"),
+    Index("ix_ledger_batch", "batch_id"),
+)
+
+bank_files = Table(
+    "bank_files", metadata,
+    Column("id", Id, primary_key=True),
+    Column("direction", String(3), nullable=False),
+    Column("message", String(24), nullable=False),
+    Column("batch_id", Id, ForeignKey("payment_batches.id")),
+    Column("name", String(200), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("applied", Integer, nullable=False),
+    Column("exceptions", Integer, nullable=False),
+    Column("by", String(80), nullable=False),
+    Column("at", DateTime, nullable=False),
+    UniqueConstraint("direction", "sha256"),
+    CheckConstraint(one_of("direction", ("out", "in")), name="known_direction"),
+)
+
+payment_exceptions = Table(
+    "payment_exceptions", metadata,
+    Column("id", Id, primary_key=True),
+    Column("file_id", Id, ForeignKey("bank_files.id"), nullable=False, index=True),
+    Column("end_to_end_id", String(64), nullable=False),
+    Column("issue", String(24), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("amount", Money),
+    Column("detail", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("resolved_by", String(80)),
+    Column("resolved_at", DateTime),
+    Column("resolution", Text),
+    CheckConstraint(one_of("status", ("open", "resolved")), name="known_status"),
+)
+
+recoveries = Table(
+    "recoveries", metadata,
+    Column("id", Id, primary_key=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False, unique=True),
+    Column("amount", Money, nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("done_by", String(80), nullable=False),
+    Column("done_at", DateTime, nullable=False),
+)
+
+notifications = Table(
+    "notifications", metadata,
+    Column("id", Id, primary_key=True),
+    Column("uscc", String(18)),
+    Column("case_id", Id),
+    Column("recipient", String(40)),                       # phone / WeChat id: private, shown masked only
+    Column("channel", String(12), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("sent_at", DateTime),
+    CheckConstraint(one_of("channel", ("sms", "wechat", "portal", "email")), name="known_channel"),
+    CheckConstraint(one_of("status", ("pending", "sent", "failed")), name="known_status"),
+    Index("ix_notifications_uscc", "uscc"),
+    Index("ix_notifications_status", "status"),
+)
