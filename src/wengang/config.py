@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,11 +15,24 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("var")
     database_url: str | None = None
+    # The fund's own account, which every payment file debits (the agency's, per city).
+    fund_account_no: str = "0200049009024618888"
+    fund_bank_code: str = "102100004905"
+    fund_name: str = "北京市社会保险基金管理中心"
+    # A batch above this total needs a second approver besides the first (four eyes become six).
+    second_approval_above: Decimal = Decimal("5000000.00")
+    # Banks (first three digits of the CNAPS code) that take another format than pain.001.001.09.
+    bank_formats: dict[str, str] = {"103": "pain.001.001.03", "313": "csv"}
 
     @property
     def analytics_path(self) -> Path:
         """The DuckDB file holding imported snapshots and decision runs."""
         return self.data_dir / "analytics.duckdb"
+
+    @property
+    def outbox_path(self) -> Path:
+        """Where the outbox channel hands notifications over (an SMS or WeChat gateway reads it)."""
+        return self.data_dir / "outbox" / "notifications.jsonl"
 
     @property
     def operational_url(self) -> str:

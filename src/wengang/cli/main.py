@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from wengang.cli import audit, cycle, evaluate, generate, snapshot
+from wengang.cli import audit, cycle, evaluate, generate, payments, snapshot
 
 app = typer.Typer(help="wengang 稳岗返还免申即享 / job-stabilisation returns without application",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -19,6 +19,13 @@ app.add_typer(audit.account_app, name="account")
 app.command("reverify")(audit.reverify_cmd)
 app.add_typer(audit.app, name="audit")
 app.add_typer(audit.db_app, name="db")
+app.add_typer(payments.batch_app, name="batch")
+app.add_typer(payments.bank_app, name="bank")
+app.command("reconcile")(payments.reconcile_cmd)
+app.add_typer(payments.exceptions_app, name="exceptions")
+app.command("recover")(payments.recover_cmd)
+app.add_typer(payments.ledger_app, name="ledger")
+app.add_typer(payments.notify_app, name="notify")
 app.command("evaluate")(evaluate.evaluate)
 app.command("explain")(evaluate.explain)
 

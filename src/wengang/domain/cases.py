@@ -43,7 +43,7 @@ TRANSITIONS: Mapping[State, frozenset[State]] = {
     S.OBJECTION: frozenset({S.PUBLICITY, S.REJECTED}),
     S.REVERIFIED: frozenset({S.APPROVED, S.REJECTED}),
     S.APPROVED: frozenset({S.PAID, S.FAILED}),
-    S.PAID: frozenset({S.CLOSED, S.RECOVERED}),
+    S.PAID: frozenset({S.CLOSED, S.RECOVERED, S.FAILED}),   # failed: returned by the bank after settlement
     S.FAILED: frozenset({S.REISSUED, S.RECOVERED}),
     S.REISSUED: frozenset({S.PAID, S.FAILED}),
     S.RECOVERED: frozenset({S.CLOSED}),

@@ -60,6 +60,59 @@ class Moved(NamedTuple):
     version: int
 
 
+class Attempt(NamedTuple):
+    """One attempt to pay one case (a row of payment_attempts; the account is the one it was sent to)."""
+
+    id: int | None
+    case_id: int
+    attempt_no: int
+    batch_id: int
+    end_to_end_id: str
+    uscc: str
+    unit_name: str
+    amount: Decimal
+    bank_code: str
+    account_no: str
+    account_name: str
+    status: str
+    reason: str | None
+    created_at: dt.datetime
+    settled_at: dt.datetime | None
+
+
+class Posting(NamedTuple):
+    """One ledger row: one attempt's whole amount moved from one account to another (balanced by construction)."""
+
+    kind: str
+    batch_id: int
+    attempt_id: int
+    case_id: int
+    from_account: str
+    to_account: str
+    amount: Decimal
+    posted_at: dt.datetime
+    source: str
+
+
+class Payments(Protocol):
+    """Payment attempts and the ledger: bulk, conditional, and checked again by the database."""
+
+    def add_attempts(self, rows: Iterable[tuple]) -> int: ...
+
+    def attempts(self, *, batch_id: int | None = None, case_ids: Any = None, e2e_ids: Any = None,
+                 status: str | None = None) -> list[Attempt]: ...
+
+    def set_status(self, changes: Iterable[tuple[int, str, str, str | None]], *, settled: bool) -> int: ...
+
+    def post(self, postings: Iterable[Posting]) -> int: ...
+
+    def postings(self) -> list[tuple]: ...
+
+    def attempt_totals(self) -> list[tuple[str, str, int, Decimal]]: ...
+
+    def cases_paid_twice(self) -> list[int]: ...
+
+
 class Cases(Protocol):
     """Cases of cycles: single conditional updates and set-based bulk ones."""
 
@@ -82,6 +135,8 @@ class Cases(Protocol):
 
     def apply(self, changes: Iterable[CaseChange]) -> int: ...
 
+    def move_each(self, moves: Iterable[tuple[int, State, State]], reason: str) -> int: ...
+
     def count_by_state(self, cycle_id: int) -> dict[str, tuple[int, Decimal]]: ...
 
 
@@ -94,7 +149,7 @@ class Records(Protocol):
 
     def get(self, kind: str, record_id: int, *, lock: bool = False) -> dict[str, Any] | None: ...
 
-    def find(self, kind: str, *, order_by: str = "id", **where: Any) -> list[dict[str, Any]]: ...
+    def find(self, kind: str, /, *, order_by: str = "id", **where: Any) -> list[dict[str, Any]]: ...
 
     def update(self, kind: str, record_id: int, values: Mapping[str, Any], **expect: Any) -> bool: ...
 
@@ -123,6 +178,7 @@ class UnitOfWork(Protocol):
     cases: Cases
     records: Records
     audit: AuditLog
+    payments: Payments
 
     def __enter__(self) -> UnitOfWork: ...
 

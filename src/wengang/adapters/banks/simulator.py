@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
-from wengang.adapters.banks import camt054, pain001, pain002, xsd
-from wengang.adapters.banks.files import WrittenFile
+from wengang.adapters.banks import camt054, csv_layout, pain001, pain002, xsd
+from wengang.adapters.banks.files import WrittenFile, write_atomic
 from wengang.adapters.banks.pain002 import Original, TxStatus
-from wengang.domain.payments import control_sum
+from wengang.domain.payments import PaymentStatus, StatusRecord, control_sum
 
 PAID, REJECTED, RETURNED = "paid", "rejected", "returned"
 
@@ -56,6 +59,14 @@ class BankSimulator:
         if min(self.reject_share, self.return_share) < 0 or self.reject_share + self.return_share > 1:
             raise ValueError("shares must be between 0 and 1 and add up to at most 1")
 
+    def remembered(self) -> dict[str, list[str]]:
+        """What the bank remembers between files (messages seen, payments made), to keep it across runs."""
+        return {"messages": sorted(self._messages), "paid": sorted(self._paid_ids)}
+
+    def remember(self, state: Mapping[str, list[str]]) -> None:
+        self._messages |= set(state.get("messages", ()))
+        self._paid_ids |= set(state.get("paid", ()))
+
     def fate(self, e2e: str) -> Outcome:
         """A payment's fate from a hash of seed and id: two uniform draws, no state, no clock."""
         if e2e in self.force:
@@ -71,6 +82,8 @@ class BankSimulator:
 
     def answer(self, path: Path | str, out_dir: Path | str) -> Answer:
         """Read and check a pain.001 as a bank would, then write pain.002 and the camt.054 files into out_dir."""
+        if Path(path).suffix.lower() == ".csv":
+            return self.answer_csv(path, out_dir)
         message = xsd.message_of(path)
         if message not in (pain001.V09, pain001.V03):
             raise ValueError(f"{Path(path).name}: a bank takes pain.001 files, this is {message}")
@@ -119,6 +132,33 @@ class BankSimulator:
             created=created + dt.timedelta(days=self.return_after_days), bookings=credits,
             **account) if credits else None
         return Answer(written, settlement, returns, outcomes, group)
+
+    def answer_csv(self, path: Path | str, out_dir: Path | str) -> Answer:
+        """A CSV bank: one status file back (paid or rejected now; a late return comes as a second file)."""
+        path, out = Path(path), Path(out_dir)
+        rows = list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
+        outcomes, now, later = {}, [], []
+        for row in rows:
+            e2e, amount = row["end_to_end_id"], Decimal(row["amount"])
+            fate = self.fate(e2e)
+            if e2e in self._paid_ids or e2e in outcomes:
+                fate = Outcome(e2e, REJECTED, "AM05")
+            outcomes.setdefault(e2e, fate)
+            if fate.fate == REJECTED:
+                now.append(StatusRecord(e2e, PaymentStatus.REJECTED, amount, fate.reason))
+                continue
+            self._paid_ids.add(e2e)
+            now.append(StatusRecord(e2e, PaymentStatus.PAID, amount))
+            if fate.fate == RETURNED:
+                later.append(StatusRecord(e2e, PaymentStatus.RETURNED, amount, fate.reason))
+        status = out / f"{path.stem}.status.csv"
+        digest = write_atomic(status, csv_layout.render_status_csv(now))
+        returns = None
+        if later:
+            back = out / f"{path.stem}.returns.csv"
+            returns = WrittenFile(back, write_atomic(back, csv_layout.render_status_csv(later)), csv_layout.FORMAT,
+                                  len(later))
+        return Answer(WrittenFile(status, digest, csv_layout.FORMAT, len(now)), None, returns, outcomes, "CSV")
 
     def _group_problem(self, sent: pain001.SentFile) -> str | None:
         """Whole-file refusals: a message id seen before (a resend), or header totals that do not add up."""

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import Column, Connection, MetaData, Table
+from sqlalchemy.exc import DBAPIError
 
 from wengang.adapters.db.types import Money, to_fen
 
@@ -14,12 +15,24 @@ def _quoted(names: Sequence[str]) -> str:
     return ", ".join(f'"{n}"' for n in names)
 
 
+@contextmanager
+def raw_cursor(conn: Connection, statement: str = "") -> Iterator:
+    """The driver's cursor for bulk work; its errors come out as SQLAlchemy's, like every other statement's."""
+    cur = conn.connection.dbapi_connection.cursor()
+    try:
+        yield cur
+    except conn.dialect.loaded_dbapi.Error as err:
+        raise DBAPIError.instance(statement, None, err, conn.dialect.loaded_dbapi.Error) from err
+    finally:
+        cur.close()
+
+
 def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     """Stream rows into `table` inside the connection's transaction; money columns carry Decimal."""
-    raw = conn.connection.dbapi_connection
     count = 0
     if conn.dialect.name == "postgresql":
-        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({_quoted(columns)}) FROM STDIN') as copy:
+        copy_sql = f'COPY "{table.name}" ({_quoted(columns)}) FROM STDIN'
+        with raw_cursor(conn, copy_sql) as cur, cur.copy(copy_sql) as copy:
             for row in rows:
                 copy.write_row(row)
                 count += 1
@@ -28,12 +41,9 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: It
     marks = ", ".join("?" for _ in columns)
     statement = f'INSERT INTO "{table.name}" ({_quoted(columns)}) VALUES ({marks})'
     if not money:   # rows go to SQLite as they are; it counts them
-        cur = raw.cursor()
-        try:
+        with raw_cursor(conn, statement) as cur:
             cur.executemany(statement, rows)
             return max(cur.rowcount, 0)
-        finally:
-            cur.close()
 
     def converted() -> Iterator[Sequence]:
         nonlocal count
@@ -45,11 +55,8 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: It
                     row[i] = to_fen(row[i])
             yield row
 
-    cur = raw.cursor()
-    try:
+    with raw_cursor(conn, statement) as cur:
         cur.executemany(statement, converted())
-    finally:
-        cur.close()
     return count
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, Column, Connection, Integer, String, Text, func, select, text, update
 
-from wengang.adapters.db.bulk import insert_rows, staged
+from wengang.adapters.db.bulk import insert_rows, raw_cursor, staged
 from wengang.adapters.db.tables import cases
 from wengang.adapters.db.types import Money, from_fen
 from wengang.domain.cases import Case, State
@@ -126,6 +126,21 @@ class SqlCases:
             return [Moved(*row) for row in cursor.fetchall()]
         finally:
             cursor.close()
+
+    def move_each(self, moves: Iterable[tuple[int, State, State]], reason: str) -> int:
+        """(case id, from, to) for many cases in one executemany; if any was elsewhere, ConcurrentChange."""
+        rows = [(to.value, reason, case_id, before.value) for case_id, before, to in moves]
+        if not rows:
+            return 0
+        mark = "?" if self.conn.dialect.name == "sqlite" else "%s"
+        sql = (f"UPDATE cases SET state = {mark}, reason = {mark}, version = version + 1 "
+               f"WHERE id = {mark} AND state = {mark}")
+        with raw_cursor(self.conn, sql) as cursor:
+            cursor.executemany(sql, rows)
+            moved = cursor.rowcount
+        if moved != len(rows):
+            raise ConcurrentChange(f"{len(rows) - moved} 个案件 / cases")
+        return moved
 
     def apply(self, changes: Iterable[CaseChange]) -> int:
         """Stage the changes, then one UPDATE … FROM; if any case moved meanwhile, nothing is applied."""

@@ -16,6 +16,7 @@ from wengang.adapters.db.payment_tables import (
     payment_exceptions,
     recoveries,
 )
+from wengang.adapters.db.people_tables import activation_codes, callbacks, users, web_sessions
 from wengang.adapters.db.tables import (
     applications,
     batches,
@@ -30,6 +31,7 @@ KINDS: dict[str, Table] = {
     "application": applications, "reverification": reverifications,
     "account": accounts, "payment_batch": payment_batches, "attempt": payment_attempts, "bank_file": bank_files,
     "payment_exception": payment_exceptions, "recovery": recoveries, "notification": notifications,
+    "user": users, "activation": activation_codes, "session": web_sessions, "callback": callbacks,
 }
 
 
@@ -65,7 +67,7 @@ class SqlRecords:
         row = self.conn.execute(query).first()
         return dict(row._mapping) if row else None
 
-    def find(self, kind: str, *, order_by: str = "id", **where: Any) -> list[dict[str, Any]]:
+    def find(self, kind: str, /, *, order_by: str = "id", **where: Any) -> list[dict[str, Any]]:
         table = _table(kind)
         query = select(table).where(*(table.c[k] == v for k, v in where.items())).order_by(table.c[order_by])
         return [dict(r._mapping) for r in self.conn.execute(query)]

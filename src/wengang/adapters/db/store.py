@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from wengang.adapters.db.audit_log import SqlAuditLog
 from wengang.adapters.db.cases import SqlCases
 from wengang.adapters.db.engine import WRITE, make_engine, upgrade
+from wengang.adapters.db.payments import SqlPayments
 from wengang.adapters.db.records import SqlRecords
 
 
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
         self.cases = SqlCases(self._conn)
         self.records = SqlRecords(self._conn)
         self.audit = SqlAuditLog(self._conn, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+        self.payments = SqlPayments(self._conn, self._now)
         return self
 
     def __exit__(self, *exc: object) -> None:

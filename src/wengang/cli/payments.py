@@ -1,0 +1,190 @@
+"""`wengang batch|bank|reconcile|exceptions|recover|ledger|notify`: money out, bank returns, the books."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from wengang import bootstrap
+from wengang.adapters.banks.simulator import BankSimulator
+from wengang.adapters.channels.outbox import OutboxFile
+from wengang.cli.audit import account_app
+from wengang.cli.console import BarProgress, console, fail, parse_date
+from wengang.cli.cycle import By, handled, store
+from wengang.domain.identifiers import mask_account
+from wengang.services import accounts, ledger, notify, payments, reconcile
+
+batch_app = typer.Typer(help="支付批次 / payment batches: prepare, approve (four eyes), files", no_args_is_help=True)
+bank_app = typer.Typer(help="银行模拟器 / the bank simulator (demo and tests)", no_args_is_help=True)
+exceptions_app = typer.Typer(help="支付异常 / payment exceptions", no_args_is_help=True)
+ledger_app = typer.Typer(help="账簿 / the double-entry ledger", no_args_is_help=True)
+notify_app = typer.Typer(help="通知 / the notification outbox", no_args_is_help=True)
+
+
+def _batch_table(rows) -> Table:
+    table = Table()
+    for col in ("批次 batch", "银行 bank", "格式 format", "笔数 entries", "金额 total", "状态 status", "准备 prepared",
+                "审批 approved"):
+        table.add_column(col)
+    for b in rows:
+        approvers = " + ".join(x for x in (b["approved_by"], b["second_approved_by"]) if x) or "—"
+        table.add_row(b["number"], b["bank_code"], b["file_format"], f"{b['entries']:,}", f"{b['total']:,}",
+                      b["status"] + (" (待第二审批 / needs 2nd)" if b["needs_second"] and b["approved_by"]
+                                     and not b["second_approved_by"] else ""), b["prepared_by"], approvers)
+    return table
+
+
+@batch_app.command("prepare")
+@handled
+def prepare(cycle: int, by: By = "system") -> None:
+    """按银行准备支付批次 / one batch per bank from re-verified cases (and re-issues to verified accounts)."""
+    with BarProgress("batch prepare") as progress:
+        done = payments.prepare_batches(cycle, store=store(), settings=bootstrap.settings(), by=by, progress=progress)
+    console.print(_batch_table(done.batches) if done.batches else "没有可支付的案件 / nothing to pay")
+    for uscc, why in done.skipped[:20]:
+        console.print(f"[yellow]  未入批 / not in a batch: {uscc}: {why}[/]")
+    if len(done.skipped) > 20:
+        console.print(f"[yellow]  … {len(done.skipped) - 20} more[/]")
+
+
+@batch_app.command("approve")
+@handled
+def approve(batch: str, by: By = "system") -> None:
+    """审批 / approve a batch: not by whoever prepared it; above the threshold a second approver follows."""
+    done = payments.approve_batch(batch, store=store(), settings=bootstrap.settings(), by=by)
+    if done.get("status") == "approved":
+        console.print(f"[green]{done['number']} 已审批, 资金已划入应付 / approved: {done['entries']:,} payments, "
+                      f"{done['total']:,} yuan committed[/]")
+    else:
+        console.print(f"[yellow]{done['number']}: 第一审批完成, 需第二审批人 / first approval done; "
+                      "a second approver is needed[/]")
+
+
+@batch_app.command("list")
+@handled
+def list_(cycle: Annotated[int | None, typer.Option(help="只看此周期 / only this cycle")] = None) -> None:
+    console.print(_batch_table(payments.list_batches(store=store(), cycle_id=cycle)))
+
+
+@batch_app.command("files")
+@handled
+def files(batch: str, out: Annotated[Path, typer.Option("--out", help="输出目录 / folder")], by: By = "system") -> None:
+    """写银行文件 / write the batch's pain.001 (or CSV), validated against the XSD, atomically."""
+    written = payments.write_files(batch, store=store(), settings=bootstrap.settings(), out_dir=out, by=by)
+    console.print(f"[green]{written.path}[/] {written.message}: {written.count:,} payments, {written.control_sum:,} "
+                  f"yuan, sha256 {written.sha256[:16]}…")
+
+
+@bank_app.command("simulate")
+@handled
+def simulate(file: Path, out: Annotated[Path, typer.Option("--out", help="回执目录 / folder for the answers")],
+             reject_share: Annotated[float, typer.Option(help="拒绝比例 / share rejected")] = 0.01,
+             return_share: Annotated[float, typer.Option(help="退回比例 / share returned later")] = 0.005,
+             seed: int = 2021,
+             state: Annotated[Path | None, typer.Option(help="银行记忆 / the bank's memory file")] = None) -> None:
+    """模拟银行 / answer a pain.001 with pain.002 and camt.054 (rejects, late returns; resends refused)."""
+    state = state or bootstrap.settings().data_dir / "bank" / "state.json"
+    bank = BankSimulator(seed=seed, reject_share=reject_share, return_share=return_share)
+    if state.is_file():
+        bank.remember(json.loads(state.read_text()))
+    answer = bank.answer(file, out)
+    state.parent.mkdir(parents=True, exist_ok=True)
+    state.write_text(json.dumps(bank.remembered()))
+    fates = [o.fate for o in answer.outcomes.values()]
+    console.print(f"银行 / bank: {answer.group_status}; paid {fates.count('paid'):,}, rejected "
+                  f"{fates.count('rejected'):,}, returned later {fates.count('returned'):,}")
+    for f in (answer.pain002, answer.settlement, answer.returns):
+        if f is not None:
+            console.print(f"  {f.path}")
+
+
+@handled
+def reconcile_cmd(files: list[Path], by: By = "system") -> None:
+    """对账 / read bank returns (pain.002, camt.054, CSV): apply each status once, list what does not match."""
+    with BarProgress("reconcile") as progress:
+        done = reconcile.ingest(files, store=store(), settings=bootstrap.settings(), by=by, progress=progress)
+    for f in done:
+        if f.already_read:
+            console.print(f"[yellow]{f.name}: 已读过, 未作改动 / already read, nothing changed[/]")
+            continue
+        applied = ", ".join(f"{k} {v:,}" for k, v in sorted(f.applied.items())) or "无变化 / no change"
+        console.print(f"{f.name} ({f.message}): {f.records:,} records; {applied}; exceptions {len(f.exceptions)}")
+        for e in f.exceptions[:10]:
+            console.print(f"[red]  {e['end_to_end_id']}: {e['issue']}: {e['detail']}[/]")
+
+
+@exceptions_app.command("list")
+@handled
+def exceptions_list() -> None:
+    rows = reconcile.open_exceptions(store=store())
+    for e in rows:
+        console.print(f"#{e['id']} {e['end_to_end_id']} {e['issue']}: {e['detail']}")
+    console.print(f"{len(rows)} 项待处理 / open")
+
+
+@exceptions_app.command("resolve")
+@handled
+def exceptions_resolve(exception: int, resolution: Annotated[str, typer.Option("--resolution")],
+                       by: By = "system") -> None:
+    reconcile.resolve_exception(exception, store=store(), by=by, resolution=resolution)
+    console.print(f"[green]#{exception} 已处理 / resolved[/]")
+
+
+@handled
+def recover_cmd(cycle: int, deadline: Annotated[str, typer.Option("--deadline", help="支付期限 / deadline")],
+                on: Annotated[str | None, typer.Option("--on", help="今天 / today")] = None, by: By = "system") -> None:
+    """收回 / after the deadline, failed cases without a corrected account are recovered to the fund."""
+    done = reconcile.recover(cycle, store=store(), deadline=parse_date(deadline), today=parse_date(on), by=by)
+    console.print(f"收回 / recovered {len(done):,} cases")
+
+
+@ledger_app.command("check")
+@handled
+def ledger_check() -> None:
+    """核账 / issued = paid + returned + pending, per batch and in total; attempts agree; nobody paid twice."""
+    report = ledger.check(store=store())
+    table = Table(title=f"账簿 / ledger: {report.postings:,} postings")
+    for col in ("批次 batch", "签发 issued", "已付 paid", "退回 returned", "在途 pending", "回基金 refunded"):
+        table.add_column(col, justify="right")
+    for name, t in [*report.batches.items(), ("合计 / total", report.total)]:
+        if t is not None:
+            table.add_row(name, *(f"{v:,}" for v in t))
+    console.print(table)
+    if not report.ok:
+        for p in report.problems:
+            console.print(f"[red]  {p}[/]")
+        fail(f"账不平 / the ledger is out of balance: {len(report.problems)} problem(s)")
+    console.print("[green]账平 / the ledger balances: issued = paid + returned + pending[/]")
+
+
+@notify_app.command("deliver")
+@handled
+def notify_deliver() -> None:
+    """发送通知 / hand pending notifications to the outbox channel (file in the data folder)."""
+    path = bootstrap.settings().outbox_path
+    sent = notify.deliver(store=store(), channel=OutboxFile(path))
+    console.print(f"{sent:,} 条通知 / notifications → {path}")
+
+
+@account_app.command("change")
+@handled
+def account_change(cycle: int, uscc: str, bank_code: Annotated[str, typer.Option("--bank-code")],
+                   account_no: Annotated[str, typer.Option("--account-no")],
+                   account_name: Annotated[str, typer.Option("--account-name")], by: By = "system") -> None:
+    """更正账户 / propose a unit's new account; used only after another person verifies it."""
+    account_id = accounts.propose(cycle, uscc, bank_code=bank_code, account_no=account_no,
+                                  account_name=account_name, store=store(), by=by, source="staff")
+    console.print(f"账户 #{account_id} ({mask_account(account_no)}) 待核验 / waits for verification")
+
+
+@account_app.command("verify")
+@handled
+def account_verify(account: int, note: Annotated[str, typer.Option("--note", help="如何核验 / how verified")],
+                   refuse: Annotated[bool, typer.Option("--refuse", help="不通过 / refuse")] = False,
+                   by: By = "system") -> None:
+    done = accounts.verify(account, store=store(), by=by, accept=not refuse, note=note)
+    console.print(f"账户 #{account} {done['status']} ({done['account_no']})")

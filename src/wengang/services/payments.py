@@ -1,0 +1,234 @@
+"""Payment batches: prepared per bank from re-verified cases, approved by other people, written as bank files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from wengang.adapters.banks import csv_layout, pain001
+from wengang.adapters.banks.files import WrittenFile
+from wengang.config import Settings
+from wengang.domain.audit import Draft
+from wengang.domain.cases import Case, State, require
+from wengang.domain.errors import NotFound, Refused
+from wengang.domain.ledger import MOVES, Kind
+from wengang.domain.payments import PaymentInstruction
+from wengang.domain.ports import Attempt, Posting, Store, UnitOfWork
+from wengang.domain.progress import Progress, Silent
+from wengang.services.accounts import Account, snapshot_accounts, verified_accounts
+from wengang.services.casework import bulk_work, load
+
+FINAL = ("rejected", "returned")
+
+
+@dataclass
+class Prepared:
+    """What a preparation made: the batches, and every case it could not put in one, with why."""
+
+    batches: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def bank_of(bank_code: str) -> str:
+    """The bank a CNAPS branch code belongs to: its first three digits (102 ICBC, 103 ABC, 104 BOC …)."""
+    return bank_code[:3]
+
+
+def find(uow: UnitOfWork, ref: str | int, *, lock: bool = False) -> dict[str, Any]:
+    """A payment batch by its number (C1-B102-1) or its id."""
+    found = uow.records.find("payment_batch", number=str(ref))
+    if found:
+        return uow.records.get("payment_batch", found[0]["id"], lock=lock) if lock else found[0]
+    if str(ref).isdigit():
+        return load(uow, "payment_batch", int(ref), "支付批次", lock=lock)
+    raise NotFound(f"没有这个支付批次 / no payment batch {ref!r}")
+
+
+def prepare_batches(cycle_id: int, *, store: Store, settings: Settings, by: str,
+                    execution_date: dt.date | None = None, progress: Progress | None = None) -> Prepared:
+    """One batch per bank of every payable case: first attempts and re-issues to a newly verified account."""
+    progress = progress or Silent()
+    progress.step("准备支付批次 / preparing payment batches")
+    out = Prepared()
+    with store.transaction() as uow, bulk_work():
+        load(uow, "cycle", cycle_id, "周期", lock=True)
+        todo = [c for chunk in uow.cases.chunks(cycle_id, [State.REVERIFIED, State.FAILED]) for c in chunk]
+        last = _last_attempts(uow, [c.id for c in todo])
+        verified = verified_accounts(uow, cycle_id)
+        fallback = snapshot_accounts(settings, {c.run_id for c in todo if c.uscc not in verified})
+        groups: dict[str, list[PaymentInstruction]] = defaultdict(list)
+        for case in todo:
+            instruction, why = _instruction(case, last.get(case.id), verified, fallback)
+            if instruction is None:
+                if why:
+                    out.skipped.append((case.uscc, why))
+                continue
+            groups[bank_of(instruction.bank_code)].append(instruction)
+        for bank, instructions in sorted(groups.items()):
+            out.batches.append(_new_batch(uow, cycle_id, bank, instructions, settings, by, execution_date))
+        uow.commit()
+    return out
+
+
+def _last_attempts(uow: UnitOfWork, case_ids: list[int]) -> dict[int, Attempt]:
+    last: dict[int, Attempt] = {}
+    for a in uow.payments.attempts(case_ids=case_ids):
+        if a.case_id not in last or a.attempt_no > last[a.case_id].attempt_no:
+            last[a.case_id] = a
+    return last
+
+
+def _instruction(case: Case, last: Attempt | None, verified: dict[str, Account],
+                 fallback: dict[str, Account]) -> tuple[PaymentInstruction | None, str | None]:
+    """The next attempt of a case, or None (with a reason where staff must act; silent where it simply waits)."""
+    if last is not None and last.status not in FINAL:
+        return None, None                                   # a live attempt: never a second one
+    account = verified.get(case.uscc)
+    if case.state is State.FAILED and (account is None or (
+            last is not None and account.created_at is not None and last.settled_at is not None
+            and account.created_at <= last.settled_at)):
+        return None, None                                   # waits for a corrected, verified account
+    account = account or fallback.get(case.uscc)
+    if account is None:
+        return None, "无可用账户 / no usable account"
+    if case.amount <= 0:
+        return None, "金额为零 / nothing to pay"
+    try:
+        return PaymentInstruction(case.id, (last.attempt_no + 1) if last else 1, case.uscc, case.name,
+                                  account.bank_code, account.account_no, account.account_name, case.amount), None
+    except ValueError as err:
+        return None, f"账户不可用 / unusable account: {err}"
+
+
+def _new_batch(uow: UnitOfWork, cycle_id: int, bank: str, instructions: list[PaymentInstruction],
+               settings: Settings, by: str, execution_date: dt.date | None) -> dict[str, Any]:
+    number = f"C{cycle_id}-B{bank}-{len(uow.records.find('payment_batch', cycle_id=cycle_id, bank_code=bank)) + 1}"
+    total = sum((p.amount for p in instructions), Decimal("0.00"))
+    values = {"cycle_id": cycle_id, "number": number, "bank_code": bank, "entries": len(instructions),
+              "file_format": settings.bank_formats.get(bank, pain001.V09), "total": total, "status": "prepared",
+              "needs_second": total > settings.second_approval_above, "prepared_by": by,
+              "prepared_at": uow.now(), "execution_date": execution_date}
+    batch_id = uow.records.add("payment_batch", values)
+    now = uow.now()
+    uow.payments.add_attempts(
+        (p.case_id, p.attempt, batch_id, p.end_to_end_id, p.uscc, p.unit_name, p.amount, p.bank_code,
+         p.account_no, p.account_name, "prepared", None, now, None) for p in instructions)
+    uow.audit.append([Draft(by, "payment_batch_prepared", f"payment_batch:{number}", None, None, "prepared",
+                            f"准备支付批次 / prepared {len(instructions)} payments, {total} yuan",
+                            {"entries": len(instructions), "total": str(total), "bank": bank,
+                             "needs_second": values["needs_second"]})])
+    return {**values, "id": batch_id}
+
+
+def approve_batch(ref: str | int, *, store: Store, settings: Settings, by: str) -> dict[str, Any]:
+    """Four eyes (six above the threshold): the preparer cannot approve; the last approval releases the money."""
+    with store.transaction() as uow, bulk_work():
+        batch = find(uow, ref, lock=True)
+        if batch["status"] != "prepared":
+            raise Refused(f"批次 {batch['number']} 为 {batch['status']}, 不待审批 / batch {batch['number']} is "
+                          f"{batch['status']}, not waiting for approval")
+        if by in (batch["prepared_by"], batch["approved_by"]):
+            raise Refused(f"{by} 已经准备或审批过批次 {batch['number']}, 须由另一人审批 / four eyes: {by} prepared "
+                          f"or already approved batch {batch['number']}; another person must approve it")
+        first = batch["approved_by"] is None
+        values = {"approved_by": by, "approved_at": uow.now()} if first else \
+            {"second_approved_by": by, "second_approved_at": uow.now()}
+        if first and batch["needs_second"]:
+            uow.records.update("payment_batch", batch["id"], values, status="prepared", approved_by=None)
+            uow.audit.append([Draft(by, "payment_batch_approved", f"payment_batch:{batch['number']}", None,
+                                    "prepared", "prepared", "第一审批人 / first approval; a second approver is needed",
+                                    {"total": str(batch["total"])})])
+            uow.commit()
+            return {**batch, **values}
+        values.update(status="approved", execution_date=batch["execution_date"] or uow.now().date())
+        if not uow.records.update("payment_batch", batch["id"], values, status="prepared"):
+            raise Refused(f"批次 {batch['number']} 已被他人处理 / batch {batch['number']} was changed meanwhile")
+        _release(uow, batch, by)
+        uow.commit()
+    return {**batch, **values}
+
+
+def _release(uow: UnitOfWork, batch: dict[str, Any], by: str) -> None:
+    """Attempts go live, the fund commits their money (ledger), and their cases move to approved or reissued."""
+    attempts = uow.payments.attempts(batch_id=batch["id"], status="prepared")
+    uow.payments.set_status(((a.id, "prepared", "pending", None) for a in attempts), settled=False)
+    source, target, _, _ = MOVES[Kind.APPROVE]
+    now = uow.now()
+    uow.payments.post(Posting("approve", batch["id"], a.id, a.case_id, source, target, a.amount, now,
+                              f"batch:{batch['number']}") for a in attempts)
+    moves, drafts = [], []
+    reason = f"批次 {batch['number']} 审批通过 / approved for payment in batch {batch['number']}"
+    for a in attempts:
+        before, after = (State.REVERIFIED, State.APPROVED) if a.attempt_no == 1 else (State.FAILED, State.REISSUED)
+        require(before, after, a.case_id)
+        moves.append((a.case_id, before, after))
+        drafts.append(Draft(by, "payment_approved", f"case:{a.case_id}", a.case_id, before.value, after.value,
+                            reason, {"uscc": a.uscc, "amount": str(a.amount), "payment": a.end_to_end_id}))
+    uow.cases.move_each(moves, reason)
+    uow.audit.append(drafts)
+
+
+def write_files(ref: str | int, *, store: Store, settings: Settings, out_dir: Path, by: str) -> WrittenFile:
+    """The batch's bank file, byte for byte the same each time it is written (so a resend is recognisable)."""
+    with store.reading() as uow:
+        batch = find(uow, ref)
+        if batch["status"] not in ("approved", "sent"):
+            raise Refused(f"批次 {batch['number']} 未审批, 不能出文件 / batch {batch['number']} is "
+                          f"{batch['status']}: only an approved batch gets a bank file")
+        attempts = [a for a in uow.payments.attempts(batch_id=batch["id"]) if a.status != "cancelled"]
+    payments = [PaymentInstruction(a.case_id, a.attempt_no, a.uscc, a.unit_name, a.bank_code, a.account_no,
+                                   a.account_name, a.amount) for a in attempts]
+    if any(p.end_to_end_id != a.end_to_end_id for p, a in zip(payments, attempts, strict=True)):
+        raise Refused(f"批次 {batch['number']} 的端到端编号与案件不符 / stored end-to-end ids do not match their cases")
+    remittance = f"稳岗返还 周期{batch['cycle_id']} {batch['number']}"
+    fmt = batch["file_format"]
+    if fmt.lower() == csv_layout.FORMAT.lower():
+        written = csv_layout.write_payment_csv(out_dir / f"{batch['number']}.csv", payments, remittance)
+    else:
+        created = batch["second_approved_at"] or batch["approved_at"]
+        written = pain001.write_pain001(
+            out_dir / f"{batch['number']}.{fmt}.xml", batch_id=batch["number"], payments=payments,
+            debtor=pain001.Debtor(settings.fund_account_no, settings.fund_bank_code, settings.fund_name),
+            created=created.replace(microsecond=0), execution_date=batch["execution_date"], remittance=remittance,
+            message=fmt)
+    _record_sent(store, batch, written, by)
+    return written
+
+
+def _record_sent(store: Store, batch: dict[str, Any], written: WrittenFile, by: str) -> None:
+    with store.transaction() as uow:
+        known = uow.records.find("bank_file", direction="out", sha256=written.sha256)
+        if known:
+            return                                          # the same bytes again: nothing new to record
+        uow.records.add("bank_file", {
+            "direction": "out", "message": written.message, "batch_id": batch["id"], "name": written.path.name,
+            "sha256": written.sha256, "records": written.count, "applied": 0, "exceptions": 0, "by": by,
+            "at": uow.now()})
+        uow.records.update("payment_batch", batch["id"], {"status": "sent", "file_name": written.path.name,
+                                                          "file_sha256": written.sha256, "sent_at": uow.now()})
+        uow.audit.append([Draft(by, "payment_file_written", f"payment_batch:{batch['number']}", None,
+                                batch["status"], "sent", f"{written.message} {written.path.name}",
+                                {"sha256": written.sha256, "count": written.count,
+                                 "total": str(written.control_sum)})])
+        uow.commit()
+
+
+def list_batches(*, store: Store, cycle_id: int | None = None) -> list[dict[str, Any]]:
+    with store.reading() as uow:
+        where = {"cycle_id": cycle_id} if cycle_id is not None else {}
+        return uow.records.find("payment_batch", **where)
+
+
+def batch_detail(ref: str | int, *, store: Store) -> dict[str, Any]:
+    """A batch with its attempts counted by status (accounts never leave the database unmasked)."""
+    with store.reading() as uow:
+        batch = find(uow, ref)
+        counts: dict[str, list] = defaultdict(lambda: [0, Decimal("0.00")])
+        for a in uow.payments.attempts(batch_id=batch["id"]):
+            counts[a.status][0] += 1
+            counts[a.status][1] += a.amount
+    return {**batch, "attempts": {k: tuple(v) for k, v in counts.items()}}

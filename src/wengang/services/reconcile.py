@@ -1,0 +1,184 @@
+"""Bank returns: each file read once, each status applied once, failures credited back and the unit told."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wengang.adapters.banks import camt054, csv_layout, pain002, xsd
+from wengang.adapters.banks.files import sha256_of
+from wengang.config import Settings
+from wengang.domain.audit import Draft
+from wengang.domain.cases import State, require
+from wengang.domain.errors import Refused
+from wengang.domain.ledger import MOVES, Kind
+from wengang.domain.payments import PaymentStatus, StatusRecord
+from wengang.domain.ports import Attempt, Posting, Store, UnitOfWork
+from wengang.domain.progress import Progress, Silent
+from wengang.domain.reconciliation import Expected, Update, reconcile
+from wengang.services.casework import bulk_work, load
+from wengang.services.notify import notify
+
+ISSUED = ("pending", "paid", "rejected", "returned")     # an attempt the bank can know of (prepared: never sent)
+P = PaymentStatus
+# What each status change posts, in order: failed money goes straight back to the fund (refund).
+POSTINGS = {(P.PENDING, P.PAID): (Kind.PAY,), (P.PENDING, P.REJECTED): (Kind.REJECT, Kind.REFUND),
+            (P.PENDING, P.RETURNED): (Kind.PAY, Kind.RETURN, Kind.REFUND), (P.PAID, P.RETURNED): (Kind.RETURN, Kind.REFUND)}
+
+
+@dataclass
+class Ingested:
+    """One bank file as read: what it said, what changed, and what was set aside for a person."""
+
+    name: str
+    message: str
+    already_read: bool = False
+    records: int = 0
+    applied: dict[str, int] = field(default_factory=dict)
+    exceptions: list[dict[str, Any]] = field(default_factory=list)
+    group_status: str | None = None
+
+
+def read_records(path: Path, settings: Settings) -> tuple[str, list[StatusRecord], str | None, str | None]:
+    """(message, records, group status, group reason) of a pain.002, camt.054 or the CSV layout."""
+    if path.suffix.lower() == ".csv":
+        return csv_layout.FORMAT, csv_layout.read_status_csv(path), None, None
+    message = xsd.message_of(path)
+    if message.startswith("pain.002"):
+        report = pain002.read_pain002(path)
+        return message, report.records, report.group_status, report.group_reason
+    if message.startswith("camt.054"):
+        return message, camt054.read_camt054(path, settings.fund_account_no).records, None, None
+    raise Refused(f"{path.name}: 不是银行回执 / not a bank return (pain.002, camt.054 or CSV): {message}")
+
+
+def ingest(paths: list[Path], *, store: Store, settings: Settings, by: str,
+           progress: Progress | None = None) -> list[Ingested]:
+    """Read each file (validated first), then apply it in one transaction; a file read before changes nothing."""
+    progress = progress or Silent()
+    out = []
+    for path in paths:
+        progress.step(f"读取银行回执 / reading {path.name}")
+        message, records, group, group_reason = read_records(path, settings)
+        out.append(_apply_file(path, sha256_of(path), message, records, group, group_reason, store=store, by=by))
+    return out
+
+
+def _apply_file(path: Path, sha: str, message: str, records: list[StatusRecord], group: str | None,
+                group_reason: str | None, *, store: Store, by: str) -> Ingested:
+    result = Ingested(path.name, message, records=len(records), group_status=group)
+    with store.transaction() as uow, bulk_work():
+        if uow.records.find("bank_file", direction="in", sha256=sha):
+            result.already_read = True
+            return result
+        attempts = {a.end_to_end_id: a for a in uow.payments.attempts(e2e_ids=[r.end_to_end_id for r in records])
+                    if a.status in ISSUED}
+        expected = {e: Expected(a.amount, P(a.status)) for e, a in attempts.items()}
+        rec = reconcile(expected, records)
+        file_id = uow.records.add("bank_file", {
+            "direction": "in", "message": message, "batch_id": None, "name": path.name, "sha256": sha,
+            "records": len(records), "applied": len(rec.updates), "exceptions": len(rec.discrepancies), "by": by,
+            "at": uow.now()})
+        result.exceptions = [{"file_id": file_id, "end_to_end_id": d.end_to_end_id, "issue": d.issue.value,
+                              "status": "open", "amount": d.record.amount, "detail": d.detail,
+                              "created_at": uow.now()} for d in rec.discrepancies]
+        if group == "RJCT" and not records:
+            result.exceptions.append({"file_id": file_id, "end_to_end_id": "-", "issue": "file-rejected",
+                                      "status": "open", "amount": None, "created_at": uow.now(),
+                                      "detail": f"银行整批拒绝 / the bank refused the whole file: {group_reason}"})
+        uow.records.add_many("payment_exception", result.exceptions)
+        result.applied = _apply_updates(uow, rec.updates, attempts, f"{message}:{path.name}", by)
+        uow.audit.append([Draft(by, "bank_file_read", f"bank_file:{file_id}", None, None, None,
+                                f"{message} {path.name}", {"sha256": sha, "records": len(records),
+                                                           "applied": len(rec.updates),
+                                                           "exceptions": len(result.exceptions)})])
+        uow.commit()
+    return result
+
+
+def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, Attempt], source: str,
+                   by: str) -> dict[str, int]:
+    """Attempt statuses, ledger postings, case moves and notices for every accepted change, in bulk."""
+    now = uow.now()
+    uow.payments.set_status(((attempts[u.end_to_end_id].id, u.before.value, u.after.value, u.reason)
+                             for u in updates), settled=True)
+    postings, moves, drafts, counts = [], [], [], {}
+    for u in updates:
+        a = attempts[u.end_to_end_id]
+        for kind in POSTINGS[u.before, u.after]:
+            source_account, target, _, _ = MOVES[kind]
+            postings.append(Posting(kind.value, a.batch_id, a.id, a.case_id, source_account, target, a.amount, now,
+                                    source[:200]))
+        before = State.PAID if u.before is P.PAID else (State.APPROVED if a.attempt_no == 1 else State.REISSUED)
+        after = State.PAID if u.after is P.PAID else State.FAILED
+        require(before, after, a.case_id)
+        reason = _reason(u)
+        moves.append((a.case_id, before, after))
+        drafts.append(Draft(by, f"payment_{u.after.value}", f"case:{a.case_id}", a.case_id, before.value,
+                            after.value, reason, {"uscc": a.uscc, "amount": str(a.amount),
+                                                  "payment": a.end_to_end_id, "source": source}))
+        counts[u.after.value] = counts.get(u.after.value, 0) + 1
+        if after is State.FAILED:
+            notify(uow, kind="payment_failed", uscc=a.uscc, case_id=a.case_id, channel="sms", text=(
+                f"您单位的稳岗返还 {a.amount} 元未能入账({u.reason or '银行退回'}), 资金已退回基金, 请登录核对并更正"
+                f"收款账户 / your job-stabilisation return of {a.amount} yuan could not be credited "
+                f"({u.reason or 'returned by the bank'}); please confirm or correct your account"))
+    uow.payments.post(postings)
+    for state_pair in {(b, t) for _, b, t in moves}:
+        uow.cases.move_each([m for m in moves if (m[1], m[2]) == state_pair], f"银行回执 / bank: {state_pair[1].value}")
+    uow.audit.append(drafts)
+    return counts
+
+
+def _reason(u: Update) -> str:
+    if u.after is P.PAID:
+        return f"已入账 / paid {u.booking_date or ''}".strip()
+    return f"银行{'退回' if u.after is P.RETURNED else '拒绝'} / {u.after.value}: {u.reason or ''}".strip()
+
+
+def open_exceptions(*, store: Store) -> list[dict[str, Any]]:
+    """The payment exceptions queue: every record the bank sent that was not applied, until someone resolves it."""
+    with store.reading() as uow:
+        return uow.records.find("payment_exception", status="open")
+
+
+def resolve_exception(exception_id: int, *, store: Store, by: str, resolution: str) -> dict[str, Any]:
+    if not resolution.strip():
+        raise Refused("须写明处理结果 / say how it was resolved")
+    with store.transaction() as uow:
+        row = load(uow, "payment_exception", exception_id, "支付异常", lock=True)
+        if not uow.records.update("payment_exception", exception_id, {"status": "resolved", "resolved_by": by,
+                                  "resolved_at": uow.now(), "resolution": resolution}, status="open"):
+            raise Refused(f"异常 {exception_id} 已处理 / exception {exception_id} is already resolved")
+        uow.audit.append([Draft(by, "payment_exception_resolved", f"payment_exception:{exception_id}", None, None,
+                                None, resolution, {"payment": row["end_to_end_id"], "issue": row["issue"]})])
+        uow.commit()
+    return {**row, "status": "resolved", "resolution": resolution}
+
+
+def recover(cycle_id: int, *, store: Store, deadline: dt.date, today: dt.date, by: str) -> list[dict[str, Any]]:
+    """After the deadline, a failed case with no corrected account is recovered (收回) with its reason; told so."""
+    if today <= deadline:
+        raise Refused(f"期限 {deadline} 未到 / the deadline {deadline} has not passed on {today}")
+    done = []
+    with store.transaction() as uow, bulk_work():
+        load(uow, "cycle", cycle_id, "周期", lock=True)
+        failed = [c for chunk in uow.cases.chunks(cycle_id, [State.FAILED]) for c in chunk]
+        live = {a.case_id for a in uow.payments.attempts(case_ids=[c.id for c in failed]) if a.status not in
+                ("rejected", "returned", "cancelled")}
+        reason = f"逾期未能支付, 收回 / not payable by {deadline}: recovered to the fund"
+        todo = [c for c in failed if c.id not in live]
+        uow.cases.move_each([(c.id, State.FAILED, State.RECOVERED) for c in todo], reason)
+        uow.records.add_many("recovery", [{"case_id": c.id, "amount": c.amount, "deadline": deadline,
+                                           "reason": reason, "done_by": by, "done_at": uow.now()} for c in todo])
+        uow.audit.append([Draft(by, "recovered", f"case:{c.id}", c.id, State.FAILED.value, State.RECOVERED.value,
+                                reason, {"uscc": c.uscc, "amount": str(c.amount)}) for c in todo])
+        for c in todo:
+            notify(uow, kind="recovered", uscc=c.uscc, case_id=c.id, channel="sms",
+                   text=f"您单位的稳岗返还 {c.amount} 元因逾期未能支付已收回 / your return of {c.amount} yuan could "
+                        f"not be paid by {deadline} and was recovered to the fund")
+            done.append({"case_id": c.id, "uscc": c.uscc, "amount": c.amount})
+        uow.commit()
+    return done

@@ -1,0 +1,191 @@
+"""Payments on SQLite and PostgreSQL: batches per bank, four eyes, XSD-valid files, bank returns, the ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from lxml import etree
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from tests.builders import uscc
+from tests.integration.conftest import BANKS, PAY_UNITS
+from wengang.adapters.banks import xsd
+from wengang.adapters.banks.csv_layout import render_status_csv
+from wengang.adapters.banks.simulator import REJECTED, RETURNED, BankSimulator, Outcome
+from wengang.domain.cases import State
+from wengang.domain.errors import Refused
+from wengang.domain.payments import PaymentStatus, StatusRecord, end_to_end_id
+from wengang.services import accounts, ledger, payments, reconcile
+
+pytestmark = pytest.mark.slow
+
+
+def states(store, cycle_id) -> dict[str, int]:
+    with store.reading() as uow:
+        return {s: n for s, (n, _) in uow.cases.count_by_state(cycle_id).items()}
+
+
+def prepare_and_approve(store, settings, cycle_id, approver="approver-li"):
+    done = payments.prepare_batches(cycle_id, store=store, settings=settings, by="clerk-wang")
+    for b in done.batches:
+        payments.approve_batch(b["number"], store=store, settings=settings, by=approver)
+    return done
+
+
+def test_one_batch_per_bank_in_its_format_and_the_preparer_cannot_approve(pay_store, pay_settings, reverified):
+    done = payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk-wang")
+    got = {b["bank_code"]: (b["entries"], b["file_format"]) for b in done.batches}
+    assert got == {"102": (12, "pain.001.001.09"), "103": (8, "pain.001.001.03"), "104": (4, "pain.001.001.09"),
+                   "313": (6, "csv")}
+    assert sum(b["entries"] for b in done.batches) == PAY_UNITS and not done.skipped
+    with pytest.raises(Refused, match="four eyes"):
+        payments.approve_batch("C1-B102-1", store=pay_store, settings=pay_settings, by="clerk-wang")
+    assert states(pay_store, reverified) == {"re-verified": PAY_UNITS}          # nothing moved, nothing committed
+    assert ledger.check(store=pay_store).postings == 0
+    # preparing again while the batches wait makes no second attempt for anyone
+    assert payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk-wang").batches == []
+    payments.approve_batch("C1-B102-1", store=pay_store, settings=pay_settings, by="approver-li")
+    assert states(pay_store, reverified) == {"re-verified": PAY_UNITS - 12, "approved-for-payment": 12}
+    report = ledger.check(store=pay_store)
+    assert report.ok and report.total.issued == report.total.pending == payments.batch_detail(
+        "C1-B102-1", store=pay_store)["total"]
+
+
+def test_the_database_itself_refuses_self_approval_and_a_second_live_attempt(pay_store, pay_settings, reverified):
+    prepare_and_approve(pay_store, pay_settings, reverified)
+    with pay_store.transaction() as uow:
+        with pytest.raises(IntegrityError):
+            uow.connection.execute(text("UPDATE payment_batches SET approved_by = prepared_by WHERE id = 1"))
+    with pay_store.transaction() as uow:
+        a = uow.payments.attempts(batch_id=1)[0]
+        with pytest.raises(IntegrityError):     # a second live attempt of the same case
+            uow.payments.add_attempts([(a.case_id, 2, 1, end_to_end_id(a.case_id, 2), a.uscc, a.unit_name, a.amount,
+                                        a.bank_code, a.account_no, a.account_name, "pending", None, uow.now(), None)])
+    with pay_store.transaction() as uow:
+        with pytest.raises(DBAPIError, match="append-only"):
+            uow.connection.execute(text("UPDATE ledger SET amount = amount + 1"))
+    with pay_store.transaction() as uow:
+        with pytest.raises(IntegrityError):     # the same posting twice
+            uow.connection.execute(text("INSERT INTO ledger (kind, batch_id, attempt_id, case_id, from_account, "
+                                        "to_account, amount, posted_at, source) SELECT kind, batch_id, attempt_id, "
+                                        "case_id, from_account, to_account, amount, posted_at, source FROM ledger "
+                                        "WHERE seq = 1"))
+
+
+def test_above_the_threshold_a_second_different_approver_releases_the_batch(pay_store, pay_settings, reverified):
+    settings = pay_settings.model_copy(update={"second_approval_above": Decimal("10000.00")})
+    payments.prepare_batches(reverified, store=pay_store, settings=settings, by="clerk-wang")
+    first = payments.approve_batch("C1-B102-1", store=pay_store, settings=settings, by="approver-li")
+    assert first["needs_second"] and first["status"] == "prepared"           # 18,403.20 yuan > 10,000
+    with pytest.raises(Refused, match="another person"):
+        payments.approve_batch("C1-B102-1", store=pay_store, settings=settings, by="approver-li")
+    assert payments.approve_batch("C1-B102-1", store=pay_store, settings=settings, by="director-zhao")["status"] \
+        == "approved"
+    small = payments.approve_batch("C1-B104-1", store=pay_store, settings=settings, by="approver-li")
+    assert small["status"] == "approved" and not small["needs_second"]        # 7,401.60 yuan: one approver
+
+
+def test_files_validate_against_the_official_schemas_and_rewrite_byte_identical(pay_store, pay_settings, reverified,
+                                                                                tmp_path):
+    done = prepare_and_approve(pay_store, pay_settings, reverified)
+    written = {b["number"]: payments.write_files(b["number"], store=pay_store, settings=pay_settings,
+                                                 out_dir=tmp_path, by="clerk-wang") for b in done.batches}
+    for number, w in written.items():
+        if w.message.startswith("pain.001"):
+            xsd.parse(w.path.read_bytes(), w.message, name=w.path)          # the official XSD, again
+            tree = etree.parse(str(w.path))
+            assert tree.findtext(".//{*}MsgId") == number and "付款测试" in w.path.read_text("utf-8")
+        again = payments.write_files(number, store=pay_store, settings=pay_settings, out_dir=tmp_path, by="clerk-wang")
+        assert again.sha256 == w.sha256
+    with pay_store.reading() as uow:
+        assert len(uow.records.find("bank_file", direction="out")) == len(BANKS)
+        assert {b["status"] for b in uow.records.find("payment_batch")} == {"sent"}
+
+
+def test_bank_returns_pay_fail_and_credit_back_and_a_corrected_account_is_reissued(pay_store, pay_settings,
+                                                                                  reverified, tmp_path):
+    done = prepare_and_approve(pay_store, pay_settings, reverified)
+    with pay_store.reading() as uow:
+        attempts = {a.uscc: a for a in uow.payments.attempts()}
+    rejected, returned = attempts[uscc(1, "91110108")], attempts[uscc(2, "91110108")]
+    bank = BankSimulator(reject_share=0, return_share=0, force={
+        rejected.end_to_end_id: Outcome(rejected.end_to_end_id, REJECTED, "AC04"),
+        returned.end_to_end_id: Outcome(returned.end_to_end_id, RETURNED, "AC04")})
+    answers = []
+    for b in done.batches:
+        sent = payments.write_files(b["number"], store=pay_store, settings=pay_settings, out_dir=tmp_path / "out",
+                                    by="clerk-wang")
+        a = bank.answer(sent.path, tmp_path / "bank")
+        answers += [f.path for f in (a.pain002, a.settlement, a.returns) if f]
+    results = reconcile.ingest(answers, store=pay_store, settings=pay_settings, by="clerk-wang")
+    assert all(not r.exceptions for r in results)
+    assert states(pay_store, reverified) == {"paid": PAY_UNITS - 2, "failed": 2}
+    report = ledger.check(store=pay_store)
+    assert report.ok and report.total.returned == rejected.amount + returned.amount == report.total.refunded
+    assert report.total.issued == report.total.paid + report.total.returned + report.total.pending
+    assert report.total.pending == 0
+    with pay_store.reading() as uow:
+        told = uow.records.find("notification", kind="payment_failed")
+    assert sorted(n["uscc"] for n in told) == sorted([rejected.uscc, returned.uscc])
+    # reading the same files again changes nothing
+    assert all(r.already_read for r in reconcile.ingest(answers, store=pay_store, settings=pay_settings, by="x"))
+    assert ledger.check(store=pay_store).postings == report.postings
+    # a failed case waits for a corrected, verified account; then (and only then) a new attempt, a new id
+    assert payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk-wang").batches == []
+    new = accounts.propose(reverified, rejected.uscc, bank_code="105100000017", account_no="6217000010001234",
+                           account_name="付款测试1号有限公司", store=pay_store, by=rejected.uscc)
+    with pytest.raises(Refused, match="cannot verify"):
+        accounts.verify(new, store=pay_store, by=rejected.uscc, accept=True, note="self")
+    accounts.verify(new, store=pay_store, by="clerk-wang", accept=True, note="开户许可证核对 / checked the licence")
+    again = prepare_and_approve(pay_store, pay_settings, reverified)
+    assert [(b["bank_code"], b["entries"]) for b in again.batches] == [("105", 1)]
+    with pay_store.reading() as uow:
+        second = [a for a in uow.payments.attempts(case_ids=[rejected.case_id]) if a.attempt_no == 2][0]
+        assert uow.cases.get(rejected.case_id).state is State.REISSUED
+    assert second.end_to_end_id != rejected.end_to_end_id and second.account_no == "6217000010001234"
+    csv_answer = tmp_path / "reissue.csv"
+    csv_answer.write_bytes(render_status_csv([StatusRecord(second.end_to_end_id, PaymentStatus.PAID,
+                                                           second.amount)]))
+    reconcile.ingest([csv_answer], store=pay_store, settings=pay_settings, by="clerk-wang")
+    assert states(pay_store, reverified) == {"paid": PAY_UNITS - 1, "failed": 1}
+    assert ledger.check(store=pay_store).ok
+
+
+def test_unknown_ids_mismatched_amounts_and_repeats_go_to_the_exceptions_list(pay_store, pay_settings, reverified,
+                                                                            tmp_path):
+    prepare_and_approve(pay_store, pay_settings, reverified)
+    with pay_store.reading() as uow:
+        a, b = uow.payments.attempts()[:2]
+    path = tmp_path / "odd.csv"
+    path.write_bytes(render_status_csv([
+        StatusRecord(end_to_end_id(999_999, 1), PaymentStatus.PAID, Decimal("1.00")),
+        StatusRecord(a.end_to_end_id, PaymentStatus.PAID, a.amount + Decimal("0.01")),
+        StatusRecord(b.end_to_end_id, PaymentStatus.PAID, b.amount),
+        StatusRecord(b.end_to_end_id, PaymentStatus.PAID, b.amount)]))
+    [result] = reconcile.ingest([path], store=pay_store, settings=pay_settings, by="clerk-wang")
+    assert result.applied == {"paid": 1}
+    assert sorted(e["issue"] for e in reconcile.open_exceptions(store=pay_store)) == [
+        "amount-mismatch", "duplicate-in-file", "unknown-id"]
+    with pay_store.reading() as uow:
+        assert uow.cases.get(a.case_id).state is State.APPROVED and uow.cases.get(b.case_id).state is State.PAID
+    assert ledger.check(store=pay_store).ok
+
+
+def test_failed_cases_are_recovered_after_the_deadline_only(pay_store, pay_settings, reverified, tmp_path):
+    done = prepare_and_approve(pay_store, pay_settings, reverified)
+    bank = BankSimulator(reject_share=1.0, return_share=0)
+    answers = [bank.answer(payments.write_files(b["number"], store=pay_store, settings=pay_settings,
+                                                out_dir=tmp_path, by="c").path, tmp_path / "bank").pain002
+               for b in done.batches]
+    reconcile.ingest([a.path for a in answers], store=pay_store, settings=pay_settings, by="clerk-wang")
+    deadline = dt.date(2021, 12, 31)
+    with pytest.raises(Refused, match="not passed"):
+        reconcile.recover(reverified, store=pay_store, deadline=deadline, today=deadline, by="clerk-wang")
+    done = reconcile.recover(reverified, store=pay_store, deadline=deadline, today=deadline + dt.timedelta(days=1),
+                             by="clerk-wang")
+    assert len(done) == PAY_UNITS and states(pay_store, reverified) == {"recovered": PAY_UNITS}
+    report = ledger.check(store=pay_store)
+    assert report.ok and report.total.paid == 0 and report.total.refunded == report.total.issued
