@@ -56,23 +56,20 @@ def test_one_batch_per_bank_in_its_format_and_the_preparer_cannot_approve(pay_st
 
 def test_the_database_itself_refuses_self_approval_and_a_second_live_attempt(pay_store, pay_settings, reverified):
     prepare_and_approve(pay_store, pay_settings, reverified)
-    with pay_store.transaction() as uow:
-        with pytest.raises(IntegrityError):
-            uow.connection.execute(text("UPDATE payment_batches SET approved_by = prepared_by WHERE id = 1"))
+    with pay_store.transaction() as uow, pytest.raises(IntegrityError):
+        uow.connection.execute(text("UPDATE payment_batches SET approved_by = prepared_by WHERE id = 1"))
     with pay_store.transaction() as uow:
         a = uow.payments.attempts(batch_id=1)[0]
         with pytest.raises(IntegrityError):     # a second live attempt of the same case
             uow.payments.add_attempts([(a.case_id, 2, 1, end_to_end_id(a.case_id, 2), a.uscc, a.unit_name, a.amount,
                                         a.bank_code, a.account_no, a.account_name, "pending", None, uow.now(), None)])
-    with pay_store.transaction() as uow:
-        with pytest.raises(DBAPIError, match="append-only"):
-            uow.connection.execute(text("UPDATE ledger SET amount = amount + 1"))
-    with pay_store.transaction() as uow:
-        with pytest.raises(IntegrityError):     # the same posting twice
-            uow.connection.execute(text("INSERT INTO ledger (kind, batch_id, attempt_id, case_id, from_account, "
-                                        "to_account, amount, posted_at, source) SELECT kind, batch_id, attempt_id, "
-                                        "case_id, from_account, to_account, amount, posted_at, source FROM ledger "
-                                        "WHERE seq = 1"))
+    with pay_store.transaction() as uow, pytest.raises(DBAPIError, match="append-only"):
+        uow.connection.execute(text("UPDATE ledger SET amount = amount + 1"))
+    with pay_store.transaction() as uow, pytest.raises(IntegrityError):     # the same posting twice
+        uow.connection.execute(text("INSERT INTO ledger (kind, batch_id, attempt_id, case_id, from_account, "
+                                    "to_account, amount, posted_at, source) SELECT kind, batch_id, attempt_id, "
+                                    "case_id, from_account, to_account, amount, posted_at, source FROM ledger "
+                                    "WHERE seq = 1"))
 
 
 def test_above_the_threshold_a_second_different_approver_releases_the_batch(pay_store, pay_settings, reverified):
