@@ -26,7 +26,15 @@ demo: install
 	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang publicity export C1-P1 --out $(DEMO_DIR)/publicity-C1-P1.xlsx
 	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang publicity close C1-P1 --on 2021-07-08 --by clerk-wang
 	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang reverify 1 --by reviewer-li
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang batch prepare 1 --by clerk-wang
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang batch approve --cycle 1 --by approver-li
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang batch approve --cycle 1 --by director-zhao
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang batch files --cycle 1 --out $(DEMO_DIR)/bank/out --by clerk-wang
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang bank simulate $(DEMO_DIR)/bank/out/* --out $(DEMO_DIR)/bank/in
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang reconcile $(DEMO_DIR)/bank/in/* --by clerk-wang
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang notify deliver
 	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang cycle status 1
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang ledger check
 	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang audit verify
 
 lint: install

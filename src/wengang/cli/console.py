@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
 
 from rich.console import Console
@@ -15,7 +16,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-console = Console(highlight=False)
+# Piped or under make's log, tables are 120 columns wide instead of Rich's 80 (amounts must not be cut).
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True, highlight=False)
 
 

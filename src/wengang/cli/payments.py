@@ -51,17 +51,31 @@ def prepare(cycle: int, by: By = "system") -> None:
         console.print(f"[yellow]  … {len(done.skipped) - 20} more[/]")
 
 
+Cycle = Annotated[int | None, typer.Option("--cycle", help="该周期的全部批次 / every batch of this cycle")]
+
+
+def _refs(batch: str | None, cycle: int | None, statuses: tuple[str, ...]) -> list[str]:
+    """One named batch, or every batch of a cycle in the given statuses."""
+    if (batch is None) == (cycle is None):
+        fail("请给出批次号或 --cycle / give a batch number or --cycle (not both)")
+    if batch is not None:
+        return [batch]
+    return [b["number"] for b in payments.list_batches(store=store(), cycle_id=cycle) if b["status"] in statuses]
+
+
 @batch_app.command("approve")
 @handled
-def approve(batch: str, by: By = "system") -> None:
-    """审批 / approve a batch: not by whoever prepared it; above the threshold a second approver follows."""
-    done = payments.approve_batch(batch, store=store(), settings=bootstrap.settings(), by=by)
-    if done.get("status") == "approved":
-        console.print(f"[green]{done['number']} 已审批, 资金已划入应付 / approved: {done['entries']:,} payments, "
-                      f"{done['total']:,} yuan committed[/]")
-    else:
-        console.print(f"[yellow]{done['number']}: 第一审批完成, 需第二审批人 / first approval done; "
-                      "a second approver is needed[/]")
+def approve(batch: Annotated[str | None, typer.Argument()] = None, cycle: Cycle = None, by: By = "system") -> None:
+    """审批 / approve a batch (or every prepared one of --cycle): never by its preparer; above the threshold a
+    second, different approver follows."""
+    for ref in _refs(batch, cycle, ("prepared",)):
+        done = payments.approve_batch(ref, store=store(), settings=bootstrap.settings(), by=by)
+        if done.get("status") == "approved":
+            console.print(f"[green]{done['number']} 已审批, 资金已划入应付 / approved: {done['entries']:,} payments, "
+                          f"{done['total']:,} yuan committed[/]")
+        else:
+            console.print(f"[yellow]{done['number']}: 第一审批完成, 需第二审批人 / first approval done; "
+                          "a second approver is needed[/]")
 
 
 @batch_app.command("list")
@@ -72,16 +86,19 @@ def list_(cycle: Annotated[int | None, typer.Option(help="只看此周期 / only
 
 @batch_app.command("files")
 @handled
-def files(batch: str, out: Annotated[Path, typer.Option("--out", help="输出目录 / folder")], by: By = "system") -> None:
-    """写银行文件 / write the batch's pain.001 (or CSV), validated against the XSD, atomically."""
-    written = payments.write_files(batch, store=store(), settings=bootstrap.settings(), out_dir=out, by=by)
-    console.print(f"[green]{written.path}[/] {written.message}: {written.count:,} payments, {written.control_sum:,} "
-                  f"yuan, sha256 {written.sha256[:16]}…")
+def files(batch: Annotated[str | None, typer.Argument()] = None, cycle: Cycle = None,
+          out: Annotated[Path, typer.Option("--out", help="输出目录 / folder")] = Path("."), by: By = "system") -> None:
+    """写银行文件 / write a batch's pain.001 (or CSV), validated against the XSD, atomically (or every approved
+    batch of --cycle)."""
+    for ref in _refs(batch, cycle, ("approved", "sent")):
+        written = payments.write_files(ref, store=store(), settings=bootstrap.settings(), out_dir=out, by=by)
+        console.print(f"[green]{written.path}[/] {written.message}: {written.count:,} payments, "
+                      f"{written.control_sum:,} yuan, sha256 {written.sha256[:16]}…")
 
 
 @bank_app.command("simulate")
 @handled
-def simulate(file: Path, out: Annotated[Path, typer.Option("--out", help="回执目录 / folder for the answers")],
+def simulate(files: list[Path], out: Annotated[Path, typer.Option("--out", help="回执目录 / folder for the answers")],
              reject_share: Annotated[float, typer.Option(help="拒绝比例 / share rejected")] = 0.01,
              return_share: Annotated[float, typer.Option(help="退回比例 / share returned later")] = 0.005,
              seed: int = 2021,
@@ -91,15 +108,16 @@ def simulate(file: Path, out: Annotated[Path, typer.Option("--out", help="回执
     bank = BankSimulator(seed=seed, reject_share=reject_share, return_share=return_share)
     if state.is_file():
         bank.remember(json.loads(state.read_text()))
-    answer = bank.answer(file, out)
-    state.parent.mkdir(parents=True, exist_ok=True)
-    state.write_text(json.dumps(bank.remembered()))
-    fates = [o.fate for o in answer.outcomes.values()]
-    console.print(f"银行 / bank: {answer.group_status}; paid {fates.count('paid'):,}, rejected "
-                  f"{fates.count('rejected'):,}, returned later {fates.count('returned'):,}")
-    for f in (answer.pain002, answer.settlement, answer.returns):
-        if f is not None:
-            console.print(f"  {f.path}")
+    for file in files:
+        answer = bank.answer(file, out)
+        state.parent.mkdir(parents=True, exist_ok=True)
+        state.write_text(json.dumps(bank.remembered()))
+        fates = [o.fate for o in answer.outcomes.values()]
+        console.print(f"银行 / bank {file.name}: {answer.group_status}; paid {fates.count('paid'):,}, rejected "
+                      f"{fates.count('rejected'):,}, returned later {fates.count('returned'):,}")
+        for f in (answer.pain002, answer.settlement, answer.returns):
+            if f is not None:
+                console.print(f"  {f.path}")
 
 
 @handled

@@ -121,7 +121,7 @@ def _new_batch(uow: UnitOfWork, cycle_id: int, bank: str, instructions: list[Pay
                             f"准备支付批次 / prepared {len(instructions)} payments, {total} yuan",
                             {"entries": len(instructions), "total": str(total), "bank": bank,
                              "needs_second": values["needs_second"]})])
-    return {**values, "id": batch_id}
+    return uow.records.get("payment_batch", batch_id)
 
 
 def approve_batch(ref: str | int, *, store: Store, settings: Settings, by: str) -> dict[str, Any]:

@@ -58,12 +58,14 @@ def ingest(paths: list[Path], *, store: Store, settings: Settings, by: str,
            progress: Progress | None = None) -> list[Ingested]:
     """Read each file (validated first), then apply it in one transaction; a file read before changes nothing."""
     progress = progress or Silent()
-    out = []
+    read = []
     for path in paths:
         progress.step(f"读取银行回执 / reading {path.name}")
-        message, records, group, group_reason = read_records(path, settings)
-        out.append(_apply_file(path, sha256_of(path), message, records, group, group_reason, store=store, by=by))
-    return out
+        read.append((path, *read_records(path, settings)))
+    # Status reports first, then settlement notices, then returns: the order the bank's events happened in.
+    read.sort(key=lambda r: (r[1].startswith("camt"), any(x.status is P.RETURNED for x in r[2])))
+    return [_apply_file(path, sha256_of(path), message, records, group, reason, store=store, by=by)
+            for path, message, records, group, reason in read]
 
 
 def _apply_file(path: Path, sha: str, message: str, records: list[StatusRecord], group: str | None,
