@@ -145,3 +145,6 @@ def opened(db_store, case_city):
     run = case_city["v1"]
     return cycles.open_from_decided(run.decided, store=db_store, pack_id=PACK, as_of=AS_OF,
                                     snapshot_id=run.summary.snapshot_id, run_id=run.summary.id, by="clerk")
+
+
+from tests.paycity import pay_city, pay_settings, pay_store, reverified  # noqa: E402,F401 - shared fixtures

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
 
-from tests.integration.conftest import PAY_UNITS, reverified_cycle
+from tests.paycity import PAY_UNITS, reverified_cycle
 from wengang import bootstrap
 from wengang.adapters.banks.simulator import BankSimulator
 from wengang.config import Settings

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tests.builders import uscc
-from tests.integration.conftest import BANKS, PAY_UNITS
+from tests.paycity import BANKS, PAY_UNITS
 from wengang.adapters.banks import xsd
 from wengang.adapters.banks.csv_layout import render_status_csv
 from wengang.adapters.banks.simulator import REJECTED, RETURNED, BankSimulator, Outcome

@@ -1,4 +1,4 @@
-"""Fixtures for payments: a city of 30 payable units at four banks, taken through to re-verification."""
+"""Payments fixtures (registered in tests/conftest.py): 30 payable units at four banks, through re-verification."""
 
 from __future__ import annotations
 

@@ -1,0 +1,58 @@
+"""The payment commands as staff run them: four eyes refused with a message, files, bank, reconcile, ledger."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.builders import uscc
+from tests.e2e.test_cli import WENGANG
+from tests.paycity import reverified_cycle
+from wengang import bootstrap
+from wengang.config import Settings
+
+pytestmark = pytest.mark.slow
+
+
+def run(args: list[str], settings: Settings) -> subprocess.CompletedProcess:
+    env = {**os.environ, "WENGANG_DATA_DIR": str(settings.data_dir), "WENGANG_DATABASE_URL": settings.database_url,
+           "COLUMNS": "200"}
+    return subprocess.run([WENGANG, *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.fixture
+def cycle(pay_city, tmp_path) -> Settings:
+    settings = Settings(data_dir=pay_city["data_dir"], database_url=f"sqlite:///{tmp_path / 'ops.sqlite'}")
+    store = bootstrap.open_store(settings)
+    reverified_cycle(store, settings, pay_city)
+    store.close()
+    return settings
+
+
+def test_staff_pay_a_cycle_from_the_command_line(cycle, tmp_path: Path):
+    assert run(["batch", "prepare", "1", "--by", "clerk-wang"], cycle).returncode == 0
+    refused = run(["batch", "approve", "C1-B102-1", "--by", "clerk-wang"], cycle)
+    assert refused.returncode == 1 and "four eyes" in refused.stdout + refused.stderr
+    assert "Traceback" not in refused.stdout + refused.stderr
+    assert run(["batch", "approve", "--cycle", "1", "--by", "approver-li"], cycle).returncode == 0
+    files = run(["batch", "files", "--cycle", "1", "--out", str(tmp_path / "out")], cycle)
+    assert files.returncode == 0 and files.stdout.count("payments") == 4
+    bank = run(["bank", "simulate", *map(str, sorted((tmp_path / "out").iterdir())), "--out", str(tmp_path / "in"),
+                "--reject-share", "0.2", "--state", str(tmp_path / "bank.json")], cycle)
+    assert bank.returncode == 0, bank.stdout + bank.stderr
+    answers = [str(p) for p in sorted((tmp_path / "in").iterdir())]
+    assert run(["reconcile", *answers], cycle).returncode == 0
+    again = run(["reconcile", *answers], cycle)
+    assert again.stdout.count("already read") == len(answers)
+    books = run(["ledger", "check"], cycle)
+    assert books.returncode == 0 and "the ledger balances" in books.stdout
+    status = run(["cycle", "status", "1"], cycle).stdout
+    assert "paid" in status and "failed" in status
+    wrong = run(["account", "change", "1", uscc(1, "91110108"), "--bank-code", "12", "--account-no", "1",
+                 "--account-name", "x"], cycle)
+    assert wrong.returncode == 1 and "bank code" in wrong.stdout + wrong.stderr
+    delivered = run(["notify", "deliver"], cycle)
+    assert delivered.returncode == 0 and (cycle.data_dir / "outbox" / "notifications.jsonl").is_file()
