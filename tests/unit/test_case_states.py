@@ -68,6 +68,13 @@ def test_nothing_skips_a_checkpoint():
     assert not allowed(S.PAID, S.PAID)                    # nothing moves to itself
 
 
+def test_money_moves_only_forward_and_a_reissue_follows_a_failure():
+    assert allowed(S.APPROVED, S.PAID) and allowed(S.PAID, S.FAILED)   # a return after settlement
+    assert allowed(S.FAILED, S.REISSUED) and allowed(S.FAILED, S.RECOVERED)
+    assert not allowed(S.PAID, S.REISSUED) and not allowed(S.APPROVED, S.REISSUED)   # no second payment while live
+    assert not allowed(S.REVERIFIED, S.PAID)              # nothing is paid without approval
+
+
 @pytest.mark.parametrize(("decision", "dispatch", "account", "expected"), [
     ("eligible", False, True, S.IDENTIFIED),
     ("eligible", True, True, S.DISPATCH),
