@@ -34,6 +34,7 @@ demo: install
 	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang reconcile $(DEMO_DIR)/bank/in/* --by clerk-wang
 	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang notify deliver
 	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang cycle status 1
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang batch report 1 --out $(DEMO_DIR)/payment-report-C1.xlsx
 	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang ledger check
 	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang audit verify
 

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.builders import uscc
 from tests.e2e.test_cli import WENGANG
@@ -49,6 +50,11 @@ def test_staff_pay_a_cycle_from_the_command_line(cycle, tmp_path: Path):
     assert again.stdout.count("already read") == len(answers)
     books = run(["ledger", "check"], cycle)
     assert books.returncode == 0 and "the ledger balances" in books.stdout
+    xlsx = tmp_path / "report.xlsx"
+    assert run(["batch", "report", "1", "--out", str(xlsx)], cycle).returncode == 0
+    sheet = load_workbook(xlsx)["单位 units"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 30 and all(r[5].startswith("*") and "6222020200" not in r[5] for r in rows)
     status = run(["cycle", "status", "1"], cycle).stdout
     assert "paid" in status and "failed" in status
     wrong = run(["account", "change", "1", uscc(1, "91110108"), "--bank-code", "12", "--account-no", "1",

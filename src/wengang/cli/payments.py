@@ -16,7 +16,7 @@ from wengang.cli.audit import account_app
 from wengang.cli.console import BarProgress, console, fail, parse_date
 from wengang.cli.cycle import By, handled, store
 from wengang.domain.identifiers import mask_account
-from wengang.services import accounts, ledger, notify, payments, reconcile
+from wengang.services import accounts, ledger, notify, payment_report, payments, reconcile
 
 batch_app = typer.Typer(help="支付批次 / payment batches: prepare, approve (four eyes), files", no_args_is_help=True)
 bank_app = typer.Typer(help="银行模拟器 / the bank simulator (demo and tests)", no_args_is_help=True)
@@ -94,6 +94,16 @@ def files(batch: Annotated[str | None, typer.Argument()] = None, cycle: Cycle = 
         written = payments.write_files(ref, store=store(), settings=bootstrap.settings(), out_dir=out, by=by)
         console.print(f"[green]{written.path}[/] {written.message}: {written.count:,} payments, "
                       f"{written.control_sum:,} yuan, sha256 {written.sha256[:16]}…")
+
+
+@batch_app.command("report")
+@handled
+def batch_report(cycle: int, out: Annotated[Path, typer.Option("--out", help="报告 .xlsx / report file")],
+                 by: By = "system") -> None:
+    """支付报告 / the cycle's payment report in Excel: per batch and per unit (accounts masked)."""
+    done = payment_report.report(cycle, out, store=store(), by=by)
+    console.print(f"[green]{out}[/]: {done['batches']} batches, {done['attempts']:,} payments; paid "
+                  f"{done['total'].paid if done['total'] else 0:,} yuan")
 
 
 @bank_app.command("simulate")
