@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import time
 
 from rich.console import Console
@@ -16,9 +15,16 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-# Piped or under make's log, tables are 120 columns wide instead of Rich's 80 (amounts must not be cut).
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
+
+
+def print_wide(renderable) -> None:
+    """Piped or in make's log, money tables get 120 columns instead of Rich's 80, so no amount is cut."""
+    if console.is_terminal or console.width >= 120:
+        console.print(renderable)
+    else:
+        Console(highlight=False, width=120, file=console.file).print(renderable)
 
 
 class BarProgress:

@@ -13,7 +13,7 @@ from wengang import bootstrap
 from wengang.adapters.banks.simulator import BankSimulator
 from wengang.adapters.channels.outbox import OutboxFile
 from wengang.cli.audit import account_app
-from wengang.cli.console import BarProgress, console, fail, parse_date
+from wengang.cli.console import BarProgress, console, fail, parse_date, print_wide
 from wengang.cli.cycle import By, handled, store
 from wengang.domain.identifiers import mask_account
 from wengang.services import accounts, ledger, notify, payment_report, payments, reconcile
@@ -44,7 +44,7 @@ def prepare(cycle: int, by: By = "system") -> None:
     """按银行准备支付批次 / one batch per bank from re-verified cases (and re-issues to verified accounts)."""
     with BarProgress("batch prepare") as progress:
         done = payments.prepare_batches(cycle, store=store(), settings=bootstrap.settings(), by=by, progress=progress)
-    console.print(_batch_table(done.batches) if done.batches else "没有可支付的案件 / nothing to pay")
+    print_wide(_batch_table(done.batches) if done.batches else "没有可支付的案件 / nothing to pay")
     for uscc, why in done.skipped[:20]:
         console.print(f"[yellow]  未入批 / not in a batch: {uscc}: {why}[/]")
     if len(done.skipped) > 20:
@@ -81,7 +81,7 @@ def approve(batch: Annotated[str | None, typer.Argument()] = None, cycle: Cycle 
 @batch_app.command("list")
 @handled
 def list_(cycle: Annotated[int | None, typer.Option(help="只看此周期 / only this cycle")] = None) -> None:
-    console.print(_batch_table(payments.list_batches(store=store(), cycle_id=cycle)))
+    print_wide(_batch_table(payments.list_batches(store=store(), cycle_id=cycle)))
 
 
 @batch_app.command("files")
@@ -181,7 +181,7 @@ def ledger_check() -> None:
     for name, t in [*report.batches.items(), ("合计 / total", report.total)]:
         if t is not None:
             table.add_row(name, *(f"{v:,}" for v in t))
-    console.print(table)
+    print_wide(table)
     if not report.ok:
         for p in report.problems:
             console.print(f"[red]  {p}[/]")
