@@ -18,6 +18,10 @@ class BankFileError(ValueError):
         where = f"{self.path}" + (f", 第 {line} 行 / line {line}" if line else "")
         super().__init__(f"{where}: 不是有效的 {fmt} / not a valid {fmt}: {problem}")
 
+    def __reduce__(self):
+        """Rebuilt from its parts, so it crosses from a worker process intact."""
+        return type(self), (self.path, self.format, self.line, self.problem)
+
 
 @dataclass(frozen=True)
 class WrittenFile:

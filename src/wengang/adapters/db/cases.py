@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Boolean, Column, Connection, Integer, String, Text, func, select, text, update
 
-from wengang.adapters.db.bulk import insert_rows, raw_cursor, staged
+from wengang.adapters.db.bulk import insert_rows, listed, one_of, staged
 from wengang.adapters.db.tables import cases
 from wengang.adapters.db.types import Money, from_fen
 from wengang.domain.cases import Case, State
@@ -77,7 +78,10 @@ class SqlCases:
     def chunks(self, cycle_id: int, states: Iterable[State] | None = None, batch_id: int | None = None,
                size: int = 50_000) -> Iterator[list[Case]]:
         """Cases of a cycle in id order, a bounded list at a time (no cursor stays open between lists)."""
-        query = self._select().where(cases.c.cycle_id == cycle_id).order_by(cases.c.id)
+        # SQLite, without statistics, would take the (cycle_id, uscc, program) index and sort the whole cycle for
+        # every list (40 s for 500,000 cases); `cycle_id + 0` leaves it the primary key, read in order from `last`.
+        cycle = cases.c.cycle_id + 0 if self.conn.dialect.name == "sqlite" else cases.c.cycle_id
+        query = self._select().where(cycle == cycle_id).order_by(cases.c.id)
         if states is not None:
             query = query.where(cases.c.state.in_([State(s).value for s in states]))
         if batch_id is not None:
@@ -128,19 +132,23 @@ class SqlCases:
             cursor.close()
 
     def move_each(self, moves: Iterable[tuple[int, State, State]], reason: str) -> int:
-        """(case id, from, to) for many cases in one executemany; if any was elsewhere, ConcurrentChange."""
-        rows = [(to.value, reason, case_id, before.value) for case_id, before, to in moves]
-        if not rows:
+        """(case id, from, to) for many cases: one UPDATE per (from, to), its cases in one list parameter; if any
+        was elsewhere, ConcurrentChange."""
+        groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+        count = 0
+        for case_id, before, to in moves:
+            groups[before.value, to.value].append(case_id)
+            count += 1
+        if not count:
             return 0
         mark = "?" if self.conn.dialect.name == "sqlite" else "%s"
         sql = (f"UPDATE cases SET state = {mark}, reason = {mark}, version = version + 1 "
-               f"WHERE id = {mark} AND state = {mark}")
-        with raw_cursor(self.conn, sql) as cursor:
-            cursor.executemany(sql, rows)
-            moved = cursor.rowcount
-        if moved != len(rows):
-            raise ConcurrentChange(f"{len(rows) - moved} 个案件 / cases")
-        return moved
+               f"WHERE {one_of(self.conn, 'id')} AND state = {mark}")
+        moved = sum(self.conn.exec_driver_sql(sql, (to, reason, listed(self.conn, ids), before)).rowcount
+                    for (before, to), ids in groups.items())
+        if moved != count:
+            raise ConcurrentChange(f"{count - moved} 个案件 / cases")
+        return count
 
     def apply(self, changes: Iterable[CaseChange]) -> int:
         """Stage the changes, then one UPDATE … FROM; if any case moved meanwhile, nothing is applied."""

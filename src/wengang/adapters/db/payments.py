@@ -2,24 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from wengang.adapters.db.bulk import insert_rows, raw_cursor
+from wengang.adapters.db.bulk import insert_rows, listed, one_of, raw_cursor
 from wengang.adapters.db.payment_tables import ledger, payment_attempts, payment_batches
-from wengang.adapters.db.types import Money
+from wengang.adapters.db.types import Money, from_fen
 from wengang.domain.errors import ConcurrentChange
 from wengang.domain.ports import Attempt, Posting
 
 ATTEMPT_COLUMNS = tuple(Attempt._fields)
 POSTING_COLUMNS = tuple(Posting._fields)
+_SELECT_ATTEMPTS = f"SELECT {', '.join(ATTEMPT_COLUMNS)} FROM payment_attempts"
+_AMOUNT, _CREATED, _SETTLED = (ATTEMPT_COLUMNS.index(c) for c in ("amount", "created_at", "settled_at"))
 
 
-def _attempt(row) -> Attempt:
-    return Attempt(*row)
+def _chained(changes: Iterable[tuple[int, str, str, str | None]]) -> tuple[list[tuple], int]:
+    """One row per attempt: a -> b then b -> c in one call is a -> c (and its last reason), as if applied in turn.
+
+    Returns the rows and the number of changes; a change that does not start where the previous one of its attempt
+    ended could never have applied in turn, so it is a ConcurrentChange here too."""
+    rows: dict[int, list] = {}
+    count = 0
+    for attempt_id, before, new, reason in changes:
+        count += 1
+        row = rows.get(attempt_id)
+        if row is None:
+            rows[attempt_id] = [attempt_id, before, new, reason]
+        elif row[2] != before:
+            raise ConcurrentChange(f"支付 {attempt_id} / payment attempt {attempt_id}")
+        else:
+            row[2], row[3] = new, reason if reason is not None else row[3]
+    return [tuple(r) for r in rows.values()], count
 
 
 class SqlPayments:
@@ -28,45 +47,71 @@ class SqlPayments:
     def __init__(self, conn: Connection, now):
         self.conn, self.now = conn, now
 
-    def _select(self):
-        return select(*(payment_attempts.c[n] for n in ATTEMPT_COLUMNS))
-
     def add_attempts(self, rows: Iterable[Sequence[Any]]) -> int:
         """Rows in Attempt field order without the id (the database numbers them)."""
         return insert_rows(self.conn, payment_attempts, ATTEMPT_COLUMNS[1:], rows)
 
     def attempts(self, *, batch_id: int | None = None, case_ids: Sequence[int] | None = None,
                  e2e_ids: Sequence[str] | None = None, status: str | None = None) -> list[Attempt]:
-        query = self._select().order_by(payment_attempts.c.id)
+        """Attempts in id order, straight from the driver (half a million rows need no per-row ORM processing)."""
+        sqlite = self.conn.dialect.name == "sqlite"
+        mark = "?" if sqlite else "%s"
+        where, params = [], []
         if batch_id is not None:
-            query = query.where(payment_attempts.c.batch_id == batch_id)
+            where.append(f"batch_id = {mark}")
+            params.append(batch_id)
         if status is not None:
-            query = query.where(payment_attempts.c.status == status)
+            where.append(f"status = {mark}")
+            params.append(status)
         keys = case_ids if case_ids is not None else e2e_ids
-        if keys is None:
-            return [_attempt(r) for r in self.conn.execute(query)]
-        column = payment_attempts.c.case_id if case_ids is not None else payment_attempts.c.end_to_end_id
-        out: list[Attempt] = []
-        keys = list(keys)
-        for start in range(0, len(keys), 20_000):     # bounded IN lists on both databases
-            out += [_attempt(r) for r in self.conn.execute(query.where(column.in_(keys[start:start + 20_000])))]
-        return out
+        if keys is not None:
+            keys = list(keys)
+            if not keys:
+                return []
+            where.append(one_of(self.conn, "case_id" if case_ids is not None else "end_to_end_id"))
+            params.append(listed(self.conn, keys))   # one statement, however many keys
+        sql = _SELECT_ATTEMPTS + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
+        with raw_cursor(self.conn, sql) as cursor:
+            cursor.execute(sql, params)
+            return list(self._rows(cursor, sqlite))
+
+    @staticmethod
+    def _rows(cursor, sqlite: bool) -> Iterator[Attempt]:
+        """Attempts as the ORM would type them: money as Decimal (integer fen on SQLite), times as datetime."""
+        while rows := cursor.fetchmany(50_000):
+            if not sqlite:
+                yield from map(Attempt._make, rows)
+                continue
+            times: dict[str | None, dt.datetime | None] = {None: None}   # a transaction stamps all its rows alike
+            for row in rows:
+                row = list(row)
+                row[_AMOUNT] = from_fen(row[_AMOUNT])
+                for i in (_CREATED, _SETTLED):
+                    text = row[i]
+                    if text not in times:
+                        times[text] = dt.datetime.fromisoformat(text)
+                    row[i] = times[text]
+                yield Attempt._make(row)
 
     def set_status(self, changes: Iterable[tuple[int, str, str, str | None]], *, settled: bool) -> int:
-        """(attempt id, expected status, new status, reason): all move, or ConcurrentChange and nothing does."""
-        rows = [(new, reason, self.now if settled else None, attempt_id, before)
-                for attempt_id, before, new, reason in changes]
+        """(attempt id, expected status, new status, reason): all move, or ConcurrentChange and nothing does.
+
+        One UPDATE per (from, to, reason), each naming its attempts in one list parameter (not one per attempt)."""
+        rows, count = _chained(changes)
         if not rows:
             return 0
+        groups: dict[tuple[str, str, str | None], list[int]] = defaultdict(list)
+        for attempt_id, before, new, reason in rows:
+            groups[before, new, reason].append(attempt_id)
         mark = "?" if self.conn.dialect.name == "sqlite" else "%s"
         sql = (f"UPDATE payment_attempts SET status = {mark}, reason = COALESCE({mark}, reason), "
-               f"settled_at = COALESCE({mark}, settled_at) WHERE id = {mark} AND status = {mark}")
-        with raw_cursor(self.conn, sql) as cursor:
-            cursor.executemany(sql, rows)
-            moved = cursor.rowcount
+               f"settled_at = COALESCE({mark}, settled_at) WHERE {one_of(self.conn, 'id')} AND status = {mark}")
+        settled_at = self.now if settled else None
+        moved = sum(self.conn.exec_driver_sql(sql, (new, reason, settled_at, listed(self.conn, ids), before)).rowcount
+                    for (before, new, reason), ids in groups.items())
         if moved != len(rows):
             raise ConcurrentChange(f"{len(rows) - moved} 笔支付 / payment attempts")
-        return moved
+        return count
 
     def post(self, postings: Iterable[Posting]) -> int:
         """Ledger rows (one balanced transaction each); a repeated (attempt, kind) is refused by the database."""
