@@ -4,8 +4,10 @@ UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN := $(UV) run --frozen
 DEMO_UNITS ?= 20000
 DEMO_DIR ?= var/demo
+DEMO_PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test lint bench clean
+.PHONY: install browser demo test lint bench clean
 
 install: .venv/.installed
 
@@ -37,17 +39,29 @@ demo: install
 	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang batch report 1 --out $(DEMO_DIR)/payment-report-C1.xlsx
 	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang ledger check
 	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang audit verify
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang people demo-accounts
+	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang serve --host 127.0.0.1 --port $(DEMO_PORT)
 
 lint: install
 	$(RUN) ruff check src tests bench
 	$(RUN) lint-imports
 
-test: lint
+# The browser tests drive Debian's chromium (Playwright cannot download its own here); CJK fonts for the screenshots.
+browser:
+	@command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
+	@fc-list :lang=zh 2>/dev/null | grep -q . || ($(SUDO) apt-get update && $(SUDO) apt-get install -y fonts-wqy-microhei) \
+		|| echo "warning: no CJK font; screenshots would show boxes for Chinese"
+
+test: lint browser
 	$(RUN) pytest
 
 bench: install
 	$(RUN) python bench/bench_generate_import.py
 	$(RUN) python bench/bench_rules.py
+	$(RUN) python bench/bench_cycle.py
+	$(RUN) python bench/bench_payment_files.py
+	$(RUN) python bench/bench_payments_db.py
+	$(RUN) python bench/bench_web.py
 
 clean:
 	rm -rf var .pytest_cache

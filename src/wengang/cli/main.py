@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from wengang.cli import audit, cycle, evaluate, generate, payments, snapshot
+from wengang.cli import audit, cycle, evaluate, generate, payments, snapshot, web
 
 app = typer.Typer(help="wengang 稳岗返还免申即享 / job-stabilisation returns without application",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -28,6 +28,8 @@ app.add_typer(payments.ledger_app, name="ledger")
 app.add_typer(payments.notify_app, name="notify")
 app.command("evaluate")(evaluate.evaluate)
 app.command("explain")(evaluate.explain)
+app.command("serve")(web.serve)
+app.add_typer(web.people_app, name="people")
 
 
 def main() -> None:

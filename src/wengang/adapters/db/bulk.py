@@ -1,7 +1,8 @@
-"""Set-based writes: PostgreSQL COPY, SQLite executemany, and staged tables joined in one UPDATE."""
+"""Set-based writes: PostgreSQL COPY, SQLite executemany, staged tables joined in one UPDATE, lists as one value."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -25,6 +26,18 @@ def raw_cursor(conn: Connection, statement: str = "") -> Iterator:
         raise DBAPIError.instance(statement, None, err, conn.dialect.loaded_dbapi.Error) from err
     finally:
         cur.close()
+
+
+def one_of(conn: Connection, column: str) -> str:
+    """SQL for `column` being one of a list passed as one parameter (see `listed`): no IN list, whatever its size."""
+    if conn.dialect.name == "sqlite":
+        return f"{column} IN (SELECT value FROM json_each(?))"
+    return f"{column} = ANY(%s)"
+
+
+def listed(conn: Connection, values: Iterable) -> object:
+    """The one parameter `one_of` takes: a JSON array on SQLite, an array on PostgreSQL."""
+    return json.dumps(list(values)) if conn.dialect.name == "sqlite" else list(values)
 
 
 def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence]) -> int:

@@ -1,0 +1,92 @@
+"""What anyone may read without signing in: the policy guide of each pack and the publicity lists, searchable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wengang.domain.cases import LISTED
+from wengang.domain.errors import NotFound
+from wengang.domain.identifiers import uscc_problem
+from wengang.domain.ports import Store
+from wengang.rules.parameters import PackError, load_pack, pack_ids
+from wengang.services.casework import find_batch
+from wengang.services.publicity import ratio_text
+
+PAGE_SIZE = 50
+
+
+def packs() -> list[dict[str, Any]]:
+    """Every policy pack with its title and base year (packs that do not load are left out, not shown broken)."""
+    out = []
+    for pack_id in pack_ids():
+        try:
+            pack = load_pack(pack_id)
+        except PackError:
+            continue
+        out.append({"id": pack.id, "title": pack.title, "title_en": pack.title_en, "base_year": pack.base_year})
+    return out
+
+
+def guide(pack_id: str) -> dict[str, Any]:
+    """A pack as a guide: every parameter with its dated values and the document behind each."""
+    if pack_id not in pack_ids():
+        raise NotFound(f"没有这个政策包 / no policy pack {pack_id!r}")
+    try:
+        pack = load_pack(pack_id)
+    except PackError as err:
+        raise NotFound(str(err)) from None
+
+    def dated(series) -> list[dict[str, Any]]:
+        return [{"start": d.start, "value": _shown(d.value), "reference": d.reference} for d in series]
+
+    return {"id": pack.id, "title": pack.title, "title_en": pack.title_en, "base_year": pack.base_year,
+            "references": list(pack.references), "lineage": list(pack.lineage),
+            "parameters": [{"name": p.name, "label": p.label, "values": dated(p.values),
+                            "regions": {prefix: dated(series) for prefix, series in sorted(p.regions.items())}}
+                           for p in sorted(pack.parameters.values(), key=lambda p: p.name)]}
+
+
+def _shown(value: Any) -> str:
+    """A parameter value as text: lists joined, Decimals as written."""
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def batches(*, store: Store) -> list[dict[str, Any]]:
+    """Every publicity list, newest first, with its period and whether objections are still taken."""
+    with store.reading() as uow:
+        cycles = {c["id"]: c for c in uow.records.find("cycle")}
+        rows = uow.records.find("batch")
+    return [{"number": b["number"], "cycle_id": b["cycle_id"], "pack": cycles[b["cycle_id"]]["pack"],
+             "starts_on": b["starts_on"], "ends_on": b["ends_on"], "days": b["days"], "entries": b["entries"],
+             "open": b["closed_on"] is None, "closed_on": b["closed_on"]} for b in reversed(rows)]
+
+
+def list_page(batch_ref: str, *, store: Store, query: str = "", page: int = 1,
+              size: int = PAGE_SIZE) -> dict[str, Any]:
+    """One page of a list; a query matches a full credit code at once, or part of a name or code by a scan."""
+    query, page = query.strip(), max(1, page)
+    wanted = page * size + 1                    # one more than the page shows: is there a next page?
+    with store.reading() as uow:
+        batch = find_batch(uow, batch_ref)
+        if query and uscc_problem(query.upper()) is None:
+            case = uow.cases.find(batch["cycle_id"], query.upper())
+            hits = [case] if case and case.batch_id == batch["id"] and case.state in LISTED else []
+        else:
+            hits = []
+            needle = query.upper()
+            for case in uow.cases.of_cycle(batch["cycle_id"], LISTED, batch_id=batch["id"],
+                                           limit=None if query else wanted):
+                if not query or needle in case.uscc or query in case.name:
+                    hits.append(case)
+                    if len(hits) >= wanted:
+                        break
+    shown = hits[(page - 1) * size: page * size]
+    rows = [{"no": (page - 1) * size + i + 1, "name": c.name, "uscc": c.uscc,
+             "ratio": "" if c.ratio_units is None else ratio_text(c.ratio_units), "amount": c.amount,
+             "batch": batch["number"], "objected": c.state.value == "objection-raised"}
+            for i, c in enumerate(shown)]
+    return {"batch": {"number": batch["number"], "starts_on": batch["starts_on"], "ends_on": batch["ends_on"],
+                      "entries": batch["entries"], "open": batch["closed_on"] is None},
+            "query": query, "page": page, "size": size, "rows": rows, "has_next": len(hits) > page * size}

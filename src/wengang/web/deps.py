@@ -1,0 +1,148 @@
+"""What every route shares: the store and settings, the signed-in principal, CSRF, rate limits and rendering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from wengang import bootstrap
+from wengang.config import Settings
+from wengang.domain.ports import Store
+from wengang.services import people, portal
+from wengang.services.people import Principal
+from wengang.web.cache import MISSING
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class CsrfFailed(Exception):
+    """A state-changing request without the right token: refused before anything runs (403)."""
+
+    def __init__(self) -> None:
+        super().__init__("页面已过期或请求来源不明, 请刷新页面后重试 / the form expired or did not come from this "
+                         "site: reload the page and try again")
+
+
+class TooMany(Exception):
+    """Over the rate limit for this client (429), with how long to wait."""
+
+    def __init__(self, seconds: int):
+        self.seconds = seconds
+        super().__init__(f"尝试过于频繁, 请 {seconds} 秒后再试 / too many attempts: try again in {seconds} seconds")
+
+
+async def get_store(request: Request) -> Store:
+    """The app's store, opened on first use when no lifespan opened it (an ASGI server without lifespan)."""
+    state = request.app.state
+    if state.store is None:
+        state.store = bootstrap.store(state.settings)
+    return state.store
+
+
+async def get_settings(request: Request) -> Settings:
+    """The settings the app was made with."""
+    return request.app.state.settings
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def current_principal(request: Request, store: StoreDep) -> Principal | None:
+    """The principal of the bearer token (API clients) or of the session cookie (browsers), or None.
+
+    A session is looked up once per change of the audit chain: signing out or disabling a user is audited, so the
+    chain moves and the kept answer is dropped; expiry is checked on every request. Reading the chain's length is
+    one indexed row, done in the event loop; a real lookup goes to the thread pool."""
+    state = request.app.state
+    auth = request.headers.get("authorization", "")
+    bearer = auth[:7].lower() == "bearer "
+    token = auth[7:].strip() if bearer else request.state.session_cookie
+    principal = None
+    if token:
+        mark = request.state.mark = portal.change_mark(store=store)
+        key = ("session", people.token_hash(token))
+        principal = state.answers.peek(key, mark)
+        if principal is MISSING:
+            principal = await run_in_threadpool(people.resolve, token, store=store)
+            state.answers.put(key, mark, principal)
+        if principal is not None and principal.expires_at is not None and principal.expires_at <= utcnow():
+            principal = None
+    request.state.principal = principal
+    request.state.via = None if principal is None else "bearer" if bearer else "cookie"
+    return principal
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC, as the store keeps its times."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+async def kept(request: Request, key: tuple, compute):
+    """An answer kept until the audit chain moves (the mark taken when the principal was looked up); computing
+    one goes to the thread pool, a kept one costs nothing."""
+    mark = getattr(request.state, "mark", None)
+    found = MISSING if mark is None else request.app.state.answers.peek(key, mark)
+    if found is MISSING:
+        found = await run_in_threadpool(compute)
+        if mark is not None:
+            request.app.state.answers.put(key, mark, found)
+    return found
+
+
+Signed = Annotated[Principal | None, Depends(current_principal)]
+
+
+async def csrf_guard(request: Request, principal: Signed) -> None:
+    """Every unsafe request carries the token of its session (or of the anonymous cookie); bearer calls need none."""
+    via = request.state.via
+    expected = principal.csrf if via == "cookie" else request.state.csrf_cookie
+    request.state.csrf_token = expected if via == "cookie" else (expected or getattr(request.state, "new_csrf", ""))
+    if request.method in SAFE_METHODS or via == "bearer":
+        return
+    if request.url.path.startswith("/api/") and not request.state.session_cookie:
+        return                                   # no ambient credential rides along: nothing to forge
+    sent = request.headers.get("x-csrf-token")
+    if not sent and request.headers.get("content-type", "").startswith(FORM_TYPES):
+        sent = (await request.form()).get("csrf")
+    if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise CsrfFailed()
+
+
+def client_key(request: Request) -> str:
+    """The client address a rate limit counts by."""
+    return request.client.host if request.client else "unknown"
+
+
+def limited(bucket: str):
+    """A dependency counting one try of `bucket` for the client address; over the limit it refuses (429)."""
+    def check(request: Request) -> None:
+        limiter = request.app.state.limiters[bucket]
+        key = client_key(request)
+        if not limiter.hit(key):
+            raise TooMany(limiter.retry_after(key))
+    return Depends(check)
+
+
+def is_htmx(request: Request) -> bool:
+    """An htmx request wants the fragment, not the whole page."""
+    return request.headers.get("hx-request") == "true"
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
+    """A page (or fragment) with the language, principal and CSRF token every template may use."""
+    return request.app.state.templates.TemplateResponse(request, name, context or {}, status_code=status)
+
+
+def template_context(request: Request) -> dict[str, Any]:
+    """Jinja context processor: what base.html needs on every page."""
+    state = request.state
+    return {"lang": getattr(state, "lang", "zh"), "principal": getattr(state, "principal", None),
+            "csrf_token": getattr(state, "csrf_token", "") or getattr(state, "new_csrf", ""),
+            "path": request.url.path}

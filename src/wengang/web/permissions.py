@@ -1,0 +1,81 @@
+"""Who may do what: one table of permissions by role, and the dependencies every route declares."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from wengang.services.people import EMPLOYER, STAFF_ROLES, Principal
+from wengang.web.deps import current_principal
+
+ALL_STAFF = frozenset(STAFF_ROLES)
+# Separation of duties: admins manage people, not cases; approvers approve, they do not prepare.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "staff.view": ALL_STAFF,
+    "dashboard.view": ALL_STAFF,
+    "audit.read": ALL_STAFF,
+    "audit.verify": frozenset({"auditor", "admin"}),
+    "review.decide": frozenset({"reviewer"}),
+    "objection.decide": frozenset({"reviewer"}),
+    "dispatch.confirm": frozenset({"clerk", "reviewer"}),
+    "account.release": frozenset({"clerk", "reviewer"}),
+    "account.verify": frozenset({"reviewer", "approver"}),
+    "callback.answer": frozenset({"clerk", "reviewer"}),
+    "batch.prepare": frozenset({"clerk"}),
+    "exception.resolve": frozenset({"clerk", "reviewer"}),
+    "batch.approve": frozenset({"approver"}),
+    "users.manage": frozenset({"admin"}),
+    "activation.issue": frozenset({"admin", "clerk"}),
+}
+
+
+class NotSignedIn(Exception):
+    """No live session: a page sends the browser to the sign-in form, the API answers 401."""
+
+    def __init__(self, area: str):
+        self.area = area
+        super().__init__("请先登录 / please sign in first")
+
+
+class Forbidden(Exception):
+    """Signed in, but the role does not allow this; nothing is done (403)."""
+
+    def __init__(self, what: str):
+        super().__init__(f"无权执行此操作 / your role may not do this: {what}")
+
+
+def may(principal: Principal | None, permission: str) -> bool:
+    """True when the principal's role carries the permission (templates use it to hide buttons)."""
+    return principal is not None and principal.role in PERMISSIONS[permission]
+
+
+class Allowed:
+    """A route dependency: the signed-in staff member, if the role carries `permission`; else 401/403."""
+
+    def __init__(self, permission: str):
+        if permission not in PERMISSIONS:
+            raise KeyError(permission)
+        self.permission = permission
+
+    async def __call__(self, principal: Annotated[Principal | None, Depends(current_principal)]) -> Principal:
+        if principal is None or not principal.is_staff:
+            raise NotSignedIn("staff")
+        if not may(principal, self.permission):
+            raise Forbidden(self.permission)
+        return principal
+
+
+async def signed_in_employer(principal: Annotated[Principal | None, Depends(current_principal)]) -> Principal:
+    """The signed-in unit; its own credit code is the only key its routes ever look data up by."""
+    if principal is None or principal.role != EMPLOYER or not principal.uscc:
+        raise NotSignedIn("portal")
+    return principal
+
+
+Employer = Annotated[Principal, Depends(signed_in_employer)]
+
+
+def staff(permission: str):
+    """`Annotated` alias of the staff member holding a permission, for route signatures."""
+    return Annotated[Principal, Depends(Allowed(permission))]

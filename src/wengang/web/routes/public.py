@@ -1,0 +1,126 @@
+"""The public site (政策集成主页): guide, Q&A, publicity lists with search and download, objections, callbacks."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from starlette.background import BackgroundTask
+
+from wengang.domain.errors import Refused
+from wengang.services import callbacks, objections, public, publicity
+from wengang.services.portal import today
+from wengang.web.deps import Signed, StoreDep, is_htmx, limited, render
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form(max_length=2000)]
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, store: StoreDep):
+    """The policy home page: apply, lists, lookup, guide, Q&A, how it works; the lists open now."""
+    lists = [b for b in public.batches(store=store)][:5]
+    return render(request, "public/home.html", {"lists": lists, "packs": public.packs()})
+
+
+@router.get("/guide", response_class=HTMLResponse)
+def guide_index(request: Request):
+    """Every policy pack, to choose one."""
+    return render(request, "public/guide_index.html", {"packs": public.packs()})
+
+
+@router.get("/guide/{pack_id}", response_class=HTMLResponse)
+def guide(request: Request, pack_id: str):
+    """One pack: every parameter, its dated values and the document behind each."""
+    return render(request, "public/guide.html", {"pack": public.guide(pack_id)})
+
+
+@router.get("/faq", response_class=HTMLResponse)
+def faq(request: Request):
+    """政策问答: the questions employers ask most."""
+    return render(request, "public/faq.html")
+
+
+@router.get("/howto", response_class=HTMLResponse)
+def howto(request: Request):
+    """系统操作演示: every step of a cycle, from the data to the money."""
+    return render(request, "public/howto.html")
+
+
+@router.get("/publicity", response_class=HTMLResponse)
+def lists(request: Request, store: StoreDep):
+    """Every publicity list with its period and a download link."""
+    return render(request, "public/lists.html", {"lists": public.batches(store=store)})
+
+
+@router.get("/publicity/{number}", response_class=HTMLResponse)
+def listing(request: Request, store: StoreDep, number: str, q: Annotated[str, Query(max_length=100)] = "",
+            page: Annotated[int, Query(ge=1, le=100_000)] = 1):
+    """A list, searchable by name or credit code; htmx asks only for the rows."""
+    found = public.list_page(number, store=store, query=q, page=page)
+    return render(request, "public/_rows.html" if is_htmx(request) else "public/list.html", {"list": found})
+
+
+@router.get("/publicity/{number}/download.xlsx")
+def download(store: StoreDep, number: str):
+    """The whole list as the xlsx the agency publishes (public columns only), written fresh."""
+    folder = Path(tempfile.mkdtemp(prefix="wengang-list-"))
+    path, _ = publicity.export(number, folder / f"publicity-{number}.xlsx", store=store, by=objections.PUBLIC)
+
+    def cleanup() -> None:
+        path.unlink(missing_ok=True)
+        folder.rmdir()
+
+    return FileResponse(path, filename=path.name, background=BackgroundTask(cleanup),
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@router.get("/publicity/{number}/object", response_class=HTMLResponse)
+def objection_form(request: Request, store: StoreDep, number: str, uscc: Annotated[str, Query(max_length=18)]):
+    """The form to object to one entry of a list (only entries on the list)."""
+    found = public.list_page(number, store=store, query=uscc)
+    if not found["rows"]:
+        raise Refused(f"公示名单 {number} 中没有 {uscc} / {uscc} is not on list {number}")
+    return render(request, "public/object.html", {"list": found, "entry": found["rows"][0]})
+
+
+@router.post("/publicity/{number}/object", response_class=HTMLResponse, dependencies=[limited("forms")])
+def objection_submit(request: Request, store: StoreDep, number: str, uscc: Annotated[str, Form(max_length=18)],
+                     contact: Annotated[str, Form(max_length=40)], text: Text,
+                     objector: Annotated[str, Form(max_length=50)] = ""):
+    """Anyone may object to an entry during its period; the contact is kept private."""
+    done = objections.add(number, uscc, store=store, contact=contact, text=text, objector=objector or None,
+                          raised_on=today())
+    return render(request, "message.html", {
+        "title": ("异议已受理", "Objection received"), "status": 200,
+        "message": f"异议 #{done['id']} 已登记, 工作人员将核查并通过 {done['contact']} 联系您 / objection "
+                   f"#{done['id']} is recorded; staff will investigate and contact you at {done['contact']}",
+        "links": [(f"/publicity/{number}", "返回名单", "Back to the list")]})
+
+
+@router.get("/callback", response_class=HTMLResponse)
+def callback_form(request: Request):
+    """The “呼我必回” form."""
+    return render(request, "public/callback.html")
+
+
+@router.post("/callback", response_class=HTMLResponse, dependencies=[limited("forms")])
+def callback_submit(request: Request, store: StoreDep, principal: Signed, phone: Annotated[str, Form(max_length=20)],
+                    question: Text, name: Annotated[str, Form(max_length=50)] = ""):
+    """“呼我必回”: leave a number and a question; staff are told at once and call back."""
+    unit = principal.uscc if principal and principal.uscc else None
+    done = callbacks.request(phone, question, store=store, uscc=unit, name=name or None,
+                             source="portal" if unit else "public")
+    return render(request, "message.html", {
+        "title": ("已收到", "Received"), "status": 200,
+        "message": f"回电请求 #{done['id']} 已提交, 工作人员将回电 {done['phone']} / callback request #{done['id']} "
+                   f"is in; staff will call {done['phone']} back"})
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def docs(request: Request):
+    """The OpenAPI reference (Swagger UI served from static/, started by a script file: no CDN, no inline code)."""
+    return render(request, "docs.html")

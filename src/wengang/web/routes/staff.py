@@ -1,0 +1,151 @@
+"""The staff back office: the desk and its queues (review, objections, dispatch, held accounts, callbacks)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse
+
+from wengang.domain.cases import State
+from wengang.services import accounts, callbacks, cycles, dashboard, objections, review
+from wengang.web.deps import StoreDep, render
+from wengang.web.permissions import staff
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+Id = Annotated[int, Path(ge=1, le=2**62)]
+CycleQ = Annotated[int | None, Query(ge=1, le=2**31)]
+Reason = Annotated[str, Form(max_length=2000)]
+Version = Annotated[int | None, Form(ge=1)]
+AccountRelease = staff("account.release")
+AccountVerify = staff("account.verify")
+CallbackAnswer = staff("callback.answer")
+DispatchConfirm = staff("dispatch.confirm")
+ObjectionDecide = staff("objection.decide")
+ReviewDecide = staff("review.decide")
+StaffView = staff("staff.view")
+
+
+def chosen(store, cycle: int | None) -> int | None:
+    """The cycle a queue shows: the one asked for, else the newest."""
+    return cycle or dashboard.latest_cycle_id(store=store)
+
+
+def done(request: Request, message: str, back: str):
+    """After an action: what was done, and the way back to the queue."""
+    return render(request, "message.html", {"title": ("已完成", "Done"), "status": 200, "message": message,
+                                            "links": [(back, "返回队列", "Back to the queue")]})
+
+
+@router.get("", response_class=HTMLResponse)
+def desk(request: Request, store: StoreDep, me: StaffView, cycle: CycleQ = None):
+    """Every queue's length at a glance."""
+    cycle = chosen(store, cycle)
+    return render(request, "staff/desk.html", {"d": dashboard.desk(cycle, store=store),
+                                               "cycles": cycles.list_cycles(store=store)})
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_queue(request: Request, store: StoreDep, me: StaffView, cycle: CycleQ = None):
+    """Cases in review with their pending applications."""
+    cycle = chosen(store, cycle)
+    rows = dashboard.review_queue(cycle, store=store) if cycle else []
+    return render(request, "staff/review.html", {"rows": rows, "cycle": cycle})
+
+
+@router.post("/review/{case_id}", response_class=HTMLResponse)
+def review_decide(request: Request, store: StoreDep, me: ReviewDecide, case_id: Id, reason: Reason,
+                  decision: Annotated[str, Form(pattern="^(accept|reject)$")], version: Version = None):
+    """Accept (the case goes on) or reject, always with a reason; a stale page is refused, not applied."""
+    case = review.decide(case_id, store=store, accept=decision == "accept", reason=reason, by=me.username,
+                         expected_version=version)
+    return done(request, f"案件 {case.id}: {case.state.value} / case {case.id} is now {case.state.value}",
+                "/staff/review")
+
+
+@router.get("/objections", response_class=HTMLResponse)
+def objection_queue(request: Request, store: StoreDep, me: StaffView, cycle: CycleQ = None):
+    """Open objections on the cycle's lists."""
+    cycle = chosen(store, cycle)
+    rows = dashboard.open_objections(cycle, store=store) if cycle else []
+    return render(request, "staff/objections.html", {"rows": rows, "cycle": cycle})
+
+
+@router.post("/objections/{objection_id}", response_class=HTMLResponse)
+def objection_decide(request: Request, store: StoreDep, me: ObjectionDecide, objection_id: Id,
+                     reason: Reason, decision: Annotated[str, Form(pattern="^(sustain|dismiss)$")]):
+    """Sustained removes the case from payment; dismissed puts it back on the list."""
+    made = objections.decide(objection_id, store=store, sustain=decision == "sustain", reason=reason, by=me.username)
+    return done(request, f"异议 #{made['id']}: {made['status']}; 案件 {made['case_id']} → {made['case_state']} / "
+                f"objection #{made['id']} {made['status']}; case {made['case_id']} is {made['case_state']}",
+                "/staff/objections")
+
+
+@router.get("/dispatch", response_class=HTMLResponse)
+def dispatch_queue(request: Request, store: StoreDep, me: StaffView, cycle: CycleQ = None):
+    """Labour-dispatch cases waiting for the actual employer's confirmation."""
+    cycle = chosen(store, cycle)
+    rows = cycles.cases(cycle, store=store, state=State.DISPATCH.value, limit=100) if cycle else []
+    return render(request, "staff/dispatch.html", {"rows": rows, "cycle": cycle})
+
+
+@router.post("/dispatch/{case_id}", response_class=HTMLResponse)
+def dispatch_confirm(request: Request, store: StoreDep, me: DispatchConfirm, case_id: Id,
+                     employer: Annotated[str, Form(max_length=200)], version: Version = None):
+    """The actual employer confirmed: the case goes on to its next gate."""
+    case = review.confirm_dispatch(case_id, store=store, employer=employer, by=me.username, expected_version=version)
+    return done(request, f"案件 {case.id}: {case.state.value} / case {case.id} is now {case.state.value}",
+                "/staff/dispatch")
+
+
+@router.get("/accounts", response_class=HTMLResponse)
+def account_queue(request: Request, store: StoreDep, me: StaffView, cycle: CycleQ = None):
+    """Held cases (no usable account) and account changes waiting for a second person."""
+    cycle = chosen(store, cycle)
+    held = cycles.cases(cycle, store=store, state=State.ACCOUNT_HELD.value, limit=100) if cycle else []
+    return render(request, "staff/accounts.html", {"held": held, "pending": accounts.pending(store=store),
+                                                   "cycle": cycle})
+
+
+@router.post("/accounts/held/{case_id}", response_class=HTMLResponse)
+def release_hold(request: Request, store: StoreDep, me: AccountRelease, case_id: Id, note: Reason,
+                 version: Version = None):
+    """A usable account was confirmed for a held case: it goes on."""
+    case = review.confirm_account(case_id, store=store, note_text=note, by=me.username, expected_version=version)
+    return done(request, f"案件 {case.id}: {case.state.value} / case {case.id} is now {case.state.value}",
+                "/staff/accounts")
+
+
+@router.post("/accounts/{account_id}", response_class=HTMLResponse)
+def verify_account(request: Request, store: StoreDep, me: AccountVerify, account_id: Id, note: Reason,
+                   decision: Annotated[str, Form(pattern="^(accept|refuse)$")]):
+    """A second person checks a changed account before any payment uses it."""
+    made = accounts.verify(account_id, store=store, by=me.username, accept=decision == "accept", note=note)
+    return done(request, f"账户 #{account_id}: {made['status']} / account #{account_id} is {made['status']}",
+                "/staff/accounts")
+
+
+@router.get("/callbacks", response_class=HTMLResponse)
+def callback_queue(request: Request, store: StoreDep, me: StaffView):
+    """Open requests, oldest first, with how long each has waited; htmx refreshes the table."""
+    context = {"open": callbacks.listing(store=store, status="open"),
+               "answered": callbacks.listing(store=store, status="answered", limit=50),
+               "stats": callbacks.stats(store=store)}
+    name = "staff/_callbacks.html" if request.headers.get("hx-request") == "true" else "staff/callbacks.html"
+    return render(request, name, context)
+
+
+@router.post("/callbacks/{callback_id}", response_class=HTMLResponse)
+def callback_answer(request: Request, store: StoreDep, me: CallbackAnswer, callback_id: Id,
+                    answer: Reason):
+    """Close a callback with its answer; the caller gets it by SMS, the minutes are kept."""
+    made = callbacks.answer(callback_id, store=store, text=answer, by=me.username)
+    return done(request, f"回电请求 #{made['id']} 已答复, 用时 {made['minutes_to_answer']} 分钟 / callback "
+                f"#{made['id']} answered after {made['minutes_to_answer']} minutes", "/staff/callbacks")
+
+
+@router.post("/callbacks/{callback_id}/reveal", response_class=HTMLResponse)
+def callback_number(request: Request, store: StoreDep, me: CallbackAnswer, callback_id: Id):
+    """Numbers are masked in the queue; the one calling back sees the whole number once more, audited."""
+    phone = callbacks.reveal(callback_id, store=store, by=me.username)
+    return done(request, f"回电请求 #{callback_id} 的号码 / number to call for #{callback_id}: {phone}", "/staff/callbacks")

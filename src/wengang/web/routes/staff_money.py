@@ -1,0 +1,129 @@
+"""Back office, money and oversight: payment batches with four eyes, payment exceptions, the dashboard, audit trails."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse
+
+from wengang.services import audit, cycles, dashboard, payments, portal, reconcile
+from wengang.services.explanations import explain_unit
+from wengang.web.charts import bars
+from wengang.web.deps import SettingsDep, StoreDep, render
+from wengang.web.permissions import staff
+from wengang.web.routes.staff import CycleQ, chosen, done
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+Ref = Annotated[str, Path(min_length=1, max_length=35, pattern=r"^[A-Za-z0-9-]+$")]
+StaffView, AuditRead, AuditVerify = staff("staff.view"), staff("audit.read"), staff("audit.verify")
+BatchPrepare, BatchApprove, DashboardView = staff("batch.prepare"), staff("batch.approve"), staff("dashboard.view")
+ExceptionResolve = staff("exception.resolve")
+
+
+@router.get("/batches", response_class=HTMLResponse)
+def batch_list(request: Request, store: StoreDep, me: StaffView, cycle: CycleQ = None):
+    """The cycle's payment batches and how many cases are payable now."""
+    cycle = chosen(store, cycle)
+    rows = payments.list_batches(store=store, cycle_id=cycle) if cycle else []
+    counts = cycles.status(cycle, store=store).counts if cycle else {}
+    return render(request, "staff/batches.html", {"rows": list(reversed(rows)), "cycle": cycle,
+                                                  "payable": counts.get("re-verified", (0, 0)),
+                                                  "failed": counts.get("failed", (0, 0))})
+
+
+@router.post("/batches/prepare", response_class=HTMLResponse)
+def batch_prepare(request: Request, store: StoreDep, settings: SettingsDep, me: BatchPrepare,
+                  cycle: Annotated[int, Form(ge=1, le=2**31)]):
+    """One batch per bank of every payable case; the preparer is recorded and may not approve."""
+    made = payments.prepare_batches(cycle, store=store, settings=settings, by=me.username)
+    numbers = ", ".join(b["number"] for b in made.batches) or "—"
+    skipped = f"; {len(made.skipped)} 个案件未能入批 / cases left out" if made.skipped else ""
+    return done(request, f"已准备 {len(made.batches)} 个批次 / prepared {len(made.batches)} batches: {numbers}{skipped}",
+                f"/staff/batches?cycle={cycle}")
+
+
+@router.get("/batches/{ref}", response_class=HTMLResponse)
+def batch_view(request: Request, store: StoreDep, me: StaffView, ref: Ref):
+    """One batch: who prepared and approved it, its attempts by status."""
+    return render(request, "staff/batch.html", {"b": payments.batch_detail(ref, store=store)})
+
+
+@router.post("/batches/{ref}/approve", response_class=HTMLResponse)
+def batch_approve(request: Request, store: StoreDep, settings: SettingsDep, me: BatchApprove, ref: Ref):
+    """Four eyes: refused (and nothing changes) when the approver prepared the batch."""
+    made = payments.approve_batch(ref, store=store, settings=settings, by=me.username)
+    return done(request, f"批次 {made['number']}: {made['status']} / batch {made['number']} is {made['status']}",
+                f"/staff/batches/{made['number']}")
+
+
+@router.get("/exceptions", response_class=HTMLResponse)
+def exception_queue(request: Request, store: StoreDep, me: StaffView):
+    """Bank records that could not be applied, until someone resolves each."""
+    return render(request, "staff/exceptions.html", {"rows": reconcile.open_exceptions(store=store)})
+
+
+@router.post("/exceptions/{exception_id}", response_class=HTMLResponse)
+def exception_resolve(request: Request, store: StoreDep, me: ExceptionResolve,
+                      exception_id: Annotated[int, Path(ge=1, le=2**62)],
+                      resolution: Annotated[str, Form(max_length=2000)]):
+    """Close an exception with what was done about it."""
+    reconcile.resolve_exception(exception_id, store=store, by=me.username, resolution=resolution)
+    return done(request, f"异常 #{exception_id} 已处理 / exception #{exception_id} resolved", "/staff/exceptions")
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def board(request: Request, store: StoreDep, settings: SettingsDep, me: DashboardView, cycle: CycleQ = None):
+    """Counts, money, SME coverage and processing days, with server-drawn SVG charts (reused for a few seconds)."""
+    cycle = chosen(store, cycle)
+    if cycle is None:
+        return render(request, "staff/dashboard.html", {"d": None, "cycles": []})
+    d = cached_dashboard(request, cycle, store, settings)
+    charts = {
+        "cases": bars([(r["state"], r["cases"]) for r in d["by_state"]], title="cases by state"),
+        "amounts": bars([(r["state"], r["amount"]) for r in d["by_state"]], title="yuan by state"),
+        "coverage": bars([(s["size"], s["eligible"] * 100 // s["units"] if s["units"] else 0) for s in d["by_size"]],
+                         title="eligible share by size class", scale_to=100, suffix="%"),
+    }
+    return render(request, "staff/dashboard.html", {"d": d, "charts": charts,
+                                                    "cycles": cycles.list_cycles(store=store)})
+
+
+def cached_dashboard(request: Request, cycle: int, store, settings) -> dict:
+    """A dashboard is computed over every case: reuse it for `dashboard_seconds` instead of per page view."""
+    cache, ttl = request.app.state.dashboards, request.app.state.web.dashboard_seconds
+    hit = cache.get(cycle)
+    if hit is None or time.monotonic() - hit[0] > ttl:
+        hit = cache[cycle] = (time.monotonic(), dashboard.cycle_dashboard(cycle, store=store, settings=settings))
+    return hit[1]
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def case_search(request: Request, store: StoreDep, me: AuditRead,
+                q: Annotated[str, Query(max_length=18)] = ""):
+    """Find a case by its number or a unit's credit code."""
+    q = q.strip().upper()
+    found = [{"case_id": int(q)}] if q.isdigit() else portal.progress(q, store=store) if q else []
+    return render(request, "staff/cases.html", {"q": q, "found": found})
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_trail(request: Request, store: StoreDep, settings: SettingsDep, me: AuditRead,
+               case_id: Annotated[int, Path(ge=1, le=2**62)]):
+    """The audit trail of any case, with its applications, objections (masked) and the rules' explanation."""
+    h = audit.history(case_id, store=store)
+    found = explain_unit(h.case.uscc, settings=settings, run_id=h.case.run_id)
+    return render(request, "staff/case.html", {"h": h, "local": portal.local_time,
+                                               "explained": found or ("—", [])})
+
+
+@router.post("/audit/verify", response_class=HTMLResponse)
+def audit_verify(request: Request, store: StoreDep, me: AuditVerify):
+    """Walk the whole hash chain now; any edited, missing or reordered entry is named."""
+    result = audit.verify_log(store=store)
+    shown = "; ".join(str(p) for p in result.problems[:5])
+    message = (f"审计链完整: {result.entries:,} 条 / the chain verifies: {result.entries:,} entries" if result.ok else
+               f"发现 {result.total_problems} 处问题 / {result.total_problems} problems: {shown}")
+    return render(request, "message.html", {"title": ("审计核验", "Audit check"), "message": message,
+                                            "status": 200 if result.ok else 409})
