@@ -21,23 +21,47 @@ def floors_values() -> str:
     return ",\n".join(rows)
 
 
-def beijing_2021_sql(schema: str, as_of: str = "2021-06-30") -> str:
-    non_enterprise = "(" + ",".join(f"'{t}'" for t in standard()["non_enterprise_unit_types"]) + ")"
-    month = as_of[:7]
+def monthly_cte(schema: str, month: str) -> str:
+    """Per unit from the 11 M monthly rows; base in fen."""
     return f"""
-WITH floors(industry, cls, rank, staff, revenue, assets) AS (VALUES {floors_values()}),
-c AS (
   SELECT uscc,
     sum(insured) FILTER (WHERE month BETWEEN '2020-01' AND '2020-12') AS s,
     count(*) FILTER (WHERE month BETWEEN '2020-01' AND '2020-12') AS n,
-    sum(unit_paid + person_paid) FILTER (WHERE month BETWEEN '2020-01' AND '2020-12') AS base,
+    sum(CAST((unit_paid + person_paid) * 100 AS BIGINT)) FILTER (WHERE month BETWEEN '2020-01' AND '2020-12') AS base,
     max(insured) FILTER (WHERE month = '2019-12') AS prev_dec,
     max(insured) FILTER (WHERE month = '2020-01') AS jan,
     max(insured) FILTER (WHERE month = '2020-12') AS dec,
     count(*) FILTER (WHERE month <= '{month}' AND unit_paid >= unit_due AND person_paid >= person_due) AS full_months,
     sum(greatest(unit_due - unit_paid, 0) + greatest(person_due - person_paid, 0))
       FILTER (WHERE month <= '{month}') AS arrears
-  FROM {schema}.contributions GROUP BY uscc),
+  FROM {schema}.contributions GROUP BY uscc"""
+
+
+def yearly_cte(schema: str, month: str) -> str:
+    """Per unit from the per-unit-and-year facts the import stores (snapshot/facts.py), ~1 M rows: one row per
+    unit and year, counts and arrears running from the unit's first month."""
+    year, mm = int(month[:4]), month[5:7]
+    return f"""
+  SELECT uscc,
+    max(insured_sum) FILTER (WHERE year = 2020) AS s,
+    max(insured_months) FILTER (WHERE year = 2020) AS n,
+    max(paid_fen) FILTER (WHERE year = 2020) AS base,
+    max(insured_dec) FILTER (WHERE year = 2019) AS prev_dec,
+    max(insured_jan) FILTER (WHERE year = 2020) AS jan,
+    max(insured_dec) FILTER (WHERE year = 2020) AS dec,
+    max(CASE WHEN year < {year} THEN full_12 WHEN year = {year} THEN full_{mm} END) AS full_months,
+    max(CASE WHEN year < {year} THEN arrears_12 WHEN year = {year} THEN arrears_{mm} END) AS arrears
+  FROM {schema}.contribution_years GROUP BY uscc"""
+
+
+def beijing_2021_sql(schema: str, as_of: str = "2021-06-30", *, yearly: bool = True) -> str:
+    """`yearly`: read the contribution facts stored at import, as the engine does; else the monthly rows."""
+    non_enterprise = "(" + ",".join(f"'{t}'" for t in standard()["non_enterprise_unit_types"]) + ")"
+    month = as_of[:7]
+    contributions = (yearly_cte if yearly else monthly_cte)(schema, month)
+    return f"""
+WITH floors(industry, cls, rank, staff, revenue, assets) AS (VALUES {floors_values()}),
+c AS ({contributions}),
 sep AS (SELECT uscc, count(*) FILTER (WHERE year(date) = 2020 AND reason IN ('retirement', 'death')) AS nat
         FROM {schema}.separations GROUP BY uscc),
 fl AS (SELECT uscc, bool_or(flag IN {EXCLUDE}) AS excl, bool_or(flag IN {REVIEW}) AS rev
@@ -82,15 +106,15 @@ SELECT uscc,
        WHEN layoff_ok IS NULL OR cls IS NULL OR rev THEN 'review'
        ELSE 'eligible' END AS decision,
   CASE WHEN NOT in_scope OR NOT months_ok OR NOT arrears_ok OR excl OR layoff_ok = false OR cls IS NULL THEN 0
-       ELSE CAST(round(base * CASE WHEN cls = 'large' THEN 0.30 ELSE 0.60 END, 2) * 100 AS BIGINT) END AS amount_fen
+       ELSE CAST(round(base * CASE WHEN cls = 'large' THEN 0.30 ELSE 0.60 END, 0) AS BIGINT) END AS amount_fen
 FROM decided"""
 
 
 def float_sql(schema: str) -> str:
     """What a careless engine does: rates and amounts as doubles. Used only to count its mistakes."""
-    exact = beijing_2021_sql(schema)
+    exact = beijing_2021_sql(schema, yearly=False)
     return (exact.replace("net * n * 100 <= 20 * s", "net::DOUBLE / (s::DOUBLE / n) <= 0.2")
                  .replace("net * n * 100 <= 6 * s", "net::DOUBLE / (s::DOUBLE / n) <= 0.06")
-                 .replace("CAST(round(base * CASE WHEN cls = 'large' THEN 0.30 ELSE 0.60 END, 2) * 100 AS BIGINT)",
-                          "CAST(round(base::DOUBLE * CASE WHEN cls = 'large' THEN 0.3 ELSE 0.6 END * 100) AS BIGINT)"))
+                 .replace("CAST(round(base * CASE WHEN cls = 'large' THEN 0.30 ELSE 0.60 END, 0) AS BIGINT)",
+                          "CAST(round(base::DOUBLE / 100 * CASE WHEN cls = 'large' THEN 0.3 ELSE 0.6 END * 100) AS BIGINT)"))
 

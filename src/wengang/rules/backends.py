@@ -12,25 +12,27 @@ import pyarrow as pa
 from ibis.expr.types import Table
 
 from wengang.rules.inputs import SnapshotTables
+from wengang.snapshot import facts
 from wengang.snapshot.schema import FILES
 from wengang.snapshot.store import SnapshotInfo
 
 ENGINES = ("duckdb", "spark")
 
 
-def _tables(get, info: SnapshotInfo) -> SnapshotTables:
+def _tables(get, info: SnapshotInfo, with_facts: bool) -> SnapshotTables:
     return SnapshotTables(
         employers=get("employers"), contributions=get("contributions"), separations=get("separations"),
         ui_claims=get("ui_claims"), flags=get("flags"),
         has_separations="separations" in info.files, has_ui_claims="ui_claims" in info.files,
-        has_flags="flags" in info.files,
+        has_flags="flags" in info.files, contribution_years=get(facts.TABLE) if with_facts else None,
     )
 
 
 def duckdb_tables(con: duckdb.DuckDBPyConnection, info: SnapshotInfo) -> SnapshotTables:
-    """The snapshot's typed tables in the store, as Ibis tables on the same DuckDB connection."""
+    """The snapshot's typed tables in the store, as Ibis tables on the same DuckDB connection; the contribution
+    facts when the snapshot has them (snapshot/facts.py), else the engine aggregates the monthly rows."""
     backend = ibis.duckdb.from_connection(con)
-    return _tables(lambda name: backend.table(name, database=info.schema), info)
+    return _tables(lambda name: backend.table(name, database=info.schema), info, facts.exists(con, info.schema))
 
 
 def spark_session():
@@ -52,13 +54,14 @@ def spark_session():
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, info: SnapshotInfo, folder: Path) -> dict[str, Path]:
-    """Write the snapshot's tables as Parquet for a Spark cluster to read (on a cluster: shared storage)."""
+    """Write the snapshot's tables, and its contribution facts when it has them, as Parquet for a Spark cluster
+    to read (on a cluster: shared storage), so Spark reads the same inputs as DuckDB."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for spec in FILES:
-        path = folder / f"{spec.name}.parquet"
-        con.execute(f"COPY {info.schema}.{spec.name} TO '{path}' (FORMAT parquet)")
-        paths[spec.name] = path
+    for name in [spec.name for spec in FILES] + ([facts.TABLE] if facts.exists(con, info.schema) else []):
+        path = folder / f"{name}.parquet"
+        con.execute(f"COPY {info.schema}.{name} TO '{path}' (FORMAT parquet)")
+        paths[name] = path
     return paths
 
 
@@ -66,7 +69,7 @@ def spark_tables(session, paths: dict[str, Path], info: SnapshotInfo) -> Snapsho
     backend = ibis.pyspark.connect(session)
     for name, path in paths.items():
         session.read.parquet(str(path)).createOrReplaceTempView(f"wg_{info.id}_{name}")
-    return _tables(lambda name: backend.table(f"wg_{info.id}_{name}"), info)
+    return _tables(lambda name: backend.table(f"wg_{info.id}_{name}"), info, facts.TABLE in paths)
 
 
 def execute(expr: Table) -> pa.Table:

@@ -21,6 +21,7 @@ class SnapshotTables:
     has_separations: bool
     has_ui_claims: bool
     has_flags: bool
+    contribution_years: Table | None = None  # snapshot/facts.py; None: aggregate the monthly rows
 
 
 def _month(year: int, month: int) -> str:
@@ -42,7 +43,29 @@ def contribution_measures(c: Table, base_year: int, as_of: dt.date) -> Table:
         insured_jan=c.insured.max(where=c.month == _month(base_year, 1)).cast("int64"),
         insured_dec=c.insured.max(where=c.month == _month(base_year, 12)).cast("int64"),
         months_full=c.uscc.count(where=upto & full),
-        arrears_fen=(arrears * 100).cast("int64").sum(where=upto),
+        arrears_fen=(arrears * 100).cast("int64").sum(where=upto).fill_null(0),
+    )
+
+
+def contribution_measures_by_year(f: Table, base_year: int, as_of: dt.date) -> Table:
+    """The same measures from the per-unit-and-year facts (snapshot/facts.py). Their counts and arrears run from
+    the unit's first month, so the latest year on or before the date holds them: a max, not a sum. One row per
+    unit and year, so a base-year max is that year's value; every result stays a BIGINT, never a HUGEINT."""
+    year, month = as_of.year, as_of.month
+    in_base = f.year == base_year
+    upto_full = ibis.cases((f.year < year, f.full_12), (f.year == year, f[f"full_{month:02d}"]),
+                           else_=ibis.null("int64"))
+    upto_arrears = ibis.cases((f.year < year, f.arrears_12), (f.year == year, f[f"arrears_{month:02d}"]),
+                              else_=ibis.null("int64"))
+    return f.group_by(m_uscc=f.uscc).aggregate(
+        insured_sum=f.insured_sum.max(where=in_base),
+        insured_months=f.insured_months.max(where=in_base).fill_null(0),
+        base_fen=f.paid_fen.max(where=in_base),
+        insured_prev_dec=f.insured_dec.max(where=f.year == base_year - 1).cast("int64"),
+        insured_jan=f.insured_jan.max(where=in_base).cast("int64"),
+        insured_dec=f.insured_dec.max(where=in_base).cast("int64"),
+        months_full=upto_full.max().fill_null(0),
+        arrears_fen=upto_arrears.max().fill_null(0),
     )
 
 
@@ -71,7 +94,9 @@ def unit_frame(tables: SnapshotTables, base_year: int, as_of: dt.date, *, natura
                kinds: tuple[str, ...], flags: tuple[str, ...]) -> Table:
     """One row per employer with every measure joined on; absent optional files leave their measures NULL."""
     e = tables.employers
-    contributions = contribution_measures(tables.contributions, base_year, as_of)
+    contributions = (contribution_measures(tables.contributions, base_year, as_of)
+                     if tables.contribution_years is None
+                     else contribution_measures_by_year(tables.contribution_years, base_year, as_of))
     frame = e.left_join(contributions, e.uscc == contributions.m_uscc)
     seps = separation_measures(tables.separations, base_year, natural)
     frame = frame.left_join(seps, frame.uscc == seps.s_uscc)

@@ -34,7 +34,7 @@ class Fraction:
         return ibis.cases((self.known, round_half_up(self.num * MICRO, self.den)), else_=ibis.null("int64"))
 
 
-def _net_reduction(t: Table) -> IntegerValue:
+def net_reduction(t: Table) -> IntegerValue:
     """max(0, opening − closing − natural attrition); known without attrition when nobody left on net."""
     drop = t.opening_insured - t.insured_dec
     return ibis.cases(
@@ -46,12 +46,13 @@ def _net_reduction(t: Table) -> IntegerValue:
 
 
 def layoff_columns(t: Table, p: Resolved, is_large: BooleanValue) -> dict:
-    """Columns: the numerators, the reported rate, the small-unit test, the limit kind and the outcome."""
+    """Columns: the reported rate, the small-unit test, the limit kind and the outcome. `t` has the column
+    `net_reduction` already: as a column it is computed once, not once per place a rate uses it."""
     variant = p.text("layoff_variant")
     if variant not in VARIANTS:
         raise ValueError(f"{p.pack.id}: layoff_variant {variant!r} is not one of {VARIANTS}")
     opening = t.opening_insured
-    net, benefit = _net_reduction(t), t.benefit_recipients
+    net, benefit = t.net_reduction, t.benefit_recipients
     if variant == "either":
         rates = [Fraction(net, opening), Fraction(benefit, opening)]
         small_basis = ibis.cases((opening.notnull(), opening <= p.integer("small_unit_max_insured")),
@@ -89,7 +90,6 @@ def layoff_columns(t: Table, p: Resolved, is_large: BooleanValue) -> dict:
                             *(((is_large.notnull() & is_large, "large"),) if large is not None else ()),
                             else_="general")
     return {
-        "net_reduction": net,
         "layoff_rate_micro": ibis.cases((outcome.notnull(), reported), else_=ibis.null("int64")),
         "small_unit": small_basis,
         "layoff_limit_kind": limit_kind,

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from wengang.snapshot.store import schema_of
+
 RUNS_DDL = """
 CREATE TABLE IF NOT EXISTS decision_runs (
     id VARCHAR PRIMARY KEY, snapshot_id VARCHAR NOT NULL, pack VARCHAR NOT NULL, as_of DATE NOT NULL,
@@ -18,7 +20,21 @@ CREATE TABLE IF NOT EXISTS decision_runs (
 CREATE TABLE IF NOT EXISTS run_parameters (
     run_id VARCHAR NOT NULL, name VARCHAR NOT NULL, region VARCHAR NOT NULL, value VARCHAR NOT NULL,
     start DATE NOT NULL, reference VARCHAR NOT NULL
-);"""
+);
+CREATE TYPE IF NOT EXISTS wg_outcome AS ENUM ('pass', 'fail', 'unknown', 'review');
+CREATE TYPE IF NOT EXISTS wg_size_source AS ENUM ('agency', 'computed', 'unknown');
+CREATE TYPE IF NOT EXISTS wg_opening_source AS ENUM ('prev_dec', 'jan', 'missing');
+CREATE TYPE IF NOT EXISTS wg_limit_kind AS ENUM ('small', 'large', 'general', 'unknown');"""
+
+# Columns of a few words, stored as one byte each: half a million short strings cost a third of the write.
+# (decision and size_class stay text: other readers compare them with text.)
+WORDS = {"size_source": "wg_size_source", "opening_source": "wg_opening_source",
+         "layoff_limit_kind": "wg_limit_kind",
+         **{f"c_{c}": "wg_outcome" for c in ("scope", "paid_months", "arrears", "layoff", "flags_exclude", "size",
+                                             "flags_review")}}
+
+# Copied from the snapshot's employers when an explanation is read back, not stored with every run.
+FROM_SNAPSHOT = ("name", "unit_type", "industry", "region", "employees", "revenue", "assets", "labor_dispatch")
 
 
 @dataclass(frozen=True)
@@ -67,14 +83,17 @@ def summarise(run_id: str, snapshot_id: str, pack: str, as_of: dt.date, engine: 
 
 def store_run(con: duckdb.DuckDBPyConnection, summary: RunSummary, decided: pa.Table,
               used: list[UsedValue]) -> None:
-    """Decisions, explanations and parameters of a run, in one transaction."""
+    """Decisions, explanations and parameters of a run, in one transaction; the employer's own columns are
+    left in the snapshot (read back by `latest_row`), so a run writes only what it decided and read."""
     con.execute(RUNS_DDL)
-    con.register("new_decisions", decided)
+    narrow = decided.drop_columns([c for c in FROM_SNAPSHOT if c in decided.column_names])  # no copy
+    columns = ", ".join(f'CAST("{c}" AS {WORDS[c]}) AS "{c}"' if c in WORDS else f'"{c}"' for c in narrow.column_names)
+    con.register("new_decisions", narrow)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("CREATE TABLE IF NOT EXISTS decisions AS "
-                    "SELECT ''::VARCHAR AS run_id, * FROM new_decisions WHERE false")
-        con.execute("INSERT INTO decisions BY NAME SELECT ? AS run_id, * FROM new_decisions", [summary.id])
+                    f"SELECT ''::VARCHAR AS run_id, {columns} FROM new_decisions WHERE false")
+        con.execute(f"INSERT INTO decisions BY NAME SELECT ? AS run_id, {columns} FROM new_decisions", [summary.id])
         con.execute("INSERT INTO decision_runs VALUES (?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?)",
                     [summary.id, summary.snapshot_id, summary.pack, summary.as_of, summary.engine, summary.units,
                      summary.eligible, summary.review, summary.ineligible, summary.amount_fen, summary.seconds])
@@ -90,14 +109,25 @@ def store_run(con: duckdb.DuckDBPyConnection, summary: RunSummary, decided: pa.T
 
 
 def latest_row(con: duckdb.DuckDBPyConnection, uscc: str, run_id: str | None = None) -> dict | None:
-    """The unit's decision row in the given run, or in the newest run that decided it."""
+    """The unit's decision row in the given run, or in the newest run that decided it, with its employer's
+    columns from the run's snapshot (runs stored before they were left there carry them in the row)."""
     if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'decisions'").fetchone():
         return None
     where, args = ("d.uscc = ? AND d.run_id = ?", [uscc, run_id]) if run_id else ("d.uscc = ?", [uscc])
     cur = con.execute(f"SELECT d.*, r.pack, r.as_of, r.snapshot_id FROM decisions d JOIN decision_runs r "
                       f"ON r.id = d.run_id WHERE {where} ORDER BY r.created_at DESC LIMIT 1", args)
     row = cur.fetchone()
-    return dict(zip([c[0] for c in cur.description], row, strict=True)) if row else None
+    if not row:
+        return None
+    found = dict(zip([c[0] for c in cur.description], row, strict=True))
+    schema = schema_of(found["snapshot_id"])
+    if con.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = 'employers'",
+                   [schema]).fetchone():
+        cur = con.execute(f"SELECT {', '.join(FROM_SNAPSHOT)} FROM {schema}.employers WHERE uscc = ?", [uscc])
+        employer = cur.fetchone()
+        if employer:
+            found.update(zip(FROM_SNAPSHOT, employer, strict=True))
+    return found
 
 
 def parameters(con: duckdb.DuckDBPyConnection, run_id: str) -> list[UsedValue]:

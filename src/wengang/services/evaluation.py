@@ -18,7 +18,7 @@ from wengang.rules import backends, output, runs
 from wengang.rules.engine import decide
 from wengang.rules.parameters import load_pack
 from wengang.services.snapshots import resolve_snapshot
-from wengang.snapshot import store
+from wengang.snapshot import facts, store
 
 
 @dataclass
@@ -45,6 +45,9 @@ def evaluate(snapshot: str, pack_id: str, as_of: dt.date, *, settings: Settings,
     progress.step(f"评估 / evaluating {pack.id} on {engine}")
     con = store.connect(settings.analytics_path)
     try:
+        if not facts.exists(con, info.schema):
+            progress.step("汇总缴费 (一次) / summarising contributions per unit and year (once per snapshot)")
+            facts.ensure(con, info.schema)
         started = time.perf_counter()
         if engine == "duckdb":
             frame, used = decide(backends.duckdb_tables(con, info), pack, as_of)

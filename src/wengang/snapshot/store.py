@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from wengang.snapshot import facts
 from wengang.snapshot.checks import typed_sql
 from wengang.snapshot.faults import Fault
 from wengang.snapshot.reading import LINE, RawFile
@@ -82,7 +83,8 @@ def list_snapshots(con: duckdb.DuckDBPyConnection) -> list[SnapshotInfo]:
 
 def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_hash: str, source: str,
                    raws: dict[str, RawFile], faults: list[Fault], mode: str) -> SnapshotInfo:
-    """Store the good rows (all rows, in strict mode) and the quarantine, in one transaction."""
+    """Store the good rows (all rows, in strict mode), the quarantine and the contribution facts every evaluation
+    reads (snapshot/facts.py), in one transaction."""
     schema = schema_of(snapshot_id)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -108,6 +110,7 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_
                 WHERE r.{LINE} NOT IN (SELECT line FROM {schema}.quarantine WHERE file = ?)
                 ORDER BY r.{LINE}""", [raw.display])
             counts[spec.name] = con.execute(f"SELECT count(*) FROM {schema}.{spec.name}").fetchone()[0]
+        facts.build(con, schema)
         files = {name: raw.path.name for name, raw in raws.items()}
         bad_rows = len({(f.file, f.line) for f in faults})
         con.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
