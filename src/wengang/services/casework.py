@@ -64,14 +64,21 @@ def load(uow: UnitOfWork, kind: str, record_id: int, label: str, *, lock: bool =
     return record
 
 
+def find_numbered(uow: UnitOfWork, kind: str, ref: str | int, label: str, english: str, *,
+                  lock: bool = False) -> dict[str, Any]:
+    """A record staff name by its number (C1-P1, C1-B102-1) or by its id."""
+    ref = str(ref)
+    found = uow.records.find(kind, number=ref)
+    if found:
+        return uow.records.get(kind, found[0]["id"], lock=lock) if lock else found[0]
+    if ref.isdigit():
+        return load(uow, kind, int(ref), label, lock=lock)
+    raise NotFound(f"没有这个{label} / no {english} {ref!r}")
+
+
 def find_batch(uow: UnitOfWork, ref: str, *, lock: bool = False) -> dict[str, Any]:
     """A publicity batch by its number (e.g. C1-P1) or its id."""
-    found = uow.records.find("batch", number=ref)
-    if found:
-        return uow.records.get("batch", found[0]["id"], lock=lock) if lock else found[0]
-    if ref.isdigit():
-        return load(uow, "batch", int(ref), "公示批次", lock=lock)
-    raise NotFound(f"没有这个公示批次 / no publicity batch {ref!r}")
+    return find_numbered(uow, "batch", ref, "公示批次", "publicity batch", lock=lock)
 
 
 def move(uow: UnitOfWork, case: Case, to: State, reason: str, *, by: str, event: str,

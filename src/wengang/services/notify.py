@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from wengang.domain.identifiers import mask_phone
@@ -10,14 +11,25 @@ from wengang.domain.ports import Channel, Store, UnitOfWork
 CHANNELS = ("sms", "wechat", "portal", "email")
 
 
+def message(*, kind: str, text: str, at: dt.datetime, uscc: str | None = None, case_id: int | None = None,
+            recipient: str | None = None, channel: str = "portal") -> dict[str, Any]:
+    """The outbox row for one message (queued alone by notify, or many at once by notify_all)."""
+    if channel not in CHANNELS:
+        raise ValueError(f"未知渠道 / unknown channel {channel!r}; use one of {', '.join(CHANNELS)}")
+    return {"uscc": uscc, "case_id": case_id, "recipient": recipient, "channel": channel, "kind": kind,
+            "text": text, "status": "pending", "created_at": at}
+
+
 def notify(uow: UnitOfWork, *, kind: str, text: str, uscc: str | None = None, case_id: int | None = None,
            recipient: str | None = None, channel: str = "portal") -> int:
     """Queue one message; it commits (or not) with the change it tells about, so none is lost or invented."""
-    if channel not in CHANNELS:
-        raise ValueError(f"未知渠道 / unknown channel {channel!r}; use one of {', '.join(CHANNELS)}")
-    return uow.records.add("notification", {
-        "uscc": uscc, "case_id": case_id, "recipient": recipient, "channel": channel, "kind": kind,
-        "text": text, "status": "pending", "created_at": uow.now()})
+    return uow.records.add("notification", message(kind=kind, text=text, at=uow.now(), uscc=uscc, case_id=case_id,
+                                                   recipient=recipient, channel=channel))
+
+
+def notify_all(uow: UnitOfWork, messages: list[dict[str, Any]]) -> int:
+    """Queue many messages built with `message` in one insert (bulk steps: returns, recoveries)."""
+    return uow.records.add_many("notification", messages)
 
 
 def deliver(*, store: Store, channel: Channel, limit: int = 50_000) -> int:

@@ -16,13 +16,13 @@ from wengang.adapters.banks.files import WrittenFile
 from wengang.config import Settings
 from wengang.domain.audit import Draft
 from wengang.domain.cases import Case, State, require
-from wengang.domain.errors import NotFound, Refused
+from wengang.domain.errors import Refused
 from wengang.domain.ledger import MOVES, Kind
 from wengang.domain.payments import PaymentInstruction
 from wengang.domain.ports import Attempt, Posting, Store, UnitOfWork
 from wengang.domain.progress import Progress, Silent
 from wengang.services.accounts import Account, snapshot_accounts, verified_accounts
-from wengang.services.casework import bulk_work, load
+from wengang.services.casework import bulk_work, find_numbered, load
 
 FINAL = ("rejected", "returned")
 
@@ -42,12 +42,7 @@ def bank_of(bank_code: str) -> str:
 
 def find(uow: UnitOfWork, ref: str | int, *, lock: bool = False) -> dict[str, Any]:
     """A payment batch by its number (C1-B102-1) or its id."""
-    found = uow.records.find("payment_batch", number=str(ref))
-    if found:
-        return uow.records.get("payment_batch", found[0]["id"], lock=lock) if lock else found[0]
-    if str(ref).isdigit():
-        return load(uow, "payment_batch", int(ref), "支付批次", lock=lock)
-    raise NotFound(f"没有这个支付批次 / no payment batch {ref!r}")
+    return find_numbered(uow, "payment_batch", ref, "支付批次", "payment batch", lock=lock)
 
 
 def prepare_batches(cycle_id: int, *, store: Store, settings: Settings, by: str,

@@ -23,7 +23,7 @@ from wengang.domain.ports import Attempt, Posting, Store, UnitOfWork
 from wengang.domain.progress import Progress, Silent
 from wengang.domain.reconciliation import Expected, Update, reconcile
 from wengang.services.casework import bulk_work, load
-from wengang.services.notify import notify
+from wengang.services.notify import message, notify_all
 
 ISSUED = ("pending", "paid", "rejected", "returned")     # an attempt the bank can know of (prepared: never sent)
 P = PaymentStatus
@@ -165,17 +165,16 @@ def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, A
     for (_, after), group in moves.items():
         uow.cases.move_each(group, f"银行回执 / bank: {after.value}")
     uow.audit.append(drafts)
-    uow.records.add_many("notification", notices)
+    notify_all(uow, notices)
     return counts
 
 
 def _failure_notice(a: Attempt, u: Update, now: dt.datetime) -> dict[str, Any]:
-    """The SMS a unit gets when its money came back (the row notify() would queue, queued with the rest in bulk)."""
-    return {"uscc": a.uscc, "case_id": a.case_id, "recipient": None, "channel": "sms", "kind": "payment_failed",
-            "status": "pending", "created_at": now, "text": (
-                f"您单位的稳岗返还 {a.amount} 元未能入账({u.reason or '银行退回'}), 资金已退回基金, 请登录核对并更正"
-                f"收款账户 / your job-stabilisation return of {a.amount} yuan could not be credited "
-                f"({u.reason or 'returned by the bank'}); please confirm or correct your account")}
+    """The SMS a unit gets when its money came back."""
+    return message(kind="payment_failed", uscc=a.uscc, case_id=a.case_id, channel="sms", at=now, text=(
+        f"您单位的稳岗返还 {a.amount} 元未能入账({u.reason or '银行退回'}), 资金已退回基金, 请登录核对并更正"
+        f"收款账户 / your job-stabilisation return of {a.amount} yuan could not be credited "
+        f"({u.reason or 'returned by the bank'}); please confirm or correct your account"))
 
 
 def _reason(u: Update) -> str:
@@ -208,7 +207,6 @@ def recover(cycle_id: int, *, store: Store, deadline: dt.date, today: dt.date, b
     """After the deadline, a failed case with no corrected account is recovered (收回) with its reason; told so."""
     if today <= deadline:
         raise Refused(f"期限 {deadline} 未到 / the deadline {deadline} has not passed on {today}")
-    done = []
     with store.transaction() as uow, bulk_work():
         load(uow, "cycle", cycle_id, "周期", lock=True)
         failed = [c for chunk in uow.cases.chunks(cycle_id, [State.FAILED]) for c in chunk]
@@ -221,10 +219,9 @@ def recover(cycle_id: int, *, store: Store, deadline: dt.date, today: dt.date, b
                                            "reason": reason, "done_by": by, "done_at": uow.now()} for c in todo])
         uow.audit.append([Draft(by, "recovered", f"case:{c.id}", c.id, State.FAILED.value, State.RECOVERED.value,
                                 reason, {"uscc": c.uscc, "amount": str(c.amount)}) for c in todo])
-        for c in todo:
-            notify(uow, kind="recovered", uscc=c.uscc, case_id=c.id, channel="sms",
-                   text=f"您单位的稳岗返还 {c.amount} 元因逾期未能支付已收回 / your return of {c.amount} yuan could "
-                        f"not be paid by {deadline} and was recovered to the fund")
-            done.append({"case_id": c.id, "uscc": c.uscc, "amount": c.amount})
+        notify_all(uow, [message(
+            kind="recovered", uscc=c.uscc, case_id=c.id, channel="sms", at=uow.now(),
+            text=f"您单位的稳岗返还 {c.amount} 元因逾期未能支付已收回 / your return of {c.amount} yuan could "
+                 f"not be paid by {deadline} and was recovered to the fund") for c in todo])
         uow.commit()
-    return done
+    return [{"case_id": c.id, "uscc": c.uscc, "amount": c.amount} for c in todo]
