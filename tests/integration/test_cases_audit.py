@@ -127,3 +127,21 @@ def test_the_whole_flow_runs_from_the_cli_on_a_generated_city(cli, db_store, tmp
     tamper(db_store, "UPDATE audit_log SET reason = '改过' WHERE seq = 42")
     broken = cli("audit", "verify", code=1)
     assert "#42" in broken and re.search(r"first at entry #42\b", broken)
+
+
+def test_the_change_mark_follows_every_append_and_survives_a_dropped_connection(db_store, opened):
+    """The web keeps answers while this number stands still: it must move with each change, seen at once."""
+    from wengang.domain.audit import Draft
+
+    before = db_store.change_mark()
+    assert before == audit.verify_log(store=db_store).entries > 0
+    with db_store.transaction() as uow:
+        uow.audit.append([Draft("clerk", "note", "cycle:1"), Draft("clerk", "note", "cycle:1")])
+        assert db_store.change_mark() == before          # not committed yet: nobody else sees it
+        uow.commit()
+    assert db_store.change_mark() == before + 2
+    if db_store.dialect == "postgresql":                 # the database restarted under the kept connection
+        with db_store.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> "
+                                 "pg_backend_pid() AND datname = current_database()")
+    assert db_store.change_mark() == before + 2

@@ -48,8 +48,7 @@ def today() -> dt.date:
 def change_mark(*, store: Store) -> int:
     """The audit chain's length: every state change appends to it in its own transaction, so while it stands still
     nothing a page shows has changed (the web keeps answers until it moves)."""
-    with store.reading() as uow:
-        return uow.audit.head()[0]
+    return store.change_mark()
 
 
 def _own_cases(uow: UnitOfWork, uscc: str) -> list[tuple[dict[str, Any], Case]]:
