@@ -43,6 +43,7 @@ from wengang.adapters.banks.simulator import BankSimulator  # noqa: E402
 from wengang.adapters.db.store import SqlStore  # noqa: E402
 from wengang.config import Settings  # noqa: E402
 from wengang.domain.cases import State  # noqa: E402
+from wengang.rules.runs import FROM_SNAPSHOT  # noqa: E402
 from wengang.services import cycles, ledger, payments, reconcile  # noqa: E402
 from wengang.snapshot import store as snapshots  # noqa: E402
 
@@ -78,11 +79,17 @@ def store_settings(units: int) -> Settings:
     return Settings(data_dir=CACHE / f"payments-store-{units}")
 
 
-def decisions(settings: Settings, run_id: str) -> pa.Table:
-    """The decided table of a stored run, as the evaluation returned it."""
+def decisions(settings: Settings, snapshot_id: str, run_id: str) -> pa.Table:
+    """The decided table of a stored run as the evaluation returned it: a stored run keeps only what it decided,
+    the employer's own columns (name, account …) are read back from its snapshot."""
     con = snapshots.connect(settings.analytics_path, read_only=True)
     try:
-        return con.execute("SELECT * EXCLUDE (run_id) FROM decisions WHERE run_id = ?", [run_id]).to_arrow_table()
+        stored = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE "
+                                            "table_name = 'decisions'").fetchall()}
+        back = ", ".join(f"e.{c}" for c in FROM_SNAPSHOT if c not in stored)
+        return con.execute(f"SELECT d.* EXCLUDE (run_id){', ' + back if back else ''} FROM decisions d JOIN "
+                           f"{snapshots.schema_of(snapshot_id)}.employers e USING (uscc) WHERE d.run_id = ? "
+                           "ORDER BY d.uscc", [run_id]).to_arrow_table()
     finally:
         con.close()
 
@@ -280,7 +287,7 @@ def main() -> None:
                          capture_output=True, text=True).stdout
     snapshot_id, run_id = json.loads(out.strip().splitlines()[-1])
     settings = store_settings(args.units)
-    setup = (settings, snapshot_id, run_id, decisions(settings, run_id))
+    setup = (settings, snapshot_id, run_id, decisions(settings, snapshot_id, run_id))
     print(f"city of {args.units:,} imported and evaluated (cached) in {time.perf_counter() - started:.1f} s; run "
           f"{run_id}", flush=True)
     lines = []

@@ -11,15 +11,37 @@ ID_CHECK = "10X98765432"
 _ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 PSEUDONYM_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{3,63}$")
 
+# The weights are 3^i mod 31 and 34 ≡ 3 (mod 31): so the first 17 characters, reversed, each replaced by its
+# value as a base-34 digit, read by int(…, 34) give the weighted sum mod 31 in C. Other bytes become "!": refused.
+_BASE34 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWX"
+_AS_BASE34 = bytes(ord(_BASE34[USCC_ALPHABET.index(chr(b))] if chr(b) in USCC_ALPHABET else "!")
+                   for b in range(256))
+
+
+def _weighted_sum(code: str) -> int | None:
+    """The weighted sum mod 31 of an ASCII code's first 17 characters, or None when one is not in the alphabet."""
+    try:
+        return int(code.encode()[16::-1].translate(_AS_BASE34), 34) % 31
+    except ValueError:
+        return None
+
 
 def uscc_check_char(first17: str) -> str:
     """The 18th character that makes `first17` a valid credit code."""
+    if type(first17) is str and len(first17) == 17 and first17.isascii():   # hot: runs per payment instruction
+        total = _weighted_sum(first17)
+        if total is not None:
+            return USCC_ALPHABET[(31 - total) % 31]
     total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def uscc_problem(code: str) -> str | None:
     """Why `code` is not a valid credit code, or None when it is."""
+    if type(code) is str and len(code) == 18 and code.isascii():   # hot: a valid code is confirmed in one C pass
+        total = _weighted_sum(code)
+        if total is not None and USCC_ALPHABET[(31 - total) % 31] == code[17]:
+            return None
     if len(code) != 18:
         return f"统一社会信用代码应为18位 / credit code must have 18 characters, has {len(code)}"
     bad = [c for c in code if c not in USCC_ALPHABET]
