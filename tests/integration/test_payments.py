@@ -102,6 +102,22 @@ def test_files_validate_against_the_official_schemas_and_rewrite_byte_identical(
         assert {b["status"] for b in uow.records.find("payment_batch")} == {"sent"}
 
 
+def test_files_written_in_worker_processes_are_the_same_bytes_recorded_once(pay_store, pay_settings, reverified,
+                                                                            tmp_path):
+    """The cycle's files made in two worker processes (each reading its batch itself) equal one-by-one writing."""
+    done = prepare_and_approve(pay_store, pay_settings, reverified)
+    numbers = [b["number"] for b in done.batches]
+    pooled = payments.write_all_files(numbers, store=pay_store, settings=pay_settings, out_dir=tmp_path / "pool",
+                                      by="clerk-wang", workers=2)
+    single = [payments.write_files(n, store=pay_store, settings=pay_settings, out_dir=tmp_path / "one",
+                                   by="clerk-wang") for n in numbers]
+    assert [w.path.name for w in pooled] == [w.path.name for w in single]
+    assert [w.sha256 for w in pooled] == [w.sha256 for w in single]
+    assert all(w.path.read_bytes() == s.path.read_bytes() for w, s in zip(pooled, single, strict=True))
+    with pay_store.reading() as uow:
+        assert len(uow.records.find("bank_file", direction="out")) == len(numbers)      # the same bytes: once
+
+
 def test_bank_returns_pay_fail_and_credit_back_and_a_corrected_account_is_reissued(pay_store, pay_settings,
                                                                                   reverified, tmp_path):
     done = prepare_and_approve(pay_store, pay_settings, reverified)

@@ -90,8 +90,10 @@ def files(batch: Annotated[str | None, typer.Argument()] = None, cycle: Cycle = 
           out: Annotated[Path, typer.Option("--out", help="输出目录 / folder")] = Path("."), by: By = "system") -> None:
     """写银行文件 / write a batch's pain.001 (or CSV), validated against the XSD, atomically (or every approved
     batch of --cycle)."""
-    for ref in _refs(batch, cycle, ("approved", "sent")):
-        written = payments.write_files(ref, store=store(), settings=bootstrap.settings(), out_dir=out, by=by)
+    refs = _refs(batch, cycle, ("approved", "sent"))
+    # Several batches: read, checked, rendered and validated in worker processes, recorded in order.
+    for written in payments.write_all_files(refs, store=store(), settings=bootstrap.settings(), out_dir=out,
+                                            by=by):
         console.print(f"[green]{written.path}[/] {written.message}: {written.count:,} payments, "
                       f"{written.control_sum:,} yuan, sha256 {written.sha256[:16]}…")
 

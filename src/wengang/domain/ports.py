@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 
@@ -60,6 +60,17 @@ class Moved(NamedTuple):
     version: int
 
 
+class Payable(NamedTuple):
+    """What paying a case needs of it (read for half a million cases at once, so only these columns)."""
+
+    id: int
+    uscc: str
+    name: str
+    amount: Decimal
+    state: State
+    run_id: str
+
+
 class Attempt(NamedTuple):
     """One attempt to pay one case (a row of payment_attempts; the account is the one it was sent to)."""
 
@@ -80,18 +91,28 @@ class Attempt(NamedTuple):
     settled_at: dt.datetime | None
 
 
-class Posting(NamedTuple):
-    """One ledger row: one attempt's whole amount moved from one account to another (balanced by construction)."""
+class Released(NamedTuple):
+    """An attempt an approval sent live: what its case move and audit entry need."""
 
-    kind: str
-    batch_id: int
-    attempt_id: int
+    id: int
     case_id: int
-    from_account: str
-    to_account: str
+    attempt_no: int
+    uscc: str
     amount: Decimal
-    posted_at: dt.datetime
-    source: str
+    end_to_end_id: str
+
+
+class Sent(NamedTuple):
+    """An attempt as a bank's answer about it needs it: which case and batch, how much, and where it stands."""
+
+    id: int
+    case_id: int
+    attempt_no: int
+    batch_id: int
+    end_to_end_id: str
+    uscc: str
+    amount: Decimal
+    status: str
 
 
 class Payments(Protocol):
@@ -104,7 +125,12 @@ class Payments(Protocol):
 
     def set_status(self, changes: Iterable[tuple[int, str, str, str | None]], *, settled: bool) -> int: ...
 
-    def post(self, postings: Iterable[Posting]) -> int: ...
+    def release(self, batch_id: int, *, posting: tuple[str, str, str], source: str) -> list[Released]: ...
+
+    def sent(self, e2e_ids: Sequence[str]) -> list[Sent]: ...
+
+    def post_whole(self, kind: str, from_account: str, to_account: str, attempt_ids: Sequence[int],
+                   source: str) -> int: ...
 
     def postings(self) -> list[tuple]: ...
 
@@ -127,6 +153,8 @@ class Cases(Protocol):
 
     def of_cycle(self, cycle_id: int, states: Iterable[State] | None = None,
                  batch_id: int | None = None, limit: int | None = None) -> Iterator[Case]: ...
+
+    def payable(self, cycle_id: int, states: Iterable[State]) -> list[Payable]: ...
 
     def transition(self, case: Case, to: State, reason: str, **changes: Any) -> Case: ...
 
@@ -195,6 +223,10 @@ class Store(Protocol):
     def transaction(self) -> UnitOfWork: ...
 
     def reading(self) -> UnitOfWork: ...
+
+    def opener(self) -> Callable[[], Store]:
+        """A picklable way for a worker process to open this same store."""
+        ...
 
     def change_mark(self) -> int:
         """How many state changes the audit chain holds (what a kept web answer is valid for)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,11 +16,11 @@ from wengang.adapters.banks import csv_layout, pain001
 from wengang.adapters.banks.files import WrittenFile
 from wengang.config import Settings
 from wengang.domain.audit import Draft
-from wengang.domain.cases import Case, State, require
+from wengang.domain.cases import State, require
 from wengang.domain.errors import Refused
 from wengang.domain.ledger import MOVES, Kind
 from wengang.domain.payments import PaymentInstruction
-from wengang.domain.ports import Attempt, Posting, Store, UnitOfWork
+from wengang.domain.ports import Attempt, Payable, Store, UnitOfWork
 from wengang.domain.progress import Progress, Silent
 from wengang.services.accounts import Account, snapshot_accounts, verified_accounts
 from wengang.services.casework import bulk_work, find_numbered, load
@@ -53,7 +54,7 @@ def prepare_batches(cycle_id: int, *, store: Store, settings: Settings, by: str,
     out = Prepared()
     with store.transaction() as uow, bulk_work():
         load(uow, "cycle", cycle_id, "周期", lock=True)
-        todo = [c for chunk in uow.cases.chunks(cycle_id, [State.REVERIFIED, State.FAILED]) for c in chunk]
+        todo = uow.cases.payable(cycle_id, [State.REVERIFIED, State.FAILED])
         last = _last_attempts(uow, [c.id for c in todo])
         verified = verified_accounts(uow, cycle_id)
         fallback = snapshot_accounts(settings, {c.run_id for c in todo if c.uscc not in verified})
@@ -79,7 +80,7 @@ def _last_attempts(uow: UnitOfWork, case_ids: list[int]) -> dict[int, Attempt]:
     return last
 
 
-def _instruction(case: Case, last: Attempt | None, verified: dict[str, Account],
+def _instruction(case: Payable, last: Attempt | None, verified: dict[str, Account],
                  fallback: dict[str, Account]) -> tuple[PaymentInstruction | None, str | None]:
     """The next attempt of a case, or None (with a reason where staff must act; silent where it simply waits)."""
     if last is not None and last.status not in FINAL:
@@ -151,29 +152,27 @@ def approve_batch(ref: str | int, *, store: Store, settings: Settings, by: str) 
 
 def _release(uow: UnitOfWork, batch: dict[str, Any], by: str) -> None:
     """Attempts go live, the fund commits their money (ledger), and their cases move to approved or reissued."""
-    attempts = uow.payments.attempts(batch_id=batch["id"], status="prepared")
-    uow.payments.set_status(((a.id, "prepared", "pending", None) for a in attempts), settled=False)
     source, target, _, _ = MOVES[Kind.APPROVE]
-    now = uow.now()
-    uow.payments.post(Posting("approve", batch["id"], a.id, a.case_id, source, target, a.amount, now,
-                              f"batch:{batch['number']}") for a in attempts)
-    moves, drafts = [], []
+    released = uow.payments.release(batch["id"], posting=(Kind.APPROVE.value, source.value, target.value),
+                                    source=f"batch:{batch['number']}")
+    moves = {n: (before, require(before, after)) for n, (before, after) in _RELEASE_MOVES.items()}
     reason = f"批次 {batch['number']} 审批通过 / approved for payment in batch {batch['number']}"
-    for a in attempts:
-        before, after = (State.REVERIFIED, State.APPROVED) if a.attempt_no == 1 else (State.FAILED, State.REISSUED)
-        require(before, after, a.case_id)
-        moves.append((a.case_id, before, after))
-        drafts.append(Draft(by, "payment_approved", f"case:{a.case_id}", a.case_id, before.value, after.value,
-                            reason, {"uscc": a.uscc, "amount": str(a.amount), "payment": a.end_to_end_id}))
-    uow.cases.move_each(moves, reason)
-    uow.audit.append(drafts)
+    uow.cases.move_each(((a.case_id, *moves[a.attempt_no == 1]) for a in released), reason)
+    words = {first: (before.value, after.value) for first, (before, after) in moves.items()}
+    uow.audit.append(Draft(by, "payment_approved", f"case:{a.case_id}", a.case_id, *words[a.attempt_no == 1], reason,
+                           {"uscc": a.uscc, "amount": str(a.amount), "payment": a.end_to_end_id})
+                     for a in released)
+
+
+# A first attempt takes a re-verified case to approved; a re-issue takes a failed one to reissued.
+_RELEASE_MOVES = {True: (State.REVERIFIED, State.APPROVED), False: (State.FAILED, State.REISSUED)}
 
 
 def write_files(ref: str | int, *, store: Store, settings: Settings, out_dir: Path, by: str) -> WrittenFile:
     """The batch's bank file, byte for byte the same each time it is written (so a resend is recognisable)."""
     with bulk_work():
         batch, job = _file_job(ref, store=store, settings=settings, out_dir=out_dir)
-        written = _write_file(job)
+        written = _write_file(job, store)
     _record_sent(store, batch, written, by)
     return written
 
@@ -202,12 +201,14 @@ def write_all_files(refs: list[str | int], *, store: Store, settings: Settings, 
 
 @dataclass(frozen=True)
 class _FileJob:
-    """Everything one bank file is made of, read from the store (small enough to hand to a worker process)."""
+    """What one bank file is made of: the batch's header facts, and how to open the store to read its payments
+    (a worker process reads them itself, so half a million rows never cross between processes)."""
 
     number: str
+    batch_id: int
     fmt: str
     path: Path
-    rows: list[tuple]              # PaymentInstruction fields, then the stored end-to-end id
+    opener: Callable[[], Store]
     remittance: str
     debtor: pain001.Debtor | None
     created: dt.datetime | None
@@ -217,26 +218,36 @@ class _FileJob:
 def _file_job(ref: str | int, *, store: Store, settings: Settings, out_dir: Path) -> tuple[dict[str, Any], _FileJob]:
     with store.reading() as uow:
         batch = find(uow, ref)
-        if batch["status"] not in ("approved", "sent"):
-            raise Refused(f"批次 {batch['number']} 未审批, 不能出文件 / batch {batch['number']} is "
-                          f"{batch['status']}: only an approved batch gets a bank file")
-        rows = [(a.case_id, a.attempt_no, a.uscc, a.unit_name, a.bank_code, a.account_no, a.account_name, a.amount,
-                 a.end_to_end_id) for a in uow.payments.attempts(batch_id=batch["id"]) if a.status != "cancelled"]
+    if batch["status"] not in ("approved", "sent"):
+        raise Refused(f"批次 {batch['number']} 未审批, 不能出文件 / batch {batch['number']} is "
+                      f"{batch['status']}: only an approved batch gets a bank file")
     fmt, number = batch["file_format"], batch["number"]
     remittance = f"稳岗返还 周期{batch['cycle_id']} {number}"
     if fmt.lower() == csv_layout.FORMAT.lower():
-        return batch, _FileJob(number, fmt, out_dir / f"{number}.csv", rows, remittance, None, None, None)
+        return batch, _FileJob(number, batch["id"], fmt, out_dir / f"{number}.csv", store.opener(), remittance,
+                               None, None, None)
     created = batch["second_approved_at"] or batch["approved_at"]
     debtor = pain001.Debtor(settings.fund_account_no, settings.fund_bank_code, settings.fund_name)
-    return batch, _FileJob(number, fmt, out_dir / f"{number}.{fmt}.xml", rows, remittance, debtor,
-                           created.replace(microsecond=0), batch["execution_date"])
+    return batch, _FileJob(number, batch["id"], fmt, out_dir / f"{number}.{fmt}.xml", store.opener(), remittance,
+                           debtor, created.replace(microsecond=0), batch["execution_date"])
 
 
-def _write_file(job: _FileJob) -> WrittenFile:
-    """Check every stored attempt again as an instruction, render, validate against the XSD, write atomically."""
+def _write_file(job: _FileJob, store: Store | None = None) -> WrittenFile:
+    """Read the batch's payments, check each again as an instruction, render, validate against the XSD, write
+    atomically (in a worker process, on a store of its own)."""
+    own = store is None
+    store = job.opener() if own else store
+    try:
+        with store.reading() as uow:
+            rows = [(a.case_id, a.attempt_no, a.uscc, a.unit_name, a.bank_code, a.account_no, a.account_name,
+                     a.amount, a.end_to_end_id) for a in uow.payments.attempts(batch_id=job.batch_id)
+                    if a.status != "cancelled"]
+    finally:
+        if own:
+            store.close()
     with bulk_work():
-        payments = [PaymentInstruction(*r[:8]) for r in job.rows]
-    if any(p.end_to_end_id != r[8] for p, r in zip(payments, job.rows, strict=True)):
+        payments = [PaymentInstruction(*r[:8]) for r in rows]
+    if any(p.end_to_end_id != r[8] for p, r in zip(payments, rows, strict=True)):
         raise Refused(f"批次 {job.number} 的端到端编号与案件不符 / stored end-to-end ids do not match their cases")
     if job.debtor is None:
         return csv_layout.write_payment_csv(job.path, payments, job.remittance)

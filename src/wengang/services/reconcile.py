@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from wengang.adapters.banks import camt054, csv_layout, pain002, xsd
 from wengang.adapters.banks.files import sha256_of
@@ -19,7 +20,7 @@ from wengang.domain.cases import State, require
 from wengang.domain.errors import Refused
 from wengang.domain.ledger import MOVES, Kind
 from wengang.domain.payments import PaymentStatus, StatusRecord
-from wengang.domain.ports import Attempt, Posting, Store, UnitOfWork
+from wengang.domain.ports import Sent, Store, UnitOfWork
 from wengang.domain.progress import Progress, Silent
 from wengang.domain.reconciliation import Expected, Update, reconcile
 from wengang.services.casework import bulk_work, load
@@ -60,33 +61,46 @@ def read_records(path: Path, settings: Settings) -> tuple[str, list[StatusRecord
 
 def ingest(paths: list[Path], *, store: Store, settings: Settings, by: str,
            progress: Progress | None = None, workers: int | None = None) -> list[Ingested]:
-    """Read each file (validated first), then apply it in one transaction; a file read before changes nothing."""
+    """Read each file (validated first), then apply it in one transaction; a file read before changes nothing.
+
+    Status reports (and CSV) first, then settlement notices, and within each, files with returns last: the order
+    the bank's events happened in. A file is applied as soon as it and everything before it are read, while worker
+    processes read the next ones."""
     progress = progress or Silent()
+    ordered = sorted(paths, key=lambda p: p.suffix.lower() != ".csv" and xsd.message_of(p).startswith("camt"))
+    done: list[Ingested] = []
+    held: list[tuple[Path, tuple]] = []          # files with returns wait for the rest of their kind
+    camt = False
     with bulk_work():
-        read = list(zip(paths, _read_all(paths, settings, progress, workers), strict=True))
-    # Status reports first, then settlement notices, then returns: the order the bank's events happened in.
-    read.sort(key=lambda r: (r[1][0].startswith("camt"), any(x.status is P.RETURNED for x in r[1][1])))
-    return [_apply_file(path, sha256_of(path), message, records, group, reason, store=store, by=by)
-            for path, (message, records, group, reason) in read]
+        for path, read in zip(ordered, _read_all(ordered, settings, progress, workers), strict=True):
+            is_camt = read[0].startswith("camt")
+            if is_camt != camt:
+                done += [_apply_file(p, sha256_of(p), *r, store=store, by=by) for p, r in held]
+                held, camt = [], is_camt
+            if any(x.status is P.RETURNED for x in read[1]):
+                held.append((path, read))
+            else:
+                done.append(_apply_file(path, sha256_of(path), *read, store=store, by=by))
+        done += [_apply_file(p, sha256_of(p), *r, store=store, by=by) for p, r in held]
+    return done
 
 
 PARALLEL_BYTES = 16 << 20      # below this, starting worker processes costs more than it saves
 
 
 def _read_all(paths: list[Path], settings: Settings, progress: Progress,
-              workers: int | None) -> list[tuple[str, list[StatusRecord], str | None, str | None]]:
-    """Every file read and XSD-validated; many large files in worker processes (the first error, in order, raised)."""
+              workers: int | None) -> Iterator[tuple[str, list[StatusRecord], str | None, str | None]]:
+    """Every file read and XSD-validated, in order, as each is ready; many large files in worker processes."""
     workers = min(len(paths), workers or os.cpu_count() or 1)
     if workers <= 1 or sum(p.stat().st_size for p in paths) < PARALLEL_BYTES:
-        out = []
         for path in paths:
             progress.step(f"读取银行回执 / reading {path.name}")
-            out.append(read_records(path, settings))
-        return out
+            yield read_records(path, settings)
+        return
     progress.step(f"读取银行回执 / reading {len(paths)} files in {workers} processes")
     with ProcessPoolExecutor(workers) as pool:
-        return [(message, _records(rows), group, reason) for message, rows, group, reason
-                in pool.map(_read_plain, paths, [settings] * len(paths))]
+        for message, rows, group, reason in pool.map(_read_plain, paths, [settings] * len(paths)):
+            yield message, _records(rows), group, reason
 
 
 def _read_plain(path: Path, settings: Settings) -> tuple[str, list[tuple], str | None, str | None]:
@@ -110,7 +124,7 @@ def _apply_file(path: Path, sha: str, message: str, records: list[StatusRecord],
         if uow.records.find("bank_file", direction="in", sha256=sha):
             result.already_read = True
             return result
-        attempts = {a.end_to_end_id: a for a in uow.payments.attempts(e2e_ids=[r.end_to_end_id for r in records])
+        attempts = {a.end_to_end_id: a for a in uow.payments.sent([r.end_to_end_id for r in records])
                     if a.status in ISSUED}
         expected = {e: Expected(a.amount, P(a.status)) for e, a in attempts.items()}
         rec = reconcile(expected, records)
@@ -135,41 +149,62 @@ def _apply_file(path: Path, sha: str, message: str, records: list[StatusRecord],
     return result
 
 
-def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, Attempt], source: str,
+class _Route(NamedTuple):
+    """What one kind of status change does: its ledger legs, its case move and the words its audit entry uses."""
+
+    kinds: tuple[Kind, ...]
+    before: State
+    after: State
+    event: str
+    words: tuple[str, str]
+
+
+def _route(before: P, after: P, first: bool) -> _Route:
+    """The route of a status change, its case move checked against the lifecycle once (not once per payment)."""
+    case_before = State.PAID if before is P.PAID else (State.APPROVED if first else State.REISSUED)
+    case_after = require(case_before, State.PAID if after is P.PAID else State.FAILED)
+    return _Route(POSTINGS[before, after], case_before, case_after, f"payment_{after.value}",
+                  (case_before.value, case_after.value))
+
+
+def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, Sent], source: str,
                    by: str) -> dict[str, int]:
     """Attempt statuses, ledger postings, case moves and notices for every accepted change, in bulk."""
     now = uow.now()
     uow.payments.set_status(((attempts[u.end_to_end_id].id, u.before.value, u.after.value, u.reason)
                              for u in updates), settled=True)
-    postings, drafts, notices, counts = [], [], [], {}
-    moves: dict[tuple[State, State], list[tuple[int, State, State]]] = defaultdict(list)
-    legs = {pair: [MOVES[kind][:2] + (kind.value,) for kind in kinds] for pair, kinds in POSTINGS.items()}
-    posted_from = source[:200]
+    drafts, notices = [], []
+    posted: dict[Kind, list[int]] = {kind: [] for kind in Kind}
+    routes: dict[tuple[P, P, bool], _Route] = {}
+    moved: dict[_Route, list[int]] = defaultdict(list)
     for u in updates:
         a = attempts[u.end_to_end_id]
-        for source_account, target, kind in legs[u.before, u.after]:
-            postings.append(Posting(kind, a.batch_id, a.id, a.case_id, source_account, target, a.amount, now,
-                                    posted_from))
-        before = State.PAID if u.before is P.PAID else (State.APPROVED if a.attempt_no == 1 else State.REISSUED)
-        after = State.PAID if u.after is P.PAID else State.FAILED
-        require(before, after, a.case_id)
-        reason = _reason(u)
-        moves[before, after].append((a.case_id, before, after))
-        drafts.append(Draft(by, f"payment_{u.after.value}", f"case:{a.case_id}", a.case_id, before.value,
-                            after.value, reason, {"uscc": a.uscc, "amount": str(a.amount),
-                                                  "payment": a.end_to_end_id, "source": source}))
-        counts[u.after.value] = counts.get(u.after.value, 0) + 1
-        if after is State.FAILED:
+        key = (u.before, u.after, a.attempt_no == 1)
+        route = routes.get(key) or routes.setdefault(key, _route(*key))
+        for kind in route.kinds:
+            posted[kind].append(a.id)
+        moved[route].append(a.case_id)
+        drafts.append(Draft(by, route.event, f"case:{a.case_id}", a.case_id, *route.words, _reason(u),
+                            {"uscc": a.uscc, "amount": str(a.amount), "payment": a.end_to_end_id, "source": source}))
+        if route.after is State.FAILED:
             notices.append(_failure_notice(a, u, now))
-    uow.payments.post(postings)
-    for (_, after), group in moves.items():
-        uow.cases.move_each(group, f"银行回执 / bank: {after.value}")
+    # One statement per kind, in the order an attempt's legs follow (pay, then reject or return, then refund).
+    for kind in (Kind.PAY, Kind.REJECT, Kind.RETURN, Kind.REFUND):
+        source_account, target, _, _ = MOVES[kind]
+        uow.payments.post_whole(kind.value, source_account.value, target.value, posted[kind], source)
+    for route, case_ids in moved.items():
+        uow.cases.move_each(((c, route.before, route.after) for c in case_ids),
+                            f"银行回执 / bank: {route.after.value}")
     uow.audit.append(drafts)
     notify_all(uow, notices)
+    counts: dict[str, int] = {}
+    for route, case_ids in moved.items():
+        status = route.event.removeprefix("payment_")
+        counts[status] = counts.get(status, 0) + len(case_ids)
     return counts
 
 
-def _failure_notice(a: Attempt, u: Update, now: dt.datetime) -> dict[str, Any]:
+def _failure_notice(a: Sent, u: Update, now: dt.datetime) -> dict[str, Any]:
     """The SMS a unit gets when its money came back."""
     return message(kind="payment_failed", uscc=a.uscc, case_id=a.case_id, channel="sms", at=now, text=(
         f"您单位的稳岗返还 {a.amount} 元未能入账({u.reason or '银行退回'}), 资金已退回基金, 请登录核对并更正"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -28,6 +30,9 @@ def make_engine(url: str) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA cache_size=-262144")   # 256 MB: bulk index maintenance stays in memory
+        # The log is copied back by WalCheckpointer's thread after each commit; the committer itself only when
+        # that thread falls behind by ~400 MB (SQLite's default, 1,000 pages, would make every bulk commit wait).
+        cursor.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -35,6 +40,62 @@ def make_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE, True) else "BEGIN")
 
     return engine
+
+
+AUTOCHECKPOINT_PAGES = 100_000
+
+
+class WalCheckpointer:
+    """Copies SQLite's write-ahead log back into the database file in a thread of its own, woken after each commit:
+    a transaction that wrote half a million rows then does not also wait while they are copied a second time.
+    A checkpoint may stop at any point without harm (SQLite's design), so the thread is a daemon."""
+
+    IDLE_SECONDS = 30.0
+
+    def __init__(self, path: str):
+        self.path = path
+        self._wake = threading.Event()
+        self._stop = False
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_engine(cls, engine: Engine) -> WalCheckpointer | None:
+        """One for a SQLite file; None for PostgreSQL or an in-memory database."""
+        url = engine.url
+        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+            return None
+        return cls(url.database)
+
+    def soon(self) -> None:
+        """Wake the thread (starting it if it idled out or this process was forked)."""
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._stop = False
+                self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def close(self, timeout: float = 60.0) -> None:
+        """Finish the checkpoint under way, then stop."""
+        with self._lock:
+            thread, self._stop = self._thread, True
+        self._wake.set()
+        if thread is not None and thread.is_alive() and thread is not threading.current_thread():
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        con = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+        try:
+            while not self._stop:
+                if not self._wake.wait(self.IDLE_SECONDS):
+                    return                                  # idle: the next commit starts another thread
+                self._wake.clear()
+                con.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:
+            return                                          # the committers' own checkpoints take over
+        finally:
+            con.close()
 
 
 def migrations_dir() -> Path:

@@ -14,10 +14,9 @@ from wengang.adapters.db.bulk import insert_rows, listed, one_of, raw_cursor
 from wengang.adapters.db.payment_tables import ledger, payment_attempts, payment_batches
 from wengang.adapters.db.types import Money, from_fen
 from wengang.domain.errors import ConcurrentChange
-from wengang.domain.ports import Attempt, Posting
+from wengang.domain.ports import Attempt, Released, Sent
 
 ATTEMPT_COLUMNS = tuple(Attempt._fields)
-POSTING_COLUMNS = tuple(Posting._fields)
 _SELECT_ATTEMPTS = f"SELECT {', '.join(ATTEMPT_COLUMNS)} FROM payment_attempts"
 _AMOUNT, _CREATED, _SETTLED = (ATTEMPT_COLUMNS.index(c) for c in ("amount", "created_at", "settled_at"))
 
@@ -113,9 +112,51 @@ class SqlPayments:
             raise ConcurrentChange(f"{len(rows) - moved} 笔支付 / payment attempts")
         return count
 
-    def post(self, postings: Iterable[Posting]) -> int:
-        """Ledger rows (one balanced transaction each); a repeated (attempt, kind) is refused by the database."""
-        return insert_rows(self.conn, ledger, POSTING_COLUMNS, postings)
+    def release(self, batch_id: int, *, posting: tuple[str, str, str], source: str) -> list[Released]:
+        """Every prepared attempt of the batch to pending and its approval posted, set-based (no attempt travels
+        through Python on the way in); returns what went live, for the case moves and the audit."""
+        sqlite = self.conn.dialect.name == "sqlite"
+        mark = "?" if sqlite else "%s"
+        update = (f"UPDATE payment_attempts SET status = 'pending' WHERE batch_id = {mark} AND status = 'prepared' "
+                  "RETURNING id, case_id, attempt_no, uscc, amount, end_to_end_id")
+        with raw_cursor(self.conn, update) as cursor:
+            cursor.execute(update, (batch_id,))
+            rows = cursor.fetchall()
+        released = sorted(Released(i, c, n, u, from_fen(a), e) for i, c, n, u, a, e in rows) if sqlite else \
+            sorted(map(Released._make, rows))
+        self.post_whole(*posting, [a.id for a in released], source)
+        return released
+
+    def sent(self, e2e_ids: Sequence[str]) -> list[Sent]:
+        """The attempts a bank file names, with what applying its statuses needs (a narrow read: a file may
+        name half a million)."""
+        sqlite = self.conn.dialect.name == "sqlite"
+        sql = (f"SELECT {', '.join(Sent._fields)} FROM payment_attempts WHERE {one_of(self.conn, 'end_to_end_id')} "
+               "ORDER BY id")
+        with raw_cursor(self.conn, sql) as cursor:
+            cursor.execute(sql, (listed(self.conn, e2e_ids),))
+            rows = cursor.fetchall()
+        if not sqlite:
+            return list(map(Sent._make, rows))
+        at = Sent._fields.index("amount")
+        return [Sent._make((*r[:at], from_fen(r[at]), *r[at + 1:])) for r in rows]
+
+    def post_whole(self, kind: str, from_account: str, to_account: str, attempt_ids: Sequence[int],
+                   source: str) -> int:
+        """One balanced ledger row per listed attempt, its whole amount from one account to another, in id order:
+        one INSERT … SELECT; an attempt posted twice for a kind is refused by the database; a missing one is a
+        ConcurrentChange."""
+        if not attempt_ids:
+            return 0
+        mark = "?" if self.conn.dialect.name == "sqlite" else "%s"
+        sql = (f"INSERT INTO ledger (kind, batch_id, attempt_id, case_id, from_account, to_account, amount, "
+               f"posted_at, source) SELECT {mark}, batch_id, id, case_id, {mark}, {mark}, amount, {mark}, {mark} "
+               f"FROM payment_attempts WHERE {one_of(self.conn, 'id')} ORDER BY id")
+        posted = self.conn.exec_driver_sql(sql, (kind, from_account, to_account, self.now, source[:200],
+                                                 listed(self.conn, attempt_ids))).rowcount
+        if posted != len(set(attempt_ids)):
+            raise ConcurrentChange(f"{len(set(attempt_ids)) - posted} 笔支付 / payment attempts not found to post")
+        return posted
 
     def postings(self) -> list[tuple]:
         """Every posting in order, with its batch number: what `ledger check` replays."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
+from functools import partial
 
 from sqlalchemy import Engine
 
 from wengang.adapters.db.audit_log import SqlAuditLog
 from wengang.adapters.db.cases import SqlCases
-from wengang.adapters.db.engine import WRITE, make_engine, upgrade
+from wengang.adapters.db.engine import WRITE, WalCheckpointer, make_engine, upgrade
 from wengang.adapters.db.payments import SqlPayments
 from wengang.adapters.db.records import SqlRecords
 
@@ -21,8 +23,8 @@ def _utcnow() -> dt.datetime:
 class SqlUnitOfWork:
     """A transaction with its repositories; leaving without commit() rolls everything back."""
 
-    def __init__(self, engine: Engine, *, write: bool = True):
-        self._engine, self._write = engine, write
+    def __init__(self, engine: Engine, *, write: bool = True, after_commit: Callable[[], None] | None = None):
+        self._engine, self._write, self._after_commit = engine, write, after_commit
         self._conn = None
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -45,6 +47,8 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         self._conn.commit()
+        if self._after_commit is not None:
+            self._after_commit()
 
     def now(self) -> dt.datetime:
         """The transaction's time (UTC), the same for every row and audit entry it writes."""
@@ -61,6 +65,7 @@ class SqlStore:
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        self._checkpointer = WalCheckpointer.for_engine(engine)
         self._marks = threading.local()       # per thread: a driver connection is not shared between threads
 
     @classmethod
@@ -70,12 +75,16 @@ class SqlStore:
             upgrade(engine)
         return cls(engine)
 
+    def opener(self) -> Callable[[], SqlStore]:
+        """How another process opens this same database (picklable; already migrated, so no migration there)."""
+        return partial(SqlStore.open, self.engine.url.render_as_string(hide_password=False), migrate=False)
+
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     def transaction(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self.engine, after_commit=self._checkpointer and self._checkpointer.soon)
 
     def reading(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, write=False)
@@ -110,4 +119,6 @@ class SqlStore:
 
     def close(self) -> None:
         self._drop_mark_connection()
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self.engine.dispose()
