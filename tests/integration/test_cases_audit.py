@@ -145,3 +145,20 @@ def test_the_change_mark_follows_every_append_and_survives_a_dropped_connection(
             conn.exec_driver_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> "
                                  "pg_backend_pid() AND datname = current_database()")
     assert db_store.change_mark() == before + 2
+
+
+def test_entries_hashed_in_a_thread_join_the_chain_as_appended_ones_do(db_store, opened):
+    """append_soon hashes while the caller works on; the chain it leaves verifies, and a failure surfaces."""
+    from wengang.domain.audit import Draft
+
+    before = db_store.change_mark()
+    with db_store.transaction() as uow:
+        finish = uow.audit.append_soon(Draft("clerk", "note", f"cycle:{i}", data={"n": str(i)}) for i in range(500))
+        assert finish() == 500
+        uow.commit()
+    assert db_store.change_mark() == before + 500 and problems(db_store) == []
+    with db_store.transaction() as uow:
+        finish = uow.audit.append_soon([Draft(1, "note", "cycle:1")])          # not text: cannot be spelled
+        with pytest.raises(TypeError):
+            finish()
+    assert db_store.change_mark() == before + 500 and problems(db_store) == []

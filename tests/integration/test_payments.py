@@ -102,6 +102,36 @@ def test_files_validate_against_the_official_schemas_and_rewrite_byte_identical(
         assert {b["status"] for b in uow.records.find("payment_batch")} == {"sent"}
 
 
+def test_a_bad_bank_file_is_refused_by_name_and_line_and_a_rerun_finishes_the_job(pay_store, pay_settings, reverified,
+                                                                                 tmp_path):
+    """Files are applied one by one as they are read: a broken one stops the run, says which were applied before
+    it, and running every file again once it is mended applies the rest without touching those."""
+    done = prepare_and_approve(pay_store, pay_settings, reverified)
+    bank = BankSimulator(reject_share=0, return_share=0)
+    reports, notices = [], []
+    for b in done.batches:
+        sent = payments.write_files(b["number"], store=pay_store, settings=pay_settings, out_dir=tmp_path / "out",
+                                    by="clerk-wang")
+        a = bank.answer(sent.path, tmp_path / "bank")
+        reports.append(a.pain002.path)
+        notices += [f.path for f in (a.settlement, a.returns) if f]
+    good = notices[0].read_bytes()
+    notices[0].write_bytes(good.replace(b"<Ntry>", b"<Ntry><Oops/>", 1))
+    with pytest.raises(Refused) as refused:
+        reconcile.ingest(reports + notices, store=pay_store, settings=pay_settings, by="clerk-wang")
+    message = str(refused.value)
+    assert notices[0].name in message and "line" in message and "Oops" in message
+    assert all(p.name in message for p in reports)                     # the status reports went in, each whole
+    with pay_store.reading() as uow:                                     # nothing of the notices went in
+        assert sorted(f["name"] for f in uow.records.find("bank_file", direction="in")) == sorted(
+            p.name for p in reports)
+    notices[0].write_bytes(good)
+    again = reconcile.ingest(reports + notices, store=pay_store, settings=pay_settings, by="clerk-wang")
+    assert [r.already_read for r in again] == [True] * len(reports) + [False] * len(notices)
+    assert states(pay_store, reverified) == {"paid": PAY_UNITS}
+    assert ledger.check(store=pay_store).ok
+
+
 def test_files_written_in_worker_processes_are_the_same_bytes_recorded_once(pay_store, pay_settings, reverified,
                                                                             tmp_path):
     """The cycle's files made in two worker processes (each reading its batch itself) equal one-by-one writing."""

@@ -152,16 +152,18 @@ def approve_batch(ref: str | int, *, store: Store, settings: Settings, by: str) 
 
 def _release(uow: UnitOfWork, batch: dict[str, Any], by: str) -> None:
     """Attempts go live, the fund commits their money (ledger), and their cases move to approved or reissued."""
-    source, target, _, _ = MOVES[Kind.APPROVE]
-    released = uow.payments.release(batch["id"], posting=(Kind.APPROVE.value, source.value, target.value),
-                                    source=f"batch:{batch['number']}")
+    released = uow.payments.release(batch["id"])
     moves = {n: (before, require(before, after)) for n, (before, after) in _RELEASE_MOVES.items()}
-    reason = f"批次 {batch['number']} 审批通过 / approved for payment in batch {batch['number']}"
-    uow.cases.move_each(((a.case_id, *moves[a.attempt_no == 1]) for a in released), reason)
     words = {first: (before.value, after.value) for first, (before, after) in moves.items()}
-    uow.audit.append(Draft(by, "payment_approved", f"case:{a.case_id}", a.case_id, *words[a.attempt_no == 1], reason,
-                           {"uscc": a.uscc, "amount": str(a.amount), "payment": a.end_to_end_id})
-                     for a in released)
+    reason = f"批次 {batch['number']} 审批通过 / approved for payment in batch {batch['number']}"
+    audited = uow.audit.append_soon(
+        Draft(by, "payment_approved", f"case:{a.case_id}", a.case_id, *words[a.attempt_no == 1], reason,
+              {"uscc": a.uscc, "amount": str(a.amount), "payment": a.end_to_end_id}) for a in released)
+    source, target, _, _ = MOVES[Kind.APPROVE]
+    uow.payments.post_whole(Kind.APPROVE.value, source.value, target.value, [a.id for a in released],
+                            f"batch:{batch['number']}")
+    uow.cases.move_each(((a.case_id, *moves[a.attempt_no == 1]) for a in released), reason)
+    audited()
 
 
 # A first attempt takes a re-verified case to approved; a re-issue takes a failed one to reissued.

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from wengang.adapters.banks import camt054, csv_layout, pain002, xsd
-from wengang.adapters.banks.files import sha256_of
+from wengang.adapters.banks.files import BankFileError, sha256_of
 from wengang.config import Settings
 from wengang.domain.audit import Draft
 from wengang.domain.cases import State, require
@@ -72,15 +72,23 @@ def ingest(paths: list[Path], *, store: Store, settings: Settings, by: str,
     held: list[tuple[Path, tuple]] = []          # files with returns wait for the rest of their kind
     camt = False
     with bulk_work():
-        for path, read in zip(ordered, _read_all(ordered, settings, progress, workers), strict=True):
-            is_camt = read[0].startswith("camt")
-            if is_camt != camt:
-                done += [_apply_file(p, sha256_of(p), *r, store=store, by=by) for p, r in held]
-                held, camt = [], is_camt
-            if any(x.status is P.RETURNED for x in read[1]):
-                held.append((path, read))
-            else:
-                done.append(_apply_file(path, sha256_of(path), *read, store=store, by=by))
+        try:
+            for path, read in zip(ordered, _read_all(ordered, settings, progress, workers), strict=True):
+                is_camt = read[0].startswith("camt")
+                if is_camt != camt:
+                    done += [_apply_file(p, sha256_of(p), *r, store=store, by=by) for p, r in held]
+                    held, camt = [], is_camt
+                if any(x.status is P.RETURNED for x in read[1]):
+                    held.append((path, read))
+                else:
+                    done.append(_apply_file(path, sha256_of(path), *read, store=store, by=by))
+        except (BankFileError, Refused) as err:
+            applied = [d.name for d in done if not d.already_read]
+            if not applied:
+                raise                               # nothing was applied: the refusal as it is
+            raise Refused(f"{err}\n此前的文件已各自入账 / applied before it, each file on its own: "
+                          f"{', '.join(applied)}; 修正后重新运行全部文件即可, 已读文件不会重复入账 / fix it and run "
+                          "all the files again: those already read are recognised and change nothing") from err
         done += [_apply_file(p, sha256_of(p), *r, store=store, by=by) for p, r in held]
     return done
 
@@ -171,8 +179,6 @@ def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, S
                    by: str) -> dict[str, int]:
     """Attempt statuses, ledger postings, case moves and notices for every accepted change, in bulk."""
     now = uow.now()
-    uow.payments.set_status(((attempts[u.end_to_end_id].id, u.before.value, u.after.value, u.reason)
-                             for u in updates), settled=True)
     drafts, notices = [], []
     posted: dict[Kind, list[int]] = {kind: [] for kind in Kind}
     routes: dict[tuple[P, P, bool], _Route] = {}
@@ -188,6 +194,9 @@ def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, S
                             {"uscc": a.uscc, "amount": str(a.amount), "payment": a.end_to_end_id, "source": source}))
         if route.after is State.FAILED:
             notices.append(_failure_notice(a, u, now))
+    audited = uow.audit.append_soon(drafts)            # hashed while the statements below run
+    uow.payments.set_status(((attempts[u.end_to_end_id].id, u.before.value, u.after.value, u.reason)
+                             for u in updates), settled=True)
     # One statement per kind, in the order an attempt's legs follow (pay, then reject or return, then refund).
     for kind in (Kind.PAY, Kind.REJECT, Kind.RETURN, Kind.REFUND):
         source_account, target, _, _ = MOVES[kind]
@@ -195,8 +204,8 @@ def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, S
     for route, case_ids in moved.items():
         uow.cases.move_each(((c, route.before, route.after) for c in case_ids),
                             f"银行回执 / bank: {route.after.value}")
-    uow.audit.append(drafts)
     notify_all(uow, notices)
+    audited()
     counts: dict[str, int] = {}
     for route, case_ids in moved.items():
         status = route.event.removeprefix("payment_")

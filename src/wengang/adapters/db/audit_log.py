@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 
 from sqlalchemy import Connection, select, update
 
@@ -39,6 +40,34 @@ class SqlAuditLog:
         if count:
             self.conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=last[0], hash=last[1]))
         return count
+
+    def append_soon(self, drafts: Iterable[Draft]) -> Callable[[], int]:
+        """Like append, but the entries are hashed in a thread while the caller's next statements run (the drivers
+        let go of the GIL while the database works); calling what it returns inserts them and says how many."""
+        seq, digest = self.head(lock=True)
+        placed: list[Entry] = []
+        failed: list[BaseException] = []
+
+        def hashing() -> None:
+            try:
+                placed.extend(chain(drafts, after_seq=seq, after_hash=digest, at=self.at))
+            except BaseException as err:  # noqa: BLE001 - handed to the caller's thread, raised there
+                failed.append(err)
+
+        worker = threading.Thread(target=hashing, name="audit-chain", daemon=True)
+        worker.start()
+
+        def finish() -> int:
+            worker.join()
+            if failed:
+                raise failed[0]
+            count = insert_rows(self.conn, audit_log, AUDIT_COLUMNS, placed)
+            if count:
+                self.conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=placed[-1].seq,
+                                                                                        hash=placed[-1].hash))
+            return count
+
+        return finish
 
     def entries(self) -> Iterator[tuple]:
         """Every entry in sequence order, streamed (a server-side cursor on PostgreSQL)."""

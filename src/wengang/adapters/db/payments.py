@@ -112,20 +112,18 @@ class SqlPayments:
             raise ConcurrentChange(f"{len(rows) - moved} 笔支付 / payment attempts")
         return count
 
-    def release(self, batch_id: int, *, posting: tuple[str, str, str], source: str) -> list[Released]:
-        """Every prepared attempt of the batch to pending and its approval posted, set-based (no attempt travels
-        through Python on the way in); returns what went live, for the case moves and the audit."""
+    def release(self, batch_id: int) -> list[Released]:
+        """Every prepared attempt of the batch to pending in one statement (no attempt travels through Python on
+        the way in); returns what went live, in id order, for its postings, case moves and audit."""
         sqlite = self.conn.dialect.name == "sqlite"
-        mark = "?" if sqlite else "%s"
-        update = (f"UPDATE payment_attempts SET status = 'pending' WHERE batch_id = {mark} AND status = 'prepared' "
-                  "RETURNING id, case_id, attempt_no, uscc, amount, end_to_end_id")
+        update = (f"UPDATE payment_attempts SET status = 'pending' WHERE batch_id = {'?' if sqlite else '%s'} "
+                  "AND status = 'prepared' RETURNING id, case_id, attempt_no, uscc, amount, end_to_end_id")
         with raw_cursor(self.conn, update) as cursor:
             cursor.execute(update, (batch_id,))
             rows = cursor.fetchall()
-        released = sorted(Released(i, c, n, u, from_fen(a), e) for i, c, n, u, a, e in rows) if sqlite else \
-            sorted(map(Released._make, rows))
-        self.post_whole(*posting, [a.id for a in released], source)
-        return released
+        if sqlite:
+            return sorted(Released(i, c, n, u, from_fen(a), e) for i, c, n, u, a, e in rows)
+        return sorted(map(Released._make, rows))
 
     def sent(self, e2e_ids: Sequence[str]) -> list[Sent]:
         """The attempts a bank file names, with what applying its statuses needs (a narrow read: a file may
