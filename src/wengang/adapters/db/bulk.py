@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import Column, Connection, MetaData, Table
+from sqlalchemy import Column, Connection, DateTime, MetaData, Table
 from sqlalchemy.exc import DBAPIError
 
 from wengang.adapters.db.types import Money, to_fen
@@ -51,12 +52,15 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: It
                 count += 1
         return count
     money = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, Money)]
+    times = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, DateTime)]
     marks = ", ".join("?" for _ in columns)
     statement = f'INSERT INTO "{table.name}" ({_quoted(columns)}) VALUES ({marks})'
-    if not money:   # rows go to SQLite as they are; it counts them
+    if not money and not times:   # rows go to SQLite as they are; it counts them
         with raw_cursor(conn, statement) as cur:
             cur.executemany(statement, rows)
             return max(cur.rowcount, 0)
+    # A transaction stamps its rows alike: each time is spelled once, as sqlite3's own adapter spells it.
+    spelled: dict[object, object] = {None: None}
 
     def converted() -> Iterator[Sequence]:
         nonlocal count
@@ -66,6 +70,12 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: It
             for i in money:
                 if row[i] is not None:
                     row[i] = to_fen(row[i])
+            for i in times:
+                value = row[i]
+                text = spelled.get(value)
+                if text is None and value is not None:
+                    text = spelled[value] = value.isoformat(" ") if isinstance(value, dt.datetime) else value
+                row[i] = text
             yield row
 
     with raw_cursor(conn, statement) as cur:
