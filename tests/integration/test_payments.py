@@ -72,6 +72,31 @@ def test_the_database_itself_refuses_self_approval_and_a_second_live_attempt(pay
                                     "WHERE seq = 1"))
 
 
+def test_a_failed_attempt_frees_its_case_and_keeping_an_attempt_live_rewrites_no_index(pay_store, pay_settings,
+                                                                                       reverified):
+    """The one-live rule sits on a generated column: rejected frees the case for a re-issue, a second live attempt
+    is still refused, and on PostgreSQL prepared → pending is a heap-only update (no index written)."""
+    payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk-wang")
+    with pay_store.transaction() as uow:
+        a = uow.payments.attempts(batch_id=1)[0]
+        live = uow.connection.execute(text("SELECT live_case_id FROM payment_attempts WHERE id = :id"),
+                                      {"id": a.id}).scalar_one()
+        assert live == a.case_id
+        released = uow.payments.release(1)
+        if pay_store.dialect == "postgresql":
+            hot = uow.connection.execute(text(
+                "SELECT pg_stat_get_xact_tuples_hot_updated('payment_attempts'::regclass)")).scalar_one()
+            assert hot == len(released) > 0
+        uow.payments.set_status([(a.id, "pending", "rejected", "AC04")], settled=True)
+        assert uow.connection.execute(text("SELECT live_case_id FROM payment_attempts WHERE id = :id"),
+                                      {"id": a.id}).scalar_one() is None
+        row = (a.case_id, 2, 1, end_to_end_id(a.case_id, 2), a.uscc, a.unit_name, a.amount, a.bank_code, a.account_no,
+               a.account_name, "prepared", None, uow.now(), None)
+        assert uow.payments.add_attempts([row]) == 1                  # the failed one no longer counts
+        with pytest.raises(IntegrityError):                           # but a third, while the second lives, does
+            uow.payments.add_attempts([(*row[:1], 3, 1, end_to_end_id(a.case_id, 3), *row[4:])])
+
+
 def test_above_the_threshold_a_second_different_approver_releases_the_batch(pay_store, pay_settings, reverified):
     settings = pay_settings.model_copy(update={"second_approval_above": Decimal("10000.00")})
     payments.prepare_batches(reverified, store=pay_store, settings=settings, by="clerk-wang")

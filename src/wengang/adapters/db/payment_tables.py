@@ -6,6 +6,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Computed,
     Date,
     DateTime,
     ForeignKey,
@@ -24,7 +25,7 @@ from wengang.adapters.db.types import Money
 ACCOUNT_STATUSES = ("active", "pending", "superseded", "refused")
 BATCH_STATUSES = ("prepared", "approved", "sent", "cancelled")
 ATTEMPT_STATUSES = ("prepared", "pending", "paid", "rejected", "returned", "cancelled")
-LIVE_ATTEMPT = "status IN ('prepared', 'pending', 'paid')"   # at most one per case, by a partial unique index
+LIVE_ATTEMPT = "status IN ('prepared', 'pending', 'paid')"   # at most one per case (live_case_id below)
 LEDGER_ACCOUNTS = ("fund", "payable", "paid", "returned")
 # Each posting moves one attempt's whole amount along one edge of this graph (domain/ledger.py MOVES).
 LEDGER_MOVES = (("approve", "fund", "payable"), ("pay", "payable", "paid"), ("reject", "payable", "returned"),
@@ -103,13 +104,16 @@ payment_attempts = Table(
     Column("reason", Text),
     Column("created_at", DateTime, nullable=False),
     Column("settled_at", DateTime),
+    # The case while the attempt is live, NULL once it failed: unique, so one live attempt per case; a column of
+    # its own (not a partial index on status) so that prepared → pending → paid touch no index (HOT on PostgreSQL).
+    Column("live_case_id", Id, Computed(f"CASE WHEN {LIVE_ATTEMPT} THEN case_id END")),
     UniqueConstraint("case_id", "attempt_no"),
     CheckConstraint(one_of("status", ATTEMPT_STATUSES), name="known_status"),
     CheckConstraint("amount > 0", name="amount_positive"),
     CheckConstraint("attempt_no >= 1 AND attempt_no <= 999", name="attempt_range"),
     Index("ix_payment_attempts_batch", "batch_id"),
-    Index("uq_payment_attempts_one_live", "case_id", unique=True,
-          sqlite_where=text(LIVE_ATTEMPT), postgresql_where=text(LIVE_ATTEMPT)),
+    Index("uq_payment_attempts_one_live", "live_case_id", unique=True),
+    postgresql_with={"fillfactor": 50},
 )
 
 ledger = Table(
