@@ -90,18 +90,12 @@ def chain(drafts: Iterable[Draft], *, after_seq: int, after_hash: str, at: str) 
     seq, prev, new = after_seq, after_hash, tuple.__new__
     for d in drafts:
         seq += 1
-        if type(d) is Draft:
-            actor, event, subject, case_id, from_state, to_state, reason, data = d
-            data = canonical(data) if data else "{}"   # canonical({}) is "{}"
-            digest = entry_hash(seq, at, actor, event, subject, case_id, from_state, to_state, reason, data, prev)
-            yield new(Entry, (seq, at, actor, event, subject, case_id, from_state, to_state, reason, data, prev,
-                              digest))
-        else:   # any other object with a Draft's fields, read as it always was
-            data = canonical(d.data or {})
-            digest = entry_hash(seq, at, d.actor, d.event, d.subject, d.case_id, d.from_state, d.to_state,
-                                d.reason, data, prev)
-            yield Entry(seq, at, d.actor, d.event, d.subject, d.case_id, d.from_state, d.to_state, d.reason,
-                        data, prev, digest)
+        # A Draft unpacks at once; any other object with a Draft's fields is read field by field.
+        actor, event, subject, case_id, from_state, to_state, reason, data = d if type(d) is Draft else (
+            d.actor, d.event, d.subject, d.case_id, d.from_state, d.to_state, d.reason, d.data)
+        data = canonical(data) if data else "{}"   # canonical({}) is "{}"
+        digest = entry_hash(seq, at, actor, event, subject, case_id, from_state, to_state, reason, data, prev)
+        yield new(Entry, (seq, at, actor, event, subject, case_id, from_state, to_state, reason, data, prev, digest))
         prev = digest
 
 

@@ -71,17 +71,21 @@ def ingest(paths: list[Path], *, store: Store, settings: Settings, by: str,
     done: list[Ingested] = []
     held: list[tuple[Path, tuple]] = []          # files with returns wait for the rest of their kind
     camt = False
+
+    def apply(path: Path, read: tuple) -> Ingested:
+        return _apply_file(path, sha256_of(path), *read, store=store, by=by)
+
     with bulk_work():
         try:
             for path, read in zip(ordered, _read_all(ordered, settings, progress, workers), strict=True):
                 is_camt = read[0].startswith("camt")
                 if is_camt != camt:
-                    done += [_apply_file(p, sha256_of(p), *r, store=store, by=by) for p, r in held]
+                    done += [apply(*h) for h in held]
                     held, camt = [], is_camt
                 if any(x.status is P.RETURNED for x in read[1]):
                     held.append((path, read))
                 else:
-                    done.append(_apply_file(path, sha256_of(path), *read, store=store, by=by))
+                    done.append(apply(path, read))
         except (BankFileError, Refused) as err:
             applied = [d.name for d in done if not d.already_read]
             if not applied:
@@ -89,7 +93,7 @@ def ingest(paths: list[Path], *, store: Store, settings: Settings, by: str,
             raise Refused(f"{err}\n此前的文件已各自入账 / applied before it, each file on its own: "
                           f"{', '.join(applied)}; 修正后重新运行全部文件即可, 已读文件不会重复入账 / fix it and run "
                           "all the files again: those already read are recognised and change nothing") from err
-        done += [_apply_file(p, sha256_of(p), *r, store=store, by=by) for p, r in held]
+        done += [apply(*h) for h in held]
     return done
 
 

@@ -29,17 +29,7 @@ class SqlAuditLog:
     def append(self, drafts: Iterable[Draft]) -> int:
         """Chain and insert every draft after the current head; returns how many were written."""
         seq, digest = self.head(lock=True)
-        last = [seq, digest]
-
-        def placed() -> Iterator[Entry]:
-            for entry in chain(drafts, after_seq=seq, after_hash=digest, at=self.at):
-                last[0], last[1] = entry.seq, entry.hash
-                yield entry
-
-        count = insert_rows(self.conn, audit_log, AUDIT_COLUMNS, placed())
-        if count:
-            self.conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=last[0], hash=last[1]))
-        return count
+        return self._insert(chain(drafts, after_seq=seq, after_hash=digest, at=self.at))
 
     def append_soon(self, drafts: Iterable[Draft]) -> Callable[[], int]:
         """Like append, but the entries are hashed in a thread while the caller's next statements run (the drivers
@@ -61,13 +51,24 @@ class SqlAuditLog:
             worker.join()
             if failed:
                 raise failed[0]
-            count = insert_rows(self.conn, audit_log, AUDIT_COLUMNS, placed)
-            if count:
-                self.conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=placed[-1].seq,
-                                                                                        hash=placed[-1].hash))
-            return count
+            return self._insert(placed)
 
         return finish
+
+    def _insert(self, entries: Iterable[Entry]) -> int:
+        """Insert placed entries (streamed) and move the head to the last of them."""
+        last: list[Entry | None] = [None]
+
+        def noted() -> Iterator[Entry]:
+            for entry in entries:
+                last[0] = entry
+                yield entry
+
+        count = insert_rows(self.conn, audit_log, AUDIT_COLUMNS, noted())
+        if count:
+            self.conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=last[0].seq,
+                                                                                    hash=last[0].hash))
+        return count
 
     def entries(self) -> Iterator[tuple]:
         """Every entry in sequence order, streamed (a server-side cursor on PostgreSQL)."""

@@ -29,6 +29,11 @@ def raw_cursor(conn: Connection, statement: str = "") -> Iterator:
         cur.close()
 
 
+def mark(conn: Connection) -> str:
+    """The driver's parameter placeholder, for SQL written out for bulk work."""
+    return "?" if conn.dialect.name == "sqlite" else "%s"
+
+
 def one_of(conn: Connection, column: str) -> str:
     """SQL for `column` being one of a list passed as one parameter (see `listed`): no IN list, whatever its size."""
     if conn.dialect.name == "sqlite":

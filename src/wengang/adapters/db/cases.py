@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, Column, Connection, Integer, String, Text, func, select, text, update
 
-from wengang.adapters.db.bulk import insert_rows, listed, one_of, raw_cursor, staged
+from wengang.adapters.db.bulk import insert_rows, listed, mark, one_of, raw_cursor, staged
 from wengang.adapters.db.tables import cases
 from wengang.adapters.db.types import Money, from_fen
 from wengang.domain.cases import Case, State
@@ -108,10 +108,9 @@ class SqlCases:
         """The cycle's cases in these states, in id order, with only what a payment needs (straight from the
         driver: no per-row result processing for half a million rows)."""
         sqlite = self.conn.dialect.name == "sqlite"
-        mark = "?" if sqlite else "%s"
         # `cycle_id + 0` on SQLite: walk the primary key rather than sort the cycle (see `chunks`).
         sql = (f"SELECT id, uscc, name, amount, state, run_id FROM cases WHERE {'cycle_id + 0' if sqlite else 'cycle_id'}"
-               f" = {mark} AND {one_of(self.conn, 'state')} ORDER BY id")
+               f" = {mark(self.conn)} AND {one_of(self.conn, 'state')} ORDER BY id")
         with raw_cursor(self.conn, sql) as cursor:
             cursor.execute(sql, (cycle_id, listed(self.conn, [State(s).value for s in states])))
             rows = cursor.fetchall()
@@ -155,9 +154,9 @@ class SqlCases:
             count += 1
         if not count:
             return 0
-        mark = "?" if self.conn.dialect.name == "sqlite" else "%s"
-        sql = (f"UPDATE cases SET state = {mark}, reason = {mark}, version = version + 1 "
-               f"WHERE {one_of(self.conn, 'id')} AND state = {mark}")
+        p = mark(self.conn)
+        sql = (f"UPDATE cases SET state = {p}, reason = {p}, version = version + 1 "
+               f"WHERE {one_of(self.conn, 'id')} AND state = {p}")
         moved = sum(self.conn.exec_driver_sql(sql, (to, reason, listed(self.conn, ids), before)).rowcount
                     for (before, to), ids in groups.items())
         if moved != count:

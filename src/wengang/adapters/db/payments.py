@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from wengang.adapters.db.bulk import insert_rows, listed, one_of, raw_cursor
+from wengang.adapters.db.bulk import insert_rows, listed, mark, one_of, raw_cursor
 from wengang.adapters.db.payment_tables import ledger, payment_attempts, payment_batches
 from wengang.adapters.db.types import Money, from_fen
 from wengang.domain.errors import ConcurrentChange
@@ -54,13 +54,13 @@ class SqlPayments:
                  e2e_ids: Sequence[str] | None = None, status: str | None = None) -> list[Attempt]:
         """Attempts in id order, straight from the driver (half a million rows need no per-row ORM processing)."""
         sqlite = self.conn.dialect.name == "sqlite"
-        mark = "?" if sqlite else "%s"
+        p = mark(self.conn)
         where, params = [], []
         if batch_id is not None:
-            where.append(f"batch_id = {mark}")
+            where.append(f"batch_id = {p}")
             params.append(batch_id)
         if status is not None:
-            where.append(f"status = {mark}")
+            where.append(f"status = {p}")
             params.append(status)
         keys = case_ids if case_ids is not None else e2e_ids
         if keys is not None:
@@ -102,9 +102,9 @@ class SqlPayments:
         groups: dict[tuple[str, str, str | None], list[int]] = defaultdict(list)
         for attempt_id, before, new, reason in rows:
             groups[before, new, reason].append(attempt_id)
-        mark = "?" if self.conn.dialect.name == "sqlite" else "%s"
-        sql = (f"UPDATE payment_attempts SET status = {mark}, reason = COALESCE({mark}, reason), "
-               f"settled_at = COALESCE({mark}, settled_at) WHERE {one_of(self.conn, 'id')} AND status = {mark}")
+        p = mark(self.conn)
+        sql = (f"UPDATE payment_attempts SET status = {p}, reason = COALESCE({p}, reason), "
+               f"settled_at = COALESCE({p}, settled_at) WHERE {one_of(self.conn, 'id')} AND status = {p}")
         settled_at = self.now if settled else None
         moved = sum(self.conn.exec_driver_sql(sql, (new, reason, settled_at, listed(self.conn, ids), before)).rowcount
                     for (before, new, reason), ids in groups.items())
@@ -116,7 +116,7 @@ class SqlPayments:
         """Every prepared attempt of the batch to pending in one statement (no attempt travels through Python on
         the way in); returns what went live, in id order, for its postings, case moves and audit."""
         sqlite = self.conn.dialect.name == "sqlite"
-        update = (f"UPDATE payment_attempts SET status = 'pending' WHERE batch_id = {'?' if sqlite else '%s'} "
+        update = (f"UPDATE payment_attempts SET status = 'pending' WHERE batch_id = {mark(self.conn)} "
                   "AND status = 'prepared' RETURNING id, case_id, attempt_no, uscc, amount, end_to_end_id")
         with raw_cursor(self.conn, update) as cursor:
             cursor.execute(update, (batch_id,))
@@ -146,14 +146,15 @@ class SqlPayments:
         ConcurrentChange."""
         if not attempt_ids:
             return 0
-        mark = "?" if self.conn.dialect.name == "sqlite" else "%s"
+        p = mark(self.conn)
         sql = (f"INSERT INTO ledger (kind, batch_id, attempt_id, case_id, from_account, to_account, amount, "
-               f"posted_at, source) SELECT {mark}, batch_id, id, case_id, {mark}, {mark}, amount, {mark}, {mark} "
+               f"posted_at, source) SELECT {p}, batch_id, id, case_id, {p}, {p}, amount, {p}, {p} "
                f"FROM payment_attempts WHERE {one_of(self.conn, 'id')} ORDER BY id")
         posted = self.conn.exec_driver_sql(sql, (kind, from_account, to_account, self.now, source[:200],
                                                  listed(self.conn, attempt_ids))).rowcount
-        if posted != len(set(attempt_ids)):
-            raise ConcurrentChange(f"{len(set(attempt_ids)) - posted} 笔支付 / payment attempts not found to post")
+        wanted = len(set(attempt_ids))
+        if posted != wanted:
+            raise ConcurrentChange(f"{wanted - posted} 笔支付 / payment attempts not found to post")
         return posted
 
     def postings(self) -> list[tuple]:
