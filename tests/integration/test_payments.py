@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -70,6 +71,12 @@ def test_the_database_itself_refuses_self_approval_and_a_second_live_attempt(pay
                                     "to_account, amount, posted_at, source) SELECT kind, batch_id, attempt_id, "
                                     "case_id, from_account, to_account, amount, posted_at, source FROM ledger "
                                     "WHERE seq = 1"))
+    for batch, case in (("batch_id", "case_id + 1"), ("batch_id + 1", "case_id")):   # a posting names its attempt's
+        with pay_store.transaction() as uow, pytest.raises(IntegrityError):
+            uow.connection.execute(text(
+                "INSERT INTO ledger (kind, batch_id, attempt_id, case_id, from_account, to_account, amount, "
+                f"posted_at, source) SELECT 'pay', {batch}, attempt_id, {case}, 'payable', 'paid', amount, "
+                "posted_at, source FROM ledger WHERE seq = 1"))
 
 
 def test_a_failed_attempt_frees_its_case_and_keeping_an_attempt_live_rewrites_no_index(pay_store, pay_settings,
@@ -95,6 +102,39 @@ def test_a_failed_attempt_frees_its_case_and_keeping_an_attempt_live_rewrites_no
         assert uow.payments.add_attempts([row]) == 1                  # the failed one no longer counts
         with pytest.raises(IntegrityError):                           # but a third, while the second lives, does
             uow.payments.add_attempts([(*row[:1], 3, 1, end_to_end_id(a.case_id, 3), *row[4:])])
+
+
+def test_a_case_whose_account_fails_its_check_is_left_out_and_its_batch_counts_only_the_rest(pay_store, pay_settings,
+                                                                                              reverified):
+    """Accounts as dirty data can hold them (too short, a control character): the case is named in `skipped`, in case
+    order; its bank's batch holds, counts and totals only the good ones; a bank with no good one gets no batch."""
+    bad = {1: ("102100099996", "12", "付款测试1号有限公司"), 5: ("102100099996", "6222020200000005",
+                                                                "付款测试5号\x07有限公司"),
+           **{n: ("104100000004", "1", f"付款测试{n}号有限公司") for n in range(27, 31)}}     # all of BOC's four
+    with pay_store.transaction() as uow:
+        uow.records.add_many("account", ({
+            "cycle_id": reverified, "uscc": uscc(n, "91110108"), "bank_code": code, "account_no": number,
+            "account_name": name, "source": "staff", "status": "active", "created_by": "clerk-zhou",
+            "created_at": uow.now(), "verified_by": "checker-sun", "verified_at": uow.now(), "note": "dirty"}
+            for n, (code, number, name) in bad.items()))
+        good = sum(uow.cases.find(reverified, uscc(n, "91110108")).amount for n in range(2, 13) if n != 5)
+        uow.commit()
+    # the threshold at exactly what ICBC's good cases sum to: one approver (the planned total, with units 1 and 5,
+    # would have needed two)
+    settings = pay_settings.model_copy(update={"second_approval_above": good})
+    done = payments.prepare_batches(reverified, store=pay_store, settings=settings, by="clerk-wang")
+    assert [u for u, _ in done.skipped] == [uscc(n, "91110108") for n in sorted(bad)]
+    assert all(why.startswith("账户不可用 / unusable account") for _, why in done.skipped)
+    assert {b["bank_code"]: b["entries"] for b in done.batches} == {"102": 10, "103": 8, "313": 6}
+    for b in done.batches:
+        detail = payments.batch_detail(b["number"], store=pay_store)
+        count, total = detail["attempts"]["prepared"]
+        assert (count, total) == (b["entries"], b["total"])
+        assert b["needs_second"] == (total > good)
+    assert {b["bank_code"]: (b["total"], b["needs_second"]) for b in done.batches}["102"] == (good, False)
+    with pay_store.reading() as uow:
+        audited = [e for e in uow.audit.entries() if e[3] == "payment_batch_prepared"]
+    assert sorted(json.loads(e[9])["entries"] for e in audited) == [6, 8, 10]
 
 
 def test_above_the_threshold_a_second_different_approver_releases_the_batch(pay_store, pay_settings, reverified):

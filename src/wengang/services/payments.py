@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from wengang.adapters.banks import csv_layout, pain001
 from wengang.adapters.banks.files import WrittenFile
@@ -52,23 +52,28 @@ def prepare_batches(cycle_id: int, *, store: Store, settings: Settings, by: str,
     progress = progress or Silent()
     progress.step("准备支付批次 / preparing payment batches")
     out = Prepared()
+    skipped: list[tuple[int, str, str]] = []
     with store.transaction() as uow, bulk_work():
         load(uow, "cycle", cycle_id, "周期", lock=True)
         todo = uow.cases.payable(cycle_id, [State.REVERIFIED, State.FAILED])
         last = _last_attempts(uow, [c.id for c in todo])
         verified = verified_accounts(uow, cycle_id)
         fallback = snapshot_accounts(settings, {c.run_id for c in todo if c.uscc not in verified})
-        groups: dict[str, list[PaymentInstruction]] = defaultdict(list)
+        groups: dict[str, list[_Planned]] = defaultdict(list)
         for case in todo:
-            instruction, why = _instruction(case, last.get(case.id), verified, fallback)
-            if instruction is None:
+            before = last.get(case.id)
+            account, why = _account(case, before, verified, fallback)
+            if account is None:
                 if why:
-                    out.skipped.append((case.uscc, why))
+                    skipped.append((case.id, case.uscc, why))
                 continue
-            groups[bank_of(instruction.bank_code)].append(instruction)
-        for bank, instructions in sorted(groups.items()):
-            out.batches.append(_new_batch(uow, cycle_id, bank, instructions, settings, by, execution_date))
+            groups[bank_of(account.bank_code)].append(_Planned(case, (before.attempt_no + 1) if before else 1, account))
+        for bank, planned in sorted(groups.items()):
+            batch = _new_batch(uow, cycle_id, bank, planned, settings, by, execution_date, skipped)
+            if batch is not None:
+                out.batches.append(batch)
         uow.commit()
+    out.skipped = [(uscc, why) for _, uscc, why in sorted(skipped)]    # in case order, whichever check left it out
     return out
 
 
@@ -80,9 +85,18 @@ def _last_attempts(uow: UnitOfWork, case_ids: list[int]) -> dict[int, Attempt]:
     return last
 
 
-def _instruction(case: Payable, last: Attempt | None, verified: dict[str, Account],
-                 fallback: dict[str, Account]) -> tuple[PaymentInstruction | None, str | None]:
-    """The next attempt of a case, or None (with a reason where staff must act; silent where it simply waits)."""
+class _Planned(NamedTuple):
+    """A case on its way into a batch: its next attempt number and the account it goes to (not yet checked)."""
+
+    case: Payable
+    attempt: int
+    account: Account
+
+
+def _account(case: Payable, last: Attempt | None, verified: dict[str, Account],
+             fallback: dict[str, Account]) -> tuple[Account | None, str | None]:
+    """The account a case's next attempt goes to, or None (with a reason where staff must act; silent where it simply
+    waits)."""
     if last is not None and last.status not in FINAL:
         return None, None                                   # a live attempt: never a second one
     account = verified.get(case.uscc)
@@ -95,29 +109,67 @@ def _instruction(case: Payable, last: Attempt | None, verified: dict[str, Accoun
         return None, "无可用账户 / no usable account"
     if case.amount <= 0:
         return None, "金额为零 / nothing to pay"
-    try:
-        return PaymentInstruction(case.id, (last.attempt_no + 1) if last else 1, case.uscc, case.name,
-                                  account.bank_code, account.account_no, account.account_name, case.amount), None
-    except ValueError as err:
-        return None, f"账户不可用 / unusable account: {err}"
+    return account, None
 
 
-def _new_batch(uow: UnitOfWork, cycle_id: int, bank: str, instructions: list[PaymentInstruction],
-               settings: Settings, by: str, execution_date: dt.date | None) -> dict[str, Any]:
+def _instruction(p: _Planned) -> PaymentInstruction:
+    """The checked instruction of a planned attempt (ValueError names what is wrong with it)."""
+    c, a = p.case, p.account
+    return PaymentInstruction(c.id, p.attempt, c.uscc, c.name, a.bank_code, a.account_no, a.account_name, c.amount)
+
+
+def _unusable(p: _Planned, err: ValueError) -> tuple[int, str, str]:
+    return p.case.id, p.case.uscc, f"账户不可用 / unusable account: {err}"
+
+
+def _new_batch(uow: UnitOfWork, cycle_id: int, bank: str, planned: list[_Planned], settings: Settings, by: str,
+               execution_date: dt.date | None, skipped: list[tuple[int, str, str]]) -> dict[str, Any] | None:
+    """The bank's batch and its attempts; each attempt is checked as an instruction while the database stores the
+    ones before it (a bulk insert streams), so the batch row goes first with the planned count and total and is
+    corrected after the insert if a check left a case out. None when no case of the bank passed."""
+    head, first = None, 0
+    while head is None and first < len(planned):          # the first good instruction: a batch is never empty
+        p, first = planned[first], first + 1
+        try:
+            head = _instruction(p)
+        except ValueError as err:
+            skipped.append(_unusable(p, err))
+    if head is None:
+        return None
+    rest = planned[first:]
     number = f"C{cycle_id}-B{bank}-{len(uow.records.find('payment_batch', cycle_id=cycle_id, bank_code=bank)) + 1}"
-    total = sum((p.amount for p in instructions), Decimal("0.00"))
-    values = {"cycle_id": cycle_id, "number": number, "bank_code": bank, "entries": len(instructions),
+    total = sum((p.case.amount for p in planned[first - 1:]), Decimal("0.00"))
+    values = {"cycle_id": cycle_id, "number": number, "bank_code": bank, "entries": len(rest) + 1,
               "file_format": settings.bank_formats.get(bank, pain001.V09), "total": total, "status": "prepared",
               "needs_second": total > settings.second_approval_above, "prepared_by": by,
               "prepared_at": uow.now(), "execution_date": execution_date}
     batch_id = uow.records.add("payment_batch", values)
     now = uow.now()
-    uow.payments.add_attempts(
-        (p.case_id, p.attempt, batch_id, p.end_to_end_id, p.uscc, p.unit_name, p.amount, p.bank_code,
-         p.account_no, p.account_name, "prepared", None, now, None) for p in instructions)
+    made = [0, Decimal("0.00")]
+
+    def checked() -> Iterator[PaymentInstruction]:
+        yield head
+        for p in rest:
+            try:
+                yield _instruction(p)
+            except ValueError as err:
+                skipped.append(_unusable(p, err))
+
+    def rows() -> Iterator[tuple]:
+        for p in checked():
+            made[0] += 1
+            made[1] += p.amount
+            yield (p.case_id, p.attempt, batch_id, p.end_to_end_id, p.uscc, p.unit_name, p.amount, p.bank_code,
+                   p.account_no, p.account_name, "prepared", None, now, None)
+
+    uow.payments.add_attempts(rows())
+    entries, total = made
+    if (entries, total) != (values["entries"], values["total"]):
+        values.update(entries=entries, total=total, needs_second=total > settings.second_approval_above)
+        uow.records.update("payment_batch", batch_id, {k: values[k] for k in ("entries", "total", "needs_second")})
     uow.audit.append([Draft(by, "payment_batch_prepared", f"payment_batch:{number}", None, None, "prepared",
-                            f"准备支付批次 / prepared {len(instructions)} payments, {total} yuan",
-                            {"entries": len(instructions), "total": str(total), "bank": bank,
+                            f"准备支付批次 / prepared {entries} payments, {total} yuan",
+                            {"entries": entries, "total": str(total), "bank": bank,
                              "needs_second": values["needs_second"]})])
     return uow.records.get("payment_batch", batch_id)
 

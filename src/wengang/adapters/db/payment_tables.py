@@ -10,6 +10,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -113,6 +114,7 @@ payment_attempts = Table(
     CheckConstraint("attempt_no >= 1 AND attempt_no <= 999", name="attempt_range"),
     Index("ix_payment_attempts_batch", "batch_id"),
     Index("uq_payment_attempts_one_live", "live_case_id", unique=True),
+    Index("uq_payment_attempts_posting_key", "id", "batch_id", "case_id", unique=True),   # what a posting names
     postgresql_with={"fillfactor": 50},
 )
 
@@ -120,8 +122,8 @@ ledger = Table(
     "ledger", metadata,
     Column("seq", Id, primary_key=True),
     Column("kind", String(8), nullable=False),
-    Column("batch_id", Id, ForeignKey("payment_batches.id"), nullable=False),
-    Column("attempt_id", Id, ForeignKey("payment_attempts.id"), nullable=False),
+    Column("batch_id", Id, nullable=False),
+    Column("attempt_id", Id, nullable=False),
     Column("case_id", Id, nullable=False),
     Column("from_account", String(10), nullable=False),
     Column("to_account", String(10), nullable=False),
@@ -130,6 +132,9 @@ ledger = Table(
     Column("source", String(200), nullable=False),
     # One row is one balanced transaction (amount out of one account, into another): double entry by construction.
     UniqueConstraint("attempt_id", "kind"),
+    # Its attempt, that attempt's batch and case, as one key: one check per posting, and none can disagree.
+    ForeignKeyConstraint(["attempt_id", "batch_id", "case_id"], ["payment_attempts.id", "payment_attempts.batch_id",
+                         "payment_attempts.case_id"], name="fk_ledger_posting_key"),
     CheckConstraint("amount > 0", name="amount_positive"),
     CheckConstraint(LEGAL_MOVE, name="legal_move"),
     Index("ix_ledger_batch", "batch_id"),
