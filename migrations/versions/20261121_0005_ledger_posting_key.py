@@ -2,9 +2,10 @@
 and case can no longer disagree with its attempt's.
 
 Each ledger row was checked twice (attempt, batch) on its way in, and its case not at all. Now
-(attempt_id, batch_id, case_id) refers to the same three columns of payment_attempts, unique there: one check,
+(batch_id, attempt_id, case_id) refers to the same three columns of payment_attempts, unique there: one check,
 covering all three (the attempt's own batch key takes the batch to payment_batches). On PostgreSQL that is a
-second less for every half a million postings.
+second less for every half a million postings. Batch first, the unique index is also the batch's index, which it
+replaces: payment_attempts keeps five indexes.
 
 Revision ID: 0005
 Revises: 0004
@@ -20,13 +21,15 @@ down_revision = "0004"
 branch_labels = None
 depends_on = None
 
-KEY = ["id", "batch_id", "case_id"]
-POSTING = ["attempt_id", "batch_id", "case_id"]
+KEY = ["batch_id", "id", "case_id"]
+POSTING = ["batch_id", "attempt_id", "case_id"]
 
 
 def upgrade() -> None:
-    """The unique index on attempts first (a foreign key needs it), then one composite key for the two single ones."""
+    """The unique index on attempts first (a foreign key needs it; batch first, it replaces the batch index), then
+    one composite key for the two single ones."""
     op.create_index("uq_payment_attempts_posting_key", "payment_attempts", KEY, unique=True)
+    op.drop_index("ix_payment_attempts_batch", table_name="payment_attempts")
     with op.batch_alter_table("ledger") as batch:
         batch.drop_constraint("fk_ledger_attempt_id", type_="foreignkey")
         batch.drop_constraint("fk_ledger_batch_id", type_="foreignkey")
@@ -40,6 +43,7 @@ def downgrade() -> None:
         batch.create_foreign_key("fk_ledger_attempt_id", "payment_attempts", ["attempt_id"], ["id"])
         batch.create_foreign_key("fk_ledger_batch_id", "payment_batches", ["batch_id"], ["id"])
     _append_only_again()
+    op.create_index("ix_payment_attempts_batch", "payment_attempts", ["batch_id"])
     op.drop_index("uq_payment_attempts_posting_key", table_name="payment_attempts")
 
 

@@ -112,9 +112,9 @@ payment_attempts = Table(
     CheckConstraint(one_of("status", ATTEMPT_STATUSES), name="known_status"),
     CheckConstraint("amount > 0", name="amount_positive"),
     CheckConstraint("attempt_no >= 1 AND attempt_no <= 999", name="attempt_range"),
-    Index("ix_payment_attempts_batch", "batch_id"),
     Index("uq_payment_attempts_one_live", "live_case_id", unique=True),
-    Index("uq_payment_attempts_posting_key", "id", "batch_id", "case_id", unique=True),   # what a posting names
+    # What a posting names (ledger's key), batch first: it is also the batch's index, its attempts in id order.
+    Index("uq_payment_attempts_posting_key", "batch_id", "id", "case_id", unique=True),
     postgresql_with={"fillfactor": 50},
 )
 
@@ -133,7 +133,7 @@ ledger = Table(
     # One row is one balanced transaction (amount out of one account, into another): double entry by construction.
     UniqueConstraint("attempt_id", "kind"),
     # Its attempt, that attempt's batch and case, as one key: one check per posting, and none can disagree.
-    ForeignKeyConstraint(["attempt_id", "batch_id", "case_id"], ["payment_attempts.id", "payment_attempts.batch_id",
+    ForeignKeyConstraint(["batch_id", "attempt_id", "case_id"], ["payment_attempts.batch_id", "payment_attempts.id",
                          "payment_attempts.case_id"], name="fk_ledger_posting_key"),
     CheckConstraint("amount > 0", name="amount_positive"),
     CheckConstraint(LEGAL_MOVE, name="legal_move"),
