@@ -73,16 +73,16 @@ def ingest(paths: list[Path], *, store: Store, settings: Settings, by: str,
     camt = False
 
     def apply(path: Path, read: tuple) -> Ingested:
-        return _apply_file(path, sha256_of(path), *read, store=store, by=by)
+        return _apply_file(path, *read, store=store, by=by)
 
     with bulk_work():
         try:
             for path, read in zip(ordered, _read_all(ordered, settings, progress, workers), strict=True):
-                is_camt = read[0].startswith("camt")
+                is_camt = read[1].startswith("camt")
                 if is_camt != camt:
                     done += [apply(*h) for h in held]
                     held, camt = [], is_camt
-                if any(x.status is P.RETURNED for x in read[1]):
+                if any(x.status is P.RETURNED for x in read[2]):
                     held.append((path, read))
                 else:
                     done.append(apply(path, read))
@@ -101,26 +101,28 @@ PARALLEL_BYTES = 16 << 20      # below this, starting worker processes costs mor
 
 
 def _read_all(paths: list[Path], settings: Settings, progress: Progress,
-              workers: int | None) -> Iterator[tuple[str, list[StatusRecord], str | None, str | None]]:
-    """Every file read and XSD-validated, in order, as each is ready; many large files in worker processes."""
+              workers: int | None) -> Iterator[tuple[str, str, list[StatusRecord], str | None, str | None]]:
+    """Every file hashed, read and XSD-validated, in order, as each is ready; many large files in worker
+    processes."""
     workers = min(len(paths), workers or os.cpu_count() or 1)
     if workers <= 1 or sum(p.stat().st_size for p in paths) < PARALLEL_BYTES:
         for path in paths:
             progress.step(f"读取银行回执 / reading {path.name}")
-            yield read_records(path, settings)
+            yield sha256_of(path), *read_records(path, settings)
         return
     progress.step(f"读取银行回执 / reading {len(paths)} files in {workers} processes")
     with ProcessPoolExecutor(workers) as pool:
-        for message, rows, group, reason in pool.map(_read_plain, paths, [settings] * len(paths)):
-            yield message, _records(rows), group, reason
+        for sha, message, rows, group, reason in pool.map(_read_plain, paths, [settings] * len(paths)):
+            yield sha, message, _records(rows), group, reason
 
 
-def _read_plain(path: Path, settings: Settings) -> tuple[str, list[tuple], str | None, str | None]:
-    """read_records in a worker, its records as plain tuples: they cross between processes far faster."""
+def _read_plain(path: Path, settings: Settings) -> tuple[str, str, list[tuple], str | None, str | None]:
+    """Hash and read_records in a worker, its records as plain tuples: they cross between processes far faster."""
     with bulk_work():
+        sha = sha256_of(path)
         message, records, group, reason = read_records(path, settings)
-    return message, [(r.end_to_end_id, r.status.value, None if r.amount is None else str(r.amount), r.reason,
-                      r.booking_date, r.source) for r in records], group, reason
+    return sha, message, [(r.end_to_end_id, r.status.value, None if r.amount is None else str(r.amount), r.reason,
+                           r.booking_date, r.source) for r in records], group, reason
 
 
 def _records(rows: list[tuple]) -> list[StatusRecord]:
