@@ -137,7 +137,6 @@ ledger = Table(
                          "payment_attempts.case_id"], name="fk_ledger_posting_key"),
     CheckConstraint("amount > 0", name="amount_positive"),
     CheckConstraint(LEGAL_MOVE, name="legal_move"),
-    Index("ix_ledger_batch", "batch_id"),
 )
 
 bank_files = Table(
