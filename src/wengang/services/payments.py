@@ -17,7 +17,7 @@ from wengang.adapters.banks.files import WrittenFile
 from wengang.config import Settings
 from wengang.domain.audit import Draft
 from wengang.domain.cases import State, require
-from wengang.domain.errors import Refused
+from wengang.domain.errors import ConcurrentChange, Refused
 from wengang.domain.ledger import MOVES, Kind
 from wengang.domain.payments import PaymentInstruction
 from wengang.domain.ports import Attempt, Payable, Store, UnitOfWork
@@ -212,8 +212,10 @@ def _release(uow: UnitOfWork, batch: dict[str, Any], by: str) -> None:
         Draft(by, "payment_approved", f"case:{a.case_id}", a.case_id, *words[a.attempt_no == 1], reason,
               {"uscc": a.uscc, "amount": str(a.amount), "payment": a.end_to_end_id}) for a in released)
     source, target, _, _ = MOVES[Kind.APPROVE]
-    uow.payments.post_whole(Kind.APPROVE.value, source.value, target.value, [a.id for a in released],
-                            f"batch:{batch['number']}")
+    # What went live is the batch's pending attempts: posted straight from the batch (no list of ids to send).
+    if uow.payments.post_batch(Kind.APPROVE.value, source.value, target.value, batch["id"], "pending",
+                               f"batch:{batch['number']}") != len(released):
+        raise ConcurrentChange(f"批次 {batch['number']} / batch {batch['number']}")
     uow.cases.move_each(((a.case_id, *moves[a.attempt_no == 1]) for a in released), reason)
     audited()
 
