@@ -119,6 +119,7 @@ def _instruction(p: _Planned) -> PaymentInstruction:
 
 
 def _unusable(p: _Planned, err: ValueError) -> tuple[int, str, str]:
+    """A case left out because its instruction failed its check: staff must mend the account."""
     return p.case.id, p.case.uscc, f"账户不可用 / unusable account: {err}"
 
 
