@@ -130,19 +130,16 @@ class SqlCases:
     def move_all(self, cycle_id: int, from_state: State, to_state: State, reason: str,
                  batch_id: int | None) -> list[Moved]:
         """One UPDATE for every case of the cycle in `from_state`; returns what moved, for the audit."""
-        sql = ("UPDATE cases SET state = {p}, reason = {p}, batch_id = {p}, version = version + 1 "
-               "WHERE cycle_id = {p} AND state = {p} RETURNING id, uscc, amount, version")
-        params = (to_state.value, reason, batch_id, cycle_id, from_state.value)
+        p = mark(self.conn)
+        sql = (f"UPDATE cases SET state = {p}, reason = {p}, batch_id = {p}, version = version + 1 "
+               f"WHERE cycle_id = {p} AND state = {p} RETURNING id, uscc, amount, version")
         # Straight to the driver: half a million rows do not need SQLAlchemy's per-row result processing.
-        cursor = self.conn.connection.dbapi_connection.cursor()
-        try:
-            if self.conn.dialect.name == "sqlite":
-                cursor.execute(sql.format(p="?"), params)
-                return [Moved(i, u, from_fen(a), v) for i, u, a, v in cursor.fetchall()]
-            cursor.execute(sql.format(p="%s"), params)
-            return [Moved(*row) for row in cursor.fetchall()]
-        finally:
-            cursor.close()
+        with raw_cursor(self.conn, sql) as cursor:
+            cursor.execute(sql, (to_state.value, reason, batch_id, cycle_id, from_state.value))
+            rows = cursor.fetchall()
+        if self.conn.dialect.name == "sqlite":
+            return [Moved(i, u, from_fen(a), v) for i, u, a, v in rows]
+        return [Moved(*row) for row in rows]
 
     def move_each(self, moves: Iterable[tuple[int, State, State]], reason: str) -> int:
         """(case id, from, to) for many cases: one UPDATE per (from, to), its cases in one list parameter; if any
