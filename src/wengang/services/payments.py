@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -118,9 +119,14 @@ def _instruction(p: _Planned) -> PaymentInstruction:
     return PaymentInstruction(c.id, p.attempt, c.uscc, c.name, a.bank_code, a.account_no, a.account_name, c.amount)
 
 
-def _unusable(p: _Planned, err: ValueError) -> tuple[int, str, str]:
-    """A case left out because its instruction failed its check: staff must mend the account."""
-    return p.case.id, p.case.uscc, f"账户不可用 / unusable account: {err}"
+def _checked(planned: list[_Planned], skipped: list[tuple[int, str, str]]) -> Iterator[PaymentInstruction]:
+    """The planned attempts as checked instructions, lazily; a case whose check fails is left out, with why (staff
+    must mend its account)."""
+    for p in planned:
+        try:
+            yield _instruction(p)
+        except ValueError as err:
+            skipped.append((p.case.id, p.case.uscc, f"账户不可用 / unusable account: {err}"))
 
 
 def _new_batch(uow: UnitOfWork, cycle_id: int, bank: str, planned: list[_Planned], settings: Settings, by: str,
@@ -128,19 +134,13 @@ def _new_batch(uow: UnitOfWork, cycle_id: int, bank: str, planned: list[_Planned
     """The bank's batch and its attempts; each attempt is checked as an instruction while the database stores the
     ones before it (a bulk insert streams), so the batch row goes first with the planned count and total and is
     corrected after the insert if a check left a case out. None when no case of the bank passed."""
-    head, first = None, 0
-    while head is None and first < len(planned):          # the first good instruction: a batch is never empty
-        p, first = planned[first], first + 1
-        try:
-            head = _instruction(p)
-        except ValueError as err:
-            skipped.append(_unusable(p, err))
+    checked = _checked(planned, skipped)
+    head = next(checked, None)                              # the first good instruction: a batch is never empty
     if head is None:
         return None
-    rest = planned[first:]
     number = f"C{cycle_id}-B{bank}-{len(uow.records.find('payment_batch', cycle_id=cycle_id, bank_code=bank)) + 1}"
-    total = sum((p.case.amount for p in planned[first - 1:]), Decimal("0.00"))
-    values = {"cycle_id": cycle_id, "number": number, "bank_code": bank, "entries": len(rest) + 1,
+    total = sum((p.case.amount for p in planned), Decimal("0.00"))
+    values = {"cycle_id": cycle_id, "number": number, "bank_code": bank, "entries": len(planned),
               "file_format": settings.bank_formats.get(bank, pain001.V09), "total": total, "status": "prepared",
               "needs_second": total > settings.second_approval_above, "prepared_by": by,
               "prepared_at": uow.now(), "execution_date": execution_date}
@@ -148,16 +148,8 @@ def _new_batch(uow: UnitOfWork, cycle_id: int, bank: str, planned: list[_Planned
     now = uow.now()
     made = [0, Decimal("0.00")]
 
-    def checked() -> Iterator[PaymentInstruction]:
-        yield head
-        for p in rest:
-            try:
-                yield _instruction(p)
-            except ValueError as err:
-                skipped.append(_unusable(p, err))
-
     def rows() -> Iterator[tuple]:
-        for p in checked():
+        for p in chain([head], checked):
             made[0] += 1
             made[1] += p.amount
             yield (p.case_id, p.attempt, batch_id, p.end_to_end_id, p.uscc, p.unit_name, p.amount, p.bank_code,
