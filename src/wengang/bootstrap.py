@@ -7,6 +7,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from wengang.adapters.db.engine import current_revision
 from wengang.adapters.db.store import SqlStore
+from wengang.adapters.keys import KeyFile
 from wengang.config import Settings, load_settings
 from wengang.domain.errors import StoreUnavailable
 
@@ -51,3 +52,8 @@ def upgrade_database(settings: Settings | None = None) -> str | None:
         return current_revision(opened.engine)
     finally:
         opened.close()
+
+
+def keys(settings: Settings | None = None) -> KeyFile:
+    """The master key of these settings (created on first use for the embedded default)."""
+    return KeyFile((settings or load_settings()).key_path)

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     second_approval_above: Decimal = Decimal("5000000.00")
     # Banks (first three digits of the CNAPS code) that take another format than pain.001.001.09.
     bank_formats: dict[str, str] = {"103": "pain.001.001.03", "313": "csv"}
+    # The master key (32 bytes, mode 0600) of the audit chain's HMAC and of sealed secrets: outside the databases.
+    key_file: Path | None = None
 
     @property
     def analytics_path(self) -> Path:
@@ -33,6 +35,11 @@ class Settings(BaseSettings):
     def outbox_path(self) -> Path:
         """Where the outbox channel hands notifications over (an SMS or WeChat gateway reads it)."""
         return self.data_dir / "outbox" / "notifications.jsonl"
+
+    @property
+    def key_path(self) -> Path:
+        """The master key file: WENGANG_KEY_FILE, or keys/master.key beside the embedded stores."""
+        return self.key_file or self.data_dir / "keys" / "master.key"
 
     @property
     def operational_url(self) -> str:

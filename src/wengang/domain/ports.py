@@ -199,6 +199,12 @@ class AuditLog(Protocol):
     def for_case(self, case_id: int) -> list[Entry]: ...
 
 
+class Keys(Protocol):
+    """Secret keys held outside the databases (a key file or a key service): one key per purpose."""
+
+    def key(self, purpose: str) -> bytes: ...
+
+
 class Channel(Protocol):
     """Carries messages out (SMS gateway, WeChat, an outbox file); returns how many it accepted."""
 
