@@ -57,10 +57,10 @@ class Books:
     def issue(self, items, batch):
         for p in items:
             self.ledger.approve(p, batch)
-            self.amounts[p.end_to_end_id] = p.amount
+            self.amounts[p.end_to_end_id] = (p.amount, batch)
 
     def expected(self):
-        return {e: Expected(a, self.ledger.status(e)) for e, a in self.amounts.items()}
+        return {e: Expected(a, self.ledger.status(e), batch) for e, (a, batch) in self.amounts.items()}
 
     def apply(self, records):
         result = reconcile(self.expected(), records)
@@ -155,7 +155,11 @@ def test_a_paid_id_in_a_new_file_is_rejected_by_the_bank_and_flagged_by_us(tmp_p
     again = bank.answer(send(tmp_path, "B1-RESEND", items[:2]), tmp_path / "2")
     records = read_pain002(again.pain002.path).records
     assert {(r.status, r.reason) for r in records} == {(S.REJECTED, "AM05")}
+    # it answers a file of ids that belong to batch B1: set aside as answering another batch ...
     result = books.apply(records)
+    assert result.updates == [] and {d.issue for d in result.discrepancies} == {Issue.WRONG_BATCH}
+    # ... and even naming B1, a reject after settlement is not a legal change
+    result = books.apply([dataclasses.replace(r, batch="B1") for r in records])
     assert result.updates == [] and {d.issue for d in result.discrepancies} == {Issue.ILLEGAL}
     assert books.ledger.check().paid == sum(p.amount for p in items)
 
@@ -173,9 +177,9 @@ def test_a_csv_bank_round_trip_reconciles_the_same_way(tmp_path):
     books.issue(items, "B1")
     bank = BankSimulator(seed=1, reject_share=0.25, return_share=0)
     fates = {p.end_to_end_id: bank.fate(p.end_to_end_id) for p in items}
-    rows = [StatusRecord(e, S.PAID if f.fate == PAID else S.REJECTED, books.amounts[e], f.reason)
+    rows = [StatusRecord(e, S.PAID if f.fate == PAID else S.REJECTED, books.amounts[e][0], f.reason, batch="B1")
             for e, f in fates.items()]
-    rows.append(StatusRecord("WG-999-1-Z", S.PAID, Decimal("1.00")))
+    rows.append(StatusRecord("WG-999-1-Z", S.PAID, Decimal("1.00"), batch="B1"))
     write_atomic(tmp_path / "status.csv", render_status_csv(rows))
     result = books.apply(read_status_csv(tmp_path / "status.csv"))
     assert [d.issue for d in result.discrepancies] == [Issue.UNKNOWN_ID] and len(result.updates) == 20

@@ -260,18 +260,20 @@ def test_camt054_entries_without_our_id_or_for_information_are_set_aside(tmp_pat
 # ---- CSV layout ----
 
 def test_payment_csv_has_bom_columns_and_exact_amounts(tmp_path):
-    out = write_payment_csv(tmp_path / "p.csv", PAYMENTS, REMIT)
+    out = write_payment_csv(tmp_path / "p.csv", PAYMENTS, REMIT, "C1-B313-1")
     raw = out.path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and out.sha256 == hashlib.sha256(raw).hexdigest()
     lines = raw.decode("utf-8-sig").split("\r\n")
-    assert lines[0] == "end_to_end_id,bank_code,account_no,account_name,amount,currency,remittance"
-    assert lines[1] == f"{E2E[0]},102100099996,{PAYMENTS[0].account_no},{PAYMENTS[0].account_name},0.01,CNY,{REMIT}"
+    assert lines[0] == "end_to_end_id,bank_code,account_no,account_name,amount,currency,remittance,batch"
+    assert lines[1] == (f"{E2E[0]},102100099996,{PAYMENTS[0].account_no},{PAYMENTS[0].account_name},0.01,CNY,{REMIT},"
+                        "C1-B313-1")
     assert lines[5].split(",")[0] == E2E[4] and '"R&D <研发> ""中心"""' in lines[5]
     assert out.control_sum == Decimal("10000012346.67")
 
 
 def test_status_csv_reads_utf8_and_gb18030(tmp_path):
-    body = f"end_to_end_id,status,amount,reason\r\n{E2E[0]},paid,0.01,\r\n{E2E[3]},RJCT,0.10,AC04\r\n{E2E[2]},returned,,AC04\r\n"
+    body = (f"end_to_end_id,batch,status,amount,reason\r\n{E2E[0]},B1,paid,0.01,\r\n{E2E[3]},B1,RJCT,0.10,AC04\r\n"
+            f"{E2E[2]},B1,returned,,AC04\r\n")
     for enc in ("utf-8-sig", "gb18030"):
         (tmp_path / "s.csv").write_bytes(body.encode(enc))
         got = read_status_csv(tmp_path / "s.csv")
@@ -282,11 +284,15 @@ def test_status_csv_reads_utf8_and_gb18030(tmp_path):
 
 @pytest.mark.parametrize("body,line,why", [
     ("id,status\r\nx,paid\r\n", 1, "missing column.*end_to_end_id"),
-    ("end_to_end_id,status,amount\r\nWG-1-1-N,paid,0.01\r\nWG-2-1-A,maybe,1.00\r\n", 3, "unknown status 'maybe'"),
-    ("end_to_end_id,status,amount\r\nWG-1-1-N,paid,0.001\r\n", 2, "two decimals"),
-    ("end_to_end_id,status,amount\r\nWG-1-1-N,paid,1.00,extra\r\n", 2, "more cells"),
-    ("end_to_end_id,status,amount\r\n,paid,1.00\r\n", 2, "empty"),
-    ("end_to_end_id,status,booking_date\r\nWG-1-1-N,paid,02/07/2021\r\n", 2, "YYYY-MM-DD"),
+    ("end_to_end_id,batch,status,amount\r\nWG-1-1-N,B,paid,0.01\r\nWG-2-1-A,B,maybe,1.00\r\n", 3,
+     "unknown status 'maybe'"),
+    ("end_to_end_id,batch,status,amount\r\nWG-1-1-N,B,paid,0.001\r\n", 2, "two decimals"),
+    ("end_to_end_id,batch,status,amount\r\nWG-1-1-N,B,paid,1.00,extra\r\n", 2, "more cells"),
+    ("end_to_end_id,batch,status,amount\r\n,B,paid,1.00\r\n", 2, "empty"),
+    ("end_to_end_id,batch,status,booking_date\r\nWG-1-1-N,B,paid,02/07/2021\r\n", 2, "YYYY-MM-DD"),
+    ("end_to_end_id,status,amount\r\nWG-1-1-N,paid,0.01\r\n", 1, "missing column.*batch"),
+    ("end_to_end_id,batch,status,amount\r\nWG-1-1-N,,paid,0.01\r\n", 2, "batch is empty"),
+    ("end_to_end_id,batch,status,amount,currency\r\nWG-1-1-N,B,paid,0.01,USD\r\n", 2, "currency is not CNY"),
 ])
 def test_status_csv_errors_name_the_line(tmp_path, body, line, why):
     (tmp_path / "s.csv").write_text(body, "utf-8")
@@ -297,7 +303,7 @@ def test_status_csv_errors_name_the_line(tmp_path, body, line, why):
 
 def test_csv_refuses_a_formula_in_a_cell(tmp_path):
     with pytest.raises(ValueError, match="may not start with '='"):
-        write_payment_csv(tmp_path / "p.csv", [payment(9, "1.00", name="=HYPERLINK(\"x\")")], REMIT)
+        write_payment_csv(tmp_path / "p.csv", [payment(9, "1.00", name="=HYPERLINK(\"x\")")], REMIT, "B1")
 
 
 def test_packaged_schemas_are_the_official_ones():

@@ -119,8 +119,30 @@ class PaymentInstruction:
             raise ValueError(f"行号应为12位数字 / bank code must be the 12-digit CNAPS code, is {self.bank_code!r}")
         if not isinstance(self.account_no, str) or not _ACCOUNT_NO.match(self.account_no):
             raise ValueError("账号应为6–34位数字或字母 / account number must be 6–34 letters or digits")
-        plain_text("单位名称 / unit name", self.unit_name, 140)
-        plain_text("户名 / account name", self.account_name, 140)
+        for what, name in (("单位名称 / unit name", self.unit_name), ("户名 / account name", self.account_name)):
+            problem = name_problem(name)
+            if problem:
+                raise ValueError(f"{what}: {problem}")
+
+
+_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
+def name_problem(value, limit=140):
+    if not isinstance(value, str) or not value.strip():
+        return "名称不能为空 / the name must not be blank"
+    found = _NAME_CONTROL.search(value)
+    if found:
+        return (f"名称第 {found.start() + 1} 个字符是控制字符 {found.group()!r}, 银行文件和公示名单只接受可打印文字 / "
+                f"character {found.start() + 1} of the name is the control character {found.group()!r}: bank files "
+                "and publicity lists take printable text only")
+    if len(value) > limit:
+        return (f"名称 {len(value)} 字, 银行文件和公示名单最多 {limit} 字 / the name has {len(value)} characters: "
+                f"bank files and publicity lists take at most {limit}")
+    if value[0] in ("=", "+", "-", "@"):
+        return (f"名称不能以 {value[0]!r} 开头, 电子表格会把它当公式执行 / the name may not start with {value[0]!r}: "
+                "a spreadsheet would run it as a formula and the CSV bank layout refuses it")
+    return None
 
 
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
@@ -179,7 +201,14 @@ def reconcile(expected, records):
         e2e = rec.end_to_end_id
         want = expected.get(e2e)
         if want is None:
-            refuse(rec, Issue.UNKNOWN_ID, "银行回执中的编号不在本批 / the bank reports an id we never issued")
+            refuse(rec, Issue.UNKNOWN_ID, "银行回执中的编号不是本系统签发的 / the bank reports an id we never issued")
+            continue
+        if want.refusal is not None:
+            refuse(rec, *want.refusal)
+            continue
+        if rec.batch is not None and rec.batch != want.batch:
+            refuse(rec, Issue.WRONG_BATCH, f"回执称答复批次 {rec.batch}, 该笔支付在批次 {want.batch} / the answer says "
+                                           f"it answers batch {rec.batch}; the payment was sent in batch {want.batch}")
             continue
         if rec.amount is not None and rec.amount != want.amount:
             refuse(rec, Issue.AMOUNT_MISMATCH, f"金额不符 / bank says {rec.amount}, we sent {want.amount}")

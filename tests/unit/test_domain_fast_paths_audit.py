@@ -14,7 +14,7 @@ from tests.unit.domain_reference import outcome, same
 from wengang.domain import audit, reconciliation
 from wengang.domain.audit import GENESIS, Draft
 from wengang.domain.payments import PaymentStatus, StatusRecord
-from wengang.domain.reconciliation import Expected
+from wengang.domain.reconciliation import Expected, Issue
 
 many = settings(max_examples=400, deadline=None)
 
@@ -84,11 +84,14 @@ def test_chain_matches_the_plain_version(items, after_seq, after_hash, at):
 IDS = [f"WG-{n}-1-X" for n in range(1, 6)]
 statuses = st.sampled_from(list(PaymentStatus)) | st.sampled_from(["paid", "rejected", "pending", "returned"])
 amounts = st.sampled_from([None, Decimal("100.00"), Decimal("100.0"), Decimal("100.01"), Decimal("200.00")])
+batches = st.sampled_from(["C1-B102-1", "C1-B313-1"])
 records = st.builds(StatusRecord, st.sampled_from(IDS + ["WG-99-1-Z"]), statuses, amounts,
-                    st.none() | st.just("AC04"), st.none() | st.just(dt.date(2021, 7, 2)), st.just("t"))
+                    st.none() | st.just("AC04"), st.none() | st.just(dt.date(2021, 7, 2)), st.just("t"),
+                    st.none() | batches)
+refusals = st.none() | st.none() | st.just((Issue.NOT_SENT, "never sent")) | st.just((Issue.WRONG_FORMAT, "csv"))
 expected = st.dictionaries(st.sampled_from(IDS), st.builds(Expected, st.sampled_from([Decimal("100.00"),
                                                                                        Decimal("200.00")]),
-                                                           statuses), max_size=5)
+                                                           statuses, batches, refusals), max_size=5)
 
 
 @settings(max_examples=800, deadline=None)

@@ -25,6 +25,6 @@ def name_problem(value: object, limit: int = NAME_LIMIT) -> str | None:
         return (f"名称 {len(value)} 字, 银行文件和公示名单最多 {limit} 字 / the name has {len(value)} characters: "
                 f"bank files and publicity lists take at most {limit}")
     if value[0] in FORMULA_START:
-        return (f"名称不能以 {value[0]!r} 开头, 电子表格会把它当公式执行 / the name must not start with {value[0]!r}: "
+        return (f"名称不能以 {value[0]!r} 开头, 电子表格会把它当公式执行 / the name may not start with {value[0]!r}: "
                 "a spreadsheet would run it as a formula and the CSV bank layout refuses it")
     return None

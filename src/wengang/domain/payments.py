@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from wengang.domain.identifiers import USCC_ALPHABET, uscc_problem
+from wengang.domain.names import name_problem
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999999999.99")  # 18 digits: the ISO 20022 amount's totalDigits
@@ -161,13 +162,17 @@ class PaymentInstruction:
                 and account_no.isalnum()) and (
                 not isinstance(account_no, str) or not _ACCOUNT_NO.match(account_no)):
             raise ValueError("账号应为6–34位数字或字母 / account number must be 6–34 letters or digits")
-        plain_text("单位名称 / unit name", self.unit_name, 140)
-        plain_text("户名 / account name", self.account_name, 140)
+        # Every format's rule at once (XML, the CSV layout, the lists): an instruction that passes here is written.
+        for what, name in (("单位名称 / unit name", self.unit_name), ("户名 / account name", self.account_name)):
+            problem = name_problem(name)
+            if problem:
+                raise ValueError(f"{what}: {problem}")
 
 
 @dataclass(frozen=True, slots=True)
 class StatusRecord:
-    """What a bank said about one payment, whichever file (pain.002, camt.054, CSV) it came in."""
+    """What a bank said about one payment, whichever file (pain.002, camt.054, CSV) it came in, and which of our
+    batches it says it answers (None where the file names none, as a camt.054 entry may)."""
 
     end_to_end_id: str
     status: PaymentStatus
@@ -175,6 +180,7 @@ class StatusRecord:
     reason: str | None = None
     booking_date: dt.date | None = None
     source: str = ""
+    batch: str | None = None
 
 
 def control_sum(amounts) -> Decimal:

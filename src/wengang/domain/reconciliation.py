@@ -13,10 +13,13 @@ from wengang.domain.payments import FINAL, NEXT, PaymentStatus, StatusRecord
 
 
 class Expected(NamedTuple):
-    """An attempt as we know it: the amount we sent and its status before this file."""
+    """An attempt as we know it: the amount we sent, its status before this file, the batch whose file carried it,
+    and why no answer in this file may touch it (its batch never sent, or sent in a format this file cannot answer)."""
 
     amount: Decimal
     status: PaymentStatus
+    batch: str = ""
+    refusal: tuple[Issue, str] | None = None
 
 
 class Update(NamedTuple):
@@ -32,13 +35,41 @@ class Update(NamedTuple):
 
 
 class Issue(StrEnum):
-    """Why a record was not applied; each needs a person to look at it."""
+    """Why a record (or a whole file) was not applied; each needs a person to look at it."""
 
     UNKNOWN_ID = "unknown-id"                  # not an attempt we issued
+    NOT_SENT = "batch-not-sent"                # its batch's file was never sent: the bank cannot know of it
+    WRONG_BATCH = "wrong-batch"                # the record says it answers another batch than the one carrying it
+    WRONG_FORMAT = "wrong-format"              # e.g. a CSV status about a payment sent in a pain.001
     AMOUNT_MISMATCH = "amount-mismatch"        # the bank's amount differs from ours
     DUPLICATE = "duplicate-in-file"            # same id and status twice in one file
     ALREADY_FINAL = "already-final"            # rejected or returned: nothing may change it any more
     ILLEGAL = "illegal-transition"             # e.g. a reject after settlement
+    FILE_REJECTED = "file-rejected"            # the bank refused the whole file
+    UNKNOWN_ORIGINAL = "unknown-original"      # a status report that answers no file we sent
+    CONTROL_MISMATCH = "control-mismatch"      # its count, total or message type differ from the file it answers
+    NOT_OURS = "not-our-account"               # a notification or entry that is not about our payments
+
+    @property
+    def words(self) -> str:
+        """What a clerk reads on the exceptions list."""
+        return ISSUE_WORDS[self]
+
+
+ISSUE_WORDS = {
+    Issue.UNKNOWN_ID: "编号不是本系统签发的支付 / not a payment we issued",
+    Issue.NOT_SENT: "所属批次从未发出银行文件 / its batch's file was never sent",
+    Issue.WRONG_BATCH: "回执所答批次与该笔支付的批次不符 / answers another batch than the payment's",
+    Issue.WRONG_FORMAT: "回执格式与发出的文件格式不符 / the answer's format does not match the file sent",
+    Issue.AMOUNT_MISMATCH: "金额不符 / amount differs",
+    Issue.DUPLICATE: "同一文件中重复 / repeated in the file",
+    Issue.ALREADY_FINAL: "该笔支付已失败退回 / the payment already failed",
+    Issue.ILLEGAL: "状态变化不合规 / not a legal status change",
+    Issue.FILE_REJECTED: "银行整批拒绝 / the bank refused the whole file",
+    Issue.UNKNOWN_ORIGINAL: "回执所答文件不是本系统发出的 / answers no file we sent",
+    Issue.CONTROL_MISMATCH: "笔数、总额或报文类型与原文件不符 / count, total or type differ from the file sent",
+    Issue.NOT_OURS: "不是本基金账户或本系统的支付 / not about our account or our payments",
+}
 
 
 class Discrepancy(NamedTuple):
@@ -85,7 +116,15 @@ def reconcile(expected: Mapping[str, Expected], records: Iterable[StatusRecord])
         e2e = rec.end_to_end_id
         want = get_expected(e2e)
         if want is None:
-            refuse(rec, Issue.UNKNOWN_ID, "银行回执中的编号不在本批 / the bank reports an id we never issued")
+            refuse(rec, Issue.UNKNOWN_ID, "银行回执中的编号不是本系统签发的 / the bank reports an id we never issued")
+            continue
+        if want.refusal is not None:
+            refuse(rec, *want.refusal)
+            continue
+        claim = rec.batch
+        if claim is not None and claim != want.batch:
+            refuse(rec, Issue.WRONG_BATCH, f"回执称答复批次 {claim}, 该笔支付在批次 {want.batch} / the answer says "
+                                           f"it answers batch {claim}; the payment was sent in batch {want.batch}")
             continue
         if rec.amount is not None and rec.amount != want.amount:
             refuse(rec, Issue.AMOUNT_MISMATCH, f"金额不符 / bank says {rec.amount}, we sent {want.amount}")

@@ -7,7 +7,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -22,9 +22,10 @@ from wengang.domain.ledger import MOVES, Kind
 from wengang.domain.payments import PaymentStatus, StatusRecord
 from wengang.domain.ports import Sent, Store, UnitOfWork
 from wengang.domain.progress import Progress, Silent
-from wengang.domain.reconciliation import Expected, Update, reconcile
+from wengang.domain.reconciliation import Expected, Issue, Reconciliation, Update, reconcile
 from wengang.services.casework import bulk_work, load
 from wengang.services.notify import message, notify_all
+from wengang.services.payments import reissues
 
 ISSUED = ("pending", "paid", "rejected", "returned")     # an attempt the bank can know of (prepared: never sent)
 P = PaymentStatus
@@ -46,16 +47,31 @@ class Ingested:
     group_status: str | None = None
 
 
-def read_records(path: Path, settings: Settings) -> tuple[str, list[StatusRecord], str | None, str | None]:
-    """(message, records, group status, group reason) of a pain.002, camt.054 or the CSV layout."""
+@dataclass(frozen=True)
+class BankAnswer:
+    """One bank file as read: its records, the group's word, the file it says it answers (pain.002), and what was
+    set aside as not ours (camt.054 entries on other accounts, without our id, reversals)."""
+
+    message: str
+    records: list[StatusRecord]
+    group_status: str | None = None
+    group_reason: str | None = None
+    original: tuple[str | None, str | None, int | None, Decimal | None] | None = None   # MsgId, type, count, sum
+    set_aside: tuple[str, ...] = ()
+
+
+def read_records(path: Path, settings: Settings) -> BankAnswer:
+    """A pain.002, camt.054 or the CSV layout, read after validation."""
     if path.suffix.lower() == ".csv":
-        return csv_layout.FORMAT, csv_layout.read_status_csv(path), None, None
+        return BankAnswer(csv_layout.FORMAT, csv_layout.read_status_csv(path))
     message = xsd.message_of(path)
     if message.startswith("pain.002"):
-        report = pain002.read_pain002(path)
-        return message, report.records, report.group_status, report.group_reason
+        r = pain002.read_pain002(path)
+        return BankAnswer(message, r.records, r.group_status, r.group_reason, (
+            r.original_message_id, r.original_message_name, r.original_count, r.original_control_sum))
     if message.startswith("camt.054"):
-        return message, camt054.read_camt054(path, settings.fund_account_no).records, None, None
+        n = camt054.read_camt054(path, settings.fund_account_no, settings.fund_bank_code)
+        return BankAnswer(message, n.records, set_aside=tuple(n.set_aside))
     raise Refused(f"{path.name}: 不是银行回执 / not a bank return (pain.002, camt.054 or CSV): {message}")
 
 
@@ -69,20 +85,20 @@ def ingest(paths: list[Path], *, store: Store, settings: Settings, by: str,
     progress = progress or Silent()
     ordered = sorted(paths, key=lambda p: p.suffix.lower() != ".csv" and xsd.message_of(p).startswith("camt"))
     done: list[Ingested] = []
-    held: list[tuple[Path, tuple]] = []          # files with returns wait for the rest of their kind
+    held: list[tuple[Path, tuple[str, BankAnswer]]] = []      # files with returns wait for the rest of their kind
     camt = False
 
-    def apply(path: Path, read: tuple) -> Ingested:
+    def apply(path: Path, read: tuple[str, BankAnswer]) -> Ingested:
         return _apply_file(path, *read, store=store, by=by)
 
     with bulk_work():
         try:
             for path, read in zip(ordered, _read_all(ordered, settings, progress, workers), strict=True):
-                is_camt = read[1].startswith("camt")
+                is_camt = read[1].message.startswith("camt")
                 if is_camt != camt:
                     done += [apply(*h) for h in held]
                     held, camt = [], is_camt
-                if any(x.status is P.RETURNED for x in read[2]):
+                if any(x.status is P.RETURNED for x in read[1].records):
                     held.append((path, read))
                 else:
                     done.append(apply(path, read))
@@ -101,66 +117,133 @@ PARALLEL_BYTES = 16 << 20      # below this, starting worker processes costs mor
 
 
 def _read_all(paths: list[Path], settings: Settings, progress: Progress,
-              workers: int | None) -> Iterator[tuple[str, str, list[StatusRecord], str | None, str | None]]:
+              workers: int | None) -> Iterator[tuple[str, BankAnswer]]:
     """Every file hashed, read and XSD-validated, in order, as each is ready; many large files in worker
     processes."""
     workers = min(len(paths), workers or os.cpu_count() or 1)
     if workers <= 1 or sum(p.stat().st_size for p in paths) < PARALLEL_BYTES:
         for path in paths:
             progress.step(f"读取银行回执 / reading {path.name}")
-            yield sha256_of(path), *read_records(path, settings)
+            yield sha256_of(path), read_records(path, settings)
         return
     progress.step(f"读取银行回执 / reading {len(paths)} files in {workers} processes")
     with ProcessPoolExecutor(workers) as pool:
-        for sha, message, rows, group, reason in pool.map(_read_plain, paths, [settings] * len(paths)):
-            yield sha, message, _records(rows), group, reason
+        for sha, answer, rows in pool.map(_read_plain, paths, [settings] * len(paths)):
+            yield sha, replace(answer, records=_records(rows))
 
 
-def _read_plain(path: Path, settings: Settings) -> tuple[str, str, list[tuple], str | None, str | None]:
+def _read_plain(path: Path, settings: Settings) -> tuple[str, BankAnswer, list[tuple]]:
     """Hash and read_records in a worker, its records as plain tuples: they cross between processes far faster."""
     with bulk_work():
         sha = sha256_of(path)
-        message, records, group, reason = read_records(path, settings)
-    return sha, message, [(r.end_to_end_id, r.status.value, None if r.amount is None else str(r.amount), r.reason,
-                           r.booking_date, r.source) for r in records], group, reason
+        answer = read_records(path, settings)
+    return sha, replace(answer, records=[]), [
+        (r.end_to_end_id, r.status.value, None if r.amount is None else str(r.amount), r.reason, r.booking_date,
+         r.source, r.batch) for r in answer.records]
 
 
 def _records(rows: list[tuple]) -> list[StatusRecord]:
     statuses = {s.value: s for s in PaymentStatus}
-    return [StatusRecord(e2e, statuses[status], None if amount is None else Decimal(amount), reason, booked, source)
-            for e2e, status, amount, reason, booked, source in rows]
+    return [StatusRecord(e2e, statuses[status], None if amount is None else Decimal(amount), reason, booked, source,
+                         batch) for e2e, status, amount, reason, booked, source, batch in rows]
 
 
-def _apply_file(path: Path, sha: str, message: str, records: list[StatusRecord], group: str | None,
-                group_reason: str | None, *, store: Store, by: str) -> Ingested:
-    result = Ingested(path.name, message, records=len(records), group_status=group)
+def _apply_file(path: Path, sha: str, answer: BankAnswer, *, store: Store, by: str) -> Ingested:
+    records = answer.records
+    result = Ingested(path.name, answer.message, records=len(records), group_status=answer.group_status)
     with store.transaction() as uow, bulk_work():
         if uow.records.find("bank_file", direction="in", sha256=sha):
             result.already_read = True
             return result
-        attempts = {a.end_to_end_id: a for a in uow.payments.sent([r.end_to_end_id for r in records])
-                    if a.status in ISSUED}
-        expected = {e: Expected(a.amount, P(a.status)) for e, a in attempts.items()}
-        rec = reconcile(expected, records)
+        attempts = {a.end_to_end_id: a for a in uow.payments.sent([r.end_to_end_id for r in records])}
+        batches = {b: uow.records.get("payment_batch", b) for b in {a.batch_id for a in attempts.values()}}
+        wrong_file = _wrong_file(uow, answer)
+        if wrong_file is None:
+            expected = _expected(attempts, batches, answer.message)
+            rec = reconcile(expected, records)
+        else:
+            rec = Reconciliation()
         file_id = uow.records.add("bank_file", {
-            "direction": "in", "message": message, "batch_id": None, "name": path.name, "sha256": sha,
+            "direction": "in", "message": answer.message, "batch_id": None, "name": path.name, "sha256": sha,
             "records": len(records), "applied": len(rec.updates), "exceptions": len(rec.discrepancies), "by": by,
             "at": uow.now()})
+
+        def whole_file(issue: Issue, detail: str) -> dict[str, Any]:
+            return {"file_id": file_id, "end_to_end_id": "-", "issue": issue.value, "status": "open", "amount": None,
+                    "created_at": uow.now(), "detail": detail}
+
         result.exceptions = [{"file_id": file_id, "end_to_end_id": d.end_to_end_id, "issue": d.issue.value,
                               "status": "open", "amount": d.record.amount, "detail": d.detail,
                               "created_at": uow.now()} for d in rec.discrepancies]
-        if group == "RJCT" and not records:
-            result.exceptions.append({"file_id": file_id, "end_to_end_id": "-", "issue": "file-rejected",
-                                      "status": "open", "amount": None, "created_at": uow.now(),
-                                      "detail": f"银行整批拒绝 / the bank refused the whole file: {group_reason}"})
+        if wrong_file is not None:
+            result.exceptions.append(whole_file(*wrong_file))
+        if answer.group_status == "RJCT" and not records:
+            result.exceptions.append(whole_file(Issue.FILE_REJECTED, f"银行整批拒绝 / the bank refused the whole "
+                                                                     f"file: {answer.group_reason}"))
+        result.exceptions += [whole_file(Issue.NOT_OURS, f"{path.name} {why}") for why in answer.set_aside]
         uow.records.add_many("payment_exception", result.exceptions)
-        result.applied = _apply_updates(uow, rec.updates, attempts, f"{message}:{path.name}", by)
+        result.applied = _apply_updates(uow, rec.updates, attempts, f"{answer.message}:{path.name}", by)
         uow.audit.append([Draft(by, "bank_file_read", f"bank_file:{file_id}", None, None, None,
-                                f"{message} {path.name}", {"sha256": sha, "records": len(records),
-                                                           "applied": len(rec.updates),
-                                                           "exceptions": len(result.exceptions)})])
+                                f"{answer.message} {path.name}", {"sha256": sha, "records": len(records),
+                                                                  "applied": len(rec.updates),
+                                                                  "exceptions": len(result.exceptions)})])
         uow.commit()
     return result
+
+
+def _wrong_file(uow: UnitOfWork, answer: BankAnswer) -> tuple[Issue, str] | None:
+    """Why a status report as a whole answers no file we sent (nothing in it is applied), or None."""
+    if answer.original is None:
+        return None
+    message_id, message_name, count, total = answer.original
+    found = uow.records.find("payment_batch", number=message_id) if message_id else []
+    if not found or found[0]["status"] != "sent":
+        zh, en = ("从未发出", "was never sent") if found else ("不是本系统的批次", "is not one of our batches")
+        return Issue.UNKNOWN_ORIGINAL, (f"回执所答文件 {message_id} {zh}, 未入账 / the report answers {message_id}, "
+                                        f"which {en}: nothing in it was applied")
+    batch = found[0]
+    stated = {"报文类型 / message type": (message_name, batch["file_format"]), "笔数 / count": (count, batch["entries"]),
+              "总额 / control sum": (total, batch["total"])}
+    differ = [f"{what}: {said} ≠ {ours}" for what, (said, ours) in stated.items() if said is not None and said != ours]
+    if differ:
+        return Issue.CONTROL_MISMATCH, f"回执与批次 {message_id} 的文件不符 / the report does not match the file of " \
+                                       f"batch {message_id} ({'; '.join(differ)}); nothing in it was applied"
+    return None
+
+
+def _expected(attempts: dict[str, Sent], batches: dict[int, dict[str, Any]], message: str) -> dict[str, Expected]:
+    """Each named attempt as this file may find it; where its batch never left, or left in a format this kind of
+    file does not answer, the reason travels with it and the record is set aside."""
+    refusals: dict[int, tuple[Issue, str] | None] = {}
+    for batch_id, b in batches.items():
+        number, fmt = b["number"], b["file_format"]
+        if b["status"] != "sent":
+            refusals[batch_id] = (Issue.NOT_SENT, f"批次 {number} 为 {b['status']}, 从未发出银行文件 / batch "
+                                                  f"{number} is {b['status']}: its file was never sent")
+        elif not _answers(message, fmt):
+            refusals[batch_id] = (Issue.WRONG_FORMAT, f"{message} 不能答复以 {fmt} 发出的批次 {number} / a {message} "
+                                                      f"cannot answer batch {number}, sent as {fmt}")
+        else:
+            refusals[batch_id] = None
+    never = {batch_id: refusal or (Issue.NOT_SENT, f"批次 {batches[batch_id]['number']} 中该笔支付未发出 / the "
+                                                     "payment was never sent") for batch_id, refusal in refusals.items()}
+    out = {}
+    for e, a in attempts.items():
+        if a.status in ISSUED:
+            out[e] = Expected(a.amount, P(a.status), batches[a.batch_id]["number"], refusals[a.batch_id])
+        else:                                       # prepared or cancelled: no bank can know of it
+            out[e] = Expected(a.amount, P.PENDING, batches[a.batch_id]["number"], never[a.batch_id])
+    return out
+
+
+def _answers(message: str, file_format: str) -> bool:
+    """A status report answers a pain.001; the CSV status layout answers a CSV file; a camt.054 on the fund's
+    account may tell of any payment that left it."""
+    if message.startswith("camt.054"):
+        return True
+    if message == csv_layout.FORMAT:
+        return file_format.lower() == csv_layout.FORMAT.lower()
+    return file_format.startswith("pain.001")
 
 
 class _Route(NamedTuple):
@@ -189,9 +272,10 @@ def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, S
     posted: dict[Kind, list[int]] = {kind: [] for kind in Kind}
     routes: dict[tuple[P, P, bool], _Route] = {}
     moved: dict[_Route, list[int]] = defaultdict(list)
+    reissued = reissues(uow, [attempts[u.end_to_end_id] for u in updates])
     for u in updates:
         a = attempts[u.end_to_end_id]
-        key = (u.before, u.after, a.attempt_no == 1)
+        key = (u.before, u.after, a.id not in reissued)
         route = routes.get(key) or routes.setdefault(key, _route(*key))
         for kind in route.kinds:
             posted[kind].append(a.id)
@@ -236,7 +320,8 @@ def _reason(u: Update) -> str:
 def open_exceptions(*, store: Store) -> list[dict[str, Any]]:
     """The payment exceptions queue: every record the bank sent that was not applied, until someone resolves it."""
     with store.reading() as uow:
-        return uow.records.find("payment_exception", status="open")
+        rows = uow.records.find("payment_exception", status="open")
+    return [{**e, "words": Issue(e["issue"]).words} for e in rows]
 
 
 def resolve_exception(exception_id: int, *, store: Store, by: str, resolution: str) -> dict[str, Any]:

@@ -43,6 +43,7 @@ NTRY, STS, SIGN, RVSL, BOOKED, DETAILS, TX = (_t(n) for n in ("Ntry", "Sts", "Cd
                                                               "NtryDtls", "TxDtls"))
 REFS, E2E, AMT, RTR, RSN, CD, PRTRY, DT, DTTM = (_t(n) for n in ("Refs", "EndToEndId", "Amt", "RtrInf", "Rsn", "Cd",
                                                                  "Prtry", "Dt", "DtTm"))
+MSG_ID = _t("MsgId")       # Refs/MsgId: the message (our batch's file) the entry's payment came in
 
 
 def _date(booked) -> dt.date | None:
@@ -61,8 +62,14 @@ def _account(ntf) -> str:
     return text_of(acct, _t("Othr"), _t("Id")) or text_of(acct, _t("IBAN")) or ""
 
 
-def read_camt054(path: Path | str, account_no: str | None = None) -> Notification:
-    """Validate against the XSD, then read booked (and pending) entries on `account_no` (all accounts if None)."""
+def _servicer(ntf) -> str | None:
+    """The CNAPS code of the bank keeping the account, where the notification names it."""
+    return text_of(ntf, _t("Acct"), _t("Svcr"), _t("FinInstnId"), _t("ClrSysMmbId"), _t("MmbId"))
+
+
+def read_camt054(path: Path | str, account_no: str | None = None, bank_code: str | None = None) -> Notification:
+    """Validate against the XSD, then read booked (and pending) entries on `account_no` kept by `bank_code` (all
+    accounts if None); everything else is set aside, each with its line, for a person to look at."""
     body = xsd.parse(path, MESSAGE).getroot()[0]
     records: list[StatusRecord] = []
     aside: list[str] = []
@@ -70,6 +77,11 @@ def read_camt054(path: Path | str, account_no: str | None = None) -> Notificatio
         if account_no is not None and _account(ntf) != account_no:
             aside.append(f"第 {ntf.sourceline} 行: 其他账户 / notification for another account "
                          f"{mask_account(_account(ntf))}")
+            continue
+        servicer = _servicer(ntf)
+        if bank_code is not None and servicer is not None and servicer != bank_code:
+            aside.append(f"第 {ntf.sourceline} 行: 开户行 {servicer} 不是基金开户行 / the account is kept by bank "
+                         f"{servicer}, not the fund's bank {bank_code}")
             continue
         for entry in ntf.iterfind(NTRY):
             kids = children(entry)
@@ -97,7 +109,8 @@ def read_camt054(path: Path | str, account_no: str | None = None) -> Notificatio
                     rtr = tk.get(RTR)
                     status = PaymentStatus.RETURNED
                     reason = None if rtr is None else (text_of(rtr, RSN, CD) or text_of(rtr, RSN, PRTRY))
-                records.append(StatusRecord(e2e, status, _amount(path, tk[AMT]), reason, booked, MESSAGE))
+                records.append(StatusRecord(e2e, status, _amount(path, tk[AMT]), reason, booked, MESSAGE,
+                                            text_of(tk.get(REFS), MSG_ID)))
     return Notification(Path(path), text_of(body, _t("GrpHdr"), _t("MsgId")), records, aside)
 
 

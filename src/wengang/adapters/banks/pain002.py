@@ -37,7 +37,8 @@ REASONS = {"AC01": "账号错误 / incorrect account number", "AC04": "账户已
 
 @dataclass(frozen=True)
 class StatusReport:
-    """One pain.002: the group's word (a whole-file reject has no per-payment lines) and each payment's."""
+    """One pain.002: the file it answers (as the bank states it), the group's word (a whole-file reject has no
+    per-payment lines) and each payment's."""
 
     path: Path
     message_id: str
@@ -45,6 +46,9 @@ class StatusReport:
     group_status: str | None
     group_reason: str | None
     records: list[StatusRecord]
+    original_message_name: str | None = None
+    original_count: int | None = None
+    original_control_sum: Decimal | None = None
 
 
 def _t(name: str) -> str:
@@ -70,6 +74,7 @@ def read_pain002(path: Path | str) -> StatusReport:
     records = []
     for info in rpt.iterfind(_t("OrgnlPmtInfAndSts")):
         info_status = text_of(info, _t("PmtInfSts")) or group_status
+        answers = text_of(info, _t("OrgnlPmtInfId"))      # our PmtInfId is the batch number
         for tx in info.iterfind(TX):
             kids = children(tx)
             e2e, code = kids.get(E2E), kids.get(STS)
@@ -86,9 +91,12 @@ def read_pain002(path: Path | str) -> StatusReport:
                 amount = Decimal(amt.text)
             accepted = kids.get(ACCEPTED)
             booked = None if accepted is None else dt.date.fromisoformat(accepted.text[:10])
-            records.append(StatusRecord(e2e.text, STATUS[code], amount, _reason(kids.get(RSN_INF)), booked, MESSAGE))
+            records.append(StatusRecord(e2e.text, STATUS[code], amount, _reason(kids.get(RSN_INF)), booked, MESSAGE,
+                                        answers))
+    count, total = text_of(grp, _t("OrgnlNbOfTxs")), text_of(grp, _t("OrgnlCtrlSum"))
     return StatusReport(Path(path), text_of(rpt, _t("GrpHdr"), _t("MsgId")), text_of(grp, _t("OrgnlMsgId")),
-                        group_status, _reason(grp.find(RSN_INF)), records)
+                        group_status, _reason(grp.find(RSN_INF)), records, text_of(grp, _t("OrgnlMsgNmId")),
+                        None if count is None else int(count), None if total is None else Decimal(total))
 
 
 @dataclass(frozen=True)

@@ -139,18 +139,18 @@ class BankSimulator:
         rows = list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
         outcomes, now, later = {}, [], []
         for row in rows:
-            e2e, amount = row["end_to_end_id"], Decimal(row["amount"])
+            e2e, amount, batch = row["end_to_end_id"], Decimal(row["amount"]), row.get("batch") or path.stem
             fate = self.fate(e2e)
             if e2e in self._paid_ids or e2e in outcomes:
                 fate = Outcome(e2e, REJECTED, "AM05")
             outcomes.setdefault(e2e, fate)
             if fate.fate == REJECTED:
-                now.append(StatusRecord(e2e, PaymentStatus.REJECTED, amount, fate.reason))
+                now.append(StatusRecord(e2e, PaymentStatus.REJECTED, amount, fate.reason, batch=batch))
                 continue
             self._paid_ids.add(e2e)
-            now.append(StatusRecord(e2e, PaymentStatus.PAID, amount))
+            now.append(StatusRecord(e2e, PaymentStatus.PAID, amount, batch=batch))
             if fate.fate == RETURNED:
-                later.append(StatusRecord(e2e, PaymentStatus.RETURNED, amount, fate.reason))
+                later.append(StatusRecord(e2e, PaymentStatus.RETURNED, amount, fate.reason, batch=batch))
         status = out / f"{path.stem}.status.csv"
         digest = write_atomic(status, csv_layout.render_status_csv(now))
         returns = None
