@@ -62,3 +62,16 @@ def test_staff_pay_a_cycle_from_the_command_line(cycle, tmp_path: Path):
     assert wrong.returncode == 1 and "bank code" in wrong.stdout + wrong.stderr
     delivered = run(["notify", "deliver"], cycle)
     assert delivered.returncode == 0 and (cycle.data_dir / "outbox" / "notifications.jsonl").is_file()
+
+
+def test_a_batch_whose_file_never_left_is_cancelled_from_the_command_line(cycle):
+    assert run(["batch", "prepare", "1", "--by", "clerk-wang"], cycle).returncode == 0
+    assert run(["batch", "approve", "C1-B313-1", "--by", "approver-li"], cycle).returncode == 0
+    no_reason = run(["batch", "cancel", "C1-B313-1"], cycle)
+    assert no_reason.returncode != 0 and "Traceback" not in no_reason.stdout + no_reason.stderr
+    done = run(["batch", "cancel", "C1-B313-1", "--reason", "户名有误 / wrong names", "--by", "clerk-wang"], cycle)
+    assert done.returncode == 0 and "cancelled: 6 payments back" in done.stdout
+    again = run(["batch", "cancel", "C1-B313-1", "--reason", "again"], cycle)
+    assert again.returncode == 1 and "only a batch whose file never left" in again.stdout + again.stderr
+    books = run(["ledger", "check"], cycle)
+    assert books.returncode == 0 and "the ledger balances" in books.stdout

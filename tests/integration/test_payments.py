@@ -254,25 +254,34 @@ def test_bank_returns_pay_fail_and_credit_back_and_a_corrected_account_is_reissu
         second = [a for a in uow.payments.attempts(case_ids=[rejected.case_id]) if a.attempt_no == 2][0]
         assert uow.cases.get(rejected.case_id).state is State.REISSUED
     assert second.end_to_end_id != rejected.end_to_end_id and second.account_no == "6217000010001234"
+    # the bank can answer only once the re-issue's file has left
+    [reissue] = again.batches
     csv_answer = tmp_path / "reissue.csv"
     csv_answer.write_bytes(render_status_csv([StatusRecord(second.end_to_end_id, PaymentStatus.PAID,
-                                                           second.amount)]))
-    reconcile.ingest([csv_answer], store=pay_store, settings=pay_settings, by="clerk-wang")
+                                                           second.amount, batch=reissue["number"])]))
+    [early] = reconcile.ingest([csv_answer], store=pay_store, settings=pay_settings, by="clerk-wang")
+    assert early.applied == {} and [e["issue"] for e in early.exceptions] == ["batch-not-sent"]
+    sent = payments.write_files(reissue["number"], store=pay_store, settings=pay_settings, out_dir=tmp_path / "out2",
+                                by="clerk-wang")
+    answer = BankSimulator(reject_share=0, return_share=0).answer(sent.path, tmp_path / "bank2")
+    reconcile.ingest([answer.pain002.path], store=pay_store, settings=pay_settings, by="clerk-wang")
     assert states(pay_store, reverified) == {"paid": PAY_UNITS - 1, "failed": 1}
     assert ledger.check(store=pay_store).ok
 
 
 def test_unknown_ids_mismatched_amounts_and_repeats_go_to_the_exceptions_list(pay_store, pay_settings, reverified,
                                                                             tmp_path):
-    prepare_and_approve(pay_store, pay_settings, reverified)
+    done = prepare_and_approve(pay_store, pay_settings, reverified)
+    csv_batch = next(b for b in done.batches if b["file_format"] == "csv")      # the bank that answers in CSV
+    payments.write_files(csv_batch["number"], store=pay_store, settings=pay_settings, out_dir=tmp_path, by="c")
     with pay_store.reading() as uow:
-        a, b = uow.payments.attempts()[:2]
-    path = tmp_path / "odd.csv"
+        a, b = uow.payments.attempts(batch_id=csv_batch["id"])[:2]
+    path, number = tmp_path / "odd.csv", csv_batch["number"]
     path.write_bytes(render_status_csv([
-        StatusRecord(end_to_end_id(999_999, 1), PaymentStatus.PAID, Decimal("1.00")),
-        StatusRecord(a.end_to_end_id, PaymentStatus.PAID, a.amount + Decimal("0.01")),
-        StatusRecord(b.end_to_end_id, PaymentStatus.PAID, b.amount),
-        StatusRecord(b.end_to_end_id, PaymentStatus.PAID, b.amount)]))
+        StatusRecord(end_to_end_id(999_999, 1), PaymentStatus.PAID, Decimal("1.00"), batch=number),
+        StatusRecord(a.end_to_end_id, PaymentStatus.PAID, a.amount + Decimal("0.01"), batch=number),
+        StatusRecord(b.end_to_end_id, PaymentStatus.PAID, b.amount, batch=number),
+        StatusRecord(b.end_to_end_id, PaymentStatus.PAID, b.amount, batch=number)]))
     [result] = reconcile.ingest([path], store=pay_store, settings=pay_settings, by="clerk-wang")
     assert result.applied == {"paid": 1}
     assert sorted(e["issue"] for e in reconcile.open_exceptions(store=pay_store)) == [

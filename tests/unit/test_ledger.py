@@ -201,3 +201,31 @@ def test_whatever_staff_and_banks_do_the_ledger_balances(ops):
         live = [n for n in range(1, attempts[case_id] + 1)
                 if ledger.status(pay_in(case_id, "1.00", n).end_to_end_id) in (PaymentStatus.PENDING, PaymentStatus.PAID)]
         assert len(live) <= 1
+
+
+def test_worked_example_a_cancelled_batch_returns_its_money_and_the_case_is_paid_by_a_new_attempt():
+    ledger = Ledger()
+    a, b = pay_in(1, "300.00"), pay_in(2, "0.50")
+    ledger.approve(a, "B1")
+    ledger.approve(b, "B1")
+    ledger.cancel(a.end_to_end_id)                 # its file never left: straight back to the fund
+    assert balances(ledger) == {"fund": D("-0.50"), "payable": D("0.50"), "paid": 0, "returned": 0}
+    assert ledger.check() == Totals(D("0.50"), D("0"), D("0"), D("0.50"), D("0"), D("300.00"))
+    with pytest.raises(IllegalPosting, match="was cancelled"):
+        ledger.cancel(a.end_to_end_id)             # once
+    with pytest.raises(IllegalPosting):
+        ledger.pay(a.end_to_end_id)                # a cancelled payment is never settled
+    a2 = dataclasses.replace(a, attempt=2)
+    ledger.approve(a2, "B2")                       # the case may be paid anew, under a new id
+    ledger.pay(a2.end_to_end_id)
+    assert ledger.check() == Totals(D("300.50"), D("300.00"), D("0"), D("0.50"), D("0"), D("300.00"))
+    with pytest.raises(IllegalPosting):
+        ledger.cancel(a2.end_to_end_id)            # settled money is not cancelled: it can only come back as a return
+
+
+def test_a_recorded_cancel_after_settlement_is_an_illegal_path():
+    txs = [Transaction(1, Kind.APPROVE, "B1", 1, "P1", (Leg(FUND, D("-5.00")), Leg(PAYABLE, D("5.00")))),
+           Transaction(2, Kind.PAY, "B1", 1, "P1", (Leg(PAYABLE, D("-5.00")), Leg(PAID, D("5.00")))),
+           Transaction(3, Kind.CANCEL, "B1", 1, "P1", (Leg(PAYABLE, D("-5.00")), Leg(FUND, D("5.00"))))]
+    with pytest.raises(LedgerOutOfBalance, match="illegal sequence approve → pay → cancel"):
+        Ledger.replay(txs).check()

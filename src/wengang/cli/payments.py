@@ -78,6 +78,14 @@ def approve(batch: Annotated[str | None, typer.Argument()] = None, cycle: Cycle 
                           "a second approver is needed[/]")
 
 
+@batch_app.command("cancel")
+@handled
+def cancel(batch: str, reason: Annotated[str, typer.Option("--reason", help="作废原因 / why")], by: By = "system") -> None:
+    """作废 / cancel a batch whose file never left: approved money goes back to the fund, its cases wait again."""
+    done = payments.cancel_batch(batch, store=store(), by=by, reason=reason)
+    console.print(f"[yellow]{done['number']} 已作废 / cancelled: {done['cancelled']:,} payments back[/]")
+
+
 @batch_app.command("list")
 @handled
 def list_(cycle: Annotated[int | None, typer.Option(help="只看此周期 / only this cycle")] = None) -> None:
@@ -178,7 +186,8 @@ def ledger_check() -> None:
     """核账 / issued = paid + returned + pending, per batch and in total; attempts agree; nobody paid twice."""
     report = ledger.check(store=store())
     table = Table(title=f"账簿 / ledger: {report.postings:,} postings")
-    for col in ("批次 batch", "签发 issued", "已付 paid", "退回 returned", "在途 pending", "回基金 refunded"):
+    for col in ("批次 batch", "签发 issued", "已付 paid", "退回 returned", "在途 pending", "回基金 refunded",
+                "作废 cancelled"):
         table.add_column(col, justify="right")
     for name, t in [*report.batches.items(), ("合计 / total", report.total)]:
         if t is not None:

@@ -42,10 +42,10 @@ TRANSITIONS: Mapping[State, frozenset[State]] = {
     S.PUBLICITY: frozenset({S.OBJECTION, S.REVERIFIED, S.REVIEW, S.REJECTED}),
     S.OBJECTION: frozenset({S.PUBLICITY, S.REJECTED}),
     S.REVERIFIED: frozenset({S.APPROVED, S.REJECTED}),
-    S.APPROVED: frozenset({S.PAID, S.FAILED}),
+    S.APPROVED: frozenset({S.PAID, S.FAILED, S.REVERIFIED}),   # re-verified: its batch cancelled before it left
     S.PAID: frozenset({S.CLOSED, S.RECOVERED, S.FAILED}),   # failed: returned by the bank after settlement
     S.FAILED: frozenset({S.REISSUED, S.RECOVERED}),
-    S.REISSUED: frozenset({S.PAID, S.FAILED}),
+    S.REISSUED: frozenset({S.PAID, S.FAILED}),                # failed also when the re-issue's batch is cancelled
     S.RECOVERED: frozenset({S.CLOSED}),
     S.CLOSED: frozenset(),
     S.REJECTED: frozenset(),

@@ -32,6 +32,7 @@ class Kind(StrEnum):
     REJECT = "reject"        # payable → returned
     RETURN = "return"        # paid → returned
     REFUND = "refund"        # returned → fund
+    CANCEL = "cancel"        # payable → fund: approved, but its batch was cancelled before any file left
 
 
 MOVES: dict[Kind, tuple[Account, Account, PaymentStatus | None, PaymentStatus | None]] = {
@@ -40,11 +41,12 @@ MOVES: dict[Kind, tuple[Account, Account, PaymentStatus | None, PaymentStatus | 
     Kind.REJECT: (Account.PAYABLE, Account.RETURNED, PaymentStatus.PENDING, PaymentStatus.REJECTED),
     Kind.RETURN: (Account.PAID, Account.RETURNED, PaymentStatus.PAID, PaymentStatus.RETURNED),
     Kind.REFUND: (Account.RETURNED, Account.FUND, None, None),
+    Kind.CANCEL: (Account.PAYABLE, Account.FUND, PaymentStatus.PENDING, None),
 }
 
 
-_A, _P, _J, _R, _F = Kind.APPROVE, Kind.PAY, Kind.REJECT, Kind.RETURN, Kind.REFUND
-PATHS = frozenset({(_A,), (_A, _P), (_A, _J), (_A, _J, _F), (_A, _P, _R), (_A, _P, _R, _F)})
+_A, _P, _J, _R, _F, _C = Kind.APPROVE, Kind.PAY, Kind.REJECT, Kind.RETURN, Kind.REFUND, Kind.CANCEL
+PATHS = frozenset({(_A,), (_A, _P), (_A, _J), (_A, _J, _F), (_A, _P, _R), (_A, _P, _R, _F), (_A, _C)})
 
 
 class LedgerError(DomainError):
@@ -100,16 +102,19 @@ class _Payment:
     amount: Decimal
     status: PaymentStatus
     refunded: bool = False
+    cancelled: bool = False
 
 
 class Totals(NamedTuple):
-    """A batch (or all batches) at a glance; issued = paid + returned + pending when all is well."""
+    """A batch (or all batches) at a glance; issued = paid + returned + pending when all is well (issued: approved
+    and not cancelled before its file left)."""
 
     issued: Decimal
     paid: Decimal
     returned: Decimal
     pending: Decimal
     refunded: Decimal
+    cancelled: Decimal = ZERO
 
 
 class Ledger:
@@ -131,6 +136,8 @@ class Ledger:
             raise IllegalPosting(f"{e2e} 已签发 / already issued: an attempt is approved once")
         for other in self._by_case[instruction.case_id]:
             p = self._payments[other]
+            if p.cancelled:
+                continue
             if p.status not in FAILED or not p.refunded:
                 raise IllegalPosting(f"案件 {instruction.case_id} 仍有未了结的支付 {other} ({p.status}"
                                      f"{', 未退回基金 / not refunded' if p.status in FAILED else ''})")
@@ -144,6 +151,12 @@ class Ledger:
 
     def returned(self, e2e: str) -> Transaction:
         return self._move(Kind.RETURN, e2e)
+
+    def cancel(self, e2e: str) -> Transaction:
+        """An approved payment whose batch never left goes straight back to the fund; the case may be paid anew."""
+        tx = self._move(Kind.CANCEL, e2e)
+        self._payments[e2e].cancelled = True
+        return tx
 
     def refund(self, e2e: str) -> Transaction:
         """Failed money goes back to the fund, once, so that the case can be re-issued."""
@@ -231,7 +244,7 @@ class Ledger:
                                 f"{', '.join(sorted(unsettled[tx.case_id]))} not refunded")
             if tx.kind is Kind.APPROVE:
                 unsettled[tx.case_id].add(tx.payment)
-            elif tx.kind is Kind.REFUND:
+            elif tx.kind in (Kind.REFUND, Kind.CANCEL):
                 unsettled[tx.case_id].discard(tx.payment)
             earlier.append(tx)
         return problems
@@ -244,6 +257,8 @@ class Ledger:
 
     def _move(self, kind: Kind, e2e: str) -> Transaction:
         p = self._known(e2e)
+        if p.cancelled:
+            raise IllegalPosting(f"{e2e} 已作废, 不能再{kind} / was cancelled: no {kind} after that")
         _, _, before, after = MOVES[kind]
         if p.status is not before:
             raise IllegalPosting(f"{e2e}: {kind} 需要状态 {before}, 实为 {p.status} / "
@@ -269,11 +284,13 @@ class Ledger:
             p = self._payments[tx.payment]
             if tx.kind is Kind.REFUND:
                 p.refunded = True
+            elif tx.kind is Kind.CANCEL:
+                p.cancelled = True
             else:
                 p.status = MOVES[tx.kind][3] or p.status
 
 
 def _totals(bal: dict, flow: dict, batch: str | None) -> Totals:
-    return Totals(flow[batch, Kind.APPROVE], bal[batch, Account.PAID],
+    return Totals(flow[batch, Kind.APPROVE] - flow[batch, Kind.CANCEL], bal[batch, Account.PAID],
                   flow[batch, Kind.REJECT] + flow[batch, Kind.RETURN], bal[batch, Account.PAYABLE],
-                  flow[batch, Kind.REFUND])
+                  flow[batch, Kind.REFUND], flow[batch, Kind.CANCEL])

@@ -26,7 +26,8 @@ from wengang.domain.progress import Progress, Silent
 from wengang.services.accounts import Account, snapshot_accounts, verified_accounts
 from wengang.services.casework import bulk_work, find_numbered, load
 
-FINAL = ("rejected", "returned")
+FINAL = ("rejected", "returned", "cancelled")     # an attempt after which the case may have another
+UNIT_NAME = "单位名称"                               # how a PaymentInstruction's unit-name refusal begins
 
 
 @dataclass
@@ -126,7 +127,9 @@ def _checked(planned: list[_Planned], skipped: list[tuple[int, str, str]]) -> It
         try:
             yield _instruction(p)
         except ValueError as err:
-            skipped.append((p.case.id, p.case.uscc, f"账户不可用 / unusable account: {err}"))
+            why = "单位名称不能写入银行文件 / the unit name cannot go into a bank file" \
+                if str(err).startswith(UNIT_NAME) else "账户不可用 / unusable account"
+            skipped.append((p.case.id, p.case.uscc, f"{why}: {err}"))
 
 
 def _new_batch(uow: UnitOfWork, cycle_id: int, bank: str, planned: list[_Planned], settings: Settings, by: str,
@@ -177,6 +180,13 @@ def approve_batch(ref: str | int, *, store: Store, settings: Settings, by: str) 
         if by in (batch["prepared_by"], batch["approved_by"]):
             raise Refused(f"{by} 已经准备或审批过批次 {batch['number']}, 须由另一人审批 / four eyes: {by} prepared "
                           f"or already approved batch {batch['number']}; another person must approve it")
+        refused = uow.payments.formula_names(batch["id"])
+        if refused:
+            units = ", ".join(f"{uscc} (案件 / case {case_id})" for case_id, uscc in refused[:10])
+            raise Refused(f"批次 {batch['number']} 中 {len(refused)} 笔的名称会被当作公式, 银行文件不收: {units}; 请作废"
+                          f"本批次并更正名称 / {len(refused)} payments of batch {batch['number']} have a name that "
+                          f"starts like a formula, which the bank files refuse: {units}; cancel the batch and "
+                          "correct the names")
         first = batch["approved_by"] is None
         values = {"approved_by": by, "approved_at": uow.now()} if first else \
             {"second_approved_by": by, "second_approved_at": uow.now()}
@@ -198,23 +208,75 @@ def approve_batch(ref: str | int, *, store: Store, settings: Settings, by: str) 
 def _release(uow: UnitOfWork, batch: dict[str, Any], by: str) -> None:
     """Attempts go live, the fund commits their money (ledger), and their cases move to approved or reissued."""
     released = uow.payments.release(batch["id"])
+    reissued = reissues(uow, released)
     moves = {n: (before, require(before, after)) for n, (before, after) in _RELEASE_MOVES.items()}
     words = {first: (before.value, after.value) for first, (before, after) in moves.items()}
     reason = f"批次 {batch['number']} 审批通过 / approved for payment in batch {batch['number']}"
     audited = uow.audit.append_soon(
-        Draft(by, "payment_approved", f"case:{a.case_id}", a.case_id, *words[a.attempt_no == 1], reason,
+        Draft(by, "payment_approved", f"case:{a.case_id}", a.case_id, *words[a.id not in reissued], reason,
               {"uscc": a.uscc, "amount": str(a.amount), "payment": a.end_to_end_id}) for a in released)
     source, target, _, _ = MOVES[Kind.APPROVE]
     # What went live is the batch's pending attempts: posted straight from the batch (no list of ids to send).
     if uow.payments.post_batch(Kind.APPROVE.value, source.value, target.value, batch["id"], "pending",
                                f"batch:{batch['number']}") != len(released):
         raise ConcurrentChange(f"批次 {batch['number']} / batch {batch['number']}")
-    uow.cases.move_each(((a.case_id, *moves[a.attempt_no == 1]) for a in released), reason)
+    uow.cases.move_each(((a.case_id, *moves[a.id not in reissued]) for a in released), reason)
     audited()
 
 
-# A first attempt takes a re-verified case to approved; a re-issue takes a failed one to reissued.
+# A first payment takes a re-verified case to approved; a re-issue takes a failed one to reissued.
 _RELEASE_MOVES = {True: (State.REVERIFIED, State.APPROVED), False: (State.FAILED, State.REISSUED)}
+
+
+def reissues(uow: UnitOfWork, attempts) -> set[int]:
+    """The ids of the attempts that re-issue a failed payment: an earlier attempt of the case went to the bank. A
+    later attempt whose earlier ones were all cancelled (their batch never left) is still the case's first payment."""
+    later = [a for a in attempts if a.attempt_no > 1]           # rare: only these need a look at the case's history
+    if not later:
+        return set()
+    went: dict[int, list[int]] = defaultdict(list)
+    for e in uow.payments.attempts(case_ids=sorted({a.case_id for a in later})):
+        if e.status != "cancelled":
+            went[e.case_id].append(e.attempt_no)
+    return {a.id for a in later if any(n < a.attempt_no for n in went[a.case_id])}
+
+
+def cancel_batch(ref: str | int, *, store: Store, by: str, reason: str) -> dict[str, Any]:
+    """A batch whose file never left is cancelled: its attempts end, approved money goes back to the fund (ledger),
+    and its cases wait for a new batch (a first attempt back to re-verified, a re-issue back to failed)."""
+    if not reason.strip():
+        raise Refused("须写明作废原因 / say why the batch is cancelled")
+    with store.transaction() as uow, bulk_work():
+        batch = find(uow, ref, lock=True)
+        number, was = batch["number"], batch["status"]
+        if was not in ("prepared", "approved"):
+            raise Refused(f"批次 {number} 为 {was}, 不能作废 / batch {number} is {was}: only a batch whose file never "
+                          "left can be cancelled" + ("; 已发出的批次以银行回执了结 / a sent batch ends through the "
+                                                     "bank's answers" if was == "sent" else ""))
+        ended = uow.payments.cancel(batch["id"], "pending" if was == "approved" else "prepared")
+        if was == "approved":
+            _return_to_fund(uow, number, ended, by, reason)
+        uow.records.update("payment_batch", batch["id"], {"status": "cancelled", "cancelled_by": by,
+                                                          "cancelled_at": uow.now(), "cancel_reason": reason},
+                           status=was)
+        uow.audit.append([Draft(by, "payment_batch_cancelled", f"payment_batch:{number}", None, was, "cancelled",
+                                reason, {"payments": len(ended), "total": str(sum((a.amount for a in ended),
+                                                                                  Decimal("0.00")))})])
+        uow.commit()
+    return {**batch, "status": "cancelled", "cancelled_by": by, "cancel_reason": reason, "cancelled": len(ended)}
+
+
+def _return_to_fund(uow: UnitOfWork, number: str, ended: list, by: str, reason: str) -> None:
+    """Approved money of a cancelled batch back to the fund, and each case back to where it waited before."""
+    source, target, _, _ = MOVES[Kind.CANCEL]
+    uow.payments.post_whole(Kind.CANCEL.value, source.value, target.value, [a.id for a in ended], f"cancel:{number}")
+    moves = {first: (after, require(after, before)) for first, (before, after) in _RELEASE_MOVES.items()}
+    why = f"批次 {number} 作废 / batch {number} cancelled: {reason}"
+    reissued = reissues(uow, ended)
+    uow.cases.move_each(((a.case_id, *moves[a.id not in reissued]) for a in ended), why)
+    uow.audit.append([Draft(by, "payment_cancelled", f"case:{a.case_id}", a.case_id,
+                            *(m.value for m in moves[a.id not in reissued]), why,
+                            {"uscc": a.uscc, "amount": str(a.amount), "payment": a.end_to_end_id}) for a in ended])
 
 
 def write_files(ref: str | int, *, store: Store, settings: Settings, out_dir: Path, by: str) -> WrittenFile:
@@ -295,11 +357,19 @@ def _write_file(job: _FileJob, store: Store | None = None) -> WrittenFile:
         if own:
             store.close()
     with bulk_work():
-        payments = [PaymentInstruction(*r[:8]) for r in rows]
+        payments = []
+        for r in rows:
+            try:
+                payments.append(PaymentInstruction(*r[:8]))
+            except ValueError as err:
+                raise Refused(f"批次 {job.number} 不能写成银行文件: 案件 {r[0]} 单位 {r[2]} ({err}); 请作废本批次 (wengang "
+                              f"batch cancel {job.number}), 更正后重新准备 / batch {job.number} cannot be written: "
+                              f"case {r[0]}, unit {r[2]}: {err}; cancel the batch, correct it and prepare again") \
+                    from None
     if any(p.end_to_end_id != r[8] for p, r in zip(payments, rows, strict=True)):
         raise Refused(f"批次 {job.number} 的端到端编号与案件不符 / stored end-to-end ids do not match their cases")
     if job.debtor is None:
-        return csv_layout.write_payment_csv(job.path, payments, job.remittance)
+        return csv_layout.write_payment_csv(job.path, payments, job.remittance, job.number)
     return pain001.write_pain001(job.path, batch_id=job.number, payments=payments, debtor=job.debtor,
                                  created=job.created, execution_date=job.execution_date,
                                  remittance=job.remittance, message=job.fmt)

@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "batch.prepare": frozenset({"clerk"}),
     "exception.resolve": frozenset({"clerk", "reviewer"}),
     "batch.approve": frozenset({"approver"}),
+    "batch.cancel": frozenset({"clerk", "approver"}),
     "users.manage": frozenset({"admin"}),
     "activation.issue": frozenset({"admin", "clerk"}),
 }

@@ -30,7 +30,7 @@ LIVE_ATTEMPT = "status IN ('prepared', 'pending', 'paid')"   # at most one per c
 LEDGER_ACCOUNTS = ("fund", "payable", "paid", "returned")
 # Each posting moves one attempt's whole amount along one edge of this graph (domain/ledger.py MOVES).
 LEDGER_MOVES = (("approve", "fund", "payable"), ("pay", "payable", "paid"), ("reject", "payable", "returned"),
-                ("return", "paid", "returned"), ("refund", "returned", "fund"))
+                ("return", "paid", "returned"), ("refund", "returned", "fund"), ("cancel", "payable", "fund"))
 LEGAL_MOVE = " OR ".join(f"(kind = '{k}' AND from_account = '{a}' AND to_account = '{b}')"
                          for k, a, b in LEDGER_MOVES)
 
@@ -79,6 +79,9 @@ payment_batches = Table(
     Column("file_name", String(200)),
     Column("file_sha256", String(64)),
     Column("sent_at", DateTime),
+    Column("cancelled_by", String(80)),
+    Column("cancelled_at", DateTime),
+    Column("cancel_reason", Text),
     CheckConstraint(one_of("status", BATCH_STATUSES), name="known_status"),
     CheckConstraint("approved_by IS NULL OR approved_by <> prepared_by", name="four_eyes"),
     CheckConstraint("second_approved_by IS NULL OR (second_approved_by <> prepared_by "

@@ -125,6 +125,29 @@ class SqlPayments:
             return sorted(Released(i, c, n, u, from_fen(a), e) for i, c, n, u, a, e in rows)
         return sorted(map(Released._make, rows))
 
+    def cancel(self, batch_id: int, status: str) -> list[Released]:
+        """Every attempt of the batch in `status` (prepared, or pending after approval) to cancelled in one
+        statement; returns them, in id order, for their postings, case moves and audit."""
+        sqlite = self.conn.dialect.name == "sqlite"
+        p = mark(self.conn)
+        update = (f"UPDATE payment_attempts SET status = 'cancelled' WHERE batch_id = {p} AND status = {p} "
+                  "RETURNING id, case_id, attempt_no, uscc, amount, end_to_end_id")
+        with raw_cursor(self.conn, update) as cursor:
+            cursor.execute(update, (batch_id, status))
+            rows = cursor.fetchall()
+        if sqlite:
+            return sorted(Released(i, c, n, u, from_fen(a), e) for i, c, n, u, a, e in rows)
+        return sorted(map(Released._make, rows))
+
+    def formula_names(self, batch_id: int) -> list[tuple[int, str]]:
+        """(case id, credit code) of the batch's prepared attempts whose unit or account name starts as a spreadsheet
+        formula does: what the CSV layout refuses (instructions prepared before that rule was checked)."""
+        p = mark(self.conn)
+        starts = " OR ".join(f"substr({c}, 1, 1) IN ('=', '+', '-', '@')" for c in ("unit_name", "account_name"))
+        sql = (f"SELECT case_id, uscc FROM payment_attempts WHERE batch_id = {p} AND status = 'prepared' "
+               f"AND ({starts}) ORDER BY id")
+        return [tuple(r) for r in self.conn.exec_driver_sql(sql, (batch_id,))]
+
     def sent(self, e2e_ids: Sequence[str]) -> list[Sent]:
         """The attempts a bank file names, with what applying its statuses needs (a narrow read: a file may
         name half a million)."""

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 Ref = Annotated[str, Path(min_length=1, max_length=35, pattern=r"^[A-Za-z0-9-]+$")]
 StaffView, AuditRead, AuditVerify = staff("staff.view"), staff("audit.read"), staff("audit.verify")
 BatchPrepare, BatchApprove, DashboardView = staff("batch.prepare"), staff("batch.approve"), staff("dashboard.view")
-ExceptionResolve = staff("exception.resolve")
+ExceptionResolve, BatchCancel = staff("exception.resolve"), staff("batch.cancel")
 
 
 @router.get("/batches", response_class=HTMLResponse)
@@ -48,6 +48,15 @@ def batch_prepare(request: Request, store: StoreDep, settings: SettingsDep, me: 
 def batch_view(request: Request, store: StoreDep, me: StaffView, ref: Ref):
     """One batch: who prepared and approved it, its attempts by status."""
     return render(request, "staff/batch.html", {"b": payments.batch_detail(ref, store=store)})
+
+
+@router.post("/batches/{ref}/cancel", response_class=HTMLResponse)
+def batch_cancel(request: Request, store: StoreDep, me: BatchCancel, ref: Ref,
+                 reason: Annotated[str, Form(min_length=1, max_length=2000)]):
+    """A batch whose file never left is cancelled; approved money goes back to the fund."""
+    made = payments.cancel_batch(ref, store=store, by=me.username, reason=reason)
+    return done(request, f"批次 {made['number']} 已作废, {made['cancelled']} 笔退回 / batch {made['number']} "
+                         f"cancelled: {made['cancelled']} payments back", f"/staff/batches/{made['number']}")
 
 
 @router.post("/batches/{ref}/approve", response_class=HTMLResponse)
