@@ -36,7 +36,7 @@ Json = dict[str, Any]
 View, Review, Decide = staff("staff.view"), staff("review.decide"), staff("objection.decide")
 Dispatch, Release, Verify = staff("dispatch.confirm"), staff("account.release"), staff("account.verify")
 Answer, Prepare, Approve = staff("callback.answer"), staff("batch.prepare"), staff("batch.approve")
-Board, Trail = staff("dashboard.view"), staff("audit.read")
+Board, Trail, Cancel = staff("dashboard.view"), staff("audit.read"), staff("batch.cancel")
 Resolve, Check, Manage, Issue = (staff("exception.resolve"), staff("audit.verify"), staff("users.manage"),
                                  staff("activation.issue"))
 
@@ -195,6 +195,16 @@ def batch(store: StoreDep, me: View, ref: Ref):
 def approve(store: StoreDep, settings: SettingsDep, me: Approve, ref: Ref):
     """审批 / four eyes: the preparer is refused."""
     return s.plain(payments.approve_batch(ref, store=store, settings=settings, by=me.username))
+
+
+class CancelIn(BaseModel):
+    reason: Text
+
+
+@router.post("/batches/{ref}/cancellation", response_model=Json)
+def cancel(store: StoreDep, me: Cancel, ref: Ref, body: CancelIn):
+    """作废 / a batch whose file never left: approved money goes back to the fund, its cases wait again."""
+    return s.plain(payments.cancel_batch(ref, store=store, by=me.username, reason=body.reason))
 
 
 @router.get("/exceptions", response_model=list[Json])
