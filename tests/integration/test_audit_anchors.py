@@ -28,10 +28,12 @@ class Clock:
 
 
 def head(seq: int) -> str:
+    """A head hash that says which seq it belongs to."""
     return f"{seq:064x}"
 
 
 def record(anchors: FileAnchors, *seqs: int) -> None:
+    """Checkpoints as commits ending at these seqs would leave them."""
     for seq in seqs:
         anchors.record(chain=CHAIN, seq=seq, head_hash=head(seq), keyed_from=1)
 
@@ -89,6 +91,7 @@ def test_writers_that_do_not_know_each_other_still_link_their_lines(tmp_path, ke
 
 
 def _append_many(folder, key_path, start: int) -> None:
+    """A process of its own appending a hundred checkpoints (every other seq)."""
     anchors = FileAnchors(folder, KeyFile(key_path))
     for seq in range(start, start + 200, 2):
         anchors.record(chain=CHAIN, seq=seq, head_hash=head(seq), keyed_from=1)
@@ -159,3 +162,11 @@ def test_the_adapter_travels_to_a_worker_process_and_keeps_linking(anchors):
 
 def test_no_folder_yet_reads_as_no_checkpoints(anchors):
     assert anchors.read() == ([], [], 0)
+
+
+def test_a_file_the_check_cannot_read_is_named_not_a_stack_trace(anchors, tmp_path):
+    record(anchors, 1)
+    (tmp_path / "anchors" / "2026-12-04.log").mkdir()           # a name it lists but cannot read as a file
+    lines, problems, files = anchors.read()
+    assert [a.seq for a in lines] == [1] and files == 2
+    assert [(p.kind, "2026-12-04.log" in p.message) for p in problems] == [("anchors-unreadable", True)]

@@ -36,6 +36,7 @@ def refused(store, statement) -> str:
 
 
 def head_now(store) -> tuple:
+    """The head row as stored."""
     with store.engine.connect() as conn:
         return tuple(conn.execute(select(audit_head)).one())
 

@@ -30,6 +30,7 @@ def tamper(store, *statements) -> None:
 
 
 def entries(store) -> list[Entry]:
+    """The log as stored, read past the ports."""
     with store.engine.connect() as conn:
         return [Entry(*r) for r in conn.execute(select(*(audit_log.c[c] for c in AUDIT_COLUMNS))
                                                 .order_by(audit_log.c.seq))]
@@ -49,6 +50,7 @@ def reseal(store, from_seq: int, key: bytes | None, **change) -> None:
 
 
 def found(store) -> list[tuple[int, str]]:
+    """What `audit verify` names: (entry, kind) of each problem."""
     return [(p.seq, p.kind) for p in audit.verify_log(store=store).problems]
 
 

@@ -53,6 +53,7 @@ class FileAnchors:
                 os.close(guard)                      # closing releases the lock
 
     def _append(self, name: str, now: dt.datetime, chain: str, seq: int, head_hash: str, keyed_from: int) -> None:
+        """One line, linked to the last one written by anyone, in one write(2) and fsync'd (the lock is held)."""
         path = self.folder / name
         created = not path.exists()
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
@@ -87,12 +88,14 @@ class FileAnchors:
 
     @staticmethod
     def _tail(path: Path) -> list[str]:
+        """The last lines of a file (a checkpoint is under 400 bytes: no need to read the day)."""
         with path.open("rb") as fh:
             fh.seek(max(0, path.stat().st_size - TAIL_BYTES))
             return fh.read().decode("ascii", "replace").splitlines()
 
     @staticmethod
     def _ends_line(path: Path, size: int) -> bool:
+        """Whether the file's last write was whole (a crash mid-write leaves a line without its newline)."""
         with path.open("rb") as fh:
             fh.seek(size - 1)
             return fh.read(1) == b"\n"
@@ -107,13 +110,26 @@ class FileAnchors:
 
     def read(self) -> tuple[list[Anchor], list[Problem], int]:
         """Every checkpoint line in written order, checked (HMAC, link); the problems; how many files were read."""
-        files = sorted(self.folder.glob("*.log")) if self.folder.is_dir() else []
-        anchors, problems = read_anchors(self._keys.key("anchor"), self._lines(files))
-        return anchors, problems, len(files)
+        unreadable: list[Problem] = []
+        try:
+            files = sorted(self.folder.glob("*.log")) if self.folder.is_dir() else []
+        except OSError as err:
+            return [], [_unreadable(self.folder, err)], 0
+        anchors, problems = read_anchors(self._keys.key("anchor"), self._lines(files, unreadable))
+        return anchors, unreadable + problems, len(files)
 
     @staticmethod
-    def _lines(files: list[Path]) -> Iterator[tuple[str, int, str]]:
+    def _lines(files: list[Path], unreadable: list[Problem]) -> Iterator[tuple[str, int, str]]:
+        """(file, line number, text) of every line, day by day; a byte that is not ASCII reads as unreadable."""
         for path in files:
-            with path.open("r", encoding="ascii", errors="replace", newline="\n") as fh:
-                for number, text in enumerate(fh, 1):
-                    yield path.name, number, text.rstrip("\n")
+            try:
+                with path.open("r", encoding="ascii", errors="replace", newline="\n") as fh:
+                    for number, text in enumerate(fh, 1):
+                        yield path.name, number, text.rstrip("\n")
+            except OSError as err:
+                unreadable.append(_unreadable(path, err))
+
+
+def _unreadable(path: Path, err: OSError) -> Problem:
+    """A checkpoint file or folder the check could not read: named, never a stack trace."""
+    return Problem(0, "anchors-unreadable", f"锚点无法读取 / cannot read {path}: {err.strerror or err}")

@@ -75,6 +75,7 @@ def read_anchors(key: bytes, lines: Iterable[tuple[str, int, str]]) -> tuple[lis
 
 
 def _anchor(found: re.Match, where: str) -> Anchor:
+    """A line's fields, typed."""
     return Anchor(found["at"], found["chain"], int(found["seq"]), found["hash"], int(found["keyed"]), found["prev"],
                   found["mac"], where)
 

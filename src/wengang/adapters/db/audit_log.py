@@ -31,6 +31,7 @@ class SqlAuditLog:
         return self._key()
 
     def state(self, *, lock: bool = False) -> Head:
+        """The head row whole, in one read (locked when appending)."""
         query = (select(audit_head.c.seq, audit_head.c.hash, audit_head.c.keyed_from, audit_head.c.chain)
                  .where(audit_head.c.id == 1))
         if lock:
@@ -39,6 +40,7 @@ class SqlAuditLog:
         return Head(int(seq), digest, int(keyed_from), chain_id)
 
     def head(self, *, lock: bool = False) -> tuple[int, str]:
+        """Where the chain ends: (seq, hash)."""
         return self.state(lock=lock)[:2]
 
     def _locked_head(self) -> tuple[Head, bytes]:
