@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import peak_rss_mb, record  # noqa: E402
 
-from wengang.adapters.db.store import SqlStore  # noqa: E402
+from wengang import bootstrap  # noqa: E402
+from wengang.config import Settings  # noqa: E402
 from wengang.domain.audit import Draft  # noqa: E402
 from wengang.domain.identifiers import uscc_check_char  # noqa: E402
 from wengang.services import audit, cycles, publicity  # noqa: E402
@@ -80,7 +81,7 @@ def filler(count: int):
 
 def run(db: str, table: pa.Table, entries: int, folder: Path) -> list[str]:
     url, drop = (f"sqlite:///{folder / 'bench.sqlite'}", lambda: None) if db == "sqlite" else postgres_database()
-    store = SqlStore.open(url)
+    store = bootstrap.open_store(Settings(database_url=url, data_dir=folder))   # keyed, checkpointed as in use
     try:
         started = time.perf_counter()
         status = cycles.open_from_decided(table, store=store, pack_id=PACK, as_of=AS_OF, snapshot_id="bench",

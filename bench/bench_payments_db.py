@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_cycle import postgres_database  # noqa: E402
 from common import CACHE, city, peak_rss_mb, record  # noqa: E402
 
+from wengang import bootstrap  # noqa: E402
 from wengang.adapters.banks.simulator import BankSimulator  # noqa: E402
 from wengang.adapters.db.store import SqlStore  # noqa: E402
 from wengang.config import Settings  # noqa: E402
@@ -205,8 +206,8 @@ def measured(folder: Path | None, name: str, fn, rss: PeakRss) -> tuple:
 def run(db: str, setup: tuple, folder: Path, args: argparse.Namespace, rss: PeakRss) -> list[str]:
     settings, snapshot_id, run_id, decided = setup
     url, drop = (f"sqlite:///{folder / 'bench.sqlite'}", lambda: None) if db == "sqlite" else postgres_database()
-    store = SqlStore.open(url)
-    settings = settings.model_copy(update={"database_url": url})
+    settings = settings.model_copy(update={"database_url": url, "audit_anchor_dir": folder / f"{db}-anchors"})
+    store = bootstrap.open_store(settings)     # keyed and checkpointed as in use
     out, bank = folder / f"{db}-out", folder / f"{db}-bank"
     profile = Path(args.profile) / db if args.profile else None
     try:

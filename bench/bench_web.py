@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_cycle import decided_table, postgres_database  # noqa: E402
 from common import record  # noqa: E402
 
-from wengang.adapters.db.store import SqlStore  # noqa: E402
+from wengang import bootstrap  # noqa: E402
+from wengang.config import Settings  # noqa: E402
 from wengang.services import cycles, notify, people, publicity  # noqa: E402
 
 PACK, AS_OF = "cn-2021", dt.date(2021, 6, 30)
@@ -36,9 +37,9 @@ PASSWORD = "Bench-pass-2021"
 TARGET_MS = 50.0
 
 
-def build(url: str, units: int, clients: int) -> list[str]:
+def build(url: str, folder: Path, units: int, clients: int) -> list[str]:
     """The cycle of `units` cases on a public list, and `clients` activated units; their session tokens."""
-    store = SqlStore.open(url)
+    store = bootstrap.open_store(Settings(database_url=url, data_dir=folder))   # the server's key and anchors
     try:
         table = decided_table(units)
         started = time.perf_counter()
@@ -126,7 +127,7 @@ def run(db: str, args, folder: Path) -> list[str]:
     """Build, serve and load one database; the lines for RESULTS.md."""
     url, drop = (f"sqlite:///{folder / 'web.sqlite'}", lambda: None) if db == "sqlite" else postgres_database()
     try:
-        tokens = build(url, args.units, args.clients)
+        tokens = build(url, folder, args.units, args.clients)
         port = 8800 + os.getpid() % 1000
         proc = serve(url, folder, port, args.workers)
         lines = []

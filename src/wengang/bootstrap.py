@@ -5,13 +5,14 @@ from __future__ import annotations
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from wengang.adapters.anchors import FileAnchors
 from wengang.adapters.db.engine import current_revision
 from wengang.adapters.db.store import SqlStore
 from wengang.adapters.keys import KeyFile
 from wengang.config import Settings, load_settings
 from wengang.domain.errors import StoreUnavailable
 
-_STORES: dict[str, SqlStore] = {}
+_STORES: dict[tuple[str, str, str], SqlStore] = {}
 STORE_ERRORS = (DBAPIError,)   # what a command reports as a database error instead of a stack trace
 
 
@@ -21,10 +22,12 @@ def settings() -> Settings:
 
 
 def open_store(settings: Settings | None = None) -> SqlStore:
-    """A fresh operational store (SQLite file or PostgreSQL), migrated to the newest revision."""
-    url = (settings or load_settings()).operational_url
+    """A fresh operational store (SQLite file or PostgreSQL), migrated to the newest revision, its audit chain keyed
+    by the key outside the database and checkpointed to the anchor folder after every commit that moved it."""
+    settings = settings or load_settings()
+    url, master = settings.operational_url, keys(settings)
     try:
-        return SqlStore.open(url)
+        return SqlStore.open(url, keys=master, anchors=anchors(settings, master))
     except OperationalError as err:
         shown = make_url(url).render_as_string(hide_password=True)
         raise StoreUnavailable(f"无法打开业务数据库 / cannot open the operational database {shown}: "
@@ -32,11 +35,12 @@ def open_store(settings: Settings | None = None) -> SqlStore:
 
 
 def store(settings: Settings | None = None) -> SqlStore:
-    """The process's store for these settings, opened and migrated once."""
-    url = (settings or load_settings()).operational_url
-    if url not in _STORES:
-        _STORES[url] = open_store(settings)
-    return _STORES[url]
+    """The process's store for these settings (database, key, anchor folder), opened and migrated once."""
+    settings = settings or load_settings()
+    wired = (settings.operational_url, str(settings.key_path), str(settings.audit_anchor_path))
+    if wired not in _STORES:
+        _STORES[wired] = open_store(settings)
+    return _STORES[wired]
 
 
 def close_stores() -> None:
@@ -57,3 +61,9 @@ def upgrade_database(settings: Settings | None = None) -> str | None:
 def keys(settings: Settings | None = None) -> KeyFile:
     """The master key of these settings (created on first use for the embedded default)."""
     return KeyFile((settings or load_settings()).key_path)
+
+
+def anchors(settings: Settings | None = None, master: KeyFile | None = None) -> FileAnchors:
+    """The audit chain's checkpoints outside the database: a file per day in the settings' anchor folder."""
+    settings = settings or load_settings()
+    return FileAnchors(settings.audit_anchor_path, master or keys(settings))

@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 
 class Settings(BaseSettings):
@@ -25,6 +26,9 @@ class Settings(BaseSettings):
     bank_formats: dict[str, str] = {"103": "pain.001.001.03", "313": "csv"}
     # The master key (32 bytes, mode 0600) of the audit chain's HMAC and of sealed secrets: outside the databases.
     key_file: Path | None = None
+    # Where checkpoints of the audit chain are appended, a file per day: production mounts storage here that the
+    # database administrator cannot write (another machine, WORM). One folder per database.
+    audit_anchor_dir: Path | None = None
 
     @property
     def analytics_path(self) -> Path:
@@ -40,6 +44,20 @@ class Settings(BaseSettings):
     def key_path(self) -> Path:
         """The master key file: WENGANG_KEY_FILE, or keys/master.key beside the embedded stores."""
         return self.key_file or self.data_dir / "keys" / "master.key"
+
+    @property
+    def audit_anchor_path(self) -> Path:
+        """WENGANG_AUDIT_ANCHOR_DIR, or by default one folder per database: audit-anchors/ beside the embedded
+        store, `<name>-audit-anchors/` beside another SQLite file, audit-anchors/<database>/ for PostgreSQL."""
+        if self.audit_anchor_dir is not None:
+            return self.audit_anchor_dir
+        if self.database_url is None:
+            return self.data_dir / "audit-anchors"
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            path = Path(url.database)
+            return path.with_name(f"{path.stem}-audit-anchors")
+        return self.data_dir / "audit-anchors" / f"{url.host or 'local'}-{url.database or 'default'}"
 
     @property
     def operational_url(self) -> str:

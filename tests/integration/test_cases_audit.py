@@ -23,8 +23,8 @@ def tamper(store, sql: str) -> None:
         if store.dialect == "postgresql":
             conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
         else:
-            conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_no_update")
-            conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_no_delete")
+            for guard in ("audit_log_no_update", "audit_log_no_delete", "audit_head_no_rewind", "audit_head_no_delete"):
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {guard}")
         conn.exec_driver_sql(sql)
 
 
@@ -77,9 +77,11 @@ class Cli:
 
 
 @pytest.fixture
-def cli(db_url, tmp_path):
+def cli(db_url, db_settings, tmp_path):
+    """The CLI on the test's database, with the same audit key and checkpoint folder as `db_store`."""
     env = {"WENGANG_DATABASE_URL": db_url, "WENGANG_DATA_DIR": str(tmp_path / "var"), "WENGANG_USER": "clerk",
-           "COLUMNS": "200"}
+           "WENGANG_KEY_FILE": str(db_settings.key_path),
+           "WENGANG_AUDIT_ANCHOR_DIR": str(db_settings.audit_anchor_path), "COLUMNS": "200"}
     yield Cli(env)
     bootstrap.close_stores()
 
@@ -162,3 +164,22 @@ def test_entries_hashed_in_a_thread_join_the_chain_as_appended_ones_do(db_store,
         with pytest.raises(TypeError):
             finish()
     assert db_store.change_mark() == before + 500 and problems(db_store) == []
+
+
+def test_cli_verify_says_what_it_checked_and_names_a_tail_cut_with_its_head(cli, db_store, opened):
+    """`audit verify` in Chinese then English: keyed from where, how many checkpoints; a cut tail exits 1."""
+    from wengang.domain.audit import Draft
+
+    with db_store.transaction() as uow:
+        uow.audit.append([Draft("clerk", "note", "cycle:1"), Draft("clerk", "note", "cycle:1")])
+        uow.commit()
+    last = audit.verify_log(store=db_store).entries
+    clean = cli("audit", "verify")
+    assert "审计链完好 / chain intact" in clean and "密钥 / keyed: HMAC-SHA256 from entry #1" in clean
+    assert f"外部锚点 / checkpoints: 2 in 1 file(s), the last at entry #{last}" in clean
+    tamper(db_store, f"DELETE FROM audit_log WHERE seq > {last - 2}")
+    tamper(db_store, f"UPDATE audit_head SET seq = {last - 2}, hash = (SELECT hash FROM audit_log WHERE seq = "
+                     f"{last - 2})")
+    broken = cli("audit", "verify", code=1)
+    assert f"#{last} truncated: 日志被截断 / the log ends at #{last - 2}" in broken
+    assert f"first at entry #{last}" in broken

@@ -8,12 +8,13 @@ from sqlalchemy import text
 
 from wengang.adapters.db.engine import AUTOCHECKPOINT_PAGES
 from wengang.adapters.db.store import SqlStore
+from wengang.adapters.keys import KeyFile
 from wengang.domain.audit import Draft
 
 
 def test_a_bulk_commit_leaves_copying_the_log_to_the_thread_and_every_row_arrives(tmp_path):
     path = tmp_path / "store.sqlite"
-    store = SqlStore.open(f"sqlite:///{path}")
+    store = SqlStore.open(f"sqlite:///{path}", keys=KeyFile(tmp_path / "master.key"))   # appending needs the key
     with store.reading() as uow:
         assert uow.connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == AUTOCHECKPOINT_PAGES
     with store.transaction() as uow:

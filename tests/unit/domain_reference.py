@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 from dataclasses import dataclass, field
@@ -170,20 +171,22 @@ def _q(value):
     return quoted
 
 
-def entry_hash(seq, at, actor, event, subject, case_id, from_state, to_state, reason, data, prev_hash):
+def entry_hash(seq, at, actor, event, subject, case_id, from_state, to_state, reason, data, prev_hash, key=None):
     body = (f'{{"actor":{_q(actor)},"at":{_q(at)},"case":{"null" if case_id is None else int(case_id)},'
             f'"data":{data},"event":{_q(event)},"from":{_q(from_state)},"prev":{_quote(prev_hash)},'
             f'"reason":{_q(reason)},"seq":{seq:d},"subject":{_quote(subject)},"to":{_q(to_state)}}}')
-    return sha256(body.encode("utf-8")).hexdigest()
+    if key is None:
+        return sha256(body.encode("utf-8")).hexdigest()
+    return hmac.new(key, body.encode("utf-8"), sha256).hexdigest()
 
 
-def chain(drafts, *, after_seq, after_hash, at):
+def chain(drafts, *, after_seq, after_hash, at, key):
     seq, prev = after_seq, after_hash
     for d in drafts:
         seq += 1
         data = canonical(d.data or {})
         digest = entry_hash(seq, at, d.actor, d.event, d.subject, d.case_id, d.from_state, d.to_state,
-                            d.reason, data, prev)
+                            d.reason, data, prev, key)
         yield Entry(seq, at, d.actor, d.event, d.subject, d.case_id, d.from_state, d.to_state, d.reason,
                     data, prev, digest)
         prev = digest

@@ -24,16 +24,37 @@ Version = Annotated[int | None, typer.Option("--version", help="看到的版本 
 @app.command("verify")
 @handled
 def verify() -> None:
-    """核验审计链 / check every entry's hash and link; name any edited, deleted or reordered entry."""
+    """核验审计链 / check every entry's keyed hash and link and every checkpoint outside the database; name any edited,
+    deleted, reordered, rewritten or cut entry and any edited or missing checkpoint line (exit code 1)."""
     with BarProgress("audit verify") as progress:
         result = audit.verify_log(store=store(), progress=progress)
+    for problem in result.problems:
+        console.print(f"[red]  {problem}[/]", markup=True, highlight=False)
+    for line in coverage(result):
+        console.print(f"  {line}", markup=False, highlight=False)
     if result.ok:
         console.print(f"[green]审计链完好 / chain intact[/]: {result.entries:,} entries in {result.seconds:.1f} s")
         return
-    for problem in result.problems:
-        console.print(f"[red]  {problem}[/]", markup=True, highlight=False)
     fail(f"审计链被破坏 / chain broken: {result.total_problems} problem(s) in {result.entries:,} entries; "
          f"first at entry #{result.problems[0].seq}")
+
+
+def coverage(result: audit.Verification) -> list[str]:
+    """What the check covered: which entries were keyed, which checkpoints held, how many entries none covers."""
+    lines = [f"密钥 / keyed: HMAC-SHA256 from entry #{result.keyed_from:,}"
+             + (f"; {result.unkeyed:,} older entries predate the key and were checked as plain sha256 "
+                f"(所有早于密钥的条目 / written before the chain was keyed)" if result.unkeyed else
+                " (全部条目 / every entry)")]
+    if result.anchors is None:
+        lines.append("外部锚点未配置 / no checkpoint folder wired: truncation beyond the head row is not checked")
+        return lines
+    lines.append(f"外部锚点 / checkpoints: {result.anchors:,} in {result.anchor_files:,} file(s)"
+                 + (f", the last at entry #{result.last_anchor_seq:,} ({result.last_anchor_at})"
+                    if result.last_anchor_seq else ""))
+    if result.unanchored:
+        lines.append(f"最后锚点之后 {result.unanchored:,} 条 / {result.unanchored:,} entries after the last "
+                     "checkpoint (not anchored yet: written just now, or a crash came between commit and checkpoint)")
+    return lines
 
 
 @app.command("show")

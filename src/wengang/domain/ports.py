@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 
-from wengang.domain.audit import Draft, Entry
+from wengang.domain.audit import Draft, Entry, Head, Problem
+from wengang.domain.audit_anchors import Anchor
 from wengang.domain.cases import Case, State
 
 
@@ -190,7 +191,9 @@ class Records(Protocol):
 
 
 class AuditLog(Protocol):
-    """The append-only, hash-chained log of every change."""
+    """The append-only, hash-chained log of every change, keyed by a key held outside the database."""
+
+    key: bytes | None   # the chain's HMAC key (None: opened without keys, so it can read but not append)
 
     def append(self, drafts: Iterable[Draft]) -> int: ...
 
@@ -198,9 +201,25 @@ class AuditLog(Protocol):
 
     def head(self) -> tuple[int, str]: ...
 
+    def state(self) -> Head:
+        """The head row whole: where the chain ends, from which entry it is keyed, which chain it is."""
+        ...
+
     def entries(self) -> Iterator[tuple]: ...
 
     def for_case(self, case_id: int) -> list[Entry]: ...
+
+
+class AuditAnchors(Protocol):
+    """Checkpoints of the audit chain outside the database (a file per day, WORM storage, another machine)."""
+
+    def record(self, *, chain: str, seq: int, head_hash: str, keyed_from: int) -> None:
+        """Keep the head a commit left, signed and linked to the checkpoint before (after the commit)."""
+        ...
+
+    def read(self) -> tuple[list[Anchor], list[Problem], int]:
+        """Every genuine checkpoint in written order, the problems in the lines themselves, files read."""
+        ...
 
 
 class Keys(Protocol):
@@ -233,7 +252,9 @@ class UnitOfWork(Protocol):
 
 
 class Store(Protocol):
-    """The operational store: hands out units of work."""
+    """The operational store: hands out units of work; its audit chain's checkpoints are kept by `anchors`."""
+
+    anchors: AuditAnchors | None
 
     def transaction(self) -> UnitOfWork: ...
 

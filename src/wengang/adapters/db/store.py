@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections.abc import Callable
 from functools import partial
@@ -14,6 +15,9 @@ from wengang.adapters.db.cases import SqlCases
 from wengang.adapters.db.engine import WRITE, WalCheckpointer, make_engine, upgrade
 from wengang.adapters.db.payments import SqlPayments
 from wengang.adapters.db.records import SqlRecords
+from wengang.domain.ports import AuditAnchors, Keys
+
+log = logging.getLogger(__name__)
 
 
 def _utcnow() -> dt.datetime:
@@ -23,8 +27,10 @@ def _utcnow() -> dt.datetime:
 class SqlUnitOfWork:
     """A transaction with its repositories; leaving without commit() rolls everything back."""
 
-    def __init__(self, engine: Engine, *, write: bool = True, after_commit: Callable[[], None] | None = None):
+    def __init__(self, engine: Engine, *, write: bool = True, after_commit: Callable[[], None] | None = None,
+                 audit_key: Callable[[], bytes | None] = lambda: None, anchors: AuditAnchors | None = None):
         self._engine, self._write, self._after_commit = engine, write, after_commit
+        self._audit_key, self._anchors = audit_key, anchors
         self._conn = None
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -33,7 +39,7 @@ class SqlUnitOfWork:
         self._now = _utcnow()
         self.cases = SqlCases(self._conn)
         self.records = SqlRecords(self._conn)
-        self.audit = SqlAuditLog(self._conn, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+        self.audit = SqlAuditLog(self._conn, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._audit_key)
         self.payments = SqlPayments(self._conn, self._now)
         return self
 
@@ -47,8 +53,19 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         self._conn.commit()
+        moved, self.audit.moved = self.audit.moved, None
+        if moved is not None and self._anchors is not None:
+            self._anchor(moved)
         if self._after_commit is not None:
             self._after_commit()
+
+    def _anchor(self, head) -> None:
+        """Checkpoint the head this commit left outside the database. The change is committed whatever happens
+        here: a failure (or a crash) only leaves these newest entries unanchored, which `audit verify` reports."""
+        try:
+            self._anchors.record(chain=head.chain, seq=head.seq, head_hash=head.hash, keyed_from=head.keyed_from)
+        except OSError as err:
+            log.error("审计锚点未写入 / audit checkpoint not written for entry #%s: %s", head.seq, err)
 
     def now(self) -> dt.datetime:
         """The transaction's time (UTC), the same for every row and audit entry it writes."""
@@ -61,33 +78,45 @@ class SqlUnitOfWork:
 
 
 class SqlStore:
-    """The operational store on one engine, migrated to head when opened."""
+    """The operational store on one engine, migrated to head when opened; its audit chain keyed by `keys` and
+    checkpointed outside the database by `anchors` (both wired by bootstrap; without keys it can only read)."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, *, keys: Keys | None = None, anchors: AuditAnchors | None = None):
         self.engine = engine
+        self.keys, self.anchors = keys, anchors
+        self._key: bytes | None = None
         self._checkpointer = WalCheckpointer.for_engine(engine)
         self._marks = threading.local()       # per thread: a driver connection is not shared between threads
 
     @classmethod
-    def open(cls, url: str, *, migrate: bool = True) -> SqlStore:
+    def open(cls, url: str, *, migrate: bool = True, keys: Keys | None = None,
+             anchors: AuditAnchors | None = None) -> SqlStore:
         engine = make_engine(url)
         if migrate:
             upgrade(engine)
-        return cls(engine)
+        return cls(engine, keys=keys, anchors=anchors)
 
     def opener(self) -> Callable[[], SqlStore]:
         """How another process opens this same database (picklable; already migrated, so no migration there)."""
-        return partial(SqlStore.open, self.engine.url.render_as_string(hide_password=False), migrate=False)
+        return partial(SqlStore.open, self.engine.url.render_as_string(hide_password=False), migrate=False,
+                       keys=self.keys, anchors=self.anchors)
+
+    def audit_key(self) -> bytes | None:
+        """The audit chain's HMAC key, derived once when first needed."""
+        if self._key is None and self.keys is not None:
+            self._key = self.keys.key("audit")
+        return self._key
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     def transaction(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, after_commit=self._checkpointer and self._checkpointer.soon)
+        return SqlUnitOfWork(self.engine, after_commit=self._checkpointer and self._checkpointer.soon,
+                             audit_key=self.audit_key, anchors=self.anchors)
 
     def reading(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, write=False)
+        return SqlUnitOfWork(self.engine, write=False, audit_key=self.audit_key)
 
     def change_mark(self) -> int:
         """The audit chain's length in one round trip on a connection kept for it (no transaction around one

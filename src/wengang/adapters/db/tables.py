@@ -183,6 +183,11 @@ audit_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
+    # Entries from this seq on are HMACs under the key outside the database; before it, plain sha256 (migration
+    # 0006 set it one past the head it found; 1 for a database created since). Checkpoints outside repeat it.
+    Column("keyed_from", BigInteger, nullable=False, server_default="1"),
+    # Which chain this is (random, set by migration 0006): every checkpoint line names it.
+    Column("chain", String(32), nullable=False, server_default=""),
     CheckConstraint("id = 1", name="single_row"),
 )
 
