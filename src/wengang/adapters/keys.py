@@ -8,10 +8,12 @@ import os
 import secrets
 from pathlib import Path
 
+from wengang.domain.errors import StoreUnavailable
+
 KEY_BYTES = 32
 
 
-class KeyFileError(RuntimeError):
+class KeyFileError(StoreUnavailable):
     """The key file is unusable (wrong size, readable by others): refuse rather than run without the key."""
 
 
