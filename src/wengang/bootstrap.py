@@ -5,11 +5,13 @@ from __future__ import annotations
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from wengang.adapters.clock import clock_for
 from wengang.adapters.db.engine import current_revision
 from wengang.adapters.db.store import SqlStore
 from wengang.adapters.keys import KeyFile
 from wengang.config import Settings, load_settings
 from wengang.domain.errors import StoreUnavailable
+from wengang.domain.ports import Clock
 
 _STORES: dict[str, SqlStore] = {}
 STORE_ERRORS = (DBAPIError,)   # what a command reports as a database error instead of a stack trace
@@ -22,9 +24,10 @@ def settings() -> Settings:
 
 def open_store(settings: Settings | None = None) -> SqlStore:
     """A fresh operational store (SQLite file or PostgreSQL), migrated to the newest revision."""
-    url = (settings or load_settings()).operational_url
+    settings = settings or load_settings()
+    url = settings.operational_url
     try:
-        return SqlStore.open(url)
+        return SqlStore.open(url, clock=clock(settings))
     except OperationalError as err:
         shown = make_url(url).render_as_string(hide_password=True)
         raise StoreUnavailable(f"无法打开业务数据库 / cannot open the operational database {shown}: "
@@ -52,6 +55,11 @@ def upgrade_database(settings: Settings | None = None) -> str | None:
         return current_revision(opened.engine)
     finally:
         opened.close()
+
+
+def clock(settings: Settings | None = None) -> Clock:
+    """The clock units of work take their time from: the system's, unless a demo set WENGANG_CLOCK_START."""
+    return clock_for((settings or load_settings()).clock_start)
 
 
 def keys(settings: Settings | None = None) -> KeyFile:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,6 +26,9 @@ class Settings(BaseSettings):
     bank_formats: dict[str, str] = {"103": "pain.001.001.03", "313": "csv"}
     # The master key (32 bytes, mode 0600) of the audit chain's HMAC and of sealed secrets: outside the databases.
     key_file: Path | None = None
+    # For demos and simulations only, never in production: the instant (ISO, e.g. 2021-07-01T09:00:00+08:00) the
+    # clock of every unit of work starts at, running on from there; a time without a zone is read as UTC.
+    clock_start: dt.datetime | None = None
 
     @property
     def analytics_path(self) -> Path:

@@ -9,28 +9,28 @@ from functools import partial
 
 from sqlalchemy import Engine
 
+from wengang.adapters.clock import SystemClock
 from wengang.adapters.db.audit_log import SqlAuditLog
 from wengang.adapters.db.cases import SqlCases
 from wengang.adapters.db.engine import WRITE, WalCheckpointer, make_engine, upgrade
 from wengang.adapters.db.payments import SqlPayments
 from wengang.adapters.db.records import SqlRecords
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+from wengang.domain.ports import Clock
 
 
 class SqlUnitOfWork:
     """A transaction with its repositories; leaving without commit() rolls everything back."""
 
-    def __init__(self, engine: Engine, *, write: bool = True, after_commit: Callable[[], None] | None = None):
+    def __init__(self, engine: Engine, *, write: bool = True, after_commit: Callable[[], None] | None = None,
+                 clock: Clock | None = None):
         self._engine, self._write, self._after_commit = engine, write, after_commit
+        self._clock = clock or SystemClock()
         self._conn = None
 
     def __enter__(self) -> SqlUnitOfWork:
         self._conn = self._engine.connect().execution_options(**{WRITE: self._write})
         self._conn.begin()
-        self._now = _utcnow()
+        self._now = self._clock.now()
         self.cases = SqlCases(self._conn)
         self.records = SqlRecords(self._conn)
         self.audit = SqlAuditLog(self._conn, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
@@ -63,31 +63,34 @@ class SqlUnitOfWork:
 class SqlStore:
     """The operational store on one engine, migrated to head when opened."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, clock: Clock | None = None):
         self.engine = engine
+        self.clock = clock or SystemClock()   # where each unit of work takes its time (a demo may set it back)
         self._checkpointer = WalCheckpointer.for_engine(engine)
         self._marks = threading.local()       # per thread: a driver connection is not shared between threads
 
     @classmethod
-    def open(cls, url: str, *, migrate: bool = True) -> SqlStore:
+    def open(cls, url: str, *, migrate: bool = True, clock: Clock | None = None) -> SqlStore:
         engine = make_engine(url)
         if migrate:
             upgrade(engine)
-        return cls(engine)
+        return cls(engine, clock)
 
     def opener(self) -> Callable[[], SqlStore]:
         """How another process opens this same database (picklable; already migrated, so no migration there)."""
-        return partial(SqlStore.open, self.engine.url.render_as_string(hide_password=False), migrate=False)
+        return partial(SqlStore.open, self.engine.url.render_as_string(hide_password=False), migrate=False,
+                       clock=self.clock)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     def transaction(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, after_commit=self._checkpointer and self._checkpointer.soon)
+        return SqlUnitOfWork(self.engine, after_commit=self._checkpointer and self._checkpointer.soon,
+                             clock=self.clock)
 
     def reading(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, write=False)
+        return SqlUnitOfWork(self.engine, write=False, clock=self.clock)
 
     def change_mark(self) -> int:
         """The audit chain's length in one round trip on a connection kept for it (no transaction around one
