@@ -12,6 +12,7 @@ from rich.table import Table
 
 from wengang import bootstrap
 from wengang.cli.console import BarProgress, console, fail, parse_date
+from wengang.domain.days import beijing_date
 from wengang.domain.errors import DomainError
 from wengang.rules.parameters import PackError
 from wengang.services import cycles, objections, publicity
@@ -41,6 +42,11 @@ def handled(command):
 
 def store():
     return bootstrap.store(bootstrap.settings())
+
+
+def today() -> dt.date:
+    """Today in Beijing by the clock units of work run on (a demo may set it back; production: the real day)."""
+    return beijing_date(bootstrap.clock(bootstrap.settings()).now())
 
 
 def amount_table(title: str, counts: dict) -> Table:
@@ -123,11 +129,12 @@ def cases(cycle: int, state: Annotated[str | None, typer.Option(help="只看此�
 
 @publicity_app.command("start")
 @handled
-def publicity_start(cycle: int, starts: Annotated[str | None, typer.Option("--start", help="首日 / first day")] = None,
+def publicity_start(cycle: int, starts: Annotated[str | None, typer.Option(
+                        "--start", help="首日, 默认今天, 不得早于今天 / first day: today (default) or later")] = None,
                     by: By = "system") -> None:
     """开始公示: 所有待公示案件进入新批次 / put every identified case of the cycle on a new list."""
     with BarProgress("publicity start") as progress:
-        b = publicity.start(cycle, store=store(), starts_on=parse_date(starts, dt.date.today()), by=by,
+        b = publicity.start(cycle, store=store(), starts_on=parse_date(starts) if starts else None, by=by,
                             progress=progress)
     console.print(f"公示批次 / batch [bold]{b['number']}[/]: {b['entries']:,} entries, "
                   f"{b['starts_on']} – {b['ends_on']} ({b['days']} days)")
@@ -144,10 +151,11 @@ def publicity_export(batch: str, out: Annotated[Path, typer.Option("--out", help
 
 @publicity_app.command("close")
 @handled
-def publicity_close(batch: str, on: Annotated[str | None, typer.Option("--on", help="结束日 / closing day")] = None,
+def publicity_close(batch: str, on: Annotated[str | None, typer.Option(
+                        "--on", help="结束日, 默认今天, 不得晚于今天 / closing day: today (default) or before")] = None,
                     by: By = "system") -> None:
-    """结束公示期 / close the publicity period (only after its last day)."""
-    b = publicity.close(batch, store=store(), closed_on=parse_date(on, dt.date.today()), by=by)
+    """结束公示期 / close the publicity period (only once its last day has passed)."""
+    b = publicity.close(batch, store=store(), closed_on=parse_date(on) if on else None, by=by)
     console.print(f"批次 / batch {b['number']} closed on {b['closed_on']}; open objections: {b['open_objections']}")
 
 
@@ -161,7 +169,7 @@ def objection_add(batch: str, uscc: str,
                   by: Annotated[str, typer.Option("--by", help="录入人 / recorded by")] = objections.PUBLIC) -> None:
     """登记异议 (任何人可提出) / record an objection against an entry of a list (anyone may object)."""
     o = objections.add(batch, uscc, store=store(), contact=contact, text=text, objector=name,
-                       raised_on=parse_date(on, dt.date.today()), by=by)
+                       raised_on=parse_date(on, today()), by=by)
     console.print(f"异议 / objection #{o['id']} on case {o['case_id']} ({o['batch']}), contact {o['contact']}")
 
 
@@ -186,3 +194,4 @@ def objection_list(batch: str) -> None:
         table.add_row(str(o["id"]), str(o["case_id"]), o["uscc"], o["objector"], o["contact"], str(o["raised_on"]),
                       o["status"], o["text"], o["decision_reason"] or "")
     console.print(table)
+
