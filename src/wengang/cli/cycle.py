@@ -15,13 +15,14 @@ from wengang.cli.console import BarProgress, console, fail, parse_date
 from wengang.domain.days import beijing_date
 from wengang.domain.errors import DomainError
 from wengang.rules.parameters import PackError
-from wengang.services import cycles, objections, publicity
+from wengang.services import cycles, objections, publicity, renames
 from wengang.services.snapshots import SnapshotRefused
 from wengang.snapshot.reading import SnapshotLayoutError
 
 app = typer.Typer(help="周期与案件 / cycles and cases", no_args_is_help=True)
 publicity_app = typer.Typer(help="公示 (第二道关口) / publicity, checkpoint 2", no_args_is_help=True)
 objection_app = typer.Typer(help="公示异议 / objections during publicity", no_args_is_help=True)
+case_app = typer.Typer(help="单个案件 / one case", no_args_is_help=True)
 
 By = Annotated[str, typer.Option("--by", envvar="WENGANG_USER", help="经办人 / staff user (env WENGANG_USER)")]
 Snapshot = Annotated[str | None, typer.Option("--snapshot", help="快照id或目录, 默认最新 / default: newest")]
@@ -195,3 +196,14 @@ def objection_list(batch: str) -> None:
                       o["status"], o["text"], o["decision_reason"] or "")
     console.print(table)
 
+
+@case_app.command("rename")
+@handled
+def case_rename(case: int, name: Annotated[str, typer.Option("--name", help="更正后的单位名称 / the corrected name")],
+                reason: Annotated[str, typer.Option("--reason", help="理由 / why")],
+                by: Annotated[str, typer.Option("--by", envvar="WENGANG_USER", help="经办人 / staff user")],
+                version: Annotated[int | None, typer.Option("--version", help="案件版本 / expected version")] = None
+                ) -> None:
+    """更正无法写入银行文件的单位名称 / correct a unit name no bank file takes (audited, before payment only)."""
+    c = renames.rename(case, store=store(), name=name, reason=reason, by=by, expected_version=version)
+    console.print(f"案件 / case {c.id}: 名称已更正 / name corrected to {c.name!r} (version {c.version})")
