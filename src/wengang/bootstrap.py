@@ -13,7 +13,7 @@ from wengang.config import Settings, load_settings
 from wengang.domain.errors import StoreUnavailable
 from wengang.domain.ports import Clock
 
-_STORES: dict[str, SqlStore] = {}
+_STORES: dict[tuple, SqlStore] = {}   # by database and clock: a demo step's clock is part of what was opened
 STORE_ERRORS = (DBAPIError,)   # what a command reports as a database error instead of a stack trace
 
 
@@ -36,10 +36,11 @@ def open_store(settings: Settings | None = None) -> SqlStore:
 
 def store(settings: Settings | None = None) -> SqlStore:
     """The process's store for these settings, opened and migrated once."""
-    url = (settings or load_settings()).operational_url
-    if url not in _STORES:
-        _STORES[url] = open_store(settings)
-    return _STORES[url]
+    settings = settings or load_settings()
+    key = (settings.operational_url, settings.clock_start)
+    if key not in _STORES:
+        _STORES[key] = open_store(settings)
+    return _STORES[key]
 
 
 def close_stores() -> None:
