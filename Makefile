@@ -16,31 +16,36 @@ install: .venv/.installed
 	$(UV) sync --frozen
 	@touch $@
 
+# The demo plays a 2021 cycle: each dated step runs on its business day (Beijing time) through WENGANG_CLOCK_START,
+# a clock for demos and simulations only (never set in production); the server and the accounts run on today.
+DEMO := WENGANG_DATA_DIR=$(DEMO_DIR)
+ON = $(DEMO) WENGANG_CLOCK_START=$(1)T$(2):00+08:00 $(RUN)
+
 demo: install
 	rm -rf $(DEMO_DIR)
 	$(RUN) wengang generate city --units $(DEMO_UNITS) --seed 2021 --profile beijing $(DEMO_DIR)/city
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang snapshot import $(DEMO_DIR)/city
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang evaluate $(DEMO_DIR)/city --policy beijing-2021 --as-of 2021-06-30 --out $(DEMO_DIR)/decisions.csv
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang explain $$(sed -n 2p $(DEMO_DIR)/decisions.csv | cut -d, -f1)
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang cycle open --policy beijing-2021 --as-of 2021-06-30 --by clerk-wang
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang cycle compare 1 --by clerk-wang
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang publicity start 1 --start 2021-07-01 --by clerk-wang
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang publicity export C1-P1 --out $(DEMO_DIR)/publicity-C1-P1.xlsx
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang publicity close C1-P1 --on 2021-07-08 --by clerk-wang
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang reverify 1 --by reviewer-li
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang batch prepare 1 --by clerk-wang
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang batch approve --cycle 1 --by approver-li
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang batch approve --cycle 1 --by director-zhao
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang batch files --cycle 1 --out $(DEMO_DIR)/bank/out --by clerk-wang
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang bank simulate $(DEMO_DIR)/bank/out/* --out $(DEMO_DIR)/bank/in
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang reconcile $(DEMO_DIR)/bank/in/* --by clerk-wang
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang notify deliver
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang cycle status 1
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang batch report 1 --out $(DEMO_DIR)/payment-report-C1.xlsx
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang ledger check
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang audit verify
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang people demo-accounts
-	WENGANG_DATA_DIR=$(DEMO_DIR) $(RUN) wengang serve --host 127.0.0.1 --port $(DEMO_PORT)
+	$(DEMO) $(RUN) wengang snapshot import $(DEMO_DIR)/city
+	$(DEMO) $(RUN) wengang evaluate $(DEMO_DIR)/city --policy beijing-2021 --as-of 2021-06-30 --out $(DEMO_DIR)/decisions.csv
+	$(DEMO) $(RUN) wengang explain $$(sed -n 2p $(DEMO_DIR)/decisions.csv | cut -d, -f1)
+	$(call ON,2021-06-30,16:00) wengang cycle open --policy beijing-2021 --as-of 2021-06-30 --by clerk-wang
+	$(call ON,2021-06-30,17:00) wengang cycle compare 1 --by clerk-wang
+	$(call ON,2021-07-01,09:00) wengang publicity start 1 --start 2021-07-01 --by clerk-wang
+	$(call ON,2021-07-01,09:30) wengang publicity export C1-P1 --out $(DEMO_DIR)/publicity-C1-P1.xlsx
+	$(call ON,2021-07-08,09:00) wengang publicity close C1-P1 --on 2021-07-08 --by clerk-wang
+	$(call ON,2021-07-08,10:00) wengang reverify 1 --by reviewer-li
+	$(call ON,2021-07-09,09:00) wengang batch prepare 1 --by clerk-wang
+	$(call ON,2021-07-09,10:00) wengang batch approve --cycle 1 --by approver-li
+	$(call ON,2021-07-09,11:00) wengang batch approve --cycle 1 --by director-zhao
+	$(call ON,2021-07-09,14:00) wengang batch files --cycle 1 --out $(DEMO_DIR)/bank/out --by clerk-wang
+	$(call ON,2021-07-12,09:00) wengang bank simulate $(DEMO_DIR)/bank/out/* --out $(DEMO_DIR)/bank/in
+	$(call ON,2021-07-12,10:00) wengang reconcile $(DEMO_DIR)/bank/in/* --by clerk-wang
+	$(call ON,2021-07-12,10:30) wengang notify deliver
+	$(DEMO) $(RUN) wengang cycle status 1
+	$(call ON,2021-07-12,11:00) wengang batch report 1 --out $(DEMO_DIR)/payment-report-C1.xlsx
+	$(DEMO) $(RUN) wengang ledger check
+	$(DEMO) $(RUN) wengang audit verify
+	$(DEMO) $(RUN) wengang people demo-accounts
+	$(DEMO) $(RUN) wengang serve --host 127.0.0.1 --port $(DEMO_PORT)
 
 lint: install
 	$(RUN) ruff check src tests bench

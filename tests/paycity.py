@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.builders import steady_contributions, uscc, write_snapshot
+from tests.clocks import on_day
 from tests.conftest import AS_OF, PACK
 from wengang.config import Settings
 
@@ -53,13 +54,15 @@ def reverified_cycle(store, settings: Settings, city: dict) -> int:
     from wengang.services import cycles, publicity, reverify
 
     run = city["run"]
-    status = cycles.open_from_decided(run.decided, store=store, pack_id=PACK, as_of=AS_OF,
-                                      snapshot_id=run.summary.snapshot_id, run_id=run.summary.id, by="clerk")
-    cycle_id = status.cycle["id"]
-    cycles.compare(cycle_id, store=store, settings=settings, snapshot=city["snapshot"], by="clerk")
-    batch = publicity.start(cycle_id, store=store, starts_on=START, by="clerk")
-    publicity.close(batch["number"], store=store, closed_on=START + dt.timedelta(days=8), by="clerk")
-    reverify.reverify(cycle_id, store=store, settings=settings, snapshot=city["snapshot"], by="checker")
+    with on_day(store, START):
+        status = cycles.open_from_decided(run.decided, store=store, pack_id=PACK, as_of=AS_OF,
+                                          snapshot_id=run.summary.snapshot_id, run_id=run.summary.id, by="clerk")
+        cycle_id = status.cycle["id"]
+        cycles.compare(cycle_id, store=store, settings=settings, snapshot=city["snapshot"], by="clerk")
+        batch = publicity.start(cycle_id, store=store, starts_on=START, by="clerk")
+    with on_day(store, START + dt.timedelta(days=8)):
+        publicity.close(batch["number"], store=store, closed_on=START + dt.timedelta(days=8), by="clerk")
+        reverify.reverify(cycle_id, store=store, settings=settings, snapshot=city["snapshot"], by="checker")
     return cycle_id
 
 

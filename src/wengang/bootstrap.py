@@ -6,13 +6,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from wengang.adapters.anchors import FileAnchors
+from wengang.adapters.clock import clock_for
 from wengang.adapters.db.engine import current_revision
 from wengang.adapters.db.store import SqlStore
 from wengang.adapters.keys import KeyFile
 from wengang.config import Settings, load_settings
 from wengang.domain.errors import StoreUnavailable
+from wengang.domain.ports import Clock
 
-_STORES: dict[tuple[str, str, str], SqlStore] = {}
+_STORES: dict[tuple, SqlStore] = {}   # by database, key, anchor folder and clock (a demo step's clock)
 STORE_ERRORS = (DBAPIError,)   # what a command reports as a database error instead of a stack trace
 
 
@@ -27,7 +29,7 @@ def open_store(settings: Settings | None = None) -> SqlStore:
     settings = settings or load_settings()
     url, master = settings.operational_url, keys(settings)
     try:
-        return SqlStore.open(url, keys=master, anchors=anchors(settings, master))
+        return SqlStore.open(url, keys=master, anchors=anchors(settings, master), clock=clock(settings))
     except OperationalError as err:
         shown = make_url(url).render_as_string(hide_password=True)
         raise StoreUnavailable(f"无法打开业务数据库 / cannot open the operational database {shown}: "
@@ -35,9 +37,9 @@ def open_store(settings: Settings | None = None) -> SqlStore:
 
 
 def store(settings: Settings | None = None) -> SqlStore:
-    """The process's store for these settings (database, key, anchor folder), opened and migrated once."""
+    """The process's store for these settings (database, key, anchor folder, clock), opened and migrated once."""
     settings = settings or load_settings()
-    wired = (settings.operational_url, str(settings.key_path), str(settings.audit_anchor_path))
+    wired = (settings.operational_url, str(settings.key_path), str(settings.audit_anchor_path), settings.clock_start)
     if wired not in _STORES:
         _STORES[wired] = open_store(settings)
     return _STORES[wired]
@@ -56,6 +58,11 @@ def upgrade_database(settings: Settings | None = None) -> str | None:
         return current_revision(opened.engine)
     finally:
         opened.close()
+
+
+def clock(settings: Settings | None = None) -> Clock:
+    """The clock units of work take their time from: the system's, unless a demo set WENGANG_CLOCK_START."""
+    return clock_for((settings or load_settings()).clock_start)
 
 
 def keys(settings: Settings | None = None) -> KeyFile:

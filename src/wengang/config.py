@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,6 +30,9 @@ class Settings(BaseSettings):
     # Where checkpoints of the audit chain are appended, a file per day: production mounts storage here that the
     # database administrator cannot write (another machine, WORM). One folder per database.
     audit_anchor_dir: Path | None = None
+    # For demos and simulations only, never in production: the instant (ISO, e.g. 2021-07-01T09:00:00+08:00) the
+    # clock of every unit of work starts at, running on from there; a time without a zone is read as UTC.
+    clock_start: dt.datetime | None = None
 
     @property
     def analytics_path(self) -> Path:

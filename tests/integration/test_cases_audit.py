@@ -68,8 +68,10 @@ class Cli:
     def __init__(self, env: dict[str, str]):
         self.env, self.runner = env, CliRunner()
 
-    def __call__(self, *args: str, code: int = 0) -> str:
-        result = self.runner.invoke(app, list(args), env=self.env, catch_exceptions=False)
+    def __call__(self, *args: str, code: int = 0, on: str | None = None) -> str:
+        """Run a command; `on` (YYYY-MM-DD) runs it on that Beijing day, as the demo does (WENGANG_CLOCK_START)."""
+        env = self.env if on is None else {**self.env, "WENGANG_CLOCK_START": f"{on}T09:00:00+08:00"}
+        result = self.runner.invoke(app, list(args), env=env, catch_exceptions=False)
         output = result.output + (result.stderr if result.stderr_bytes is not None else "")
         assert result.exit_code == code, output
         assert "Traceback" not in output
@@ -95,7 +97,7 @@ def test_the_whole_flow_runs_from_the_cli_on_a_generated_city(cli, db_store, tmp
     cli("generate", "city", "--units", "400", "--seed", "11", str(tmp_path / "city"))
     cli("snapshot", "import", str(tmp_path / "city"))
     assert "cycle 1" in cli("cycle", "open", "--policy", PACK, "--as-of", str(AS_OF))
-    assert "comparison rounds" in cli("publicity", "start", "1", "--start", "2021-10-08", code=1)
+    assert "comparison rounds" in cli("publicity", "start", "1", "--start", "2021-10-08", code=1, on="2021-10-08")
     cli("cycle", "compare", "1")
     held = {s: first_in(db_store, s) for s in (State.REVIEW, State.DISPATCH, State.ACCOUNT_HELD)}
     assert held[State.REVIEW] is not None
@@ -107,7 +109,7 @@ def test_the_whole_flow_runs_from_the_cli_on_a_generated_city(cli, db_store, tmp
         cli("account", "confirm", str(held[State.ACCOUNT_HELD].id), "--note", "税务提供账户")
     assert "illegal transition" in cli("review", "decide", str(held[State.REVIEW].id), "--accept", "--reason",
                                        "again", code=1)
-    assert "C1-P1" in cli("publicity", "start", "1", "--start", "2021-10-08")
+    assert "C1-P1" in cli("publicity", "start", "1", "--start", "2021-10-08", on="2021-10-08")
     cli("publicity", "export", "C1-P1", "--out", str(tmp_path / "list.csv"))
     with (tmp_path / "list.csv").open(encoding="utf-8-sig") as fh:
         listed = list(csv.reader(fh))[1:]
@@ -116,8 +118,8 @@ def test_the_whole_flow_runs_from_the_cli_on_a_generated_city(cli, db_store, tmp
               "2021-10-14")
     assert "138****5678" in out and "13812345678" not in out
     cli("objection", "decide", "1", "--sustain", "--reason", "核实已停业")
-    assert "2021-10-15" in cli("publicity", "close", "C1-P1", "--on", "2021-10-14", code=1)
-    cli("publicity", "close", "C1-P1", "--on", "2021-10-15")
+    assert "2021-10-15" in cli("publicity", "close", "C1-P1", "--on", "2021-10-14", code=1, on="2021-10-15")
+    cli("publicity", "close", "C1-P1", "--on", "2021-10-15", on="2021-10-15")
     assert f"{len(listed) - 1:,} re-verified" in cli("reverify", "1")
     assert "chain intact" in cli("audit", "verify")
     with db_store.reading() as uow:

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.builders import uscc
+from tests.clocks import on_day
 from tests.conftest import ACCOUNT, CITY
 from wengang.domain.errors import NotFound, Refused
 from wengang.services import audit, cycles, objections, publicity
@@ -32,11 +33,12 @@ def compared(db_store, db_settings, opened, case_city):
 
 @pytest.fixture
 def published(db_store, compared):
-    return publicity.start(1, store=db_store, starts_on=START, by="clerk")
+    with on_day(db_store, START):
+        return publicity.start(1, store=db_store, starts_on=START, by="clerk")
 
 
 def test_publicity_waits_for_the_rounds_the_pack_asks_for(db_store, db_settings, opened, case_city):
-    with pytest.raises(Refused, match="2 comparison rounds"):
+    with pytest.raises(Refused, match="2 comparison rounds"), on_day(db_store, START):
         publicity.start(1, store=db_store, starts_on=START, by="clerk")
     result = cycles.compare(1, store=db_store, settings=db_settings, snapshot=case_city["snapshots"][2], by="clerk")
     assert result["round"] == 2 and result["changed"] == 1 and result["moved"] == 1
@@ -56,7 +58,7 @@ def test_start_publishes_every_identified_case_for_seven_days(db_store, publishe
         assert state_of(db_store, key).state.value == "publicity"
     for key, held in (("review", "review"), ("dispatch", "dispatch-confirmation"), ("no_account", "account-held")):
         assert state_of(db_store, key).state.value == held
-    with pytest.raises(Refused, match="no identified case"):
+    with pytest.raises(Refused, match="no identified case"), on_day(db_store, START):
         publicity.start(1, store=db_store, starts_on=START, by="clerk")
     assert audit.verify_log(store=db_store).ok
 

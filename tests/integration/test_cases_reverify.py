@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from tests.builders import uscc
+from tests.clocks import on_day
 from tests.conftest import CITY
 from wengang.domain.cases import State
 from wengang.domain.errors import Refused
@@ -26,7 +27,8 @@ def case(store, key):
 @pytest.fixture
 def published(db_store, db_settings, opened, case_city):
     cycles.compare(1, store=db_store, settings=db_settings, snapshot=case_city["snapshots"][2], by="clerk")
-    return publicity.start(1, store=db_store, starts_on=START, by="clerk")
+    with on_day(db_store, START):
+        return publicity.start(1, store=db_store, starts_on=START, by="clerk")
 
 
 def test_nothing_is_re_verified_before_its_publicity_closed(db_store, db_settings, published, case_city):

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from tests.builders import uscc
+from tests.clocks import on_day
 from tests.conftest import CITY
 from wengang.adapters.db.tables import cases
 from wengang.domain.cases import State
@@ -57,7 +58,8 @@ def test_a_reviewer_accepts_with_a_reason_and_the_case_joins_the_next_publicity(
     accepted = review.decide(target.id, store=db_store, accept=True, reason="承诺已履行", by="reviewer")
     assert accepted.state is State.IDENTIFIED and accepted.review_accepted and accepted.version == 2
     cycles.compare(1, store=db_store, settings=db_settings, snapshot=case_city["snapshots"][2])
-    batch = publicity.start(1, store=db_store, starts_on=dt.date(2021, 10, 8), by="clerk")
+    with on_day(db_store, dt.date(2021, 10, 8)):
+        batch = publicity.start(1, store=db_store, starts_on=dt.date(2021, 10, 8), by="clerk")
     assert case(db_store, "review").batch_id == batch["id"]
     with db_store.reading() as uow:
         assert [a["status"] for a in uow.records.find("application", case_id=target.id)] == ["accepted"]

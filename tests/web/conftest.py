@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.builders import uscc
+from tests.clocks import on_day
 from tests.conftest import AS_OF, CITY, PACK
 from wengang import bootstrap
 from wengang.config import Settings
@@ -39,18 +40,22 @@ def activate(store, unit: str, password: str = PASSWORD) -> None:
 
 
 def build_world(store, settings: Settings, city: dict) -> dict:
-    """Cycle 1 is re-verified (ready for payment batches); cycle 2's list is open for objections today."""
+    """Cycle 1 is re-verified (ready for payment batches); cycle 2's list is open for objections today. Each list is
+    started on its own (past) day, with the store's clock set to it, never back-dated."""
     run = city["v1"]
     ids = {}
     for program, start in (("ui-return", TODAY - dt.timedelta(days=10)), (OPEN_PROGRAM, TODAY - dt.timedelta(days=1))):
-        status = cycles.open_from_decided(run.decided, store=store, pack_id=PACK, as_of=AS_OF, program=program,
-                                          snapshot_id=run.summary.snapshot_id, run_id=run.summary.id, by="clerk")
-        cycle_id = ids[program] = status.cycle["id"]
-        cycles.compare(cycle_id, store=store, settings=settings, snapshot=city["snapshots"][2], by="clerk")
-        batch = publicity.start(cycle_id, store=store, starts_on=start, by="clerk")
+        with on_day(store, start):
+            status = cycles.open_from_decided(run.decided, store=store, pack_id=PACK, as_of=AS_OF, program=program,
+                                              snapshot_id=run.summary.snapshot_id, run_id=run.summary.id, by="clerk")
+            cycle_id = ids[program] = status.cycle["id"]
+            cycles.compare(cycle_id, store=store, settings=settings, snapshot=city["snapshots"][2], by="clerk")
+            batch = publicity.start(cycle_id, store=store, starts_on=start, by="clerk")
         if program == "ui-return":
-            publicity.close(batch["number"], store=store, closed_on=TODAY - dt.timedelta(days=3), by="clerk")
-            reverify.reverify(cycle_id, store=store, settings=settings, snapshot=city["snapshots"][2], by="checker")
+            with on_day(store, TODAY - dt.timedelta(days=3)):
+                publicity.close(batch["number"], store=store, closed_on=TODAY - dt.timedelta(days=3), by="clerk")
+                reverify.reverify(cycle_id, store=store, settings=settings, snapshot=city["snapshots"][2],
+                                  by="checker")
     for role, name in STAFF.items():
         people.create_staff(name, role, store=store, by="setup", password=PASSWORD, display_name=f"{role} {name}")
     activate(store, FIRST)

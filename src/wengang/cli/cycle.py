@@ -12,15 +12,17 @@ from rich.table import Table
 
 from wengang import bootstrap
 from wengang.cli.console import BarProgress, console, fail, parse_date
+from wengang.domain.days import beijing_date
 from wengang.domain.errors import DomainError
 from wengang.rules.parameters import PackError
-from wengang.services import cycles, objections, publicity
+from wengang.services import cycles, objections, publicity, renames
 from wengang.services.snapshots import SnapshotRefused
 from wengang.snapshot.reading import SnapshotLayoutError
 
 app = typer.Typer(help="周期与案件 / cycles and cases", no_args_is_help=True)
 publicity_app = typer.Typer(help="公示 (第二道关口) / publicity, checkpoint 2", no_args_is_help=True)
 objection_app = typer.Typer(help="公示异议 / objections during publicity", no_args_is_help=True)
+case_app = typer.Typer(help="单个案件 / one case", no_args_is_help=True)
 
 By = Annotated[str, typer.Option("--by", envvar="WENGANG_USER", help="经办人 / staff user (env WENGANG_USER)")]
 Snapshot = Annotated[str | None, typer.Option("--snapshot", help="快照id或目录, 默认最新 / default: newest")]
@@ -41,6 +43,11 @@ def handled(command):
 
 def store():
     return bootstrap.store(bootstrap.settings())
+
+
+def today() -> dt.date:
+    """Today in Beijing by the clock units of work run on (a demo may set it back; production: the real day)."""
+    return beijing_date(bootstrap.clock(bootstrap.settings()).now())
 
 
 def amount_table(title: str, counts: dict) -> Table:
@@ -123,11 +130,12 @@ def cases(cycle: int, state: Annotated[str | None, typer.Option(help="只看此�
 
 @publicity_app.command("start")
 @handled
-def publicity_start(cycle: int, starts: Annotated[str | None, typer.Option("--start", help="首日 / first day")] = None,
+def publicity_start(cycle: int, starts: Annotated[str | None, typer.Option(
+                        "--start", help="首日, 默认今天, 不得早于今天 / first day: today (default) or later")] = None,
                     by: By = "system") -> None:
     """开始公示: 所有待公示案件进入新批次 / put every identified case of the cycle on a new list."""
     with BarProgress("publicity start") as progress:
-        b = publicity.start(cycle, store=store(), starts_on=parse_date(starts, dt.date.today()), by=by,
+        b = publicity.start(cycle, store=store(), starts_on=parse_date(starts) if starts else None, by=by,
                             progress=progress)
     console.print(f"公示批次 / batch [bold]{b['number']}[/]: {b['entries']:,} entries, "
                   f"{b['starts_on']} – {b['ends_on']} ({b['days']} days)")
@@ -144,10 +152,11 @@ def publicity_export(batch: str, out: Annotated[Path, typer.Option("--out", help
 
 @publicity_app.command("close")
 @handled
-def publicity_close(batch: str, on: Annotated[str | None, typer.Option("--on", help="结束日 / closing day")] = None,
+def publicity_close(batch: str, on: Annotated[str | None, typer.Option(
+                        "--on", help="结束日, 默认今天, 不得晚于今天 / closing day: today (default) or before")] = None,
                     by: By = "system") -> None:
-    """结束公示期 / close the publicity period (only after its last day)."""
-    b = publicity.close(batch, store=store(), closed_on=parse_date(on, dt.date.today()), by=by)
+    """结束公示期 / close the publicity period (only once its last day has passed)."""
+    b = publicity.close(batch, store=store(), closed_on=parse_date(on) if on else None, by=by)
     console.print(f"批次 / batch {b['number']} closed on {b['closed_on']}; open objections: {b['open_objections']}")
 
 
@@ -161,7 +170,7 @@ def objection_add(batch: str, uscc: str,
                   by: Annotated[str, typer.Option("--by", help="录入人 / recorded by")] = objections.PUBLIC) -> None:
     """登记异议 (任何人可提出) / record an objection against an entry of a list (anyone may object)."""
     o = objections.add(batch, uscc, store=store(), contact=contact, text=text, objector=name,
-                       raised_on=parse_date(on, dt.date.today()), by=by)
+                       raised_on=parse_date(on, today()), by=by)
     console.print(f"异议 / objection #{o['id']} on case {o['case_id']} ({o['batch']}), contact {o['contact']}")
 
 
@@ -186,3 +195,15 @@ def objection_list(batch: str) -> None:
         table.add_row(str(o["id"]), str(o["case_id"]), o["uscc"], o["objector"], o["contact"], str(o["raised_on"]),
                       o["status"], o["text"], o["decision_reason"] or "")
     console.print(table)
+
+
+@case_app.command("rename")
+@handled
+def case_rename(case: int, name: Annotated[str, typer.Option("--name", help="更正后的单位名称 / the corrected name")],
+                reason: Annotated[str, typer.Option("--reason", help="理由 / why")],
+                by: Annotated[str, typer.Option("--by", envvar="WENGANG_USER", help="经办人 / staff user")],
+                version: Annotated[int | None, typer.Option("--version", help="案件版本 / expected version")] = None
+                ) -> None:
+    """更正无法写入银行文件的单位名称 / correct a unit name no bank file takes (audited, before payment only)."""
+    c = renames.rename(case, store=store(), name=name, reason=reason, by=by, expected_version=version)
+    console.print(f"案件 / case {c.id}: 名称已更正 / name corrected to {c.name!r} (version {c.version})")

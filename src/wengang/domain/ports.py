@@ -228,6 +228,14 @@ class Keys(Protocol):
     def key(self, purpose: str) -> bytes: ...
 
 
+class Clock(Protocol):
+    """Where the time of a unit of work comes from: the system clock, or (demos, simulations) a clock set back."""
+
+    def now(self) -> dt.datetime:
+        """Now, as naive UTC (how the store keeps its times)."""
+        ...
+
+
 class Channel(Protocol):
     """Carries messages out (SMS gateway, WeChat, an outbox file); returns how many it accepted."""
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
+
+from wengang.domain.cells import csv_cell, fits_sheet, runs_as_formula, sheet_text
 
 FORMATS = ("csv", "parquet", "xlsx")
 CONTRACT_SQL = """
@@ -36,7 +41,7 @@ def write(table: pa.Table, out: Path, fmt: str) -> Path:
     tmp = out.with_name(f".{out.name}.tmp")
     if fmt == "csv":
         con = duckdb.connect()
-        con.register("t", table)
+        con.register("t", csv_safe(table))
         con.execute(f"COPY t TO '{tmp}' (FORMAT csv, HEADER true, QUOTE '\"')")
         con.close()
     elif fmt == "parquet":
@@ -57,5 +62,36 @@ def _write_xlsx(table: pa.Table, path: Path) -> None:
     sheet.append(table.column_names)
     columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
     for row in zip(*columns, strict=True):
-        sheet.append(["" if v is None else v for v in row])
+        sheet.append(sheet_row(sheet, ("" if v is None else v for v in row)))
     book.save(path)
+
+
+def csv_safe(table: pa.Table) -> pa.Table:
+    """The table with every text cell a spreadsheet would run as a formula quoted (domain.cells.csv_cell); only
+    values not starting with a letter or digit are looked at one by one, so a city's decisions stay fast."""
+    for i, field in enumerate(table.schema):
+        if not pa.types.is_string(field.type) and not pa.types.is_large_string(field.type):
+            continue
+        column = table.column(i)
+        if not pc.any(pc.match_substring_regex(column, "^[^0-9A-Za-z]")).as_py():
+            continue
+        safe = pa.array([csv_cell(v) for v in column.to_pylist()], type=field.type)
+        table = table.set_column(i, field, safe)
+    return table
+
+
+def sheet_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
+    """A row for a write-only openpyxl sheet in which text is always a text cell, never a formula: text that would
+    run as one is marked as Excel marks a typed leading quote (quotePrefix, the text intact), a character XML forbids
+    becomes U+FFFD instead of failing the file; numbers stay numbers."""
+    from openpyxl.cell import WriteOnlyCell
+
+    row = []
+    for value in values:
+        if isinstance(value, str) and (runs_as_formula(value) or not fits_sheet(value)):
+            cell = WriteOnlyCell(sheet, value=sheet_text(value))
+            cell.data_type = "s"
+            cell.quotePrefix = runs_as_formula(value)
+            value = cell
+        row.append(value)
+    return row

@@ -8,6 +8,7 @@ from typing import Any
 from wengang.domain.audit import Draft
 from wengang.domain.identifiers import mask_account
 from wengang.domain.ports import Store
+from wengang.rules.output import sheet_row
 from wengang.services.casework import load
 from wengang.services.ledger import check
 
@@ -35,13 +36,14 @@ def report(cycle_id: int, out: Path, *, store: Store, by: str) -> dict[str, Any]
         t = books.batches.get(b["number"])
         money = [str(v) for v in t[:4]] if t else ["0.00"] * 4
         approvers = " + ".join(x for x in (b["approved_by"], b["second_approved_by"]) if x)
-        sheet.append([b["number"], b["bank_code"], b["entries"], *money, b["prepared_by"], approvers,
-                      b["file_name"] or ""])
+        sheet.append(sheet_row(sheet, [b["number"], b["bank_code"], b["entries"], *money, b["prepared_by"], approvers,
+                                       b["file_name"] or ""]))
     units = book.create_sheet("单位 units")
     units.append(list(UNIT_HEADER))
     for a in attempts:
-        units.append([a.uscc, a.unit_name, a.attempt_no, str(a.amount), a.bank_code, mask_account(a.account_no),
-                      a.status, a.reason or "", a.end_to_end_id, numbers[a.batch_id]])
+        units.append(sheet_row(units, [a.uscc, a.unit_name, a.attempt_no, str(a.amount), a.bank_code,
+                                       mask_account(a.account_no), a.status, a.reason or "", a.end_to_end_id,
+                                       numbers[a.batch_id]]))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
     book.save(tmp)

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from wengang.domain.audit import SYSTEM, Draft
 from wengang.domain.cases import LISTED, State, require
+from wengang.domain.cells import csv_cell
+from wengang.domain.days import beijing_date
 from wengang.domain.errors import Refused
 from wengang.domain.ports import Store
 from wengang.domain.progress import Progress, Silent
+from wengang.rules.output import sheet_row
 from wengang.rules.parameters import PackError, load_pack
 from wengang.services.casework import bulk_work, find_batch, load
 
@@ -35,11 +40,17 @@ def ratio_text(units: int) -> str:
     return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
 
 
-def start(cycle_id: int, *, store: Store, starts_on: dt.date, by: str = SYSTEM,
+def start(cycle_id: int, *, store: Store, starts_on: dt.date | None = None, by: str = SYSTEM,
           progress: Progress | None = None) -> dict[str, Any]:
-    """One UPDATE moves every identified case of the cycle into a new batch; the audit entries follow in bulk."""
+    """One UPDATE moves every identified case of the cycle into a new batch; the audit entries follow in bulk. The
+    first day is today (Beijing) or later, never back-dated: the public must have the whole period to object."""
     progress = progress or Silent()
     with store.transaction() as uow, bulk_work():
+        today = beijing_date(uow.now())
+        starts_on = starts_on or today
+        if starts_on < today:
+            raise Refused(f"公示不能倒签: 首日 {starts_on} 早于今天 {today} (北京时间) / publicity cannot be back-dated: "
+                          f"its first day {starts_on} is before today {today} (Beijing)")
         cycle = load(uow, "cycle", cycle_id, "周期", lock=True)
         rounds = len(uow.records.find("round", cycle_id=cycle_id))
         if rounds < cycle["rounds_required"]:
@@ -96,9 +107,9 @@ def export(batch_ref: str, out: Path, *, store: Store, by: str = SYSTEM) -> tupl
         with tmp.open("w", newline="", encoding="utf-8-sig") as fh:
             writer = csv.writer(fh)
             writer.writerow(HEADER)
-            writer.writerows(rows)
+            writer.writerows([csv_cell(v) for v in row] for row in rows)
     else:
-        _xlsx(tmp, batch, rows)
+        tmp.write_bytes(workbook(batch, rows))
     tmp.replace(out)
     with store.transaction() as uow:
         uow.audit.append([Draft(by, "publicity_exported", f"batch:{batch['id']}", reason="导出公示名单 / list exported",
@@ -107,7 +118,16 @@ def export(batch_ref: str, out: Path, *, store: Store, by: str = SYSTEM) -> tupl
     return out, len(rows)
 
 
-def _xlsx(path: Path, batch: dict[str, Any], rows: list[tuple]) -> None:
+def fingerprint(batch: dict[str, Any], rows: list[tuple]) -> str:
+    """What the published file shows, hashed: equal fingerprints, equal files (the web keeps the file until it moves)."""
+    digest = hashlib.sha256(f"{batch['number']}|{batch['starts_on']}|{batch['ends_on']}".encode())
+    for row in rows:
+        digest.update("\x1f".join(map(str, row)).encode() + b"\x1e")
+    return digest.hexdigest()
+
+
+def workbook(batch: dict[str, Any], rows: list[tuple]) -> bytes:
+    """The list as xlsx bytes: a title, the header, one row per entry; text cells never formulas (rules.output)."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -115,16 +135,24 @@ def _xlsx(path: Path, batch: dict[str, Any], rows: list[tuple]) -> None:
     sheet.append([f"稳岗返还公示名单 / publicity list {batch['number']}: {batch['starts_on']} – {batch['ends_on']}"])
     sheet.append(list(HEADER))
     for row in rows:
-        sheet.append(list(row))
-    book.save(path)
+        sheet.append(sheet_row(sheet, row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
-def close(batch_ref: str, *, store: Store, closed_on: dt.date, by: str = SYSTEM) -> dict[str, Any]:
-    """End the period: only after its last day; open objections stay open and hold their cases back."""
+def close(batch_ref: str, *, store: Store, closed_on: dt.date | None = None, by: str = SYSTEM) -> dict[str, Any]:
+    """End the period: only once its last day has passed (Beijing), never on a day still to come, so an objection
+    raised inside the period is taken until then; open objections stay open and hold their cases back."""
     with store.transaction() as uow:
         batch = find_batch(uow, batch_ref, lock=True)
         if batch["closed_on"] is not None:
             raise Refused(f"批次 {batch['number']} 已于 {batch['closed_on']} 结束 / batch already closed")
+        today = beijing_date(uow.now())
+        closed_on = closed_on or today
+        if closed_on > today:
+            raise Refused(f"结束日 {closed_on} 尚未到来 (今天 {today}, 北京时间) / the closing day {closed_on} has not "
+                          f"come yet (today is {today} in Beijing)")
         if closed_on <= batch["ends_on"]:
             raise Refused(f"公示期至 {batch['ends_on']} 止, 之后才能结束 / the period runs to {batch['ends_on']} "
                           f"inclusive; close it from {batch['ends_on'] + dt.timedelta(days=1)}")

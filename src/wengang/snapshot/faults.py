@@ -6,6 +6,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from wengang.domain.cells import csv_cell
+
 REPORT_HEADER = ("file", "line", "column", "value", "reason")
 
 
@@ -33,6 +35,6 @@ def write_report(faults: list[Fault], path: Path) -> Path:
         writer = csv.writer(out)
         writer.writerow(REPORT_HEADER)
         for f in sorted(faults):
-            writer.writerow((f.file, f.line, f.column, f.value, f.reason))
+            writer.writerow([csv_cell(v) for v in (f.file, f.line, f.column, f.value, f.reason)])
     tmp.replace(path)
     return path

@@ -16,6 +16,7 @@ from wengang.config import Settings
 from wengang.web import errors
 from wengang.web.cache import UntilChanged
 from wengang.web.deps import csrf_guard, template_context
+from wengang.web.lists import ListFiles
 from wengang.web.permissions import may
 from wengang.web.routes import (
     api_portal,
@@ -77,9 +78,11 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     app.state.settings, app.state.web = settings, web
     app.state.store = None
     app.state.templates = templates()
-    app.state.limiters = {"login": RateLimiter(web.login_per_minute), "forms": RateLimiter(web.forms_per_minute)}
+    app.state.limiters = {"login": RateLimiter(web.login_per_minute), "forms": RateLimiter(web.forms_per_minute),
+                          "downloads": RateLimiter(web.downloads_per_minute)}
     app.state.dashboards = {}
     app.state.answers = UntilChanged()
+    app.state.list_files = ListFiles()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for router in ROUTERS:
         app.include_router(router)

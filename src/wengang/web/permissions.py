@@ -24,6 +24,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "callback.answer": frozenset({"clerk", "reviewer"}),
     "batch.prepare": frozenset({"clerk"}),
     "exception.resolve": frozenset({"clerk", "reviewer"}),
+    "case.rename": frozenset({"clerk", "reviewer"}),
     "batch.approve": frozenset({"approver"}),
     "batch.cancel": frozenset({"clerk", "approver"}),
     "users.manage": frozenset({"admin"}),

@@ -13,4 +13,5 @@ class WebSettings(BaseSettings):
     cookie_secure: bool = True            # False only for plain-HTTP loopback (`wengang serve` on 127.0.0.1)
     login_per_minute: int = 10            # sign-in and activation tries per client address and minute
     forms_per_minute: int = 20            # public objections and callback requests per client address and minute
+    downloads_per_minute: int = 10        # publicity xlsx downloads per client address and minute
     dashboard_seconds: int = 30           # how long a computed dashboard is reused

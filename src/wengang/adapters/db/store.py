@@ -10,33 +10,32 @@ from functools import partial
 
 from sqlalchemy import Engine
 
+from wengang.adapters.clock import SystemClock
 from wengang.adapters.db.audit_log import SqlAuditLog
 from wengang.adapters.db.cases import SqlCases
 from wengang.adapters.db.engine import WRITE, WalCheckpointer, make_engine, upgrade
 from wengang.adapters.db.payments import SqlPayments
 from wengang.adapters.db.records import SqlRecords
-from wengang.domain.ports import AuditAnchors, Keys
+from wengang.domain.ports import AuditAnchors, Clock, Keys
 
 log = logging.getLogger(__name__)
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class SqlUnitOfWork:
     """A transaction with its repositories; leaving without commit() rolls everything back."""
 
     def __init__(self, engine: Engine, *, write: bool = True, after_commit: Callable[[], None] | None = None,
-                 audit_key: Callable[[], bytes | None] = lambda: None, anchors: AuditAnchors | None = None):
+                 audit_key: Callable[[], bytes | None] = lambda: None, anchors: AuditAnchors | None = None,
+                 clock: Clock | None = None):
         self._engine, self._write, self._after_commit = engine, write, after_commit
         self._audit_key, self._anchors = audit_key, anchors
+        self._clock = clock or SystemClock()
         self._conn = None
 
     def __enter__(self) -> SqlUnitOfWork:
         self._conn = self._engine.connect().execution_options(**{WRITE: self._write})
         self._conn.begin()
-        self._now = _utcnow()
+        self._now = self._clock.now()
         self.cases = SqlCases(self._conn)
         self.records = SqlRecords(self._conn)
         self.audit = SqlAuditLog(self._conn, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._audit_key)
@@ -81,25 +80,27 @@ class SqlStore:
     """The operational store on one engine, migrated to head when opened; its audit chain keyed by `keys` and
     checkpointed outside the database by `anchors` (both wired by bootstrap; without keys it can only read)."""
 
-    def __init__(self, engine: Engine, *, keys: Keys | None = None, anchors: AuditAnchors | None = None):
+    def __init__(self, engine: Engine, *, keys: Keys | None = None, anchors: AuditAnchors | None = None,
+                 clock: Clock | None = None):
         self.engine = engine
         self.keys, self.anchors = keys, anchors
+        self.clock = clock or SystemClock()   # where each unit of work takes its time (a demo may set it back)
         self._key: bytes | None = None
         self._checkpointer = WalCheckpointer.for_engine(engine)
         self._marks = threading.local()       # per thread: a driver connection is not shared between threads
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True, keys: Keys | None = None,
-             anchors: AuditAnchors | None = None) -> SqlStore:
+             anchors: AuditAnchors | None = None, clock: Clock | None = None) -> SqlStore:
         engine = make_engine(url)
         if migrate:
             upgrade(engine)
-        return cls(engine, keys=keys, anchors=anchors)
+        return cls(engine, keys=keys, anchors=anchors, clock=clock)
 
     def opener(self) -> Callable[[], SqlStore]:
         """How another process opens this same database (picklable; already migrated, so no migration there)."""
         return partial(SqlStore.open, self.engine.url.render_as_string(hide_password=False), migrate=False,
-                       keys=self.keys, anchors=self.anchors)
+                       keys=self.keys, anchors=self.anchors, clock=self.clock)
 
     def audit_key(self) -> bytes | None:
         """The audit chain's HMAC key, derived once when first needed."""
@@ -113,10 +114,10 @@ class SqlStore:
 
     def transaction(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, after_commit=self._checkpointer and self._checkpointer.soon,
-                             audit_key=self.audit_key, anchors=self.anchors)
+                             audit_key=self.audit_key, anchors=self.anchors, clock=self.clock)
 
     def reading(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, write=False, audit_key=self.audit_key)
+        return SqlUnitOfWork(self.engine, write=False, audit_key=self.audit_key, clock=self.clock)
 
     def change_mark(self) -> int:
         """The audit chain's length in one round trip on a connection kept for it (no transaction around one

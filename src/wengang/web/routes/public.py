@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse
-from starlette.background import BackgroundTask
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, Response
 
 from wengang.domain.errors import Refused
-from wengang.services import callbacks, objections, public, publicity
+from wengang.services import callbacks, objections, public
 from wengang.services.portal import today
 from wengang.web.deps import Signed, StoreDep, is_htmx, limited, render
 
 router = APIRouter(include_in_schema=False)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Text = Annotated[str, Form(max_length=2000)]
 
 
@@ -64,18 +63,13 @@ def listing(request: Request, store: StoreDep, number: str, q: Annotated[str, Qu
     return render(request, "public/_rows.html" if is_htmx(request) else "public/list.html", {"list": found})
 
 
-@router.get("/publicity/{number}/download.xlsx")
-def download(store: StoreDep, number: str):
-    """The whole list as the xlsx the agency publishes (public columns only), written fresh."""
-    folder = Path(tempfile.mkdtemp(prefix="wengang-list-"))
-    path, _ = publicity.export(number, folder / f"publicity-{number}.xlsx", store=store, by=objections.PUBLIC)
-
-    def cleanup() -> None:
-        path.unlink(missing_ok=True)
-        folder.rmdir()
-
-    return FileResponse(path, filename=path.name, background=BackgroundTask(cleanup),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+@router.get("/publicity/{number}/download.xlsx", dependencies=[limited("downloads")])
+def download(request: Request, store: StoreDep, number: Annotated[str, PathParam(max_length=40)]):
+    """The whole list as the xlsx the agency publishes (public columns only): kept per list version and limited per
+    client, and not audited (the list is public; staff exports through the CLI are)."""
+    found, data = request.app.state.list_files.file(number, store=store)
+    return Response(data, media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="publicity-{found}.xlsx"', "Cache-Control": "no-cache"})
 
 
 @router.get("/publicity/{number}/object", response_class=HTMLResponse)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from wengang.domain.cases import State
-from wengang.services import accounts, callbacks, cycles, dashboard, objections, review
+from wengang.services import accounts, callbacks, cycles, dashboard, objections, renames, review
 from wengang.web.deps import StoreDep, render
 from wengang.web.permissions import staff
 
@@ -20,6 +20,7 @@ Version = Annotated[int | None, Form(ge=1)]
 AccountRelease = staff("account.release")
 AccountVerify = staff("account.verify")
 CallbackAnswer = staff("callback.answer")
+CaseRename = staff("case.rename")
 DispatchConfirm = staff("dispatch.confirm")
 ObjectionDecide = staff("objection.decide")
 ReviewDecide = staff("review.decide")
@@ -149,3 +150,12 @@ def callback_number(request: Request, store: StoreDep, me: CallbackAnswer, callb
     """Numbers are masked in the queue; the one calling back sees the whole number once more, audited."""
     phone = callbacks.reveal(callback_id, store=store, by=me.username)
     return done(request, f"回电请求 #{callback_id} 的号码 / number to call for #{callback_id}: {phone}", "/staff/callbacks")
+
+
+@router.post("/cases/{case_id}/rename", response_class=HTMLResponse)
+def case_rename(request: Request, store: StoreDep, me: CaseRename, case_id: Id,
+                name: Annotated[str, Form(max_length=1000)], reason: Reason, version: Version = None):
+    """Correct a unit name no bank file takes (audited with both names and the reason), so the case can be paid."""
+    case = renames.rename(case_id, store=store, name=name, reason=reason, by=me.username, expected_version=version)
+    return done(request, f"案件 {case.id} 的名称已更正为 {case.name} / case {case.id} is now named {case.name}",
+                f"/staff/cases/{case.id}")

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from wengang.services import audit, cycles, dashboard, payments, portal, reconcile
+from wengang.services import audit, cycles, dashboard, payments, portal, reconcile, renames
 from wengang.services.explanations import explain_unit
 from wengang.web.charts import bars
 from wengang.web.deps import SettingsDep, StoreDep, render
@@ -124,7 +124,7 @@ def case_trail(request: Request, store: StoreDep, settings: SettingsDep, me: Aud
     h = audit.history(case_id, store=store)
     found = explain_unit(h.case.uscc, settings=settings, run_id=h.case.run_id)
     return render(request, "staff/case.html", {"h": h, "local": portal.local_time,
-                                               "explained": found or ("—", [])})
+                                               "explained": found or ("—", []), "stuck": renames.stuck_name(h.case)})
 
 
 @router.post("/audit/verify", response_class=HTMLResponse)
