@@ -105,6 +105,6 @@ def test_the_cli_corrects_a_stuck_name(db_settings, db_store, stuck, monkeypatch
                                    "--by", "clerk-wang"])
     finally:
         bootstrap.close_stores()
-    assert refused.exit_code == 1 and "must not start with '='" in refused.output and "Traceback" not in refused.output
+    assert refused.exit_code == 1 and "may not start with '='" in refused.output and "Traceback" not in refused.output
     assert done.exit_code == 0 and "name corrected" in done.output
     assert case_of(db_store, "eligible").name == GOOD

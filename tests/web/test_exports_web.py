@@ -102,7 +102,7 @@ def test_staff_correct_a_stuck_name_on_the_case_page(client, world_settings, fac
                                                             "version": version}).status_code == 403   # no CSRF
     bad = client.post(f"/staff/cases/{stuck}/rename", data={"name": "=1+1", "reason": "据营业执照", "csrf": csrf,
                                                            "version": version})
-    assert bad.status_code == 400 and "must not start with" in bad.text
+    assert bad.status_code == 400 and "may not start with" in bad.text
     done = client.post(f"/staff/cases/{stuck}/rename", data={"name": "响铃有限公司", "reason": "据营业执照",
                                                             "csrf": csrf, "version": version})
     assert done.status_code == 200 and "响铃有限公司" in done.text

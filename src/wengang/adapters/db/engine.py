@@ -45,6 +45,13 @@ def make_engine(url: str) -> Engine:
 AUTOCHECKPOINT_PAGES = 100_000
 
 
+# A checkpoint holds SQLite's own mutexes; a process forked in the middle of one (a worker of a process pool) would
+# inherit them locked and hang at its first connect. Forking waits for a running checkpoint to end.
+_CHECKPOINTING = threading.Lock()
+os.register_at_fork(before=_CHECKPOINTING.acquire, after_in_parent=_CHECKPOINTING.release,
+                    after_in_child=_CHECKPOINTING.release)
+
+
 class WalCheckpointer:
     """Copies SQLite's write-ahead log back into the database file in a thread of its own, woken after each commit:
     a transaction that wrote half a million rows then does not also wait while they are copied a second time.
@@ -91,7 +98,8 @@ class WalCheckpointer:
                 if not self._wake.wait(self.IDLE_SECONDS):
                     return                                  # idle: the next commit starts another thread
                 self._wake.clear()
-                con.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                with _CHECKPOINTING:
+                    con.execute("PRAGMA wal_checkpoint(PASSIVE)")
         except sqlite3.Error:
             return                                          # the committers' own checkpoints take over
         finally:
