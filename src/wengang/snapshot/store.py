@@ -16,7 +16,7 @@ from wengang.domain.errors import AnalyticsBusy
 from wengang.snapshot import facts
 from wengang.snapshot.checks import typed_sql
 from wengang.snapshot.faults import Fault
-from wengang.snapshot.reading import LINE, RawFile
+from wengang.snapshot.rawfile import LINE, RawFile
 from wengang.snapshot.schema import FILES
 from wengang.snapshot.validation import raw_view
 
