@@ -80,3 +80,68 @@ def test_unknown_pack_and_bad_date_are_clear_errors(tmp_path, city):
 def test_explain_of_an_unknown_unit_is_a_clear_error(tmp_path):
     done = run(["explain", uscc(77)], tmp_path / "var")
     assert done.returncode == 1 and "no decision stored" in done.stderr
+
+
+def hostile(kind: str, folder: Path) -> str:
+    """Spoil a good snapshot folder the way a hostile tester did; returns what the error must name."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    employers = folder / "employers.csv"
+    if kind == "duplicate header":
+        lines = employers.read_text(encoding="utf-8").splitlines()
+        employers.write_text("\n".join([lines[0] + ",name", *(line + ",x" for line in lines[1:])]) + "\n",
+                             encoding="utf-8")
+        return "the header names 'name' twice"
+    if kind in ("list column", "corrupt parquet"):
+        rows = list(csv.DictReader(employers.open(encoding="utf-8")))
+        employers.unlink()
+        table = {k: [r[k] for r in rows] for k in rows[0]} | {"name": [[r["name"]] for r in rows]}
+        pq.write_table(pa.table(table), folder / "employers.parquet")
+        if kind == "corrupt parquet":
+            (folder / "employers.parquet").write_bytes(b"PAR1" + b"\x00" * 40)
+            return "cannot read the Parquet file"
+        return "column 'name' has type list<"
+    if kind == "header only":
+        path = folder / "contributions.csv"
+        path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+        return "the required file has no rows"
+    employers.unlink()
+    os.symlink("/etc/passwd", employers)
+    return "'employers.csv' is a symbolic link"
+
+
+@pytest.mark.parametrize("kind", ["duplicate header", "list column", "corrupt parquet", "header only", "symlink"])
+def test_hostile_folders_are_refused_with_a_message_and_no_traceback(tmp_path, city, kind):
+    named = hostile(kind, city)
+    done = run(["snapshot", "import", str(city), "--lenient"], tmp_path / "var")    # even lenient refuses these
+    said = (done.stdout + done.stderr).replace("\n", " ")
+    assert done.returncode == 1 and named in said, said
+    assert "Traceback" not in said and "root:x:" not in said
+    store = tmp_path / "var" / "analytics.duckdb"
+    if store.exists():
+        import duckdb
+
+        with duckdb.connect(str(store), read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM snapshots").fetchone() == (0,)
+
+
+def test_evaluate_while_another_process_holds_the_store_says_so_and_changes_nothing(tmp_path, city):
+    var = tmp_path / "var"
+    assert run(["snapshot", "import", str(city)], var).returncode == 0
+    hold = "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.read()"
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(var / "analytics.duckdb")], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        out = tmp_path / "decisions.csv"
+        for args in (["evaluate", str(city), "--policy", "beijing-2021", "--as-of", "2021-06-30", "--out", str(out)],
+                     ["explain", uscc(2)], ["snapshot", "list"]):
+            done = run(args, var)
+            said = done.stderr.replace("\n", " ")
+            assert done.returncode == 1 and "the data is being updated, try again shortly" in said, said
+            assert f"PID {holder.pid}" in said and "Traceback" not in said
+        assert not out.exists()
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from wengang.cli.console import BarProgress, console, fail, parse_date
 from wengang.config import load_settings
+from wengang.domain.errors import DomainError
 
 
 def evaluate(
@@ -36,7 +37,7 @@ def evaluate(
                                          progress=progress)
             progress.step(f"写入 / writing {out}")
             evaluation.write_decisions(result, out, fmt)
-    except (PackError, SnapshotLayoutError, LookupError, ValueError) as err:
+    except (PackError, SnapshotLayoutError, LookupError, ValueError, DomainError) as err:
         fail(str(err))
     s = result.summary
     table = Table(title=f"评估结果 / decisions — {s.pack} as of {s.as_of} (run {s.id}, snapshot {s.snapshot_id})")
@@ -55,7 +56,10 @@ def explain(
     """解释一个单位的决定 / explain one unit's decision, criterion by criterion."""
     from wengang.services.explanations import explain_unit
 
-    found = explain_unit(uscc.strip().upper(), settings=load_settings(), run_id=run)
+    try:
+        found = explain_unit(uscc.strip().upper(), settings=load_settings(), run_id=run)
+    except DomainError as err:
+        fail(str(err))
     if found is None:
         fail(f"没有该单位的评估结果 / no decision stored for {uscc}; run `wengang evaluate` first")
     headline, lines = found

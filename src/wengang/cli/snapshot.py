@@ -10,6 +10,7 @@ from rich.table import Table
 
 from wengang.cli.console import BarProgress, console, fail
 from wengang.config import load_settings
+from wengang.domain.errors import DomainError
 from wengang.services import snapshots
 from wengang.snapshot.reading import SnapshotLayoutError
 
@@ -67,7 +68,7 @@ def import_(
         with BarProgress("import") as progress:
             result = snapshots.import_folder(folder, settings=load_settings(), encoding=encoding, lenient=lenient,
                                              report=report, progress=progress)
-    except (SnapshotLayoutError, snapshots.EncodingError) as err:
+    except (SnapshotLayoutError, snapshots.EncodingError, DomainError) as err:
         fail(str(err))
     _print_check(result.check)
     if result.already:
@@ -93,7 +94,10 @@ def list_() -> None:
     if not settings.analytics_path.exists():
         console.print("尚无快照 / no snapshot imported yet")
         return
-    con = store.connect(settings.analytics_path, read_only=True)
+    try:
+        con = store.connect(settings.analytics_path, read_only=True)
+    except DomainError as err:
+        fail(str(err))
     table = Table("id", "imported", "mode", "rows", "quarantined", "source")
     for info in store.list_snapshots(con):
         table.add_row(info.id, f"{info.imported_at:%Y-%m-%d %H:%M}", info.mode,

@@ -36,3 +36,15 @@ class Refused(DomainError, ValueError):
 
 class StoreUnavailable(DomainError):
     """The operational database cannot be reached or opened; says which and how to fix it."""
+
+
+class AnalyticsBusy(StoreUnavailable):
+    """Another process (an evaluation or an import writing) holds the analytical store's lock; retry shortly."""
+
+    MESSAGE = "数据正在更新, 请稍后重试 / the data is being updated, try again shortly"
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self, holder: str = ""):
+        self.holder = holder
+        held = f" (分析库被占用 / the analytical store is held by {holder})" if holder else ""
+        super().__init__(self.MESSAGE + held)

@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from wengang.config import Settings
 from wengang.domain.cases import LISTED, State
+from wengang.domain.errors import AnalyticsBusy
 from wengang.domain.ports import Store
 from wengang.services import callbacks, cycles, objections
 from wengang.services.casework import bulk_work
@@ -70,8 +71,8 @@ def _by_size(settings: Settings, run_id: str, reached: list[str], paid: list[str
     if not settings.analytics_path.exists():
         return empty
     try:
-        con = snapshots.connect(settings.analytics_path, read_only=True)
-    except duckdb.Error:
+        con = snapshots.connect(settings.analytics_path, read_only=True, wait=0)
+    except (duckdb.Error, AnalyticsBusy):
         return empty                               # the analytical store is busy (an evaluation is writing)
     try:
         if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'decisions'").fetchone():

@@ -95,6 +95,7 @@ def import_folder(folder: Path, *, settings: Settings, encoding: str | None = No
                   report: Path | None = None, progress: Progress | None = None) -> ImportResult:
     """Strict: store everything or nothing. Lenient: store good rows, quarantine the rest with reasons."""
     progress = progress or Silent()
+    locate_files(folder)                     # a folder that is not a snapshot is refused before the store is touched
     con = store.connect(settings.analytics_path)
     try:
         result, raws = _check(con, folder, encoding=encoding, lenient=lenient, progress=progress)
@@ -103,7 +104,7 @@ def import_folder(folder: Path, *, settings: Settings, encoding: str | None = No
         existing = store.find(con, content_hash=result.content_hash)
         if existing:
             return ImportResult(result, existing, already=True)
-        structural = any(f.line == 0 for f in result.faults) or any(r.missing_required for r in raws.values())
+        structural = any(f.line == 0 for f in result.faults) or any(r.unusable for r in raws.values())
         if result.faults and (not lenient or structural):
             return ImportResult(result, None, refused=True)
         progress.step("写入分析库 / storing typed tables")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from wengang.domain.identifiers import ID_CHECK, ID_WEIGHTS, USCC_ALPHABET, USCC_WEIGHTS
+from wengang.domain.names import NAME_LIMIT
 from wengang.snapshot.schema import FALSE_WORDS, TRUE_WORDS, Column
 
 EMPTY = "必填项为空 / required value is empty"
 NEGATIVE = "金额或人数不能为负 / value must not be negative"
+NAME_SUSPECT = "__name_problem__"   # the SQL finds the few names that may be bad; domain.names.name_problem says why
+# Over-inclusive on purpose: a formula start, a control character of names._CONTROL, or nothing but spaces.
+_NAME_SUSPECT_RE = r"^[=+\-@]|[\x00-\x1f\x7f-\x9f\x{2028}\x{2029}\x{fffe}\x{ffff}]"
 
 
 def _q(text: str) -> str:
@@ -50,6 +54,9 @@ def _kind_sql(col: Column, v: str) -> str | None:
     if kind == "enum":
         allowed = ", ".join(_q(c) for c in col.choices)
         return f"CASE WHEN {v} NOT IN ({allowed}) THEN '未知取值 / unknown value; allowed: {', '.join(col.choices)}' END"
+    if kind == "name":
+        return (f"CASE WHEN length({v}) > {NAME_LIMIT} OR regexp_matches({v}, {_q(_NAME_SUSPECT_RE)}) "
+                f"OR regexp_full_match({v}, '[\\pZ]*') THEN '{NAME_SUSPECT}' END")
     if kind == "region":
         return f"CASE WHEN NOT regexp_full_match({v}, '[0-9]{{6}}') THEN '行政区划代码应为6位数字 / region must be 6 digits' END"
     if kind == "date":

@@ -33,7 +33,7 @@ class Column:
     """One column: its kind decides how the text is checked and what type it is stored as."""
 
     name: str
-    kind: str  # uscc, text, enum, region, date, month, int, money, bool, person_id, bank_code, account
+    kind: str  # uscc, name, text, enum, region, date, month, int, money, bool, person_id, bank_code, account
     required: bool = True
     choices: tuple[str, ...] = ()
 
@@ -61,7 +61,7 @@ EMPLOYERS = FileSpec(
     "employers",
     (
         Column("uscc", "uscc"),
-        Column("name", "text"),
+        Column("name", "name"),
         Column("unit_type", "enum", choices=UNIT_TYPES),
         Column("industry", "enum", choices=INDUSTRIES),
         Column("region", "region"),
@@ -73,7 +73,7 @@ EMPLOYERS = FileSpec(
         Column("labor_dispatch", "bool", required=False),
         Column("bank_code", "bank_code", required=False),
         Column("account_no", "account", required=False),
-        Column("account_name", "text", required=False),
+        Column("account_name", "name", required=False),
     ),
     required=True,
     key=("uscc",),

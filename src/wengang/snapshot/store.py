@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -10,10 +12,11 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from wengang.domain.errors import AnalyticsBusy
 from wengang.snapshot import facts
 from wengang.snapshot.checks import typed_sql
 from wengang.snapshot.faults import Fault
-from wengang.snapshot.reading import LINE, RawFile
+from wengang.snapshot.rawfile import LINE, RawFile
 from wengang.snapshot.schema import FILES
 from wengang.snapshot.validation import raw_view
 
@@ -52,13 +55,40 @@ def schema_of(snapshot_id: str) -> str:
     return f"snap_{snapshot_id}"
 
 
-def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating when needed) the store file with its registry."""
+BUSY_WAIT_SECONDS = 3.0       # a page or a command waits this long for another process's lock before saying so
+_HOLDER = re.compile(r"Conflicting lock is held in (.*?)(?:\. See also|$)")
+_LOCKED = "Could not set lock on file"
+
+
+def connect(path: Path, *, read_only: bool = False, wait: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating when needed) the store file with its registry; while another process holds its lock
+    (an evaluation or import writing), retry briefly, then raise AnalyticsBusy instead of a driver error."""
+    deadline = time.monotonic() + (BUSY_WAIT_SECONDS if wait is None else wait)
+    pause = 0.05
+    while True:
+        try:
+            return _open(path, read_only=read_only)
+        except duckdb.IOException as err:
+            if _LOCKED not in str(err):
+                raise
+            if time.monotonic() >= deadline:
+                held = _HOLDER.search(str(err))
+                raise AnalyticsBusy(held.group(1).strip() if held else "") from None
+        time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
+        pause = min(pause * 2, 0.5)
+
+
+def _open(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """One attempt: read-only when asked and the file exists, else read-write with the registry created."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if read_only and path.exists():
         return duckdb.connect(str(path), read_only=True)
     con = duckdb.connect(str(path))
-    con.execute(REGISTRY_DDL)
+    try:
+        con.execute(REGISTRY_DDL)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from wengang.snapshot.checks import value_problem_sql
-from wengang.snapshot.faults import Fault
-from wengang.snapshot.reading import LINE, RawFile
+from wengang.domain.names import name_problem
+from wengang.snapshot.checks import NAME_SUSPECT, value_problem_sql
+from wengang.snapshot.faults import Fault, shown
+from wengang.snapshot.rawfile import LINE, RawFile
 
 ORPHAN = "单位不在 employers 中 / unit is not in employers"
 CASCADE = "该单位的 employers 行已隔离 / the employers row of this unit was quarantined"
@@ -28,14 +29,14 @@ def validate(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile], *, lenien
     faults: list[Fault] = []
     for raw in raws.values():
         faults.extend(raw.faults)
-        if raw.missing_required:
+        if raw.unusable:
             continue
-        faults.extend(_value_faults(con, raw))
+        faults.extend(f for f in _value_faults(con, raw) if f.line not in raw.undecoded)   # escapes, not values
         faults.extend(_duplicate_faults(con, raw, all_copies=lenient))
         faults.extend(_row_rule_faults(con, raw))
     employers = raws["employers"]
     for raw in raws.values():
-        if raw.spec.references_employers and not raw.missing_required and not employers.missing_required:
+        if raw.spec.references_employers and not raw.unusable and not employers.unusable:
             faults.extend(_orphan_faults(con, raw, employers))
     if lenient:
         faults.extend(_cascade_faults(con, raws, faults))
@@ -43,9 +44,16 @@ def validate(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile], *, lenien
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str, file: str) -> list[Fault]:
-    rows = con.execute(sql).fetchall()
-    return [Fault(file, int(line), column, "" if value is None else str(value), reason)
-            for line, column, value, reason in rows]
+    """Faults from rows of (line, column, value, reason); a suspect name is judged by the one rule for names."""
+    faults = []
+    for line, column, value, reason in con.execute(sql).fetchall():
+        text = "" if value is None else str(value)
+        if reason == NAME_SUSPECT:
+            reason = name_problem(text)
+            if reason is None:
+                continue
+        faults.append(Fault(file, int(line), column, shown(text), reason))
+    return faults
 
 
 def _value_faults(con: duckdb.DuckDBPyConnection, raw: RawFile) -> list[Fault]:
@@ -103,7 +111,7 @@ def _cascade_faults(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile], fa
     """In lenient mode a unit's other rows leave with its employers row, so no orphan is stored."""
     employers = raws["employers"]
     bad_lines = sorted({f.line for f in faults if f.file == employers.display})
-    if not bad_lines or employers.missing_required:
+    if not bad_lines or employers.unusable:
         return []
     con.register("bad_employer_lines", pa.table({"line": pa.array(bad_lines, pa.int64())}))
     con.execute(f"""CREATE OR REPLACE TEMP TABLE bad_units AS
@@ -112,7 +120,7 @@ def _cascade_faults(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile], fa
     already = {(f.file, f.line) for f in faults}
     out: list[Fault] = []
     for raw in raws.values():
-        if not raw.spec.references_employers or raw.missing_required:
+        if not raw.spec.references_employers or raw.unusable:
             continue
         sql = (f"SELECT r.{LINE}, 'uscc', r.uscc, '{CASCADE}' FROM {raw_view(raw)} r "
                f"SEMI JOIN bad_units b ON r.uscc = b.uscc")

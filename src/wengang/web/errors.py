@@ -11,7 +11,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from wengang.domain.errors import ConcurrentChange, DomainError, IllegalTransition, NotFound, StoreUnavailable
+from wengang.domain.errors import (
+    AnalyticsBusy,
+    ConcurrentChange,
+    DomainError,
+    IllegalTransition,
+    NotFound,
+    StoreUnavailable,
+)
 from wengang.rules.parameters import PackError
 from wengang.web.deps import CsrfFailed, TooMany, render
 from wengang.web.permissions import Forbidden, NotSignedIn
@@ -59,6 +66,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def domain(request: Request, err: DomainError) -> Response:
+        if isinstance(err, AnalyticsBusy):        # an evaluation is writing: say so, and when to come back
+            return problem(request, 503, AnalyticsBusy.MESSAGE,
+                           {"Retry-After": str(AnalyticsBusy.RETRY_AFTER_SECONDS)})
         return problem(request, _domain_status(err), str(err))
 
     @app.exception_handler(PackError)

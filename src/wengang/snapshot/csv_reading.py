@@ -1,0 +1,155 @@
+"""CSV snapshot files: Arrow's fast reader when every line is text in the file's encoding and every row is whole;
+an exact reader otherwise, which names each bad line (wrong field count, bytes not in the encoding)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from wengang.snapshot.encoding import BadLine, Scan, lines, scan
+from wengang.snapshot.faults import Fault, shown
+from wengang.snapshot.rawfile import RawFile, add_lines, conform
+from wengang.snapshot.schema import FileSpec
+
+
+def read_csv(spec: FileSpec, path: Path, encoding: str | None) -> RawFile:
+    """Read one CSV as text with its line numbers; `encoding` None means decide it from the bytes."""
+    scanned = scan(path, encoding)
+    if scanned.bad:
+        return _read_exact(spec, path, scanned)
+    header = _header(path, scanned.encoding)
+    convert = pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in header}, strings_can_be_null=True, quoted_strings_can_be_null=True
+    )
+    structural: list[str] = []
+
+    def on_invalid(_row: pacsv.InvalidRow) -> str:
+        structural.append("x")
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(encoding=scanned.encoding, block_size=16 << 20),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
+            convert_options=convert,
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return _read_exact(spec, path, scanned)
+    if structural or table.num_rows != scanned.records:
+        return _read_exact(spec, path, scanned)
+    raw = RawFile(spec, path, table, encoding=scanned.encoding)
+    conform(raw, header_line=1)
+    add_lines(raw, pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64)))
+    return raw
+
+
+class _Lines:
+    """The file's lines as text for csv.reader, remembering the raw lines of the record being read."""
+
+    def __init__(self, path: Path, scanned: Scan):
+        self._path, self._scan = path, scanned
+        self.record: list[tuple[int, bytes, str]] = []
+
+    def __iter__(self) -> Iterator[str]:
+        for n, raw in lines(self._path):
+            text = _text(raw, self._scan.encoding, self._scan.bad.get(n))
+            self.record.append((n, raw, text))
+            yield text
+
+
+def _text(raw: bytes, encoding: str, bad: BadLine | None) -> str:
+    """A line as text; a bad line's bytes beyond ASCII escaped (\\xb1), never decoded into some other text."""
+    if bad is None:
+        return raw.decode(encoding)
+    return raw.decode(bad.shown_as, "backslashreplace")
+
+
+def _read_exact(spec: FileSpec, path: Path, scanned: Scan) -> RawFile:
+    """Slow path with exact line numbers, for files with broken rows, blank lines or bytes not in the encoding."""
+    source = _Lines(path, scanned)
+    reader = csv.reader(source)
+    rows = _Rows(path.name, scanned)
+    try:
+        rows.header = _strip_bom(next(reader, []))
+        header_bad = [b for n, _, _ in source.record if (b := scanned.bad.get(n))]
+        source.record = []
+        rows.columns = [[] for _ in rows.header]
+        for row in reader:
+            record, source.record = source.record, []
+            rows.add(row, record)
+        unparsable = None
+    except csv.Error as err:                 # e.g. a quote left open swallowing the rest into one huge field
+        unparsable = (reader.line_num, str(err))
+        header_bad = []
+    table = pa.Table.from_arrays([pa.array(values, pa.string()) for values in rows.columns], names=rows.header)
+    raw = RawFile(spec, path, table, faults=rows.faults, encoding=scanned.encoding, undecoded=rows.undecoded)
+    if header_bad:
+        raw.fault_file(1, "", "", header_bad[0].reason)
+    if unparsable:
+        line, why = unparsable
+        raw.fault_file(line, "", "", f"CSV 在第 {line} 行无法解析 / the CSV cannot be parsed at line {line}: {shown(why)}")
+    conform(raw, header_line=1)
+    add_lines(raw, pa.array(rows.lines, pa.int64()))
+    return raw
+
+
+class _Rows:
+    """The records of a CSV as columns of text, with the line each starts on and the faults found on the way."""
+
+    def __init__(self, file: str, scanned: Scan):
+        self.file, self.scanned = file, scanned
+        self.header: list[str] = []
+        self.columns: list[list[str | None]] = []
+        self.lines: list[int] = []
+        self.faults: list[Fault] = []
+        self.undecoded: set[int] = set()
+
+    def add(self, row: list[str], record: list[tuple[int, bytes, str]]) -> None:
+        """Keep a record of the header's width; a wrong width or bytes not in the encoding are faults."""
+        start, width = record[0][0], len(self.header)
+        bad = next((b for n, _, _ in record if (b := self.scanned.bad.get(n))), None)
+        if bad is not None:
+            self.faults.append(_encoding_fault(self.file, self.header, row, record, bad, start))
+            self.undecoded.add(start)
+        if not row:
+            return
+        if len(row) != width:
+            if bad is None:
+                self.faults.append(Fault(self.file, start, "", "", f"字段数应为 {width}, 实为 {len(row)} / "
+                                                                    f"expected {width} fields, got {len(row)}"))
+            return
+        for values, value in zip(self.columns, row, strict=True):
+            values.append(value if value != "" else None)
+        self.lines.append(start)
+
+
+def _encoding_fault(file: str, header: list[str], row: list[str], record: list[tuple[int, bytes, str]],
+                    bad: BadLine, start: int) -> Fault:
+    """The column the bad byte falls in (the fields before it counted), its cell escaped, and why."""
+    before = []
+    for n, raw, text in record:
+        if n == bad.line:
+            before.append(raw[:bad.byte - 1].decode(bad.shown_as, "backslashreplace"))
+            break
+        before.append(text)
+    index = max(0, len(next(csv.reader(io.StringIO("".join(before))), [""])) - 1)
+    column = header[index] if index < len(header) else ""
+    value = row[index] if index < len(row) else ""
+    where = "" if bad.line == start else f"第 {bad.line} 行 / physical line {bad.line}: "
+    return Fault(file, start, column, shown(value), where + bad.reason)
+
+
+def _header(path: Path, encoding: str) -> list[str]:
+    with path.open("r", encoding=encoding, errors="replace", newline="") as fh:
+        return _strip_bom(next(csv.reader(io.StringIO(fh.readline())), []))
+
+
+def _strip_bom(header: list[str]) -> list[str]:
+    return [header[0].lstrip("\ufeff"), *header[1:]] if header else header
