@@ -5,9 +5,11 @@ from __future__ import annotations
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from wengang.adapters.channels.outbox import OutboxFile
 from wengang.adapters.db.engine import current_revision
 from wengang.adapters.db.store import SqlStore
 from wengang.adapters.keys import KeyFile
+from wengang.adapters.sealer import AesGcmSealer
 from wengang.config import Settings, load_settings
 from wengang.domain.errors import StoreUnavailable
 
@@ -57,3 +59,14 @@ def upgrade_database(settings: Settings | None = None) -> str | None:
 def keys(settings: Settings | None = None) -> KeyFile:
     """The master key of these settings (created on first use for the embedded default)."""
     return KeyFile((settings or load_settings()).key_path)
+
+
+def sealer(settings: Settings | None = None) -> AesGcmSealer:
+    """What seals a secret on its way out (activation codes): AES-GCM under the key file's "seal" key."""
+    return AesGcmSealer(keys(settings).key("seal"))
+
+
+def outbox(settings: Settings | None = None) -> OutboxFile:
+    """The outbox file channel of these settings, holding the key that opens its sealed messages (as a gateway)."""
+    settings = settings or load_settings()
+    return OutboxFile(settings.outbox_path, sealer=sealer(settings))
