@@ -28,7 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_cycle import decided_table, postgres_database  # noqa: E402
 from common import record  # noqa: E402
 
+from wengang import bootstrap  # noqa: E402
 from wengang.adapters.db.store import SqlStore  # noqa: E402
+from wengang.config import Settings  # noqa: E402
 from wengang.services import cycles, notify, people, publicity  # noqa: E402
 
 PACK, AS_OF = "cn-2021", dt.date(2021, 6, 30)
@@ -36,8 +38,11 @@ PASSWORD = "Bench-pass-2021"
 TARGET_MS = 50.0
 
 
-def build(url: str, units: int, clients: int) -> list[str]:
-    """The cycle of `units` cases on a public list, and `clients` activated units; their session tokens."""
+def build(url: str, units: int, clients: int, folder: Path) -> list[str]:
+    """The cycle of `units` cases on a public list, and `clients` activated units; their session tokens (the codes
+    read from the outbox file as the units' phones would, opened with the gateway's key)."""
+    settings = Settings(data_dir=folder, database_url=url)
+    sealer, outbox = bootstrap.sealer(settings), bootstrap.outbox(settings)
     store = SqlStore.open(url)
     try:
         table = decided_table(units)
@@ -50,8 +55,9 @@ def build(url: str, units: int, clients: int) -> list[str]:
         step = max(1, len(codes) // clients)
         tokens = []
         for uscc in codes[::step][:clients]:
-            people.issue_activation(uscc, store=store, by="bench")
-            text = next(n["text"] for n in notify.for_unit(uscc, store=store) if n["kind"] == "activation_code")
+            people.issue_activation(uscc, store=store, by="bench", sealer=sealer)
+            notify.deliver(store=store, channel=outbox, kind="activation_code")
+            text = [m["text"] for m in outbox.opened() if m["uscc"] == uscc][-1]
             people.activate(uscc, re.search(r"激活码 ([A-Z0-9]{10})", text).group(1), PASSWORD, store=store)
             tokens.append(people.sign_in(uscc, PASSWORD, store=store, employer=True)[0])
         return tokens
@@ -126,7 +132,7 @@ def run(db: str, args, folder: Path) -> list[str]:
     """Build, serve and load one database; the lines for RESULTS.md."""
     url, drop = (f"sqlite:///{folder / 'web.sqlite'}", lambda: None) if db == "sqlite" else postgres_database()
     try:
-        tokens = build(url, args.units, args.clients)
+        tokens = build(url, args.units, args.clients, folder)
         port = 8800 + os.getpid() % 1000
         proc = serve(url, folder, port, args.workers)
         lines = []
