@@ -10,6 +10,7 @@ import pytest
 from tests.web.conftest import FIRST, PASSWORD, STAFF, code_of
 from tests.web.test_cli_web import WENGANG, env_of
 from wengang import bootstrap
+from wengang.cli import web
 from wengang.domain.errors import Refused
 from wengang.services import people
 
@@ -59,3 +60,19 @@ def test_login_writes_a_private_token_file_and_logout_ends_the_session(world_set
     with pytest.raises(Refused, match="not signed in"):
         people.principal_for_cli(token, store=store)
     bootstrap.close_stores()
+
+
+def test_the_token_comes_from_the_environment_first_and_never_from_a_file_others_read(tmp_path, monkeypatch):
+    session = tmp_path / "session"
+    monkeypatch.setenv("WENGANG_SESSION_FILE", str(session))
+    monkeypatch.delenv("WENGANG_TOKEN", raising=False)
+    assert web.session_token() is None
+    session.write_text("from-the-file\n")
+    session.chmod(0o600)
+    assert web.session_token() == "from-the-file"
+    monkeypatch.setenv("WENGANG_TOKEN", "from-the-env")
+    assert web.session_token() == "from-the-env"
+    monkeypatch.delenv("WENGANG_TOKEN")
+    session.chmod(0o644)
+    with pytest.raises(Refused, match="readable by others"):
+        web.session_token()
