@@ -38,8 +38,11 @@ TARGET_MS = 50.0
 
 
 def build(url: str, folder: Path, units: int, clients: int) -> list[str]:
-    """The cycle of `units` cases on a public list, and `clients` activated units; their session tokens."""
-    store = bootstrap.open_store(Settings(database_url=url, data_dir=folder))   # the server's key and anchors
+    """The cycle of `units` cases on a public list, and `clients` activated units; their session tokens (the codes
+    read from the outbox file as the units' phones would, opened with the gateway's key)."""
+    settings = Settings(data_dir=folder, database_url=url)
+    sealer, outbox = bootstrap.sealer(settings), bootstrap.outbox(settings)
+    store = bootstrap.open_store(settings)   # the server's key and anchors
     try:
         table = decided_table(units)
         started = time.perf_counter()
@@ -51,8 +54,9 @@ def build(url: str, folder: Path, units: int, clients: int) -> list[str]:
         step = max(1, len(codes) // clients)
         tokens = []
         for uscc in codes[::step][:clients]:
-            people.issue_activation(uscc, store=store, by="bench")
-            text = next(n["text"] for n in notify.for_unit(uscc, store=store) if n["kind"] == "activation_code")
+            people.issue_activation(uscc, store=store, by="bench", sealer=sealer)
+            notify.deliver(store=store, channel=outbox, kind="activation_code")
+            text = [m["text"] for m in outbox.opened() if m["uscc"] == uscc][-1]
             people.activate(uscc, re.search(r"激活码 ([A-Z0-9]{10})", text).group(1), PASSWORD, store=store)
             tokens.append(people.sign_in(uscc, PASSWORD, store=store, employer=True)[0])
         return tokens

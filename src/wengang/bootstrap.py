@@ -6,10 +6,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from wengang.adapters.anchors import FileAnchors
+from wengang.adapters.channels.outbox import OutboxFile
 from wengang.adapters.clock import clock_for
 from wengang.adapters.db.engine import current_revision
 from wengang.adapters.db.store import SqlStore
 from wengang.adapters.keys import KeyFile
+from wengang.adapters.sealer import AesGcmSealer
 from wengang.config import Settings, load_settings
 from wengang.domain.errors import StoreUnavailable
 from wengang.domain.ports import Clock
@@ -74,3 +76,14 @@ def anchors(settings: Settings | None = None, master: KeyFile | None = None) -> 
     """The audit chain's checkpoints outside the database: a file per day in the settings' anchor folder."""
     settings = settings or load_settings()
     return FileAnchors(settings.audit_anchor_path, master or keys(settings))
+
+
+def sealer(settings: Settings | None = None) -> AesGcmSealer:
+    """What seals a secret on its way out (activation codes): AES-GCM under the key file's "seal" key."""
+    return AesGcmSealer(keys(settings).key("seal"))
+
+
+def outbox(settings: Settings | None = None) -> OutboxFile:
+    """The outbox file channel of these settings, holding the key that opens its sealed messages (as a gateway)."""
+    settings = settings or load_settings()
+    return OutboxFile(settings.outbox_path, sealer=sealer(settings))

@@ -50,7 +50,7 @@ def server(case_city, tmp_path_factory):
         if srv.started:
             break
         time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "store": bootstrap.store(settings), "facts": facts}
+    yield {"url": f"http://127.0.0.1:{port}", "store": bootstrap.store(settings), "facts": facts, "settings": settings}
     srv.should_exit = True
     thread.join(10)
     bootstrap.close_stores()
@@ -105,7 +105,7 @@ def test_employer_is_activated_signs_in_on_a_phone_follows_its_case_and_reads_wh
     admin.fill("#activation-form input[name=phone]", "13922223333")
     admin.click("#activation-form button")
     assert "139****3333" in admin.inner_text("#message")
-    assert code_of(server["store"], THIRD) not in admin.content()           # staff never see the code
+    assert code_of(server["store"], server["settings"], THIRD) not in admin.content()           # staff never see the code
     page = page_of(browser, server, PHONE)
     page.goto("/")
     page.screenshot(path=shots / "home-phone.png", full_page=True)
@@ -117,7 +117,7 @@ def test_employer_is_activated_signs_in_on_a_phone_follows_its_case_and_reads_wh
     page.fill("input[name=password2]", "Better-pass-2021")
     page.click("#activate-form button")
     assert "wrong, used or expired" in page.inner_text("#activate-error")
-    page.fill("input[name=code]", code_of(server["store"], THIRD))
+    page.fill("input[name=code]", code_of(server["store"], server["settings"], THIRD))
     page.fill("input[name=password]", "Better-pass-2021")
     page.fill("input[name=password2]", "Better-pass-2021")
     page.click("#activate-form button")

@@ -22,21 +22,26 @@ from wengang.web.settings import WebSettings
 TODAY = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date()     # Beijing's today: the day forms are dated
 PASSWORD = "Secret-2021-wg"
 STAFF = {"clerk": "clerk-wang", "reviewer": "reviewer-li", "approver": "approver-zhao", "auditor": "auditor-sun",
-         "admin": "admin-qian"}
+         "admin": "admin-qian", "security": "security-zhou"}
 FIRST, SECOND = uscc(CITY["eligible"]), uscc(CITY["objected"])     # two employers; SECOND must never see FIRST
 OPEN_PROGRAM = "ui-return-2"                                      # the second cycle, its list open now
 
 
-def code_of(store, unit: str) -> str:
-    """The activation code as the unit's phone receives it: read from the notification outbox."""
-    texts = [n["text"] for n in notify.for_unit(unit, store=store) if n["kind"] == "activation_code"]
-    return re.search(r"激活码 ([A-Z0-9]{10})", texts[0]).group(1)
+def code_of(store, settings: Settings, who: str) -> str:
+    """The newest activation code as the phone receives it: pending codes delivered to the outbox file (sealed
+    there), then opened with the gateway's key. `who` is a unit's credit code or a staff user name."""
+    outbox = bootstrap.outbox(settings)
+    notify.deliver(store=store, channel=outbox, kind="activation_code")
+    texts = [m["text"] for m in outbox.opened() if m["kind"] == "activation_code"
+             and (m["uscc"] == who or (m["uscc"] is None and f"账户 {who} " in m["text"]))]
+    return re.search(r"激活码 ([A-Z0-9]{10})", texts[-1]).group(1)
 
 
-def activate(store, unit: str, password: str = PASSWORD) -> None:
+def activate(store, settings: Settings, unit: str, password: str = PASSWORD) -> None:
     """Issue a code and set the password with it, as the unit would."""
-    people.issue_activation(unit, store=store, by=STAFF["admin"], phone="13911112222")
-    people.activate(unit, code_of(store, unit), password, store=store)
+    people.issue_activation(unit, store=store, by=STAFF["admin"], sealer=bootstrap.sealer(settings),
+                            phone="13911112222")
+    people.activate(unit, code_of(store, settings, unit), password, store=store)
 
 
 def build_world(store, settings: Settings, city: dict) -> dict:
@@ -58,8 +63,8 @@ def build_world(store, settings: Settings, city: dict) -> dict:
                                   by="checker")
     for role, name in STAFF.items():
         people.create_staff(name, role, store=store, by="setup", password=PASSWORD, display_name=f"{role} {name}")
-    activate(store, FIRST)
-    activate(store, SECOND)
+    activate(store, settings, FIRST)
+    activate(store, settings, SECOND)
     return {"paid_cycle": ids["ui-return"], "open_cycle": ids[OPEN_PROGRAM], "open_list": f"C{ids[OPEN_PROGRAM]}-P1"}
 
 

@@ -25,7 +25,7 @@ def staff_client(client: TestClient, who: str) -> tuple[TestClient, str]:
 
 
 def test_a_unit_in_review_applies_with_its_letter_and_a_reviewer_accepts(client, world_settings, facts):
-    activate(bootstrap.store(world_settings), REVIEW)
+    activate(bootstrap.store(world_settings), world_settings, REVIEW)
     csrf = sign_in(client, REVIEW, employer=True)
     cycle = facts["paid_cycle"]
     assert f'id="apply-{cycle}"' in client.get("/portal").text

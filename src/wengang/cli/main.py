@@ -31,6 +31,8 @@ app.command("evaluate")(evaluate.evaluate)
 app.command("explain")(evaluate.explain)
 app.command("serve")(web.serve)
 app.add_typer(web.people_app, name="people")
+app.command("login")(web.login)
+app.command("logout")(web.logout)
 
 
 def main() -> None:

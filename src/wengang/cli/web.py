@@ -1,10 +1,14 @@
-"""`wengang serve` runs the web app; `wengang people` adds staff and activates employers (demo accounts too)."""
+"""`wengang serve` runs the web app; `wengang people` adds staff and activates employers (demo accounts too);
+`wengang login` / `logout` give the command line a signed-in member of staff, as the web has."""
 
 from __future__ import annotations
 
+import getpass
 import os
 import re
 import secrets
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,6 +18,7 @@ from wengang import bootstrap
 from wengang.cli.console import console
 from wengang.cli.cycle import By, handled, store
 from wengang.domain.cases import State
+from wengang.domain.errors import Refused
 from wengang.services import cycles, notify, people
 
 people_app = typer.Typer(help="网站用户 / people of the web app: staff and employer accounts", no_args_is_help=True)
@@ -43,34 +48,56 @@ def serve(host: Annotated[str, typer.Option(help="监听地址 / address")] = "1
 @handled
 def add_staff(username: str, role: Annotated[str, typer.Option(help=f"角色 / one of {', '.join(people.STAFF_ROLES)}")],
               password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
-              name: Annotated[str | None, typer.Option(help="姓名 / display name")] = None, by: By = "admin") -> None:
-    """新建工作人员 / add a member of staff with one role."""
-    made = people.create_staff(username, role, store=store(), by=by, password=password, display_name=name)
+              name: Annotated[str | None, typer.Option(help="姓名 / display name")] = None,
+              phone: Annotated[str | None, typer.Option(help="本人手机 / their own mobile")] = None,
+              by: By = "operator") -> None:
+    """在服务器上新建工作人员, 角色立即生效 (首个系统管理员和安全管理员由此产生) / add a member of staff on the server,
+    role in force at once: how the first admin and security officer come to be (the web's admin only invites)."""
+    made = people.create_staff(username, role, store=store(), by=by, password=password, display_name=name,
+                               phone=phone)
     console.print(f"已新建 / created {made['username']} ({made['role']})")
 
 
 @people_app.command("activate")
 @handled
 def activate(uscc: str, phone: Annotated[str | None, typer.Option(help="单位手机 / the unit's mobile (SMS)")] = None,
-             by: By = "admin") -> None:
-    """给单位发送激活码 (经通知发件箱) / send a unit its one-time activation code through the outbox."""
-    made = people.issue_activation(uscc, store=store(), by=by, phone=phone)
+             reason: Annotated[str, typer.Option(help="重新激活的理由 / why, for a re-activation")] = "",
+             by: By = "operator") -> None:
+    """给单位发送激活码 (经通知发件箱, 密封) / send a unit its one-time code through the outbox, sealed; an activated
+    unit gets a re-activation request that another person approves."""
+    s = bootstrap.settings()
+    made = people.issue_activation(uscc, store=store(), by=by, sealer=bootstrap.sealer(s), phone=phone,
+                                   reason=reason)
+    if made["status"] == "requested":
+        console.print(f"{made['uscc']} 已激活: 重新激活申请 #{made['request_id']} 待另一人批准 / already activated: "
+                      f"re-activation request #{made['request_id']} waits for another person's approval")
+        return
     console.print(f"激活码已进入发件箱 / code queued for {made['uscc']} ({made['phone'] or 'portal'}), "
                   f"valid until {made['expires_at']:%Y-%m-%d %H:%M} UTC")
 
 
 def _password() -> str:
-    """A random demo password that passes the password rule."""
+    """A random demo password that passes the staff password rule (upper, lower and digits)."""
     return f"Wg{secrets.token_hex(5)}7k"
+
+
+def _code_from_outbox(uscc: str) -> str:
+    """The unit's newest code as its phone receives it: delivered to the outbox file, opened with the gateway's key."""
+    outbox = bootstrap.outbox(bootstrap.settings())
+    notify.deliver(store=store(), channel=outbox, kind="activation_code")
+    lines = [m for m in outbox.opened() if m["kind"] == "activation_code" and m["uscc"] == uscc]
+    return CODE.search(lines[-1]["text"]).group(1)
 
 
 @people_app.command("demo-accounts")
 @handled
 def demo_accounts(cycle: Annotated[int | None, typer.Option(help="周期 / cycle (default: newest)")] = None,
                   employers: Annotated[int, typer.Option(help="激活几家单位 / how many units to activate")] = 4) -> None:
-    """演示账户 / one staff user per role and a few activated employers, with their passwords printed."""
+    """仅供演示 / DEMO ONLY: one staff user per role (made as the operator makes them, roles in force) and a few
+    activated employers (codes read from the outbox as their phones would), with passwords printed. Never in
+    production."""
     s = store()
-    table = Table(title="演示账户 / demo accounts (passwords shown once)")
+    table = Table(title="演示账户, 仅供演示 / demo accounts, demo only (passwords shown once)")
     for col in ("登录 sign in at", "用户名 / 信用代码", "角色 role", "密码 password"):
         table.add_column(col)
     existing = {u["username"] for u in people.list_users(store=s)}
@@ -87,10 +114,76 @@ def demo_accounts(cycle: Annotated[int | None, typer.Option(help="周期 / cycle
     picked = []
     for state in DEMO_UNITS if cycle else ():
         picked += [c.uscc for c in cycles.cases(cycle, store=s, state=state.value, limit=1)]
+    sealer = bootstrap.sealer(bootstrap.settings())
     for uscc in picked[:employers]:
-        people.issue_activation(uscc, store=s, by="demo", phone="13800000000")
-        code = next(m for m in (CODE.search(n["text"]) for n in notify.for_unit(uscc, store=s)) if m).group(1)
+        made = people.issue_activation(uscc, store=s, by="demo", sealer=sealer, phone="13800000000")
+        if made["status"] != "sent":
+            table.add_row("/portal/login", uscc, "employer", "(已激活 / activated)")
+            continue
         password = _password()
-        people.activate(uscc, code, password, store=s)
+        people.activate(uscc, _code_from_outbox(uscc), password, store=s)
         table.add_row("/portal/login", uscc, "employer", password)
     console.print(table)
+    console.print("[yellow]仅供演示: 这些账户绕过了生产中的双人流程 / demo only: these accounts skip the two-person "
+                  "steps production takes[/]")
+
+
+def session_path() -> Path:
+    """Where `wengang login` keeps its token: WENGANG_SESSION_FILE, else ~/.config/wengang/session."""
+    given = os.environ.get("WENGANG_SESSION_FILE")
+    return Path(given) if given else Path.home() / ".config" / "wengang" / "session"
+
+
+def session_token() -> str | None:
+    """The CLI's session token: WENGANG_TOKEN, else the session file (refused if others may read it)."""
+    token = os.environ.get("WENGANG_TOKEN", "").strip()
+    if token:
+        return token
+    path = session_path()
+    if not path.is_file():
+        return None
+    if path.stat().st_mode & 0o077:
+        raise Refused(f"会话文件不得让他人读取 / the session file {path} is readable by others: remove it and sign in "
+                      "again")
+    return path.read_text(encoding="utf-8").strip() or None
+
+
+def signed_in(permission: str | None = None) -> people.Principal:
+    """The member of staff signed in on this command line, holding `permission` if named; else a bilingual Refused.
+    Commands that need a real person (four eyes) call this instead of trusting --by."""
+    return people.principal_for_cli(session_token(), permission, store=store())
+
+
+@handled
+def login(username: str, password_stdin: Annotated[bool, typer.Option(
+          "--password-stdin", help="从标准输入读密码 / read the password from standard input")] = False) -> None:
+    """登录命令行 / sign in as a member of staff; the session token goes to a file only you can read."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else typer.prompt("密码 / password",
+                                                                                        hide_input=True)
+    try:
+        token, who = people.sign_in(username, password, store=store(), employer=False,
+                                    client=f"cli:{getpass.getuser()}")
+    except people.PasswordExpired as err:
+        raise Refused(f"{err}: /staff/password") from None
+    path = session_path()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, f"{token}\n".encode("ascii"))
+    finally:
+        os.close(fd)
+    console.print(f"已登录 / signed in as {who.username} ({who.role}); session in {path}, ends after "
+                  f"{int(who.idle.total_seconds() // 60)} minutes idle or a sign-in elsewhere")
+
+
+@handled
+def logout() -> None:
+    """退出命令行 / end the command line's session and remove its token file."""
+    token, path = session_token(), session_path()
+    principal = people.resolve(token, store=store()) if token else None
+    if principal is not None:
+        people.sign_out(principal, store=store())
+    if path.is_file():
+        path.unlink()
+    console.print("已退出 / signed out" if principal else "没有有效会话 / no live session; the token file is gone")

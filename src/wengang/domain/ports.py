@@ -236,6 +236,14 @@ class Clock(Protocol):
         ...
 
 
+class Sealer(Protocol):
+    """Seals a secret on its way out (AES-GCM under a key outside the databases): only the key's holder opens it."""
+
+    def seal(self, plain: str, context: str) -> str: ...
+
+    def open(self, sealed: str, context: str) -> str: ...
+
+
 class Channel(Protocol):
     """Carries messages out (SMS gateway, WeChat, an outbox file); returns how many it accepted."""
 

@@ -12,9 +12,9 @@ from starlette.concurrency import run_in_threadpool
 
 from wengang import bootstrap
 from wengang.config import Settings
-from wengang.domain.ports import Store
-from wengang.services import people, portal
-from wengang.services.people import Principal
+from wengang.domain.ports import Sealer, Store
+from wengang.services import portal, sessions
+from wengang.services.sessions import Principal
 from wengang.web.cache import MISSING
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -50,16 +50,25 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+async def get_sealer(request: Request) -> Sealer:
+    """What seals the codes this app sends (its key is read from the key file once, on first use)."""
+    state = request.app.state
+    if getattr(state, "sealer", None) is None:
+        state.sealer = bootstrap.sealer(state.settings)
+    return state.sealer
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+SealerDep = Annotated[Sealer, Depends(get_sealer)]
 
 
 async def current_principal(request: Request, store: StoreDep) -> Principal | None:
     """The principal of the bearer token (API clients) or of the session cookie (browsers), or None.
 
-    A session is looked up once per change of the audit chain: signing out or disabling a user is audited, so the
-    chain moves and the kept answer is dropped; expiry is checked on every request. Reading the chain's length is
-    one indexed row, done in the event loop; a real lookup goes to the thread pool."""
+    A session is looked up once per change of the audit chain: signing out, disabling a user or changing a role is
+    audited, so the chain moves and the kept answer is dropped; expiry and idleness are checked on every request.
+    Reading the chain's length is one indexed row, done in the event loop; a real lookup goes to the thread pool."""
     state = request.app.state
     auth = request.headers.get("authorization", "")
     bearer = auth[:7].lower() == "bearer "
@@ -67,15 +76,43 @@ async def current_principal(request: Request, store: StoreDep) -> Principal | No
     principal = None
     if token:
         mark = request.state.mark = portal.change_mark(store=store)
-        key = ("session", people.token_hash(token))
+        key = ("session", sessions.token_hash(token))
         principal = state.answers.peek(key, mark)
         if principal is MISSING:
-            principal = await run_in_threadpool(people.resolve, token, store=store)
+            principal = await run_in_threadpool(sessions.resolve, token, store=store)
             state.answers.put(key, mark, principal)
-        if principal is not None and principal.expires_at is not None and principal.expires_at <= utcnow():
-            principal = None
+        if principal is not None:
+            principal = await _active(request, store, token, key, mark, principal)
     request.state.principal = principal
     request.state.via = None if principal is None else "bearer" if bearer else "cookie"
+    return principal
+
+
+async def _active(request: Request, store: Store, token: str, key: tuple, mark: int,
+                  principal: Principal) -> Principal | None:
+    """The principal if its session is neither expired nor idle; activity is written at most once a minute.
+
+    This process remembers when it last wrote a session's activity; a session that looks idle here is read again
+    (another worker may have seen it since) before it is let go."""
+    now = utcnow()
+    if principal.expires_at is not None and principal.expires_at <= now:
+        return None
+    state = request.app.state
+    touched = getattr(state, "touched", None)
+    if touched is None:
+        touched = state.touched = {}
+    last = max(touched.get(principal.session_id, principal.last_seen), principal.last_seen)
+    if now - last >= principal.idle:
+        principal = await run_in_threadpool(sessions.resolve, token, store=store)
+        state.answers.put(key, mark, principal)
+        if principal is None:
+            return None
+        last = principal.last_seen
+    if now - last >= sessions.TOUCH_EVERY:
+        await run_in_threadpool(sessions.touch, principal.session_id, store=store)
+        if len(touched) > 100_000:
+            touched.clear()                     # bounded memory: a forgotten session is read again when it looks idle
+        touched[principal.session_id] = now
     return principal
 
 

@@ -1,4 +1,5 @@
-"""Who may do what: one table of permissions by role, and the dependencies every route declares."""
+"""Who may do what on the web: the dependencies every route declares, on the one table of permissions by role
+(services/permissions.py, which the CLI reads too)."""
 
 from __future__ import annotations
 
@@ -6,30 +7,11 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from wengang.services.people import EMPLOYER, STAFF_ROLES, Principal
+from wengang.services.permissions import EMPLOYER, PERMISSIONS, role_may
+from wengang.services.sessions import Principal
 from wengang.web.deps import current_principal
 
-ALL_STAFF = frozenset(STAFF_ROLES)
-# Separation of duties: admins manage people, not cases; approvers approve, they do not prepare.
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "staff.view": ALL_STAFF,
-    "dashboard.view": ALL_STAFF,
-    "audit.read": ALL_STAFF,
-    "audit.verify": frozenset({"auditor", "admin"}),
-    "review.decide": frozenset({"reviewer"}),
-    "objection.decide": frozenset({"reviewer"}),
-    "dispatch.confirm": frozenset({"clerk", "reviewer"}),
-    "account.release": frozenset({"clerk", "reviewer"}),
-    "account.verify": frozenset({"reviewer", "approver"}),
-    "callback.answer": frozenset({"clerk", "reviewer"}),
-    "batch.prepare": frozenset({"clerk"}),
-    "exception.resolve": frozenset({"clerk", "reviewer"}),
-    "case.rename": frozenset({"clerk", "reviewer"}),
-    "batch.approve": frozenset({"approver"}),
-    "batch.cancel": frozenset({"clerk", "approver"}),
-    "users.manage": frozenset({"admin"}),
-    "activation.issue": frozenset({"admin", "clerk"}),
-}
+__all__ = ["PERMISSIONS", "Allowed", "Employer", "Forbidden", "NotSignedIn", "may", "staff"]
 
 
 class NotSignedIn(Exception):
@@ -49,7 +31,7 @@ class Forbidden(Exception):
 
 def may(principal: Principal | None, permission: str) -> bool:
     """True when the principal's role carries the permission (templates use it to hide buttons)."""
-    return principal is not None and principal.role in PERMISSIONS[permission]
+    return principal is not None and role_may(principal.role, permission)
 
 
 class Allowed:

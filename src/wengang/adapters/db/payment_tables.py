@@ -194,12 +194,14 @@ notifications = Table(
     Column("recipient", String(40)),                       # phone / WeChat id: private, shown masked only
     Column("channel", String(12), nullable=False),
     Column("kind", String(40), nullable=False),
-    Column("text", Text, nullable=False),
+    Column("text", Text, nullable=False),                  # a secret in it is masked: the clear one is only sealed
     Column("status", String(8), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("sent_at", DateTime),
+    Column("sealed", Text),                                # AES-GCM of a secret-bearing message; NULL once sent
     CheckConstraint(one_of("channel", ("sms", "wechat", "portal", "email")), name="known_channel"),
     CheckConstraint(one_of("status", ("pending", "sent", "failed")), name="known_status"),
     Index("ix_notifications_uscc", "uscc"),
     Index("ix_notifications_status", "status"),
+    CheckConstraint("sealed IS NULL OR status = 'pending'", name="sealed_until_sent"),
 )

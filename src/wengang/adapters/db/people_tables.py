@@ -1,4 +1,5 @@
-"""The people tables of the web app: users with their roles, activation codes, sessions, callback requests."""
+"""The people tables of the web app: users with their roles, activation codes, sessions, sign-in failures per
+address, re-activation requests that a second person decides, callback requests."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from wengang.adapters.db.tables import Id, metadata, one_of
 
-ROLES = ("employer", "clerk", "reviewer", "approver", "auditor", "admin")
+ROLES = ("employer", "clerk", "reviewer", "approver", "auditor", "admin", "security")
 
 users = Table(
     "users", metadata,
@@ -29,15 +31,18 @@ users = Table(
     Column("phone", String(20)),                                     # private: shown masked only
     Column("password_hash", String(200)),                            # argon2id; NULL until activated
     Column("password_set_at", DateTime),
-    Column("failed_logins", Integer, nullable=False),
-    Column("locked_until", DateTime),
+    Column("failed_logins", Integer, nullable=False),                # in a row, from any address (account-wide)
+    Column("locked_until", DateTime),                                # the account-wide lock
     Column("active", Boolean, nullable=False),
     Column("created_by", String(80), nullable=False),
     Column("created_at", DateTime, nullable=False),
+    Column("role_granted_by", String(80)),                           # the role is in force only once granted
+    Column("role_granted_at", DateTime),
     CheckConstraint(one_of("role", ROLES), name="known_role"),
     CheckConstraint("(role = 'employer' AND uscc IS NOT NULL) OR (role <> 'employer' AND uscc IS NULL)",
                     name="employer_has_unit"),
     CheckConstraint("failed_logins >= 0", name="failures_not_negative"),
+    CheckConstraint("(role_granted_at IS NULL) = (role_granted_by IS NULL)", name="granted_by_someone"),
 )
 
 activation_codes = Table(
@@ -62,7 +67,40 @@ web_sessions = Table(
     Column("created_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
     Column("ended_at", DateTime),
+    Column("last_seen_at", DateTime, nullable=False),                # touched at most once a minute: idle timeout
     CheckConstraint("expires_at > created_at", name="expires_after_start"),
+)
+
+login_failures = Table(
+    "login_failures", metadata,
+    Column("id", Id, primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("client", String(64), nullable=False),                    # the address the wrong passwords came from
+    Column("failures", Integer, nullable=False),
+    Column("locked_until", DateTime),                                # this address only is locked out of the account
+    Column("last_failed_at", DateTime, nullable=False),
+    UniqueConstraint("user_id", "client", name="uq_login_failures_user_client"),
+    CheckConstraint("failures >= 0", name="failures_not_negative"),
+)
+
+REQUEST_KINDS, REQUEST_STATUSES = ("reactivate", "contact"), ("pending", "approved", "refused")
+account_requests = Table(
+    "account_requests", metadata,
+    Column("id", Id, primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False, index=True),
+    Column("kind", String(12), nullable=False),
+    Column("phone", String(20)),                                     # the new contact (kind contact); shown masked
+    Column("reason", String(200), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("requested_by", String(80), nullable=False),
+    Column("requested_at", DateTime, nullable=False),
+    Column("decided_by", String(80)),
+    Column("decided_at", DateTime),
+    CheckConstraint(one_of("kind", REQUEST_KINDS), name="known_kind"),
+    CheckConstraint(one_of("status", REQUEST_STATUSES), name="known_status"),
+    CheckConstraint("(kind = 'contact') = (phone IS NOT NULL)", name="contact_has_phone"),
+    CheckConstraint("(status = 'pending') = (decided_at IS NULL)", name="decided_when_not_pending"),
+    CheckConstraint("decided_by IS NULL OR decided_by <> requested_by", name="four_eyes"),
 )
 
 callbacks = Table(

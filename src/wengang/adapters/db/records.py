@@ -16,7 +16,14 @@ from wengang.adapters.db.payment_tables import (
     payment_exceptions,
     recoveries,
 )
-from wengang.adapters.db.people_tables import activation_codes, callbacks, users, web_sessions
+from wengang.adapters.db.people_tables import (
+    account_requests,
+    activation_codes,
+    callbacks,
+    login_failures,
+    users,
+    web_sessions,
+)
 from wengang.adapters.db.tables import (
     applications,
     batches,
@@ -32,6 +39,7 @@ KINDS: dict[str, Table] = {
     "account": accounts, "payment_batch": payment_batches, "attempt": payment_attempts, "bank_file": bank_files,
     "payment_exception": payment_exceptions, "recovery": recoveries, "notification": notifications,
     "user": users, "activation": activation_codes, "session": web_sessions, "callback": callbacks,
+    "login_failure": login_failures, "account_request": account_requests,
 }
 
 

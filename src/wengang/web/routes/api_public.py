@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import HTTPBearer
 
 from wengang.services import callbacks, objections, people, public
 from wengang.services.portal import today
 from wengang.web import schemas as s
-from wengang.web.deps import Signed, StoreDep, limited
+from wengang.web.deps import Signed, StoreDep, client_key, limited
 from wengang.web.permissions import NotSignedIn
 
 bearer = HTTPBearer(auto_error=False, description="the token POST /api/v1/session returned")
@@ -60,9 +60,10 @@ def callback(store: StoreDep, principal: Signed, body: s.CallbackIn):
 
 
 @router.post("/session", response_model=s.SessionMade, status_code=201, dependencies=[limited("login")])
-def sign_in(store: StoreDep, body: s.SignIn):
+def sign_in(request: Request, store: StoreDep, body: s.SignIn):
     """登录 / sign in; the token is sent back as a bearer token on every later call."""
-    token, who = people.sign_in(body.username, body.password, store=store, employer=body.kind is s.Kind.employer)
+    token, who = people.sign_in(body.username, body.password, store=store, employer=body.kind is s.Kind.employer,
+                                client=client_key(request))
     return {"token": token, "role": who.role, "uscc": who.uscc, "expires_in": people.SESSION_HOURS * 3600}
 
 

@@ -21,7 +21,7 @@ from wengang.services import (
     review,
 )
 from wengang.web import schemas as s
-from wengang.web.deps import SettingsDep, StoreDep
+from wengang.web.deps import SealerDep, SettingsDep, StoreDep
 from wengang.web.permissions import staff
 from wengang.web.routes.api_public import bearer
 
@@ -78,7 +78,7 @@ class ResolveIn(BaseModel):
 class UserIn(BaseModel):
     username: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     role: Annotated[str, StringConstraints(min_length=1, max_length=12)]
-    password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    phone: Annotated[str, StringConstraints(min_length=1, max_length=20)]
     display_name: Annotated[str, StringConstraints(max_length=100)] | None = None
 
 
@@ -234,16 +234,18 @@ def users(store: StoreDep, me: Manage):
 
 
 @router.post("/users", response_model=Json, status_code=201)
-def add_user(store: StoreDep, me: Manage, body: UserIn):
-    """新建工作人员 / add a member of staff with one role."""
-    return people.create_staff(body.username, body.role, store=store, by=me.username, password=body.password,
-                               display_name=body.display_name)
+def add_user(store: StoreDep, sealer: SealerDep, me: Manage, body: UserIn):
+    """新建工作人员 / add a member of staff: the code goes to their own phone, the role waits for the security
+    officer."""
+    return s.plain(people.invite_staff(body.username, body.role, store=store, by=me.username, phone=body.phone,
+                                       sealer=sealer, display_name=body.display_name))
 
 
 @router.post("/activation", response_model=Json, status_code=201)
-def send_activation(store: StoreDep, me: Issue, body: ActivationIn):
-    """发送激活码 / the code goes to the unit through the outbox; it is never in this answer."""
-    return s.plain(people.issue_activation(body.uscc, store=store, by=me.username, phone=body.phone))
+def send_activation(store: StoreDep, sealer: SealerDep, me: Issue, body: ActivationIn):
+    """发送激活码 / the code goes to the unit through the outbox, sealed; it is never in this answer. An activated
+    unit gets a re-activation request instead (status `requested`), which another person approves."""
+    return s.plain(people.issue_activation(body.uscc, store=store, by=me.username, sealer=sealer, phone=body.phone))
 
 
 @router.get("/cycles/{cycle_id}/dashboard", response_model=Json)

@@ -1,4 +1,5 @@
-"""Back office, people: admins add staff and disable users; clerks and admins send employers activation codes."""
+"""Back office, people: the admin creates accounts and disables them, the security officer grants and revokes roles,
+unlocks and decides re-activations, clerks send employers their activation codes. Nobody sees a code."""
 
 from __future__ import annotations
 
@@ -8,44 +9,105 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse
 
 from wengang.services import people
-from wengang.web.deps import StoreDep, render
+from wengang.web.deps import SealerDep, StoreDep, render
 from wengang.web.permissions import may, staff
 from wengang.web.routes.staff import done
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-Manage, Issue = staff("users.manage"), staff("activation.issue")
+Look, Manage, Issue = staff("users.view"), staff("users.manage"), staff("activation.issue")
+Grant, Approve = staff("roles.grant"), staff("activation.approve")
+RecordId = Annotated[int, Path(ge=1, le=2**62)]
+Phone = Annotated[str, Form(max_length=20)]
+Reason = Annotated[str, Form(max_length=200)]
+BACK = "/staff/users"
 
 
 @router.get("/users", response_class=HTMLResponse)
-def users(request: Request, store: StoreDep, me: Issue):
-    """Admins see every user; clerks see only the activation form."""
-    shown = people.list_users(store=store) if may(me, "users.manage") else []
-    return render(request, "staff/users.html", {"users": shown, "roles": people.STAFF_ROLES})
+def users(request: Request, store: StoreDep, me: Look):
+    """Admins and security officers see every user (and the security officer the waiting requests); clerks see only
+    the activation form."""
+    sees = may(me, "users.manage") or may(me, "roles.grant")
+    shown = people.list_users(store=store) if sees else []
+    waiting = people.list_requests(store=store) if may(me, "activation.approve") else []
+    return render(request, "staff/users.html", {"users": shown, "roles": people.STAFF_ROLES, "requests": waiting})
 
 
 @router.post("/users", response_class=HTMLResponse)
-def add_user(request: Request, store: StoreDep, me: Manage, username: Annotated[str, Form(max_length=40)],
-             role: Annotated[str, Form(max_length=12)], password: Annotated[str, Form(max_length=128)],
+def add_user(request: Request, store: StoreDep, sealer: SealerDep, me: Manage, username: Annotated[str, Form(
+             max_length=40)], role: Annotated[str, Form(max_length=12)], phone: Phone,
              display_name: Annotated[str, Form(max_length=100)] = ""):
-    """An admin adds a member of staff with one role."""
-    made = people.create_staff(username, role, store=store, by=me.username, password=password,
+    """The admin creates an account: its holder sets the password with a code sent to their phone, and the role
+    is in force once the security officer grants it."""
+    made = people.invite_staff(username, role, store=store, by=me.username, phone=phone, sealer=sealer,
                                display_name=display_name or None)
-    return done(request, f"已新建 {made['username']} ({made['role']}) / user {made['username']} created", "/staff/users")
+    return done(request, f"已新建 {made['username']} ({made['role']}), 激活码已发送至 {made['phone']}, 角色待安全管理员确认 "
+                f"/ user {made['username']} created: code sent to {made['phone']}, the role waits for the security "
+                "officer", BACK)
 
 
 @router.post("/users/{user_id}/active", response_class=HTMLResponse)
-def toggle(request: Request, store: StoreDep, me: Manage, user_id: Annotated[int, Path(ge=1, le=2**62)],
-           active: Annotated[bool, Form()]):
-    """An admin disables or re-enables a user; its sessions stop at once."""
+def toggle(request: Request, store: StoreDep, me: Manage, user_id: RecordId, active: Annotated[bool, Form()]):
+    """The admin disables or re-enables a user; disabling ends its sessions for good."""
     made = people.set_active(user_id, active, store=store, by=me.username)
-    return done(request, f"{made['username']}: {'启用 / enabled' if active else '停用 / disabled'}", "/staff/users")
+    return done(request, f"{made['username']}: {'启用 / enabled' if active else '停用 / disabled'}", BACK)
+
+
+@router.post("/users/{user_id}/reactivation", response_class=HTMLResponse)
+def reactivation(request: Request, store: StoreDep, me: Manage, user_id: RecordId, phone: Phone = "",
+                 reason: Reason = ""):
+    """The admin asks for a new code for an account in use (a new phone makes it a contact change)."""
+    made = people.request_reactivation(user_id, store=store, by=me.username, phone=phone or None, reason=reason)
+    return done(request, _requested(made), BACK)
+
+
+@router.post("/users/{user_id}/role", response_class=HTMLResponse)
+def grant(request: Request, store: StoreDep, me: Grant, user_id: RecordId, role: Annotated[str, Form(max_length=12)]):
+    """The security officer puts a role in force (its holder's sessions end)."""
+    made = people.grant_role(user_id, role, store=store, by=me.username)
+    return done(request, f"{made['username']}: 角色 {made['role']} 已生效 / role {made['role']} in force", BACK)
+
+
+@router.post("/users/{user_id}/revoke", response_class=HTMLResponse)
+def revoke(request: Request, store: StoreDep, me: Grant, user_id: RecordId):
+    """The security officer takes a role out of force."""
+    made = people.revoke_role(user_id, store=store, by=me.username)
+    return done(request, f"{made['username']}: 角色已撤销 / role revoked", BACK)
+
+
+@router.post("/users/{user_id}/unlock", response_class=HTMLResponse)
+def unlock(request: Request, store: StoreDep, me: Grant, user_id: RecordId):
+    """The security officer lifts an account's sign-in locks."""
+    made = people.unlock(user_id, store=store, by=me.username)
+    return done(request, f"{made['username']}: 已解锁 / unlocked", BACK)
+
+
+@router.post("/requests/{request_id}", response_class=HTMLResponse)
+def decide(request: Request, store: StoreDep, sealer: SealerDep, me: Approve, request_id: RecordId,
+           decision: Annotated[str, Form(pattern="^(approve|refuse)$")]):
+    """The security officer (never whoever asked) approves or refuses a re-activation or contact change."""
+    made = people.decide_request(request_id, decision == "approve", store=store, by=me.username, sealer=sealer)
+    if made["status"] == "approved":
+        return done(request, f"{made['username']}: 已批准, 激活码已发送至登记电话 {made['phone']} / approved: code sent "
+                    f"to the contact on record {made['phone']}", BACK)
+    return done(request, f"{made['username']}: 已拒绝 / refused", BACK)
 
 
 @router.post("/activation", response_class=HTMLResponse)
-def activation(request: Request, store: StoreDep, me: Issue, uscc: Annotated[str, Form(max_length=18)],
-               phone: Annotated[str, Form(max_length=20)] = ""):
-    """The code goes to the unit through the outbox (SMS); staff never see it."""
-    made = people.issue_activation(uscc, store=store, by=me.username, phone=phone or None)
+def activation(request: Request, store: StoreDep, sealer: SealerDep, me: Issue,
+               uscc: Annotated[str, Form(max_length=18)], phone: Phone = "", reason: Reason = ""):
+    """The code goes to the unit through the outbox (SMS), sealed; staff never see it. A unit already activated
+    gets a request instead, which the security officer decides."""
+    made = people.issue_activation(uscc, store=store, by=me.username, sealer=sealer, phone=phone or None,
+                                   reason=reason)
+    if made["status"] == "requested":
+        return done(request, _requested(made), BACK)
     where = made["phone"] or "单位消息 / the unit's portal messages"
     return done(request, f"激活码已发送至 {where}, 有效期至 {made['expires_at']:%Y-%m-%d %H:%M} UTC / activation code "
-                f"sent to {where}", "/staff/users")
+                f"sent to {where}", BACK)
+
+
+def _requested(made: dict) -> str:
+    """What a filed re-activation request says."""
+    return (f"{made['username']} 已激活: 重新激活申请已提交, 待安全管理员批准后发送至 {made['phone']} / "
+            f"{made['username']} is already activated: a re-activation request is filed; once another person "
+            f"approves it, the code goes to {made['phone']}")

@@ -1,0 +1,45 @@
+"""Who may do what: the roles and the one table of permissions by role, shared by the web and the CLI.
+
+Separation of duties as MLPS 2.0 level 3 (GB/T 22239-2019) asks: the system administrator manages accounts, the
+security officer grants and revokes roles, unlocks and approves re-activations, the auditor reads and verifies the
+audit chain; none of the three holds a business role (clerk, reviewer, approver), and a user holds one role only."""
+
+from __future__ import annotations
+
+EMPLOYER = "employer"
+ADMIN, SECURITY, AUDITOR = "admin", "security", "auditor"
+BUSINESS_ROLES = ("clerk", "reviewer", "approver")
+STAFF_ROLES = (*BUSINESS_ROLES, AUDITOR, ADMIN, SECURITY)
+ALL_STAFF = frozenset(STAFF_ROLES)
+# Approvers approve, they do not prepare; admins manage accounts, not cases or roles; security officers grant roles.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "staff.view": ALL_STAFF,
+    "dashboard.view": ALL_STAFF,
+    "audit.read": ALL_STAFF,
+    "audit.verify": frozenset({AUDITOR, ADMIN}),
+    "review.decide": frozenset({"reviewer"}),
+    "objection.decide": frozenset({"reviewer"}),
+    "dispatch.confirm": frozenset({"clerk", "reviewer"}),
+    "account.release": frozenset({"clerk", "reviewer"}),
+    "account.verify": frozenset({"reviewer", "approver"}),
+    "callback.answer": frozenset({"clerk", "reviewer"}),
+    "batch.prepare": frozenset({"clerk"}),
+    "exception.resolve": frozenset({"clerk", "reviewer"}),
+    "batch.approve": frozenset({"approver"}),
+    "batch.cancel": frozenset({"clerk", "approver"}),
+    "case.rename": frozenset({"clerk", "reviewer"}),
+    "users.view": frozenset({ADMIN, "clerk", SECURITY}),
+    "users.manage": frozenset({ADMIN}),
+    "activation.issue": frozenset({ADMIN, "clerk"}),
+    "roles.grant": frozenset({SECURITY}),
+    "activation.approve": frozenset({SECURITY}),
+}
+# What a business permission is: one that acts on cases or money (the three powers never hold one).
+BUSINESS_PERMISSIONS = frozenset({"review.decide", "objection.decide", "dispatch.confirm", "account.release",
+                                  "account.verify", "callback.answer", "batch.prepare", "exception.resolve",
+                                  "batch.approve", "batch.cancel", "case.rename"})
+
+
+def role_may(role: str | None, permission: str) -> bool:
+    """True when the role carries the permission; an unknown permission is a programming error (KeyError)."""
+    return role is not None and role in PERMISSIONS[permission]
