@@ -18,8 +18,8 @@ START = dt.date(2021, 10, 8)
 
 
 def bank_of_unit(n: int) -> str:
-    """Units 1…30 are spread over the four banks in order."""
-    upto = 0
+    """Units 1…30 are spread over the four banks in order (and every further 30 again, for a larger city)."""
+    upto, n = 0, (n - 1) % PAY_UNITS + 1
     for code, count in BANKS.items():
         upto += count
         if n <= upto:
@@ -27,11 +27,12 @@ def bank_of_unit(n: int) -> str:
     raise ValueError(n)
 
 
-def write_pay_city(folder: Path) -> Path:
+def write_pay_city(folder: Path, units: int = PAY_UNITS) -> Path:
+    """`units` payable employers at the four banks, each with a steady year of contributions."""
     employers = [{"uscc": uscc(n, "91110108"), "name": f"付款测试{n}号有限公司", "industry": "other",
                   "employees": "50", "bank_code": bank_of_unit(n), "account_no": f"62220202{n:08d}",
-                  "account_name": f"付款测试{n}号有限公司"} for n in range(1, PAY_UNITS + 1)]
-    contributions = [r for n in range(1, PAY_UNITS + 1)
+                  "account_name": f"付款测试{n}号有限公司"} for n in range(1, units + 1)]
+    contributions = [r for n in range(1, units + 1)
                      for r in steady_contributions(uscc(n, "91110108"), due=f"{100 + n}.00")]
     return write_snapshot(folder, employers=employers, contributions=contributions, flags=[])
 

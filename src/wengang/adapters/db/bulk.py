@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -11,6 +13,28 @@ from sqlalchemy import Column, Connection, DateTime, MetaData, Table
 from sqlalchemy.exc import DBAPIError
 
 from wengang.adapters.db.types import Money, to_fen
+
+# Fault-injection tests only (tests/integration/fault_runner.py): each bulk row stream notes its table in this file
+# once its first row is in the statement, and pauses there, so the test can SIGKILL the process inside the
+# statement. Read once at import; unset (always, outside that test) nothing is noted and nothing waits.
+FAULT_PAUSE_FILE = os.environ.get("WENGANG_FAULT_PAUSE_FILE")
+FAULT_PAUSE_SECONDS = 0.02
+
+
+def _noting_pause(rows: Iterable[Sequence], table: str) -> Iterator[Sequence]:
+    """The rows as they come; between the first and the rest, "pause <table>" then "resume <table>" in the file."""
+    it = iter(rows)
+    for row in it:
+        yield row
+        break
+    else:
+        return
+    with open(FAULT_PAUSE_FILE, "a", encoding="utf-8") as notes:
+        notes.write(f"pause {table}\n")
+    time.sleep(FAULT_PAUSE_SECONDS)
+    with open(FAULT_PAUSE_FILE, "a", encoding="utf-8") as notes:
+        notes.write(f"resume {table}\n")
+    yield from it
 
 
 def _quoted(names: Sequence[str]) -> str:
@@ -59,6 +83,8 @@ def array_literal(values: list) -> str:
 
 def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     """Stream rows into `table` inside the connection's transaction; money columns carry Decimal."""
+    if FAULT_PAUSE_FILE:
+        rows = _noting_pause(rows, table.name)
     count = 0
     if conn.dialect.name == "postgresql":
         copy_sql = f'COPY "{table.name}" ({_quoted(columns)}) FROM STDIN'
