@@ -18,8 +18,12 @@ install: .venv/.installed
 
 # The demo plays a 2021 cycle: each dated step runs on its business day (Beijing time) through WENGANG_CLOCK_START,
 # a clock for demos and simulations only (never set in production); the server and the accounts run on today.
+# Every step that changes something runs as a signed-in member of staff (four eyes rests on real people): the
+# operator adds the demo's staff on the server, each signs in once, and each step names whose session it uses.
 DEMO := WENGANG_DATA_DIR=$(DEMO_DIR)
 ON = $(DEMO) WENGANG_CLOCK_START=$(1)T$(2):00+08:00 $(RUN)
+AS = $(DEMO) WENGANG_CLOCK_START=$(2)T$(3):00+08:00 WENGANG_SESSION_FILE=$(DEMO_DIR)/sessions/$(1) $(RUN)
+DEMO_STAFF := clerk-wang:clerk reviewer-li:reviewer approver-li:approver director-zhao:approver
 
 demo: install
 	rm -rf $(DEMO_DIR)
@@ -27,21 +31,25 @@ demo: install
 	$(DEMO) $(RUN) wengang snapshot import $(DEMO_DIR)/city
 	$(DEMO) $(RUN) wengang evaluate $(DEMO_DIR)/city --policy beijing-2021 --as-of 2021-06-30 --out $(DEMO_DIR)/decisions.csv
 	$(DEMO) $(RUN) wengang explain $$(sed -n 2p $(DEMO_DIR)/decisions.csv | cut -d, -f1)
-	$(call ON,2021-06-30,16:00) wengang cycle open --policy beijing-2021 --as-of 2021-06-30 --by clerk-wang
-	$(call ON,2021-06-30,17:00) wengang cycle compare 1 --by clerk-wang
-	$(call ON,2021-07-01,09:00) wengang publicity start 1 --start 2021-07-01 --by clerk-wang
-	$(call ON,2021-07-01,09:30) wengang publicity export C1-P1 --out $(DEMO_DIR)/publicity-C1-P1.xlsx
-	$(call ON,2021-07-08,09:00) wengang publicity close C1-P1 --on 2021-07-08 --by clerk-wang
-	$(call ON,2021-07-08,10:00) wengang reverify 1 --by reviewer-li
-	$(call ON,2021-07-09,09:00) wengang batch prepare 1 --by clerk-wang
-	$(call ON,2021-07-09,10:00) wengang batch approve --cycle 1 --by approver-li
-	$(call ON,2021-07-09,11:00) wengang batch approve --cycle 1 --by director-zhao
-	$(call ON,2021-07-09,14:00) wengang batch files --cycle 1 --out $(DEMO_DIR)/bank/out --by clerk-wang
+	@pw="Wg-$$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')-7K"; for who in $(DEMO_STAFF); do \
+	  printf '%s\n%s\n' "$$pw" "$$pw" | $(DEMO) $(RUN) wengang people add-staff $${who%%:*} --role $${who##*:} >/dev/null && \
+	  echo "$$pw" | $(DEMO) WENGANG_SESSION_FILE=$(DEMO_DIR)/sessions/$${who%%:*} $(RUN) wengang login $${who%%:*} --password-stdin \
+	  || exit 1; done
+	$(call AS,clerk-wang,2021-06-30,16:00) wengang cycle open --policy beijing-2021 --as-of 2021-06-30
+	$(call AS,clerk-wang,2021-06-30,17:00) wengang cycle compare 1
+	$(call AS,clerk-wang,2021-07-01,09:00) wengang publicity start 1 --start 2021-07-01
+	$(call AS,clerk-wang,2021-07-01,09:30) wengang publicity export C1-P1 --out $(DEMO_DIR)/publicity-C1-P1.xlsx
+	$(call AS,clerk-wang,2021-07-08,09:00) wengang publicity close C1-P1 --on 2021-07-08
+	$(call AS,reviewer-li,2021-07-08,10:00) wengang reverify 1
+	$(call AS,clerk-wang,2021-07-09,09:00) wengang batch prepare 1
+	$(call AS,approver-li,2021-07-09,10:00) wengang batch approve --cycle 1
+	$(call AS,director-zhao,2021-07-09,11:00) wengang batch approve --cycle 1
+	$(call AS,clerk-wang,2021-07-09,14:00) wengang batch files --cycle 1 --out $(DEMO_DIR)/bank/out
 	$(call ON,2021-07-12,09:00) wengang bank simulate $(DEMO_DIR)/bank/out/* --out $(DEMO_DIR)/bank/in
-	$(call ON,2021-07-12,10:00) wengang reconcile $(DEMO_DIR)/bank/in/* --by clerk-wang
+	$(call AS,clerk-wang,2021-07-12,10:00) wengang reconcile $(DEMO_DIR)/bank/in/*
 	$(call ON,2021-07-12,10:30) wengang notify deliver
 	$(DEMO) $(RUN) wengang cycle status 1
-	$(call ON,2021-07-12,11:00) wengang batch report 1 --out $(DEMO_DIR)/payment-report-C1.xlsx
+	$(call AS,clerk-wang,2021-07-12,11:00) wengang batch report 1 --out $(DEMO_DIR)/payment-report-C1.xlsx
 	$(DEMO) $(RUN) wengang ledger check
 	$(DEMO) $(RUN) wengang audit verify
 	$(DEMO) $(RUN) wengang people demo-accounts

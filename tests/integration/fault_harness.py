@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wengang import bootstrap
 from wengang.adapters.banks.simulator import BankSimulator, Outcome
 from wengang.adapters.db.store import SqlStore
 from wengang.config import Settings
@@ -219,7 +220,8 @@ def _pauses(notes: Path) -> int:
 
 def books(settings: Settings) -> tuple[ledger.LedgerReport, audit.Verification]:
     """`ledger check` and `audit verify` on the database as it stands (already migrated: opened as it is)."""
-    store = SqlStore.open(settings.operational_url, migrate=False)
+    store = SqlStore.open(settings.operational_url, migrate=False, keys=bootstrap.keys(settings),
+                          anchors=bootstrap.anchors(settings))
     try:
         return ledger.check(store=store), audit.verify_log(store=store)
     finally:

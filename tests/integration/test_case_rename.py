@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from tests.builders import uscc
 from tests.conftest import CITY
+from tests.staff import staff_tokens
 from wengang import bootstrap
 from wengang.cli.main import app
 from wengang.domain.cases import State
@@ -98,13 +99,21 @@ def test_a_renamed_case_leaves_preparation_and_is_paid_but_not_renamed_after_app
 def test_the_cli_corrects_a_stuck_name(db_settings, db_store, stuck, monkeypatch):
     monkeypatch.setenv("WENGANG_DATA_DIR", str(db_settings.data_dir))
     monkeypatch.setenv("WENGANG_DATABASE_URL", db_settings.database_url)
-    runner = CliRunner()
+    monkeypatch.setenv("WENGANG_SESSION_FILE", str(db_settings.data_dir / "no-session"))
+    runner, tokens = CliRunner(), staff_tokens(db_store, clerk_wang="clerk", approver_li="approver")
     try:
-        refused = runner.invoke(app, ["case", "rename", str(stuck), "--name", "=x", "--reason", "r", "--by", "c"])
-        done = runner.invoke(app, ["case", "rename", str(stuck), "--name", GOOD, "--reason", "据营业执照",
-                                   "--by", "clerk-wang"])
+        anonymous = runner.invoke(app, ["case", "rename", str(stuck), "--name", GOOD, "--reason", "r"])
+        approver = runner.invoke(app, ["case", "rename", str(stuck), "--name", GOOD, "--reason", "r"],
+                                 env={"WENGANG_TOKEN": tokens["approver-li"]})
+        clerk = {"WENGANG_TOKEN": tokens["clerk-wang"]}
+        refused = runner.invoke(app, ["case", "rename", str(stuck), "--name", "=x", "--reason", "r"], env=clerk)
+        done = runner.invoke(app, ["case", "rename", str(stuck), "--name", GOOD, "--reason", "据营业执照"], env=clerk)
     finally:
         bootstrap.close_stores()
+    assert anonymous.exit_code == 1 and "wengang login" in anonymous.output
+    assert approver.exit_code == 1 and "case.rename" in approver.output
     assert refused.exit_code == 1 and "may not start with '='" in refused.output and "Traceback" not in refused.output
     assert done.exit_code == 0 and "name corrected" in done.output
     assert case_of(db_store, "eligible").name == GOOD
+    with db_store.reading() as uow:
+        assert [e.actor for e in uow.audit.for_case(stuck) if e.event == "case_renamed"] == ["clerk-wang"]

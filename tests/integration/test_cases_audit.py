@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import AS_OF, PACK
+from tests.staff import staff_tokens
 from wengang import bootstrap
 from wengang.cli.main import app
 from wengang.domain.cases import State
@@ -65,12 +66,19 @@ def test_swapped_rows_are_found(db_store, opened):
 class Cli:
     """`wengang …` in process, pointed at this test's database and data folder."""
 
-    def __init__(self, env: dict[str, str]):
-        self.env, self.runner = env, CliRunner()
+    ROLES = {"clerk-wang": "clerk", "reviewer-li": "reviewer"}
 
-    def __call__(self, *args: str, code: int = 0, on: str | None = None) -> str:
-        """Run a command; `on` (YYYY-MM-DD) runs it on that Beijing day, as the demo does (WENGANG_CLOCK_START)."""
-        env = self.env if on is None else {**self.env, "WENGANG_CLOCK_START": f"{on}T09:00:00+08:00"}
+    def __init__(self, env: dict[str, str], store):
+        self.env, self.runner, self.store, self.tokens = env, CliRunner(), store, {}
+
+    def __call__(self, *args: str, code: int = 0, on: str | None = None, as_: str | None = "clerk-wang") -> str:
+        """Run a command as a signed-in member of staff (`as_`, signed in on first use; None: nobody, for what only
+        reads); `on` (YYYY-MM-DD) runs it on that Beijing day, as the demo does (WENGANG_CLOCK_START)."""
+        if as_ is not None and as_ not in self.tokens:
+            self.tokens.update(staff_tokens(self.store, **{as_.replace("-", "_"): self.ROLES[as_]}))
+        env = {**self.env, "WENGANG_TOKEN": self.tokens[as_] if as_ else ""}
+        if on is not None:
+            env["WENGANG_CLOCK_START"] = f"{on}T09:00:00+08:00"
         result = self.runner.invoke(app, list(args), env=env, catch_exceptions=False)
         output = result.output + (result.stderr if result.stderr_bytes is not None else "")
         assert result.exit_code == code, output
@@ -79,12 +87,14 @@ class Cli:
 
 
 @pytest.fixture
-def cli(db_url, db_settings, tmp_path):
-    """The CLI on the test's database, with the same audit key and checkpoint folder as `db_store`."""
-    env = {"WENGANG_DATABASE_URL": db_url, "WENGANG_DATA_DIR": str(tmp_path / "var"), "WENGANG_USER": "clerk",
+def cli(db_url, db_settings, db_store, tmp_path):
+    """The CLI on the test's database, with the same audit key and checkpoint folder as `db_store`, a clerk and a
+    reviewer signed in."""
+    env = {"WENGANG_DATABASE_URL": db_url, "WENGANG_DATA_DIR": str(tmp_path / "var"),
+           "WENGANG_SESSION_FILE": str(tmp_path / "no-session"),
            "WENGANG_KEY_FILE": str(db_settings.key_path),
            "WENGANG_AUDIT_ANCHOR_DIR": str(db_settings.audit_anchor_path), "COLUMNS": "200"}
-    yield Cli(env)
+    yield Cli(env, db_store)
     bootstrap.close_stores()
 
 
@@ -102,13 +112,14 @@ def test_the_whole_flow_runs_from_the_cli_on_a_generated_city(cli, db_store, tmp
     held = {s: first_in(db_store, s) for s in (State.REVIEW, State.DISPATCH, State.ACCOUNT_HELD)}
     assert held[State.REVIEW] is not None
     cli("review", "apply", "1", held[State.REVIEW].uscc, "--commitment", "承诺 / we commit", "--accept-commitment")
-    assert "rejected" in cli("review", "decide", str(held[State.REVIEW].id), "--reject", "--reason", "未履行承诺")
+    assert "rejected" in cli("review", "decide", str(held[State.REVIEW].id), "--reject", "--reason", "未履行承诺",
+                             as_="reviewer-li")
     if held[State.DISPATCH]:
         assert "identified" in cli("dispatch", "confirm", str(held[State.DISPATCH].id), "--employer", "用工单位")
     if held[State.ACCOUNT_HELD]:
         cli("account", "confirm", str(held[State.ACCOUNT_HELD].id), "--note", "税务提供账户")
     assert "illegal transition" in cli("review", "decide", str(held[State.REVIEW].id), "--accept", "--reason",
-                                       "again", code=1)
+                                       "again", code=1, as_="reviewer-li")
     assert "C1-P1" in cli("publicity", "start", "1", "--start", "2021-10-08", on="2021-10-08")
     cli("publicity", "export", "C1-P1", "--out", str(tmp_path / "list.csv"))
     with (tmp_path / "list.csv").open(encoding="utf-8-sig") as fh:
@@ -117,7 +128,7 @@ def test_the_whole_flow_runs_from_the_cli_on_a_generated_city(cli, db_store, tmp
     out = cli("objection", "add", "C1-P1", objected, "--contact", "13812345678", "--text", "已停业", "--on",
               "2021-10-14")
     assert "138****5678" in out and "13812345678" not in out
-    cli("objection", "decide", "1", "--sustain", "--reason", "核实已停业")
+    cli("objection", "decide", "1", "--sustain", "--reason", "核实已停业", as_="reviewer-li")
     assert "2021-10-15" in cli("publicity", "close", "C1-P1", "--on", "2021-10-14", code=1, on="2021-10-15")
     cli("publicity", "close", "C1-P1", "--on", "2021-10-15", on="2021-10-15")
     assert f"{len(listed) - 1:,} re-verified" in cli("reverify", "1")
@@ -176,12 +187,12 @@ def test_cli_verify_says_what_it_checked_and_names_a_tail_cut_with_its_head(cli,
         uow.audit.append([Draft("clerk", "note", "cycle:1"), Draft("clerk", "note", "cycle:1")])
         uow.commit()
     last = audit.verify_log(store=db_store).entries
-    clean = cli("audit", "verify")
+    clean = cli("audit", "verify", as_=None)
     assert "审计链完好 / chain intact" in clean and "密钥 / keyed: HMAC-SHA256 from entry #1" in clean
     assert f"外部锚点 / checkpoints: 2 in 1 file(s), the last at entry #{last}" in clean
     tamper(db_store, f"DELETE FROM audit_log WHERE seq > {last - 2}")
     tamper(db_store, f"UPDATE audit_head SET seq = {last - 2}, hash = (SELECT hash FROM audit_log WHERE seq = "
                      f"{last - 2})")
-    broken = cli("audit", "verify", code=1)
+    broken = cli("audit", "verify", code=1, as_=None)
     assert f"#{last} truncated: 日志被截断 / the log ends at #{last - 2}" in broken
     assert f"first at entry #{last}" in broken

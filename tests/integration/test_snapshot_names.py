@@ -45,7 +45,7 @@ def test_names_every_downstream_format_refuses_are_faults_that_name_line_column_
     assert got[3][:2] == ("name", "乙公司\\n第二行") and "control character '\\n'" in got[3][2]
     assert got[5][:2] == ("name", "丙\\x07公司") and "control character" in got[5][2]
     for line, start in ((6, "="), (7, "+"), (8, "-"), (9, "@")):
-        assert got[line][0] == "name" and f"must not start with {start!r}" in got[line][2]
+        assert got[line][0] == "name" and f"may not start with {start!r}" in got[line][2]
         assert "spreadsheet" in got[line][2]
     assert got[10][0] == "name" and f"has {NAME_LIMIT + 1} characters" in got[10][2]
     assert len(got[10][1]) <= 80 and got[10][1].endswith("…")           # 141 characters shown cut, not whole

@@ -9,7 +9,8 @@ from rich.table import Table
 
 from wengang import bootstrap
 from wengang.cli.console import BarProgress, console, fail, parse_date
-from wengang.cli.cycle import By, Snapshot, handled, store
+from wengang.cli.cycle import Snapshot, handled, store
+from wengang.cli.identity import acting
 from wengang.services import audit, reverify, review
 
 app = typer.Typer(help="审计日志 / the tamper-evident audit log", no_args_is_help=True)
@@ -91,13 +92,14 @@ def show(case: int) -> None:
 
 @review_app.command("apply")
 @handled
+@acting("application.record")
 def review_apply(cycle: int, uscc: str,
                  commitment: Annotated[str, typer.Option("--commitment", help="承诺书文本 / commitment letter text")],
                  accept: Annotated[bool, typer.Option("--accept-commitment", help="确认承诺 / the unit accepts it")]
                  = False,
                  late_snapshot: Annotated[str | None, typer.Option(
                      "--late-snapshot", help="延后补报: 含该单位的新快照 / late filer: newer snapshot")] = None,
-                 by: By = "system") -> None:
+                 by: str = "") -> None:
     """提交申请与承诺书 / file an application with its commitment letter (routed or late units)."""
     r = review.apply(cycle, uscc, store=store(), settings=bootstrap.settings(), commitment=commitment,
                      accepted=accept, by=by, late_snapshot=late_snapshot)
@@ -107,9 +109,10 @@ def review_apply(cycle: int, uscc: str,
 
 @review_app.command("decide")
 @handled
+@acting("review.decide")
 def review_decide(case: int, reason: Annotated[str, typer.Option("--reason", help="理由 / why")],
                   accept: Annotated[bool, typer.Option("--accept/--reject", help="通过/不通过")] = False,
-                  version: Version = None, by: By = "system") -> None:
+                  version: Version = None, by: str = "") -> None:
     """审核决定 / accept (joins the next publicity) or reject, with a reason."""
     c = review.decide(case, store=store(), accept=accept, reason=reason, by=by, expected_version=version)
     console.print(f"案件 / case {c.id}: {c.state.value} (version {c.version})")
@@ -117,8 +120,9 @@ def review_decide(case: int, reason: Annotated[str, typer.Option("--reason", hel
 
 @dispatch_app.command("confirm")
 @handled
+@acting("dispatch.confirm")
 def dispatch_confirm(case: int, employer: Annotated[str, typer.Option("--employer", help="用工单位 / employer")],
-                     version: Version = None, by: By = "system") -> None:
+                     version: Version = None, by: str = "") -> None:
     """用工单位确认 / the actual employer confirmed the dispatched staff."""
     c = review.confirm_dispatch(case, store=store(), employer=employer, by=by, expected_version=version)
     console.print(f"案件 / case {c.id}: {c.state.value} (version {c.version})")
@@ -126,8 +130,9 @@ def dispatch_confirm(case: int, employer: Annotated[str, typer.Option("--employe
 
 @account_app.command("confirm")
 @handled
+@acting("account.release")
 def account_confirm(case: int, note: Annotated[str, typer.Option("--note", help="说明 / how it was confirmed")] = "",
-                    version: Version = None, by: By = "system") -> None:
+                    version: Version = None, by: str = "") -> None:
     """确认可用账户, 解除暂缓 / a usable account was confirmed: release the hold."""
     c = review.confirm_account(case, store=store(), note_text=note, by=by, expected_version=version)
     console.print(f"案件 / case {c.id}: {c.state.value} (version {c.version})")
@@ -135,9 +140,10 @@ def account_confirm(case: int, note: Annotated[str, typer.Option("--note", help=
 
 @reverify_app.callback(invoke_without_command=True)
 @handled
+@acting("cycle.run")
 def reverify_cmd(cycle: int, snapshot: Snapshot = None,
                  as_of: Annotated[str | None, typer.Option("--as-of", help="默认为周期评估日 / default: cycle's")]
-                 = None, by: By = "system") -> None:
+                 = None, by: str = "") -> None:
     """复核: 用最新数据再评估, 有变化的移出批次 / decide again on the newest data; changes leave the batch."""
     with BarProgress("reverify") as progress:
         r = reverify.reverify(cycle, store=store(), settings=bootstrap.settings(), snapshot=snapshot,

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from wengang import bootstrap
 from wengang.cli.console import BarProgress, console, fail, parse_date
+from wengang.cli.identity import acting
 from wengang.domain.days import beijing_date
 from wengang.domain.errors import DomainError
 from wengang.rules.parameters import PackError
@@ -24,7 +25,6 @@ publicity_app = typer.Typer(help="公示 (第二道关口) / publicity, checkpoi
 objection_app = typer.Typer(help="公示异议 / objections during publicity", no_args_is_help=True)
 case_app = typer.Typer(help="单个案件 / one case", no_args_is_help=True)
 
-By = Annotated[str, typer.Option("--by", envvar="WENGANG_USER", help="经办人 / staff user (env WENGANG_USER)")]
 Snapshot = Annotated[str | None, typer.Option("--snapshot", help="快照id或目录, 默认最新 / default: newest")]
 
 
@@ -73,9 +73,10 @@ def print_status(s: cycles.CycleStatus) -> None:
 
 @app.command("open")
 @handled
+@acting("cycle.run")
 def open_(policy: Annotated[str, typer.Option("--policy", help="政策包 / pack id, e.g. beijing-2021")],
           as_of: Annotated[str, typer.Option("--as-of", help="评估日 / evaluation date YYYY-MM-DD")],
-          snapshot: Snapshot = None, by: By = "system",
+          snapshot: Snapshot = None, by: str = "",
           program: Annotated[str, typer.Option(help="项目 / program")] = cycles.DEFAULT_PROGRAM) -> None:
     """开启周期: 评估并为每个单位建案 / evaluate and open one case per unit, routed by its decision."""
     with BarProgress("cycle open") as progress:
@@ -86,7 +87,8 @@ def open_(policy: Annotated[str, typer.Option("--policy", help="政策包 / pack
 
 @app.command("compare")
 @handled
-def compare(cycle: int, snapshot: Snapshot = None, by: By = "system") -> None:
+@acting("cycle.run")
+def compare(cycle: int, snapshot: Snapshot = None, by: str = "") -> None:
     """再一轮比对 (第一道关口) / another comparison round on newer data, before publicity."""
     with BarProgress("compare") as progress:
         r = cycles.compare(cycle, store=store(), settings=bootstrap.settings(), snapshot=snapshot, by=by,
@@ -130,9 +132,10 @@ def cases(cycle: int, state: Annotated[str | None, typer.Option(help="只看此�
 
 @publicity_app.command("start")
 @handled
+@acting("publicity.run")
 def publicity_start(cycle: int, starts: Annotated[str | None, typer.Option(
                         "--start", help="首日, 默认今天, 不得早于今天 / first day: today (default) or later")] = None,
-                    by: By = "system") -> None:
+                    by: str = "") -> None:
     """开始公示: 所有待公示案件进入新批次 / put every identified case of the cycle on a new list."""
     with BarProgress("publicity start") as progress:
         b = publicity.start(cycle, store=store(), starts_on=parse_date(starts) if starts else None, by=by,
@@ -143,8 +146,9 @@ def publicity_start(cycle: int, starts: Annotated[str | None, typer.Option(
 
 @publicity_app.command("export")
 @handled
+@acting("publicity.run")
 def publicity_export(batch: str, out: Annotated[Path, typer.Option("--out", help="名单文件 .xlsx/.csv")],
-                     by: By = "system") -> None:
+                     by: str = "") -> None:
     """导出公示名单 / write the public list (name, credit code, ratio, amount, batch)."""
     path, rows = publicity.export(batch, out, store=store(), by=by)
     console.print(f"公示名单 / list written: {path} ({rows:,} rows)")
@@ -152,9 +156,10 @@ def publicity_export(batch: str, out: Annotated[Path, typer.Option("--out", help
 
 @publicity_app.command("close")
 @handled
+@acting("publicity.run")
 def publicity_close(batch: str, on: Annotated[str | None, typer.Option(
                         "--on", help="结束日, 默认今天, 不得晚于今天 / closing day: today (default) or before")] = None,
-                    by: By = "system") -> None:
+                    by: str = "") -> None:
     """结束公示期 / close the publicity period (only once its last day has passed)."""
     b = publicity.close(batch, store=store(), closed_on=parse_date(on) if on else None, by=by)
     console.print(f"批次 / batch {b['number']} closed on {b['closed_on']}; open objections: {b['open_objections']}")
@@ -162,12 +167,13 @@ def publicity_close(batch: str, on: Annotated[str | None, typer.Option(
 
 @objection_app.command("add")
 @handled
+@acting("objection.record")
 def objection_add(batch: str, uscc: str,
                   contact: Annotated[str, typer.Option("--contact", help="联系电话 (保密) / phone, kept private")],
                   text: Annotated[str, typer.Option("--text", help="异议内容 / what is objected")],
                   name: Annotated[str | None, typer.Option("--name", help="异议人 / objector")] = None,
                   on: Annotated[str | None, typer.Option("--on", help="提出日 / day raised")] = None,
-                  by: Annotated[str, typer.Option("--by", help="录入人 / recorded by")] = objections.PUBLIC) -> None:
+                  by: str = "") -> None:
     """登记异议 (任何人可提出) / record an objection against an entry of a list (anyone may object)."""
     o = objections.add(batch, uscc, store=store(), contact=contact, text=text, objector=name,
                        raised_on=parse_date(on, today()), by=by)
@@ -176,9 +182,10 @@ def objection_add(batch: str, uscc: str,
 
 @objection_app.command("decide")
 @handled
+@acting("objection.decide")
 def objection_decide(objection: int, reason: Annotated[str, typer.Option("--reason", help="理由 / why")],
                      sustain: Annotated[bool, typer.Option("--sustain/--dismiss", help="成立/不成立")] = False,
-                     by: By = "system") -> None:
+                     by: str = "") -> None:
     """处理异议 / decide an objection: sustained removes the case from payment."""
     o = objections.decide(objection, store=store(), sustain=sustain, reason=reason, by=by)
     console.print(f"异议 / objection #{o['id']}: {o['status']}; case {o['case_id']} is {o['case_state']}")
@@ -199,9 +206,10 @@ def objection_list(batch: str) -> None:
 
 @case_app.command("rename")
 @handled
+@acting("case.rename")
 def case_rename(case: int, name: Annotated[str, typer.Option("--name", help="更正后的单位名称 / the corrected name")],
                 reason: Annotated[str, typer.Option("--reason", help="理由 / why")],
-                by: Annotated[str, typer.Option("--by", envvar="WENGANG_USER", help="经办人 / staff user")],
+                by: str = "",
                 version: Annotated[int | None, typer.Option("--version", help="案件版本 / expected version")] = None
                 ) -> None:
     """更正无法写入银行文件的单位名称 / correct a unit name no bank file takes (audited, before payment only)."""

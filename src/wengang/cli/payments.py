@@ -14,7 +14,8 @@ from wengang.adapters.banks.simulator import BankSimulator
 from wengang.adapters.channels.outbox import OutboxFile
 from wengang.cli.audit import account_app
 from wengang.cli.console import BarProgress, console, fail, parse_date, print_wide
-from wengang.cli.cycle import By, handled, store
+from wengang.cli.cycle import handled, store
+from wengang.cli.identity import acting
 from wengang.domain.identifiers import mask_account
 from wengang.services import accounts, ledger, notify, payment_report, payments, reconcile
 
@@ -40,7 +41,8 @@ def _batch_table(rows) -> Table:
 
 @batch_app.command("prepare")
 @handled
-def prepare(cycle: int, by: By = "system") -> None:
+@acting("batch.prepare")
+def prepare(cycle: int, by: str = "") -> None:
     """按银行准备支付批次 / one batch per bank from re-verified cases (and re-issues to verified accounts)."""
     with BarProgress("batch prepare") as progress:
         done = payments.prepare_batches(cycle, store=store(), settings=bootstrap.settings(), by=by, progress=progress)
@@ -65,7 +67,8 @@ def _refs(batch: str | None, cycle: int | None, statuses: tuple[str, ...]) -> li
 
 @batch_app.command("approve")
 @handled
-def approve(batch: Annotated[str | None, typer.Argument()] = None, cycle: Cycle = None, by: By = "system") -> None:
+@acting("batch.approve")
+def approve(batch: Annotated[str | None, typer.Argument()] = None, cycle: Cycle = None, by: str = "") -> None:
     """审批 / approve a batch (or every prepared one of --cycle): never by its preparer; above the threshold a
     second, different approver follows."""
     for ref in _refs(batch, cycle, ("prepared",)):
@@ -80,7 +83,8 @@ def approve(batch: Annotated[str | None, typer.Argument()] = None, cycle: Cycle 
 
 @batch_app.command("cancel")
 @handled
-def cancel(batch: str, reason: Annotated[str, typer.Option("--reason", help="作废原因 / why")], by: By = "system") -> None:
+@acting("batch.cancel")
+def cancel(batch: str, reason: Annotated[str, typer.Option("--reason", help="作废原因 / why")], by: str = "") -> None:
     """作废 / cancel a batch whose file never left: approved money goes back to the fund, its cases wait again."""
     done = payments.cancel_batch(batch, store=store(), by=by, reason=reason)
     console.print(f"[yellow]{done['number']} 已作废 / cancelled: {done['cancelled']:,} payments back[/]")
@@ -94,8 +98,9 @@ def list_(cycle: Annotated[int | None, typer.Option(help="只看此周期 / only
 
 @batch_app.command("files")
 @handled
+@acting("batch.files")
 def files(batch: Annotated[str | None, typer.Argument()] = None, cycle: Cycle = None,
-          out: Annotated[Path, typer.Option("--out", help="输出目录 / folder")] = Path("."), by: By = "system") -> None:
+          out: Annotated[Path, typer.Option("--out", help="输出目录 / folder")] = Path("."), by: str = "") -> None:
     """写银行文件 / write a batch's pain.001 (or CSV), validated against the XSD, atomically (or every approved
     batch of --cycle)."""
     refs = _refs(batch, cycle, ("approved", "sent"))
@@ -108,8 +113,9 @@ def files(batch: Annotated[str | None, typer.Argument()] = None, cycle: Cycle = 
 
 @batch_app.command("report")
 @handled
+@acting("staff.view")
 def batch_report(cycle: int, out: Annotated[Path, typer.Option("--out", help="报告 .xlsx / report file")],
-                 by: By = "system") -> None:
+                 by: str = "") -> None:
     """支付报告 / the cycle's payment report in Excel: per batch and per unit (accounts masked)."""
     done = payment_report.report(cycle, out, store=store(), by=by)
     console.print(f"[green]{out}[/]: {done['batches']} batches, {done['attempts']:,} payments; paid "
@@ -141,7 +147,8 @@ def simulate(files: list[Path], out: Annotated[Path, typer.Option("--out", help=
 
 
 @handled
-def reconcile_cmd(files: list[Path], by: By = "system") -> None:
+@acting("bank.reconcile")
+def reconcile_cmd(files: list[Path], by: str = "") -> None:
     """对账 / read bank returns (pain.002, camt.054, CSV): apply each status once, list what does not match."""
     with BarProgress("reconcile") as progress:
         done = reconcile.ingest(files, store=store(), settings=bootstrap.settings(), by=by, progress=progress)
@@ -166,15 +173,17 @@ def exceptions_list() -> None:
 
 @exceptions_app.command("resolve")
 @handled
+@acting("exception.resolve")
 def exceptions_resolve(exception: int, resolution: Annotated[str, typer.Option("--resolution")],
-                       by: By = "system") -> None:
+                       by: str = "") -> None:
     reconcile.resolve_exception(exception, store=store(), by=by, resolution=resolution)
     console.print(f"[green]#{exception} 已处理 / resolved[/]")
 
 
 @handled
+@acting("payments.recover")
 def recover_cmd(cycle: int, deadline: Annotated[str, typer.Option("--deadline", help="支付期限 / deadline")],
-                on: Annotated[str | None, typer.Option("--on", help="今天 / today")] = None, by: By = "system") -> None:
+                on: Annotated[str | None, typer.Option("--on", help="今天 / today")] = None, by: str = "") -> None:
     """收回 / after the deadline, failed cases without a corrected account are recovered to the fund."""
     done = reconcile.recover(cycle, store=store(), deadline=parse_date(deadline), today=parse_date(on), by=by)
     console.print(f"收回 / recovered {len(done):,} cases")
@@ -211,9 +220,10 @@ def notify_deliver() -> None:
 
 @account_app.command("change")
 @handled
+@acting("account.change")
 def account_change(cycle: int, uscc: str, bank_code: Annotated[str, typer.Option("--bank-code")],
                    account_no: Annotated[str, typer.Option("--account-no")],
-                   account_name: Annotated[str, typer.Option("--account-name")], by: By = "system") -> None:
+                   account_name: Annotated[str, typer.Option("--account-name")], by: str = "") -> None:
     """更正账户 / propose a unit's new account; used only after another person verifies it."""
     account_id = accounts.propose(cycle, uscc, bank_code=bank_code, account_no=account_no,
                                   account_name=account_name, store=store(), by=by, source="staff")
@@ -222,8 +232,9 @@ def account_change(cycle: int, uscc: str, bank_code: Annotated[str, typer.Option
 
 @account_app.command("verify")
 @handled
+@acting("account.verify")
 def account_verify(account: int, note: Annotated[str, typer.Option("--note", help="如何核验 / how verified")],
                    refuse: Annotated[bool, typer.Option("--refuse", help="不通过 / refuse")] = False,
-                   by: By = "system") -> None:
+                   by: str = "") -> None:
     done = accounts.verify(account, store=store(), by=by, accept=not refuse, note=note)
     console.print(f"账户 #{account} {done['status']} ({done['account_no']})")

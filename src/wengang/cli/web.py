@@ -8,7 +8,6 @@ import os
 import re
 import secrets
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,7 +15,8 @@ from rich.table import Table
 
 from wengang import bootstrap
 from wengang.cli.console import console
-from wengang.cli.cycle import By, handled, store
+from wengang.cli.cycle import handled, store
+from wengang.cli.identity import acting, session_path, session_token
 from wengang.domain.cases import State
 from wengang.domain.errors import Refused
 from wengang.services import cycles, notify, people
@@ -49,20 +49,20 @@ def serve(host: Annotated[str, typer.Option(help="监听地址 / address")] = "1
 def add_staff(username: str, role: Annotated[str, typer.Option(help=f"角色 / one of {', '.join(people.STAFF_ROLES)}")],
               password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
               name: Annotated[str | None, typer.Option(help="姓名 / display name")] = None,
-              phone: Annotated[str | None, typer.Option(help="本人手机 / their own mobile")] = None,
-              by: By = "operator") -> None:
+              phone: Annotated[str | None, typer.Option(help="本人手机 / their own mobile")] = None) -> None:
     """在服务器上新建工作人员, 角色立即生效 (首个系统管理员和安全管理员由此产生) / add a member of staff on the server,
     role in force at once: how the first admin and security officer come to be (the web's admin only invites)."""
-    made = people.create_staff(username, role, store=store(), by=by, password=password, display_name=name,
-                               phone=phone)
+    made = people.create_staff(username, role, store=store(), by=f"server:{getpass.getuser()}", password=password,
+                               display_name=name, phone=phone)
     console.print(f"已新建 / created {made['username']} ({made['role']})")
 
 
 @people_app.command("activate")
 @handled
+@acting("activation.issue")
 def activate(uscc: str, phone: Annotated[str | None, typer.Option(help="单位手机 / the unit's mobile (SMS)")] = None,
              reason: Annotated[str, typer.Option(help="重新激活的理由 / why, for a re-activation")] = "",
-             by: By = "operator") -> None:
+             by: str = "") -> None:
     """给单位发送激活码 (经通知发件箱, 密封) / send a unit its one-time code through the outbox, sealed; an activated
     unit gets a re-activation request that another person approves."""
     s = bootstrap.settings()
@@ -126,32 +126,6 @@ def demo_accounts(cycle: Annotated[int | None, typer.Option(help="周期 / cycle
     console.print(table)
     console.print("[yellow]仅供演示: 这些账户绕过了生产中的双人流程 / demo only: these accounts skip the two-person "
                   "steps production takes[/]")
-
-
-def session_path() -> Path:
-    """Where `wengang login` keeps its token: WENGANG_SESSION_FILE, else ~/.config/wengang/session."""
-    given = os.environ.get("WENGANG_SESSION_FILE")
-    return Path(given) if given else Path.home() / ".config" / "wengang" / "session"
-
-
-def session_token() -> str | None:
-    """The CLI's session token: WENGANG_TOKEN, else the session file (refused if others may read it)."""
-    token = os.environ.get("WENGANG_TOKEN", "").strip()
-    if token:
-        return token
-    path = session_path()
-    if not path.is_file():
-        return None
-    if path.stat().st_mode & 0o077:
-        raise Refused(f"会话文件不得让他人读取 / the session file {path} is readable by others: remove it and sign in "
-                      "again")
-    return path.read_text(encoding="utf-8").strip() or None
-
-
-def signed_in(permission: str | None = None) -> people.Principal:
-    """The member of staff signed in on this command line, holding `permission` if named; else a bilingual Refused.
-    Commands that need a real person (four eyes) call this instead of trusting --by."""
-    return people.principal_for_cli(session_token(), permission, store=store())
 
 
 @handled

@@ -27,7 +27,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "exception.resolve": frozenset({"clerk", "reviewer"}),
     "batch.approve": frozenset({"approver"}),
     "batch.cancel": frozenset({"clerk", "approver"}),
+    "batch.files": frozenset({"clerk"}),
     "case.rename": frozenset({"clerk", "reviewer"}),
+    "cycle.run": frozenset({"clerk", "reviewer"}),
+    "publicity.run": frozenset({"clerk"}),
+    "objection.record": frozenset({"clerk", "reviewer"}),
+    "application.record": frozenset({"clerk"}),
+    "bank.reconcile": frozenset({"clerk"}),
+    "payments.recover": frozenset({"clerk"}),
+    "account.change": frozenset({"clerk"}),
     "users.view": frozenset({ADMIN, "clerk", SECURITY}),
     "users.manage": frozenset({ADMIN}),
     "activation.issue": frozenset({ADMIN, "clerk"}),
@@ -37,7 +45,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 # What a business permission is: one that acts on cases or money (the three powers never hold one).
 BUSINESS_PERMISSIONS = frozenset({"review.decide", "objection.decide", "dispatch.confirm", "account.release",
                                   "account.verify", "callback.answer", "batch.prepare", "exception.resolve",
-                                  "batch.approve", "batch.cancel", "case.rename"})
+                                  "batch.approve", "batch.cancel", "batch.files", "case.rename", "cycle.run",
+                                  "publicity.run", "objection.record", "application.record", "bank.reconcile",
+                                  "payments.recover", "account.change"})
 
 
 def role_may(role: str | None, permission: str) -> bool:

@@ -108,7 +108,7 @@ def _checked(uow: UnitOfWork, username: str, password: str, *, employer: bool, c
     if user is None or user["password_hash"] is None:
         raise Refused(WRONG)                 # nothing written: the address rate limit bounds these
     pair = _pair(uow, user["id"], client)
-    now = uow.now()
+    now = _utcnow()
     locked = _until(user["locked_until"], now) or _until(pair and pair["locked_until"], now)
     if locked or not good:
         _failed(uow, user, pair, client, locked=locked)
@@ -145,7 +145,7 @@ def _until(locked_until: dt.datetime | None, now: dt.datetime) -> bool:
 def _failed(uow: UnitOfWork, user: dict[str, Any], pair: dict[str, Any] | None, client: str, *, locked: bool) -> None:
     """Audit the failure; count it for the address (five lock that address out) and for the account (fifty lock it
     whole); a try while locked is audited but not counted."""
-    subject, client, now = f"user:{user['id']}", client[:64], uow.now()
+    subject, client, now = f"user:{user['id']}", client[:64], _utcnow()
     drafts = [Draft("system", "login_failed", subject, reason="登录失败 / sign-in failed",
                     data={"client": client, "locked": locked})]
     if not locked:
@@ -180,20 +180,19 @@ def clear_failures(uow: UnitOfWork, user_id: int) -> None:
 
 def _open(uow: UnitOfWork, user: dict[str, Any]) -> tuple[str, Principal]:
     """A new session: only the token's hash is stored."""
-    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-    expires = uow.now() + dt.timedelta(hours=SESSION_HOURS)
+    token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(24), _utcnow()
+    expires = now + dt.timedelta(hours=SESSION_HOURS)
     session_id = uow.records.add("session", {"token_hash": token_hash(token), "user_id": user["id"], "csrf": csrf,
-                                             "created_at": uow.now(), "expires_at": expires,
-                                             "last_seen_at": uow.now()})
+                                             "created_at": now, "expires_at": expires, "last_seen_at": now})
     return token, Principal(user["id"], user["username"], user["role"], user["uscc"], user["display_name"], session_id,
-                            csrf, expires, uow.now())
+                            csrf, expires, now)
 
 
 def end_sessions(uow: UnitOfWork, user: dict[str, Any], *, by: str, why: str) -> int:
     """End every live session of the user now (audited when there were any); their tokens open nothing again."""
     live = uow.records.find("session", user_id=user["id"], ended_at=None)
     for s in live:
-        uow.records.update("session", s["id"], {"ended_at": uow.now()}, ended_at=None)
+        uow.records.update("session", s["id"], {"ended_at": _utcnow()}, ended_at=None)
     if live:
         uow.audit.append([Draft(by, "sessions_ended", f"user:{user['id']}", reason=why,
                                 data={"sessions": [s["id"] for s in live]})])
@@ -207,7 +206,7 @@ def resolve(token: str, *, store: Store) -> Principal | None:
         return None
     with store.reading() as uow:
         found = uow.records.find("session", token_hash=token_hash(token))
-        now = uow.now()
+        now = _utcnow()
         if not found or found[0]["ended_at"] is not None or found[0]["expires_at"] <= now:
             return None
         s = found[0]
@@ -222,14 +221,14 @@ def resolve(token: str, *, store: Store) -> Principal | None:
 def touch(session_id: int, *, store: Store) -> None:
     """Record activity on a live session (callers do this at most once a minute: no write on every request)."""
     with store.transaction() as uow:
-        uow.records.update("session", session_id, {"last_seen_at": uow.now()}, ended_at=None)
+        uow.records.update("session", session_id, {"last_seen_at": _utcnow()}, ended_at=None)
         uow.commit()
 
 
 def sign_out(principal: Principal, *, store: Store) -> None:
     """End the session now; its token opens nothing afterwards."""
     with store.transaction() as uow:
-        uow.records.update("session", principal.session_id, {"ended_at": uow.now()}, ended_at=None)
+        uow.records.update("session", principal.session_id, {"ended_at": _utcnow()}, ended_at=None)
         uow.audit.append([Draft(principal.username, "signed_out", f"user:{principal.user_id}",
                                 reason="退出 / signed out", data={"session": principal.session_id})])
         uow.commit()
@@ -256,5 +255,6 @@ def principal_for_cli(token: str | None, permission: str | None = None, *, store
 
 
 def _utcnow() -> dt.datetime:
-    """Naive UTC, as the store keeps its times."""
+    """Naive UTC, as the store keeps its times; sessions and lock-outs run on the real clock, never on the business
+    clock a demo or simulation may set back (WENGANG_CLOCK_START), or a day's jump would end every session."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
