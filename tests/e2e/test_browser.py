@@ -185,7 +185,7 @@ def test_a_clerk_prepares_a_batch_and_a_different_approver_approves_it(browser, 
     approver.click("#approve")
     assert "approved" in approver.inner_text("#message")
     approver.goto(f"/staff/batches/{number}")
-    assert approver.inner_text("#batch-status") == "approved"
+    assert approver.inner_text("#batch-status") == "已审批, 待出文件"
     assert "approver-zhao" in approver.inner_text("#approved-by")
     approver.screenshot(path=shots / "staff-batch.png", full_page=True)
     approver.goto(f"/staff/dashboard?cycle={cycle}")
