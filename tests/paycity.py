@@ -58,7 +58,7 @@ def reverified_cycle(store, settings: Settings, city: dict) -> int:
     with on_day(store, START):
         status = cycles.open_from_decided(run.decided, store=store, pack_id=PACK, as_of=AS_OF,
                                           snapshot_id=run.summary.snapshot_id, run_id=run.summary.id, by="clerk")
-        cycle_id = status.cycle["id"]
+        cycle_id = status.cycle.id
         cycles.compare(cycle_id, store=store, settings=settings, snapshot=city["snapshot"], by="clerk")
         batch = publicity.start(cycle_id, store=store, starts_on=START, by="clerk")
     with on_day(store, START + dt.timedelta(days=8)):

@@ -35,9 +35,9 @@ def test_migrations_build_exactly_the_tables_the_code_uses(db_store):
 def test_open_routes_every_unit_by_its_decision(db_store, db_settings, case_city):
     status = cycle_service.open_cycle(PACK, AS_OF, store=db_store, settings=db_settings,
                                       snapshot=case_city["snapshots"][1], by="clerk")
-    assert status.cases == UNITS and status.rounds[0]["round_no"] == 1
-    assert status.cycle["rounds_required"] == 2          # beijing-2021: two rounds before publicity
-    got = states(db_store, status.cycle["id"])
+    assert status.cases == UNITS and status.rounds[0].round_no == 1
+    assert status.cycle.rounds_required == 2          # beijing-2021: two rounds before publicity
+    got = states(db_store, status.cycle.id)
     assert got == {
         uscc(CITY["eligible"]): "identified", uscc(CITY["objected"]): "identified",
         uscc(CITY["changes_amount"]): "identified", uscc(CITY["flagged_later"]): "identified",
@@ -45,8 +45,8 @@ def test_open_routes_every_unit_by_its_decision(db_store, db_settings, case_city
         uscc(CITY["no_account"]): "account-held", uscc(CITY["ineligible"]): "rejected",
     }
     with db_store.reading() as uow:
-        rejected = uow.cases.find(status.cycle["id"], uscc(CITY["ineligible"]))
-        eligible = uow.cases.find(status.cycle["id"], uscc(CITY["eligible"]))
+        rejected = uow.cases.find(status.cycle.id, uscc(CITY["ineligible"]))
+        eligible = uow.cases.find(status.cycle.id, uscc(CITY["eligible"]))
     assert "flag:dishonest_debtor" in rejected.reason and rejected.amount == Decimal("0.00")
     assert eligible.amount == Decimal("1440.00") and isinstance(eligible.amount, Decimal)
     assert eligible.ratio_units == 6000 and eligible.version == 1

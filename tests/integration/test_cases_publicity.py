@@ -41,14 +41,14 @@ def test_publicity_waits_for_the_rounds_the_pack_asks_for(db_store, db_settings,
     with pytest.raises(Refused, match="2 comparison rounds"), on_day(db_store, START):
         publicity.start(1, store=db_store, starts_on=START, by="clerk")
     result = cycles.compare(1, store=db_store, settings=db_settings, snapshot=case_city["snapshots"][2], by="clerk")
-    assert result["round"] == 2 and result["changed"] == 1 and result["moved"] == 1
+    assert result.round == 2 and result.changed == 1 and result.moved == 1
     flagged = state_of(db_store, "flagged_later")
     assert flagged.state.value == "rejected" and "flag:dishonest_debtor" in flagged.reason
-    assert flagged.run_id == result["run_id"] != opened.cycle["run_id"]
+    assert flagged.run_id == result.run_id != opened.cycle.run_id
     with pytest.raises(Refused, match="all 2 comparison rounds"):
         cycles.compare(1, store=db_store, settings=db_settings, snapshot=case_city["snapshots"][2])
     rounds = cycles.status(1, store=db_store).rounds
-    assert [(r["round_no"], r["changed"]) for r in rounds] == [(1, 0), (2, 1)]
+    assert [(r.round_no, r.changed) for r in rounds] == [(1, 0), (2, 1)]
 
 
 def test_start_publishes_every_identified_case_for_seven_days(db_store, published):

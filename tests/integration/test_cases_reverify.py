@@ -63,7 +63,7 @@ def test_unchanged_passes_changed_leaves_with_both_runs_now_ineligible_is_reject
 
 def decided_by(store):
     """Round 2 changed nothing for this unit, so its decision is still the one of round 1."""
-    return cycles.status(1, store=store).rounds[0]["run_id"]
+    return cycles.status(1, store=store).rounds[0].run_id
 
 
 def test_an_open_objection_holds_its_case_back_until_decided(db_store, db_settings, published, case_city):

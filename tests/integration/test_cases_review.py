@@ -93,7 +93,7 @@ def test_a_late_filer_applies_from_the_newer_snapshot(db_store, db_settings, ope
     filed = apply(db_store, db_settings, "late", late_snapshot=case_city["snapshots"][3])
     late = case(db_store, "late")
     assert filed["late"] and late.state is State.REVIEW and late.amount == Decimal("1440.00")
-    assert late.run_id != opened.cycle["run_id"]
+    assert late.run_id != opened.cycle.run_id
     with db_store.reading() as uow:
         assert [e.event for e in uow.audit.for_case(late.id)] == ["late_filing", "applied"]
 

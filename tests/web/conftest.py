@@ -53,7 +53,7 @@ def build_world(store, settings: Settings, city: dict) -> dict:
         with on_day(store, start):
             status = cycles.open_from_decided(run.decided, store=store, pack_id=PACK, as_of=AS_OF, program=program,
                                               snapshot_id=run.summary.snapshot_id, run_id=run.summary.id, by="clerk")
-            cycle_id = ids[program] = status.cycle["id"]
+            cycle_id = ids[program] = status.cycle.id
             cycles.compare(cycle_id, store=store, settings=settings, snapshot=city["snapshots"][2], by="clerk")
             batch = publicity.start(cycle_id, store=store, starts_on=start, by="clerk")
         if program == "ui-return":

@@ -61,9 +61,9 @@ def amount_table(title: str, counts: dict) -> Table:
 
 def print_status(s: cycles.CycleStatus) -> None:
     c = s.cycle
-    console.print(f"[bold]周期 / cycle {c['id']}[/] {c['program']} · {c['pack']} · as of {c['as_of']} · "
-                  f"snapshot {c['snapshot_id']} · run {c['run_id']} · opened by {c['opened_by']}")
-    console.print(f"比对轮次 / comparison rounds: {len(s.rounds)} of {c['rounds_required']}")
+    console.print(f"[bold]周期 / cycle {c.id}[/] {c.program} · {c.pack} · as of {c.as_of} · "
+                  f"snapshot {c.snapshot_id} · run {c.run_id} · opened by {c.opened_by}")
+    console.print(f"比对轮次 / comparison rounds: {len(s.rounds)} of {c.rounds_required}")
     for b in s.batches:
         closed = f"closed {b['closed_on']}" if b["closed_on"] else "open"
         console.print(f"公示批次 / batch {b['number']}: {b['starts_on']} – {b['ends_on']} ({b['days']} days), "
@@ -93,8 +93,8 @@ def compare(cycle: int, snapshot: Snapshot = None, by: str = "") -> None:
     with BarProgress("compare") as progress:
         r = cycles.compare(cycle, store=store(), settings=bootstrap.settings(), snapshot=snapshot, by=by,
                            progress=progress)
-    console.print(f"第 {r['round']} 轮 / round {r['round']}: run {r['run_id']} on snapshot {r['snapshot_id']}: "
-                  f"{r['changed']:,} cases changed, {r['moved']:,} moved")
+    console.print(f"第 {r.round} 轮 / round {r.round}: run {r.run_id} on snapshot {r.snapshot_id}: "
+                  f"{r.changed:,} cases changed, {r.moved:,} moved")
 
 
 @app.command("list")
@@ -105,8 +105,8 @@ def list_() -> None:
     for col in ("id", "program", "pack", "as of", "snapshot", "opened by", "opened at (UTC)"):
         table.add_column(col)
     for c in cycles.list_cycles(store=store()):
-        table.add_row(str(c["id"]), c["program"], c["pack"], str(c["as_of"]), c["snapshot_id"], c["opened_by"],
-                      f"{c['opened_at']:%Y-%m-%d %H:%M}")
+        table.add_row(str(c.id), c.program, c.pack, str(c.as_of), c.snapshot_id, c.opened_by,
+                      f"{c.opened_at:%Y-%m-%d %H:%M}")
     console.print(table)
 
 

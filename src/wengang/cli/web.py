@@ -110,7 +110,7 @@ def demo_accounts(cycle: Annotated[int | None, typer.Option(help="周期 / cycle
         people.create_staff(name, role, store=s, by="demo", password=password, display_name=f"演示{role}")
         table.add_row("/staff/login", name, role, password)
     found = cycles.list_cycles(store=s)
-    cycle = cycle or (found[-1]["id"] if found else None)
+    cycle = cycle or (found[-1].id if found else None)
     picked = []
     for state in DEMO_UNITS if cycle else ():
         picked += [c.uscc for c in cycles.cases(cycle, store=s, state=state.value, limit=1)]

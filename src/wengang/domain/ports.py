@@ -10,6 +10,7 @@ from typing import Any, NamedTuple, Protocol
 from wengang.domain.audit import Draft, Entry, Head, Problem
 from wengang.domain.audit_anchors import Anchor
 from wengang.domain.cases import Case, State
+from wengang.domain.repositories import Cycles, Rounds
 
 
 class NewCase(NamedTuple):
@@ -254,6 +255,8 @@ class UnitOfWork(Protocol):
     """One transaction: everything in it, audit entries included, commits together or not at all."""
 
     cases: Cases
+    cycles: Cycles
+    rounds: Rounds
     records: Records
     audit: AuditLog
     payments: Payments

@@ -14,12 +14,13 @@ from wengang.config import Settings
 from wengang.domain.audit import SYSTEM, Draft
 from wengang.domain.cases import PRE_PUBLICITY, Case, Fresh, Gates, after_comparison, require, route_reason
 from wengang.domain.cases import route as route_case
+from wengang.domain.cycles import Cycle, Round
 from wengang.domain.errors import NotFound, Refused
 from wengang.domain.ports import CaseChange, NewCase, Store
 from wengang.domain.progress import Progress, Silent
 from wengang.rules.parameters import PackError, load_pack
 from wengang.services import evaluation
-from wengang.services.casework import DEFAULT_PROGRAM, batched, bulk_work, fen_to_yuan, load
+from wengang.services.casework import DEFAULT_PROGRAM, batched, bulk_work, fen_to_yuan
 from wengang.snapshot import store as snapshots
 
 CHUNK = 50_000
@@ -50,12 +51,22 @@ def units(decided: pa.Table) -> Iterator[Unit]:
         yield Unit(uscc, name or "", decision, fen_to_yuan(fen), ratio, reasons or "", bool(dispatch), bool(account))
 
 
+class Compared(NamedTuple):
+    """What a comparison round did: its number and run, how many cases changed, how many moved state."""
+
+    round: int
+    run_id: str
+    snapshot_id: str
+    changed: int
+    moved: int
+
+
 @dataclass
 class CycleStatus:
     """A cycle with its rounds, batches and cases counted by state."""
 
-    cycle: dict[str, Any]
-    rounds: list[dict[str, Any]]
+    cycle: Cycle
+    rounds: list[Round]
     batches: list[dict[str, Any]]
     counts: dict[str, tuple[int, Decimal]] = field(default_factory=dict)
 
@@ -101,11 +112,10 @@ def open_from_decided(decided: pa.Table, *, store: Store, pack_id: str, as_of: d
     progress = progress or Silent()
     required = rounds_required(pack_id, as_of)
     with store.transaction() as uow, bulk_work():
-        if uow.records.find("cycle", program=program, pack=pack_id):
+        if uow.cycles.of_program(program, pack_id):
             raise Refused(f"政策包 {pack_id} 已有周期 / program {program} already has a cycle for {pack_id}")
-        cycle_id = uow.records.add("cycle", {
-            "program": program, "pack": pack_id, "as_of": as_of, "snapshot_id": snapshot_id, "run_id": run_id,
-            "rounds_required": required, "opened_by": by, "opened_at": uow.now()})
+        cycle_id = uow.cycles.add(program=program, pack=pack_id, as_of=as_of, snapshot_id=snapshot_id, run_id=run_id,
+                                  rounds_required=required, opened_by=by, opened_at=uow.now()).id
         progress.step(f"建立案件并写入审计 / creating {decided.num_rows:,} cases with their audit entries")
         done = 0
         for chunk in batched(units(decided), CHUNK):
@@ -113,8 +123,8 @@ def open_from_decided(decided: pa.Table, *, store: Store, pack_id: str, as_of: d
             uow.audit.append(_opened(rows, uow.cases.insert_many(rows), by, snapshot_id))
             done += len(rows)
             progress.advance(done, decided.num_rows)
-        uow.records.add("round", {"cycle_id": cycle_id, "round_no": 1, "snapshot_id": snapshot_id, "run_id": run_id,
-                                  "units": decided.num_rows, "changed": 0, "done_by": by, "done_at": uow.now()})
+        uow.rounds.add(cycle_id=cycle_id, round_no=1, snapshot_id=snapshot_id, run_id=run_id, units=decided.num_rows,
+                       changed=0, done_by=by, done_at=uow.now())
         counts = uow.cases.count_by_state(cycle_id)
         uow.audit.append([Draft(by, "cycle_opened", f"cycle:{cycle_id}", reason="开启周期 / cycle opened",
                                 data={"pack": pack_id, "as_of": as_of.isoformat(), "snapshot": snapshot_id,
@@ -139,24 +149,21 @@ def _opened(rows: list[NewCase], ids: list[int], by: str, snapshot_id: str) -> I
 
 
 def compare(cycle_id: int, *, store: Store, settings: Settings, snapshot: str | None = None,
-            as_of: dt.date | None = None, by: str = SYSTEM, progress: Progress | None = None) -> dict[str, Any]:
+            as_of: dt.date | None = None, by: str = SYSTEM, progress: Progress | None = None) -> Compared:
     """Checkpoint 1, a further round: re-evaluate on newer data (e.g. late department flags) before publicity."""
     progress = progress or Silent()
     with store.reading() as uow:
-        cycle = load(uow, "cycle", cycle_id, "周期")
-        done = uow.records.find("round", cycle_id=cycle_id)
+        cycle = uow.cycles.get(cycle_id)
+        done = uow.rounds.of_cycle(cycle_id)
         if uow.records.find("batch", cycle_id=cycle_id):
             raise Refused("公示已开始, 比对轮次已结束 / publicity has started: comparison rounds are over")
-        if len(done) >= cycle["rounds_required"]:
-            raise Refused(f"政策包要求 {cycle['rounds_required']} 轮, 已完成 / all "
-                          f"{cycle['rounds_required']} comparison rounds the pack asks for are done")
-    run = evaluation.evaluate(snapshot or newest_snapshot(settings), cycle["pack"], as_of or cycle["as_of"],
+        round_no = cycle.next_round(len(done))
+    run = evaluation.evaluate(snapshot or newest_snapshot(settings), cycle.pack, as_of or cycle.as_of,
                               settings=settings, progress=progress)
     fresh = {u.uscc: u for u in units(run.decided)}
-    round_no = len(done) + 1
     progress.step(f"比对第 {round_no} 轮 / comparison round {round_no}")
     with store.transaction() as uow, bulk_work():
-        load(uow, "cycle", cycle_id, "周期", lock=True)
+        uow.cycles.get(cycle_id, lock=True)
         changes, drafts = [], []
         for case in uow.cases.of_cycle(cycle_id, PRE_PUBLICITY):
             found = _compared(case, fresh.get(case.uscc), run.summary.id, round_no, by)
@@ -164,16 +171,16 @@ def compare(cycle_id: int, *, store: Store, settings: Settings, snapshot: str | 
                 changes.append(found[0])
                 drafts.append(found[1])
         uow.cases.apply(changes)
-        uow.records.add("round", {"cycle_id": cycle_id, "round_no": round_no, "snapshot_id": run.summary.snapshot_id,
-                                  "run_id": run.summary.id, "units": run.decided.num_rows, "changed": len(changes),
-                                  "done_by": by, "done_at": uow.now()})
+        uow.rounds.add(cycle_id=cycle_id, round_no=round_no, snapshot_id=run.summary.snapshot_id,
+                       run_id=run.summary.id, units=run.decided.num_rows, changed=len(changes), done_by=by,
+                       done_at=uow.now())
         drafts.append(Draft(by, "comparison_round", f"cycle:{cycle_id}", reason=f"第 {round_no} 轮比对 / round {round_no}",
                             data={"round": round_no, "snapshot": run.summary.snapshot_id, "run": run.summary.id,
                                   "changed": len(changes)}))
         uow.audit.append(drafts)
         uow.commit()
-    return {"round": round_no, "run_id": run.summary.id, "snapshot_id": run.summary.snapshot_id,
-            "changed": len(changes), "moved": sum(1 for d in drafts if d.from_state != d.to_state and d.case_id)}
+    return Compared(round_no, run.summary.id, run.summary.snapshot_id, len(changes),
+                    sum(1 for d in drafts if d.from_state != d.to_state and d.case_id))
 
 
 def _compared(case: Case, unit: Unit | None, run_id: str, round_no: int, by: str) -> tuple[CaseChange, Draft] | None:
@@ -198,19 +205,19 @@ def _compared(case: Case, unit: Unit | None, run_id: str, round_no: int, by: str
     return change, Draft(by, "compared", f"case:{case.id}", case.id, case.state.value, state.value, reason, data)
 
 
-def list_cycles(*, store: Store) -> list[dict[str, Any]]:
+def list_cycles(*, store: Store) -> list[Cycle]:
     with store.reading() as uow:
-        return uow.records.find("cycle")
+        return uow.cycles.all()
 
 
 def status(cycle_id: int, *, store: Store) -> CycleStatus:
     with store.reading() as uow:
-        cycle = load(uow, "cycle", cycle_id, "周期")
-        return CycleStatus(cycle, uow.records.find("round", cycle_id=cycle_id, order_by="round_no"),
+        cycle = uow.cycles.get(cycle_id)
+        return CycleStatus(cycle, uow.rounds.of_cycle(cycle_id),
                            uow.records.find("batch", cycle_id=cycle_id), uow.cases.count_by_state(cycle_id))
 
 
 def cases(cycle_id: int, *, store: Store, state: str | None = None, limit: int = 50) -> list[Case]:
     with store.reading() as uow:
-        load(uow, "cycle", cycle_id, "周期")
+        uow.cycles.get(cycle_id)
         return list(uow.cases.of_cycle(cycle_id, [state] if state else None, limit=limit))

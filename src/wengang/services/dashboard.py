@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from wengang.config import Settings
 from wengang.domain.cases import LISTED, State
+from wengang.domain.cycles import Cycle
 from wengang.domain.errors import AnalyticsBusy
 from wengang.domain.ports import Store
 from wengang.services import callbacks, cycles, objections
@@ -29,7 +30,7 @@ def cycle_dashboard(cycle_id: int, *, store: Store, settings: Settings) -> dict[
     status = cycles.status(cycle_id, store=store)
     counts = sorted(status.counts.items(), key=lambda kv: STATE_ORDER.index(kv[0]))
     reached, paid = _units_in(cycle_id, store)
-    sizes = _by_size(settings, status.cycle["run_id"], reached, paid)
+    sizes = _by_size(settings, status.cycle.run_id, reached, paid)
     sme = {k: sum(s[k] for s in sizes if s["size"] in SME) for k in ("units", "eligible", "reached", "paid")}
     return {
         "cycle": status.cycle, "batches": status.batches, "rounds": len(status.rounds),
@@ -93,9 +94,9 @@ def _by_size(settings: Settings, run_id: str, reached: list[str], paid: list[str
     return [found.get(s["size"], s) for s in empty]
 
 
-def _days(cycle_id: int, cycle: dict[str, Any], batches: list[dict[str, Any]], store: Store) -> dict[str, Any]:
+def _days(cycle_id: int, cycle: Cycle, batches: list[dict[str, Any]], store: Store) -> dict[str, Any]:
     """Calendar days from opening the cycle to publicity, and to the money (median and 90th percentile of paid)."""
-    opened = cycle["opened_at"].date()
+    opened = cycle.opened_at.date()
     first = min((b["starts_on"] for b in batches), default=None)
     settled: list[int] = []
     with store.reading() as uow:
@@ -116,7 +117,7 @@ def _days(cycle_id: int, cycle: dict[str, Any], batches: list[dict[str, Any]], s
 def latest_cycle_id(*, store: Store) -> int | None:
     """The newest cycle, the one staff pages show unless told otherwise."""
     found = cycles.list_cycles(store=store)
-    return found[-1]["id"] if found else None
+    return found[-1].id if found else None
 
 
 def review_queue(cycle_id: int, *, store: Store, limit: int = 100) -> list[dict[str, Any]]:

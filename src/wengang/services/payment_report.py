@@ -9,7 +9,6 @@ from wengang.domain.audit import Draft
 from wengang.domain.identifiers import mask_account
 from wengang.domain.ports import Store
 from wengang.rules.output import sheet_row
-from wengang.services.casework import load
 from wengang.services.ledger import check
 
 BATCH_HEADER = ("批次 batch", "银行 bank", "笔数 entries", "签发 issued", "已付 paid", "退回 returned", "在途 pending",
@@ -24,7 +23,7 @@ def report(cycle_id: int, out: Path, *, store: Store, by: str) -> dict[str, Any]
 
     books = check(store=store)
     with store.reading() as uow:
-        load(uow, "cycle", cycle_id, "周期")
+        uow.cycles.get(cycle_id)
         batches = uow.records.find("payment_batch", cycle_id=cycle_id)
         attempts = [a for b in batches for a in uow.payments.attempts(batch_id=b["id"])]
     numbers = {b["id"]: b["number"] for b in batches}

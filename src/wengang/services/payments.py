@@ -24,7 +24,7 @@ from wengang.domain.payments import PaymentInstruction
 from wengang.domain.ports import Attempt, Payable, Store, UnitOfWork
 from wengang.domain.progress import Progress, Silent
 from wengang.services.accounts import Account, snapshot_accounts, verified_accounts
-from wengang.services.casework import bulk_work, find_numbered, load
+from wengang.services.casework import bulk_work, find_numbered
 
 FINAL = ("rejected", "returned", "cancelled")     # an attempt after which the case may have another
 UNIT_NAME = "单位名称"                               # how a PaymentInstruction's unit-name refusal begins
@@ -56,7 +56,7 @@ def prepare_batches(cycle_id: int, *, store: Store, settings: Settings, by: str,
     out = Prepared()
     skipped: list[tuple[int, str, str]] = []
     with store.transaction() as uow, bulk_work():
-        load(uow, "cycle", cycle_id, "周期", lock=True)
+        uow.cycles.get(cycle_id, lock=True)
         todo = uow.cases.payable(cycle_id, [State.REVERIFIED, State.FAILED])
         last = _last_attempts(uow, [c.id for c in todo])
         verified = verified_accounts(uow, cycle_id)

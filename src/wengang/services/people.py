@@ -99,8 +99,8 @@ def invite_staff(username: str, role: str, *, store: Store, by: str, phone: str,
 
 def _unit_name(uow: UnitOfWork, uscc: str) -> str | None:
     """The unit's name from its newest case in any cycle; None when no cycle knows the unit."""
-    for cycle in reversed(uow.records.find("cycle")):
-        case = uow.cases.find(cycle["id"], uscc)
+    for cycle in reversed(uow.cycles.all()):
+        case = uow.cases.find(cycle.id, uscc)
         if case is not None:
             return case.name
     return None

@@ -54,8 +54,8 @@ def change_mark(*, store: Store) -> int:
 def _own_cases(uow: UnitOfWork, uscc: str) -> list[tuple[dict[str, Any], Case]]:
     """The unit's case in every cycle, newest cycle first: looked up by the signed-in unit, never by an id."""
     found = []
-    for cycle in reversed(uow.records.find("cycle")):
-        case = uow.cases.find(cycle["id"], uscc)
+    for cycle in reversed(uow.cycles.all()):
+        case = uow.cases.find(cycle.id, uscc)
         if case is not None:
             found.append((cycle, case))
     return found
@@ -104,10 +104,10 @@ def progress(uscc: str, *, store: Store) -> list[dict[str, Any]]:
                     reached_at.setdefault(e.to_state, local_time(e.at))
             batch = uow.records.get("batch", case.batch_id) if case.batch_id else None
             attempts = uow.payments.attempts(case_ids=[case.id]) if hasattr(uow, "payments") else []
-            active = uow.records.find("account", cycle_id=cycle["id"], uscc=uscc, status="active")
-            pending = uow.records.find("account", cycle_id=cycle["id"], uscc=uscc, status="pending")
+            active = uow.records.find("account", cycle_id=cycle.id, uscc=uscc, status="active")
+            pending = uow.records.find("account", cycle_id=cycle.id, uscc=uscc, status="pending")
             out.append({
-                "cycle_id": cycle["id"], "pack": cycle["pack"], "program": cycle["program"], "case_id": case.id,
+                "cycle_id": cycle.id, "pack": cycle.pack, "program": cycle.program, "case_id": case.id,
                 "name": case.name, "state": case.state.value, "decision": case.decision, "amount": case.amount,
                 "reason": case.reason, "waiting": WAITING.get(case.state), "steps": _timeline(case, reached_at, batch),
                 "batch": batch["number"] if batch else None,

@@ -56,9 +56,9 @@ def _shown(value: Any) -> str:
 def batches(*, store: Store) -> list[dict[str, Any]]:
     """Every publicity list, newest first, with its period and whether objections are still taken."""
     with store.reading() as uow:
-        cycles = {c["id"]: c for c in uow.records.find("cycle")}
+        cycles = {c.id: c for c in uow.cycles.all()}
         rows = uow.records.find("batch")
-    return [{"number": b["number"], "cycle_id": b["cycle_id"], "pack": cycles[b["cycle_id"]]["pack"],
+    return [{"number": b["number"], "cycle_id": b["cycle_id"], "pack": cycles[b["cycle_id"]].pack,
              "starts_on": b["starts_on"], "ends_on": b["ends_on"], "days": b["days"], "entries": b["entries"],
              "open": b["closed_on"] is None, "closed_on": b["closed_on"]} for b in reversed(rows)]
 

@@ -19,7 +19,7 @@ from wengang.domain.ports import Store
 from wengang.domain.progress import Progress, Silent
 from wengang.rules.output import sheet_row
 from wengang.rules.parameters import PackError, load_pack
-from wengang.services.casework import bulk_work, find_batch, load
+from wengang.services.casework import bulk_work, find_batch
 
 DEFAULT_DAYS = 7
 HEADER = ("序号 No.", "单位名称 Unit name", "统一社会信用代码 Credit code", "返还比例 Ratio applied",
@@ -51,13 +51,13 @@ def start(cycle_id: int, *, store: Store, starts_on: dt.date | None = None, by: 
         if starts_on < today:
             raise Refused(f"公示不能倒签: 首日 {starts_on} 早于今天 {today} (北京时间) / publicity cannot be back-dated: "
                           f"its first day {starts_on} is before today {today} (Beijing)")
-        cycle = load(uow, "cycle", cycle_id, "周期", lock=True)
-        rounds = len(uow.records.find("round", cycle_id=cycle_id))
-        if rounds < cycle["rounds_required"]:
-            raise Refused(f"公示前需比对 {cycle['rounds_required']} 轮, 已完成 {rounds} 轮 / the pack asks for "
-                          f"{cycle['rounds_required']} comparison rounds before publicity, {rounds} done: "
+        cycle = uow.cycles.get(cycle_id, lock=True)
+        rounds = len(uow.rounds.of_cycle(cycle_id))
+        if rounds < cycle.rounds_required:
+            raise Refused(f"公示前需比对 {cycle.rounds_required} 轮, 已完成 {rounds} 轮 / the pack asks for "
+                          f"{cycle.rounds_required} comparison rounds before publicity, {rounds} done: "
                           "run `wengang cycle compare`")
-        days = publicity_days(cycle["pack"], starts_on)
+        days = publicity_days(cycle.pack, starts_on)
         seq = len(uow.records.find("batch", cycle_id=cycle_id)) + 1
         number = f"C{cycle_id}-P{seq}"
         ends_on = starts_on + dt.timedelta(days=days - 1)

@@ -343,7 +343,7 @@ def recover(cycle_id: int, *, store: Store, deadline: dt.date, today: dt.date, b
     if today <= deadline:
         raise Refused(f"期限 {deadline} 未到 / the deadline {deadline} has not passed on {today}")
     with store.transaction() as uow, bulk_work():
-        load(uow, "cycle", cycle_id, "周期", lock=True)
+        uow.cycles.get(cycle_id, lock=True)
         failed = [c for chunk in uow.cases.chunks(cycle_id, [State.FAILED]) for c in chunk]
         live = {a.case_id for a in uow.payments.attempts(case_ids=[c.id for c in failed]) if a.status not in
                 ("rejected", "returned", "cancelled")}

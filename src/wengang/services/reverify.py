@@ -14,7 +14,7 @@ from wengang.domain.ports import CaseChange, Store
 from wengang.domain.progress import Progress, Silent
 from wengang.rules.explain import Line
 from wengang.services import evaluation
-from wengang.services.casework import batched, bulk_work, load
+from wengang.services.casework import batched, bulk_work
 from wengang.services.cycles import Unit, newest_snapshot, units
 from wengang.services.explanations import explain_unit
 
@@ -34,17 +34,17 @@ def reverify(cycle_id: int, *, store: Store, settings: Settings, snapshot: str |
     """Every case of a closed publicity batch: unchanged → re-verified, changed → out with both runs recorded."""
     progress = progress or Silent()
     with store.reading() as uow:
-        cycle = load(uow, "cycle", cycle_id, "周期")
+        cycle = uow.cycles.get(cycle_id)
         closed = [b["id"] for b in uow.records.find("batch", cycle_id=cycle_id) if b["closed_on"] is not None]
     if not closed:
         raise Refused("没有已结束公示的批次 / no publicity batch of this cycle has closed yet")
-    run = evaluation.evaluate(snapshot or newest_snapshot(settings), cycle["pack"], as_of or cycle["as_of"],
+    run = evaluation.evaluate(snapshot or newest_snapshot(settings), cycle.pack, as_of or cycle.as_of,
                               settings=settings, progress=progress)
     fresh = {u.uscc: u for u in units(run.decided)}
     result = Reverified(run.summary.id, run.summary.snapshot_id)
     progress.step("复核 / re-verifying")
     with store.transaction() as uow, bulk_work():
-        load(uow, "cycle", cycle_id, "周期", lock=True)
+        uow.cycles.get(cycle_id, lock=True)
         todo = [c for b in closed for c in uow.cases.of_cycle(cycle_id, [State.PUBLICITY], batch_id=b)]
         if not todo:
             raise Refused("已结束批次中没有待复核的案件 / no case of a closed batch is waiting for re-verification")

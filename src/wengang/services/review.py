@@ -10,7 +10,7 @@ from wengang.domain.cases import Case, Gates, State, route, route_reason
 from wengang.domain.errors import IllegalTransition, NotFound, Refused
 from wengang.domain.ports import NewCase, Store, UnitOfWork
 from wengang.services import evaluation
-from wengang.services.casework import load, load_case, move, note
+from wengang.services.casework import load_case, move, note
 from wengang.services.cycles import Unit, units
 
 
@@ -21,7 +21,7 @@ def apply(cycle_id: int, uscc: str, *, store: Store, settings: Settings, commitm
         raise Refused("申请须附承诺书并确认接受 / an application needs the commitment letter (承诺书), accepted")
     uscc = uscc.strip().upper()
     with store.reading() as uow:
-        cycle = load(uow, "cycle", cycle_id, "周期")
+        cycle = uow.cycles.get(cycle_id)
         exists = uow.cases.find(cycle_id, uscc) is not None
     late_unit = None
     if not exists:
@@ -49,7 +49,7 @@ def apply(cycle_id: int, uscc: str, *, store: Store, settings: Settings, commitm
 
 def _late_unit(cycle: dict[str, Any], uscc: str, snapshot: str, settings: Settings) -> tuple[Unit, str]:
     """The late filer's row from an evaluation of the newer snapshot (the rules decide, not the form)."""
-    run = evaluation.evaluate(snapshot, cycle["pack"], cycle["as_of"], settings=settings)
+    run = evaluation.evaluate(snapshot, cycle.pack, cycle.as_of, settings=settings)
     found = [u for u in units(run.decided) if u.uscc == uscc]
     if not found:
         raise NotFound(f"快照 {snapshot} 中也没有 {uscc} / {uscc} is not in snapshot {snapshot} either")
@@ -64,7 +64,7 @@ def _open_late(uow: UnitOfWork, cycle: dict[str, Any], late: tuple[Unit, str], b
     state = State.REVIEW
     reason = f"延后补报 / late filing: {route_reason(state, unit.reasons)}"
     (case_id,) = uow.cases.insert_many([NewCase(
-        cycle["program"], cycle["id"], unit.uscc, unit.name, unit.decision, unit.amount, unit.ratio_units,
+        cycle.program, cycle.id, unit.uscc, unit.name, unit.decision, unit.amount, unit.ratio_units,
         unit.reasons, run_id, unit.labor_dispatch, unit.has_account, False, False, False, state.value, reason, None,
         1)])
     case = uow.cases.get(case_id)

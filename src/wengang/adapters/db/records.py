@@ -27,14 +27,12 @@ from wengang.adapters.db.people_tables import (
 from wengang.adapters.db.tables import (
     applications,
     batches,
-    comparison_rounds,
-    cycles,
     objections,
     reverifications,
 )
 
 KINDS: dict[str, Table] = {
-    "cycle": cycles, "round": comparison_rounds, "batch": batches, "objection": objections,
+    "batch": batches, "objection": objections,
     "application": applications, "reverification": reverifications,
     "account": accounts, "payment_batch": payment_batches, "attempt": payment_attempts, "bank_file": bank_files,
     "payment_exception": payment_exceptions, "recovery": recoveries, "notification": notifications,

@@ -16,6 +16,7 @@ from wengang.adapters.db.cases import SqlCases
 from wengang.adapters.db.engine import WRITE, WalCheckpointer, make_engine, upgrade
 from wengang.adapters.db.payments import SqlPayments
 from wengang.adapters.db.records import SqlRecords
+from wengang.adapters.db.repositories.cycles import SqlCycles, SqlRounds
 from wengang.domain.ports import AuditAnchors, Clock, Keys
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
         self._now = self._clock.now()
         self.cases = SqlCases(self._conn)
         self.records = SqlRecords(self._conn)
+        self.cycles, self.rounds = SqlCycles(self._conn), SqlRounds(self._conn)
         self.audit = SqlAuditLog(self._conn, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._audit_key)
         self.payments = SqlPayments(self._conn, self._now)
         return self
