@@ -10,7 +10,14 @@ from typing import Any, NamedTuple, Protocol
 from wengang.domain.audit import Draft, Entry, Head, Problem
 from wengang.domain.audit_anchors import Anchor
 from wengang.domain.cases import Case, State
-from wengang.domain.repositories import Cycles, Rounds
+from wengang.domain.repositories import (
+    Applications,
+    Cycles,
+    Objections,
+    PublicityBatches,
+    Reverifications,
+    Rounds,
+)
 
 
 class NewCase(NamedTuple):
@@ -257,6 +264,10 @@ class UnitOfWork(Protocol):
     cases: Cases
     cycles: Cycles
     rounds: Rounds
+    publicity_batches: PublicityBatches
+    objections: Objections
+    applications: Applications
+    reverifications: Reverifications
     records: Records
     audit: AuditLog
     payments: Payments

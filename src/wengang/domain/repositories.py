@@ -6,9 +6,18 @@ nothing raises NotFound naming what was asked for; `lock` takes the row lock a c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Protocol
 
 from wengang.domain.cycles import Cycle, Round
+from wengang.domain.process import (
+    Application,
+    ApplicationStatus,
+    Objection,
+    ObjectionStatus,
+    PublicityBatch,
+    Reverification,
+)
 
 
 class Cycles(Protocol):
@@ -31,3 +40,74 @@ class Rounds(Protocol):
             done_by: str, done_at: dt.datetime) -> Round: ...
 
     def of_cycle(self, cycle_id: int) -> list[Round]: ...
+
+
+# --- The case process: publicity batches, objections, applications, re-verifications -------------------------------
+
+class PublicityBatches(Protocol):
+    """A cycle's dated public lists, known by their number (C1-P1)."""
+
+    def add(self, *, cycle_id: int, number: str, starts_on: dt.date, ends_on: dt.date, days: int, entries: int,
+            started_by: str, started_at: dt.datetime) -> PublicityBatch: ...
+
+    def get(self, batch_id: int, *, lock: bool = False) -> PublicityBatch: ...
+
+    def by_ref(self, ref: str | int, *, lock: bool = False) -> PublicityBatch:
+        """By its number (C1-P1), else by its id; NotFound naming what was asked for."""
+        ...
+
+    def of_cycle(self, cycle_id: int) -> list[PublicityBatch]: ...
+
+    def all(self) -> list[PublicityBatch]: ...
+
+    def set_entries(self, batch_id: int, entries: int) -> None:
+        """How many cases the list holds, once they are on it."""
+        ...
+
+    def save_closing(self, closed: PublicityBatch) -> bool:
+        """Store the batch's closing day and who closed it, only if it is still open (False otherwise)."""
+        ...
+
+
+class Objections(Protocol):
+    """Objections to entries of the lists."""
+
+    def add(self, *, batch_id: int, case_id: int, objector: str | None, contact: str, text: str,
+            raised_on: dt.date, raised_at: dt.datetime, status: ObjectionStatus) -> Objection: ...
+
+    def get(self, objection_id: int, *, lock: bool = False) -> Objection: ...
+
+    def of_batch(self, batch_id: int) -> list[Objection]: ...
+
+    def of_case(self, case_id: int) -> list[Objection]: ...
+
+    def open_of_case(self, case_id: int) -> list[Objection]: ...
+
+    def count_open(self, batch_id: int) -> int: ...
+
+    def save_decision(self, decided: Objection) -> bool:
+        """Store the decision (status, who, when, why), only if the objection is still open (False otherwise)."""
+        ...
+
+
+class Applications(Protocol):
+    """Applications with their commitment letters, per case."""
+
+    def add(self, *, case_id: int, commitment: str, commitment_accepted: bool, late: bool, filed_by: str,
+            filed_at: dt.datetime, status: ApplicationStatus) -> Application: ...
+
+    def of_case(self, case_id: int) -> list[Application]: ...
+
+    def save_decision(self, decided: Application) -> bool:
+        """Store the reviewer's decision, only if the application is still pending (False otherwise)."""
+        ...
+
+
+class Reverifications(Protocol):
+    """What checkpoint 3 changed, per case."""
+
+    def add_many(self, rows: Iterable[Reverification]) -> int:
+        """Many records in one executemany; the database numbers them (the rows' own id, UNSAVED, is left out)."""
+        ...
+
+    def of_case(self, case_id: int) -> list[Reverification]: ...

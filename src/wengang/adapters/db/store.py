@@ -17,6 +17,12 @@ from wengang.adapters.db.engine import WRITE, WalCheckpointer, make_engine, upgr
 from wengang.adapters.db.payments import SqlPayments
 from wengang.adapters.db.records import SqlRecords
 from wengang.adapters.db.repositories.cycles import SqlCycles, SqlRounds
+from wengang.adapters.db.repositories.process import (
+    SqlApplications,
+    SqlObjections,
+    SqlPublicityBatches,
+    SqlReverifications,
+)
 from wengang.domain.ports import AuditAnchors, Clock, Keys
 
 log = logging.getLogger(__name__)
@@ -40,6 +46,8 @@ class SqlUnitOfWork:
         self.cases = SqlCases(self._conn)
         self.records = SqlRecords(self._conn)
         self.cycles, self.rounds = SqlCycles(self._conn), SqlRounds(self._conn)
+        self.publicity_batches, self.objections = SqlPublicityBatches(self._conn), SqlObjections(self._conn)
+        self.applications, self.reverifications = SqlApplications(self._conn), SqlReverifications(self._conn)
         self.audit = SqlAuditLog(self._conn, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._audit_key)
         self.payments = SqlPayments(self._conn, self._now)
         return self
