@@ -88,7 +88,7 @@ def run(db: str, table: pa.Table, entries: int, folder: Path) -> list[str]:
                                           run_id="bench-run")
         t_open = time.perf_counter() - started
         started = time.perf_counter()
-        batch = publicity.start(status.cycle["id"], store=store, by="bench")   # today: a list is never back-dated
+        batch = publicity.start(status.cycle.id, store=store, by="bench")   # today: a list is never back-dated
         t_publicity = time.perf_counter() - started
         with store.reading() as uow:
             have = uow.audit.head()[0]
@@ -107,7 +107,7 @@ def run(db: str, table: pa.Table, entries: int, folder: Path) -> list[str]:
     return [
         f"{db}: open a cycle of {table.num_rows:,} cases (+ as many audit entries): **{t_open:.1f} s** "
         f"(target ≤ {LIMITS['open']:.0f} s) — {counts}",
-        f"{db}: start publicity for {batch['entries']:,} cases (one UPDATE + bulk audit): **{t_publicity:.1f} s** "
+        f"{db}: start publicity for {batch.entries:,} cases (one UPDATE + bulk audit): **{t_publicity:.1f} s** "
         f"(target ≤ {LIMITS['publicity']:.0f} s)",
         f"{db}: `audit verify` over {result.entries:,} entries: **{result.seconds:.1f} s** "
         f"(target ≤ {LIMITS['verify']:.0f} s); bulk append ran at {fill_rate:,.0f} entries/s",

@@ -48,7 +48,7 @@ def build(url: str, folder: Path, units: int, clients: int) -> list[str]:
         started = time.perf_counter()
         status = cycles.open_from_decided(table, store=store, pack_id=PACK, as_of=AS_OF, snapshot_id="bench",
                                           run_id="bench-run")
-        publicity.start(status.cycle["id"], store=store, by="bench")   # today: a list is never back-dated
+        publicity.start(status.cycle.id, store=store, by="bench")   # today: a list is never back-dated
         print(f"stored {status.cases:,} cases and published them in {time.perf_counter() - started:.1f} s", flush=True)
         codes = table.column("uscc").to_pylist()
         step = max(1, len(codes) // clients)

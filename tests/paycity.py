@@ -62,7 +62,7 @@ def reverified_cycle(store, settings: Settings, city: dict) -> int:
         cycles.compare(cycle_id, store=store, settings=settings, snapshot=city["snapshot"], by="clerk")
         batch = publicity.start(cycle_id, store=store, starts_on=START, by="clerk")
     with on_day(store, START + dt.timedelta(days=8)):
-        publicity.close(batch["number"], store=store, closed_on=START + dt.timedelta(days=8), by="clerk")
+        publicity.close(batch.number, store=store, closed_on=START + dt.timedelta(days=8), by="clerk")
         reverify.reverify(cycle_id, store=store, settings=settings, snapshot=city["snapshot"], by="checker")
     return cycle_id
 

@@ -52,8 +52,8 @@ def test_publicity_waits_for_the_rounds_the_pack_asks_for(db_store, db_settings,
 
 
 def test_start_publishes_every_identified_case_for_seven_days(db_store, published):
-    assert published["number"] == "C1-P1" and published["days"] == 7
-    assert (published["starts_on"], published["ends_on"]) == (START, END) and published["entries"] == 3
+    assert published.number == "C1-P1" and published.days == 7
+    assert (published.starts_on, published.ends_on) == (START, END) and published.entries == 3
     for key in ("eligible", "objected", "changes_amount"):
         assert state_of(db_store, key).state.value == "publicity"
     for key, held in (("review", "review"), ("dispatch", "dispatch-confirmation"), ("no_account", "account-held")):
@@ -90,7 +90,7 @@ def test_objections_are_taken_only_within_the_period(db_store, published, day, a
             objections.add("C1-P1", code, store=db_store, contact=PHONE, text="不实", raised_on=day)
         return
     o = objections.add("C1-P1", code, store=db_store, contact=PHONE, text="不实", raised_on=day)
-    assert o["contact"] == "138****5678" and state_of(db_store, "objected").state.value == "objection-raised"
+    assert o.contact == "138****5678" and state_of(db_store, "objected").state.value == "objection-raised"
 
 
 def test_an_objection_needs_an_entry_of_the_list(db_store, published):
@@ -107,20 +107,20 @@ def test_sustained_removes_the_case_dismissed_returns_it_and_the_contact_stays_p
     other = objections.add("C1-P1", uscc(CITY["eligible"]), store=db_store, contact="13900001111",
                            text="?", raised_on=START)
     with pytest.raises(Refused, match="reason"):
-        objections.decide(first["id"], store=db_store, sustain=True, reason=" ", by="investigator")
-    done = objections.decide(first["id"], store=db_store, sustain=True, reason="核实已停业", by="investigator")
-    assert done["case_state"] == "rejected"
-    back = objections.decide(other["id"], store=db_store, sustain=False, reason="查无实据", by="investigator")
-    assert back["case_state"] == "publicity"
+        objections.decide(first.id, store=db_store, sustain=True, reason=" ", by="investigator")
+    done = objections.decide(first.id, store=db_store, sustain=True, reason="核实已停业", by="investigator")
+    assert done.case_state == "rejected"
+    back = objections.decide(other.id, store=db_store, sustain=False, reason="查无实据", by="investigator")
+    assert back.case_state == "publicity"
     with pytest.raises(Refused, match="already decided"):
-        objections.decide(first["id"], store=db_store, sustain=False, reason="again", by="investigator")
+        objections.decide(first.id, store=db_store, sustain=False, reason="again", by="investigator")
     listed = objections.listing("C1-P1", store=db_store)
-    assert {o["contact"] for o in listed} == {"138****5678", "139****1111"}
-    assert {o["objector"] for o in listed} == {"王**", ""}
+    assert {o.contact for o in listed} == {"138****5678", "139****1111"}
+    assert {o.objector for o in listed} == {"王**", ""}
     with db_store.reading() as uow:
-        stored = uow.records.get("objection", first["id"])
+        stored = uow.objections.get(first.id)
         log = " ".join(e[9] + e[8] for e in uow.audit.entries())
-    assert stored["contact"] == PHONE and stored["decided_by"] == "investigator"
+    assert stored.contact == PHONE and stored.decided_by == "investigator"
     assert PHONE not in log and "13900001111" not in log and "138****5678" in log
     rejected = state_of(db_store, "objected")
     assert "objection sustained: 核实已停业" in rejected.reason
@@ -130,7 +130,7 @@ def test_the_period_closes_only_after_its_last_day(db_store, published):
     with pytest.raises(Refused, match=str(END)):
         publicity.close("C1-P1", store=db_store, closed_on=END, by="clerk")
     closed = publicity.close("C1-P1", store=db_store, closed_on=END + dt.timedelta(days=1), by="clerk")
-    assert closed["closed_on"] == END + dt.timedelta(days=1)
+    assert closed.closed_on == END + dt.timedelta(days=1)
     with pytest.raises(Refused, match="already closed"):
         publicity.close("C1-P1", store=db_store, closed_on=END + dt.timedelta(days=2), by="clerk")
     with pytest.raises(Refused):

@@ -47,10 +47,10 @@ def test_unchanged_passes_changed_leaves_with_both_runs_now_ineligible_is_reject
     assert moved.state is State.REVIEW and moved.amount == Decimal("2160.00") and not moved.review_accepted
     assert "1440.00 → eligible 2160.00" in moved.reason
     assert case(db_store, "objected").state is State.REJECTED
-    by_case = {c["case_id"]: c for c in result.changed}
+    by_case = {c.case_id: c for c in result.changed}
     record = by_case[moved.id]
-    assert (record["old_amount"], record["new_amount"]) == (Decimal("1440.00"), Decimal("2160.00"))
-    assert record["old_run_id"] == decided_by(db_store) and record["new_run_id"] == result.run_id
+    assert (record.old_amount, record.new_amount) == (Decimal("1440.00"), Decimal("2160.00"))
+    assert record.old_run_id == decided_by(db_store) and record.new_run_id == result.run_id
     explained = reverify.explanations(moved.id, store=db_store, settings=db_settings)
     assert len(explained) == 1
     lines = explained[0][1]
@@ -72,6 +72,6 @@ def test_an_open_objection_holds_its_case_back_until_decided(db_store, db_settin
     publicity.close("C1-P1", store=db_store, closed_on=AFTER, by="clerk")
     reverify.reverify(1, store=db_store, settings=db_settings, snapshot=case_city["snapshots"][3])
     assert case(db_store, "eligible").state is State.OBJECTION
-    objections.decide(o["id"], store=db_store, sustain=False, reason="查无实据", by="investigator")
+    objections.decide(o.id, store=db_store, sustain=False, reason="查无实据", by="investigator")
     again = reverify.reverify(1, store=db_store, settings=db_settings, snapshot=case_city["snapshots"][3])
     assert again.unchanged == 1 and case(db_store, "eligible").state is State.REVERIFIED

@@ -43,7 +43,7 @@ def test_an_application_needs_the_accepted_commitment_letter(db_store, db_settin
     with pytest.raises(Refused, match="only a case in review"):
         apply(db_store, db_settings, "eligible")
     filed = apply(db_store, db_settings)
-    assert filed["late"] is False
+    assert filed.late is False
     with pytest.raises(Refused, match="pending application"):
         apply(db_store, db_settings)
 
@@ -60,9 +60,9 @@ def test_a_reviewer_accepts_with_a_reason_and_the_case_joins_the_next_publicity(
     cycles.compare(1, store=db_store, settings=db_settings, snapshot=case_city["snapshots"][2])
     with on_day(db_store, dt.date(2021, 10, 8)):
         batch = publicity.start(1, store=db_store, starts_on=dt.date(2021, 10, 8), by="clerk")
-    assert case(db_store, "review").batch_id == batch["id"]
+    assert case(db_store, "review").batch_id == batch.id
     with db_store.reading() as uow:
-        assert [a["status"] for a in uow.records.find("application", case_id=target.id)] == ["accepted"]
+        assert [a.status for a in uow.applications.of_case(target.id)] == ["accepted"]
 
 
 def test_a_reviewer_rejects_with_a_reason(db_store, db_settings, opened):
@@ -92,7 +92,7 @@ def test_a_late_filer_applies_from_the_newer_snapshot(db_store, db_settings, ope
                      by="unit", late_snapshot=case_city["snapshots"][3])
     filed = apply(db_store, db_settings, "late", late_snapshot=case_city["snapshots"][3])
     late = case(db_store, "late")
-    assert filed["late"] and late.state is State.REVIEW and late.amount == Decimal("1440.00")
+    assert filed.late and late.state is State.REVIEW and late.amount == Decimal("1440.00")
     assert late.run_id != opened.cycle.run_id
     with db_store.reading() as uow:
         assert [e.event for e in uow.audit.for_case(late.id)] == ["late_filing", "applied"]

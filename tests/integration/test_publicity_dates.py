@@ -27,19 +27,19 @@ def test_a_list_cannot_start_before_today(db_store, compared):
         publicity.start(1, store=db_store, starts_on=DAY - dt.timedelta(days=1), by="clerk")
     with on_day(db_store, DAY):
         started = publicity.start(1, store=db_store, starts_on=DAY, by="clerk")
-    assert (started["starts_on"], started["ends_on"]) == (DAY, LAST)
+    assert (started.starts_on, started.ends_on) == (DAY, LAST)
 
 
 def test_without_a_first_day_a_list_starts_today_in_beijing(db_store, compared):
     with on_day(db_store, DAY, hour=0):    # 00:xx in Beijing is still the day before in UTC
         started = publicity.start(1, store=db_store, by="clerk")
-    assert started["starts_on"] == DAY
+    assert started.starts_on == DAY
 
 
 def test_a_list_may_be_announced_for_a_later_day(db_store, compared):
     with on_day(db_store, DAY):
         started = publicity.start(1, store=db_store, starts_on=DAY + dt.timedelta(days=2), by="clerk")
-    assert started["ends_on"] == LAST + dt.timedelta(days=2)
+    assert started.ends_on == LAST + dt.timedelta(days=2)
 
 
 def test_the_period_is_closed_only_once_its_last_day_has_passed(db_store, compared):
@@ -52,9 +52,9 @@ def test_the_period_is_closed_only_once_its_last_day_has_passed(db_store, compar
             publicity.close("C1-P1", store=db_store, by="clerk")
         made = objections.add("C1-P1", uscc(CITY["eligible"]), store=db_store, contact="13812345678",
                               text="最后一天的异议", raised_on=LAST)                  # still taken on the last day
-    assert made["id"] == 1
+    assert made.id == 1
     with on_day(db_store, LAST + dt.timedelta(days=1)):
         with pytest.raises(Refused, match="has not come yet"):
             publicity.close("C1-P1", store=db_store, closed_on=LAST + dt.timedelta(days=2), by="clerk")
         closed = publicity.close("C1-P1", store=db_store, by="clerk")
-    assert closed["closed_on"] == LAST + dt.timedelta(days=1) and closed["open_objections"] == 1
+    assert closed.closed_on == LAST + dt.timedelta(days=1) and closed.open_objections == 1

@@ -58,7 +58,7 @@ def build_world(store, settings: Settings, city: dict) -> dict:
             batch = publicity.start(cycle_id, store=store, starts_on=start, by="clerk")
         if program == "ui-return":
             with on_day(store, TODAY - dt.timedelta(days=3)):
-                publicity.close(batch["number"], store=store, closed_on=TODAY - dt.timedelta(days=3), by="clerk")
+                publicity.close(batch.number, store=store, closed_on=TODAY - dt.timedelta(days=3), by="clerk")
                 reverify.reverify(cycle_id, store=store, settings=settings, snapshot=city["snapshots"][2],
                                   by="checker")
     for role, name in STAFF.items():

@@ -38,7 +38,7 @@ def written(monkeypatch) -> list[str]:
     calls, real = [], publicity.workbook
 
     def counted(batch, rows):
-        calls.append(batch["number"])
+        calls.append(batch.number)
         return real(batch, rows)
 
     monkeypatch.setattr(publicity, "workbook", counted)

@@ -74,15 +74,15 @@ def show(case: int) -> None:
                       e.data)
     console.print(table)
     for o in h.objections:
-        console.print(f"异议 / objection #{o['id']} ({o['raised_on']}, {o['objector'] or '—'}, {o['contact']}): "
-                      f"{o['status']} {o['decision_reason'] or ''}")
+        console.print(f"异议 / objection #{o.id} ({o.raised_on}, {o.objector or '—'}, {o.contact}): "
+                      f"{o.status} {o.decision_reason or ''}")
     for a in h.applications:
-        console.print(f"申请 / application #{a['id']} ({'late 延后补报' if a['late'] else 'routed'}): {a['status']} "
-                      f"{a['decision_reason'] or ''}")
+        console.print(f"申请 / application #{a.id} ({'late 延后补报' if a.late else 'routed'}): {a.status} "
+                      f"{a.decision_reason or ''}")
     for record, lines in reverify.explanations(case, store=store(), settings=bootstrap.settings()):
-        side = Table(title=f"复核 / re-verification: run {record['old_run_id']} → {record['new_run_id']} "
-                           f"({record['old_decision']} {record['old_amount']} → {record['new_decision']} "
-                           f"{record['new_amount']})")
+        side = Table(title=f"复核 / re-verification: run {record.old_run_id} → {record.new_run_id} "
+                           f"({record.old_decision} {record.old_amount} → {record.new_decision} "
+                           f"{record.new_amount})")
         for col in ("条件 criterion", "原 before", "新 after"):
             side.add_column(col)
         for row in lines:
@@ -103,8 +103,8 @@ def review_apply(cycle: int, uscc: str,
     """提交申请与承诺书 / file an application with its commitment letter (routed or late units)."""
     r = review.apply(cycle, uscc, store=store(), settings=bootstrap.settings(), commitment=commitment,
                      accepted=accept, by=by, late_snapshot=late_snapshot)
-    console.print(f"申请 / application #{r['application']} filed for case {r['case_id']}"
-                  + (" (延后补报 / late filing)" if r["late"] else ""))
+    console.print(f"申请 / application #{r.application} filed for case {r.case_id}"
+                  + (" (延后补报 / late filing)" if r.late else ""))
 
 
 @review_app.command("decide")
@@ -154,8 +154,8 @@ def reverify_cmd(cycle: int, snapshot: Snapshot = None,
     for col in ("case", "uscc", "name", "before", "after", "now", "reason"):
         table.add_column(col)
     for c in r.changed[:50]:
-        table.add_row(str(c["case_id"]), c["uscc"], c["name"], f"{c['old_decision']} {c['old_amount']}",
-                      f"{c['new_decision']} {c['new_amount']}", c["outcome"], c["reason"])
+        table.add_row(str(c.case_id), c.uscc, c.name, f"{c.old_decision} {c.old_amount}",
+                      f"{c.new_decision} {c.new_amount}", c.outcome, c.reason)
     if r.changed:
         console.print(table)
 

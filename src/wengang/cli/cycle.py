@@ -65,9 +65,9 @@ def print_status(s: cycles.CycleStatus) -> None:
                   f"snapshot {c.snapshot_id} · run {c.run_id} · opened by {c.opened_by}")
     console.print(f"比对轮次 / comparison rounds: {len(s.rounds)} of {c.rounds_required}")
     for b in s.batches:
-        closed = f"closed {b['closed_on']}" if b["closed_on"] else "open"
-        console.print(f"公示批次 / batch {b['number']}: {b['starts_on']} – {b['ends_on']} ({b['days']} days), "
-                      f"{b['entries']:,} entries, {closed}")
+        closed = "open" if b.is_open else f"closed {b.closed_on}"
+        console.print(f"公示批次 / batch {b.number}: {b.starts_on} – {b.ends_on} ({b.days} days), "
+                      f"{b.entries:,} entries, {closed}")
     console.print(amount_table(f"案件 / {s.cases:,} cases by state", s.counts))
 
 
@@ -140,8 +140,8 @@ def publicity_start(cycle: int, starts: Annotated[str | None, typer.Option(
     with BarProgress("publicity start") as progress:
         b = publicity.start(cycle, store=store(), starts_on=parse_date(starts) if starts else None, by=by,
                             progress=progress)
-    console.print(f"公示批次 / batch [bold]{b['number']}[/]: {b['entries']:,} entries, "
-                  f"{b['starts_on']} – {b['ends_on']} ({b['days']} days)")
+    console.print(f"公示批次 / batch [bold]{b.number}[/]: {b.entries:,} entries, "
+                  f"{b.starts_on} – {b.ends_on} ({b.days} days)")
 
 
 @publicity_app.command("export")
@@ -162,7 +162,7 @@ def publicity_close(batch: str, on: Annotated[str | None, typer.Option(
                     by: str = "") -> None:
     """结束公示期 / close the publicity period (only once its last day has passed)."""
     b = publicity.close(batch, store=store(), closed_on=parse_date(on) if on else None, by=by)
-    console.print(f"批次 / batch {b['number']} closed on {b['closed_on']}; open objections: {b['open_objections']}")
+    console.print(f"批次 / batch {b.number} closed on {b.closed_on}; open objections: {b.open_objections}")
 
 
 @objection_app.command("add")
@@ -177,7 +177,7 @@ def objection_add(batch: str, uscc: str,
     """登记异议 (任何人可提出) / record an objection against an entry of a list (anyone may object)."""
     o = objections.add(batch, uscc, store=store(), contact=contact, text=text, objector=name,
                        raised_on=parse_date(on, today()), by=by)
-    console.print(f"异议 / objection #{o['id']} on case {o['case_id']} ({o['batch']}), contact {o['contact']}")
+    console.print(f"异议 / objection #{o.id} on case {o.case_id} ({o.batch}), contact {o.contact}")
 
 
 @objection_app.command("decide")
@@ -188,7 +188,7 @@ def objection_decide(objection: int, reason: Annotated[str, typer.Option("--reas
                      by: str = "") -> None:
     """处理异议 / decide an objection: sustained removes the case from payment."""
     o = objections.decide(objection, store=store(), sustain=sustain, reason=reason, by=by)
-    console.print(f"异议 / objection #{o['id']}: {o['status']}; case {o['case_id']} is {o['case_state']}")
+    console.print(f"异议 / objection #{o.id}: {o.status}; case {o.case_id} is {o.case_state}")
 
 
 @objection_app.command("list")
@@ -199,8 +199,8 @@ def objection_list(batch: str) -> None:
     for col in ("#", "case", "uscc", "objector", "contact", "raised", "status", "text", "decision"):
         table.add_column(col)
     for o in objections.listing(batch, store=store()):
-        table.add_row(str(o["id"]), str(o["case_id"]), o["uscc"], o["objector"], o["contact"], str(o["raised_on"]),
-                      o["status"], o["text"], o["decision_reason"] or "")
+        table.add_row(str(o.id), str(o.case_id), o.uscc, o.objector, o.contact, str(o.raised_on),
+                      o.status, o.text, o.decision_reason or "")
     console.print(table)
 
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from wengang.domain.audit import Entry, Problem, verify
 from wengang.domain.audit_anchors import last_seq, of_chain
 from wengang.domain.cases import Case
 from wengang.domain.errors import NotFound
-from wengang.domain.identifiers import mask_phone
 from wengang.domain.ports import Store
+from wengang.domain.process import Application, Objection, Reverification
 from wengang.domain.progress import Progress, Silent
 from wengang.services.casework import bulk_work
-from wengang.services.objections import mask_name
+from wengang.services.objections import masked
 
 REPORTED = 100  # problems listed at most; the count is always complete
 
@@ -93,9 +92,9 @@ class CaseHistory:
 
     case: Case
     entries: list[Entry]
-    applications: list[dict[str, Any]] = field(default_factory=list)
-    objections: list[dict[str, Any]] = field(default_factory=list)
-    reverifications: list[dict[str, Any]] = field(default_factory=list)
+    applications: list[Application] = field(default_factory=list)
+    objections: list[Objection] = field(default_factory=list)
+    reverifications: list[Reverification] = field(default_factory=list)
 
 
 def history(case_id: int, *, store: Store) -> CaseHistory:
@@ -103,7 +102,6 @@ def history(case_id: int, *, store: Store) -> CaseHistory:
         case = uow.cases.get(case_id)
         if case is None:
             raise NotFound(f"没有这个案件 / no case {case_id}")
-        objections = [{**o, "contact": mask_phone(o["contact"]), "objector": mask_name(o["objector"])}
-                      for o in uow.records.find("objection", case_id=case_id)]
-        return CaseHistory(case, uow.audit.for_case(case_id), uow.records.find("application", case_id=case_id),
-                           objections, uow.records.find("reverification", case_id=case_id))
+        return CaseHistory(case, uow.audit.for_case(case_id), uow.applications.of_case(case_id),
+                           [masked(o) for o in uow.objections.of_case(case_id)],
+                           uow.reverifications.of_case(case_id))

@@ -76,11 +76,6 @@ def find_numbered(uow: UnitOfWork, kind: str, ref: str | int, label: str, englis
     raise NotFound(f"没有这个{label} / no {english} {ref!r}")
 
 
-def find_batch(uow: UnitOfWork, ref: str, *, lock: bool = False) -> dict[str, Any]:
-    """A publicity batch by its number (e.g. C1-P1) or its id."""
-    return find_numbered(uow, "batch", ref, "公示批次", "publicity batch", lock=lock)
-
-
 def move(uow: UnitOfWork, case: Case, to: State, reason: str, *, by: str, event: str,
          data: dict[str, Any] | None = None, **changes: Any) -> Case:
     """Check the table, update the case if nobody else did first, write its audit entry: one transaction."""

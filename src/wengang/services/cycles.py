@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import pyarrow as pa
 
@@ -17,6 +17,7 @@ from wengang.domain.cases import route as route_case
 from wengang.domain.cycles import Cycle, Round
 from wengang.domain.errors import NotFound, Refused
 from wengang.domain.ports import CaseChange, NewCase, Store
+from wengang.domain.process import PublicityBatch
 from wengang.domain.progress import Progress, Silent
 from wengang.rules.parameters import PackError, load_pack
 from wengang.services import evaluation
@@ -67,7 +68,7 @@ class CycleStatus:
 
     cycle: Cycle
     rounds: list[Round]
-    batches: list[dict[str, Any]]
+    batches: list[PublicityBatch]
     counts: dict[str, tuple[int, Decimal]] = field(default_factory=dict)
 
     @property
@@ -155,7 +156,7 @@ def compare(cycle_id: int, *, store: Store, settings: Settings, snapshot: str | 
     with store.reading() as uow:
         cycle = uow.cycles.get(cycle_id)
         done = uow.rounds.of_cycle(cycle_id)
-        if uow.records.find("batch", cycle_id=cycle_id):
+        if uow.publicity_batches.of_cycle(cycle_id):
             raise Refused("公示已开始, 比对轮次已结束 / publicity has started: comparison rounds are over")
         round_no = cycle.next_round(len(done))
     run = evaluation.evaluate(snapshot or newest_snapshot(settings), cycle.pack, as_of or cycle.as_of,
@@ -214,7 +215,7 @@ def status(cycle_id: int, *, store: Store) -> CycleStatus:
     with store.reading() as uow:
         cycle = uow.cycles.get(cycle_id)
         return CycleStatus(cycle, uow.rounds.of_cycle(cycle_id),
-                           uow.records.find("batch", cycle_id=cycle_id), uow.cases.count_by_state(cycle_id))
+                           uow.publicity_batches.of_cycle(cycle_id), uow.cases.count_by_state(cycle_id))
 
 
 def cases(cycle_id: int, *, store: Store, state: str | None = None, limit: int = 50) -> list[Case]:

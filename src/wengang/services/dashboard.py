@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -11,10 +12,11 @@ import duckdb
 import pyarrow as pa
 
 from wengang.config import Settings
-from wengang.domain.cases import LISTED, State
+from wengang.domain.cases import LISTED, Case, State
 from wengang.domain.cycles import Cycle
 from wengang.domain.errors import AnalyticsBusy
 from wengang.domain.ports import Store
+from wengang.domain.process import Application, PublicityBatch
 from wengang.services import callbacks, cycles, objections
 from wengang.services.casework import bulk_work
 from wengang.snapshot import store as snapshots
@@ -94,10 +96,10 @@ def _by_size(settings: Settings, run_id: str, reached: list[str], paid: list[str
     return [found.get(s["size"], s) for s in empty]
 
 
-def _days(cycle_id: int, cycle: Cycle, batches: list[dict[str, Any]], store: Store) -> dict[str, Any]:
+def _days(cycle_id: int, cycle: Cycle, batches: list[PublicityBatch], store: Store) -> dict[str, Any]:
     """Calendar days from opening the cycle to publicity, and to the money (median and 90th percentile of paid)."""
     opened = cycle.opened_at.date()
-    first = min((b["starts_on"] for b in batches), default=None)
+    first = min((b.starts_on for b in batches), default=None)
     settled: list[int] = []
     with store.reading() as uow:
         if hasattr(uow, "payments"):
@@ -108,7 +110,7 @@ def _days(cycle_id: int, cycle: Cycle, batches: list[dict[str, Any]], store: Sto
     to_publicity = (first - opened).days if first else None
     return {"opened_on": opened,              # a list dated before the cycle was opened (back-dated) has no span
             "to_publicity": to_publicity if to_publicity is not None and to_publicity >= 0 else None,
-            "publicity_days": batches[0]["days"] if batches else None, "paid": len(settled),
+            "publicity_days": batches[0].days if batches else None, "paid": len(settled),
             "median_to_paid": statistics.median(settled) if settled else None,
             "p90_to_paid": settled[min(len(settled) - 1, int(len(settled) * 0.9))] if settled else None,
             "today": dt.date.today()}
@@ -120,22 +122,31 @@ def latest_cycle_id(*, store: Store) -> int | None:
     return found[-1].id if found else None
 
 
-def review_queue(cycle_id: int, *, store: Store, limit: int = 100) -> list[dict[str, Any]]:
-    """Cases waiting in review with their applications (a reviewer can accept only one that applied)."""
+@dataclass(frozen=True, slots=True)
+class InReview:
+    """A case waiting in review with its applications, and those still pending (a reviewer accepts only one that
+    applied)."""
+
+    case: Case
+    applications: list[Application]
+    pending: list[Application]
+
+
+def review_queue(cycle_id: int, *, store: Store, limit: int = 100) -> list[InReview]:
+    """Cases waiting in review with their applications."""
     with store.reading() as uow:
         out = []
         for case in uow.cases.of_cycle(cycle_id, [State.REVIEW], limit=limit):
-            filed = uow.records.find("application", case_id=case.id)
-            out.append({"case": case, "applications": filed,
-                        "pending": [a for a in filed if a["status"] == "pending"]})
+            filed = uow.applications.of_case(case.id)
+            out.append(InReview(case, filed, [a for a in filed if a.is_pending]))
     return out
 
 
-def open_objections(cycle_id: int, *, store: Store) -> list[dict[str, Any]]:
+def open_objections(cycle_id: int, *, store: Store) -> list[objections.OnList]:
     """Open objections on every list of the cycle, contacts and names masked."""
     with store.reading() as uow:
-        numbers = [b["number"] for b in uow.records.find("batch", cycle_id=cycle_id)]
-    return [o for n in numbers for o in objections.listing(n, store=store) if o["status"] == "open"]
+        numbers = [b.number for b in uow.publicity_batches.of_cycle(cycle_id)]
+    return [o for n in numbers for o in objections.listing(n, store=store) if o.is_open]
 
 
 def desk(cycle_id: int | None, *, store: Store) -> dict[str, Any]:

@@ -9,13 +9,14 @@ import duckdb
 
 from wengang.config import Settings
 from wengang.domain.cases import Case, State
+from wengang.domain.cycles import Cycle
 from wengang.domain.errors import NotFound, Refused
-from wengang.domain.identifiers import mask_account, mask_phone
+from wengang.domain.identifiers import mask_account
 from wengang.domain.ports import Store, UnitOfWork
+from wengang.domain.process import PublicityBatch
 from wengang.services import objections, review
 from wengang.services.cycles import newest_snapshot
 from wengang.services.explanations import explain_unit
-from wengang.services.objections import mask_name
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 STEPS = (("identified", "识别符合条件", "identified as eligible"), ("publicity", "公示", "on the public list"),
@@ -51,7 +52,7 @@ def change_mark(*, store: Store) -> int:
     return store.change_mark()
 
 
-def _own_cases(uow: UnitOfWork, uscc: str) -> list[tuple[dict[str, Any], Case]]:
+def _own_cases(uow: UnitOfWork, uscc: str) -> list[tuple[Cycle, Case]]:
     """The unit's case in every cycle, newest cycle first: looked up by the signed-in unit, never by an id."""
     found = []
     for cycle in reversed(uow.cycles.all()):
@@ -75,7 +76,7 @@ def own_case(uscc: str, cycle_id: int, *, store: Store) -> Case:
     return case
 
 
-def _timeline(case: Case, reached_at: dict[str, str], batch: dict[str, Any] | None) -> list[dict[str, Any]]:
+def _timeline(case: Case, reached_at: dict[str, str], batch: PublicityBatch | None) -> list[dict[str, Any]]:
     """The five steps of the way to money, each done (with its date), current, or still ahead."""
     reached = REACHED.get(case.state, -1)
     steps = []
@@ -84,7 +85,7 @@ def _timeline(case: Case, reached_at: dict[str, str], batch: dict[str, Any] | No
         if state == "identified" and not when and reached >= 0:
             when = reached_at.get("opened", "")
         if state == "publicity" and batch:
-            when = f"{batch['starts_on']} – {batch['ends_on']}"
+            when = f"{batch.starts_on} – {batch.ends_on}"
         status = "done" if i <= reached else "ahead"
         if i == reached and case.state in (State.OBJECTION, State.FAILED, State.REISSUED):
             status = "current"
@@ -102,7 +103,7 @@ def progress(uscc: str, *, store: Store) -> list[dict[str, Any]]:
             for e in entries:
                 if e.to_state and e.to_state != e.from_state:
                     reached_at.setdefault(e.to_state, local_time(e.at))
-            batch = uow.records.get("batch", case.batch_id) if case.batch_id else None
+            batch = uow.publicity_batches.get(case.batch_id) if case.batch_id else None
             attempts = uow.payments.attempts(case_ids=[case.id]) if hasattr(uow, "payments") else []
             active = uow.records.find("account", cycle_id=cycle.id, uscc=uscc, status="active")
             pending = uow.records.find("account", cycle_id=cycle.id, uscc=uscc, status="pending")
@@ -110,19 +111,19 @@ def progress(uscc: str, *, store: Store) -> list[dict[str, Any]]:
                 "cycle_id": cycle.id, "pack": cycle.pack, "program": cycle.program, "case_id": case.id,
                 "name": case.name, "state": case.state.value, "decision": case.decision, "amount": case.amount,
                 "reason": case.reason, "waiting": WAITING.get(case.state), "steps": _timeline(case, reached_at, batch),
-                "batch": batch["number"] if batch else None,
+                "batch": batch.number if batch else None,
                 "account": _account(case, attempts, active), "account_pending": bool(pending),
                 "can_apply": case.state is State.REVIEW,
                 "payments": [{"attempt": a.attempt_no, "amount": a.amount, "status": a.status,
                               "account": f"{a.bank_code[:3]} {mask_account(a.account_no)}",
                               "settled_at": local_time(a.settled_at), "reason": a.reason or ""} for a in attempts],
-                "applications": [{"id": a["id"], "status": a["status"], "late": a["late"],
-                                  "filed_at": local_time(a["filed_at"]), "decision_reason": a["decision_reason"]}
-                                 for a in uow.records.find("application", case_id=case.id)],
-                "objections": [{"id": o["id"], "status": o["status"], "raised_on": o["raised_on"],
-                                "objector": mask_name(o["objector"]), "contact": mask_phone(o["contact"]),
-                                "text": o["text"], "decision_reason": o["decision_reason"]}
-                               for o in uow.records.find("objection", case_id=case.id)],
+                "applications": [{"id": a.id, "status": a.status.value, "late": a.late,
+                                  "filed_at": local_time(a.filed_at), "decision_reason": a.decision_reason}
+                                 for a in uow.applications.of_case(case.id)],
+                "objections": [{"id": o.id, "status": o.status.value, "raised_on": o.raised_on,
+                                "objector": o.objector, "contact": o.contact, "text": o.text,
+                                "decision_reason": o.decision_reason}
+                               for o in map(objections.masked, uow.objections.of_case(case.id))],
             })
     return out
 
@@ -173,7 +174,7 @@ def _who(actor: str, uscc: str) -> tuple[str, str]:
 
 
 def object_to_own(uscc: str, cycle_id: int, *, store: Store, contact: str, text: str,
-                  name: str | None) -> dict[str, Any]:
+                  name: str | None) -> objections.Raised:
     """The unit disputes its own entry (e.g. the amount) during publicity, as anyone may."""
     listed = case_progress(uscc, cycle_id, store=store)
     if not listed["batch"]:
@@ -183,7 +184,7 @@ def object_to_own(uscc: str, cycle_id: int, *, store: Store, contact: str, text:
 
 
 def apply(uscc: str, cycle_id: int, *, store: Store, settings: Settings, commitment: str,
-          accepted: bool) -> dict[str, Any]:
+          accepted: bool) -> review.Filed:
     """The unit files its application with the commitment letter; without a case in the cycle it files late."""
     with store.reading() as uow:
         has_case = uow.cases.find(cycle_id, uscc) is not None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from wengang.domain.cases import LISTED
@@ -9,7 +12,6 @@ from wengang.domain.errors import NotFound
 from wengang.domain.identifiers import uscc_problem
 from wengang.domain.ports import Store
 from wengang.rules.parameters import PackError, load_pack, pack_ids
-from wengang.services.casework import find_batch
 from wengang.services.publicity import ratio_text
 
 PAGE_SIZE = 50
@@ -53,40 +55,87 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def batches(*, store: Store) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class PublicList:
+    """A publicity list as anyone sees it: its period, size, and whether objections are still taken."""
+
+    number: str
+    cycle_id: int
+    pack: str
+    starts_on: dt.date
+    ends_on: dt.date
+    days: int
+    entries: int
+    open: bool
+    closed_on: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListHead:
+    """The head of a list's page: which list, its period and size, whether it takes objections."""
+
+    number: str
+    starts_on: dt.date
+    ends_on: dt.date
+    entries: int
+    open: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntry:
+    """One public line of a list: public columns only, and whether someone objected to it."""
+
+    no: int
+    name: str
+    uscc: str
+    ratio: str
+    amount: Decimal
+    batch: str
+    objected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """One page of a list for a query, and whether a next page exists."""
+
+    batch: ListHead
+    query: str
+    page: int
+    size: int
+    rows: list[ListEntry]
+    has_next: bool
+
+
+def batches(*, store: Store) -> list[PublicList]:
     """Every publicity list, newest first, with its period and whether objections are still taken."""
     with store.reading() as uow:
         cycles = {c.id: c for c in uow.cycles.all()}
-        rows = uow.records.find("batch")
-    return [{"number": b["number"], "cycle_id": b["cycle_id"], "pack": cycles[b["cycle_id"]].pack,
-             "starts_on": b["starts_on"], "ends_on": b["ends_on"], "days": b["days"], "entries": b["entries"],
-             "open": b["closed_on"] is None, "closed_on": b["closed_on"]} for b in reversed(rows)]
+        rows = uow.publicity_batches.all()
+    return [PublicList(b.number, b.cycle_id, cycles[b.cycle_id].pack, b.starts_on, b.ends_on, b.days, b.entries,
+                       b.is_open, b.closed_on) for b in reversed(rows)]
 
 
-def list_page(batch_ref: str, *, store: Store, query: str = "", page: int = 1,
-              size: int = PAGE_SIZE) -> dict[str, Any]:
+def list_page(batch_ref: str, *, store: Store, query: str = "", page: int = 1, size: int = PAGE_SIZE) -> ListPage:
     """One page of a list; a query matches a full credit code at once, or part of a name or code by a scan."""
     query, page = query.strip(), max(1, page)
     wanted = page * size + 1                    # one more than the page shows: is there a next page?
     with store.reading() as uow:
-        batch = find_batch(uow, batch_ref)
+        batch = uow.publicity_batches.by_ref(batch_ref)
         if query and uscc_problem(query.upper()) is None:
-            case = uow.cases.find(batch["cycle_id"], query.upper())
-            hits = [case] if case and case.batch_id == batch["id"] and case.state in LISTED else []
+            case = uow.cases.find(batch.cycle_id, query.upper())
+            hits = [case] if case and case.batch_id == batch.id and case.state in LISTED else []
         else:
             hits = []
             needle = query.upper()
-            for case in uow.cases.of_cycle(batch["cycle_id"], LISTED, batch_id=batch["id"],
+            for case in uow.cases.of_cycle(batch.cycle_id, LISTED, batch_id=batch.id,
                                            limit=None if query else wanted):
                 if not query or needle in case.uscc or query in case.name:
                     hits.append(case)
                     if len(hits) >= wanted:
                         break
     shown = hits[(page - 1) * size: page * size]
-    rows = [{"no": (page - 1) * size + i + 1, "name": c.name, "uscc": c.uscc,
-             "ratio": "" if c.ratio_units is None else ratio_text(c.ratio_units), "amount": c.amount,
-             "batch": batch["number"], "objected": c.state.value == "objection-raised"}
-            for i, c in enumerate(shown)]
-    return {"batch": {"number": batch["number"], "starts_on": batch["starts_on"], "ends_on": batch["ends_on"],
-                      "entries": batch["entries"], "open": batch["closed_on"] is None},
-            "query": query, "page": page, "size": size, "rows": rows, "has_next": len(hits) > page * size}
+    rows = [ListEntry((page - 1) * size + i + 1, c.name, c.uscc,
+                      "" if c.ratio_units is None else ratio_text(c.ratio_units), c.amount, batch.number,
+                      c.state.value == "objection-raised") for i, c in enumerate(shown)]
+    return ListPage(ListHead(batch.number, batch.starts_on, batch.ends_on, batch.entries, batch.is_open), query,
+                    page, size, rows, len(hits) > page * size)

@@ -6,20 +6,21 @@ import csv
 import datetime as dt
 import hashlib
 import io
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from wengang.domain.audit import SYSTEM, Draft
 from wengang.domain.cases import LISTED, State, require
 from wengang.domain.cells import csv_cell
 from wengang.domain.days import beijing_date
-from wengang.domain.errors import Refused
+from wengang.domain.errors import ConcurrentChange, Refused
 from wengang.domain.ports import Store
+from wengang.domain.process import PublicityBatch, batch_number, first_day, last_day
 from wengang.domain.progress import Progress, Silent
 from wengang.rules.output import sheet_row
 from wengang.rules.parameters import PackError, load_pack
-from wengang.services.casework import bulk_work, find_batch
+from wengang.services.casework import bulk_work
 
 DEFAULT_DAYS = 7
 HEADER = ("序号 No.", "单位名称 Unit name", "统一社会信用代码 Credit code", "返还比例 Ratio applied",
@@ -41,16 +42,13 @@ def ratio_text(units: int) -> str:
 
 
 def start(cycle_id: int, *, store: Store, starts_on: dt.date | None = None, by: str = SYSTEM,
-          progress: Progress | None = None) -> dict[str, Any]:
+          progress: Progress | None = None) -> PublicityBatch:
     """One UPDATE moves every identified case of the cycle into a new batch; the audit entries follow in bulk. The
     first day is today (Beijing) or later, never back-dated: the public must have the whole period to object."""
     progress = progress or Silent()
     with store.transaction() as uow, bulk_work():
         today = beijing_date(uow.now())
-        starts_on = starts_on or today
-        if starts_on < today:
-            raise Refused(f"公示不能倒签: 首日 {starts_on} 早于今天 {today} (北京时间) / publicity cannot be back-dated: "
-                          f"its first day {starts_on} is before today {today} (Beijing)")
+        starts_on = first_day(starts_on, today)
         cycle = uow.cycles.get(cycle_id, lock=True)
         rounds = len(uow.rounds.of_cycle(cycle_id))
         if rounds < cycle.rounds_required:
@@ -58,16 +56,14 @@ def start(cycle_id: int, *, store: Store, starts_on: dt.date | None = None, by: 
                           f"{cycle.rounds_required} comparison rounds before publicity, {rounds} done: "
                           "run `wengang cycle compare`")
         days = publicity_days(cycle.pack, starts_on)
-        seq = len(uow.records.find("batch", cycle_id=cycle_id)) + 1
-        number = f"C{cycle_id}-P{seq}"
-        ends_on = starts_on + dt.timedelta(days=days - 1)
-        batch_id = uow.records.add("batch", {
-            "cycle_id": cycle_id, "number": number, "starts_on": starts_on, "ends_on": ends_on, "days": days,
-            "entries": 0, "started_by": by, "started_at": uow.now()})
+        ends_on = last_day(starts_on, days)
+        number = batch_number(cycle_id, len(uow.publicity_batches.of_cycle(cycle_id)) + 1)
+        batch = uow.publicity_batches.add(cycle_id=cycle_id, number=number, starts_on=starts_on, ends_on=ends_on,
+                                          days=days, entries=0, started_by=by, started_at=uow.now())
         progress.step(f"公示 / publishing batch {number}")
         reason = f"公示 / on publicity list {number} ({starts_on} – {ends_on})"
         require(State.IDENTIFIED, State.PUBLICITY)   # the one move this bulk statement makes, checked once
-        moved = uow.cases.move_all(cycle_id, State.IDENTIFIED, State.PUBLICITY, reason, batch_id)
+        moved = uow.cases.move_all(cycle_id, State.IDENTIFIED, State.PUBLICITY, reason, batch.id)
         if not moved:
             raise Refused("没有待公示的案件 / no identified case is waiting for publicity")
         progress.step("写入审计日志 / writing the audit log")
@@ -75,23 +71,22 @@ def start(cycle_id: int, *, store: Store, starts_on: dt.date | None = None, by: 
         uow.audit.append(Draft(by, "publicity_started", f"case:{m.id}", m.id, before, after, reason,
                                {"uscc": m.uscc, "amount": str(m.amount), "batch": number, "version": str(m.version)})
                          for m in moved)
-        uow.records.update("batch", batch_id, {"entries": len(moved)})
-        uow.audit.append([Draft(by, "batch_opened", f"batch:{batch_id}", reason=reason,
+        uow.publicity_batches.set_entries(batch.id, len(moved))
+        uow.audit.append([Draft(by, "batch_opened", f"batch:{batch.id}", reason=reason,
                                 data={"batch": number, "cycle": cycle_id, "entries": len(moved), "days": days,
                                       "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()})])
         uow.commit()
-        return {"id": batch_id, "number": number, "starts_on": starts_on, "ends_on": ends_on, "days": days,
-                "entries": len(moved)}
+        return replace(batch, entries=len(moved))
 
 
-def public_rows(batch_ref: str, *, store: Store) -> tuple[dict[str, Any], list[tuple]]:
+def public_rows(batch_ref: str, *, store: Store) -> tuple[PublicityBatch, list[tuple]]:
     """The public list of a batch: name, credit code, ratio, amount, batch — never accounts or personal data."""
     with store.reading() as uow:
-        batch = find_batch(uow, batch_ref)
+        batch = uow.publicity_batches.by_ref(batch_ref)
         rows = []
-        for case in uow.cases.of_cycle(batch["cycle_id"], LISTED, batch_id=batch["id"]):
+        for case in uow.cases.of_cycle(batch.cycle_id, LISTED, batch_id=batch.id):
             ratio = "" if case.ratio_units is None else ratio_text(case.ratio_units)
-            rows.append((len(rows) + 1, case.name, case.uscc, ratio, str(case.amount), batch["number"]))
+            rows.append((len(rows) + 1, case.name, case.uscc, ratio, str(case.amount), batch.number))
         return batch, rows
 
 
@@ -112,27 +107,27 @@ def export(batch_ref: str, out: Path, *, store: Store, by: str = SYSTEM) -> tupl
         tmp.write_bytes(workbook(batch, rows))
     tmp.replace(out)
     with store.transaction() as uow:
-        uow.audit.append([Draft(by, "publicity_exported", f"batch:{batch['id']}", reason="导出公示名单 / list exported",
-                                data={"batch": batch["number"], "file": out.name, "rows": len(rows)})])
+        uow.audit.append([Draft(by, "publicity_exported", f"batch:{batch.id}", reason="导出公示名单 / list exported",
+                                data={"batch": batch.number, "file": out.name, "rows": len(rows)})])
         uow.commit()
     return out, len(rows)
 
 
-def fingerprint(batch: dict[str, Any], rows: list[tuple]) -> str:
+def fingerprint(batch: PublicityBatch, rows: list[tuple]) -> str:
     """What the published file shows, hashed: equal fingerprints, equal files (the web keeps the file until it moves)."""
-    digest = hashlib.sha256(f"{batch['number']}|{batch['starts_on']}|{batch['ends_on']}".encode())
+    digest = hashlib.sha256(f"{batch.number}|{batch.starts_on}|{batch.ends_on}".encode())
     for row in rows:
         digest.update("\x1f".join(map(str, row)).encode() + b"\x1e")
     return digest.hexdigest()
 
 
-def workbook(batch: dict[str, Any], rows: list[tuple]) -> bytes:
+def workbook(batch: PublicityBatch, rows: list[tuple]) -> bytes:
     """The list as xlsx bytes: a title, the header, one row per entry; text cells never formulas (rules.output)."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("公示 publicity")
-    sheet.append([f"稳岗返还公示名单 / publicity list {batch['number']}: {batch['starts_on']} – {batch['ends_on']}"])
+    sheet.append([f"稳岗返还公示名单 / publicity list {batch.number}: {batch.starts_on} – {batch.ends_on}"])
     sheet.append(list(HEADER))
     for row in rows:
         sheet.append(sheet_row(sheet, row))
@@ -141,25 +136,28 @@ def workbook(batch: dict[str, Any], rows: list[tuple]) -> bytes:
     return buffer.getvalue()
 
 
-def close(batch_ref: str, *, store: Store, closed_on: dt.date | None = None, by: str = SYSTEM) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Closed:
+    """A closed publicity batch: its number, the day it closed, who closed it, objections still open on it."""
+
+    id: int
+    number: str
+    closed_on: dt.date
+    closed_by: str
+    open_objections: int
+
+
+def close(batch_ref: str, *, store: Store, closed_on: dt.date | None = None, by: str = SYSTEM) -> Closed:
     """End the period: only once its last day has passed (Beijing), never on a day still to come, so an objection
     raised inside the period is taken until then; open objections stay open and hold their cases back."""
     with store.transaction() as uow:
-        batch = find_batch(uow, batch_ref, lock=True)
-        if batch["closed_on"] is not None:
-            raise Refused(f"批次 {batch['number']} 已于 {batch['closed_on']} 结束 / batch already closed")
-        today = beijing_date(uow.now())
-        closed_on = closed_on or today
-        if closed_on > today:
-            raise Refused(f"结束日 {closed_on} 尚未到来 (今天 {today}, 北京时间) / the closing day {closed_on} has not "
-                          f"come yet (today is {today} in Beijing)")
-        if closed_on <= batch["ends_on"]:
-            raise Refused(f"公示期至 {batch['ends_on']} 止, 之后才能结束 / the period runs to {batch['ends_on']} "
-                          f"inclusive; close it from {batch['ends_on'] + dt.timedelta(days=1)}")
-        uow.records.update("batch", batch["id"], {"closed_on": closed_on, "closed_by": by})
-        pending = len([o for o in uow.records.find("objection", batch_id=batch["id"]) if o["status"] == "open"])
-        uow.audit.append([Draft(by, "batch_closed", f"batch:{batch['id']}", reason="公示期结束 / publicity closed",
-                                data={"batch": batch["number"], "closed_on": closed_on.isoformat(),
+        batch = uow.publicity_batches.by_ref(batch_ref, lock=True)
+        closed = batch.close(closed_on, today=beijing_date(uow.now()), by=by)
+        if not uow.publicity_batches.save_closing(closed):
+            raise ConcurrentChange(f"公示批次 / publicity batch {batch.number}")
+        pending = uow.objections.count_open(batch.id)
+        uow.audit.append([Draft(by, "batch_closed", f"batch:{batch.id}", reason="公示期结束 / publicity closed",
+                                data={"batch": batch.number, "closed_on": closed.closed_on.isoformat(),
                                       "open_objections": pending})])
         uow.commit()
-        return {**batch, "closed_on": closed_on, "closed_by": by, "open_objections": pending}
+        return Closed(batch.id, batch.number, closed.closed_on, by, pending)

@@ -4,19 +4,38 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
 
 from wengang.config import Settings
 from wengang.domain.audit import SYSTEM, Draft
 from wengang.domain.cases import Case, State, after_reverification, require
 from wengang.domain.errors import NotFound, Refused
 from wengang.domain.ports import CaseChange, Store
+from wengang.domain.process import UNSAVED, Reverification
 from wengang.domain.progress import Progress, Silent
 from wengang.rules.explain import Line
 from wengang.services import evaluation
 from wengang.services.casework import batched, bulk_work
 from wengang.services.cycles import Unit, newest_snapshot, units
 from wengang.services.explanations import explain_unit
+
+
+@dataclass(frozen=True, slots=True)
+class Left:
+    """A case that left its batch: what was decided before and now, where it went, and why."""
+
+    case_id: int
+    uscc: str
+    name: str
+    old_run_id: str
+    new_run_id: str
+    old_decision: str
+    new_decision: str | None
+    old_amount: Decimal
+    new_amount: Decimal | None
+    new_reasons: str | None
+    outcome: str
+    reason: str
 
 
 @dataclass
@@ -26,7 +45,7 @@ class Reverified:
     run_id: str
     snapshot_id: str
     unchanged: int = 0
-    changed: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[Left] = field(default_factory=list)
 
 
 def reverify(cycle_id: int, *, store: Store, settings: Settings, snapshot: str | None = None,
@@ -35,7 +54,7 @@ def reverify(cycle_id: int, *, store: Store, settings: Settings, snapshot: str |
     progress = progress or Silent()
     with store.reading() as uow:
         cycle = uow.cycles.get(cycle_id)
-        closed = [b["id"] for b in uow.records.find("batch", cycle_id=cycle_id) if b["closed_on"] is not None]
+        closed = [b.id for b in uow.publicity_batches.of_cycle(cycle_id) if not b.is_open]
     if not closed:
         raise Refused("没有已结束公示的批次 / no publicity batch of this cycle has closed yet")
     run = evaluation.evaluate(snapshot or newest_snapshot(settings), cycle.pack, as_of or cycle.as_of,
@@ -62,17 +81,17 @@ def reverify(cycle_id: int, *, store: Store, settings: Settings, snapshot: str |
             if state is State.REVERIFIED:
                 result.unchanged += 1
                 continue
-            record = {"cycle_id": cycle_id, "case_id": case.id, "old_run_id": case.run_id,
-                      "new_run_id": run.summary.id, "old_decision": case.decision,
-                      "new_decision": unit.decision if unit else None, "old_amount": case.amount,
-                      "new_amount": unit.amount if unit else None, "new_reasons": unit.reasons if unit else None,
-                      "outcome": state.value, "done_at": uow.now()}
-            records.append(record)
-            result.changed.append({**record, "uscc": case.uscc, "name": case.name, "reason": reason})
+            left = Left(case.id, case.uscc, case.name, case.run_id, run.summary.id, case.decision,
+                        unit.decision if unit else None, case.amount, unit.amount if unit else None,
+                        unit.reasons if unit else None, state.value, reason)
+            records.append(Reverification(UNSAVED, cycle_id, left.case_id, left.old_run_id, left.new_run_id,
+                                          left.old_decision, left.new_decision, left.old_amount, left.new_amount,
+                                          left.new_reasons, left.outcome, uow.now()))
+            result.changed.append(left)
         for chunk in batched(changes, 50_000):
             uow.cases.apply(chunk)
         for chunk in batched(records, 10_000):
-            uow.records.add_many("reverification", chunk)
+            uow.reverifications.add_many(chunk)
         drafts.append(Draft(by, "reverification", f"cycle:{cycle_id}", reason="复核 / re-verification",
                             data={"run": run.summary.id, "snapshot": run.summary.snapshot_id,
                                   "unchanged": result.unchanged, "changed": len(result.changed)}))
@@ -89,17 +108,18 @@ def _change(case: Case, state: State, reason: str, unit: Unit | None, run_id: st
                       case.review_accepted and state is not State.REVIEW)
 
 
-def explanations(case_id: int, *, store: Store, settings: Settings) -> list[tuple[dict, list[tuple[str, str, str]]]]:
+def explanations(case_id: int, *, store: Store,
+                 settings: Settings) -> list[tuple[Reverification, list[tuple[str, str, str]]]]:
     """For each re-verification that moved the case: the record and the two explanations side by side."""
     with store.reading() as uow:
         if uow.cases.get(case_id) is None:
             raise NotFound(f"没有这个案件 / no case {case_id}")
         case = uow.cases.get(case_id)
-        records = uow.records.find("reverification", case_id=case_id)
+        records = uow.reverifications.of_case(case_id)
     out = []
     for record in records:
-        old = explain_unit(case.uscc, settings=settings, run_id=record["old_run_id"])
-        new = explain_unit(case.uscc, settings=settings, run_id=record["new_run_id"])
+        old = explain_unit(case.uscc, settings=settings, run_id=record.old_run_id)
+        new = explain_unit(case.uscc, settings=settings, run_id=record.new_run_id)
         out.append((record, _side_by_side(old or ("—", []), new or ("—", []))))
     return out
 

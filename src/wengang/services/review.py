@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from wengang.config import Settings
 from wengang.domain.audit import Draft
 from wengang.domain.cases import Case, Gates, State, route, route_reason
-from wengang.domain.errors import IllegalTransition, NotFound, Refused
+from wengang.domain.cycles import Cycle
+from wengang.domain.errors import ConcurrentChange, IllegalTransition, NotFound, Refused
 from wengang.domain.ports import NewCase, Store, UnitOfWork
+from wengang.domain.process import ApplicationStatus, commitment_letter
 from wengang.services import evaluation
 from wengang.services.casework import load_case, move, note
 from wengang.services.cycles import Unit, units
 
 
+@dataclass(frozen=True, slots=True)
+class Filed:
+    """An application just filed: its number, its case, and whether it was filed late (延后补报)."""
+
+    application: int
+    case_id: int
+    late: bool
+
+
 def apply(cycle_id: int, uscc: str, *, store: Store, settings: Settings, commitment: str, accepted: bool,
-          by: str, late_snapshot: str | None = None) -> dict[str, Any]:
+          by: str, late_snapshot: str | None = None) -> Filed:
     """A unit routed to review (or a late filer, 延后补报, from a newer snapshot) applies with its commitment letter."""
-    if not accepted or not commitment.strip():
-        raise Refused("申请须附承诺书并确认接受 / an application needs the commitment letter (承诺书), accepted")
+    letter = commitment_letter(commitment, accepted)
     uscc = uscc.strip().upper()
     with store.reading() as uow:
         cycle = uow.cycles.get(cycle_id)
@@ -36,18 +47,18 @@ def apply(cycle_id: int, uscc: str, *, store: Store, settings: Settings, commitm
         if case.state is not State.REVIEW:
             raise Refused(f"案件 {case.id} 处于 {case.state.value}, 只有待审核案件可申请 / only a case in review "
                           f"can apply; case {case.id} is {case.state.value}")
-        if any(a["status"] == "pending" for a in uow.records.find("application", case_id=case.id)):
+        if any(a.is_pending for a in uow.applications.of_case(case.id)):
             raise Refused(f"案件 {case.id} 已有待审申请 / case {case.id} already has a pending application")
-        application_id = uow.records.add("application", {
-            "case_id": case.id, "commitment": commitment.strip(), "commitment_accepted": True,
-            "late": late_unit is not None, "filed_by": by, "filed_at": uow.now(), "status": "pending"})
+        filed = uow.applications.add(case_id=case.id, commitment=letter, commitment_accepted=True,
+                                     late=late_unit is not None, filed_by=by, filed_at=uow.now(),
+                                     status=ApplicationStatus.PENDING)
         note(uow, case, "提交申请及承诺书 / application with commitment letter filed", by=by, event="applied",
-             data={"application": application_id, "late": late_unit is not None})
+             data={"application": filed.id, "late": filed.late})
         uow.commit()
-    return {"application": application_id, "case_id": case.id, "late": late_unit is not None}
+    return Filed(filed.id, case.id, filed.late)
 
 
-def _late_unit(cycle: dict[str, Any], uscc: str, snapshot: str, settings: Settings) -> tuple[Unit, str]:
+def _late_unit(cycle: Cycle, uscc: str, snapshot: str, settings: Settings) -> tuple[Unit, str]:
     """The late filer's row from an evaluation of the newer snapshot (the rules decide, not the form)."""
     run = evaluation.evaluate(snapshot, cycle.pack, cycle.as_of, settings=settings)
     found = [u for u in units(run.decided) if u.uscc == uscc]
@@ -58,7 +69,7 @@ def _late_unit(cycle: dict[str, Any], uscc: str, snapshot: str, settings: Settin
     return found[0], run.summary.id
 
 
-def _open_late(uow: UnitOfWork, cycle: dict[str, Any], late: tuple[Unit, str], by: str) -> Case:
+def _open_late(uow: UnitOfWork, cycle: Cycle, late: tuple[Unit, str], by: str) -> Case:
     """A late filer's case is born in review: an application is always reviewed by a person."""
     unit, run_id = late
     state = State.REVIEW
@@ -83,7 +94,7 @@ def decide(case_id: int, *, store: Store, accept: bool, reason: str, by: str,
         case = load_case(uow, case_id, expected_version)
         if case.state is not State.REVIEW:
             raise IllegalTransition(case.id, case.state.value, "identified" if accept else "rejected")
-        pending = [a for a in uow.records.find("application", case_id=case.id) if a["status"] == "pending"]
+        pending = [a for a in uow.applications.of_case(case.id) if a.is_pending]
         if accept and not pending:
             raise Refused(f"案件 {case_id} 没有待审申请 / case {case_id} has no application to accept")
         if accept and case.amount <= 0:
@@ -93,14 +104,13 @@ def decide(case_id: int, *, store: Store, accept: bool, reason: str, by: str,
                                  case.dispatch_confirmed, case.account_confirmed))
             text = f"审核通过 / review accepted: {reason}"
             case = move(uow, case, target, text, by=by, event="review_accepted", review_accepted=True,
-                        data={"applications": [a["id"] for a in pending]})
+                        data={"applications": [a.id for a in pending]})
         else:
             case = move(uow, case, State.REJECTED, f"审核不通过 / review rejected: {reason}", by=by,
-                        event="review_rejected", data={"applications": [a["id"] for a in pending]})
+                        event="review_rejected", data={"applications": [a.id for a in pending]})
         for a in pending:
-            uow.records.update("application", a["id"], {"status": "accepted" if accept else "rejected",
-                                                        "decided_by": by, "decided_at": uow.now(),
-                                                        "decision_reason": reason}, status="pending")
+            if not uow.applications.save_decision(a.decide(accept=accept, by=by, at=uow.now(), reason=reason)):
+                raise ConcurrentChange(f"申请 / application #{a.id}")
         uow.commit()
     return case
 

@@ -39,5 +39,5 @@ class ListFiles:
         with self._lock:
             if ref not in self._kept and len(self._kept) >= self.size:
                 self._kept.clear()                       # bounded: start afresh rather than track ages
-            self._kept[ref] = Kept(mark, fingerprint, batch["number"], data)
-        return batch["number"], data
+            self._kept[ref] = Kept(mark, fingerprint, batch.number, data)
+        return batch.number, data

@@ -106,8 +106,8 @@ def desk(store: StoreDep, me: View, cycle: CycleQ):
 def queue(store: StoreDep, me: View, name: Annotated[str, Path(pattern="^(review|dispatch|held)$")], cycle: CycleQ):
     """待办队列 / cases waiting in review, for dispatch confirmation, or held for an account."""
     if name == "review":
-        return s.plain([{**case_out(r["case"]), "name": r["case"].name, "amount": r["case"].amount,
-                         "reason": r["case"].reason, "pending_applications": [a["id"] for a in r["pending"]]}
+        return s.plain([{**case_out(r.case), "name": r.case.name, "amount": r.case.amount,
+                         "reason": r.case.reason, "pending_applications": [a.id for a in r.pending]}
                         for r in dashboard.review_queue(cycle, store=store)])
     state = State.DISPATCH if name == "dispatch" else State.ACCOUNT_HELD
     return s.plain([{**case_out(c), "name": c.name, "amount": c.amount}
@@ -144,7 +144,8 @@ def open_objections(store: StoreDep, me: View, cycle: CycleQ):
 @router.post("/objections/{objection_id}", response_model=Json)
 def decide_objection(store: StoreDep, me: Decide, objection_id: Id, body: ObjectionDecision):
     """处理异议 / sustain (the case is rejected) or dismiss, with a reason."""
-    return objections.decide(objection_id, store=store, sustain=body.sustain, reason=body.reason, by=me.username)
+    return s.plain(objections.decide(objection_id, store=store, sustain=body.sustain, reason=body.reason,
+                                     by=me.username))
 
 
 @router.get("/accounts/pending", response_model=list[Json])

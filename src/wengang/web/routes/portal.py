@@ -56,7 +56,7 @@ def apply(request: Request, store: StoreDep, settings: SettingsDep, me: Employer
     """The application with its commitment letter (routed to review, or filed late)."""
     filed = portal.apply(me.uscc, cycle_id, store=store, settings=settings, commitment=commitment, accepted=accept)
     return done(request, "申请已提交", "Application filed",
-                f"申请 #{filed['application']} 已提交, 等待人工审核 / application #{filed['application']} is filed "
+                f"申请 #{filed.application} 已提交, 等待人工审核 / application #{filed.application} is filed "
                 "and waits for a reviewer")
 
 
@@ -83,7 +83,7 @@ def object_own(request: Request, store: StoreDep, me: Employer, cycle_id: CycleI
                contact: Annotated[str, Form(max_length=40)], text: Annotated[str, Form(max_length=2000)]):
     """The unit disputes its own entry during publicity (e.g. the amount), like anyone may."""
     made = portal.object_to_own(me.uscc, cycle_id, store=store, contact=contact, text=text, name=me.display_name)
-    return done(request, "异议已登记", "Objection recorded", f"异议 #{made['id']} 已登记 / objection #{made['id']} "
+    return done(request, "异议已登记", "Objection recorded", f"异议 #{made.id} 已登记 / objection #{made.id} "
                 "is recorded", f"/portal/cycles/{cycle_id}")
 
 

@@ -76,9 +76,9 @@ def download(request: Request, store: StoreDep, number: Annotated[str, PathParam
 def objection_form(request: Request, store: StoreDep, number: str, uscc: Annotated[str, Query(max_length=18)]):
     """The form to object to one entry of a list (only entries on the list)."""
     found = public.list_page(number, store=store, query=uscc)
-    if not found["rows"]:
+    if not found.rows:
         raise Refused(f"公示名单 {number} 中没有 {uscc} / {uscc} is not on list {number}")
-    return render(request, "public/object.html", {"list": found, "entry": found["rows"][0]})
+    return render(request, "public/object.html", {"list": found, "entry": found.rows[0]})
 
 
 @router.post("/publicity/{number}/object", response_class=HTMLResponse, dependencies=[limited("forms")])
@@ -90,8 +90,8 @@ def objection_submit(request: Request, store: StoreDep, number: str, uscc: Annot
                           raised_on=today())
     return render(request, "message.html", {
         "title": ("异议已受理", "Objection received"), "status": 200,
-        "message": f"异议 #{done['id']} 已登记, 工作人员将核查并通过 {done['contact']} 联系您 / objection "
-                   f"#{done['id']} is recorded; staff will investigate and contact you at {done['contact']}",
+        "message": f"异议 #{done.id} 已登记, 工作人员将核查并通过 {done.contact} 联系您 / objection "
+                   f"#{done.id} is recorded; staff will investigate and contact you at {done.contact}",
         "links": [(f"/publicity/{number}", "返回名单", "Back to the list")]})
 
 

@@ -77,8 +77,8 @@ def objection_decide(request: Request, store: StoreDep, me: ObjectionDecide, obj
                      reason: Reason, decision: Annotated[str, Form(pattern="^(sustain|dismiss)$")]):
     """Sustained removes the case from payment; dismissed puts it back on the list."""
     made = objections.decide(objection_id, store=store, sustain=decision == "sustain", reason=reason, by=me.username)
-    return done(request, f"异议 #{made['id']}: {made['status']}; 案件 {made['case_id']} → {made['case_state']} / "
-                f"objection #{made['id']} {made['status']}; case {made['case_id']} is {made['case_state']}",
+    return done(request, f"异议 #{made.id}: {made.status}; 案件 {made.case_id} → {made.case_state} / "
+                f"objection #{made.id} {made.status}; case {made.case_id} is {made.case_state}",
                 "/staff/objections")
 
 
