@@ -24,16 +24,8 @@ from wengang.adapters.db.people_tables import (
     users,
     web_sessions,
 )
-from wengang.adapters.db.tables import (
-    applications,
-    batches,
-    objections,
-    reverifications,
-)
 
 KINDS: dict[str, Table] = {
-    "batch": batches, "objection": objections,
-    "application": applications, "reverification": reverifications,
     "account": accounts, "payment_batch": payment_batches, "attempt": payment_attempts, "bank_file": bank_files,
     "payment_exception": payment_exceptions, "recovery": recoveries, "notification": notifications,
     "user": users, "activation": activation_codes, "session": web_sessions, "callback": callbacks,
