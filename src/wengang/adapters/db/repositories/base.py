@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import fields
+from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Table, insert, select, update
@@ -11,6 +12,13 @@ from sqlalchemy import ColumnElement, Connection, Table, insert, select, update
 from wengang.domain.errors import NotFound
 
 T = TypeVar("T")
+
+
+@cache
+def _columns(repository: type) -> list[ColumnElement[Any]]:
+    """The model's fields as the table's columns, looked up once per repository class: every unit of work builds
+    every repository, and the web's hot path opens one per request."""
+    return [repository.table.c[f.name] for f in fields(repository.model)]
 
 
 class TableRepository(Generic[T]):
@@ -22,7 +30,7 @@ class TableRepository(Generic[T]):
 
     def __init__(self, conn: Connection):
         self.conn = conn
-        self._columns = [self.table.c[f.name] for f in fields(self.model)]
+        self._columns = _columns(type(self))
 
     def _row(self, row) -> T:
         return self.model(*row)
