@@ -96,9 +96,11 @@ def test_an_application_needs_its_commitment_letter_accepted():
             commitment_letter(text, accepted)
 
 
-def test_records_are_frozen_and_their_fields_are_the_tables_columns():
+def test_records_are_frozen_their_fields_are_the_tables_columns_and_a_contact_never_shows_in_a_log():
     with pytest.raises(FrozenInstanceError):
         BATCH.entries = 4   # type: ignore[misc]
+    assert OPEN.contact not in repr(OPEN) and OPEN.contact not in repr(OPEN.decide(sustain=True, by="i", at=AT,
+                                                                                      reason="x"))
     for model, table in ((PublicityBatch, batches), (Objection, objections), (Application, applications),
                          (Reverification, reverifications)):
         assert [f.name for f in fields(model)] == [c.name for c in table.columns]

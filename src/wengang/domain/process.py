@@ -4,7 +4,7 @@ decision, an application and its review, a re-verification that moved a case. Th
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 
@@ -51,6 +51,7 @@ class PublicityBatch:
 
     @property
     def is_open(self) -> bool:
+        """Objections are taken (inside the period) until the list is closed."""
         return self.closed_on is None
 
     def takes_objection(self, raised_on: dt.date) -> None:
@@ -92,7 +93,7 @@ class Objection:
     batch_id: int
     case_id: int
     objector: str | None
-    contact: str
+    contact: str = field(repr=False)        # private: never in a log line or a traceback
     text: str
     raised_on: dt.date
     raised_at: dt.datetime
@@ -103,6 +104,7 @@ class Objection:
 
     @property
     def is_open(self) -> bool:
+        """Still waiting for a decision, and holding its case back."""
         return self.status is ObjectionStatus.OPEN
 
     def decide(self, *, sustain: bool, by: str, at: dt.datetime, reason: str) -> Objection:
@@ -116,6 +118,7 @@ class Objection:
         return self._decided(ObjectionStatus.MOOT, by, at, f"#{sustained} sustained")
 
     def _decided(self, status: ObjectionStatus, by: str, at: dt.datetime, reason: str) -> Objection:
+        """Only an open objection is decided, and only once."""
         if not self.is_open:
             raise Refused(f"异议 #{self.id} 已处理 ({self.status}) / objection already decided")
         return replace(self, status=status, decided_by=by, decided_at=at, decision_reason=reason)
@@ -148,6 +151,7 @@ class Application:
 
     @property
     def is_pending(self) -> bool:
+        """Still waiting for a reviewer: only a pending application lets a case be accepted."""
         return self.status is ApplicationStatus.PENDING
 
     def decide(self, *, accept: bool, by: str, at: dt.datetime, reason: str) -> Application:

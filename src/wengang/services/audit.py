@@ -98,6 +98,7 @@ class CaseHistory:
 
 
 def history(case_id: int, *, store: Store) -> CaseHistory:
+    """Everything that happened to one case, for staff and the auditor: contacts and objectors' names masked."""
     with store.reading() as uow:
         case = uow.cases.get(case_id)
         if case is None:

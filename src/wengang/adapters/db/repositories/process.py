@@ -26,9 +26,11 @@ class SqlPublicityBatches(TableRepository[PublicityBatch]):
     table, model, label = batches, PublicityBatch, ("公示批次", "publicity batch")
 
     def add(self, **values) -> PublicityBatch:
+        """Store a new list and give it back with its id."""
         return self._insert(values)
 
     def by_ref(self, ref: str | int, *, lock: bool = False) -> PublicityBatch:
+        """Staff and the public name a list by its number (C1-P1); an id also works."""
         found = self._one(batches.c.number == str(ref), lock=lock)
         if found is not None:
             return found
@@ -37,15 +39,19 @@ class SqlPublicityBatches(TableRepository[PublicityBatch]):
         raise NotFound(f"没有这个公示批次 / no publicity batch {str(ref)!r}")
 
     def of_cycle(self, cycle_id: int) -> list[PublicityBatch]:
+        """The cycle's lists, oldest first (their order numbers the next one)."""
         return self._many(batches.c.cycle_id == cycle_id)
 
     def all(self) -> list[PublicityBatch]:
+        """Every list, oldest first."""
         return self._many()
 
     def set_entries(self, batch_id: int, entries: int) -> None:
+        """How many cases the list holds, known once they are on it."""
         self._update(batch_id, {"entries": entries})
 
     def save_closing(self, closed: PublicityBatch) -> bool:
+        """Store the closing only while the list is still open, so it closes once."""
         return self._update(closed.id, {"closed_on": closed.closed_on, "closed_by": closed.closed_by}, closed_on=None)
 
 
@@ -55,26 +61,33 @@ class SqlObjections(TableRepository[Objection]):
     table, model, label = objections, Objection, ("异议", "objection")
 
     def _row(self, row) -> Objection:
+        """The stored status as its typed value."""
         return Objection(**{**row._mapping, "status": ObjectionStatus(row.status)})
 
     def add(self, **values) -> Objection:
+        """Store a new objection and give it back with its id."""
         return self._insert({**values, "status": ObjectionStatus(values["status"]).value})
 
     def of_batch(self, batch_id: int) -> list[Objection]:
+        """A list's objections, in the order they came."""
         return self._many(objections.c.batch_id == batch_id)
 
     def of_case(self, case_id: int) -> list[Objection]:
+        """A case's objections, in the order they came."""
         return self._many(objections.c.case_id == case_id)
 
     def open_of_case(self, case_id: int) -> list[Objection]:
+        """A case's objections still waiting for a decision."""
         return self._many(objections.c.case_id == case_id, objections.c.status == ObjectionStatus.OPEN.value)
 
     def count_open(self, batch_id: int) -> int:
+        """How many objections to a list still wait for a decision."""
         query = select(func.count()).where(objections.c.batch_id == batch_id,
                                            objections.c.status == ObjectionStatus.OPEN.value)
         return int(self.conn.execute(query).scalar_one())
 
     def save_decision(self, decided: Objection) -> bool:
+        """Store the decision only while the objection is still open, so it is decided once."""
         return self._update(decided.id, {"status": decided.status.value, "decided_by": decided.decided_by,
                                          "decided_at": decided.decided_at,
                                          "decision_reason": decided.decision_reason},
@@ -87,15 +100,19 @@ class SqlApplications(TableRepository[Application]):
     table, model, label = applications, Application, ("申请", "application")
 
     def _row(self, row) -> Application:
+        """The stored status as its typed value."""
         return Application(**{**row._mapping, "status": ApplicationStatus(row.status)})
 
     def add(self, **values) -> Application:
+        """Store a new application and give it back with its id."""
         return self._insert({**values, "status": ApplicationStatus(values["status"]).value})
 
     def of_case(self, case_id: int) -> list[Application]:
+        """A case's applications, in the order they were filed."""
         return self._many(applications.c.case_id == case_id)
 
     def save_decision(self, decided: Application) -> bool:
+        """Store the decision only while the application is still pending, so it is decided once."""
         return self._update(decided.id, {"status": decided.status.value, "decided_by": decided.decided_by,
                                          "decided_at": decided.decided_at,
                                          "decision_reason": decided.decision_reason},
@@ -111,11 +128,13 @@ class SqlReverifications(TableRepository[Reverification]):
     table, model, label = reverifications, Reverification, ("复核记录", "re-verification")
 
     def add_many(self, rows: Iterable[Reverification]) -> int:
+        """One executemany for a whole chunk; the database numbers the rows."""
         values = [{name: getattr(r, name) for name in COLUMNS} for r in rows]
         if values:
             self.conn.execute(insert(reverifications), values)
         return len(values)
 
     def of_case(self, case_id: int) -> list[Reverification]:
+        """Every re-verification that moved the case, oldest first."""
         return self._many(reverifications.c.case_id == case_id)
 
