@@ -10,7 +10,15 @@ from typing import Any, NamedTuple, Protocol
 from wengang.domain.audit import Draft, Entry, Head, Problem
 from wengang.domain.audit_anchors import Anchor
 from wengang.domain.cases import Case, State
-from wengang.domain.repositories import Cycles, Rounds
+from wengang.domain.repositories import (
+    BankFiles,
+    Cycles,
+    PaymentAccounts,
+    PaymentBatches,
+    PaymentExceptions,
+    Recoveries,
+    Rounds,
+)
 
 
 class NewCase(NamedTuple):
@@ -260,6 +268,12 @@ class UnitOfWork(Protocol):
     records: Records
     audit: AuditLog
     payments: Payments
+    # money records
+    accounts: PaymentAccounts
+    payment_batches: PaymentBatches
+    bank_files: BankFiles
+    payment_exceptions: PaymentExceptions
+    recoveries: Recoveries
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -17,6 +17,13 @@ from wengang.adapters.db.engine import WRITE, WalCheckpointer, make_engine, upgr
 from wengang.adapters.db.payments import SqlPayments
 from wengang.adapters.db.records import SqlRecords
 from wengang.adapters.db.repositories.cycles import SqlCycles, SqlRounds
+from wengang.adapters.db.repositories.money import (
+    SqlBankFiles,
+    SqlPaymentAccounts,
+    SqlPaymentBatches,
+    SqlPaymentExceptions,
+    SqlRecoveries,
+)
 from wengang.domain.ports import AuditAnchors, Clock, Keys
 
 log = logging.getLogger(__name__)
@@ -42,6 +49,10 @@ class SqlUnitOfWork:
         self.cycles, self.rounds = SqlCycles(self._conn), SqlRounds(self._conn)
         self.audit = SqlAuditLog(self._conn, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._audit_key)
         self.payments = SqlPayments(self._conn, self._now)
+        # money records: accounts, payment batches, bank files, payment exceptions, recoveries
+        self.accounts, self.payment_batches = SqlPaymentAccounts(self._conn), SqlPaymentBatches(self._conn)
+        self.bank_files, self.recoveries = SqlBankFiles(self._conn), SqlRecoveries(self._conn)
+        self.payment_exceptions = SqlPaymentExceptions(self._conn)
         return self
 
     def __exit__(self, *exc: object) -> None:
