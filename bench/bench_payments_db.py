@@ -148,11 +148,11 @@ def reverified_cycle(store: SqlStore, settings: Settings, snapshot_id: str, run_
             f"WHERE cycle_id = :cycle"), {"state": State.REVERIFIED.value, "cycle": cycle_id,
                                           "reason": "基准设置 / benchmark setup: re-verified"})
         now = uow.now()
-        uow.records.add_many("account", ({
-            "cycle_id": cycle_id, "uscc": uscc, "bank_code": "102100099996", "account_no": f"6222{i:015d}",
-            "account_name": f"补录账户{i}号单位", "source": "staff", "status": "active", "created_by": "clerk-zhou",
-            "created_at": now, "verified_by": "checker-sun", "verified_at": now, "note": "bench: 柜面核验"}
-            for i, uscc in enumerate(missing_accounts(settings, snapshot_id), start=1)))
+        for i, uscc in enumerate(missing_accounts(settings, snapshot_id), start=1):
+            uow.accounts.add(
+                cycle_id=cycle_id, uscc=uscc, bank_code="102100099996", account_no=f"6222{i:015d}",
+                account_name=f"补录账户{i}号单位", source="staff", status="active", created_by="clerk-zhou",
+                created_at=now, verified_by="checker-sun", verified_at=now, note="bench: 柜面核验")
         uow.commit()
     return cycle_id
 

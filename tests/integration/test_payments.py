@@ -112,11 +112,11 @@ def test_a_case_whose_account_fails_its_check_is_left_out_and_its_batch_counts_o
                                                                 "付款测试5号\x07有限公司"),
            **{n: ("104100000004", "1", f"付款测试{n}号有限公司") for n in range(27, 31)}}     # all of BOC's four
     with pay_store.transaction() as uow:
-        uow.records.add_many("account", ({
-            "cycle_id": reverified, "uscc": uscc(n, "91110108"), "bank_code": code, "account_no": number,
-            "account_name": name, "source": "staff", "status": "active", "created_by": "clerk-zhou",
-            "created_at": uow.now(), "verified_by": "checker-sun", "verified_at": uow.now(), "note": "dirty"}
-            for n, (code, number, name) in bad.items()))
+        for n, (code, number, name) in bad.items():
+            uow.accounts.add(
+                cycle_id=reverified, uscc=uscc(n, "91110108"), bank_code=code, account_no=number,
+                account_name=name, source="staff", status="active", created_by="clerk-zhou",
+                created_at=uow.now(), verified_by="checker-sun", verified_at=uow.now(), note="dirty")
         good = sum(uow.cases.find(reverified, uscc(n, "91110108")).amount for n in range(2, 13) if n != 5)
         uow.commit()
     # the threshold at exactly what ICBC's good cases sum to: one approver (the planned total, with units 1 and 5,

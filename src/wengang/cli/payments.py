@@ -237,4 +237,4 @@ def account_verify(account: int, note: Annotated[str, typer.Option("--note", hel
                    refuse: Annotated[bool, typer.Option("--refuse", help="不通过 / refuse")] = False,
                    by: str = "") -> None:
     done = accounts.verify(account, store=store(), by=by, accept=not refuse, note=note)
-    console.print(f"账户 #{account} {done['status']} ({done['account_no']})")
+    console.print(f"账户 #{account} {done.status} ({done.account_no})")
