@@ -138,7 +138,7 @@ def reverified_cycle(store: SqlStore, settings: Settings, snapshot_id: str, run_
     """Open the cycle the ordinary way, then every case to re-verified (one UPDATE), payable, with an account."""
     status = cycles.open_from_decided(decided, store=store, pack_id=PACK, as_of=AS_OF, snapshot_id=snapshot_id,
                                       run_id=run_id, by="bench")
-    cycle_id = status.cycle["id"]
+    cycle_id = status.cycle.id
     # Money is integer fen on SQLite, NUMERIC(20,2) on PostgreSQL: 100.00 … 20,099.99 yuan where the rules paid 0.
     synthetic = "(10000 + (id * 7919) % 2000000)" + ("" if store.dialect == "sqlite" else " / 100.0")
     with store.transaction() as uow:
@@ -148,11 +148,11 @@ def reverified_cycle(store: SqlStore, settings: Settings, snapshot_id: str, run_
             f"WHERE cycle_id = :cycle"), {"state": State.REVERIFIED.value, "cycle": cycle_id,
                                           "reason": "基准设置 / benchmark setup: re-verified"})
         now = uow.now()
-        uow.records.add_many("account", ({
-            "cycle_id": cycle_id, "uscc": uscc, "bank_code": "102100099996", "account_no": f"6222{i:015d}",
-            "account_name": f"补录账户{i}号单位", "source": "staff", "status": "active", "created_by": "clerk-zhou",
-            "created_at": now, "verified_by": "checker-sun", "verified_at": now, "note": "bench: 柜面核验"}
-            for i, uscc in enumerate(missing_accounts(settings, snapshot_id), start=1)))
+        for i, uscc in enumerate(missing_accounts(settings, snapshot_id), start=1):
+            uow.accounts.add(
+                cycle_id=cycle_id, uscc=uscc, bank_code="102100099996", account_no=f"6222{i:015d}",
+                account_name=f"补录账户{i}号单位", source="staff", status="active", created_by="clerk-zhou",
+                created_at=now, verified_by="checker-sun", verified_at=now, note="bench: 柜面核验")
         uow.commit()
     return cycle_id
 
@@ -163,11 +163,11 @@ def batches_and_files(store: SqlStore, settings: Settings, cycle_id: int, out: P
     prepared = payments.prepare_batches(cycle_id, store=store, settings=settings, by=PREPARER)
     t1 = time.perf_counter()
     for b in prepared.batches:
-        done = payments.approve_batch(b["number"], store=store, settings=settings, by=APPROVERS[0])
-        if done["status"] != "approved":
-            payments.approve_batch(b["number"], store=store, settings=settings, by=APPROVERS[1])
+        done = payments.approve_batch(b.number, store=store, settings=settings, by=APPROVERS[0])
+        if done.status != "approved":
+            payments.approve_batch(b.number, store=store, settings=settings, by=APPROVERS[1])
     t2 = time.perf_counter()
-    written = payments.write_all_files([b["number"] for b in prepared.batches], store=store, settings=settings,
+    written = payments.write_all_files([b.number for b in prepared.batches], store=store, settings=settings,
                                        out_dir=out, by=PREPARER, workers=workers)
     t3 = time.perf_counter()
     return {"prepared": prepared, "written": written, "prepare": t1 - t0, "approve": t2 - t1, "files": t3 - t2,
@@ -239,7 +239,7 @@ def run(db: str, setup: tuple, folder: Path, args: argparse.Namespace, rss: Peak
     finally:
         store.close()
         drop()
-    n = sum(b["entries"] for b in prepared.batches)
+    n = sum(b.entries for b in prepared.batches)
     assert n == decided.num_rows and not prepared.skipped, (n, prepared.skipped[:3])
     applied: dict[str, int] = {}
     for r in results:

@@ -48,17 +48,17 @@ def run(store, settings: Settings, cycle_id: int, root: Path, steps: Steps) -> N
     steps.note("prepare")
     payments.prepare_batches(cycle_id, store=store, settings=settings, by="clerk")
     for batch in payments.list_batches(store=store, cycle_id=cycle_id):
-        while batch["status"] == "prepared":
-            by = next(a for a in APPROVERS if a not in (batch["prepared_by"], batch["approved_by"]))
-            steps.note(f"approve {batch['number']}")
-            batch = payments.approve_batch(batch["number"], store=store, settings=settings, by=by)
+        while batch.status == "prepared":
+            by = next(a for a in APPROVERS if a not in (batch.prepared_by, batch.approved_by))
+            steps.note(f"approve {batch.number}")
+            batch = payments.approve_batch(batch.number, store=store, settings=settings, by=by)
     for batch in payments.list_batches(store=store, cycle_id=cycle_id):
-        steps.note(f"write {batch['number']}")
-        written = payments.write_files(batch["number"], store=store, settings=settings, out_dir=root / "out",
+        steps.note(f"write {batch.number}")
+        written = payments.write_files(batch.number, store=store, settings=settings, out_dir=root / "out",
                                        by="clerk")
-        steps.note(f"send {batch['number']}")
+        steps.note(f"send {batch.number}")
         sent = send(written.path, root / "bank")
-        steps.note(f"wait for the bank {batch['number']}")
+        steps.note(f"wait for the bank {batch.number}")
         wait_for(root / "bank" / "answers" / sent)
     answers = sorted((root / "bank" / "answers").glob("send-*/*"),
                      key=lambda p: ("returns" in p.name, "camt" in p.name, p.parent.name, p.name))

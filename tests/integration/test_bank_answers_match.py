@@ -19,6 +19,7 @@ from wengang.adapters.banks.csv_layout import render_status_csv
 from wengang.adapters.banks.pain002 import Original, TxStatus, write_pain002
 from wengang.adapters.banks.simulator import BankSimulator
 from wengang.domain.cases import State
+from wengang.domain.payment_batches import PaymentBatch
 from wengang.domain.payments import PaymentStatus, StatusRecord
 from wengang.services import ledger, payments, reconcile
 
@@ -30,17 +31,17 @@ NOON = dt.datetime(2021, 10, 20, 12)
 def approved(pay_store, pay_settings, reverified, tmp_path):
     """Every bank's batch approved; only ICBC's (102) and ABC's (103) files written and sent."""
     done = prepare_and_approve(pay_store, pay_settings, reverified)
-    by_bank = {b["bank_code"]: b for b in done.batches}
+    by_bank = {b.bank_code: b for b in done.batches}
     for bank in ("102", "103"):
-        payments.write_files(by_bank[bank]["number"], store=pay_store, settings=pay_settings, out_dir=tmp_path / "out",
+        payments.write_files(by_bank[bank].number, store=pay_store, settings=pay_settings, out_dir=tmp_path / "out",
                              by="clerk-wang")
     with pay_store.reading() as uow:
-        first = {bank: uow.payments.attempts(batch_id=b["id"])[0] for bank, b in by_bank.items()}
+        first = {bank: uow.payments.attempts(batch_id=b.id)[0] for bank, b in by_bank.items()}
     return {"batches": by_bank, "first": first, "cycle": reverified}
 
 
-def original(batch: dict, message: str = "pain.001.001.09") -> Original:
-    return Original(batch["number"], message, batch["number"], batch["entries"], batch["total"])
+def original(batch: PaymentBatch, message: str = "pain.001.001.09") -> Original:
+    return Original(batch.number, message, batch.number, batch.entries, batch.total)
 
 
 def report(tmp_path, name: str, answers: Original, statuses: list[TxStatus]):
@@ -49,7 +50,7 @@ def report(tmp_path, name: str, answers: Original, statuses: list[TxStatus]):
 
 
 def issues(pay_store) -> list[tuple[str, str]]:
-    return sorted((e["issue"], e["end_to_end_id"]) for e in reconcile.open_exceptions(store=pay_store))
+    return sorted((e.issue, e.end_to_end_id) for e in reconcile.open_exceptions(store=pay_store))
 
 
 def unchanged(pay_store, cycle: int) -> None:
@@ -84,7 +85,7 @@ def test_a_report_answering_a_file_never_sent_applies_nothing(pay_store, pay_set
     path = report(tmp_path, "never.xml", original(csv_batch), [TxStatus(icbc.end_to_end_id, "ACSC", icbc.amount)])
     [result] = reconcile.ingest([path], store=pay_store, settings=pay_settings, by="clerk-wang")
     assert result.applied == {} and issues(pay_store) == [("unknown-original", "-")]
-    assert "never sent" in result.exceptions[0]["detail"]
+    assert "never sent" in result.exceptions[0].detail
     unchanged(pay_store, approved["cycle"])
 
 
@@ -108,7 +109,7 @@ def test_a_csv_status_file_cannot_settle_a_payment_sent_in_a_pain001(pay_store, 
     icbc = approved["first"]["102"]
     path = tmp_path / "status.csv"
     path.write_bytes(render_status_csv([StatusRecord(icbc.end_to_end_id, PaymentStatus.PAID, icbc.amount,
-                                                     batch=approved["batches"]["102"]["number"])]))
+                                                     batch=approved["batches"]["102"].number)]))
     [result] = reconcile.ingest([path], store=pay_store, settings=pay_settings, by="clerk-wang")
     assert result.applied == {} and issues(pay_store) == [("wrong-format", icbc.end_to_end_id)]
     unchanged(pay_store, approved["cycle"])
@@ -116,7 +117,7 @@ def test_a_csv_status_file_cannot_settle_a_payment_sent_in_a_pain001(pay_store, 
 
 def test_a_csv_status_line_naming_another_batch_is_set_aside(pay_store, pay_settings, approved, tmp_path):
     csv_batch = approved["batches"]["313"]
-    payments.write_files(csv_batch["number"], store=pay_store, settings=pay_settings, out_dir=tmp_path, by="c")
+    payments.write_files(csv_batch.number, store=pay_store, settings=pay_settings, out_dir=tmp_path, by="c")
     mine = approved["first"]["313"]
     path = tmp_path / "status.csv"
     path.write_bytes(render_status_csv([StatusRecord(mine.end_to_end_id, PaymentStatus.PAID, mine.amount,
@@ -130,7 +131,7 @@ def test_a_settlement_notice_pays_only_payments_whose_file_was_sent(pay_store, p
     path = write_camt054(tmp_path / "debits.xml", message_id="DBT-1", created=NOON,
                          account_no=pay_settings.fund_account_no, bank_code=pay_settings.fund_bank_code, bookings=[
                              Booking(icbc.end_to_end_id, icbc.amount, False, NOON.date(),
-                                     original_message_id=approved["batches"]["102"]["number"]),
+                                     original_message_id=approved["batches"]["102"].number),
                              Booking(csv_bank.end_to_end_id, csv_bank.amount, False, NOON.date())]).path
     [result] = reconcile.ingest([path], store=pay_store, settings=pay_settings, by="clerk-wang")
     assert result.applied == {"paid": 1} and issues(pay_store) == [("batch-not-sent", csv_bank.end_to_end_id)]
@@ -146,8 +147,8 @@ def test_a_notification_on_another_account_goes_to_a_person_not_to_no_change(pay
                          bookings=[Booking(icbc.end_to_end_id, icbc.amount, False, NOON.date())]).path
     [result] = reconcile.ingest([path], store=pay_store, settings=pay_settings, by="clerk-wang")
     assert result.applied == {} and issues(pay_store) == [("not-our-account", "-")]
-    assert "0000" in result.exceptions[0]["detail"] or "105100000017" in result.exceptions[0]["detail"]
-    assert "6222020299990000" not in result.exceptions[0]["detail"]       # an account is never shown in full
+    assert "0000" in result.exceptions[0].detail or "105100000017" in result.exceptions[0].detail
+    assert "6222020299990000" not in result.exceptions[0].detail       # an account is never shown in full
     unchanged(pay_store, approved["cycle"])
 
 
@@ -156,7 +157,7 @@ def test_the_simulated_bank_answers_every_file_it_is_sent_and_all_of_it_applies(
     """The honest path stays whole: each file answered by the bank, every answer applied, no exception."""
     bank, answers = BankSimulator(reject_share=0, return_share=0), []
     for b in approved["batches"].values():
-        sent = payments.write_files(b["number"], store=pay_store, settings=pay_settings, out_dir=tmp_path / "o",
+        sent = payments.write_files(b.number, store=pay_store, settings=pay_settings, out_dir=tmp_path / "o",
                                     by="clerk-wang")
         a = bank.answer(sent.path, tmp_path / "bank")
         answers += [f.path for f in (a.pain002, a.settlement, a.returns) if f]

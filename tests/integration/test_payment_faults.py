@@ -221,7 +221,7 @@ def test_kill_9_anywhere_in_the_payment_run_and_restart(template, tmp_path, caps
 
 def test_a_batch_cannot_be_approved_twice_after_a_crash(pay_store, pay_settings, reverified):
     [batch, *_] = payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk").batches
-    payments.approve_batch(batch["number"], store=pay_store, settings=pay_settings, by="approver")
+    payments.approve_batch(batch.number, store=pay_store, settings=pay_settings, by="approver")
     with pytest.raises(Refused, match="not waiting for approval"):
-        payments.approve_batch(batch["number"], store=pay_store, settings=pay_settings, by="approver-2")
-    assert ledger.check(store=pay_store).postings == batch["entries"]
+        payments.approve_batch(batch.number, store=pay_store, settings=pay_settings, by="approver-2")
+    assert ledger.check(store=pay_store).postings == batch.entries

@@ -32,16 +32,16 @@ def states(store, cycle_id) -> dict[str, int]:
 def prepare_and_approve(store, settings, cycle_id, approver="approver-li"):
     done = payments.prepare_batches(cycle_id, store=store, settings=settings, by="clerk-wang")
     for b in done.batches:
-        payments.approve_batch(b["number"], store=store, settings=settings, by=approver)
+        payments.approve_batch(b.number, store=store, settings=settings, by=approver)
     return done
 
 
 def test_one_batch_per_bank_in_its_format_and_the_preparer_cannot_approve(pay_store, pay_settings, reverified):
     done = payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk-wang")
-    got = {b["bank_code"]: (b["entries"], b["file_format"]) for b in done.batches}
+    got = {b.bank_code: (b.entries, b.file_format) for b in done.batches}
     assert got == {"102": (12, "pain.001.001.09"), "103": (8, "pain.001.001.03"), "104": (4, "pain.001.001.09"),
                    "313": (6, "csv")}
-    assert sum(b["entries"] for b in done.batches) == PAY_UNITS and not done.skipped
+    assert sum(b.entries for b in done.batches) == PAY_UNITS and not done.skipped
     with pytest.raises(Refused, match="four eyes"):
         payments.approve_batch("C1-B102-1", store=pay_store, settings=pay_settings, by="clerk-wang")
     assert states(pay_store, reverified) == {"re-verified": PAY_UNITS}          # nothing moved, nothing committed
@@ -52,7 +52,7 @@ def test_one_batch_per_bank_in_its_format_and_the_preparer_cannot_approve(pay_st
     assert states(pay_store, reverified) == {"re-verified": PAY_UNITS - 12, "approved-for-payment": 12}
     report = ledger.check(store=pay_store)
     assert report.ok and report.total.issued == report.total.pending == payments.batch_detail(
-        "C1-B102-1", store=pay_store)["total"]
+        "C1-B102-1", store=pay_store).batch.total
 
 
 def test_the_database_itself_refuses_self_approval_and_a_second_live_attempt(pay_store, pay_settings, reverified):
@@ -112,11 +112,11 @@ def test_a_case_whose_account_fails_its_check_is_left_out_and_its_batch_counts_o
                                                                 "付款测试5号\x07有限公司"),
            **{n: ("104100000004", "1", f"付款测试{n}号有限公司") for n in range(27, 31)}}     # all of BOC's four
     with pay_store.transaction() as uow:
-        uow.records.add_many("account", ({
-            "cycle_id": reverified, "uscc": uscc(n, "91110108"), "bank_code": code, "account_no": number,
-            "account_name": name, "source": "staff", "status": "active", "created_by": "clerk-zhou",
-            "created_at": uow.now(), "verified_by": "checker-sun", "verified_at": uow.now(), "note": "dirty"}
-            for n, (code, number, name) in bad.items()))
+        for n, (code, number, name) in bad.items():
+            uow.accounts.add(
+                cycle_id=reverified, uscc=uscc(n, "91110108"), bank_code=code, account_no=number,
+                account_name=name, source="staff", status="active", created_by="clerk-zhou",
+                created_at=uow.now(), verified_by="checker-sun", verified_at=uow.now(), note="dirty")
         good = sum(uow.cases.find(reverified, uscc(n, "91110108")).amount for n in range(2, 13) if n != 5)
         uow.commit()
     # the threshold at exactly what ICBC's good cases sum to: one approver (the planned total, with units 1 and 5,
@@ -125,13 +125,13 @@ def test_a_case_whose_account_fails_its_check_is_left_out_and_its_batch_counts_o
     done = payments.prepare_batches(reverified, store=pay_store, settings=settings, by="clerk-wang")
     assert [u for u, _ in done.skipped] == [uscc(n, "91110108") for n in sorted(bad)]
     assert all(why.startswith("账户不可用 / unusable account") for _, why in done.skipped)
-    assert {b["bank_code"]: b["entries"] for b in done.batches} == {"102": 10, "103": 8, "313": 6}
+    assert {b.bank_code: b.entries for b in done.batches} == {"102": 10, "103": 8, "313": 6}
     for b in done.batches:
-        detail = payments.batch_detail(b["number"], store=pay_store)
-        count, total = detail["attempts"]["prepared"]
-        assert (count, total) == (b["entries"], b["total"])
-        assert b["needs_second"] == (total > good)
-    assert {b["bank_code"]: (b["total"], b["needs_second"]) for b in done.batches}["102"] == (good, False)
+        detail = payments.batch_detail(b.number, store=pay_store)
+        count, total = detail.attempts["prepared"]
+        assert (count, total) == (b.entries, b.total)
+        assert b.needs_second == (total > good)
+    assert {b.bank_code: (b.total, b.needs_second) for b in done.batches}["102"] == (good, False)
     with pay_store.reading() as uow:
         audited = [e for e in uow.audit.entries() if e[3] == "payment_batch_prepared"]
     assert sorted(json.loads(e[9])["entries"] for e in audited) == [6, 8, 10]
@@ -141,19 +141,19 @@ def test_above_the_threshold_a_second_different_approver_releases_the_batch(pay_
     settings = pay_settings.model_copy(update={"second_approval_above": Decimal("10000.00")})
     payments.prepare_batches(reverified, store=pay_store, settings=settings, by="clerk-wang")
     first = payments.approve_batch("C1-B102-1", store=pay_store, settings=settings, by="approver-li")
-    assert first["needs_second"] and first["status"] == "prepared"           # 18,403.20 yuan > 10,000
+    assert first.needs_second and first.status == "prepared"           # 18,403.20 yuan > 10,000
     with pytest.raises(Refused, match="another person"):
         payments.approve_batch("C1-B102-1", store=pay_store, settings=settings, by="approver-li")
-    assert payments.approve_batch("C1-B102-1", store=pay_store, settings=settings, by="director-zhao")["status"] \
+    assert payments.approve_batch("C1-B102-1", store=pay_store, settings=settings, by="director-zhao").status \
         == "approved"
     small = payments.approve_batch("C1-B104-1", store=pay_store, settings=settings, by="approver-li")
-    assert small["status"] == "approved" and not small["needs_second"]        # 7,401.60 yuan: one approver
+    assert small.status == "approved" and not small.needs_second        # 7,401.60 yuan: one approver
 
 
 def test_files_validate_against_the_official_schemas_and_rewrite_byte_identical(pay_store, pay_settings, reverified,
                                                                                 tmp_path):
     done = prepare_and_approve(pay_store, pay_settings, reverified)
-    written = {b["number"]: payments.write_files(b["number"], store=pay_store, settings=pay_settings,
+    written = {b.number: payments.write_files(b.number, store=pay_store, settings=pay_settings,
                                                  out_dir=tmp_path, by="clerk-wang") for b in done.batches}
     for number, w in written.items():
         if w.message.startswith("pain.001"):
@@ -163,8 +163,8 @@ def test_files_validate_against_the_official_schemas_and_rewrite_byte_identical(
         again = payments.write_files(number, store=pay_store, settings=pay_settings, out_dir=tmp_path, by="clerk-wang")
         assert again.sha256 == w.sha256
     with pay_store.reading() as uow:
-        assert len(uow.records.find("bank_file", direction="out")) == len(BANKS)
-        assert {b["status"] for b in uow.records.find("payment_batch")} == {"sent"}
+        assert len(uow.bank_files.of_direction("out")) == len(BANKS)
+        assert {b.status for b in uow.payment_batches.all()} == {"sent"}
 
 
 def test_a_bad_bank_file_is_refused_by_name_and_line_and_a_rerun_finishes_the_job(pay_store, pay_settings, reverified,
@@ -175,7 +175,7 @@ def test_a_bad_bank_file_is_refused_by_name_and_line_and_a_rerun_finishes_the_jo
     bank = BankSimulator(reject_share=0, return_share=0)
     reports, notices = [], []
     for b in done.batches:
-        sent = payments.write_files(b["number"], store=pay_store, settings=pay_settings, out_dir=tmp_path / "out",
+        sent = payments.write_files(b.number, store=pay_store, settings=pay_settings, out_dir=tmp_path / "out",
                                     by="clerk-wang")
         a = bank.answer(sent.path, tmp_path / "bank")
         reports.append(a.pain002.path)
@@ -188,7 +188,7 @@ def test_a_bad_bank_file_is_refused_by_name_and_line_and_a_rerun_finishes_the_jo
     assert notices[0].name in message and "line" in message and "Oops" in message
     assert all(p.name in message for p in reports)                     # the status reports went in, each whole
     with pay_store.reading() as uow:                                     # nothing of the notices went in
-        assert sorted(f["name"] for f in uow.records.find("bank_file", direction="in")) == sorted(
+        assert sorted(f.name for f in uow.bank_files.of_direction("in")) == sorted(
             p.name for p in reports)
     notices[0].write_bytes(good)
     again = reconcile.ingest(reports + notices, store=pay_store, settings=pay_settings, by="clerk-wang")
@@ -201,7 +201,7 @@ def test_files_written_in_worker_processes_are_the_same_bytes_recorded_once(pay_
                                                                             tmp_path):
     """The cycle's files made in two worker processes (each reading its batch itself) equal one-by-one writing."""
     done = prepare_and_approve(pay_store, pay_settings, reverified)
-    numbers = [b["number"] for b in done.batches]
+    numbers = [b.number for b in done.batches]
     pooled = payments.write_all_files(numbers, store=pay_store, settings=pay_settings, out_dir=tmp_path / "pool",
                                       by="clerk-wang", workers=2)
     single = [payments.write_files(n, store=pay_store, settings=pay_settings, out_dir=tmp_path / "one",
@@ -210,7 +210,7 @@ def test_files_written_in_worker_processes_are_the_same_bytes_recorded_once(pay_
     assert [w.sha256 for w in pooled] == [w.sha256 for w in single]
     assert all(w.path.read_bytes() == s.path.read_bytes() for w, s in zip(pooled, single, strict=True))
     with pay_store.reading() as uow:
-        assert len(uow.records.find("bank_file", direction="out")) == len(numbers)      # the same bytes: once
+        assert len(uow.bank_files.of_direction("out")) == len(numbers)      # the same bytes: once
 
 
 def test_bank_returns_pay_fail_and_credit_back_and_a_corrected_account_is_reissued(pay_store, pay_settings,
@@ -224,7 +224,7 @@ def test_bank_returns_pay_fail_and_credit_back_and_a_corrected_account_is_reissu
         returned.end_to_end_id: Outcome(returned.end_to_end_id, RETURNED, "AC04")})
     answers = []
     for b in done.batches:
-        sent = payments.write_files(b["number"], store=pay_store, settings=pay_settings, out_dir=tmp_path / "out",
+        sent = payments.write_files(b.number, store=pay_store, settings=pay_settings, out_dir=tmp_path / "out",
                                     by="clerk-wang")
         a = bank.answer(sent.path, tmp_path / "bank")
         answers += [f.path for f in (a.pain002, a.settlement, a.returns) if f]
@@ -249,7 +249,7 @@ def test_bank_returns_pay_fail_and_credit_back_and_a_corrected_account_is_reissu
         accounts.verify(new, store=pay_store, by=rejected.uscc, accept=True, note="self")
     accounts.verify(new, store=pay_store, by="clerk-wang", accept=True, note="开户许可证核对 / checked the licence")
     again = prepare_and_approve(pay_store, pay_settings, reverified)
-    assert [(b["bank_code"], b["entries"]) for b in again.batches] == [("105", 1)]
+    assert [(b.bank_code, b.entries) for b in again.batches] == [("105", 1)]
     with pay_store.reading() as uow:
         second = [a for a in uow.payments.attempts(case_ids=[rejected.case_id]) if a.attempt_no == 2][0]
         assert uow.cases.get(rejected.case_id).state is State.REISSUED
@@ -258,10 +258,10 @@ def test_bank_returns_pay_fail_and_credit_back_and_a_corrected_account_is_reissu
     [reissue] = again.batches
     csv_answer = tmp_path / "reissue.csv"
     csv_answer.write_bytes(render_status_csv([StatusRecord(second.end_to_end_id, PaymentStatus.PAID,
-                                                           second.amount, batch=reissue["number"])]))
+                                                           second.amount, batch=reissue.number)]))
     [early] = reconcile.ingest([csv_answer], store=pay_store, settings=pay_settings, by="clerk-wang")
-    assert early.applied == {} and [e["issue"] for e in early.exceptions] == ["batch-not-sent"]
-    sent = payments.write_files(reissue["number"], store=pay_store, settings=pay_settings, out_dir=tmp_path / "out2",
+    assert early.applied == {} and [e.issue for e in early.exceptions] == ["batch-not-sent"]
+    sent = payments.write_files(reissue.number, store=pay_store, settings=pay_settings, out_dir=tmp_path / "out2",
                                 by="clerk-wang")
     answer = BankSimulator(reject_share=0, return_share=0).answer(sent.path, tmp_path / "bank2")
     reconcile.ingest([answer.pain002.path], store=pay_store, settings=pay_settings, by="clerk-wang")
@@ -272,11 +272,11 @@ def test_bank_returns_pay_fail_and_credit_back_and_a_corrected_account_is_reissu
 def test_unknown_ids_mismatched_amounts_and_repeats_go_to_the_exceptions_list(pay_store, pay_settings, reverified,
                                                                             tmp_path):
     done = prepare_and_approve(pay_store, pay_settings, reverified)
-    csv_batch = next(b for b in done.batches if b["file_format"] == "csv")      # the bank that answers in CSV
-    payments.write_files(csv_batch["number"], store=pay_store, settings=pay_settings, out_dir=tmp_path, by="c")
+    csv_batch = next(b for b in done.batches if b.file_format == "csv")      # the bank that answers in CSV
+    payments.write_files(csv_batch.number, store=pay_store, settings=pay_settings, out_dir=tmp_path, by="c")
     with pay_store.reading() as uow:
-        a, b = uow.payments.attempts(batch_id=csv_batch["id"])[:2]
-    path, number = tmp_path / "odd.csv", csv_batch["number"]
+        a, b = uow.payments.attempts(batch_id=csv_batch.id)[:2]
+    path, number = tmp_path / "odd.csv", csv_batch.number
     path.write_bytes(render_status_csv([
         StatusRecord(end_to_end_id(999_999, 1), PaymentStatus.PAID, Decimal("1.00"), batch=number),
         StatusRecord(a.end_to_end_id, PaymentStatus.PAID, a.amount + Decimal("0.01"), batch=number),
@@ -284,7 +284,7 @@ def test_unknown_ids_mismatched_amounts_and_repeats_go_to_the_exceptions_list(pa
         StatusRecord(b.end_to_end_id, PaymentStatus.PAID, b.amount, batch=number)]))
     [result] = reconcile.ingest([path], store=pay_store, settings=pay_settings, by="clerk-wang")
     assert result.applied == {"paid": 1}
-    assert sorted(e["issue"] for e in reconcile.open_exceptions(store=pay_store)) == [
+    assert sorted(e.issue for e in reconcile.open_exceptions(store=pay_store)) == [
         "amount-mismatch", "duplicate-in-file", "unknown-id"]
     with pay_store.reading() as uow:
         assert uow.cases.get(a.case_id).state is State.APPROVED and uow.cases.get(b.case_id).state is State.PAID
@@ -294,7 +294,7 @@ def test_unknown_ids_mismatched_amounts_and_repeats_go_to_the_exceptions_list(pa
 def test_failed_cases_are_recovered_after_the_deadline_only(pay_store, pay_settings, reverified, tmp_path):
     done = prepare_and_approve(pay_store, pay_settings, reverified)
     bank = BankSimulator(reject_share=1.0, return_share=0)
-    answers = [bank.answer(payments.write_files(b["number"], store=pay_store, settings=pay_settings,
+    answers = [bank.answer(payments.write_files(b.number, store=pay_store, settings=pay_settings,
                                                 out_dir=tmp_path, by="c").path, tmp_path / "bank").pain002
                for b in done.batches]
     reconcile.ingest([a.path for a in answers], store=pay_store, settings=pay_settings, by="clerk-wang")

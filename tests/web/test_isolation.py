@@ -109,7 +109,7 @@ def test_writes_by_the_second_unit_land_on_its_own_case(world):
     reply = api.post(f"/api/v1/me/cycles/{facts['paid_cycle']}/account", headers=bearer,
                      json={"bank_code": "102100099996", "account_no": "6222020200554433", "account_name": "第二家"})
     assert reply.status_code == 201
-    pending = {a["uscc"] for a in accounts.pending(store=store)}
+    pending = {a.uscc for a in accounts.pending(store=store)}
     assert pending == {SECOND}
     reply = api.post(f"/api/v1/me/cycles/{facts['paid_cycle']}/application", headers=bearer,
                      json={"commitment": "承诺", "accept": True})

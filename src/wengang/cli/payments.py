@@ -32,10 +32,10 @@ def _batch_table(rows) -> Table:
                 "审批 approved"):
         table.add_column(col)
     for b in rows:
-        approvers = " + ".join(x for x in (b["approved_by"], b["second_approved_by"]) if x) or "—"
-        table.add_row(b["number"], b["bank_code"], b["file_format"], f"{b['entries']:,}", f"{b['total']:,}",
-                      b["status"] + (" (待第二审批 / needs 2nd)" if b["needs_second"] and b["approved_by"]
-                                     and not b["second_approved_by"] else ""), b["prepared_by"], approvers)
+        approvers = " + ".join(x for x in (b.approved_by, b.second_approved_by) if x) or "—"
+        table.add_row(b.number, b.bank_code, b.file_format, f"{b.entries:,}", f"{b.total:,}",
+                      b.status + (" (待第二审批 / needs 2nd)" if b.waits_for_second else ""), b.prepared_by,
+                      approvers)
     return table
 
 
@@ -62,7 +62,7 @@ def _refs(batch: str | None, cycle: int | None, statuses: tuple[str, ...]) -> li
         fail("请给出批次号或 --cycle / give a batch number or --cycle (not both)")
     if batch is not None:
         return [batch]
-    return [b["number"] for b in payments.list_batches(store=store(), cycle_id=cycle) if b["status"] in statuses]
+    return [b.number for b in payments.list_batches(store=store(), cycle_id=cycle) if b.status in statuses]
 
 
 @batch_app.command("approve")
@@ -73,11 +73,11 @@ def approve(batch: Annotated[str | None, typer.Argument()] = None, cycle: Cycle 
     second, different approver follows."""
     for ref in _refs(batch, cycle, ("prepared",)):
         done = payments.approve_batch(ref, store=store(), settings=bootstrap.settings(), by=by)
-        if done.get("status") == "approved":
-            console.print(f"[green]{done['number']} 已审批, 资金已划入应付 / approved: {done['entries']:,} payments, "
-                          f"{done['total']:,} yuan committed[/]")
+        if done.status == "approved":
+            console.print(f"[green]{done.number} 已审批, 资金已划入应付 / approved: {done.entries:,} payments, "
+                          f"{done.total:,} yuan committed[/]")
         else:
-            console.print(f"[yellow]{done['number']}: 第一审批完成, 需第二审批人 / first approval done; "
+            console.print(f"[yellow]{done.number}: 第一审批完成, 需第二审批人 / first approval done; "
                           "a second approver is needed[/]")
 
 
@@ -87,7 +87,7 @@ def approve(batch: Annotated[str | None, typer.Argument()] = None, cycle: Cycle 
 def cancel(batch: str, reason: Annotated[str, typer.Option("--reason", help="作废原因 / why")], by: str = "") -> None:
     """作废 / cancel a batch whose file never left: approved money goes back to the fund, its cases wait again."""
     done = payments.cancel_batch(batch, store=store(), by=by, reason=reason)
-    console.print(f"[yellow]{done['number']} 已作废 / cancelled: {done['cancelled']:,} payments back[/]")
+    console.print(f"[yellow]{done.batch.number} 已作废 / cancelled: {done.cancelled:,} payments back[/]")
 
 
 @batch_app.command("list")
@@ -118,8 +118,8 @@ def batch_report(cycle: int, out: Annotated[Path, typer.Option("--out", help="�
                  by: str = "") -> None:
     """支付报告 / the cycle's payment report in Excel: per batch and per unit (accounts masked)."""
     done = payment_report.report(cycle, out, store=store(), by=by)
-    console.print(f"[green]{out}[/]: {done['batches']} batches, {done['attempts']:,} payments; paid "
-                  f"{done['total'].paid if done['total'] else 0:,} yuan")
+    console.print(f"[green]{out}[/]: {done.batches} batches, {done.attempts:,} payments; paid "
+                  f"{done.total.paid if done.total else 0:,} yuan")
 
 
 @bank_app.command("simulate")
@@ -159,7 +159,7 @@ def reconcile_cmd(files: list[Path], by: str = "") -> None:
         applied = ", ".join(f"{k} {v:,}" for k, v in sorted(f.applied.items())) or "无变化 / no change"
         console.print(f"{f.name} ({f.message}): {f.records:,} records; {applied}; exceptions {len(f.exceptions)}")
         for e in f.exceptions[:10]:
-            console.print(f"[red]  {e['end_to_end_id']}: {e['issue']}: {e['detail']}[/]")
+            console.print(f"[red]  {e.end_to_end_id}: {e.issue}: {e.detail}[/]")
 
 
 @exceptions_app.command("list")
@@ -167,7 +167,7 @@ def reconcile_cmd(files: list[Path], by: str = "") -> None:
 def exceptions_list() -> None:
     rows = reconcile.open_exceptions(store=store())
     for e in rows:
-        console.print(f"#{e['id']} {e['end_to_end_id']} {e['issue']}: {e['detail']}")
+        console.print(f"#{e.id} {e.end_to_end_id} {e.issue}: {e.detail}")
     console.print(f"{len(rows)} 项待处理 / open")
 
 
@@ -237,4 +237,4 @@ def account_verify(account: int, note: Annotated[str, typer.Option("--note", hel
                    refuse: Annotated[bool, typer.Option("--refuse", help="不通过 / refuse")] = False,
                    by: str = "") -> None:
     done = accounts.verify(account, store=store(), by=by, accept=not refuse, note=note)
-    console.print(f"账户 #{account} {done['status']} ({done['account_no']})")
+    console.print(f"账户 #{account} {done.status} ({done.account_no})")

@@ -34,6 +34,14 @@ class Refused(DomainError, ValueError):
     """A step of the process that is not allowed now (period not over, rounds missing, no letter …)."""
 
 
+class FourEyes(Refused):
+    """A second person's step (approve a payment batch, verify an account) asked of whoever took the first."""
+
+
+class NotWaiting(Refused):
+    """A payment batch, account or payment exception asked for a step its status no longer (or not yet) waits for."""
+
+
 class StoreUnavailable(DomainError):
     """The operational database cannot be reached or opened; says which and how to fix it."""
 

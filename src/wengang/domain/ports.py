@@ -12,9 +12,14 @@ from wengang.domain.audit_anchors import Anchor
 from wengang.domain.cases import Case, State
 from wengang.domain.repositories import (
     Applications,
+    BankFiles,
     Cycles,
     Objections,
+    PaymentAccounts,
+    PaymentBatches,
+    PaymentExceptions,
     PublicityBatches,
+    Recoveries,
     Reverifications,
     Rounds,
 )
@@ -271,6 +276,12 @@ class UnitOfWork(Protocol):
     records: Records
     audit: AuditLog
     payments: Payments
+    # money records
+    accounts: PaymentAccounts
+    payment_batches: PaymentBatches
+    bank_files: BankFiles
+    payment_exceptions: PaymentExceptions
+    recoveries: Recoveries
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -103,9 +103,9 @@ def _days(cycle_id: int, cycle: Cycle, batches: list[PublicityBatch], store: Sto
     settled: list[int] = []
     with store.reading() as uow:
         if hasattr(uow, "payments"):
-            for b in uow.records.find("payment_batch", cycle_id=cycle_id):
+            for b in uow.payment_batches.of_cycle(cycle_id):
                 settled += [(a.settled_at.date() - opened).days
-                            for a in uow.payments.attempts(batch_id=b["id"], status="paid") if a.settled_at]
+                            for a in uow.payments.attempts(batch_id=b.id, status="paid") if a.settled_at]
     settled.sort()
     to_publicity = (first - opened).days if first else None
     return {"opened_on": opened,              # a list dated before the cycle was opened (back-dated) has no span
@@ -153,9 +153,9 @@ def desk(cycle_id: int | None, *, store: Store) -> dict[str, Any]:
     """The counts on the staff desk: each queue's length for the cycle, and the cross-cycle ones."""
     counts = cycles.status(cycle_id, store=store).counts if cycle_id else {}
     with store.reading() as uow:
-        accounts_pending = len(uow.records.find("account", status="pending"))
-        batches_waiting = len(uow.records.find("payment_batch", status="prepared"))
-        exceptions_open = len(uow.records.find("payment_exception", status="open"))
+        accounts_pending = uow.accounts.count_pending()
+        batches_waiting = uow.payment_batches.count_in("prepared")
+        exceptions_open = uow.payment_exceptions.count_open()
     return {"cycle_id": cycle_id, "review": counts.get(State.REVIEW.value, (0,))[0],
             "dispatch": counts.get(State.DISPATCH.value, (0,))[0],
             "held": counts.get(State.ACCOUNT_HELD.value, (0,))[0],

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 from wengang.domain.audit import Draft
 from wengang.domain.identifiers import mask_account
+from wengang.domain.ledger import Totals
 from wengang.domain.ports import Store
 from wengang.rules.output import sheet_row
 from wengang.services.ledger import check
@@ -17,26 +18,35 @@ UNIT_HEADER = ("统一社会信用代码 USCC", "单位 unit", "第几次 attemp
                "状态 status", "原因 reason", "端到端编号 end-to-end id", "批次 batch")
 
 
-def report(cycle_id: int, out: Path, *, store: Store, by: str) -> dict[str, Any]:
+class Reported(NamedTuple):
+    """What the written report shows: how many batches and payments, the books' totals, whether they balance."""
+
+    batches: int
+    attempts: int
+    total: Totals | None
+    ok: bool
+
+
+def report(cycle_id: int, out: Path, *, store: Store, by: str) -> Reported:
     """Write the xlsx (two sheets) atomically; return the totals it shows."""
     from openpyxl import Workbook
 
     books = check(store=store)
     with store.reading() as uow:
         uow.cycles.get(cycle_id)
-        batches = uow.records.find("payment_batch", cycle_id=cycle_id)
-        attempts = [a for b in batches for a in uow.payments.attempts(batch_id=b["id"])]
-    numbers = {b["id"]: b["number"] for b in batches}
+        batches = uow.payment_batches.of_cycle(cycle_id)
+        attempts = [a for b in batches for a in uow.payments.attempts(batch_id=b.id)]
+    numbers = {b.id: b.number for b in batches}
     book = Workbook(write_only=True)
     sheet = book.create_sheet("批次 batches")
     sheet.append([f"稳岗返还支付报告 / payment report, cycle {cycle_id}"])
     sheet.append(list(BATCH_HEADER))
     for b in batches:
-        t = books.batches.get(b["number"])
+        t = books.batches.get(b.number)
         money = [str(v) for v in t[:4]] if t else ["0.00"] * 4
-        approvers = " + ".join(x for x in (b["approved_by"], b["second_approved_by"]) if x)
-        sheet.append(sheet_row(sheet, [b["number"], b["bank_code"], b["entries"], *money, b["prepared_by"], approvers,
-                                       b["file_name"] or ""]))
+        approvers = " + ".join(x for x in (b.approved_by, b.second_approved_by) if x)
+        sheet.append(sheet_row(sheet, [b.number, b.bank_code, b.entries, *money, b.prepared_by, approvers,
+                                       b.file_name or ""]))
     units = book.create_sheet("单位 units")
     units.append(list(UNIT_HEADER))
     for a in attempts:
@@ -51,4 +61,4 @@ def report(cycle_id: int, out: Path, *, store: Store, by: str) -> dict[str, Any]
         uow.audit.append([Draft(by, "payment_report_exported", f"cycle:{cycle_id}", reason="导出支付报告 / report",
                                 data={"file": out.name, "batches": len(batches), "attempts": len(attempts)})])
         uow.commit()
-    return {"batches": len(batches), "attempts": len(attempts), "total": books.total, "ok": books.ok}
+    return Reported(len(batches), len(attempts), books.total, books.ok)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from wengang.adapters.banks import csv_layout, pain001
 from wengang.adapters.banks.files import WrittenFile
@@ -20,11 +20,12 @@ from wengang.domain.audit import Draft
 from wengang.domain.cases import State, require
 from wengang.domain.errors import ConcurrentChange, Refused
 from wengang.domain.ledger import MOVES, Kind
+from wengang.domain.payment_batches import BatchStatus, PaymentBatch
 from wengang.domain.payments import PaymentInstruction
 from wengang.domain.ports import Attempt, Payable, Store, UnitOfWork
 from wengang.domain.progress import Progress, Silent
 from wengang.services.accounts import Account, snapshot_accounts, verified_accounts
-from wengang.services.casework import bulk_work, find_numbered
+from wengang.services.casework import bulk_work
 
 FINAL = ("rejected", "returned", "cancelled")     # an attempt after which the case may have another
 UNIT_NAME = "单位名称"                               # how a PaymentInstruction's unit-name refusal begins
@@ -34,8 +35,22 @@ UNIT_NAME = "单位名称"                               # how a PaymentInstruct
 class Prepared:
     """What a preparation made: the batches, and every case it could not put in one, with why."""
 
-    batches: list[dict[str, Any]] = field(default_factory=list)
+    batches: list[PaymentBatch] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+class Cancelled(NamedTuple):
+    """A cancelled batch and how many of its payments the cancellation ended."""
+
+    batch: PaymentBatch
+    cancelled: int
+
+
+class BatchDetail(NamedTuple):
+    """A batch with its attempts counted by status: (how many, how much) each."""
+
+    batch: PaymentBatch
+    attempts: dict[str, tuple[int, Decimal]]
 
 
 def bank_of(bank_code: str) -> str:
@@ -43,9 +58,9 @@ def bank_of(bank_code: str) -> str:
     return bank_code[:3]
 
 
-def find(uow: UnitOfWork, ref: str | int, *, lock: bool = False) -> dict[str, Any]:
+def find(uow: UnitOfWork, ref: str | int, *, lock: bool = False) -> PaymentBatch:
     """A payment batch by its number (C1-B102-1) or its id."""
-    return find_numbered(uow, "payment_batch", ref, "支付批次", "payment batch", lock=lock)
+    return uow.payment_batches.by_ref(ref, lock=lock)
 
 
 def prepare_batches(cycle_id: int, *, store: Store, settings: Settings, by: str,
@@ -133,7 +148,7 @@ def _checked(planned: list[_Planned], skipped: list[tuple[int, str, str]]) -> It
 
 
 def _new_batch(uow: UnitOfWork, cycle_id: int, bank: str, planned: list[_Planned], settings: Settings, by: str,
-               execution_date: dt.date | None, skipped: list[tuple[int, str, str]]) -> dict[str, Any] | None:
+               execution_date: dt.date | None, skipped: list[tuple[int, str, str]]) -> PaymentBatch | None:
     """The bank's batch and its attempts; each attempt is checked as an instruction while the database stores the
     ones before it (a bulk insert streams), so the batch row goes first with the planned count and total and is
     corrected after the insert if a check left a case out. None when no case of the bank passed."""
@@ -141,13 +156,14 @@ def _new_batch(uow: UnitOfWork, cycle_id: int, bank: str, planned: list[_Planned
     head = next(checked, None)                              # the first good instruction: a batch is never empty
     if head is None:
         return None
-    number = f"C{cycle_id}-B{bank}-{len(uow.records.find('payment_batch', cycle_id=cycle_id, bank_code=bank)) + 1}"
+    number = PaymentBatch.number_for(cycle_id, bank, uow.payment_batches.count_of_bank(cycle_id, bank) + 1)
     total = sum((p.case.amount for p in planned), Decimal("0.00"))
     values = {"cycle_id": cycle_id, "number": number, "bank_code": bank, "entries": len(planned),
               "file_format": settings.bank_formats.get(bank, pain001.V09), "total": total, "status": "prepared",
               "needs_second": total > settings.second_approval_above, "prepared_by": by,
               "prepared_at": uow.now(), "execution_date": execution_date}
-    batch_id = uow.records.add("payment_batch", values)
+    batch = uow.payment_batches.add(**values)
+    batch_id = batch.id
     now = uow.now()
     made = [0, Decimal("0.00")]
 
@@ -162,64 +178,57 @@ def _new_batch(uow: UnitOfWork, cycle_id: int, bank: str, planned: list[_Planned
     entries, total = made
     if (entries, total) != (values["entries"], values["total"]):
         values.update(entries=entries, total=total, needs_second=total > settings.second_approval_above)
-        uow.records.update("payment_batch", batch_id, {k: values[k] for k in ("entries", "total", "needs_second")})
+        counted = batch.recount(entries, total, values["needs_second"])
+        if not uow.payment_batches.save(batch, counted):
+            raise ConcurrentChange(f"批次 {number} / batch {number}")
+        batch = counted
     uow.audit.append([Draft(by, "payment_batch_prepared", f"payment_batch:{number}", None, None, "prepared",
                             f"准备支付批次 / prepared {entries} payments, {total} yuan",
                             {"entries": entries, "total": str(total), "bank": bank,
                              "needs_second": values["needs_second"]})])
-    return uow.records.get("payment_batch", batch_id)
+    return batch
 
 
-def approve_batch(ref: str | int, *, store: Store, settings: Settings, by: str) -> dict[str, Any]:
+def approve_batch(ref: str | int, *, store: Store, settings: Settings, by: str) -> PaymentBatch:
     """Four eyes (six above the threshold): the preparer cannot approve; the last approval releases the money."""
     with store.transaction() as uow, bulk_work():
         batch = find(uow, ref, lock=True)
-        if batch["status"] != "prepared":
-            raise Refused(f"批次 {batch['number']} 为 {batch['status']}, 不待审批 / batch {batch['number']} is "
-                          f"{batch['status']}, not waiting for approval")
-        if by in (batch["prepared_by"], batch["approved_by"]):
-            raise Refused(f"{by} 已经准备或审批过批次 {batch['number']}, 须由另一人审批 / four eyes: {by} prepared "
-                          f"or already approved batch {batch['number']}; another person must approve it")
-        refused = uow.payments.formula_names(batch["id"])
+        approved = batch.approve(by, uow.now())            # refused unless prepared, and never by the same person
+        refused = uow.payments.formula_names(batch.id)
         if refused:
             units = ", ".join(f"{uscc} (案件 / case {case_id})" for case_id, uscc in refused[:10])
-            raise Refused(f"批次 {batch['number']} 中 {len(refused)} 笔的名称会被当作公式, 银行文件不收: {units}; 请作废"
-                          f"本批次并更正名称 / {len(refused)} payments of batch {batch['number']} have a name that "
+            raise Refused(f"批次 {batch.number} 中 {len(refused)} 笔的名称会被当作公式, 银行文件不收: {units}; 请作废"
+                          f"本批次并更正名称 / {len(refused)} payments of batch {batch.number} have a name that "
                           f"starts like a formula, which the bank files refuse: {units}; cancel the batch and "
                           "correct the names")
-        first = batch["approved_by"] is None
-        values = {"approved_by": by, "approved_at": uow.now()} if first else \
-            {"second_approved_by": by, "second_approved_at": uow.now()}
-        if first and batch["needs_second"]:
-            uow.records.update("payment_batch", batch["id"], values, status="prepared", approved_by=None)
-            uow.audit.append([Draft(by, "payment_batch_approved", f"payment_batch:{batch['number']}", None,
+        if not uow.payment_batches.save(batch, approved):
+            raise Refused(f"批次 {batch.number} 已被他人处理 / batch {batch.number} was changed meanwhile")
+        if approved.status == BatchStatus.PREPARED:
+            uow.audit.append([Draft(by, "payment_batch_approved", f"payment_batch:{batch.number}", None,
                                     "prepared", "prepared", "第一审批人 / first approval; a second approver is needed",
-                                    {"total": str(batch["total"])})])
+                                    {"total": str(batch.total)})])
             uow.commit()
-            return {**batch, **values}
-        values.update(status="approved", execution_date=batch["execution_date"] or uow.now().date())
-        if not uow.records.update("payment_batch", batch["id"], values, status="prepared"):
-            raise Refused(f"批次 {batch['number']} 已被他人处理 / batch {batch['number']} was changed meanwhile")
+            return approved
         _release(uow, batch, by)
         uow.commit()
-    return {**batch, **values}
+    return approved
 
 
-def _release(uow: UnitOfWork, batch: dict[str, Any], by: str) -> None:
+def _release(uow: UnitOfWork, batch: PaymentBatch, by: str) -> None:
     """Attempts go live, the fund commits their money (ledger), and their cases move to approved or reissued."""
-    released = uow.payments.release(batch["id"])
+    released = uow.payments.release(batch.id)
     reissued = reissues(uow, released)
     moves = {n: (before, require(before, after)) for n, (before, after) in _RELEASE_MOVES.items()}
     words = {first: (before.value, after.value) for first, (before, after) in moves.items()}
-    reason = f"批次 {batch['number']} 审批通过 / approved for payment in batch {batch['number']}"
+    reason = f"批次 {batch.number} 审批通过 / approved for payment in batch {batch.number}"
     audited = uow.audit.append_soon(
         Draft(by, "payment_approved", f"case:{a.case_id}", a.case_id, *words[a.id not in reissued], reason,
               {"uscc": a.uscc, "amount": str(a.amount), "payment": a.end_to_end_id}) for a in released)
     source, target, _, _ = MOVES[Kind.APPROVE]
     # What went live is the batch's pending attempts: posted straight from the batch (no list of ids to send).
-    if uow.payments.post_batch(Kind.APPROVE.value, source.value, target.value, batch["id"], "pending",
-                               f"batch:{batch['number']}") != len(released):
-        raise ConcurrentChange(f"批次 {batch['number']} / batch {batch['number']}")
+    if uow.payments.post_batch(Kind.APPROVE.value, source.value, target.value, batch.id, "pending",
+                               f"batch:{batch.number}") != len(released):
+        raise ConcurrentChange(f"批次 {batch.number} / batch {batch.number}")
     uow.cases.move_each(((a.case_id, *moves[a.id not in reissued]) for a in released), reason)
     audited()
 
@@ -241,29 +250,25 @@ def reissues(uow: UnitOfWork, attempts) -> set[int]:
     return {a.id for a in later if any(n < a.attempt_no for n in went[a.case_id])}
 
 
-def cancel_batch(ref: str | int, *, store: Store, by: str, reason: str) -> dict[str, Any]:
+def cancel_batch(ref: str | int, *, store: Store, by: str, reason: str) -> Cancelled:
     """A batch whose file never left is cancelled: its attempts end, approved money goes back to the fund (ledger),
     and its cases wait for a new batch (a first attempt back to re-verified, a re-issue back to failed)."""
     if not reason.strip():
         raise Refused("须写明作废原因 / say why the batch is cancelled")
     with store.transaction() as uow, bulk_work():
         batch = find(uow, ref, lock=True)
-        number, was = batch["number"], batch["status"]
-        if was not in ("prepared", "approved"):
-            raise Refused(f"批次 {number} 为 {was}, 不能作废 / batch {number} is {was}: only a batch whose file never "
-                          "left can be cancelled" + ("; 已发出的批次以银行回执了结 / a sent batch ends through the "
-                                                     "bank's answers" if was == "sent" else ""))
-        ended = uow.payments.cancel(batch["id"], "pending" if was == "approved" else "prepared")
-        if was == "approved":
+        number, was = batch.number, batch.status
+        cancelled = batch.cancel(by, uow.now(), reason)     # refused once its file has left
+        ended = uow.payments.cancel(batch.id, "pending" if was == BatchStatus.APPROVED else "prepared")
+        if was == BatchStatus.APPROVED:
             _return_to_fund(uow, number, ended, by, reason)
-        uow.records.update("payment_batch", batch["id"], {"status": "cancelled", "cancelled_by": by,
-                                                          "cancelled_at": uow.now(), "cancel_reason": reason},
-                           status=was)
+        if not uow.payment_batches.save(batch, cancelled):
+            raise ConcurrentChange(f"批次 {number} / batch {number}")
         uow.audit.append([Draft(by, "payment_batch_cancelled", f"payment_batch:{number}", None, was, "cancelled",
                                 reason, {"payments": len(ended), "total": str(sum((a.amount for a in ended),
                                                                                   Decimal("0.00")))})])
         uow.commit()
-    return {**batch, "status": "cancelled", "cancelled_by": by, "cancel_reason": reason, "cancelled": len(ended)}
+    return Cancelled(cancelled, len(ended))
 
 
 def _return_to_fund(uow: UnitOfWork, number: str, ended: list, by: str, reason: str) -> None:
@@ -326,21 +331,19 @@ class _FileJob:
     execution_date: dt.date | None
 
 
-def _file_job(ref: str | int, *, store: Store, settings: Settings, out_dir: Path) -> tuple[dict[str, Any], _FileJob]:
+def _file_job(ref: str | int, *, store: Store, settings: Settings, out_dir: Path) -> tuple[PaymentBatch, _FileJob]:
     with store.reading() as uow:
         batch = find(uow, ref)
-    if batch["status"] not in ("approved", "sent"):
-        raise Refused(f"批次 {batch['number']} 未审批, 不能出文件 / batch {batch['number']} is "
-                      f"{batch['status']}: only an approved batch gets a bank file")
-    fmt, number = batch["file_format"], batch["number"]
-    remittance = f"稳岗返还 周期{batch['cycle_id']} {number}"
+    batch.check_file()                                      # only an approved (or sent) batch gets a file
+    fmt, number = batch.file_format, batch.number
+    remittance = f"稳岗返还 周期{batch.cycle_id} {number}"
     if fmt.lower() == csv_layout.FORMAT.lower():
-        return batch, _FileJob(number, batch["id"], fmt, out_dir / f"{number}.csv", store.opener(), remittance,
+        return batch, _FileJob(number, batch.id, fmt, out_dir / f"{number}.csv", store.opener(), remittance,
                                None, None, None)
-    created = batch["second_approved_at"] or batch["approved_at"]
+    created = batch.second_approved_at or batch.approved_at
     debtor = pain001.Debtor(settings.fund_account_no, settings.fund_bank_code, settings.fund_name)
-    return batch, _FileJob(number, batch["id"], fmt, out_dir / f"{number}.{fmt}.xml", store.opener(), remittance,
-                           debtor, created.replace(microsecond=0), batch["execution_date"])
+    return batch, _FileJob(number, batch.id, fmt, out_dir / f"{number}.{fmt}.xml", store.opener(), remittance,
+                           debtor, created.replace(microsecond=0), batch.execution_date)
 
 
 def _write_file(job: _FileJob, store: Store | None = None) -> WrittenFile:
@@ -375,36 +378,34 @@ def _write_file(job: _FileJob, store: Store | None = None) -> WrittenFile:
                                  remittance=job.remittance, message=job.fmt)
 
 
-def _record_sent(store: Store, batch: dict[str, Any], written: WrittenFile, by: str) -> None:
+def _record_sent(store: Store, batch: PaymentBatch, written: WrittenFile, by: str) -> None:
     with store.transaction() as uow:
-        known = uow.records.find("bank_file", direction="out", sha256=written.sha256)
-        if known:
+        if uow.bank_files.find("out", written.sha256) is not None:
             return                                          # the same bytes again: nothing new to record
-        uow.records.add("bank_file", {
-            "direction": "out", "message": written.message, "batch_id": batch["id"], "name": written.path.name,
-            "sha256": written.sha256, "records": written.count, "applied": 0, "exceptions": 0, "by": by,
-            "at": uow.now()})
-        uow.records.update("payment_batch", batch["id"], {"status": "sent", "file_name": written.path.name,
-                                                          "file_sha256": written.sha256, "sent_at": uow.now()})
-        uow.audit.append([Draft(by, "payment_file_written", f"payment_batch:{batch['number']}", None,
-                                batch["status"], "sent", f"{written.message} {written.path.name}",
+        uow.bank_files.add(direction="out", message=written.message, batch_id=batch.id, name=written.path.name,
+                           sha256=written.sha256, records=written.count, applied=0, exceptions=0, by=by,
+                           at=uow.now())
+        if not uow.payment_batches.save(batch, batch.mark_sent(written.path.name, written.sha256, uow.now())):
+            raise ConcurrentChange(f"批次 {batch.number} / batch {batch.number}")
+        uow.audit.append([Draft(by, "payment_file_written", f"payment_batch:{batch.number}", None,
+                                batch.status, "sent", f"{written.message} {written.path.name}",
                                 {"sha256": written.sha256, "count": written.count,
                                  "total": str(written.control_sum)})])
         uow.commit()
 
 
-def list_batches(*, store: Store, cycle_id: int | None = None) -> list[dict[str, Any]]:
+def list_batches(*, store: Store, cycle_id: int | None = None) -> list[PaymentBatch]:
+    """The payment batches of one cycle (or of all), oldest first."""
     with store.reading() as uow:
-        where = {"cycle_id": cycle_id} if cycle_id is not None else {}
-        return uow.records.find("payment_batch", **where)
+        return uow.payment_batches.of_cycle(cycle_id) if cycle_id is not None else uow.payment_batches.all()
 
 
-def batch_detail(ref: str | int, *, store: Store) -> dict[str, Any]:
+def batch_detail(ref: str | int, *, store: Store) -> BatchDetail:
     """A batch with its attempts counted by status (accounts never leave the database unmasked)."""
     with store.reading() as uow:
         batch = find(uow, ref)
         counts: dict[str, list] = defaultdict(lambda: [0, Decimal("0.00")])
-        for a in uow.payments.attempts(batch_id=batch["id"]):
+        for a in uow.payments.attempts(batch_id=batch.id):
             counts[a.status][0] += 1
             counts[a.status][1] += a.amount
-    return {**batch, "attempts": {k: tuple(v) for k, v in counts.items()}}
+    return BatchDetail(batch, {k: (n, amount) for k, (n, amount) in counts.items()})

@@ -8,6 +8,7 @@ from typing import Any
 import duckdb
 
 from wengang.config import Settings
+from wengang.domain.accounts import AccountStatus, PaymentAccount
 from wengang.domain.cases import Case, State
 from wengang.domain.cycles import Cycle
 from wengang.domain.errors import NotFound, Refused
@@ -105,8 +106,9 @@ def progress(uscc: str, *, store: Store) -> list[dict[str, Any]]:
                     reached_at.setdefault(e.to_state, local_time(e.at))
             batch = uow.publicity_batches.get(case.batch_id) if case.batch_id else None
             attempts = uow.payments.attempts(case_ids=[case.id]) if hasattr(uow, "payments") else []
-            active = uow.records.find("account", cycle_id=cycle.id, uscc=uscc, status="active")
-            pending = uow.records.find("account", cycle_id=cycle.id, uscc=uscc, status="pending")
+            accounts = uow.accounts.of_unit(cycle.id, uscc)
+            active = [a for a in accounts if a.status == AccountStatus.ACTIVE]
+            pending = [a for a in accounts if a.status == AccountStatus.PENDING]
             out.append({
                 "cycle_id": cycle.id, "pack": cycle.pack, "program": cycle.program, "case_id": case.id,
                 "name": case.name, "state": case.state.value, "decision": case.decision, "amount": case.amount,
@@ -136,13 +138,13 @@ def case_progress(uscc: str, cycle_id: int, *, store: Store) -> dict[str, Any]:
     return found[0]
 
 
-def _account(case: Case, attempts: list, active: list[dict[str, Any]]) -> dict[str, str]:
+def _account(case: Case, attempts: list, active: list[PaymentAccount]) -> dict[str, str]:
     """Where the money goes, masked: the last payment's account, else a verified change, else the registered one."""
     if attempts:
         last = max(attempts, key=lambda a: a.attempt_no)
         return {"where": f"{last.bank_code} {mask_account(last.account_no)}", "source": "payment"}
     if active:
-        return {"where": f"{active[-1]['bank_code']} {mask_account(active[-1]['account_no'])}", "source": "verified"}
+        return {"where": f"{active[-1].bank_code} {mask_account(active[-1].account_no)}", "source": "verified"}
     if case.has_account or case.account_confirmed:
         return {"where": "社保登记账户 / the account registered with social insurance", "source": "snapshot"}
     return {"where": "无可用账户 / no usable account on file", "source": "none"}

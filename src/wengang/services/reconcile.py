@@ -19,11 +19,13 @@ from wengang.domain.audit import Draft
 from wengang.domain.cases import State, require
 from wengang.domain.errors import Refused
 from wengang.domain.ledger import MOVES, Kind
+from wengang.domain.payment_batches import PaymentBatch
+from wengang.domain.payment_records import Finding, PaymentException
 from wengang.domain.payments import PaymentStatus, StatusRecord
 from wengang.domain.ports import Sent, Store, UnitOfWork
 from wengang.domain.progress import Progress, Silent
 from wengang.domain.reconciliation import Expected, Issue, Reconciliation, Update, reconcile
-from wengang.services.casework import bulk_work, load
+from wengang.services.casework import bulk_work
 from wengang.services.notify import message, notify_all
 from wengang.services.payments import reissues
 
@@ -43,8 +45,16 @@ class Ingested:
     already_read: bool = False
     records: int = 0
     applied: dict[str, int] = field(default_factory=dict)
-    exceptions: list[dict[str, Any]] = field(default_factory=list)
+    exceptions: list[Finding] = field(default_factory=list)
     group_status: str | None = None
+
+
+class Recovered(NamedTuple):
+    """A failed case whose money was recovered to the fund."""
+
+    case_id: int
+    uscc: str
+    amount: Decimal
 
 
 @dataclass(frozen=True)
@@ -152,36 +162,33 @@ def _apply_file(path: Path, sha: str, answer: BankAnswer, *, store: Store, by: s
     records = answer.records
     result = Ingested(path.name, answer.message, records=len(records), group_status=answer.group_status)
     with store.transaction() as uow, bulk_work():
-        if uow.records.find("bank_file", direction="in", sha256=sha):
+        if uow.bank_files.find("in", sha) is not None:
             result.already_read = True
             return result
         attempts = {a.end_to_end_id: a for a in uow.payments.sent([r.end_to_end_id for r in records])}
-        batches = {b: uow.records.get("payment_batch", b) for b in {a.batch_id for a in attempts.values()}}
+        batches = {b: uow.payment_batches.get(b) for b in {a.batch_id for a in attempts.values()}}
         wrong_file = _wrong_file(uow, answer)
         if wrong_file is None:
             expected = _expected(attempts, batches, answer.message)
             rec = reconcile(expected, records)
         else:
             rec = Reconciliation()
-        file_id = uow.records.add("bank_file", {
-            "direction": "in", "message": answer.message, "batch_id": None, "name": path.name, "sha256": sha,
-            "records": len(records), "applied": len(rec.updates), "exceptions": len(rec.discrepancies), "by": by,
-            "at": uow.now()})
+        file_id = uow.bank_files.add(
+            direction="in", message=answer.message, batch_id=None, name=path.name, sha256=sha, records=len(records),
+            applied=len(rec.updates), exceptions=len(rec.discrepancies), by=by, at=uow.now()).id
 
-        def whole_file(issue: Issue, detail: str) -> dict[str, Any]:
-            return {"file_id": file_id, "end_to_end_id": "-", "issue": issue.value, "status": "open", "amount": None,
-                    "created_at": uow.now(), "detail": detail}
+        def whole_file(issue: Issue, detail: str) -> Finding:
+            return Finding("-", issue.value, None, detail)
 
-        result.exceptions = [{"file_id": file_id, "end_to_end_id": d.end_to_end_id, "issue": d.issue.value,
-                              "status": "open", "amount": d.record.amount, "detail": d.detail,
-                              "created_at": uow.now()} for d in rec.discrepancies]
+        result.exceptions = [Finding(d.end_to_end_id, d.issue.value, d.record.amount, d.detail)
+                             for d in rec.discrepancies]
         if wrong_file is not None:
             result.exceptions.append(whole_file(*wrong_file))
         if answer.group_status == "RJCT" and not records:
             result.exceptions.append(whole_file(Issue.FILE_REJECTED, f"银行整批拒绝 / the bank refused the whole "
                                                                      f"file: {answer.group_reason}"))
         result.exceptions += [whole_file(Issue.NOT_OURS, f"{path.name} {why}") for why in answer.set_aside]
-        uow.records.add_many("payment_exception", result.exceptions)
+        uow.payment_exceptions.add_open(file_id, result.exceptions, uow.now())
         result.applied = _apply_updates(uow, rec.updates, attempts, f"{answer.message}:{path.name}", by)
         uow.audit.append([Draft(by, "bank_file_read", f"bank_file:{file_id}", None, None, None,
                                 f"{answer.message} {path.name}", {"sha256": sha, "records": len(records),
@@ -196,14 +203,13 @@ def _wrong_file(uow: UnitOfWork, answer: BankAnswer) -> tuple[Issue, str] | None
     if answer.original is None:
         return None
     message_id, message_name, count, total = answer.original
-    found = uow.records.find("payment_batch", number=message_id) if message_id else []
-    if not found or found[0]["status"] != "sent":
-        zh, en = ("从未发出", "was never sent") if found else ("不是本系统的批次", "is not one of our batches")
+    batch = uow.payment_batches.numbered(message_id) if message_id else None
+    if batch is None or batch.status != "sent":
+        zh, en = ("从未发出", "was never sent") if batch else ("不是本系统的批次", "is not one of our batches")
         return Issue.UNKNOWN_ORIGINAL, (f"回执所答文件 {message_id} {zh}, 未入账 / the report answers {message_id}, "
                                         f"which {en}: nothing in it was applied")
-    batch = found[0]
-    stated = {"报文类型 / message type": (message_name, batch["file_format"]), "笔数 / count": (count, batch["entries"]),
-              "总额 / control sum": (total, batch["total"])}
+    stated = {"报文类型 / message type": (message_name, batch.file_format), "笔数 / count": (count, batch.entries),
+              "总额 / control sum": (total, batch.total)}
     differ = [f"{what}: {said} ≠ {ours}" for what, (said, ours) in stated.items() if said is not None and said != ours]
     if differ:
         return Issue.CONTROL_MISMATCH, f"回执与批次 {message_id} 的文件不符 / the report does not match the file of " \
@@ -211,28 +217,28 @@ def _wrong_file(uow: UnitOfWork, answer: BankAnswer) -> tuple[Issue, str] | None
     return None
 
 
-def _expected(attempts: dict[str, Sent], batches: dict[int, dict[str, Any]], message: str) -> dict[str, Expected]:
+def _expected(attempts: dict[str, Sent], batches: dict[int, PaymentBatch], message: str) -> dict[str, Expected]:
     """Each named attempt as this file may find it; where its batch never left, or left in a format this kind of
     file does not answer, the reason travels with it and the record is set aside."""
     refusals: dict[int, tuple[Issue, str] | None] = {}
     for batch_id, b in batches.items():
-        number, fmt = b["number"], b["file_format"]
-        if b["status"] != "sent":
-            refusals[batch_id] = (Issue.NOT_SENT, f"批次 {number} 为 {b['status']}, 从未发出银行文件 / batch "
-                                                  f"{number} is {b['status']}: its file was never sent")
+        number, fmt = b.number, b.file_format
+        if b.status != "sent":
+            refusals[batch_id] = (Issue.NOT_SENT, f"批次 {number} 为 {b.status}, 从未发出银行文件 / batch "
+                                                  f"{number} is {b.status}: its file was never sent")
         elif not _answers(message, fmt):
             refusals[batch_id] = (Issue.WRONG_FORMAT, f"{message} 不能答复以 {fmt} 发出的批次 {number} / a {message} "
                                                       f"cannot answer batch {number}, sent as {fmt}")
         else:
             refusals[batch_id] = None
-    never = {batch_id: refusal or (Issue.NOT_SENT, f"批次 {batches[batch_id]['number']} 中该笔支付未发出 / the "
+    never = {batch_id: refusal or (Issue.NOT_SENT, f"批次 {batches[batch_id].number} 中该笔支付未发出 / the "
                                                      "payment was never sent") for batch_id, refusal in refusals.items()}
     out = {}
     for e, a in attempts.items():
         if a.status in ISSUED:
-            out[e] = Expected(a.amount, P(a.status), batches[a.batch_id]["number"], refusals[a.batch_id])
+            out[e] = Expected(a.amount, P(a.status), batches[a.batch_id].number, refusals[a.batch_id])
         else:                                       # prepared or cancelled: no bank can know of it
-            out[e] = Expected(a.amount, P.PENDING, batches[a.batch_id]["number"], never[a.batch_id])
+            out[e] = Expected(a.amount, P.PENDING, batches[a.batch_id].number, never[a.batch_id])
     return out
 
 
@@ -317,28 +323,29 @@ def _reason(u: Update) -> str:
     return f"银行{'退回' if u.after is P.RETURNED else '拒绝'} / {u.after.value}: {u.reason or ''}".strip()
 
 
-def open_exceptions(*, store: Store) -> list[dict[str, Any]]:
-    """The payment exceptions queue: every record the bank sent that was not applied, until someone resolves it."""
+def open_exceptions(*, store: Store) -> list[PaymentException]:
+    """The payment exceptions queue: every record the bank sent that was not applied, until someone resolves it
+    (each says its issue in words: `words`)."""
     with store.reading() as uow:
-        rows = uow.records.find("payment_exception", status="open")
-    return [{**e, "words": Issue(e["issue"]).words} for e in rows]
+        return uow.payment_exceptions.open()
 
 
-def resolve_exception(exception_id: int, *, store: Store, by: str, resolution: str) -> dict[str, Any]:
+def resolve_exception(exception_id: int, *, store: Store, by: str, resolution: str) -> PaymentException:
+    """Close an open exception with what was done about it (once)."""
     if not resolution.strip():
         raise Refused("须写明处理结果 / say how it was resolved")
     with store.transaction() as uow:
-        row = load(uow, "payment_exception", exception_id, "支付异常", lock=True)
-        if not uow.records.update("payment_exception", exception_id, {"status": "resolved", "resolved_by": by,
-                                  "resolved_at": uow.now(), "resolution": resolution}, status="open"):
+        row = uow.payment_exceptions.get(exception_id, lock=True)
+        resolved = row.resolve(by, uow.now(), resolution)
+        if not uow.payment_exceptions.save(row, resolved):
             raise Refused(f"异常 {exception_id} 已处理 / exception {exception_id} is already resolved")
         uow.audit.append([Draft(by, "payment_exception_resolved", f"payment_exception:{exception_id}", None, None,
-                                None, resolution, {"payment": row["end_to_end_id"], "issue": row["issue"]})])
+                                None, resolution, {"payment": row.end_to_end_id, "issue": row.issue})])
         uow.commit()
-    return {**row, "status": "resolved", "resolution": resolution}
+    return resolved
 
 
-def recover(cycle_id: int, *, store: Store, deadline: dt.date, today: dt.date, by: str) -> list[dict[str, Any]]:
+def recover(cycle_id: int, *, store: Store, deadline: dt.date, today: dt.date, by: str) -> list[Recovered]:
     """After the deadline, a failed case with no corrected account is recovered (收回) with its reason; told so."""
     if today <= deadline:
         raise Refused(f"期限 {deadline} 未到 / the deadline {deadline} has not passed on {today}")
@@ -350,8 +357,8 @@ def recover(cycle_id: int, *, store: Store, deadline: dt.date, today: dt.date, b
         reason = f"逾期未能支付, 收回 / not payable by {deadline}: recovered to the fund"
         todo = [c for c in failed if c.id not in live]
         uow.cases.move_each([(c.id, State.FAILED, State.RECOVERED) for c in todo], reason)
-        uow.records.add_many("recovery", [{"case_id": c.id, "amount": c.amount, "deadline": deadline,
-                                           "reason": reason, "done_by": by, "done_at": uow.now()} for c in todo])
+        uow.recoveries.add_many([(c.id, c.amount) for c in todo], deadline=deadline, reason=reason, done_by=by,
+                                done_at=uow.now())
         uow.audit.append([Draft(by, "recovered", f"case:{c.id}", c.id, State.FAILED.value, State.RECOVERED.value,
                                 reason, {"uscc": c.uscc, "amount": str(c.amount)}) for c in todo])
         notify_all(uow, [message(
@@ -359,4 +366,4 @@ def recover(cycle_id: int, *, store: Store, deadline: dt.date, today: dt.date, b
             text=f"您单位的稳岗返还 {c.amount} 元因逾期未能支付已收回 / your return of {c.amount} yuan could "
                  f"not be paid by {deadline} and was recovered to the fund") for c in todo])
         uow.commit()
-    return [{"case_id": c.id, "uscc": c.uscc, "amount": c.amount} for c in todo]
+    return [Recovered(c.id, c.uscc, c.amount) for c in todo]

@@ -8,13 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, insert, select, update
 
 from wengang.adapters.db.payment_tables import (
-    accounts,
-    bank_files,
     notifications,
-    payment_attempts,
-    payment_batches,
-    payment_exceptions,
-    recoveries,
 )
 from wengang.adapters.db.people_tables import (
     account_requests,
@@ -26,8 +20,7 @@ from wengang.adapters.db.people_tables import (
 )
 
 KINDS: dict[str, Table] = {
-    "account": accounts, "payment_batch": payment_batches, "attempt": payment_attempts, "bank_file": bank_files,
-    "payment_exception": payment_exceptions, "recovery": recoveries, "notification": notifications,
+    "notification": notifications,
     "user": users, "activation": activation_codes, "session": web_sessions, "callback": callbacks,
     "login_failure": login_failures, "account_request": account_requests,
 }

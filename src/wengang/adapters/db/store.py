@@ -17,6 +17,13 @@ from wengang.adapters.db.engine import WRITE, WalCheckpointer, make_engine, upgr
 from wengang.adapters.db.payments import SqlPayments
 from wengang.adapters.db.records import SqlRecords
 from wengang.adapters.db.repositories.cycles import SqlCycles, SqlRounds
+from wengang.adapters.db.repositories.money import (
+    SqlBankFiles,
+    SqlPaymentAccounts,
+    SqlPaymentBatches,
+    SqlPaymentExceptions,
+    SqlRecoveries,
+)
 from wengang.adapters.db.repositories.process import (
     SqlApplications,
     SqlObjections,
@@ -50,6 +57,10 @@ class SqlUnitOfWork:
         self.applications, self.reverifications = SqlApplications(self._conn), SqlReverifications(self._conn)
         self.audit = SqlAuditLog(self._conn, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._audit_key)
         self.payments = SqlPayments(self._conn, self._now)
+        # money records: accounts, payment batches, bank files, payment exceptions, recoveries
+        self.accounts, self.payment_batches = SqlPaymentAccounts(self._conn), SqlPaymentBatches(self._conn)
+        self.bank_files, self.recoveries = SqlBankFiles(self._conn), SqlRecoveries(self._conn)
+        self.payment_exceptions = SqlPaymentExceptions(self._conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -189,7 +189,8 @@ def prepare(store: StoreDep, settings: SettingsDep, me: Prepare, body: PrepareIn
 @router.get("/batches/{ref}", response_model=Json)
 def batch(store: StoreDep, me: View, ref: Ref):
     """支付批次详情 / one batch with its attempts by status."""
-    return s.plain(payments.batch_detail(ref, store=store))
+    detail = payments.batch_detail(ref, store=store)
+    return {**s.plain(detail.batch), "attempts": s.plain(detail.attempts)}
 
 
 @router.post("/batches/{ref}/approval", response_model=Json)
@@ -205,13 +206,14 @@ class CancelIn(BaseModel):
 @router.post("/batches/{ref}/cancellation", response_model=Json)
 def cancel(store: StoreDep, me: Cancel, ref: Ref, body: CancelIn):
     """作废 / a batch whose file never left: approved money goes back to the fund, its cases wait again."""
-    return s.plain(payments.cancel_batch(ref, store=store, by=me.username, reason=body.reason))
+    made = payments.cancel_batch(ref, store=store, by=me.username, reason=body.reason)
+    return {**s.plain(made.batch), "cancelled": made.cancelled}
 
 
 @router.get("/exceptions", response_model=list[Json])
 def exceptions(store: StoreDep, me: View):
     """支付异常 / bank records that could not be applied."""
-    return s.plain(reconcile.open_exceptions(store=store))
+    return [{**s.plain(e), "words": e.words} for e in reconcile.open_exceptions(store=store)]
 
 
 @router.post("/exceptions/{exception_id}/resolution", response_model=Json)

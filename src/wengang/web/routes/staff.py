@@ -122,7 +122,7 @@ def verify_account(request: Request, store: StoreDep, me: AccountVerify, account
                    decision: Annotated[str, Form(pattern="^(accept|refuse)$")]):
     """A second person checks a changed account before any payment uses it."""
     made = accounts.verify(account_id, store=store, by=me.username, accept=decision == "accept", note=note)
-    return done(request, f"账户 #{account_id}: {made['status']} / account #{account_id} is {made['status']}",
+    return done(request, f"账户 #{account_id}: {made.status} / account #{account_id} is {made.status}",
                 "/staff/accounts")
 
 

@@ -38,7 +38,7 @@ def batch_prepare(request: Request, store: StoreDep, settings: SettingsDep, me: 
                   cycle: Annotated[int, Form(ge=1, le=2**31)]):
     """One batch per bank of every payable case; the preparer is recorded and may not approve."""
     made = payments.prepare_batches(cycle, store=store, settings=settings, by=me.username)
-    numbers = ", ".join(b["number"] for b in made.batches) or "—"
+    numbers = ", ".join(b.number for b in made.batches) or "—"
     skipped = f"; {len(made.skipped)} 个案件未能入批 / cases left out" if made.skipped else ""
     return done(request, f"已准备 {len(made.batches)} 个批次 / prepared {len(made.batches)} batches: {numbers}{skipped}",
                 f"/staff/batches?cycle={cycle}")
@@ -47,7 +47,8 @@ def batch_prepare(request: Request, store: StoreDep, settings: SettingsDep, me: 
 @router.get("/batches/{ref}", response_class=HTMLResponse)
 def batch_view(request: Request, store: StoreDep, me: StaffView, ref: Ref):
     """One batch: who prepared and approved it, its attempts by status."""
-    return render(request, "staff/batch.html", {"b": payments.batch_detail(ref, store=store)})
+    detail = payments.batch_detail(ref, store=store)
+    return render(request, "staff/batch.html", {"b": detail.batch, "attempts": detail.attempts})
 
 
 @router.post("/batches/{ref}/cancel", response_class=HTMLResponse)
@@ -55,16 +56,17 @@ def batch_cancel(request: Request, store: StoreDep, me: BatchCancel, ref: Ref,
                  reason: Annotated[str, Form(min_length=1, max_length=2000)]):
     """A batch whose file never left is cancelled; approved money goes back to the fund."""
     made = payments.cancel_batch(ref, store=store, by=me.username, reason=reason)
-    return done(request, f"批次 {made['number']} 已作废, {made['cancelled']} 笔退回 / batch {made['number']} "
-                         f"cancelled: {made['cancelled']} payments back", f"/staff/batches/{made['number']}")
+    number = made.batch.number
+    return done(request, f"批次 {number} 已作废, {made.cancelled} 笔退回 / batch {number} "
+                         f"cancelled: {made.cancelled} payments back", f"/staff/batches/{number}")
 
 
 @router.post("/batches/{ref}/approve", response_class=HTMLResponse)
 def batch_approve(request: Request, store: StoreDep, settings: SettingsDep, me: BatchApprove, ref: Ref):
     """Four eyes: refused (and nothing changes) when the approver prepared the batch."""
     made = payments.approve_batch(ref, store=store, settings=settings, by=me.username)
-    return done(request, f"批次 {made['number']}: {made['status']} / batch {made['number']} is {made['status']}",
-                f"/staff/batches/{made['number']}")
+    return done(request, f"批次 {made.number}: {made.status} / batch {made.number} is {made.status}",
+                f"/staff/batches/{made.number}")
 
 
 @router.get("/exceptions", response_class=HTMLResponse)
