@@ -235,7 +235,7 @@ def run(db: str, setup: tuple, folder: Path, args: argparse.Namespace, rss: Peak
         assert total.issued == total.paid + total.returned + total.pending, total
         with store.reading() as uow:
             states = {s: n for s, (n, _) in uow.cases.count_by_state(cycle_id).items()}
-            notices = len(uow.records.find("notification", kind="payment_failed"))
+            notices = len(uow.notifications.of_kind("payment_failed"))
     finally:
         store.close()
         drop()

@@ -222,6 +222,6 @@ def test_an_employer_asks_for_a_callback_and_staff_answer_it(browser, server, sh
     page.goto("/portal/callbacks")
     assert "预计本周五到账" in page.inner_text("#my-callbacks") and "已答复" in page.inner_text("#my-callbacks")
     with server["store"].reading() as uow:
-        sms = [n for n in uow.records.find("notification", kind="callback_answered")]
-    assert sms and sms[-1]["recipient"] == "13812345678" and sms[-1]["channel"] == "sms"   # the answer went out
+        sms = [n for n in uow.notifications.of_kind("callback_answered")]
+    assert sms and sms[-1].recipient == "13812345678" and sms[-1].channel == "sms"   # the answer went out
     assert FIRST not in page.content()

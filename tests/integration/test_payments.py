@@ -236,8 +236,8 @@ def test_bank_returns_pay_fail_and_credit_back_and_a_corrected_account_is_reissu
     assert report.total.issued == report.total.paid + report.total.returned + report.total.pending
     assert report.total.pending == 0
     with pay_store.reading() as uow:
-        told = uow.records.find("notification", kind="payment_failed")
-    assert sorted(n["uscc"] for n in told) == sorted([rejected.uscc, returned.uscc])
+        told = uow.notifications.of_kind("payment_failed")
+    assert sorted(n.uscc for n in told) == sorted([rejected.uscc, returned.uscc])
     # reading the same files again changes nothing
     assert all(r.already_read for r in reconcile.ingest(answers, store=pay_store, settings=pay_settings, by="x"))
     assert ledger.check(store=pay_store).postings == report.postings

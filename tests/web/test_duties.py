@@ -32,19 +32,19 @@ def test_an_admin_made_account_is_useless_to_the_admin_until_its_holder_and_the_
     sealer = bootstrap.sealer(db_settings)
     made = [people.invite_staff(name, "approver", store=db_store, by="admin-qian", phone="13922223333",
                                 sealer=sealer) for name in ("approver-a", "approver-b")]
-    assert all("code" not in m and m["phone"] == "139****3333" for m in made)    # the admin is never told the code
+    assert all(not hasattr(m, "code") and m.phone == "139****3333" for m in made)    # the admin is never told the code
     with pytest.raises(Refused, match="wrong user name"):                          # no password the admin could know
         people.sign_in("approver-a", "", store=db_store, employer=False)
     with pytest.raises(Refused, match="another person must"):
-        people.grant_role(made[0]["id"], "approver", store=db_store, by="admin-qian")
+        people.grant_role(made[0].id, "approver", store=db_store, by="admin-qian")
     people.activate_staff("approver-a", code_of(db_store, db_settings, "approver-a"), NEW, store=db_store)
     with pytest.raises(Refused, match="security officer's confirmation"):          # password set, role not in force
         people.sign_in("approver-a", NEW, store=db_store, employer=False)
-    people.grant_role(made[0]["id"], "approver", store=db_store, by="security-zhou")
+    people.grant_role(made[0].id, "approver", store=db_store, by="security-zhou")
     token, who = people.sign_in("approver-a", NEW, store=db_store, employer=False)
     assert who.role == "approver" and people.resolve(token, store=db_store).role == "approver"
     with pytest.raises(Refused, match="another person must"):
-        people.grant_role(made[0]["id"], "security", store=db_store, by="approver-a")   # nobody grants themselves
+        people.grant_role(made[0].id, "security", store=db_store, by="approver-a")   # nobody grants themselves
 
 
 def test_a_staff_password_from_a_code_follows_the_staff_rule(db_store, db_settings, opened):
@@ -60,7 +60,7 @@ def test_a_role_revoked_or_changed_ends_the_sessions_and_one_person_holds_one_ro
     for name, role in (("admin-qian", "admin"), ("security-zhou", "security")):
         people.create_staff(name, role, store=db_store, by="operator", password=PASSWORD)
     with db_store.reading() as uow:
-        admin_id = uow.records.find("user", username="admin-qian")[0]["id"]
+        admin_id = uow.users.named("admin-qian").id
     token, _ = people.sign_in("admin-qian", PASSWORD, store=db_store, employer=False)
     people.grant_role(admin_id, "approver", store=db_store, by="security-zhou")     # given a business role ...
     assert people.resolve(token, store=db_store) is None
@@ -79,7 +79,7 @@ def test_over_http_the_admin_invites_and_only_the_security_officer_grants(client
     store = bootstrap.store(world_settings)
     code = code_of(store, world_settings, "approver-new")
     assert code not in reply.text and code not in client.get("/staff/users").text
-    user_id = next(u["id"] for u in people.list_users(store=store) if u["username"] == "approver-new")
+    user_id = next(u.id for u in people.list_users(store=store) if u.username == "approver-new")
     assert client.post(f"/staff/users/{user_id}/role", data={"role": "approver", "csrf": csrf}).status_code == 403
     assert client.post("/staff/batches/C1-B102-1/approve", data={"csrf": csrf}).status_code == 403
     other = TestClient(client.app, raise_server_exceptions=False)
@@ -98,9 +98,9 @@ def test_over_http_a_clerks_re_activation_waits_for_the_security_officer(client,
     reply = client.post("/staff/activation", data={"uscc": FIRST, "phone": "13700000000", "csrf": csrf})
     assert reply.status_code == 200 and "already activated" in reply.text
     [asked] = people.list_requests(store=bootstrap.store(world_settings))
-    assert client.post(f"/staff/requests/{asked['id']}", data={"decision": "approve", "csrf": csrf}).status_code == 403
+    assert client.post(f"/staff/requests/{asked.id}", data={"decision": "approve", "csrf": csrf}).status_code == 403
     security = TestClient(client.app, raise_server_exceptions=False)
     scsrf = sign_in(security, STAFF["security"], employer=False)
     assert "137****0000" in security.get("/staff/users").text
-    done = security.post(f"/staff/requests/{asked['id']}", data={"decision": "approve", "csrf": scsrf})
+    done = security.post(f"/staff/requests/{asked.id}", data={"decision": "approve", "csrf": scsrf})
     assert done.status_code == 200 and "137****0000" in done.text

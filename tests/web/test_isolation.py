@@ -25,7 +25,7 @@ def plant_private_data(store, facts) -> dict:
     made = objections.add(facts["open_list"], FIRST, store=store, contact="13800001111", text=SECRETS[2],
                           raised_on=portal.today(), by=FIRST)
     case_ids = [c["case_id"] for c in portal.progress(FIRST, store=store)]
-    return {"cases": case_ids, "callback": cb["id"], "account": account, "objection": made.id}
+    return {"cases": case_ids, "callback": cb.id, "account": account, "objection": made.id}
 
 
 def candidates(param: str, planted: dict, facts: dict) -> list[str]:

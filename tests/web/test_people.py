@@ -21,7 +21,7 @@ GOOD = "Good-pass-2021"
 def test_a_unit_activates_with_its_code_and_only_hashes_are_stored(db_store, db_settings, opened):
     made = people.issue_activation(UNIT, store=db_store, by="admin", phone="13911112222",
                                    sealer=bootstrap.sealer(db_settings))
-    assert made["phone"] == "139****2222"
+    assert made.phone == "139****2222"
     code = code_of(db_store, db_settings, UNIT)
     with db_store.engine.connect() as conn:
         stored = conn.execute(select(activation_codes.c.code_hash)).scalar_one()
@@ -90,7 +90,7 @@ def test_sessions_end_on_sign_out_and_when_the_user_is_disabled(db_store, opened
     people.sign_out(who, store=db_store)
     assert people.resolve(token, store=db_store) is None
     token, _ = people.sign_in("reviewer-li", GOOD, store=db_store, employer=False)
-    people.set_active(made["id"], False, store=db_store, by="admin")
+    people.set_active(made.id, False, store=db_store, by="admin")
     assert people.resolve(token, store=db_store) is None
     assert people.resolve("", store=db_store) is None and people.resolve("x" * 500, store=db_store) is None
 
@@ -105,23 +105,23 @@ def test_staff_accounts_are_checked(db_store, opened, name, role, password, matc
 
 def test_a_callback_is_queued_answered_by_sms_and_timed(db_store, opened):
     asked = callbacks.request("138 1234 5678", "何时到账?", store=db_store, uscc=UNIT)
-    assert asked["phone"] == "138****5678"
+    assert asked.phone == "138****5678"
     [queued] = callbacks.listing(store=db_store, status="open")
-    assert queued["phone"] == "138****5678" and queued["minutes"] is not None
+    assert queued.phone == "138****5678" and queued.minutes is not None
     with pytest.raises(Refused):
-        callbacks.answer(asked["id"], store=db_store, text=" ", by="clerk")
-    done = callbacks.answer(asked["id"], store=db_store, text="本周到账", by="clerk")
-    assert done["minutes_to_answer"] >= 0
+        callbacks.answer(asked.id, store=db_store, text=" ", by="clerk")
+    done = callbacks.answer(asked.id, store=db_store, text="本周到账", by="clerk")
+    assert done.minutes_to_answer >= 0
     with pytest.raises(Refused, match="already answered"):
-        callbacks.answer(asked["id"], store=db_store, text="again", by="clerk")
+        callbacks.answer(asked.id, store=db_store, text="again", by="clerk")
     with db_store.reading() as uow:
-        sms = uow.records.find("notification", kind="callback_answered")
-        alert = uow.records.find("notification", kind="callback_alert")
-    assert sms[0]["recipient"] == "13812345678" and sms[0]["channel"] == "sms" and "本周到账" in sms[0]["text"]
-    assert "138****5678" in alert[0]["text"] and "13812345678" not in alert[0]["text"]
-    assert callbacks.for_unit(UNIT, store=db_store)[0]["answer"] == "本周到账"
+        sms = uow.notifications.of_kind("callback_answered")
+        alert = uow.notifications.of_kind("callback_alert")
+    assert sms[0].recipient == "13812345678" and sms[0].channel == "sms" and "本周到账" in sms[0].text
+    assert "138****5678" in alert[0].text and "13812345678" not in alert[0].text
+    assert callbacks.for_unit(UNIT, store=db_store)[0].answer == "本周到账"
     stats = callbacks.stats(store=db_store)
-    assert stats["answered"] == 1 and stats["open"] == 0 and stats["median_minutes"] is not None
+    assert stats.answered == 1 and stats.open == 0 and stats.median_minutes is not None
     with db_store.reading() as uow:
         logged = " ".join(e[9] + e[8] for e in uow.audit.entries())
     assert "13812345678" not in logged

@@ -54,8 +54,8 @@ def test_no_code_is_in_clear_in_the_database_the_files_or_the_logs(db_store, own
     people.issue_activation(UNIT, store=db_store, by="clerk-wang", phone="13911112222", sealer=sealer)
     people.invite_staff("clerk-new", "clerk", store=db_store, by="admin-qian", phone="13922223333", sealer=sealer)
     with db_store.reading() as uow:
-        pending = uow.records.find("notification", kind="activation_code")
-    assert len(pending) == 2 and all(m["sealed"].startswith("v1.") and "*" * 10 in m["text"] for m in pending)
+        pending = uow.notifications.of_kind("activation_code")
+    assert len(pending) == 2 and all(m.sealed.startswith("v1.") and "*" * 10 in m.text for m in pending)
     unit_code, staff_code = code_of(db_store, own_dir, UNIT), code_of(db_store, own_dir, "clerk-new")
     people.activate(UNIT, unit_code, "Good-pass-2021", store=db_store)
     for code in (unit_code, staff_code):
@@ -63,9 +63,9 @@ def test_no_code_is_in_clear_in_the_database_the_files_or_the_logs(db_store, own
         assert clear_in_files(tmp_path, code) == []
         assert code not in caplog.text
     with db_store.reading() as uow:
-        sent = uow.records.find("notification", kind="activation_code")
-    assert all(m["status"] == "sent" and m["sealed"] is None for m in sent)          # the seal is gone once sent
-    assert "*" * 10 in notify.for_unit(UNIT, store=db_store)[0]["text"]            # what the portal shows: masked
+        sent = uow.notifications.of_kind("activation_code")
+    assert all(m.status == "sent" and m.sealed is None for m in sent)          # the seal is gone once sent
+    assert "*" * 10 in notify.for_unit(UNIT, store=db_store)[0].text            # what the portal shows: masked
 
 
 def test_the_outbox_file_holds_sealed_lines_that_only_the_key_opens(db_store, own_dir, opened, tmp_path):

@@ -26,7 +26,7 @@ WRONG = sessions.WRONG
 
 def staff(store, name: str = "clerk-wang", role: str = "clerk") -> int:
     """A member of staff made on the server; its id."""
-    return people.create_staff(name, role, store=store, by="operator", password=GOOD)["id"]
+    return people.create_staff(name, role, store=store, by="operator", password=GOOD).id
 
 
 def set_column(store, table, values: dict, **where) -> None:
@@ -124,7 +124,7 @@ def test_five_failures_lock_out_only_that_address(db_store):
         people.sign_in("clerk-wang", GOOD, store=db_store, employer=False, client="10.6.6.6")     # five: locked
     people.sign_in("clerk-wang", GOOD, store=db_store, employer=False, client="10.1.1.1")        # others: not
     people.create_staff("security-zhou", "security", store=db_store, by="operator", password=GOOD)
-    assert [u["locked"] for u in people.list_users(store=db_store) if u["id"] == user_id] == [True]
+    assert [u.locked for u in people.list_users(store=db_store) if u.id == user_id] == [True]
     people.unlock(user_id, store=db_store, by="security-zhou")
     people.sign_in("clerk-wang", GOOD, store=db_store, employer=False, client="10.6.6.6")
     assert audit_events(db_store).count("login_locked") == 1 and "user_unlocked" in audit_events(db_store)

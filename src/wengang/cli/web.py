@@ -54,7 +54,7 @@ def add_staff(username: str, role: Annotated[str, typer.Option(help=f"角色 / o
     role in force at once: how the first admin and security officer come to be (the web's admin only invites)."""
     made = people.create_staff(username, role, store=store(), by=f"server:{getpass.getuser()}", password=password,
                                display_name=name, phone=phone)
-    console.print(f"已新建 / created {made['username']} ({made['role']})")
+    console.print(f"已新建 / created {made.username} ({made.role})")
 
 
 @people_app.command("activate")
@@ -68,12 +68,12 @@ def activate(uscc: str, phone: Annotated[str | None, typer.Option(help="单位�
     s = bootstrap.settings()
     made = people.issue_activation(uscc, store=store(), by=by, sealer=bootstrap.sealer(s), phone=phone,
                                    reason=reason)
-    if made["status"] == "requested":
-        console.print(f"{made['uscc']} 已激活: 重新激活申请 #{made['request_id']} 待另一人批准 / already activated: "
-                      f"re-activation request #{made['request_id']} waits for another person's approval")
+    if made.status == "requested":
+        console.print(f"{made.uscc} 已激活: 重新激活申请 #{made.request_id} 待另一人批准 / already activated: "
+                      f"re-activation request #{made.request_id} waits for another person's approval")
         return
-    console.print(f"激活码已进入发件箱 / code queued for {made['uscc']} ({made['phone'] or 'portal'}), "
-                  f"valid until {made['expires_at']:%Y-%m-%d %H:%M} UTC")
+    console.print(f"激活码已进入发件箱 / code queued for {made.uscc} ({made.phone or 'portal'}), "
+                  f"valid until {made.expires_at:%Y-%m-%d %H:%M} UTC")
 
 
 def _password() -> str:
@@ -100,7 +100,7 @@ def demo_accounts(cycle: Annotated[int | None, typer.Option(help="周期 / cycle
     table = Table(title="演示账户, 仅供演示 / demo accounts, demo only (passwords shown once)")
     for col in ("登录 sign in at", "用户名 / 信用代码", "角色 role", "密码 password"):
         table.add_column(col)
-    existing = {u["username"] for u in people.list_users(store=s)}
+    existing = {u.username for u in people.list_users(store=s)}
     for role in people.STAFF_ROLES:
         name = f"demo-{role}"
         if name in existing:
@@ -117,7 +117,7 @@ def demo_accounts(cycle: Annotated[int | None, typer.Option(help="周期 / cycle
     sealer = bootstrap.sealer(bootstrap.settings())
     for uscc in picked[:employers]:
         made = people.issue_activation(uscc, store=s, by="demo", sealer=sealer, phone="13800000000")
-        if made["status"] != "sent":
+        if made.status != "sent":
             table.add_row("/portal/login", uscc, "employer", "(已激活 / activated)")
             continue
         password = _password()

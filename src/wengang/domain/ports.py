@@ -11,9 +11,14 @@ from wengang.domain.audit import Draft, Entry, Head, Problem
 from wengang.domain.audit_anchors import Anchor
 from wengang.domain.cases import Case, State
 from wengang.domain.repositories import (
+    AccountRequests,
+    ActivationCodes,
     Applications,
     BankFiles,
+    Callbacks,
     Cycles,
+    LoginFailures,
+    Notifications,
     Objections,
     PaymentAccounts,
     PaymentBatches,
@@ -22,6 +27,8 @@ from wengang.domain.repositories import (
     Recoveries,
     Reverifications,
     Rounds,
+    Sessions,
+    Users,
 )
 
 
@@ -189,20 +196,6 @@ class Cases(Protocol):
     def count_by_state(self, cycle_id: int) -> dict[str, tuple[int, Decimal]]: ...
 
 
-class Records(Protocol):
-    """Small process records by kind (cycle, round, batch, objection, application, reverification)."""
-
-    def add(self, kind: str, values: Mapping[str, Any]) -> int: ...
-
-    def add_many(self, kind: str, rows: Iterable[Mapping[str, Any]]) -> int: ...
-
-    def get(self, kind: str, record_id: int, *, lock: bool = False) -> dict[str, Any] | None: ...
-
-    def find(self, kind: str, /, *, order_by: str = "id", **where: Any) -> list[dict[str, Any]]: ...
-
-    def update(self, kind: str, record_id: int, values: Mapping[str, Any], **expect: Any) -> bool: ...
-
-
 class AuditLog(Protocol):
     """The append-only, hash-chained log of every change, keyed by a key held outside the database."""
 
@@ -269,11 +262,19 @@ class UnitOfWork(Protocol):
     cases: Cases
     cycles: Cycles
     rounds: Rounds
+    # the case process
     publicity_batches: PublicityBatches
     objections: Objections
     applications: Applications
     reverifications: Reverifications
-    records: Records
+    # people and contact
+    users: Users
+    sessions: Sessions
+    activation_codes: ActivationCodes
+    login_failures: LoginFailures
+    account_requests: AccountRequests
+    callbacks: Callbacks
+    notifications: Notifications
     audit: AuditLog
     payments: Payments
     # money records

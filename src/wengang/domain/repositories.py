@@ -11,9 +11,11 @@ from decimal import Decimal
 from typing import Protocol
 
 from wengang.domain.accounts import PaymentAccount
+from wengang.domain.contact import Callback, Notice, Notification
 from wengang.domain.cycles import Cycle, Round
 from wengang.domain.payment_batches import PaymentBatch
 from wengang.domain.payment_records import BankFile, Finding, PaymentException
+from wengang.domain.people import AccountRequest, ActivationCode, LoginFailure, Session, User
 from wengang.domain.process import (
     Application,
     ApplicationStatus,
@@ -201,4 +203,163 @@ class Recoveries(Protocol):
     def add_many(self, cases: Iterable[tuple[int, Decimal]], *, deadline: dt.date, reason: str, done_by: str,
                  done_at: dt.datetime) -> int:
         """One recovery per (case id, amount), in one statement."""
+        ...
+
+
+# --- People: accounts, sessions, one-time codes, sign-in failures, account requests ----------------------------
+
+class Users(Protocol):
+    """Accounts, staff and employer alike (an employer's username is its credit code)."""
+
+    def add(self, *, username: str, role: str, uscc: str | None, display_name: str, phone: str | None,
+            password_hash: str | None, password_set_at: dt.datetime | None, active: bool, created_by: str,
+            created_at: dt.datetime, role_granted_by: str | None, role_granted_at: dt.datetime | None) -> User: ...
+
+    def get(self, user_id: int, *, lock: bool = False) -> User: ...
+
+    def named(self, username: str) -> User | None: ...
+
+    def all(self) -> list[User]: ...
+
+    def set_password(self, user_id: int, password_hash: str, *, set_at: dt.datetime | None) -> None:
+        """A new password (set_at None: the same password re-hashed, its age unchanged)."""
+        ...
+
+    def save_lock(self, user: User) -> None:
+        """The account-wide count of wrong passwords and its lock, as `user` holds them."""
+        ...
+
+    def set_phone(self, user_id: int, phone: str | None) -> None: ...
+
+    def set_active(self, user_id: int, active: bool) -> None: ...
+
+    def grant(self, user_id: int, role: str, *, by: str, at: dt.datetime) -> None: ...
+
+    def revoke(self, user_id: int) -> None: ...
+
+
+class Sessions(Protocol):
+    """Signed-in sessions, found by their token's hash."""
+
+    def add(self, *, token_hash: str, user_id: int, csrf: str, created_at: dt.datetime, expires_at: dt.datetime,
+            last_seen_at: dt.datetime) -> Session: ...
+
+    def by_token(self, token_hash: str) -> Session | None: ...
+
+    def live_of(self, user_id: int) -> list[Session]:
+        """The user's sessions not yet ended (expired ones included: ending them is harmless)."""
+        ...
+
+    def end(self, session_id: int, at: dt.datetime) -> bool:
+        """End a session not yet ended; False when it already was."""
+        ...
+
+    def touch(self, session_id: int, at: dt.datetime) -> bool:
+        """Note activity on a session not yet ended."""
+        ...
+
+
+class ActivationCodes(Protocol):
+    """One-time codes, kept as hashes."""
+
+    def add(self, *, user_id: int, code_hash: str, expires_at: dt.datetime, tries: int, issued_by: str,
+            issued_at: dt.datetime) -> ActivationCode: ...
+
+    def unused_of(self, user_id: int) -> list[ActivationCode]:
+        """The user's codes not yet spent, oldest first (expired or tried out ones included)."""
+        ...
+
+    def expire(self, code_id: int, at: dt.datetime) -> None: ...
+
+    def tried(self, code_id: int, tries: int) -> None: ...
+
+    def spend(self, code_id: int, at: dt.datetime) -> bool:
+        """Mark a code used; False when it already was."""
+        ...
+
+
+class LoginFailures(Protocol):
+    """Wrong passwords per account and address."""
+
+    def add(self, *, user_id: int, client: str, failures: int, locked_until: dt.datetime | None,
+            last_failed_at: dt.datetime) -> LoginFailure: ...
+
+    def of(self, user_id: int, client: str) -> LoginFailure | None: ...
+
+    def save(self, failure: LoginFailure) -> None:
+        """The count, lock and time of the last failure, as `failure` holds them."""
+        ...
+
+    def clear(self, failure_id: int) -> None: ...
+
+    def clear_all(self, user_id: int) -> None:
+        """Lift the locks of every address of the account."""
+        ...
+
+    def locked_users(self, now: dt.datetime) -> set[int]:
+        """Accounts locked out from at least one address now."""
+        ...
+
+
+class AccountRequests(Protocol):
+    """Re-activation and contact-change requests that a second person decides."""
+
+    def add(self, *, user_id: int, kind: str, phone: str | None, reason: str, status: str, requested_by: str,
+            requested_at: dt.datetime) -> AccountRequest: ...
+
+    def get(self, request_id: int, *, lock: bool = False) -> AccountRequest: ...
+
+    def pending_of(self, user_id: int) -> list[AccountRequest]: ...
+
+    def with_status(self, status: str) -> list[AccountRequest]: ...
+
+    def decide(self, decided: AccountRequest) -> bool:
+        """Store a decision taken on the type (AccountRequest.decide); False when the request was no longer pending."""
+        ...
+
+
+# --- Contact: messages sent, callbacks asked for --------------------------------------------------------------
+
+class Notifications(Protocol):
+    """The outbox table: messages queued with the change they tell about, delivered later by a channel."""
+
+    def add(self, notice: Notice) -> Notification: ...
+
+    def add_many(self, notices: Iterable[Notice]) -> int:
+        """Queue many in one bulk insert (returns, recoveries: up to hundreds of thousands at once)."""
+        ...
+
+    def pending(self, *, kind: str | None = None, limit: int) -> list[Notification]:
+        """The oldest pending messages (of one kind, if named)."""
+        ...
+
+    def save_sent(self, sent: Iterable[Notification]) -> int:
+        """Store sent messages (Notification.sent) that were still pending, in one statement; how many."""
+        ...
+
+    def of_unit(self, uscc: str, *, limit: int) -> list[Notification]:
+        """A unit's newest messages, newest first."""
+        ...
+
+    def of_kind(self, kind: str) -> list[Notification]: ...
+
+
+class Callbacks(Protocol):
+    """Callback requests (“呼我必回”)."""
+
+    def add(self, *, uscc: str | None, name: str | None, phone: str, question: str, source: str, status: str,
+            asked_at: dt.datetime) -> Callback: ...
+
+    def get(self, callback_id: int, *, lock: bool = False) -> Callback: ...
+
+    def answer(self, answered: Callback) -> bool:
+        """Store an answer taken on the type (Callback.answered); False when the callback was no longer open."""
+        ...
+
+    def all(self, *, status: str | None = None) -> list[Callback]:
+        """Oldest first."""
+        ...
+
+    def of_unit(self, uscc: str) -> list[Callback]:
+        """Oldest first."""
         ...

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
-from typing import Any
+from dataclasses import dataclass
 
 from wengang.domain.audit import Draft
+from wengang.domain.contact import OPEN, Callback
 from wengang.domain.errors import ConcurrentChange, Refused
 from wengang.domain.identifiers import mask_phone, uscc_problem
 from wengang.domain.ports import Store
-from wengang.services.casework import load
 from wengang.services.notify import notify
 from wengang.services.people import phone_problem
 
@@ -17,8 +18,55 @@ SOURCES = ("public", "portal", "api")
 QUESTION_MAX, ANSWER_MAX, NAME_MAX = 1000, 2000, 50
 
 
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A request just recorded: its number, the phone masked, open."""
+
+    id: int
+    phone: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """A request just answered, with the minutes it waited."""
+
+    id: int
+    status: str
+    minutes_to_answer: float
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A callback as a page may show it: phone masked, minutes to answer (or waiting so far)."""
+
+    id: int
+    uscc: str | None
+    name: str | None
+    phone: str
+    question: str
+    source: str
+    status: str
+    asked_at: dt.datetime
+    answered_by: str | None
+    answered_at: dt.datetime | None
+    answer: str | None
+    minutes: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """How quickly callbacks are answered: counts, median and 90th percentile minutes, the oldest still open."""
+
+    open: int
+    answered: int
+    median_minutes: float | None
+    p90_minutes: float | None
+    oldest_open_minutes: float | None
+
+
 def request(phone: str, question: str, *, store: Store, uscc: str | None = None, name: str | None = None,
-            source: str = "public") -> dict[str, Any]:
+            source: str = "public") -> Asked:
     """Record a callback request and tell the duty staff in the same transaction (nothing lost, nothing invented)."""
     phone, question, name = phone.strip().replace(" ", ""), question.strip(), (name or "").strip() or None
     problem = phone_problem(phone)
@@ -33,9 +81,8 @@ def request(phone: str, question: str, *, store: Store, uscc: str | None = None,
     if source not in SOURCES:
         raise Refused(f"未知来源 / unknown source {source!r}")
     with store.transaction() as uow:
-        callback_id = uow.records.add("callback", {
-            "uscc": uscc, "name": name, "phone": phone, "question": question, "source": source, "status": "open",
-            "asked_at": uow.now()})
+        callback_id = uow.callbacks.add(uscc=uscc, name=name, phone=phone, question=question, source=source,
+                                        status=OPEN, asked_at=uow.now()).id
         notify(uow, kind="callback_alert", channel="portal",
                text=f"呼我必回 #{callback_id}: {mask_phone(phone)} {question[:80]}")
         if uscc:
@@ -46,79 +93,70 @@ def request(phone: str, question: str, *, store: Store, uscc: str | None = None,
                                 reason="呼我必回 / callback requested",
                                 data={"uscc": uscc, "phone": mask_phone(phone), "source": source})])
         uow.commit()
-    return {"id": callback_id, "phone": mask_phone(phone), "status": "open"}
+    return Asked(callback_id, mask_phone(phone), OPEN)
 
 
-def answer(callback_id: int, *, store: Store, text: str, by: str) -> dict[str, Any]:
+def answer(callback_id: int, *, store: Store, text: str, by: str) -> Answered:
     """Staff answer (after calling back): the request closes, the answer goes out by SMS, time to answer is kept."""
     text = text.strip()
     if not 2 <= len(text) <= ANSWER_MAX:
         raise Refused(f"答复应为2至{ANSWER_MAX}字 / an answer has 2 to {ANSWER_MAX} characters")
     with store.transaction() as uow:
-        cb = load(uow, "callback", callback_id, "回电请求", lock=True)
-        if cb["status"] != "open":
-            raise Refused(f"回电请求 #{callback_id} 已答复 / callback #{callback_id} is already answered")
-        if not uow.records.update("callback", callback_id, {"status": "answered", "answered_by": by,
-                                                            "answered_at": uow.now(), "answer": text},
-                                  status="open"):
+        cb = uow.callbacks.get(callback_id, lock=True).answered(text, by=by, at=uow.now())
+        if not uow.callbacks.answer(cb):
             raise ConcurrentChange(f"回电请求 / callback #{callback_id}")
-        notify(uow, kind="callback_answered", uscc=cb["uscc"], recipient=cb["phone"], channel="sms",
+        notify(uow, kind="callback_answered", uscc=cb.uscc, recipient=cb.phone, channel="sms",
                text=f"【稳岗返还】您的咨询 #{callback_id} 答复 / answer to your question #{callback_id}: {text}")
-        minutes = (uow.now() - cb["asked_at"]).total_seconds() / 60
+        minutes = (uow.now() - cb.asked_at).total_seconds() / 60
         uow.audit.append([Draft(by, "callback_answered", f"callback:{callback_id}",
                                 reason="已回电答复 / called back and answered",
-                                data={"uscc": cb["uscc"], "phone": mask_phone(cb["phone"]),
-                                      "minutes": f"{minutes:.1f}"})])
+                                data={"uscc": cb.uscc, "phone": mask_phone(cb.phone), "minutes": f"{minutes:.1f}"})])
         uow.commit()
-    return {"id": callback_id, "status": "answered", "minutes_to_answer": round(minutes, 1)}
+    return Answered(callback_id, cb.status, round(minutes, 1))
 
 
 def reveal(callback_id: int, *, store: Store, by: str) -> str:
     """The full number, for the member of staff about to call back; every look is in the audit log."""
     with store.transaction() as uow:
-        cb = load(uow, "callback", callback_id, "回电请求")
+        cb = uow.callbacks.get(callback_id)
         uow.audit.append([Draft(by, "callback_phone_viewed", f"callback:{callback_id}",
                                 reason="查看完整号码以回电 / full number viewed to call back",
-                                data={"phone": mask_phone(cb["phone"])})])
+                                data={"phone": mask_phone(cb.phone)})])
         uow.commit()
-    return cb["phone"]
+    return cb.phone
 
 
-def _shown(cb: dict[str, Any], now=None) -> dict[str, Any]:
+def _shown(cb: Callback, now: dt.datetime | None = None) -> Shown:
     """A callback as a page may show it: phone masked, minutes to answer (or waiting so far)."""
-    end = cb["answered_at"] or now
-    minutes = round((end - cb["asked_at"]).total_seconds() / 60, 1) if end else None
-    return {"id": cb["id"], "uscc": cb["uscc"], "name": cb["name"], "phone": mask_phone(cb["phone"]),
-            "question": cb["question"], "source": cb["source"], "status": cb["status"], "asked_at": cb["asked_at"],
-            "answered_by": cb["answered_by"], "answered_at": cb["answered_at"], "answer": cb["answer"],
-            "minutes": minutes}
+    minutes = cb.minutes(now)
+    return Shown(cb.id, cb.uscc, cb.name, mask_phone(cb.phone), cb.question, cb.source, cb.status, cb.asked_at,
+                 cb.answered_by, cb.answered_at, cb.answer, None if minutes is None else round(minutes, 1))
 
 
-def listing(*, store: Store, status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+def listing(*, store: Store, status: str | None = None, limit: int = 200) -> list[Shown]:
     """The staff queue: oldest open first (they wait longest), or the newest answered."""
     with store.reading() as uow:
-        rows = uow.records.find("callback", **({"status": status} if status else {}))
+        rows = uow.callbacks.all(status=status)
         now = uow.now()
     rows = rows[:limit] if status == "open" else list(reversed(rows))[:limit]
     return [_shown(cb, now) for cb in rows]
 
 
-def for_unit(uscc: str, *, store: Store) -> list[dict[str, Any]]:
+def for_unit(uscc: str, *, store: Store) -> list[Shown]:
     """A unit's own callback requests, newest first."""
     with store.reading() as uow:
-        rows = uow.records.find("callback", uscc=uscc)
+        rows = uow.callbacks.of_unit(uscc)
         now = uow.now()
     return [_shown(cb, now) for cb in reversed(rows)]
 
 
-def stats(*, store: Store) -> dict[str, Any]:
+def stats(*, store: Store) -> Stats:
     """How quickly callbacks are answered: counts, median and 90th percentile minutes, the oldest still open."""
     with store.reading() as uow:
-        rows = uow.records.find("callback")
+        rows = uow.callbacks.all()
         now = uow.now()
-    done = sorted((cb["answered_at"] - cb["asked_at"]).total_seconds() / 60 for cb in rows if cb["answered_at"])
-    waiting = [(now - cb["asked_at"]).total_seconds() / 60 for cb in rows if cb["status"] == "open"]
-    return {"open": len(waiting), "answered": len(done),
-            "median_minutes": round(statistics.median(done), 1) if done else None,
-            "p90_minutes": round(done[min(len(done) - 1, int(len(done) * 0.9))], 1) if done else None,
-            "oldest_open_minutes": round(max(waiting), 1) if waiting else None}
+    done = sorted((cb.answered_at - cb.asked_at).total_seconds() / 60 for cb in rows if cb.answered_at)
+    waiting = [(now - cb.asked_at).total_seconds() / 60 for cb in rows if cb.status == OPEN]
+    return Stats(len(waiting), len(done), round(statistics.median(done), 1) if done else None,
+                 round(done[min(len(done) - 1, int(len(done) * 0.9))], 1) if done else None,
+                 round(max(waiting), 1) if waiting else None)

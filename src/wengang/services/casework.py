@@ -57,25 +57,6 @@ def load_case(uow: UnitOfWork, case_id: int, expected_version: int | None = None
     return case
 
 
-def load(uow: UnitOfWork, kind: str, record_id: int, label: str, *, lock: bool = False) -> dict[str, Any]:
-    record = uow.records.get(kind, record_id, lock=lock)
-    if record is None:
-        raise NotFound(f"没有这个{label} / no {kind} {record_id}")
-    return record
-
-
-def find_numbered(uow: UnitOfWork, kind: str, ref: str | int, label: str, english: str, *,
-                  lock: bool = False) -> dict[str, Any]:
-    """A record staff name by its number (C1-P1, C1-B102-1) or by its id."""
-    ref = str(ref)
-    found = uow.records.find(kind, number=ref)
-    if found:
-        return uow.records.get(kind, found[0]["id"], lock=lock) if lock else found[0]
-    if ref.isdigit():
-        return load(uow, kind, int(ref), label, lock=lock)
-    raise NotFound(f"没有这个{label} / no {english} {ref!r}")
-
-
 def move(uow: UnitOfWork, case: Case, to: State, reason: str, *, by: str, event: str,
          data: dict[str, Any] | None = None, **changes: Any) -> Case:
     """Check the table, update the case if nobody else did first, write its audit entry: one transaction."""

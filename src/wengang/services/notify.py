@@ -7,28 +7,41 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
+from wengang.domain.contact import CHANNELS, Notice, Notification
 from wengang.domain.identifiers import mask_phone
 from wengang.domain.ports import Channel, Sealer, Store, UnitOfWork
 
-CHANNELS = ("sms", "wechat", "portal", "email")
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message as a page or a channel may show it: the recipient masked, a secret masked (only sealed whole)."""
+
+    id: int
+    uscc: str | None
+    case_id: int | None
+    channel: str
+    kind: str
+    recipient: str | None
+    text: str
+    created_at: dt.datetime
 
 
 def message(*, kind: str, text: str, at: dt.datetime, uscc: str | None = None, case_id: int | None = None,
-            recipient: str | None = None, channel: str = "portal") -> dict[str, Any]:
-    """The outbox row for one message (queued alone by notify, or many at once by notify_all)."""
+            recipient: str | None = None, channel: str = "portal") -> Notice:
+    """The notice for one message (queued alone by notify, or many at once by notify_all)."""
     if channel not in CHANNELS:
         raise ValueError(f"未知渠道 / unknown channel {channel!r}; use one of {', '.join(CHANNELS)}")
-    return {"uscc": uscc, "case_id": case_id, "recipient": recipient, "channel": channel, "kind": kind,
-            "text": text, "status": "pending", "created_at": at, "sealed": None}
+    return Notice(uscc, case_id, recipient, channel, kind, text, at)
 
 
 def notify(uow: UnitOfWork, *, kind: str, text: str, uscc: str | None = None, case_id: int | None = None,
            recipient: str | None = None, channel: str = "portal") -> int:
     """Queue one message; it commits (or not) with the change it tells about, so none is lost or invented."""
-    return uow.records.add("notification", message(kind=kind, text=text, at=uow.now(), uscc=uscc, case_id=case_id,
-                                                   recipient=recipient, channel=channel))
+    return uow.notifications.add(message(kind=kind, text=text, at=uow.now(), uscc=uscc, case_id=case_id,
+                                         recipient=recipient, channel=channel)).id
 
 
 def seal_context(kind: str, uscc: str | None) -> str:
@@ -41,48 +54,46 @@ def notify_secret(uow: UnitOfWork, *, kind: str, text: str, secret: str, sealer:
     """Queue a message that carries a secret: the row's text shows it masked, the whole message stays sealed."""
     if not secret or secret not in text:
         raise ValueError("the secret must appear in the message it is sent in")
-    row = message(kind=kind, text=text.replace(secret, "*" * len(secret)), at=uow.now(), uscc=uscc,
-                  recipient=recipient, channel=channel)
-    row["sealed"] = sealer.seal(json.dumps({"text": text, "recipient": recipient}, ensure_ascii=False),
-                                seal_context(kind, uscc))
-    return uow.records.add("notification", row)
+    notice = message(kind=kind, text=text.replace(secret, "*" * len(secret)), at=uow.now(), uscc=uscc,
+                     recipient=recipient, channel=channel)
+    sealed = sealer.seal(json.dumps({"text": text, "recipient": recipient}, ensure_ascii=False),
+                         seal_context(kind, uscc))
+    return uow.notifications.add(notice._replace(sealed=sealed)).id
 
 
-def notify_all(uow: UnitOfWork, messages: list[dict[str, Any]]) -> int:
-    """Queue many messages built with `message` in one insert (bulk steps: returns, recoveries)."""
-    return uow.records.add_many("notification", messages)
+def notify_all(uow: UnitOfWork, messages: list[Notice]) -> int:
+    """Queue many messages built with `message` in one bulk insert (bulk steps: returns, recoveries)."""
+    return uow.notifications.add_many(messages)
 
 
 def deliver(*, store: Store, channel: Channel, limit: int = 50_000, kind: str | None = None) -> int:
     """Hand pending messages (of one kind, if named) to the channel, then mark them sent and wipe their seals; a
     crash in between re-sends, never loses."""
     with store.transaction() as uow:
-        pending = uow.records.find("notification", status="pending", **({"kind": kind} if kind else {}))[:limit]
+        pending = uow.notifications.pending(kind=kind, limit=limit)
         sent = channel.send(_handed_over(m) for m in pending)
-        for m in pending:
-            uow.records.update("notification", m["id"], {"status": "sent", "sent_at": uow.now(), "sealed": None},
-                               status="pending")
+        uow.notifications.save_sent(m.sent(uow.now()) for m in pending)
         uow.commit()
     return sent
 
 
-def for_unit(uscc: str, *, store: Store, limit: int = 100) -> list[dict[str, Any]]:
+def for_unit(uscc: str, *, store: Store, limit: int = 100) -> list[Outgoing]:
     """A unit's own messages, newest first (what the portal shows it); recipients masked, secrets masked."""
     with store.reading() as uow:
-        rows = uow.records.find("notification", uscc=uscc)
-    return [_outgoing(m) for m in reversed(rows[-limit:])]
+        rows = uow.notifications.of_unit(uscc, limit=limit)
+    return [_outgoing(m) for m in rows]
 
 
-def _outgoing(m: dict[str, Any]) -> dict[str, Any]:
+def _outgoing(m: Notification) -> Outgoing:
     """A message as shown: the recipient masked, a secret masked (it is only in the sealed field)."""
-    return {"id": m["id"], "uscc": m["uscc"], "case_id": m["case_id"], "channel": m["channel"],
-            "kind": m["kind"], "recipient": mask_phone(m["recipient"]) if m["recipient"] else None,
-            "text": m["text"], "created_at": m["created_at"]}
+    return Outgoing(m.id, m.uscc, m.case_id, m.channel, m.kind, mask_phone(m.recipient) if m.recipient else None,
+                    m.text, m.created_at)
 
 
-def _handed_over(m: dict[str, Any]) -> dict[str, Any]:
+def _handed_over(m: Notification) -> dict[str, Any]:
     """A message as a channel gets it: shown fields, plus the sealed whole for the gateway when it carries a secret."""
-    out = _outgoing(m)
-    if m.get("sealed"):
-        out.update(sealed=m["sealed"], seal_context=seal_context(m["kind"], m["uscc"]))
+    shown = _outgoing(m)
+    out: dict[str, Any] = {name: getattr(shown, name) for name in Outgoing.__dataclass_fields__}
+    if m.sealed:
+        out.update(sealed=m.sealed, seal_context=seal_context(m.kind, m.uscc))
     return out

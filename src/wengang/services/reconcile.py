@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from wengang.adapters.banks import camt054, csv_layout, pain002, xsd
 from wengang.adapters.banks.files import BankFileError, sha256_of
@@ -26,7 +26,7 @@ from wengang.domain.ports import Sent, Store, UnitOfWork
 from wengang.domain.progress import Progress, Silent
 from wengang.domain.reconciliation import Expected, Issue, Reconciliation, Update, reconcile
 from wengang.services.casework import bulk_work
-from wengang.services.notify import message, notify_all
+from wengang.services.notify import Notice, message, notify_all
 from wengang.services.payments import reissues
 
 ISSUED = ("pending", "paid", "rejected", "returned")     # an attempt the bank can know of (prepared: never sent)
@@ -309,7 +309,7 @@ def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, S
     return counts
 
 
-def _failure_notice(a: Sent, u: Update, now: dt.datetime) -> dict[str, Any]:
+def _failure_notice(a: Sent, u: Update, now: dt.datetime) -> Notice:
     """The SMS a unit gets when its money came back."""
     return message(kind="payment_failed", uscc=a.uscc, case_id=a.case_id, channel="sms", at=now, text=(
         f"您单位的稳岗返还 {a.amount} 元未能入账({u.reason or '银行退回'}), 资金已退回基金, 请登录核对并更正"

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
 
 from wengang.domain.audit import Draft
 from wengang.domain.errors import Refused
+from wengang.domain.people import LoginFailure, User
 from wengang.domain.ports import Store, UnitOfWork
 from wengang.services.passwords import check_password, hasher, token_hash, verify
-from wengang.services.permissions import EMPLOYER, PERMISSIONS, STAFF_ROLES, role_may
+from wengang.services.permissions import PERMISSIONS, STAFF_ROLES, role_may
 
 SESSION_HOURS = 8
 STAFF_IDLE, EMPLOYER_IDLE = dt.timedelta(minutes=20), dt.timedelta(minutes=60)   # no activity that long: it ends
@@ -72,12 +72,12 @@ def sign_in(username: str, password: str, *, store: Store, employer: bool,
     with store.transaction() as uow:
         user = _checked(uow, username, password, employer=employer, client=client)
         _admissible(uow, user)
-        if hasher.check_needs_rehash(user["password_hash"]):
-            uow.records.update("user", user["id"], {"password_hash": hasher.hash(password)})
+        if hasher.check_needs_rehash(user.password_hash):
+            uow.users.set_password(user.id, hasher.hash(password), set_at=None)
         if not employer:
             end_sessions(uow, user, by=username, why="新的登录 (每人一个会话) / a new sign-in: one session per staff account")
         token, principal = _open(uow, user)
-        uow.audit.append([Draft(username, "signed_in", f"user:{user['id']}", reason="登录 / signed in",
+        uow.audit.append([Draft(username, "signed_in", f"user:{user.id}", reason="登录 / signed in",
                                 data={"session": principal.session_id, "client": client[:64]})])
         uow.commit()
     return token, principal
@@ -90,112 +90,103 @@ def change_password(username: str, current: str, new: str, *, store: Store, empl
     with store.transaction() as uow:
         user = _checked(uow, username, current, employer=employer, client=client)
         check_password(new, staff=not employer)
-        if verify(user["password_hash"], new):
+        if verify(user.password_hash, new):
             raise Refused("新密码不能与当前密码相同 / the new password must differ from the current one")
-        uow.records.update("user", user["id"], {"password_hash": hasher.hash(new), "password_set_at": uow.now()})
+        uow.users.set_password(user.id, hasher.hash(new), set_at=uow.now())
         end_sessions(uow, user, by=username, why="密码已更改 / the password changed")
-        uow.audit.append([Draft(username, "password_changed", f"user:{user['id']}", reason="更改密码 / password "
+        uow.audit.append([Draft(username, "password_changed", f"user:{user.id}", reason="更改密码 / password "
                                 "changed", data={"client": client[:64]})])
         uow.commit()
 
 
-def _checked(uow: UnitOfWork, username: str, password: str, *, employer: bool, client: str) -> dict[str, Any]:
+def _checked(uow: UnitOfWork, username: str, password: str, *, employer: bool, client: str) -> User:
     """The active user of this kind whose password this is; otherwise WRONG, the same words and one argon2 check
     whether the account is unknown, unusable, locked or the password wrong (failures of real accounts audited)."""
-    found = [u for u in uow.records.find("user", username=username) if (u["role"] == EMPLOYER) == employer]
-    user = found[0] if found and found[0]["active"] else None
-    good = verify(user["password_hash"] if user else None, password)
-    if user is None or user["password_hash"] is None:
+    found = uow.users.named(username)
+    user = found if found is not None and found.is_employer == employer and found.active else None
+    good = verify(user.password_hash if user else None, password)
+    if user is None or user.password_hash is None:
         raise Refused(WRONG)                 # nothing written: the address rate limit bounds these
-    pair = _pair(uow, user["id"], client)
+    pair = uow.login_failures.of(user.id, client[:64])
     now = _utcnow()
-    locked = _until(user["locked_until"], now) or _until(pair and pair["locked_until"], now)
+    locked = user.locked(now) or (pair is not None and pair.locked(now))
     if locked or not good:
         _failed(uow, user, pair, client, locked=locked)
         uow.commit()
         raise Refused(WRONG)
-    if user["failed_logins"] or user["locked_until"]:
-        uow.records.update("user", user["id"], {"failed_logins": 0, "locked_until": None})
-    if pair is not None and (pair["failures"] or pair["locked_until"]):
-        uow.records.update("login_failure", pair["id"], {"failures": 0, "locked_until": None})
+    if user.failed_logins or user.locked_until:
+        uow.users.save_lock(replace(user, failed_logins=0, locked_until=None))
+    if pair is not None and pair.counting:
+        uow.login_failures.clear(pair.id)
     return user
 
 
-def _admissible(uow: UnitOfWork, user: dict[str, Any]) -> None:
+def _admissible(uow: UnitOfWork, user: User) -> None:
     """A right password still opens nothing while the role awaits confirmation or a staff password is too old."""
-    if user["role_granted_at"] is None:
+    if not user.role_in_force:
         uow.commit()
         raise Refused(ROLE_PENDING)
-    too_old = user["password_set_at"] is None or user["password_set_at"] <= uow.now() - dt.timedelta(days=PASSWORD_DAYS)
-    if user["role"] != EMPLOYER and too_old:
+    if user.password_too_old(uow.now(), PASSWORD_DAYS):
         uow.commit()
         raise PasswordExpired()
 
 
-def _pair(uow: UnitOfWork, user_id: int, client: str) -> dict[str, Any] | None:
-    """This account's failure count from this address."""
-    found = uow.records.find("login_failure", user_id=user_id, client=client[:64])
-    return found[0] if found else None
-
-
-def _until(locked_until: dt.datetime | None, now: dt.datetime) -> bool:
-    return locked_until is not None and locked_until > now
-
-
-def _failed(uow: UnitOfWork, user: dict[str, Any], pair: dict[str, Any] | None, client: str, *, locked: bool) -> None:
+def _failed(uow: UnitOfWork, user: User, pair: LoginFailure | None, client: str, *, locked: bool) -> None:
     """Audit the failure; count it for the address (five lock that address out) and for the account (fifty lock it
     whole); a try while locked is audited but not counted."""
-    subject, client, now = f"user:{user['id']}", client[:64], _utcnow()
+    subject, client, now = f"user:{user.id}", client[:64], _utcnow()
     drafts = [Draft("system", "login_failed", subject, reason="登录失败 / sign-in failed",
                     data={"client": client, "locked": locked})]
     if not locked:
-        failures = (pair["failures"] if pair else 0) + 1
-        values: dict[str, Any] = {"failures": failures, "last_failed_at": now}
-        if failures >= MAX_FAILURES:
-            values = {"failures": 0, "last_failed_at": now, "locked_until": now + dt.timedelta(minutes=LOCK_MINUTES)}
+        if pair is None:
+            pair = uow.login_failures.add(user_id=user.id, client=client, failures=0, locked_until=None,
+                                          last_failed_at=now)
+        lock = dt.timedelta(minutes=LOCK_MINUTES)
+        pair = pair.wrong_password(now, limit=MAX_FAILURES, lock=lock)
+        uow.login_failures.save(pair)
+        if pair.locked(now):
             drafts.append(Draft("system", "login_locked", subject, data={"client": client, "scope": "address"},
                                 reason=f"同一地址连续{MAX_FAILURES}次密码错误, 该地址锁定{LOCK_MINUTES}分钟 / "
                                        f"{MAX_FAILURES} wrong passwords from one address: it is locked out"))
-        if pair is None:
-            uow.records.add("login_failure", {"user_id": user["id"], "client": client, "locked_until": None, **values})
-        else:
-            uow.records.update("login_failure", pair["id"], values)
-        account = user["failed_logins"] + 1
-        change: dict[str, Any] = {"failed_logins": account}
-        if account >= ACCOUNT_FAILURES:
-            change = {"failed_logins": 0, "locked_until": now + dt.timedelta(minutes=LOCK_MINUTES)}
+        counted = user.wrong_password(now, limit=ACCOUNT_FAILURES, lock=lock)
+        uow.users.save_lock(counted)
+        if counted.locked(now):
             drafts.append(Draft("system", "login_locked", subject, data={"scope": "account"},
                                 reason=f"各地址累计连续{ACCOUNT_FAILURES}次密码错误, 账户锁定{LOCK_MINUTES}分钟 / "
                                        f"{ACCOUNT_FAILURES} wrong passwords in a row: the account is locked"))
-        uow.records.update("user", user["id"], change)
     uow.audit.append(drafts)
 
 
-def clear_failures(uow: UnitOfWork, user_id: int) -> None:
+def clear_failures(uow: UnitOfWork, user: User) -> None:
     """Lift every lock of the account (unlocked by the security officer, or a password newly set with a code)."""
-    uow.records.update("user", user_id, {"failed_logins": 0, "locked_until": None})
-    for pair in uow.records.find("login_failure", user_id=user_id):
-        uow.records.update("login_failure", pair["id"], {"failures": 0, "locked_until": None})
+    uow.users.save_lock(replace(user, failed_logins=0, locked_until=None))
+    uow.login_failures.clear_all(user.id)
 
 
-def _open(uow: UnitOfWork, user: dict[str, Any]) -> tuple[str, Principal]:
+def _open(uow: UnitOfWork, user: User) -> tuple[str, Principal]:
     """A new session: only the token's hash is stored."""
     token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(24), _utcnow()
     expires = now + dt.timedelta(hours=SESSION_HOURS)
-    session_id = uow.records.add("session", {"token_hash": token_hash(token), "user_id": user["id"], "csrf": csrf,
-                                             "created_at": now, "expires_at": expires, "last_seen_at": now})
-    return token, Principal(user["id"], user["username"], user["role"], user["uscc"], user["display_name"], session_id,
-                            csrf, expires, now)
+    session = uow.sessions.add(token_hash=token_hash(token), user_id=user.id, csrf=csrf, created_at=now,
+                               expires_at=expires, last_seen_at=now)
+    return token, _principal(user, session.id, csrf, expires, now)
 
 
-def end_sessions(uow: UnitOfWork, user: dict[str, Any], *, by: str, why: str) -> int:
+def _principal(user: User, session_id: int, csrf: str, expires_at: dt.datetime,
+               last_seen: dt.datetime) -> Principal:
+    """Who a session acts for, its role as plain text (what the permission table is keyed by)."""
+    return Principal(user.id, user.username, user.role.value, user.uscc, user.display_name, session_id, csrf,
+                     expires_at, last_seen)
+
+
+def end_sessions(uow: UnitOfWork, user: User, *, by: str, why: str) -> int:
     """End every live session of the user now (audited when there were any); their tokens open nothing again."""
-    live = uow.records.find("session", user_id=user["id"], ended_at=None)
+    live = uow.sessions.live_of(user.id)
     for s in live:
-        uow.records.update("session", s["id"], {"ended_at": _utcnow()}, ended_at=None)
+        uow.sessions.end(s.id, _utcnow())
     if live:
-        uow.audit.append([Draft(by, "sessions_ended", f"user:{user['id']}", reason=why,
-                                data={"sessions": [s["id"] for s in live]})])
+        uow.audit.append([Draft(by, "sessions_ended", f"user:{user.id}", reason=why,
+                                data={"sessions": [s.id for s in live]})])
     return len(live)
 
 
@@ -205,30 +196,28 @@ def resolve(token: str, *, store: Store) -> Principal | None:
     if not token or len(token) > 200:
         return None
     with store.reading() as uow:
-        found = uow.records.find("session", token_hash=token_hash(token))
+        s = uow.sessions.by_token(token_hash(token))
         now = _utcnow()
-        if not found or found[0]["ended_at"] is not None or found[0]["expires_at"] <= now:
+        if s is None or not s.live(now):
             return None
-        s = found[0]
-        user = uow.records.get("user", s["user_id"])
-    if user is None or not user["active"] or user["role_granted_at"] is None:
+        user = uow.users.get(s.user_id)
+    if not user.active or not user.role_in_force:
         return None
-    principal = Principal(user["id"], user["username"], user["role"], user["uscc"], user["display_name"], s["id"],
-                          s["csrf"], s["expires_at"], s["last_seen_at"])
-    return None if s["last_seen_at"] + principal.idle <= now else principal
+    principal = _principal(user, s.id, s.csrf, s.expires_at, s.last_seen_at)
+    return None if s.last_seen_at + principal.idle <= now else principal
 
 
 def touch(session_id: int, *, store: Store) -> None:
     """Record activity on a live session (callers do this at most once a minute: no write on every request)."""
     with store.transaction() as uow:
-        uow.records.update("session", session_id, {"last_seen_at": _utcnow()}, ended_at=None)
+        uow.sessions.touch(session_id, _utcnow())
         uow.commit()
 
 
 def sign_out(principal: Principal, *, store: Store) -> None:
     """End the session now; its token opens nothing afterwards."""
     with store.transaction() as uow:
-        uow.records.update("session", principal.session_id, {"ended_at": _utcnow()}, ended_at=None)
+        uow.sessions.end(principal.session_id, _utcnow())
         uow.audit.append([Draft(principal.username, "signed_out", f"user:{principal.user_id}",
                                 reason="退出 / signed out", data={"session": principal.session_id})])
         uow.commit()

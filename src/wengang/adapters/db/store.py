@@ -15,7 +15,7 @@ from wengang.adapters.db.audit_log import SqlAuditLog
 from wengang.adapters.db.cases import SqlCases
 from wengang.adapters.db.engine import WRITE, WalCheckpointer, make_engine, upgrade
 from wengang.adapters.db.payments import SqlPayments
-from wengang.adapters.db.records import SqlRecords
+from wengang.adapters.db.repositories.contact import SqlCallbacks, SqlNotifications
 from wengang.adapters.db.repositories.cycles import SqlCycles, SqlRounds
 from wengang.adapters.db.repositories.money import (
     SqlBankFiles,
@@ -23,6 +23,13 @@ from wengang.adapters.db.repositories.money import (
     SqlPaymentBatches,
     SqlPaymentExceptions,
     SqlRecoveries,
+)
+from wengang.adapters.db.repositories.people import (
+    SqlAccountRequests,
+    SqlActivationCodes,
+    SqlLoginFailures,
+    SqlSessions,
+    SqlUsers,
 )
 from wengang.adapters.db.repositories.process import (
     SqlApplications,
@@ -51,10 +58,14 @@ class SqlUnitOfWork:
         self._conn.begin()
         self._now = self._clock.now()
         self.cases = SqlCases(self._conn)
-        self.records = SqlRecords(self._conn)
         self.cycles, self.rounds = SqlCycles(self._conn), SqlRounds(self._conn)
         self.publicity_batches, self.objections = SqlPublicityBatches(self._conn), SqlObjections(self._conn)
         self.applications, self.reverifications = SqlApplications(self._conn), SqlReverifications(self._conn)
+        # people and contact
+        self.users, self.sessions = SqlUsers(self._conn), SqlSessions(self._conn)
+        self.activation_codes, self.login_failures = SqlActivationCodes(self._conn), SqlLoginFailures(self._conn)
+        self.account_requests = SqlAccountRequests(self._conn)
+        self.callbacks, self.notifications = SqlCallbacks(self._conn), SqlNotifications(self._conn)
         self.audit = SqlAuditLog(self._conn, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._audit_key)
         self.payments = SqlPayments(self._conn, self._now)
         # money records: accounts, payment batches, bank files, payment exceptions, recoveries

@@ -170,7 +170,7 @@ def callback_queue(store: StoreDep, me: View,
 @router.post("/callbacks/{callback_id}/answer", response_model=Json)
 def answer(store: StoreDep, me: Answer, callback_id: Id, body: AnswerIn):
     """答复 / close a callback with its answer (sent to the caller by SMS)."""
-    return callbacks.answer(callback_id, store=store, text=body.answer, by=me.username)
+    return s.plain(callbacks.answer(callback_id, store=store, text=body.answer, by=me.username))
 
 
 @router.get("/batches", response_model=list[Json])
@@ -233,7 +233,7 @@ def verify_chain(store: StoreDep, me: Check):
 @router.get("/users", response_model=list[Json])
 def users(store: StoreDep, me: Manage):
     """用户 / every user, no hashes, phones masked."""
-    return people.list_users(store=store)
+    return s.plain(people.list_users(store=store))
 
 
 @router.post("/users", response_model=Json, status_code=201)

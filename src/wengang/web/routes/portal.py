@@ -15,9 +15,9 @@ router = APIRouter(prefix="/portal", include_in_schema=False)
 CycleId = Annotated[int, Path(ge=1, le=2**31)]
 
 
-def shown_messages(uscc: str, store, limit: int = 100) -> list[dict]:
+def shown_messages(uscc: str, store, limit: int = 100) -> list[notify.Outgoing]:
     """The unit's messages without its activation codes (spent, and nothing a page needs to repeat)."""
-    return [m for m in notify.for_unit(uscc, store=store, limit=limit) if m["kind"] != "activation_code"]
+    return [m for m in notify.for_unit(uscc, store=store, limit=limit) if m.kind != "activation_code"]
 
 
 def done(request: Request, zh: str, en: str, message: str, back: str = "/portal"):
@@ -98,8 +98,8 @@ def ask(request: Request, store: StoreDep, me: Employer, phone: Annotated[str, F
         question: Annotated[str, Form(max_length=1000)]):
     """The unit asks for a callback; staff see it in their queue at once."""
     made = callbacks.request(phone, question, store=store, uscc=me.uscc, name=me.display_name, source="portal")
-    return done(request, "已收到", "Received", f"回电请求 #{made['id']} 已提交, 工作人员将回电 {made['phone']} / "
-                f"callback request #{made['id']} is in; staff will call {made['phone']} back", "/portal/callbacks")
+    return done(request, "已收到", "Received", f"回电请求 #{made.id} 已提交, 工作人员将回电 {made.phone} / "
+                f"callback request #{made.id} is in; staff will call {made.phone} back", "/portal/callbacks")
 
 
 @router.get("/messages", response_class=HTMLResponse)

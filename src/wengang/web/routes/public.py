@@ -110,8 +110,8 @@ def callback_submit(request: Request, store: StoreDep, principal: Signed, phone:
                              source="portal" if unit else "public")
     return render(request, "message.html", {
         "title": ("已收到", "Received"), "status": 200,
-        "message": f"回电请求 #{done['id']} 已提交, 工作人员将回电 {done['phone']} / callback request #{done['id']} "
-                   f"is in; staff will call {done['phone']} back"})
+        "message": f"回电请求 #{done.id} 已提交, 工作人员将回电 {done.phone} / callback request #{done.id} "
+                   f"is in; staff will call {done.phone} back"})
 
 
 @router.get("/docs", response_class=HTMLResponse)

@@ -141,8 +141,8 @@ def callback_answer(request: Request, store: StoreDep, me: CallbackAnswer, callb
                     answer: Reason):
     """Close a callback with its answer; the caller gets it by SMS, the minutes are kept."""
     made = callbacks.answer(callback_id, store=store, text=answer, by=me.username)
-    return done(request, f"回电请求 #{made['id']} 已答复, 用时 {made['minutes_to_answer']} 分钟 / callback "
-                f"#{made['id']} answered after {made['minutes_to_answer']} minutes", "/staff/callbacks")
+    return done(request, f"回电请求 #{made.id} 已答复, 用时 {made.minutes_to_answer} 分钟 / callback "
+                f"#{made.id} answered after {made.minutes_to_answer} minutes", "/staff/callbacks")
 
 
 @router.post("/callbacks/{callback_id}/reveal", response_class=HTMLResponse)

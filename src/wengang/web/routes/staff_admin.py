@@ -40,8 +40,8 @@ def add_user(request: Request, store: StoreDep, sealer: SealerDep, me: Manage, u
     is in force once the security officer grants it."""
     made = people.invite_staff(username, role, store=store, by=me.username, phone=phone, sealer=sealer,
                                display_name=display_name or None)
-    return done(request, f"已新建 {made['username']} ({made['role']}), 激活码已发送至 {made['phone']}, 角色待安全管理员确认 "
-                f"/ user {made['username']} created: code sent to {made['phone']}, the role waits for the security "
+    return done(request, f"已新建 {made.username} ({made.role}), 激活码已发送至 {made.phone}, 角色待安全管理员确认 "
+                f"/ user {made.username} created: code sent to {made.phone}, the role waits for the security "
                 "officer", BACK)
 
 
@@ -49,7 +49,7 @@ def add_user(request: Request, store: StoreDep, sealer: SealerDep, me: Manage, u
 def toggle(request: Request, store: StoreDep, me: Manage, user_id: RecordId, active: Annotated[bool, Form()]):
     """The admin disables or re-enables a user; disabling ends its sessions for good."""
     made = people.set_active(user_id, active, store=store, by=me.username)
-    return done(request, f"{made['username']}: {'启用 / enabled' if active else '停用 / disabled'}", BACK)
+    return done(request, f"{made.username}: {'启用 / enabled' if active else '停用 / disabled'}", BACK)
 
 
 @router.post("/users/{user_id}/reactivation", response_class=HTMLResponse)
@@ -64,21 +64,21 @@ def reactivation(request: Request, store: StoreDep, me: Manage, user_id: RecordI
 def grant(request: Request, store: StoreDep, me: Grant, user_id: RecordId, role: Annotated[str, Form(max_length=12)]):
     """The security officer puts a role in force (its holder's sessions end)."""
     made = people.grant_role(user_id, role, store=store, by=me.username)
-    return done(request, f"{made['username']}: 角色 {made['role']} 已生效 / role {made['role']} in force", BACK)
+    return done(request, f"{made.username}: 角色 {made.role} 已生效 / role {made.role} in force", BACK)
 
 
 @router.post("/users/{user_id}/revoke", response_class=HTMLResponse)
 def revoke(request: Request, store: StoreDep, me: Grant, user_id: RecordId):
     """The security officer takes a role out of force."""
     made = people.revoke_role(user_id, store=store, by=me.username)
-    return done(request, f"{made['username']}: 角色已撤销 / role revoked", BACK)
+    return done(request, f"{made.username}: 角色已撤销 / role revoked", BACK)
 
 
 @router.post("/users/{user_id}/unlock", response_class=HTMLResponse)
 def unlock(request: Request, store: StoreDep, me: Grant, user_id: RecordId):
     """The security officer lifts an account's sign-in locks."""
     made = people.unlock(user_id, store=store, by=me.username)
-    return done(request, f"{made['username']}: 已解锁 / unlocked", BACK)
+    return done(request, f"{made.username}: 已解锁 / unlocked", BACK)
 
 
 @router.post("/requests/{request_id}", response_class=HTMLResponse)
@@ -86,10 +86,10 @@ def decide(request: Request, store: StoreDep, sealer: SealerDep, me: Approve, re
            decision: Annotated[str, Form(pattern="^(approve|refuse)$")]):
     """The security officer (never whoever asked) approves or refuses a re-activation or contact change."""
     made = people.decide_request(request_id, decision == "approve", store=store, by=me.username, sealer=sealer)
-    if made["status"] == "approved":
-        return done(request, f"{made['username']}: 已批准, 激活码已发送至登记电话 {made['phone']} / approved: code sent "
-                    f"to the contact on record {made['phone']}", BACK)
-    return done(request, f"{made['username']}: 已拒绝 / refused", BACK)
+    if made.status == "approved":
+        return done(request, f"{made.username}: 已批准, 激活码已发送至登记电话 {made.phone} / approved: code sent "
+                    f"to the contact on record {made.phone}", BACK)
+    return done(request, f"{made.username}: 已拒绝 / refused", BACK)
 
 
 @router.post("/activation", response_class=HTMLResponse)
@@ -99,15 +99,15 @@ def activation(request: Request, store: StoreDep, sealer: SealerDep, me: Issue,
     gets a request instead, which the security officer decides."""
     made = people.issue_activation(uscc, store=store, by=me.username, sealer=sealer, phone=phone or None,
                                    reason=reason)
-    if made["status"] == "requested":
+    if made.status == "requested":
         return done(request, _requested(made), BACK)
-    where = made["phone"] or "单位消息 / the unit's portal messages"
-    return done(request, f"激活码已发送至 {where}, 有效期至 {made['expires_at']:%Y-%m-%d %H:%M} UTC / activation code "
+    where = made.phone or "单位消息 / the unit's portal messages"
+    return done(request, f"激活码已发送至 {where}, 有效期至 {made.expires_at:%Y-%m-%d %H:%M} UTC / activation code "
                 f"sent to {where}", BACK)
 
 
-def _requested(made: dict) -> str:
+def _requested(made: people.Filed) -> str:
     """What a filed re-activation request says."""
-    return (f"{made['username']} 已激活: 重新激活申请已提交, 待安全管理员批准后发送至 {made['phone']} / "
-            f"{made['username']} is already activated: a re-activation request is filed; once another person "
-            f"approves it, the code goes to {made['phone']}")
+    return (f"{made.username} 已激活: 重新激活申请已提交, 待安全管理员批准后发送至 {made.phone} / "
+            f"{made.username} is already activated: a re-activation request is filed; once another person "
+            f"approves it, the code goes to {made.phone}")
