@@ -1,0 +1,181 @@
+"""Accounts, sessions, one-time codes, sign-in failures, account requests, notifications and callbacks in memory,
+as the SQL repositories keep them (adapters/db/repositories/people.py and contact.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from tests.fakes.process import _Repository
+from tests.fakes.table import Table
+from wengang.domain.contact import OPEN, PENDING, Callback, Notice, Notification
+from wengang.domain.people import PENDING as REQUEST_PENDING
+from wengang.domain.people import AccountRequest, ActivationCode, LoginFailure, Role, Session, User
+
+
+def tables() -> dict[str, Table]:
+    """The people and contact tables with the keys and checks of people_tables.py and payment_tables.py."""
+    return {
+        "users": Table(
+            "users", User, label=("用户", "user"), coerce={"role": Role},
+            defaults={"failed_logins": 0, "locked_until": None},
+            unique={"username": lambda u: u.username, "uscc": lambda u: u.uscc},
+            checks={"employer_has_unit": lambda u: (u.role == Role.EMPLOYER) == (u.uscc is not None),
+                    "failures_not_negative": lambda u: u.failed_logins >= 0,
+                    "granted_by_someone": lambda u: (u.role_granted_at is None) == (u.role_granted_by is None)}),
+        "sessions": Table("web_sessions", Session, label=("会话", "session"),
+                          unique={"token_hash": lambda s: s.token_hash},
+                          checks={"expires_after_start": lambda s: s.expires_at > s.created_at}),
+        "activation_codes": Table("activation_codes", ActivationCode, label=("激活码", "activation code"),
+                                  checks={"tries_not_negative": lambda a: a.tries >= 0}),
+        "login_failures": Table("login_failures", LoginFailure, label=("登录失败记录", "sign-in failure record"),
+                                unique={"user_client": lambda f: (f.user_id, f.client)}),
+        "account_requests": Table("account_requests", AccountRequest, label=("申请", "account request")),
+        "notifications": Table("notifications", Notification, label=("消息", "notification")),
+        "callbacks": Table("callbacks", Callback, label=("回电请求", "callback")),
+    }
+
+
+class FakeUsers(_Repository):
+    def add(self, **values) -> User:
+        return self.t.insert(values)
+
+    def named(self, username: str) -> User | None:
+        return self.t.one(lambda u: u.username == username)
+
+    def all(self) -> list[User]:
+        return self.t.where()
+
+    def set_password(self, user_id: int, password_hash: str, *, set_at: dt.datetime | None) -> None:
+        values = {"password_hash": password_hash} | ({"password_set_at": set_at} if set_at is not None else {})
+        self.t.update(user_id, values)
+
+    def save_lock(self, user: User) -> None:
+        self.t.update(user.id, {"failed_logins": user.failed_logins, "locked_until": user.locked_until})
+
+    def set_phone(self, user_id: int, phone: str | None) -> None:
+        self.t.update(user_id, {"phone": phone})
+
+    def set_active(self, user_id: int, active: bool) -> None:
+        self.t.update(user_id, {"active": active})
+
+    def grant(self, user_id: int, role: str, *, by: str, at: dt.datetime) -> None:
+        self.t.update(user_id, {"role": str(role), "role_granted_by": by, "role_granted_at": at})
+
+    def revoke(self, user_id: int) -> None:
+        self.t.update(user_id, {"role_granted_by": None, "role_granted_at": None})
+
+
+class FakeSessions(_Repository):
+    def add(self, **values) -> Session:
+        return self.t.insert({"ended_at": None, **values})
+
+    def by_token(self, token_hash: str) -> Session | None:
+        return self.t.one(lambda s: s.token_hash == token_hash)
+
+    def live_of(self, user_id: int) -> list[Session]:
+        return self.t.where(lambda s: s.user_id == user_id and s.ended_at is None)
+
+    def end(self, session_id: int, at: dt.datetime) -> bool:
+        return self.t.update(session_id, {"ended_at": at}, ended_at=None)
+
+    def touch(self, session_id: int, at: dt.datetime) -> bool:
+        return self.t.update(session_id, {"last_seen_at": at}, ended_at=None)
+
+
+class FakeActivationCodes(_Repository):
+    def add(self, **values) -> ActivationCode:
+        return self.t.insert(values)
+
+    def unused_of(self, user_id: int) -> list[ActivationCode]:
+        return self.t.where(lambda a: a.user_id == user_id and a.used_at is None)
+
+    def expire(self, code_id: int, at: dt.datetime) -> None:
+        self.t.update(code_id, {"expires_at": at})
+
+    def tried(self, code_id: int, tries: int) -> None:
+        self.t.update(code_id, {"tries": tries})
+
+    def spend(self, code_id: int, at: dt.datetime) -> bool:
+        """Once: a code already used is not used again."""
+        return self.t.update(code_id, {"used_at": at}, used_at=None)
+
+
+class FakeLoginFailures(_Repository):
+    def add(self, **values) -> LoginFailure:
+        return self.t.insert(values)
+
+    def of(self, user_id: int, client: str) -> LoginFailure | None:
+        return self.t.one(lambda f: f.user_id == user_id and f.client == client)
+
+    def save(self, failure: LoginFailure) -> None:
+        self.t.update(failure.id, {"failures": failure.failures, "locked_until": failure.locked_until,
+                                   "last_failed_at": failure.last_failed_at})
+
+    def clear(self, failure_id: int) -> None:
+        self.t.update(failure_id, {"failures": 0, "locked_until": None})
+
+    def clear_all(self, user_id: int) -> None:
+        for f in self.t.where(lambda f: f.user_id == user_id):
+            self.clear(f.id)
+
+    def locked_users(self, now: dt.datetime) -> set[int]:
+        return {f.user_id for f in self.t.where(lambda f: f.locked_until is not None and f.locked_until > now)}
+
+
+class FakeAccountRequests(_Repository):
+    def add(self, **values) -> AccountRequest:
+        return self.t.insert(values)
+
+    def pending_of(self, user_id: int) -> list[AccountRequest]:
+        return self.t.where(lambda r: r.user_id == user_id and r.status == REQUEST_PENDING)
+
+    def with_status(self, status: str) -> list[AccountRequest]:
+        return self.t.where(lambda r: r.status == status)
+
+    def decide(self, decided: AccountRequest) -> bool:
+        """Only while still pending: a request is decided once."""
+        return self.t.update(decided.id, {"status": decided.status, "decided_by": decided.decided_by,
+                                          "decided_at": decided.decided_at}, status=REQUEST_PENDING)
+
+
+class FakeNotifications(_Repository):
+    def add(self, notice: Notice) -> Notification:
+        return self.t.insert({**notice._asdict(), "status": PENDING})
+
+    def add_many(self, notices: Iterable[Notice]) -> int:
+        return sum(1 for n in notices if self.add(n))
+
+    def pending(self, *, kind: str | None = None, limit: int) -> list[Notification]:
+        return self.t.where(lambda n: n.status == PENDING and (kind is None or n.kind == kind))[:limit]
+
+    def save_sent(self, sent: Iterable[Notification]) -> int:
+        """Each only if still pending; counts what it was given, as the SQL executemany does."""
+        count = 0
+        for m in sent:
+            self.t.update(m.id, {"status": m.status, "sent_at": m.sent_at, "sealed": m.sealed}, status=PENDING)
+            count += 1
+        return count
+
+    def of_unit(self, uscc: str, *, limit: int) -> list[Notification]:
+        return self.t.where(lambda n: n.uscc == uscc, reverse=True)[:limit]
+
+    def of_kind(self, kind: str) -> list[Notification]:
+        return self.t.where(lambda n: n.kind == kind)
+
+
+class FakeCallbacks(_Repository):
+    def add(self, **values) -> Callback:
+        return self.t.insert(values)
+
+    def answer(self, answered: Callback) -> bool:
+        """Only while still open: a callback is answered once."""
+        return self.t.update(answered.id, {"status": answered.status, "answered_by": answered.answered_by,
+                                           "answered_at": answered.answered_at, "answer": answered.answer},
+                             status=OPEN)
+
+    def all(self, *, status: str | None = None) -> list[Callback]:
+        return self.t.where(lambda c: not status or c.status == status)
+
+    def of_unit(self, uscc: str) -> list[Callback]:
+        return self.t.where(lambda c: c.uscc == uscc)

@@ -1,0 +1,142 @@
+"""Service tests on the in-memory store: a small city of eight units in three versions, decided by a stand-in for
+the analytical store (its evaluations and snapshot accounts), so no test here touches a database file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pyarrow as pa
+import pytest
+
+from tests.builders import uscc
+from tests.clocks import on_day
+from tests.fakes import FakeStore
+from tests.fakes.outside import FakeChannel, FakeSealer
+from wengang.config import Settings
+from wengang.services import cycles, evaluation, payments, publicity, reverify
+from wengang.services.accounts import Account
+
+PACK, AS_OF = "beijing-2021", dt.date(2021, 9, 1)
+START = dt.date(2021, 10, 8)                     # the list's first day
+END = START + dt.timedelta(days=6)               # seven calendar days, both ends included
+AFTER = END + dt.timedelta(days=1)
+BANKS = {"102": "102100099996", "103": "103100000026"}
+# key → (number, decision, yuan, labour dispatch, has an account, bank)
+CITY = {"eligible": (1, "eligible", 1200, False, True, "102"), "objected": (2, "eligible", 800, False, True, "103"),
+        "review": (3, "review", 500, False, True, "102"), "dispatch": (4, "eligible", 700, True, True, "102"),
+        "no_account": (5, "eligible", 900, False, False, "102"), "ineligible": (6, "ineligible", 0, False, True, "102"),
+        "changes_amount": (7, "eligible", 1000, False, True, "103"),
+        "flagged_later": (8, "eligible", 600, False, True, "102")}
+FLAGGED = "flag:dishonest_debtor"
+
+
+def code(key: str) -> str:
+    return uscc(CITY[key][0])
+
+
+def _row(key: str, decision: str | None = None, yuan: int | None = None) -> dict:
+    n, decided, amount, dispatch, account, _ = CITY[key]
+    decision = decision or decided
+    amount = amount if yuan is None else yuan
+    return {"uscc": uscc(n), "name": f"{key}有限公司", "decision": decision,
+            "amount_fen": amount * 100 if decision != "ineligible" else 0, "ratio_units": 6000,
+            "reasons": FLAGGED if decision == "ineligible" else "", "labor_dispatch": dispatch, "has_account": account}
+
+
+def city(version: int) -> list[dict]:
+    """v1: one unit per route; v2: unit 8 flagged; v3: also unit 2 flagged and unit 7 paid more."""
+    rows = {k: _row(k) for k in CITY}
+    if version >= 2:
+        rows["flagged_later"] = _row("flagged_later", "ineligible")
+    if version >= 3:
+        rows["objected"] = _row("objected", "ineligible")
+        rows["changes_amount"] = _row("changes_amount", yuan=1500)
+    return list(rows.values())
+
+
+class FakeAnalytics:
+    """The analytical store as the case process and payments read it: snapshots v1-v3 evaluated on demand (each
+    evaluation a new run), and the accounts the snapshots hold."""
+
+    def __init__(self):
+        self.snapshots = {f"v{n}": city(n) for n in (1, 2, 3)}
+        self.runs: dict[str, str] = {}
+
+    def decided(self, snapshot: str) -> pa.Table:
+        return pa.Table.from_pylist(self.snapshots[snapshot])
+
+    def evaluate(self, snapshot: str, pack_id: str, as_of: dt.date, *, settings, **_) -> SimpleNamespace:
+        run_id = f"run-{len(self.runs) + 1}-{snapshot}"
+        self.runs[run_id] = snapshot
+        summary = SimpleNamespace(id=run_id, snapshot_id=snapshot)
+        return SimpleNamespace(summary=summary, decided=self.decided(snapshot))
+
+    def accounts(self, settings, run_ids) -> dict[str, Account]:
+        out = {}
+        for run_id in sorted(set(run_ids)):
+            for row in self.snapshots.get(self.runs.get(run_id, ""), []):
+                bank = next(v[5] for v in CITY.values() if uscc(v[0]) == row["uscc"])
+                if row["has_account"]:
+                    out[row["uscc"]] = Account(BANKS[bank], f"62220202{row['uscc'][-8:]}", row["name"], "snapshot")
+        return out
+
+
+@pytest.fixture
+def analytics(monkeypatch) -> FakeAnalytics:
+    fake = FakeAnalytics()
+    monkeypatch.setattr(evaluation, "evaluate", fake.evaluate)
+    monkeypatch.setattr(payments, "snapshot_accounts", fake.accounts)
+    return fake
+
+
+@pytest.fixture
+def store() -> FakeStore:
+    return FakeStore()
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """Where nothing is ever read here: the analytical store is the fake above."""
+    return Settings(data_dir=tmp_path / "var")
+
+
+@pytest.fixture
+def sealer() -> FakeSealer:
+    return FakeSealer()
+
+
+@pytest.fixture
+def channel(sealer) -> FakeChannel:
+    return FakeChannel(sealer)
+
+
+@pytest.fixture
+def opened(store, analytics) -> int:
+    """Cycle 1 opened on v1 (round 1), by the clerk."""
+    first = analytics.evaluate("v1", PACK, AS_OF, settings=None)
+    status = cycles.open_from_decided(first.decided, store=store, pack_id=PACK, as_of=AS_OF, snapshot_id="v1",
+                                      run_id=first.summary.id, by="clerk")
+    return status.cycle.id
+
+
+@pytest.fixture
+def published(store, settings, opened):
+    """Round 2 on v2 (unit 8 leaves), then the list C1-P1 from START."""
+    cycles.compare(opened, store=store, settings=settings, snapshot="v2", by="clerk")
+    with on_day(store, START):
+        return publicity.start(opened, store=store, starts_on=START, by="clerk")
+
+
+@pytest.fixture
+def reverified(store, settings, published) -> int:
+    """The list closed after its period and every case on it re-verified on v2 (nothing changed since)."""
+    with on_day(store, AFTER):
+        publicity.close(published.number, store=store, closed_on=AFTER, by="clerk")
+        reverify.reverify(published.cycle_id, store=store, settings=settings, snapshot="v2", by="checker")
+    return published.cycle_id
+
+
+def state_of(store: FakeStore, key: str, cycle_id: int = 1) -> str:
+    with store.reading() as uow:
+        return uow.cases.find(cycle_id, code(key)).state.value
