@@ -7,7 +7,7 @@ DEMO_DIR ?= var/demo
 DEMO_PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install browser demo test lint bench clean
+.PHONY: install browser demo test check lint bench clean
 
 install: .venv/.installed
 
@@ -67,6 +67,16 @@ browser:
 
 test: lint browser
 	$(RUN) pytest
+
+# The developer's loop, in under two minutes: lint, then the unit, policy and service tests (the services on the
+# in-memory fakes of the store, tests/fakes); nothing slow, no PostgreSQL, Spark or browser (`make test` runs those).
+# Two processes, one per core: the policy packs in the background (their report printed after), the rest in front.
+CHECK_PYTEST := $(RUN) pytest -q -p no:randomly -p no:cacheprovider -m "not slow and not postgres and not spark"
+
+check: lint
+	@policy=$$(mktemp); $(CHECK_PYTEST) tests/policy >$$policy 2>&1 & pid=$$!; \
+	$(CHECK_PYTEST) tests/unit tests/services; rest=$$?; \
+	wait $$pid; packs=$$?; echo "tests/policy:"; cat $$policy; rm -f $$policy; exit $$((rest || packs))
 
 bench: install
 	$(RUN) python bench/bench_generate_import.py

@@ -144,7 +144,11 @@ class FakeNotifications(_Repository):
         return self.t.insert({**notice._asdict(), "status": PENDING})
 
     def add_many(self, notices: Iterable[Notice]) -> int:
-        return sum(1 for n in notices if self.add(n))
+        count = 0
+        for n in notices:
+            self.add(n)
+            count += 1
+        return count
 
     def pending(self, *, kind: str | None = None, limit: int) -> list[Notification]:
         return self.t.where(lambda n: n.status == PENDING and (kind is None or n.kind == kind))[:limit]

@@ -8,13 +8,24 @@ from types import SimpleNamespace
 
 import pyarrow as pa
 import pytest
+from argon2 import PasswordHasher
 
 from tests.builders import uscc
 from tests.clocks import on_day
 from tests.fakes import FakeStore
 from tests.fakes.outside import FakeChannel, FakeSealer
 from wengang.config import Settings
-from wengang.services import cycles, evaluation, payments, publicity, reverify
+from wengang.services import (
+    activation,
+    cycles,
+    evaluation,
+    passwords,
+    payments,
+    people,
+    publicity,
+    reverify,
+    sessions,
+)
 from wengang.services.accounts import Account
 
 PACK, AS_OF = "beijing-2021", dt.date(2021, 9, 1)
@@ -88,6 +99,15 @@ def analytics(monkeypatch) -> FakeAnalytics:
     monkeypatch.setattr(evaluation, "evaluate", fake.evaluate)
     monkeypatch.setattr(payments, "snapshot_accounts", fake.accounts)
     return fake
+
+
+@pytest.fixture(autouse=True)
+def cheap_passwords(monkeypatch) -> None:
+    """argon2 at its lightest: the rules about passwords are under test here, not the cost of guessing them."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    for module in (passwords, sessions, activation, people):
+        if hasattr(module, "hasher"):
+            monkeypatch.setattr(module, "hasher", cheap)
 
 
 @pytest.fixture
