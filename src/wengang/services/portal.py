@@ -82,7 +82,7 @@ class ObjectionShown:
     id: int
     status: str
     raised_on: dt.date
-    objector: str
+    objector: str | None
     contact: str
     text: str
     decision_reason: str | None
