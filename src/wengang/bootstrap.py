@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from wengang.adapters.analytics import DuckAnalytics
 from wengang.adapters.anchors import FileAnchors
 from wengang.adapters.channels.outbox import OutboxFile
 from wengang.adapters.clock import clock_for
@@ -14,7 +15,7 @@ from wengang.adapters.keys import KeyFile
 from wengang.adapters.sealer import AesGcmSealer
 from wengang.config import Settings, load_settings
 from wengang.domain.errors import StoreUnavailable
-from wengang.domain.ports import Clock
+from wengang.domain.ports import Analytics, Clock
 
 _STORES: dict[tuple, SqlStore] = {}   # by database, key, anchor folder and clock (a demo step's clock)
 STORE_ERRORS = (DBAPIError,)   # what a command reports as a database error instead of a stack trace
@@ -87,3 +88,8 @@ def outbox(settings: Settings | None = None) -> OutboxFile:
     """The outbox file channel of these settings, holding the key that opens its sealed messages (as a gateway)."""
     settings = settings or load_settings()
     return OutboxFile(settings.outbox_path, sealer=sealer(settings))
+
+
+def analytics(settings: Settings | None = None) -> Analytics:
+    """The analytical store of these settings (the DuckDB file beside the embedded stores), as pages read it."""
+    return DuckAnalytics((settings or load_settings()).analytics_path)

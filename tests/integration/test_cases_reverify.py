@@ -10,6 +10,7 @@ import pytest
 from tests.builders import uscc
 from tests.clocks import on_day
 from tests.conftest import CITY
+from wengang import bootstrap
 from wengang.domain.cases import State
 from wengang.domain.errors import Refused
 from wengang.services import audit, cycles, objections, publicity, reverify
@@ -51,7 +52,7 @@ def test_unchanged_passes_changed_leaves_with_both_runs_now_ineligible_is_reject
     record = by_case[moved.id]
     assert (record.old_amount, record.new_amount) == (Decimal("1440.00"), Decimal("2160.00"))
     assert record.old_run_id == decided_by(db_store) and record.new_run_id == result.run_id
-    explained = reverify.explanations(moved.id, store=db_store, settings=db_settings)
+    explained = reverify.explanations(moved.id, store=db_store, analytics=bootstrap.analytics(db_settings))
     assert len(explained) == 1
     lines = explained[0][1]
     assert lines[0][0] == "决定 decision" and "1,440.00" in lines[0][1] and "2,160.00" in lines[0][2]

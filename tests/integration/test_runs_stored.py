@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from tests.builders import steady_contributions, uscc, write_snapshot
+from wengang import bootstrap
 from wengang.config import Settings
 from wengang.rules import runs
 from wengang.services.evaluation import evaluate
@@ -49,7 +50,7 @@ def test_a_run_stores_no_employer_column_and_its_few_word_columns_as_enums(store
 
 def test_the_explanation_reads_the_employer_from_the_snapshot(stored):
     cfg, run = stored
-    headline, lines = explain_unit(B, settings=cfg, run_id=run.summary.id)
+    headline, lines = explain_unit(B, analytics=bootstrap.analytics(cfg), run_id=run.summary.id)
     assert headline.startswith(f"乙公司 ({B})")
     layoff = next(line for line in lines if line.criterion == "layoff")
     assert layoff.outcome.startswith("未通过") and "(prev_dec)" in layoff.read
@@ -74,5 +75,5 @@ def test_a_store_with_runs_written_before_keeps_them_and_takes_new_ones(stored):
         runs.store_run(con, summary, run.decided, runs.parameters(con, run.summary.id))
     finally:
         con.close()
-    old, new = (explain_unit(A, settings=cfg, run_id=r) for r in ("r-old", "r-new"))
+    old, new = (explain_unit(A, analytics=bootstrap.analytics(cfg), run_id=r) for r in ("r-old", "r-new"))
     assert old == new and old[0].startswith(f"甲公司 ({A})")

@@ -79,7 +79,7 @@ def show(case: int) -> None:
     for a in h.applications:
         console.print(f"申请 / application #{a.id} ({'late 延后补报' if a.late else 'routed'}): {a.status} "
                       f"{a.decision_reason or ''}")
-    for record, lines in reverify.explanations(case, store=store(), settings=bootstrap.settings()):
+    for record, lines in reverify.explanations(case, store=store(), analytics=bootstrap.analytics(bootstrap.settings())):
         side = Table(title=f"复核 / re-verification: run {record.old_run_id} → {record.new_run_id} "
                            f"({record.old_decision} {record.old_amount} → {record.new_decision} "
                            f"{record.new_amount})")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from wengang import bootstrap
 from wengang.cli.console import BarProgress, console, fail, parse_date
 from wengang.config import load_settings
 from wengang.domain.errors import DomainError
@@ -57,7 +58,7 @@ def explain(
     from wengang.services.explanations import explain_unit
 
     try:
-        found = explain_unit(uscc.strip().upper(), settings=load_settings(), run_id=run)
+        found = explain_unit(uscc.strip().upper(), analytics=bootstrap.analytics(load_settings()), run_id=run)
     except DomainError as err:
         fail(str(err))
     if found is None:

@@ -56,3 +56,8 @@ class AnalyticsBusy(StoreUnavailable):
         self.holder = holder
         held = f" (分析库被占用 / the analytical store is held by {holder})" if holder else ""
         super().__init__(self.MESSAGE + held)
+
+
+class AnalyticsUnreadable(RuntimeError):
+    """The analytical store's driver failed on a read (not a lock: that is AnalyticsBusy); a reader that can do
+    without the answer (the portal's explanation, the dashboard's size classes) says it is not available now."""

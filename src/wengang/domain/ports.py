@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 
+from wengang.domain.analytics import Decided, SizeCount
 from wengang.domain.audit import Draft, Entry, Head, Problem
 from wengang.domain.audit_anchors import Anchor
 from wengang.domain.cases import Case, State
@@ -254,6 +255,21 @@ class Channel(Protocol):
     """Carries messages out (SMS gateway, WeChat, an outbox file); returns how many it accepted."""
 
     def send(self, messages: Iterable[Mapping[str, Any]]) -> int: ...
+
+
+class Analytics(Protocol):
+    """The analytical store (imported snapshots, decision runs): what pages read back from it. While another process
+    writes it (an evaluation, an import) a read raises AnalyticsBusy; a driver failure raises AnalyticsUnreadable."""
+
+    def decided(self, uscc: str, run_id: str | None = None) -> Decided | None:
+        """The unit's decision in the run (default: the newest run that decided it) and the values the run used;
+        None when no such decision is stored."""
+        ...
+
+    def size_counts(self, run_id: str, reached: Sequence[str], paid: Sequence[str]) -> list[SizeCount] | None:
+        """The run's decisions counted per size class, with how many of `reached` and `paid` are in each; None when
+        the run's decisions are not stored. Does not wait for a writer's lock."""
+        ...
 
 
 class UnitOfWork(Protocol):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from wengang.domain.analytics import UsedValue  # lives in the domain (the Analytics port names it)
 from wengang.snapshot.store import schema_of
 
 RUNS_DDL = """
@@ -35,17 +36,6 @@ WORDS = {"size_source": "wg_size_source", "opening_source": "wg_opening_source",
 
 # Copied from the snapshot's employers when an explanation is read back, not stored with every run.
 FROM_SNAPSHOT = ("name", "unit_type", "industry", "region", "employees", "revenue", "assets", "labor_dispatch")
-
-
-@dataclass(frozen=True)
-class UsedValue:
-    """One parameter value an evaluation used: the record an explanation cites."""
-
-    name: str
-    region: str
-    value: str
-    start: dt.date
-    reference: str
 
 
 @dataclass(frozen=True)

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
-import duckdb
+from dataclasses import dataclass
+from decimal import Decimal
 
 from wengang.config import Settings
 from wengang.domain.accounts import AccountStatus, PaymentAccount
 from wengang.domain.cases import Case, State
 from wengang.domain.cycles import Cycle
-from wengang.domain.errors import NotFound, Refused
+from wengang.domain.errors import AnalyticsUnreadable, NotFound, Refused
 from wengang.domain.identifiers import mask_account
-from wengang.domain.ports import Store, UnitOfWork
+from wengang.domain.ports import Analytics, Attempt, Store, UnitOfWork
 from wengang.domain.process import PublicityBatch
 from wengang.services import objections, review
 from wengang.services.cycles import newest_snapshot
@@ -32,6 +31,123 @@ WAITING = {State.REVIEW: ("待申请与人工审核", "waits for your applicatio
            State.FAILED: ("支付失败, 待更正账户后重新支付", "payment failed: it is re-issued once the account is fixed"),
            State.REJECTED: ("不予返还", "not paid"), State.RECOVERED: ("已追回", "recovered")}
 WHO = {"system": ("系统", "system"), "public": ("公众", "the public")}
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One of the five steps of the way to money: done (with its date), current, or still ahead."""
+
+    state: str
+    zh: str
+    en: str
+    status: str
+    when: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountShown:
+    """Where the money goes, masked, and what says so (a payment, a verified change, the snapshot, nothing)."""
+
+    where: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentShown:
+    """One payment attempt as the unit sees it: the account masked, times in Beijing."""
+
+    attempt: int
+    amount: Decimal
+    status: str
+    account: str
+    settled_at: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationShown:
+    """One of the unit's applications on the case and where it stands."""
+
+    id: int
+    status: str
+    late: bool
+    filed_at: str
+    decision_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectionShown:
+    """An objection to the unit's entry, with the objector's name and contact masked."""
+
+    id: int
+    status: str
+    raised_on: dt.date
+    objector: str | None
+    contact: str
+    text: str
+    decision_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseProgress:
+    """One case of the unit: its timeline, money, where the money goes, and what is pending."""
+
+    cycle_id: int
+    pack: str
+    program: str
+    case_id: int
+    name: str
+    state: str
+    decision: str
+    amount: Decimal
+    reason: str
+    waiting: tuple[str, str] | None
+    steps: list[Step]
+    batch: str | None
+    account: AccountShown
+    account_pending: bool
+    can_apply: bool
+    payments: list[PaymentShown]
+    applications: list[ApplicationShown]
+    objections: list[ObjectionShown]
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    """One criterion of the decision: its outcome, the values read, and what they were compared with."""
+
+    label: str
+    outcome: str
+    read: str
+    compared_with: str
+
+
+@dataclass(frozen=True, slots=True)
+class Happened:
+    """One audit entry of the case as the unit may see it (never a staff member's name)."""
+
+    at: str
+    event: str
+    from_state: str
+    to_state: str
+    reason: str
+    who: tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why the unit got its decision, criterion by criterion, and everything that happened to its case."""
+
+    case_id: int
+    cycle_id: int
+    name: str
+    state: str
+    decision: str
+    amount: Decimal
+    reason: str
+    headline: str
+    criteria: list[Criterion]
+    history: list[Happened]
 
 
 def local_time(at: str | dt.datetime | None) -> str:
@@ -77,7 +193,7 @@ def own_case(uscc: str, cycle_id: int, *, store: Store) -> Case:
     return case
 
 
-def _timeline(case: Case, reached_at: dict[str, str], batch: PublicityBatch | None) -> list[dict[str, Any]]:
+def _timeline(case: Case, reached_at: dict[str, str], batch: PublicityBatch | None) -> list[Step]:
     """The five steps of the way to money, each done (with its date), current, or still ahead."""
     reached = REACHED.get(case.state, -1)
     steps = []
@@ -90,11 +206,11 @@ def _timeline(case: Case, reached_at: dict[str, str], batch: PublicityBatch | No
         status = "done" if i <= reached else "ahead"
         if i == reached and case.state in (State.OBJECTION, State.FAILED, State.REISSUED):
             status = "current"
-        steps.append({"state": state, "zh": zh, "en": en, "status": status, "when": when if i <= reached else ""})
+        steps.append(Step(state, zh, en, status, when if i <= reached else ""))
     return steps
 
 
-def progress(uscc: str, *, store: Store) -> list[dict[str, Any]]:
+def progress(uscc: str, *, store: Store) -> list[CaseProgress]:
     """Every case of the unit with its timeline, amount, masked account, applications, objections and payments."""
     out = []
     with store.reading() as uow:
@@ -109,63 +225,55 @@ def progress(uscc: str, *, store: Store) -> list[dict[str, Any]]:
             accounts = uow.accounts.of_unit(cycle.id, uscc)
             active = [a for a in accounts if a.status == AccountStatus.ACTIVE]
             pending = [a for a in accounts if a.status == AccountStatus.PENDING]
-            out.append({
-                "cycle_id": cycle.id, "pack": cycle.pack, "program": cycle.program, "case_id": case.id,
-                "name": case.name, "state": case.state.value, "decision": case.decision, "amount": case.amount,
-                "reason": case.reason, "waiting": WAITING.get(case.state), "steps": _timeline(case, reached_at, batch),
-                "batch": batch.number if batch else None,
-                "account": _account(case, attempts, active), "account_pending": bool(pending),
-                "can_apply": case.state is State.REVIEW,
-                "payments": [{"attempt": a.attempt_no, "amount": a.amount, "status": a.status,
-                              "account": f"{a.bank_code[:3]} {mask_account(a.account_no)}",
-                              "settled_at": local_time(a.settled_at), "reason": a.reason or ""} for a in attempts],
-                "applications": [{"id": a.id, "status": a.status.value, "late": a.late,
-                                  "filed_at": local_time(a.filed_at), "decision_reason": a.decision_reason}
-                                 for a in uow.applications.of_case(case.id)],
-                "objections": [{"id": o.id, "status": o.status.value, "raised_on": o.raised_on,
-                                "objector": o.objector, "contact": o.contact, "text": o.text,
-                                "decision_reason": o.decision_reason}
-                               for o in map(objections.masked, uow.objections.of_case(case.id))],
-            })
+            out.append(CaseProgress(
+                cycle.id, cycle.pack, cycle.program, case.id, case.name, case.state.value, case.decision, case.amount,
+                case.reason, WAITING.get(case.state), _timeline(case, reached_at, batch),
+                batch.number if batch else None, _account(case, attempts, active), bool(pending),
+                case.state is State.REVIEW,
+                [PaymentShown(a.attempt_no, a.amount, a.status, f"{a.bank_code[:3]} {mask_account(a.account_no)}",
+                              local_time(a.settled_at), a.reason or "") for a in attempts],
+                [ApplicationShown(a.id, a.status.value, a.late, local_time(a.filed_at), a.decision_reason)
+                 for a in uow.applications.of_case(case.id)],
+                [ObjectionShown(o.id, o.status.value, o.raised_on, o.objector, o.contact, o.text, o.decision_reason)
+                 for o in map(objections.masked, uow.objections.of_case(case.id))]))
     return out
 
 
-def case_progress(uscc: str, cycle_id: int, *, store: Store) -> dict[str, Any]:
+def case_progress(uscc: str, cycle_id: int, *, store: Store) -> CaseProgress:
     """The unit's own case in one cycle with its timeline, or NotFound (the same whether the cycle exists or not)."""
-    found = [c for c in progress(uscc, store=store) if c["cycle_id"] == cycle_id]
+    found = [c for c in progress(uscc, store=store) if c.cycle_id == cycle_id]
     if not found:
         raise no_case(cycle_id)
     return found[0]
 
 
-def _account(case: Case, attempts: list, active: list[PaymentAccount]) -> dict[str, str]:
+def _account(case: Case, attempts: list[Attempt], active: list[PaymentAccount]) -> AccountShown:
     """Where the money goes, masked: the last payment's account, else a verified change, else the registered one."""
     if attempts:
         last = max(attempts, key=lambda a: a.attempt_no)
-        return {"where": f"{last.bank_code} {mask_account(last.account_no)}", "source": "payment"}
+        return AccountShown(f"{last.bank_code} {mask_account(last.account_no)}", "payment")
     if active:
-        return {"where": f"{active[-1].bank_code} {mask_account(active[-1].account_no)}", "source": "verified"}
+        return AccountShown(f"{active[-1].bank_code} {mask_account(active[-1].account_no)}", "verified")
     if case.has_account or case.account_confirmed:
-        return {"where": "社保登记账户 / the account registered with social insurance", "source": "snapshot"}
-    return {"where": "无可用账户 / no usable account on file", "source": "none"}
+        return AccountShown("社保登记账户 / the account registered with social insurance", "snapshot")
+    return AccountShown("无可用账户 / no usable account on file", "none")
 
 
-def explanation(uscc: str, cycle_id: int, *, store: Store, settings: Settings) -> dict[str, Any]:
+def explanation(uscc: str, cycle_id: int, *, store: Store, analytics: Analytics) -> Explanation:
     """Why the unit got its decision, criterion by criterion, and everything that happened to its case."""
     case = own_case(uscc, cycle_id, store=store)
     with store.reading() as uow:
         entries = uow.audit.for_case(case.id)
     try:
-        found = explain_unit(uscc, settings=settings, run_id=case.run_id)
-    except duckdb.Error:                            # the analytical store is busy (an evaluation is writing it)
+        found = explain_unit(uscc, analytics=analytics, run_id=case.run_id)
+    except AnalyticsUnreadable:                     # the driver failed (a file being rewritten): say so, not a 500
         found = None
     headline, lines = found if found else ("说明暂不可用, 请稍后再试 / the explanation is not available now", [])
-    history = [{"at": local_time(e.at), "event": e.event, "from_state": e.from_state or "", "to_state": e.to_state or "",
-                "reason": e.reason, "who": _who(e.actor, uscc)} for e in entries]
-    return {"case_id": case.id, "cycle_id": cycle_id, "name": case.name, "state": case.state.value,
-            "decision": case.decision, "amount": case.amount, "reason": case.reason, "headline": headline,
-            "criteria": [{"label": ln.label, "outcome": ln.outcome, "read": ln.read, "compared_with": ln.compared_with}
-                         for ln in lines], "history": history}
+    history = [Happened(local_time(e.at), e.event, e.from_state or "", e.to_state or "", e.reason,
+                        _who(e.actor, uscc)) for e in entries]
+    return Explanation(case.id, cycle_id, case.name, case.state.value, case.decision, case.amount, case.reason,
+                       headline, [Criterion(ln.label, ln.outcome, ln.read, ln.compared_with) for ln in lines],
+                       history)
 
 
 def _who(actor: str, uscc: str) -> tuple[str, str]:
@@ -179,9 +287,9 @@ def object_to_own(uscc: str, cycle_id: int, *, store: Store, contact: str, text:
                   name: str | None) -> objections.Raised:
     """The unit disputes its own entry (e.g. the amount) during publicity, as anyone may."""
     listed = case_progress(uscc, cycle_id, store=store)
-    if not listed["batch"]:
+    if not listed.batch:
         raise Refused("本单位的案件不在公示名单上 / your case is not on a public list")
-    return objections.add(listed["batch"], uscc, store=store, contact=contact, text=text, objector=name,
+    return objections.add(listed.batch, uscc, store=store, contact=contact, text=text, objector=name,
                           raised_on=today(), by=uscc)
 
 

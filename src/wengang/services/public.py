@@ -29,7 +29,39 @@ def packs() -> list[dict[str, Any]]:
     return out
 
 
-def guide(pack_id: str) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class DatedValue:
+    """One value of a parameter from the day it starts, and the document that set it."""
+
+    start: dt.date
+    value: str
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class GuideParameter:
+    """A parameter of a pack as the guide shows it: its dated values, and those of regions that differ."""
+
+    name: str
+    label: str
+    values: list[DatedValue]
+    regions: dict[str, list[DatedValue]]
+
+
+@dataclass(frozen=True, slots=True)
+class Guide:
+    """A policy pack as a guide: what it is, the documents behind it, and every parameter."""
+
+    id: str
+    title: str
+    title_en: str
+    base_year: int
+    references: list[str]
+    lineage: list[str]
+    parameters: list[GuideParameter]
+
+
+def guide(pack_id: str) -> Guide:
     """A pack as a guide: every parameter with its dated values and the document behind each."""
     if pack_id not in pack_ids():
         raise NotFound(f"没有这个政策包 / no policy pack {pack_id!r}")
@@ -38,14 +70,13 @@ def guide(pack_id: str) -> dict[str, Any]:
     except PackError as err:
         raise NotFound(str(err)) from None
 
-    def dated(series) -> list[dict[str, Any]]:
-        return [{"start": d.start, "value": _shown(d.value), "reference": d.reference} for d in series]
+    def dated(series) -> list[DatedValue]:
+        return [DatedValue(d.start, _shown(d.value), d.reference) for d in series]
 
-    return {"id": pack.id, "title": pack.title, "title_en": pack.title_en, "base_year": pack.base_year,
-            "references": list(pack.references), "lineage": list(pack.lineage),
-            "parameters": [{"name": p.name, "label": p.label, "values": dated(p.values),
-                            "regions": {prefix: dated(series) for prefix, series in sorted(p.regions.items())}}
-                           for p in sorted(pack.parameters.values(), key=lambda p: p.name)]}
+    return Guide(pack.id, pack.title, pack.title_en, pack.base_year, list(pack.references), list(pack.lineage),
+                 [GuideParameter(p.name, p.label, dated(p.values),
+                                 {prefix: dated(series) for prefix, series in sorted(p.regions.items())})
+                  for p in sorted(pack.parameters.values(), key=lambda p: p.name)])
 
 
 def _shown(value: Any) -> str:

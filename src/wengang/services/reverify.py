@@ -10,7 +10,7 @@ from wengang.config import Settings
 from wengang.domain.audit import SYSTEM, Draft
 from wengang.domain.cases import Case, State, after_reverification, require
 from wengang.domain.errors import NotFound, Refused
-from wengang.domain.ports import CaseChange, Store
+from wengang.domain.ports import Analytics, CaseChange, Store
 from wengang.domain.process import UNSAVED, Reverification
 from wengang.domain.progress import Progress, Silent
 from wengang.rules.explain import Line
@@ -109,7 +109,7 @@ def _change(case: Case, state: State, reason: str, unit: Unit | None, run_id: st
 
 
 def explanations(case_id: int, *, store: Store,
-                 settings: Settings) -> list[tuple[Reverification, list[tuple[str, str, str]]]]:
+                 analytics: Analytics) -> list[tuple[Reverification, list[tuple[str, str, str]]]]:
     """For each re-verification that moved the case: the record and the two explanations side by side."""
     with store.reading() as uow:
         if uow.cases.get(case_id) is None:
@@ -118,8 +118,8 @@ def explanations(case_id: int, *, store: Store,
         records = uow.reverifications.of_case(case_id)
     out = []
     for record in records:
-        old = explain_unit(case.uscc, settings=settings, run_id=record.old_run_id)
-        new = explain_unit(case.uscc, settings=settings, run_id=record.new_run_id)
+        old = explain_unit(case.uscc, analytics=analytics, run_id=record.old_run_id)
+        new = explain_unit(case.uscc, analytics=analytics, run_id=record.new_run_id)
         out.append((record, _side_by_side(old or ("—", []), new or ("—", []))))
     return out
 

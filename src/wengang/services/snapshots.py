@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from wengang.config import Settings
 from wengang.domain.progress import Progress, Silent
 from wengang.snapshot import store
@@ -62,7 +60,7 @@ def _read_all(folder: Path, encoding: str | None, progress: Progress) -> tuple[d
     return raws, warnings, chash
 
 
-def _check(con: duckdb.DuckDBPyConnection, folder: Path, *, encoding: str | None, lenient: bool,
+def _check(con: store.Connection, folder: Path, *, encoding: str | None, lenient: bool,
            progress: Progress) -> tuple[CheckResult, dict[str, RawFile]]:
     raws, warnings, chash = _read_all(folder, encoding, progress)
     progress.step("校验 / validating every row")
@@ -81,7 +79,7 @@ def check_folder(folder: Path, *, settings: Settings, encoding: str | None = Non
                  report: Path | None = None, progress: Progress | None = None) -> CheckResult:
     """Validate a folder without storing anything; write the fault report when there are faults."""
     progress = progress or Silent()
-    con = duckdb.connect()
+    con = store.scratch()
     try:
         result, _ = _check(con, folder, encoding=encoding, lenient=False, progress=progress)
     finally:

@@ -55,6 +55,14 @@ def schema_of(snapshot_id: str) -> str:
     return f"snap_{snapshot_id}"
 
 
+Connection = duckdb.DuckDBPyConnection    # what a check or an import works on, named so services need no driver
+
+
+def scratch() -> Connection:
+    """An in-memory connection: a folder is checked on it without touching (or locking) the store file."""
+    return duckdb.connect()
+
+
 BUSY_WAIT_SECONDS = 3.0       # a page or a command waits this long for another process's lock before saying so
 _HOLDER = re.compile(r"Conflicting lock is held in (.*?)(?:\. See also|$)")
 _LOCKED = "Could not set lock on file"

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from wengang import bootstrap
 from wengang.config import Settings
-from wengang.domain.ports import Sealer, Store
+from wengang.domain.ports import Analytics, Sealer, Store
 from wengang.services import portal, sessions
 from wengang.services.sessions import Principal
 from wengang.web.cache import MISSING
@@ -58,9 +58,18 @@ async def get_sealer(request: Request) -> Sealer:
     return state.sealer
 
 
+async def get_analytics(request: Request) -> Analytics:
+    """The analytical store the settings name (each read opens its own read-only connection)."""
+    state = request.app.state
+    if getattr(state, "analytics", None) is None:
+        state.analytics = bootstrap.analytics(state.settings)
+    return state.analytics
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SealerDep = Annotated[Sealer, Depends(get_sealer)]
+AnalyticsDep = Annotated[Analytics, Depends(get_analytics)]
 
 
 async def current_principal(request: Request, store: StoreDep) -> Principal | None:

@@ -9,7 +9,7 @@ from pydantic import TypeAdapter
 
 from wengang.services import accounts, callbacks, portal
 from wengang.web import schemas as s
-from wengang.web.deps import SettingsDep, StoreDep, kept, limited
+from wengang.web.deps import AnalyticsDep, SettingsDep, StoreDep, kept, limited
 from wengang.web.permissions import Employer
 from wengang.web.routes.api_public import bearer
 from wengang.web.routes.portal import shown_messages
@@ -31,14 +31,15 @@ async def progress(request: Request, store: StoreDep, who: Employer):
     """返还进度 / every case of the unit: timeline with dates, amount, masked account, what is pending."""
     # Kept as the JSON bytes FastAPI would send: a phone refreshing costs no validation or encoding.
     body = await kept(request, ("progress", who.uscc),
-                      lambda: PROGRESS.dump_json(PROGRESS.validate_python(portal.progress(who.uscc, store=store))))
+                      lambda: PROGRESS.dump_json(PROGRESS.validate_python(portal.progress(who.uscc, store=store),
+                                                                          from_attributes=True)))
     return Response(body, media_type="application/json")
 
 
 @router.get("/cycles/{cycle_id}/explanation", response_model=s.Explanation)
-def explanation(store: StoreDep, settings: SettingsDep, who: Employer, cycle_id: CycleId):
+def explanation(store: StoreDep, analytics: AnalyticsDep, who: Employer, cycle_id: CycleId):
     """原因说明 / why: each criterion, the values read, the standard and its source; then the case's history."""
-    return portal.explanation(who.uscc, cycle_id, store=store, settings=settings)
+    return portal.explanation(who.uscc, cycle_id, store=store, analytics=analytics)
 
 
 @router.post("/cycles/{cycle_id}/application", response_model=s.ApplicationMade, status_code=201)
@@ -51,7 +52,7 @@ def apply(store: StoreDep, settings: SettingsDep, who: Employer, cycle_id: Cycle
 @router.get("/cycles/{cycle_id}/account", response_model=s.AccountShown)
 def account(store: StoreDep, who: Employer, cycle_id: CycleId):
     """收款账户 / where the money goes, masked."""
-    return portal.case_progress(who.uscc, cycle_id, store=store)["account"]
+    return portal.case_progress(who.uscc, cycle_id, store=store).account
 
 
 @router.post("/cycles/{cycle_id}/account", response_model=s.AccountMade, status_code=201)

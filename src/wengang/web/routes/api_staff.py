@@ -21,7 +21,7 @@ from wengang.services import (
     review,
 )
 from wengang.web import schemas as s
-from wengang.web.deps import SealerDep, SettingsDep, StoreDep
+from wengang.web.deps import AnalyticsDep, SealerDep, SettingsDep, StoreDep
 from wengang.web.permissions import staff
 from wengang.web.routes.api_public import bearer
 
@@ -252,9 +252,9 @@ def send_activation(store: StoreDep, sealer: SealerDep, me: Issue, body: Activat
 
 
 @router.get("/cycles/{cycle_id}/dashboard", response_model=Json)
-def cycle_dashboard(store: StoreDep, settings: SettingsDep, me: Board, cycle_id: Id):
+def cycle_dashboard(store: StoreDep, analytics: AnalyticsDep, me: Board, cycle_id: Id):
     """周期统计 / counts, money, SME coverage, processing days (money as exact text)."""
-    return s.plain(dashboard.cycle_dashboard(cycle_id, store=store, settings=settings))
+    return s.plain(dashboard.cycle_dashboard(cycle_id, store=store, analytics=analytics))
 
 
 @router.get("/cases/{case_id}/audit", response_model=Json)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse
 
 from wengang.services import accounts, callbacks, notify, portal
-from wengang.web.deps import SettingsDep, StoreDep, kept, limited, render
+from wengang.web.deps import AnalyticsDep, SettingsDep, StoreDep, kept, limited, render
 from wengang.web.permissions import Employer
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
@@ -38,9 +38,9 @@ async def home(request: Request, store: StoreDep, me: Employer):
 
 
 @router.get("/cycles/{cycle_id}", response_class=HTMLResponse)
-def case(request: Request, store: StoreDep, settings: SettingsDep, me: Employer, cycle_id: CycleId):
+def case(request: Request, store: StoreDep, analytics: AnalyticsDep, me: Employer, cycle_id: CycleId):
     """Why: each criterion with the values it read and the document behind it, then the case's history."""
-    found = portal.explanation(me.uscc, cycle_id, store=store, settings=settings)
+    found = portal.explanation(me.uscc, cycle_id, store=store, analytics=analytics)
     return render(request, "portal/case.html", {"x": found, "c": portal.case_progress(me.uscc, cycle_id, store=store)})
 
 

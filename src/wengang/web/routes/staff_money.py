@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
+from wengang.domain.ports import Analytics, Store
 from wengang.services import audit, cycles, dashboard, payments, portal, reconcile, renames
 from wengang.services.explanations import explain_unit
 from wengang.web.charts import bars
-from wengang.web.deps import SettingsDep, StoreDep, render
+from wengang.web.deps import AnalyticsDep, SettingsDep, StoreDep, render
 from wengang.web.permissions import staff
 from wengang.web.routes.staff import CycleQ, chosen, done
 
@@ -85,28 +86,28 @@ def exception_resolve(request: Request, store: StoreDep, me: ExceptionResolve,
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
-def board(request: Request, store: StoreDep, settings: SettingsDep, me: DashboardView, cycle: CycleQ = None):
+def board(request: Request, store: StoreDep, analytics: AnalyticsDep, me: DashboardView, cycle: CycleQ = None):
     """Counts, money, SME coverage and processing days, with server-drawn SVG charts (reused for a few seconds)."""
     cycle = chosen(store, cycle)
     if cycle is None:
         return render(request, "staff/dashboard.html", {"d": None, "cycles": []})
-    d = cached_dashboard(request, cycle, store, settings)
+    d = cached_dashboard(request, cycle, store, analytics)
     charts = {
-        "cases": bars([(r["state"], r["cases"]) for r in d["by_state"]], title="cases by state"),
-        "amounts": bars([(r["state"], r["amount"]) for r in d["by_state"]], title="yuan by state"),
-        "coverage": bars([(s["size"], s["eligible"] * 100 // s["units"] if s["units"] else 0) for s in d["by_size"]],
+        "cases": bars([(r.state, r.cases) for r in d.by_state], title="cases by state"),
+        "amounts": bars([(r.state, r.amount) for r in d.by_state], title="yuan by state"),
+        "coverage": bars([(s.size, s.eligible * 100 // s.units if s.units else 0) for s in d.by_size],
                          title="eligible share by size class", scale_to=100, suffix="%"),
     }
     return render(request, "staff/dashboard.html", {"d": d, "charts": charts,
                                                     "cycles": cycles.list_cycles(store=store)})
 
 
-def cached_dashboard(request: Request, cycle: int, store, settings) -> dict:
+def cached_dashboard(request: Request, cycle: int, store: Store, analytics: Analytics) -> dashboard.Dashboard:
     """A dashboard is computed over every case: reuse it for `dashboard_seconds` instead of per page view."""
     cache, ttl = request.app.state.dashboards, request.app.state.web.dashboard_seconds
     hit = cache.get(cycle)
     if hit is None or time.monotonic() - hit[0] > ttl:
-        hit = cache[cycle] = (time.monotonic(), dashboard.cycle_dashboard(cycle, store=store, settings=settings))
+        hit = cache[cycle] = (time.monotonic(), dashboard.cycle_dashboard(cycle, store=store, analytics=analytics))
     return hit[1]
 
 
@@ -120,11 +121,11 @@ def case_search(request: Request, store: StoreDep, me: AuditRead,
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_trail(request: Request, store: StoreDep, settings: SettingsDep, me: AuditRead,
+def case_trail(request: Request, store: StoreDep, analytics: AnalyticsDep, me: AuditRead,
                case_id: Annotated[int, Path(ge=1, le=2**62)]):
     """The audit trail of any case, with its applications, objections (masked) and the rules' explanation."""
     h = audit.history(case_id, store=store)
-    found = explain_unit(h.case.uscc, settings=settings, run_id=h.case.run_id)
+    found = explain_unit(h.case.uscc, analytics=analytics, run_id=h.case.run_id)
     return render(request, "staff/case.html", {"h": h, "local": portal.local_time,
                                                "explained": found or ("—", []), "stuck": renames.stuck_name(h.case)})
 
