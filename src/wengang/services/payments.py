@@ -346,7 +346,7 @@ def _file_job(ref: str | int, *, store: Store, banks: Banks, settings: Settings,
         return batch, _FileJob(number, batch.id, fmt, out_dir / f"{number}.csv", store.opener(), remittance,
                                None, None, None, banks)
     created = batch.second_approved_at or batch.approved_at
-    if created is None or batch.execution_date is None:    # approval sets both; check_file let only approved by
+    if created is None or batch.execution_date is None:    # set by approval, which check_file required
         raise Refused(f"批次 {number} 未经审批 / batch {number} was never approved")
     debtor = Debtor(settings.fund_account_no, settings.fund_bank_code, settings.fund_name)
     return batch, _FileJob(number, batch.id, fmt, out_dir / f"{number}.{fmt}.xml", store.opener(), remittance,
