@@ -48,6 +48,8 @@ from wengang.rules.runs import FROM_SNAPSHOT  # noqa: E402
 from wengang.services import cycles, ledger, payments, reconcile  # noqa: E402
 from wengang.snapshot import store as snapshots  # noqa: E402
 
+BANK_FILES = bootstrap.banks()   # what writes and reads bank files, as the CLI gets it
+
 PACK, AS_OF = "beijing-2021", dt.date(2021, 6, 30)
 LIMITS = {"files": 30.0, "ingest": 30.0}
 PREPARER, APPROVERS = "clerk-wang", ("approver-li", "director-zhao")
@@ -167,8 +169,8 @@ def batches_and_files(store: SqlStore, settings: Settings, cycle_id: int, out: P
         if done.status != "approved":
             payments.approve_batch(b.number, store=store, settings=settings, by=APPROVERS[1])
     t2 = time.perf_counter()
-    written = payments.write_all_files([b.number for b in prepared.batches], store=store, settings=settings,
-                                       out_dir=out, by=PREPARER, workers=workers)
+    written = payments.write_all_files([b.number for b in prepared.batches], store=store, banks=BANK_FILES,
+                                       settings=settings, out_dir=out, by=PREPARER, workers=workers)
     t3 = time.perf_counter()
     return {"prepared": prepared, "written": written, "prepare": t1 - t0, "approve": t2 - t1, "files": t3 - t2,
             "total": t3 - t0}
@@ -225,7 +227,8 @@ def run(db: str, setup: tuple, folder: Path, args: argparse.Namespace, rss: Peak
             answers = [p for got in pool.map(answer, [(str(w.path), str(bank), 2021) for w in written]) for p in got]
         t_bank = time.perf_counter() - started
         results, t_ingest, cpu_ingest, load_ingest = measured(profile, "ingest", lambda: reconcile.ingest(
-            [Path(p) for p in answers], store=store, settings=settings, by=PREPARER, workers=args.workers), rss)
+            [Path(p) for p in answers], store=store, banks=BANK_FILES, settings=settings, by=PREPARER,
+            workers=args.workers), rss)
         print(f"{db}: ingest {t_ingest:.1f} s (CPU {cpu_ingest:.1f} s; load {load_ingest:.1f})", flush=True)
         started = time.perf_counter()
         report = ledger.check(store=store)

@@ -7,6 +7,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from wengang.adapters.analytics import DuckAnalytics
 from wengang.adapters.anchors import FileAnchors
+from wengang.adapters.banks.adapter import BankFileAdapter
+from wengang.adapters.banks.simulator import BankSimulator
 from wengang.adapters.channels.outbox import OutboxFile
 from wengang.adapters.clock import clock_for
 from wengang.adapters.db.engine import current_revision
@@ -15,7 +17,7 @@ from wengang.adapters.keys import KeyFile
 from wengang.adapters.sealer import AesGcmSealer
 from wengang.config import Settings, load_settings
 from wengang.domain.errors import StoreUnavailable
-from wengang.domain.ports import Analytics, Clock
+from wengang.domain.ports import Analytics, Banks, Channel, Clock
 
 _STORES: dict[tuple, SqlStore] = {}   # by database, key, anchor folder and clock (a demo step's clock)
 STORE_ERRORS = (DBAPIError,)   # what a command reports as a database error instead of a stack trace
@@ -93,3 +95,18 @@ def outbox(settings: Settings | None = None) -> OutboxFile:
 def analytics(settings: Settings | None = None) -> Analytics:
     """The analytical store of these settings (the DuckDB file beside the embedded stores), as pages read it."""
     return DuckAnalytics((settings or load_settings()).analytics_path)
+
+
+def channel(settings: Settings | None = None) -> Channel:
+    """The channel notifications are delivered through: the settings' outbox file, where a gateway picks them up."""
+    return OutboxFile((settings or load_settings()).outbox_path)
+
+
+def banks() -> Banks:
+    """Bank files as the banks take and send them: pain.001 or CSV out, pain.002, camt.054 or CSV back."""
+    return BankFileAdapter()
+
+
+def bank_simulator(*, seed: int, reject_share: float, return_share: float) -> BankSimulator:
+    """A bank that answers our files as a real one would, deterministic by seed (`wengang bank simulate`)."""
+    return BankSimulator(seed=seed, reject_share=reject_share, return_share=return_share)

@@ -25,6 +25,8 @@ from wengang import bootstrap
 from wengang.config import Settings
 from wengang.services import payments, reconcile
 
+BANK_FILES = bootstrap.banks()   # what writes and reads bank files, as the CLI gets it
+
 APPROVERS = ("approver", "approver-2")
 BANK_WAIT_SECONDS = 120
 PAUSE_SECONDS = 0.02
@@ -54,8 +56,8 @@ def run(store, settings: Settings, cycle_id: int, root: Path, steps: Steps) -> N
             batch = payments.approve_batch(batch.number, store=store, settings=settings, by=by)
     for batch in payments.list_batches(store=store, cycle_id=cycle_id):
         steps.note(f"write {batch.number}")
-        written = payments.write_files(batch.number, store=store, settings=settings, out_dir=root / "out",
-                                       by="clerk")
+        written = payments.write_files(batch.number, store=store, banks=BANK_FILES, settings=settings,
+                                       out_dir=root / "out", by="clerk")
         steps.note(f"send {batch.number}")
         sent = send(written.path, root / "bank")
         steps.note(f"wait for the bank {batch.number}")
@@ -64,7 +66,7 @@ def run(store, settings: Settings, cycle_id: int, root: Path, steps: Steps) -> N
                      key=lambda p: ("returns" in p.name, "camt" in p.name, p.parent.name, p.name))
     for path in answers:
         steps.note(f"reconcile {'returns' if 'returns' in path.name else path.name.split('.')[-2]}")
-        reconcile.ingest([path], store=store, settings=settings, by="clerk")
+        reconcile.ingest([path], store=store, banks=BANK_FILES, settings=settings, by="clerk")
     steps.note("done")
 
 

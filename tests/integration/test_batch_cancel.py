@@ -9,10 +9,13 @@ from sqlalchemy import text
 from tests.builders import uscc
 from tests.integration.test_payments import prepare_and_approve, states
 from tests.paycity import BANKS, PAY_UNITS
+from wengang import bootstrap
 from wengang.adapters.banks.simulator import BankSimulator
 from wengang.domain.cases import State
 from wengang.domain.errors import Refused
 from wengang.services import ledger, payments, reconcile
+
+BANK_FILES = bootstrap.banks()   # what writes and reads bank files, as the CLI gets it
 
 pytestmark = pytest.mark.slow
 CSV_UNIT = uscc(21, "91110108")          # units 21…26 bank with 313, the bank that takes the CSV layout
@@ -56,7 +59,8 @@ def test_an_approved_batch_that_cannot_be_written_is_cancelled_its_money_back_an
     csv_batch = next(b for b in done.batches if b.bank_code == "313")
     rename(pay_store, reverified, CSV_UNIT, "坏名称\x07有限公司", table="payment_attempts", column="unit_name")
     with pytest.raises(Refused, match=rf"{CSV_UNIT}.*control character.*batch cancel {csv_batch.number}"):
-        payments.write_files(csv_batch.number, store=pay_store, settings=pay_settings, out_dir=tmp_path, by="c")
+        payments.write_files(csv_batch.number, store=pay_store, banks=BANK_FILES, settings=pay_settings,
+                             out_dir=tmp_path, by="c")
     assert not list(tmp_path.glob("*.csv"))
     before = ledger.check(store=pay_store)
     cancelled = payments.cancel_batch(csv_batch.number, store=pay_store, by="clerk-wang", reason="控制字符 / bad")
@@ -73,8 +77,8 @@ def test_an_approved_batch_that_cannot_be_written_is_cancelled_its_money_back_an
     # a cancelled batch cannot be approved, written or cancelled again; a bank answer about it changes nothing
     for step in (lambda: payments.approve_batch(csv_batch.number, store=pay_store, settings=pay_settings,
                                                 by="approver-zhao"),
-                 lambda: payments.write_files(csv_batch.number, store=pay_store, settings=pay_settings,
-                                              out_dir=tmp_path, by="c"),
+                 lambda: payments.write_files(csv_batch.number, store=pay_store, banks=BANK_FILES,
+                                              settings=pay_settings, out_dir=tmp_path, by="c"),
                  lambda: payments.cancel_batch(csv_batch.number, store=pay_store, by="c", reason="again")):
         with pytest.raises(Refused):
             step()
@@ -83,9 +87,11 @@ def test_an_approved_batch_that_cannot_be_written_is_cancelled_its_money_back_an
     again = prepare_and_approve(pay_store, pay_settings, reverified, approver="approver-zhao")
     [redo] = again.batches
     assert (redo.bank_code, redo.entries) == ("313", BANKS["313100000013"])
-    sent = payments.write_files(redo.number, store=pay_store, settings=pay_settings, out_dir=tmp_path, by="c")
+    sent = payments.write_files(redo.number, store=pay_store, banks=BANK_FILES, settings=pay_settings,
+                                out_dir=tmp_path, by="c")
     answer = BankSimulator(reject_share=0, return_share=0).answer(sent.path, tmp_path / "bank")
-    reconcile.ingest([answer.pain002.path], store=pay_store, settings=pay_settings, by="clerk-wang")
+    reconcile.ingest([answer.pain002.path], store=pay_store, banks=BANK_FILES, settings=pay_settings,
+                     by="clerk-wang")
     with pay_store.reading() as uow:
         attempts = uow.payments.attempts(case_ids=[uow.cases.find(reverified, CSV_UNIT).id])
     assert [(a.attempt_no, a.status) for a in attempts] == [(1, "cancelled"), (2, "paid")]
@@ -95,7 +101,8 @@ def test_an_approved_batch_that_cannot_be_written_is_cancelled_its_money_back_an
 def test_a_sent_batch_cannot_be_cancelled(pay_store, pay_settings, reverified, tmp_path):
     done = prepare_and_approve(pay_store, pay_settings, reverified)
     number = done.batches[0].number
-    payments.write_files(number, store=pay_store, settings=pay_settings, out_dir=tmp_path, by="c")
+    payments.write_files(number, store=pay_store, banks=BANK_FILES, settings=pay_settings, out_dir=tmp_path,
+                         by="c")
     with pytest.raises(Refused, match="only a batch whose file never left"):
         payments.cancel_batch(number, store=pay_store, by="clerk-wang", reason="too late")
     with pytest.raises(Refused, match="say why"):

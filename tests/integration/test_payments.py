@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tests.builders import uscc
 from tests.paycity import BANKS, PAY_UNITS
+from wengang import bootstrap
 from wengang.adapters.banks import xsd
 from wengang.adapters.banks.csv_layout import render_status_csv
 from wengang.adapters.banks.simulator import REJECTED, RETURNED, BankSimulator, Outcome
@@ -20,6 +21,8 @@ from wengang.domain.cases import State
 from wengang.domain.errors import Refused
 from wengang.domain.payments import PaymentStatus, StatusRecord, end_to_end_id
 from wengang.services import accounts, ledger, payments, reconcile
+
+BANK_FILES = bootstrap.banks()   # what writes and reads bank files, as the CLI gets it
 
 pytestmark = pytest.mark.slow
 
@@ -153,14 +156,16 @@ def test_above_the_threshold_a_second_different_approver_releases_the_batch(pay_
 def test_files_validate_against_the_official_schemas_and_rewrite_byte_identical(pay_store, pay_settings, reverified,
                                                                                 tmp_path):
     done = prepare_and_approve(pay_store, pay_settings, reverified)
-    written = {b.number: payments.write_files(b.number, store=pay_store, settings=pay_settings,
-                                                 out_dir=tmp_path, by="clerk-wang") for b in done.batches}
+    written = {b.number: payments.write_files(b.number, store=pay_store, banks=BANK_FILES,
+                                              settings=pay_settings, out_dir=tmp_path,
+                                              by="clerk-wang") for b in done.batches}
     for number, w in written.items():
         if w.message.startswith("pain.001"):
             xsd.parse(w.path.read_bytes(), w.message, name=w.path)          # the official XSD, again
             tree = etree.parse(str(w.path))
             assert tree.findtext(".//{*}MsgId") == number and "付款测试" in w.path.read_text("utf-8")
-        again = payments.write_files(number, store=pay_store, settings=pay_settings, out_dir=tmp_path, by="clerk-wang")
+        again = payments.write_files(number, store=pay_store, banks=BANK_FILES, settings=pay_settings,
+                                     out_dir=tmp_path, by="clerk-wang")
         assert again.sha256 == w.sha256
     with pay_store.reading() as uow:
         assert len(uow.bank_files.of_direction("out")) == len(BANKS)
@@ -175,15 +180,16 @@ def test_a_bad_bank_file_is_refused_by_name_and_line_and_a_rerun_finishes_the_jo
     bank = BankSimulator(reject_share=0, return_share=0)
     reports, notices = [], []
     for b in done.batches:
-        sent = payments.write_files(b.number, store=pay_store, settings=pay_settings, out_dir=tmp_path / "out",
-                                    by="clerk-wang")
+        sent = payments.write_files(b.number, store=pay_store, banks=BANK_FILES, settings=pay_settings,
+                                    out_dir=tmp_path / "out", by="clerk-wang")
         a = bank.answer(sent.path, tmp_path / "bank")
         reports.append(a.pain002.path)
         notices += [f.path for f in (a.settlement, a.returns) if f]
     good = notices[0].read_bytes()
     notices[0].write_bytes(good.replace(b"<Ntry>", b"<Ntry><Oops/>", 1))
     with pytest.raises(Refused) as refused:
-        reconcile.ingest(reports + notices, store=pay_store, settings=pay_settings, by="clerk-wang")
+        reconcile.ingest(reports + notices, store=pay_store, banks=BANK_FILES, settings=pay_settings,
+                         by="clerk-wang")
     message = str(refused.value)
     assert notices[0].name in message and "line" in message and "Oops" in message
     assert all(p.name in message for p in reports)                     # the status reports went in, each whole
@@ -191,7 +197,8 @@ def test_a_bad_bank_file_is_refused_by_name_and_line_and_a_rerun_finishes_the_jo
         assert sorted(f.name for f in uow.bank_files.of_direction("in")) == sorted(
             p.name for p in reports)
     notices[0].write_bytes(good)
-    again = reconcile.ingest(reports + notices, store=pay_store, settings=pay_settings, by="clerk-wang")
+    again = reconcile.ingest(reports + notices, store=pay_store, banks=BANK_FILES, settings=pay_settings,
+                             by="clerk-wang")
     assert [r.already_read for r in again] == [True] * len(reports) + [False] * len(notices)
     assert states(pay_store, reverified) == {"paid": PAY_UNITS}
     assert ledger.check(store=pay_store).ok
@@ -202,10 +209,10 @@ def test_files_written_in_worker_processes_are_the_same_bytes_recorded_once(pay_
     """The cycle's files made in two worker processes (each reading its batch itself) equal one-by-one writing."""
     done = prepare_and_approve(pay_store, pay_settings, reverified)
     numbers = [b.number for b in done.batches]
-    pooled = payments.write_all_files(numbers, store=pay_store, settings=pay_settings, out_dir=tmp_path / "pool",
-                                      by="clerk-wang", workers=2)
-    single = [payments.write_files(n, store=pay_store, settings=pay_settings, out_dir=tmp_path / "one",
-                                   by="clerk-wang") for n in numbers]
+    pooled = payments.write_all_files(numbers, store=pay_store, banks=BANK_FILES, settings=pay_settings,
+                                      out_dir=tmp_path / "pool", by="clerk-wang", workers=2)
+    single = [payments.write_files(n, store=pay_store, banks=BANK_FILES, settings=pay_settings,
+                                   out_dir=tmp_path / "one", by="clerk-wang") for n in numbers]
     assert [w.path.name for w in pooled] == [w.path.name for w in single]
     assert [w.sha256 for w in pooled] == [w.sha256 for w in single]
     assert all(w.path.read_bytes() == s.path.read_bytes() for w, s in zip(pooled, single, strict=True))
@@ -224,11 +231,12 @@ def test_bank_returns_pay_fail_and_credit_back_and_a_corrected_account_is_reissu
         returned.end_to_end_id: Outcome(returned.end_to_end_id, RETURNED, "AC04")})
     answers = []
     for b in done.batches:
-        sent = payments.write_files(b.number, store=pay_store, settings=pay_settings, out_dir=tmp_path / "out",
-                                    by="clerk-wang")
+        sent = payments.write_files(b.number, store=pay_store, banks=BANK_FILES, settings=pay_settings,
+                                    out_dir=tmp_path / "out", by="clerk-wang")
         a = bank.answer(sent.path, tmp_path / "bank")
         answers += [f.path for f in (a.pain002, a.settlement, a.returns) if f]
-    results = reconcile.ingest(answers, store=pay_store, settings=pay_settings, by="clerk-wang")
+    results = reconcile.ingest(answers, store=pay_store, banks=BANK_FILES, settings=pay_settings,
+                               by="clerk-wang")
     assert all(not r.exceptions for r in results)
     assert states(pay_store, reverified) == {"paid": PAY_UNITS - 2, "failed": 2}
     report = ledger.check(store=pay_store)
@@ -239,7 +247,8 @@ def test_bank_returns_pay_fail_and_credit_back_and_a_corrected_account_is_reissu
         told = uow.notifications.of_kind("payment_failed")
     assert sorted(n.uscc for n in told) == sorted([rejected.uscc, returned.uscc])
     # reading the same files again changes nothing
-    assert all(r.already_read for r in reconcile.ingest(answers, store=pay_store, settings=pay_settings, by="x"))
+    assert all(r.already_read for r in reconcile.ingest(answers, store=pay_store, banks=BANK_FILES,
+                                                        settings=pay_settings, by="x"))
     assert ledger.check(store=pay_store).postings == report.postings
     # a failed case waits for a corrected, verified account; then (and only then) a new attempt, a new id
     assert payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk-wang").batches == []
@@ -259,12 +268,14 @@ def test_bank_returns_pay_fail_and_credit_back_and_a_corrected_account_is_reissu
     csv_answer = tmp_path / "reissue.csv"
     csv_answer.write_bytes(render_status_csv([StatusRecord(second.end_to_end_id, PaymentStatus.PAID,
                                                            second.amount, batch=reissue.number)]))
-    [early] = reconcile.ingest([csv_answer], store=pay_store, settings=pay_settings, by="clerk-wang")
+    [early] = reconcile.ingest([csv_answer], store=pay_store, banks=BANK_FILES, settings=pay_settings,
+                               by="clerk-wang")
     assert early.applied == {} and [e.issue for e in early.exceptions] == ["batch-not-sent"]
-    sent = payments.write_files(reissue.number, store=pay_store, settings=pay_settings, out_dir=tmp_path / "out2",
-                                by="clerk-wang")
+    sent = payments.write_files(reissue.number, store=pay_store, banks=BANK_FILES, settings=pay_settings,
+                                out_dir=tmp_path / "out2", by="clerk-wang")
     answer = BankSimulator(reject_share=0, return_share=0).answer(sent.path, tmp_path / "bank2")
-    reconcile.ingest([answer.pain002.path], store=pay_store, settings=pay_settings, by="clerk-wang")
+    reconcile.ingest([answer.pain002.path], store=pay_store, banks=BANK_FILES, settings=pay_settings,
+                     by="clerk-wang")
     assert states(pay_store, reverified) == {"paid": PAY_UNITS - 1, "failed": 1}
     assert ledger.check(store=pay_store).ok
 
@@ -273,7 +284,8 @@ def test_unknown_ids_mismatched_amounts_and_repeats_go_to_the_exceptions_list(pa
                                                                             tmp_path):
     done = prepare_and_approve(pay_store, pay_settings, reverified)
     csv_batch = next(b for b in done.batches if b.file_format == "csv")      # the bank that answers in CSV
-    payments.write_files(csv_batch.number, store=pay_store, settings=pay_settings, out_dir=tmp_path, by="c")
+    payments.write_files(csv_batch.number, store=pay_store, banks=BANK_FILES, settings=pay_settings,
+                         out_dir=tmp_path, by="c")
     with pay_store.reading() as uow:
         a, b = uow.payments.attempts(batch_id=csv_batch.id)[:2]
     path, number = tmp_path / "odd.csv", csv_batch.number
@@ -282,7 +294,8 @@ def test_unknown_ids_mismatched_amounts_and_repeats_go_to_the_exceptions_list(pa
         StatusRecord(a.end_to_end_id, PaymentStatus.PAID, a.amount + Decimal("0.01"), batch=number),
         StatusRecord(b.end_to_end_id, PaymentStatus.PAID, b.amount, batch=number),
         StatusRecord(b.end_to_end_id, PaymentStatus.PAID, b.amount, batch=number)]))
-    [result] = reconcile.ingest([path], store=pay_store, settings=pay_settings, by="clerk-wang")
+    [result] = reconcile.ingest([path], store=pay_store, banks=BANK_FILES, settings=pay_settings,
+                                by="clerk-wang")
     assert result.applied == {"paid": 1}
     assert sorted(e.issue for e in reconcile.open_exceptions(store=pay_store)) == [
         "amount-mismatch", "duplicate-in-file", "unknown-id"]
@@ -294,10 +307,12 @@ def test_unknown_ids_mismatched_amounts_and_repeats_go_to_the_exceptions_list(pa
 def test_failed_cases_are_recovered_after_the_deadline_only(pay_store, pay_settings, reverified, tmp_path):
     done = prepare_and_approve(pay_store, pay_settings, reverified)
     bank = BankSimulator(reject_share=1.0, return_share=0)
-    answers = [bank.answer(payments.write_files(b.number, store=pay_store, settings=pay_settings,
-                                                out_dir=tmp_path, by="c").path, tmp_path / "bank").pain002
+    answers = [bank.answer(payments.write_files(b.number, store=pay_store, banks=BANK_FILES,
+                                                settings=pay_settings, out_dir=tmp_path,
+                                                by="c").path, tmp_path / "bank").pain002
                for b in done.batches]
-    reconcile.ingest([a.path for a in answers], store=pay_store, settings=pay_settings, by="clerk-wang")
+    reconcile.ingest([a.path for a in answers], store=pay_store, banks=BANK_FILES, settings=pay_settings,
+                     by="clerk-wang")
     deadline = dt.date(2021, 12, 31)
     with pytest.raises(Refused, match="not passed"):
         reconcile.recover(reverified, store=pay_store, deadline=deadline, today=deadline, by="clerk-wang")

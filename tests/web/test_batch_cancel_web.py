@@ -11,6 +11,8 @@ from wengang.adapters.banks.csv_layout import render_status_csv
 from wengang.domain.payments import PaymentStatus, StatusRecord
 from wengang.services import ledger, payments, reconcile
 
+BANK_FILES = bootstrap.banks()   # what writes and reads bank files, as the CLI gets it
+
 
 def test_a_clerk_cancels_an_approved_batch_from_its_page(client, world_settings, facts):
     store = bootstrap.store(world_settings)
@@ -40,7 +42,7 @@ def test_the_exceptions_list_says_what_is_wrong_in_words(client, world_settings,
     store = bootstrap.store(world_settings)
     answer = tmp_path / "odd.csv"
     answer.write_bytes(render_status_csv([StatusRecord("WG-999-1-Z", PaymentStatus.PAID, batch="C9-B313-1")]))
-    reconcile.ingest([answer], store=store, settings=world_settings, by=STAFF["clerk"])
+    reconcile.ingest([answer], store=store, banks=BANK_FILES, settings=world_settings, by=STAFF["clerk"])
     sign_in(client, STAFF["clerk"], employer=False)
     page = client.get("/staff/exceptions")
     assert "not a payment we issued" in page.text and "unknown-id" not in page.text

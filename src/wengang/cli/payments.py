@@ -10,8 +10,6 @@ import typer
 from rich.table import Table
 
 from wengang import bootstrap
-from wengang.adapters.banks.simulator import BankSimulator
-from wengang.adapters.channels.outbox import OutboxFile
 from wengang.cli.audit import account_app
 from wengang.cli.console import BarProgress, console, fail, parse_date, print_wide
 from wengang.cli.cycle import handled, store
@@ -105,8 +103,8 @@ def files(batch: Annotated[str | None, typer.Argument()] = None, cycle: Cycle = 
     batch of --cycle)."""
     refs = _refs(batch, cycle, ("approved", "sent"))
     # Several batches: read, checked, rendered and validated in worker processes, recorded in order.
-    for written in payments.write_all_files(refs, store=store(), settings=bootstrap.settings(), out_dir=out,
-                                            by=by):
+    for written in payments.write_all_files(refs, store=store(), banks=bootstrap.banks(),
+                                            settings=bootstrap.settings(), out_dir=out, by=by):
         console.print(f"[green]{written.path}[/] {written.message}: {written.count:,} payments, "
                       f"{written.control_sum:,} yuan, sha256 {written.sha256[:16]}…")
 
@@ -131,7 +129,7 @@ def simulate(files: list[Path], out: Annotated[Path, typer.Option("--out", help=
              state: Annotated[Path | None, typer.Option(help="银行记忆 / the bank's memory file")] = None) -> None:
     """模拟银行 / answer a pain.001 with pain.002 and camt.054 (rejects, late returns; resends refused)."""
     state = state or bootstrap.settings().data_dir / "bank" / "state.json"
-    bank = BankSimulator(seed=seed, reject_share=reject_share, return_share=return_share)
+    bank = bootstrap.bank_simulator(seed=seed, reject_share=reject_share, return_share=return_share)
     if state.is_file():
         bank.remember(json.loads(state.read_text()))
     for file in files:
@@ -151,7 +149,8 @@ def simulate(files: list[Path], out: Annotated[Path, typer.Option("--out", help=
 def reconcile_cmd(files: list[Path], by: str = "") -> None:
     """对账 / read bank returns (pain.002, camt.054, CSV): apply each status once, list what does not match."""
     with BarProgress("reconcile") as progress:
-        done = reconcile.ingest(files, store=store(), settings=bootstrap.settings(), by=by, progress=progress)
+        done = reconcile.ingest(files, store=store(), banks=bootstrap.banks(), settings=bootstrap.settings(), by=by,
+                                progress=progress)
     for f in done:
         if f.already_read:
             console.print(f"[yellow]{f.name}: 已读过, 未作改动 / already read, nothing changed[/]")
@@ -213,8 +212,9 @@ def ledger_check() -> None:
 @handled
 def notify_deliver() -> None:
     """发送通知 / hand pending notifications to the outbox channel (file in the data folder)."""
-    path = bootstrap.settings().outbox_path
-    sent = notify.deliver(store=store(), channel=OutboxFile(path))
+    settings = bootstrap.settings()
+    path = settings.outbox_path
+    sent = notify.deliver(store=store(), channel=bootstrap.channel(settings))
     console.print(f"{sent:,} 条通知 / notifications → {path}")
 
 

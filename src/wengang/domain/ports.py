@@ -1,16 +1,19 @@
-"""Ports the services talk to (Protocols); the database adapter implements them, tests use the real thing."""
+"""Ports the services talk to (Protocols); adapters implement them, bootstrap wires them, tests use the real thing."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from wengang.domain.analytics import Decided, SizeCount
 from wengang.domain.audit import Draft, Entry, Head, Problem
 from wengang.domain.audit_anchors import Anchor
+from wengang.domain.bank_files import BankAnswer, Debtor, WrittenFile
 from wengang.domain.cases import Case, State
+from wengang.domain.payments import PaymentInstruction
 from wengang.domain.repositories import (
     AccountRequests,
     ActivationCodes,
@@ -272,6 +275,33 @@ class Analytics(Protocol):
         ...
 
 
+class Banks(Protocol):
+    """Bank files (ISO 20022 pain.001 / pain.002 / camt.054, or the CSV layout): each written or read after the
+    official XSD (or the layout) checked it; a bad file is refused whole with a BankFileError naming its line."""
+
+    def write_pain001(self, path: Path, *, batch_id: str, payments: Sequence[PaymentInstruction], debtor: Debtor,
+                      created: dt.datetime, execution_date: dt.date, remittance: str, message: str) -> WrittenFile:
+        """A batch's credit-transfer file (pain.001 version `message`), same inputs same bytes, written atomically."""
+        ...
+
+    def write_csv(self, path: Path, payments: Sequence[PaymentInstruction], remittance: str,
+                  batch: str) -> WrittenFile:
+        """A batch's file in the CSV layout, written atomically."""
+        ...
+
+    def message_of(self, path: Path) -> str:
+        """Which kind of file it is ("CSV", or the ISO 20022 message it says it is), without reading it whole."""
+        ...
+
+    def read_answer(self, path: Path, *, account_no: str, bank_code: str) -> BankAnswer:
+        """A bank's answer (pain.002, camt.054 on the fund's account `account_no` at `bank_code`, or CSV)."""
+        ...
+
+    def sha256_of(self, path: Path) -> str:
+        """The fingerprint a file is recognised by when it comes again."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything in it, audit entries included, commits together or not at all."""
 
@@ -324,4 +354,8 @@ class Store(Protocol):
 
     def change_mark(self) -> int:
         """How many state changes the audit chain holds (what a kept web answer is valid for)."""
+        ...
+
+    def close(self) -> None:
+        """Let go of its connections (a worker process's own store, at the end of its job)."""
         ...

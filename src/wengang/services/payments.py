@@ -5,24 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from wengang.adapters.banks import csv_layout, pain001
-from wengang.adapters.banks.files import WrittenFile
 from wengang.config import Settings
 from wengang.domain.audit import Draft
+from wengang.domain.bank_files import PAIN001_V09, Debtor, WrittenFile, is_csv
 from wengang.domain.cases import State, require
 from wengang.domain.errors import ConcurrentChange, Refused
 from wengang.domain.ledger import MOVES, Kind
 from wengang.domain.payment_batches import BatchStatus, PaymentBatch
 from wengang.domain.payments import PaymentInstruction
-from wengang.domain.ports import Attempt, Payable, Store, UnitOfWork
+from wengang.domain.ports import Attempt, Banks, Payable, Store, UnitOfWork
 from wengang.domain.progress import Progress, Silent
 from wengang.services.accounts import Account, snapshot_accounts, verified_accounts
 from wengang.services.casework import bulk_work
@@ -158,14 +157,15 @@ def _new_batch(uow: UnitOfWork, cycle_id: int, bank: str, planned: list[_Planned
         return None
     number = PaymentBatch.number_for(cycle_id, bank, uow.payment_batches.count_of_bank(cycle_id, bank) + 1)
     total = sum((p.case.amount for p in planned), Decimal("0.00"))
-    values = {"cycle_id": cycle_id, "number": number, "bank_code": bank, "entries": len(planned),
-              "file_format": settings.bank_formats.get(bank, pain001.V09), "total": total, "status": "prepared",
-              "needs_second": total > settings.second_approval_above, "prepared_by": by,
-              "prepared_at": uow.now(), "execution_date": execution_date}
+    values: dict[str, Any] = {
+        "cycle_id": cycle_id, "number": number, "bank_code": bank, "entries": len(planned),
+        "file_format": settings.bank_formats.get(bank, PAIN001_V09), "total": total, "status": "prepared",
+        "needs_second": total > settings.second_approval_above, "prepared_by": by, "prepared_at": uow.now(),
+        "execution_date": execution_date}
     batch = uow.payment_batches.add(**values)
     batch_id = batch.id
     now = uow.now()
-    made = [0, Decimal("0.00")]
+    made: list[Any] = [0, Decimal("0.00")]
 
     def rows() -> Iterator[tuple]:
         for p in chain([head], checked):
@@ -279,33 +279,36 @@ def _return_to_fund(uow: UnitOfWork, number: str, ended: list, by: str, reason: 
     why = f"批次 {number} 作废 / batch {number} cancelled: {reason}"
     reissued = reissues(uow, ended)
     uow.cases.move_each(((a.case_id, *moves[a.id not in reissued]) for a in ended), why)
-    uow.audit.append([Draft(by, "payment_cancelled", f"case:{a.case_id}", a.case_id,
-                            *(m.value for m in moves[a.id not in reissued]), why,
+    back = {a.id: moves[a.id not in reissued] for a in ended}          # each attempt's case: from, to
+    uow.audit.append([Draft(by, "payment_cancelled", f"case:{a.case_id}", a.case_id, back[a.id][0].value,
+                            back[a.id][1].value, why,
                             {"uscc": a.uscc, "amount": str(a.amount), "payment": a.end_to_end_id}) for a in ended])
 
 
-def write_files(ref: str | int, *, store: Store, settings: Settings, out_dir: Path, by: str) -> WrittenFile:
+def write_files(ref: str | int, *, store: Store, banks: Banks, settings: Settings, out_dir: Path,
+                by: str) -> WrittenFile:
     """The batch's bank file, byte for byte the same each time it is written (so a resend is recognisable)."""
     with bulk_work():
-        batch, job = _file_job(ref, store=store, settings=settings, out_dir=out_dir)
+        batch, job = _file_job(ref, store=store, banks=banks, settings=settings, out_dir=out_dir)
         written = _write_file(job, store)
     _record_sent(store, batch, written, by)
     return written
 
 
-def write_all_files(refs: list[str | int], *, store: Store, settings: Settings, out_dir: Path, by: str,
-                    workers: int | None = None) -> list[WrittenFile]:
+def write_all_files(refs: Sequence[str | int], *, store: Store, banks: Banks, settings: Settings, out_dir: Path,
+                    by: str, workers: int | None = None) -> list[WrittenFile]:
     """Each batch's file as write_files writes it, in order; checking, rendering and XSD validation (most of the
     time for a 100,000-payment file) run in worker processes while the next batch is read."""
     workers = min(len(refs), workers or os.cpu_count() or 1)
     if workers <= 1:
-        return [write_files(ref, store=store, settings=settings, out_dir=out_dir, by=by) for ref in refs]
+        return [write_files(ref, store=store, banks=banks, settings=settings, out_dir=out_dir, by=by)
+                for ref in refs]
     written: list[WrittenFile] = []
     with ProcessPoolExecutor(workers) as pool, bulk_work():
         futures = []
         try:
             for ref in refs:
-                batch, job = _file_job(ref, store=store, settings=settings, out_dir=out_dir)
+                batch, job = _file_job(ref, store=store, banks=banks, settings=settings, out_dir=out_dir)
                 futures.append((batch, pool.submit(_write_file, job)))
         finally:   # what was read is recorded in order, as one write_files after another would (first error raised)
             for batch, future in futures:
@@ -317,8 +320,8 @@ def write_all_files(refs: list[str | int], *, store: Store, settings: Settings, 
 
 @dataclass(frozen=True)
 class _FileJob:
-    """What one bank file is made of: the batch's header facts, and how to open the store to read its payments
-    (a worker process reads them itself, so half a million rows never cross between processes)."""
+    """What one bank file is made of: the batch's header facts, how to open the store to read its payments (a worker
+    process reads them itself, so half a million rows never cross between processes), and what writes the file."""
 
     number: str
     batch_id: int
@@ -326,39 +329,42 @@ class _FileJob:
     path: Path
     opener: Callable[[], Store]
     remittance: str
-    debtor: pain001.Debtor | None
+    debtor: Debtor | None
     created: dt.datetime | None
     execution_date: dt.date | None
+    banks: Banks
 
 
-def _file_job(ref: str | int, *, store: Store, settings: Settings, out_dir: Path) -> tuple[PaymentBatch, _FileJob]:
+def _file_job(ref: str | int, *, store: Store, banks: Banks, settings: Settings,
+              out_dir: Path) -> tuple[PaymentBatch, _FileJob]:
     with store.reading() as uow:
         batch = find(uow, ref)
     batch.check_file()                                      # only an approved (or sent) batch gets a file
     fmt, number = batch.file_format, batch.number
     remittance = f"稳岗返还 周期{batch.cycle_id} {number}"
-    if fmt.lower() == csv_layout.FORMAT.lower():
+    if is_csv(fmt):
         return batch, _FileJob(number, batch.id, fmt, out_dir / f"{number}.csv", store.opener(), remittance,
-                               None, None, None)
+                               None, None, None, banks)
     created = batch.second_approved_at or batch.approved_at
-    debtor = pain001.Debtor(settings.fund_account_no, settings.fund_bank_code, settings.fund_name)
+    if created is None or batch.execution_date is None:    # set by approval, which check_file required
+        raise Refused(f"批次 {number} 未经审批 / batch {number} was never approved")
+    debtor = Debtor(settings.fund_account_no, settings.fund_bank_code, settings.fund_name)
     return batch, _FileJob(number, batch.id, fmt, out_dir / f"{number}.{fmt}.xml", store.opener(), remittance,
-                           debtor, created.replace(microsecond=0), batch.execution_date)
+                           debtor, created.replace(microsecond=0), batch.execution_date, banks)
 
 
 def _write_file(job: _FileJob, store: Store | None = None) -> WrittenFile:
     """Read the batch's payments, check each again as an instruction, render, validate against the XSD, write
     atomically (in a worker process, on a store of its own)."""
-    own = store is None
-    store = job.opener() if own else store
+    source = job.opener() if store is None else store
     try:
-        with store.reading() as uow:
+        with source.reading() as uow:
             rows = [(a.case_id, a.attempt_no, a.uscc, a.unit_name, a.bank_code, a.account_no, a.account_name,
                      a.amount, a.end_to_end_id) for a in uow.payments.attempts(batch_id=job.batch_id)
                     if a.status != "cancelled"]
     finally:
-        if own:
-            store.close()
+        if store is None:
+            source.close()
     with bulk_work():
         payments = []
         for r in rows:
@@ -372,10 +378,11 @@ def _write_file(job: _FileJob, store: Store | None = None) -> WrittenFile:
     if any(p.end_to_end_id != r[8] for p, r in zip(payments, rows, strict=True)):
         raise Refused(f"批次 {job.number} 的端到端编号与案件不符 / stored end-to-end ids do not match their cases")
     if job.debtor is None:
-        return csv_layout.write_payment_csv(job.path, payments, job.remittance, job.number)
-    return pain001.write_pain001(job.path, batch_id=job.number, payments=payments, debtor=job.debtor,
-                                 created=job.created, execution_date=job.execution_date,
-                                 remittance=job.remittance, message=job.fmt)
+        return job.banks.write_csv(job.path, payments, job.remittance, job.number)
+    assert job.created is not None and job.execution_date is not None     # _file_job sets them with the debtor
+    return job.banks.write_pain001(job.path, batch_id=job.number, payments=payments, debtor=job.debtor,
+                                   created=job.created, execution_date=job.execution_date,
+                                   remittance=job.remittance, message=job.fmt)
 
 
 def _record_sent(store: Store, batch: PaymentBatch, written: WrittenFile, by: str) -> None:

@@ -12,17 +12,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
-from wengang.adapters.banks import camt054, csv_layout, pain002, xsd
-from wengang.adapters.banks.files import BankFileError, sha256_of
 from wengang.config import Settings
 from wengang.domain.audit import Draft
+from wengang.domain.bank_files import CSV, BankAnswer, BankFileError, is_csv
 from wengang.domain.cases import State, require
 from wengang.domain.errors import Refused
 from wengang.domain.ledger import MOVES, Kind
 from wengang.domain.payment_batches import PaymentBatch
 from wengang.domain.payment_records import Finding, PaymentException
 from wengang.domain.payments import PaymentStatus, StatusRecord
-from wengang.domain.ports import Sent, Store, UnitOfWork
+from wengang.domain.ports import Banks, Sent, Store, UnitOfWork
 from wengang.domain.progress import Progress, Silent
 from wengang.domain.reconciliation import Expected, Issue, Reconciliation, Update, reconcile
 from wengang.services.casework import bulk_work
@@ -57,35 +56,12 @@ class Recovered(NamedTuple):
     amount: Decimal
 
 
-@dataclass(frozen=True)
-class BankAnswer:
-    """One bank file as read: its records, the group's word, the file it says it answers (pain.002), and what was
-    set aside as not ours (camt.054 entries on other accounts, without our id, reversals)."""
-
-    message: str
-    records: list[StatusRecord]
-    group_status: str | None = None
-    group_reason: str | None = None
-    original: tuple[str | None, str | None, int | None, Decimal | None] | None = None   # MsgId, type, count, sum
-    set_aside: tuple[str, ...] = ()
+def read_records(path: Path, settings: Settings, banks: Banks) -> BankAnswer:
+    """A pain.002, camt.054 (entries on the fund's account only) or the CSV layout, read after validation."""
+    return banks.read_answer(path, account_no=settings.fund_account_no, bank_code=settings.fund_bank_code)
 
 
-def read_records(path: Path, settings: Settings) -> BankAnswer:
-    """A pain.002, camt.054 or the CSV layout, read after validation."""
-    if path.suffix.lower() == ".csv":
-        return BankAnswer(csv_layout.FORMAT, csv_layout.read_status_csv(path))
-    message = xsd.message_of(path)
-    if message.startswith("pain.002"):
-        r = pain002.read_pain002(path)
-        return BankAnswer(message, r.records, r.group_status, r.group_reason, (
-            r.original_message_id, r.original_message_name, r.original_count, r.original_control_sum))
-    if message.startswith("camt.054"):
-        n = camt054.read_camt054(path, settings.fund_account_no, settings.fund_bank_code)
-        return BankAnswer(message, n.records, set_aside=tuple(n.set_aside))
-    raise Refused(f"{path.name}: 不是银行回执 / not a bank return (pain.002, camt.054 or CSV): {message}")
-
-
-def ingest(paths: list[Path], *, store: Store, settings: Settings, by: str,
+def ingest(paths: list[Path], *, store: Store, banks: Banks, settings: Settings, by: str,
            progress: Progress | None = None, workers: int | None = None) -> list[Ingested]:
     """Read each file (validated first), then apply it in one transaction; a file read before changes nothing.
 
@@ -93,7 +69,7 @@ def ingest(paths: list[Path], *, store: Store, settings: Settings, by: str,
     the bank's events happened in. A file is applied as soon as it and everything before it are read, while worker
     processes read the next ones."""
     progress = progress or Silent()
-    ordered = sorted(paths, key=lambda p: p.suffix.lower() != ".csv" and xsd.message_of(p).startswith("camt"))
+    ordered = sorted(paths, key=lambda p: banks.message_of(p).startswith("camt"))
     done: list[Ingested] = []
     held: list[tuple[Path, tuple[str, BankAnswer]]] = []      # files with returns wait for the rest of their kind
     camt = False
@@ -103,7 +79,7 @@ def ingest(paths: list[Path], *, store: Store, settings: Settings, by: str,
 
     with bulk_work():
         try:
-            for path, read in zip(ordered, _read_all(ordered, settings, progress, workers), strict=True):
+            for path, read in zip(ordered, _read_all(ordered, settings, banks, progress, workers), strict=True):
                 is_camt = read[1].message.startswith("camt")
                 if is_camt != camt:
                     done += [apply(*h) for h in held]
@@ -126,7 +102,7 @@ def ingest(paths: list[Path], *, store: Store, settings: Settings, by: str,
 PARALLEL_BYTES = 16 << 20      # below this, starting worker processes costs more than it saves
 
 
-def _read_all(paths: list[Path], settings: Settings, progress: Progress,
+def _read_all(paths: list[Path], settings: Settings, banks: Banks, progress: Progress,
               workers: int | None) -> Iterator[tuple[str, BankAnswer]]:
     """Every file hashed, read and XSD-validated, in order, as each is ready; many large files in worker
     processes."""
@@ -134,19 +110,19 @@ def _read_all(paths: list[Path], settings: Settings, progress: Progress,
     if workers <= 1 or sum(p.stat().st_size for p in paths) < PARALLEL_BYTES:
         for path in paths:
             progress.step(f"读取银行回执 / reading {path.name}")
-            yield sha256_of(path), read_records(path, settings)
+            yield banks.sha256_of(path), read_records(path, settings, banks)
         return
     progress.step(f"读取银行回执 / reading {len(paths)} files in {workers} processes")
     with ProcessPoolExecutor(workers) as pool:
-        for sha, answer, rows in pool.map(_read_plain, paths, [settings] * len(paths)):
+        for sha, answer, rows in pool.map(_read_plain, paths, [settings] * len(paths), [banks] * len(paths)):
             yield sha, replace(answer, records=_records(rows))
 
 
-def _read_plain(path: Path, settings: Settings) -> tuple[str, BankAnswer, list[tuple]]:
+def _read_plain(path: Path, settings: Settings, banks: Banks) -> tuple[str, BankAnswer, list[tuple]]:
     """Hash and read_records in a worker, its records as plain tuples: they cross between processes far faster."""
     with bulk_work():
-        sha = sha256_of(path)
-        answer = read_records(path, settings)
+        sha = banks.sha256_of(path)
+        answer = read_records(path, settings, banks)
     return sha, replace(answer, records=[]), [
         (r.end_to_end_id, r.status.value, None if r.amount is None else str(r.amount), r.reason, r.booking_date,
          r.source, r.batch) for r in answer.records]
@@ -247,8 +223,8 @@ def _answers(message: str, file_format: str) -> bool:
     account may tell of any payment that left it."""
     if message.startswith("camt.054"):
         return True
-    if message == csv_layout.FORMAT:
-        return file_format.lower() == csv_layout.FORMAT.lower()
+    if message == CSV:
+        return is_csv(file_format)
     return file_format.startswith("pain.001")
 
 

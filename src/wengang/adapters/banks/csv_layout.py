@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from wengang.adapters.banks.files import BankFileError, WrittenFile, write_atomic
+from wengang.domain.bank_files import CSV
 from wengang.domain.payments import (
     PaymentInstruction,
     PaymentStatus,
@@ -19,7 +20,7 @@ from wengang.domain.payments import (
     plain_text,
 )
 
-FORMAT = "CSV"
+FORMAT = CSV
 PAYMENT_COLUMNS = ("end_to_end_id", "bank_code", "account_no", "account_name", "amount", "currency", "remittance",
                    "batch")
 # A status file says which batch each line answers (the `batch` the payment file carried), as a pain.002 names the

@@ -1,37 +1,15 @@
-"""What every bank file shares: atomic writes with a fingerprint, and one precise error for a bad file."""
+"""What every bank file shares: atomic writes with a fingerprint, and fast lookups in parsed XML."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
+from wengang.domain.bank_files import BankFileError, WrittenFile
 
-class BankFileError(ValueError):
-    """A bank file we refuse as a whole: names the file, the format, the line and what is wrong."""
-
-    def __init__(self, path: Path | str, fmt: str, line: int | None, problem: str):
-        self.path, self.format, self.line, self.problem = Path(path), fmt, line, problem
-        where = f"{self.path}" + (f", 第 {line} 行 / line {line}" if line else "")
-        super().__init__(f"{where}: 不是有效的 {fmt} / not a valid {fmt}: {problem}")
-
-    def __reduce__(self):
-        """Rebuilt from its parts, so it crosses from a worker process intact."""
-        return type(self), (self.path, self.format, self.line, self.problem)
-
-
-@dataclass(frozen=True)
-class WrittenFile:
-    """A file as sent or received: where it is, its SHA-256, and what it carries."""
-
-    path: Path
-    sha256: str
-    message: str
-    count: int
-    control_sum: Decimal | None = None
+__all__ = ["BankFileError", "WrittenFile", "children", "dig", "sha256_of", "text_of", "write_atomic", "xml_text"]
 
 
 def write_atomic(path: Path | str, data: bytes) -> str:

@@ -12,28 +12,14 @@ from pathlib import Path
 
 from wengang.adapters.banks import xsd
 from wengang.adapters.banks.files import WrittenFile, children, dig, text_of, write_atomic, xml_text
+from wengang.domain.bank_files import PAIN001_V03, PAIN001_V09, Debtor
 from wengang.domain.payments import PaymentInstruction, control_sum, plain_text
 
-V09, V03 = "pain.001.001.09", "pain.001.001.03"
+__all__ = ["V03", "V09", "Debtor", "SentFile", "SentPayment", "read_pain001", "render_pain001", "write_pain001"]
+
+V09, V03 = PAIN001_V09, PAIN001_V03
 BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,34}$")
-_DIGITS = re.compile(r"^\d{12}$")
 _CNAPS = "<ClrSysMmbId><ClrSysId><Cd>CNAPS</Cd></ClrSysId><MmbId>{}</MmbId></ClrSysMmbId>"
-
-
-@dataclass(frozen=True)
-class Debtor:
-    """The fund's account the money leaves from (configurable per city and bank)."""
-
-    account_no: str
-    bank_code: str
-    name: str = "北京市社会保险基金管理中心"
-
-    def __post_init__(self) -> None:
-        plain_text("基金户名 / fund name", self.name, 140)
-        if not _DIGITS.match(self.bank_code):
-            raise ValueError(f"基金开户行号应为12位 / fund bank code must be 12 digits, is {self.bank_code!r}")
-        if not re.match(r"^[0-9A-Za-z-]{6,34}$", self.account_no):
-            raise ValueError("基金账号应为6–34位 / fund account number must be 6–34 letters or digits")
 
 
 def _transaction(p: PaymentInstruction, remittance: str) -> str:
