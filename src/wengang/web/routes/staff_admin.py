@@ -9,13 +9,17 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse
 
 from wengang.services import people
+from wengang.services.sessions import Principal
 from wengang.web.deps import SealerDep, StoreDep, render
 from wengang.web.permissions import may, staff
 from wengang.web.routes.staff import done
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-Look, Manage, Issue = staff("users.view"), staff("users.manage"), staff("activation.issue")
-Grant, Approve = staff("roles.grant"), staff("activation.approve")
+Look = Annotated[Principal, staff("users.view")]
+Manage = Annotated[Principal, staff("users.manage")]
+Issue = Annotated[Principal, staff("activation.issue")]
+Grant = Annotated[Principal, staff("roles.grant")]
+Approve = Annotated[Principal, staff("activation.approve")]
 RecordId = Annotated[int, Path(ge=1, le=2**62)]
 Phone = Annotated[str, Form(max_length=20)]
 Reason = Annotated[str, Form(max_length=200)]
