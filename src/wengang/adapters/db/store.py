@@ -38,13 +38,56 @@ from wengang.adapters.db.repositories.process import (
     SqlReverifications,
 )
 from wengang.domain.audit import Head
-from wengang.domain.ports import AuditAnchors, Clock, Keys
+from wengang.domain.ports import AuditAnchors, AuditLog, Cases, Clock, Keys, Payments
+from wengang.domain.repositories import (
+    AccountRequests,
+    ActivationCodes,
+    Applications,
+    BankFiles,
+    Callbacks,
+    Cycles,
+    LoginFailures,
+    Notifications,
+    Objections,
+    PaymentAccounts,
+    PaymentBatches,
+    PaymentExceptions,
+    PublicityBatches,
+    Recoveries,
+    Reverifications,
+    Rounds,
+    Sessions,
+    Users,
+)
 
 log = logging.getLogger(__name__)
 
 
 class SqlUnitOfWork:
     """A transaction with its repositories; leaving without commit() rolls everything back."""
+
+    # Typed as the ports, so mypy checks that each Sql repository implements its Protocol.
+    cases: Cases
+    cycles: Cycles
+    rounds: Rounds
+    publicity_batches: PublicityBatches
+    objections: Objections
+    applications: Applications
+    reverifications: Reverifications
+    users: Users
+    sessions: Sessions
+    activation_codes: ActivationCodes
+    login_failures: LoginFailures
+    account_requests: AccountRequests
+    callbacks: Callbacks
+    notifications: Notifications
+    audit: AuditLog
+    payments: Payments
+    accounts: PaymentAccounts
+    payment_batches: PaymentBatches
+    bank_files: BankFiles
+    payment_exceptions: PaymentExceptions
+    recoveries: Recoveries
 
     def __init__(self, engine: Engine, *, write: bool = True, after_commit: Callable[[], None] | None = None,
                  audit_key: Callable[[], bytes | None] = lambda: None, anchors: AuditAnchors | None = None,
@@ -67,7 +110,7 @@ class SqlUnitOfWork:
         self.activation_codes, self.login_failures = SqlActivationCodes(conn), SqlLoginFailures(conn)
         self.account_requests = SqlAccountRequests(conn)
         self.callbacks, self.notifications = SqlCallbacks(conn), SqlNotifications(conn)
-        self.audit = SqlAuditLog(conn, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._audit_key)
+        self.audit = self._audit_log = SqlAuditLog(conn, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._audit_key)
         self.payments = SqlPayments(conn, self._now)
         # money records: accounts, payment batches, bank files, payment exceptions, recoveries
         self.accounts, self.payment_batches = SqlPaymentAccounts(conn), SqlPaymentBatches(conn)
@@ -89,7 +132,7 @@ class SqlUnitOfWork:
         if self._conn is None:
             raise RuntimeError("commit() outside the unit of work's `with` block")
         self._conn.commit()
-        moved, self.audit.moved = self.audit.moved, None
+        moved, self._audit_log.moved = self._audit_log.moved, None
         if moved is not None and self._anchors is not None:
             self._anchor(self._anchors, moved)
         if self._after_commit is not None:
