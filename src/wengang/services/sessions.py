@@ -47,8 +47,8 @@ class Principal:
     display_name: str
     session_id: int
     csrf: str
-    expires_at: dt.datetime | None = None
-    last_seen: dt.datetime | None = field(default=None, compare=False)
+    expires_at: dt.datetime
+    last_seen: dt.datetime = field(compare=False)
 
     @property
     def is_staff(self) -> bool:

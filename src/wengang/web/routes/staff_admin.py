@@ -103,7 +103,7 @@ def activation(request: Request, store: StoreDep, sealer: SealerDep, me: Issue,
     gets a request instead, which the security officer decides."""
     made = people.issue_activation(uscc, store=store, by=me.username, sealer=sealer, phone=phone or None,
                                    reason=reason)
-    if made.status == "requested":
+    if isinstance(made, people.Filed):
         return done(request, _requested(made), BACK)
     where = made.phone or "单位消息 / the unit's portal messages"
     return done(request, f"激活码已发送至 {where}, 有效期至 {made.expires_at:%Y-%m-%d %H:%M} UTC / activation code "
