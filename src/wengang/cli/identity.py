@@ -51,7 +51,7 @@ def acting(permission: str):
         def run(*args, **kwargs):
             return command(*args, by=signed_in(permission).username, **kwargs)
 
-        run.__signature__ = signature.replace(parameters=shown)
+        run.__signature__ = signature.replace(parameters=shown)  # type: ignore[attr-defined]  # read by inspect; not in the stubs
         run.__annotations__ = {p.name: p.annotation for p in shown} | {"return": signature.return_annotation}
         return run
     return wrap
