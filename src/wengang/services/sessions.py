@@ -62,7 +62,7 @@ class Principal:
 
 @dataclass(frozen=True)
 class EmployerPrincipal(Principal):
-    """An employer's principal: its unit's credit code is always there (the only key the portal looks data up by)."""
+    """An employer's principal: its unit's credit code is always there (the only key the portal reads data by)."""
 
     uscc: str
 

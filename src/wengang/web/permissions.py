@@ -50,7 +50,8 @@ class Allowed:
         return principal
 
 
-async def signed_in_employer(principal: Annotated[Principal | None, Depends(current_principal)]) -> EmployerPrincipal:
+async def signed_in_employer(
+        principal: Annotated[Principal | None, Depends(current_principal)]) -> EmployerPrincipal:
     """The signed-in unit; its own credit code is the only key its routes ever look data up by."""
     if not isinstance(principal, EmployerPrincipal):
         raise NotSignedIn("portal")

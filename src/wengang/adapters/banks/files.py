@@ -97,7 +97,7 @@ def text_of(el, *tags: str) -> str | None:
 
 
 def required_text(path: Path | str, fmt: str, el, *tags: str) -> str:
-    """The text of an element the XSD makes mandatory: a file without it (none that passed validation) is refused."""
+    """The text of an element the XSD makes mandatory: a file without it (none passes validation) is refused."""
     text = text_of(el, *tags)
     if text is None:
         missing = "/".join(tag.rpartition("}")[2] for tag in tags)

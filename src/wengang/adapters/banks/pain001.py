@@ -144,15 +144,16 @@ def read_pain001(path: Path | str, message: str = V09) -> SentFile:
             k = children(tx)
             amount = dig(k[amt], instd)
             payments.append(SentPayment(
-                required_text(path, message, k[pmt_id], e2e), Decimal(0) if amount is None else Decimal(amount.text),
+                required_text(path, message, k[pmt_id], e2e),
+                Decimal(0) if amount is None else Decimal(amount.text),
                 "" if amount is None else amount.get("Ccy"), text_of(k.get(agent), fin, clr, mmb_id) or "",
                 text_of(k.get(acct), acct_id, othr, acct_id) or "", text_of(k.get(cdtr), t("Nm")) or ""))
     first = children(infos[0])
     when = first[t("ReqdExctnDt")]
     when_text = when.text if len(when) == 0 else when[0].text
     ctrl = text_of(hdr, t("CtrlSum"))
-    return SentFile(message, required_text(path, message, hdr, t("MsgId")),
-                    required_text(path, message, hdr, t("CreDtTm")), int(required_text(path, message, hdr, t("NbOfTxs"))),
+    msg_id, created, count = (required_text(path, message, hdr, t(tag)) for tag in ("MsgId", "CreDtTm", "NbOfTxs"))
+    return SentFile(message, msg_id, created, int(count),
                     None if ctrl is None else Decimal(ctrl), first[t("PmtInfId")].text,
                     dt.date.fromisoformat(when_text[:10]),
                     text_of(first[t("DbtrAcct")], acct_id, othr, acct_id) or "",

@@ -110,7 +110,8 @@ class SqlUnitOfWork:
         self.activation_codes, self.login_failures = SqlActivationCodes(conn), SqlLoginFailures(conn)
         self.account_requests = SqlAccountRequests(conn)
         self.callbacks, self.notifications = SqlCallbacks(conn), SqlNotifications(conn)
-        self.audit = self._audit_log = SqlAuditLog(conn, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._audit_key)
+        at = self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        self.audit = self._audit_log = SqlAuditLog(conn, at, self._audit_key)
         self.payments = SqlPayments(conn, self._now)
         # money records: accounts, payment batches, bank files, payment exceptions, recoveries
         self.accounts, self.payment_batches = SqlPaymentAccounts(conn), SqlPaymentBatches(conn)

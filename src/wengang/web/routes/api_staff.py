@@ -26,8 +26,9 @@ from wengang.web.deps import SealerDep, SettingsDep, StoreDep
 from wengang.web.permissions import staff
 from wengang.web.routes.api_public import bearer
 
-ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": s.Problem}, 401: {"model": s.Problem}, 403: {"model": s.Problem},
-          404: {"model": s.Problem}, 409: {"model": s.Problem}}
+ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": s.Problem}, 401: {"model": s.Problem},
+                                          403: {"model": s.Problem}, 404: {"model": s.Problem},
+                                          409: {"model": s.Problem}}
 router = APIRouter(prefix="/api/v1/staff", tags=["staff 工作人员"], responses=ERRORS, dependencies=[Depends(bearer)])
 Id = Annotated[int, Path(ge=1, le=2**62)]
 CycleQ = Annotated[int, Query(ge=1, le=2**31)]
