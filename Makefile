@@ -58,6 +58,7 @@ demo: install
 lint: install
 	$(RUN) ruff check src tests bench
 	$(RUN) lint-imports
+	$(RUN) mypy
 
 # The browser tests drive Debian's chromium (Playwright cannot download its own here); CJK fonts for the screenshots.
 browser:

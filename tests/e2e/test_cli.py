@@ -145,3 +145,13 @@ def test_evaluate_while_another_process_holds_the_store_says_so_and_changes_noth
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)
+
+
+def test_importing_the_same_snapshot_again_names_the_stored_one_and_stores_nothing_new(tmp_path, city):
+    var = tmp_path / "var"
+    first = run(["snapshot", "import", str(city)], var)
+    again = run(["snapshot", "import", str(city)], var)
+    assert first.returncode == 0 and again.returncode == 0, again.stderr
+    stored = first.stdout.split("imported snapshot", 1)[1].split()[0]
+    assert f"already imported as snapshot {stored}" in again.stdout
+    assert run(["snapshot", "list"], var).stdout.count(stored) == 1

@@ -7,12 +7,13 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wengang.adapters.banks.camt054 import Booking, read_camt054, render_camt054
 from wengang.adapters.banks.csv_layout import read_status_csv, render_status_csv
-from wengang.adapters.banks.files import BankFileError
+from wengang.adapters.banks.files import BankFileError, required_text
 from wengang.adapters.banks.pain002 import Original, TxStatus, read_pain002, render_pain002
 from wengang.domain.payments import PaymentStatus, StatusRecord, end_to_end_id
 
@@ -99,3 +100,14 @@ def test_an_entity_pointing_at_a_local_file_is_refused_and_nothing_of_it_is_echo
         assert "root:" not in str(err) and "DOCTYPE" in str(err)
     else:
         raise AssertionError("a DOCTYPE with an external entity was read")
+
+
+def test_a_mandatory_element_without_its_text_refuses_the_file_and_names_the_element(tmp_path):
+    """What the XSD makes mandatory is read as text or the file is refused, never passed on as None."""
+    from lxml import etree
+
+    header = etree.fromstring(b'<GrpHdr xmlns="urn:x"><MsgId>STS-1</MsgId><CreDtTm/></GrpHdr>')
+    assert required_text(tmp_path / "s.xml", "pain.002", header, "{urn:x}MsgId") == "STS-1"
+    for tag in ("{urn:x}CreDtTm", "{urn:x}NbOfTxs"):         # empty, and absent
+        with pytest.raises(BankFileError, match=tag.rpartition("}")[2]):
+            required_text(tmp_path / "s.xml", "pain.002", header, tag)

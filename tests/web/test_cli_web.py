@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.builders import uscc
+from tests.conftest import CITY
+from tests.web.conftest import FIRST, PASSWORD, STAFF
 from wengang import bootstrap
 from wengang.services import people
 
@@ -70,3 +73,17 @@ def test_serve_answers_on_loopback_with_plain_cookies(world_settings):
     finally:
         server.terminate()
         server.wait(20)
+
+
+def test_people_activate_sends_a_new_unit_its_code_and_files_a_request_for_an_activated_one(world_settings):
+    store = bootstrap.store(world_settings)
+    token, _ = people.sign_in(STAFF["clerk"], PASSWORD, store=store, employer=False)
+    env = {**env_of(world_settings), "WENGANG_TOKEN": token}
+    fresh = uscc(CITY["review"])
+    sent = subprocess.run([WENGANG, "people", "activate", fresh, "--phone", "13911112222"], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert sent.returncode == 0 and f"code queued for {fresh}" in sent.stdout, sent.stderr
+    again = subprocess.run([WENGANG, "people", "activate", FIRST, "--reason", "lost the phone"], capture_output=True,
+                           text=True, env=env, timeout=120)
+    assert again.returncode == 0 and "re-activation request #" in again.stdout, again.stderr
+    bootstrap.close_stores()

@@ -63,6 +63,17 @@ def test_an_employer_session_may_sit_an_hour(db_store, db_settings, opened, idle
     assert (people.resolve(token, store=db_store) is not None) is alive
 
 
+def test_only_an_employer_session_carries_the_unit_the_portal_looks_data_up_by(db_store, db_settings, opened):
+    staff(db_store)
+    people.issue_activation(UNIT, store=db_store, by="clerk", sealer=bootstrap.sealer(db_settings))
+    people.activate(UNIT, code_of(db_store, db_settings, UNIT), GOOD, store=db_store)
+    _, clerk = people.sign_in("clerk-wang", GOOD, store=db_store, employer=False)
+    token, _ = people.sign_in(UNIT, GOOD, store=db_store, employer=True)
+    unit = people.resolve(token, store=db_store)
+    assert isinstance(unit, sessions.EmployerPrincipal) and unit.uscc == UNIT
+    assert not isinstance(clerk, sessions.EmployerPrincipal)
+
+
 @pytest.mark.parametrize(("password", "staff_ok", "unit_ok"), [
     ("Abcdefghi1", True, True), ("Abcdefgh1", False, False), ("abcdefghi1", False, True),
     ("abcdefgh-1", True, True), ("ABCDEFGHI-", False, False), ("ABCDEFGH-1", True, True), ("Abc-def-gh", True, False)])

@@ -37,7 +37,7 @@ class FileAnchors:
         return {"folder": self.folder, "keys": self._keys, "clock": self._clock}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["folder"], state["keys"], clock=state["clock"])
+        FileAnchors.__init__(self, state["folder"], state["keys"], clock=state["clock"])
 
     def record(self, *, chain: str, seq: int, head_hash: str, keyed_from: int) -> None:
         """Append the checkpoint of a head a commit left and make it durable before returning."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from typing import NoReturn
 
 from rich.console import Console
 from rich.progress import (
@@ -11,6 +12,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -36,7 +38,7 @@ class BarProgress:
             TimeElapsedColumn(), console=err_console, transient=False,
         )
         self._title = title
-        self._task = None
+        self._task: TaskID | None = None
         self._started = 0.0
 
     def __enter__(self) -> BarProgress:
@@ -63,7 +65,7 @@ class BarProgress:
             self._progress.update(self._task, total=total, completed=done)
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     """Print a clear error and leave with a non-zero code; never a stack trace for bad input."""
     import typer
 

@@ -51,7 +51,8 @@ def acting(permission: str):
         def run(*args, **kwargs):
             return command(*args, by=signed_in(permission).username, **kwargs)
 
-        run.__signature__ = signature.replace(parameters=shown)
+        # inspect reads a function's __signature__, an attribute the stubs do not declare
+        run.__signature__ = signature.replace(parameters=shown)  # type: ignore[attr-defined]
         run.__annotations__ = {p.name: p.annotation for p in shown} | {"return": signature.return_annotation}
         return run
     return wrap

@@ -71,15 +71,15 @@ def import_(
     except (SnapshotLayoutError, snapshots.EncodingError, DomainError) as err:
         fail(str(err))
     _print_check(result.check)
-    if result.already:
-        console.print(f"已导入过, 未重复导入 / already imported as snapshot [bold]{result.snapshot.id}[/] "
-                      f"on {result.snapshot.imported_at:%Y-%m-%d %H:%M}")
-        return
-    if result.refused:
+    info = result.snapshot
+    if result.refused or info is None:           # refused is the one result without a snapshot
         fail("严格模式: 有错误行, 未写入任何数据 / strict import refused: nothing was stored "
              "(fix the rows or use --lenient)" if not lenient else
              "文件结构错误, 未写入任何数据 / the files' structure is broken: nothing was stored")
-    info = result.snapshot
+    if result.already:
+        console.print(f"已导入过, 未重复导入 / already imported as snapshot [bold]{info.id}[/] "
+                      f"on {info.imported_at:%Y-%m-%d %H:%M}")
+        return
     console.print(f"[green]已导入 / imported snapshot[/] [bold]{info.id}[/] "
                   f"({', '.join(f'{k} {v:,}' for k, v in info.row_counts.items())}; "
                   f"隔离 / quarantined {info.quarantined:,} rows)")

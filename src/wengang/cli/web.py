@@ -68,7 +68,7 @@ def activate(uscc: str, phone: Annotated[str | None, typer.Option(help="单位�
     s = bootstrap.settings()
     made = people.issue_activation(uscc, store=store(), by=by, sealer=bootstrap.sealer(s), phone=phone,
                                    reason=reason)
-    if made.status == "requested":
+    if isinstance(made, people.Filed):
         console.print(f"{made.uscc} 已激活: 重新激活申请 #{made.request_id} 待另一人批准 / already activated: "
                       f"re-activation request #{made.request_id} waits for another person's approval")
         return
@@ -86,7 +86,10 @@ def _code_from_outbox(uscc: str) -> str:
     outbox = bootstrap.outbox(bootstrap.settings())
     notify.deliver(store=store(), channel=outbox, kind="activation_code")
     lines = [m for m in outbox.opened() if m["kind"] == "activation_code" and m["uscc"] == uscc]
-    return CODE.search(lines[-1]["text"]).group(1)
+    found = CODE.search(lines[-1]["text"]) if lines else None
+    if found is None:
+        raise Refused(f"发件箱中没有 {uscc} 的激活码 / no activation code for {uscc} in the outbox")
+    return found.group(1)
 
 
 @people_app.command("demo-accounts")
@@ -112,8 +115,9 @@ def demo_accounts(cycle: Annotated[int | None, typer.Option(help="周期 / cycle
     found = cycles.list_cycles(store=s)
     cycle = cycle or (found[-1].id if found else None)
     picked = []
-    for state in DEMO_UNITS if cycle else ():
-        picked += [c.uscc for c in cycles.cases(cycle, store=s, state=state.value, limit=1)]
+    if cycle:
+        for state in DEMO_UNITS:
+            picked += [c.uscc for c in cycles.cases(cycle, store=s, state=state.value, limit=1)]
     sealer = bootstrap.sealer(bootstrap.settings())
     for uscc in picked[:employers]:
         made = people.issue_activation(uscc, store=s, by="demo", sealer=sealer, phone="13800000000")

@@ -122,9 +122,9 @@ def chain(drafts: Iterable[Draft], *, after_seq: int, after_hash: str, at: str,
         # A Draft unpacks at once; any other object with a Draft's fields is read field by field.
         actor, event, subject, case_id, from_state, to_state, reason, data = d if type(d) is Draft else (
             d.actor, d.event, d.subject, d.case_id, d.from_state, d.to_state, d.reason, d.data)
-        data = canonical(data) if data else "{}"   # canonical({}) is "{}"
-        digest = entry_hash(seq, at, actor, event, subject, case_id, from_state, to_state, reason, data, prev, key)
-        yield new(Entry, (seq, at, actor, event, subject, case_id, from_state, to_state, reason, data, prev, digest))
+        text = canonical(data) if data else "{}"   # canonical({}) is "{}"
+        digest = entry_hash(seq, at, actor, event, subject, case_id, from_state, to_state, reason, text, prev, key)
+        yield new(Entry, (seq, at, actor, event, subject, case_id, from_state, to_state, reason, text, prev, digest))
         prev = digest
 
 

@@ -72,9 +72,10 @@ class PaymentBatch:
                            f"or already approved batch {self.number}; another person must approve it")
         if self.approved_by is None and self.needs_second:
             return replace(self, approved_by=by, approved_at=at)
-        signed = dict(approved_by=by, approved_at=at) if self.approved_by is None else \
-            dict(second_approved_by=by, second_approved_at=at)
-        return replace(self, **signed, status=B.APPROVED.value, execution_date=self.execution_date or at.date())
+        released = replace(self, status=B.APPROVED.value, execution_date=self.execution_date or at.date())
+        if self.approved_by is None:
+            return replace(released, approved_by=by, approved_at=at)
+        return replace(released, second_approved_by=by, second_approved_at=at)
 
     def cancel(self, by: str, at: dt.datetime, reason: str) -> PaymentBatch:
         """The batch cancelled: only while its file has not left (prepared or approved)."""

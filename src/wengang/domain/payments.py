@@ -111,10 +111,10 @@ def parse_end_to_end_id(value: str) -> tuple[int, int]:
     m = _E2E.match(value)
     if not m:
         raise ValueError(f"不是本系统的端到端编号 / not a wengang end-to-end id: {value!r}")
-    case_id, attempt = int(m[1]), int(m[2])
-    if _check_char(case_id, attempt) != m[3]:
+    case_id, attempt_no = int(m[1]), int(m[2])
+    if _check_char(case_id, attempt_no) != m[3]:
         raise ValueError(f"端到端编号校验位错误 / end-to-end id {value!r} fails its check character")
-    return case_id, attempt
+    return case_id, attempt_no
 
 
 def plain_text(what: str, value: str, limit: int) -> str:

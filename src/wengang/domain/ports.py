@@ -203,7 +203,10 @@ class Cases(Protocol):
 class AuditLog(Protocol):
     """The append-only, hash-chained log of every change, keyed by a key held outside the database."""
 
-    key: bytes | None   # the chain's HMAC key (None: opened without keys, so it can read but not append)
+    @property
+    def key(self) -> bytes | None:
+        """The chain's HMAC key (None: opened without keys, so it can read but not append)."""
+        ...
 
     def append(self, drafts: Iterable[Draft]) -> int: ...
 

@@ -63,11 +63,13 @@ def summarise(run_id: str, snapshot_id: str, pack: str, as_of: dt.date, engine: 
               seconds: float) -> RunSummary:
     con = duckdb.connect()
     con.register("d", decided)
-    units, eligible, review, ineligible, fen = con.execute(
+    row = con.execute(
         "SELECT count(*), count(*) FILTER (decision = 'eligible'), count(*) FILTER (decision = 'review'), "
         "count(*) FILTER (decision = 'ineligible'), coalesce(sum(amount_fen) FILTER (decision = 'eligible'), 0) "
         "FROM d").fetchone()
     con.close()
+    assert row is not None, "an aggregate without GROUP BY returns one row"
+    units, eligible, review, ineligible, fen = row
     return RunSummary(run_id, snapshot_id, pack, as_of, engine, units, eligible, review, ineligible, int(fen), seconds)
 
 

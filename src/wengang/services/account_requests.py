@@ -17,6 +17,8 @@ from wengang.services.passwords import phone_problem
 from wengang.services.sessions import end_sessions
 
 REASON_MAX = 200
+NO_PHONE = ("该账户没有登记的联系电话: 请在申请中填写新的联系电话 (须另一人批准) / the account has no contact phone on "
+            "record: give the new phone in the request (another person approves it)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,17 +66,19 @@ def file_request(uow: UnitOfWork, user: User, *, by: str, phone: str | None, rea
         raise Refused("不能为自己的账户申请重新激活 / you cannot ask to re-activate your own account")
     if phone and phone_problem(phone):
         raise Refused(phone_problem(phone))
-    kind = CONTACT if phone and phone != user.phone else REACTIVATE
-    if kind == REACTIVATE and not user.phone:
-        raise Refused("该账户没有登记的联系电话: 请在申请中填写新的联系电话 (须另一人批准) / the account has no contact "
-                      "phone on record: give the new phone in the request (another person approves it)")
+    if phone and phone != user.phone:
+        kind, to = CONTACT, phone
+    elif user.phone:
+        kind, to = REACTIVATE, user.phone
+    else:
+        raise Refused(NO_PHONE)
     if uow.account_requests.pending_of(user.id):
         raise Refused(f"{user.username} 已有待批准的申请 / a request for {user.username} already waits for "
                       "approval")
     request_id = uow.account_requests.add(user_id=user.id, kind=kind, phone=phone if kind == CONTACT else None,
                                           reason=reason, status=PENDING, requested_by=by,
                                           requested_at=uow.now()).id
-    shown = mask_phone(phone if kind == CONTACT else user.phone)
+    shown = mask_phone(to)
     uow.audit.append([Draft(by, "reactivation_requested", f"user:{user.id}", reason=reason,
                             data={"request": request_id, "kind": kind, "phone": shown})])
     return Filed(request_id, user.username, kind, shown, user.id, user.uscc)
@@ -109,6 +113,8 @@ def decide_request(request_id: int, approve: bool, *, store: Store, by: str, sea
             if asked.kind == CONTACT:
                 uow.users.set_phone(user.id, asked.phone)
                 user = replace(user, phone=asked.phone)
+            if user.phone is None:             # a request is only filed with a phone to send the code to
+                raise Refused(NO_PHONE)
             end_sessions(uow, user, by=by, why="批准重新激活 / re-activation approved")
             data["expires_at"] = send_code(uow, user, by=by, sealer=sealer, phone=user.phone).isoformat()
             data["phone"] = mask_phone(user.phone)
@@ -116,7 +122,8 @@ def decide_request(request_id: int, approve: bool, *, store: Store, by: str, sea
                                 reason="批准重新激活 / re-activation approved" if approve else
                                 "拒绝重新激活 / re-activation refused", data=data)])
         uow.commit()
-    return Decided(request_id, user.username, decided.status, mask_phone(user.phone) if approve else None)
+    return Decided(request_id, user.username, decided.status, mask_phone(user.phone) if user.phone and approve
+                   else None)
 
 
 def list_requests(*, store: Store, status: str = PENDING) -> list[Waiting]:

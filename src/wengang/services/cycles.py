@@ -12,7 +12,16 @@ import pyarrow as pa
 
 from wengang.config import Settings
 from wengang.domain.audit import SYSTEM, Draft
-from wengang.domain.cases import PRE_PUBLICITY, Case, Fresh, Gates, after_comparison, require, route_reason
+from wengang.domain.cases import (
+    PRE_PUBLICITY,
+    Case,
+    Fresh,
+    Gates,
+    State,
+    after_comparison,
+    require,
+    route_reason,
+)
 from wengang.domain.cases import route as route_case
 from wengang.domain.cycles import Cycle, Round
 from wengang.domain.errors import NotFound, Refused
@@ -221,4 +230,4 @@ def status(cycle_id: int, *, store: Store) -> CycleStatus:
 def cases(cycle_id: int, *, store: Store, state: str | None = None, limit: int = 50) -> list[Case]:
     with store.reading() as uow:
         uow.cycles.get(cycle_id)
-        return list(uow.cases.of_cycle(cycle_id, [state] if state else None, limit=limit))
+        return list(uow.cases.of_cycle(cycle_id, [State(state)] if state else None, limit=limit))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from wengang.domain.cases import State
 from wengang.domain.errors import ConcurrentChange, NotFound, Refused
@@ -115,8 +116,8 @@ def listing(batch_ref: str, *, store: Store) -> list[OnList]:
         batch = uow.publicity_batches.by_ref(batch_ref)
         out = []
         for o in uow.objections.of_batch(batch.id):
-            case = uow.cases.get(o.case_id)
+            case = load_case(uow, o.case_id)
             shown = masked(o)
-            out.append(OnList(*(getattr(shown, f.name) for f in fields(Objection)), uscc=case.uscc, name=case.name,
-                              case_state=case.state.value))
+            seen: dict[str, Any] = {f.name: getattr(shown, f.name) for f in fields(Objection)}
+            out.append(OnList(**seen, uscc=case.uscc, name=case.name, case_state=case.state.value))
         return out

@@ -83,7 +83,7 @@ def public_rows(batch_ref: str, *, store: Store) -> tuple[PublicityBatch, list[t
     """The public list of a batch: name, credit code, ratio, amount, batch — never accounts or personal data."""
     with store.reading() as uow:
         batch = uow.publicity_batches.by_ref(batch_ref)
-        rows = []
+        rows: list[tuple] = []
         for case in uow.cases.of_cycle(batch.cycle_id, LISTED, batch_id=batch.id):
             ratio = "" if case.ratio_units is None else ratio_text(case.ratio_units)
             rows.append((len(rows) + 1, case.name, case.uscc, ratio, str(case.amount), batch.number))
@@ -153,11 +153,13 @@ def close(batch_ref: str, *, store: Store, closed_on: dt.date | None = None, by:
     with store.transaction() as uow:
         batch = uow.publicity_batches.by_ref(batch_ref, lock=True)
         closed = batch.close(closed_on, today=beijing_date(uow.now()), by=by)
+        day = closed.closed_on
+        assert day is not None, "a closed batch has its closing day"
         if not uow.publicity_batches.save_closing(closed):
             raise ConcurrentChange(f"公示批次 / publicity batch {batch.number}")
         pending = uow.objections.count_open(batch.id)
         uow.audit.append([Draft(by, "batch_closed", f"batch:{batch.id}", reason="公示期结束 / publicity closed",
-                                data={"batch": batch.number, "closed_on": closed.closed_on.isoformat(),
+                                data={"batch": batch.number, "closed_on": day.isoformat(),
                                       "open_objections": pending})])
         uow.commit()
-        return Closed(batch.id, batch.number, closed.closed_on, by, pending)
+        return Closed(batch.id, batch.number, day, by, pending)

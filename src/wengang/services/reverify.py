@@ -9,13 +9,13 @@ from decimal import Decimal
 from wengang.config import Settings
 from wengang.domain.audit import SYSTEM, Draft
 from wengang.domain.cases import Case, State, after_reverification, require
-from wengang.domain.errors import NotFound, Refused
+from wengang.domain.errors import Refused
 from wengang.domain.ports import Analytics, CaseChange, Store
 from wengang.domain.process import UNSAVED, Reverification
 from wengang.domain.progress import Progress, Silent
 from wengang.rules.explain import Line
 from wengang.services import evaluation
-from wengang.services.casework import batched, bulk_work
+from wengang.services.casework import batched, bulk_work, load_case
 from wengang.services.cycles import Unit, newest_snapshot, units
 from wengang.services.explanations import explain_unit
 
@@ -90,8 +90,8 @@ def reverify(cycle_id: int, *, store: Store, settings: Settings, snapshot: str |
             result.changed.append(left)
         for chunk in batched(changes, 50_000):
             uow.cases.apply(chunk)
-        for chunk in batched(records, 10_000):
-            uow.reverifications.add_many(chunk)
+        for some in batched(records, 10_000):
+            uow.reverifications.add_many(some)
         drafts.append(Draft(by, "reverification", f"cycle:{cycle_id}", reason="复核 / re-verification",
                             data={"run": run.summary.id, "snapshot": run.summary.snapshot_id,
                                   "unchanged": result.unchanged, "changed": len(result.changed)}))
@@ -112,9 +112,7 @@ def explanations(case_id: int, *, store: Store,
                  analytics: Analytics) -> list[tuple[Reverification, list[tuple[str, str, str]]]]:
     """For each re-verification that moved the case: the record and the two explanations side by side."""
     with store.reading() as uow:
-        if uow.cases.get(case_id) is None:
-            raise NotFound(f"没有这个案件 / no case {case_id}")
-        case = uow.cases.get(case_id)
+        case = load_case(uow, case_id)
         records = uow.reverifications.of_case(case_id)
     out = []
     for record in records:

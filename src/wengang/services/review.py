@@ -37,12 +37,13 @@ def apply(cycle_id: int, uscc: str, *, store: Store, settings: Settings, commitm
     late_unit = None
     if not exists:
         if late_snapshot is None:
-            raise NotFound(f"周期 {cycle_id} 中没有 {uscc}; 延后补报请给出 --late-snapshot / {uscc} has no case in "
-                           f"cycle {cycle_id}; a late filer gives the newer snapshot that holds it (--late-snapshot)")
+            raise _no_case(cycle_id, uscc)
         late_unit = _late_unit(cycle, uscc, late_snapshot, settings)
     with store.transaction() as uow:
         case = uow.cases.find(cycle_id, uscc)
         if case is None:
+            if late_unit is None:                # found above and cases are never deleted: cannot happen
+                raise _no_case(cycle_id, uscc)
             case = _open_late(uow, cycle, late_unit, by)
         if case.state is not State.REVIEW:
             raise Refused(f"案件 {case.id} 处于 {case.state.value}, 只有待审核案件可申请 / only a case in review "
@@ -56,6 +57,11 @@ def apply(cycle_id: int, uscc: str, *, store: Store, settings: Settings, commitm
              data={"application": filed.id, "late": filed.late})
         uow.commit()
     return Filed(filed.id, case.id, filed.late)
+
+
+def _no_case(cycle_id: int, uscc: str) -> NotFound:
+    return NotFound(f"周期 {cycle_id} 中没有 {uscc}; 延后补报请给出 --late-snapshot / {uscc} has no case in "
+                    f"cycle {cycle_id}; a late filer gives the newer snapshot that holds it (--late-snapshot)")
 
 
 def _late_unit(cycle: Cycle, uscc: str, snapshot: str, settings: Settings) -> tuple[Unit, str]:
@@ -78,7 +84,7 @@ def _open_late(uow: UnitOfWork, cycle: Cycle, late: tuple[Unit, str], by: str) -
         cycle.program, cycle.id, unit.uscc, unit.name, unit.decision, unit.amount, unit.ratio_units,
         unit.reasons, run_id, unit.labor_dispatch, unit.has_account, False, False, False, state.value, reason, None,
         1)])
-    case = uow.cases.get(case_id)
+    case = load_case(uow, case_id)
     uow.audit.append([Draft(by, "late_filing", f"case:{case.id}", case.id, None, state.value, reason,
                             {"uscc": unit.uscc, "decision": unit.decision, "amount": str(unit.amount),
                              "reasons": unit.reasons, "run": run_id})])
@@ -137,9 +143,10 @@ def _clear(case_id: int, held: State, *, store: Store, by: str, expected_version
            reason: str, flag: str, data: dict[str, Any]) -> Case:
     with store.transaction() as uow:
         case = load_case(uow, case_id, expected_version)
-        target = route(case.gates._replace(**{flag: True}))
+        cleared: dict[str, Any] = {flag: True}       # the gate's field on Gates and its column on the case
+        target = route(case.gates._replace(**cleared))
         if case.state is not held:
             raise IllegalTransition(case.id, case.state.value, target.value)
-        case = move(uow, case, target, reason, by=by, event=event, data=data, **{flag: True})
+        case = move(uow, case, target, reason, by=by, event=event, data=data, **cleared)
         uow.commit()
     return case

@@ -13,7 +13,7 @@ from wengang.domain.errors import Refused
 from wengang.domain.people import LoginFailure, User
 from wengang.domain.ports import Store, UnitOfWork
 from wengang.services.passwords import check_password, hasher, token_hash, verify
-from wengang.services.permissions import PERMISSIONS, STAFF_ROLES, role_may
+from wengang.services.permissions import EMPLOYER, PERMISSIONS, STAFF_ROLES, role_may
 
 SESSION_HOURS = 8
 STAFF_IDLE, EMPLOYER_IDLE = dt.timedelta(minutes=20), dt.timedelta(minutes=60)   # no activity that long: it ends
@@ -47,8 +47,8 @@ class Principal:
     display_name: str
     session_id: int
     csrf: str
-    expires_at: dt.datetime | None = None
-    last_seen: dt.datetime | None = field(default=None, compare=False)
+    expires_at: dt.datetime
+    last_seen: dt.datetime = field(compare=False)
 
     @property
     def is_staff(self) -> bool:
@@ -58,6 +58,13 @@ class Principal:
     def idle(self) -> dt.timedelta:
         """How long the session may sit unused before it ends."""
         return STAFF_IDLE if self.is_staff else EMPLOYER_IDLE
+
+
+@dataclass(frozen=True)
+class EmployerPrincipal(Principal):
+    """An employer's principal: its unit's credit code is always there (the only key the portal reads data by)."""
+
+    uscc: str
 
 
 def normal_name(username: str, *, employer: bool) -> str:
@@ -72,7 +79,7 @@ def sign_in(username: str, password: str, *, store: Store, employer: bool,
     with store.transaction() as uow:
         user = _checked(uow, username, password, employer=employer, client=client)
         _admissible(uow, user)
-        if hasher.check_needs_rehash(user.password_hash):
+        if user.password_hash is not None and hasher.check_needs_rehash(user.password_hash):
             uow.users.set_password(user.id, hasher.hash(password), set_at=None)
         if not employer:
             end_sessions(uow, user, by=username, why="新的登录 (每人一个会话) / a new sign-in: one session per staff account")
@@ -174,7 +181,11 @@ def _open(uow: UnitOfWork, user: User) -> tuple[str, Principal]:
 
 def _principal(user: User, session_id: int, csrf: str, expires_at: dt.datetime,
                last_seen: dt.datetime) -> Principal:
-    """Who a session acts for, its role as plain text (what the permission table is keyed by)."""
+    """Who a session acts for, its role as plain text (what the permission table is keyed by); an employer with its
+    credit code gets the principal the portal's routes ask for."""
+    if user.role.value == EMPLOYER and user.uscc:
+        return EmployerPrincipal(user.id, user.username, user.role.value, user.uscc, user.display_name, session_id,
+                                 csrf, expires_at, last_seen)
     return Principal(user.id, user.username, user.role.value, user.uscc, user.display_name, session_id, csrf,
                      expires_at, last_seen)
 

@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pyarrow as pa
@@ -29,7 +30,7 @@ def read_csv(spec: FileSpec, path: Path, encoding: str | None) -> RawFile:
     )
     structural: list[str] = []
 
-    def on_invalid(_row: pacsv.InvalidRow) -> str:
+    def on_invalid(_row: pacsv.InvalidRow) -> Literal["skip"]:
         structural.append("x")
         return "skip"
 

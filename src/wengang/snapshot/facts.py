@@ -63,7 +63,7 @@ def build(con: duckdb.DuckDBPyConnection, schema: str) -> bool:
     """Make the table inside the caller's transaction. The bit masks count a month once, so a snapshot with a
     repeated (uscc, month) (an import never stores one) gets no table and is evaluated from the monthly rows."""
     con.execute(_sql(schema))
-    if con.execute(f"SELECT count(*) FROM {schema}.{TABLE} WHERE row_count <> month_count").fetchone()[0]:
+    if con.execute(f"SELECT count(*) FROM {schema}.{TABLE} WHERE row_count <> month_count").fetchall()[0][0]:
         con.execute(f"DROP TABLE {schema}.{TABLE}")
         return False
     return True

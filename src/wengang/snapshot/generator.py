@@ -32,7 +32,8 @@ class _Sink:
     """Writes one snapshot file chunk by chunk, as Parquet or as UTF-8 CSV with a header."""
 
     def __init__(self, path: Path, fmt: str):
-        self.path, self.fmt, self.rows, self._writer = path, fmt, 0, None
+        self.path, self.fmt, self.rows = path, fmt, 0
+        self._writer: pq.ParquetWriter | pacsv.CSVWriter | None = None
 
     def write(self, table: pa.Table) -> None:
         if self._writer is None:

@@ -110,6 +110,7 @@ def _decline(rng: np.random.Generator, city: City, u: int, net: int, natural: in
     churn = rng.binomial(headcount, 0.01)  # people who left and were replaced within the month
     churn[0] = 0
     city.insured[u], city.leaves[u] = headcount, out + churn
+    assert city.natural is not None, "set by place_boundary_units before any decline is drawn"
     city.natural[u, 12:] = np.bincount(month[rng.choice(gone, natural, replace=False)], minlength=N_MONTHS)[12:]
     assert headcount[12:].sum() == total and headcount[11] - headcount[-1] == gone
 

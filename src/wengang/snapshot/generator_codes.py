@@ -20,7 +20,9 @@ def fixed_strings(codes: np.ndarray) -> pa.Array:
     n, width = codes.shape
     offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
     data = np.ascontiguousarray(codes, np.uint8).tobytes()
-    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    # pyarrow-stubs type py_buffer's argument by __buffer__, which typeshed declares only from Python 3.12 on
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(data)]  # type: ignore[arg-type]
+    return pa.Array.from_buffers(pa.string(), n, buffers)
 
 
 def money(fen: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
@@ -29,7 +31,8 @@ def money(fen: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
     words = np.empty((len(fen), 2), np.int64)
     words[:, 0], words[:, 1] = fen, fen >> 63
     bitmap = None if valid is None else pa.array(np.asarray(valid, bool)).buffers()[1]
-    return pa.Array.from_buffers(MONEY, len(fen), [bitmap, pa.py_buffer(words)])
+    words_buffer = pa.py_buffer(words)  # type: ignore[arg-type]  # see fixed_strings
+    return pa.Array.from_buffers(MONEY, len(fen), [bitmap, words_buffer])
 
 
 def digits(values: np.ndarray, width: int, base: int = 10) -> np.ndarray:

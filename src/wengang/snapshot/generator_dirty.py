@@ -68,7 +68,7 @@ def _orphan(table: pa.Table, rows: np.ndarray) -> pa.Table:
 
 def _removed_before(table: pa.Table, rows: np.ndarray) -> pa.Table:
     listed = table["listed_on"].combine_chunks().take(pa.array(rows, pa.int64())).to_pylist()
-    fix = iter(d - timedelta(days=30) for d in listed)
+    fix = iter(None if d is None else d - timedelta(days=30) for d in listed)   # a flag not listed stays so
     return _replace("removed_on", lambda _: next(fix))(table, rows)
 
 

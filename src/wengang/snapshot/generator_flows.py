@@ -65,7 +65,7 @@ def contributions_month(city: City, arrears: Arrears, m: int) -> pa.Table:
     paying = arrears.back_month == m
     back[np.searchsorted(rows, arrears.units[paying])] = arrears.back_fen[paying]
     return pa.table({
-        "uscc": city.uscc.take(pa.array(rows)), "month": pa.repeat(pa.scalar(city.months[m]), len(rows)),
+        "uscc": city.uscc.take(pa.array(rows, pa.int64())), "month": pa.repeat(pa.scalar(city.months[m]), len(rows)),
         "insured": pa.array(city.insured[rows, m]), "unit_due": money(unit_due), "unit_paid": money(unit_paid),
         "person_due": money(person_due), "person_paid": money(person_paid), "back_paid": money(back, back > 0),
     })
@@ -91,7 +91,7 @@ def leavers(rng: np.random.Generator, city: City) -> tuple[pa.Table, pa.Table]:
     uscc = city.uscc.take(pa.array(unit))
     seps = pa.table({"uscc": uscc, "person_id": people, "date": dates(day), "reason": take(reasons, reason)})
     entitled = np.isin(reason, [reasons.index("dismissal"), reasons.index("contract_expiry")])
-    idx = pa.array(np.flatnonzero(entitled & (rng.random(total) < p.claim_share)))
+    idx = pa.array(np.flatnonzero(entitled & (rng.random(total) < p.claim_share)), pa.int64())
     started = day[idx.to_numpy()] + rng.integers(7, 61, len(idx))
     kind = (rng.random(len(idx)) < p.one_off).astype(np.int64)
     claims = pa.table({"uscc": uscc.take(idx), "person_id": people.take(idx), "started_on": dates(started),

@@ -54,16 +54,10 @@ class City:
     insured: np.ndarray  # (n, 24) month-end headcount
     leaves: np.ndarray  # (n, 24) ordinary separations
     cuts: np.ndarray  # (n, 24) layoff separations
-    clean: np.ndarray | None = None  # units kept free of arrears, flags and missing size inputs
-    agency: np.ndarray | None = None  # 1: the agency's size class given, 0: not given, −1: drawn
+    clean: np.ndarray  # units kept free of arrears, flags and missing size inputs
+    agency: np.ndarray  # 1: the agency's size class given, 0: not given, −1: drawn
+    person_extra: np.ndarray  # fen added to the person share due in the base year's last month
     natural: np.ndarray | None = None  # (n, 24) retirements and deaths fixed per month, −1: reasons drawn
-    person_extra: np.ndarray | None = None  # fen added to the person share due in the base year's last month
-
-    def __post_init__(self) -> None:
-        n = len(self.start)
-        self.clean = np.zeros(n, bool) if self.clean is None else self.clean
-        self.agency = np.full(n, -1, np.int8) if self.agency is None else self.agency
-        self.person_extra = np.zeros(n, np.int64) if self.person_extra is None else self.person_extra
 
     @property
     def n(self) -> int:
@@ -99,7 +93,8 @@ def draw_city(rng: np.random.Generator, p: Profile, n: int, base_year: int) -> C
     wage = _wages(rng, p, n)
     size = _sizes(rng, p, n)
     insured, leaves, cuts = _simulate(rng, p, size, start)
-    return City(p, months, first, uscc, unit_type, industry, region, start, wage, insured, leaves, cuts)
+    return City(p, months, first, uscc, unit_type, industry, region, start, wage, insured, leaves, cuts,
+                clean=np.zeros(n, bool), agency=np.full(n, -1, np.int8), person_extra=np.zeros(n, np.int64))
 
 
 def _sizes(rng: np.random.Generator, p: Profile, n: int) -> np.ndarray:
@@ -159,7 +154,7 @@ def employers_table(rng: np.random.Generator, city: City) -> pa.Table:
     types, industries = list(p.unit_types), list(p.industries)
     district = take([f"{name}区" for name, _ in p.regions.values()], city.region)
     chars = list(p.brand_chars)
-    brand = pc.binary_join_element_wise(
+    brand = pc.binary_join_element_wise(  # type: ignore[call-overload]  # stubs: no trailing separator argument
         take(chars, rng.integers(0, len(chars), n)), take(chars, rng.integers(0, len(chars), n)),
         take(["", *chars], np.where(rng.random(n) < 0.4, rng.integers(1, len(chars) + 1, n), 0)), "")
     enterprise = city.unit_type == types.index("enterprise")

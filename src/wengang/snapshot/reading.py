@@ -110,7 +110,7 @@ def _as_text(raw: RawFile) -> None:
         try:
             if pa.types.is_nested(col.type):
                 raise pa.ArrowTypeError("nested")
-            text = col.cast(pa.string())
+            text: pa.ChunkedArray | pa.Array = col.cast(pa.string())
         except pa.ArrowException:
             raw.fault_file(0, name, "", f"列类型 {col.type} 不是每行一个值 / column {name!r} has type {col.type}: "
                                         "a snapshot column holds one text, number or date per row")

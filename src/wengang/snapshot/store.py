@@ -147,7 +147,7 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_
                 SELECT {typed}, {LINE} AS line FROM {raw_view(raw)} r
                 WHERE r.{LINE} NOT IN (SELECT line FROM {schema}.quarantine WHERE file = ?)
                 ORDER BY r.{LINE}""", [raw.display])
-            counts[spec.name] = con.execute(f"SELECT count(*) FROM {schema}.{spec.name}").fetchone()[0]
+            counts[spec.name] = con.execute(f"SELECT count(*) FROM {schema}.{spec.name}").fetchall()[0][0]
         facts.build(con, schema)
         files = {name: raw.path.name for name, raw in raws.items()}
         bad_rows = len({(f.file, f.line) for f in faults})

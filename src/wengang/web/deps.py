@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from wengang import bootstrap
 from wengang.config import Settings
@@ -112,11 +113,11 @@ async def _active(request: Request, store: Store, token: str, key: tuple, mark: 
         touched = state.touched = {}
     last = max(touched.get(principal.session_id, principal.last_seen), principal.last_seen)
     if now - last >= principal.idle:
-        principal = await run_in_threadpool(sessions.resolve, token, store=store)
-        state.answers.put(key, mark, principal)
-        if principal is None:
+        fresh = await run_in_threadpool(sessions.resolve, token, store=store)
+        state.answers.put(key, mark, fresh)
+        if fresh is None:
             return None
-        last = principal.last_seen
+        principal, last = fresh, fresh.last_seen
     if now - last >= sessions.TOUCH_EVERY:
         await run_in_threadpool(sessions.touch, principal.session_id, store=store)
         if len(touched) > 100_000:
@@ -148,13 +149,13 @@ Signed = Annotated[Principal | None, Depends(current_principal)]
 async def csrf_guard(request: Request, principal: Signed) -> None:
     """Every unsafe request carries the token of its session (or of the anonymous cookie); bearer calls need none."""
     via = request.state.via
-    expected = principal.csrf if via == "cookie" else request.state.csrf_cookie
+    expected = principal.csrf if via == "cookie" and principal is not None else request.state.csrf_cookie
     request.state.csrf_token = expected if via == "cookie" else (expected or getattr(request.state, "new_csrf", ""))
     if request.method in SAFE_METHODS or via == "bearer":
         return
     if request.url.path.startswith("/api/") and not request.state.session_cookie:
         return                                   # no ambient credential rides along: nothing to forge
-    sent = request.headers.get("x-csrf-token")
+    sent: str | UploadFile | None = request.headers.get("x-csrf-token")
     if not sent and request.headers.get("content-type", "").startswith(FORM_TYPES):
         sent = (await request.form()).get("csrf")
     if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends
 
-from wengang.services.permissions import EMPLOYER, PERMISSIONS, role_may
-from wengang.services.sessions import Principal
+from wengang.services.permissions import PERMISSIONS, role_may
+from wengang.services.sessions import EmployerPrincipal, Principal
 from wengang.web.deps import current_principal
 
 __all__ = ["PERMISSIONS", "Allowed", "Employer", "Forbidden", "NotSignedIn", "may", "staff"]
@@ -50,16 +50,18 @@ class Allowed:
         return principal
 
 
-async def signed_in_employer(principal: Annotated[Principal | None, Depends(current_principal)]) -> Principal:
+async def signed_in_employer(
+        principal: Annotated[Principal | None, Depends(current_principal)]) -> EmployerPrincipal:
     """The signed-in unit; its own credit code is the only key its routes ever look data up by."""
-    if principal is None or principal.role != EMPLOYER or not principal.uscc:
+    if not isinstance(principal, EmployerPrincipal):
         raise NotSignedIn("portal")
     return principal
 
 
-Employer = Annotated[Principal, Depends(signed_in_employer)]
+Employer = Annotated[EmployerPrincipal, Depends(signed_in_employer)]
 
 
-def staff(permission: str):
-    """`Annotated` alias of the staff member holding a permission, for route signatures."""
-    return Annotated[Principal, Depends(Allowed(permission))]
+def staff(permission: str) -> Any:
+    """The dependency of the staff member holding a permission, for `Annotated[Principal, staff("...")]` aliases
+    (a type checker reads an alias only when it is spelt out where it is defined)."""
+    return Depends(Allowed(permission))

@@ -14,6 +14,7 @@ from wengang.adapters.banks.files import (
     WrittenFile,
     children,
     dig,
+    required_text,
     text_of,
     write_atomic,
     xml_text,
@@ -111,7 +112,8 @@ def read_camt054(path: Path | str, account_no: str | None = None, bank_code: str
                     reason = None if rtr is None else (text_of(rtr, RSN, CD) or text_of(rtr, RSN, PRTRY))
                 records.append(StatusRecord(e2e, status, _amount(path, tk[AMT]), reason, booked, MESSAGE,
                                             text_of(tk.get(REFS), MSG_ID)))
-    return Notification(Path(path), text_of(body, _t("GrpHdr"), _t("MsgId")), records, aside)
+    message_id = required_text(path, MESSAGE, body, _t("GrpHdr"), _t("MsgId"))
+    return Notification(Path(path), message_id, records, aside)
 
 
 @dataclass(frozen=True)

@@ -72,3 +72,12 @@ def dig(el, *tags: str):
 def text_of(el, *tags: str) -> str | None:
     node = dig(el, *tags)
     return None if node is None else node.text
+
+
+def required_text(path: Path | str, fmt: str, el, *tags: str) -> str:
+    """The text of an element the XSD makes mandatory: a file without it (none passes validation) is refused."""
+    text = text_of(el, *tags)
+    if text is None:
+        missing = "/".join(tag.rpartition("}")[2] for tag in tags)
+        raise BankFileError(path, fmt, getattr(el, "sourceline", None), f"缺少 / missing {missing}")
+    return text

@@ -11,7 +11,15 @@ from decimal import Decimal
 from pathlib import Path
 
 from wengang.adapters.banks import xsd
-from wengang.adapters.banks.files import WrittenFile, children, dig, text_of, write_atomic, xml_text
+from wengang.adapters.banks.files import (
+    WrittenFile,
+    children,
+    dig,
+    required_text,
+    text_of,
+    write_atomic,
+    xml_text,
+)
 from wengang.domain.bank_files import PAIN001_V03, PAIN001_V09, Debtor
 from wengang.domain.payments import PaymentInstruction, control_sum, plain_text
 
@@ -122,14 +130,16 @@ def read_pain001(path: Path | str, message: str = V09) -> SentFile:
             k = children(tx)
             amount = dig(k[amt], instd)
             payments.append(SentPayment(
-                text_of(k[pmt_id], e2e), Decimal(0) if amount is None else Decimal(amount.text),
+                required_text(path, message, k[pmt_id], e2e),
+                Decimal(0) if amount is None else Decimal(amount.text),
                 "" if amount is None else amount.get("Ccy"), text_of(k.get(agent), fin, clr, mmb_id) or "",
                 text_of(k.get(acct), acct_id, othr, acct_id) or "", text_of(k.get(cdtr), t("Nm")) or ""))
     first = children(infos[0])
     when = first[t("ReqdExctnDt")]
     when_text = when.text if len(when) == 0 else when[0].text
     ctrl = text_of(hdr, t("CtrlSum"))
-    return SentFile(message, text_of(hdr, t("MsgId")), text_of(hdr, t("CreDtTm")), int(text_of(hdr, t("NbOfTxs"))),
+    msg_id, created, count = (required_text(path, message, hdr, t(tag)) for tag in ("MsgId", "CreDtTm", "NbOfTxs"))
+    return SentFile(message, msg_id, created, int(count),
                     None if ctrl is None else Decimal(ctrl), first[t("PmtInfId")].text,
                     dt.date.fromisoformat(when_text[:10]),
                     text_of(first[t("DbtrAcct")], acct_id, othr, acct_id) or "",

@@ -14,6 +14,7 @@ from wengang.adapters.banks.files import (
     WrittenFile,
     children,
     dig,
+    required_text,
     text_of,
     write_atomic,
     xml_text,
@@ -94,8 +95,9 @@ def read_pain002(path: Path | str) -> StatusReport:
             records.append(StatusRecord(e2e.text, STATUS[code], amount, _reason(kids.get(RSN_INF)), booked, MESSAGE,
                                         answers))
     count, total = text_of(grp, _t("OrgnlNbOfTxs")), text_of(grp, _t("OrgnlCtrlSum"))
-    return StatusReport(Path(path), text_of(rpt, _t("GrpHdr"), _t("MsgId")), text_of(grp, _t("OrgnlMsgId")),
-                        group_status, _reason(grp.find(RSN_INF)), records, text_of(grp, _t("OrgnlMsgNmId")),
+    return StatusReport(Path(path), required_text(path, MESSAGE, rpt, _t("GrpHdr"), _t("MsgId")),
+                        required_text(path, MESSAGE, grp, _t("OrgnlMsgId")), group_status,
+                        _reason(dig(grp, RSN_INF)), records, text_of(grp, _t("OrgnlMsgNmId")),
                         None if count is None else int(count), None if total is None else Decimal(total))
 
 

@@ -101,7 +101,8 @@ class BankSimulator:
                                             group_reason=group_problem, **report)
             return Answer(written, None, None, {}, "RJCT")
         self._messages.add(sent.message_id)
-        outcomes, statuses, debits, credits = {}, [], [], []
+        outcomes: dict[str, Outcome] = {}
+        statuses, debits, credits = [], [], []
         for p in sent.payments:
             fate = self.fate(p.end_to_end_id)
             if p.end_to_end_id in self._paid_ids or p.end_to_end_id in outcomes:
@@ -137,7 +138,8 @@ class BankSimulator:
         """A CSV bank: one status file back (paid or rejected now; a late return comes as a second file)."""
         path, out = Path(path), Path(out_dir)
         rows = list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
-        outcomes, now, later = {}, [], []
+        outcomes: dict[str, Outcome] = {}
+        now, later = [], []
         for row in rows:
             e2e, amount, batch = row["end_to_end_id"], Decimal(row["amount"]), row.get("batch") or path.stem
             fate = self.fate(e2e)

@@ -68,10 +68,11 @@ def parse(source: Path | str | bytes, message: str, name: str | Path | None = No
     if tree.docinfo.doctype:
         raise BankFileError(label, message, 1, "不允许 DOCTYPE / a DOCTYPE (entities) is not allowed in a bank file")
     root = tree.getroot()
+    tag = str(root.tag)                          # a parsed element's tag is a str (a set one may be other)
     expected = f"{{{namespace(message)}}}Document"
-    if root.tag != expected:
+    if tag != expected:
         raise BankFileError(label, message, root.sourceline,
-                            f"根元素为 {root.tag}, 应为 {expected} / the root is {root.tag}, expected {expected}")
+                            f"根元素为 {tag}, 应为 {expected} / the root is {tag}, expected {expected}")
     try:
         valid = xsd.validate(tree)
     except etree.XMLSchemaValidateError as exc:
@@ -94,6 +95,7 @@ def message_of(path: Path | str) -> str:
     except OSError as exc:
         raise BankFileError(path, "ISO 20022", None, f"无法读取 / cannot read: {exc}") from None
     prefix = "{urn:iso:std:iso:20022:tech:xsd:"
-    if not root.tag.startswith(prefix):
-        raise BankFileError(path, "ISO 20022", root.sourceline, f"不是 ISO 20022 文档 / the root is {root.tag}")
-    return root.tag[len(prefix):].split("}", 1)[0]
+    tag = str(root.tag)                          # a parsed element's tag is a str (a set one may be other)
+    if not tag.startswith(prefix):
+        raise BankFileError(path, "ISO 20022", root.sourceline, f"不是 ISO 20022 文档 / the root is {tag}")
+    return tag[len(prefix):].split("}", 1)[0]

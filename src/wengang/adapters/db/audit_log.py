@@ -90,10 +90,11 @@ class SqlAuditLog:
                 yield entry
 
         count = insert_rows(self.conn, audit_log, AUDIT_COLUMNS, noted())
-        if count:
-            self.conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=last[0].seq,
-                                                                                    hash=last[0].hash))
-            self.moved = head._replace(seq=last[0].seq, hash=last[0].hash)
+        newest = last[0]
+        if count and newest is not None:
+            self.conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=newest.seq,
+                                                                                    hash=newest.hash))
+            self.moved = head._replace(seq=newest.seq, hash=newest.hash)
         return count
 
     def entries(self) -> Iterator[tuple]:

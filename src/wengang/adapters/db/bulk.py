@@ -21,7 +21,7 @@ FAULT_PAUSE_FILE = os.environ.get("WENGANG_FAULT_PAUSE_FILE")
 FAULT_PAUSE_SECONDS = 0.02
 
 
-def _noting_pause(rows: Iterable[Sequence], table: str) -> Iterator[Sequence]:
+def _noting_pause(rows: Iterable[Sequence], table: str, notes_file: str) -> Iterator[Sequence]:
     """The rows as they come; between the first and the rest, "pause <table>" then "resume <table>" in the file."""
     it = iter(rows)
     for row in it:
@@ -29,10 +29,10 @@ def _noting_pause(rows: Iterable[Sequence], table: str) -> Iterator[Sequence]:
         break
     else:
         return
-    with open(FAULT_PAUSE_FILE, "a", encoding="utf-8") as notes:
+    with open(notes_file, "a", encoding="utf-8") as notes:
         notes.write(f"pause {table}\n")
     time.sleep(FAULT_PAUSE_SECONDS)
-    with open(FAULT_PAUSE_FILE, "a", encoding="utf-8") as notes:
+    with open(notes_file, "a", encoding="utf-8") as notes:
         notes.write(f"resume {table}\n")
     yield from it
 
@@ -44,7 +44,9 @@ def _quoted(names: Sequence[str]) -> str:
 @contextmanager
 def raw_cursor(conn: Connection, statement: str = "") -> Iterator:
     """The driver's cursor for bulk work; its errors come out as SQLAlchemy's, like every other statement's."""
-    cur = conn.connection.dbapi_connection.cursor()
+    driver = conn.connection.dbapi_connection
+    assert driver is not None, "an open Connection always has its driver's connection"
+    cur = driver.cursor()
     try:
         yield cur
     except conn.dialect.loaded_dbapi.Error as err:
@@ -84,7 +86,7 @@ def array_literal(values: list) -> str:
 def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     """Stream rows into `table` inside the connection's transaction; money columns carry Decimal."""
     if FAULT_PAUSE_FILE:
-        rows = _noting_pause(rows, table.name)
+        rows = _noting_pause(rows, table.name, FAULT_PAUSE_FILE)
     count = 0
     if conn.dialect.name == "postgresql":
         copy_sql = f'COPY "{table.name}" ({_quoted(columns)}) FROM STDIN'

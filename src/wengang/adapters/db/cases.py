@@ -125,7 +125,9 @@ class SqlCases:
         ).values(**values))
         if result.rowcount != 1:
             raise ConcurrentChange(f"案件 / case {case.id}")
-        return self.get(case.id)
+        moved = self.get(case.id)
+        assert moved is not None, "the row this statement just updated is there"
+        return moved
 
     def move_all(self, cycle_id: int, from_state: State, to_state: State, reason: str,
                  batch_id: int | None) -> list[Moved]:

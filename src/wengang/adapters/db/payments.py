@@ -55,7 +55,8 @@ class SqlPayments:
         """Attempts in id order, straight from the driver (half a million rows need no per-row ORM processing)."""
         sqlite = self.conn.dialect.name == "sqlite"
         p = mark(self.conn)
-        where, params = [], []
+        where: list[str] = []
+        params: list[object] = []
         if batch_id is not None:
             where.append(f"batch_id = {p}")
             params.append(batch_id)
@@ -64,11 +65,11 @@ class SqlPayments:
             params.append(status)
         keys = case_ids if case_ids is not None else e2e_ids
         if keys is not None:
-            keys = list(keys)
-            if not keys:
+            wanted = list(keys)
+            if not wanted:
                 return []
             where.append(one_of(self.conn, "case_id" if case_ids is not None else "end_to_end_id"))
-            params.append(listed(self.conn, keys))   # one statement, however many keys
+            params.append(listed(self.conn, wanted))   # one statement, however many keys
         sql = _SELECT_ATTEMPTS + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
         with raw_cursor(self.conn, sql) as cursor:
             cursor.execute(sql, params)

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from functools import partial
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from wengang.adapters.clock import SystemClock
 from wengang.adapters.db.audit_log import SqlAuditLog
@@ -37,7 +37,28 @@ from wengang.adapters.db.repositories.process import (
     SqlPublicityBatches,
     SqlReverifications,
 )
-from wengang.domain.ports import AuditAnchors, Clock, Keys
+from wengang.domain.audit import Head
+from wengang.domain.ports import AuditAnchors, AuditLog, Cases, Clock, Keys, Payments
+from wengang.domain.repositories import (
+    AccountRequests,
+    ActivationCodes,
+    Applications,
+    BankFiles,
+    Callbacks,
+    Cycles,
+    LoginFailures,
+    Notifications,
+    Objections,
+    PaymentAccounts,
+    PaymentBatches,
+    PaymentExceptions,
+    PublicityBatches,
+    Recoveries,
+    Reverifications,
+    Rounds,
+    Sessions,
+    Users,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,56 +66,84 @@ log = logging.getLogger(__name__)
 class SqlUnitOfWork:
     """A transaction with its repositories; leaving without commit() rolls everything back."""
 
+    # Typed as the ports, so mypy checks that each Sql repository implements its Protocol.
+    cases: Cases
+    cycles: Cycles
+    rounds: Rounds
+    publicity_batches: PublicityBatches
+    objections: Objections
+    applications: Applications
+    reverifications: Reverifications
+    users: Users
+    sessions: Sessions
+    activation_codes: ActivationCodes
+    login_failures: LoginFailures
+    account_requests: AccountRequests
+    callbacks: Callbacks
+    notifications: Notifications
+    audit: AuditLog
+    payments: Payments
+    accounts: PaymentAccounts
+    payment_batches: PaymentBatches
+    bank_files: BankFiles
+    payment_exceptions: PaymentExceptions
+    recoveries: Recoveries
+
     def __init__(self, engine: Engine, *, write: bool = True, after_commit: Callable[[], None] | None = None,
                  audit_key: Callable[[], bytes | None] = lambda: None, anchors: AuditAnchors | None = None,
                  clock: Clock | None = None):
         self._engine, self._write, self._after_commit = engine, write, after_commit
         self._audit_key, self._anchors = audit_key, anchors
         self._clock = clock or SystemClock()
-        self._conn = None
+        self._conn: Connection | None = None
 
     def __enter__(self) -> SqlUnitOfWork:
-        self._conn = self._engine.connect().execution_options(**{WRITE: self._write})
-        self._conn.begin()
+        conn = self._conn = self._engine.connect().execution_options(**{WRITE: self._write})
+        conn.begin()
         self._now = self._clock.now()
-        self.cases = SqlCases(self._conn)
-        self.cycles, self.rounds = SqlCycles(self._conn), SqlRounds(self._conn)
-        self.publicity_batches, self.objections = SqlPublicityBatches(self._conn), SqlObjections(self._conn)
-        self.applications, self.reverifications = SqlApplications(self._conn), SqlReverifications(self._conn)
+        self.cases = SqlCases(conn)
+        self.cycles, self.rounds = SqlCycles(conn), SqlRounds(conn)
+        self.publicity_batches, self.objections = SqlPublicityBatches(conn), SqlObjections(conn)
+        self.applications, self.reverifications = SqlApplications(conn), SqlReverifications(conn)
         # people and contact
-        self.users, self.sessions = SqlUsers(self._conn), SqlSessions(self._conn)
-        self.activation_codes, self.login_failures = SqlActivationCodes(self._conn), SqlLoginFailures(self._conn)
-        self.account_requests = SqlAccountRequests(self._conn)
-        self.callbacks, self.notifications = SqlCallbacks(self._conn), SqlNotifications(self._conn)
-        self.audit = SqlAuditLog(self._conn, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._audit_key)
-        self.payments = SqlPayments(self._conn, self._now)
+        self.users, self.sessions = SqlUsers(conn), SqlSessions(conn)
+        self.activation_codes, self.login_failures = SqlActivationCodes(conn), SqlLoginFailures(conn)
+        self.account_requests = SqlAccountRequests(conn)
+        self.callbacks, self.notifications = SqlCallbacks(conn), SqlNotifications(conn)
+        at = self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        self.audit = self._audit_log = SqlAuditLog(conn, at, self._audit_key)
+        self.payments = SqlPayments(conn, self._now)
         # money records: accounts, payment batches, bank files, payment exceptions, recoveries
-        self.accounts, self.payment_batches = SqlPaymentAccounts(self._conn), SqlPaymentBatches(self._conn)
-        self.bank_files, self.recoveries = SqlBankFiles(self._conn), SqlRecoveries(self._conn)
-        self.payment_exceptions = SqlPaymentExceptions(self._conn)
+        self.accounts, self.payment_batches = SqlPaymentAccounts(conn), SqlPaymentBatches(conn)
+        self.bank_files, self.recoveries = SqlBankFiles(conn), SqlRecoveries(conn)
+        self.payment_exceptions = SqlPaymentExceptions(conn)
         return self
 
     def __exit__(self, *exc: object) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
         try:
-            if self._conn.in_transaction():
-                self._conn.rollback()
+            if conn.in_transaction():
+                conn.rollback()
         finally:
-            self._conn.close()
-            self._conn = None
+            conn.close()
 
     def commit(self) -> None:
+        if self._conn is None:
+            raise RuntimeError("commit() outside the unit of work's `with` block")
         self._conn.commit()
-        moved, self.audit.moved = self.audit.moved, None
+        moved, self._audit_log.moved = self._audit_log.moved, None
         if moved is not None and self._anchors is not None:
-            self._anchor(moved)
+            self._anchor(self._anchors, moved)
         if self._after_commit is not None:
             self._after_commit()
 
-    def _anchor(self, head) -> None:
+    def _anchor(self, anchors: AuditAnchors, head: Head) -> None:
         """Checkpoint the head this commit left outside the database. The change is committed whatever happens
         here: a failure (or a crash) only leaves these newest entries unanchored, which `audit verify` reports."""
         try:
-            self._anchors.record(chain=head.chain, seq=head.seq, head_hash=head.hash, keyed_from=head.keyed_from)
+            anchors.record(chain=head.chain, seq=head.seq, head_hash=head.hash, keyed_from=head.keyed_from)
         except OSError as err:
             log.error("审计锚点未写入 / audit checkpoint not written for entry #%s: %s", head.seq, err)
 
@@ -145,7 +194,7 @@ class SqlStore:
         return self.engine.dialect.name
 
     def transaction(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, after_commit=self._checkpointer and self._checkpointer.soon,
+        return SqlUnitOfWork(self.engine, after_commit=self._checkpointer.soon if self._checkpointer else None,
                              audit_key=self.audit_key, anchors=self.anchors, clock=self.clock)
 
     def reading(self) -> SqlUnitOfWork:
@@ -164,9 +213,11 @@ class SqlStore:
         raw = getattr(self._marks, "conn", None)
         if raw is None:
             raw = self._marks.conn = self.engine.raw_connection()
-            if self.dialect == "postgresql":
-                raw.driver_connection.autocommit = True
-        cursor = raw.driver_connection.cursor()
+        driver = raw.driver_connection
+        assert driver is not None, "a checked-out pool connection always has its driver's connection"
+        if self.dialect == "postgresql":
+            driver.autocommit = True
+        cursor = driver.cursor()
         try:
             cursor.execute("SELECT seq FROM audit_head WHERE id = 1")
             return int(cursor.fetchone()[0])

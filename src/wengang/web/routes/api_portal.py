@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import TypeAdapter
@@ -14,7 +14,8 @@ from wengang.web.permissions import Employer
 from wengang.web.routes.api_public import bearer
 from wengang.web.routes.portal import shown_messages
 
-ERRORS = {400: {"model": s.Problem}, 401: {"model": s.Problem}, 404: {"model": s.Problem}}
+ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": s.Problem}, 401: {"model": s.Problem},
+                                          404: {"model": s.Problem}}
 router = APIRouter(prefix="/api/v1/me", tags=["employer 单位"], responses=ERRORS, dependencies=[Depends(bearer)])
 CycleId = Annotated[int, Path(ge=1, le=2**31)]
 PROGRESS = TypeAdapter(list[s.Progress])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import HTTPBearer
@@ -14,7 +14,8 @@ from wengang.web.deps import Signed, StoreDep, client_key, limited
 from wengang.web.permissions import NotSignedIn
 
 bearer = HTTPBearer(auto_error=False, description="the token POST /api/v1/session returned")
-ERRORS = {400: {"model": s.Problem}, 404: {"model": s.Problem}, 429: {"model": s.Problem}}
+ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": s.Problem}, 404: {"model": s.Problem},
+                                          429: {"model": s.Problem}}
 router = APIRouter(prefix="/api/v1", tags=["public 公众"], responses=ERRORS)
 
 

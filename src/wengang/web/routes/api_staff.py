@@ -20,25 +20,37 @@ from wengang.services import (
     reconcile,
     review,
 )
+from wengang.services.sessions import Principal
 from wengang.web import schemas as s
 from wengang.web.deps import AnalyticsDep, SealerDep, SettingsDep, StoreDep
 from wengang.web.permissions import staff
 from wengang.web.routes.api_public import bearer
 
-ERRORS = {400: {"model": s.Problem}, 401: {"model": s.Problem}, 403: {"model": s.Problem},
-          404: {"model": s.Problem}, 409: {"model": s.Problem}}
+ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": s.Problem}, 401: {"model": s.Problem},
+                                          403: {"model": s.Problem}, 404: {"model": s.Problem},
+                                          409: {"model": s.Problem}}
 router = APIRouter(prefix="/api/v1/staff", tags=["staff 工作人员"], responses=ERRORS, dependencies=[Depends(bearer)])
 Id = Annotated[int, Path(ge=1, le=2**62)]
 CycleQ = Annotated[int, Query(ge=1, le=2**31)]
 Ref = Annotated[str, Path(min_length=1, max_length=35, pattern=r"^[A-Za-z0-9-]+$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 Json = dict[str, Any]
-View, Review, Decide = staff("staff.view"), staff("review.decide"), staff("objection.decide")
-Dispatch, Release, Verify = staff("dispatch.confirm"), staff("account.release"), staff("account.verify")
-Answer, Prepare, Approve = staff("callback.answer"), staff("batch.prepare"), staff("batch.approve")
-Board, Trail, Cancel = staff("dashboard.view"), staff("audit.read"), staff("batch.cancel")
-Resolve, Check, Manage, Issue = (staff("exception.resolve"), staff("audit.verify"), staff("users.manage"),
-                                 staff("activation.issue"))
+View = Annotated[Principal, staff("staff.view")]
+Review = Annotated[Principal, staff("review.decide")]
+Decide = Annotated[Principal, staff("objection.decide")]
+Dispatch = Annotated[Principal, staff("dispatch.confirm")]
+Release = Annotated[Principal, staff("account.release")]
+Verify = Annotated[Principal, staff("account.verify")]
+Answer = Annotated[Principal, staff("callback.answer")]
+Prepare = Annotated[Principal, staff("batch.prepare")]
+Approve = Annotated[Principal, staff("batch.approve")]
+Board = Annotated[Principal, staff("dashboard.view")]
+Trail = Annotated[Principal, staff("audit.read")]
+Cancel = Annotated[Principal, staff("batch.cancel")]
+Resolve = Annotated[Principal, staff("exception.resolve")]
+Check = Annotated[Principal, staff("audit.verify")]
+Manage = Annotated[Principal, staff("users.manage")]
+Issue = Annotated[Principal, staff("activation.issue")]
 
 
 class ReviewIn(BaseModel):

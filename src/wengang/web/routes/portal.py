@@ -30,8 +30,8 @@ def done(request: Request, zh: str, en: str, message: str, back: str = "/portal"
 async def home(request: Request, store: StoreDep, me: Employer):
     """The unit's cases with their timelines: what happened, when, how much, where the money goes."""
     def page() -> bytes:
-        return render(request, "portal/home.html", {"cases": portal.progress(me.uscc, store=store),
-                                                     "messages": shown_messages(me.uscc, store)[:5]}).body
+        return bytes(render(request, "portal/home.html", {"cases": portal.progress(me.uscc, store=store),
+                                                           "messages": shown_messages(me.uscc, store)[:5]}).body)
 
     # The busiest page: kept whole per session and language (its form tokens are the session's own).
     return HTMLResponse(await kept(request, ("home", me.session_id, request.state.lang), page))

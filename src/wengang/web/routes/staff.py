@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from wengang.domain.cases import State
 from wengang.services import accounts, callbacks, cycles, dashboard, objections, renames, review
+from wengang.services.sessions import Principal
 from wengang.web.deps import StoreDep, render
 from wengang.web.permissions import staff
 
@@ -17,14 +18,14 @@ Id = Annotated[int, Path(ge=1, le=2**62)]
 CycleQ = Annotated[int | None, Query(ge=1, le=2**31)]
 Reason = Annotated[str, Form(max_length=2000)]
 Version = Annotated[int | None, Form(ge=1)]
-AccountRelease = staff("account.release")
-AccountVerify = staff("account.verify")
-CallbackAnswer = staff("callback.answer")
-CaseRename = staff("case.rename")
-DispatchConfirm = staff("dispatch.confirm")
-ObjectionDecide = staff("objection.decide")
-ReviewDecide = staff("review.decide")
-StaffView = staff("staff.view")
+AccountRelease = Annotated[Principal, staff("account.release")]
+AccountVerify = Annotated[Principal, staff("account.verify")]
+CallbackAnswer = Annotated[Principal, staff("callback.answer")]
+CaseRename = Annotated[Principal, staff("case.rename")]
+DispatchConfirm = Annotated[Principal, staff("dispatch.confirm")]
+ObjectionDecide = Annotated[Principal, staff("objection.decide")]
+ReviewDecide = Annotated[Principal, staff("review.decide")]
+StaffView = Annotated[Principal, staff("staff.view")]
 
 
 def chosen(store, cycle: int | None) -> int | None:

@@ -9,13 +9,17 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse
 
 from wengang.services import people
+from wengang.services.sessions import Principal
 from wengang.web.deps import SealerDep, StoreDep, render
 from wengang.web.permissions import may, staff
 from wengang.web.routes.staff import done
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-Look, Manage, Issue = staff("users.view"), staff("users.manage"), staff("activation.issue")
-Grant, Approve = staff("roles.grant"), staff("activation.approve")
+Look = Annotated[Principal, staff("users.view")]
+Manage = Annotated[Principal, staff("users.manage")]
+Issue = Annotated[Principal, staff("activation.issue")]
+Grant = Annotated[Principal, staff("roles.grant")]
+Approve = Annotated[Principal, staff("activation.approve")]
 RecordId = Annotated[int, Path(ge=1, le=2**62)]
 Phone = Annotated[str, Form(max_length=20)]
 Reason = Annotated[str, Form(max_length=200)]
@@ -99,7 +103,7 @@ def activation(request: Request, store: StoreDep, sealer: SealerDep, me: Issue,
     gets a request instead, which the security officer decides."""
     made = people.issue_activation(uscc, store=store, by=me.username, sealer=sealer, phone=phone or None,
                                    reason=reason)
-    if made.status == "requested":
+    if isinstance(made, people.Filed):
         return done(request, _requested(made), BACK)
     where = made.phone or "单位消息 / the unit's portal messages"
     return done(request, f"激活码已发送至 {where}, 有效期至 {made.expires_at:%Y-%m-%d %H:%M} UTC / activation code "

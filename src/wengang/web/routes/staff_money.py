@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from wengang.domain.ports import Analytics, Store
 from wengang.services import audit, cycles, dashboard, payments, portal, reconcile, renames
 from wengang.services.explanations import explain_unit
+from wengang.services.sessions import Principal
 from wengang.web.charts import bars
 from wengang.web.deps import AnalyticsDep, SettingsDep, StoreDep, render
 from wengang.web.permissions import staff
@@ -18,9 +19,14 @@ from wengang.web.routes.staff import CycleQ, chosen, done
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Ref = Annotated[str, Path(min_length=1, max_length=35, pattern=r"^[A-Za-z0-9-]+$")]
-StaffView, AuditRead, AuditVerify = staff("staff.view"), staff("audit.read"), staff("audit.verify")
-BatchPrepare, BatchApprove, DashboardView = staff("batch.prepare"), staff("batch.approve"), staff("dashboard.view")
-ExceptionResolve, BatchCancel = staff("exception.resolve"), staff("batch.cancel")
+StaffView = Annotated[Principal, staff("staff.view")]
+AuditRead = Annotated[Principal, staff("audit.read")]
+AuditVerify = Annotated[Principal, staff("audit.verify")]
+BatchPrepare = Annotated[Principal, staff("batch.prepare")]
+BatchApprove = Annotated[Principal, staff("batch.approve")]
+DashboardView = Annotated[Principal, staff("dashboard.view")]
+ExceptionResolve = Annotated[Principal, staff("exception.resolve")]
+BatchCancel = Annotated[Principal, staff("batch.cancel")]
 
 
 @router.get("/batches", response_class=HTMLResponse)

@@ -15,10 +15,10 @@ T = TypeVar("T")
 
 
 @cache
-def _columns(repository: type) -> list[ColumnElement[Any]]:
+def _columns(table: Table, model: type) -> list[ColumnElement[Any]]:
     """The model's fields as the table's columns, looked up once per repository class: every unit of work builds
     every repository, and the web's hot path opens one per request."""
-    return [repository.table.c[f.name] for f in fields(repository.model)]
+    return [table.c[f.name] for f in fields(model)]
 
 
 class TableRepository(Generic[T]):
@@ -30,7 +30,7 @@ class TableRepository(Generic[T]):
 
     def __init__(self, conn: Connection):
         self.conn = conn
-        self._columns = _columns(type(self))
+        self._columns = _columns(self.table, self.model)
 
     def _row(self, row) -> T:
         return self.model(*row)

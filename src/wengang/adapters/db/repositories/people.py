@@ -35,7 +35,7 @@ class SqlUsers(TableRepository[User]):
         return self._many()
 
     def set_password(self, user_id: int, password_hash: str, *, set_at: dt.datetime | None) -> None:
-        values = {"password_hash": password_hash}
+        values: dict[str, object] = {"password_hash": password_hash}
         if set_at is not None:
             values["password_set_at"] = set_at
         self._update(user_id, values)
