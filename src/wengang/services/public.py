@@ -17,7 +17,17 @@ from wengang.services.publicity import ratio_text
 PAGE_SIZE = 50
 
 
-def packs() -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class PackListed:
+    """A policy pack as the public list of packs shows it."""
+
+    id: str
+    title: str
+    title_en: str
+    base_year: int
+
+
+def packs() -> list[PackListed]:
     """Every policy pack with its title and base year (packs that do not load are left out, not shown broken)."""
     out = []
     for pack_id in pack_ids():
@@ -25,7 +35,7 @@ def packs() -> list[dict[str, Any]]:
             pack = load_pack(pack_id)
         except PackError:
             continue
-        out.append({"id": pack.id, "title": pack.title, "title_en": pack.title_en, "base_year": pack.base_year})
+        out.append(PackListed(pack.id, pack.title, pack.title_en, pack.base_year))
     return out
 
 
