@@ -21,6 +21,7 @@ from typing import Any
 
 import psutil
 
+from wengang import bootstrap
 from wengang.config import Settings
 from wengang.services.snapshots import import_folder
 from wengang.snapshot.generator import generate_city
@@ -82,7 +83,9 @@ def main() -> None:
         size = sum(p.stat().st_size for p in folder.iterdir())
         print(f"generate  {args.units:,} units, {rows:,} rows ({size / 1e6:,.0f} MB {args.fmt}) in {gen_s:.1f} s: "
               f"{args.units / gen_s:,.0f} units/s, {rows / gen_s:,.0f} rows/s, peak {gen_peak / GB:.2f} GB")
-        result, imp_s, imp_peak = timed(lambda: import_folder(folder, settings=Settings(data_dir=data)))
+        result, imp_s, imp_peak = timed(lambda: import_folder(folder,
+                                                              analytics=bootstrap.analytics(Settings(data_dir=data)),
+                                                                     settings=Settings(data_dir=data)))
         stored = "stored" if result.snapshot is not None else f"REFUSED ({len(result.check.faults)} faults)"
         print(f"import    strict, {stored} in {imp_s:.1f} s: {args.units / imp_s:,.0f} units/s, "
               f"{rows / imp_s:,.0f} rows/s, peak {imp_peak / GB:.2f} GB")

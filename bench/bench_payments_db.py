@@ -62,7 +62,7 @@ def evaluated(units: int) -> tuple[str, str]:
     from wengang.services.snapshots import import_folder
 
     settings = store_settings(units)
-    imported = import_folder(city(units), settings=settings)
+    imported = import_folder(city(units), analytics=bootstrap.analytics(settings), settings=settings)
     if imported.snapshot is None:
         raise SystemExit(f"import refused: {imported.check.report}")
     snapshot_id = imported.snapshot.id
@@ -75,7 +75,8 @@ def evaluated(units: int) -> tuple[str, str]:
         con.close()
     if row:
         return snapshot_id, row[0]
-    return snapshot_id, evaluate(snapshot_id, PACK, AS_OF, settings=settings, keep=True).summary.id
+    return snapshot_id, evaluate(snapshot_id, PACK, AS_OF, analytics=bootstrap.analytics(settings),
+                                 settings=settings, keep=True).summary.id
 
 
 def store_settings(units: int) -> Settings:
@@ -162,7 +163,8 @@ def reverified_cycle(store: SqlStore, settings: Settings, snapshot_id: str, run_
 def batches_and_files(store: SqlStore, settings: Settings, cycle_id: int, out: Path, workers: int) -> dict:
     """The timed part one: prepare per bank, approve each (four or six eyes), write every bank file."""
     t0 = time.perf_counter()
-    prepared = payments.prepare_batches(cycle_id, store=store, settings=settings, by=PREPARER)
+    prepared = payments.prepare_batches(cycle_id, store=store, analytics=bootstrap.analytics(settings),
+                                        settings=settings, by=PREPARER)
     t1 = time.perf_counter()
     for b in prepared.batches:
         done = payments.approve_batch(b.number, store=store, settings=settings, by=APPROVERS[0])

@@ -28,6 +28,7 @@ def measure(store_dir: str, snapshot_id: str) -> dict:
 
     from hand_sql import beijing_2021_sql, float_sql
 
+    from wengang import bootstrap
     from wengang.config import Settings
     from wengang.rules.backends import duckdb_tables
     from wengang.rules.engine import DECISION_COLUMNS, decide
@@ -72,7 +73,8 @@ def measure(store_dir: str, snapshot_id: str) -> dict:
     total = con.execute("SELECT sum(amount_fen) FROM engine_out WHERE decision = 'eligible'").fetchone()[0]
     con.close()
     started = time.perf_counter()
-    evaluate(snapshot_id, "beijing-2021", AS_OF, settings=settings, keep=True)
+    evaluate(snapshot_id, "beijing-2021", AS_OF, analytics=bootstrap.analytics(settings), settings=settings,
+             keep=True)
     stored = time.perf_counter() - started
     return {"decisions_s": min(timings["decisions"]), "hand_s": min(timings["hand"]), "stored_s": stored,
             "hand_monthly_s": monthly_s, "monthly_mismatch": disagree[3], "facts_built_s": facts_s,
@@ -83,11 +85,14 @@ def measure(store_dir: str, snapshot_id: str) -> dict:
 
 def evaluation_peak(store_dir: str, snapshot_id: str, keep: bool) -> dict:
     """One evaluation (with or without its explanations stored) alone in a fresh process: time and peak memory."""
+    from wengang import bootstrap
     from wengang.config import Settings
     from wengang.services.evaluation import evaluate
 
     started = time.perf_counter()
-    evaluate(snapshot_id, "beijing-2021", AS_OF, settings=Settings(data_dir=Path(store_dir)), keep=keep)
+    settings = Settings(data_dir=Path(store_dir))
+    evaluate(snapshot_id, "beijing-2021", AS_OF, analytics=bootstrap.analytics(settings), settings=settings,
+             keep=keep)
     return {"cold_s": time.perf_counter() - started, "peak_mb": peak_rss_mb()}
 
 
@@ -97,21 +102,25 @@ def _fresh(*args: str) -> dict:
 
 
 def spark_time(store_dir: str, snapshot_id: str) -> float:
+    from wengang import bootstrap
     from wengang.config import Settings
     from wengang.services.evaluation import evaluate
 
     settings = Settings(data_dir=Path(store_dir))
     started = time.perf_counter()
-    evaluate(snapshot_id, "beijing-2021", AS_OF, settings=settings, engine="spark", keep=False)
+    evaluate(snapshot_id, "beijing-2021", AS_OF, analytics=bootstrap.analytics(settings), settings=settings,
+             engine="spark", keep=False)
     return time.perf_counter() - started
 
 
 def imported(units: int) -> tuple[str, str]:
+    from wengang import bootstrap
     from wengang.config import Settings
     from wengang.services.snapshots import import_folder
 
     store_dir = CACHE / f"store-{units}"
-    result = import_folder(city(units), settings=Settings(data_dir=store_dir))
+    result = import_folder(city(units), analytics=bootstrap.analytics(Settings(data_dir=store_dir)),
+                           settings=Settings(data_dir=store_dir))
     if result.snapshot is None:
         raise SystemExit(f"import refused: {result.check.report}")
     return str(store_dir), result.snapshot.id

@@ -119,9 +119,11 @@ def case_city(tmp_path_factory) -> dict:
     analytics = Settings(data_dir=root / "var")
     ids = {}
     for version in (1, 2, 3):
-        result = import_folder(write_city(root / f"v{version}", version), settings=analytics)
+        result = import_folder(write_city(root / f"v{version}", version),
+                               analytics=bootstrap.analytics(analytics), settings=analytics)
         ids[version] = result.snapshot.id
-    first = evaluation.evaluate(ids[1], PACK, AS_OF, settings=analytics)
+    first = evaluation.evaluate(ids[1], PACK, AS_OF, analytics=bootstrap.analytics(analytics),
+                                settings=analytics)
     return {"data_dir": root / "var", "snapshots": ids, "folders": {v: root / f"v{v}" for v in ids},
             "v1": first}
 

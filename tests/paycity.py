@@ -10,6 +10,7 @@ import pytest
 from tests.builders import steady_contributions, uscc, write_snapshot
 from tests.clocks import on_day
 from tests.conftest import AS_OF, PACK
+from wengang import bootstrap
 from wengang.config import Settings
 
 BANKS = {"102100099996": 12, "103100000026": 8, "313100000013": 6, "104100000004": 4}   # ICBC, ABC (.03), CSV, BOC
@@ -45,8 +46,9 @@ def pay_city(tmp_path_factory) -> dict:
 
     root = tmp_path_factory.mktemp("paycity")
     settings = Settings(data_dir=root / "var")
-    snapshot = import_folder(write_pay_city(root / "city"), settings=settings).snapshot.id
-    run = evaluation.evaluate(snapshot, PACK, AS_OF, settings=settings)
+    snapshot = import_folder(write_pay_city(root / "city"), analytics=bootstrap.analytics(settings),
+                             settings=settings).snapshot.id
+    run = evaluation.evaluate(snapshot, PACK, AS_OF, analytics=bootstrap.analytics(settings), settings=settings)
     return {"data_dir": root / "var", "snapshot": snapshot, "run": run}
 
 
@@ -59,11 +61,13 @@ def reverified_cycle(store, settings: Settings, city: dict) -> int:
         status = cycles.open_from_decided(run.decided, store=store, pack_id=PACK, as_of=AS_OF,
                                           snapshot_id=run.summary.snapshot_id, run_id=run.summary.id, by="clerk")
         cycle_id = status.cycle.id
-        cycles.compare(cycle_id, store=store, settings=settings, snapshot=city["snapshot"], by="clerk")
+        cycles.compare(cycle_id, store=store, analytics=bootstrap.analytics(settings), settings=settings,
+                       snapshot=city["snapshot"], by="clerk")
         batch = publicity.start(cycle_id, store=store, starts_on=START, by="clerk")
     with on_day(store, START + dt.timedelta(days=8)):
         publicity.close(batch.number, store=store, closed_on=START + dt.timedelta(days=8), by="clerk")
-        reverify.reverify(cycle_id, store=store, settings=settings, snapshot=city["snapshot"], by="checker")
+        reverify.reverify(cycle_id, store=store, analytics=bootstrap.analytics(settings), settings=settings,
+                          snapshot=city["snapshot"], by="checker")
     return cycle_id
 
 

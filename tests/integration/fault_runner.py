@@ -48,7 +48,8 @@ class Steps:
 def run(store, settings: Settings, cycle_id: int, root: Path, steps: Steps) -> None:
     """The whole payment run, restartable from any point."""
     steps.note("prepare")
-    payments.prepare_batches(cycle_id, store=store, settings=settings, by="clerk")
+    payments.prepare_batches(cycle_id, store=store, analytics=bootstrap.analytics(settings),
+                             settings=settings, by="clerk")
     for batch in payments.list_batches(store=store, cycle_id=cycle_id):
         while batch.status == "prepared":
             by = next(a for a in APPROVERS if a not in (batch.prepared_by, batch.approved_by))

@@ -31,7 +31,8 @@ def rename(store, cycle: int, unit: str, name: str, table: str = "cases", column
 def test_a_unit_whose_name_a_bank_file_refuses_is_left_out_at_preparation_with_why(pay_store, pay_settings,
                                                                                    reverified):
     rename(pay_store, reverified, CSV_UNIT, "=HYPERLINK(\"http://x\")有限公司")
-    done = payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk-wang")
+    done = payments.prepare_batches(reverified, store=pay_store, analytics=bootstrap.analytics(pay_settings),
+                                    settings=pay_settings, by="clerk-wang")
     assert [u for u, _ in done.skipped] == [CSV_UNIT]
     assert done.skipped[0][1].startswith("单位名称不能写入银行文件 / the unit name cannot go into a bank file")
     assert "formula" in done.skipped[0][1]
@@ -39,7 +40,8 @@ def test_a_unit_whose_name_a_bank_file_refuses_is_left_out_at_preparation_with_w
 
 
 def test_approval_refuses_a_batch_holding_a_formula_name_and_names_the_unit(pay_store, pay_settings, reverified):
-    done = payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk-wang")
+    done = payments.prepare_batches(reverified, store=pay_store, analytics=bootstrap.analytics(pay_settings),
+                                    settings=pay_settings, by="clerk-wang")
     csv_batch = next(b for b in done.batches if b.bank_code == "313")
     rename(pay_store, reverified, CSV_UNIT, "@SUM(A1)", table="payment_attempts", column="account_name")
     with pytest.raises(Refused, match=f"{CSV_UNIT}.*cancel the batch") as refused:

@@ -83,10 +83,12 @@ def test_a_renamed_case_leaves_preparation_and_is_paid_but_not_renamed_after_app
     with pay_store.reading() as uow:
         first = next(uow.cases.of_cycle(reverified, [State.REVERIFIED]))
     set_name(pay_store, first.id, BAD)
-    prepared = payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk-wang")
+    prepared = payments.prepare_batches(reverified, store=pay_store,
+                                        analytics=bootstrap.analytics(pay_settings), settings=pay_settings, by="clerk-wang")
     assert [why for code, why in prepared.skipped if code == first.uscc][0].count("control character") == 1
     renames.rename(first.id, store=pay_store, name=GOOD, reason="据营业执照", by="reviewer-li")
-    again = payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk-wang")
+    again = payments.prepare_batches(reverified, store=pay_store,
+                                     analytics=bootstrap.analytics(pay_settings), settings=pay_settings, by="clerk-wang")
     assert [b.entries for b in again.batches] == [1] and not again.skipped
     set_name(pay_store, first.id, BAD)                          # the attempt keeps its own copy of the name
     with pytest.raises(Refused, match="payment under way"):

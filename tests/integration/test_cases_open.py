@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.builders import uscc
 from tests.conftest import AS_OF, CITY, PACK
+from wengang import bootstrap
 from wengang.adapters.db.tables import audit_log, cases, cycles, metadata
 from wengang.domain.errors import Refused
 from wengang.services import audit
@@ -33,7 +34,8 @@ def test_migrations_build_exactly_the_tables_the_code_uses(db_store):
 
 
 def test_open_routes_every_unit_by_its_decision(db_store, db_settings, case_city):
-    status = cycle_service.open_cycle(PACK, AS_OF, store=db_store, settings=db_settings,
+    status = cycle_service.open_cycle(PACK, AS_OF, store=db_store,
+                                      analytics=bootstrap.analytics(db_settings), settings=db_settings,
                                       snapshot=case_city["snapshots"][1], by="clerk")
     assert status.cases == UNITS and status.rounds[0].round_no == 1
     assert status.cycle.rounds_required == 2          # beijing-2021: two rounds before publicity

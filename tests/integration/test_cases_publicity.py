@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from tests.builders import uscc
 from tests.clocks import on_day
 from tests.conftest import ACCOUNT, CITY
+from wengang import bootstrap
 from wengang.domain.errors import NotFound, Refused
 from wengang.services import audit, cycles, objections, publicity
 
@@ -28,7 +29,8 @@ def state_of(store, key):
 @pytest.fixture
 def compared(db_store, db_settings, opened, case_city):
     """Round 2 on city v2: the unit flagged after the first snapshot leaves before publicity."""
-    return cycles.compare(1, store=db_store, settings=db_settings, snapshot=case_city["snapshots"][2], by="clerk")
+    return cycles.compare(1, store=db_store, analytics=bootstrap.analytics(db_settings),
+                          settings=db_settings, snapshot=case_city["snapshots"][2], by="clerk")
 
 
 @pytest.fixture
@@ -40,13 +42,15 @@ def published(db_store, compared):
 def test_publicity_waits_for_the_rounds_the_pack_asks_for(db_store, db_settings, opened, case_city):
     with pytest.raises(Refused, match="2 comparison rounds"), on_day(db_store, START):
         publicity.start(1, store=db_store, starts_on=START, by="clerk")
-    result = cycles.compare(1, store=db_store, settings=db_settings, snapshot=case_city["snapshots"][2], by="clerk")
+    result = cycles.compare(1, store=db_store, analytics=bootstrap.analytics(db_settings),
+                            settings=db_settings, snapshot=case_city["snapshots"][2], by="clerk")
     assert result.round == 2 and result.changed == 1 and result.moved == 1
     flagged = state_of(db_store, "flagged_later")
     assert flagged.state.value == "rejected" and "flag:dishonest_debtor" in flagged.reason
     assert flagged.run_id == result.run_id != opened.cycle.run_id
     with pytest.raises(Refused, match="all 2 comparison rounds"):
-        cycles.compare(1, store=db_store, settings=db_settings, snapshot=case_city["snapshots"][2])
+        cycles.compare(1, store=db_store, analytics=bootstrap.analytics(db_settings), settings=db_settings,
+                       snapshot=case_city["snapshots"][2])
     rounds = cycles.status(1, store=db_store).rounds
     assert [(r.round_no, r.changed) for r in rounds] == [(1, 0), (2, 1)]
 

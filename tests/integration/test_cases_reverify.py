@@ -27,21 +27,24 @@ def case(store, key):
 
 @pytest.fixture
 def published(db_store, db_settings, opened, case_city):
-    cycles.compare(1, store=db_store, settings=db_settings, snapshot=case_city["snapshots"][2], by="clerk")
+    cycles.compare(1, store=db_store, analytics=bootstrap.analytics(db_settings), settings=db_settings,
+                   snapshot=case_city["snapshots"][2], by="clerk")
     with on_day(db_store, START):
         return publicity.start(1, store=db_store, starts_on=START, by="clerk")
 
 
 def test_nothing_is_re_verified_before_its_publicity_closed(db_store, db_settings, published, case_city):
     with pytest.raises(Refused, match="closed"):
-        reverify.reverify(1, store=db_store, settings=db_settings, snapshot=case_city["snapshots"][3])
+        reverify.reverify(1, store=db_store, analytics=bootstrap.analytics(db_settings),
+                          settings=db_settings, snapshot=case_city["snapshots"][3])
 
 
 def test_unchanged_passes_changed_leaves_with_both_runs_now_ineligible_is_rejected(db_store, db_settings,
                                                                                    published, case_city):
     publicity.close("C1-P1", store=db_store, closed_on=AFTER, by="clerk")
     newest = case_city["snapshots"][3]
-    result = reverify.reverify(1, store=db_store, settings=db_settings, snapshot=newest, by="checker")
+    result = reverify.reverify(1, store=db_store, analytics=bootstrap.analytics(db_settings),
+                               settings=db_settings, snapshot=newest, by="checker")
     assert result.unchanged == 1 and len(result.changed) == 2
     assert case(db_store, "eligible").state is State.REVERIFIED
     moved = case(db_store, "changes_amount")
@@ -59,7 +62,8 @@ def test_unchanged_passes_changed_leaves_with_both_runs_now_ineligible_is_reject
     assert len(lines) > 1
     assert audit.verify_log(store=db_store).ok
     with pytest.raises(Refused, match="waiting for re-verification"):
-        reverify.reverify(1, store=db_store, settings=db_settings, snapshot=newest)
+        reverify.reverify(1, store=db_store, analytics=bootstrap.analytics(db_settings),
+                          settings=db_settings, snapshot=newest)
 
 
 def decided_by(store):
@@ -71,8 +75,10 @@ def test_an_open_objection_holds_its_case_back_until_decided(db_store, db_settin
     o = objections.add("C1-P1", uscc(CITY["eligible"]), store=db_store, contact="13812345678", text="?",
                        raised_on=START)
     publicity.close("C1-P1", store=db_store, closed_on=AFTER, by="clerk")
-    reverify.reverify(1, store=db_store, settings=db_settings, snapshot=case_city["snapshots"][3])
+    reverify.reverify(1, store=db_store, analytics=bootstrap.analytics(db_settings), settings=db_settings,
+                      snapshot=case_city["snapshots"][3])
     assert case(db_store, "eligible").state is State.OBJECTION
     objections.decide(o.id, store=db_store, sustain=False, reason="查无实据", by="investigator")
-    again = reverify.reverify(1, store=db_store, settings=db_settings, snapshot=case_city["snapshots"][3])
+    again = reverify.reverify(1, store=db_store, analytics=bootstrap.analytics(db_settings),
+                              settings=db_settings, snapshot=case_city["snapshots"][3])
     assert again.unchanged == 1 and case(db_store, "eligible").state is State.REVERIFIED

@@ -11,6 +11,7 @@ import pytest
 from tests.builders import uscc
 from tests.clocks import on_day
 from tests.conftest import CITY
+from wengang import bootstrap
 from wengang.adapters.db.tables import cases
 from wengang.domain.cases import State
 from wengang.domain.errors import ConcurrentChange, IllegalTransition, NotFound, Refused
@@ -31,14 +32,16 @@ def audit_count(store, case_id):
 
 
 def apply(store, settings, key="review", **kw):
-    return review.apply(1, uscc(CITY[key]), store=store, settings=settings, commitment=LETTER, accepted=True,
+    return review.apply(1, uscc(CITY[key]), store=store, analytics=bootstrap.analytics(settings),
+                        settings=settings, commitment=LETTER, accepted=True,
                         by="unit", **kw)
 
 
 def test_an_application_needs_the_accepted_commitment_letter(db_store, db_settings, opened):
     for letter, accepted in ((LETTER, False), ("  ", True)):
         with pytest.raises(Refused, match="commitment"):
-            review.apply(1, uscc(CITY["review"]), store=db_store, settings=db_settings, commitment=letter,
+            review.apply(1, uscc(CITY["review"]), store=db_store, analytics=bootstrap.analytics(db_settings),
+                         settings=db_settings, commitment=letter,
                          accepted=accepted, by="unit")
     with pytest.raises(Refused, match="only a case in review"):
         apply(db_store, db_settings, "eligible")
@@ -57,7 +60,8 @@ def test_a_reviewer_accepts_with_a_reason_and_the_case_joins_the_next_publicity(
         review.decide(target.id, store=db_store, accept=True, reason="", by="reviewer")
     accepted = review.decide(target.id, store=db_store, accept=True, reason="承诺已履行", by="reviewer")
     assert accepted.state is State.IDENTIFIED and accepted.review_accepted and accepted.version == 2
-    cycles.compare(1, store=db_store, settings=db_settings, snapshot=case_city["snapshots"][2])
+    cycles.compare(1, store=db_store, analytics=bootstrap.analytics(db_settings), settings=db_settings,
+                   snapshot=case_city["snapshots"][2])
     with on_day(db_store, dt.date(2021, 10, 8)):
         batch = publicity.start(1, store=db_store, starts_on=dt.date(2021, 10, 8), by="clerk")
     assert case(db_store, "review").batch_id == batch.id
@@ -88,7 +92,8 @@ def test_a_late_filer_applies_from_the_newer_snapshot(db_store, db_settings, ope
     with pytest.raises(NotFound, match="late"):
         apply(db_store, db_settings, "late")
     with pytest.raises(NotFound, match="either"):
-        review.apply(1, uscc(77), store=db_store, settings=db_settings, commitment=LETTER, accepted=True,
+        review.apply(1, uscc(77), store=db_store, analytics=bootstrap.analytics(db_settings),
+                     settings=db_settings, commitment=LETTER, accepted=True,
                      by="unit", late_snapshot=case_city["snapshots"][3])
     filed = apply(db_store, db_settings, "late", late_snapshot=case_city["snapshots"][3])
     late = case(db_store, "late")

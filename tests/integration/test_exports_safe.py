@@ -12,6 +12,7 @@ from tests.builders import uscc
 from tests.clocks import on_day
 from tests.conftest import CITY
 from tests.paycity import START
+from wengang import bootstrap
 from wengang.services import cycles, payment_report, payments, publicity
 
 pytestmark = pytest.mark.slow
@@ -40,7 +41,8 @@ def formulas(path) -> list[str]:
 @pytest.fixture
 def listed(db_store, db_settings, opened, case_city):
     """The small city's list C1-P1, with its three entries named as an attacker would name them."""
-    cycles.compare(1, store=db_store, settings=db_settings, snapshot=case_city["snapshots"][2], by="clerk")
+    cycles.compare(1, store=db_store, analytics=bootstrap.analytics(db_settings), settings=db_settings,
+                   snapshot=case_city["snapshots"][2], by="clerk")
     with on_day(db_store, START):
         publicity.start(1, store=db_store, starts_on=START, by="clerk")
     rename_directly(db_store, {i: NAMES[k] for k, i in ids_of(db_store, 1, NAMES).items()})
@@ -72,7 +74,8 @@ def test_a_control_character_in_a_name_no_longer_fails_the_xlsx(db_store, listed
 
 
 def test_the_payment_report_holds_unit_names_as_text(pay_store, pay_settings, reverified, tmp_path):
-    payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk-wang")
+    payments.prepare_batches(reverified, store=pay_store, analytics=bootstrap.analytics(pay_settings),
+                             settings=pay_settings, by="clerk-wang")
     with pay_store.transaction() as uow:                                       # an attempt of older days
         uow.connection.execute(text("UPDATE payment_attempts SET unit_name = :n WHERE id IN (1, 2)"),
                                {"n": "=1+cmd|' /C calc'!A0"})

@@ -47,9 +47,11 @@ def big_city(tmp_path_factory) -> dict:
 
     root = tmp_path_factory.mktemp("faultcity")
     settings = Settings(data_dir=root / "var")
-    snapshot = import_folder(write_pay_city(root / "city", UNITS), settings=settings).snapshot.id
+    snapshot = import_folder(write_pay_city(root / "city", UNITS), analytics=bootstrap.analytics(settings),
+                             settings=settings).snapshot.id
     return {"data_dir": root / "var", "snapshot": snapshot,
-            "run": evaluation.evaluate(snapshot, PACK, AS_OF, settings=settings)}
+            "run": evaluation.evaluate(snapshot, PACK, AS_OF, analytics=bootstrap.analytics(settings),
+                                       settings=settings)}
 
 
 @dataclass
@@ -220,7 +222,8 @@ def test_kill_9_anywhere_in_the_payment_run_and_restart(template, tmp_path, caps
 
 
 def test_a_batch_cannot_be_approved_twice_after_a_crash(pay_store, pay_settings, reverified):
-    [batch, *_] = payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk").batches
+    [batch, *_] = payments.prepare_batches(reverified, store=pay_store,
+                                           analytics=bootstrap.analytics(pay_settings), settings=pay_settings, by="clerk").batches
     payments.approve_batch(batch.number, store=pay_store, settings=pay_settings, by="approver")
     with pytest.raises(Refused, match="not waiting for approval"):
         payments.approve_batch(batch.number, store=pay_store, settings=pay_settings, by="approver-2")

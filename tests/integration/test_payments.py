@@ -33,14 +33,16 @@ def states(store, cycle_id) -> dict[str, int]:
 
 
 def prepare_and_approve(store, settings, cycle_id, approver="approver-li"):
-    done = payments.prepare_batches(cycle_id, store=store, settings=settings, by="clerk-wang")
+    done = payments.prepare_batches(cycle_id, store=store, analytics=bootstrap.analytics(settings),
+                                    settings=settings, by="clerk-wang")
     for b in done.batches:
         payments.approve_batch(b.number, store=store, settings=settings, by=approver)
     return done
 
 
 def test_one_batch_per_bank_in_its_format_and_the_preparer_cannot_approve(pay_store, pay_settings, reverified):
-    done = payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk-wang")
+    done = payments.prepare_batches(reverified, store=pay_store, analytics=bootstrap.analytics(pay_settings),
+                                    settings=pay_settings, by="clerk-wang")
     got = {b.bank_code: (b.entries, b.file_format) for b in done.batches}
     assert got == {"102": (12, "pain.001.001.09"), "103": (8, "pain.001.001.03"), "104": (4, "pain.001.001.09"),
                    "313": (6, "csv")}
@@ -50,7 +52,8 @@ def test_one_batch_per_bank_in_its_format_and_the_preparer_cannot_approve(pay_st
     assert states(pay_store, reverified) == {"re-verified": PAY_UNITS}          # nothing moved, nothing committed
     assert ledger.check(store=pay_store).postings == 0
     # preparing again while the batches wait makes no second attempt for anyone
-    assert payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk-wang").batches == []
+    assert payments.prepare_batches(reverified, store=pay_store, analytics=bootstrap.analytics(pay_settings),
+                                    settings=pay_settings, by="clerk-wang").batches == []
     payments.approve_batch("C1-B102-1", store=pay_store, settings=pay_settings, by="approver-li")
     assert states(pay_store, reverified) == {"re-verified": PAY_UNITS - 12, "approved-for-payment": 12}
     report = ledger.check(store=pay_store)
@@ -86,7 +89,8 @@ def test_a_failed_attempt_frees_its_case_and_keeping_an_attempt_live_rewrites_no
                                                                                        reverified):
     """The one-live rule sits on a generated column: rejected frees the case for a re-issue, a second live attempt
     is still refused, and on PostgreSQL prepared → pending is a heap-only update (no index written)."""
-    payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk-wang")
+    payments.prepare_batches(reverified, store=pay_store, analytics=bootstrap.analytics(pay_settings),
+                             settings=pay_settings, by="clerk-wang")
     with pay_store.transaction() as uow:
         a = uow.payments.attempts(batch_id=1)[0]
         live = uow.connection.execute(text("SELECT live_case_id FROM payment_attempts WHERE id = :id"),
@@ -125,7 +129,8 @@ def test_a_case_whose_account_fails_its_check_is_left_out_and_its_batch_counts_o
     # the threshold at exactly what ICBC's good cases sum to: one approver (the planned total, with units 1 and 5,
     # would have needed two)
     settings = pay_settings.model_copy(update={"second_approval_above": good})
-    done = payments.prepare_batches(reverified, store=pay_store, settings=settings, by="clerk-wang")
+    done = payments.prepare_batches(reverified, store=pay_store, analytics=bootstrap.analytics(settings),
+                                    settings=settings, by="clerk-wang")
     assert [u for u, _ in done.skipped] == [uscc(n, "91110108") for n in sorted(bad)]
     assert all(why.startswith("账户不可用 / unusable account") for _, why in done.skipped)
     assert {b.bank_code: b.entries for b in done.batches} == {"102": 10, "103": 8, "313": 6}
@@ -142,7 +147,8 @@ def test_a_case_whose_account_fails_its_check_is_left_out_and_its_batch_counts_o
 
 def test_above_the_threshold_a_second_different_approver_releases_the_batch(pay_store, pay_settings, reverified):
     settings = pay_settings.model_copy(update={"second_approval_above": Decimal("10000.00")})
-    payments.prepare_batches(reverified, store=pay_store, settings=settings, by="clerk-wang")
+    payments.prepare_batches(reverified, store=pay_store, analytics=bootstrap.analytics(settings),
+                             settings=settings, by="clerk-wang")
     first = payments.approve_batch("C1-B102-1", store=pay_store, settings=settings, by="approver-li")
     assert first.needs_second and first.status == "prepared"           # 18,403.20 yuan > 10,000
     with pytest.raises(Refused, match="another person"):
@@ -251,7 +257,8 @@ def test_bank_returns_pay_fail_and_credit_back_and_a_corrected_account_is_reissu
                                                         settings=pay_settings, by="x"))
     assert ledger.check(store=pay_store).postings == report.postings
     # a failed case waits for a corrected, verified account; then (and only then) a new attempt, a new id
-    assert payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk-wang").batches == []
+    assert payments.prepare_batches(reverified, store=pay_store, analytics=bootstrap.analytics(pay_settings),
+                                    settings=pay_settings, by="clerk-wang").batches == []
     new = accounts.propose(reverified, rejected.uscc, bank_code="105100000017", account_no="6217000010001234",
                            account_name="付款测试1号有限公司", store=pay_store, by=rejected.uscc)
     with pytest.raises(Refused, match="cannot verify"):

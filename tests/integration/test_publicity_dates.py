@@ -9,6 +9,7 @@ import pytest
 from tests.builders import uscc
 from tests.clocks import on_day
 from tests.conftest import CITY
+from wengang import bootstrap
 from wengang.domain.errors import Refused
 from wengang.services import cycles, objections, publicity
 
@@ -19,7 +20,8 @@ LAST = DAY + dt.timedelta(days=6)          # the 7-day period's last day
 
 @pytest.fixture
 def compared(db_store, db_settings, opened, case_city):
-    cycles.compare(1, store=db_store, settings=db_settings, snapshot=case_city["snapshots"][2], by="clerk")
+    cycles.compare(1, store=db_store, analytics=bootstrap.analytics(db_settings), settings=db_settings,
+                   snapshot=case_city["snapshots"][2], by="clerk")
 
 
 def test_a_list_cannot_start_before_today(db_store, compared):

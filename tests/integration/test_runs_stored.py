@@ -27,7 +27,8 @@ def stored(tmp_path):
         {"uscc": B, "name": "乙公司", "industry": "other", "employees": "40", "region": "110108"}],
         contributions=contributions, separations=[])
     cfg = Settings(data_dir=tmp_path / "var")
-    return cfg, evaluate(str(folder), "beijing-2021", AS_OF, settings=cfg, keep=True)
+    return cfg, evaluate(str(folder), "beijing-2021", AS_OF, analytics=bootstrap.analytics(cfg),
+                         settings=cfg, keep=True)
 
 
 def _columns(cfg) -> dict[str, str]:

@@ -7,6 +7,7 @@ import duckdb
 import pytest
 
 from tests.builders import steady_contributions, uscc, write_snapshot
+from wengang import bootstrap
 from wengang.config import Settings
 from wengang.services.snapshots import check_folder, import_folder
 from wengang.snapshot import faults as report
@@ -53,7 +54,7 @@ def stored_names(settings, info) -> set[str]:
 def test_one_gb18030_line_in_a_utf8_file_is_one_fault_naming_line_column_and_byte(tmp_path, settings):
     folder = city(tmp_path / "snap")
     line = recode_line(folder, 7, "gb18030")
-    result = check_folder(folder, settings=settings)
+    result = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     assert result.encodings["employers"] == "utf-8"
     assert len(result.faults) == 1
     fault = result.faults[0]
@@ -66,8 +67,9 @@ def test_one_gb18030_line_in_a_utf8_file_is_one_fault_naming_line_column_and_byt
 def test_strict_refuses_and_lenient_keeps_every_other_unit_with_its_name_intact(tmp_path, settings):
     folder = city(tmp_path / "snap")
     recode_line(folder, 7, "gb18030")
-    assert import_folder(folder, settings=settings).refused
-    info = import_folder(folder, settings=settings, lenient=True).snapshot
+    assert import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings).refused
+    info = import_folder(folder, analytics=bootstrap.analytics(settings),
+                         settings=settings, lenient=True).snapshot
     assert info.row_counts == {"employers": UNITS - 1, "contributions": 13 * (UNITS - 1)}
     assert stored_names(settings, info) == set(NAMES) - {NAMES[5]}
     con = duckdb.connect(str(settings.analytics_path), read_only=True)
@@ -81,7 +83,7 @@ def test_strict_refuses_and_lenient_keeps_every_other_unit_with_its_name_intact(
 
 def test_a_gb18030_file_is_read_as_gb18030(tmp_path, settings):
     folder = city(tmp_path / "snap", "gb18030")
-    result = import_folder(folder, settings=settings)
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     assert result.check.encodings["employers"] == "gb18030" and not result.check.faults
     assert stored_names(settings, result.snapshot) == set(NAMES)
 
@@ -89,7 +91,7 @@ def test_a_gb18030_file_is_read_as_gb18030(tmp_path, settings):
 def test_one_utf8_line_in_a_gb18030_file_is_named_not_garbled(tmp_path, settings):
     folder = city(tmp_path / "snap", "gb18030")
     recode_line(folder, 4, "utf-8")
-    result = import_folder(folder, settings=settings, lenient=True)
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings, lenient=True)
     assert result.check.encodings["employers"] == "gb18030"
     assert [(f.line, f.column, f.value) for f in result.check.faults if f.file == "employers.csv"] == [
         (4, "name", NAMES[2])]
@@ -104,7 +106,7 @@ def test_bytes_of_neither_encoding_name_the_column_they_fall_in(tmp_path, settin
     at = lines[9].rindex(NAMES[8].encode())          # account_name, the last column
     lines[9] = lines[9][:at] + b"\xff\xfe" + lines[9][at:]
     path.write_bytes(b"\n".join(lines))
-    faults = check_folder(folder, settings=settings).faults
+    faults = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings).faults
     assert [(f.line, f.column) for f in faults] == [(10, "account_name")]
     assert f"not valid UTF-8 (nor GB18030) from byte {at + 1} of the line" in faults[0].reason
     assert faults[0].value.startswith("\\xff\\xfe")
@@ -112,14 +114,15 @@ def test_bytes_of_neither_encoding_name_the_column_they_fall_in(tmp_path, settin
 
 def test_an_explicit_encoding_turns_lines_that_do_not_decode_into_faults(tmp_path, settings):
     folder = city(tmp_path / "snap", "gb18030")
-    result = check_folder(folder, settings=settings, encoding="utf-8")
+    result = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings, encoding="utf-8")
     assert result.encodings["employers"] == "utf-8"
     assert sorted(f.line for f in result.faults if f.file == "employers.csv") == list(range(2, UNITS + 2))
     assert all("looks like GB18030" in f.reason for f in result.faults if f.file == "employers.csv")
     folder = city(tmp_path / "snap2", "gb18030")
     path = folder / "employers.csv"
     path.write_bytes(path.read_bytes().replace(NAMES[3].encode("gb18030"), b"\x80\x80", 1))
-    result = check_folder(folder, settings=settings, encoding="gb18030")
+    result = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings,
+                          encoding="gb18030")
     assert [(f.line, f.column) for f in result.faults] == [(5, "name")]
     assert "not valid GB18030" in result.faults[0].reason
 
@@ -128,7 +131,7 @@ def test_a_header_that_does_not_decode_refuses_the_file_even_when_lenient(tmp_pa
     folder = city(tmp_path / "snap")
     path = folder / "employers.csv"
     path.write_bytes(b"\xff" + path.read_bytes())
-    result = import_folder(folder, settings=settings, lenient=True)
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings, lenient=True)
     assert result.refused and result.snapshot is None
     assert (1, "not valid UTF-8 (nor GB18030) from byte 1 of the line") in {
         (f.line, f.reason.split(" / ")[-1]) for f in result.check.faults}

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from wengang import bootstrap
 from wengang.config import Settings
 from wengang.rules import backends
 from wengang.rules.engine import decide
@@ -99,7 +100,8 @@ def test_a_snapshot_imported_before_the_facts_is_evaluated_the_same_and_gets_the
     generate_city(tmp_path / "city", units=2_000, seed=5, profile="beijing")
     cfg = Settings(data_dir=tmp_path / "var")
     as_of = dt.date(2021, 6, 30)
-    with_facts = evaluate(str(tmp_path / "city"), "beijing-2021", as_of, settings=cfg, keep=False)
+    with_facts = evaluate(str(tmp_path / "city"), "beijing-2021", as_of, analytics=bootstrap.analytics(cfg),
+                          settings=cfg, keep=False)
     con = store.connect(cfg.analytics_path)
     info = store.find(con, snapshot_id=with_facts.summary.snapshot_id)
     schema = info.schema
@@ -108,7 +110,8 @@ def test_a_snapshot_imported_before_the_facts_is_evaluated_the_same_and_gets_the
     monthly = backends.execute(frame)                       # without the table: the monthly rows are aggregated
     con.close()
     assert monthly.sort_by("uscc").to_pylist() == with_facts.decided.sort_by("uscc").to_pylist()
-    again = evaluate(with_facts.summary.snapshot_id, "beijing-2021", as_of, settings=cfg, keep=False)
+    again = evaluate(with_facts.summary.snapshot_id, "beijing-2021", as_of,
+                     analytics=bootstrap.analytics(cfg), settings=cfg, keep=False)
     con = store.connect(cfg.analytics_path)
     assert facts.exists(con, schema)
     con.close()

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.builders import steady_contributions, uscc, write_csv, write_snapshot
+from wengang import bootstrap
 from wengang.config import Settings
 from wengang.services.snapshots import check_folder, import_folder
 from wengang.snapshot.reading import SnapshotLayoutError
@@ -43,8 +44,8 @@ def as_parquet(folder, **columns) -> None:
 
 def refused_even_lenient(folder, settings) -> list:
     """Both modes refuse and store nothing; the faults of the lenient try."""
-    assert import_folder(folder, settings=settings).refused
-    result = import_folder(folder, settings=settings, lenient=True)
+    assert import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings).refused
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings, lenient=True)
     assert result.refused and result.snapshot is None
     return result.check.faults
 
@@ -67,7 +68,7 @@ def test_an_unknown_column_named_twice_is_only_warned_about(tmp_path, settings):
     path = folder / "employers.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join([lines[0] + ",备注", *(line + ",y" for line in lines[1:])]) + "\n", encoding="utf-8")
-    result = import_folder(folder, settings=settings)
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     assert result.snapshot and not result.check.faults
     assert any("备注" in w for w in result.check.warnings)
 
@@ -89,7 +90,7 @@ def test_a_parquet_column_of_lists_records_or_maps_is_refused_by_name(tmp_path, 
 def test_a_nested_parquet_column_we_do_not_read_is_ignored(tmp_path, settings):
     folder = good(tmp_path / "snap")
     as_parquet(folder, tags=pa.array([["a"], []], pa.list_(pa.string())))
-    result = import_folder(folder, settings=settings)
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     assert result.snapshot and any("tags" in w for w in result.check.warnings)
 
 
@@ -116,7 +117,7 @@ def test_a_required_file_with_a_header_and_no_rows_is_refused(tmp_path, settings
 def test_an_optional_file_with_no_rows_is_fine(tmp_path, settings):
     folder = write_snapshot(tmp_path / "snap", employers=[{"uscc": A}], contributions=steady_contributions(A),
                             separations=[])
-    assert import_folder(folder, settings=settings).snapshot
+    assert import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings).snapshot
 
 
 @pytest.mark.parametrize("kind", ["link to /etc/passwd", "link inside", "folder", "pipe"])
@@ -137,7 +138,7 @@ def test_anything_but_a_regular_file_in_the_folder_is_refused_by_name_and_never_
     what = {"folder": "a folder", "pipe": "a special file"}.get(kind, "a symbolic link")
     for run in (check_folder, import_folder):
         with pytest.raises(SnapshotLayoutError) as refused:
-            run(folder, settings=settings)
+            run(folder, analytics=bootstrap.analytics(settings), settings=settings)
         assert f"{name!r} is {what}" in str(refused.value) and "root:" not in str(refused.value)
     assert not settings.analytics_path.exists()
 
@@ -146,6 +147,6 @@ def test_a_row_of_the_wrong_width_is_named_without_echoing_the_row(tmp_path, set
     folder = good(tmp_path / "snap")
     path = folder / "employers.csv"
     path.write_text(path.read_text(encoding="utf-8") + "root:x:0:0:root:/root:/bin/bash,secret\n", encoding="utf-8")
-    faults = check_folder(folder, settings=settings).faults
+    faults = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings).faults
     assert [(f.line, f.column, f.value) for f in faults] == [(4, "", "")]
     assert "expected" in faults[0].reason and "root" not in faults[0].reason

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.builders import person, steady_contributions, uscc, write_csv, write_snapshot
+from wengang import bootstrap
 from wengang.config import Settings
 from wengang.services.snapshots import check_folder, import_folder
 from wengang.snapshot import store
@@ -49,7 +50,7 @@ def test_the_six_faults_of_the_issue_are_refused_one_line_each_and_nothing_is_st
     contributions.append({**contributions[0], "uscc": uscc(99)})  # orphan, last line
     folder = write_snapshot(tmp_path / "snap", employers=[{"uscc": A}, {"uscc": bad, "industry": "mining"}],
                             contributions=contributions)
-    result = import_folder(folder, settings=settings)
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     assert result.refused and result.snapshot is None
     got = {(f.file, f.line, f.column, f.value) for f in result.check.faults}
     n = len(contributions) + 1
@@ -75,14 +76,14 @@ def test_the_six_faults_of_the_issue_are_refused_one_line_each_and_nothing_is_st
 def test_a_clean_snapshot_is_stored_typed_and_not_imported_twice(tmp_path, settings):
     folder = good(tmp_path / "snap", separations=[{"uscc": A, "person_id": person(1), "date": "2020-05-01",
                                                    "reason": "retirement"}])
-    first = import_folder(folder, settings=settings)
+    first = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     assert first.snapshot and not first.check.faults
     assert first.snapshot.row_counts == {"employers": 2, "contributions": 26, "separations": 1}
     con = duckdb.connect(str(settings.analytics_path), read_only=True)
     paid = con.execute(f"SELECT sum(unit_paid) FROM {first.snapshot.schema}.contributions").fetchone()[0]
     con.close()
     assert paid == Decimal("2600.00")
-    again = import_folder(folder, settings=settings)
+    again = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     assert again.already and again.snapshot.id == first.snapshot.id
     assert len(stored_ids(settings)[0]) == 1
 
@@ -93,7 +94,7 @@ def test_gb18030_is_detected_and_names_survive(tmp_path, settings):
     rows = list(csv.DictReader((folder / "employers.csv").open(encoding="utf-8")))
     rows[0]["name"] = "北京市朝阳区稳岗测试有限公司"
     write_csv(folder / "employers.csv", rows, encoding="gb18030")
-    result = import_folder(folder, settings=settings)
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     assert result.check.encodings["employers"] == "gb18030" and result.snapshot
     con = duckdb.connect(str(settings.analytics_path), read_only=True)
     names = {r[0] for r in con.execute(f"SELECT name FROM {result.snapshot.schema}.employers").fetchall()}
@@ -110,7 +111,7 @@ def test_parquet_and_csv_are_checked_alike(tmp_path, settings):
     table = table.set_column(table.column_names.index("unit_paid"), "unit_paid", amounts)
     (folder / "contributions.csv").unlink()
     pq.write_table(table, folder / "contributions.parquet")
-    result = check_folder(folder, settings=settings)
+    result = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     assert [(f.file, f.line, f.column, f.value) for f in result.faults] == [
         ("contributions.parquet", table.num_rows, "unit_paid", "-1.00")]
 
@@ -120,9 +121,9 @@ def test_lenient_stores_good_rows_and_quarantines_a_bad_unit_with_all_its_rows(t
     rows = list(csv.DictReader((folder / "employers.csv").open(encoding="utf-8")))
     rows[1]["region"] = "11010"
     write_csv(folder / "employers.csv", rows)
-    strict = import_folder(folder, settings=settings)
+    strict = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     assert strict.refused
-    result = import_folder(folder, settings=settings, lenient=True)
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings, lenient=True)
     info = result.snapshot
     assert info.row_counts["employers"] == 1 and info.row_counts["contributions"] == 13
     assert info.quarantined == 1 + 13
@@ -136,7 +137,8 @@ def test_lenient_quarantines_every_copy_of_a_duplicate(tmp_path, settings):
     contributions = steady_contributions(A)
     contributions.append({**contributions[0], "unit_paid": "1.00"})
     folder = write_snapshot(tmp_path / "snap", employers=[{"uscc": A}], contributions=contributions)
-    info = import_folder(folder, settings=settings, lenient=True).snapshot
+    info = import_folder(folder, analytics=bootstrap.analytics(settings),
+                         settings=settings, lenient=True).snapshot
     assert info.row_counts["contributions"] == len(contributions) - 2
 
 
@@ -144,7 +146,7 @@ def test_missing_required_column_is_refused_even_when_lenient(tmp_path, settings
     folder = good(tmp_path / "snap")
     rows = list(csv.DictReader((folder / "employers.csv").open(encoding="utf-8")))
     write_csv(folder / "employers.csv", [{k: v for k, v in r.items() if k != "region"} for r in rows])
-    result = import_folder(folder, settings=settings, lenient=True)
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings, lenient=True)
     assert result.refused
     assert [(f.line, f.column) for f in result.check.faults] == [(1, "region")]
 
@@ -157,7 +159,7 @@ def test_broken_rows_keep_exact_line_numbers(tmp_path, settings):
     lines.insert(5, lines[5] + ",extra")               # line 6: one field too many
     lines[7] = lines[7].replace(",100.00,", ",1x0.00,", 1)   # line 8: bad amount after both
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    faults = check_folder(folder, settings=settings).faults
+    faults = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings).faults
     assert sorted((f.line, f.column) for f in faults) == [(6, ""), (8, "unit_due")]
     assert "expected 8 fields, got 9" in faults[0].reason or "expected 8 fields, got 9" in faults[1].reason
 
@@ -174,7 +176,8 @@ def test_person_ids_flags_and_booleans_are_checked(tmp_path, settings):
     rows[0]["labor_dispatch"], rows[1]["labor_dispatch"] = "是", "maybe"
     rows[0]["revenue"] = "12.345"
     write_csv(folder / "employers.csv", rows, list(rows[0]) + ["revenue"] if "revenue" not in rows[0] else None)
-    faults = {(f.file, f.line, f.column): f.reason for f in check_folder(folder, settings=settings).faults}
+    faults = {(f.file, f.line, f.column): f.reason for f in check_folder(folder,
+                                                                         analytics=bootstrap.analytics(settings), settings=settings).faults}
     assert set(faults) == {("separations.csv", 2, "person_id"), ("separations.csv", 2, "date"),
                            ("flags.csv", 2, "removed_on"), ("employers.csv", 3, "labor_dispatch"),
                            ("employers.csv", 2, "revenue")}
@@ -186,7 +189,7 @@ def test_unknown_columns_and_files_are_warned_about(tmp_path, settings):
     (folder / "notes.txt").write_text("hello", encoding="utf-8")
     rows = list(csv.DictReader((folder / "employers.csv").open(encoding="utf-8")))
     write_csv(folder / "employers.csv", [r | {"legal_person": "张三"} for r in rows])
-    result = check_folder(folder, settings=settings)
+    result = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     assert not result.faults
     assert any("legal_person" in w for w in result.warnings) and any("notes.txt" in w for w in result.warnings)
 
@@ -195,4 +198,4 @@ def test_a_folder_without_employers_is_refused(tmp_path, settings):
     folder = good(tmp_path / "snap")
     (folder / "employers.csv").unlink()
     with pytest.raises(SnapshotLayoutError, match="employers"):
-        import_folder(folder, settings=settings)
+        import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.builders import steady_contributions, uscc, write_snapshot
+from wengang import bootstrap
 from wengang.config import Settings
 from wengang.domain.names import NAME_LIMIT
 from wengang.services.snapshots import check_folder, import_folder
@@ -39,7 +40,8 @@ def faults_by_line(result) -> dict[int, tuple[str, str, str]]:
 def test_names_every_downstream_format_refuses_are_faults_that_name_line_column_value_and_reason(tmp_path, settings):
     names = ["北京甲有限公司", "乙公司\n第二行", "丙\x07公司", "=HYPERLINK(\"http://x\")", "+86公司", "-公司",
              "@公司", "丁" * (NAME_LIMIT + 1), "戊" * NAME_LIMIT, "\u3000", "己\u2028公司"]
-    result = check_folder(snapshot(tmp_path / "snap", names), settings=settings)
+    result = check_folder(snapshot(tmp_path / "snap", names), analytics=bootstrap.analytics(settings),
+                          settings=settings)
     got = faults_by_line(result)
     # line numbers count physical lines: the quoted newline in line 3's name makes the rows after it one later
     assert got[3][:2] == ("name", "乙公司\\n第二行") and "control character '\\n'" in got[3][2]
@@ -62,7 +64,8 @@ def test_names_every_downstream_format_refuses_are_faults_that_name_line_column_
 def test_account_names_are_checked_alike_and_may_be_empty(tmp_path, settings):
     names = ["甲公司", "乙公司", "丙公司", "丁公司"]
     accounts = ["甲公司", "", "乙\t公司", "x" * 200]
-    result = check_folder(snapshot(tmp_path / "snap", names, accounts), settings=settings)
+    result = check_folder(snapshot(tmp_path / "snap", names, accounts),
+                          analytics=bootstrap.analytics(settings), settings=settings)
     got = faults_by_line(result)
     assert set(got) == {4, 5}
     assert got[4][:2] == ("account_name", "乙\\t公司") and "control character '\\t'" in got[4][2]
@@ -71,14 +74,14 @@ def test_account_names_are_checked_alike_and_may_be_empty(tmp_path, settings):
 
 def test_strict_stores_nothing_and_lenient_quarantines_the_unit_with_its_rows(tmp_path, settings):
     folder = snapshot(tmp_path / "snap", ["甲公司", "乙公司\r\n", "=1+1"])
-    strict = import_folder(folder, settings=settings)
+    strict = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     assert strict.refused and strict.snapshot is None
     con = duckdb.connect(str(settings.analytics_path), read_only=True)
     try:
         assert con.execute("SELECT count(*) FROM snapshots").fetchone() == (0,)
     finally:
         con.close()
-    lenient = import_folder(folder, settings=settings, lenient=True)
+    lenient = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings, lenient=True)
     info = lenient.snapshot
     assert info.row_counts == {"employers": 1, "contributions": 13}
     con = duckdb.connect(str(settings.analytics_path), read_only=True)
@@ -97,5 +100,6 @@ def test_parquet_names_are_checked_alike(tmp_path, settings):
     rows[1]["name"] = "乙\x00公司"
     (folder / "employers.csv").unlink()
     pq.write_table(pa.table({k: [r[k] for r in rows] for k in rows[0]}), folder / "employers.parquet")
-    got = [(f.file, f.line, f.column, f.value) for f in check_folder(folder, settings=settings).faults]
+    got = [(f.file, f.line, f.column, f.value) for f in check_folder(folder,
+                                                                     analytics=bootstrap.analytics(settings), settings=settings).faults]
     assert got == [("employers.parquet", 2, "name", "乙\\x00公司")]

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.builders import uscc
+from wengang import bootstrap
 from wengang.config import Settings
 from wengang.domain.names import name_problem
 from wengang.services.snapshots import check_folder, import_folder
@@ -107,7 +108,8 @@ def stored(settings_: Settings) -> int:
 def test_check_never_raises_and_names_every_fault(data):
     with tempfile.TemporaryDirectory() as tmp:
         folder, _, _ = data.draw(snapshots(Path(tmp) / "snap"))
-        result = check_folder(folder, settings=Settings(data_dir=Path(tmp) / "var"))
+        result = check_folder(folder, analytics=bootstrap.analytics(Settings(data_dir=Path(tmp) / "var")),
+                                  settings=Settings(data_dir=Path(tmp) / "var"))
         assert_well_formed(result.faults, folder)
         assert result.rows.keys() == {"employers", "contributions"}
 
@@ -118,13 +120,13 @@ def test_strict_stores_all_or_nothing_and_lenient_stores_only_clean_names(data):
     with tempfile.TemporaryDirectory() as tmp:
         folder, names, spliced = data.draw(snapshots(Path(tmp) / "snap"))
         config = Settings(data_dir=Path(tmp) / "var")
-        strict = import_folder(folder, settings=config)
+        strict = import_folder(folder, analytics=bootstrap.analytics(config), settings=config)
         assert_well_formed(strict.check.faults, folder)
         assert (strict.snapshot is None) == bool(strict.check.faults) == strict.refused
         assert stored(config) == (0 if strict.refused else 1)
         if not strict.refused:
             return
-        lenient = import_folder(folder, settings=config, lenient=True)
+        lenient = import_folder(folder, analytics=bootstrap.analytics(config), settings=config, lenient=True)
         if lenient.refused:
             assert any(f.line == 0 or f.line == 1 for f in lenient.check.faults) and stored(config) == 0
             return

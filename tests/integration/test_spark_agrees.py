@@ -25,6 +25,7 @@ def test_spark_and_duckdb_agree_on_policy_snapshots(path, tmp_path):
 def test_spark_and_duckdb_agree_on_a_generated_20000_unit_city(tmp_path):
     import datetime as dt
 
+    from wengang import bootstrap
     from wengang.config import Settings
     from wengang.services.evaluation import evaluate
     from wengang.snapshot.generator import generate_city
@@ -32,7 +33,8 @@ def test_spark_and_duckdb_agree_on_a_generated_20000_unit_city(tmp_path):
     folder = tmp_path / "city"
     generate_city(folder, units=20_000, seed=7, profile="beijing")
     settings = Settings(data_dir=tmp_path / "var")
-    runs = {engine: evaluate(str(folder), "beijing-2021", dt.date(2021, 6, 30), settings=settings, engine=engine,
+    runs = {engine: evaluate(str(folder), "beijing-2021", dt.date(2021, 6, 30),
+                             analytics=bootstrap.analytics(settings), settings=settings, engine=engine,
                              keep=False) for engine in ("duckdb", "spark")}
     duck, spark = runs["duckdb"].decided, runs["spark"].decided
     assert duck.num_rows == spark.num_rows == 20_000

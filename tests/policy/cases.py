@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from tests.builders import months, person, uscc, write_snapshot
+from wengang import bootstrap
 from wengang.config import Settings
 from wengang.services.evaluation import evaluate
 
@@ -63,7 +64,7 @@ def evaluate_file(doc: dict, folder: Path, engine: str | None = None) -> dict[st
     snapshot, codes = build_snapshot(doc, folder)
     settings = Settings(data_dir=folder / "var")
     result = evaluate(str(snapshot), doc["pack"], dt.date.fromisoformat(str(doc["as_of"])),
-                      settings=settings, engine=engine or doc.get("engine", "duckdb"))
+                      analytics=bootstrap.analytics(settings), settings=settings, engine=engine or doc.get("engine", "duckdb"))
     return {codes[row["uscc"]]: row for row in result.contract.to_pylist()}
 
 

@@ -4,7 +4,6 @@ the analytical store (its evaluations and snapshot accounts), so no test here to
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pyarrow as pa
 import pytest
@@ -15,18 +14,18 @@ from tests.clocks import on_day
 from tests.fakes import FakeStore
 from tests.fakes.outside import FakeChannel, FakeSealer
 from wengang.config import Settings
+from wengang.domain.analytics import Evaluated, RunSummary, SnapshotAccount
+from wengang.domain.snapshots import SnapshotInfo
 from wengang.services import (
     activation,
     cycles,
     evaluation,
     passwords,
-    payments,
     people,
     publicity,
     reverify,
     sessions,
 )
-from wengang.services.accounts import Account
 
 PACK, AS_OF = "beijing-2021", dt.date(2021, 9, 1)
 START = dt.date(2021, 10, 8)                     # the list's first day
@@ -67,38 +66,60 @@ def city(version: int) -> list[dict]:
 
 
 class FakeAnalytics:
-    """The analytical store as the case process and payments read it: snapshots v1-v3 evaluated on demand (each
-    evaluation a new run), and the accounts the snapshots hold."""
+    """The analytical store port as the case process and payments use it: snapshots v1-v3, each evaluation a new
+    run decided from the city above, and the accounts the snapshots hold."""
 
     def __init__(self):
-        self.snapshots = {f"v{n}": city(n) for n in (1, 2, 3)}
+        self.cities = {f"v{n}": city(n) for n in (1, 2, 3)}
         self.runs: dict[str, str] = {}
 
-    def decided(self, snapshot: str) -> pa.Table:
-        return pa.Table.from_pylist(self.snapshots[snapshot])
+    def snapshots(self) -> list[SnapshotInfo]:
+        return [self._info(name) for name in self.cities]
 
-    def evaluate(self, snapshot: str, pack_id: str, as_of: dt.date, *, settings, **_) -> SimpleNamespace:
-        run_id = f"run-{len(self.runs) + 1}-{snapshot}"
-        self.runs[run_id] = snapshot
-        summary = SimpleNamespace(id=run_id, snapshot_id=snapshot)
-        return SimpleNamespace(summary=summary, decided=self.decided(snapshot))
+    def find_snapshot(self, snapshot_id: str) -> SnapshotInfo | None:
+        return self._info(snapshot_id) if snapshot_id in self.cities else None
 
-    def accounts(self, settings, run_ids) -> dict[str, Account]:
+    def _info(self, name: str) -> SnapshotInfo:
+        rows = len(self.cities[name])
+        return SnapshotInfo(name, f"hash-{name}", "fake", dt.datetime(2021, 9, 1), "strict", {}, {"employers": rows}, 0)
+
+    def evaluate(self, snapshot: SnapshotInfo, pack_id: str, as_of: dt.date, *, engine: str, keep: bool,
+                 progress) -> Evaluated:
+        run_id = f"run-{len(self.runs) + 1}-{snapshot.id}"
+        self.runs[run_id] = snapshot.id
+        rows = self.cities[snapshot.id]
+        eligible = [r for r in rows if r["decision"] == "eligible"]
+        summary = RunSummary(run_id, snapshot.id, pack_id, as_of, engine, len(rows), len(eligible),
+                             sum(r["decision"] == "review" for r in rows),
+                             sum(r["decision"] == "ineligible" for r in rows),
+                             sum(r["amount_fen"] for r in eligible), 0.0)
+        return Evaluated(summary, pa.Table.from_pylist(rows))
+
+    def snapshot_accounts(self, run_ids) -> dict[str, SnapshotAccount]:
         out = {}
         for run_id in sorted(set(run_ids)):
-            for row in self.snapshots.get(self.runs.get(run_id, ""), []):
+            for row in self.cities.get(self.runs.get(run_id, ""), []):
                 bank = next(v[5] for v in CITY.values() if uscc(v[0]) == row["uscc"])
                 if row["has_account"]:
-                    out[row["uscc"]] = Account(BANKS[bank], f"62220202{row['uscc'][-8:]}", row["name"], "snapshot")
+                    out[row["uscc"]] = SnapshotAccount(BANKS[bank], f"62220202{row['uscc'][-8:]}", row["name"])
         return out
+
+    def check_snapshot(self, folder, *, encoding, progress):
+        raise NotImplementedError("the service tests import no folder")
+
+    def import_snapshot(self, folder, *, encoding, lenient, storable, progress):
+        raise NotImplementedError("the service tests import no folder")
+
+    def decided(self, uscc: str, run_id: str | None = None):
+        return None
+
+    def size_counts(self, run_id, reached, paid):
+        return None
 
 
 @pytest.fixture
-def analytics(monkeypatch) -> FakeAnalytics:
-    fake = FakeAnalytics()
-    monkeypatch.setattr(evaluation, "evaluate", fake.evaluate)
-    monkeypatch.setattr(payments, "snapshot_accounts", fake.accounts)
-    return fake
+def analytics() -> FakeAnalytics:
+    return FakeAnalytics()
 
 
 @pytest.fixture(autouse=True)
@@ -132,28 +153,29 @@ def channel(sealer) -> FakeChannel:
 
 
 @pytest.fixture
-def opened(store, analytics) -> int:
+def opened(store, analytics, settings) -> int:
     """Cycle 1 opened on v1 (round 1), by the clerk."""
-    first = analytics.evaluate("v1", PACK, AS_OF, settings=None)
+    first = evaluation.evaluate("v1", PACK, AS_OF, analytics=analytics, settings=settings)
     status = cycles.open_from_decided(first.decided, store=store, pack_id=PACK, as_of=AS_OF, snapshot_id="v1",
                                       run_id=first.summary.id, by="clerk")
     return status.cycle.id
 
 
 @pytest.fixture
-def published(store, settings, opened):
+def published(store, analytics, settings, opened):
     """Round 2 on v2 (unit 8 leaves), then the list C1-P1 from START."""
-    cycles.compare(opened, store=store, settings=settings, snapshot="v2", by="clerk")
+    cycles.compare(opened, store=store, analytics=analytics, settings=settings, snapshot="v2", by="clerk")
     with on_day(store, START):
         return publicity.start(opened, store=store, starts_on=START, by="clerk")
 
 
 @pytest.fixture
-def reverified(store, settings, published) -> int:
+def reverified(store, analytics, settings, published) -> int:
     """The list closed after its period and every case on it re-verified on v2 (nothing changed since)."""
     with on_day(store, AFTER):
         publicity.close(published.number, store=store, closed_on=AFTER, by="clerk")
-        reverify.reverify(published.cycle_id, store=store, settings=settings, snapshot="v2", by="checker")
+        reverify.reverify(published.cycle_id, store=store, analytics=analytics, settings=settings,
+                          snapshot="v2", by="checker")
     return published.cycle_id
 
 

@@ -27,26 +27,26 @@ def test_opening_routes_every_unit_by_its_decision_and_audits_each_case(store, o
     assert audit.verify_log(store=store).ok
 
 
-def test_a_pack_opens_once_and_a_refused_opening_leaves_nothing_behind(store, analytics, opened):
-    again = analytics.evaluate("v1", PACK, dt.date(2021, 9, 1), settings=None)
+def test_a_pack_opens_once_and_a_refused_opening_leaves_nothing_behind(store, analytics, settings, opened):
     with pytest.raises(Refused, match="already has a cycle"):
-        cycles.open_from_decided(again.decided, store=store, pack_id=PACK, as_of=dt.date(2021, 9, 1),
-                                 snapshot_id="v1", run_id=again.summary.id, by="clerk")
+        cycles.open_cycle(PACK, dt.date(2021, 9, 1), store=store, analytics=analytics, settings=settings,
+                          snapshot="v1", by="clerk")
     assert len(cycles.list_cycles(store=store)) == 1 and cycles.status(opened, store=store).cases == 8
 
 
 def test_publicity_waits_for_the_rounds_the_pack_asks_for_and_round_two_drops_the_flagged_unit(
-        store, settings, opened):
+        store, analytics, settings, opened):
     with pytest.raises(Refused, match="2 comparison rounds"), on_day(store, START):
         publicity.start(opened, store=store, starts_on=START, by="clerk")
     assert cycles.status(opened, store=store).batches == []             # the refused start left no list
-    result = cycles.compare(opened, store=store, settings=settings, snapshot="v2", by="clerk")
+    result = cycles.compare(opened, store=store, analytics=analytics, settings=settings, snapshot="v2",
+                            by="clerk")
     assert (result.round, result.changed, result.moved) == (2, 1, 1)
     with store.reading() as uow:
         flagged = uow.cases.find(opened, code("flagged_later"))
     assert flagged.state.value == "rejected" and FLAGGED in flagged.reason and flagged.run_id == result.run_id
     with pytest.raises(Refused, match="all 2 comparison rounds"):
-        cycles.compare(opened, store=store, settings=settings, snapshot="v2", by="clerk")
+        cycles.compare(opened, store=store, analytics=analytics, settings=settings, snapshot="v2", by="clerk")
 
 
 def test_the_list_holds_every_identified_case_for_seven_days_and_a_second_has_nothing_to_list(store, published):
@@ -63,8 +63,8 @@ def test_the_list_holds_every_identified_case_for_seven_days_and_a_second_has_no
     assert [b.number for b in cycles.status(1, store=store).batches] == ["C1-P1"]    # the refused batch is gone
 
 
-def test_a_list_is_never_back_dated(store, settings, opened):
-    cycles.compare(opened, store=store, settings=settings, snapshot="v2", by="clerk")
+def test_a_list_is_never_back_dated(store, analytics, settings, opened):
+    cycles.compare(opened, store=store, analytics=analytics, settings=settings, snapshot="v2", by="clerk")
     with pytest.raises(Refused, match="back-dated"), on_day(store, START):
         publicity.start(opened, store=store, starts_on=START - dt.timedelta(days=1), by="clerk")
 
@@ -124,16 +124,17 @@ def test_sustained_rejects_the_case_and_moots_the_rest_dismissed_puts_it_back(st
     assert listed[first.id].objector == "张*" and PHONE not in repr(listed[first.id])
 
 
-def test_nothing_is_re_verified_before_its_list_closed(store, settings, published):
+def test_nothing_is_re_verified_before_its_list_closed(store, analytics, settings, published):
     with pytest.raises(Refused, match="no publicity batch of this cycle has closed"):
-        reverify.reverify(1, store=store, settings=settings, snapshot="v3", by="checker")
+        reverify.reverify(1, store=store, analytics=analytics, settings=settings, snapshot="v3", by="checker")
 
 
-def test_re_verification_passes_the_unchanged_and_takes_out_the_changed_with_both_runs(store, settings, published):
+def test_re_verification_passes_the_unchanged_and_takes_out_the_changed_with_both_runs(store, analytics, settings, published):
     held = objections.add("C1-P1", code("eligible"), store=store, contact=PHONE, text="?", raised_on=START)
     with on_day(store, AFTER):
         publicity.close("C1-P1", store=store, closed_on=AFTER, by="clerk")
-    done = reverify.reverify(1, store=store, settings=settings, snapshot="v3", by="checker")
+    done = reverify.reverify(1, store=store, analytics=analytics, settings=settings, snapshot="v3",
+                             by="checker")
     assert state_of(store, "eligible") == "objection-raised"              # an open objection holds its case back
     assert state_of(store, "objected") == "rejected"                      # flagged in v3
     left = {x.uscc: x for x in done.changed}
@@ -145,5 +146,6 @@ def test_re_verification_passes_the_unchanged_and_takes_out_the_changed_with_bot
         assert case.amount == 1500 and case.state.value != "re-verified"
         assert [r.new_amount for r in uow.reverifications.of_case(case.id)] == [1500]
     objections.decide(held.id, store=store, sustain=False, reason="不属实", by="reviewer")
-    again = reverify.reverify(1, store=store, settings=settings, snapshot="v3", by="checker")
+    again = reverify.reverify(1, store=store, analytics=analytics, settings=settings, snapshot="v3",
+                              by="checker")
     assert again.unchanged == 1 and state_of(store, "eligible") == "re-verified"

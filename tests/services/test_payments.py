@@ -19,17 +19,19 @@ def postings(store) -> list[tuple[str, str, Decimal]]:
         return [(kind, number, amount) for _, kind, number, _, _, _, _, amount in uow.payments.postings()]
 
 
-def test_preparation_makes_one_batch_per_bank_of_the_re_verified_cases(store, settings, reverified):
-    made = payments.prepare_batches(reverified, store=store, settings=settings, by="clerk")
+def test_preparation_makes_one_batch_per_bank_of_the_re_verified_cases(store, analytics, settings, reverified):
+    made = payments.prepare_batches(reverified, store=store, analytics=analytics, settings=settings, by="clerk")
     assert [(b.number, b.entries, b.total, b.status) for b in made.batches] == [
         ("C1-B102-1", 1, Decimal("1200.00"), "prepared"), ("C1-B103-1", 2, Decimal("1800.00"), "prepared")]
     assert postings(store) == []                                          # no money moves before approval
-    again = payments.prepare_batches(reverified, store=store, settings=settings, by="clerk")
+    again = payments.prepare_batches(reverified, store=store, analytics=analytics, settings=settings,
+                                     by="clerk")
     assert again.batches == []                                            # a live attempt is never doubled
 
 
-def test_the_preparer_cannot_approve_another_person_releases_the_money(store, settings, reverified):
-    batch = payments.prepare_batches(reverified, store=store, settings=settings, by="clerk").batches[1]
+def test_the_preparer_cannot_approve_another_person_releases_the_money(store, analytics, settings, reverified):
+    batch = payments.prepare_batches(reverified, store=store, analytics=analytics, settings=settings,
+                                     by="clerk").batches[1]
     with pytest.raises(FourEyes, match="four eyes"):
         payments.approve_batch(batch.number, store=store, settings=settings, by="clerk")
     approved = payments.approve_batch(batch.number, store=store, settings=settings, by="approver-li")
@@ -42,9 +44,10 @@ def test_the_preparer_cannot_approve_another_person_releases_the_money(store, se
         payments.approve_batch(batch.number, store=store, settings=settings, by="director-zhao")
 
 
-def test_above_the_threshold_a_second_different_approver_is_needed(store, settings, reverified):
+def test_above_the_threshold_a_second_different_approver_is_needed(store, analytics, settings, reverified):
     low = settings.model_copy(update={"second_approval_above": Decimal("1000.00")})
-    batch = payments.prepare_batches(reverified, store=store, settings=low, by="clerk").batches[1]
+    batch = payments.prepare_batches(reverified, store=store, analytics=analytics, settings=low,
+                                     by="clerk").batches[1]
     assert batch.needs_second
     first = payments.approve_batch(batch.number, store=store, settings=low, by="approver-li")
     assert first.status == "prepared" and postings(store) == []
@@ -54,8 +57,9 @@ def test_above_the_threshold_a_second_different_approver_is_needed(store, settin
     assert (second.status, second.second_approved_by) == ("approved", "director-zhao")
 
 
-def test_a_cancelled_batch_returns_its_money_and_its_cases_are_paid_in_a_new_batch(store, settings, reverified):
-    batch = payments.prepare_batches(reverified, store=store, settings=settings, by="clerk").batches[1]
+def test_a_cancelled_batch_returns_its_money_and_its_cases_are_paid_in_a_new_batch(store, analytics, settings, reverified):
+    batch = payments.prepare_batches(reverified, store=store, analytics=analytics, settings=settings,
+                                     by="clerk").batches[1]
     payments.approve_batch(batch.number, store=store, settings=settings, by="approver-li")
     with pytest.raises(Refused, match="say why"):
         payments.cancel_batch(batch.number, store=store, by="clerk", reason=" ")
@@ -69,7 +73,8 @@ def test_a_cancelled_batch_returns_its_money_and_its_cases_are_paid_in_a_new_bat
         payments.approve_batch(batch.number, store=store, settings=settings, by="director-zhao")
     with pytest.raises(NotWaiting, match="only a batch whose file never left"):
         payments.cancel_batch(batch.number, store=store, by="clerk", reason="再次")
-    anew = payments.prepare_batches(reverified, store=store, settings=settings, by="clerk").batches
+    anew = payments.prepare_batches(reverified, store=store, analytics=analytics, settings=settings,
+                                    by="clerk").batches
     assert [(b.number, b.entries) for b in anew] == [("C1-B103-2", 2)]
     with store.reading() as uow:
         case = uow.cases.find(1, code("objected"))

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from wengang import bootstrap
 from wengang.config import Settings
 from wengang.domain.identifiers import person_id_problem, uscc_problem
 from wengang.services.evaluation import evaluate
@@ -41,6 +42,10 @@ def con(city: tuple[Path, dict[str, int]]) -> duckdb.DuckDBPyConnection:
     for spec in FILES:
         con.execute(f"CREATE VIEW {spec.name} AS SELECT * FROM read_parquet('{folder / spec.name}.parquet')")
     return con
+
+
+def analytics_at(data_dir: Path):
+    return bootstrap.analytics(Settings(data_dir=data_dir))
 
 
 def _hashes(folder: Path) -> dict[str, str]:
@@ -147,15 +152,18 @@ def test_separations_explain_every_headcount_drop(con: duckdb.DuckDBPyConnection
 
 def test_default_city_passes_the_importer_with_zero_faults(city: tuple[Path, dict[str, int]], tmp_path: Path) -> None:
     folder, _ = city
-    assert check_folder(folder, settings=Settings(data_dir=tmp_path)).faults == []
+    assert check_folder(folder, analytics=analytics_at(tmp_path),
+                        settings=Settings(data_dir=tmp_path)).faults == []
     generate_city(tmp_path / "csv", units=400, seed=4, fmt="csv")
-    assert check_folder(tmp_path / "csv", settings=Settings(data_dir=tmp_path)).faults == []
+    assert check_folder(tmp_path / "csv", analytics=analytics_at(tmp_path),
+                        settings=Settings(data_dir=tmp_path)).faults == []
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 def test_dirty_city_has_faults_of_the_kinds_data_md_names(tmp_path: Path, fmt: str) -> None:
     counts = generate_city(tmp_path / "city", units=1500, seed=9, dirty=0.01, fmt=fmt)
-    result = check_folder(tmp_path / "city", settings=Settings(data_dir=tmp_path))
+    result = check_folder(tmp_path / "city", analytics=analytics_at(tmp_path),
+                          settings=Settings(data_dir=tmp_path))
     assert 0.005 * sum(counts.values()) < result.bad_rows < 0.05 * sum(counts.values())
     reasons = " ".join(f.reason for f in result.faults)
     for words in ("check digit", "negative", "not a month", "duplicate", "not in employers", "unknown value",
@@ -233,12 +241,14 @@ def test_boundary_units_sit_exactly_on_the_boundary_where_floats_go_wrong(edge_c
         assert round(r["base"] / 100 * 0.3 * 100) == exact - 1 == round(round(r["base"] / 100 * 0.3, 2) * 100)
         assert r["size_class"] == "large" or (r["size_class"] is None and r["employees"] >= 300)
     assert _unexplained_drops(con) == 0
-    assert check_folder(edge_city, settings=Settings(data_dir=edge_city / "var")).faults == []
+    assert check_folder(edge_city, analytics=analytics_at(edge_city / "var"),
+                        settings=Settings(data_dir=edge_city / "var")).faults == []
 
 
 def test_the_engine_decides_boundary_units_as_the_law_says(edge_city: Path, tmp_path: Path) -> None:
     found = _boundaries(_views(edge_city))
-    result = evaluate(str(edge_city), "beijing-2021", date(2021, 6, 30), settings=Settings(data_dir=tmp_path))
+    result = evaluate(str(edge_city), "beijing-2021", date(2021, 6, 30), analytics=analytics_at(tmp_path),
+                      settings=Settings(data_dir=tmp_path))
     rows = {r["uscc"]: r for r in result.contract.to_pylist()}
 
     def layoff_failed(r: dict) -> bool:

@@ -54,12 +54,14 @@ def build_world(store, settings: Settings, city: dict) -> dict:
             status = cycles.open_from_decided(run.decided, store=store, pack_id=PACK, as_of=AS_OF, program=program,
                                               snapshot_id=run.summary.snapshot_id, run_id=run.summary.id, by="clerk")
             cycle_id = ids[program] = status.cycle.id
-            cycles.compare(cycle_id, store=store, settings=settings, snapshot=city["snapshots"][2], by="clerk")
+            cycles.compare(cycle_id, store=store, analytics=bootstrap.analytics(settings), settings=settings,
+                           snapshot=city["snapshots"][2], by="clerk")
             batch = publicity.start(cycle_id, store=store, starts_on=start, by="clerk")
         if program == "ui-return":
             with on_day(store, TODAY - dt.timedelta(days=3)):
                 publicity.close(batch.number, store=store, closed_on=TODAY - dt.timedelta(days=3), by="clerk")
-                reverify.reverify(cycle_id, store=store, settings=settings, snapshot=city["snapshots"][2],
+                reverify.reverify(cycle_id, store=store, analytics=bootstrap.analytics(settings),
+                                  settings=settings, snapshot=city["snapshots"][2],
                                   by="checker")
     for role, name in STAFF.items():
         people.create_staff(name, role, store=store, by="setup", password=PASSWORD, display_name=f"{role} {name}")

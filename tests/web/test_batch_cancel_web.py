@@ -16,7 +16,8 @@ BANK_FILES = bootstrap.banks()   # what writes and reads bank files, as the CLI 
 
 def test_a_clerk_cancels_an_approved_batch_from_its_page(client, world_settings, facts):
     store = bootstrap.store(world_settings)
-    made = payments.prepare_batches(facts["paid_cycle"], store=store, settings=world_settings, by=STAFF["clerk"])
+    made = payments.prepare_batches(facts["paid_cycle"], store=store,
+                                    analytics=bootstrap.analytics(world_settings), settings=world_settings, by=STAFF["clerk"])
     number = made.batches[0].number
     payments.approve_batch(number, store=store, settings=world_settings, by=STAFF["approver"])
     csrf = sign_in(client, STAFF["reviewer"], employer=False)

@@ -1,17 +1,25 @@
-"""The analytical store port on the DuckDB file: the only place a page's read of snapshots and runs meets the driver."""
+"""The analytical store port on the DuckDB file: the only place snapshots and runs meet the driver."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from wengang.domain.analytics import Decided, SizeCount
+from wengang.domain.analytics import Decided, Evaluated, SizeCount, SnapshotAccount
 from wengang.domain.errors import AnalyticsUnreadable
-from wengang.rules import runs
-from wengang.snapshot import store
+from wengang.domain.progress import Progress
+from wengang.domain.snapshots import CheckResult, Imported, SnapshotInfo
+from wengang.rules import backends, runs
+from wengang.rules.engine import decide
+from wengang.rules.parameters import Pack, load_pack
+from wengang.snapshot import checking, facts, store
 
 SIZE_COUNTS = """
     SELECT coalesce(d.size_class, 'unknown') AS size, count(*) AS units,
@@ -21,13 +29,95 @@ SIZE_COUNTS = """
     FROM decisions d LEFT JOIN reached r USING (uscc) LEFT JOIN paid p USING (uscc)
     WHERE d.run_id = ? GROUP BY 1"""
 
+ACCOUNTS = """SELECT uscc, bank_code, account_no, account_name FROM {schema}.employers
+              WHERE bank_code IS NOT NULL AND account_no IS NOT NULL AND account_name IS NOT NULL"""
+
 
 class DuckAnalytics:
-    """Reads of the DuckDB file at `path`, each on its own read-only connection (an evaluation may be writing)."""
+    """The DuckDB file at `path`: a write (import, evaluation) holds it alone; a page's read opens it read-only."""
 
     def __init__(self, path: Path):
         self.path = path
 
+    # -- snapshots --------------------------------------------------------------------------------------------
+    def snapshots(self) -> list[SnapshotInfo]:
+        con = store.connect(self.path)
+        try:
+            return store.list_snapshots(con)
+        finally:
+            con.close()
+
+    def find_snapshot(self, snapshot_id: str) -> SnapshotInfo | None:
+        con = store.connect(self.path)
+        try:
+            return store.find(con, snapshot_id=snapshot_id)
+        finally:
+            con.close()
+
+    def check_snapshot(self, folder: Path, *, encoding: str | None, progress: Progress) -> CheckResult:
+        con = store.scratch()
+        try:
+            return checking.check(con, folder, encoding=encoding, lenient=False, progress=progress)[0]
+        finally:
+            con.close()
+
+    def import_snapshot(self, folder: Path, *, encoding: str | None, lenient: bool,
+                        storable: Callable[[CheckResult], bool], progress: Progress) -> Imported:
+        con = store.connect(self.path)
+        try:
+            result, raws = checking.check(con, folder, encoding=encoding, lenient=lenient, progress=progress)
+            existing = store.find(con, content_hash=result.content_hash)
+            if existing:
+                return Imported(result, existing, already=True)
+            if not storable(result):
+                return Imported(result, None)
+            progress.step("写入分析库 / storing typed tables")
+            info = store.write_snapshot(con, snapshot_id=result.content_hash[:12], content_hash=result.content_hash,
+                                        source=str(folder.resolve()), raws=raws, faults=result.faults,
+                                        mode="lenient" if lenient else "strict")
+            return Imported(result, info)
+        finally:
+            con.close()
+
+    # -- runs -------------------------------------------------------------------------------------------------
+    def evaluate(self, snapshot: SnapshotInfo, pack_id: str, as_of: dt.date, *, engine: str, keep: bool,
+                 progress: Progress) -> Evaluated:
+        pack = load_pack(pack_id)
+        con = store.connect(self.path)
+        try:
+            if not facts.exists(con, snapshot.schema):
+                progress.step("汇总缴费 (一次) / summarising contributions per unit and year (once per snapshot)")
+                facts.ensure(con, snapshot.schema)
+            started = time.perf_counter()
+            if engine == "duckdb":
+                frame, used = decide(backends.duckdb_tables(con, snapshot), pack, as_of)
+                decided = backends.execute(frame)
+            else:
+                decided, used = _on_spark(con, snapshot, pack, as_of)
+            seconds = time.perf_counter() - started
+            summary = runs.summarise(runs.new_run_id(), snapshot.id, pack.id, as_of, engine, decided, seconds)
+            if keep:
+                progress.step("保存决定与解释 / storing decisions and explanations")
+                runs.store_run(con, summary, decided, used.used)
+        finally:
+            con.close()
+        return Evaluated(summary, decided)
+
+    def snapshot_accounts(self, run_ids: Iterable[str]) -> dict[str, SnapshotAccount]:
+        out: dict[str, SnapshotAccount] = {}
+        con = store.connect(self.path, read_only=True)
+        try:
+            for run_id in sorted(set(run_ids)):
+                row = con.execute("SELECT snapshot_id FROM decision_runs WHERE id = ?", [run_id]).fetchone()
+                if row is None:
+                    continue
+                for uscc, code, number, name in con.execute(ACCOUNTS.format(schema=store.schema_of(row[0]))).fetchall():
+                    out[uscc] = SnapshotAccount(code, number, name)
+        finally:
+            con.close()
+        return out
+
+    # -- a page's reads ---------------------------------------------------------------------------------------
     def decided(self, uscc: str, run_id: str | None = None) -> Decided | None:
         if not self.path.exists():
             return None
@@ -57,3 +147,15 @@ class DuckAnalytics:
                     for size, units, eligible, fen, r, p in con.execute(SIZE_COUNTS, [run_id]).fetchall()]
         finally:
             con.close()
+
+
+def _on_spark(con: duckdb.DuckDBPyConnection, info: SnapshotInfo, pack: Pack, as_of: dt.date):
+    """The distributed path: the snapshot's tables exported to Parquet and decided by Spark."""
+    folder = Path(tempfile.mkdtemp(prefix="wengang-export-"))
+    try:
+        paths = backends.export_parquet(con, info, folder)
+        session = backends.spark_session()
+        frame, used = decide(backends.spark_tables(session, paths, info), pack, as_of)
+        return backends.execute(frame), used
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -79,7 +79,8 @@ def show(case: int) -> None:
     for a in h.applications:
         console.print(f"申请 / application #{a.id} ({'late 延后补报' if a.late else 'routed'}): {a.status} "
                       f"{a.decision_reason or ''}")
-    for record, lines in reverify.explanations(case, store=store(), analytics=bootstrap.analytics(bootstrap.settings())):
+    for record, lines in reverify.explanations(case, store=store(),
+                                               analytics=bootstrap.analytics(bootstrap.settings())):
         side = Table(title=f"复核 / re-verification: run {record.old_run_id} → {record.new_run_id} "
                            f"({record.old_decision} {record.old_amount} → {record.new_decision} "
                            f"{record.new_amount})")
@@ -101,7 +102,8 @@ def review_apply(cycle: int, uscc: str,
                      "--late-snapshot", help="延后补报: 含该单位的新快照 / late filer: newer snapshot")] = None,
                  by: str = "") -> None:
     """提交申请与承诺书 / file an application with its commitment letter (routed or late units)."""
-    r = review.apply(cycle, uscc, store=store(), settings=bootstrap.settings(), commitment=commitment,
+    r = review.apply(cycle, uscc, store=store(), analytics=bootstrap.analytics(),
+                     settings=bootstrap.settings(), commitment=commitment,
                      accepted=accept, by=by, late_snapshot=late_snapshot)
     console.print(f"申请 / application #{r.application} filed for case {r.case_id}"
                   + (" (延后补报 / late filing)" if r.late else ""))
@@ -146,7 +148,8 @@ def reverify_cmd(cycle: int, snapshot: Snapshot = None,
                  = None, by: str = "") -> None:
     """复核: 用最新数据再评估, 有变化的移出批次 / decide again on the newest data; changes leave the batch."""
     with BarProgress("reverify") as progress:
-        r = reverify.reverify(cycle, store=store(), settings=bootstrap.settings(), snapshot=snapshot,
+        r = reverify.reverify(cycle, store=store(), analytics=bootstrap.analytics(),
+                              settings=bootstrap.settings(), snapshot=snapshot,
                               as_of=parse_date(as_of) if as_of else None, by=by, progress=progress)
     console.print(f"复核 / run {r.run_id} on snapshot {r.snapshot_id}: {r.unchanged:,} re-verified, "
                   f"{len(r.changed):,} left the batch")

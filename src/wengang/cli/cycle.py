@@ -80,7 +80,8 @@ def open_(policy: Annotated[str, typer.Option("--policy", help="政策包 / pack
           program: Annotated[str, typer.Option(help="项目 / program")] = cycles.DEFAULT_PROGRAM) -> None:
     """开启周期: 评估并为每个单位建案 / evaluate and open one case per unit, routed by its decision."""
     with BarProgress("cycle open") as progress:
-        s = cycles.open_cycle(policy, parse_date(as_of), store=store(), settings=bootstrap.settings(),
+        s = cycles.open_cycle(policy, parse_date(as_of), store=store(), analytics=bootstrap.analytics(),
+                              settings=bootstrap.settings(),
                               snapshot=snapshot, by=by, program=program, progress=progress)
     print_status(s)
 
@@ -91,7 +92,8 @@ def open_(policy: Annotated[str, typer.Option("--policy", help="政策包 / pack
 def compare(cycle: int, snapshot: Snapshot = None, by: str = "") -> None:
     """再一轮比对 (第一道关口) / another comparison round on newer data, before publicity."""
     with BarProgress("compare") as progress:
-        r = cycles.compare(cycle, store=store(), settings=bootstrap.settings(), snapshot=snapshot, by=by,
+        r = cycles.compare(cycle, store=store(), analytics=bootstrap.analytics(),
+                           settings=bootstrap.settings(), snapshot=snapshot, by=by,
                            progress=progress)
     console.print(f"第 {r.round} 轮 / round {r.round}: run {r.run_id} on snapshot {r.snapshot_id}: "
                   f"{r.changed:,} cases changed, {r.moved:,} moved")

@@ -34,7 +34,8 @@ def evaluate(
         fail(f"未知格式 / unknown format {fmt!r}; use {', '.join(FORMATS)}")
     try:
         with BarProgress("evaluate") as progress:
-            result = evaluation.evaluate(snapshot, policy, day, settings=load_settings(), engine=engine,
+            result = evaluation.evaluate(snapshot, policy, day, analytics=bootstrap.analytics(),
+                                         settings=load_settings(), engine=engine,
                                          progress=progress)
             progress.step(f"写入 / writing {out}")
             evaluation.write_decisions(result, out, fmt)

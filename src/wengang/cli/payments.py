@@ -43,7 +43,8 @@ def _batch_table(rows) -> Table:
 def prepare(cycle: int, by: str = "") -> None:
     """按银行准备支付批次 / one batch per bank from re-verified cases (and re-issues to verified accounts)."""
     with BarProgress("batch prepare") as progress:
-        done = payments.prepare_batches(cycle, store=store(), settings=bootstrap.settings(), by=by, progress=progress)
+        done = payments.prepare_batches(cycle, store=store(), analytics=bootstrap.analytics(),
+                                        settings=bootstrap.settings(), by=by, progress=progress)
     print_wide(_batch_table(done.batches) if done.batches else "没有可支付的案件 / nothing to pay")
     for uscc, why in done.skipped[:20]:
         console.print(f"[yellow]  未入批 / not in a batch: {uscc}: {why}[/]")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from wengang import bootstrap
 from wengang.cli.console import BarProgress, console, fail
 from wengang.config import load_settings
 from wengang.domain.errors import DomainError
@@ -48,7 +49,8 @@ def check(folder: Path, encoding: Encoding = None, report: Report = None) -> Non
     """校验快照, 不写入 / validate a snapshot folder without storing it."""
     try:
         with BarProgress("check") as progress:
-            result = snapshots.check_folder(folder, settings=load_settings(), encoding=encoding, report=report,
+            result = snapshots.check_folder(folder, analytics=bootstrap.analytics(),
+                                            settings=load_settings(), encoding=encoding, report=report,
                                             progress=progress)
     except (SnapshotLayoutError, snapshots.EncodingError) as err:
         fail(str(err))
@@ -66,7 +68,8 @@ def import_(
     """导入快照到分析库 / import a snapshot folder into the analytical store (strict by default)."""
     try:
         with BarProgress("import") as progress:
-            result = snapshots.import_folder(folder, settings=load_settings(), encoding=encoding, lenient=lenient,
+            result = snapshots.import_folder(folder, analytics=bootstrap.analytics(),
+                                             settings=load_settings(), encoding=encoding, lenient=lenient,
                                              report=report, progress=progress)
     except (SnapshotLayoutError, snapshots.EncodingError, DomainError) as err:
         fail(str(err))

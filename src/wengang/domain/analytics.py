@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+ENGINES = ("duckdb", "spark")    # what the analytical store decides a run on: one file, or the Spark cluster
+
 
 @dataclass(frozen=True)
 class UsedValue:
@@ -16,6 +18,39 @@ class UsedValue:
     value: str
     start: dt.date
     reference: str
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """Counts and money of one run."""
+
+    id: str
+    snapshot_id: str
+    pack: str
+    as_of: dt.date
+    engine: str
+    units: int
+    eligible: int
+    review: int
+    ineligible: int
+    amount_fen: int
+    seconds: float
+
+
+class Evaluated(NamedTuple):
+    """A finished run: its summary and its decided table (the rules' columns, one row per unit, as the rules
+    produced it; the domain passes it on without reading it, so it is not typed here)."""
+
+    summary: RunSummary
+    decided: Any
+
+
+class SnapshotAccount(NamedTuple):
+    """A unit's bank account as a snapshot holds it (the fallback when the unit has verified none)."""
+
+    bank_code: str
+    account_no: str
+    account_name: str
 
 
 class Decided(NamedTuple):

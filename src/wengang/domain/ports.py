@@ -8,12 +8,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from wengang.domain.analytics import Decided, SizeCount
+from wengang.domain.analytics import Decided, Evaluated, SizeCount, SnapshotAccount
 from wengang.domain.audit import Draft, Entry, Head, Problem
 from wengang.domain.audit_anchors import Anchor
 from wengang.domain.bank_files import BankAnswer, Debtor, WrittenFile
 from wengang.domain.cases import Case, State
 from wengang.domain.payments import PaymentInstruction
+from wengang.domain.progress import Progress
 from wengang.domain.repositories import (
     AccountRequests,
     ActivationCodes,
@@ -34,6 +35,7 @@ from wengang.domain.repositories import (
     Sessions,
     Users,
 )
+from wengang.domain.snapshots import CheckResult, Imported, SnapshotInfo
 
 
 class NewCase(NamedTuple):
@@ -264,8 +266,37 @@ class Channel(Protocol):
 
 
 class Analytics(Protocol):
-    """The analytical store (imported snapshots, decision runs): what pages read back from it. While another process
-    writes it (an evaluation, an import) a read raises AnalyticsBusy; a driver failure raises AnalyticsUnreadable."""
+    """The analytical store: imported snapshots and the decision runs over them. Imports and evaluations write it;
+    pages read back from it. While another process writes it a read raises AnalyticsBusy; a driver failure on a
+    page's read raises AnalyticsUnreadable."""
+
+    def snapshots(self) -> list[SnapshotInfo]:
+        """Every imported snapshot, oldest import first."""
+        ...
+
+    def find_snapshot(self, snapshot_id: str) -> SnapshotInfo | None: ...
+
+    def check_snapshot(self, folder: Path, *, encoding: str | None, progress: Progress) -> CheckResult:
+        """Read and validate every row of a snapshot folder (strictly) without storing or locking anything."""
+        ...
+
+    def import_snapshot(self, folder: Path, *, encoding: str | None, lenient: bool,
+                        storable: Callable[[CheckResult], bool], progress: Progress) -> Imported:
+        """Check the folder as `lenient` says, then store it whole, in one transaction, when `storable` accepts the
+        check (good rows only, the rest quarantined, when lenient); a folder whose files were stored before is
+        found by their hash and not stored twice."""
+        ...
+
+    def evaluate(self, snapshot: SnapshotInfo, pack_id: str, as_of: dt.date, *, engine: str, keep: bool,
+                 progress: Progress) -> Evaluated:
+        """Decide every unit of the snapshot by the pack as of the date; `keep` stores the run (decisions,
+        explanations, the parameter values used) for explanations and pages to read back."""
+        ...
+
+    def snapshot_accounts(self, run_ids: Iterable[str]) -> dict[str, SnapshotAccount]:
+        """The bank account of each unit as the snapshots behind these runs hold it (the newest run's snapshot wins
+        for a unit in several); units without a whole account are left out."""
+        ...
 
     def decided(self, uscc: str, run_id: str | None = None) -> Decided | None:
         """The unit's decision in the run (default: the newest run that decided it) and the values the run used;

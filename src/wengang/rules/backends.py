@@ -11,12 +11,10 @@ import ibis
 import pyarrow as pa
 from ibis.expr.types import Table
 
+from wengang.domain.snapshots import SnapshotInfo
 from wengang.rules.inputs import SnapshotTables
 from wengang.snapshot import facts
 from wengang.snapshot.schema import FILES
-from wengang.snapshot.store import SnapshotInfo
-
-ENGINES = ("duckdb", "spark")
 
 
 def _tables(get, info: SnapshotInfo, with_facts: bool) -> SnapshotTables:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
 
-from wengang.domain.analytics import UsedValue  # lives in the domain (the Analytics port names it)
+from wengang.domain.analytics import RunSummary, UsedValue  # in the domain: the Analytics port names them
 from wengang.snapshot.store import schema_of
 
 RUNS_DDL = """
@@ -36,23 +35,6 @@ WORDS = {"size_source": "wg_size_source", "opening_source": "wg_opening_source",
 
 # Copied from the snapshot's employers when an explanation is read back, not stored with every run.
 FROM_SNAPSHOT = ("name", "unit_type", "industry", "region", "employees", "revenue", "assets", "labor_dispatch")
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    """Counts and money of one run."""
-
-    id: str
-    snapshot_id: str
-    pack: str
-    as_of: dt.date
-    engine: str
-    units: int
-    eligible: int
-    review: int
-    ineligible: int
-    amount_fen: int
-    seconds: float
 
 
 def new_run_id() -> str:

@@ -6,15 +6,13 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from wengang.config import Settings
 from wengang.domain.accounts import AccountStatus, PaymentAccount
 from wengang.domain.audit import Draft
 from wengang.domain.errors import ConcurrentChange, NotFound, Refused
 from wengang.domain.identifiers import mask_account
 from wengang.domain.payments import PaymentInstruction
-from wengang.domain.ports import Store, UnitOfWork
+from wengang.domain.ports import Analytics, Store, UnitOfWork
 from wengang.services.notify import notify
-from wengang.snapshot import store as snapshots
 
 
 class Account(NamedTuple):
@@ -106,20 +104,7 @@ def verified_accounts(uow: UnitOfWork, cycle_id: int) -> dict[str, Account]:
             for a in uow.accounts.active_of_cycle(cycle_id)}
 
 
-def snapshot_accounts(settings: Settings, run_ids: Iterable[str]) -> dict[str, Account]:
+def snapshot_accounts(analytics: Analytics, run_ids: Iterable[str]) -> dict[str, Account]:
     """Accounts as the snapshots behind these runs hold them (the newest run wins for a unit in several)."""
-    out: dict[str, Account] = {}
-    con = snapshots.connect(settings.analytics_path, read_only=True)
-    try:
-        for run_id in sorted(set(run_ids)):
-            row = con.execute("SELECT snapshot_id FROM decision_runs WHERE id = ?", [run_id]).fetchone()
-            if row is None:
-                continue
-            schema = snapshots.schema_of(row[0])
-            for uscc, code, number, name in con.execute(
-                    f"SELECT uscc, bank_code, account_no, account_name FROM {schema}.employers "
-                    "WHERE bank_code IS NOT NULL AND account_no IS NOT NULL AND account_name IS NOT NULL").fetchall():
-                out[uscc] = Account(code, number, name, "snapshot")
-    finally:
-        con.close()
-    return out
+    return {uscc: Account(a.bank_code, a.account_no, a.account_name, "snapshot")
+            for uscc, a in analytics.snapshot_accounts(run_ids).items()}

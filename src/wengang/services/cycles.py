@@ -25,13 +25,12 @@ from wengang.domain.cases import (
 from wengang.domain.cases import route as route_case
 from wengang.domain.cycles import Cycle, Round
 from wengang.domain.errors import NotFound, Refused
-from wengang.domain.ports import CaseChange, NewCase, Store
+from wengang.domain.ports import Analytics, CaseChange, NewCase, Store
 from wengang.domain.process import PublicityBatch
 from wengang.domain.progress import Progress, Silent
 from wengang.rules.parameters import PackError, load_pack
 from wengang.services import evaluation
 from wengang.services.casework import DEFAULT_PROGRAM, batched, bulk_work, fen_to_yuan
-from wengang.snapshot import store as snapshots
 
 CHUNK = 50_000
 UNIT_COLUMNS = ("uscc", "name", "decision", "amount_fen", "ratio_units", "reasons", "labor_dispatch", "has_account")
@@ -85,13 +84,9 @@ class CycleStatus:
         return sum(n for n, _ in self.counts.values())
 
 
-def newest_snapshot(settings: Settings) -> str:
+def newest_snapshot(analytics: Analytics) -> str:
     """The most recently imported snapshot, the default data for every checkpoint."""
-    con = snapshots.connect(settings.analytics_path)
-    try:
-        found = snapshots.list_snapshots(con)
-    finally:
-        con.close()
+    found = analytics.snapshots()
     if not found:
         raise NotFound("还没有导入快照 / no snapshot imported yet: run `wengang snapshot import` or give --snapshot")
     return found[-1].id
@@ -104,12 +99,13 @@ def rounds_required(pack_id: str, as_of: dt.date) -> int:
         return 1
 
 
-def open_cycle(pack_id: str, as_of: dt.date, *, store: Store, settings: Settings, snapshot: str | None = None,
-               by: str = SYSTEM, program: str = DEFAULT_PROGRAM, progress: Progress | None = None) -> CycleStatus:
+def open_cycle(pack_id: str, as_of: dt.date, *, store: Store, analytics: Analytics, settings: Settings,
+               snapshot: str | None = None, by: str = SYSTEM, program: str = DEFAULT_PROGRAM,
+               progress: Progress | None = None) -> CycleStatus:
     """Checkpoint 1, round 1: evaluate the pack on the snapshot, then turn the run into cases."""
     progress = progress or Silent()
-    run = evaluation.evaluate(snapshot or newest_snapshot(settings), pack_id, as_of, settings=settings,
-                              progress=progress)
+    run = evaluation.evaluate(snapshot or newest_snapshot(analytics), pack_id, as_of, analytics=analytics,
+                              settings=settings, progress=progress)
     return open_from_decided(run.decided, store=store, pack_id=pack_id, as_of=as_of,
                              snapshot_id=run.summary.snapshot_id, run_id=run.summary.id, by=by, program=program,
                              progress=progress)
@@ -158,7 +154,7 @@ def _opened(rows: list[NewCase], ids: list[int], by: str, snapshot_id: str) -> I
                      "reasons": row.reasons, "run": row.run_id, "snapshot": snapshot_id})
 
 
-def compare(cycle_id: int, *, store: Store, settings: Settings, snapshot: str | None = None,
+def compare(cycle_id: int, *, store: Store, analytics: Analytics, settings: Settings, snapshot: str | None = None,
             as_of: dt.date | None = None, by: str = SYSTEM, progress: Progress | None = None) -> Compared:
     """Checkpoint 1, a further round: re-evaluate on newer data (e.g. late department flags) before publicity."""
     progress = progress or Silent()
@@ -168,8 +164,8 @@ def compare(cycle_id: int, *, store: Store, settings: Settings, snapshot: str | 
         if uow.publicity_batches.of_cycle(cycle_id):
             raise Refused("公示已开始, 比对轮次已结束 / publicity has started: comparison rounds are over")
         round_no = cycle.next_round(len(done))
-    run = evaluation.evaluate(snapshot or newest_snapshot(settings), cycle.pack, as_of or cycle.as_of,
-                              settings=settings, progress=progress)
+    run = evaluation.evaluate(snapshot or newest_snapshot(analytics), cycle.pack, as_of or cycle.as_of,
+                              analytics=analytics, settings=settings, progress=progress)
     fresh = {u.uscc: u for u in units(run.decided)}
     progress.step(f"比对第 {round_no} 轮 / comparison round {round_no}")
     with store.transaction() as uow, bulk_work():

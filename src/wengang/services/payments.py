@@ -21,7 +21,7 @@ from wengang.domain.errors import ConcurrentChange, Refused
 from wengang.domain.ledger import MOVES, Kind
 from wengang.domain.payment_batches import BatchStatus, PaymentBatch
 from wengang.domain.payments import PaymentInstruction
-from wengang.domain.ports import Attempt, Banks, Payable, Store, UnitOfWork
+from wengang.domain.ports import Analytics, Attempt, Banks, Payable, Store, UnitOfWork
 from wengang.domain.progress import Progress, Silent
 from wengang.services.accounts import Account, snapshot_accounts, verified_accounts
 from wengang.services.casework import bulk_work
@@ -62,7 +62,7 @@ def find(uow: UnitOfWork, ref: str | int, *, lock: bool = False) -> PaymentBatch
     return uow.payment_batches.by_ref(ref, lock=lock)
 
 
-def prepare_batches(cycle_id: int, *, store: Store, settings: Settings, by: str,
+def prepare_batches(cycle_id: int, *, store: Store, analytics: Analytics, settings: Settings, by: str,
                     execution_date: dt.date | None = None, progress: Progress | None = None) -> Prepared:
     """One batch per bank of every payable case: first attempts and re-issues to a newly verified account."""
     progress = progress or Silent()
@@ -74,7 +74,7 @@ def prepare_batches(cycle_id: int, *, store: Store, settings: Settings, by: str,
         todo = uow.cases.payable(cycle_id, [State.REVERIFIED, State.FAILED])
         last = _last_attempts(uow, [c.id for c in todo])
         verified = verified_accounts(uow, cycle_id)
-        fallback = snapshot_accounts(settings, {c.run_id for c in todo if c.uscc not in verified})
+        fallback = snapshot_accounts(analytics, {c.run_id for c in todo if c.uscc not in verified})
         groups: dict[str, list[_Planned]] = defaultdict(list)
         for case in todo:
             before = last.get(case.id)

@@ -293,11 +293,12 @@ def object_to_own(uscc: str, cycle_id: int, *, store: Store, contact: str, text:
                           raised_on=today(), by=uscc)
 
 
-def apply(uscc: str, cycle_id: int, *, store: Store, settings: Settings, commitment: str,
+def apply(uscc: str, cycle_id: int, *, store: Store, analytics: Analytics, settings: Settings, commitment: str,
           accepted: bool) -> review.Filed:
     """The unit files its application with the commitment letter; without a case in the cycle it files late."""
     with store.reading() as uow:
         has_case = uow.cases.find(cycle_id, uscc) is not None
-    late = None if has_case else newest_snapshot(settings)
-    return review.apply(cycle_id, uscc, store=store, settings=settings, commitment=commitment, accepted=accepted,
+    late = None if has_case else newest_snapshot(analytics)
+    return review.apply(cycle_id, uscc, store=store, analytics=analytics, settings=settings,
+                        commitment=commitment, accepted=accepted,
                         by=uscc, late_snapshot=late)

@@ -48,7 +48,7 @@ class Reverified:
     changed: list[Left] = field(default_factory=list)
 
 
-def reverify(cycle_id: int, *, store: Store, settings: Settings, snapshot: str | None = None,
+def reverify(cycle_id: int, *, store: Store, analytics: Analytics, settings: Settings, snapshot: str | None = None,
              as_of: dt.date | None = None, by: str = SYSTEM, progress: Progress | None = None) -> Reverified:
     """Every case of a closed publicity batch: unchanged → re-verified, changed → out with both runs recorded."""
     progress = progress or Silent()
@@ -57,8 +57,8 @@ def reverify(cycle_id: int, *, store: Store, settings: Settings, snapshot: str |
         closed = [b.id for b in uow.publicity_batches.of_cycle(cycle_id) if not b.is_open]
     if not closed:
         raise Refused("没有已结束公示的批次 / no publicity batch of this cycle has closed yet")
-    run = evaluation.evaluate(snapshot or newest_snapshot(settings), cycle.pack, as_of or cycle.as_of,
-                              settings=settings, progress=progress)
+    run = evaluation.evaluate(snapshot or newest_snapshot(analytics), cycle.pack, as_of or cycle.as_of,
+                              analytics=analytics, settings=settings, progress=progress)
     fresh = {u.uscc: u for u in units(run.decided)}
     result = Reverified(run.summary.id, run.summary.snapshot_id)
     progress.step("复核 / re-verifying")

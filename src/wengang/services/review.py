@@ -10,7 +10,7 @@ from wengang.domain.audit import Draft
 from wengang.domain.cases import Case, Gates, State, route, route_reason
 from wengang.domain.cycles import Cycle
 from wengang.domain.errors import ConcurrentChange, IllegalTransition, NotFound, Refused
-from wengang.domain.ports import NewCase, Store, UnitOfWork
+from wengang.domain.ports import Analytics, NewCase, Store, UnitOfWork
 from wengang.domain.process import ApplicationStatus, commitment_letter
 from wengang.services import evaluation
 from wengang.services.casework import load_case, move, note
@@ -26,8 +26,8 @@ class Filed:
     late: bool
 
 
-def apply(cycle_id: int, uscc: str, *, store: Store, settings: Settings, commitment: str, accepted: bool,
-          by: str, late_snapshot: str | None = None) -> Filed:
+def apply(cycle_id: int, uscc: str, *, store: Store, analytics: Analytics, settings: Settings, commitment: str,
+          accepted: bool, by: str, late_snapshot: str | None = None) -> Filed:
     """A unit routed to review (or a late filer, 延后补报, from a newer snapshot) applies with its commitment letter."""
     letter = commitment_letter(commitment, accepted)
     uscc = uscc.strip().upper()
@@ -38,7 +38,7 @@ def apply(cycle_id: int, uscc: str, *, store: Store, settings: Settings, commitm
     if not exists:
         if late_snapshot is None:
             raise _no_case(cycle_id, uscc)
-        late_unit = _late_unit(cycle, uscc, late_snapshot, settings)
+        late_unit = _late_unit(cycle, uscc, late_snapshot, analytics, settings)
     with store.transaction() as uow:
         case = uow.cases.find(cycle_id, uscc)
         if case is None:
@@ -64,9 +64,10 @@ def _no_case(cycle_id: int, uscc: str) -> NotFound:
                     f"cycle {cycle_id}; a late filer gives the newer snapshot that holds it (--late-snapshot)")
 
 
-def _late_unit(cycle: Cycle, uscc: str, snapshot: str, settings: Settings) -> tuple[Unit, str]:
+def _late_unit(cycle: Cycle, uscc: str, snapshot: str, analytics: Analytics,
+               settings: Settings) -> tuple[Unit, str]:
     """The late filer's row from an evaluation of the newer snapshot (the rules decide, not the form)."""
-    run = evaluation.evaluate(snapshot, cycle.pack, cycle.as_of, settings=settings)
+    run = evaluation.evaluate(snapshot, cycle.pack, cycle.as_of, analytics=analytics, settings=settings)
     found = [u for u in units(run.decided) if u.uscc == uscc]
     if not found:
         raise NotFound(f"快照 {snapshot} 中也没有 {uscc} / {uscc} is not in snapshot {snapshot} either")

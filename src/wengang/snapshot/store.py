@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from wengang.domain.errors import AnalyticsBusy
+from wengang.domain.snapshots import SnapshotInfo, schema_of
 from wengang.snapshot import facts
 from wengang.snapshot.checks import typed_sql
 from wengang.snapshot.faults import Fault
@@ -32,30 +32,9 @@ CREATE TABLE IF NOT EXISTS snapshots (
     quarantined BIGINT NOT NULL
 )"""
 
+__all__ = ["SnapshotInfo", "schema_of", "connect", "scratch", "find", "list_snapshots", "write_snapshot"]
 
-@dataclass(frozen=True)
-class SnapshotInfo:
-    """What the registry knows of one imported snapshot."""
-
-    id: str
-    content_hash: str
-    source: str
-    imported_at: datetime
-    mode: str
-    files: dict[str, str]
-    row_counts: dict[str, int]
-    quarantined: int
-
-    @property
-    def schema(self) -> str:
-        return schema_of(self.id)
-
-
-def schema_of(snapshot_id: str) -> str:
-    return f"snap_{snapshot_id}"
-
-
-Connection = duckdb.DuckDBPyConnection    # what a check or an import works on, named so services need no driver
+Connection = duckdb.DuckDBPyConnection
 
 
 def scratch() -> Connection:

@@ -44,9 +44,11 @@ def explanation(store: StoreDep, analytics: AnalyticsDep, who: Employer, cycle_i
 
 
 @router.post("/cycles/{cycle_id}/application", response_model=s.ApplicationMade, status_code=201)
-def apply(store: StoreDep, settings: SettingsDep, who: Employer, cycle_id: CycleId, body: s.ApplicationIn):
+def apply(store: StoreDep, analytics: AnalyticsDep, settings: SettingsDep, who: Employer, cycle_id: CycleId,
+          body: s.ApplicationIn):
     """在线申请 / the application with its commitment letter (routed to review, or filed late)."""
-    return portal.apply(who.uscc, cycle_id, store=store, settings=settings, commitment=body.commitment,
+    return portal.apply(who.uscc, cycle_id, store=store, analytics=analytics, settings=settings,
+                        commitment=body.commitment,
                         accepted=body.accept)
 
 

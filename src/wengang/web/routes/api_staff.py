@@ -192,9 +192,10 @@ def batches(store: StoreDep, me: View, cycle: Annotated[int | None, Query(ge=1, 
 
 
 @router.post("/batches", response_model=Json, status_code=201)
-def prepare(store: StoreDep, settings: SettingsDep, me: Prepare, body: PrepareIn):
+def prepare(store: StoreDep, analytics: AnalyticsDep, settings: SettingsDep, me: Prepare, body: PrepareIn):
     """准备支付批次 / one batch per bank; the preparer may not approve it."""
-    made = payments.prepare_batches(body.cycle_id, store=store, settings=settings, by=me.username)
+    made = payments.prepare_batches(body.cycle_id, store=store, analytics=analytics, settings=settings,
+                                    by=me.username)
     return s.plain({"batches": made.batches, "skipped": [{"uscc": u, "why": w} for u, w in made.skipped]})
 
 

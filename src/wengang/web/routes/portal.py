@@ -51,10 +51,13 @@ def apply_form(request: Request, me: Employer, cycle_id: CycleId):
 
 
 @router.post("/cycles/{cycle_id}/apply", response_class=HTMLResponse)
-def apply(request: Request, store: StoreDep, settings: SettingsDep, me: Employer, cycle_id: CycleId,
+def apply(request: Request, store: StoreDep, analytics: AnalyticsDep, settings: SettingsDep, me: Employer,
+          cycle_id: CycleId,
           commitment: Annotated[str, Form(max_length=4000)], accept: Annotated[bool, Form()] = False):
     """The application with its commitment letter (routed to review, or filed late)."""
-    filed = portal.apply(me.uscc, cycle_id, store=store, settings=settings, commitment=commitment, accepted=accept)
+    filed = portal.apply(me.uscc, cycle_id, store=store, analytics=analytics, settings=settings,
+                         commitment=commitment,
+                         accepted=accept)
     return done(request, "申请已提交", "Application filed",
                 f"申请 #{filed.application} 已提交, 等待人工审核 / application #{filed.application} is filed "
                 "and waits for a reviewer")

@@ -41,10 +41,10 @@ def batch_list(request: Request, store: StoreDep, me: StaffView, cycle: CycleQ =
 
 
 @router.post("/batches/prepare", response_class=HTMLResponse)
-def batch_prepare(request: Request, store: StoreDep, settings: SettingsDep, me: BatchPrepare,
+def batch_prepare(request: Request, store: StoreDep, analytics: AnalyticsDep, settings: SettingsDep, me: BatchPrepare,
                   cycle: Annotated[int, Form(ge=1, le=2**31)]):
     """One batch per bank of every payable case; the preparer is recorded and may not approve."""
-    made = payments.prepare_batches(cycle, store=store, settings=settings, by=me.username)
+    made = payments.prepare_batches(cycle, store=store, analytics=analytics, settings=settings, by=me.username)
     numbers = ", ".join(b.number for b in made.batches) or "—"
     skipped = f"; {len(made.skipped)} 个案件未能入批 / cases left out" if made.skipped else ""
     return done(request, f"已准备 {len(made.batches)} 个批次 / prepared {len(made.batches)} batches: {numbers}{skipped}",
@@ -113,7 +113,8 @@ def cached_dashboard(request: Request, cycle: int, store: Store, analytics: Anal
     cache, ttl = request.app.state.dashboards, request.app.state.web.dashboard_seconds
     hit = cache.get(cycle)
     if hit is None or time.monotonic() - hit[0] > ttl:
-        hit = cache[cycle] = (time.monotonic(), dashboard.cycle_dashboard(cycle, store=store, analytics=analytics))
+        hit = cache[cycle] = (time.monotonic(), dashboard.cycle_dashboard(cycle, store=store,
+                                                                          analytics=analytics))
     return hit[1]
 
 
