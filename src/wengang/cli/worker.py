@@ -27,7 +27,8 @@ def worker(once: Annotated[bool, typer.Option("--once", help="队列空时退出
            ) -> None:
     """运行任务 / run queued jobs until stopped: SIGTERM or Ctrl-C lets the job under way finish first; a worker
     killed outright (kill -9) leaves its job to be taken over once its lease runs out."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s worker %(levelname)s %(message)s")
+    logging.getLogger("wengang").setLevel(logging.INFO)          # each job's end; not the libraries' chatter
     settings = bootstrap.settings()
     store = bootstrap.store(settings)
     stop = threading.Event()
