@@ -17,7 +17,10 @@ from wengang.adapters.keys import KeyFile
 from wengang.adapters.sealer import AesGcmSealer
 from wengang.config import Settings, load_settings
 from wengang.domain.errors import StoreUnavailable
+from wengang.domain.jobs import JobKind
 from wengang.domain.ports import Analytics, Banks, Channel, Clock
+from wengang.services import job_steps
+from wengang.services.jobs import Handler
 
 _STORES: dict[tuple, SqlStore] = {}   # by database, key, anchor folder and clock (a demo step's clock)
 STORE_ERRORS = (DBAPIError,)   # what a command reports as a database error instead of a stack trace
@@ -110,3 +113,9 @@ def banks() -> Banks:
 def bank_simulator(*, seed: int, reject_share: float, return_share: float) -> BankSimulator:
     """A bank that answers our files as a real one would, deterministic by seed (`wengang bank simulate`)."""
     return BankSimulator(seed=seed, reject_share=reject_share, return_share=return_share)
+
+
+def job_handlers(settings: Settings | None = None) -> dict[JobKind, Handler]:
+    """What the worker process runs for each kind of job, on this process's store and ports."""
+    settings = settings or load_settings()
+    return job_steps.handlers(store=store(settings), settings=settings, banks=banks())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from tests.fakes import cases, money, payments, people, process
+from tests.fakes import cases, jobs, money, payments, people, process
 from tests.fakes.audit import AuditTrail, FakeAuditLog
 from tests.fakes.table import Table
 from wengang.adapters.clock import SystemClock
@@ -23,7 +23,8 @@ class State:
 
     @classmethod
     def empty(cls) -> State:
-        tables = {**process.tables(), **people.tables(), **money.tables(), **payments.tables(), "cases": cases.table()}
+        tables = {**process.tables(), **people.tables(), **money.tables(), **payments.tables(), **jobs.tables(),
+                  "cases": cases.table()}
         return cls(tables, AuditTrail())
 
     def copy(self) -> State:
@@ -51,6 +52,7 @@ class FakeUnitOfWork:
         t = s.tables
         self.cases = cases.FakeCases(t["cases"])
         self.cycles, self.rounds = process.FakeCycles(t["cycles"]), process.FakeRounds(t["rounds"])
+        self.jobs = jobs.FakeJobs(t["jobs"])
         self.publicity_batches = process.FakePublicityBatches(t["publicity_batches"])
         self.objections = process.FakeObjections(t["objections"])
         self.applications = process.FakeApplications(t["applications"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from wengang.cli import audit, cycle, evaluate, generate, payments, snapshot, web
+from wengang.cli.worker import worker
 
 app = typer.Typer(help="wengang 稳岗返还免申即享 / job-stabilisation returns without application",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -30,6 +31,7 @@ app.add_typer(payments.notify_app, name="notify")
 app.command("evaluate")(evaluate.evaluate)
 app.command("explain")(evaluate.explain)
 app.command("serve")(web.serve)
+app.command("worker")(worker)
 app.add_typer(web.people_app, name="people")
 app.command("login")(web.login)
 app.command("logout")(web.logout)

@@ -7,6 +7,7 @@ import getpass
 import os
 import re
 import secrets
+import subprocess
 import sys
 from typing import Annotated
 
@@ -32,16 +33,47 @@ def serve(host: Annotated[str, typer.Option(help="监听地址 / address")] = "1
           workers: Annotated[int, typer.Option(help="工作进程 / worker processes")] = 1,
           secure_cookies: Annotated[bool | None, typer.Option(
               "--secure-cookies/--plain-cookies", help="Secure 标记; 默认: 仅回环地址上关闭 / default: off on loopback only")]
-          = None) -> None:
-    """启动网站 / serve the public site, the employer portal, the back office and /api/v1 (OpenAPI at /docs)."""
+          = None,
+          worker: Annotated[bool, typer.Option(
+              "--worker/--no-worker", help="同时启动任务进程 / start a job worker process beside the web server")]
+          = True) -> None:
+    """启动网站 / serve the public site, the employer portal, the back office and /api/v1 (OpenAPI at /docs), with
+    a worker process for the long steps (stopped with the server)."""
     import uvicorn
 
     secure = secure_cookies if secure_cookies is not None else host not in LOOPBACK
     os.environ.setdefault("WENGANG_WEB_COOKIE_SECURE", "true" if secure else "false")
     bootstrap.upgrade_database(bootstrap.settings())       # migrate once, before the workers start
     console.print(f"[bold]wengang[/] http://{host}:{port}/  (API docs /docs; Secure cookies: {secure})")
-    uvicorn.run("wengang.web.asgi:make", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", proxy_headers=False)
+    jobs_worker = start_worker() if worker else None
+    try:
+        uvicorn.run("wengang.web.asgi:make", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning", proxy_headers=False)
+    finally:
+        if jobs_worker is not None:
+            stop_worker(jobs_worker)
+
+
+WORKER_STOP_SECONDS = 30
+
+
+def start_worker() -> subprocess.Popen:
+    """`wengang worker` as a child process that leaves when this one is gone (even killed outright)."""
+    proc = subprocess.Popen([sys.executable, "-m", "wengang", "worker", "--parent", str(os.getpid())])
+    console.print(f"任务进程 / job worker started (pid {proc.pid})")
+    return proc
+
+
+def stop_worker(proc: subprocess.Popen) -> None:
+    """SIGTERM: the job under way finishes; one still running after WORKER_STOP_SECONDS is killed and taken over
+    by the next worker once its lease runs out (every step is safe to run again)."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(WORKER_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 @people_app.command("add-staff")

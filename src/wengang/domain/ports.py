@@ -22,6 +22,7 @@ from wengang.domain.repositories import (
     BankFiles,
     Callbacks,
     Cycles,
+    Jobs,
     LoginFailures,
     Notifications,
     Objections,
@@ -342,6 +343,7 @@ class UnitOfWork(Protocol):
     cases: Cases
     cycles: Cycles
     rounds: Rounds
+    jobs: Jobs
     # the case process
     publicity_batches: PublicityBatches
     objections: Objections

@@ -13,6 +13,7 @@ from typing import Protocol
 from wengang.domain.accounts import PaymentAccount
 from wengang.domain.contact import Callback, Notice, Notification
 from wengang.domain.cycles import Cycle, Round
+from wengang.domain.jobs import Job, JobKind, Params
 from wengang.domain.payment_batches import PaymentBatch
 from wengang.domain.payment_records import BankFile, Finding, PaymentException
 from wengang.domain.people import AccountRequest, ActivationCode, LoginFailure, Session, User
@@ -37,6 +38,37 @@ class Cycles(Protocol):
     def of_program(self, program: str, pack: str) -> Cycle | None: ...
 
     def all(self) -> list[Cycle]: ...
+
+
+class Jobs(Protocol):
+    """Long steps waiting for, or run by, a worker process: at most one queued or running per scope."""
+
+    def add(self, *, kind: JobKind, cycle_id: int | None, scope: str, params: Params, submitted_by: str,
+            submitted_at: dt.datetime) -> Job:
+        """A queued job; JobBusy when its scope already has an active one (the database's index decides a race)."""
+        ...
+
+    def get(self, job_id: int, *, lock: bool = False) -> Job: ...
+
+    def active(self, scope: str) -> Job | None: ...
+
+    def next_claimable(self, now: dt.datetime) -> Job | None:
+        """The oldest job queued or running under a lapsed lease, row-locked; on PostgreSQL a row another claimer
+        holds is skipped (FOR UPDATE SKIP LOCKED), on SQLite the write transaction already excludes other claimers."""
+        ...
+
+    def save(self, job: Job) -> None:
+        """Store a job's state, attempt, lease, worker, times, error and result (after a legal move)."""
+        ...
+
+    def beat(self, job_id: int, *, worker: str, attempt: int, at: dt.datetime, lease_until: dt.datetime,
+             step: str, done: int, total: int) -> bool:
+        """Renew the lease and note the progress, only while this worker's attempt runs (False: the job was lost)."""
+        ...
+
+    def recent(self, *, limit: int = 50, cycle_id: int | None = None) -> list[Job]:
+        """Newest first."""
+        ...
 
 
 class Rounds(Protocol):

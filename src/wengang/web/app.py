@@ -27,16 +27,17 @@ from wengang.web.routes import (
     public,
     staff,
     staff_admin,
+    staff_jobs,
     staff_money,
 )
 from wengang.web.security import EdgeMiddleware, RateLimiter
 from wengang.web.settings import WebSettings
-from wengang.web.words import beijing, words
+from wengang.web.words import beijing, result_words, words
 
 HERE = Path(__file__).resolve().parent
 # The employer's routes first: a request is matched against routes in order, and these are the busiest.
 ROUTERS = (api_portal.router, portal.router, api_public.router, public.router, auth.router, staff.router,
-           staff_money.router, staff_admin.router, api_staff.router)
+           staff_money.router, staff_jobs.router, staff_admin.router, api_staff.router)
 API_DESCRIPTION = ("稳岗返还免申即享 JSON API, 供微信小程序及其他系统调用 / the JSON API of wengang for a WeChat "
                    "mini-program or another system. Sign in with POST /api/v1/session and send the token as "
                    "`Authorization: Bearer …`; employers only ever see their own unit.")
@@ -58,7 +59,7 @@ def money(value) -> str:
 def templates() -> Jinja2Templates:
     """The Jinja2 environment with the language switch, permissions and money format."""
     found = Jinja2Templates(directory=str(HERE / "templates"), context_processors=[template_context])
-    found.env.globals.update(tr=tr, may=may, words=words)
+    found.env.globals.update(tr=tr, may=may, words=words, result_words=result_words)
     found.env.filters["money"] = money
     found.env.filters["beijing"] = beijing
     return found

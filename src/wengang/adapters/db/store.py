@@ -17,6 +17,7 @@ from wengang.adapters.db.engine import WRITE, WalCheckpointer, make_engine, upgr
 from wengang.adapters.db.payments import SqlPayments
 from wengang.adapters.db.repositories.contact import SqlCallbacks, SqlNotifications
 from wengang.adapters.db.repositories.cycles import SqlCycles, SqlRounds
+from wengang.adapters.db.repositories.jobs import SqlJobs
 from wengang.adapters.db.repositories.money import (
     SqlBankFiles,
     SqlPaymentAccounts,
@@ -46,6 +47,7 @@ from wengang.domain.repositories import (
     BankFiles,
     Callbacks,
     Cycles,
+    Jobs,
     LoginFailures,
     Notifications,
     Objections,
@@ -70,6 +72,7 @@ class SqlUnitOfWork:
     cases: Cases
     cycles: Cycles
     rounds: Rounds
+    jobs: Jobs
     publicity_batches: PublicityBatches
     objections: Objections
     applications: Applications
@@ -102,7 +105,7 @@ class SqlUnitOfWork:
         conn.begin()
         self._now = self._clock.now()
         self.cases = SqlCases(conn)
-        self.cycles, self.rounds = SqlCycles(conn), SqlRounds(conn)
+        self.cycles, self.rounds, self.jobs = SqlCycles(conn), SqlRounds(conn), SqlJobs(conn)
         self.publicity_batches, self.objections = SqlPublicityBatches(conn), SqlObjections(conn)
         self.applications, self.reverifications = SqlApplications(conn), SqlReverifications(conn)
         # people and contact

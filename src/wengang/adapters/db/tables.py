@@ -195,4 +195,4 @@ AUDIT_COLUMNS = tuple(c.name for c in audit_log.columns)
 
 # The money and people tables live in their own modules on the same metadata (imported here so that every user
 # of `metadata`, the migration check included, sees all of them).
-from wengang.adapters.db import payment_tables, people_tables  # noqa: E402,F401
+from wengang.adapters.db import job_tables, payment_tables, people_tables  # noqa: E402,F401

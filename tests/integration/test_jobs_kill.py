@@ -1,0 +1,130 @@
+"""kill -9 of a real `wengang worker` while it opens a cycle on a generated city; a second worker takes the job over
+once the lease lapses and ends with the cycle an uninterrupted worker opens: the same cases, states and amounts,
+the audit chain whole, nothing done twice. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from tests.conftest import AS_OF, PACK, TABLES
+from wengang import bootstrap
+from wengang.config import Settings
+from wengang.domain.audit import Entry
+from wengang.domain.jobs import JobKind, JobState
+from wengang.services import audit, cycles, job_steps, jobs
+
+pytestmark = [pytest.mark.slow]
+UNITS = 6000
+LEASE = 2
+EVENT = Entry._fields.index("event")
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory) -> dict:
+    from wengang.services.snapshots import import_folder
+    from wengang.snapshot.generator import generate_city
+
+    root = tmp_path_factory.mktemp("killcity")
+    generate_city(root / "city", units=UNITS, seed=14, profile="beijing", fmt="parquet", base_year=2020)
+    settings = Settings(data_dir=root / "var")
+    snapshot = import_folder(root / "city", settings=settings).snapshot.id
+    return {"var": root / "var", "snapshot": snapshot}
+
+
+def settings_for(city: dict, db_url: str, root: Path, name: str) -> Settings:
+    """A data folder of its own (a copy of the imported analytics) on the test's database."""
+    var = root / name
+    shutil.copytree(city["var"], var)
+    url = db_url if not db_url.startswith("sqlite") else f"sqlite:///{var / 'wengang.sqlite'}"
+    if db_url.startswith("sqlite"):
+        shutil.copy(db_url.removeprefix("sqlite:///"), var / "wengang.sqlite")
+    return Settings(data_dir=var, database_url=url, audit_anchor_dir=var / "anchors")
+
+
+def worker(settings: Settings, *extra: str) -> subprocess.Popen:
+    env = {**os.environ, "WENGANG_DATA_DIR": str(settings.data_dir), "WENGANG_DATABASE_URL": settings.operational_url,
+           "WENGANG_AUDIT_ANCHOR_DIR": str(settings.audit_anchor_dir)}
+    return subprocess.Popen([sys.executable, "-m", "wengang", "worker", "--lease-seconds", str(LEASE), "--poll",
+                             "0.1", *extra], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def wait_for(store, job_id: int, states: tuple[JobState, ...], timeout: float = 240) -> jobs.Job:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = jobs.get(job_id, store=store)
+        if job.state in states:
+            return job
+        time.sleep(0.05)
+    raise TimeoutError(f"job {job_id} never reached {states}")
+
+
+def empty(url: str) -> None:
+    """The PostgreSQL database emptied again for the second run, as the db_url fixture empties it."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        conn.exec_driver_sql(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        conn.exec_driver_sql(f"UPDATE audit_head SET seq = 0, hash = '{'0' * 64}', keyed_from = 1")
+    engine.dispose()
+
+
+def outcome(store, cycle_id: int) -> dict:
+    status = cycles.status(cycle_id, store=store)
+    with store.reading() as uow:
+        cases = sorted((c.uscc, c.state.value, c.amount, c.reason) for c in uow.cases.of_cycle(cycle_id))
+    return {"counts": status.counts, "cases": cases, "rounds": len(status.rounds)}
+
+
+def test_a_worker_killed_mid_open_is_taken_over_with_the_uninterrupted_result(db_url, city, tmp_path):
+    params = {"pack": PACK, "as_of": str(AS_OF), "snapshot": city["snapshot"]}
+    # The uninterrupted run, timed.
+    clean = settings_for(city, db_url, tmp_path, "clean")
+    clean_store = bootstrap.open_store(clean)
+    job = jobs.submit(JobKind.OPEN_CYCLE, store=clean_store, by="clerk", params=params, baseline=job_steps.baseline)
+    proc = worker(clean, "--once")
+    running = wait_for(clean_store, job.id, (JobState.RUNNING, JobState.DONE))
+    started = time.monotonic()
+    expected = wait_for(clean_store, job.id, (JobState.DONE, JobState.FAILED))
+    took = time.monotonic() - started
+    assert proc.wait(60) == 0 and expected.state is JobState.DONE, expected.error
+    assert running.attempts == 1
+    want = outcome(clean_store, int(expected.result["cycle_id"]))
+    clean_store.close()
+    if db_url.startswith("postgresql"):
+        empty(db_url)
+
+    # The interrupted run: killed outright part-way, then a second worker.
+    hurt = settings_for(city, db_url, tmp_path, "hurt")
+    store = bootstrap.open_store(hurt)
+    job = jobs.submit(JobKind.OPEN_CYCLE, store=store, by="clerk", params=params, baseline=job_steps.baseline)
+    first = worker(hurt)
+    wait_for(store, job.id, (JobState.RUNNING,))
+    time.sleep(took * 0.6)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    at_kill = jobs.get(job.id, store=store)
+    assert at_kill.state is JobState.RUNNING and at_kill.attempts == 1, at_kill
+    time.sleep(LEASE + 0.5)
+    second = worker(hurt, "--once")
+    done = wait_for(store, job.id, (JobState.DONE, JobState.FAILED))
+    assert second.wait(120) == 0
+    assert done.state is JobState.DONE and done.attempts == 2, done.error
+    assert {k: v for k, v in done.result.items() if k != "run"} == \
+        {k: v for k, v in expected.result.items() if k != "run"}
+    assert outcome(store, int(done.result["cycle_id"])) == want
+    assert audit.verify_log(store=store).ok
+    with store.reading() as uow:
+        seen = [e[EVENT] for e in uow.audit.entries()]
+    assert seen.count("cycle_opened") == 1 and seen.count("case_opened") == len(want["cases"])
+    assert seen.count("job_resumed") == 1 and seen.count("job_finished") == 1
+    print(f"\nopen of {UNITS:,} units took {took:.1f} s; killed at {took * 0.6:.1f} s in step {at_kill.step!r}")
+    store.close()
