@@ -118,4 +118,5 @@ def bank_simulator(*, seed: int, reject_share: float, return_share: float) -> Ba
 def job_handlers(settings: Settings | None = None) -> dict[JobKind, Handler]:
     """What the worker process runs for each kind of job, on this process's store and ports."""
     settings = settings or load_settings()
-    return job_steps.handlers(store=store(settings), settings=settings, banks=banks())
+    return job_steps.handlers(store=store(settings), analytics=analytics(settings), settings=settings,
+                              banks=banks())

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import AS_OF, PACK
+from wengang import bootstrap
 from wengang.domain.audit import Entry
 from wengang.domain.errors import NotFound, Refused
 from wengang.domain.jobs import IllegalJobMove, JobBusy, JobKind, JobLost, JobState
@@ -121,7 +122,8 @@ def test_sqlite_claimers_queue_on_the_write_lock_and_never_take_the_same_job(db_
 def test_the_worker_loop_runs_a_job_writing_its_progress_and_result(db_store, db_settings, opened):
     """Re-verification is refused (no closed batch): the job fails with the service's words; preparing batches on
     the same cycle then runs (nothing payable yet) and reports its progress on the row."""
-    handlers = job_steps.handlers(store=db_store, settings=db_settings, banks=None)  # type: ignore[arg-type]
+    handlers = job_steps.handlers(store=db_store, analytics=bootstrap.analytics(db_settings), settings=db_settings,
+                                  banks=None)  # type: ignore[arg-type]
     refused = jobs.submit(K.REVERIFY, store=db_store, by="clerk", cycle_id=opened.cycle.id)
     ran = jobs.run_next(store=db_store, handlers=handlers, worker="w1", every=0.05)
     assert ran.id == refused.id and ran.state is JobState.FAILED

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import AS_OF, PACK
+from wengang import bootstrap
 from wengang.domain.audit import Entry
 from wengang.domain.jobs import JobKind, JobState
 from wengang.services import job_steps, jobs, payments
@@ -58,7 +59,8 @@ def audit_events(store) -> Counter:
 
 
 def test_open_compare_and_publicity_resumed_after_their_commit_are_not_done_twice(db_store, db_settings, case_city):
-    handlers = job_steps.handlers(store=db_store, settings=db_settings, banks=None)  # type: ignore[arg-type]
+    handlers = job_steps.handlers(store=db_store, analytics=bootstrap.analytics(db_settings), settings=db_settings,
+                                  banks=None)  # type: ignore[arg-type]
     _, opened = run_killed_then_resumed(db_store, handlers, K.OPEN_CYCLE,
                                         params={"pack": PACK, "as_of": str(AS_OF),
                                                 "snapshot": case_city["snapshots"][1]})
@@ -80,7 +82,8 @@ def test_open_compare_and_publicity_resumed_after_their_commit_are_not_done_twic
 
 
 def test_preparing_batches_resumed_after_its_commit_pays_nobody_twice(pay_store, pay_settings, reverified):
-    handlers = job_steps.handlers(store=pay_store, settings=pay_settings, banks=None)  # type: ignore[arg-type]
+    handlers = job_steps.handlers(store=pay_store, analytics=bootstrap.analytics(pay_settings), settings=pay_settings,
+                                  banks=None)  # type: ignore[arg-type]
     _, done = run_killed_then_resumed(pay_store, handlers, K.PREPARE_BATCHES, cycle_id=reverified)
     batches = payments.list_batches(store=pay_store, cycle_id=reverified)
     assert done.result["batches"] == ", ".join(b.number for b in batches) and len(batches) == 4

@@ -17,7 +17,7 @@ from wengang.config import Settings
 from wengang.domain.cases import State
 from wengang.domain.errors import Refused
 from wengang.domain.jobs import Job, JobKind, Params
-from wengang.domain.ports import Banks, Store, UnitOfWork
+from wengang.domain.ports import Analytics, Banks, Store, UnitOfWork
 from wengang.domain.progress import Progress
 from wengang.services import cycles, payments, publicity, reconcile, reverify, snapshots
 from wengang.services.casework import DEFAULT_PROGRAM
@@ -45,7 +45,8 @@ def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def handlers(*, store: Store, settings: Settings, banks: Banks) -> dict[JobKind, Handler]:
+def handlers(*, store: Store, analytics: Analytics, settings: Settings,
+             banks: Banks) -> dict[JobKind, Handler]:
     """The step of each kind on these ports (bootstrap wires them for the worker)."""
 
     def open_cycle(job: Job, progress: Progress) -> Params:
@@ -53,8 +54,8 @@ def handlers(*, store: Store, settings: Settings, banks: Banks) -> dict[JobKind,
         with store.reading() as uow:
             found = uow.cycles.of_program(p["program"], p["pack"]) if job.resumed else None
         if found is None:
-            found = cycles.open_cycle(p["pack"], dt.date.fromisoformat(p["as_of"]), store=store, settings=settings,
-                                      snapshot=p.get("snapshot"), by=job.submitted_by, program=p["program"],
+            found = cycles.open_cycle(p["pack"], dt.date.fromisoformat(p["as_of"]), store=store, analytics=analytics,
+                                      settings=settings, snapshot=p.get("snapshot"), by=job.submitted_by, program=p["program"],
                                       progress=progress).cycle
         s = cycles.status(found.id, store=store)
         return {"cycle_id": str(found.id), "cases": str(s.cases), "run": found.run_id,
@@ -63,8 +64,8 @@ def handlers(*, store: Store, settings: Settings, banks: Banks) -> dict[JobKind,
     def compare(job: Job, progress: Progress) -> Params:
         cycle_id, before = _cycle(job), int(job.params.get("rounds_before", "0"))
         if not (job.resumed and len(_rounds(cycle_id)) > before):
-            cycles.compare(cycle_id, store=store, settings=settings, snapshot=job.params.get("snapshot"),
-                           as_of=_date(job.params.get("as_of")), by=job.submitted_by, progress=progress)
+            cycles.compare(cycle_id, store=store, analytics=analytics, settings=settings,
+                           snapshot=job.params.get("snapshot"), as_of=_date(job.params.get("as_of")), by=job.submitted_by, progress=progress)
         r = _rounds(cycle_id)[before]
         return {"round": str(r.round_no), "run": r.run_id, "snapshot": r.snapshot_id, "changed": str(r.changed)}
 
@@ -80,14 +81,14 @@ def handlers(*, store: Store, settings: Settings, banks: Banks) -> dict[JobKind,
     def reverify_(job: Job, progress: Progress) -> Params:
         cycle_id = _cycle(job)
         if not (job.resumed and not _waiting_for_reverification(cycle_id)):
-            reverify.reverify(cycle_id, store=store, settings=settings, snapshot=job.params.get("snapshot"),
-                              as_of=_date(job.params.get("as_of")), by=job.submitted_by, progress=progress)
+            reverify.reverify(cycle_id, store=store, analytics=analytics, settings=settings,
+                              snapshot=job.params.get("snapshot"), as_of=_date(job.params.get("as_of")), by=job.submitted_by, progress=progress)
         return _counts(cycle_id)
 
     def prepare(job: Job, progress: Progress) -> Params:
         cycle_id = _cycle(job)
-        done = payments.prepare_batches(cycle_id, store=store, settings=settings, by=job.submitted_by,
-                                        execution_date=_date(job.params.get("execution_date")), progress=progress)
+        done = payments.prepare_batches(cycle_id, store=store, analytics=analytics, settings=settings,
+                                        by=job.submitted_by, execution_date=_date(job.params.get("execution_date")), progress=progress)
         waiting = [b for b in payments.list_batches(store=store, cycle_id=cycle_id) if b.status == "prepared"]
         return {"batches": ", ".join(b.number for b in waiting), "payments": str(sum(b.entries for b in waiting)),
                 "total": str(sum((b.total for b in waiting), start=0)), "skipped": str(len(done.skipped))}
@@ -102,8 +103,8 @@ def handlers(*, store: Store, settings: Settings, banks: Banks) -> dict[JobKind,
 
     def import_snapshot(job: Job, progress: Progress) -> Params:
         p = job.params
-        done = snapshots.import_folder(Path(p["folder"]), settings=settings, encoding=p.get("encoding"),
-                                       lenient=p.get("lenient") == "yes", progress=progress)
+        done = snapshots.import_folder(Path(p["folder"]), analytics=analytics, settings=settings,
+                                       encoding=p.get("encoding"), lenient=p.get("lenient") == "yes", progress=progress)
         if done.snapshot is None:
             raise snapshots.SnapshotRefused(done)
         return {"snapshot": done.snapshot.id, "quarantined": str(done.snapshot.quarantined),
