@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, NamedTuple
+
+# Facts a person supplies for one unit (rules/engine.py SUPPLIABLE names them): int staff or headcount, Decimal yuan,
+# or a size class.
+Supplied = Mapping[str, int | Decimal | str]
 
 
 @dataclass(frozen=True)
