@@ -152,3 +152,4 @@ def opened(db_store, case_city):
 
 
 from tests.paycity import pay_city, pay_settings, pay_store, reverified  # noqa: E402,F401 - shared fixtures
+from tests.reviewdata import review_city  # noqa: E402,F401 - shared fixture

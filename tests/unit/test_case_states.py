@@ -132,3 +132,14 @@ def test_reverification(new, expected):
     assert state is expected and reason
     if new is not None and expected is not S.REVERIFIED:
         assert "1440.00 →" in reason
+
+
+def test_every_step_moves_only_as_the_table_allows_and_every_open_state_has_one():
+    from wengang.domain.cases import STEPS, steps
+
+    for step in STEPS:
+        assert all(a == b or allowed(a, b) for a in step.sources for b in step.targets), step.key
+    for state in State:
+        assert bool(steps(state)) == (state not in TERMINAL), state
+    assert [s.key for s in steps(S.REVIEW)][:2] == ["review.decide", "review.supply"]     # the case's forms first
+    assert not any(s.on_case for s in steps(S.PUBLICITY))                               # a cycle's step, not a form

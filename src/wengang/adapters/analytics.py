@@ -12,12 +12,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from wengang.domain.analytics import Decided, Evaluated, SizeCount, SnapshotAccount
+from wengang.domain.analytics import Decided, Evaluated, SizeCount, SnapshotAccount, Supplied
 from wengang.domain.errors import AnalyticsUnreadable
 from wengang.domain.progress import Progress
 from wengang.domain.snapshots import CheckResult, Imported, SnapshotInfo
 from wengang.rules import backends, runs
-from wengang.rules.engine import decide
+from wengang.rules.engine import decide, decide_unit
 from wengang.rules.parameters import Pack, load_pack
 from wengang.snapshot import checking, facts, store
 
@@ -131,6 +131,18 @@ class DuckAnalytics:
         except duckdb.Error as err:
             raise AnalyticsUnreadable(str(err)) from err
 
+    def redecide(self, uscc: str, run_id: str, supplied: Supplied) -> Decided | None:
+        if not self.path.exists():
+            return None
+        try:
+            con = store.connect(self.path, read_only=True)
+            try:
+                return _redecided(con, uscc, run_id, supplied)
+            finally:
+                con.close()
+        except duckdb.Error as err:
+            raise AnalyticsUnreadable(str(err)) from err
+
     def size_counts(self, run_id: str, reached: Sequence[str], paid: Sequence[str]) -> list[SizeCount] | None:
         if not self.path.exists():
             return None
@@ -159,3 +171,21 @@ def _on_spark(con: duckdb.DuckDBPyConnection, info: SnapshotInfo, pack: Pack, as
         return backends.execute(frame), used
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _redecided(con: duckdb.DuckDBPyConnection, uscc: str, run_id: str, supplied: Supplied) -> Decided | None:
+    """The unit decided again on the run's snapshot, pack and date by the rules' single-unit entry, with the supplied
+    facts: a row shaped as a stored one (employer's columns from the snapshot, the supplied ones in their place)."""
+    stored = runs.latest_row(con, uscc, run_id)
+    if stored is None:
+        return None
+    info = store.find(con, snapshot_id=stored["snapshot_id"])
+    if info is None:
+        return None
+    frame, resolved = decide_unit(backends.duckdb_tables(con, info), load_pack(stored["pack"]), stored["as_of"],
+                                  uscc, supplied=supplied)
+    rows = backends.execute(frame).to_pylist()
+    if not rows:
+        return None
+    row = {**stored, **rows[0], **{k: v for k, v in supplied.items() if k in runs.FROM_SNAPSHOT}}
+    return Decided(row, list(dict.fromkeys(resolved.used)))

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 ENGINES = ("duckdb", "spark")    # what the analytical store decides a run on: one file, or the Spark cluster
+
+# Facts a person supplies for one unit (rules/engine.py SUPPLIABLE names them): int staff or headcount, Decimal yuan,
+# or a size class.
+Supplied = Mapping[str, int | Decimal | str]
 
 
 @dataclass(frozen=True)

@@ -179,3 +179,46 @@ class Case:
     def gates(self) -> Gates:
         return Gates(self.decision, self.labor_dispatch, self.has_account, self.review_accepted,
                      self.dispatch_confirmed, self.account_confirmed)
+
+
+class Step(NamedTuple):
+    """A way a case leaves a state: who may take it (a permission), where it may lead, and whether it is a form on
+    the case's own page or a step of its cycle or payment batch (taken there, for many cases at once)."""
+
+    key: str
+    sources: frozenset[State]
+    targets: frozenset[State]
+    permission: str
+    on_case: bool
+
+
+def _step(key: str, sources: set[State], targets: set[State], permission: str, on_case: bool = False) -> Step:
+    return Step(key, frozenset(sources), frozenset(targets), permission, on_case)
+
+
+_GATES = {S.IDENTIFIED, S.DISPATCH, S.ACCOUNT_HELD}
+# The steps that exist, each within TRANSITIONS, and at least one from every state that is not terminal
+# (tests/unit/test_case_states.py): the case page lists a state's steps, so no case is left without a way forward.
+STEPS: tuple[Step, ...] = (
+    _step("review.decide", {S.REVIEW}, {*_GATES, S.REJECTED}, "review.decide", on_case=True),
+    _step("review.supply", {S.REVIEW}, {*_GATES, S.REJECTED}, "review.decide", on_case=True),
+    _step("dispatch.confirm", {S.DISPATCH}, {S.IDENTIFIED, S.ACCOUNT_HELD}, "dispatch.confirm", on_case=True),
+    _step("account.release", {S.ACCOUNT_HELD}, {S.IDENTIFIED, S.DISPATCH}, "account.release", on_case=True),
+    _step("objection.decide", {S.OBJECTION}, {S.PUBLICITY, S.REJECTED}, "objection.decide", on_case=True),
+    _step("cycle.compare", set(PRE_PUBLICITY), set(PRE_PUBLICITY) | {S.REJECTED}, "cycle.run"),
+    _step("publicity.start", {S.IDENTIFIED}, {S.PUBLICITY}, "publicity.run"),
+    _step("objection.record", {S.PUBLICITY}, {S.OBJECTION}, "objection.record"),
+    _step("cycle.reverify", {S.PUBLICITY}, {S.REVERIFIED, S.REVIEW, S.REJECTED}, "cycle.run"),
+    _step("batch.prepare", {S.REVERIFIED}, {S.APPROVED}, "batch.prepare"),
+    _step("batch.cancel", {S.APPROVED}, {S.REVERIFIED}, "batch.cancel"),
+    _step("bank.reconcile", {S.APPROVED, S.REISSUED, S.PAID}, {S.PAID, S.FAILED}, "bank.reconcile"),
+    _step("exception.resolve", {S.FAILED}, {S.REISSUED}, "exception.resolve"),
+    _step("payments.recover", {S.FAILED}, {S.RECOVERED}, "payments.recover"),
+    _step("case.close", {S.PAID, S.RECOVERED}, {S.CLOSED}, "payments.recover", on_case=True),
+)
+
+
+def steps(state: State) -> tuple[Step, ...]:
+    """The ways forward from a state, the case's own forms first; none only for a terminal state."""
+    found = [s for s in STEPS if state in s.sources]
+    return tuple(sorted(found, key=lambda s: not s.on_case))

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from wengang.domain.analytics import Decided, Evaluated, SizeCount, SnapshotAccount
+from wengang.domain.analytics import Decided, Evaluated, SizeCount, SnapshotAccount, Supplied
 from wengang.domain.audit import Draft, Entry, Head, Problem
 from wengang.domain.audit_anchors import Anchor
 from wengang.domain.bank_files import BankAnswer, Debtor, WrittenFile
@@ -302,6 +302,12 @@ class Analytics(Protocol):
     def decided(self, uscc: str, run_id: str | None = None) -> Decided | None:
         """The unit's decision in the run (default: the newest run that decided it) and the values the run used;
         None when no such decision is stored."""
+        ...
+
+    def redecide(self, uscc: str, run_id: str, supplied: Supplied) -> Decided | None:
+        """The unit decided again, alone, by the same rules on the run's snapshot, pack and date, with `supplied`
+        facts in place of the snapshot's (a row shaped as `decided`'s, and the values used); None when the run or
+        the unit is not stored. Changes nothing."""
         ...
 
     def size_counts(self, run_id: str, reached: Sequence[str], paid: Sequence[str]) -> list[SizeCount] | None:

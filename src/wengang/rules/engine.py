@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import ibis
 from ibis.expr.types import BooleanValue, Table
 
+from wengang.domain.analytics import Supplied
 from wengang.rules.exact import RATIO_SCALE, round_half_up
 from wengang.rules.inputs import SnapshotTables, unit_frame
 from wengang.rules.layoff import layoff_columns, net_reduction
@@ -38,17 +40,31 @@ def _two_valued(passed: BooleanValue) -> ibis.Value:
     return ibis.cases((passed, "pass"), else_="fail")
 
 
-def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date) -> tuple[Table, Resolved]:
-    """The decision table for every employer, with the values each criterion read, and the parameters used."""
+# Facts a person may supply for one unit (services/review.py), each replacing the snapshot's value where the rules
+# read it: the employer's columns by name, and the opening headcount in place of December/January's.
+SUPPLIABLE = ("employees", "revenue", "assets", "size_class", "opening_insured")
+
+
+def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
+           supplied: Supplied | None = None) -> tuple[Table, Resolved]:
+    """The decision table for every employer, with the values each criterion read, and the parameters used.
+    `supplied` is for `decide_unit` only: facts that replace the snapshot's (every row gets them)."""
     p = Resolved(pack, as_of)
     exclude, review = p.words("exclude_flags"), p.words("review_flags")
     frame = unit_frame(tables, pack.base_year, as_of, natural=p.words("natural_attrition"),
                        kinds=p.words("claim_kinds"), flags=tuple(dict.fromkeys(exclude + review)))
+    supplied = dict(supplied or {})
+    unknown = set(supplied) - set(SUPPLIABLE)
+    if unknown:
+        raise ValueError(f"cannot supply {sorted(unknown)}; only {SUPPLIABLE}")
+    opening = supplied.pop("opening_insured", None)
+    frame = frame.mutate(**{name: ibis.literal(value).cast(frame[name].type()) for name, value in supplied.items()})
     frame = frame.mutate(
         opening_insured=ibis.cases((frame.insured_prev_dec.notnull(), frame.insured_prev_dec),
-                                   else_=frame.insured_jan),
+                                   else_=frame.insured_jan) if opening is None else ibis.literal(opening, "int64"),
         opening_source=ibis.cases((frame.insured_prev_dec.notnull(), "prev_dec"),
-                                  (frame.insured_jan.notnull(), "jan"), else_="missing"),
+                                  (frame.insured_jan.notnull(), "jan"), else_="missing")
+        if opening is None else ibis.literal("supplied"),
         base_fen=frame.base_fen.fill_null(0),
     )
     # The class once, as a column; where it came from follows from it (the standard's CASE is half the SQL).
@@ -92,6 +108,23 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date) -> tuple[Table, R
                          has_account=frame.bank_code.notnull() & frame.account_no.notnull()
                          & frame.account_name.notnull())
     return frame.select(*STORED_COLUMNS), p
+
+
+def decide_unit(tables: SnapshotTables, pack: Pack, as_of: dt.date, uscc: str, *,
+                supplied: Supplied | None = None) -> tuple[Table, Resolved]:
+    """One unit decided by the same expression as a whole run (`decide`), on its own rows of every table, with the
+    facts a person supplied in place of the snapshot's: no criterion is written twice."""
+    return decide(_only(tables, uscc), pack, as_of, supplied=supplied)
+
+
+def _only(tables: SnapshotTables, uscc: str) -> SnapshotTables:
+    def of(t: Table) -> Table:
+        return t.filter(t.uscc == uscc)
+
+    years = tables.contribution_years
+    return replace(tables, employers=of(tables.employers), contributions=of(tables.contributions),
+                   separations=of(tables.separations), ui_claims=of(tables.ui_claims), flags=of(tables.flags),
+                   contribution_years=None if years is None else of(years))
 
 
 def _fen(yuan) -> int:

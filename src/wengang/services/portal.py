@@ -16,7 +16,7 @@ from wengang.domain.ports import Analytics, Attempt, Store, UnitOfWork
 from wengang.domain.process import PublicityBatch
 from wengang.services import objections, review
 from wengang.services.cycles import newest_snapshot
-from wengang.services.explanations import explain_unit
+from wengang.services.explanations import explain_case
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 STEPS = (("identified", "识别符合条件", "identified as eligible"), ("publicity", "公示", "on the public list"),
@@ -265,7 +265,7 @@ def explanation(uscc: str, cycle_id: int, *, store: Store, analytics: Analytics)
     with store.reading() as uow:
         entries = uow.audit.for_case(case.id)
     try:
-        found = explain_unit(uscc, analytics=analytics, run_id=case.run_id)
+        found = explain_case(case, entries, analytics=analytics)
     except AnalyticsUnreadable:                     # the driver failed (a file being rewritten): say so, not a 500
         found = None
     headline, lines = found if found else ("说明暂不可用, 请稍后再试 / the explanation is not available now", [])

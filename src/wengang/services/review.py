@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from wengang.config import Settings
-from wengang.domain.audit import Draft
+from wengang.domain.audit import Draft, Entry
 from wengang.domain.cases import Case, Gates, State, route, route_reason
 from wengang.domain.cycles import Cycle
 from wengang.domain.errors import ConcurrentChange, IllegalTransition, NotFound, Refused
 from wengang.domain.ports import Analytics, NewCase, Store, UnitOfWork
 from wengang.domain.process import ApplicationStatus, commitment_letter
+from wengang.rules.explain import Line, explain
 from wengang.services import evaluation
-from wengang.services.casework import load_case, move, note
+from wengang.services.casework import fen_to_yuan, load_case, move, note
 from wengang.services.cycles import Unit, units
 
 
@@ -149,5 +154,182 @@ def _clear(case_id: int, held: State, *, store: Store, by: str, expected_version
         if case.state is not held:
             raise IllegalTransition(case.id, case.state.value, target.value)
         case = move(uow, case, target, reason, by=by, event=event, data=data, **cleared)
+        uow.commit()
+    return case
+
+
+# Review with data: the facts a reviewer may supply where the snapshot leaves size class or layoff rate unknown
+# (POLICIES.md 1.3, 1.4, 1.6), by the name the rules read them under (rules/engine.py SUPPLIABLE).
+FACTS: dict[str, tuple[str, str, str]] = {
+    "employees": ("从业人员数", "staff count", "count"),
+    "revenue": ("营业收入 (元)", "revenue (yuan)", "yuan"),
+    "assets": ("资产总额 (元)", "total assets (yuan)", "yuan"),
+    "size_class": ("主管部门划型", "agency size class", "class"),
+    "opening_insured": ("年初参保人数", "opening insured headcount", "count"),
+}
+SIZE_WORDS = {"large": ("大型", "large"), "medium": ("中型", "medium"), "small": ("小型", "small"),
+              "micro": ("微型", "micro")}
+SUPPLIED_EVENT = "review_with_data"
+_COUNT = re.compile(r"[0-9]{1,9}")
+_YUAN = re.compile(r"[0-9]{1,15}(\.[0-9]{1,2})?")
+
+
+@dataclass(frozen=True)
+class SuppliedFacts:
+    """Facts a person supplied for one unit, each as the rules read it, and the evidence they rest on."""
+
+    values: dict[str, int | Decimal | str]
+    evidence: str
+
+    def shown(self) -> str:
+        """In words: 从业人员数 staff count 300; 营业收入 (元) revenue (yuan) 12,000,000.00 …"""
+        parts = []
+        for key, value in self.values.items():
+            zh, en, kind = FACTS[key]
+            text = (f"{value:,.2f}" if kind == "yuan" else " / ".join(SIZE_WORDS[str(value)]) if kind == "class"
+                    else f"{value:,}")
+            parts.append(f"{zh} {en}: {text}")
+        return "; ".join(parts)
+
+    def stored(self) -> dict[str, str]:
+        return {k: str(v) for k, v in self.values.items()}
+
+
+def supplied_facts(form: Mapping[str, str], evidence: str) -> SuppliedFacts:
+    """The facts typed into the form, checked one by one; every problem named (Chinese, then English), or Refused."""
+    values: dict[str, int | Decimal | str] = {}
+    problems = []
+    for key, (zh, en, kind) in FACTS.items():
+        text = (form.get(key) or "").strip()
+        if not text:
+            continue
+        if kind == "count" and _COUNT.fullmatch(text):
+            values[key] = int(text)
+        elif kind == "yuan" and _YUAN.fullmatch(text):
+            values[key] = Decimal(text)
+        elif kind == "class" and text in SIZE_WORDS:
+            values[key] = text
+        else:
+            want = {"count": ("须为不小于 0 的整数", "must be a whole number, 0 or more"),
+                    "yuan": ("须为元, 最多两位小数, 不小于 0 (如 1200000.50)",
+                             "must be yuan with at most two decimals, 0 or more (e.g. 1200000.50)"),
+                    "class": ("须为 大型/中型/小型/微型 之一", "must be one of large, medium, small, micro")}[kind]
+            problems.append(f"{zh} {want[0]} / {en} {want[1]}: {text[:40]!r}")
+    if not values and not problems:
+        problems.append("请至少补充一项数据 / supply at least one fact")
+    if not evidence.strip():
+        problems.append("请写明依据 (文件、来源) / name the evidence (document, source)")
+    if problems:
+        raise Refused("; ".join(problems))
+    return SuppliedFacts(values, evidence.strip())
+
+
+@dataclass(frozen=True)
+class Redecision:
+    """A review case decided again with supplied facts: the new decision, amount and explanation, and where the case
+    would go on confirmation. Nothing is changed by computing it."""
+
+    case: Case
+    facts: SuppliedFacts
+    decision: str
+    amount: Decimal
+    ratio_units: int | None
+    reasons: str
+    headline: str
+    lines: list[Line] = field(default_factory=list)
+    has_application: bool = False
+
+    @property
+    def target(self) -> State:
+        return route(Gates(self.decision, self.case.labor_dispatch, self.case.has_account, True,
+                           self.case.dispatch_confirmed, self.case.account_confirmed))
+
+    @property
+    def refusal(self) -> str | None:
+        """Why confirming would be refused (None: it may be confirmed)."""
+        if self.decision != "ineligible" and self.amount <= 0:
+            return (f"补充后金额仍未知或为零, 不能通过: {self.reasons or '—'} / the amount is still unknown or zero "
+                    f"with these facts: unknown never pays")
+        if self.decision == "review" and not self.has_application:
+            return ("补充后仍需人工审核, 但没有待审申请 / still routed to review with these facts, and the unit has "
+                    "no application to accept")
+        return None
+
+
+def preview(case_id: int, facts: SuppliedFacts, *, store: Store, analytics: Analytics) -> Redecision:
+    """The case's unit decided again by the rules with the supplied facts, before anyone accepts: changes nothing."""
+    with store.reading() as uow:
+        case = load_case(uow, case_id)
+        pending = any(a.is_pending for a in uow.applications.of_case(case.id))
+    if case.state is not State.REVIEW:
+        raise Refused(f"案件 {case.id} 处于 {case.state.value}, 只有待审核案件可补充数据 / only a case in review takes "
+                      f"supplied data; case {case.id} is {case.state.value}")
+    found = analytics.redecide(case.uscc, case.run_id, facts.values)
+    if found is None:
+        raise NotFound(f"找不到案件 {case.id} 的评估记录 {case.run_id} / the run {case.run_id} that decided case "
+                       f"{case.id} is not in the analytical store")
+    row = found.row
+    headline, lines = explain(row, found.parameters)
+    amount = fen_to_yuan(row["amount_fen"]) if row["decision"] != "ineligible" else Decimal("0.00")
+    return Redecision(case, facts, row["decision"], amount, row["ratio_units"], row["reasons"] or "",
+                      headline, [supplied_line(facts), *lines], pending)
+
+
+def accept_with_data(case_id: int, facts: SuppliedFacts, *, store: Store, analytics: Analytics, by: str,
+                     expected_version: int, expected_amount: Decimal | None = None) -> Case:
+    """Confirm a preview: the case takes the new decision and amount and goes where they route it (ineligible →
+    rejected), its pending applications decided with it; the facts and their evidence are in the audit entry."""
+    made = preview(case_id, facts, store=store, analytics=analytics)
+    if expected_amount is not None and made.amount != expected_amount:
+        raise ConcurrentChange(f"案件 {case_id} 的预览金额已变 / the previewed amount of case {case_id}")
+    if made.refusal:
+        raise Refused(f"案件 {case_id}: {made.refusal}")
+    accepted = made.decision != "ineligible"
+    target = made.target
+    why = (f"补充数据后{'通过' if accepted else '不符合'} / with supplied data "
+           f"{'accepted' if accepted else 'ineligible'}: {facts.shown()}; 依据 evidence: {facts.evidence}")
+    with store.transaction() as uow:
+        case = load_case(uow, case_id, expected_version)
+        if case.state is not State.REVIEW:
+            raise IllegalTransition(case.id, case.state.value, target.value)
+        pending = [a for a in uow.applications.of_case(case.id) if a.is_pending]
+        data = {"supplied": facts.stored(), "evidence": facts.evidence, "applications": [a.id for a in pending],
+                "before": {"decision": case.decision, "amount": str(case.amount), "reasons": case.reasons},
+                "after": {"decision": made.decision, "amount": str(made.amount), "reasons": made.reasons}}
+        case = move(uow, case, target, why, by=by, event=SUPPLIED_EVENT, decision=made.decision, amount=made.amount,
+                    ratio_units=made.ratio_units, reasons=made.reasons, review_accepted=accepted, data=data)
+        for a in pending:
+            if not uow.applications.save_decision(a.decide(accept=accepted, by=by, at=uow.now(), reason=why)):
+                raise ConcurrentChange(f"申请 / application #{a.id}")
+        uow.commit()
+    return case
+
+
+def facts_of(entries: list[Entry]) -> SuppliedFacts | None:
+    """The facts the case was last decided with, from its audit trail (None: decided on the snapshot alone)."""
+    for entry in reversed(entries):
+        if entry.event == SUPPLIED_EVENT:
+            data = json.loads(entry.data)
+            kinds = {k: FACTS[k][2] for k in data["supplied"]}
+            values: dict[str, int | Decimal | str] = {
+                k: int(v) if kinds[k] == "count" else Decimal(v) if kinds[k] == "yuan" else v
+                for k, v in data["supplied"].items()}
+            return SuppliedFacts(values, data["evidence"])
+    return None
+
+
+def supplied_line(facts: SuppliedFacts, who: str = "") -> Line:
+    """The explanation's line for supplied facts: what was supplied and on what evidence."""
+    return Line("supplied", "补充数据 / supplied facts", "已采用 / used", facts.shown(),
+                f"依据 evidence: {facts.evidence}" + (f" ({who})" if who else ""))
+
+
+def close(case_id: int, *, store: Store, reason: str, by: str, expected_version: int | None = None) -> Case:
+    """A paid or recovered case is closed (办结), with a reason: nothing further happens to it."""
+    if not reason.strip():
+        raise Refused("办结需要写明理由 / closing a case needs a reason")
+    with store.transaction() as uow:
+        case = load_case(uow, case_id, expected_version)
+        case = move(uow, case, State.CLOSED, f"办结 / closed: {reason.strip()}", by=by, event="case_closed")
         uow.commit()
     return case

@@ -30,15 +30,34 @@ WORDS: dict[str, tuple[str, str]] = {
     "job.files": ("文件数", "files"), "job.records": ("记录数", "records"),
     "job.already_read": ("此前已读", "read before"), "job.exceptions": ("异常", "exceptions"),
     "job.quarantined": ("隔离行", "quarantined rows"), "job.rows": ("行数", "rows"),
-    # case states, as a job's result counts them
-    "case.identified": ("待公示", "identified"), "case.review": ("待审核", "in review"),
-    "case.dispatch-confirmation": ("待确认用工", "dispatch confirmation"),
-    "case.account-held": ("账户暂缓", "account held"), "case.publicity": ("公示中", "on publicity"),
-    "case.objection-raised": ("有异议", "objection raised"), "case.re-verified": ("复核通过", "re-verified"),
-    "case.approved-for-payment": ("已批准支付", "approved for payment"), "case.paid": ("已支付", "paid"),
-    "case.failed": ("支付失败", "payment failed"), "case.reissued": ("已重发", "reissued"),
-    "case.recovered": ("已收回", "recovered"), "case.closed": ("已结案", "closed"),
-    "case.rejected": ("不符合", "rejected"),
+}
+# A case's states and decisions (a case "paid" or "rejected" is not a payment's: a table of their own).
+CASE_WORDS: dict[str, tuple[str, str]] = {
+    "identified": ("已识别, 待公示", "identified, waits for publicity"), "review": ("待审核", "in review"),
+    "dispatch-confirmation": ("待用工单位确认", "waits for the actual employer"),
+    "account-held": ("无可用账户, 暂缓", "held: no usable account"), "publicity": ("公示中", "on a public list"),
+    "objection-raised": ("有异议, 核查中", "objection raised"), "re-verified": ("已复核", "re-verified"),
+    "approved-for-payment": ("已批准支付", "approved for payment"), "paid": ("已支付", "paid"),
+    "failed": ("支付失败", "payment failed"), "reissued": ("已重新支付", "reissued"),
+    "recovered": ("已追回", "recovered"), "closed": ("已办结", "closed"), "rejected": ("不予返还", "not paid"),
+    # decisions
+    "eligible": ("符合", "eligible"), "ineligible": ("不符合", "not eligible"),
+    # the ways forward (domain.cases.STEPS)
+    "review.decide": ("审核决定 (通过/不通过)", "review decision (accept or reject)"),
+    "review.supply": ("补充数据后重新判定", "supply the missing facts and decide again"),
+    "dispatch.confirm": ("用工单位确认", "the actual employer confirms"),
+    "account.release": ("确认可用账户", "confirm a usable account"),
+    "objection.decide": ("异议处理", "decide the objection"),
+    "cycle.compare": ("周期比对轮 (经办员, 周期页)", "a comparison round of the cycle (clerk, cycle page)"),
+    "publicity.start": ("开始公示 (经办员, 周期页)", "publicity starts (clerk, cycle page)"),
+    "objection.record": ("登记异议 (公示期内)", "an objection recorded during publicity"),
+    "cycle.reverify": ("公示后复核 (周期页)", "re-verification after publicity (cycle page)"),
+    "batch.prepare": ("编制支付批次并审批 (支付批次页)", "a payment batch prepared and approved (batches page)"),
+    "batch.cancel": ("作废未发出的批次 (支付批次页)", "its batch cancelled before it leaves (batches page)"),
+    "bank.reconcile": ("银行回单对账", "the bank's return file reconciled"),
+    "exception.resolve": ("支付异常处理, 重新支付", "the payment exception resolved and reissued"),
+    "payments.recover": ("逾期追回", "recovered past the deadline"),
+    "case.close": ("办结", "close the case"),
 }
 BEIJING = dt.timedelta(hours=8)        # China keeps one zone and no daylight saving
 
@@ -51,9 +70,14 @@ def words(value: str) -> tuple[str, str]:
 def result_words(key: str) -> tuple[str, str]:
     """A job result's name in words: cases per state read as the case state's own words."""
     if key.startswith("cases_"):
-        zh, en = words(f"case.{key.removeprefix('cases_')}")
+        zh, en = case_words(key.removeprefix("cases_"))
         return f"案件 {zh}", f"cases {en}"
     return words(f"job.{key}")
+
+
+def case_words(value: str) -> tuple[str, str]:
+    """A case's state, decision or step in words; an unknown one as it is (never a blank)."""
+    return CASE_WORDS.get(value, (value, value))
 
 
 def beijing(at: dt.datetime | dt.date | None) -> str:

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from wengang.domain.cases import State
-from wengang.services import accounts, callbacks, cycles, dashboard, objections, renames, review
+from wengang.domain.errors import Refused
+from wengang.services import (
+    accounts,
+    callbacks,
+    casepage,
+    cycles,
+    dashboard,
+    objections,
+    portal,
+    renames,
+    review,
+)
 from wengang.services.sessions import Principal
-from wengang.web.deps import StoreDep, render
+from wengang.web.deps import AnalyticsDep, StoreDep, render
 from wengang.web.permissions import staff
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -26,6 +38,10 @@ DispatchConfirm = Annotated[Principal, staff("dispatch.confirm")]
 ObjectionDecide = Annotated[Principal, staff("objection.decide")]
 ReviewDecide = Annotated[Principal, staff("review.decide")]
 StaffView = Annotated[Principal, staff("staff.view")]
+AuditRead = Annotated[Principal, staff("audit.read")]
+CaseClose = Annotated[Principal, staff("payments.recover")]
+Fact = Annotated[str, Form(max_length=40)]
+Evidence = Annotated[str, Form(max_length=500)]
 
 
 def chosen(store, cycle: int | None) -> int | None:
@@ -160,3 +176,93 @@ def case_rename(request: Request, store: StoreDep, me: CaseRename, case_id: Id,
     case = renames.rename(case_id, store=store, name=name, reason=reason, by=me.username, expected_version=version)
     return done(request, f"案件 {case.id} 的名称已更正为 {case.name} / case {case.id} is now named {case.name}",
                 f"/staff/cases/{case.id}")
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, store: StoreDep, analytics: AnalyticsDep, me: AuditRead, case_id: Id):
+    """Everything about one case, and one form for each step its state allows that is taken on the case itself."""
+    return _case(request, store, analytics, case_id)
+
+
+def _case(request: Request, store, analytics, case_id: int, *, preview: review.Redecision | None = None,
+          typed: dict[str, str] | None = None, error: str | None = None, status: int = 200):
+    page = casepage.case_page(case_id, store=store, analytics=analytics)
+    return render(request, "staff/case.html", {
+        "p": page, "h": page.history, "local": portal.local_time, "stuck": page.stuck, "facts": review.FACTS,
+        "sizes": review.SIZE_WORDS, "preview": preview, "typed": typed or {}, "error": error}, status)
+
+
+def _facts(employees: str, revenue: str, assets: str, size_class: str, opening_insured: str) -> dict[str, str]:
+    return {"employees": employees, "revenue": revenue, "assets": assets, "size_class": size_class,
+            "opening_insured": opening_insured}
+
+
+def _to_case(case_id: int) -> RedirectResponse:
+    return RedirectResponse(f"/staff/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/supply/preview", response_class=HTMLResponse)
+def case_supply_preview(request: Request, store: StoreDep, analytics: AnalyticsDep, me: ReviewDecide, case_id: Id,
+                        evidence: Evidence = "", employees: Fact = "", revenue: Fact = "", assets: Fact = "",
+                        size_class: Fact = "", opening_insured: Fact = ""):
+    """The unit decided again with the facts typed in: the new decision and amount shown, nothing changed."""
+    typed = {**_facts(employees, revenue, assets, size_class, opening_insured), "evidence": evidence}
+    try:
+        facts = review.supplied_facts(typed, evidence)
+        made = review.preview(case_id, facts, store=store, analytics=analytics)
+    except Refused as err:
+        return _case(request, store, analytics, case_id, typed=typed, error=str(err), status=400)
+    return _case(request, store, analytics, case_id, preview=made, typed=typed)
+
+
+@router.post("/cases/{case_id}/supply", response_class=HTMLResponse)
+def case_supply(request: Request, store: StoreDep, analytics: AnalyticsDep, me: ReviewDecide, case_id: Id,
+                version: Annotated[int, Form(ge=1)], expected_amount: Annotated[Decimal, Form(ge=0, max_digits=17)],
+                evidence: Evidence = "", employees: Fact = "", revenue: Fact = "", assets: Fact = "",
+                size_class: Fact = "", opening_insured: Fact = ""):
+    """Confirm a preview: the case takes the new decision and amount, the facts and evidence audited with it."""
+    typed = {**_facts(employees, revenue, assets, size_class, opening_insured), "evidence": evidence}
+    try:
+        facts = review.supplied_facts(typed, evidence)
+    except Refused as err:
+        return _case(request, store, analytics, case_id, typed=typed, error=str(err), status=400)
+    review.accept_with_data(case_id, facts, store=store, analytics=analytics, by=me.username,
+                            expected_version=version, expected_amount=expected_amount)
+    return _to_case(case_id)
+
+
+@router.post("/cases/{case_id}/review", response_class=HTMLResponse)
+def case_review(request: Request, store: StoreDep, me: ReviewDecide, case_id: Id, reason: Reason,
+                decision: Annotated[str, Form(pattern="^(accept|reject)$")], version: Version = None):
+    """The review decision taken on the case page; back to the case."""
+    review.decide(case_id, store=store, accept=decision == "accept", reason=reason, by=me.username,
+                  expected_version=version)
+    return _to_case(case_id)
+
+
+@router.post("/cases/{case_id}/dispatch", response_class=HTMLResponse)
+def case_dispatch(request: Request, store: StoreDep, me: DispatchConfirm, case_id: Id,
+                  employer: Annotated[str, Form(max_length=200)], version: Version = None):
+    review.confirm_dispatch(case_id, store=store, employer=employer, by=me.username, expected_version=version)
+    return _to_case(case_id)
+
+
+@router.post("/cases/{case_id}/account", response_class=HTMLResponse)
+def case_account(request: Request, store: StoreDep, me: AccountRelease, case_id: Id, note: Reason,
+                 version: Version = None):
+    review.confirm_account(case_id, store=store, note_text=note, by=me.username, expected_version=version)
+    return _to_case(case_id)
+
+
+@router.post("/cases/{case_id}/objections/{objection_id}", response_class=HTMLResponse)
+def case_objection(request: Request, store: StoreDep, me: ObjectionDecide, case_id: Id, objection_id: Id,
+                   reason: Reason, decision: Annotated[str, Form(pattern="^(sustain|dismiss)$")]):
+    made = objections.decide(objection_id, store=store, sustain=decision == "sustain", reason=reason, by=me.username)
+    return _to_case(made.case_id)
+
+
+@router.post("/cases/{case_id}/close", response_class=HTMLResponse)
+def case_close(request: Request, store: StoreDep, me: CaseClose, case_id: Id, reason: Reason,
+               version: Version = None):
+    review.close(case_id, store=store, reason=reason, by=me.username, expected_version=version)
+    return _to_case(case_id)

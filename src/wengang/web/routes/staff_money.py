@@ -9,8 +9,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from wengang.domain.ports import Analytics, Store
-from wengang.services import audit, cycles, dashboard, payments, portal, reconcile, renames
-from wengang.services.explanations import explain_unit
+from wengang.services import audit, cycles, dashboard, payments, portal, reconcile
 from wengang.services.sessions import Principal
 from wengang.web.charts import bars
 from wengang.web.deps import AnalyticsDep, SettingsDep, StoreDep, render
@@ -125,16 +124,6 @@ def case_search(request: Request, store: StoreDep, me: AuditRead,
     q = q.strip().upper()
     found = [{"case_id": int(q)}] if q.isdigit() else portal.progress(q, store=store) if q else []
     return render(request, "staff/cases.html", {"q": q, "found": found})
-
-
-@router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_trail(request: Request, store: StoreDep, analytics: AnalyticsDep, me: AuditRead,
-               case_id: Annotated[int, Path(ge=1, le=2**62)]):
-    """The audit trail of any case, with its applications, objections (masked) and the rules' explanation."""
-    h = audit.history(case_id, store=store)
-    found = explain_unit(h.case.uscc, analytics=analytics, run_id=h.case.run_id)
-    return render(request, "staff/case.html", {"h": h, "local": portal.local_time,
-                                               "explained": found or ("—", []), "stuck": renames.stuck_name(h.case)})
 
 
 @router.post("/audit/verify", response_class=HTMLResponse)

@@ -1,0 +1,44 @@
+"""Everything about one case for staff on one page: the case and its unit, the explanation (with supplied facts),
+its audit trail, list, applications, objections, account, payments and exceptions, and the ways forward from its
+state as the state machine has them (domain.cases.steps)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wengang.domain.cases import Step, steps
+from wengang.domain.errors import AnalyticsUnreadable
+from wengang.domain.payment_records import PaymentException
+from wengang.domain.ports import Analytics, Store
+from wengang.rules.explain import Line
+from wengang.services import audit, portal, reconcile, renames, review
+from wengang.services.explanations import explain_case
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """One case as a member of staff sees it (personal data masked) and the steps legal in its state."""
+
+    history: audit.CaseHistory
+    progress: portal.CaseProgress
+    headline: str
+    lines: list[Line]
+    supplied: review.SuppliedFacts | None
+    steps: tuple[Step, ...]
+    exceptions: list[PaymentException]
+    stuck: str | None
+
+
+def case_page(case_id: int, *, store: Store, analytics: Analytics) -> CasePage:
+    h = audit.history(case_id, store=store)
+    shown = portal.case_progress(h.case.uscc, h.case.cycle_id, store=store)
+    try:
+        found = explain_case(h.case, h.entries, analytics=analytics)
+    except AnalyticsUnreadable:                     # a file being rewritten: say so, not a 500
+        found = None
+    headline, lines = found or ("说明暂不可用 / the explanation is not available now", [])
+    with store.reading() as uow:
+        e2e = {a.end_to_end_id for a in uow.payments.attempts(case_ids=[h.case.id])}
+    exceptions = [x for x in reconcile.open_exceptions(store=store) if x.end_to_end_id in e2e] if e2e else []
+    return CasePage(h, shown, headline, lines, review.facts_of(h.entries), steps(h.case.state), exceptions,
+                    renames.stuck_name(h.case))
