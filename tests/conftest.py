@@ -116,14 +116,13 @@ def case_city(tmp_path_factory) -> dict:
     from wengang.services.snapshots import import_folder
 
     root = tmp_path_factory.mktemp("city")
-    analytics = Settings(data_dir=root / "var")
+    settings = Settings(data_dir=root / "var")
+    analytics = bootstrap.analytics(settings)
     ids = {}
     for version in (1, 2, 3):
-        result = import_folder(write_city(root / f"v{version}", version),
-                               analytics=bootstrap.analytics(analytics), settings=analytics)
+        result = import_folder(write_city(root / f"v{version}", version), analytics=analytics, settings=settings)
         ids[version] = result.snapshot.id
-    first = evaluation.evaluate(ids[1], PACK, AS_OF, analytics=bootstrap.analytics(analytics),
-                                settings=analytics)
+    first = evaluation.evaluate(ids[1], PACK, AS_OF, analytics=analytics, settings=settings)
     return {"data_dir": root / "var", "snapshots": ids, "folders": {v: root / f"v{v}" for v in ids},
             "v1": first}
 

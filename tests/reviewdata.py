@@ -11,6 +11,7 @@ import pytest
 from tests.builders import uscc
 from tests.conftest import ACCOUNT
 from tests.policy.cases import build_snapshot
+from wengang import bootstrap
 from wengang.config import Settings
 from wengang.domain.ports import Store
 from wengang.services import cycles, evaluation
@@ -28,7 +29,8 @@ def evaluate_city(folder: Path) -> dict:
     doc = {"pack": PACK, "as_of": AS_OF.isoformat(), "cases": CASES,
            "defaults": {"months": {"from": "2019-12", "to": "2020-12", "insured": 100}}}
     snapshot, _ = build_snapshot(doc, folder)
-    run = evaluation.evaluate(str(snapshot), PACK, AS_OF, settings=Settings(data_dir=folder / "var"))
+    settings = Settings(data_dir=folder / "var")
+    run = evaluation.evaluate(str(snapshot), PACK, AS_OF, analytics=bootstrap.analytics(settings), settings=settings)
     return {"data_dir": folder / "var", "run": run}
 
 

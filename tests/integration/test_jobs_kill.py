@@ -36,7 +36,7 @@ def city(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("killcity")
     generate_city(root / "city", units=UNITS, seed=14, profile="beijing", fmt="parquet", base_year=2020)
     settings = Settings(data_dir=root / "var")
-    snapshot = import_folder(root / "city", settings=settings).snapshot.id
+    snapshot = import_folder(root / "city", analytics=bootstrap.analytics(settings), settings=settings).snapshot.id
     return {"var": root / "var", "snapshot": snapshot}
 
 

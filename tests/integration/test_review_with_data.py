@@ -10,7 +10,6 @@ import pytest
 
 from tests.reviewdata import ELIGIBLE, OPENING_UNKNOWN, SIZE_UNKNOWN, open_cycle
 from wengang import bootstrap
-from wengang.adapters.analytics import DuckAnalytics
 from wengang.config import Settings
 from wengang.domain.cases import State
 from wengang.domain.errors import ConcurrentChange, Refused
@@ -27,7 +26,7 @@ def world(db_url, review_city, tmp_path):
     cycle = open_cycle(store, review_city)
     with store.reading() as uow:
         ids = {u: uow.cases.find(cycle, u).id for u in (SIZE_UNKNOWN, OPENING_UNKNOWN, ELIGIBLE)}
-    yield store, DuckAnalytics(settings.analytics_path), ids
+    yield store, bootstrap.analytics(settings), ids
     store.close()
 
 
