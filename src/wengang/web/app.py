@@ -58,7 +58,7 @@ def money(value) -> str:
 def templates() -> Jinja2Templates:
     """The Jinja2 environment with the language switch, permissions and money format."""
     found = Jinja2Templates(directory=str(HERE / "templates"), context_processors=[template_context])
-    found.env.globals.update(tr=tr, may=may, words=words)
+    found.env.globals.update(tr=tr, may=may, words=words, case_state=case_state, sort_words=SORT_WORDS)
     found.env.filters["money"] = money
     found.env.filters["beijing"] = beijing
     return found
