@@ -120,7 +120,8 @@ class Page(Generic[T]):
 
 @dataclass(frozen=True, slots=True)
 class BulkOutcome:
-    """What one bulk action did: the cases moved, and each refused one with why (nothing half-done per case)."""
+    """What one bulk action did: the cases moved (with their new state), and each refused one with why (nothing
+    half-done per case)."""
 
-    done: list[int]
+    done: list[tuple[int, str]]
     refused: list[tuple[int, str]]

@@ -71,12 +71,12 @@ def bulk(action: str, chosen: list[tuple[int, int | None]], *, reason: str, by: 
         raise Refused("请先选择案件 / select at least one case")
     if len(chosen) > MAX_BULK:
         raise Refused(f"一次最多 {MAX_BULK} 件 / at most {MAX_BULK} cases at a time; narrow the filter")
-    done: list[int] = []
+    done: list[tuple[int, str]] = []
     refused: list[tuple[int, str]] = []
     for case_id, version in dict(chosen).items():
         try:
-            act(case_id, version, store=store, reason=reason.strip(), by=by)
-            done.append(case_id)
+            moved = act(case_id, version, store=store, reason=reason.strip(), by=by)
+            done.append((moved.id, moved.state.value))
         except DomainError as exc:
             refused.append((case_id, str(exc)))
     return BulkOutcome(done, refused)

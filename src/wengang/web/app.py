@@ -31,7 +31,7 @@ from wengang.web.routes import (
 )
 from wengang.web.security import EdgeMiddleware, RateLimiter
 from wengang.web.settings import WebSettings
-from wengang.web.words import beijing, words
+from wengang.web.words import SORT_WORDS, beijing, case_state, words
 
 HERE = Path(__file__).resolve().parent
 # The employer's routes first: a request is matched against routes in order, and these are the busiest.
