@@ -7,7 +7,20 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Connection, Integer, String, Text, func, literal_column, select, text, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Integer,
+    String,
+    Text,
+    func,
+    literal_column,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.sql import Select
 
 from wengang.adapters.db.bulk import insert_rows, listed, mark, one_of, raw_cursor, staged
 from wengang.adapters.db.tables import CASE_NAME_FTS, cases
@@ -133,7 +146,7 @@ class SqlCases:
                 stmt = stmt.where(cases.c.name.ilike(pattern, escape="\\"))          # pg_trgm's GIN index
             elif len(query.search) >= 3:                                               # FTS5 trigram: 3+ characters
                 phrase = '"' + query.search.replace('"', '""') + '"'
-                hits = select(literal_column("rowid")).select_from(text(CASE_NAME_FTS)).where(
+                hits: Select[Any] = select(literal_column("rowid")).select_from(text(CASE_NAME_FTS)).where(
                     text(f"{CASE_NAME_FTS} MATCH :phrase").bindparams(phrase=phrase))
                 stmt = stmt.where(cases.c.id.in_(hits))
             else:                                       # one or two characters: no trigram, read the cycle
