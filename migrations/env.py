@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from wengang.adapters.db.engine import make_engine
-from wengang.adapters.db.tables import metadata
+from wengang.adapters.db.tables import compared, metadata
 from wengang.config import load_settings
 
 config = context.config
@@ -13,7 +13,7 @@ config = context.config
 
 def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=metadata, render_as_batch=True,
-                      compare_type=True)
+                      compare_type=True, include_name=compared)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -12,6 +12,7 @@ from tests.fakes.table import CENT, Table
 from wengang.domain.cases import DECISIONS, Case, State
 from wengang.domain.errors import ConcurrentChange
 from wengang.domain.ports import CaseChange, Moved, NewCase, Payable
+from wengang.domain.queues import CaseQuery
 
 CHANGED = [f for f in CaseChange._fields if f not in ("id", "version")]
 
@@ -118,3 +119,24 @@ class FakeCases:
             n, total = out.get(c.state.value, (0, Decimal("0.00")))
             out[c.state.value] = (n + 1, (total + c.amount).quantize(CENT))
         return out
+
+    def _matching(self, q: CaseQuery) -> list[Case]:
+        def hit(c: Case) -> bool:
+            return (c.cycle_id == q.cycle_id and (not q.states or c.state in q.states)
+                    and (q.program is None or c.program == q.program)
+                    and (q.district is None or c.uscc[2:8] == q.district)
+                    and (q.reason is None or q.reason.lower() in c.reasons.lower())
+                    and (q.uscc is None or c.uscc.startswith(q.uscc))
+                    and (q.search is None or q.search.lower() in c.name.lower()))
+        return self.t.where(hit)
+
+    def page(self, query: CaseQuery) -> list[Case]:
+        found = sorted(self._matching(query), key=lambda c: c.id, reverse=query.descending)
+        found.sort(key=lambda c: getattr(c, query.sort), reverse=query.descending)
+        return found[query.offset:query.offset + query.per_page]
+
+    def count(self, query: CaseQuery) -> int:
+        return len(self._matching(query))
+
+    def ids(self, query: CaseQuery, limit: int) -> list[int]:
+        return sorted(c.id for c in self._matching(query))[:limit]

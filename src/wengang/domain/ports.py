@@ -15,6 +15,7 @@ from wengang.domain.bank_files import BankAnswer, Debtor, WrittenFile
 from wengang.domain.cases import Case, State
 from wengang.domain.payments import PaymentInstruction
 from wengang.domain.progress import Progress
+from wengang.domain.queues import CaseQuery
 from wengang.domain.repositories import (
     AccountRequests,
     ActivationCodes,
@@ -201,6 +202,18 @@ class Cases(Protocol):
     def move_each(self, moves: Iterable[tuple[int, State, State]], reason: str) -> int: ...
 
     def count_by_state(self, cycle_id: int) -> dict[str, tuple[int, Decimal]]: ...
+
+    def page(self, query: CaseQuery) -> list[Case]:
+        """One page of the cases the query matches, in its order (ties by case number)."""
+        ...
+
+    def count(self, query: CaseQuery) -> int:
+        """How many cases the query matches (its page and order aside)."""
+        ...
+
+    def ids(self, query: CaseQuery, limit: int) -> list[int]:
+        """Numbers of the matching cases in number order, at most `limit`."""
+        ...
 
 
 class AuditLog(Protocol):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from wengang.domain.cases import State
+
 WORDS: dict[str, tuple[str, str]] = {
     "prepared": ("待审批", "waiting for approval"), "approved": ("已审批, 待出文件", "approved, file not yet written"),
     "sent": ("已发银行", "sent to the bank"), "cancelled": ("已作废", "cancelled"),
@@ -59,6 +61,14 @@ CASE_WORDS: dict[str, tuple[str, str]] = {
     "payments.recover": ("逾期追回", "recovered past the deadline"),
     "case.close": ("办结", "close the case"),
 }
+# case states (domain.cases.State values), in the order a filter offers them: the words of CASE_WORDS
+CASE_STATES: dict[str, tuple[str, str]] = {state.value: CASE_WORDS[state.value] for state in State}
+# the orders a staff list can be sorted in (domain.queues.SORTS)
+SORT_WORDS: dict[str, tuple[str, str]] = {
+    "id": ("案件号", "case number"), "-id": ("案件号 (倒序)", "case number, newest first"),
+    "name": ("单位名称", "unit name"), "amount": ("金额 (从小到大)", "amount, smallest first"),
+    "-amount": ("金额 (从大到小)", "amount, largest first"), "state": ("状态", "state"),
+}
 BEIJING = dt.timedelta(hours=8)        # China keeps one zone and no daylight saving
 
 
@@ -78,6 +88,9 @@ def result_words(key: str) -> tuple[str, str]:
 def case_words(value: str) -> tuple[str, str]:
     """A case's state, decision or step in words; an unknown one as it is (never a blank)."""
     return CASE_WORDS.get(value, (value, value))
+
+
+case_state = case_words      # a queue's state column and filter read the same words as the case page
 
 
 def beijing(at: dt.datetime | dt.date | None) -> str:

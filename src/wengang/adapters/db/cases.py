@@ -7,14 +7,28 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Connection, Integer, String, Text, func, select, text, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Integer,
+    String,
+    Text,
+    func,
+    literal_column,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.sql import Select
 
 from wengang.adapters.db.bulk import insert_rows, listed, mark, one_of, raw_cursor, staged
-from wengang.adapters.db.tables import cases
+from wengang.adapters.db.tables import CASE_NAME_FTS, cases
 from wengang.adapters.db.types import Money, from_fen
 from wengang.domain.cases import Case, State
 from wengang.domain.errors import ConcurrentChange
 from wengang.domain.ports import CaseChange, Moved, NewCase, Payable
+from wengang.domain.queues import CaseQuery
 
 
 def _stage() -> list[Column]:
@@ -29,6 +43,11 @@ CASE_COLUMNS = list(Case.__dataclass_fields__)
 _STATES = {s.value: s for s in State}
 _STATE_AT = CASE_COLUMNS.index("state")
 CASE_IDS_LOCK = 0x77656E67616E67   # "wengang": serialises id reservations on PostgreSQL
+
+
+def _escaped(text_: str) -> str:
+    """Text for a LIKE pattern, its wildcards taken literally (ESCAPE '\\')."""
+    return text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _case(row) -> Case:
@@ -103,6 +122,53 @@ class SqlCases:
                     return
                 seen += 1
                 yield case
+
+    def _matching(self, query: CaseQuery, *columns):
+        """SELECT columns FROM cases WHERE the query's filters (no order, no page)."""
+        sqlite = self.conn.dialect.name == "sqlite"
+        # SQLite without statistics: `cycle_id + 0` walks the primary key in order (see `chunks`) unless a credit
+        # code prefix wants the (cycle, credit code) key.
+        cycle = cases.c.cycle_id if query.uscc or not sqlite else cases.c.cycle_id + 0
+        stmt = select(*columns).select_from(cases).where(cycle == query.cycle_id)
+        if query.states:
+            stmt = stmt.where(cases.c.state.in_([s.value for s in query.states]))
+        if query.program:
+            stmt = stmt.where(cases.c.program == query.program)
+        if query.district:
+            stmt = stmt.where(func.substr(cases.c.uscc, 3, 6) == query.district)
+        if query.reason:
+            stmt = stmt.where(cases.c.reasons.like(f"%{_escaped(query.reason)}%", escape="\\"))
+        if query.uscc:      # checked by the domain: credit-code characters only, nothing to escape
+            stmt = stmt.where(cases.c.uscc.op("GLOB")(f"{query.uscc}*") if sqlite else cases.c.uscc.like(f"{query.uscc}%"))
+        if query.search:
+            pattern = f"%{_escaped(query.search)}%"
+            if not sqlite:
+                stmt = stmt.where(cases.c.name.ilike(pattern, escape="\\"))          # pg_trgm's GIN index
+            elif len(query.search) >= 3:                                               # FTS5 trigram: 3+ characters
+                phrase = '"' + query.search.replace('"', '""') + '"'
+                hits: Select[Any] = select(literal_column("rowid")).select_from(text(CASE_NAME_FTS)).where(
+                    text(f"{CASE_NAME_FTS} MATCH :phrase").bindparams(phrase=phrase))
+                stmt = stmt.where(cases.c.id.in_(hits))
+            else:                                       # one or two characters: no trigram, read the cycle
+                stmt = stmt.where(cases.c.name.like(pattern, escape="\\"))
+        return stmt
+
+    def page(self, query: CaseQuery) -> list[Case]:
+        """One page of the cycle's cases that match, in the query's order (ties by case number)."""
+        key = cases.c[query.sort]
+        order = [key.desc(), cases.c.id.desc()] if query.descending else [key, cases.c.id]
+        if query.sort == "id":
+            order = order[:1]
+        stmt = self._matching(query, *(cases.c[n] for n in CASE_COLUMNS))
+        return [_case(r) for r in self.conn.execute(stmt.order_by(*order).limit(query.per_page).offset(query.offset))]
+
+    def count(self, query: CaseQuery) -> int:
+        return int(self.conn.execute(self._matching(query, func.count())).scalar_one())
+
+    def ids(self, query: CaseQuery, limit: int) -> list[int]:
+        """Case numbers of every match, in case-number order, at most `limit` (a bulk action's "all that match")."""
+        stmt = self._matching(query, cases.c.id).order_by(cases.c.id).limit(limit)
+        return [i for (i,) in self.conn.execute(stmt)]
 
     def payable(self, cycle_id: int, states: Iterable[State]) -> list[Payable]:
         """The cycle's cases in these states, in id order, with only what a payment needs (straight from the

@@ -196,3 +196,42 @@ AUDIT_COLUMNS = tuple(c.name for c in audit_log.columns)
 # The money and people tables live in their own modules on the same metadata (imported here so that every user
 # of `metadata`, the migration check included, sees all of them).
 from wengang.adapters.db import job_tables, payment_tables, people_tables  # noqa: E402,F401
+
+# Search over the cases of a cycle (issue 14: queues at 500,000 cases). Dialect-specific, so written as DDL that
+# migration 0009 runs, not as Index objects (a trigram GIN index has no SQLite twin, an FTS5 table no PostgreSQL one):
+#   PostgreSQL: a pg_trgm GIN index serves `name ILIKE '%…%'`; a (cycle, credit code) btree in varchar_pattern_ops
+#     serves `uscc LIKE 'P%'` (the unique key cannot: the database's collation is not "C").
+#   SQLite (3.34+): an FTS5 table with the trigram tokenizer over `cases.name`, kept by triggers (an update trigger
+#     only OF name: state moves never touch it); the unique key (cycle, credit code, …) serves `uscc GLOB 'P*'`.
+# A later migration that rebuilds `cases` on SQLite (batch_alter_table) drops the triggers and must run SEARCH again.
+CASE_NAME_FTS = "cases_name_fts"
+SEARCH: dict[str, tuple[str, ...]] = {
+    "postgresql": (
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        "CREATE INDEX IF NOT EXISTS ix_cases_name_trgm ON cases USING gin (name gin_trgm_ops)",
+        "CREATE INDEX IF NOT EXISTS ix_cases_uscc_prefix ON cases (cycle_id, uscc varchar_pattern_ops)",
+    ),
+    "sqlite": (
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {CASE_NAME_FTS} USING fts5(name, content='cases', content_rowid='id', "
+        "tokenize='trigram')",
+        f"INSERT INTO {CASE_NAME_FTS}({CASE_NAME_FTS}) VALUES ('rebuild')",
+        f"CREATE TRIGGER IF NOT EXISTS {CASE_NAME_FTS}_ai AFTER INSERT ON cases BEGIN "
+        f"INSERT INTO {CASE_NAME_FTS}(rowid, name) VALUES (new.id, new.name); END",
+        f"CREATE TRIGGER IF NOT EXISTS {CASE_NAME_FTS}_ad AFTER DELETE ON cases BEGIN "
+        f"INSERT INTO {CASE_NAME_FTS}({CASE_NAME_FTS}, rowid, name) VALUES ('delete', old.id, old.name); END",
+        f"CREATE TRIGGER IF NOT EXISTS {CASE_NAME_FTS}_au AFTER UPDATE OF name ON cases BEGIN "
+        f"INSERT INTO {CASE_NAME_FTS}({CASE_NAME_FTS}, rowid, name) VALUES ('delete', old.id, old.name); "
+        f"INSERT INTO {CASE_NAME_FTS}(rowid, name) VALUES (new.id, new.name); END",
+    ),
+}
+SEARCH_DROP: dict[str, tuple[str, ...]] = {
+    "postgresql": ("DROP INDEX IF EXISTS ix_cases_name_trgm", "DROP INDEX IF EXISTS ix_cases_uscc_prefix"),
+    "sqlite": tuple(f"DROP TRIGGER IF EXISTS {CASE_NAME_FTS}_{t}" for t in ("ai", "ad", "au"))
+    + (f"DROP TABLE IF EXISTS {CASE_NAME_FTS}",),
+}
+SEARCH_OBJECTS = frozenset({"ix_cases_name_trgm", "ix_cases_uscc_prefix"})
+
+
+def compared(name: str | None, type_: str, _parents: dict) -> bool:
+    """Alembic's include_name: the search objects above (and FTS5's shadow tables) are not in `metadata`."""
+    return not (name in SEARCH_OBJECTS or (type_ == "table" and (name or "").startswith(CASE_NAME_FTS)))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from wengang.domain.cases import State
 from wengang.domain.errors import Refused
+from wengang.domain.queues import MAX_BULK, PER_PAGE, CaseQuery, case_query
 from wengang.services import (
     accounts,
     callbacks,
@@ -18,12 +19,14 @@ from wengang.services import (
     dashboard,
     objections,
     portal,
+    queues,
     renames,
     review,
 )
 from wengang.services.sessions import Principal
 from wengang.web.deps import AnalyticsDep, StoreDep, render
-from wengang.web.permissions import staff
+from wengang.web.permissions import Forbidden, may, staff
+from wengang.web.words import CASE_STATES, case_state
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**62)]
@@ -63,12 +66,149 @@ def desk(request: Request, store: StoreDep, me: StaffView, cycle: CycleQ = None)
                                                "cycles": cycles.list_cycles(store=store)})
 
 
+@dataclass(frozen=True)
+class Queue:
+    """A staff list of cases: the states it holds (none fixed: the clerk picks), its bulk actions (action, the
+    permission it needs, its words) and the page it lives on."""
+
+    name: str
+    title: tuple[str, str]
+    path: str
+    states: tuple[str, ...] = ()
+    actions: tuple[tuple[str, str, str, str], ...] = ()
+    reason_words: tuple[str, str] = ("理由", "reason")
+
+
+QUEUES = {q.name: q for q in (
+    Queue("cases", ("周期案件", "Cases of a cycle"), "/staff/queue"),
+    Queue("review", ("待审核 (申请与人工审核)", "Review: applications and manual review"), "/staff/review", ("review",),
+          (("review.accept", "review.decide", "通过", "Accept"), ("review.reject", "review.decide", "不通过", "Reject"))),
+    Queue("dispatch", ("劳务派遣: 待用工单位确认", "Labour dispatch: waiting for the actual employer"), "/staff/dispatch",
+          ("dispatch-confirmation",), (("dispatch.confirm", "dispatch.confirm", "已确认", "Confirmed"),),
+          ("用工单位", "actual employer")),
+    Queue("held", ("暂缓: 无可用账户", "Held: no usable account"), "/staff/accounts", ("account-held",),
+          (("account.release", "account.release", "账户已确认", "Account confirmed"),),
+          ("账户来源", "where the account comes from")),
+)}
+Text = Annotated[str | None, Query(max_length=100)]
+Page = Annotated[int | None, Query(ge=1, le=1_000_000)]
+PerPage = Annotated[int | None, Query(ge=1, le=1_000)]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The query part of a queue's URL, as the filter bar sends it."""
+
+    cycle: int | None = None
+    state: str | None = None
+    district: str | None = None
+    reason: str | None = None
+    q: str | None = None
+    sort: str | None = None
+    page: int | None = None
+    per_page: int | None = None
+
+    def query(self, queue: Queue, cycle: int) -> CaseQuery:
+        states = queue.states or ((self.state,) if self.state else ())
+        return case_query(cycle, states=states, district=self.district, reason=self.reason, q=self.q,
+                          sort=self.sort, page=self.page, per_page=self.per_page)
+
+    def link(self, **changes) -> str:
+        """This URL's query string with some parts changed (the pager's links)."""
+        from urllib.parse import urlencode
+
+        values = {**self.__dict__, **changes}
+        return urlencode({k: v for k, v in values.items() if v not in (None, "")})
+
+
+def asked(cycle: CycleQ = None, state: Text = None, district: Text = None, reason: Text = None, q: Text = None,
+          sort: Text = None, page: Page = None, per_page: PerPage = None) -> Asked:
+    return Asked(cycle, state, district, reason, q, sort, page, per_page)
+
+
+AskedDep = Annotated[Asked, Depends(asked)]
+
+
+def queue_page(request: Request, store, queue: Queue, a: Asked, *, extra: dict | None = None,
+               outcome=None, problem: str | None = None, status: int = 200):
+    """A queue as a page, or (htmx) as the fragment its table sits in; a bad filter is said, never a traceback."""
+    cycle = chosen(store, a.cycle)
+    a = Asked(cycle, *list(a.__dict__.values())[1:])
+    page = None
+    if cycle:
+        try:
+            page = queues.page(a.query(queue, cycle), store=store, applications=queue.name == "review")
+        except Refused as exc:                  # a bad filter: said above an empty table
+            problem, status = str(exc), 422
+    context = {"queue": queue, "a": a, "p": page, "cycle": cycle, "outcome": outcome, "problem": problem,
+               "cycles": cycles.list_cycles(store=store), "states": CASE_STATES, "per_pages": PER_PAGE,
+               "max_bulk": MAX_BULK, **(extra or {})}
+    if request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == "queue":
+        return render(request, "staff/_queue.html", context, 200)       # htmx swaps only a 2xx answer
+    return render(request, "staff/queue.html", context, status)
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def case_list(request: Request, store: StoreDep, me: StaffView, a: AskedDep):
+    """Every case of a cycle: total, pages, filters, search by name or credit code, sort, xlsx."""
+    return queue_page(request, store, QUEUES["cases"], a)
+
+
 @router.get("/review", response_class=HTMLResponse)
-def review_queue(request: Request, store: StoreDep, me: StaffView, cycle: CycleQ = None):
+def review_queue(request: Request, store: StoreDep, me: StaffView, a: AskedDep):
     """Cases in review with their pending applications."""
-    cycle = chosen(store, cycle)
-    rows = dashboard.review_queue(cycle, store=store) if cycle else []
-    return render(request, "staff/review.html", {"rows": rows, "cycle": cycle})
+    return queue_page(request, store, QUEUES["review"], a)
+
+
+@router.get("/queues/{name}.xlsx")
+def queue_export(store: StoreDep, me: StaffView, name: Annotated[str, Path(pattern="^(cases|review|dispatch|held)$")],
+                 a: AskedDep):
+    """The queue's filtered rows (every page) as xlsx, personal data masked; the export is audited."""
+    queue = QUEUES[name]
+    cycle = chosen(store, a.cycle)
+    if cycle is None:
+        raise Refused("还没有周期 / no cycle yet")
+    data, _ = queues.export(a.query(queue, cycle), store=store, by=me.username,
+                            state_words=lambda v: " / ".join(case_state(v)))
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}-cycle{cycle}.xlsx"'})
+
+
+@router.post("/queues/{name}/bulk", response_class=HTMLResponse)
+def queue_bulk(request: Request, store: StoreDep, me: StaffView,
+               name: Annotated[str, Path(pattern="^(review|dispatch|held)$")],
+               action: Annotated[str, Form(max_length=40)], reason: Reason, a: AskedDep,
+               pick: Annotated[list[str] | None, Form(max_length=MAX_BULK)] = None,
+               every: Annotated[bool, Form()] = False):
+    """One action, one reason, on the chosen rows or on every row the filter matches (at most MAX_BULK): each case
+    goes through the single action's service (its checks, its audit entry); the table comes back re-rendered."""
+    queue = QUEUES[name]
+    permission = next((perm for act, perm, *_ in queue.actions if act == action), None)
+    if permission is None:
+        raise Refused(f"此队列没有这个操作 / this queue has no action {action}")
+    if not may(me, permission):
+        raise Forbidden(permission)
+    try:
+        cycle = chosen(store, a.cycle)
+        if every:
+            if cycle is None:
+                raise Refused("还没有周期 / no cycle yet")
+            chosen_cases: list[tuple[int, int | None]] = [
+                (i, None) for i in queues.matching_ids(a.query(queue, cycle), store=store, limit=MAX_BULK + 1)]
+        else:
+            chosen_cases = [_picked(p) for p in pick or []]
+        outcome = queues.bulk(action, chosen_cases, reason=reason, by=me.username, store=store)
+    except Refused as exc:
+        return queue_page(request, store, queue, a, problem=str(exc), extra={"kept_reason": reason}, status=422)
+    return queue_page(request, store, queue, a, outcome=outcome)
+
+
+def _picked(value: str) -> tuple[int, int | None]:
+    """"case:version" from a row's checkbox."""
+    case_id, _, version = value.partition(":")
+    if not case_id.isdigit() or not (version.isdigit() or version == ""):
+        raise Refused(f"无法识别的选择 / not a chosen row: {value[:20]}")
+    return int(case_id), int(version) if version else None
 
 
 @router.post("/review/{case_id}", response_class=HTMLResponse)
@@ -100,11 +240,9 @@ def objection_decide(request: Request, store: StoreDep, me: ObjectionDecide, obj
 
 
 @router.get("/dispatch", response_class=HTMLResponse)
-def dispatch_queue(request: Request, store: StoreDep, me: StaffView, cycle: CycleQ = None):
+def dispatch_queue(request: Request, store: StoreDep, me: StaffView, a: AskedDep):
     """Labour-dispatch cases waiting for the actual employer's confirmation."""
-    cycle = chosen(store, cycle)
-    rows = cycles.cases(cycle, store=store, state=State.DISPATCH.value, limit=100) if cycle else []
-    return render(request, "staff/dispatch.html", {"rows": rows, "cycle": cycle})
+    return queue_page(request, store, QUEUES["dispatch"], a)
 
 
 @router.post("/dispatch/{case_id}", response_class=HTMLResponse)
@@ -117,12 +255,9 @@ def dispatch_confirm(request: Request, store: StoreDep, me: DispatchConfirm, cas
 
 
 @router.get("/accounts", response_class=HTMLResponse)
-def account_queue(request: Request, store: StoreDep, me: StaffView, cycle: CycleQ = None):
+def account_queue(request: Request, store: StoreDep, me: StaffView, a: AskedDep):
     """Held cases (no usable account) and account changes waiting for a second person."""
-    cycle = chosen(store, cycle)
-    held = cycles.cases(cycle, store=store, state=State.ACCOUNT_HELD.value, limit=100) if cycle else []
-    return render(request, "staff/accounts.html", {"held": held, "pending": accounts.pending(store=store),
-                                                   "cycle": cycle})
+    return queue_page(request, store, QUEUES["held"], a, extra={"pending": accounts.pending(store=store)})
 
 
 @router.post("/accounts/held/{case_id}", response_class=HTMLResponse)

@@ -1,0 +1,127 @@
+"""One shape for every staff list: a typed query (filters, search, sort, page) and the page it returns.
+
+A queue page asks the repository for one page of rows and for the total that matches, never for "the first 100".
+The query is checked here, once, so a bad `?page=` or `?sort=` gets a precise message and reaches no SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from wengang.domain.cases import State
+from wengang.domain.errors import Refused
+
+T = TypeVar("T")
+
+PER_PAGE = (25, 50, 100, 200)
+SORTS = ("id", "name", "amount", "state")   # case number (the default: the primary key, no sort), then the rest
+USCC_PREFIX = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{1,18}$")     # GB 32100: digits and capitals without I O S V Z
+DISTRICT = re.compile(r"^[0-9]{6}$")                           # the administrative division code, USCC chars 3-8
+MAX_SEARCH = 100
+MAX_BULK = 1_000     # one bulk action decides at most this many cases (each its own audited move)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseQuery:
+    """Which cases of one cycle a list shows, how ordered, which page.
+
+    `search` is matched as part of the unit's name (indexed: trigram); `uscc` as the start of the credit code
+    (indexed: the cycle × credit code key). `district` is the six-digit administrative division code inside the
+    credit code (its characters 3 to 8), so it needs no column of its own."""
+
+    cycle_id: int
+    states: tuple[State, ...] = ()
+    program: str | None = None
+    district: str | None = None
+    reason: str | None = None          # a rule reason code (or any part of the reasons field)
+    search: str | None = None
+    uscc: str | None = None
+    sort: str = "id"
+    descending: bool = False
+    page: int = 1
+    per_page: int = 50
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def filters(self) -> CaseQuery:
+        """The same query without its page and order: what the total and a bulk "all that match" depend on."""
+        return CaseQuery(self.cycle_id, self.states, self.program, self.district, self.reason, self.search, self.uscc)
+
+
+def case_query(cycle_id: int, *, states: Sequence[str | State] = (), program: str | None = None,
+               district: str | None = None, reason: str | None = None, q: str | None = None,
+               sort: str | None = None, page: int | None = None, per_page: int | None = None) -> CaseQuery:
+    """A CaseQuery from what a form or URL carries; Refused (saying which field and why) when any part is bad.
+    `q` is one search box: a credit-code prefix when it looks like one (2+ characters of the code's alphabet with
+    a digit), else a part of the name."""
+    def blank(v: str | None) -> str | None:
+        return v.strip() or None if v is not None else None
+
+    try:
+        wanted = tuple(State(s) for s in states if s)
+    except ValueError as exc:
+        raise Refused(f"没有这个状态 / no such state: {exc}") from None
+    district = blank(district)
+    if district is not None and not DISTRICT.match(district):
+        raise Refused("区县代码应为 6 位数字 / the district is a six-digit division code")
+    q = blank(q)
+    search = code = None
+    if q is not None:
+        if len(q) > MAX_SEARCH:
+            raise Refused(f"查找内容最长 {MAX_SEARCH} 字 / search at most {MAX_SEARCH} characters")
+        upper = q.upper()
+        if len(upper) >= 2 and USCC_PREFIX.match(upper) and any(ch.isdigit() for ch in upper):
+            code = upper
+        else:
+            search = q
+    sort = blank(sort) or "id"
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        raise Refused(f"不能按 {key} 排序 / cannot sort by {key}; one of {', '.join(SORTS)}")
+    page = 1 if page is None else page
+    if page < 1 or page > 1_000_000:
+        raise Refused("页码应为正整数 / the page is a positive number")
+    per_page = 50 if per_page is None else per_page
+    if per_page not in PER_PAGE:
+        raise Refused(f"每页行数应为 {'/'.join(map(str, PER_PAGE))} / rows per page: one of {PER_PAGE}")
+    return CaseQuery(cycle_id, wanted, blank(program), district, blank(reason), search, code, key, descending,
+                     page, per_page)
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a list and where it stands in the whole."""
+
+    rows: list[T]
+    total: int
+    page: int
+    per_page: int
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        """1-based number of the page's first row (0 on an empty list)."""
+        return (self.page - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.rows)
+
+
+@dataclass(frozen=True, slots=True)
+class BulkOutcome:
+    """What one bulk action did: the cases moved (with their new state), and each refused one with why (nothing
+    half-done per case)."""
+
+    done: list[tuple[int, str]]
+    refused: list[tuple[int, str]]

@@ -1,0 +1,146 @@
+"""Queues that scale (issue 14): total, pages, filters, indexed search and sort on both databases and the fake; bulk
+actions through the single actions' rules, audited per case; the filtered rows as xlsx, personal data masked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import create_engine
+
+from tests.builders import uscc
+from tests.conftest import TABLES
+from tests.fakes import FakeStore
+from wengang import bootstrap
+from wengang.config import Settings
+from wengang.domain.cases import State
+from wengang.domain.errors import Refused
+from wengang.domain.ports import NewCase
+from wengang.domain.queues import case_query
+from wengang.services import queues
+
+AT = dt.datetime(2021, 10, 8, 1, 0)
+NAMES = ("西宁城东科技有限公司", "海口椰风贸易有限公司", "Acme 100% Trading_Co")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres), "fake"])
+def store(request, tmp_path):
+    """SQLite, PostgreSQL (as tests/conftest.py's db_url empties it) and the in-memory fake."""
+    if request.param == "fake":
+        yield FakeStore()
+        return
+    if request.param == "sqlite":
+        path = tmp_path / "wengang.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        emptied(url)
+    opened = bootstrap.open_store(Settings(data_dir=tmp_path / "var", database_url=url,
+                                           audit_anchor_dir=tmp_path / "anchors"))
+    yield opened
+    opened.close()
+
+
+def emptied(url: str) -> None:
+    """The session's PostgreSQL database emptied, as tests/conftest.py's db_url does."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        conn.exec_driver_sql(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        conn.exec_driver_sql(f"UPDATE audit_head SET seq = 0, hash = '{'0' * 64}', keyed_from = 1")
+    engine.dispose()
+
+
+def city(store) -> int:
+    """One cycle of 120 cases: districts 630102 (even) and 460105 (odd), every tenth in review, names of three
+    kinds, amounts 1..120 yuan; and a second cycle that must never show."""
+    with store.transaction() as uow:
+        cycle_id = uow.cycles.add(program="ui-return", pack="beijing-2021", as_of=AT.date(), snapshot_id="s",
+                                  run_id="r", rounds_required=1, opened_by="clerk", opened_at=AT).id
+        other = uow.cycles.add(program="ui-return", pack="cn-2021", as_of=AT.date(), snapshot_id="s", run_id="r",
+                               rounds_required=1, opened_by="clerk", opened_at=AT).id
+        rows = []
+        for n in range(1, 121):
+            state = State.REVIEW if n % 10 == 0 else State.IDENTIFIED
+            rows.append(NewCase("ui-return", cycle_id, uscc(n, "91630102" if n % 2 == 0 else "91460105"),
+                                f"{NAMES[n % 3]}{n}", "review" if state is State.REVIEW else "eligible",
+                                Decimal(n), 6000, "R12_FLAGGED" if state is State.REVIEW else "", "r", False, True,
+                                False, False, False, state.value, "联系人 13912345678 passed", None, 1))
+        rows.append(rows[0]._replace(cycle_id=other))
+        uow.cases.insert_many(rows)
+        uow.commit()
+    return cycle_id
+
+
+def test_a_page_knows_its_total_and_filters_search_and_sort_narrow_it(store):
+    cycle_id = city(store)
+    first = queues.page(case_query(cycle_id, per_page=25), store=store)
+    assert (first.total, first.pages, len(first.rows), first.first, first.last) == (120, 5, 25, 1, 25)
+    second = queues.page(case_query(cycle_id, per_page=25, page=2), store=store)
+    assert [r.case.id for r in second.rows] == [first.rows[-1].case.id + 1 + i for i in range(25)]
+    review = queues.page(case_query(cycle_id, states=["review"]), store=store)
+    assert review.total == 12 and {r.case.state for r in review.rows} == {State.REVIEW}
+    district = queues.page(case_query(cycle_id, district="630102", states=["review"]), store=store)
+    assert district.total == 12                                   # every tenth is even
+    assert queues.page(case_query(cycle_id, district="460105", states=["review"]), store=store).total == 0
+    assert queues.page(case_query(cycle_id, reason="R12"), store=store).total == 12
+    named = queues.page(case_query(cycle_id, q="城东科技"), store=store)         # trigram: 3+ characters
+    assert named.total == 40 and all("城东科技" in r.case.name for r in named.rows)
+    assert queues.page(case_query(cycle_id, q="椰风"), store=store).total == 40   # two: read, still right
+    assert queues.page(case_query(cycle_id, q="100%"), store=store).total == 40   # wildcards taken literally
+    assert queues.page(case_query(cycle_id, q="acme"), store=store).total == 40   # any case
+    code = queues.page(case_query(cycle_id, q=uscc(7, "91460105")[:17].lower()), store=store)
+    assert [r.case.uscc for r in code.rows] == [uscc(7, "91460105")]     # a credit code's start, any case
+    assert queues.page(case_query(cycle_id, q=uscc(7, "91460105")[:16]), store=store).total == 5   # 1 3 5 7 9
+    top = queues.page(case_query(cycle_id, sort="-amount", per_page=25), store=store)
+    assert [r.case.amount for r in top.rows[:3]] == [Decimal(120), Decimal(119), Decimal(118)]
+    past = queues.page(case_query(cycle_id, page=9, per_page=25), store=store)
+    assert past.rows == [] and past.total == 120                  # past the end: empty, the total still known
+
+
+def test_bad_query_parts_are_refused_by_name():
+    for bad, word in (({"sort": "password"}, "sort"), ({"page": 0}, "page"), ({"per_page": 7}, "per page"),
+                      ({"district": "63"}, "district"), ({"states": ["nowhere"]}, "state")):
+        with pytest.raises(Refused, match=word):
+            case_query(1, **bad)
+
+
+def test_a_renamed_unit_is_found_by_its_new_name(store):
+    cycle_id = city(store)
+    with store.transaction() as uow:
+        case = uow.cases.page(case_query(cycle_id, per_page=25))[0]
+        uow.cases.transition(case, State.IDENTIFIED, "renamed", name="青海高原牧业合作社")
+        uow.commit()
+    assert [r.case.id for r in queues.page(case_query(cycle_id, q="高原牧业"), store=store).rows] == [case.id]
+    assert queues.page(case_query(cycle_id, q=NAMES[1][:4]), store=store).total == 39
+
+
+def test_bulk_reject_moves_each_case_under_the_single_rules_and_audits_each(store):
+    cycle_id = city(store)
+    query = case_query(cycle_id, states=["review"])
+    chosen = [(i, None) for i in queues.matching_ids(query, store=store)]
+    stale = (chosen[0][0], 7)                                      # a page that showed version 7: refused
+    outcome = queues.bulk("review.reject", [stale, *chosen[1:], (1, None)], reason="材料不全", by="reviewer",
+                          store=store)
+    assert len(outcome.done) == 11 and {i for i, _ in outcome.refused} == {chosen[0][0], 1}
+    assert queues.page(query, store=store).total == 1
+    with store.reading() as uow:
+        trail = uow.audit.for_case(chosen[1][0])
+    assert [(e.event, e.to_state) for e in trail][-1:] == [("review_rejected", "rejected")]
+    with pytest.raises(Refused, match="reason"):
+        queues.bulk("review.reject", chosen, reason=" ", by="reviewer", store=store)
+
+
+def test_the_export_holds_every_filtered_row_with_phones_masked(store):
+    cycle_id = city(store)
+    data, count = queues.export(case_query(cycle_id, states=["review"], page=1, per_page=25), store=store,
+                                by="clerk", state_words=lambda v: f"待审核 {v}")
+    sheet = load_workbook(io.BytesIO(data)).active
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert count == len(rows) == 12 and rows[0][3] in ("630102",) and rows[0][4] == "待审核 review"
+    assert "139****5678" in rows[0][7] and "13912345678" not in str(rows)

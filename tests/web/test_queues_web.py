@@ -1,0 +1,62 @@
+"""The staff queues on the web (issue 14): a total and pages, filters refused by name, bulk actions in place with
+htmx under each action's permission, and the filtered rows as xlsx."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from openpyxl import load_workbook
+
+from tests.web.conftest import sign_in
+from tests.web.test_flows import staff_client
+
+HX = {"HX-Request": "true", "HX-Target": "queue"}
+
+
+def test_the_case_list_shows_its_total_pages_and_narrows_by_filter_and_search(client, facts):
+    clerk, _ = staff_client(client, "clerk")
+    cycle = facts["paid_cycle"]
+    page = clerk.get(f"/staff/queue?cycle={cycle}&per_page=25").text
+    total = int(re.search(r'id="queue-total">共 (\d+) 件', page).group(1))
+    assert total >= 5 and "第 1 / 1 页" in page and 'id="queue-xlsx"' in page
+    found = clerk.get(f"/staff/queue?cycle={cycle}&q=objected", headers=HX)
+    assert found.status_code == 200 and found.text.lstrip().startswith('<div id="queue">')   # the fragment only
+    assert re.search(r'id="queue-total">共 1 件', found.text) and "objected有限公司" in found.text
+    bad = clerk.get(f"/staff/queue?cycle={cycle}&district=12&sort=password")
+    assert bad.status_code == 422 and "six-digit" in bad.text
+
+
+def test_a_bulk_action_applies_in_place_under_its_permission_and_is_audited_per_case(client, facts):
+    cycle = facts["paid_cycle"]
+    clerk, ccsrf = staff_client(client, "clerk")
+    held = clerk.get(f"/staff/accounts?cycle={cycle}").text
+    picks = re.findall(r'name="pick" value="(\d+:\d+)"', held)
+    assert picks
+    refused = clerk.post(f"/staff/queues/review/bulk?cycle={cycle}", data={"csrf": ccsrf, "action": "review.reject",
+                                                                           "reason": "x", "every": "true"})
+    assert refused.status_code == 403                                    # clerks do not decide reviews
+    done = clerk.post(f"/staff/queues/held/bulk?cycle={cycle}", headers=HX,
+                      data={"csrf": ccsrf, "action": "account.release", "reason": "税务提供社保账户", "pick": picks})
+    assert done.status_code == 200 and 'id="queue-outcome"' in done.text and "已认定" in done.text
+    assert re.search(r'id="queue-total">共 0 件', done.text)            # the table re-rendered: nobody held now
+    case_id = picks[0].split(":")[0]
+    assert "account_confirmed" in clerk.get(f"/staff/cases/{case_id}").text
+    empty = clerk.post(f"/staff/queues/held/bulk?cycle={cycle}", headers=HX,
+                       data={"csrf": ccsrf, "action": "account.release", "reason": "x"})
+    assert empty.status_code == 200 and "select at least one case" in empty.text
+
+
+def test_the_export_is_every_filtered_row(client, facts):
+    clerk, _ = staff_client(client, "clerk")
+    cycle = facts["paid_cycle"]
+    reply = clerk.get(f"/staff/queues/cases.xlsx?cycle={cycle}&q=objected")
+    assert reply.status_code == 200 and "spreadsheetml" in reply.headers["content-type"]
+    rows = list(load_workbook(io.BytesIO(reply.content)).active.iter_rows(min_row=3, values_only=True))
+    assert len(rows) == 1 and rows[0][1] == "objected有限公司"
+
+
+def test_employers_never_reach_a_queue(client):
+    from tests.web.conftest import FIRST
+    sign_in(client, FIRST, employer=True)
+    assert client.get("/staff/queue", follow_redirects=False).status_code in (303, 401, 403)
