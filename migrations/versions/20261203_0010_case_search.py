@@ -5,8 +5,8 @@ since 13) with a GIN index on `cases.name` and a (cycle, credit code) btree in v
 SQLite an FTS5 table with the trigram tokenizer, filled from the cases there are and kept by triggers. The DDL lives
 in adapters/db/tables.py (SEARCH) beside the tables it serves.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-10
 """
 
