@@ -46,16 +46,16 @@ def test_a_batch_lists_its_payees_paged_searchable_with_totals_and_masked_accoun
                                                                                  reverified):
     payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk-wang")
     everyone = payments.batch_payees(ICBC, store=pay_store, size=5)
-    assert (everyone.count, everyone.amount, everyone.pages, len(everyone.rows)) == (12, Decimal("18403.20"), 3, 5)
+    assert (everyone.matches, everyone.amount, everyone.pages, len(everyone.rows)) == (12, Decimal("18403.20"), 3, 5)
     last = payments.batch_payees(ICBC, store=pay_store, size=5, page=99)            # past the end: the last page
     assert (last.page, len(last.rows)) == (3, 2)
     named = payments.batch_payees(ICBC, store=pay_store, search="付款测试1")           # units 1, 10, 11, 12
     assert {r.unit_name for r in named.rows} == {f"付款测试{n}号有限公司" for n in (1, 10, 11, 12)}
-    assert named.amount == sum((r.amount for r in named.rows), Decimal("0.00")) and named.count == 4
+    assert named.amount == sum((r.amount for r in named.rows), Decimal("0.00")) and named.matches == 4
     code = uscc(3, "91110108")
     assert [r.uscc for r in payments.batch_payees(ICBC, store=pay_store, search=code.lower()).rows] == [code]
     assert [r.uscc for r in payments.batch_payees(ICBC, store=pay_store, search=code[:17]).rows] == [code]
-    assert payments.batch_payees(ICBC, store=pay_store, search="100%_").count == 0        # LIKE signs are text
+    assert payments.batch_payees(ICBC, store=pay_store, search="100%_").matches == 0        # LIKE signs are text
     for row in everyone.rows:
         assert row.account.endswith(row.account[-4:]) and row.account.startswith("*") and "62220202" not in row.account
 

@@ -141,8 +141,12 @@ class PaymentBatch:
         slot = len(self.approvers)
         if slot >= min(self.approvals_needed, MAX_APPROVERS):
             raise NotWaiting(f"批次 {self.number} 已有足够审批人 / batch {self.number} has all its approvers")
-        who = ("approved", "second_approved", "third_approved")[slot]
-        signed = replace(self, **{f"{who}_by": by, f"{who}_at": at})
+        if slot == 0:
+            signed = replace(self, approved_by=by, approved_at=at)
+        elif slot == 1:
+            signed = replace(self, second_approved_by=by, second_approved_at=at)
+        else:
+            signed = replace(self, third_approved_by=by, third_approved_at=at)
         if slot + 1 < self.approvals_needed:
             return signed
         return replace(signed, status=B.APPROVED.value, execution_date=self.execution_date or at.date())

@@ -120,7 +120,7 @@ class AttemptPage(NamedTuple):
     """One page of a batch's payments matching a search, with how many match and their money in all."""
 
     rows: list[Attempt]
-    count: int
+    matches: int
     amount: Decimal
 
 

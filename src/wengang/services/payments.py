@@ -72,7 +72,7 @@ class BatchPayees(NamedTuple):
 
     batch: PaymentBatch
     rows: list[Payee]
-    count: int
+    matches: int
     amount: Decimal
     page: int
     pages: int
@@ -466,13 +466,13 @@ def batch_payees(ref: str | int, *, store: Store, search: str = "", page: int = 
         batch = find(uow, ref)
         page = max(1, page)
         found = uow.payments.batch_page(batch.id, search=search, offset=(page - 1) * size, limit=size)
-        pages = max(1, -(-found.count // size))
+        pages = max(1, -(-found.matches // size))
         if page > pages:                                    # past the end: the last page, not an empty one
             page = pages
             found = uow.payments.batch_page(batch.id, search=search, offset=(page - 1) * size, limit=size)
     rows = [Payee(a.case_id, a.attempt_no, a.uscc, a.unit_name, a.amount, a.bank_code, mask_account(a.account_no),
                   a.account_name, a.status) for a in found.rows]
-    return BatchPayees(batch, rows, found.count, found.amount, page, pages, search.strip())
+    return BatchPayees(batch, rows, found.matches, found.amount, page, pages, search.strip())
 
 
 def batch_detail(ref: str | int, *, store: Store) -> BatchDetail:
