@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from pathlib import Path
 
 from wengang.domain.identifiers import id_check_char, uscc_check_char
@@ -69,3 +70,12 @@ def steady_contributions(code: str, *, insured: int = 10, first: str = "2019-12"
     """Months paid in full with a constant headcount."""
     return [{"uscc": code, "month": m, "insured": insured, "unit_due": due, "unit_paid": due,
              "person_due": due, "person_paid": due} for m in months(first, last)]
+
+
+def bands(settings, *limits: str | Decimal):
+    """Settings whose approval bands need one approver up to the first limit, two up to the next, … (the old
+    single threshold is `bands(settings, threshold)`)."""
+    from wengang.domain.payment_batches import ApprovalBand
+
+    table = [ApprovalBand(Decimal(str(x)), n, f"测试档次 {n} / test band {n}") for n, x in enumerate(limits, 1)]
+    return settings.model_copy(update={"approval_bands": [*table, ApprovalBand(None, len(limits) + 1, "测试 / test")]})

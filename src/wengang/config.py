@@ -6,8 +6,28 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
+
+from wengang.domain.payment_batches import ApprovalBand, check_bands
+
+# Today's rule as bands: one approver besides the preparer up to 5,000,000.00 yuan, a second above it. A city sets its
+# own table in WENGANG_APPROVAL_BANDS (JSON: [{"up_to": "1000000.00", "approvers": 1, "reference": "…"}, …,
+# {"up_to": null, "approvers": 3, "reference": "…"}]); each value names the rule it comes from.
+INTERNAL_CONTROL = ("《行政事业单位内部控制规范(试行)》(财会〔2012〕21号) 第十二条 (不相容岗位相互分离、内部授权审批控制); "
+                    "金额档次为经办机构支付授权审批规程所定 / separation of duties and authorised approval; the "
+                    "amounts are the agency's own payment authorisation rule")
+DEFAULT_BANDS = [
+    ApprovalBand(Decimal("5000000.00"), 1, INTERNAL_CONTROL + " — 单笔批次 500 万元及以下一人审批 / one approver up to "
+                 "5,000,000.00 yuan"),
+    ApprovalBand(None, 2, INTERNAL_CONTROL + " — 500 万元以上须两名审批人 (集体审批) / two approvers above it"),
+]
+# Days a unit has after its payment failed to correct its account before the money is recovered to the fund.
+RECOVERY_DAYS = 30
+RECOVERY_REFERENCE = ("经办机构支付失败处理规程: 支付失败后告知单位更正账户, 逾期未更正的资金收回基金 / the agency's rule on "
+                      "failed payments: the unit is told to correct its account; unpaid money is recovered after "
+                      "the period")
 
 
 class Settings(BaseSettings):
@@ -21,8 +41,13 @@ class Settings(BaseSettings):
     fund_account_no: str = "0200049009024618888"
     fund_bank_code: str = "102100004905"
     fund_name: str = "北京市社会保险基金管理中心"
-    # A batch above this total needs a second approver besides the first (four eyes become six).
-    second_approval_above: Decimal = Decimal("5000000.00")
+    # How many distinct approvers (besides the preparer) a batch needs, by its total: the first band whose up_to
+    # (inclusive, yuan) the total does not exceed; the last band is open (up_to null). At most three approvers.
+    approval_bands: list[ApprovalBand] = DEFAULT_BANDS
+    # Calendar days after a payment failed (the bank's answer) before its money is recovered, unless the unit
+    # corrected its account and the payment was re-issued; shown on the failed-payments worklist.
+    recovery_days: int = RECOVERY_DAYS
+    recovery_reference: str = RECOVERY_REFERENCE
     # Banks (first three digits of the CNAPS code) that take another format than pain.001.001.09.
     bank_formats: dict[str, str] = {"103": "pain.001.001.03", "313": "csv"}
     # The master key (32 bytes, mode 0600) of the audit chain's HMAC and of sealed secrets: outside the databases.
@@ -33,6 +58,12 @@ class Settings(BaseSettings):
     # For demos and simulations only, never in production: the instant (ISO, e.g. 2021-07-01T09:00:00+08:00) the
     # clock of every unit of work starts at, running on from there; a time without a zone is read as UTC.
     clock_start: dt.datetime | None = None
+
+    @field_validator("approval_bands")
+    @classmethod
+    def _usable_bands(cls, bands: list[ApprovalBand]) -> list[ApprovalBand]:
+        check_bands(bands)                          # ValueError names what is wrong with the table
+        return bands
 
     @property
     def analytics_path(self) -> Path:

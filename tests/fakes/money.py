@@ -32,8 +32,16 @@ def tables() -> dict[str, Table]:
                     "six_eyes": lambda x: x.second_approved_by is None or (
                         x.second_approved_by != x.prepared_by and x.approved_by is not None
                         and x.second_approved_by != x.approved_by),
+                    "eight_eyes": lambda x: x.third_approved_by is None or (
+                        x.second_approved_by is not None and x.third_approved_by not in (
+                            x.prepared_by, x.approved_by, x.second_approved_by)),
                     "approved_before_release": lambda x: x.status not in ("approved", "sent") or (
-                        x.approved_by is not None and (not x.needs_second or x.second_approved_by is not None)),
+                        x.approved_by is not None and (x.approvals_needed < 2 or x.second_approved_by is not None)
+                        and (x.approvals_needed < 3 or x.third_approved_by is not None)),
+                    "approvers_1_to_3": lambda x: 1 <= x.approvals_needed <= 3,
+                    "sent_back_with_reason": lambda x: x.status != "sent_back" or (
+                        x.sent_back_by is not None and x.sent_back_by != x.prepared_by
+                        and x.send_back_reason is not None),
                     "not_empty": lambda x: x.entries >= 1 and x.total > 0}),
         "bank_files": Table("bank_files", BankFile, label=("银行文件", "bank file"),
                             unique={"direction_sha256": lambda f: (f.direction, f.sha256)}),

@@ -14,7 +14,7 @@ from tests.fakes.table import CENT, Table
 from wengang.adapters.db.payment_tables import ATTEMPT_STATUSES, LEDGER_MOVES
 from wengang.adapters.db.payments import _chained
 from wengang.domain.errors import ConcurrentChange
-from wengang.domain.ports import Attempt, Released, Sent
+from wengang.domain.ports import Attempt, AttemptPage, Released, Sent
 
 LIVE = ("prepared", "pending", "paid")
 FORMULA = ("=", "+", "-", "@")
@@ -77,6 +77,12 @@ class FakePayments:
                             and (status is None or a.status == status)
                             and (cases is None or a.case_id in cases)
                             and (cases is not None or e2e is None or a.end_to_end_id in e2e))
+
+    def batch_page(self, batch_id: int, *, search: str = "", offset: int = 0, limit: int = 50) -> AttemptPage:
+        text = search.strip()
+        found = [a for a in self.attempts(batch_id=batch_id)
+                 if not text or text in a.unit_name or a.uscc.startswith(text.upper())]
+        return AttemptPage(found[offset:offset + limit], len(found), sum((a.amount for a in found), Decimal("0.00")))
 
     def set_status(self, changes: Iterable[tuple[int, str, str, str | None]], *, settled: bool) -> int:
         """All move, or ConcurrentChange (the unit of work then rolls back whatever did)."""

@@ -24,7 +24,7 @@ def test_a_batch_is_found_by_number_or_id_and_a_stale_change_is_not_saved(db_sto
         cycle_id = a_cycle(uow)
         made = uow.payment_batches.add(cycle_id=cycle_id, number="C1-B102-1", bank_code="102",
                                        file_format="pain.001.001.09", entries=2, total=Decimal("20000.50"),
-                                       status="prepared", needs_second=True, prepared_by="clerk-wang",
+                                       status="prepared", approvals_needed=2, prepared_by="clerk-wang",
                                        prepared_at=AT, execution_date=None)
         uow.commit()
     assert made.total == Decimal("20000.50") and made.approved_by is None and made.prepared_at == AT

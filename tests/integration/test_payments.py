@@ -11,7 +11,7 @@ from lxml import etree
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from tests.builders import uscc
+from tests.builders import bands, uscc
 from tests.paycity import BANKS, PAY_UNITS
 from wengang import bootstrap
 from wengang.adapters.banks import xsd
@@ -128,7 +128,7 @@ def test_a_case_whose_account_fails_its_check_is_left_out_and_its_batch_counts_o
         uow.commit()
     # the threshold at exactly what ICBC's good cases sum to: one approver (the planned total, with units 1 and 5,
     # would have needed two)
-    settings = pay_settings.model_copy(update={"second_approval_above": good})
+    settings = bands(pay_settings, good)
     done = payments.prepare_batches(reverified, store=pay_store, analytics=bootstrap.analytics(settings),
                                     settings=settings, by="clerk-wang")
     assert [u for u, _ in done.skipped] == [uscc(n, "91110108") for n in sorted(bad)]
@@ -146,7 +146,7 @@ def test_a_case_whose_account_fails_its_check_is_left_out_and_its_batch_counts_o
 
 
 def test_above_the_threshold_a_second_different_approver_releases_the_batch(pay_store, pay_settings, reverified):
-    settings = pay_settings.model_copy(update={"second_approval_above": Decimal("10000.00")})
+    settings = bands(pay_settings, "10000.00")
     payments.prepare_batches(reverified, store=pay_store, analytics=bootstrap.analytics(settings),
                              settings=settings, by="clerk-wang")
     first = payments.approve_batch("C1-B102-1", store=pay_store, settings=settings, by="approver-li")

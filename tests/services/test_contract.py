@@ -114,7 +114,7 @@ def test_the_schema_keeps_four_eyes_and_one_live_payment_per_case(any_store):
         cycle_id = cycle(uow).id
         case_id = uow.cases.insert_many([case(cycle_id, 1)])[0]
         batch = uow.payment_batches.add(cycle_id=cycle_id, number="C1-B102-1", bank_code="102", file_format="csv",
-                                        entries=1, total=Decimal("1440.00"), status="prepared", needs_second=False,
+                                        entries=1, total=Decimal("1440.00"), status="prepared", approvals_needed=1,
                                         prepared_by="clerk", prepared_at=AT, execution_date=None)
         assert not uow.payment_batches.save(_with(batch, status="sent"), _with(batch, status="cancelled"))
         with pytest.raises(IntegrityError):

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.builders import bands
 from tests.services.conftest import code, state_of
 from wengang.domain.errors import FourEyes, NotWaiting, Refused
 from wengang.services import payments
@@ -45,7 +46,7 @@ def test_the_preparer_cannot_approve_another_person_releases_the_money(store, an
 
 
 def test_above_the_threshold_a_second_different_approver_is_needed(store, analytics, settings, reverified):
-    low = settings.model_copy(update={"second_approval_above": Decimal("1000.00")})
+    low = bands(settings, "1000.00")
     batch = payments.prepare_batches(reverified, store=store, analytics=analytics, settings=low,
                                      by="clerk").batches[1]
     assert batch.needs_second

@@ -18,7 +18,7 @@ AT = dt.datetime(2021, 10, 20, 8, 30)
 
 def batch(*, needs_second: bool = False, status: str = "prepared", **changes) -> PaymentBatch:
     fields = dict(id=7, cycle_id=1, number="C1-B102-1", bank_code="102", file_format="pain.001.001.09", entries=12,
-                  total=Decimal("18403.20"), status=status, needs_second=needs_second, prepared_by="clerk-wang",
+                  total=Decimal("18403.20"), status=status, approvals_needed=2 if needs_second else 1, prepared_by="clerk-wang",
                   prepared_at=AT, approved_by=None, approved_at=None, second_approved_by=None,
                   second_approved_at=None, execution_date=None, file_name=None, file_sha256=None, sent_at=None,
                   cancelled_by=None, cancelled_at=None, cancel_reason=None)
@@ -82,10 +82,10 @@ def test_only_an_approved_or_sent_batch_gets_a_file_and_is_marked_sent():
 
 
 def test_only_a_prepared_batch_is_recounted():
-    done = batch().recount(10, Decimal("9000.00"), False)
+    done = batch().recount(10, Decimal("9000.00"), 1)
     assert (done.entries, done.total, done.needs_second) == (10, Decimal("9000.00"), False)
     with pytest.raises(NotWaiting):
-        batch(status="approved").recount(10, Decimal("9000.00"), False)
+        batch(status="approved").recount(10, Decimal("9000.00"), 1)
 
 
 def test_an_account_is_verified_once_and_never_by_whoever_proposed_it():

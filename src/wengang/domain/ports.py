@@ -120,6 +120,14 @@ class Attempt(NamedTuple):
     settled_at: dt.datetime | None
 
 
+class AttemptPage(NamedTuple):
+    """One page of a batch's payments matching a search, with how many match and their money in all."""
+
+    rows: list[Attempt]
+    matches: int
+    amount: Decimal
+
+
 class Released(NamedTuple):
     """An attempt an approval sent live: what its case move and audit entry need."""
 
@@ -151,6 +159,10 @@ class Payments(Protocol):
 
     def attempts(self, *, batch_id: int | None = None, case_ids: Any = None, e2e_ids: Any = None,
                  status: str | None = None) -> list[Attempt]: ...
+
+    def batch_page(self, batch_id: int, *, search: str = "", offset: int = 0, limit: int = 50) -> AttemptPage:
+        """A batch's payments in id order whose unit name contains `search` or whose credit code starts with it."""
+        ...
 
     def set_status(self, changes: Iterable[tuple[int, str, str, str | None]], *, settled: bool) -> int: ...
 

@@ -180,7 +180,7 @@ class PaymentBatches(Protocol):
     """Payment batches, one per bank and preparation, known to staff and banks by their number."""
 
     def add(self, *, cycle_id: int, number: str, bank_code: str, file_format: str, entries: int, total: Decimal,
-            status: str, needs_second: bool, prepared_by: str, prepared_at: dt.datetime,
+            status: str, approvals_needed: int, prepared_by: str, prepared_at: dt.datetime,
             execution_date: dt.date | None) -> PaymentBatch: ...
 
     def get(self, batch_id: int, *, lock: bool = False) -> PaymentBatch: ...

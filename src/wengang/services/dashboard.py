@@ -12,7 +12,7 @@ from wengang.domain.cycles import Cycle
 from wengang.domain.errors import AnalyticsBusy, AnalyticsUnreadable
 from wengang.domain.ports import Analytics, Store
 from wengang.domain.process import Application, PublicityBatch
-from wengang.services import callbacks, cycles, objections
+from wengang.services import callbacks, cycles, failed_payments, objections
 from wengang.services.casework import bulk_work
 
 SIZES = ("large", "medium", "small", "micro", "unknown")
@@ -99,6 +99,7 @@ class Desk:
     exceptions_open: int
     reverified: int
     callbacks: callbacks.Stats
+    failed_waiting: int = 0          # failed payments of the cycle not yet paid again nor recovered
 
 
 def cycle_dashboard(cycle_id: int, *, store: Store, analytics: Analytics) -> Dashboard:
@@ -201,7 +202,9 @@ def open_objections(cycle_id: int, *, store: Store) -> list[objections.OnList]:
 
 
 def desk(cycle_id: int | None, *, store: Store) -> Desk:
-    """The counts on the staff desk: each queue's length for the cycle, and the cross-cycle ones."""
+    """The counts on the staff desk: each queue's length for the cycle, and the cross-cycle ones. Payment
+    exceptions are what waits for a person after the banks answered: failed payments (cases failed or re-issued,
+    not yet paid nor recovered) besides the bank records that matched no payment."""
     counts = cycles.status(cycle_id, store=store).counts if cycle_id else {}
     with store.reading() as uow:
         accounts_pending = uow.accounts.count_pending()
@@ -211,4 +214,5 @@ def desk(cycle_id: int | None, *, store: Store) -> Desk:
                 counts.get(State.ACCOUNT_HELD.value, (0,))[0],
                 len(open_objections(cycle_id, store=store)) if cycle_id else 0,
                 accounts_pending, batches_waiting, exceptions_open, counts.get(State.REVERIFIED.value, (0,))[0],
-                callbacks.stats(store=store))
+                callbacks.stats(store=store),
+                sum(counts.get(s.value, (0,))[0] for s in failed_payments.WAITING))

@@ -18,8 +18,9 @@ from wengang.domain.audit import Draft
 from wengang.domain.bank_files import PAIN001_V09, Debtor, WrittenFile, is_csv
 from wengang.domain.cases import State, require
 from wengang.domain.errors import ConcurrentChange, Refused
+from wengang.domain.identifiers import mask_account
 from wengang.domain.ledger import MOVES, Kind
-from wengang.domain.payment_batches import BatchStatus, PaymentBatch
+from wengang.domain.payment_batches import BatchStatus, PaymentBatch, band_of
 from wengang.domain.payments import PaymentInstruction
 from wengang.domain.ports import Analytics, Attempt, Banks, Payable, Store, UnitOfWork
 from wengang.domain.progress import Progress, Silent
@@ -50,6 +51,35 @@ class BatchDetail(NamedTuple):
 
     batch: PaymentBatch
     attempts: dict[str, tuple[int, Decimal]]
+
+
+class Payee(NamedTuple):
+    """One payment of a batch as an approver reads it: who is paid, how much, where to (account masked)."""
+
+    case_id: int
+    attempt_no: int
+    uscc: str
+    unit_name: str
+    amount: Decimal
+    bank_code: str
+    account: str
+    account_name: str
+    status: str
+
+
+class BatchPayees(NamedTuple):
+    """A page of a batch's payees matching a search, with how many match, their money, and the page's place."""
+
+    batch: PaymentBatch
+    rows: list[Payee]
+    matches: int
+    amount: Decimal
+    page: int
+    pages: int
+    search: str
+
+
+PAGE_SIZE = 50
 
 
 def bank_of(bank_code: str) -> str:
@@ -160,7 +190,8 @@ def _new_batch(uow: UnitOfWork, cycle_id: int, bank: str, planned: list[_Planned
     values: dict[str, Any] = {
         "cycle_id": cycle_id, "number": number, "bank_code": bank, "entries": len(planned),
         "file_format": settings.bank_formats.get(bank, PAIN001_V09), "total": total, "status": "prepared",
-        "needs_second": total > settings.second_approval_above, "prepared_by": by, "prepared_at": uow.now(),
+        "approvals_needed": band_of(total, settings.approval_bands).approvers, "prepared_by": by,
+        "prepared_at": uow.now(),
         "execution_date": execution_date}
     batch = uow.payment_batches.add(**values)
     batch_id = batch.id
@@ -177,20 +208,23 @@ def _new_batch(uow: UnitOfWork, cycle_id: int, bank: str, planned: list[_Planned
     uow.payments.add_attempts(rows())
     entries, total = made
     if (entries, total) != (values["entries"], values["total"]):
-        values.update(entries=entries, total=total, needs_second=total > settings.second_approval_above)
-        counted = batch.recount(entries, total, values["needs_second"])
+        values.update(entries=entries, total=total,
+                      approvals_needed=band_of(total, settings.approval_bands).approvers)
+        counted = batch.recount(entries, total, values["approvals_needed"])
         if not uow.payment_batches.save(batch, counted):
             raise ConcurrentChange(f"批次 {number} / batch {number}")
         batch = counted
+    band = band_of(total, settings.approval_bands)
     uow.audit.append([Draft(by, "payment_batch_prepared", f"payment_batch:{number}", None, None, "prepared",
                             f"准备支付批次 / prepared {entries} payments, {total} yuan",
                             {"entries": entries, "total": str(total), "bank": bank,
-                             "needs_second": values["needs_second"]})])
+                             "approvals_needed": band.approvers, "band_reference": band.reference})])
     return batch
 
 
 def approve_batch(ref: str | int, *, store: Store, settings: Settings, by: str) -> PaymentBatch:
-    """Four eyes (six above the threshold): the preparer cannot approve; the last approval releases the money."""
+    """Four eyes (six or eight in the higher amount bands): the preparer cannot approve, nor an approver twice; the
+    last approval its band needs releases the money."""
     with store.transaction() as uow, bulk_work():
         batch = find(uow, ref, lock=True)
         approved = batch.approve(by, uow.now())            # refused unless prepared, and never by the same person
@@ -204,9 +238,10 @@ def approve_batch(ref: str | int, *, store: Store, settings: Settings, by: str) 
         if not uow.payment_batches.save(batch, approved):
             raise Refused(f"批次 {batch.number} 已被他人处理 / batch {batch.number} was changed meanwhile")
         if approved.status == BatchStatus.PREPARED:
+            n, of = len(approved.approvers), approved.approvals_needed
             uow.audit.append([Draft(by, "payment_batch_approved", f"payment_batch:{batch.number}", None,
-                                    "prepared", "prepared", "第一审批人 / first approval; a second approver is needed",
-                                    {"total": str(batch.total)})])
+                                    "prepared", "prepared", f"第 {n}/{of} 位审批人 / approval {n} of {of}; "
+                                    "another approver is needed", {"total": str(batch.total)})])
             uow.commit()
             return approved
         _release(uow, batch, by)
@@ -248,6 +283,22 @@ def reissues(uow: UnitOfWork, attempts) -> set[int]:
         if e.status != "cancelled":
             went[e.case_id].append(e.attempt_no)
     return {a.id for a in later if any(n < a.attempt_no for n in went[a.case_id])}
+
+
+def send_back_batch(ref: str | int, *, store: Store, by: str, reason: str) -> PaymentBatch:
+    """An approver sends a batch waiting for approval back to its preparer with a reason: no money moves, its
+    payments wait until the preparer cancels it and prepares again (refused once it is released, or by its preparer)."""
+    with store.transaction() as uow:
+        batch = find(uow, ref, lock=True)
+        back = batch.send_back(by, uow.now(), reason.strip())
+        if not uow.payment_batches.save(batch, back):
+            raise ConcurrentChange(f"批次 {batch.number} / batch {batch.number}")
+        uow.audit.append([Draft(by, "payment_batch_sent_back", f"payment_batch:{batch.number}", None,
+                                batch.status, back.status, reason.strip(),
+                                {"entries": batch.entries, "total": str(batch.total),
+                                 "approved_by": list(batch.approvers), "prepared_by": batch.prepared_by})])
+        uow.commit()
+    return back
 
 
 def cancel_batch(ref: str | int, *, store: Store, by: str, reason: str) -> Cancelled:
@@ -405,6 +456,23 @@ def list_batches(*, store: Store, cycle_id: int | None = None) -> list[PaymentBa
     """The payment batches of one cycle (or of all), oldest first."""
     with store.reading() as uow:
         return uow.payment_batches.of_cycle(cycle_id) if cycle_id is not None else uow.payment_batches.all()
+
+
+def batch_payees(ref: str | int, *, store: Store, search: str = "", page: int = 1,
+                 size: int = PAGE_SIZE) -> BatchPayees:
+    """One page of a batch's payees: searched by unit name (contains) or credit code (starts with), with the count
+    and money of every match; accounts masked before they leave the service. A page past the end shows the last."""
+    with store.reading() as uow:
+        batch = find(uow, ref)
+        page = max(1, page)
+        found = uow.payments.batch_page(batch.id, search=search, offset=(page - 1) * size, limit=size)
+        pages = max(1, -(-found.matches // size))
+        if page > pages:                                    # past the end: the last page, not an empty one
+            page = pages
+            found = uow.payments.batch_page(batch.id, search=search, offset=(page - 1) * size, limit=size)
+    rows = [Payee(a.case_id, a.attempt_no, a.uscc, a.unit_name, a.amount, a.bank_code, mask_account(a.account_no),
+                  a.account_name, a.status) for a in found.rows]
+    return BatchPayees(batch, rows, found.matches, found.amount, page, pages, search.strip())
 
 
 def batch_detail(ref: str | int, *, store: Store) -> BatchDetail:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    Boolean,
     CheckConstraint,
     Column,
     Computed,
@@ -13,6 +12,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -24,7 +24,14 @@ from wengang.adapters.db.tables import Id, metadata, one_of
 from wengang.adapters.db.types import Money
 
 ACCOUNT_STATUSES = ("active", "pending", "superseded", "refused")
-BATCH_STATUSES = ("prepared", "approved", "sent", "cancelled")
+# Every approver a different person from the preparer and from each other; a batch released only with as many
+# approvers as its amount band needs (the same text in migration 0009).
+EIGHT_EYES = ("third_approved_by IS NULL OR (second_approved_by IS NOT NULL AND third_approved_by <> prepared_by "
+              "AND third_approved_by <> approved_by AND third_approved_by <> second_approved_by)")
+APPROVED_BEFORE_RELEASE = ("NOT (status = 'approved' OR status = 'sent') OR (approved_by IS NOT NULL "
+                           "AND (approvals_needed < 2 OR second_approved_by IS NOT NULL) "
+                           "AND (approvals_needed < 3 OR third_approved_by IS NOT NULL))")
+BATCH_STATUSES = ("prepared", "approved", "sent", "cancelled", "sent_back")
 ATTEMPT_STATUSES = ("prepared", "pending", "paid", "rejected", "returned", "cancelled")
 LIVE_ATTEMPT = "status IN ('prepared', 'pending', 'paid')"   # at most one per case (live_case_id below)
 LEDGER_ACCOUNTS = ("fund", "payable", "paid", "returned")
@@ -68,7 +75,7 @@ payment_batches = Table(
     Column("entries", Integer, nullable=False),
     Column("total", Money, nullable=False),
     Column("status", String(12), nullable=False),
-    Column("needs_second", Boolean, nullable=False),
+    Column("approvals_needed", SmallInteger, nullable=False),
     Column("prepared_by", String(80), nullable=False),
     Column("prepared_at", DateTime, nullable=False),
     Column("approved_by", String(80)),
@@ -82,12 +89,20 @@ payment_batches = Table(
     Column("cancelled_by", String(80)),
     Column("cancelled_at", DateTime),
     Column("cancel_reason", Text),
+    Column("third_approved_by", String(80)),
+    Column("third_approved_at", DateTime),
+    Column("sent_back_by", String(80)),
+    Column("sent_back_at", DateTime),
+    Column("send_back_reason", Text),
     CheckConstraint(one_of("status", BATCH_STATUSES), name="known_status"),
     CheckConstraint("approved_by IS NULL OR approved_by <> prepared_by", name="four_eyes"),
     CheckConstraint("second_approved_by IS NULL OR (second_approved_by <> prepared_by "
                     "AND approved_by IS NOT NULL AND second_approved_by <> approved_by)", name="six_eyes"),
-    CheckConstraint("NOT (status = 'approved' OR status = 'sent') OR (approved_by IS NOT NULL "
-                    "AND (NOT needs_second OR second_approved_by IS NOT NULL))", name="approved_before_release"),
+    CheckConstraint(EIGHT_EYES, name="eight_eyes"),
+    CheckConstraint(APPROVED_BEFORE_RELEASE, name="approved_before_release"),
+    CheckConstraint("approvals_needed BETWEEN 1 AND 3", name="approvers_1_to_3"),
+    CheckConstraint("status <> 'sent_back' OR (sent_back_by IS NOT NULL AND sent_back_by <> prepared_by "
+                    "AND send_back_reason IS NOT NULL)", name="sent_back_with_reason"),
     CheckConstraint("entries >= 1 AND total > 0", name="not_empty"),
 )
 

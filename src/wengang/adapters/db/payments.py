@@ -8,13 +8,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select
 
 from wengang.adapters.db.bulk import insert_rows, listed, mark, one_of, raw_cursor
 from wengang.adapters.db.payment_tables import ledger, payment_attempts, payment_batches
 from wengang.adapters.db.types import Money, from_fen
 from wengang.domain.errors import ConcurrentChange
-from wengang.domain.ports import Attempt, Released, Sent
+from wengang.domain.ports import Attempt, AttemptPage, Released, Sent
 
 ATTEMPT_COLUMNS = tuple(Attempt._fields)
 _SELECT_ATTEMPTS = f"SELECT {', '.join(ATTEMPT_COLUMNS)} FROM payment_attempts"
@@ -92,6 +92,20 @@ class SqlPayments:
                         times[text] = dt.datetime.fromisoformat(text)
                     row[i] = times[text]
                 yield Attempt._make(row)
+
+    def batch_page(self, batch_id: int, *, search: str = "", offset: int = 0, limit: int = 50) -> AttemptPage:
+        """One page of the batch's payments (the batch's index finds them; a name search scans only that batch)."""
+        t = payment_attempts
+        where = [t.c.batch_id == batch_id]
+        text = search.strip()
+        if text:
+            like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where.append(or_(t.c.unit_name.like(f"%{like}%", escape="\\"),
+                             t.c.uscc.like(f"{like.upper()}%", escape="\\")))
+        count, amount = self.conn.execute(select(func.count(), func.sum(t.c.amount)).where(*where)).one()
+        query = select(*(t.c[c] for c in ATTEMPT_COLUMNS)).where(*where).order_by(t.c.id).offset(offset).limit(limit)
+        rows = [Attempt._make(r) for r in self.conn.execute(query)]
+        return AttemptPage(rows, int(count), amount if amount is not None else Decimal("0.00"))
 
     def set_status(self, changes: Iterable[tuple[int, str, str, str | None]], *, settled: bool) -> int:
         """(attempt id, expected status, new status, reason): all move, or ConcurrentChange and nothing does.

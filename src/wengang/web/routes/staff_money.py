@@ -6,18 +6,23 @@ import time
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
+from wengang.domain.payment_batches import band_of
 from wengang.domain.ports import Analytics, Store
-from wengang.services import audit, cycles, dashboard, payments, portal, reconcile
+from wengang.services import audit, cycles, dashboard, failed_payments, payments, portal, reconcile
 from wengang.services.sessions import Principal
 from wengang.web.charts import bars
 from wengang.web.deps import AnalyticsDep, SettingsDep, StoreDep, render
 from wengang.web.permissions import staff
 from wengang.web.routes.staff import CycleQ, chosen, done
+from wengang.web.words import bank_reason
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Ref = Annotated[str, Path(min_length=1, max_length=35, pattern=r"^[A-Za-z0-9-]+$")]
+Search = Annotated[str, Query(max_length=60)]
+Page = Annotated[int, Query(ge=1, le=1_000_000)]
+Step = Annotated[str, Query(pattern="^(" + "|".join(failed_payments.STEPS) + ")?$")]
 StaffView = Annotated[Principal, staff("staff.view")]
 AuditRead = Annotated[Principal, staff("audit.read")]
 AuditVerify = Annotated[Principal, staff("audit.verify")]
@@ -51,10 +56,23 @@ def batch_prepare(request: Request, store: StoreDep, analytics: AnalyticsDep, se
 
 
 @router.get("/batches/{ref}", response_class=HTMLResponse)
-def batch_view(request: Request, store: StoreDep, me: StaffView, ref: Ref):
-    """One batch: who prepared and approved it, its attempts by status."""
+def batch_view(request: Request, store: StoreDep, settings: SettingsDep, me: StaffView, ref: Ref,
+               q: Search = "", page: Page = 1):
+    """One batch: who prepared and approved it, its attempts by status, and its payees (paged, searched by unit name
+    or credit code, with the totals of what matches; accounts masked)."""
     detail = payments.batch_detail(ref, store=store)
-    return render(request, "staff/batch.html", {"b": detail.batch, "attempts": detail.attempts})
+    payees = payments.batch_payees(ref, store=store, search=q, page=page)
+    band = band_of(detail.batch.total, settings.approval_bands)
+    return render(request, "staff/batch.html", {"b": detail.batch, "attempts": detail.attempts, "p": payees,
+                                                "band": band})
+
+
+@router.post("/batches/{ref}/send-back", response_class=HTMLResponse)
+def batch_send_back(me: BatchApprove, store: StoreDep, ref: Ref,
+                    reason: Annotated[str, Form(min_length=1, max_length=2000)]):
+    """An approver sends a waiting batch back to its preparer with a reason (audited); the page then says so."""
+    made = payments.send_back_batch(ref, store=store, by=me.username, reason=reason)
+    return RedirectResponse(f"/staff/batches/{made.number}", status_code=303)
 
 
 @router.post("/batches/{ref}/cancel", response_class=HTMLResponse)
@@ -76,9 +94,16 @@ def batch_approve(request: Request, store: StoreDep, settings: SettingsDep, me: 
 
 
 @router.get("/exceptions", response_class=HTMLResponse)
-def exception_queue(request: Request, store: StoreDep, me: StaffView):
-    """Bank records that could not be applied, until someone resolves each."""
-    return render(request, "staff/exceptions.html", {"rows": reconcile.open_exceptions(store=store)})
+def exception_queue(request: Request, store: StoreDep, settings: SettingsDep, me: StaffView, cycle: CycleQ = None,
+                    q: Search = "", step: Step = "", page: Page = 1):
+    """The failed payments of a cycle as a worklist (the bank's reason in words, whether the unit corrected its
+    account, days left before recovery, where the re-issue stands), and bank records that could not be applied."""
+    cycle = chosen(store, cycle)
+    work = failed_payments.worklist(cycle, store=store, recovery_days=settings.recovery_days, step=step, search=q,
+                                    page=page) if cycle else None
+    return render(request, "staff/exceptions.html", {
+        "work": work, "cycle": cycle, "steps": failed_payments.STEPS, "reference": settings.recovery_reference,
+        "rows": reconcile.open_exceptions(store=store), "bank_reason": bank_reason})
 
 
 @router.post("/exceptions/{exception_id}", response_class=HTMLResponse)
