@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 def test_an_approver_searches_a_payee_and_sends_the_batch_back_with_a_reason(browser, server, shots):  # noqa: F811
     cycle, store, settings = server["facts"]["paid_cycle"], server["store"], server["settings"]
-    [batch] = payments.prepare_batches(cycle, store=store, settings=settings, by=STAFF["clerk"]).batches
+    [batch] = payments.prepare_batches(cycle, store=store, analytics=bootstrap.analytics(settings), settings=settings, by=STAFF["clerk"]).batches
     with store.reading() as uow:
         payee = uow.payments.attempts(batch_id=batch.id)[-1]
     approver = staff_page(browser, server, "approver")
@@ -50,7 +50,7 @@ def test_a_clerk_follows_failed_payments_from_the_desk_to_their_worklist(browser
     for b in payments.list_batches(store=store, cycle_id=cycle):
         if b.status in ("prepared", "sent_back"):
             payments.cancel_batch(b.number, store=store, by=STAFF["clerk"], reason="重新准备 / prepared again")
-    made = payments.prepare_batches(cycle, store=store, settings=settings, by=STAFF["clerk"]).batches
+    made = payments.prepare_batches(cycle, store=store, analytics=bootstrap.analytics(settings), settings=settings, by=STAFF["clerk"]).batches
     bank, answers = BankSimulator(reject_share=1.0, return_share=0), []
     for b in made:
         payments.approve_batch(b.number, store=store, settings=settings, by=STAFF["approver"])

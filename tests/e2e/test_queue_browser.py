@@ -93,7 +93,7 @@ def test_a_reviewer_filters_pages_searches_and_accepts_in_bulk(browser, queue_se
     page.fill("#bulk-reason", "材料核实无误")
     page.click("#bulk-review-accept")
     expect(page.locator("#queue-outcome")).to_contain_text("已处理 2 件")
-    expect(page.locator("#queue-outcome")).to_contain_text("已认定")
+    expect(page.locator("#queue-outcome")).to_contain_text("已识别")
     expect(page.locator("#queue-total")).to_contain_text("共 8 件")          # the two left the queue, in place
     assert re.search(r"/staff/review\?", page.url)                          # no page that only says "done"
     page.screenshot(path=shots / "staff-review-queue.png", full_page=True)

@@ -12,6 +12,7 @@ import pytest
 from tests.builders import bands, uscc
 from tests.integration.test_payments import states
 from tests.paycity import PAY_UNITS
+from wengang import bootstrap
 from wengang.domain.errors import FourEyes, NotWaiting
 from wengang.domain.payment_batches import NotSendableBack
 from wengang.services import ledger, payments
@@ -22,7 +23,7 @@ ICBC, BOC = "C1-B102-1", "C1-B104-1"         # 12 payments, 18,403.20 yuan; 4 pa
 
 def test_bands_decide_how_many_approvers_sign_at_each_boundary(pay_store, pay_settings, reverified):
     settings = bands(pay_settings, "7401.60", "18403.19")     # BOC exactly at the first limit, ICBC a fen above
-    done = {b.number: b for b in payments.prepare_batches(reverified, store=pay_store, settings=settings,
+    done = {b.number: b for b in payments.prepare_batches(reverified, store=pay_store, analytics=bootstrap.analytics(settings), settings=settings,
                                                          by="clerk-wang").batches}
     assert (done[BOC].total, done[BOC].approvals_needed) == (Decimal("7401.60"), 1)
     assert (done[ICBC].total, done[ICBC].approvals_needed) == (Decimal("18403.20"), 3)
@@ -44,7 +45,7 @@ def test_bands_decide_how_many_approvers_sign_at_each_boundary(pay_store, pay_se
 
 def test_a_batch_lists_its_payees_paged_searchable_with_totals_and_masked_accounts(pay_store, pay_settings,
                                                                                  reverified):
-    payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk-wang")
+    payments.prepare_batches(reverified, store=pay_store, analytics=bootstrap.analytics(pay_settings), settings=pay_settings, by="clerk-wang")
     everyone = payments.batch_payees(ICBC, store=pay_store, size=5)
     assert (everyone.matches, everyone.amount, everyone.pages, len(everyone.rows)) == (12, Decimal("18403.20"), 3, 5)
     last = payments.batch_payees(ICBC, store=pay_store, size=5, page=99)            # past the end: the last page
@@ -63,7 +64,7 @@ def test_a_batch_lists_its_payees_paged_searchable_with_totals_and_masked_accoun
 def test_an_approver_sends_a_batch_back_and_its_preparer_cancels_and_prepares_again(pay_store, pay_settings,
                                                                                  reverified):
     settings = bands(pay_settings, "10000.00")
-    payments.prepare_batches(reverified, store=pay_store, settings=settings, by="clerk-wang")
+    payments.prepare_batches(reverified, store=pay_store, analytics=bootstrap.analytics(settings), settings=settings, by="clerk-wang")
     payments.approve_batch(ICBC, store=pay_store, settings=settings, by="approver-li")
     with pytest.raises(NotSendableBack, match="preparer"):
         payments.send_back_batch(ICBC, store=pay_store, by="clerk-wang", reason="mine")
@@ -79,5 +80,5 @@ def test_an_approver_sends_a_batch_back_and_its_preparer_cancels_and_prepares_ag
     assert ledger.check(store=pay_store).postings == 0
     cancelled = payments.cancel_batch(ICBC, store=pay_store, by="clerk-wang", reason="退回后作废 / after send-back")
     assert cancelled.cancelled == 12 and states(pay_store, reverified) == {"re-verified": PAY_UNITS}
-    again = payments.prepare_batches(reverified, store=pay_store, settings=settings, by="clerk-wang")
+    again = payments.prepare_batches(reverified, store=pay_store, analytics=bootstrap.analytics(settings), settings=settings, by="clerk-wang")
     assert [(b.number, b.entries) for b in again.batches] == [("C1-B102-2", 12)]

@@ -10,6 +10,7 @@ import pytest
 from tests.builders import uscc
 from tests.integration.test_payments import BANK_FILES, prepare_and_approve
 from tests.paycity import PAY_UNITS
+from wengang import bootstrap
 from wengang.adapters.banks.simulator import REJECTED, RETURNED, BankSimulator, Outcome
 from wengang.services import accounts, failed_payments, payments, reconcile
 
@@ -57,7 +58,7 @@ def test_each_failed_payment_says_why_if_corrected_days_left_and_its_reissue_ste
                if r.uscc == one.uscc)
     assert (row.step, row.corrected, row.new_account) == ("ready-to-reissue", True, "************1234")
     # prepared, approved, sent: the re-issue's steps; the other one still waits for its unit
-    again = payments.prepare_batches(reverified, store=pay_store, settings=pay_settings, by="clerk-wang")
+    again = payments.prepare_batches(reverified, store=pay_store, analytics=bootstrap.analytics(pay_settings), settings=pay_settings, by="clerk-wang")
     assert steps(pay_store, reverified) == {one.uscc: "reissue-prepared", two.uscc: "awaiting-account"}
     [batch] = again.batches
     payments.approve_batch(batch.number, store=pay_store, settings=pay_settings, by="approver-li")

@@ -10,6 +10,7 @@ import pytest
 
 from tests.builders import uscc
 from tests.policy.cases import build_snapshot
+from wengang import bootstrap
 from wengang.adapters.analytics import DuckAnalytics
 from wengang.config import Settings
 from wengang.rules.engine import CRITERIA
@@ -39,7 +40,7 @@ def world(tmp_path_factory):
            "defaults": {"months": {"from": "2019-12", "to": "2020-12", "insured": 100}}}
     snapshot, _ = build_snapshot(doc, folder)
     settings = Settings(data_dir=folder / "var")
-    run = evaluate(str(snapshot), "beijing-2021", dt.date(2021, 6, 30), settings=settings)
+    run = evaluate(str(snapshot), "beijing-2021", dt.date(2021, 6, 30), analytics=bootstrap.analytics(settings), settings=settings)
     return DuckAnalytics(settings.analytics_path), run.summary.id
 
 

@@ -17,7 +17,7 @@ BANK_FILES = bootstrap.banks()
 def failed_everything(world_settings, facts, tmp_path) -> list:
     """Prepare, approve and send every batch of the paid cycle; the bank rejects every payment (AC04 or BE01)."""
     store = bootstrap.store(world_settings)
-    made = payments.prepare_batches(facts["paid_cycle"], store=store, settings=world_settings, by=STAFF["clerk"])
+    made = payments.prepare_batches(facts["paid_cycle"], store=store, analytics=bootstrap.analytics(world_settings), settings=world_settings, by=STAFF["clerk"])
     bank, answers = BankSimulator(reject_share=1.0, return_share=0), []
     for b in made.batches:
         payments.approve_batch(b.number, store=store, settings=world_settings, by=STAFF["approver"])
@@ -57,7 +57,7 @@ def test_failed_payments_are_a_worklist_in_words(client, world_settings, facts, 
 
 def test_an_approver_searches_the_payees_and_sends_the_batch_back_with_a_reason(client, world_settings, facts):
     store = bootstrap.store(world_settings)
-    made = payments.prepare_batches(facts["paid_cycle"], store=store, settings=world_settings, by=STAFF["clerk"])
+    made = payments.prepare_batches(facts["paid_cycle"], store=store, analytics=bootstrap.analytics(world_settings), settings=world_settings, by=STAFF["clerk"])
     batch = max(made.batches, key=lambda b: b.entries)
     csrf = sign_in(client, STAFF["approver"], employer=False)
     page = client.get(f"/staff/batches/{batch.number}")

@@ -38,7 +38,7 @@ def test_a_bulk_action_applies_in_place_under_its_permission_and_is_audited_per_
     assert refused.status_code == 403                                    # clerks do not decide reviews
     done = clerk.post(f"/staff/queues/held/bulk?cycle={cycle}", headers=HX,
                       data={"csrf": ccsrf, "action": "account.release", "reason": "税务提供社保账户", "pick": picks})
-    assert done.status_code == 200 and 'id="queue-outcome"' in done.text and "已认定" in done.text
+    assert done.status_code == 200 and 'id="queue-outcome"' in done.text and "已识别" in done.text
     assert re.search(r'id="queue-total">共 0 件', done.text)            # the table re-rendered: nobody held now
     case_id = picks[0].split(":")[0]
     assert "account_confirmed" in clerk.get(f"/staff/cases/{case_id}").text
