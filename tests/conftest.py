@@ -76,13 +76,18 @@ def db_url(request, tmp_path) -> str:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_url")
+    empty_postgres(url)
+    return url
+
+
+def empty_postgres(url: str) -> None:
+    """The session's PostgreSQL database emptied: every table, the identities and the audit chain's head."""
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.exec_driver_sql("SET LOCAL session_replication_role = replica")   # past the audit log's guards
         conn.exec_driver_sql(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
         conn.exec_driver_sql(f"UPDATE audit_head SET seq = 0, hash = '{'0' * 64}', keyed_from = 1")
     engine.dispose()
-    return url
 
 
 def write_city(folder: Path, version: int = 1) -> Path:

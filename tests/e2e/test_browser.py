@@ -7,6 +7,8 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,12 +37,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(case_city, tmp_path_factory):
-    """uvicorn in a thread on a free loopback port, serving the web world on its own SQLite file."""
-    path = tmp_path_factory.mktemp("browser") / "world.sqlite"
-    settings = Settings(data_dir=case_city["data_dir"], database_url=f"sqlite:///{path}")
-    facts = build_world(bootstrap.store(settings), settings, case_city)
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """The app in uvicorn on a thread, on a free loopback port: its base URL while the block runs."""
     port = free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(settings, WebSettings(cookie_secure=False)), host="127.0.0.1",
                                        port=port, log_level="warning"))
@@ -50,9 +49,21 @@ def server(case_city, tmp_path_factory):
         if srv.started:
             break
         time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "store": bootstrap.store(settings), "facts": facts, "settings": settings}
-    srv.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(case_city, tmp_path_factory):
+    """uvicorn in a thread on a free loopback port, serving the web world on its own SQLite file."""
+    path = tmp_path_factory.mktemp("browser") / "world.sqlite"
+    settings = Settings(data_dir=case_city["data_dir"], database_url=f"sqlite:///{path}")
+    facts = build_world(bootstrap.store(settings), settings, case_city)
+    with serving(settings) as url:
+        yield {"url": url, "store": bootstrap.store(settings), "facts": facts, "settings": settings}
     bootstrap.close_stores()
 
 

@@ -4,19 +4,13 @@ with the supplied facts in its explanation. Desktop, Debian's chromium."""
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
-import uvicorn
 
-from tests.e2e.test_browser import browser, free_port, shots, staff_page  # noqa: F401 - fixtures
+from tests.e2e.test_browser import browser, serving, shots, staff_page  # noqa: F401 - fixtures
 from tests.reviewdata import SIZE_UNKNOWN
 from tests.web.test_case_page import build
 from wengang import bootstrap
 from wengang.config import Settings
-from wengang.web.app import create_app
-from wengang.web.settings import WebSettings
 
 pytestmark = pytest.mark.slow
 
@@ -27,18 +21,8 @@ def server(review_city, tmp_path_factory):
     settings = Settings(data_dir=review_city["data_dir"], database_url=f"sqlite:///{path}")
     store = bootstrap.open_store(settings)
     ids = build(store, review_city)
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(settings, WebSettings(cookie_secure=False)), host="127.0.0.1",
-                                       port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "ids": ids}
-    srv.should_exit = True
-    thread.join(10)
+    with serving(settings) as url:
+        yield {"url": url, "ids": ids}
     store.close()
     bootstrap.close_stores()
 

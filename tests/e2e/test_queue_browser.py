@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
-import time
 from decimal import Decimal
 
 import pytest
-import uvicorn
 from playwright.sync_api import expect
 
 from tests.builders import uscc
-from tests.e2e.test_browser import browser, free_port, page_of, shots  # noqa: F401 - shared fixtures
+from tests.e2e.test_browser import browser, page_of, serving, shots  # noqa: F401 - shared fixtures
 from tests.web.conftest import PASSWORD, STAFF
 from wengang import bootstrap
 from wengang.config import Settings
 from wengang.domain.ports import NewCase
 from wengang.domain.process import ApplicationStatus
 from wengang.services import people
-from wengang.web.app import create_app
-from wengang.web.settings import WebSettings
 
 pytestmark = pytest.mark.slow
 AT = dt.datetime(2021, 10, 8, 1, 0)
@@ -51,18 +46,8 @@ def queue_server(tmp_path_factory):
         uow.commit()
     people.create_staff(STAFF["reviewer"], "reviewer", store=store, by="setup", password=PASSWORD,
                         display_name="reviewer")
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(settings, WebSettings(cookie_secure=False)), host="127.0.0.1",
-                                       port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "cycle": cycle_id}
-    srv.should_exit = True
-    thread.join(10)
+    with serving(settings) as url:
+        yield {"url": url, "cycle": cycle_id}
     bootstrap.close_stores()
 
 

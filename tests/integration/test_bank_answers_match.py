@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.integration.test_payments import prepare_and_approve, states
+from tests.integration.test_payments import bank_answers, prepare_and_approve, states
 from tests.paycity import PAY_UNITS
 from wengang import bootstrap
 from wengang.adapters.banks.camt054 import Booking, write_camt054
@@ -166,12 +166,8 @@ def test_a_notification_on_another_account_goes_to_a_person_not_to_no_change(pay
 def test_the_simulated_bank_answers_every_file_it_is_sent_and_all_of_it_applies(pay_store, pay_settings, approved,
                                                                                 tmp_path):
     """The honest path stays whole: each file answered by the bank, every answer applied, no exception."""
-    bank, answers = BankSimulator(reject_share=0, return_share=0), []
-    for b in approved["batches"].values():
-        sent = payments.write_files(b.number, store=pay_store, banks=BANK_FILES, settings=pay_settings,
-                                    out_dir=tmp_path / "o", by="clerk-wang")
-        a = bank.answer(sent.path, tmp_path / "bank")
-        answers += [f.path for f in (a.pain002, a.settlement, a.returns) if f]
+    bank = BankSimulator(reject_share=0, return_share=0)
+    answers = bank_answers(bank, approved["batches"].values(), pay_store, pay_settings, tmp_path)
     results = reconcile.ingest(answers, store=pay_store, banks=BANK_FILES, settings=pay_settings,
                                by="clerk-wang")
     assert not [e for r in results for e in r.exceptions]

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from tests.builders import uscc
-from tests.integration.test_payments import BANK_FILES, prepare_and_approve
+from tests.integration.test_payments import BANK_FILES, bank_answers, prepare_and_approve
 from tests.paycity import PAY_UNITS
 from wengang import bootstrap
 from wengang.adapters.banks.simulator import REJECTED, RETURNED, BankSimulator, Outcome
@@ -31,12 +31,7 @@ def test_each_failed_payment_says_why_if_corrected_days_left_and_its_reissue_ste
     bank = BankSimulator(reject_share=0, return_share=0, force={
         one.end_to_end_id: Outcome(one.end_to_end_id, REJECTED, "AC04"),
         two.end_to_end_id: Outcome(two.end_to_end_id, RETURNED, "BE01")})
-    answers = []
-    for b in done.batches:
-        sent = payments.write_files(b.number, store=pay_store, banks=BANK_FILES, settings=pay_settings,
-                                    out_dir=tmp_path / "out", by="clerk-wang")
-        a = bank.answer(sent.path, tmp_path / "bank")
-        answers += [f.path for f in (a.pain002, a.settlement, a.returns) if f]
+    answers = bank_answers(bank, done.batches, pay_store, pay_settings, tmp_path)
     reconcile.ingest(answers, store=pay_store, banks=BANK_FILES, settings=pay_settings, by="clerk-wang")
     assert failed_payments.waiting_count(reverified, store=pay_store) == 2
     work = failed_payments.worklist(reverified, store=pay_store, recovery_days=30)

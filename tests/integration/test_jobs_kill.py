@@ -13,9 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
 
-from tests.conftest import AS_OF, PACK, TABLES
+from tests.conftest import AS_OF, PACK, empty_postgres
 from wengang import bootstrap
 from wengang.config import Settings
 from wengang.domain.audit import Entry
@@ -67,16 +66,6 @@ def wait_for(store, job_id: int, states: tuple[JobState, ...], timeout: float = 
     raise TimeoutError(f"job {job_id} never reached {states}")
 
 
-def empty(url: str) -> None:
-    """The PostgreSQL database emptied again for the second run, as the db_url fixture empties it."""
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-        conn.exec_driver_sql(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
-        conn.exec_driver_sql(f"UPDATE audit_head SET seq = 0, hash = '{'0' * 64}', keyed_from = 1")
-    engine.dispose()
-
-
 def outcome(store, cycle_id: int) -> dict:
     status = cycles.status(cycle_id, store=store)
     with store.reading() as uow:
@@ -100,7 +89,7 @@ def test_a_worker_killed_mid_open_is_taken_over_with_the_uninterrupted_result(db
     want = outcome(clean_store, int(expected.result["cycle_id"]))
     clean_store.close()
     if db_url.startswith("postgresql"):
-        empty(db_url)
+        empty_postgres(db_url)
 
     # The interrupted run: killed outright part-way, then a second worker.
     hurt = settings_for(city, db_url, tmp_path, "hurt")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -38,6 +39,17 @@ def prepare_and_approve(store, settings, cycle_id, approver="approver-li"):
     for b in done.batches:
         payments.approve_batch(b.number, store=store, settings=settings, by=approver)
     return done
+
+
+def bank_answers(bank, batches, store, settings, folder: Path) -> list[Path]:
+    """Each batch's file written and sent to the simulated bank: the paths of every answer it gave."""
+    answers: list[Path] = []
+    for b in batches:
+        sent = payments.write_files(b.number, store=store, banks=BANK_FILES, settings=settings, out_dir=folder / "out",
+                                    by="clerk-wang")
+        a = bank.answer(sent.path, folder / "bank")
+        answers += [f.path for f in (a.pain002, a.settlement, a.returns) if f]
+    return answers
 
 
 def test_one_batch_per_bank_in_its_format_and_the_preparer_cannot_approve(pay_store, pay_settings, reverified):
@@ -235,12 +247,7 @@ def test_bank_returns_pay_fail_and_credit_back_and_a_corrected_account_is_reissu
     bank = BankSimulator(reject_share=0, return_share=0, force={
         rejected.end_to_end_id: Outcome(rejected.end_to_end_id, REJECTED, "AC04"),
         returned.end_to_end_id: Outcome(returned.end_to_end_id, RETURNED, "AC04")})
-    answers = []
-    for b in done.batches:
-        sent = payments.write_files(b.number, store=pay_store, banks=BANK_FILES, settings=pay_settings,
-                                    out_dir=tmp_path / "out", by="clerk-wang")
-        a = bank.answer(sent.path, tmp_path / "bank")
-        answers += [f.path for f in (a.pain002, a.settlement, a.returns) if f]
+    answers = bank_answers(bank, done.batches, pay_store, pay_settings, tmp_path)
     results = reconcile.ingest(answers, store=pay_store, banks=BANK_FILES, settings=pay_settings,
                                by="clerk-wang")
     assert all(not r.exceptions for r in results)

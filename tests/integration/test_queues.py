@@ -10,10 +10,9 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import create_engine
 
 from tests.builders import uscc
-from tests.conftest import TABLES
+from tests.conftest import empty_postgres
 from tests.fakes import FakeStore
 from wengang import bootstrap
 from wengang.config import Settings
@@ -39,21 +38,11 @@ def store(request, tmp_path):
         url = f"sqlite:///{path}"
     else:
         url = request.getfixturevalue("postgres_url")
-        emptied(url)
+        empty_postgres(url)
     opened = bootstrap.open_store(Settings(data_dir=tmp_path / "var", database_url=url,
                                            audit_anchor_dir=tmp_path / "anchors"))
     yield opened
     opened.close()
-
-
-def emptied(url: str) -> None:
-    """The session's PostgreSQL database emptied, as tests/conftest.py's db_url does."""
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-        conn.exec_driver_sql(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
-        conn.exec_driver_sql(f"UPDATE audit_head SET seq = 0, hash = '{'0' * 64}', keyed_from = 1")
-    engine.dispose()
 
 
 def city(store) -> int:
