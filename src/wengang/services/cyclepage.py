@@ -57,6 +57,12 @@ class CyclePage:
     waiting_reverification: int
 
     @property
+    def by_state(self) -> list[tuple[str, int, Decimal]]:
+        """Cases and money per state, in the order a case goes (the State enum's)."""
+        counts = self.status.counts
+        return [(st.value, *counts[st.value]) for st in State if st.value in counts]
+
+    @property
     def active_job(self) -> Job | None:
         return next((j for j in self.jobs if j.active), None)
 
