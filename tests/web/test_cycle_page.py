@@ -48,6 +48,8 @@ def test_the_list_shows_each_cycle_in_words_with_the_open_and_upload_forms(clien
     assert "复核通过, 待编制支付批次" in table and "公示中" in table and "北京市" in table
     assert "beijing-2021" not in table and "re-verified" not in table                 # titles and words, not codes
     assert 'id="open-form"' in page.text and 'id="upload-form"' in page.text and "基准年 2020" in page.text
+    english = client.get(f"/staff/cycles/{facts['paid_cycle']}?lang=en").text
+    assert "Prepare payment batches per bank" in english and "re-verified, payment batches to prepare" in english
     client.cookies.clear()
     sign_in(client, STAFF["approver"], employer=False)
     assert 'id="open-form"' not in client.get("/staff/cycles").text                  # an approver does not open
@@ -211,9 +213,34 @@ def test_bank_files_download_then_returns_are_previewed_without_changing_anythin
     assert "recover" in stages(client.get(f"/staff/cycles/{cycle}").text)
     early = client.post(f"/staff/cycles/{cycle}/recover", data={"csrf": csrf, "deadline": TODAY.isoformat()})
     assert early.status_code == 400 and "未到" in early.text
+    late = client.post(f"/staff/cycles/{cycle}/recover",
+                       data={"csrf": csrf, "deadline": (TODAY - dt.timedelta(days=1)).isoformat()})
+    assert late.status_code == 200 and f"已收回 {rejected} 个案件" in late.text
+    assert counts(store, cycle)["recovered"][0] == rejected and "failed" not in counts(store, cycle)
 
 
 def events(store, event: str) -> int:
     """How many audit entries of this kind the chain holds."""
     with store.reading() as uow:
         return sum(e[3] == event for e in uow.audit.entries())
+
+
+def test_a_snapshot_is_uploaded_and_imported_by_the_worker_and_bad_names_change_nothing(client, world_settings,
+                                                                                       case_city):
+    store = bootstrap.store(world_settings)
+    csrf = sign_in(client, STAFF["clerk"], employer=False)
+    root = world_settings.data_dir / "uploads" / "snapshots"
+    before = set(root.iterdir()) if root.exists() else set()
+    bad = client.post("/staff/cycles/snapshots", data={"csrf": csrf},
+                      files=[("files", ("employers.xlsx", b"x", "application/octet-stream"))])
+    assert bad.status_code == 400 and "employers" in bad.text and jobs.recent(store=store) == []
+    alone = client.post("/staff/cycles/snapshots", data={"csrf": csrf},
+                        files=[("files", ("employers.csv", b"uscc\n", "text/csv"))])
+    assert alone.status_code == 400 and "contributions" in alone.text
+    assert (set(root.iterdir()) if root.exists() else set()) == before              # nothing saved
+    folder = case_city["folders"][1]
+    upload = [("files", (p.name, p.read_bytes(), "text/csv")) for p in sorted(folder.glob("*.csv"))]
+    sent = client.post("/staff/cycles/snapshots", data={"csrf": csrf}, files=upload, follow_redirects=False)
+    assert sent.status_code == 303
+    ran = jobs.run_next(store=store, handlers=bootstrap.job_handlers(world_settings), worker="w", every=0.05)
+    assert ran.state == "done" and ran.result["snapshot"] == case_city["snapshots"][1]    # the same content, once
