@@ -53,6 +53,8 @@ demo: install
 	$(DEMO) $(RUN) wengang ledger check
 	$(DEMO) $(RUN) wengang audit verify
 	$(DEMO) $(RUN) wengang people demo-accounts
+	@echo "staff: http://127.0.0.1:$(DEMO_PORT)/staff  cycles: http://127.0.0.1:$(DEMO_PORT)/staff/cycles  "\
+	      "cycle 1: http://127.0.0.1:$(DEMO_PORT)/staff/cycles/1"
 	$(DEMO) $(RUN) wengang serve --host 127.0.0.1 --port $(DEMO_PORT)
 
 lint: install

@@ -23,7 +23,9 @@ def tables() -> dict[str, Table]:
     """The process tables with the keys and checks of tables.py."""
     return {
         "cycles": Table("cycles", Cycle, label=("周期", "cycle"),
-                        unique={"program_pack": lambda c: (c.program, c.pack)}),
+                        unique={"program_pack": lambda c: None if c.cancelled else (c.program, c.pack)},
+                        checks={"cancelled_with_reason": lambda c: not c.cancelled or bool(c.cancelled_by
+                                                                                          and c.cancel_reason)}),
         "rounds": Table("comparison_rounds", Round, label=("比对轮次", "comparison round"),
                         unique={"cycle_round": lambda r: (r.cycle_id, r.round_no)},
                         checks={"round_positive": lambda r: r.round_no >= 1}),
@@ -55,7 +57,12 @@ class FakeCycles(_Repository):
         return self.t.insert(values)
 
     def of_program(self, program: str, pack: str) -> Cycle | None:
-        return self.t.one(lambda c: c.program == program and c.pack == pack)
+        return self.t.one(lambda c: c.program == program and c.pack == pack and not c.cancelled)
+
+    def save_cancel(self, cancelled: Cycle) -> bool:
+        return self.t.update(cancelled.id, {"cancelled_by": cancelled.cancelled_by,
+                                            "cancelled_at": cancelled.cancelled_at,
+                                            "cancel_reason": cancelled.cancel_reason}, cancelled_at=None)
 
     def all(self) -> list[Cycle]:
         return self.t.where()

@@ -79,6 +79,10 @@ class FakeAnalytics:
     def find_snapshot(self, snapshot_id: str) -> SnapshotInfo | None:
         return self._info(snapshot_id) if snapshot_id in self.cities else None
 
+    def contribution_months(self, snapshot_id: str) -> tuple[str, str] | None:
+        """Every fake snapshot holds 2019-12 to 2020-12 (the base year of beijing-2021 and one month before)."""
+        return ("2019-12", "2020-12") if snapshot_id in self.cities else None
+
     def _info(self, name: str) -> SnapshotInfo:
         rows = len(self.cities[name])
         return SnapshotInfo(name, f"hash-{name}", "fake", dt.datetime(2021, 9, 1), "strict", {}, {"employers": rows}, 0)

@@ -54,6 +54,17 @@ class DuckAnalytics:
         finally:
             con.close()
 
+    def contribution_months(self, snapshot_id: str) -> tuple[str, str] | None:
+        con = store.connect(self.path, read_only=True)
+        try:
+            info = store.find(con, snapshot_id=snapshot_id)
+            if info is None:
+                return None
+            row = con.execute(f"SELECT min(month), max(month) FROM {info.schema}.contributions").fetchone()
+            return None if row is None or row[0] is None else (str(row[0]), str(row[1]))
+        finally:
+            con.close()
+
     def check_snapshot(self, folder: Path, *, encoding: str | None, progress: Progress) -> CheckResult:
         con = store.scratch()
         try:

@@ -302,6 +302,11 @@ class Analytics(Protocol):
 
     def find_snapshot(self, snapshot_id: str) -> SnapshotInfo | None: ...
 
+    def contribution_months(self, snapshot_id: str) -> tuple[str, str] | None:
+        """The first and last contribution month ("YYYY-MM") the snapshot holds; None when it holds none or is not
+        stored (what opening a cycle checks against the pack's base year)."""
+        ...
+
     def check_snapshot(self, folder: Path, *, encoding: str | None, progress: Progress) -> CheckResult:
         """Read and validate every row of a snapshot folder (strictly) without storing or locking anything."""
         ...

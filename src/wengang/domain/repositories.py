@@ -28,14 +28,20 @@ from wengang.domain.process import (
 
 
 class Cycles(Protocol):
-    """Cycles: opened once per programme and pack."""
+    """Cycles: one live cycle per programme and pack (a cancelled one may be opened again)."""
 
     def add(self, *, program: str, pack: str, as_of: dt.date, snapshot_id: str, run_id: str, rounds_required: int,
             opened_by: str, opened_at: dt.datetime) -> Cycle: ...
 
     def get(self, cycle_id: int, *, lock: bool = False) -> Cycle: ...
 
-    def of_program(self, program: str, pack: str) -> Cycle | None: ...
+    def of_program(self, program: str, pack: str) -> Cycle | None:
+        """The live (not cancelled) cycle of the programme on the pack."""
+        ...
+
+    def save_cancel(self, cancelled: Cycle) -> bool:
+        """Store the cancellation; False when the cycle was cancelled meanwhile."""
+        ...
 
     def all(self) -> list[Cycle]: ...
 

@@ -14,6 +14,7 @@ from wengang.config import Settings
 from wengang.domain.audit import SYSTEM, Draft
 from wengang.domain.cases import (
     PRE_PUBLICITY,
+    TERMINAL,
     Case,
     Fresh,
     Gates,
@@ -24,7 +25,7 @@ from wengang.domain.cases import (
 )
 from wengang.domain.cases import route as route_case
 from wengang.domain.cycles import Cycle, Round
-from wengang.domain.errors import NotFound, Refused
+from wengang.domain.errors import ConcurrentChange, NotFound, Refused
 from wengang.domain.ports import Analytics, CaseChange, NewCase, Store, UnitOfWork
 from wengang.domain.process import PublicityBatch
 from wengang.domain.progress import Progress, Silent
@@ -233,6 +234,49 @@ def keep_supplied(uow: UnitOfWork, analytics: Analytics, cases: Iterable[Case], 
                                          ratio_units=row["ratio_units"], reasons=row["reasons"] or "")
         again += 1
     return again
+
+
+# What a cycle's cases may be in when it is cancelled: nothing paid, nothing committed to a batch.
+BEFORE_MONEY = PRE_PUBLICITY | {State.PUBLICITY, State.OBJECTION, State.REVERIFIED}
+MONEY_MOVED = ("approved", "sent")
+
+
+def cancel(cycle_id: int, *, store: Store, reason: str, by: str) -> int:
+    """Call a cycle off before any money moved (opened on the wrong data, say): every case still open is closed as
+    not paid, with the reason, each audited; refused once a payment batch is approved or sent, and while a batch
+    waits for approval or a job runs on the cycle. How many cases it closed."""
+    with store.transaction() as uow, bulk_work():
+        cycle = uow.cycles.get(cycle_id, lock=True)
+        cancelled = cycle.cancel(by, uow.now(), reason)
+        live = [b for b in uow.payment_batches.of_cycle(cycle_id) if b.status != "cancelled"]
+        moved = [b.number for b in live if b.status in MONEY_MOVED]
+        if moved:
+            raise Refused(f"批次 {', '.join(moved)} 已审批或已发出, 资金已动用, 周期不能撤销 / money has moved: batch "
+                          f"{', '.join(moved)} is approved or sent, so the cycle can no longer be cancelled")
+        if live:
+            numbers = ", ".join(b.number for b in live)
+            raise Refused(f"批次 {numbers} 尚未作废: 请先在支付批次页作废, 再撤销周期 / batch {numbers} is still "
+                          "waiting: cancel it on its batch page first, then the cycle")
+        job = uow.jobs.active(f"cycle:{cycle_id}")
+        if job is not None:
+            raise Refused(f"任务 {job.id} 正在排队或运行, 请等它结束 / job {job.id} is queued or running on this "
+                          "cycle: wait for it to end")
+        cases = [c for chunk in uow.cases.chunks(cycle_id) for c in chunk if c.state not in TERMINAL]
+        stuck = sum(c.state not in BEFORE_MONEY for c in cases)
+        if stuck:
+            raise Refused(f"有 {stuck} 个案件已进入支付, 周期不能撤销 / {stuck} cases are already in payment: the "
+                          "cycle can no longer be cancelled")
+        said = reason.strip()
+        why = f"周期已撤销, 不予返还 / the cycle was cancelled: {said}"
+        uow.cases.move_each([(c.id, c.state, require(c.state, State.REJECTED, c.id)) for c in cases], why)
+        if not uow.cycles.save_cancel(cancelled):
+            raise ConcurrentChange(f"周期 / cycle {cycle_id}")
+        uow.audit.append(Draft(by, "case_closed", f"case:{c.id}", c.id, c.state.value, State.REJECTED.value, why,
+                               {"uscc": c.uscc, "amount": str(c.amount), "cycle": cycle_id}) for c in cases)
+        uow.audit.append([Draft(by, "cycle_cancelled", f"cycle:{cycle_id}", reason=said,
+                                data={"pack": cycle.pack, "program": cycle.program, "closed": len(cases)})])
+        uow.commit()
+    return len(cases)
 
 
 def list_cycles(*, store: Store) -> list[Cycle]:

@@ -299,6 +299,52 @@ def _reason(u: Update) -> str:
     return f"银行{'退回' if u.after is P.RETURNED else '拒绝'} / {u.after.value}: {u.reason or ''}".strip()
 
 
+@dataclass(frozen=True)
+class Previewed:
+    """What reading one bank file would change, found without changing anything: payments per new status (count,
+    yuan), records that would be set aside for a person, and why a whole file would be set aside."""
+
+    name: str
+    message: str
+    already_read: bool
+    records: int
+    changes: dict[str, tuple[int, Decimal]]
+    unmatched: int
+    whole_file: str | None = None
+
+
+def preview(paths: list[Path], *, store: Store, banks: Banks, settings: Settings) -> list[Previewed]:
+    """What `ingest` would do with these files, in the order it reads them, each file seeing what the ones before it
+    would change; the same reading and matching, and nothing written."""
+    read = [(p, banks.sha256_of(p), read_records(p, settings, banks)) for p in paths]
+    read.sort(key=lambda r: (r[2].message.startswith("camt"), any(x.status is P.RETURNED for x in r[2].records)))
+    out: list[Previewed] = []
+    seen: set[str] = set()
+    now: dict[str, str] = {}                   # an attempt's status after the files before
+    with store.reading() as uow:
+        for path, sha, answer in read:
+            if sha in seen or uow.bank_files.find("in", sha) is not None:
+                out.append(Previewed(path.name, answer.message, True, len(answer.records), {}, 0))
+                continue
+            seen.add(sha)
+            sent = uow.payments.sent([r.end_to_end_id for r in answer.records])
+            attempts = {a.end_to_end_id: a._replace(status=now.get(a.end_to_end_id, a.status)) for a in sent}
+            batches = {b: uow.payment_batches.get(b) for b in {a.batch_id for a in attempts.values()}}
+            wrong = _wrong_file(uow, answer)
+            rec = reconcile(_expected(attempts, batches, answer.message), answer.records) if wrong is None \
+                else Reconciliation()
+            changes: dict[str, tuple[int, Decimal]] = {}
+            for u in rec.updates:
+                now[u.end_to_end_id] = u.after.value
+                n, amount = changes.get(u.after.value, (0, Decimal("0.00")))
+                changes[u.after.value] = (n + 1, amount + u.amount)
+            whole = wrong[1] if wrong else (f"银行整批拒绝 / the bank refused the whole file: {answer.group_reason}"
+                                            if answer.group_status == "RJCT" and not answer.records else None)
+            unmatched = len(rec.discrepancies) + len(answer.set_aside) + (len(answer.records) if wrong else 0)
+            out.append(Previewed(path.name, answer.message, False, len(answer.records), changes, unmatched, whole))
+    return out
+
+
 def open_exceptions(*, store: Store) -> list[PaymentException]:
     """The payment exceptions queue: every record the bank sent that was not applied, until someone resolves it
     (each says its issue in words: `words`)."""

@@ -51,6 +51,28 @@ WORDS: dict[str, tuple[str, str]] = {
     "job.files": ("文件数", "files"), "job.records": ("记录数", "records"),
     "job.already_read": ("此前已读", "read before"), "job.exceptions": ("异常", "exceptions"),
     "job.quarantined": ("隔离行", "quarantined rows"), "job.rows": ("行数", "rows"),
+    "job.folder": ("上传目录", "uploaded folder"),
+    "ui-return": ("失业保险稳岗返还", "UI job-stabilisation return"),
+    # where a cycle stands (services/cyclepage.phase)
+    "phase.cancelled": ("已撤销", "cancelled"), "phase.comparison": ("数据比对中", "comparing the data"),
+    "phase.publicity": ("公示中", "on publicity"), "phase.reverification": ("公示结束, 待复核", "publicity over, to re-verify"),
+    "phase.approval": ("支付批次待审批或待出文件", "payment batches waiting for approval or their files"),
+    "phase.with-bank": ("已发银行, 待回执", "with the bank, waiting for its answer"),
+    "phase.payment": ("复核通过, 待编制支付批次", "re-verified, payment batches to prepare"),
+    "phase.failed": ("有支付失败待处理", "failed payments to deal with"),
+    "phase.publicity-due": ("比对完成, 待公示", "compared, waiting for publicity"),
+    "phase.gates": ("待审核或待确认", "waiting for review or confirmations"), "phase.done": ("已办结", "done"),
+    # the stages a cycle page offers (services/cyclepage.Stage.name)
+    "stage.compare": ("开始比对轮次", "Run a comparison round"),
+    "stage.publicity.plan": ("公示计划", "Publicity plan"),
+    "stage.publicity.start": ("开始公示 (全部待公示案件)", "Start publicity (every identified case)"),
+    "stage.publicity.close": ("结束公示", "Close publicity"),
+    "stage.reverify": ("公示后复核", "Re-verify after publicity"),
+    "stage.batch.prepare": ("按银行准备支付批次", "Prepare payment batches per bank"),
+    "stage.batch.files": ("下载银行文件", "Download the bank files"),
+    "stage.bank.returns": ("上传银行回执", "Upload bank return files"),
+    "stage.recover": ("逾期收回", "Recover past the deadline"),
+    "stage.cancel": ("撤销周期", "Cancel the cycle"),
 }
 # A case's states and decisions (a case "paid" or "rejected" is not a payment's: a table of their own).
 CASE_WORDS: dict[str, tuple[str, str]] = {

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from wengang.adapters.db.types import Money
@@ -26,6 +27,7 @@ NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_nam
           "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
           "pk": "pk_%(table_name)s"}
 metadata = MetaData(naming_convention=NAMING)
+CANCELLED_WITH_REASON = "cancelled_at IS NULL OR (cancelled_by IS NOT NULL AND cancel_reason IS NOT NULL)"
 Id = BigInteger().with_variant(Integer(), "sqlite")   # SQLite: INTEGER PRIMARY KEY is the rowid
 
 
@@ -45,7 +47,13 @@ cycles = Table(
     Column("rounds_required", Integer, nullable=False),
     Column("opened_by", String(80), nullable=False),
     Column("opened_at", DateTime, nullable=False),
-    UniqueConstraint("program", "pack"),
+    Column("cancelled_by", String(80)),
+    Column("cancelled_at", DateTime),
+    Column("cancel_reason", Text),
+    CheckConstraint(CANCELLED_WITH_REASON, name="cancelled_with_reason"),
+    # one live cycle per programme and pack: a cancelled one (opened on the wrong data) may be opened again
+    Index("uq_cycles_live", "program", "pack", unique=True, sqlite_where=text("cancelled_at IS NULL"),
+          postgresql_where=text("cancelled_at IS NULL")),
 )
 
 comparison_rounds = Table(

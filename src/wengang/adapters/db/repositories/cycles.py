@@ -16,7 +16,12 @@ class SqlCycles(TableRepository[Cycle]):
         return self._insert(values)
 
     def of_program(self, program: str, pack: str) -> Cycle | None:
-        return self._one(cycles.c.program == program, cycles.c.pack == pack)
+        return self._one(cycles.c.program == program, cycles.c.pack == pack, cycles.c.cancelled_at.is_(None))
+
+    def save_cancel(self, cancelled: Cycle) -> bool:
+        return self._update(cancelled.id, {"cancelled_by": cancelled.cancelled_by,
+                                           "cancelled_at": cancelled.cancelled_at,
+                                           "cancel_reason": cancelled.cancel_reason}, cancelled_at=None)
 
     def all(self) -> list[Cycle]:
         return self._many()
