@@ -46,6 +46,7 @@ WORDS: dict[str, tuple[str, str]] = {
 # A case's states and decisions (a case "paid" or "rejected" is not a payment's: a table of their own).
 CASE_WORDS: dict[str, tuple[str, str]] = {
     "identified": ("已识别, 待公示", "identified, waits for publicity"), "review": ("待审核", "in review"),
+    "review-listed": ("审核中, 同步公示", "in review while on a public list"),
     "dispatch-confirmation": ("待用工单位确认", "waits for the actual employer"),
     "account-held": ("无可用账户, 暂缓", "held: no usable account"), "publicity": ("公示中", "on a public list"),
     "objection-raised": ("有异议, 核查中", "objection raised"), "re-verified": ("已复核", "re-verified"),
