@@ -148,6 +148,14 @@ def show(cycle_id: int, *, store: Store) -> Plan:
         return Plan(cycle, today, rows, total, next_to_start(planned))
 
 
+def startable(planned_id: int, *, store: Store) -> PlannedBatch:
+    """The planned batch if it may start today (Beijing), else Refused in words: checked before a job is queued."""
+    with store.reading() as uow:
+        p = uow.planned_batches.get(planned_id)
+        p.may_start(beijing_date(uow.now()))
+        return p
+
+
 def start_planned(planned_id: int, *, store: Store, by: str = SYSTEM,
                   progress: Progress | None = None) -> PublicityBatch:
     """Start a planned batch on or after its day (never early, never back-dated): its cases, and those identified

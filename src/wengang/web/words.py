@@ -41,6 +41,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "job.total": ("金额(元)", "amount (yuan)"), "job.skipped": ("未入批", "left out"),
     "job.files": ("文件数", "files"), "job.records": ("记录数", "records"),
     "job.already_read": ("此前已读", "read before"), "job.exceptions": ("异常", "exceptions"),
+    # the publicity plan (services/publicity_plan.py): how it splits, a planned batch's state, the size groups
+    "plan.district": ("按区县", "by district"), "plan.size": ("按企业规模", "by size"),
+    "plan.count": ("按数量", "by count"),
+    "plan.planned": ("已排定, 未开始", "planned"), "plan.started": ("公示中", "started"),
+    "plan.closed": ("公示期已结束", "closed"),
+    "size.sme": ("中小微企业", "SMEs"), "size.large": ("大型企业", "large enterprises"),
+    "size.any": ("各类规模 (返还比例相同)", "all sizes (one ratio)"), "size.other": ("其他比例", "other ratios"),
     "job.quarantined": ("隔离行", "quarantined rows"), "job.rows": ("行数", "rows"),
 }
 # A case's states and decisions (a case "paid" or "rejected" is not a payment's: a table of their own).
