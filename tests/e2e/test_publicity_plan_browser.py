@@ -71,6 +71,7 @@ def test_a_clerk_plans_by_district_and_starts_the_first_batch(browser, plan_serv
     page.goto(url)
     expect(page.locator("#planned-1")).to_contain_text("公示中")
     expect(page.locator("#planned-1")).to_contain_text(f"C{plan_server['cycle']}-P1")
+    expect(page.locator("#planned-1")).to_contain_text("31,395.00")         # cases 3, 6, … 90 at 1,000 + n yuan
     expect(page.locator("#planned-2")).to_contain_text("已排定, 未开始")
     expect(page.locator("#plan-form")).to_have_count(0)                 # a batch started: the plan is kept
     page.screenshot(path=shots / "staff-publicity-plan.png", full_page=True)

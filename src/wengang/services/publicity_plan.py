@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from wengang.domain.audit import SYSTEM, Draft
-from wengang.domain.cases import State
+from wengang.domain.cases import LISTED, State
 from wengang.domain.cycles import Cycle
 from wengang.domain.days import beijing_date
 from wengang.domain.errors import Refused
@@ -106,12 +106,13 @@ def plan(cycle_id: int, *, store: Store, by: str, per: int | None, first_day: dt
 @dataclass(frozen=True, slots=True)
 class Row:
     """A planned batch as staff see it: planned, started or closed; its cases and amount while planned (as they are
-    now), its list's entries once started; its publicity batch; whether it may start today."""
+    now), once started its list's entries and the amount of those still on a list or past it; its publicity batch;
+    whether it may start today."""
 
     planned: PlannedBatch
     state: str
     cases: int
-    amount: Decimal | None
+    amount: Decimal
     batch: PublicityBatch | None
     due: bool
 
@@ -135,6 +136,7 @@ def show(cycle_id: int, *, store: Store) -> Plan:
         planned = uow.planned_batches.of_cycle(cycle_id)
         batches = {b.id: b for b in uow.publicity_batches.of_cycle(cycle_id)}
         live = uow.cases.planned_counts(cycle_id, planned_states(cycle, today))
+        listed = uow.cases.planned_counts(cycle_id, LISTED)
         started = {p.id for p in planned if p.started}
         later = [live.get(None, (0, Decimal("0.00")))] + [live[i] for i in started if i in live]
         rows = []
@@ -142,7 +144,7 @@ def show(cycle_id: int, *, store: Store) -> Plan:
             batch = batches.get(p.publicity_batch_id) if p.publicity_batch_id is not None else None
             state = "planned" if batch is None else "started" if batch.is_open else "closed"
             cases, amount = live.get(p.id, (0, Decimal("0.00")))
-            rows.append(Row(p, state, batch.entries, None, batch, False) if batch else
+            rows.append(Row(p, state, batch.entries, listed.get(p.id, (0, Decimal("0.00")))[1], batch, False) if batch else
                         Row(p, state, cases, amount, None, p.due(today)))
         total = (sum(n for n, _ in later), sum((a for _, a in later), Decimal("0.00")))
         return Plan(cycle, today, rows, total, next_to_start(planned))
