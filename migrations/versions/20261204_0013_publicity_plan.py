@@ -17,6 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from wengang.adapters.db.tables import SEARCH
+
 revision = "0013"
 down_revision = "0011"
 branch_labels = None
@@ -83,6 +85,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("UPDATE cases SET state = 'review' WHERE state = 'review-listed'")
     _state_check(NEW, OLD)
-    with op.batch_alter_table("cases") as batch:
+    with op.batch_alter_table("cases") as batch:     # SQLite rebuilds the table: its search triggers go with it
         batch.drop_column("planned_batch")
+    for statement in SEARCH.get(op.get_bind().dialect.name, ()):
+        op.execute(statement)
     op.drop_table("planned_batches")
