@@ -22,6 +22,7 @@ from wengang.services import (
     queues,
     renames,
     review,
+    supplied,
 )
 from wengang.services.sessions import Principal
 from wengang.web.deps import AnalyticsDep, StoreDep, render
@@ -323,8 +324,8 @@ def _case(request: Request, store, analytics, case_id: int, *, preview: review.R
           typed: dict[str, str] | None = None, error: str | None = None, status: int = 200):
     page = casepage.case_page(case_id, store=store, analytics=analytics)
     return render(request, "staff/case.html", {
-        "p": page, "h": page.history, "local": portal.local_time, "stuck": page.stuck, "facts": review.FACTS,
-        "sizes": review.SIZE_WORDS, "preview": preview, "typed": typed or {}, "error": error}, status)
+        "p": page, "h": page.history, "local": portal.local_time, "stuck": page.stuck, "facts": supplied.FACTS,
+        "sizes": supplied.SIZE_WORDS, "preview": preview, "typed": typed or {}, "error": error}, status)
 
 
 def _facts(employees: str, revenue: str, assets: str, size_class: str, opening_insured: str) -> dict[str, str]:
@@ -343,7 +344,7 @@ def case_supply_preview(request: Request, store: StoreDep, analytics: AnalyticsD
     """The unit decided again with the facts typed in: the new decision and amount shown, nothing changed."""
     typed = {**_facts(employees, revenue, assets, size_class, opening_insured), "evidence": evidence}
     try:
-        facts = review.supplied_facts(typed, evidence)
+        facts = supplied.supplied_facts(typed, evidence)
         made = review.preview(case_id, facts, store=store, analytics=analytics)
     except Refused as err:
         return _case(request, store, analytics, case_id, typed=typed, error=str(err), status=400)
@@ -358,7 +359,7 @@ def case_supply(request: Request, store: StoreDep, analytics: AnalyticsDep, me: 
     """Confirm a preview: the case takes the new decision and amount, the facts and evidence audited with it."""
     typed = {**_facts(employees, revenue, assets, size_class, opening_insured), "evidence": evidence}
     try:
-        facts = review.supplied_facts(typed, evidence)
+        facts = supplied.supplied_facts(typed, evidence)
     except Refused as err:
         return _case(request, store, analytics, case_id, typed=typed, error=str(err), status=400)
     review.accept_with_data(case_id, facts, store=store, analytics=analytics, by=me.username,
