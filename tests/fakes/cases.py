@@ -84,6 +84,36 @@ class FakeCases:
             moved.append(Moved(c.id, c.uscc, c.amount, c.version + 1))
         return moved
 
+    def move_planned(self, cycle_id: int, from_state: State, to_state: State, reason: str, batch_id: int,
+                     planned_id: int, also: Iterable[int] = ()) -> list[Moved]:
+        takes = {None, planned_id, *also}
+        moved = []
+        for c in self._of(cycle_id, [from_state], None):
+            if c.planned_batch in takes:
+                self.t.update(c.id, {"state": to_state, "reason": reason, "batch_id": batch_id,
+                                     "planned_batch": planned_id, "version": c.version + 1})
+                moved.append(Moved(c.id, c.uscc, c.amount, c.version + 1))
+        return moved
+
+    def plan(self, cycle_id: int, groups: Iterable[tuple[int, list[int]]]) -> int:
+        for c in self._of(cycle_id, None, None):
+            if c.planned_batch is not None:
+                self.t.update(c.id, {"planned_batch": None})
+        count = 0
+        for planned_id, ids in groups:
+            for case_id in ids:
+                case = self.t.rows.get(case_id)
+                if case is not None and case.cycle_id == cycle_id:
+                    count += self.t.update(case_id, {"planned_batch": planned_id})
+        return count
+
+    def planned_counts(self, cycle_id: int, states: Iterable[State]) -> dict[int | None, tuple[int, Decimal]]:
+        out: dict[int | None, tuple[int, Decimal]] = {}
+        for c in self._of(cycle_id, states, None):
+            n, total = out.get(c.planned_batch, (0, Decimal("0.00")))
+            out[c.planned_batch] = (n + 1, (total + c.amount).quantize(CENT))
+        return out
+
     def apply(self, changes: Iterable[CaseChange]) -> int:
         """All or nothing: if any case moved meanwhile (another version), none is changed."""
         rows = list(changes)

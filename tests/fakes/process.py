@@ -17,6 +17,7 @@ from wengang.domain.process import (
     PublicityBatch,
     Reverification,
 )
+from wengang.domain.publicity_plan import PlannedBatch
 
 
 def tables() -> dict[str, Table]:
@@ -34,6 +35,11 @@ def tables() -> dict[str, Table]:
             unique={"number": lambda b: b.number},
             checks={"period_forward": lambda b: b.ends_on >= b.starts_on,
                     "closed_after_period": lambda b: b.closed_on is None or b.closed_on > b.ends_on}),
+        "planned_batches": Table(
+            "planned_batches", PlannedBatch, label=("计划批次", "planned batch"),
+            unique={"cycle_seq": lambda p: (p.cycle_id, p.seq), "publicity_batch": lambda p: p.publicity_batch_id},
+            checks={"known_kind": lambda p: p.by in ("district", "size", "count"), "seq_positive": lambda p: p.seq >= 1,
+                    "gap_not_negative": lambda p: p.every_days >= 0}),
         "objections": Table("objections", Objection, label=("异议", "objection"), coerce={"status": ObjectionStatus}),
         "applications": Table("applications", Application, label=("申请", "application"),
                               coerce={"status": ApplicationStatus},
@@ -101,6 +107,24 @@ class FakePublicityBatches(_Repository):
         """Only while still open: a list closes once."""
         return self.t.update(closed.id, {"closed_on": closed.closed_on, "closed_by": closed.closed_by},
                              closed_on=None)
+
+
+class FakePlannedBatches(_Repository):
+    def add(self, **values) -> PlannedBatch:
+        return self.t.insert({"publicity_batch_id": None, **values})
+
+    def of_cycle(self, cycle_id: int) -> list[PlannedBatch]:
+        return self.t.where(lambda p: p.cycle_id == cycle_id, order=lambda p: p.seq)
+
+    def forget(self, cycle_id: int) -> int:
+        gone = [p.id for p in self.of_cycle(cycle_id)]
+        for planned_id in gone:
+            del self.t.rows[planned_id]
+        return len(gone)
+
+    def save_start(self, planned_id: int, publicity_batch_id: int) -> bool:
+        """Only while not started: a planned batch starts once."""
+        return self.t.update(planned_id, {"publicity_batch_id": publicity_batch_id}, publicity_batch_id=None)
 
 
 class FakeObjections(_Repository):

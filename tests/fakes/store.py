@@ -55,6 +55,7 @@ class FakeUnitOfWork:
         self.jobs = jobs.FakeJobs(t["jobs"])
         self.publicity_batches = process.FakePublicityBatches(t["publicity_batches"])
         self.objections = process.FakeObjections(t["objections"])
+        self.planned_batches = process.FakePlannedBatches(t["planned_batches"])
         self.applications = process.FakeApplications(t["applications"])
         self.reverifications = process.FakeReverifications(t["reverifications"])
         self.users, self.sessions = people.FakeUsers(t["users"]), people.FakeSessions(t["sessions"])

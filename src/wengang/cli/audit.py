@@ -153,6 +153,8 @@ def reverify_cmd(cycle: int, snapshot: Snapshot = None,
                               as_of=parse_date(as_of) if as_of else None, by=by, progress=progress)
     console.print(f"复核 / run {r.run_id} on snapshot {r.snapshot_id}: {r.unchanged:,} re-verified, "
                   f"{len(r.changed):,} left the batch")
+    if r.waiting:
+        console.print(r.waiting)
     table = Table(title="移出批次 / left the batch (see `wengang audit show CASE` for both explanations)")
     for col in ("case", "uscc", "name", "before", "after", "now", "reason"):
         table.add_column(col)

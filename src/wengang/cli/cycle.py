@@ -16,7 +16,7 @@ from wengang.cli.identity import acting
 from wengang.domain.days import beijing_date
 from wengang.domain.errors import DomainError
 from wengang.rules.parameters import PackError
-from wengang.services import cycles, objections, publicity, renames
+from wengang.services import cycles, objections, publicity, publicity_plan, renames
 from wengang.services.snapshots import SnapshotRefused
 from wengang.snapshot.reading import SnapshotLayoutError
 
@@ -144,6 +144,38 @@ def publicity_start(cycle: int, starts: Annotated[str | None, typer.Option(
                             progress=progress)
     console.print(f"公示批次 / batch [bold]{b.number}[/]: {b.entries:,} entries, "
                   f"{b.starts_on} – {b.ends_on} ({b.days} days)")
+
+
+@publicity_app.command("plan")
+@handled
+@acting("publicity.run")
+def publicity_plan_cmd(cycle: int, split: Annotated[str, typer.Option(
+                           "--by", help="按区县/规模/数量 / district, size or count")] = "district",
+                       per: Annotated[int | None, typer.Option("--per", help="每批最多案件数 / cases per batch")] = None,
+                       first: Annotated[str | None, typer.Option(
+                           "--first-day", help="首批首日, 默认今天 / first batch's day: today (default) or later")] = None,
+                       every: Annotated[int, typer.Option("--every-days", help="批次间隔天数 / days between")] = 7,
+                       by: str = "") -> None:
+    """排公示计划: 把待公示案件分批并排定日期 / split the cycle's cases into dated publicity batches (Xining)."""
+    saved = publicity_plan.plan(cycle, store=store(), by=split, per=per, first_day=parse_date(first) if first else None,
+                                every_days=every, by_user=by)
+    for p in saved:
+        console.print(f"计划第 {p.seq} 批 / planned batch {p.seq}: {p.key or '-'} from {p.scheduled_on}")
+
+
+@publicity_app.command("due")
+@handled
+@acting("publicity.run")
+def publicity_due(cycle: Annotated[int | None, typer.Option("--cycle", help="只看这个周期 / one cycle only")] = None,
+                  by: str = "") -> None:
+    """开始到期的计划批次 / start every planned batch whose day has come (run it daily, e.g. from cron)."""
+    started, passed = publicity_plan.start_due(store=store(), by=by, cycle_id=cycle)
+    for b in started:
+        console.print(f"公示批次 / batch [bold]{b.number}[/]: {b.entries:,} entries, {b.starts_on} – {b.ends_on}")
+    for p, why in passed:
+        console.print(f"计划第 {p.seq} 批未开始 / planned batch {p.seq} of cycle {p.cycle_id} passed over: {why}")
+    if not started and not passed:
+        console.print("今天没有到期的计划批次 / no planned batch is due today")
 
 
 @publicity_app.command("export")

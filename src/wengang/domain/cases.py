@@ -16,6 +16,7 @@ class State(StrEnum):
 
     IDENTIFIED = "identified"                     # passed; waits for the next publicity
     REVIEW = "review"                             # application + manual review (key supervision)
+    REVIEW_LISTED = "review-listed"               # in review while on a public list (where the pack says so)
     DISPATCH = "dispatch-confirmation"            # labour-dispatch firm: actual employer must confirm
     ACCOUNT_HELD = "account-held"                 # no usable account: held, not dropped
     PUBLICITY = "publicity"                       # on a public list
@@ -39,6 +40,7 @@ TRANSITIONS: Mapping[State, frozenset[State]] = {
     S.REVIEW: frozenset({S.IDENTIFIED, S.DISPATCH, S.ACCOUNT_HELD, S.REJECTED}),
     S.DISPATCH: frozenset({S.IDENTIFIED, S.REVIEW, S.ACCOUNT_HELD, S.REJECTED}),
     S.ACCOUNT_HELD: frozenset({S.IDENTIFIED, S.REVIEW, S.DISPATCH, S.REJECTED}),
+    S.REVIEW_LISTED: frozenset({S.PUBLICITY, S.DISPATCH, S.ACCOUNT_HELD, S.REJECTED}),
     S.PUBLICITY: frozenset({S.OBJECTION, S.REVERIFIED, S.REVIEW, S.REJECTED}),
     S.OBJECTION: frozenset({S.PUBLICITY, S.REJECTED}),
     S.REVERIFIED: frozenset({S.APPROVED, S.REJECTED}),
@@ -50,25 +52,33 @@ TRANSITIONS: Mapping[State, frozenset[State]] = {
     S.CLOSED: frozenset(),
     S.REJECTED: frozenset(),
 }
+# Moves legal only where the pack lets review run during publicity (Haikou: "边公示边审核"): a case in review goes on
+# the list with the identified ones, its review decided while the list is up (then out of REVIEW_LISTED as above).
+DURING_PUBLICITY: Mapping[State, frozenset[State]] = {S.REVIEW: frozenset({S.REVIEW_LISTED})}
+IN_REVIEW = frozenset({S.REVIEW, S.REVIEW_LISTED})
 # A case is born in the state its decision routes it to (None → …).
 OPENING = frozenset({S.IDENTIFIED, S.REVIEW, S.DISPATCH, S.ACCOUNT_HELD, S.REJECTED})
 TERMINAL = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
-LISTED = frozenset({S.PUBLICITY, S.OBJECTION, S.REVERIFIED, S.APPROVED, S.PAID, S.FAILED, S.REISSUED,
+LISTED = frozenset({S.PUBLICITY, S.REVIEW_LISTED, S.OBJECTION, S.REVERIFIED, S.APPROVED, S.PAID, S.FAILED, S.REISSUED,
                     S.RECOVERED, S.CLOSED})
 DECISIONS = ("eligible", "review", "ineligible")
 
 
-def allowed(from_state: State | str | None, to_state: State | str) -> bool:
-    """True when the table connects the two states (None is a case not yet opened)."""
+def allowed(from_state: State | str | None, to_state: State | str, *, review_during_publicity: bool = False) -> bool:
+    """True when the table connects the two states (None is a case not yet opened); the moves of DURING_PUBLICITY
+    only where the pack lets review run during publicity."""
     to = State(to_state)
     if from_state is None:
         return to in OPENING
+    if review_during_publicity and to in DURING_PUBLICITY.get(State(from_state), frozenset()):
+        return True
     return to in TRANSITIONS[State(from_state)]
 
 
-def require(from_state: State | str | None, to_state: State | str, case_id: int | None = None) -> State:
+def require(from_state: State | str | None, to_state: State | str, case_id: int | None = None, *,
+            review_during_publicity: bool = False) -> State:
     """The target state, or IllegalTransition naming the case and both states."""
-    if not allowed(from_state, to_state):
+    if not allowed(from_state, to_state, review_during_publicity=review_during_publicity):
         raise IllegalTransition(case_id, None if from_state is None else str(from_state), str(to_state))
     return State(to_state)
 
@@ -105,6 +115,12 @@ ROUTE_REASONS = {
     S.ACCOUNT_HELD: "无可用账户, 暂缓 / no usable account: held until confirmed",
     S.REJECTED: "不符合条件 / ineligible",
 }
+
+
+def after_review(state: State, target: State) -> State:
+    """Where an accepted review goes: a case reviewed while on a list stays on it (publicity) once it would be
+    identified; any other gate takes it off the list; a case in plain review goes where `route` sends it."""
+    return S.PUBLICITY if state is S.REVIEW_LISTED and target is S.IDENTIFIED else target
 
 
 def route_reason(state: State, reasons: str | None) -> str:
@@ -174,6 +190,7 @@ class Case:
     reason: str
     batch_id: int | None
     version: int
+    planned_batch: int | None = None      # the batch of the cycle's publicity plan it is planned into
 
     @property
     def gates(self) -> Gates:
@@ -202,6 +219,8 @@ _GATES = {S.IDENTIFIED, S.DISPATCH, S.ACCOUNT_HELD}
 STEPS: tuple[Step, ...] = (
     _step("review.decide", {S.REVIEW}, {*_GATES, S.REJECTED}, "review.decide", on_case=True),
     _step("review.supply", {S.REVIEW}, {*_GATES, S.REJECTED}, "review.decide", on_case=True),
+    _step("review.decide", {S.REVIEW_LISTED}, {S.PUBLICITY, S.DISPATCH, S.ACCOUNT_HELD, S.REJECTED}, "review.decide",
+          on_case=True),
     _step("dispatch.confirm", {S.DISPATCH}, {S.IDENTIFIED, S.ACCOUNT_HELD}, "dispatch.confirm", on_case=True),
     _step("account.release", {S.ACCOUNT_HELD}, {S.IDENTIFIED, S.DISPATCH}, "account.release", on_case=True),
     _step("objection.decide", {S.OBJECTION}, {S.PUBLICITY, S.REJECTED}, "objection.decide", on_case=True),

@@ -30,6 +30,7 @@ from wengang.domain.repositories import (
     PaymentAccounts,
     PaymentBatches,
     PaymentExceptions,
+    PlannedBatches,
     PublicityBatches,
     Recoveries,
     Reverifications,
@@ -209,6 +210,20 @@ class Cases(Protocol):
     def move_all(self, cycle_id: int, from_state: State, to_state: State, reason: str,
                  batch_id: int | None) -> list[Moved]: ...
 
+    def move_planned(self, cycle_id: int, from_state: State, to_state: State, reason: str, batch_id: int,
+                     planned_id: int, also: Iterable[int] = ()) -> list[Moved]:
+        """Move the cycle's cases in `from_state` planned into `planned_id`, into none, or into one of `also`: they
+        go on the list `batch_id` and join the planned batch."""
+        ...
+
+    def plan(self, cycle_id: int, groups: Iterable[tuple[int, list[int]]]) -> int:
+        """Clear the cycle's cases' planned batch, then set it for each (planned batch, case ids); no state moves."""
+        ...
+
+    def planned_counts(self, cycle_id: int, states: Iterable[State]) -> dict[int | None, tuple[int, Decimal]]:
+        """How many cases in these states, and what amount, per planned batch (None: planned into none)."""
+        ...
+
     def apply(self, changes: Iterable[CaseChange]) -> int: ...
 
     def move_each(self, moves: Iterable[tuple[int, State, State]], reason: str) -> int: ...
@@ -382,6 +397,7 @@ class UnitOfWork(Protocol):
     jobs: Jobs
     # the case process
     publicity_batches: PublicityBatches
+    planned_batches: PlannedBatches
     objections: Objections
     applications: Applications
     reverifications: Reverifications

@@ -25,6 +25,7 @@ from wengang.domain.process import (
     PublicityBatch,
     Reverification,
 )
+from wengang.domain.publicity_plan import PlannedBatch
 
 
 class Cycles(Protocol):
@@ -110,6 +111,27 @@ class PublicityBatches(Protocol):
 
     def save_closing(self, closed: PublicityBatch) -> bool:
         """Store the batch's closing day and who closed it, only if it is still open (False otherwise)."""
+        ...
+
+
+class PlannedBatches(Protocol):
+    """A cycle's publicity plan: its dated batches, each started once (then naming its publicity batch)."""
+
+    def add(self, *, cycle_id: int, seq: int, by: str, key: str, scheduled_on: dt.date, every_days: int,
+            planned_by: str, planned_at: dt.datetime) -> PlannedBatch: ...
+
+    def get(self, planned_id: int, *, lock: bool = False) -> PlannedBatch: ...
+
+    def of_cycle(self, cycle_id: int) -> list[PlannedBatch]:
+        """The plan's batches in their order."""
+        ...
+
+    def forget(self, cycle_id: int) -> int:
+        """Delete the cycle's planned batches (only while none has started: the service checks)."""
+        ...
+
+    def save_start(self, planned_id: int, publicity_batch_id: int) -> bool:
+        """Name the publicity batch it became, only if it has not started yet (False otherwise)."""
         ...
 
 

@@ -19,7 +19,7 @@ from wengang.domain.errors import Refused
 from wengang.domain.jobs import Job, JobKind, Params
 from wengang.domain.ports import Analytics, Banks, Store, UnitOfWork
 from wengang.domain.progress import Progress
-from wengang.services import cycles, payments, publicity, reconcile, reverify, snapshots
+from wengang.services import cycles, payments, publicity, publicity_plan, reconcile, reverify, snapshots
 from wengang.services.casework import DEFAULT_PROGRAM
 from wengang.services.jobs import Handler
 
@@ -71,12 +71,25 @@ def handlers(*, store: Store, analytics: Analytics, settings: Settings,
 
     def publicity_start(job: Job, progress: Progress) -> Params:
         cycle_id, before = _cycle(job), int(job.params.get("batches_before", "0"))
-        if not (job.resumed and len(_batches(cycle_id)) > before):
-            publicity.start(cycle_id, store=store, starts_on=_date(job.params.get("starts_on")), by=job.submitted_by,
-                            progress=progress)
-        b = _batches(cycle_id)[before]
+        if job.params.get("planned"):                  # one planned batch: safe to repeat (it starts once)
+            b = _start_planned(cycle_id, int(job.params["planned"]), job, progress)
+        else:
+            if not (job.resumed and len(_batches(cycle_id)) > before):
+                publicity.start(cycle_id, store=store, starts_on=_date(job.params.get("starts_on")),
+                                by=job.submitted_by, progress=progress)
+            b = _batches(cycle_id)[before]
         return {"batch": b.number, "entries": str(b.entries), "starts_on": b.starts_on.isoformat(),
                 "ends_on": b.ends_on.isoformat()}
+
+    def _start_planned(cycle_id: int, planned_id: int, job: Job, progress: Progress):
+        with store.reading() as uow:
+            planned = uow.planned_batches.get(planned_id)
+        if planned.cycle_id != cycle_id:
+            raise Refused(f"计划批次不属于周期 {cycle_id} / the planned batch is not of cycle {cycle_id}")
+        if planned.publicity_batch_id is None:
+            return publicity_plan.start_planned(planned_id, store=store, by=job.submitted_by, progress=progress)
+        with store.reading() as uow:
+            return uow.publicity_batches.get(planned.publicity_batch_id)
 
     def reverify_(job: Job, progress: Progress) -> Params:
         cycle_id = _cycle(job)

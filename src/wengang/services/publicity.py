@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,7 @@ from wengang.domain.cases import LISTED, State, require
 from wengang.domain.cells import csv_cell
 from wengang.domain.days import beijing_date
 from wengang.domain.errors import ConcurrentChange, Refused
-from wengang.domain.ports import Store
+from wengang.domain.ports import Moved, Store, UnitOfWork
 from wengang.domain.process import PublicityBatch, batch_number, first_day, last_day
 from wengang.domain.progress import Progress, Silent
 from wengang.rules.output import sheet_row
@@ -41,42 +42,72 @@ def ratio_text(units: int) -> str:
     return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
 
 
+def review_during_publicity(pack_id: str, day: dt.date) -> bool:
+    """Whether the pack lets review run during publicity (Haikou: "边公示边审核"); false where the pack is silent."""
+    try:
+        return load_pack(pack_id).value("review_during_publicity", day).value is True
+    except PackError:
+        return False
+
+
 def start(cycle_id: int, *, store: Store, starts_on: dt.date | None = None, by: str = SYSTEM,
           progress: Progress | None = None) -> PublicityBatch:
-    """One UPDATE moves every identified case of the cycle into a new batch; the audit entries follow in bulk. The
-    first day is today (Beijing) or later, never back-dated: the public must have the whole period to object."""
-    progress = progress or Silent()
+    """One UPDATE moves every identified case of the cycle into a new batch (and, where the pack lets review run
+    during publicity, every case in review onto it too); the audit entries follow in bulk. The first day is today
+    (Beijing) or later, never back-dated: the public must have the whole period to object. A cycle with a plan starts
+    its planned batches instead (services/publicity_plan.py)."""
     with store.transaction() as uow, bulk_work():
-        today = beijing_date(uow.now())
-        starts_on = first_day(starts_on, today)
-        cycle = uow.cycles.get(cycle_id, lock=True)
-        rounds = len(uow.rounds.of_cycle(cycle_id))
-        if rounds < cycle.rounds_required:
-            raise Refused(f"公示前需比对 {cycle.rounds_required} 轮, 已完成 {rounds} 轮 / the pack asks for "
-                          f"{cycle.rounds_required} comparison rounds before publicity, {rounds} done: "
-                          "run `wengang cycle compare`")
-        days = publicity_days(cycle.pack, starts_on)
-        ends_on = last_day(starts_on, days)
-        number = batch_number(cycle_id, len(uow.publicity_batches.of_cycle(cycle_id)) + 1)
-        batch = uow.publicity_batches.add(cycle_id=cycle_id, number=number, starts_on=starts_on, ends_on=ends_on,
-                                          days=days, entries=0, started_by=by, started_at=uow.now())
-        progress.step(f"公示 / publishing batch {number}")
-        reason = f"公示 / on publicity list {number} ({starts_on} – {ends_on})"
-        require(State.IDENTIFIED, State.PUBLICITY)   # the one move this bulk statement makes, checked once
-        moved = uow.cases.move_all(cycle_id, State.IDENTIFIED, State.PUBLICITY, reason, batch.id)
-        if not moved:
-            raise Refused("没有待公示的案件 / no identified case is waiting for publicity")
+        if any(not p.started for p in uow.planned_batches.of_cycle(cycle_id)):
+            raise Refused("此周期已排公示计划, 请按计划逐批开始 / this cycle has a publicity plan: start its planned "
+                          "batches, each on its day")
+        batch = publish(uow, cycle_id, starts_on, by, progress or Silent(),
+                        lambda frm, to, reason, batch_id: uow.cases.move_all(cycle_id, frm, to, reason, batch_id))
+        uow.commit()
+        return batch
+
+
+Mover = Callable[[State, State, str, int], list[Moved]]
+
+
+def publish(uow: UnitOfWork, cycle_id: int, starts_on: dt.date | None, by: str, progress: Progress,
+            mover: Mover) -> PublicityBatch:
+    """A new dated batch of the cycle and the cases `mover` puts on it (identified → publicity; review →
+    review-listed where the pack says so), audited; Refused, changing nothing, when none moves."""
+    today = beijing_date(uow.now())
+    starts_on = first_day(starts_on, today)
+    cycle = uow.cycles.get(cycle_id, lock=True)
+    rounds = len(uow.rounds.of_cycle(cycle_id))
+    if rounds < cycle.rounds_required:
+        raise Refused(f"公示前需比对 {cycle.rounds_required} 轮, 已完成 {rounds} 轮 / the pack asks for "
+                      f"{cycle.rounds_required} comparison rounds before publicity, {rounds} done: "
+                      "run `wengang cycle compare`")
+    days = publicity_days(cycle.pack, starts_on)
+    ends_on = last_day(starts_on, days)
+    number = batch_number(cycle_id, len(uow.publicity_batches.of_cycle(cycle_id)) + 1)
+    batch = uow.publicity_batches.add(cycle_id=cycle_id, number=number, starts_on=starts_on, ends_on=ends_on,
+                                      days=days, entries=0, started_by=by, started_at=uow.now())
+    progress.step(f"公示 / publishing batch {number}")
+    reason = f"公示 / on publicity list {number} ({starts_on} – {ends_on})"
+    parallel = review_during_publicity(cycle.pack, starts_on)
+    moves = [(State.IDENTIFIED, State.PUBLICITY)] + ([(State.REVIEW, State.REVIEW_LISTED)] if parallel else [])
+    total = 0
+    for before, after in moves:
+        require(before, after, review_during_publicity=parallel)   # the one move this bulk statement makes
+        moved = mover(before, after, reason if after is State.PUBLICITY else f"边公示边审核 / in review while on "
+                      f"publicity list {number} ({starts_on} – {ends_on})", batch.id)
         progress.step("写入审计日志 / writing the audit log")
-        before, after = State.IDENTIFIED.value, State.PUBLICITY.value
-        uow.audit.append(Draft(by, "publicity_started", f"case:{m.id}", m.id, before, after, reason,
+        uow.audit.append(Draft(by, "publicity_started", f"case:{m.id}", m.id, before.value, after.value, reason,
                                {"uscc": m.uscc, "amount": str(m.amount), "batch": number, "version": str(m.version)})
                          for m in moved)
-        uow.publicity_batches.set_entries(batch.id, len(moved))
-        uow.audit.append([Draft(by, "batch_opened", f"batch:{batch.id}", reason=reason,
-                                data={"batch": number, "cycle": cycle_id, "entries": len(moved), "days": days,
-                                      "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()})])
-        uow.commit()
-        return replace(batch, entries=len(moved))
+        total += len(moved)
+    if not total:
+        raise Refused("没有待公示的案件 / no identified case is waiting for publicity")
+    uow.publicity_batches.set_entries(batch.id, total)
+    uow.audit.append([Draft(by, "batch_opened", f"batch:{batch.id}", reason=reason,
+                            data={"batch": number, "cycle": cycle_id, "entries": total, "days": days,
+                                  "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(),
+                                  "review_during_publicity": parallel})])
+    return replace(batch, entries=total)
 
 
 def public_rows(batch_ref: str, *, store: Store) -> tuple[PublicityBatch, list[tuple]]:

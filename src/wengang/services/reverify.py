@@ -46,6 +46,14 @@ class Reverified:
     snapshot_id: str
     unchanged: int = 0
     changed: list[Left] = field(default_factory=list)
+    in_review: int = 0     # reviewed while on a closed list (Haikou) and not yet decided: not payable, still waiting
+
+    @property
+    def waiting(self) -> str:
+        """The cases a still-open review holds back, in words (empty when none)."""
+        return "" if not self.in_review else (f"{self.in_review} 个案件审核未完成, 暂不能支付, 待审核决定后复核 / "
+                                              f"{self.in_review} case(s) still in review: not payable, waiting for "
+                                              "the review's decision before re-verification")
 
 
 def reverify(cycle_id: int, *, store: Store, analytics: Analytics, settings: Settings, snapshot: str | None = None,
@@ -65,6 +73,10 @@ def reverify(cycle_id: int, *, store: Store, analytics: Analytics, settings: Set
     with store.transaction() as uow, bulk_work():
         uow.cycles.get(cycle_id, lock=True)
         todo = [c for b in closed for c in uow.cases.of_cycle(cycle_id, [State.PUBLICITY], batch_id=b)]
+        result.in_review = sum(1 for b in closed for _ in uow.cases.of_cycle(cycle_id, [State.REVIEW_LISTED],
+                                                                               batch_id=b))
+        if not todo and result.in_review:
+            raise Refused(f"已结束批次中没有可复核的案件; {result.waiting}")
         if not todo:
             raise Refused("已结束批次中没有待复核的案件 / no case of a closed batch is waiting for re-verification")
         keep_supplied(uow, analytics, todo, fresh, run.summary.id)
@@ -95,7 +107,8 @@ def reverify(cycle_id: int, *, store: Store, analytics: Analytics, settings: Set
             uow.reverifications.add_many(some)
         drafts.append(Draft(by, "reverification", f"cycle:{cycle_id}", reason="复核 / re-verification",
                             data={"run": run.summary.id, "snapshot": run.summary.snapshot_id,
-                                  "unchanged": result.unchanged, "changed": len(result.changed)}))
+                                  "unchanged": result.unchanged, "changed": len(result.changed),
+                                  "in_review": result.in_review}))
         uow.audit.append(drafts)
         uow.commit()
     return result

@@ -8,7 +8,7 @@ from typing import Any
 
 from wengang.config import Settings
 from wengang.domain.audit import Draft
-from wengang.domain.cases import Case, Gates, State, route, route_reason
+from wengang.domain.cases import IN_REVIEW, Case, Gates, State, after_review, route, route_reason
 from wengang.domain.cycles import Cycle
 from wengang.domain.errors import ConcurrentChange, IllegalTransition, NotFound, Refused
 from wengang.domain.ports import Analytics, NewCase, Store, UnitOfWork
@@ -52,7 +52,7 @@ def apply(cycle_id: int, uscc: str, *, store: Store, analytics: Analytics, setti
             if late_unit is None:                # found above and cases are never deleted: cannot happen
                 raise _no_case(cycle_id, uscc)
             case = _open_late(uow, cycle, late_unit, by)
-        if case.state is not State.REVIEW:
+        if case.state not in IN_REVIEW:
             raise Refused(f"案件 {case.id} 处于 {case.state.value}, 只有待审核案件可申请 / only a case in review "
                           f"can apply; case {case.id} is {case.state.value}")
         if any(a.is_pending for a in uow.applications.of_case(case.id)):
@@ -106,7 +106,7 @@ def decide(case_id: int, *, store: Store, accept: bool, reason: str, by: str,
         raise Refused("审核决定需要写明理由 / a review decision needs a reason")
     with store.transaction() as uow:
         case = load_case(uow, case_id, expected_version)
-        if case.state is not State.REVIEW:
+        if case.state not in IN_REVIEW:
             raise IllegalTransition(case.id, case.state.value, "identified" if accept else "rejected")
         pending = [a for a in uow.applications.of_case(case.id) if a.is_pending]
         if accept and not pending:
@@ -114,8 +114,8 @@ def decide(case_id: int, *, store: Store, accept: bool, reason: str, by: str,
         if accept and case.amount <= 0:
             raise Refused(f"案件 {case_id} 金额未知或为零, 不能通过 / amount is {case.amount}: unknown never pays")
         if accept:
-            target = route(Gates(case.decision, case.labor_dispatch, case.has_account, True,
-                                 case.dispatch_confirmed, case.account_confirmed))
+            target = after_review(case.state, route(Gates(case.decision, case.labor_dispatch, case.has_account, True,
+                                                          case.dispatch_confirmed, case.account_confirmed)))
             text = f"审核通过 / review accepted: {reason}"
             case = move(uow, case, target, text, by=by, event="review_accepted", review_accepted=True,
                         data={"applications": [a.id for a in pending]})

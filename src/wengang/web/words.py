@@ -50,6 +50,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "job.total": ("金额(元)", "amount (yuan)"), "job.skipped": ("未入批", "left out"),
     "job.files": ("文件数", "files"), "job.records": ("记录数", "records"),
     "job.already_read": ("此前已读", "read before"), "job.exceptions": ("异常", "exceptions"),
+    # the publicity plan (services/publicity_plan.py): how it splits, a planned batch's state, the size groups
+    "plan.district": ("按区县", "by district"), "plan.size": ("按企业规模", "by size"),
+    "plan.count": ("按数量", "by count"),
+    "plan.planned": ("已排定, 未开始", "planned"), "plan.started": ("公示中", "started"),
+    "plan.closed": ("公示期已结束", "closed"),
+    "size.sme": ("中小微企业", "SMEs"), "size.large": ("大型企业", "large enterprises"),
+    "size.any": ("各类规模 (返还比例相同)", "all sizes (one ratio)"), "size.other": ("其他比例", "other ratios"),
     "job.quarantined": ("隔离行", "quarantined rows"), "job.rows": ("行数", "rows"),
     "job.folder": ("上传目录", "uploaded folder"),
     "ui-return": ("失业保险稳岗返还", "UI job-stabilisation return"),
@@ -77,6 +84,7 @@ WORDS: dict[str, tuple[str, str]] = {
 # A case's states and decisions (a case "paid" or "rejected" is not a payment's: a table of their own).
 CASE_WORDS: dict[str, tuple[str, str]] = {
     "identified": ("已识别, 待公示", "identified, waits for publicity"), "review": ("待审核", "in review"),
+    "review-listed": ("审核中, 同步公示", "in review while on a public list"),
     "dispatch-confirmation": ("待用工单位确认", "waits for the actual employer"),
     "account-held": ("无可用账户, 暂缓", "held: no usable account"), "publicity": ("公示中", "on a public list"),
     "objection-raised": ("有异议, 核查中", "objection raised"), "re-verified": ("已复核", "re-verified"),

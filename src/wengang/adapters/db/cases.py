@@ -209,6 +209,43 @@ class SqlCases:
             return [Moved(i, u, from_fen(a), v) for i, u, a, v in rows]
         return [Moved(*row) for row in rows]
 
+    def move_planned(self, cycle_id: int, from_state: State, to_state: State, reason: str, batch_id: int,
+                     planned_id: int, also: Iterable[int] = ()) -> list[Moved]:
+        """One UPDATE for the cases of the cycle in `from_state` planned into `planned_id`, or into none, or into one
+        of `also` (batches already started): they all go on this list and join this planned batch."""
+        p = mark(self.conn)
+        sql = (f"UPDATE cases SET state = {p}, reason = {p}, batch_id = {p}, planned_batch = {p}, "
+               f"version = version + 1 WHERE cycle_id = {p} AND state = {p} AND (planned_batch IS NULL OR "
+               f"{one_of(self.conn, 'planned_batch')}) RETURNING id, uscc, amount, version")
+        with raw_cursor(self.conn, sql) as cursor:
+            cursor.execute(sql, (to_state.value, reason, batch_id, planned_id, cycle_id, from_state.value,
+                                 listed(self.conn, [planned_id, *also])))
+            rows = cursor.fetchall()
+        if self.conn.dialect.name == "sqlite":
+            return [Moved(i, u, from_fen(a), v) for i, u, a, v in rows]
+        return [Moved(*row) for row in rows]
+
+    def plan(self, cycle_id: int, groups: Iterable[tuple[int, list[int]]]) -> int:
+        """Forget the cycle's old plan, then name each group's cases' planned batch (one UPDATE per batch); a plan is
+        not a move: states and versions stay."""
+        self.conn.execute(update(cases).where(cases.c.cycle_id == cycle_id, cases.c.planned_batch.is_not(None))
+                          .values(planned_batch=None))
+        p, count = mark(self.conn), 0
+        sql = f"UPDATE cases SET planned_batch = {p} WHERE cycle_id = {p} AND {one_of(self.conn, 'id')}"
+        for planned_id, ids in groups:
+            count += self.conn.exec_driver_sql(sql, (planned_id, cycle_id, listed(self.conn, ids))).rowcount
+        return count
+
+    def planned_counts(self, cycle_id: int, states: Iterable[State]) -> dict[int | None, tuple[int, Decimal]]:
+        """The cycle's cases in these states per planned batch (None: planned into none): how many, what amount."""
+        query = (select(cases.c.planned_batch, func.count(), func.coalesce(func.sum(cases.c.amount), 0))
+                 .where(cases.c.cycle_id == cycle_id, cases.c.state.in_([State(s).value for s in states]))
+                 .group_by(cases.c.planned_batch))
+        money = Money()
+        return {planned: (int(n), total.quantize(Decimal("0.01")) if isinstance(total, Decimal)
+                          else money.process_result_value(total, self.conn.dialect))
+                for planned, n, total in self.conn.execute(query)}
+
     def move_each(self, moves: Iterable[tuple[int, State, State]], reason: str) -> int:
         """(case id, from, to) for many cases: one UPDATE per (from, to), its cases in one list parameter; if any
         was elsewhere, ConcurrentChange."""

@@ -35,6 +35,7 @@ from wengang.adapters.db.repositories.people import (
 from wengang.adapters.db.repositories.process import (
     SqlApplications,
     SqlObjections,
+    SqlPlannedBatches,
     SqlPublicityBatches,
     SqlReverifications,
 )
@@ -54,6 +55,7 @@ from wengang.domain.repositories import (
     PaymentAccounts,
     PaymentBatches,
     PaymentExceptions,
+    PlannedBatches,
     PublicityBatches,
     Recoveries,
     Reverifications,
@@ -74,6 +76,7 @@ class SqlUnitOfWork:
     rounds: Rounds
     jobs: Jobs
     publicity_batches: PublicityBatches
+    planned_batches: PlannedBatches
     objections: Objections
     applications: Applications
     reverifications: Reverifications
@@ -107,6 +110,7 @@ class SqlUnitOfWork:
         self.cases = SqlCases(conn)
         self.cycles, self.rounds, self.jobs = SqlCycles(conn), SqlRounds(conn), SqlJobs(conn)
         self.publicity_batches, self.objections = SqlPublicityBatches(conn), SqlObjections(conn)
+        self.planned_batches = SqlPlannedBatches(conn)
         self.applications, self.reverifications = SqlApplications(conn), SqlReverifications(conn)
         # people and contact
         self.users, self.sessions = SqlUsers(conn), SqlSessions(conn)

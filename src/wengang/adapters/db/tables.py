@@ -22,6 +22,7 @@ from sqlalchemy import (
 
 from wengang.adapters.db.types import Money
 from wengang.domain.cases import DECISIONS, State
+from wengang.domain.publicity_plan import KINDS
 
 NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
           "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
@@ -88,6 +89,26 @@ batches = Table(
     CheckConstraint("closed_on IS NULL OR closed_on > ends_on", name="closed_after_period"),
 )
 
+# A cycle's publicity plan (issue 14, Xining's "分批次排出公示计划"): its dated batches; a case names its planned batch
+# in `cases.planned_batch`; a planned batch names the publicity batch it became once started (once).
+planned_batches = Table(
+    "planned_batches", metadata,
+    Column("id", Id, primary_key=True),
+    Column("cycle_id", Id, ForeignKey("cycles.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("by", String(10), nullable=False),
+    Column("key", String(20), nullable=False),
+    Column("scheduled_on", Date, nullable=False),
+    Column("every_days", Integer, nullable=False),
+    Column("publicity_batch_id", Id, ForeignKey("publicity_batches.id"), unique=True),
+    Column("planned_by", String(80), nullable=False),
+    Column("planned_at", DateTime, nullable=False),
+    UniqueConstraint("cycle_id", "seq"),
+    CheckConstraint(one_of("by", KINDS), name="known_kind"),
+    CheckConstraint("seq >= 1", name="seq_positive"),
+    CheckConstraint("every_days >= 0", name="gap_not_negative"),
+)
+
 cases = Table(
     "cases", metadata,
     Column("id", Id, primary_key=True),
@@ -109,6 +130,7 @@ cases = Table(
     Column("reason", Text, nullable=False),
     Column("batch_id", Id),          # no FK: 500,000 RI checks would double a bulk move (service checks it)
     Column("version", Integer, nullable=False),
+    Column("planned_batch", Id),     # no FK, as batch_id: the publicity plan's batch it is planned into
     # program × cycle × unit, cycle first: it also serves every "cases of this cycle" query. No index or foreign
     # key on the columns a bulk move changes (state, batch), and room in each page: PostgreSQL updates in place.
     UniqueConstraint("cycle_id", "uscc", "program"),

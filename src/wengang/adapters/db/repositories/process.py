@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import fields
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from wengang.adapters.db.repositories.base import TableRepository
-from wengang.adapters.db.tables import applications, batches, objections, reverifications
+from wengang.adapters.db.tables import applications, batches, objections, planned_batches, reverifications
 from wengang.domain.errors import NotFound
 from wengang.domain.process import (
     Application,
@@ -18,6 +18,7 @@ from wengang.domain.process import (
     PublicityBatch,
     Reverification,
 )
+from wengang.domain.publicity_plan import PlannedBatch
 
 
 class SqlPublicityBatches(TableRepository[PublicityBatch]):
@@ -53,6 +54,24 @@ class SqlPublicityBatches(TableRepository[PublicityBatch]):
     def save_closing(self, closed: PublicityBatch) -> bool:
         """Store the closing only while the list is still open, so it closes once."""
         return self._update(closed.id, {"closed_on": closed.closed_on, "closed_by": closed.closed_by}, closed_on=None)
+
+
+class SqlPlannedBatches(TableRepository[PlannedBatch]):
+    """The PlannedBatches repository on one connection."""
+
+    table, model, label = planned_batches, PlannedBatch, ("计划批次", "planned batch")
+
+    def add(self, **values) -> PlannedBatch:
+        return self._insert(values)
+
+    def of_cycle(self, cycle_id: int) -> list[PlannedBatch]:
+        return self._many(planned_batches.c.cycle_id == cycle_id, order_by="seq")
+
+    def forget(self, cycle_id: int) -> int:
+        return self.conn.execute(delete(planned_batches).where(planned_batches.c.cycle_id == cycle_id)).rowcount
+
+    def save_start(self, planned_id: int, publicity_batch_id: int) -> bool:
+        return self._update(planned_id, {"publicity_batch_id": publicity_batch_id}, publicity_batch_id=None)
 
 
 class SqlObjections(TableRepository[Objection]):
