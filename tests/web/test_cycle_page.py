@@ -16,7 +16,7 @@ from tests.web.conftest import STAFF, TODAY, sign_in
 from wengang import bootstrap
 from wengang.adapters.banks.simulator import BankSimulator
 from wengang.domain.errors import Refused
-from wengang.services import cyclepage, cycles, jobs, payments
+from wengang.services import cyclepage, cycles, jobs, payments, publicity_plan
 
 BANK_FILES = bootstrap.banks()
 
@@ -122,6 +122,9 @@ def test_each_phase_offers_exactly_its_legal_stages(client, world_settings, fact
     assert "比对完成, 待公示" in compared
     assert stages(compared) == ["publicity.plan", "publicity.start", "cancel"]
     assert f'href="/staff/cycles/{fresh}/publicity"' in compared and "公示计划 / publicity plan" in compared
+    publicity_plan.plan(fresh, store=store, by="count", per=2, first_day=TODAY, every_days=7, by_user="clerk")
+    planned = client.get(f"/staff/cycles/{fresh}").text       # a plan starts its batches on their days, not at once
+    assert stages(planned) == ["publicity.plan", "cancel"] and 'id="stage-publicity-start"' not in planned
     listed = client.get(f"/staff/cycles/{facts['open_cycle']}").text                  # its list runs 7 days
     assert "公示中" in listed and stages(listed) == ["cancel"] and 'id="no-stage"' in listed
     paid = client.get(f"/staff/cycles/{facts['paid_cycle']}").text

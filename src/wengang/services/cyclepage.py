@@ -109,13 +109,13 @@ def phase(status: CycleStatus, batches: list[PaymentBatch], waiting: int) -> str
         return "failed"
     if _n(counts, S.IDENTIFIED):
         return "publicity-due"
-    if _n(counts, S.REVIEW, S.DISPATCH, S.ACCOUNT_HELD):
+    if _n(counts, S.REVIEW, S.REVIEW_LISTED, S.DISPATCH, S.ACCOUNT_HELD):
         return "gates"
     return "done"
 
 
 def _stages(status: CycleStatus, batches: list[PaymentBatch], waiting: int, today: dt.date,
-            busy: bool) -> Iterable[Stage]:
+            busy: bool, planned: bool = False) -> Iterable[Stage]:
     c, counts = status.cycle, status.counts
     if c.cancelled:
         return
@@ -123,8 +123,9 @@ def _stages(status: CycleStatus, batches: list[PaymentBatch], waiting: int, toda
     if not busy:
         if not compared and not status.batches:
             yield Stage("compare", "cycle.run", str(len(status.rounds) + 1))
-        if compared and _n(counts, S.IDENTIFIED):
+        if compared and (_n(counts, S.IDENTIFIED) or planned):
             yield Stage("publicity.plan", "publicity.run")
+        if compared and _n(counts, S.IDENTIFIED) and not planned:      # a plan starts its own batches, on their days
             yield Stage("publicity.start", "publicity.run")
     for b in status.batches:
         if b.is_open and b.ends_on < today:
@@ -151,11 +152,12 @@ def page(cycle_id: int, *, store: Store) -> CyclePage:
         today = beijing_date(uow.now())
         closed = [b.id for b in status.batches if not b.is_open]
         waiting = sum(len(list(uow.cases.of_cycle(cycle_id, [S.PUBLICITY], batch_id=b, limit=1))) for b in closed)
+        planned = any(not p.started for p in uow.planned_batches.of_cycle(cycle_id))
     batches = payments.list_batches(store=store, cycle_id=cycle_id)
     recent = jobs.recent(store=store, limit=10, cycle_id=cycle_id)
     busy = any(j.active for j in recent)
     return CyclePage(status, phase(status, batches, waiting), today,
-                     list(_stages(status, batches, waiting, today, busy)), batches, recent, waiting)
+                     list(_stages(status, batches, waiting, today, busy, planned)), batches, recent, waiting)
 
 
 def rows(*, store: Store) -> list[CycleRow]:
