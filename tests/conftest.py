@@ -114,6 +114,27 @@ def write_city(folder: Path, version: int = 1) -> Path:
     return write_snapshot(folder, employers=employers, contributions=contributions, flags=flags)
 
 
+def each_store(request, tmp_path):
+    """The store of a fixture parametrised over "sqlite", "postgresql" and "fake": a copy of the migrated SQLite
+    template, the session's PostgreSQL emptied, or the in-memory fake; closed after the test."""
+    from tests.fakes import FakeStore
+
+    if request.param == "fake":
+        yield FakeStore()
+        return
+    if request.param == "sqlite":
+        path = tmp_path / "wengang.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        empty_postgres(url)
+    opened = bootstrap.open_store(Settings(data_dir=tmp_path / "var", database_url=url,
+                                           audit_anchor_dir=tmp_path / "anchors"))
+    yield opened
+    opened.close()
+
+
 @pytest.fixture(scope="session")
 def case_city(tmp_path_factory) -> dict:
     """The city's three versions imported once into a shared analytical store; the v1 evaluation, once."""

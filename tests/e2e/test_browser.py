@@ -99,11 +99,15 @@ def page_of(browser, server, viewport=DESKTOP):
 
 
 def staff_page(browser, server, who: str):
-    """A page signed in as a member of staff."""
-    page = page_of(browser, server)
+    """A page signed in as a member of staff (a role of tests/web/conftest.py's STAFF)."""
+    return signed_in(page_of(browser, server), STAFF[who])
+
+
+def signed_in(page, username: str, password: str = PASSWORD):
+    """The page after `username` signed in on the staff login form, on the desk."""
     page.goto("/staff/login")
-    page.fill("input[name=username]", STAFF[who])
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
     page.click("#staff-login button")
     page.wait_for_url("**/staff")
     return page

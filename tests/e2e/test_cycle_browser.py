@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PACK
-from tests.e2e.test_browser import browser, page_of, serving, shots  # noqa: F401 - shared fixtures
+from tests.e2e.test_browser import browser, page_of, serving, shots, signed_in  # noqa: F401 - shared fixtures
 from tests.web.conftest import PASSWORD, STAFF
 from wengang import bootstrap
 from wengang.config import Settings
@@ -45,11 +45,7 @@ def finished(page) -> None:
 
 def test_a_clerk_opens_a_cycle_compares_and_starts_publicity(browser, cycle_server, case_city, shots):  # noqa: F811
     page = page_of(browser, cycle_server)
-    page.goto("/staff/login")
-    page.fill("input[name=username]", STAFF["clerk"])
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#staff-login button")
-    page.wait_for_url("**/staff")
+    signed_in(page, STAFF["clerk"])
     page.click("nav >> text=周期")
     page.wait_for_url("**/staff/cycles")
     expect(page.locator("#cycles")).to_contain_text("还没有周期")

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from tests.builders import bands, uscc
 from tests.clocks import beijing
 from tests.conftest import ACCOUNT
-from tests.e2e.test_browser import browser, page_of, serving, shots  # noqa: F401 - shared fixtures
+from tests.e2e.test_browser import browser, page_of, serving, shots, signed_in  # noqa: F401 - shared fixtures
 from tests.policy.cases import build_snapshot
 from tests.web.conftest import PASSWORD
 from wengang import bootstrap
@@ -67,14 +67,9 @@ def journey(tmp_path_factory):
     bootstrap.close_stores()
 
 
-def signed_in(browser, journey, name: str):  # noqa: F811
-    page = page_of(browser, journey)
-    page.goto("/staff/login")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#staff-login button")
-    page.wait_for_url("**/staff")
-    return page
+def person(browser, journey, name: str):  # noqa: F811
+    """A browser of its own for one of the journey's people, signed in."""
+    return signed_in(page_of(browser, journey), name)
 
 
 def job_done(page) -> None:
@@ -92,7 +87,7 @@ def stage(page, cycle_url: str, button: str) -> None:
 def test_a_clerk_a_reviewer_and_two_approvers_run_a_cycle_from_upload_to_recovery(browser, journey, shots,  # noqa: F811
                                                                                  tmp_path):
     store = journey["store"]
-    clerk = signed_in(browser, journey, "clerk-wang")
+    clerk = person(browser, journey, "clerk-wang")
     clerk.goto("/staff/cycles")
     clerk.set_input_files("#upload-files", sorted(journey["snapshot"].iterdir()))
     clerk.click("#upload-snapshot")
@@ -108,7 +103,7 @@ def test_a_clerk_a_reviewer_and_two_approvers_run_a_cycle_from_upload_to_recover
     cycle_url, cycle = clerk.url, int(clerk.url.rsplit("/", 1)[1])
     expect(clerk.locator("#states")).to_contain_text("待审核")
 
-    reviewer = signed_in(browser, journey, "reviewer-li")
+    reviewer = person(browser, journey, "reviewer-li")
     reviewer.goto(f"/staff/review?cycle={cycle}")
     reviewer.click(f"#review-queue tr:has-text('{SIZE_UNKNOWN}') a[href^='/staff/cases/']")
     reviewer.fill("#supply-form input[name=employees]", "300")
@@ -137,7 +132,7 @@ def test_a_clerk_a_reviewer_and_two_approvers_run_a_cycle_from_upload_to_recover
     clerk.goto(cycle_url)
     batch = clerk.inner_text("#payment-batches tbody tr td a")
     for name in ("approver-zhao", "approver-qian"):
-        approver = signed_in(browser, journey, name)
+        approver = person(browser, journey, name)
         approver.goto(f"/staff/batches/{batch}")
         expect(approver.locator("#payees")).to_contain_text("1,440.00")    # the reviewed unit, its supplied amount
         approver.click("#approve")

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.builders import uscc
-from tests.e2e.test_browser import browser, page_of, serving, shots  # noqa: F401 - shared fixtures
+from tests.e2e.test_browser import browser, page_of, serving, shots, signed_in  # noqa: F401 - shared fixtures
 from tests.web.conftest import PASSWORD, STAFF
 from wengang import bootstrap
 from wengang.config import Settings
@@ -46,11 +46,7 @@ def plan_server(tmp_path_factory):
 
 def test_a_clerk_plans_by_district_and_starts_the_first_batch(browser, plan_server, shots):  # noqa: F811
     page = page_of(browser, plan_server)
-    page.goto("/staff/login")
-    page.fill("input[name=username]", STAFF["clerk"])
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#staff-login button")
-    page.wait_for_url("**/staff")
+    signed_in(page, STAFF["clerk"])
     url = f"/staff/cycles/{plan_server['cycle']}/publicity"
     page.goto(url)
     expect(page.locator("#planned")).to_contain_text("尚未排公示计划")

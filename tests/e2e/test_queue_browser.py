@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.builders import uscc
-from tests.e2e.test_browser import browser, page_of, serving, shots  # noqa: F401 - shared fixtures
+from tests.e2e.test_browser import browser, page_of, serving, shots, signed_in  # noqa: F401 - shared fixtures
 from tests.web.conftest import PASSWORD, STAFF
 from wengang import bootstrap
 from wengang.config import Settings
@@ -53,11 +53,7 @@ def queue_server(tmp_path_factory):
 
 def test_a_reviewer_filters_pages_searches_and_accepts_in_bulk(browser, queue_server, shots):  # noqa: F811
     page = page_of(browser, queue_server)
-    page.goto("/staff/login")
-    page.fill("input[name=username]", STAFF["reviewer"])
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#staff-login button")
-    page.wait_for_url("**/staff")
+    signed_in(page, STAFF["reviewer"])
     page.goto(f"/staff/review?cycle={queue_server['cycle']}")
     expect(page.locator("#queue-total")).to_contain_text("共 60 件")
     page.select_option("select[name=per_page]", "25")

@@ -5,17 +5,13 @@ review during publicity (Haikou) on and off."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from decimal import Decimal
 
 import pytest
 
 from tests.builders import uscc
 from tests.clocks import on_day
-from tests.conftest import empty_postgres
-from tests.fakes import FakeStore
-from wengang import bootstrap
-from wengang.config import Settings
+from tests.conftest import each_store
 from wengang.domain.cases import State
 from wengang.domain.errors import Refused
 from wengang.domain.ports import NewCase
@@ -31,20 +27,7 @@ def store(request, tmp_path, monkeypatch):
     """SQLite, PostgreSQL (as tests/conftest.py's db_url empties it) and the in-memory fake; the test packs on the
     policy path (haikou-2021 lets review run during publicity)."""
     monkeypatch.setenv("WENGANG_POLICY_PATH", PACKS)
-    if request.param == "fake":
-        yield FakeStore()
-        return
-    if request.param == "sqlite":
-        path = tmp_path / "wengang.sqlite"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        url = f"sqlite:///{path}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        empty_postgres(url)
-    opened = bootstrap.open_store(Settings(data_dir=tmp_path / "var", database_url=url,
-                                           audit_anchor_dir=tmp_path / "anchors"))
-    yield opened
-    opened.close()
+    yield from each_store(request, tmp_path)
 
 
 def city(store, pack: str = "beijing-2021") -> int:

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 
 from tests.builders import uscc
-from tests.conftest import empty_postgres
-from tests.fakes import FakeStore
-from wengang import bootstrap
-from wengang.config import Settings
+from tests.conftest import each_store
 from wengang.domain.cases import State
 from wengang.domain.errors import Refused
 from wengang.domain.ports import NewCase
@@ -29,20 +25,7 @@ NAMES = ("西宁城东科技有限公司", "海口椰风贸易有限公司", "Ac
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres), "fake"])
 def store(request, tmp_path):
     """SQLite, PostgreSQL (as tests/conftest.py's db_url empties it) and the in-memory fake."""
-    if request.param == "fake":
-        yield FakeStore()
-        return
-    if request.param == "sqlite":
-        path = tmp_path / "wengang.sqlite"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        url = f"sqlite:///{path}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        empty_postgres(url)
-    opened = bootstrap.open_store(Settings(data_dir=tmp_path / "var", database_url=url,
-                                           audit_anchor_dir=tmp_path / "anchors"))
-    yield opened
-    opened.close()
+    yield from each_store(request, tmp_path)
 
 
 def city(store) -> int:
