@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -174,6 +175,8 @@ class Case:
     reason: str
     batch_id: int | None
     version: int
+    size_class: str | None = None          # the run's size class when the cycle opened; None: unknown
+    changed_at: dt.datetime | None = None  # naive UTC of its last move or change (None: not recorded)
 
     @property
     def gates(self) -> Gates:
