@@ -84,8 +84,6 @@ SIZE_WORDS: dict[str, tuple[str, str]] = {
     "large": ("大型企业", "large"), "medium": ("中型企业", "medium"), "small": ("小型企业", "small"),
     "micro": ("微型企业", "micro"), "unknown": ("规模未知", "size unknown"),
 }
-# a total the queue did not count past (domain.queues.COUNT_CAP): "more than 10,000", never a guessed number
-MORE_THAN: tuple[str, str] = ("超过", "more than")
 # Why a bank refused or returned a payment: ISO 20022 ExternalStatusReason1Code / ExternalReturnReason1Code values
 # a pain.002 or camt.054 carries (the CSV layout uses the same codes). Never shown as the bare code.
 BANK_REASONS: dict[str, tuple[str, str]] = {

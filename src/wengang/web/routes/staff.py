@@ -26,7 +26,7 @@ from wengang.services import (
 from wengang.services.sessions import Principal
 from wengang.web.deps import AnalyticsDep, StoreDep, render
 from wengang.web.permissions import Forbidden, may, staff
-from wengang.web.words import CASE_STATES, MORE_THAN, SIZE_WORDS, case_state
+from wengang.web.words import CASE_STATES, SIZE_WORDS, case_state
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**62)]
@@ -148,7 +148,7 @@ def queue_page(request: Request, store, queue: Queue, a: Asked, *, extra: dict |
             problem, status = str(exc), 422
     context = {"queue": queue, "a": a, "p": page, "cycle": cycle, "outcome": outcome, "problem": problem,
                "cycles": cycles.list_cycles(store=store), "states": CASE_STATES, "per_pages": PER_PAGE,
-               "sizes": SIZE_WORDS, "more_than": MORE_THAN, "max_bulk": MAX_BULK, **(extra or {})}
+               "sizes": SIZE_WORDS, "max_bulk": MAX_BULK, **(extra or {})}
     if request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == "queue":
         return render(request, "staff/_queue.html", context, 200)       # htmx swaps only a 2xx answer
     return render(request, "staff/queue.html", context, status)
