@@ -21,7 +21,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 
 from wengang.adapters.db.bulk import insert_rows, listed, mark, one_of, raw_cursor, staged
 from wengang.adapters.db.tables import CASE_NAME_FTS, DISTRICT_SQL, cases
@@ -174,18 +174,17 @@ class SqlCases:
 
     def page(self, query: CaseQuery) -> list[Case]:
         """One page of the cycle's cases that match, in the query's order (ties by case number)."""
-        key = cases.c[query.sort]
-        order = [key.desc(), cases.c.id.desc()] if query.descending else [key, cases.c.id]
-        if query.sort == "id":
-            order = order[:1]
+        key: ColumnElement[Any] = cases.c[query.sort]
+        tie: ColumnElement[Any] = cases.c.id
         if query.search and self.conn.dialect.name == "postgresql":
             # A name search finds few rows through the trigram GIN index; ordered by the bare key, the planner would
             # rather walk the primary key (or a queue index) in order, testing every name, hoping to fill the page
             # early: `id + 0` (and `name || ''` …) is no index's order, so it gathers the matches first, then sorts.
-            keys = [key + 0 if query.sort in ("id", "amount") else key.op("||")(""), cases.c.id + 0]
-            order = [k.desc() for k in keys] if query.descending else keys
-            if query.sort == "id":
-                order = order[:1]
+            key = key + 0 if query.sort in ("id", "amount") else key.op("||")("")
+            tie = cases.c.id + 0
+        order = [key.desc(), tie.desc()] if query.descending else [key, tie]
+        if query.sort == "id":
+            order = order[:1]
         stmt = self._matching(query, *(cases.c[n] for n in CASE_COLUMNS))
         return [_case(r) for r in self.conn.execute(stmt.order_by(*order).limit(query.per_page).offset(query.offset))]
 
