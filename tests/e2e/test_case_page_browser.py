@@ -51,6 +51,6 @@ def test_a_reviewer_supplies_staff_and_revenue_sees_the_amount_first_and_accepts
     assert "1,440.00" in page.inner_text("#case-decision")
     supplied = page.inner_text("#criteria tr[data-criterion=supplied]")
     assert "300" in supplied and "99,999,999.99" in supplied and "2020年度财务报表 (税务局提供)" in supplied
-    assert "review_with_data" in page.inner_text("#trail")
+    assert "补充数据后重新判定" in page.inner_text("#trail") and "review_with_data" not in page.inner_text("#trail")
     page.screenshot(path=shots / "case-identified-with-data.png", full_page=True)
     page.context.close()

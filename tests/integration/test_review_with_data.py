@@ -3,17 +3,19 @@ decision and amount and audits the facts and their evidence; bad input is refuse
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 
 import pytest
 
+from tests.clocks import on_day
 from tests.reviewdata import ELIGIBLE, OPENING_UNKNOWN, SIZE_UNKNOWN, open_cycle
 from wengang import bootstrap
 from wengang.config import Settings
 from wengang.domain.cases import State
 from wengang.domain.errors import ConcurrentChange, Refused
-from wengang.services import audit, review
+from wengang.services import audit, cycles, publicity, reverify, review, supplied
 from wengang.services.explanations import explain_case
 
 STAFF_AND_REVENUE = {"employees": "300", "revenue": "100000000.00"}
@@ -39,7 +41,7 @@ def test_the_preview_shows_the_new_decision_and_changes_nothing(world):
     store, analytics, ids = world
     before = _case(store, ids[SIZE_UNKNOWN])
     assert (before[0].state, before[0].amount) == (State.REVIEW, Decimal("0.00"))
-    facts = review.supplied_facts(STAFF_AND_REVENUE, "2020年度财务报表 (税务局)")
+    facts = supplied.supplied_facts(STAFF_AND_REVENUE, "2020年度财务报表 (税务局)")
     made = review.preview(ids[SIZE_UNKNOWN], facts, store=store, analytics=analytics)
     assert (made.decision, made.amount, made.target, made.refusal) == ("eligible", Decimal("720.00"),
                                                                       State.IDENTIFIED, None)   # large: 30% of 2,400
@@ -49,7 +51,7 @@ def test_the_preview_shows_the_new_decision_and_changes_nothing(world):
 
 def test_confirming_moves_the_case_with_the_new_amount_and_audits_the_facts_and_their_evidence(world):
     store, analytics, ids = world
-    facts = review.supplied_facts({"employees": "300", "revenue": "99999999.99"}, "2020年度财务报表")
+    facts = supplied.supplied_facts({"employees": "300", "revenue": "99999999.99"}, "2020年度财务报表")
     case = review.accept_with_data(ids[SIZE_UNKNOWN], facts, store=store, analytics=analytics, by="reviewer-li",
                                    expected_version=1, expected_amount=Decimal("1440.00"))
     assert (case.state, case.decision, case.amount, case.ratio_units, case.reasons, case.review_accepted) == (
@@ -73,7 +75,7 @@ def test_confirming_moves_the_case_with_the_new_amount_and_audits_the_facts_and_
 
 def test_a_supplied_opening_headcount_that_makes_the_unit_ineligible_rejects_it_saying_so(world):
     store, analytics, ids = world
-    facts = review.supplied_facts({"opening_insured": "107"}, "2019年12月参保花名册")
+    facts = supplied.supplied_facts({"opening_insured": "107"}, "2019年12月参保花名册")
     made = review.preview(ids[OPENING_UNKNOWN], facts, store=store, analytics=analytics)
     assert (made.decision, made.amount, made.reasons) == ("ineligible", Decimal("0.00"), "layoff_rate_above_limit")
     case = review.accept_with_data(ids[OPENING_UNKNOWN], facts, store=store, analytics=analytics, by="reviewer-li",
@@ -83,7 +85,7 @@ def test_a_supplied_opening_headcount_that_makes_the_unit_ineligible_rejects_it_
 
 def test_a_stale_preview_or_a_case_not_in_review_is_refused(world):
     store, analytics, ids = world
-    facts = review.supplied_facts(STAFF_AND_REVENUE, "财务报表")
+    facts = supplied.supplied_facts(STAFF_AND_REVENUE, "财务报表")
     before = _case(store, ids[SIZE_UNKNOWN])
     with pytest.raises(ConcurrentChange):
         review.accept_with_data(ids[SIZE_UNKNOWN], facts, store=store, analytics=analytics, by="r",
@@ -98,7 +100,7 @@ def test_a_stale_preview_or_a_case_not_in_review_is_refused(world):
 
 def test_nothing_supplied_that_decides_leaves_unknown_unknown_and_is_not_accepted(world):
     store, analytics, ids = world
-    facts = review.supplied_facts({"assets": "5000000"}, "资产负债表")        # software_it never reads assets
+    facts = supplied.supplied_facts({"assets": "5000000"}, "资产负债表")        # software_it never reads assets
     made = review.preview(ids[SIZE_UNKNOWN], facts, store=store, analytics=analytics)
     assert (made.decision, made.amount) == ("review", Decimal("0.00")) and "unknown never pays" in made.refusal
     with pytest.raises(Refused, match="unknown never pays"):
@@ -119,11 +121,35 @@ def test_nothing_supplied_that_decides_leaves_unknown_unknown_and_is_not_accepte
 ])
 def test_bad_input_is_refused_with_its_reason_in_chinese_then_english(form, evidence, said):
     with pytest.raises(Refused) as err:
-        review.supplied_facts(form, evidence)
+        supplied.supplied_facts(form, evidence)
     assert said in str(err.value)
 
 
 def test_good_input_is_read_exactly():
-    facts = review.supplied_facts({"employees": " 0 ", "revenue": "1200000.5", "size_class": "small"}, " 报表 ")
+    facts = supplied.supplied_facts({"employees": " 0 ", "revenue": "1200000.5", "size_class": "small"}, " 报表 ")
     assert facts.values == {"employees": 0, "revenue": Decimal("1200000.5"), "size_class": "small"}
     assert facts.evidence == "报表"
+
+
+def test_supplied_facts_hold_in_a_later_round_and_at_re_verification_and_the_unit_is_paid_their_amount(
+        world, db_url, review_city):
+    store, analytics, ids = world
+    settings = Settings(data_dir=review_city["data_dir"], database_url=db_url)
+    facts = supplied.supplied_facts({"employees": "300", "revenue": "99999999.99"}, "2020年度财务报表")
+    review.accept_with_data(ids[SIZE_UNKNOWN], facts, store=store, analytics=analytics, by="reviewer-li",
+                            expected_version=1)
+    cycle = _case(store, ids[SIZE_UNKNOWN])[0].cycle_id
+    rounds = cycles.compare(cycle, store=store, analytics=analytics, settings=settings, by="clerk")
+    after_round, _ = _case(store, ids[SIZE_UNKNOWN])
+    assert (after_round.state, after_round.amount, after_round.decision) == (State.IDENTIFIED, Decimal("1440.00"),
+                                                                            "eligible")
+    assert rounds.round == 2 and _case(store, ids[OPENING_UNKNOWN])[0].state is State.REVIEW   # nothing supplied
+    with on_day(store, dt.date(2021, 7, 1)):
+        batch = publicity.start(cycle, store=store, by="clerk")
+    with on_day(store, dt.date(2021, 7, 9)):
+        publicity.close(batch.number, store=store, by="clerk")
+        done = reverify.reverify(cycle, store=store, analytics=analytics, settings=settings,
+                                 by="reviewer-li")
+    case, _ = _case(store, ids[SIZE_UNKNOWN])
+    assert (case.state, case.amount) == (State.REVERIFIED, Decimal("1440.00"))
+    assert case.id not in {left.case_id for left in done.changed}

@@ -61,7 +61,7 @@ def test_a_review_case_shows_its_forms_and_a_reviewer_previews_then_confirms(web
     after = client.get(f"/staff/cases/{case}").text
     assert _state(after) == "identified" and "1,440.00" in after
     assert 'data-criterion="supplied"' in after and "2020年度财务报表 (税务局提供)" in after
-    assert "review_with_data" in after and 'id="supply-form"' not in after
+    assert "补充数据后重新判定" in after and "review_with_data" not in after and 'id="supply-form"' not in after
     assert 'data-step="publicity.start"' in after
 
 

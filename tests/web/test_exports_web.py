@@ -107,5 +107,5 @@ def test_staff_correct_a_stuck_name_on_the_case_page(client, world_settings, fac
                                                             "csrf": csrf, "version": version})
     assert done.status_code == 200 and "响铃有限公司" in done.text
     after = client.get(f"/staff/cases/{stuck}").text
-    assert 'id="stuck-name"' not in after and "case_renamed" in after and "据营业执照" in after
+    assert 'id="stuck-name"' not in after and "单位名称更正" in after and "case_renamed" not in after and "据营业执照" in after
     assert 'id="stuck-name"' not in client.get(f"/staff/cases/{fine}").text      # a usable name: no form

@@ -41,7 +41,7 @@ def test_a_bulk_action_applies_in_place_under_its_permission_and_is_audited_per_
     assert done.status_code == 200 and 'id="queue-outcome"' in done.text and "已识别" in done.text
     assert re.search(r'id="queue-total">共 0 件', done.text)            # the table re-rendered: nobody held now
     case_id = picks[0].split(":")[0]
-    assert "account_confirmed" in clerk.get(f"/staff/cases/{case_id}").text
+    assert "可用账户已确认" in clerk.get(f"/staff/cases/{case_id}").text
     empty = clerk.post(f"/staff/queues/held/bulk?cycle={cycle}", headers=HX,
                        data={"csrf": ccsrf, "action": "account.release", "reason": "x"})
     assert empty.status_code == 200 and "select at least one case" in empty.text
@@ -60,6 +60,25 @@ def test_employers_never_reach_a_queue(client):
     from tests.web.conftest import FIRST
     sign_in(client, FIRST, employer=True)
     assert client.get("/staff/queue", follow_redirects=False).status_code in (303, 401, 403)
+
+
+def test_one_row_s_action_is_done_in_place_in_words_and_a_stale_row_changes_nothing(client, facts):
+    cycle = facts["paid_cycle"]
+    clerk, csrf = staff_client(client, "clerk")
+    page = clerk.get(f"/staff/dispatch?cycle={cycle}").text
+    case_id, version = re.search(r'action="/staff/dispatch/(\d+)\?cycle=\d+".*?name="version" value="(\d+)"',
+                                 page, re.S).groups()
+    assert f'hx-post="/staff/dispatch/{case_id}?cycle={cycle}"' in page
+    stale = clerk.post(f"/staff/dispatch/{case_id}?cycle={cycle}", headers=HX,
+                       data={"csrf": csrf, "employer": "实际用工单位", "version": str(int(version) + 1)})
+    assert stale.status_code == 200 and stale.text.lstrip().startswith('<div id="queue">')
+    assert 'id="queue-problem"' in stale.text and f'id="case-{case_id}"' in stale.text      # still waiting
+    done = clerk.post(f"/staff/dispatch/{case_id}?cycle={cycle}", headers=HX,
+                      data={"csrf": csrf, "employer": "实际用工单位", "version": version})
+    assert done.status_code == 200 and done.text.lstrip().startswith('<div id="queue">')
+    said = re.search(r'id="queue-outcome".*?</p>', done.text, re.S).group()
+    assert f">{case_id}</a> → 已识别, 待公示" in said and "identified" not in said.replace("已识别", "")
+    assert f'id="case-{case_id}"' not in done.text                                        # gone from the queue
 
 
 def test_size_date_and_programme_filters_live_in_the_url_and_a_capped_total_says_more_than(client, facts, monkeypatch):

@@ -11,8 +11,9 @@ from wengang.domain.errors import AnalyticsUnreadable
 from wengang.domain.payment_records import PaymentException
 from wengang.domain.ports import Analytics, Store
 from wengang.rules.explain import Line
-from wengang.services import audit, portal, reconcile, renames, review
+from wengang.services import audit, portal, reconcile, renames
 from wengang.services.explanations import explain_case
+from wengang.services.supplied import SuppliedFacts, facts_of
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class CasePage:
     progress: portal.CaseProgress
     headline: str
     lines: list[Line]
-    supplied: review.SuppliedFacts | None
+    supplied: SuppliedFacts | None
     steps: tuple[Step, ...]
     exceptions: list[PaymentException]
     stuck: str | None
@@ -40,5 +41,5 @@ def case_page(case_id: int, *, store: Store, analytics: Analytics) -> CasePage:
     with store.reading() as uow:
         e2e = {a.end_to_end_id for a in uow.payments.attempts(case_ids=[h.case.id])}
     exceptions = [x for x in reconcile.open_exceptions(store=store) if x.end_to_end_id in e2e] if e2e else []
-    return CasePage(h, shown, headline, lines, review.facts_of(h.entries), steps(h.case.state), exceptions,
+    return CasePage(h, shown, headline, lines, facts_of(h.entries), steps(h.case.state), exceptions,
                     renames.stuck_name(h.case))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -25,11 +25,11 @@ from wengang.domain.cases import (
 from wengang.domain.cases import route as route_case
 from wengang.domain.cycles import Cycle, Round
 from wengang.domain.errors import NotFound, Refused
-from wengang.domain.ports import Analytics, CaseChange, NewCase, Store
+from wengang.domain.ports import Analytics, CaseChange, NewCase, Store, UnitOfWork
 from wengang.domain.process import PublicityBatch
 from wengang.domain.progress import Progress, Silent
 from wengang.rules.parameters import PackError, load_pack
-from wengang.services import evaluation
+from wengang.services import evaluation, supplied
 from wengang.services.casework import DEFAULT_PROGRAM, batched, bulk_work, fen_to_yuan
 
 CHUNK = 50_000
@@ -176,7 +176,9 @@ def compare(cycle_id: int, *, store: Store, analytics: Analytics, settings: Sett
     with store.transaction() as uow, bulk_work():
         uow.cycles.get(cycle_id, lock=True)
         changes, drafts = [], []
-        for case in uow.cases.of_cycle(cycle_id, PRE_PUBLICITY):
+        before = list(uow.cases.of_cycle(cycle_id, PRE_PUBLICITY))
+        keep_supplied(uow, analytics, before, fresh, run.summary.id)
+        for case in before:
             found = _compared(case, fresh.get(case.uscc), run.summary.id, round_no, by)
             if found:
                 changes.append(found[0])
@@ -214,6 +216,28 @@ def _compared(case: Case, unit: Unit | None, run_id: str, round_no: int, by: str
             "new": None if unit is None else {"decision": unit.decision, "amount": str(unit.amount),
                                               "reasons": unit.reasons}}
     return change, Draft(by, "compared", f"case:{case.id}", case.id, case.state.value, state.value, reason, data)
+
+
+def keep_supplied(uow: UnitOfWork, analytics: Analytics, cases: Iterable[Case], fresh: dict[str, Unit],
+                  run_id: str) -> int:
+    """A unit accepted on supplied facts keeps them in a later round or at re-verification: it is decided again on the
+    new run with the same facts (they replace the snapshot's for those fields only; a new flag, arrears or missing
+    months still count). Without this the newer run would send it back to review for the facts already supplied.
+    Returns how many units were decided again."""
+    again = 0
+    for case in cases:
+        unit = fresh.get(case.uscc)
+        if unit is None or not case.review_accepted:
+            continue
+        facts = supplied.facts_of(uow.audit.for_case(case.id))
+        found = analytics.redecide(case.uscc, run_id, facts.values) if facts else None
+        if found is None:
+            continue
+        row = found.row
+        fresh[case.uscc] = unit._replace(decision=row["decision"], amount=fen_to_yuan(row["amount_fen"]),
+                                         ratio_units=row["ratio_units"], reasons=row["reasons"] or "")
+        again += 1
+    return again
 
 
 def list_cycles(*, store: Store) -> list[Cycle]:

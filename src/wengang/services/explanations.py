@@ -7,7 +7,7 @@ from wengang.domain.audit import Entry
 from wengang.domain.cases import Case
 from wengang.domain.ports import Analytics
 from wengang.rules.explain import Line, explain
-from wengang.services import review
+from wengang.services import supplied
 
 
 def explain_unit(uscc: str, *, analytics: Analytics, run_id: str | None = None) -> tuple[str, list[Line]] | None:
@@ -19,11 +19,11 @@ def explain_unit(uscc: str, *, analytics: Analytics, run_id: str | None = None) 
 def explain_case(case: Case, entries: list[Entry], *, analytics: Analytics) -> tuple[str, list[Line]] | None:
     """A case's explanation: its run's stored one, or, where a reviewer supplied facts (the newest in its audit
     trail), the unit decided again with them, headed by what was supplied and on what evidence."""
-    facts = review.facts_of(entries)
+    facts = supplied.facts_of(entries)
     if facts is None:
         return explain_unit(case.uscc, analytics=analytics, run_id=case.run_id)
     found = analytics.redecide(case.uscc, case.run_id, facts.values)
     if found is None:
         return None
     headline, lines = explain(found.row, found.parameters)
-    return headline, [review.supplied_line(facts), *lines]
+    return headline, [supplied.supplied_line(facts), *lines]

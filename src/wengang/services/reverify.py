@@ -16,7 +16,7 @@ from wengang.domain.progress import Progress, Silent
 from wengang.rules.explain import Line
 from wengang.services import evaluation
 from wengang.services.casework import batched, bulk_work, load_case
-from wengang.services.cycles import Unit, newest_snapshot, units
+from wengang.services.cycles import Unit, keep_supplied, newest_snapshot, units
 from wengang.services.explanations import explain_unit
 
 
@@ -67,6 +67,7 @@ def reverify(cycle_id: int, *, store: Store, analytics: Analytics, settings: Set
         todo = [c for b in closed for c in uow.cases.of_cycle(cycle_id, [State.PUBLICITY], batch_id=b)]
         if not todo:
             raise Refused("已结束批次中没有待复核的案件 / no case of a closed batch is waiting for re-verification")
+        keep_supplied(uow, analytics, todo, fresh, run.summary.id)
         changes, drafts, records = [], [], []
         for case in todo:
             unit = fresh.get(case.uscc)

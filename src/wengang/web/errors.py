@@ -50,7 +50,7 @@ def problem(request: Request, status: int, message: str, headers: dict[str, str]
     return response
 
 
-def _domain_status(err: DomainError) -> int:
+def domain_status(err: DomainError) -> int:
     """The HTTP status a refusal of the process maps to."""
     if isinstance(err, NotFound):
         return 404
@@ -69,7 +69,7 @@ def install(app: FastAPI) -> None:
         if isinstance(err, AnalyticsBusy):        # an evaluation is writing: say so, and when to come back
             return problem(request, 503, AnalyticsBusy.MESSAGE,
                            {"Retry-After": str(AnalyticsBusy.RETRY_AFTER_SECONDS)})
-        return problem(request, _domain_status(err), str(err))
+        return problem(request, domain_status(err), str(err))
 
     @app.exception_handler(PackError)
     async def pack(request: Request, err: PackError) -> Response:

@@ -21,6 +21,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "reissue-approved": ("重新支付已审批, 待出文件", "re-issue approved, file not yet written"),
     "reissued": ("已重新支付, 在途", "re-issued, with the bank"),
     "overdue": ("已逾期, 待收回", "past the deadline, to recover"),
+    # objections and a unit's accounts
+    "objection.open": ("核查中", "being investigated"), "objection.sustained": ("异议成立", "sustained"),
+    "objection.dismissed": ("异议不成立", "dismissed"), "objection.moot": ("已无须处理", "moot"),
+    "account.pending": ("待第二人核验", "waits for a second person"), "account.active": ("已核验, 支付使用此账户",
+                                                                                 "verified: payments use it"),
+    "account.refused": ("未通过核验", "refused"), "account.superseded": ("已被新账户取代", "superseded"),
+    # how a message reached the unit
+    "channel.sms": ("短信", "SMS"), "channel.portal": ("网上服务平台", "portal"), "channel.email": ("电子邮件", "email"),
+    "channel.wechat": ("微信", "WeChat"),
     # roles
     "clerk": ("经办员", "clerk"), "reviewer": ("复核员", "reviewer"), "approver": ("审批人", "approver"),
     "auditor": ("审计员", "auditor"), "admin": ("系统管理员", "system administrator"),
@@ -70,6 +79,27 @@ CASE_WORDS: dict[str, tuple[str, str]] = {
     "exception.resolve": ("支付异常处理, 重新支付", "the payment exception resolved and reissued"),
     "payments.recover": ("逾期追回", "recovered past the deadline"),
     "case.close": ("办结", "close the case"),
+}
+# What happened to a case, as its audit trail names it (the event of each entry).
+EVENT_WORDS: dict[str, tuple[str, str]] = {
+    "case_opened": ("建立案件", "case opened"), "compared": ("比对轮重新判定", "decided again in a comparison round"),
+    "applied": ("单位提交申请", "the unit applied"), "late_filing": ("延后补报", "late filing"),
+    "review_accepted": ("审核通过", "review accepted"), "review_rejected": ("审核不通过", "review rejected"),
+    "review_with_data": ("补充数据后重新判定", "decided again with supplied facts"),
+    "dispatch_confirmed": ("用工单位已确认", "actual employer confirmed"),
+    "account_confirmed": ("可用账户已确认", "usable account confirmed"),
+    "account_proposed": ("单位提交账户变更", "the unit proposed a new account"),
+    "account_verified": ("新账户已核验", "new account verified"), "account_refused": ("新账户未通过核验",
+                                                                                 "new account refused"),
+    "publicity_started": ("列入公示", "put on a public list"), "objection_raised": ("收到异议", "objection raised"),
+    "objection_sustained": ("异议成立", "objection sustained"), "objection_dismissed": ("异议不成立",
+                                                                                      "objection dismissed"),
+    "reverified": ("公示后复核", "re-verified after publicity"), "payment_approved": ("支付已审批", "payment approved"),
+    "payment_cancelled": ("支付已作废", "payment cancelled"), "payment_paid": ("银行已入账", "paid by the bank"),
+    "payment_rejected": ("银行拒绝", "rejected by the bank"), "payment_returned": ("银行退回", "returned by the bank"),
+    "payment_pending": ("银行处理中", "with the bank"), "recovered": ("逾期追回", "recovered past the deadline"),
+    "case_closed": ("办结", "case closed"), "case_renamed": ("单位名称更正", "unit name corrected"),
+    "cycle_cancelled": ("周期作废", "cycle cancelled"),
 }
 # case states (domain.cases.State values), in the order a filter offers them: the words of CASE_WORDS
 CASE_STATES: dict[str, tuple[str, str]] = {state.value: CASE_WORDS[state.value] for state in State}
@@ -130,6 +160,11 @@ def result_words(key: str) -> tuple[str, str]:
 def case_words(value: str) -> tuple[str, str]:
     """A case's state, decision or step in words; an unknown one as it is (never a blank)."""
     return CASE_WORDS.get(value, (value, value))
+
+
+def event_words(event: str) -> tuple[str, str]:
+    """What an audit entry says happened, in words; an unknown event as it is (never a blank)."""
+    return EVENT_WORDS.get(event, (event, event))
 
 
 case_state = case_words      # a queue's state column and filter read the same words as the case page

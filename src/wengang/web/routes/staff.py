@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from wengang.domain.errors import Refused
-from wengang.domain.queues import MAX_BULK, PER_PAGE, CaseQuery, case_query
+from wengang.domain.errors import DomainError, Refused
+from wengang.domain.queues import MAX_BULK, PER_PAGE, BulkOutcome, CaseQuery, case_query
 from wengang.services import (
     accounts,
     callbacks,
@@ -22,11 +22,13 @@ from wengang.services import (
     queues,
     renames,
     review,
+    supplied,
 )
 from wengang.services.sessions import Principal
 from wengang.web.deps import AnalyticsDep, StoreDep, render
+from wengang.web.errors import domain_status
 from wengang.web.permissions import Forbidden, may, staff
-from wengang.web.words import CASE_STATES, SIZE_WORDS, case_state
+from wengang.web.words import CASE_STATES, SIZE_WORDS, case_state, case_words, words
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**62)]
@@ -154,6 +156,18 @@ def queue_page(request: Request, store, queue: Queue, a: Asked, *, extra: dict |
     return render(request, "staff/queue.html", context, status)
 
 
+def in_place(request: Request, store, name: str, a: Asked, action: str, case_id: int, version: int | None,
+             reason: str, me: Principal, *, extra: dict | None = None):
+    """A row's own action: the queue comes back with what happened to the case in words (htmx swaps the table; without
+    script the whole page); a stale row or a refused move is said above the table and changes nothing."""
+    queue = QUEUES[name]
+    try:
+        moved = queues.ACTIONS[action](case_id, version, store=store, reason=reason, by=me.username)
+    except DomainError as exc:
+        return queue_page(request, store, queue, a, extra=extra, problem=str(exc), status=domain_status(exc))
+    return queue_page(request, store, queue, a, extra=extra, outcome=BulkOutcome([(moved.id, moved.state.value)], []))
+
+
 @router.get("/queue", response_class=HTMLResponse)
 def case_list(request: Request, store: StoreDep, me: StaffView, a: AskedDep):
     """Every case of a cycle: total, pages, filters, search by name or credit code, sort, xlsx."""
@@ -218,13 +232,10 @@ def _picked(value: str) -> tuple[int, int | None]:
 
 
 @router.post("/review/{case_id}", response_class=HTMLResponse)
-def review_decide(request: Request, store: StoreDep, me: ReviewDecide, case_id: Id, reason: Reason,
+def review_decide(request: Request, store: StoreDep, me: ReviewDecide, case_id: Id, reason: Reason, a: AskedDep,
                   decision: Annotated[str, Form(pattern="^(accept|reject)$")], version: Version = None):
-    """Accept (the case goes on) or reject, always with a reason; a stale page is refused, not applied."""
-    case = review.decide(case_id, store=store, accept=decision == "accept", reason=reason, by=me.username,
-                         expected_version=version)
-    return done(request, f"案件 {case.id}: {case.state.value} / case {case.id} is now {case.state.value}",
-                "/staff/review")
+    """Accept (the case goes on) or reject, always with a reason, in place; a stale row is refused, not applied."""
+    return in_place(request, store, "review", a, f"review.{decision}", case_id, version, reason, me)
 
 
 @router.get("/objections", response_class=HTMLResponse)
@@ -240,9 +251,9 @@ def objection_decide(request: Request, store: StoreDep, me: ObjectionDecide, obj
                      reason: Reason, decision: Annotated[str, Form(pattern="^(sustain|dismiss)$")]):
     """Sustained removes the case from payment; dismissed puts it back on the list."""
     made = objections.decide(objection_id, store=store, sustain=decision == "sustain", reason=reason, by=me.username)
-    return done(request, f"异议 #{made.id}: {made.status}; 案件 {made.case_id} → {made.case_state} / "
-                f"objection #{made.id} {made.status}; case {made.case_id} is {made.case_state}",
-                "/staff/objections")
+    status, state = words(f"objection.{made.status}"), case_words(made.case_state)
+    return done(request, f"异议 #{made.id}: {status[0]}; 案件 {made.case_id} → {state[0]} / "
+                f"objection #{made.id} {status[1]}; case {made.case_id}: {state[1]}", "/staff/objections")
 
 
 @router.get("/dispatch", response_class=HTMLResponse)
@@ -252,12 +263,10 @@ def dispatch_queue(request: Request, store: StoreDep, me: StaffView, a: AskedDep
 
 
 @router.post("/dispatch/{case_id}", response_class=HTMLResponse)
-def dispatch_confirm(request: Request, store: StoreDep, me: DispatchConfirm, case_id: Id,
+def dispatch_confirm(request: Request, store: StoreDep, me: DispatchConfirm, case_id: Id, a: AskedDep,
                      employer: Annotated[str, Form(max_length=200)], version: Version = None):
-    """The actual employer confirmed: the case goes on to its next gate."""
-    case = review.confirm_dispatch(case_id, store=store, employer=employer, by=me.username, expected_version=version)
-    return done(request, f"案件 {case.id}: {case.state.value} / case {case.id} is now {case.state.value}",
-                "/staff/dispatch")
+    """The actual employer confirmed: the case goes on to its next gate, in place."""
+    return in_place(request, store, "dispatch", a, "dispatch.confirm", case_id, version, employer, me)
 
 
 @router.get("/accounts", response_class=HTMLResponse)
@@ -267,12 +276,11 @@ def account_queue(request: Request, store: StoreDep, me: StaffView, a: AskedDep)
 
 
 @router.post("/accounts/held/{case_id}", response_class=HTMLResponse)
-def release_hold(request: Request, store: StoreDep, me: AccountRelease, case_id: Id, note: Reason,
+def release_hold(request: Request, store: StoreDep, me: AccountRelease, case_id: Id, note: Reason, a: AskedDep,
                  version: Version = None):
-    """A usable account was confirmed for a held case: it goes on."""
-    case = review.confirm_account(case_id, store=store, note_text=note, by=me.username, expected_version=version)
-    return done(request, f"案件 {case.id}: {case.state.value} / case {case.id} is now {case.state.value}",
-                "/staff/accounts")
+    """A usable account was confirmed for a held case: it goes on, in place."""
+    return in_place(request, store, "held", a, "account.release", case_id, version, note, me,
+                    extra={"pending": accounts.pending(store=store)})
 
 
 @router.post("/accounts/{account_id}", response_class=HTMLResponse)
@@ -280,8 +288,8 @@ def verify_account(request: Request, store: StoreDep, me: AccountVerify, account
                    decision: Annotated[str, Form(pattern="^(accept|refuse)$")]):
     """A second person checks a changed account before any payment uses it."""
     made = accounts.verify(account_id, store=store, by=me.username, accept=decision == "accept", note=note)
-    return done(request, f"账户 #{account_id}: {made.status} / account #{account_id} is {made.status}",
-                "/staff/accounts")
+    status = words(f"account.{made.status}")
+    return done(request, f"账户 #{account_id}: {status[0]} / account #{account_id}: {status[1]}", "/staff/accounts")
 
 
 @router.get("/callbacks", response_class=HTMLResponse)
@@ -329,8 +337,8 @@ def _case(request: Request, store, analytics, case_id: int, *, preview: review.R
           typed: dict[str, str] | None = None, error: str | None = None, status: int = 200):
     page = casepage.case_page(case_id, store=store, analytics=analytics)
     return render(request, "staff/case.html", {
-        "p": page, "h": page.history, "local": portal.local_time, "stuck": page.stuck, "facts": review.FACTS,
-        "sizes": review.SIZE_WORDS, "preview": preview, "typed": typed or {}, "error": error}, status)
+        "p": page, "h": page.history, "local": portal.local_time, "stuck": page.stuck, "facts": supplied.FACTS,
+        "sizes": supplied.SIZE_WORDS, "preview": preview, "typed": typed or {}, "error": error}, status)
 
 
 def _facts(employees: str, revenue: str, assets: str, size_class: str, opening_insured: str) -> dict[str, str]:
@@ -349,7 +357,7 @@ def case_supply_preview(request: Request, store: StoreDep, analytics: AnalyticsD
     """The unit decided again with the facts typed in: the new decision and amount shown, nothing changed."""
     typed = {**_facts(employees, revenue, assets, size_class, opening_insured), "evidence": evidence}
     try:
-        facts = review.supplied_facts(typed, evidence)
+        facts = supplied.supplied_facts(typed, evidence)
         made = review.preview(case_id, facts, store=store, analytics=analytics)
     except Refused as err:
         return _case(request, store, analytics, case_id, typed=typed, error=str(err), status=400)
@@ -364,7 +372,7 @@ def case_supply(request: Request, store: StoreDep, analytics: AnalyticsDep, me: 
     """Confirm a preview: the case takes the new decision and amount, the facts and evidence audited with it."""
     typed = {**_facts(employees, revenue, assets, size_class, opening_insured), "evidence": evidence}
     try:
-        facts = review.supplied_facts(typed, evidence)
+        facts = supplied.supplied_facts(typed, evidence)
     except Refused as err:
         return _case(request, store, analytics, case_id, typed=typed, error=str(err), status=400)
     review.accept_with_data(case_id, facts, store=store, analytics=analytics, by=me.username,

@@ -13,6 +13,7 @@ from wengang.services.sessions import Principal
 from wengang.web.deps import SealerDep, StoreDep, render
 from wengang.web.permissions import may, staff
 from wengang.web.routes.staff import done
+from wengang.web.words import beijing, words
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Look = Annotated[Principal, staff("users.view")]
@@ -44,9 +45,10 @@ def add_user(request: Request, store: StoreDep, sealer: SealerDep, me: Manage, u
     is in force once the security officer grants it."""
     made = people.invite_staff(username, role, store=store, by=me.username, phone=phone, sealer=sealer,
                                display_name=display_name or None)
-    return done(request, f"已新建 {made.username} ({made.role}), 激活码已发送至 {made.phone}, 角色待安全管理员确认 "
-                f"/ user {made.username} created: code sent to {made.phone}, the role waits for the security "
-                "officer", BACK)
+    role_zh, role_en = words(made.role)
+    return done(request, f"已新建 {made.username} ({role_zh}), 激活码已发送至 {made.phone}, 角色待安全管理员确认 "
+                f"/ user {made.username} ({role_en}) created: code sent to {made.phone}, the role waits for the "
+                "security officer", BACK)
 
 
 @router.post("/users/{user_id}/active", response_class=HTMLResponse)
@@ -68,7 +70,8 @@ def reactivation(request: Request, store: StoreDep, me: Manage, user_id: RecordI
 def grant(request: Request, store: StoreDep, me: Grant, user_id: RecordId, role: Annotated[str, Form(max_length=12)]):
     """The security officer puts a role in force (its holder's sessions end)."""
     made = people.grant_role(user_id, role, store=store, by=me.username)
-    return done(request, f"{made.username}: 角色 {made.role} 已生效 / role {made.role} in force", BACK)
+    role_zh, role_en = words(made.role)
+    return done(request, f"{made.username}: 角色 {role_zh} 已生效 / role {role_en} in force", BACK)
 
 
 @router.post("/users/{user_id}/revoke", response_class=HTMLResponse)
@@ -106,8 +109,8 @@ def activation(request: Request, store: StoreDep, sealer: SealerDep, me: Issue,
     if isinstance(made, people.Filed):
         return done(request, _requested(made), BACK)
     where = made.phone or "单位消息 / the unit's portal messages"
-    return done(request, f"激活码已发送至 {where}, 有效期至 {made.expires_at:%Y-%m-%d %H:%M} UTC / activation code "
-                f"sent to {where}", BACK)
+    return done(request, f"激活码已发送至 {where}, 有效期至 {beijing(made.expires_at)} (北京时间) / activation code "
+                f"sent to {where}, valid until {beijing(made.expires_at)} Beijing time", BACK)
 
 
 def _requested(made: people.Filed) -> str:

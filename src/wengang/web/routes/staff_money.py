@@ -16,7 +16,7 @@ from wengang.web.charts import bars
 from wengang.web.deps import AnalyticsDep, SettingsDep, StoreDep, render
 from wengang.web.permissions import staff
 from wengang.web.routes.staff import CycleQ, chosen, done
-from wengang.web.words import bank_reason
+from wengang.web.words import bank_reason, words
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Ref = Annotated[str, Path(min_length=1, max_length=35, pattern=r"^[A-Za-z0-9-]+$")]
@@ -89,7 +89,8 @@ def batch_cancel(request: Request, store: StoreDep, me: BatchCancel, ref: Ref,
 def batch_approve(request: Request, store: StoreDep, settings: SettingsDep, me: BatchApprove, ref: Ref):
     """Four eyes: refused (and nothing changes) when the approver prepared the batch."""
     made = payments.approve_batch(ref, store=store, settings=settings, by=me.username)
-    return done(request, f"批次 {made.number}: {made.status} / batch {made.number} is {made.status}",
+    status = words(made.status)
+    return done(request, f"批次 {made.number}: {status[0]} / batch {made.number}: {status[1]}",
                 f"/staff/batches/{made.number}")
 
 
