@@ -3,6 +3,7 @@ state and version, set-based moves that fail whole with ConcurrentChange when an
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -34,14 +35,15 @@ def _states(states: Iterable[State | str] | None) -> set[State] | None:
 class FakeCases:
     """The Cases port over the unit of work's cases table."""
 
-    def __init__(self, table: Table):
+    def __init__(self, table: Table, now: dt.datetime | None = None):
         self.t = table
+        self.now = now or dt.datetime(2021, 10, 8, 1, 0)     # the unit of work's time: every change's
 
     def insert_many(self, rows: list[NewCase]) -> list[int]:
         """Ids taken first, in row order, after the highest there is (as SQLite's reservation does)."""
         ids = list(range(self.t.next_id, self.t.next_id + len(rows)))
         for case_id, row in zip(ids, rows, strict=True):
-            self.t.insert_record(Case(case_id, *row))
+            self.t.insert_record(Case(case_id, *row, changed_at=self.now))
         return ids
 
     def get(self, case_id: int) -> Case | None:
@@ -71,7 +73,7 @@ class FakeCases:
 
     def transition(self, case: Case, to: State, reason: str, **changes: Any) -> Case:
         """Only if nobody moved the case since it was read (same state, same version)."""
-        values = {"state": State(to), "reason": reason, "version": case.version + 1, **changes}
+        values = {"state": State(to), "reason": reason, "version": case.version + 1, "changed_at": self.now, **changes}
         if not self.t.update(case.id, values, state=case.state, version=case.version):
             raise ConcurrentChange(f"案件 / case {case.id}")
         return self.t.rows[case.id]
@@ -80,7 +82,8 @@ class FakeCases:
                  batch_id: int | None) -> list[Moved]:
         moved = []
         for c in self._of(cycle_id, [from_state], None):
-            self.t.update(c.id, {"state": to_state, "reason": reason, "batch_id": batch_id, "version": c.version + 1})
+            self.t.update(c.id, {"state": to_state, "reason": reason, "batch_id": batch_id, "version": c.version + 1,
+                                 "changed_at": self.now})
             moved.append(Moved(c.id, c.uscc, c.amount, c.version + 1))
         return moved
 
@@ -122,7 +125,7 @@ class FakeCases:
             raise ConcurrentChange(f"{stale} 个案件 / cases")
         for r in rows:
             values = {name: getattr(r, name) for name in CHANGED}
-            self.t.update(r.id, {**values, "version": r.version + 1})
+            self.t.update(r.id, {**values, "version": r.version + 1, "changed_at": self.now})
         return len(rows)
 
     def move_each(self, moves: Iterable[tuple[int, State, State]], reason: str) -> int:
@@ -136,7 +139,7 @@ class FakeCases:
         for (before, to), ids in groups.items():
             for case_id in sorted(set(ids)):
                 case = self.t.rows.get(case_id)
-                if case is not None and self.t.update(case_id, {"state": to, "reason": reason,
+                if case is not None and self.t.update(case_id, {"state": to, "reason": reason, "changed_at": self.now,
                                                                 "version": case.version + 1}, state=before):
                     moved += 1
         if moved != count:
@@ -151,13 +154,18 @@ class FakeCases:
         return out
 
     def _matching(self, q: CaseQuery) -> list[Case]:
+        since, until = q.changed_between
+
         def hit(c: Case) -> bool:
             return (c.cycle_id == q.cycle_id and (not q.states or c.state in q.states)
                     and (q.program is None or c.program == q.program)
                     and (q.district is None or c.uscc[2:8] == q.district)
                     and (q.reason is None or q.reason.lower() in c.reasons.lower())
                     and (q.uscc is None or c.uscc.startswith(q.uscc))
-                    and (q.search is None or q.search.lower() in c.name.lower()))
+                    and (q.search is None or q.search.lower() in c.name.lower())
+                    and (q.size is None or c.size_class == (None if q.size == "unknown" else q.size))
+                    and (since is None or (c.changed_at is not None and c.changed_at >= since))
+                    and (until is None or (c.changed_at is not None and c.changed_at < until)))
         return self.t.where(hit)
 
     def page(self, query: CaseQuery) -> list[Case]:
@@ -165,8 +173,9 @@ class FakeCases:
         found.sort(key=lambda c: getattr(c, query.sort), reverse=query.descending)
         return found[query.offset:query.offset + query.per_page]
 
-    def count(self, query: CaseQuery) -> int:
-        return len(self._matching(query))
+    def count(self, query: CaseQuery, limit: int | None = None) -> int:
+        found = len(self._matching(query))
+        return found if limit is None else min(found, limit)
 
     def ids(self, query: CaseQuery, limit: int) -> list[int]:
         return sorted(c.id for c in self._matching(query))[:limit]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,9 @@ from openpyxl import load_workbook
 
 from tests.builders import uscc
 from tests.conftest import each_store
+from wengang import bootstrap
+from wengang.config import Settings
+from wengang.domain.audit import Draft
 from wengang.domain.cases import State
 from wengang.domain.errors import Refused
 from wengang.domain.ports import NewCase
@@ -116,3 +120,130 @@ def test_the_export_holds_every_filtered_row_with_phones_masked(store):
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert count == len(rows) == 12 and rows[0][3] in ("630102",) and rows[0][4] == "待审核 review"
     assert "139****5678" in rows[0][7] and "13912345678" not in str(rows)
+
+
+class Fixed:
+    """A clock standing still at one naive UTC instant (every change of a transaction is stamped with it)."""
+
+    def __init__(self, at: dt.datetime):
+        self.at = at
+
+    def now(self) -> dt.datetime:
+        return self.at
+
+
+LAST_OF_8TH = dt.datetime(2021, 10, 8, 15, 59, 59)     # 23:59:59 on 8 October in Beijing
+FIRST_OF_9TH = dt.datetime(2021, 10, 8, 16, 0, 0)       # midnight starting 9 October in Beijing
+SIZE_OF = ("micro", "small", "medium", "large", None)   # case n gets SIZE_OF[n % 5]: None is unknown
+
+
+def sized_city(store) -> int:
+    """Cases 1-60 stamped in the last second of 8 October (Beijing), 61-120 in the first of 9 October, sizes by n,
+    programme "ui-return" for all but the last ten ("sme-training")."""
+    with store.transaction() as uow:
+        cycle_id = uow.cycles.add(program="ui-return", pack="beijing-2021", as_of=AT.date(), snapshot_id="s",
+                                  run_id="r", rounds_required=1, opened_by="clerk", opened_at=AT).id
+        uow.commit()
+    for at, numbers in ((LAST_OF_8TH, range(1, 61)), (FIRST_OF_9TH, range(61, 121))):
+        store.clock = Fixed(at)
+        with store.transaction() as uow:
+            uow.cases.insert_many([NewCase("sme-training" if n > 110 else "ui-return", cycle_id,
+                                           uscc(n, "91630102"), f"单位{n}", "eligible", Decimal(n), 6000, "", "r",
+                                           False, True, False, False, False, State.IDENTIFIED.value, "passed", None,
+                                           1, SIZE_OF[n % 5]) for n in numbers])
+            uow.commit()
+    return cycle_id
+
+
+def total(store, cycle_id: int, **filters) -> int:
+    return queues.page(case_query(cycle_id, per_page=200, **filters), store=store).total
+
+
+def test_size_dates_and_programme_filter_with_their_boundaries(store):
+    cycle_id = sized_city(store)
+    assert [total(store, cycle_id, size=s) for s in ("micro", "small", "medium", "large", "unknown")] == [24] * 5
+    assert {r.case.size_class for r in queues.page(case_query(cycle_id, size="unknown"), store=store).rows} == {None}
+    # Beijing days, both ends included: the last second of the 8th is the 8th, the first of the 9th the 9th
+    assert total(store, cycle_id, changed_to="2021-10-08") == 60
+    assert total(store, cycle_id, changed_from="2021-10-09") == 60
+    assert total(store, cycle_id, changed_from="2021-10-08", changed_to="2021-10-08") == 60
+    assert total(store, cycle_id, changed_from="2021-10-09", changed_to="2021-10-09") == 60
+    assert total(store, cycle_id, changed_from="2021-10-08", changed_to="2021-10-09") == 120
+    assert total(store, cycle_id, changed_to="2021-10-07") == 0
+    assert total(store, cycle_id, changed_from="2021-10-10") == 0
+    assert total(store, cycle_id, program="sme-training") == 10
+    assert total(store, cycle_id, program="ui-return", size="large", changed_from="2021-10-09") == 10   # 65..110
+    # a move is a change: the case leaves the 8th for the day it moved on
+    store.clock = Fixed(dt.datetime(2021, 10, 11, 2, 0))
+    with store.transaction() as uow:
+        case = uow.cases.get(queues.matching_ids(case_query(cycle_id, changed_to="2021-10-08"), store=store)[0])
+        uow.cases.transition(case, State.REVIEW, "flagged")
+        uow.audit.append([Draft("clerk", "case_flagged", f"case:{case.id}", case.id, "identified", "review",
+                                "flagged", {})])            # as every move is: the queue's kept totals see it
+        uow.commit()
+    assert total(store, cycle_id, changed_to="2021-10-08") == 59
+    assert [r.case.id for r in queues.page(case_query(cycle_id, changed_from="2021-10-11"), store=store).rows] \
+        == [case.id]
+
+
+def test_bad_size_or_dates_are_refused_by_name():
+    for bad, word in (({"size": "huge"}, "size"), ({"changed_from": "8/10/2021"}, "from date"),
+                      ({"changed_to": "2021-02-30"}, "to date"),
+                      ({"changed_from": "2021-10-09", "changed_to": "2021-10-08"}, "after the to date")):
+        with pytest.raises(Refused, match=word):
+            case_query(1, **bad)
+
+
+def test_a_total_above_the_cap_says_more_than_and_never_a_wrong_number(store, monkeypatch):
+    cycle_id = city(store)                                   # 120 cases, 60 in district 630102
+    monkeypatch.setattr(queues, "COUNT_CAP", 60)
+    exact = queues.page(case_query(cycle_id, district="630102", per_page=25), store=store)
+    assert (exact.total, exact.more, exact.pages) == (60, False, 3)              # at the cap: counted, exact
+    queues.TOTALS._kept.clear()
+    monkeypatch.setattr(queues, "COUNT_CAP", 59)
+    over = queues.page(case_query(cycle_id, district="630102", per_page=25), store=store)
+    assert (over.total, over.more, over.has_next) == (59, True, True)             # one past it: "more than 59"
+    everything = queues.page(case_query(cycle_id, per_page=25, page=4), store=store)
+    assert everything.more and everything.total == 59 and everything.has_next     # paging on past the cap
+    small = queues.page(case_query(cycle_id, states=["review"], per_page=25), store=store)
+    assert (small.total, small.more, small.has_next) == (12, False, False)
+
+
+def test_sqlite_serves_queue_filters_from_their_indexes(tmp_path, sqlite_template):
+    """The planner (no statistics, as the app runs) takes the queue indexes: the district through the very
+    expression it was built on, and the page in case order straight from the index (no sort of the cycle)."""
+    from sqlalchemy import select
+
+    from wengang.adapters.db.cases import SqlCases
+    from wengang.adapters.db.tables import cases
+
+    path = tmp_path / "plan.sqlite"
+    shutil.copy(sqlite_template, path)
+    opened = bootstrap.open_store(Settings(data_dir=tmp_path / "var", database_url=f"sqlite:///{path}",
+                                           audit_anchor_dir=tmp_path / "anchors"))
+    try:
+        city(opened)
+        with opened.engine.connect() as conn:
+            repo = SqlCases(conn)
+
+            def plan(stmt) -> str:
+                compiled = stmt.compile(conn, compile_kwargs={"literal_binds": True})
+                rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled)).all()
+                return " | ".join(r[-1] for r in rows)
+
+            page = plan(repo._matching(case_query(1, states=["review"], district="630102"), cases.c.id)
+                        .order_by(cases.c.id).limit(50))
+            assert "INDEX ix_cases_district (cycle_id=? AND <expr>=? AND state=?)" in page and "TEMP B-TREE" not in page
+            state = plan(repo._matching(case_query(1, states=["review"]), *cases.c).order_by(cases.c.id).limit(50))
+            assert "INDEX ix_cases_state " in state + " " and "TEMP B-TREE" not in state
+            amount = plan(repo._matching(case_query(1, states=["review"]), *cases.c)
+                          .order_by(cases.c.amount, cases.c.id).limit(50))
+            assert "ix_cases_state_amount" in amount and "TEMP B-TREE" not in amount
+            sized = plan(repo._matching(case_query(1, states=["review"], size="small"), *cases.c)
+                         .order_by(cases.c.id).limit(50))
+            assert "ix_cases_state_size" in sized and "TEMP B-TREE" not in sized
+            counted = plan(select(repo._matching(case_query(1, district="630102"), cases.c.id).limit(10_001)
+                                  .subquery().c.id))
+            assert "ix_cases_district" in counted
+    finally:
+        opened.close()

@@ -79,3 +79,24 @@ def test_one_row_s_action_is_done_in_place_in_words_and_a_stale_row_changes_noth
     said = re.search(r'id="queue-outcome".*?</p>', done.text, re.S).group()
     assert f">{case_id}</a> → 已识别, 待公示" in said and "identified" not in said.replace("已识别", "")
     assert f'id="case-{case_id}"' not in done.text                                        # gone from the queue
+
+
+def test_size_date_and_programme_filters_live_in_the_url_and_a_capped_total_says_more_than(client, facts, monkeypatch):
+    from wengang.services import queues
+
+    clerk, _ = staff_client(client, "clerk")
+    cycle = facts["paid_cycle"]
+    every = int(re.search(r'id="queue-total">共 (\d+) 件', clerk.get(f"/staff/queue?cycle={cycle}").text).group(1))
+    url = f"/staff/queue?cycle={cycle}&size=unknown&changed_from=2000-01-01&changed_to=2099-12-31&per_page=25"
+    page = clerk.get(url).text
+    assert 'value="unknown" selected' in page and 'value="2000-01-01"' in page and 'value="2099-12-31"' in page
+    assert "规模未知" in page and "size unknown" not in page.split('id="queue-total"')[1][:200]
+    none = clerk.get(f"/staff/queue?cycle={cycle}&changed_to=2000-01-01").text
+    assert re.search(r'id="queue-total">共 0 件', none)
+    bad = clerk.get(f"/staff/queue?cycle={cycle}&changed_from=2021-10-09&changed_to=2021-10-08")
+    assert bad.status_code == 422 and "after the to date" in bad.text
+    queues.TOTALS._kept.clear()
+    monkeypatch.setattr(queues, "COUNT_CAP", every - 1)
+    capped = clerk.get(f"/staff/queue?cycle={cycle}&per_page=25").text
+    assert re.search(rf'id="queue-total">共 超过 {every - 1:,} 件', capped)
+    assert "末页" in capped and 'class="page-last"' not in capped                 # no last page said when not counted

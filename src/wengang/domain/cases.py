@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -191,6 +192,8 @@ class Case:
     batch_id: int | None
     version: int
     planned_batch: int | None = None      # the batch of the cycle's publicity plan it is planned into
+    size_class: str | None = None          # the run's size class when the cycle opened; None: unknown
+    changed_at: dt.datetime | None = None  # naive UTC of its last move or change (None: not recorded)
 
     @property
     def gates(self) -> Gates:

@@ -62,6 +62,7 @@ class NewCase(NamedTuple):
     reason: str
     batch_id: int | None
     version: int
+    size_class: str | None = None      # large/medium/small/micro from the run; None: unknown
 
 
 class CaseChange(NamedTuple):
@@ -234,8 +235,8 @@ class Cases(Protocol):
         """One page of the cases the query matches, in its order (ties by case number)."""
         ...
 
-    def count(self, query: CaseQuery) -> int:
-        """How many cases the query matches (its page and order aside)."""
+    def count(self, query: CaseQuery, limit: int | None = None) -> int:
+        """How many cases the query matches (its page and order aside), counting no further than `limit`."""
         ...
 
     def ids(self, query: CaseQuery, limit: int) -> list[int]:

@@ -6,12 +6,14 @@ The query is checked here, once, so a bad `?page=` or `?sort=` gets a precise me
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from wengang.domain.cases import State
+from wengang.domain.days import BEIJING
 from wengang.domain.errors import Refused
 
 T = TypeVar("T")
@@ -22,6 +24,8 @@ USCC_PREFIX = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{1,18}$")     # GB 32100: digits 
 DISTRICT = re.compile(r"^[0-9]{6}$")                           # the administrative division code, USCC chars 3-8
 MAX_SEARCH = 100
 MAX_BULK = 1_000     # one bulk action decides at most this many cases (each its own audited move)
+SIZES = ("large", "medium", "small", "micro", "unknown")    # a run's size classes; "unknown": none was found
+COUNT_CAP = 10_000   # a total above this is shown as "more than 10,000": counting 500,000 rows per page costs seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +34,8 @@ class CaseQuery:
 
     `search` is matched as part of the unit's name (indexed: trigram); `uscc` as the start of the credit code
     (indexed: the cycle × credit code key). `district` is the six-digit administrative division code inside the
-    credit code (its characters 3 to 8), so it needs no column of its own."""
+    credit code (its characters 3 to 8), so it needs no column of its own. `changed_from`/`changed_to` are Beijing
+    dates, both included, of the case's last move or change."""
 
     cycle_id: int
     states: tuple[State, ...] = ()
@@ -39,6 +44,9 @@ class CaseQuery:
     reason: str | None = None          # a rule reason code (or any part of the reasons field)
     search: str | None = None
     uscc: str | None = None
+    size: str | None = None            # one of SIZES
+    changed_from: dt.date | None = None
+    changed_to: dt.date | None = None
     sort: str = "id"
     descending: bool = False
     page: int = 1
@@ -50,11 +58,23 @@ class CaseQuery:
 
     def filters(self) -> CaseQuery:
         """The same query without its page and order: what the total and a bulk "all that match" depend on."""
-        return CaseQuery(self.cycle_id, self.states, self.program, self.district, self.reason, self.search, self.uscc)
+        return CaseQuery(self.cycle_id, self.states, self.program, self.district, self.reason, self.search, self.uscc,
+                         self.size, self.changed_from, self.changed_to)
+
+    @property
+    def changed_between(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """The date range as naive UTC instants (as the store keeps times): from its first Beijing midnight, up to
+        but not including the Beijing midnight after its last day."""
+        def utc(day: dt.date) -> dt.datetime:
+            return dt.datetime.combine(day, dt.time(), BEIJING).astimezone(dt.UTC).replace(tzinfo=None)
+        return (utc(self.changed_from) if self.changed_from else None,
+                utc(self.changed_to + dt.timedelta(days=1)) if self.changed_to else None)
 
 
 def case_query(cycle_id: int, *, states: Sequence[str | State] = (), program: str | None = None,
                district: str | None = None, reason: str | None = None, q: str | None = None,
+               size: str | None = None, changed_from: str | dt.date | None = None,
+               changed_to: str | dt.date | None = None,
                sort: str | None = None, page: int | None = None, per_page: int | None = None) -> CaseQuery:
     """A CaseQuery from what a form or URL carries; Refused (saying which field and why) when any part is bad.
     `q` is one search box: a credit-code prefix when it looks like one (2+ characters of the code's alphabet with
@@ -79,6 +99,12 @@ def case_query(cycle_id: int, *, states: Sequence[str | State] = (), program: st
             code = upper
         else:
             search = q
+    size = blank(size)
+    if size is not None and size not in SIZES:
+        raise Refused(f"没有这个规模类型 / no size class {size}; one of {', '.join(SIZES)}")
+    since, until = _day(changed_from, "起始日期 / from date"), _day(changed_to, "截止日期 / to date")
+    if since and until and since > until:
+        raise Refused("起始日期晚于截止日期 / the from date is after the to date")
     sort = blank(sort) or "id"
     descending = sort.startswith("-")
     key = sort.lstrip("-")
@@ -90,8 +116,19 @@ def case_query(cycle_id: int, *, states: Sequence[str | State] = (), program: st
     per_page = 50 if per_page is None else per_page
     if per_page not in PER_PAGE:
         raise Refused(f"每页行数应为 {'/'.join(map(str, PER_PAGE))} / rows per page: one of {PER_PAGE}")
-    return CaseQuery(cycle_id, wanted, blank(program), district, blank(reason), search, code, key, descending,
-                     page, per_page)
+    return CaseQuery(cycle_id, wanted, blank(program), district, blank(reason), search, code, size, since, until,
+                     key, descending, page, per_page)
+
+
+def _day(value: str | dt.date | None, what: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    if not value.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise Refused(f"{what} 应为 年-月-日 / should be a date like 2021-10-08: {value[:20]}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +140,16 @@ class Page(Generic[T]):
     page: int
     per_page: int
     extra: dict = field(default_factory=dict)
+    more: bool = False      # the total is a floor: more than `total` match (not counted further, see COUNT_CAP)
 
     @property
     def pages(self) -> int:
+        """Pages of the counted total (with `more`, the pages up to there: later ones exist and are reachable)."""
         return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages or (self.more and len(self.rows) == self.per_page)
 
     @property
     def first(self) -> int:

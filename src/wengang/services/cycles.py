@@ -34,6 +34,7 @@ from wengang.services import evaluation, supplied
 from wengang.services.casework import DEFAULT_PROGRAM, batched, bulk_work, fen_to_yuan
 
 CHUNK = 50_000
+SIZE_CLASSES = ("large", "medium", "small", "micro")     # what a case keeps; the run's "unknown" is kept as None
 UNIT_COLUMNS = ("uscc", "name", "decision", "amount_fen", "ratio_units", "reasons", "labor_dispatch", "has_account")
 
 
@@ -48,6 +49,7 @@ class Unit(NamedTuple):
     reasons: str
     labor_dispatch: bool
     has_account: bool
+    size_class: str | None = None      # None: unknown (the queues filter on it)
 
     @property
     def fresh(self) -> Fresh:
@@ -57,8 +59,11 @@ class Unit(NamedTuple):
 def units(decided: pa.Table) -> Iterator[Unit]:
     """Rows of a decided table; a missing flag reads as not a dispatch firm and no usable account."""
     cols = [decided.column(c).to_pylist() for c in UNIT_COLUMNS]
-    for uscc, name, decision, fen, ratio, reasons, dispatch, account in zip(*cols, strict=True):
-        yield Unit(uscc, name or "", decision, fen_to_yuan(fen), ratio, reasons or "", bool(dispatch), bool(account))
+    sizes = (decided.column("size_class").to_pylist() if "size_class" in decided.column_names
+             else [None] * decided.num_rows)
+    for uscc, name, decision, fen, ratio, reasons, dispatch, account, size in zip(*cols, sizes, strict=True):
+        yield Unit(uscc, name or "", decision, fen_to_yuan(fen), ratio, reasons or "", bool(dispatch), bool(account),
+                   size if size in SIZE_CLASSES else None)
 
 
 class Compared(NamedTuple):
@@ -145,7 +150,7 @@ def _new_case(program: str, cycle_id: int, run_id: str, u: Unit) -> NewCase:
     state = route_case(Gates(u.decision, u.labor_dispatch, u.has_account))
     return NewCase(program, cycle_id, u.uscc, u.name, u.decision, u.amount, u.ratio_units, u.reasons, run_id,
                    u.labor_dispatch, u.has_account, False, False, False, state.value,
-                   route_reason(state, u.reasons), None, 1)
+                   route_reason(state, u.reasons), None, 1, u.size_class)
 
 
 def _opened(rows: list[NewCase], ids: list[int], by: str, snapshot_id: str) -> Iterator[Draft]:

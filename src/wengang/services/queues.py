@@ -15,7 +15,7 @@ from wengang.domain.errors import DomainError, Refused
 from wengang.domain.identifiers import mask_id, mask_phone
 from wengang.domain.ports import Store
 from wengang.domain.process import Application
-from wengang.domain.queues import MAX_BULK, BulkOutcome, CaseQuery, Page
+from wengang.domain.queues import COUNT_CAP, MAX_BULK, BulkOutcome, CaseQuery, Page
 from wengang.rules.output import sheet_row
 from wengang.services import review
 
@@ -57,19 +57,26 @@ TOTALS = Totals()
 
 
 def page(query: CaseQuery, *, store: Store, applications: bool = False) -> Page[Row]:
-    """The page the query asks for and how many cases match in all (one read transaction; the total is kept
-    while nothing changes, see Totals)."""
+    """The page the query asks for and how many cases match in all, counted up to COUNT_CAP: above it the page says
+    "more than 10,000" (never a wrong number, never a guess), and counting stops there instead of reading the whole
+    cycle on every page view. One read transaction; the total is kept while nothing changes, see Totals."""
     wanted = query.filters()
     with store.reading() as uow:
         mark = uow.audit.head()[0]              # read first, on this transaction's connection (not one kept per thread)
         cases = uow.cases.page(query)
         total = TOTALS.get(store, wanted, mark)
         if total is None:
-            total = uow.cases.count(wanted) if cases or query.page > 1 else 0
+            if not cases and query.page == 1:
+                total = 0
+            elif query.page == 1 and len(cases) < query.per_page:
+                total = len(cases)                  # the first page holds them all: nothing to count
+            else:
+                total = uow.cases.count(wanted, limit=COUNT_CAP + 1)
             TOTALS.put(store, wanted, mark, total)
         rows = [Row(c, [a for a in uow.applications.of_case(c.id) if a.is_pending] if applications else [])
                 for c in cases]
-    return Page(rows, total, query.page, query.per_page)
+    more = total > COUNT_CAP
+    return Page(rows, COUNT_CAP if more else total, query.page, query.per_page, more=more)
 
 
 def matching_ids(query: CaseQuery, *, store: Store, limit: int = MAX_BULK) -> list[int]:

@@ -91,7 +91,7 @@ def _open_late(uow: UnitOfWork, cycle: Cycle, late: tuple[Unit, str], by: str) -
     (case_id,) = uow.cases.insert_many([NewCase(
         cycle.program, cycle.id, unit.uscc, unit.name, unit.decision, unit.amount, unit.ratio_units,
         unit.reasons, run_id, unit.labor_dispatch, unit.has_account, False, False, False, state.value, reason, None,
-        1)])
+        1, unit.size_class)])
     case = load_case(uow, case_id)
     uow.audit.append([Draft(by, "late_filing", f"case:{case.id}", case.id, None, state.value, reason,
                             {"uscc": unit.uscc, "decision": unit.decision, "amount": str(unit.amount),

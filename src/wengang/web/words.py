@@ -139,6 +139,11 @@ SORT_WORDS: dict[str, tuple[str, str]] = {
     "name": ("单位名称", "unit name"), "amount": ("金额 (从小到大)", "amount, smallest first"),
     "-amount": ("金额 (从大到小)", "amount, largest first"), "state": ("状态", "state"),
 }
+# size classes a queue filters on (domain.queues.SIZES): the run's class when the cycle opened
+SIZE_WORDS: dict[str, tuple[str, str]] = {
+    "large": ("大型企业", "large"), "medium": ("中型企业", "medium"), "small": ("小型企业", "small"),
+    "micro": ("微型企业", "micro"), "unknown": ("规模未知", "size unknown"),
+}
 # Why a bank refused or returned a payment: ISO 20022 ExternalStatusReason1Code / ExternalReturnReason1Code values
 # a pain.002 or camt.054 carries (the CSV layout uses the same codes). Never shown as the bare code.
 BANK_REASONS: dict[str, tuple[str, str]] = {

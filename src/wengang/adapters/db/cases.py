@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -20,10 +21,10 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 
 from wengang.adapters.db.bulk import insert_rows, listed, mark, one_of, raw_cursor, staged
-from wengang.adapters.db.tables import CASE_NAME_FTS, cases
+from wengang.adapters.db.tables import CASE_NAME_FTS, DISTRICT_SQL, cases
 from wengang.adapters.db.types import Money, from_fen
 from wengang.domain.cases import Case, State
 from wengang.domain.errors import ConcurrentChange
@@ -59,13 +60,16 @@ def _case(row) -> Case:
 class SqlCases:
     """The Cases port on one connection (inside the unit of work's transaction)."""
 
-    def __init__(self, conn: Connection):
+    def __init__(self, conn: Connection, now: dt.datetime | None = None):
         self.conn = conn
+        self.now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)   # the unit of work's time: every change's
 
     def insert_many(self, rows: list[NewCase]) -> list[int]:
         """Insert in bulk; the ids, in row order, are taken first so audit entries can name them at once."""
         ids = self._new_ids(len(rows))
-        insert_rows(self.conn, cases, ("id", *NewCase._fields), ((i, *r) for i, r in zip(ids, rows, strict=True)))
+        now = self._now_param()          # on SQLite spelled as SQLAlchemy spells it, so that ranges compare alike
+        insert_rows(self.conn, cases, ("id", *NewCase._fields, "changed_at"),
+                    ((i, *r, now) for i, r in zip(ids, rows, strict=True)))
         return ids
 
     def _new_ids(self, count: int) -> list[int]:
@@ -126,16 +130,31 @@ class SqlCases:
     def _matching(self, query: CaseQuery, *columns):
         """SELECT columns FROM cases WHERE the query's filters (no order, no page)."""
         sqlite = self.conn.dialect.name == "sqlite"
-        # SQLite without statistics: `cycle_id + 0` walks the primary key in order (see `chunks`) unless a credit
-        # code prefix wants the (cycle, credit code) key.
-        cycle = cases.c.cycle_id if query.uscc or not sqlite else cases.c.cycle_id + 0
+        # SQLite has no statistics: with a state, district or credit-code prefix it takes the (cycle, state, …)
+        # queue index or the (cycle, credit code) key, whose equalities it counts; with none of them, `cycle_id + 0`
+        # walks the primary key in order (see `chunks`) rather than sort the whole cycle out of another index.
+        indexed = query.states or query.district or query.uscc or not sqlite
+        cycle = cases.c.cycle_id if indexed else cases.c.cycle_id + 0
         stmt = select(*columns).select_from(cases).where(cycle == query.cycle_id)
         if query.states:
             stmt = stmt.where(cases.c.state.in_([s.value for s in query.states]))
+        elif query.district and sqlite:
+            # Every state, said: SQLite then reads ix_cases_district on three equalities instead of scanning the
+            # whole cycle in the (cycle, credit code) key, which it takes for covering the district expression
+            # (counting a district: 0.7 ms instead of 37 ms at 500,000 cases).
+            stmt = stmt.where(cases.c.state.in_([s.value for s in State]))
         if query.program:
             stmt = stmt.where(cases.c.program == query.program)
-        if query.district:
-            stmt = stmt.where(func.substr(cases.c.uscc, 3, 6) == query.district)
+        if query.district:      # the very text of ix_cases_district: the planner matches expressions by their text
+            stmt = stmt.where(literal_column(DISTRICT_SQL) == query.district)
+        if query.size:
+            stmt = stmt.where(cases.c.size_class.is_(None) if query.size == "unknown"
+                              else cases.c.size_class == query.size)
+        since, until = query.changed_between
+        if since is not None:
+            stmt = stmt.where(cases.c.changed_at >= since)
+        if until is not None:
+            stmt = stmt.where(cases.c.changed_at < until)
         if query.reason:
             stmt = stmt.where(cases.c.reasons.like(f"%{_escaped(query.reason)}%", escape="\\"))
         if query.uscc:      # checked by the domain: credit-code characters only, nothing to escape
@@ -155,15 +174,26 @@ class SqlCases:
 
     def page(self, query: CaseQuery) -> list[Case]:
         """One page of the cycle's cases that match, in the query's order (ties by case number)."""
-        key = cases.c[query.sort]
-        order = [key.desc(), cases.c.id.desc()] if query.descending else [key, cases.c.id]
+        key: ColumnElement[Any] = cases.c[query.sort]
+        tie: ColumnElement[Any] = cases.c.id
+        if query.search and self.conn.dialect.name == "postgresql":
+            # A name search finds few rows through the trigram GIN index; ordered by the bare key, the planner would
+            # rather walk the primary key (or a queue index) in order, testing every name, hoping to fill the page
+            # early: `id + 0` (and `name || ''` …) is no index's order, so it gathers the matches first, then sorts.
+            key = key + 0 if query.sort in ("id", "amount") else key.op("||")("")
+            tie = cases.c.id + 0
+        order = [key.desc(), tie.desc()] if query.descending else [key, tie]
         if query.sort == "id":
             order = order[:1]
         stmt = self._matching(query, *(cases.c[n] for n in CASE_COLUMNS))
         return [_case(r) for r in self.conn.execute(stmt.order_by(*order).limit(query.per_page).offset(query.offset))]
 
-    def count(self, query: CaseQuery) -> int:
-        return int(self.conn.execute(self._matching(query, func.count())).scalar_one())
+    def count(self, query: CaseQuery, limit: int | None = None) -> int:
+        """How many match; with `limit`, no more than that (a LIMITed inner select: the scan stops there)."""
+        if limit is None:
+            return int(self.conn.execute(self._matching(query, func.count())).scalar_one())
+        inner = self._matching(query, literal_column("1").label("one")).limit(limit).subquery()
+        return int(self.conn.execute(select(func.count()).select_from(inner)).scalar_one())
 
     def ids(self, query: CaseQuery, limit: int) -> list[int]:
         """Case numbers of every match, in case-number order, at most `limit` (a bulk action's "all that match")."""
@@ -185,7 +215,8 @@ class SqlCases:
 
     def transition(self, case: Case, to: State, reason: str, **changes: Any) -> Case:
         """Move one case only if nobody moved it since it was read (same state, same version)."""
-        values = {"state": State(to).value, "reason": reason, "version": case.version + 1, **changes}
+        values = {"state": State(to).value, "reason": reason, "version": case.version + 1, "changed_at": self.now,
+                  **changes}
         result = self.conn.execute(update(cases).where(
             cases.c.id == case.id, cases.c.state == case.state.value, cases.c.version == case.version,
         ).values(**values))
@@ -195,15 +226,19 @@ class SqlCases:
         assert moved is not None, "the row this statement just updated is there"
         return moved
 
+    def _now_param(self):
+        """The unit of work's time for a driver-level statement, spelled as SQLAlchemy spells it on SQLite."""
+        return self.now.isoformat(sep=" ", timespec="microseconds") if self.conn.dialect.name == "sqlite" else self.now
+
     def move_all(self, cycle_id: int, from_state: State, to_state: State, reason: str,
                  batch_id: int | None) -> list[Moved]:
         """One UPDATE for every case of the cycle in `from_state`; returns what moved, for the audit."""
         p = mark(self.conn)
-        sql = (f"UPDATE cases SET state = {p}, reason = {p}, batch_id = {p}, version = version + 1 "
+        sql = (f"UPDATE cases SET state = {p}, reason = {p}, batch_id = {p}, version = version + 1, changed_at = {p} "
                f"WHERE cycle_id = {p} AND state = {p} RETURNING id, uscc, amount, version")
         # Straight to the driver: half a million rows do not need SQLAlchemy's per-row result processing.
         with raw_cursor(self.conn, sql) as cursor:
-            cursor.execute(sql, (to_state.value, reason, batch_id, cycle_id, from_state.value))
+            cursor.execute(sql, (to_state.value, reason, batch_id, self._now_param(), cycle_id, from_state.value))
             rows = cursor.fetchall()
         if self.conn.dialect.name == "sqlite":
             return [Moved(i, u, from_fen(a), v) for i, u, a, v in rows]
@@ -257,9 +292,10 @@ class SqlCases:
         if not count:
             return 0
         p = mark(self.conn)
-        sql = (f"UPDATE cases SET state = {p}, reason = {p}, version = version + 1 "
+        sql = (f"UPDATE cases SET state = {p}, reason = {p}, version = version + 1, changed_at = {p} "
                f"WHERE {one_of(self.conn, 'id')} AND state = {p}")
-        moved = sum(self.conn.exec_driver_sql(sql, (to, reason, listed(self.conn, ids), before)).rowcount
+        now = self._now_param()
+        moved = sum(self.conn.exec_driver_sql(sql, (to, reason, now, listed(self.conn, ids), before)).rowcount
                     for (before, to), ids in groups.items())
         if moved != count:
             raise ConcurrentChange(f"{count - moved} 个案件 / cases")
@@ -274,7 +310,7 @@ class SqlCases:
             fields = {c.name: c for c in stage.columns if c.name not in ("id", "version")}
             result = self.conn.execute(update(cases).where(
                 cases.c.id == stage.c.id, cases.c.version == stage.c.version,
-            ).values(version=cases.c.version + 1, **fields))
+            ).values(version=cases.c.version + 1, changed_at=self.now, **fields))
         if result.rowcount != len(rows):
             raise ConcurrentChange(f"{len(rows) - result.rowcount} 个案件 / cases")
         return len(rows)

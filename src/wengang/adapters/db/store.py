@@ -107,7 +107,7 @@ class SqlUnitOfWork:
         conn = self._conn = self._engine.connect().execution_options(**{WRITE: self._write})
         conn.begin()
         self._now = self._clock.now()
-        self.cases = SqlCases(conn)
+        self.cases = SqlCases(conn, self._now)
         self.cycles, self.rounds, self.jobs = SqlCycles(conn), SqlRounds(conn), SqlJobs(conn)
         self.publicity_batches, self.objections = SqlPublicityBatches(conn), SqlObjections(conn)
         self.planned_batches = SqlPlannedBatches(conn)

@@ -131,8 +131,11 @@ cases = Table(
     Column("batch_id", Id),          # no FK: 500,000 RI checks would double a bulk move (service checks it)
     Column("version", Integer, nullable=False),
     Column("planned_batch", Id),     # no FK, as batch_id: the publicity plan's batch it is planned into
-    # program × cycle × unit, cycle first: it also serves every "cases of this cycle" query. No index or foreign
-    # key on the columns a bulk move changes (state, batch), and room in each page: PostgreSQL updates in place.
+    Column("size_class", String(8)),   # the run's size class (large/medium/small/micro); NULL: unknown (migration 0014)
+    Column("changed_at", DateTime),    # naive UTC of the last state move or change (the unit of work's time; 0014)
+    # program × cycle × unit, cycle first: it also serves every "cases of this cycle" query. The queue indexes
+    # (QUEUE_INDEXES below) name the state: a bulk move rewrites those entries, the price of filtered pages at
+    # 500,000 cases (issue 14); room in each page still keeps the heap update local.
     UniqueConstraint("cycle_id", "uscc", "program"),
     CheckConstraint(one_of("state", [s.value for s in State]), name="known_state"),
     CheckConstraint(one_of("decision", DECISIONS), name="known_decision"),
@@ -259,7 +262,23 @@ SEARCH_DROP: dict[str, tuple[str, ...]] = {
     "sqlite": tuple(f"DROP TRIGGER IF EXISTS {CASE_NAME_FTS}_{t}" for t in ("ai", "ad", "au"))
     + (f"DROP TABLE IF EXISTS {CASE_NAME_FTS}",),
 }
-SEARCH_OBJECTS = frozenset({"ix_cases_name_trgm", "ix_cases_uscc_prefix"})
+
+# Queue filters and sort orders at 500,000 cases (migration 0014; the same text on both databases). Every one starts
+# with (cycle, state): every staff queue but "cases of a cycle" is a state queue, and then one of them gives the page
+# in its order straight from the index (SQLite ends each index with the rowid, PostgreSQL needs the `id`).
+# DISTRICT_SQL is also the expression SqlCases filters on: the planner uses an expression index only for the same text.
+DISTRICT_SQL = "substr(uscc, 3, 6)"
+QUEUE_INDEXES: dict[str, str] = {
+    "ix_cases_state": "cycle_id, state, id",
+    "ix_cases_district": f"cycle_id, {DISTRICT_SQL}, state, id",
+    "ix_cases_state_amount": "cycle_id, state, amount, id",
+    "ix_cases_state_name": "cycle_id, state, name, id",
+    "ix_cases_state_size": "cycle_id, state, size_class, id",
+    "ix_cases_state_changed": "cycle_id, state, changed_at, id",
+}
+QUEUE_DDL = tuple(f"CREATE INDEX IF NOT EXISTS {name} ON cases ({cols})" for name, cols in QUEUE_INDEXES.items())
+QUEUE_DROP = tuple(f"DROP INDEX IF EXISTS {name}" for name in QUEUE_INDEXES)
+SEARCH_OBJECTS = frozenset({"ix_cases_name_trgm", "ix_cases_uscc_prefix", *QUEUE_INDEXES})
 
 
 def compared(name: str | None, type_: str, _parents: dict) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Annotated
 
@@ -28,7 +28,7 @@ from wengang.services.sessions import Principal
 from wengang.web.deps import AnalyticsDep, StoreDep, render
 from wengang.web.errors import domain_status
 from wengang.web.permissions import Forbidden, may, staff
-from wengang.web.words import CASE_STATES, case_state, case_words, words
+from wengang.web.words import CASE_STATES, SIZE_WORDS, case_state, case_words, words
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**62)]
@@ -109,11 +109,16 @@ class Asked:
     sort: str | None = None
     page: int | None = None
     per_page: int | None = None
+    size: str | None = None
+    changed_from: str | None = None
+    changed_to: str | None = None
+    program: str | None = None
 
     def query(self, queue: Queue, cycle: int) -> CaseQuery:
         states = queue.states or ((self.state,) if self.state else ())
         return case_query(cycle, states=states, district=self.district, reason=self.reason, q=self.q,
-                          sort=self.sort, page=self.page, per_page=self.per_page)
+                          size=self.size, changed_from=self.changed_from, changed_to=self.changed_to,
+                          program=self.program, sort=self.sort, page=self.page, per_page=self.per_page)
 
     def link(self, **changes) -> str:
         """This URL's query string with some parts changed (the pager's links)."""
@@ -124,8 +129,9 @@ class Asked:
 
 
 def asked(cycle: CycleQ = None, state: Text = None, district: Text = None, reason: Text = None, q: Text = None,
-          sort: Text = None, page: Page = None, per_page: PerPage = None) -> Asked:
-    return Asked(cycle, state, district, reason, q, sort, page, per_page)
+          sort: Text = None, page: Page = None, per_page: PerPage = None, size: Text = None,
+          changed_from: Text = None, changed_to: Text = None, program: Text = None) -> Asked:
+    return Asked(cycle, state, district, reason, q, sort, page, per_page, size, changed_from, changed_to, program)
 
 
 AskedDep = Annotated[Asked, Depends(asked)]
@@ -135,7 +141,7 @@ def queue_page(request: Request, store, queue: Queue, a: Asked, *, extra: dict |
                outcome=None, problem: str | None = None, status: int = 200):
     """A queue as a page, or (htmx) as the fragment its table sits in; a bad filter is said, never a traceback."""
     cycle = chosen(store, a.cycle)
-    a = Asked(cycle, *list(a.__dict__.values())[1:])
+    a = replace(a, cycle=cycle)
     page = None
     if cycle:
         try:
@@ -144,7 +150,7 @@ def queue_page(request: Request, store, queue: Queue, a: Asked, *, extra: dict |
             problem, status = str(exc), 422
     context = {"queue": queue, "a": a, "p": page, "cycle": cycle, "outcome": outcome, "problem": problem,
                "cycles": cycles.list_cycles(store=store), "states": CASE_STATES, "per_pages": PER_PAGE,
-               "max_bulk": MAX_BULK, **(extra or {})}
+               "sizes": SIZE_WORDS, "max_bulk": MAX_BULK, **(extra or {})}
     if request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == "queue":
         return render(request, "staff/_queue.html", context, 200)       # htmx swaps only a 2xx answer
     return render(request, "staff/queue.html", context, status)
