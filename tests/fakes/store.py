@@ -104,7 +104,7 @@ class FakeStore:
     def publish(self, state: State) -> None:
         self.state, self.version = state, self.version + 1
 
-    def transaction(self) -> FakeUnitOfWork:
+    def transaction(self, patience: float | None = None) -> FakeUnitOfWork:
         return FakeUnitOfWork(self)
 
     def reading(self) -> FakeUnitOfWork:

@@ -46,6 +46,13 @@ class StoreUnavailable(DomainError):
     """The operational database cannot be reached or opened; says which and how to fix it."""
 
 
+class StoreBusy(StoreUnavailable):
+    """A write could not start within the patience it was given: another writer holds the database."""
+
+    def __init__(self) -> None:
+        super().__init__("数据库正忙, 请稍后重试 / the database is busy with another write, try again shortly")
+
+
 class AnalyticsBusy(StoreUnavailable):
     """Another process (an evaluation or an import writing) holds the analytical store's lock; retry shortly."""
 

@@ -433,7 +433,10 @@ class Store(Protocol):
 
     anchors: AuditAnchors | None
 
-    def transaction(self) -> UnitOfWork: ...
+    def transaction(self, patience: float | None = None) -> UnitOfWork:
+        """A write; `patience`: the seconds it may wait for another writer (SQLite has one at a time), else StoreBusy
+        (None: the store's own long wait). For writes that may be skipped, such as recording a session's activity."""
+        ...
 
     def reading(self) -> UnitOfWork: ...
 

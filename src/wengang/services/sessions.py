@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 
 from wengang.domain.audit import Draft
-from wengang.domain.errors import Refused
+from wengang.domain.errors import Refused, StoreBusy
 from wengang.domain.people import LoginFailure, User
 from wengang.domain.ports import Store, UnitOfWork
 from wengang.services.passwords import check_password, hasher, token_hash, verify
@@ -218,11 +218,20 @@ def resolve(token: str, *, store: Store) -> Principal | None:
     return None if s.last_seen_at + principal.idle <= now else principal
 
 
-def touch(session_id: int, *, store: Store) -> None:
-    """Record activity on a live session (callers do this at most once a minute: no write on every request)."""
-    with store.transaction() as uow:
-        uow.sessions.touch(session_id, _utcnow())
-        uow.commit()
+TOUCH_PATIENCE = 0.25   # seconds a page waits to record activity behind another write (a cycle opening, say)
+
+
+def touch(session_id: int, *, store: Store) -> bool:
+    """Record activity on a live session (callers do this at most once a minute: no write on every request). Best
+    effort: when another write holds the database (SQLite, a long job) the page goes on and this is skipped: the
+    caller remembers the activity and tries again a minute later. Whether it was written."""
+    try:
+        with store.transaction(patience=TOUCH_PATIENCE) as uow:
+            uow.sessions.touch(session_id, _utcnow())
+            uow.commit()
+    except StoreBusy:
+        return False
+    return True
 
 
 def sign_out(principal: Principal, *, store: Store) -> None:

@@ -11,6 +11,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 WRITE = "wengang_write"  # execution option: False for read-only transactions
+PATIENCE = "wengang_patience_ms"  # execution option: how long a SQLite write waits for another writer
+DEFAULT_PATIENCE_MS = 60_000
 
 
 def make_engine(url: str) -> Engine:
@@ -20,7 +22,7 @@ def make_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 60})
+    engine = create_engine(url, connect_args={"timeout": DEFAULT_PATIENCE_MS / 1000})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -37,7 +39,9 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE, True) else "BEGIN")
+        options = conn.get_execution_options()
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(options.get(PATIENCE, DEFAULT_PATIENCE_MS))}")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE, True) else "BEGIN")
 
     return engine
 

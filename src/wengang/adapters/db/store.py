@@ -9,11 +9,12 @@ from collections.abc import Callable
 from functools import partial
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from wengang.adapters.clock import SystemClock
 from wengang.adapters.db.audit_log import SqlAuditLog
 from wengang.adapters.db.cases import SqlCases
-from wengang.adapters.db.engine import WRITE, WalCheckpointer, make_engine, upgrade
+from wengang.adapters.db.engine import PATIENCE, WRITE, WalCheckpointer, make_engine, upgrade
 from wengang.adapters.db.payments import SqlPayments
 from wengang.adapters.db.repositories.contact import SqlCallbacks, SqlNotifications
 from wengang.adapters.db.repositories.cycles import SqlCycles, SqlRounds
@@ -40,6 +41,7 @@ from wengang.adapters.db.repositories.process import (
     SqlReverifications,
 )
 from wengang.domain.audit import Head
+from wengang.domain.errors import StoreBusy
 from wengang.domain.ports import AuditAnchors, AuditLog, Cases, Clock, Keys, Payments
 from wengang.domain.repositories import (
     AccountRequests,
@@ -97,15 +99,24 @@ class SqlUnitOfWork:
 
     def __init__(self, engine: Engine, *, write: bool = True, after_commit: Callable[[], None] | None = None,
                  audit_key: Callable[[], bytes | None] = lambda: None, anchors: AuditAnchors | None = None,
-                 clock: Clock | None = None):
+                 clock: Clock | None = None, patience: float | None = None):
         self._engine, self._write, self._after_commit = engine, write, after_commit
+        self._patience = patience
         self._audit_key, self._anchors = audit_key, anchors
         self._clock = clock or SystemClock()
         self._conn: Connection | None = None
 
     def __enter__(self) -> SqlUnitOfWork:
-        conn = self._conn = self._engine.connect().execution_options(**{WRITE: self._write})
-        conn.begin()
+        options = {WRITE: self._write} | ({} if self._patience is None else {PATIENCE: self._patience * 1000})
+        conn = self._conn = self._engine.connect().execution_options(**options)
+        try:
+            conn.begin()
+        except OperationalError as err:             # SQLite: another writer held the database past our patience
+            self._conn = None
+            conn.close()
+            if self._patience is None:
+                raise
+            raise StoreBusy() from err
         self._now = self._clock.now()
         self.cases = SqlCases(conn, self._now)
         self.cycles, self.rounds, self.jobs = SqlCycles(conn), SqlRounds(conn), SqlJobs(conn)
@@ -200,9 +211,9 @@ class SqlStore:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def transaction(self) -> SqlUnitOfWork:
+    def transaction(self, patience: float | None = None) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, after_commit=self._checkpointer.soon if self._checkpointer else None,
-                             audit_key=self.audit_key, anchors=self.anchors, clock=self.clock)
+                             audit_key=self.audit_key, anchors=self.anchors, clock=self.clock, patience=patience)
 
     def reading(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, write=False, audit_key=self.audit_key, clock=self.clock)
