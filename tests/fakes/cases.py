@@ -43,7 +43,7 @@ class FakeCases:
         """Ids taken first, in row order, after the highest there is (as SQLite's reservation does)."""
         ids = list(range(self.t.next_id, self.t.next_id + len(rows)))
         for case_id, row in zip(ids, rows, strict=True):
-            self.t.insert_record(Case(case_id, *row, changed_at=self.now))
+            self.t.insert_record(Case(case_id, **row._asdict(), changed_at=self.now))
         return ids
 
     def get(self, case_id: int) -> Case | None:

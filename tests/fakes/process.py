@@ -158,6 +158,10 @@ class FakeApplications(_Repository):
     def of_case(self, case_id: int) -> list[Application]:
         return self.t.where(lambda a: a.case_id == case_id)
 
+    def of_cases(self, case_ids) -> list[Application]:
+        wanted = set(case_ids)
+        return self.t.where(lambda a: a.case_id in wanted)
+
     def save_decision(self, decided: Application) -> bool:
         """Only while still pending: an application is decided once."""
         return self.t.update(decided.id, {"status": decided.status, "decided_by": decided.decided_by,

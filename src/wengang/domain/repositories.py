@@ -164,6 +164,10 @@ class Applications(Protocol):
 
     def of_case(self, case_id: int) -> list[Application]: ...
 
+    def of_cases(self, case_ids: Sequence[int]) -> list[Application]:
+        """The applications of many cases at once (a queue's page), in the order they were filed."""
+        ...
+
     def save_decision(self, decided: Application) -> bool:
         """Store the reviewer's decision, only if the application is still pending (False otherwise)."""
         ...

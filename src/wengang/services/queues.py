@@ -73,8 +73,11 @@ def page(query: CaseQuery, *, store: Store, applications: bool = False) -> Page[
             else:
                 total = uow.cases.count(wanted, limit=COUNT_CAP + 1)
             TOTALS.put(store, wanted, mark, total)
-        rows = [Row(c, [a for a in uow.applications.of_case(c.id) if a.is_pending] if applications else [])
-                for c in cases]
+        pending: dict[int, list[Application]] = {}
+        for a in uow.applications.of_cases([c.id for c in cases]) if applications else []:
+            if a.is_pending:
+                pending.setdefault(a.case_id, []).append(a)
+        rows = [Row(c, pending.get(c.id, [])) for c in cases]
     more = total > COUNT_CAP
     return Page(rows, COUNT_CAP if more else total, query.page, query.per_page, more=more)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
 
 from sqlalchemy import delete, func, insert, select
@@ -129,6 +129,10 @@ class SqlApplications(TableRepository[Application]):
     def of_case(self, case_id: int) -> list[Application]:
         """A case's applications, in the order they were filed."""
         return self._many(applications.c.case_id == case_id)
+
+    def of_cases(self, case_ids: Sequence[int]) -> list[Application]:
+        """The applications of a page of cases in one query, in the order they were filed."""
+        return self._many(applications.c.case_id.in_(list(case_ids))) if case_ids else []
 
     def save_decision(self, decided: Application) -> bool:
         """Store the decision only while the application is still pending, so it is decided once."""
