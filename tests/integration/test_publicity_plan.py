@@ -31,7 +31,8 @@ def store(request, tmp_path, monkeypatch):
 
 
 def city(store, pack: str = "beijing-2021") -> int:
-    """Twelve cases: odd ones in district 630102, even ones in 460105; 11 and 12 in review; amounts 100 × n."""
+    """Twelve cases: odd ones in district 630102, even ones in 460105; 11 and 12 in review; amounts 100 × n; 3, 6, 9
+    large (30%), the others small (60%), 10 of unknown size."""
     with store.transaction() as uow:
         cycle_id = uow.cycles.add(program="ui-return", pack=pack, as_of=DAY, snapshot_id="s", run_id="r",
                                   rounds_required=0, opened_by="clerk", opened_at=AT).id
@@ -40,7 +41,8 @@ def city(store, pack: str = "beijing-2021") -> int:
             state = State.REVIEW if n > 10 else State.IDENTIFIED
             rows.append(NewCase("ui-return", cycle_id, uscc(n, "91630102" if n % 2 else "91460105"), f"单位{n}",
                                 "review" if n > 10 else "eligible", Decimal(100 * n), 6000 if n % 3 else 3000, "",
-                                "r", False, True, False, False, False, state.value, "passed", None, 1))
+                                "r", False, True, False, False, False, state.value, "passed", None, 1,
+                                "unknown" if n == 10 else "large" if n % 3 == 0 else "small"))
         uow.cases.insert_many(rows)
         uow.commit()
     return cycle_id
@@ -84,13 +86,13 @@ def test_a_plan_is_remade_until_a_batch_starts_then_refused(store):
     with on_day(store, DAY):
         publicity_plan.plan(cycle_id, store=store, by="count", per=4, first_day=DAY, every_days=1)
         again = publicity_plan.plan(cycle_id, store=store, by="size", per=None, first_day=DAY, every_days=3)
-        assert [(p.seq, p.key) for p in again] == [(1, "sme"), (2, "large")]
+        assert [(p.seq, p.key) for p in again] == [(1, "small"), (2, "large"), (3, "unknown")]
         shown = publicity_plan.show(cycle_id, store=store)
-        assert [r.cases for r in shown.rows] == [7, 3]                    # 3, 6, 9 at 30%: large; the old plan gone
+        assert [r.cases for r in shown.rows] == [6, 3, 1]                 # by the case's size class; old plan gone
         publicity_plan.start_planned(again[0].id, store=store)
         with pytest.raises(Refused, match="can no longer be made again"):
             publicity_plan.plan(cycle_id, store=store, by="count", per=4, first_day=DAY, every_days=1)
-    assert len(publicity_plan.show(cycle_id, store=store).rows) == 2
+    assert len(publicity_plan.show(cycle_id, store=store).rows) == 3
 
 
 def test_cases_identified_after_the_plan_join_the_next_batch_to_start_or_a_new_one(store):

@@ -18,7 +18,6 @@ from wengang.domain.publicity_plan import (
     next_to_start,
     replannable,
     rule,
-    size_of,
     split,
 )
 
@@ -27,8 +26,10 @@ S = State
 
 
 def entries() -> list[Entry]:
-    """Seven cases: 1, 3, 5, 7 in district 630102; 2, 4, 6 in 630105; the even ones large."""
-    return [Entry(n, uscc(n, "91630102" if n % 2 else "91630105"), Decimal(n * 100), "large" if n % 2 == 0 else "sme")
+    """Seven cases: 1, 3, 5, 7 in district 630102; 2, 4, 6 in 630105; the even ones large, 1 and 5 small, 3 micro,
+    7 of a size nobody knows."""
+    sizes = {1: "small", 3: "micro", 5: "small", 7: "unknown"}
+    return [Entry(n, uscc(n, "91630102" if n % 2 else "91630105"), Decimal(n * 100), sizes.get(n, "large"))
             for n in (7, 3, 1, 5, 2, 6, 4)]
 
 
@@ -45,19 +46,14 @@ def test_a_district_larger_than_per_becomes_several_batches():
     assert [g.scheduled_on.day for g in groups] == [10, 17, 24]
 
 
-def test_by_size_smes_first_and_by_count_in_case_number_order():
+def test_by_size_smallest_first_unknown_last_and_by_count_in_case_number_order():
     by_size = split(entries(), rule("size", None, TODAY, 0, today=TODAY))
-    assert [(g.key, g.case_ids) for g in by_size] == [("sme", (1, 3, 5, 7)), ("large", (2, 4, 6))]
+    assert [(g.key, g.case_ids) for g in by_size] == [("micro", (3,)), ("small", (1, 5)), ("large", (2, 4, 6)),
+                                                      ("unknown", (7,))]
     assert {g.scheduled_on for g in by_size} == {TODAY}          # 0 days apart: all on the first day
     by_count = split(entries(), rule("count", 3, None, 2, today=TODAY))
     assert [g.case_ids for g in by_count] == [(1, 2, 3), (4, 5, 6), (7,)]
     assert sum(len(g.case_ids) for g in by_count) == 7 and [g.key for g in by_count] == ["", "", ""]
-
-
-def test_the_size_a_ratio_shows_under_the_pack():
-    assert size_of(6000, large=3000, sme=6000) == "sme" and size_of(3000, large=3000, sme=6000) == "large"
-    assert size_of(5000, large=5000, sme=5000) == "any"          # cn-2019: one ratio for both
-    assert size_of(None, large=3000, sme=6000) == "other" and size_of(4000, large=3000, sme=6000) == "other"
 
 
 @pytest.mark.parametrize(("args", "words"), [

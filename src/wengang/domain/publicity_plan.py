@@ -15,12 +15,13 @@ from wengang.domain.process import first_day
 
 KINDS = ("district", "size", "count")
 MAX_GAP = 90            # days between two batches: a plan longer than a season is a typing error
-SME, LARGE, SAME, OTHER = "sme", "large", "any", "other"
-SIZE_ORDER = {SME: 0, LARGE: 1, SAME: 2, OTHER: 3}   # SMEs first: most units, the higher ratio
+# By size: the smallest first (most units, the highest ratio), the units whose size is unknown last.
+SIZE_ORDER = {size: n for n, size in enumerate(("micro", "small", "medium", "large", "unknown"))}
 
 
 class Entry(NamedTuple):
-    """What the split needs of a case: its number, credit code, amount and size key."""
+    """What the split needs of a case: its number, credit code, amount and size class (the run's, when the cycle
+    opened: large, medium, small, micro or unknown)."""
 
     case_id: int
     uscc: str
@@ -31,18 +32,6 @@ class Entry(NamedTuple):
 def district_of(uscc: str) -> str:
     """The six-digit administrative division code inside a credit code (characters 3–8), as the queues filter it."""
     return uscc[2:8]
-
-
-def size_of(ratio_units: int | None, *, large: int | None, sme: int | None) -> str:
-    """The size class a case's ratio shows under its pack (the ratio is what size changes): SMEs, large enterprises,
-    both when the pack gives them one ratio, else other."""
-    if ratio_units is not None and large == sme == ratio_units:
-        return SAME
-    if ratio_units is not None and ratio_units == sme:
-        return SME
-    if ratio_units is not None and ratio_units == large:
-        return LARGE
-    return OTHER
 
 
 @dataclass(frozen=True, slots=True)

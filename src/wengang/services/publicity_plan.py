@@ -24,10 +24,8 @@ from wengang.domain.publicity_plan import (
     next_to_start,
     replannable,
     rule,
-    size_of,
     split,
 )
-from wengang.rules.parameters import PackError, load_pack
 from wengang.services.casework import bulk_work
 from wengang.services.publicity import publish, review_during_publicity
 
@@ -37,17 +35,8 @@ def planned_states(cycle: Cycle, day: dt.date) -> list[State]:
     return [State.IDENTIFIED] + ([State.REVIEW] if review_during_publicity(cycle.pack, day) else [])
 
 
-def _units(pack_id: str, name: str, day: dt.date) -> int | None:
-    """A pack's ratio as integer units of 1/10,000 (as cases hold it), None where the pack has none."""
-    try:
-        return int(Decimal(load_pack(pack_id).value(name, day).value) * 10_000)
-    except PackError:
-        return None
-
-
 def _entries(uow: UnitOfWork, cycle: Cycle, day: dt.date) -> list[Entry]:
-    large, sme = _units(cycle.pack, "ratio_large", cycle.as_of), _units(cycle.pack, "ratio_sme", cycle.as_of)
-    return [Entry(c.id, c.uscc, c.amount, size_of(c.ratio_units, large=large, sme=sme))
+    return [Entry(c.id, c.uscc, c.amount, c.size_class or "unknown")
             for chunk in uow.cases.chunks(cycle.id, planned_states(cycle, day)) for c in chunk]
 
 

@@ -55,8 +55,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "plan.count": ("按数量", "by count"),
     "plan.planned": ("已排定, 未开始", "planned"), "plan.started": ("公示中", "started"),
     "plan.closed": ("公示期已结束", "closed"),
-    "size.sme": ("中小微企业", "SMEs"), "size.large": ("大型企业", "large enterprises"),
-    "size.any": ("各类规模 (返还比例相同)", "all sizes (one ratio)"), "size.other": ("其他比例", "other ratios"),
     "job.quarantined": ("隔离行", "quarantined rows"), "job.rows": ("行数", "rows"),
     "job.folder": ("上传目录", "uploaded folder"),
     "ui-return": ("失业保险稳岗返还", "UI job-stabilisation return"),

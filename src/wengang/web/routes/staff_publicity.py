@@ -17,6 +17,7 @@ from wengang.services.sessions import Principal
 from wengang.web.deps import StoreDep, render
 from wengang.web.permissions import staff
 from wengang.web.routes.staff_jobs import submit_job
+from wengang.web.words import SIZE_WORDS
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 CycleId = Annotated[int, Path(ge=1, le=2**31)]
@@ -53,7 +54,7 @@ def plan_page(request: Request, store: StoreDep, me: StaffView, cycle_id: CycleI
     asked = {"by": by or "district", "per": per, "first_day": (first_day or plan.today).isoformat(),
              "every_days": every_days}
     return render(request, "staff/publicity_plan.html", {"plan": plan, "preview": preview, "refused": refused,
-                                                         "asked": asked, "kinds": KINDS})
+                                                         "asked": asked, "kinds": KINDS, "sizes": SIZE_WORDS})
 
 
 @router.post("/cycles/{cycle_id}/publicity/plan", response_class=HTMLResponse)
