@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -19,8 +22,10 @@ from wengang.config import Settings, load_settings
 from wengang.domain.errors import StoreUnavailable
 from wengang.domain.jobs import JobKind
 from wengang.domain.ports import Analytics, Banks, Channel, Clock
-from wengang.services import job_steps
+from wengang.services import job_steps, publicity_plan
 from wengang.services.jobs import Handler
+
+log = logging.getLogger(__name__)
 
 _STORES: dict[tuple, SqlStore] = {}   # by database, key, anchor folder and clock (a demo step's clock)
 STORE_ERRORS = (DBAPIError,)   # what a command reports as a database error instead of a stack trace
@@ -113,6 +118,19 @@ def banks() -> Banks:
 def bank_simulator(*, seed: int, reject_share: float, return_share: float) -> BankSimulator:
     """A bank that answers our files as a real one would, deterministic by seed (`wengang bank simulate`)."""
     return BankSimulator(seed=seed, reject_share=reject_share, return_share=return_share)
+
+
+def due_work(settings: Settings | None = None) -> Callable[[], None]:
+    """What the worker does on its own when the day comes: start the planned publicity batches scheduled for today."""
+    settings = settings or load_settings()
+
+    def start_due() -> None:
+        started, passed = publicity_plan.start_due(store=store(settings))
+        for batch in started:
+            log.info("公示批次 %s 按计划开始 / publicity batch started as planned", batch.number)
+        for planned, why in passed:
+            log.warning("计划批次 %s 未能开始 / planned batch not started: %s", planned.id, why)
+    return start_due
 
 
 def job_handlers(settings: Settings | None = None) -> dict[JobKind, Handler]:

@@ -5,6 +5,7 @@ review during publicity (Haikou) on and off."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
@@ -15,7 +16,7 @@ from tests.conftest import each_store
 from wengang.domain.cases import State
 from wengang.domain.errors import Refused
 from wengang.domain.ports import NewCase
-from wengang.services import publicity, publicity_plan, review
+from wengang.services import jobs, publicity, publicity_plan, review
 
 DAY = dt.date(2021, 10, 8)
 AT = dt.datetime(2021, 10, 8, 1, 0)
@@ -144,3 +145,25 @@ def test_review_runs_during_publicity_only_where_the_pack_says_so(store, pack):
     out = review.decide(ids[12], store=store, accept=False, reason="承诺未履行", by="reviewer")
     assert kept.state is State.PUBLICITY and kept.batch_id == batch.id          # stays on its list
     assert out.state is State.REJECTED                                          # leaves the list
+
+
+def _worker_looks_once(store) -> int:
+    """The worker loop as `wengang worker` runs it, stopped after its first look for scheduled work."""
+    stop = threading.Event()
+
+    def due() -> None:
+        publicity_plan.start_due(store=store)
+        stop.set()
+    return jobs.work(store=store, handlers={}, worker="w", stop=stop, poll=0.01, due=due)
+
+
+def test_the_worker_starts_a_planned_batch_by_itself_on_its_day_and_not_before(store):
+    cycle_id = city(store)
+    with on_day(store, DAY):
+        publicity_plan.plan(cycle_id, store=store, by="count", per=5, first_day=DAY + dt.timedelta(1), every_days=7)
+        _worker_looks_once(store)
+        assert [r.state for r in publicity_plan.show(cycle_id, store=store).rows] == ["planned", "planned"]
+    with on_day(store, DAY + dt.timedelta(1)):
+        _worker_looks_once(store)
+        shown = publicity_plan.show(cycle_id, store=store)
+    assert [r.state for r in shown.rows] == ["started", "planned"] and shown.rows[0].batch.starts_on == DAY + dt.timedelta(1)

@@ -43,15 +43,16 @@ def worker(once: Annotated[bool, typer.Option("--once", help="队列空时退出
         threading.Thread(target=_watch_parent, args=(parent, stop, poll), daemon=True).start()
     name = f"{socket.gethostname()}:{os.getpid()}"
     console.print(f"[bold]wengang worker[/] {name} 等待任务 / waiting for jobs")
-    handlers = bootstrap.job_handlers(settings)
+    handlers, due = bootstrap.job_handlers(settings), bootstrap.due_work(settings)
     if once:
+        due()
         ran = 0
         while not stop.is_set() and jobs.run_next(store=store, handlers=handlers, worker=name,
                                                   lease=dt.timedelta(seconds=lease)) is not None:
             ran += 1
     else:
         ran = jobs.work(store=store, handlers=handlers, worker=name, stop=stop, poll=poll,
-                        lease=dt.timedelta(seconds=lease))
+                        lease=dt.timedelta(seconds=lease), due=due)
     console.print(f"工作进程退出, 共运行 {ran} 个任务 / worker stopped after {ran} job(s)")
     bootstrap.close_stores()
 

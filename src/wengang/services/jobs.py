@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 LEASE = dt.timedelta(seconds=120)     # a worker silent this long is taken for dead (its heartbeat renews it)
 BEAT_SECONDS = 0.5                    # progress reaches the job row at most this often
 POLL_SECONDS = 1.0
+DUE_SECONDS = 60.0                    # how often the worker looks for scheduled work whose day has come
 Handler = Callable[[Job, Progress], Params]
 Baseline = Callable[[JobKind, int | None, Params, UnitOfWork], Params]
 # Who may submit each kind: the permission its CLI command already asks for.
@@ -195,10 +196,18 @@ def run_next(*, store: Store, handlers: Mapping[JobKind, Handler], worker: str, 
 
 
 def work(*, store: Store, handlers: Mapping[JobKind, Handler], worker: str, stop: threading.Event,
-         poll: float = POLL_SECONDS, lease: dt.timedelta = LEASE, every: float = BEAT_SECONDS) -> int:
-    """The worker loop: run jobs until `stop` is set (a job under way finishes first); how many it ran."""
-    ran = 0
+         poll: float = POLL_SECONDS, lease: dt.timedelta = LEASE, every: float = BEAT_SECONDS,
+         due: Callable[[], object] | None = None, due_every: float = DUE_SECONDS) -> int:
+    """The worker loop: run jobs until `stop` is set (a job under way finishes first); how many it ran. `due`, when
+    given, is scheduled work (publicity batches whose day has come) done at the start and every `due_every` seconds."""
+    ran, next_due = 0, time.monotonic()
     while not stop.is_set():
+        if due is not None and time.monotonic() >= next_due:
+            next_due = time.monotonic() + due_every
+            try:
+                due()
+            except Exception:  # noqa: BLE001 - scheduled work is tried again next time; the queue goes on
+                log.exception("排期任务失败 / scheduled work failed")
         try:
             job = run_next(store=store, handlers=handlers, worker=worker, lease=lease, every=every)
         except Exception:  # noqa: BLE001 - the database away for a while: wait and try again, do not die
