@@ -43,6 +43,7 @@ def _stage() -> list[Column]:
 CASE_COLUMNS = list(Case.__dataclass_fields__)
 _STATES = {s.value: s for s in State}
 _STATE_AT = CASE_COLUMNS.index("state")
+DISTRICT_END = 8      # a credit code's first eight characters: its registration kind and district (DISTRICT_SQL)
 CASE_IDS_LOCK = 0x77656E67616E67   # "wengang": serialises id reservations on PostgreSQL
 
 
@@ -176,10 +177,13 @@ class SqlCases:
         """One page of the cycle's cases that match, in the query's order (ties by case number)."""
         key: ColumnElement[Any] = cases.c[query.sort]
         tie: ColumnElement[Any] = cases.c.id
-        if query.search and self.conn.dialect.name == "postgresql":
+        narrow = query.search or (query.uscc is not None and len(query.uscc) > DISTRICT_END)
+        if narrow and self.conn.dialect.name == "postgresql":
             # A name search finds few rows through the trigram GIN index; ordered by the bare key, the planner would
             # rather walk the primary key (or a queue index) in order, testing every name, hoping to fill the page
             # early: `id + 0` (and `name || ''` …) is no index's order, so it gathers the matches first, then sorts.
+            # So with a credit-code prefix longer than the district: a few thousand rows at most, read through the
+            # (cycle, credit code) index (at 500,000 cases: 90 ms walking the key for a 12-character prefix, 2 ms).
             key = key + 0 if query.sort in ("id", "amount") else key.op("||")("")
             tie = cases.c.id + 0
         order = [key.desc(), tie.desc()] if query.descending else [key, tie]
