@@ -1,0 +1,122 @@
+"""The failed-payments worklist in SQL: each waiting case's step computed by the database from the domain's one table
+of rules (a CASE expression), so a page counts, filters and pages 10,000 failed payments without reading them all."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Date,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.sql import ColumnElement, Subquery
+
+from wengang.adapters.db.payment_tables import accounts, payment_attempts, payment_batches
+from wengang.adapters.db.tables import cases
+from wengang.adapters.db.types import Money
+from wengang.domain.cases import State
+from wengang.domain.failed import FACTS, FAILED, RE_ISSUE, RULES, FailedQuery, FailedRow, StepCount
+
+WAITING = (State.FAILED.value, State.REISSUED.value)     # a failed payment not yet paid nor recovered
+
+
+def _beijing_day(conn: Connection, moment: Any) -> ColumnElement[Any]:
+    """The Beijing calendar day of a naive-UTC time, as a date both databases compare and order alike."""
+    if conn.dialect.name == "sqlite":
+        return func.date(moment, "+8 hours", type_=Date)
+    return cast(moment + literal_column("INTERVAL '8 hours'"), Date)
+
+
+def _instant(conn: Connection, moment: Any) -> Any:
+    """A time that compares in time order: SQLite keeps text, with microseconds or (as sqlite3 spells a whole
+    second) without, so both are given six digits before they meet."""
+    if conn.dialect.name == "sqlite":
+        return func.substr(moment.op("||")(".000000"), 1, 26)
+    return moment
+
+
+def _step(facts: dict[str, ColumnElement[bool]]) -> ColumnElement[str]:
+    """RULES as one CASE: the first rule whose facts all hold (a NULL fact holds no more than a false one)."""
+    whens = [(and_(*(facts[f] for f in needs)), step) for step, needs in RULES if needs]
+    [default] = [step for step, needs in RULES if not needs]
+    return case(*whens, else_=default)
+
+
+def waiting(conn: Connection, query: FailedQuery) -> Subquery:
+    """One row per failed or re-issued case of the cycle: what the page shows of it, its step, its failure day."""
+    c, last, later = cases, payment_attempts.alias("last_failed"), payment_attempts.alias("later")
+    live, batch = payment_attempts.alias("reissue"), payment_batches.alias("reissue_batch")
+    active, pending = accounts.alias("active"), accounts.alias("proposed")
+    last_no = (select(func.max(later.c.attempt_no))
+               .where(later.c.case_id == c.c.id, later.c.status.in_(FAILED)).correlate(c).scalar_subquery())
+    failed_on = _beijing_day(conn, last.c.settled_at)
+    corrected = and_(active.c.id.is_not(None), not_(and_(
+        last.c.settled_at.is_not(None), active.c.verified_at.is_not(None),
+        _instant(conn, active.c.verified_at) <= _instant(conn, last.c.settled_at))))
+    facts: dict[str, ColumnElement[bool]] = {
+        "live": live.c.id.is_not(None),
+        "released": or_(c.c.state == State.REISSUED.value, live.c.status == "pending"),
+        "sent": batch.c.status == "sent",
+        "corrected": corrected,
+        "overdue": failed_on < query.overdue_before,
+        "proposed": exists().where(pending.c.cycle_id == c.c.cycle_id, pending.c.uscc == c.c.uscc,
+                                   pending.c.status == "pending"),
+    }
+    assert set(facts) == set(FACTS)
+    joined = (c.outerjoin(last, and_(last.c.case_id == c.c.id, last.c.attempt_no == last_no))
+              .outerjoin(live, and_(live.c.live_case_id == c.c.id, live.c.status.in_(RE_ISSUE)))
+              .outerjoin(batch, batch.c.id == live.c.batch_id)
+              .outerjoin(active, and_(active.c.cycle_id == c.c.cycle_id, active.c.uscc == c.c.uscc,
+                                      active.c.status == "active")))
+    return (select(c.c.id, c.c.uscc, c.c.name, c.c.amount, last.c.reason, last.c.account_no,
+                   last.c.settled_at.label("failed_at"), active.c.account_no.label("new_account_no"),
+                   case((corrected, 1), else_=0).label("corrected"), _step(facts).label("step"),
+                   failed_on.label("failed_on"))
+            .select_from(joined).where(c.c.cycle_id == query.cycle_id, c.c.state.in_(WAITING))
+            .subquery("waiting"))
+
+
+def _found(conn: Connection, w: Subquery, search: str) -> ColumnElement[bool] | None:
+    """The search as domain/failed.py `found_by` has it: exact characters anywhere in the name, or the credit
+    code's start in capitals (not LIKE: SQLite's LIKE ignores the case of Latin letters)."""
+    if not search:
+        return None
+    where = func.instr(w.c.name, search) if conn.dialect.name == "sqlite" else func.strpos(w.c.name, search)
+    code = search.upper()
+    return or_(where > 0, func.substr(w.c.uscc, 1, len(code)) == code)
+
+
+def counts(conn: Connection, query: FailedQuery) -> dict[str, StepCount]:
+    """Per step: all of it, and what the search finds of it (one GROUP BY over the waiting cases)."""
+    w = waiting(conn, query)
+    found = _found(conn, w, query.search)
+    hit = case((found, 1)) if found is not None else literal_column("1")
+    money = case((found, w.c.amount)) if found is not None else w.c.amount
+    stmt = select(w.c.step, func.count(), func.count(hit), type_coerce(func.sum(money), Money)).group_by(w.c.step)
+    return {step: StepCount(int(n), int(f), amount if amount is not None else Decimal("0.00"))
+            for step, n, f, amount in conn.execute(stmt)}
+
+
+def page(conn: Connection, query: FailedQuery) -> list[FailedRow]:
+    """The page: the step and search applied in the database, oldest failure day first, ties by case number."""
+    w = waiting(conn, query)
+    stmt = select(w.c.id, w.c.uscc, w.c.name, type_coerce(w.c.amount, Money), w.c.reason, w.c.account_no,
+                  w.c.failed_at, w.c.new_account_no, w.c.corrected, w.c.step)
+    found = _found(conn, w, query.search)
+    if found is not None:
+        stmt = stmt.where(found)
+    if query.step:
+        stmt = stmt.where(w.c.step == query.step)
+    stmt = stmt.order_by(w.c.failed_on.is_(None), w.c.failed_on, w.c.id).offset(query.offset).limit(query.limit)
+    return [FailedRow(*r[:8], bool(r[8]), r[9]) for r in conn.execute(stmt)]
