@@ -15,7 +15,7 @@ from tests.fakes.table import CENT, Table
 from wengang.adapters.db.payment_tables import ATTEMPT_STATUSES, LEDGER_MOVES
 from wengang.adapters.db.payments import _chained
 from wengang.domain.errors import ConcurrentChange
-from wengang.domain.failed import FailedQuery, FailedRow, StepCount
+from wengang.domain.failed import FailedPage, FailedQuery, FailedRow
 from wengang.domain.ports import Attempt, AttemptPage, Released, Sent
 
 LIVE = ("prepared", "pending", "paid")
@@ -93,11 +93,9 @@ class FakePayments:
         assert self.cases is not None and self.accounts is not None, "the worklist needs the cases and accounts"
         return [r for r, _ in failed.waiting(self.cases, self.a, self.accounts, self.batches, query)]
 
-    def failed_counts(self, query: FailedQuery) -> dict[str, StepCount]:
-        return failed.counts(self._waiting(query), query.search)
-
-    def failed_page(self, query: FailedQuery) -> list[FailedRow]:
-        return failed.page(self._waiting(query), query)
+    def failed_worklist(self, query: FailedQuery) -> FailedPage:
+        rows = self._waiting(query)
+        return FailedPage(failed.counts(rows, query.search), failed.page(rows, query))
 
     def set_status(self, changes: Iterable[tuple[int, str, str, str | None]], *, settled: bool) -> int:
         """All move, or ConcurrentChange (the unit of work then rolls back whatever did)."""

@@ -77,3 +77,10 @@ class FailedRow(NamedTuple):
     new_account_no: str | None           # the unit's active verified account, if any
     corrected: bool
     step: str
+
+
+class FailedPage(NamedTuple):
+    """The counts per step (steps with none left out) and one page of rows, as one read gives them."""
+
+    counts: dict[str, StepCount]
+    rows: list[FailedRow]

@@ -66,13 +66,15 @@ def worklist(cycle_id: int, *, store: Store, recovery_days: int, step: str = "",
     text = search.strip()
     with store.reading() as uow:
         today = (uow.now() + BEIJING).date()
-        query = FailedQuery(cycle_id, today - dt.timedelta(days=recovery_days), step, text, 0, size)
-        counts = uow.payments.failed_counts(query)
+        page = max(1, page)
+        query = FailedQuery(cycle_id, today - dt.timedelta(days=recovery_days), step, text, (page - 1) * size, size)
+        counts, rows = uow.payments.failed_worklist(query)
         chosen = [n for s, n in counts.items() if not step or s == step]
         found = sum(n.found for n in chosen)
         pages = max(1, -(-found // size))
-        page = min(max(1, page), pages)
-        rows = uow.payments.failed_page(replace(query, offset=(page - 1) * size))
+        if page > pages:                   # past the last page (a list that shrank): the last one, read again
+            page = pages
+            rows = uow.payments.failed_worklist(replace(query, offset=(page - 1) * size)).rows
     by_step = {s: counts[s].waiting if s in counts else 0 for s in STEPS}
     return Worklist(cycle_id, [_row(r, recovery_days, today) for r in rows], found,
                     sum((n.amount for n in chosen), Decimal("0.00")), by_step, page, pages, step, text,

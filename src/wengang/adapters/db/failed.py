@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Date,
+    Integer,
     and_,
     case,
     cast,
@@ -16,18 +17,30 @@ from sqlalchemy import (
     func,
     literal_column,
     not_,
+    null,
     or_,
     select,
     true,
     type_coerce,
+    union_all,
 )
-from sqlalchemy.sql import ColumnElement, Subquery
+from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql.selectable import CTE
 
 from wengang.adapters.db.payment_tables import accounts, payment_attempts, payment_batches
 from wengang.adapters.db.tables import cases
 from wengang.adapters.db.types import Money
 from wengang.domain.cases import State
-from wengang.domain.failed import FACTS, FAILED, RE_ISSUE, RULES, FailedQuery, FailedRow, StepCount
+from wengang.domain.failed import (
+    FACTS,
+    FAILED,
+    RE_ISSUE,
+    RULES,
+    FailedPage,
+    FailedQuery,
+    FailedRow,
+    StepCount,
+)
 
 WAITING = (State.FAILED.value, State.REISSUED.value)     # a failed payment not yet paid nor recovered
 
@@ -60,10 +73,9 @@ def _last_failed(conn: Connection) -> tuple[Any, ColumnElement[bool]]:
     LATERAL, as the attempt whose number is the case's highest failed one (its joins are such loops anyway)."""
     a = payment_attempts.alias("failed_attempt")
     if conn.dialect.name == "postgresql":
-        last = (select(a.c.reason, a.c.account_no, a.c.settled_at)
+        return (select(a.c.reason, a.c.account_no, a.c.settled_at)
                 .where(a.c.case_id == cases.c.id, a.c.status.in_(FAILED))
-                .order_by(a.c.attempt_no.desc()).limit(1).lateral("last_failed"))
-        return last, true()
+                .order_by(a.c.attempt_no.desc()).limit(1).lateral("last_failed")), true()
     last = payment_attempts.alias("last_failed")
     highest = (select(func.max(a.c.attempt_no)).where(a.c.case_id == cases.c.id, a.c.status.in_(FAILED))
                .correlate(cases).scalar_subquery())
@@ -80,7 +92,7 @@ def _active(conn: Connection) -> tuple[Any, ColumnElement[bool]]:
     return a, and_(*where)
 
 
-def waiting(conn: Connection, query: FailedQuery) -> Subquery:
+def waiting(conn: Connection, query: FailedQuery) -> Select[Any]:
     """One row per failed or re-issued case of the cycle: what the page shows of it, its step, its failure day."""
     c = cases
     live, batch = payment_attempts.alias("reissue"), payment_batches.alias("reissue_batch")
@@ -108,11 +120,10 @@ def waiting(conn: Connection, query: FailedQuery) -> Subquery:
                    last.c.settled_at.label("failed_at"), active.c.account_no.label("new_account_no"),
                    case((corrected, 1), else_=0).label("corrected"), _step(facts).label("step"),
                    failed_on.label("failed_on"))
-            .select_from(joined).where(c.c.cycle_id == query.cycle_id, c.c.state.in_(WAITING))
-            .subquery("waiting"))
+            .select_from(joined).where(c.c.cycle_id == query.cycle_id, c.c.state.in_(WAITING)))
 
 
-def _found(conn: Connection, w: Subquery, search: str) -> ColumnElement[bool] | None:
+def _found(conn: Connection, w: CTE, search: str) -> ColumnElement[bool] | None:
     """The search as domain/failed.py `found_by` has it: exact characters anywhere in the name, or the credit
     code's start in capitals (not LIKE: SQLite's LIKE ignores the case of Latin letters)."""
     if not search:
@@ -129,28 +140,34 @@ def _no_jit(conn: Connection) -> None:
         conn.exec_driver_sql("SET LOCAL jit = off")
 
 
-def counts(conn: Connection, query: FailedQuery) -> dict[str, StepCount]:
-    """Per step: all of it, and what the search finds of it (one GROUP BY over the waiting cases)."""
+def worklist(conn: Connection, query: FailedQuery) -> FailedPage:
+    """The counts per step and the page in one statement: the waiting cases are worked out once (a CTE named twice,
+    which both databases materialise), then grouped by step and, filtered, ordered and cut to the page."""
     _no_jit(conn)
-    w = waiting(conn, query)
+    w = waiting(conn, query).cte("waiting")
     found = _found(conn, w, query.search)
+    order = (w.c.failed_on.is_(None), w.c.failed_on, w.c.id)
+    rows = select(w.c.step, w.c.amount, w.c.id, w.c.uscc, w.c.name, w.c.reason, w.c.account_no, w.c.failed_at,
+                  w.c.new_account_no, w.c.corrected, func.row_number().over(order_by=order).label("seq"))
+    if found is not None:
+        rows = rows.where(found)
+    if query.step:
+        rows = rows.where(w.c.step == query.step)
+    rows = rows.order_by(*order).offset(query.offset).limit(query.limit)
+    p = rows.subquery("page")
     hit = case((found, 1)) if found is not None else literal_column("1")
     money = case((found, w.c.amount)) if found is not None else w.c.amount
-    stmt = select(w.c.step, func.count(), func.count(hit), type_coerce(func.sum(money), Money)).group_by(w.c.step)
-    return {step: StepCount(int(n), int(f), amount if amount is not None else Decimal("0.00"))
-            for step, n, f, amount in conn.execute(stmt)}
-
-
-def page(conn: Connection, query: FailedQuery) -> list[FailedRow]:
-    """The page: the step and search applied in the database, oldest failure day first, ties by case number."""
-    _no_jit(conn)
-    w = waiting(conn, query)
-    stmt = select(w.c.id, w.c.uscc, w.c.name, type_coerce(w.c.amount, Money), w.c.reason, w.c.account_no,
-                  w.c.failed_at, w.c.new_account_no, w.c.corrected, w.c.step)
-    found = _found(conn, w, query.search)
-    if found is not None:
-        stmt = stmt.where(found)
-    if query.step:
-        stmt = stmt.where(w.c.step == query.step)
-    stmt = stmt.order_by(w.c.failed_on.is_(None), w.c.failed_on, w.c.id).offset(query.offset).limit(query.limit)
-    return [FailedRow(*r[:8], bool(r[8]), r[9]) for r in conn.execute(stmt)]
+    typed = (type_coerce(null(), Integer), type_coerce(null(), Integer))
+    both = union_all(
+        select(p.c.step, *typed, type_coerce(p.c.amount, Money), p.c.id, p.c.uscc, p.c.name, p.c.reason,
+               p.c.account_no, p.c.failed_at, p.c.new_account_no, p.c.corrected, p.c.seq),
+        select(w.c.step, func.count(), func.count(hit), type_coerce(func.sum(money), Money),
+               *(null() for _ in range(9))).group_by(w.c.step))
+    counts, page = {}, []
+    for step, n, f, amount, case_id, uscc, name, reason, account_no, at, new, corrected, seq in conn.execute(both):
+        if case_id is None:
+            counts[step] = StepCount(int(n), int(f), amount if amount is not None else Decimal("0.00"))
+        else:
+            page.append((seq, FailedRow(case_id, uscc, name, amount, reason, account_no, at, new, bool(corrected),
+                                        step)))
+    return FailedPage(counts, [r for _, r in sorted(page, key=lambda x: x[0])])

@@ -15,7 +15,7 @@ from wengang.adapters.db.bulk import insert_rows, listed, mark, one_of, raw_curs
 from wengang.adapters.db.payment_tables import ledger, payment_attempts, payment_batches
 from wengang.adapters.db.types import Money, from_fen
 from wengang.domain.errors import ConcurrentChange
-from wengang.domain.failed import FailedQuery, FailedRow, StepCount
+from wengang.domain.failed import FailedPage, FailedQuery
 from wengang.domain.ports import Attempt, AttemptPage, Released, Sent
 
 ATTEMPT_COLUMNS = tuple(Attempt._fields)
@@ -109,13 +109,9 @@ class SqlPayments:
         rows = [Attempt._make(r) for r in self.conn.execute(query)]
         return AttemptPage(rows, int(count), amount if amount is not None else Decimal("0.00"))
 
-    def failed_counts(self, query: FailedQuery) -> dict[str, StepCount]:
-        """Per step, the cycle's waiting failed payments and what the search finds (the step computed in SQL)."""
-        return failed.counts(self.conn, query)
-
-    def failed_page(self, query: FailedQuery) -> list[FailedRow]:
-        """One page of the failed payments the step and search find, oldest failure day first."""
-        return failed.page(self.conn, query)
+    def failed_worklist(self, query: FailedQuery) -> FailedPage:
+        """The counts per step and one page of the cycle's failed payments (each one's step computed in SQL)."""
+        return failed.worklist(self.conn, query)
 
     def set_status(self, changes: Iterable[tuple[int, str, str, str | None]], *, settled: bool) -> int:
         """(attempt id, expected status, new status, reason): all move, or ConcurrentChange and nothing does.
