@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from tests.fakes import failed
 from tests.fakes.table import CENT, Table
 from wengang.adapters.db.payment_tables import ATTEMPT_STATUSES, LEDGER_MOVES
 from wengang.adapters.db.payments import _chained
 from wengang.domain.errors import ConcurrentChange
+from wengang.domain.failed import FailedPage, FailedQuery, FailedRow
 from wengang.domain.ports import Attempt, AttemptPage, Released, Sent
 
 LIVE = ("prepared", "pending", "paid")
@@ -57,10 +59,13 @@ def _released(a: Attempt) -> Released:
 
 
 class FakePayments:
-    """The Payments port over the unit of work's attempts, ledger and payment batches."""
+    """The Payments port over the unit of work's attempts, ledger and payment batches (and, for the failed-payments
+    worklist, its cases and accounts)."""
 
-    def __init__(self, attempts: Table, ledger: Table, batches: Table, now: dt.datetime):
+    def __init__(self, attempts: Table, ledger: Table, batches: Table, now: dt.datetime, *,
+                 cases: Table | None = None, accounts: Table | None = None):
         self.a, self.ledger, self.batches, self.now = attempts, ledger, batches, now
+        self.cases, self.accounts = cases, accounts
 
     def add_attempts(self, rows: Iterable[Sequence[Any]]) -> int:
         count = 0
@@ -83,6 +88,14 @@ class FakePayments:
         found = [a for a in self.attempts(batch_id=batch_id)
                  if not text or text in a.unit_name or a.uscc.startswith(text.upper())]
         return AttemptPage(found[offset:offset + limit], len(found), sum((a.amount for a in found), Decimal("0.00")))
+
+    def _waiting(self, query: FailedQuery) -> list[FailedRow]:
+        assert self.cases is not None and self.accounts is not None, "the worklist needs the cases and accounts"
+        return [r for r, _ in failed.waiting(self.cases, self.a, self.accounts, self.batches, query)]
+
+    def failed_worklist(self, query: FailedQuery) -> FailedPage:
+        rows = self._waiting(query)
+        return FailedPage(failed.counts(rows, query.search), failed.page(rows, query))
 
     def set_status(self, changes: Iterable[tuple[int, str, str, str | None]], *, settled: bool) -> int:
         """All move, or ConcurrentChange (the unit of work then rolls back whatever did)."""

@@ -65,7 +65,8 @@ class FakeUnitOfWork:
         self.callbacks, self.notifications = people.FakeCallbacks(t["callbacks"]), people.FakeNotifications(
             t["notifications"])
         self.audit = FakeAuditLog(s.trail, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._store.audit_key)
-        self.payments = payments.FakePayments(t["attempts"], t["ledger"], t["payment_batches"], self._now)
+        self.payments = payments.FakePayments(t["attempts"], t["ledger"], t["payment_batches"], self._now,
+                                               cases=t["cases"], accounts=t["accounts"])
         self.accounts = money.FakePaymentAccounts(t["accounts"])
         self.payment_batches = money.FakePaymentBatches(t["payment_batches"])
         self.bank_files, self.recoveries = money.FakeBankFiles(t["bank_files"]), money.FakeRecoveries(t["recoveries"])

@@ -13,6 +13,7 @@ from wengang.domain.audit import Draft, Entry, Head, Problem
 from wengang.domain.audit_anchors import Anchor
 from wengang.domain.bank_files import BankAnswer, Debtor, WrittenFile
 from wengang.domain.cases import Case, State
+from wengang.domain.failed import FailedPage, FailedQuery
 from wengang.domain.payments import PaymentInstruction
 from wengang.domain.progress import Progress
 from wengang.domain.queues import CaseQuery
@@ -164,6 +165,13 @@ class Payments(Protocol):
 
     def batch_page(self, batch_id: int, *, search: str = "", offset: int = 0, limit: int = 50) -> AttemptPage:
         """A batch's payments in id order whose unit name contains `search` or whose credit code starts with it."""
+        ...
+
+    def failed_worklist(self, query: FailedQuery) -> FailedPage:
+        """Per step (domain/failed.py RULES), how many of the cycle's failed or re-issued cases wait in it and how many
+        of them the search finds, with their money (steps with none left out); and the page of those the step and
+        search find from the query's offset, the oldest failure's Beijing day first (no failure last), ties by case
+        number."""
         ...
 
     def set_status(self, changes: Iterable[tuple[int, str, str, str | None]], *, settled: bool) -> int: ...

@@ -4,21 +4,18 @@ corrected its account since, how many days are left before the money is recovere
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import NamedTuple
 
 from wengang.domain.cases import State
+from wengang.domain.failed import STEPS, FailedQuery, FailedRow
 from wengang.domain.identifiers import mask_account
-from wengang.domain.ports import Attempt, Store, UnitOfWork
-from wengang.services.accounts import verified_accounts
-from wengang.services.casework import bulk_work
+from wengang.domain.ports import Store
 
-FAILED = ("rejected", "returned")                     # an attempt the bank answered with a failure
+__all__ = ["STEPS", "FailedPayment", "Worklist", "waiting_count", "worklist"]
 WAITING = (State.FAILED, State.REISSUED)              # a failed payment not yet paid nor recovered
 BEIJING = dt.timedelta(hours=8)                       # a failure's day and today are Beijing's calendar days
-STEPS = ("awaiting-account", "account-to-verify", "ready-to-reissue", "reissue-prepared", "reissue-approved",
-         "reissued", "overdue")
 
 
 class FailedPayment(NamedTuple):
@@ -64,62 +61,32 @@ def waiting_count(cycle_id: int, *, store: Store) -> int:
 
 def worklist(cycle_id: int, *, store: Store, recovery_days: int, step: str = "", search: str = "", page: int = 1,
              size: int = 50) -> Worklist:
-    """The cycle's failed payments, oldest failure first, filtered by step and by name or credit code."""
-    with store.reading() as uow, bulk_work():
-        today = (uow.now() + BEIJING).date()
-        rows = _rows(uow, cycle_id, recovery_days, today)
-    by_step = {s: 0 for s in STEPS}
-    for r in rows:
-        by_step[r.step] += 1
+    """The cycle's failed payments, oldest failure first, filtered by step and by name or credit code: the store
+    counts, filters and pages them (domain/failed.py decides each one's step), so only one page is read."""
     text = search.strip()
-    found = [r for r in rows if (not step or r.step == step)
-             and (not text or text in r.name or r.uscc.startswith(text.upper()))]
-    pages = max(1, -(-len(found) // size))
-    page = min(max(1, page), pages)
-    return Worklist(cycle_id, found[(page - 1) * size:page * size], len(found),
-                    sum((r.amount for r in found), Decimal("0.00")), by_step, page, pages, step, text,
+    with store.reading() as uow:
+        today = (uow.now() + BEIJING).date()
+        page = max(1, page)
+        query = FailedQuery(cycle_id, today - dt.timedelta(days=recovery_days), step, text, (page - 1) * size, size)
+        counts, rows = uow.payments.failed_worklist(query)
+        chosen = [n for s, n in counts.items() if not step or s == step]
+        found = sum(n.found for n in chosen)
+        pages = max(1, -(-found // size))
+        if page > pages:                   # past the last page (a list that shrank): the last one, read again
+            page = pages
+            rows = uow.payments.failed_worklist(replace(query, offset=(page - 1) * size)).rows
+    by_step = {s: counts[s].waiting if s in counts else 0 for s in STEPS}
+    return Worklist(cycle_id, [_row(r, recovery_days, today) for r in rows], found,
+                    sum((n.amount for n in chosen), Decimal("0.00")), by_step, page, pages, step, text,
                     recovery_days, today)
 
 
-def _rows(uow: UnitOfWork, cycle_id: int, recovery_days: int, today: dt.date) -> list[FailedPayment]:
-    cases = [c for chunk in uow.cases.chunks(cycle_id, WAITING) for c in chunk]
-    history: dict[int, list[Attempt]] = {}
-    for a in uow.payments.attempts(case_ids=[c.id for c in cases]):
-        history.setdefault(a.case_id, []).append(a)
-    verified = verified_accounts(uow, cycle_id)
-    proposed = {a.uscc for a in uow.accounts.pending() if a.cycle_id == cycle_id}
-    batches = {b.id: b.status for b in uow.payment_batches.of_cycle(cycle_id)}
-    out = []
-    for case in cases:
-        attempts = sorted(history.get(case.id, []), key=lambda a: a.attempt_no)
-        failed = [a for a in attempts if a.status in FAILED]
-        last_failed = failed[-1] if failed else None
-        live = next((a for a in reversed(attempts) if a.status in ("prepared", "pending")), None)
-        at = last_failed.settled_at if last_failed else None
-        account = verified.get(case.uscc)
-        corrected = account is not None and not (      # the rule prepare_batches re-issues by
-            at is not None and account.created_at is not None and account.created_at <= at)
-        failed_on = (at + BEIJING).date() if at else None
-        deadline = failed_on + dt.timedelta(days=recovery_days) if failed_on else None
-        days_left = (deadline - today).days if deadline else None
-        step = _step(case.state, live, batches, corrected, case.uscc in proposed, days_left)
-        out.append(FailedPayment(
-            case.id, case.uscc, case.name, case.amount, last_failed.reason if last_failed else None, failed_on,
-            mask_account(last_failed.account_no) if last_failed else "—", corrected,
-            mask_account(account.account_no) if corrected and account else None, deadline, days_left, step))
-    out.sort(key=lambda r: (r.failed_on or dt.date.max, r.case_id))
-    return out
-
-
-def _step(state: State, live: Attempt | None, batches: dict[int, str], corrected: bool, proposed: bool,
-          days_left: int | None) -> str:
-    """Where the re-issue of one failed payment stands."""
-    if live is not None:
-        if state is State.REISSUED or live.status == "pending":
-            return "reissued" if batches.get(live.batch_id) == "sent" else "reissue-approved"
-        return "reissue-prepared"
-    if corrected:
-        return "ready-to-reissue"
-    if days_left is not None and days_left < 0:
-        return "overdue"
-    return "account-to-verify" if proposed else "awaiting-account"
+def _row(row: FailedRow, recovery_days: int, today: dt.date) -> FailedPayment:
+    """A stored row as the page shows it: the failure's Beijing day, the deadline and days left, accounts masked."""
+    failed_on = (row.failed_at + BEIJING).date() if row.failed_at else None
+    deadline = failed_on + dt.timedelta(days=recovery_days) if failed_on else None
+    return FailedPayment(
+        row.case_id, row.uscc, row.name, row.amount, row.reason, failed_on,
+        mask_account(row.account_no) if row.account_no is not None else "—", row.corrected,
+        mask_account(row.new_account_no) if row.corrected and row.new_account_no else None, deadline,
+        (deadline - today).days if deadline else None, row.step)

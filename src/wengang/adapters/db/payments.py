@@ -10,10 +10,12 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
+from wengang.adapters.db import failed
 from wengang.adapters.db.bulk import insert_rows, listed, mark, one_of, raw_cursor
 from wengang.adapters.db.payment_tables import ledger, payment_attempts, payment_batches
 from wengang.adapters.db.types import Money, from_fen
 from wengang.domain.errors import ConcurrentChange
+from wengang.domain.failed import FailedPage, FailedQuery
 from wengang.domain.ports import Attempt, AttemptPage, Released, Sent
 
 ATTEMPT_COLUMNS = tuple(Attempt._fields)
@@ -106,6 +108,10 @@ class SqlPayments:
         query = select(*(t.c[c] for c in ATTEMPT_COLUMNS)).where(*where).order_by(t.c.id).offset(offset).limit(limit)
         rows = [Attempt._make(r) for r in self.conn.execute(query)]
         return AttemptPage(rows, int(count), amount if amount is not None else Decimal("0.00"))
+
+    def failed_worklist(self, query: FailedQuery) -> FailedPage:
+        """The counts per step and one page of the cycle's failed payments (each one's step computed in SQL)."""
+        return failed.worklist(self.conn, query)
 
     def set_status(self, changes: Iterable[tuple[int, str, str, str | None]], *, settled: bool) -> int:
         """(attempt id, expected status, new status, reason): all move, or ConcurrentChange and nothing does.
