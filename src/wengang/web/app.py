@@ -34,7 +34,16 @@ from wengang.web.routes import (
 )
 from wengang.web.security import EdgeMiddleware, RateLimiter
 from wengang.web.settings import WebSettings
-from wengang.web.words import SORT_WORDS, beijing, case_state, case_words, event_words, result_words, words
+from wengang.web.words import (
+    SORT_WORDS,
+    beijing,
+    case_state,
+    case_words,
+    event_words,
+    pack_words,
+    result_words,
+    words,
+)
 
 HERE = Path(__file__).resolve().parent
 # The employer's routes first: a request is matched against routes in order, and these are the busiest.
@@ -62,7 +71,7 @@ def money(value) -> str:
 def templates() -> Jinja2Templates:
     """The Jinja2 environment with the language switch, permissions and money format."""
     found = Jinja2Templates(directory=str(HERE / "templates"), context_processors=[template_context])
-    found.env.globals.update(tr=tr, may=may, words=words, result_words=result_words, case_words=case_words, event_words=event_words,
+    found.env.globals.update(tr=tr, may=may, words=words, result_words=result_words, case_words=case_words, event_words=event_words, pack_words=pack_words,
                              case_state=case_state, sort_words=SORT_WORDS)
     found.env.filters["money"] = money
     found.env.filters["beijing"] = beijing

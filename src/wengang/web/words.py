@@ -4,9 +4,11 @@ and Beijing time."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from wengang.domain.cases import State
+from wengang.rules.parameters import PackError, load_pack
 
 WORDS: dict[str, tuple[str, str]] = {
     "prepared": ("待审批", "waiting for approval"), "approved": ("已审批, 待出文件", "approved, file not yet written"),
@@ -188,6 +190,17 @@ def result_words(key: str) -> tuple[str, str]:
 def case_words(value: str) -> tuple[str, str]:
     """A case's state, decision or step in words; an unknown one as it is (never a blank)."""
     return CASE_WORDS.get(value, (value, value))
+
+
+@functools.cache
+def pack_words(pack_id: str) -> tuple[str, str]:
+    """A policy pack by its title (北京市失业保险费稳岗返还(2021年, 免申即享) …), never its id; an id no pack answers to
+    as it is (never a blank)."""
+    try:
+        pack = load_pack(pack_id)
+    except PackError:
+        return pack_id, pack_id
+    return pack.title, pack.title_en or pack.title
 
 
 def event_words(event: str) -> tuple[str, str]:
