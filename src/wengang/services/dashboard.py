@@ -201,6 +201,29 @@ def open_objections(cycle_id: int, *, store: Store) -> list[objections.OnList]:
     return [o for n in numbers for o in objections.listing(n, store=store) if o.is_open]
 
 
+@dataclass(frozen=True, slots=True)
+class ObjectionPage:
+    """One page of a cycle's open objections that match a search, with how many match and how many pages."""
+
+    rows: list[objections.OnList]
+    total: int
+    page: int
+    pages: int
+    search: str
+
+
+def objection_page(cycle_id: int, *, store: Store, search: str = "", page: int = 1,
+                   per_page: int = 50) -> ObjectionPage:
+    """Open objections of the cycle, oldest first, searched by unit name or credit code, one page of them (a page
+    past the last shows the last). Objections are a few per list, so they are filtered here, not in the store."""
+    wanted = search.strip()
+    found = [o for o in open_objections(cycle_id, store=store)
+             if not wanted or wanted in o.name or o.uscc.startswith(wanted.upper())]
+    pages = max(1, -(-len(found) // per_page))
+    page = min(max(1, page), pages)
+    return ObjectionPage(found[(page - 1) * per_page:page * per_page], len(found), page, pages, wanted)
+
+
 def desk(cycle_id: int | None, *, store: Store) -> Desk:
     """The counts on the staff desk: each queue's length for the cycle, and the cross-cycle ones. Payment
     exceptions are what waits for a person after the banks answered: failed payments (cases failed or re-issued,

@@ -239,11 +239,12 @@ def review_decide(request: Request, store: StoreDep, me: ReviewDecide, case_id: 
 
 
 @router.get("/objections", response_class=HTMLResponse)
-def objection_queue(request: Request, store: StoreDep, me: StaffView, cycle: CycleQ = None):
-    """Open objections on the cycle's lists."""
+def objection_queue(request: Request, store: StoreDep, me: StaffView, cycle: CycleQ = None, q: Text = None,
+                    page: Page = None):
+    """Open objections on the cycle's lists: how many, searched by unit name or credit code, fifty a page."""
     cycle = chosen(store, cycle)
-    rows = dashboard.open_objections(cycle, store=store) if cycle else []
-    return render(request, "staff/objections.html", {"rows": rows, "cycle": cycle})
+    found = dashboard.objection_page(cycle, store=store, search=q or "", page=page or 1) if cycle else None
+    return render(request, "staff/objections.html", {"p": found, "rows": found.rows if found else [], "cycle": cycle})
 
 
 @router.post("/objections/{objection_id}", response_class=HTMLResponse)
