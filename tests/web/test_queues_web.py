@@ -100,3 +100,31 @@ def test_size_date_and_programme_filters_live_in_the_url_and_a_capped_total_says
     capped = clerk.get(f"/staff/queue?cycle={cycle}&per_page=25").text
     assert re.search(rf'id="queue-total">共 超过 {every - 1:,} 件', capped)
     assert "末页" in capped and 'class="page-last"' not in capped                 # no last page said when not counted
+
+
+def test_the_reason_filter_offers_reasons_in_words_and_keeps_exactly_the_cases_with_that_reason(client, facts,
+                                                                                                 world_settings):
+    from sqlalchemy import create_engine, text
+
+    from wengang.web.words import RULE_REASONS
+
+    clerk, _ = staff_client(client, "clerk")
+    cycle = facts["paid_cycle"]
+    page = clerk.get(f"/staff/queue?cycle={cycle}").text
+    bar = page.split('id="queue-reason"')[1].split("</select>")[0]
+    assert "缴费月数不足" in bar and "企业规模未知" in bar
+    assert ">paid_months_short<" not in bar and ">size_class_unknown<" not in bar        # values, never the words
+    engine = create_engine(world_settings.database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT reasons FROM cases WHERE cycle_id = :c"), {"c": cycle}).scalars().all()
+    engine.dispose()
+    tried = 0
+    for code in RULE_REASONS:
+        expected = sum(1 for r in rows if code in (r or "").split(";"))
+        if not expected:
+            continue
+        tried += 1
+        found = clerk.get(f"/staff/queue?cycle={cycle}&reason={code}&per_page=25").text
+        assert f'<option value="{code}" selected>' in found
+        assert re.search(rf'id="queue-total">共 {expected} 件', found), code
+    assert tried >= 2                                  # the world has units turned down for at least two reasons

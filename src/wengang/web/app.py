@@ -35,6 +35,7 @@ from wengang.web.routes import (
 from wengang.web.security import EdgeMiddleware, RateLimiter
 from wengang.web.settings import WebSettings
 from wengang.web.words import (
+    RULE_REASONS,
     SORT_WORDS,
     beijing,
     case_state,
@@ -72,7 +73,7 @@ def templates() -> Jinja2Templates:
     """The Jinja2 environment with the language switch, permissions and money format."""
     found = Jinja2Templates(directory=str(HERE / "templates"), context_processors=[template_context])
     found.env.globals.update(tr=tr, may=may, words=words, result_words=result_words, case_words=case_words, event_words=event_words, pack_words=pack_words,
-                             case_state=case_state, sort_words=SORT_WORDS)
+                             case_state=case_state, sort_words=SORT_WORDS, rule_reasons=RULE_REASONS)
     found.env.filters["money"] = money
     found.env.filters["beijing"] = beijing
     return found
