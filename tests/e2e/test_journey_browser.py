@@ -1,6 +1,6 @@
 """Issue 14's whole journey in a real browser, with no terminal: a clerk uploads a snapshot and opens a cycle from it;
 a reviewer completes a review case by supplying the missing facts; the clerk runs the rounds, publicity and
-re-verification; two approvers sign the payment batch; the clerk downloads the bank file, uploads the bank's answer
+re-verification; two approvers sign the payment batch; the worker writes the bank file and the clerk downloads it, uploads the bank's answer
 after a preview, and recovers the payment the bank refused once the deadline has passed. Only the bank is simulated."""
 
 from __future__ import annotations
@@ -138,8 +138,10 @@ def test_a_clerk_a_reviewer_and_two_approvers_run_a_cycle_from_upload_to_recover
         approver.click("#approve")
         approver.context.close()
 
+    stage(clerk, cycle_url, "#stage-batch-files")              # written and recorded as sent by the worker
+    job_done(clerk)
     with clerk.expect_download() as got:
-        stage(clerk, cycle_url, "#stage-batch-files")
+        clerk.click("#download-bank-files")
     sent = tmp_path / got.value.suggested_filename
     got.value.save_as(sent)
     files = [sent] if sent.suffix != ".zip" else _unzipped(sent, tmp_path / "files")

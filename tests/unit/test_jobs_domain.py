@@ -47,6 +47,11 @@ def test_parameters_and_scopes():
         check_params(JobKind.PREPARE_BATCHES, None, {})
     with pytest.raises(Refused, match="needs folder"):
         check_params(JobKind.IMPORT_SNAPSHOT, None, {})
+    with pytest.raises(Refused, match="needs reason"):                  # a cycle is never cancelled without why
+        check_params(JobKind.CANCEL_CYCLE, 3, {})
+    with pytest.raises(Refused, match="acts on a cycle"):
+        check_params(JobKind.WRITE_BANK_FILES, None, {})
+    assert scope_of(JobKind.CANCEL_CYCLE, 3, {"reason": "x"}) == scope_of(JobKind.WRITE_BANK_FILES, 3, {}) == "cycle:3"
     assert scope_of(JobKind.OPEN_CYCLE, None, {"pack": "beijing-2021", "program": "ui-return"}) == \
         "open:ui-return:beijing-2021"
     assert scope_of(JobKind.RECONCILE, 3, {"files": "a"}) == "cycle:3"

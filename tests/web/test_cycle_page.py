@@ -1,10 +1,12 @@
 """Issue 14, item 1 in the web: the cycle list opens a cycle (refusing a snapshot that misses the pack's base year,
-changing nothing), the cycle page offers exactly the stages legal in its phase, a cycle is cancelled only before
-money moves, and bank returns are previewed (nothing written) before the clerk applies them."""
+changing nothing), the cycle page offers exactly the stages legal in its phase, a cycle is cancelled (by the worker)
+only before money moves, bank files are written by the worker and then downloaded as written, and bank returns are
+previewed (nothing written) before the clerk applies them."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 import zipfile
@@ -135,25 +137,45 @@ def test_each_phase_offers_exactly_its_legal_stages(client, world_settings, fact
     assert 'id="stage-publicity-start"' not in seen and "由有此权限的工作人员办理" in seen
 
 
-def test_a_cycle_is_cancelled_before_money_moves_and_then_opened_again(client, world_settings, case_city):
+def run_job(store, settings):
+    """What the worker does next (one job, to its end)."""
+    return jobs.run_next(store=store, handlers=bootstrap.job_handlers(settings), worker="w", every=0.05)
+
+
+def test_a_cycle_is_cancelled_by_the_worker_before_money_moves_and_then_opened_again(client, world_settings,
+                                                                                     case_city):
     store = bootstrap.store(world_settings)
     fresh = fresh_cycle(world_settings, case_city)
     csrf = sign_in(client, STAFF["clerk"], employer=False)
     blank = client.post(f"/staff/cycles/{fresh}/cancel", data={"csrf": csrf, "reason": " "})
     assert blank.status_code in (400, 409, 422) and cycles.status(fresh, store=store).cycle.cancelled_at is None
-    done = client.post(f"/staff/cycles/{fresh}/cancel", data={"csrf": csrf, "reason": "快照选错 / wrong snapshot"},
-                       follow_redirects=True)
-    assert done.status_code == 200 and "已撤销" in done.text and "快照选错" in done.text and stages(done.text) == []
+    assert jobs.recent(store=store, cycle_id=fresh) == []                                # refused at submission
+    sent = client.post(f"/staff/cycles/{fresh}/cancel", data={"csrf": csrf, "reason": "快照选错 / wrong snapshot"},
+                       follow_redirects=False)
+    assert sent.status_code == 303 and re.fullmatch(r"/staff/jobs/\d+", sent.headers["location"])
+    queued = client.get(f"/staff/cycles/{fresh}").text
+    assert 'id="active-job"' in queued and "撤销周期" in queued and stages(queued) == []   # nothing else meanwhile
+    assert cycles.status(fresh, store=store).cycle.cancelled_at is None                  # the request closed nothing
+    ran = run_job(store, world_settings)
+    assert ran.state == "done", ran.error
+    total = sum(n for n, _ in counts(store, fresh).values())
+    assert ran.result == {"reason": "快照选错 / wrong snapshot", "cases_rejected": str(total)}
+    shown = client.get(sent.headers["location"]).text
+    assert "已完成" in shown and "案件 不予返还" in shown and "cases_rejected" not in shown
+    done = client.get(f"/staff/cycles/{fresh}").text
+    assert "已撤销" in done and "快照选错" in done and stages(done) == []
     assert set(counts(store, fresh)) == {"rejected"}
-    closed = sum(n for s, (n, _) in counts(store, fresh).items())
-    assert events(store, "cycle_cancelled") == 1 and events(store, "case_closed") == closed - 1   # one was rejected
+    assert events(store, "cycle_cancelled") == 1 and events(store, "case_closed") == total - 1   # one was rejected
+    with store.reading() as uow:
+        closed = [e for e in uow.audit.entries() if e[3] in ("cycle_cancelled", "case_closed")]
+    assert {e[2] for e in closed} == {STAFF["clerk"]}                                  # audited as whoever asked
     again = client.post(f"/staff/cycles/{fresh}/cancel", data={"csrf": csrf, "reason": "twice"})
-    assert again.status_code == 400 and "已撤销" in again.text
+    assert again.status_code == 400 and "已撤销" in again.text and len(jobs.recent(store=store, cycle_id=fresh)) == 1
     reopened = fresh_cycle(world_settings, case_city)                                 # same programme and pack
     assert reopened != fresh
 
 
-def test_cancel_is_refused_once_money_moved_and_changes_nothing(client, world_settings, facts):
+def test_cancel_is_refused_at_submission_once_money_moved_and_changes_nothing(client, world_settings, facts):
     store = bootstrap.store(world_settings)
     cycle = facts["paid_cycle"]
     made = payments.prepare_batches(cycle, store=store, analytics=bootstrap.analytics(world_settings),
@@ -166,10 +188,11 @@ def test_cancel_is_refused_once_money_moved_and_changes_nothing(client, world_se
     moved = client.post(f"/staff/cycles/{cycle}/cancel", data={"csrf": csrf, "reason": "x"})
     assert moved.status_code == 400 and "资金已动用" in moved.text and "Traceback" not in moved.text
     assert counts(store, cycle) == before and cycles.status(cycle, store=store).cycle.cancelled_at is None
+    assert jobs.recent(store=store, cycle_id=cycle) == []                             # no job was queued
     assert 'id="stage-cancel"' not in client.get(f"/staff/cycles/{cycle}").text
 
 
-def test_bank_files_download_then_returns_are_previewed_without_changing_anything(client, world_settings, facts,
+def test_bank_files_are_written_by_the_worker_then_downloaded_and_returns_previewed_without_changes(client, world_settings, facts,
                                                                                   tmp_path):
     store = bootstrap.store(world_settings)
     cycle = facts["paid_cycle"]
@@ -179,7 +202,20 @@ def test_bank_files_download_then_returns_are_previewed_without_changing_anythin
         payments.approve_batch(b.number, store=store, settings=world_settings, by=STAFF["approver"])
     csrf = sign_in(client, STAFF["clerk"], employer=False)
     assert "batch.files" in stages(client.get(f"/staff/cycles/{cycle}").text)
-    got = client.post(f"/staff/cycles/{cycle}/files", data={"csrf": csrf})
+    sent = client.post(f"/staff/cycles/{cycle}/files", data={"csrf": csrf}, follow_redirects=False)
+    assert sent.status_code == 303 and re.fullmatch(r"/staff/jobs/\d+", sent.headers["location"])
+    job = int(sent.headers["location"].rsplit("/", 1)[1])
+    early = client.get(f"/staff/cycles/{cycle}/files/{job}")
+    assert early.status_code == 400 and "尚未完成" in early.text                      # nothing written in a request
+    assert {b.status for b in payments.list_batches(store=store, cycle_id=cycle)} == {"approved"}
+    ran = run_job(store, world_settings)
+    assert ran.state == "done", ran.error
+    assert ran.result["batches"] == ", ".join(b.number for b in made.batches)
+    assert ran.result["files"] == str(len(made.batches))
+    assert f'href="/staff/cycles/{cycle}/files/{job}"' in client.get(sent.headers["location"]).text
+    listed = client.get(f"/staff/cycles/{cycle}").text
+    assert f'id="download-bank-files-{job}"' in listed
+    got = client.get(f"/staff/cycles/{cycle}/files/{job}")
     assert got.status_code == 200
     files = {}
     if got.headers["content-type"] == "application/zip":
@@ -188,6 +224,18 @@ def test_bank_files_download_then_returns_are_previewed_without_changing_anythin
     else:
         files = {re.search(r'filename="?([^";]+)', got.headers["content-disposition"]).group(1): got.content}
     assert len(files) == len(made.batches)
+    with store.reading() as uow:
+        recorded = {f.name: f.sha256 for f in uow.bank_files.of_direction("out")}
+    assert recorded == {n: hashlib.sha256(body).hexdigest() for n, body in files.items()}   # what was recorded sent
+    assert client.get(f"/staff/cycles/{cycle}/files/{job}").content == got.content     # downloaded again: the same
+    assert events(store, "payment_file_written") == len(made.batches)                 # recorded once
+    assert client.get(f"/staff/cycles/{facts['open_cycle']}/files/{job}").status_code == 404   # not that cycle's
+    client.cookies.clear()
+    sign_in(client, STAFF["reviewer"], employer=False)                                # may see, not take, the files
+    assert client.get(f"/staff/cycles/{cycle}/files/{job}").status_code == 403
+    assert f'id="download-bank-files-{job}"' not in client.get(f"/staff/cycles/{cycle}").text
+    client.cookies.clear()
+    csrf = sign_in(client, STAFF["clerk"], employer=False)
     after = client.get(f"/staff/cycles/{cycle}").text
     assert "batch.files" not in stages(after) and "bank.returns" in stages(after)
     bank, answers = BankSimulator(reject_share=0.5, return_share=0), []
@@ -209,7 +257,7 @@ def test_bank_files_download_then_returns_are_previewed_without_changing_anythin
     token = re.search(r'/returns/([0-9a-f-]+)"', shown.text).group(1)
     applied = client.post(f"/staff/cycles/{cycle}/returns/{token}", data={"csrf": csrf}, follow_redirects=False)
     assert applied.status_code == 303
-    ran = jobs.run_next(store=store, handlers=bootstrap.job_handlers(world_settings), worker="w", every=0.05)
+    ran = run_job(store, world_settings)
     assert ran.state == "done", ran.error
     now = counts(store, cycle)
     assert now["paid"][0] == paid and now["failed"][0] == rejected

@@ -25,15 +25,18 @@ class JobKind(StrEnum):
     PREPARE_BATCHES = "prepare_batches"
     RECONCILE = "reconcile"
     IMPORT_SNAPSHOT = "import_snapshot"
+    CANCEL_CYCLE = "cancel_cycle"
+    WRITE_BANK_FILES = "write_bank_files"
 
 
 K = JobKind
 # The parameters each kind needs (others are optional), and whether it acts on one cycle (given at submission).
 REQUIRED: dict[JobKind, tuple[str, ...]] = {
     K.OPEN_CYCLE: ("pack", "as_of"), K.COMPARE: (), K.PUBLICITY_START: (), K.REVERIFY: (), K.PREPARE_BATCHES: (),
-    K.RECONCILE: ("files",), K.IMPORT_SNAPSHOT: ("folder",),
+    K.RECONCILE: ("files",), K.IMPORT_SNAPSHOT: ("folder",), K.CANCEL_CYCLE: ("reason",), K.WRITE_BANK_FILES: (),
 }
-ON_A_CYCLE = frozenset({K.COMPARE, K.PUBLICITY_START, K.REVERIFY, K.PREPARE_BATCHES})
+ON_A_CYCLE = frozenset({K.COMPARE, K.PUBLICITY_START, K.REVERIFY, K.PREPARE_BATCHES, K.CANCEL_CYCLE,
+                        K.WRITE_BANK_FILES})
 
 
 class JobState(StrEnum):

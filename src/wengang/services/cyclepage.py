@@ -15,7 +15,7 @@ from typing import BinaryIO
 from wengang.domain.cases import State
 from wengang.domain.days import beijing_date
 from wengang.domain.errors import Refused
-from wengang.domain.jobs import Job, JobKind
+from wengang.domain.jobs import Job, JobKind, JobState
 from wengang.domain.payment_batches import PaymentBatch
 from wengang.domain.ports import Analytics, Store
 from wengang.rules.parameters import PackError, load_pack
@@ -65,6 +65,11 @@ class CyclePage:
     @property
     def active_job(self) -> Job | None:
         return next((j for j in self.jobs if j.active), None)
+
+    @property
+    def bank_files(self) -> list[Job]:
+        """The recent jobs that wrote this cycle's bank files and are done, newest first: each offers its download."""
+        return [j for j in self.jobs if j.kind is JobKind.WRITE_BANK_FILES and j.state is JobState.DONE]
 
     def stage(self, name: str, ref: str = "") -> Stage:
         """The stage if it is legal now, else Refused in words (nothing is done)."""

@@ -246,38 +246,60 @@ BEFORE_MONEY = PRE_PUBLICITY | {State.PUBLICITY, State.OBJECTION, State.REVERIFI
 MONEY_MOVED = ("approved", "sent")
 
 
-def cancel(cycle_id: int, *, store: Store, reason: str, by: str) -> int:
+def check_cancel(uow: UnitOfWork, cycle_id: int, reason: str, *, by: str = SYSTEM,
+                 lock: bool = False) -> tuple[Cycle, Cycle]:
+    """The cycle and the cycle called off, or Refused in words: without a reason, a second time, once a payment batch
+    is approved or sent, or while one waits for approval. Changes nothing (a job's submission asks it first)."""
+    cycle = uow.cycles.get(cycle_id, lock=lock)
+    cancelled = cycle.cancel(by, uow.now(), reason)
+    live = [b for b in uow.payment_batches.of_cycle(cycle_id) if b.status != "cancelled"]
+    moved = [b.number for b in live if b.status in MONEY_MOVED]
+    if moved:
+        raise Refused(f"批次 {', '.join(moved)} 已审批或已发出, 资金已动用, 周期不能撤销 / money has moved: batch "
+                      f"{', '.join(moved)} is approved or sent, so the cycle can no longer be cancelled")
+    if live:
+        numbers = ", ".join(b.number for b in live)
+        raise Refused(f"批次 {numbers} 尚未作废: 请先在支付批次页作废, 再撤销周期 / batch {numbers} is still "
+                      "waiting: cancel it on its batch page first, then the cycle")
+    return cycle, cancelled
+
+
+def cancel(cycle_id: int, *, store: Store, reason: str, by: str, job_id: int | None = None,
+           progress: Progress | None = None) -> int:
     """Call a cycle off before any money moved (opened on the wrong data, say): every case still open is closed as
-    not paid, with the reason, each audited; refused once a payment batch is approved or sent, and while a batch
-    waits for approval or a job runs on the cycle. How many cases it closed."""
+    not paid, with the reason, each audited, in one transaction; refused as check_cancel says, and while a job other
+    than `job_id` (the one running this) is queued or running on the cycle. How many cases it closed."""
+    progress = progress or Silent()
     with store.transaction() as uow, bulk_work():
-        cycle = uow.cycles.get(cycle_id, lock=True)
-        cancelled = cycle.cancel(by, uow.now(), reason)
-        live = [b for b in uow.payment_batches.of_cycle(cycle_id) if b.status != "cancelled"]
-        moved = [b.number for b in live if b.status in MONEY_MOVED]
-        if moved:
-            raise Refused(f"批次 {', '.join(moved)} 已审批或已发出, 资金已动用, 周期不能撤销 / money has moved: batch "
-                          f"{', '.join(moved)} is approved or sent, so the cycle can no longer be cancelled")
-        if live:
-            numbers = ", ".join(b.number for b in live)
-            raise Refused(f"批次 {numbers} 尚未作废: 请先在支付批次页作废, 再撤销周期 / batch {numbers} is still "
-                          "waiting: cancel it on its batch page first, then the cycle")
+        cycle, cancelled = check_cancel(uow, cycle_id, reason, by=by, lock=True)
         job = uow.jobs.active(f"cycle:{cycle_id}")
-        if job is not None:
+        if job is not None and job.id != job_id:
             raise Refused(f"任务 {job.id} 正在排队或运行, 请等它结束 / job {job.id} is queued or running on this "
                           "cycle: wait for it to end")
-        cases = [c for chunk in uow.cases.chunks(cycle_id) for c in chunk if c.state not in TERMINAL]
+        total = sum(n for n, _ in uow.cases.count_by_state(cycle_id).values())
+        progress.step(f"读取周期案件 / reading the cycle's {total:,} cases")
+        cases: list[Case] = []
+        read = 0
+        for chunk in uow.cases.chunks(cycle_id, size=CHUNK):
+            cases.extend(c for c in chunk if c.state not in TERMINAL)
+            read += len(chunk)
+            progress.advance(read, total)
         stuck = sum(c.state not in BEFORE_MONEY for c in cases)
         if stuck:
             raise Refused(f"有 {stuck} 个案件已进入支付, 周期不能撤销 / {stuck} cases are already in payment: the "
                           "cycle can no longer be cancelled")
         said = reason.strip()
         why = f"周期已撤销, 不予返还 / the cycle was cancelled: {said}"
-        uow.cases.move_each([(c.id, c.state, require(c.state, State.REJECTED, c.id)) for c in cases], why)
+        progress.step(f"案件不予返还并写入审计 / closing {len(cases):,} cases with their audit entries")
+        done = 0
+        for part in batched(cases, CHUNK):
+            uow.cases.move_each([(c.id, c.state, require(c.state, State.REJECTED, c.id)) for c in part], why)
+            uow.audit.append(Draft(by, "case_closed", f"case:{c.id}", c.id, c.state.value, State.REJECTED.value, why,
+                                   {"uscc": c.uscc, "amount": str(c.amount), "cycle": cycle_id}) for c in part)
+            done += len(part)
+            progress.advance(done, len(cases))
         if not uow.cycles.save_cancel(cancelled):
             raise ConcurrentChange(f"周期 / cycle {cycle_id}")
-        uow.audit.append(Draft(by, "case_closed", f"case:{c.id}", c.id, c.state.value, State.REJECTED.value, why,
-                               {"uscc": c.uscc, "amount": str(c.amount), "cycle": cycle_id}) for c in cases)
         uow.audit.append([Draft(by, "cycle_cancelled", f"cycle:{cycle_id}", reason=said,
                                 data={"pack": cycle.pack, "program": cycle.program, "closed": len(cases)})])
         uow.commit()

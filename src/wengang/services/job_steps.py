@@ -1,11 +1,11 @@
 """What each kind of job runs, safe to run again after a worker died mid-way: the one place the worker calls the
-long services (open, compare, publicity, re-verify, prepare, reconcile, import) with their ports.
+long services (open, compare, publicity, re-verify, prepare, reconcile, import, cancel, bank files) with their ports.
 
 Each service commits its step in one transaction, so a killed attempt either committed all of it or nothing. A
 re-run (job.resumed) first asks whether the step is already in the database and, if so, reports it instead of
 doing it twice; the kinds that are idempotent by themselves (preparing batches: a live attempt blocks a second one;
-reconciling: a file read before changes nothing; importing: the same content is found by its hash) simply run
-again. The result of a resumed job is read from the database the same way as an uninterrupted one's."""
+reconciling: a file read before changes nothing; importing: the same content is found by its hash; bank files: a
+batch sent is written byte for byte again, or its file taken as it lies, and recorded once) simply run again. The result of a resumed job is read from the database the same way as an uninterrupted one's."""
 
 from __future__ import annotations
 
@@ -19,7 +19,16 @@ from wengang.domain.errors import Refused
 from wengang.domain.jobs import Job, JobKind, Params
 from wengang.domain.ports import Analytics, Banks, Store, UnitOfWork
 from wengang.domain.progress import Progress
-from wengang.services import cycles, payments, publicity, publicity_plan, reconcile, reverify, snapshots
+from wengang.services import (
+    cycle_files,
+    cycles,
+    payments,
+    publicity,
+    publicity_plan,
+    reconcile,
+    reverify,
+    snapshots,
+)
 from wengang.services.casework import DEFAULT_PROGRAM
 from wengang.services.jobs import Handler
 
@@ -38,6 +47,10 @@ def baseline(kind: JobKind, cycle_id: int | None, params: Params, uow: UnitOfWor
         return {"rounds_before": str(len(uow.rounds.of_cycle(cycle_id)))}
     if kind is K.PUBLICITY_START and cycle_id is not None:
         return {"batches_before": str(len(uow.publicity_batches.of_cycle(cycle_id)))}
+    if kind is K.CANCEL_CYCLE and cycle_id is not None:
+        cycles.check_cancel(uow, cycle_id, params["reason"])     # a reason, not twice, no money moved, no batch waiting
+    if kind is K.WRITE_BANK_FILES and cycle_id is not None:
+        return {"batches": cycle_files.approved(uow, cycle_id)}
     return {}
 
 
@@ -123,6 +136,21 @@ def handlers(*, store: Store, analytics: Analytics, settings: Settings,
         return {"snapshot": done.snapshot.id, "quarantined": str(done.snapshot.quarantined),
                 "rows": str(sum(done.snapshot.row_counts.values()))}
 
+    def cancel_cycle(job: Job, progress: Progress) -> Params:
+        cycle_id = _cycle(job)
+        with store.reading() as uow:
+            done = job.resumed and uow.cycles.get(cycle_id).cancelled
+        if not done:
+            cycles.cancel(cycle_id, store=store, reason=job.params["reason"], by=job.submitted_by, job_id=job.id,
+                          progress=progress)
+        with store.reading() as uow:
+            cycle = uow.cycles.get(cycle_id)
+        return {"reason": cycle.cancel_reason or "", **_counts(cycle_id)}
+
+    def write_bank_files(job: Job, progress: Progress) -> Params:
+        return cycle_files.write(_cycle(job), job.params["batches"].split(", "), store=store, banks=banks,
+                                 settings=settings, by=job.submitted_by, job_id=job.id, progress=progress)
+
     def _cycle(job: Job) -> int:
         if job.cycle_id is None:
             raise Refused(f"任务需指定周期 / a {job.kind} job acts on a cycle")
@@ -147,4 +175,5 @@ def handlers(*, store: Store, analytics: Analytics, settings: Settings,
         return {f"cases_{state}": str(n) for state, (n, _) in sorted(counts.items())}
 
     return {K.OPEN_CYCLE: open_cycle, K.COMPARE: compare, K.PUBLICITY_START: publicity_start, K.REVERIFY: reverify_,
-            K.PREPARE_BATCHES: prepare, K.RECONCILE: reconcile_, K.IMPORT_SNAPSHOT: import_snapshot}
+            K.PREPARE_BATCHES: prepare, K.RECONCILE: reconcile_, K.IMPORT_SNAPSHOT: import_snapshot,
+            K.CANCEL_CYCLE: cancel_cycle, K.WRITE_BANK_FILES: write_bank_files}

@@ -347,14 +347,19 @@ def write_files(ref: str | int, *, store: Store, banks: Banks, settings: Setting
 
 
 def write_all_files(refs: Sequence[str | int], *, store: Store, banks: Banks, settings: Settings, out_dir: Path,
-                    by: str, workers: int | None = None) -> list[WrittenFile]:
+                    by: str, workers: int | None = None, progress: Progress | None = None) -> list[WrittenFile]:
     """Each batch's file as write_files writes it, in order; checking, rendering and XSD validation (most of the
     time for a 100,000-payment file) run in worker processes while the next batch is read."""
+    progress = progress or Silent()
+    progress.step(f"写出并校验银行文件 / writing and validating {len(refs)} bank files")
+    progress.advance(0, len(refs))
     workers = min(len(refs), workers or os.cpu_count() or 1)
-    if workers <= 1:
-        return [write_files(ref, store=store, banks=banks, settings=settings, out_dir=out_dir, by=by)
-                for ref in refs]
     written: list[WrittenFile] = []
+    if workers <= 1:
+        for ref in refs:
+            written.append(write_files(ref, store=store, banks=banks, settings=settings, out_dir=out_dir, by=by))
+            progress.advance(len(written), len(refs))
+        return written
     with ProcessPoolExecutor(workers) as pool, bulk_work():
         futures = []
         try:
@@ -366,6 +371,7 @@ def write_all_files(refs: Sequence[str | int], *, store: Store, banks: Banks, se
                 done = future.result()
                 _record_sent(store, batch, done, by)
                 written.append(done)
+                progress.advance(len(written), len(refs))
     return written
 
 

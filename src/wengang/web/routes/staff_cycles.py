@@ -1,22 +1,21 @@
 """Back office, cycles: the list with the forms to open a cycle and to upload a snapshot, and a cycle's page with one
-button per stage legal now; long stages go to the worker (staff_jobs.submit_job), short ones run here."""
+button per stage legal now; long stages (cancelling a cycle and writing its bank files among them) go to the worker
+(staff_jobs.submit_job), short ones run here."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from pathlib import Path as FsPath
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse
 
 from wengang import bootstrap
 from wengang.config import Settings
 from wengang.domain.errors import AnalyticsBusy
 from wengang.domain.jobs import JobKind
-from wengang.services import cyclepage, cycles, payments, publicity, reconcile
+from wengang.services import cycle_files, cyclepage, jobs, publicity, reconcile
 from wengang.services.public import packs
 from wengang.services.sessions import Principal
 from wengang.web.deps import AnalyticsDep, SettingsDep, StoreDep, render
@@ -26,11 +25,13 @@ from wengang.web.words import BEIJING
 
 router = APIRouter(prefix="/staff/cycles", include_in_schema=False)
 CycleId = Annotated[int, Path(ge=1, le=2**31)]
+JobId = Annotated[int, Path(ge=1, le=2**62)]
 StaffView = Annotated[Principal, staff("staff.view")]
 CycleRun = Annotated[Principal, staff("cycle.run")]
 Reason = Annotated[str, Form(min_length=1, max_length=2000)]
 JobStage = Annotated[str, Path(pattern="^(" + "|".join(s.replace(".", r"\.") for s in cyclepage.JOB_OF) + ")$")]
 Files = Annotated[list[UploadFile], File()]
+FILES = "batch.files"                  # who may write a cycle's bank files may download them
 
 
 def _allowed(me: Principal, stage: cyclepage.Stage) -> cyclepage.Stage:
@@ -102,21 +103,21 @@ def publicity_close(request: Request, store: StoreDep, me: StaffView, cycle_id: 
                                     f"{done.open_objections}")
 
 
-@router.post("/{cycle_id}/files")
-def bank_files(store: StoreDep, settings: SettingsDep, me: StaffView, cycle_id: CycleId):
-    """The bank files of every approved batch (one file, or a zip of them), written, validated and recorded as sent."""
-    stage = _allowed(me, cyclepage.page(cycle_id, store=store).stage("batch.files"))
-    out = settings.data_dir / "bank" / "out" / f"cycle-{cycle_id}"
-    written = payments.write_all_files(stage.ref.split(", "), store=store, banks=bootstrap.banks(), settings=settings,
-                                       out_dir=out, by=me.username)
-    if len(written) == 1:
-        return FileResponse(written[0].path, filename=written[0].path.name)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for w in written:
-            archive.write(w.path, w.path.name)
-    return Response(buffer.getvalue(), media_type="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="cycle-{cycle_id}-bank-files.zip"'})
+@router.post("/{cycle_id}/files", response_class=HTMLResponse)
+def bank_files(store: StoreDep, me: StaffView, cycle_id: CycleId):
+    """The bank files of every approved batch written, validated and recorded as sent by the worker; the job's page
+    and the cycle's offer them for download once it is done."""
+    _allowed(me, cyclepage.page(cycle_id, store=store).stage("batch.files"))
+    return submit_job(store, me, JobKind.WRITE_BANK_FILES, cycle_id=cycle_id)
+
+
+@router.get("/{cycle_id}/files/{job_id}")
+def bank_files_download(store: StoreDep, settings: SettingsDep, me: StaffView, cycle_id: CycleId, job_id: JobId):
+    """The files a finished job wrote, as they lie (one file, or its zip): nothing is written or recorded here."""
+    if not may(me, FILES):
+        raise Forbidden(FILES)
+    found = cycle_files.download(jobs.get(job_id, store=store), cycle_id, settings=settings)
+    return FileResponse(found.path, filename=found.name, media_type=found.media_type)
 
 
 @router.post("/{cycle_id}/returns", response_class=HTMLResponse)
@@ -151,9 +152,9 @@ def recover(request: Request, store: StoreDep, me: StaffView, cycle_id: CycleId,
 
 @router.post("/{cycle_id}/cancel", response_class=HTMLResponse)
 def cancel(store: StoreDep, me: CycleRun, cycle_id: CycleId, reason: Reason):
-    """Call the cycle off before any money moved (the service refuses afterwards, saying why)."""
-    cycles.cancel(cycle_id, store=store, reason=reason, by=me.username)
-    return RedirectResponse(f"/staff/cycles/{cycle_id}", status_code=303)
+    """Call the cycle off before any money moved: refused here in words once it has (or while a batch waits), else
+    the worker closes its cases and the browser follows the job."""
+    return submit_job(store, me, JobKind.CANCEL_CYCLE, cycle_id=cycle_id, params={"reason": reason})
 
 
 def _returns_root(settings: Settings) -> FsPath:
