@@ -140,6 +140,10 @@ class FakeObjections(_Repository):
     def open_of_case(self, case_id: int) -> list[Objection]:
         return self.t.where(lambda o: o.case_id == case_id and o.status == ObjectionStatus.OPEN)
 
+    def open_of_cases(self, case_ids) -> list[Objection]:
+        wanted = set(case_ids)
+        return self.t.where(lambda o: o.case_id in wanted and o.status == ObjectionStatus.OPEN)
+
     def count_open(self, batch_id: int) -> int:
         return len(self.t.where(lambda o: o.batch_id == batch_id and o.status == ObjectionStatus.OPEN))
 

@@ -118,3 +118,12 @@ def test_a_review_decided_during_publicity_stays_on_the_list_or_leaves_it():
     assert not allowed(S.REVIEW_LISTED, S.REVERIFIED)                       # an open review is never payable
     assert not allowed(S.REVIEW_LISTED, S.IDENTIFIED)
     assert any(S.REVIEW_LISTED in s.sources and s.on_case for s in STEPS)
+
+
+def test_an_accepted_review_with_an_objection_open_waits_for_it_and_the_objection_is_a_step_of_the_case():
+    assert after_review(S.REVIEW_LISTED, S.IDENTIFIED, objected=True) is S.OBJECTION
+    assert after_review(S.REVIEW_LISTED, S.DISPATCH, objected=True) is S.DISPATCH    # the service refuses this one
+    assert after_review(S.REVIEW, S.IDENTIFIED, objected=True) is S.IDENTIFIED       # not on a list: no objection
+    assert allowed(S.REVIEW_LISTED, S.OBJECTION) and allowed(S.OBJECTION, S.PUBLICITY)
+    decide = [s for s in STEPS if s.key == "objection.decide" and S.REVIEW_LISTED in s.sources]
+    assert decide and decide[0].on_case and S.REJECTED in decide[0].targets

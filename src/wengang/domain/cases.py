@@ -41,7 +41,7 @@ TRANSITIONS: Mapping[State, frozenset[State]] = {
     S.REVIEW: frozenset({S.IDENTIFIED, S.DISPATCH, S.ACCOUNT_HELD, S.REJECTED}),
     S.DISPATCH: frozenset({S.IDENTIFIED, S.REVIEW, S.ACCOUNT_HELD, S.REJECTED}),
     S.ACCOUNT_HELD: frozenset({S.IDENTIFIED, S.REVIEW, S.DISPATCH, S.REJECTED}),
-    S.REVIEW_LISTED: frozenset({S.PUBLICITY, S.DISPATCH, S.ACCOUNT_HELD, S.REJECTED}),
+    S.REVIEW_LISTED: frozenset({S.PUBLICITY, S.OBJECTION, S.DISPATCH, S.ACCOUNT_HELD, S.REJECTED}),
     S.PUBLICITY: frozenset({S.OBJECTION, S.REVERIFIED, S.REVIEW, S.REJECTED}),
     S.OBJECTION: frozenset({S.PUBLICITY, S.REJECTED}),
     S.REVERIFIED: frozenset({S.APPROVED, S.REJECTED}),
@@ -54,7 +54,8 @@ TRANSITIONS: Mapping[State, frozenset[State]] = {
     S.REJECTED: frozenset(),
 }
 # Moves legal only where the pack lets review run during publicity (Haikou: "边公示边审核"): a case in review goes on
-# the list with the identified ones, its review decided while the list is up (then out of REVIEW_LISTED as above).
+# the list with the identified ones, its review decided while the list is up (then out of REVIEW_LISTED as above:
+# to OBJECTION when the public objected to it meanwhile and that objection is still open).
 DURING_PUBLICITY: Mapping[State, frozenset[State]] = {S.REVIEW: frozenset({S.REVIEW_LISTED})}
 IN_REVIEW = frozenset({S.REVIEW, S.REVIEW_LISTED})
 # A case is born in the state its decision routes it to (None → …).
@@ -118,10 +119,13 @@ ROUTE_REASONS = {
 }
 
 
-def after_review(state: State, target: State) -> State:
-    """Where an accepted review goes: a case reviewed while on a list stays on it (publicity) once it would be
-    identified; any other gate takes it off the list; a case in plain review goes where `route` sends it."""
-    return S.PUBLICITY if state is S.REVIEW_LISTED and target is S.IDENTIFIED else target
+def after_review(state: State, target: State, *, objected: bool = False) -> State:
+    """Where an accepted review goes: a case reviewed while on a list stays on it once it would be identified (in
+    publicity, or awaiting the decision on an objection still open to it); any other gate takes it off the list; a
+    case in plain review goes where `route` sends it."""
+    if state is S.REVIEW_LISTED and target is S.IDENTIFIED:
+        return S.OBJECTION if objected else S.PUBLICITY
+    return target
 
 
 def route_reason(state: State, reasons: str | None) -> str:
@@ -222,14 +226,17 @@ _GATES = {S.IDENTIFIED, S.DISPATCH, S.ACCOUNT_HELD}
 STEPS: tuple[Step, ...] = (
     _step("review.decide", {S.REVIEW}, {*_GATES, S.REJECTED}, "review.decide", on_case=True),
     _step("review.supply", {S.REVIEW}, {*_GATES, S.REJECTED}, "review.decide", on_case=True),
-    _step("review.decide", {S.REVIEW_LISTED}, {S.PUBLICITY, S.DISPATCH, S.ACCOUNT_HELD, S.REJECTED}, "review.decide",
-          on_case=True),
+    _step("review.decide", {S.REVIEW_LISTED}, {S.PUBLICITY, S.OBJECTION, S.DISPATCH, S.ACCOUNT_HELD, S.REJECTED},
+          "review.decide", on_case=True),
     _step("dispatch.confirm", {S.DISPATCH}, {S.IDENTIFIED, S.ACCOUNT_HELD}, "dispatch.confirm", on_case=True),
     _step("account.release", {S.ACCOUNT_HELD}, {S.IDENTIFIED, S.DISPATCH}, "account.release", on_case=True),
     _step("objection.decide", {S.OBJECTION}, {S.PUBLICITY, S.REJECTED}, "objection.decide", on_case=True),
+    # an objection to a case in review while on a list: sustained → rejected; dismissed → it stays in review
+    _step("objection.decide", {S.REVIEW_LISTED}, {S.REVIEW_LISTED, S.REJECTED}, "objection.decide", on_case=True),
     _step("cycle.compare", set(PRE_PUBLICITY), set(PRE_PUBLICITY) | {S.REJECTED}, "cycle.run"),
     _step("publicity.start", {S.IDENTIFIED}, {S.PUBLICITY}, "publicity.run"),
     _step("objection.record", {S.PUBLICITY}, {S.OBJECTION}, "objection.record"),
+    _step("objection.record", {S.REVIEW_LISTED}, {S.REVIEW_LISTED}, "objection.record"),   # recorded; stays in review
     _step("cycle.reverify", {S.PUBLICITY}, {S.REVERIFIED, S.REVIEW, S.REJECTED}, "cycle.run"),
     _step("batch.prepare", {S.REVERIFIED}, {S.APPROVED}, "batch.prepare"),
     _step("batch.cancel", {S.APPROVED}, {S.REVERIFIED}, "batch.cancel"),

@@ -81,7 +81,7 @@ class ObjectionStatus(StrEnum):
     OPEN = "open"               # raised; staff investigate
     SUSTAINED = "sustained"     # true: the case is rejected
     DISMISSED = "dismissed"     # unfounded: the case goes back on the list
-    MOOT = "moot"               # another objection to the same case was sustained first
+    MOOT = "moot"               # another objection to the same case was sustained first, or its review rejected it
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +116,12 @@ class Objection:
     def moot(self, *, sustained: int, by: str, at: dt.datetime) -> Objection:
         """Another objection to the same case was sustained: this one needs no decision of its own."""
         return self._decided(ObjectionStatus.MOOT, by, at, f"#{sustained} sustained")
+
+    def moot_by_review(self, *, by: str, at: dt.datetime, reason: str) -> Objection:
+        """The case, in review while on the list, was rejected by its reviewer: what the objection asked for is done,
+        so it needs no decision of its own (and no longer waits at the objection desk)."""
+        return self._decided(ObjectionStatus.MOOT, by, at,
+                             f"审核不通过, 案件已不予返还 / the review rejected the case: {reason}")
 
     def _decided(self, status: ObjectionStatus, by: str, at: dt.datetime, reason: str) -> Objection:
         """Only an open objection is decided, and only once."""

@@ -149,6 +149,10 @@ class Objections(Protocol):
 
     def open_of_case(self, case_id: int) -> list[Objection]: ...
 
+    def open_of_cases(self, case_ids: Sequence[int]) -> list[Objection]:
+        """The open objections of many cases at once (a page of a queue or a list), in the order they came."""
+        ...
+
     def count_open(self, batch_id: int) -> int: ...
 
     def save_decision(self, decided: Objection) -> bool:

@@ -10,6 +10,7 @@ from wengang.domain.cases import Step, steps
 from wengang.domain.errors import AnalyticsUnreadable
 from wengang.domain.payment_records import PaymentException
 from wengang.domain.ports import Analytics, Store
+from wengang.domain.process import Objection
 from wengang.rules.explain import Line
 from wengang.services import audit, portal, reconcile, renames
 from wengang.services.explanations import explain_case
@@ -29,6 +30,11 @@ class CasePage:
     exceptions: list[PaymentException]
     stuck: str | None
 
+    @property
+    def open_objections(self) -> list[Objection]:
+        """The objections still waiting for a decision (a reviewer sees them before deciding the review)."""
+        return [o for o in self.history.objections if o.is_open]
+
 
 def case_page(case_id: int, *, store: Store, analytics: Analytics) -> CasePage:
     h = audit.history(case_id, store=store)
@@ -41,5 +47,12 @@ def case_page(case_id: int, *, store: Store, analytics: Analytics) -> CasePage:
     with store.reading() as uow:
         e2e = {a.end_to_end_id for a in uow.payments.attempts(case_ids=[h.case.id])}
     exceptions = [x for x in reconcile.open_exceptions(store=store) if x.end_to_end_id in e2e] if e2e else []
-    return CasePage(h, shown, headline, lines, facts_of(h.entries), steps(h.case.state), exceptions,
+    return CasePage(h, shown, headline, lines, facts_of(h.entries), ways_forward(h), exceptions,
                     renames.stuck_name(h.case))
+
+
+def ways_forward(h: audit.CaseHistory) -> tuple[Step, ...]:
+    """The steps of the case's state; deciding an objection only while one is open (a case in review while on a
+    list has that step only once the public objected to it)."""
+    objected = any(o.is_open for o in h.objections)
+    return tuple(s for s in steps(h.case.state) if s.key != "objection.decide" or objected)

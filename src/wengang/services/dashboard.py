@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from wengang.domain.cases import LISTED, Case, State
 from wengang.domain.cycles import Cycle
 from wengang.domain.errors import AnalyticsBusy, AnalyticsUnreadable
 from wengang.domain.ports import Analytics, Store
-from wengang.domain.process import Application, PublicityBatch
+from wengang.domain.process import Application, Objection, PublicityBatch
 from wengang.services import callbacks, cycles, failed_payments, objections
 from wengang.services.casework import bulk_work
 
@@ -177,20 +177,22 @@ def latest_cycle_id(*, store: Store) -> int | None:
 @dataclass(frozen=True, slots=True)
 class InReview:
     """A case waiting in review with its applications, and those still pending (a reviewer accepts only one that
-    applied)."""
+    applied); for a case in review while on a list, the objections still open to it."""
 
     case: Case
     applications: list[Application]
     pending: list[Application]
+    objections: list[Objection] = field(default_factory=list)
 
 
 def review_queue(cycle_id: int, *, store: Store, limit: int = 100) -> list[InReview]:
-    """Cases waiting in review with their applications."""
+    """Cases waiting in review (also those in review while on a list) with their applications and open objections."""
     with store.reading() as uow:
         out = []
-        for case in uow.cases.of_cycle(cycle_id, [State.REVIEW], limit=limit):
+        for case in uow.cases.of_cycle(cycle_id, [State.REVIEW, State.REVIEW_LISTED], limit=limit):
             filed = uow.applications.of_case(case.id)
-            out.append(InReview(case, filed, [a for a in filed if a.is_pending]))
+            objected = uow.objections.open_of_case(case.id) if case.state is State.REVIEW_LISTED else []
+            out.append(InReview(case, filed, [a for a in filed if a.is_pending], objected))
     return out
 
 
@@ -233,7 +235,8 @@ def desk(cycle_id: int | None, *, store: Store) -> Desk:
         accounts_pending = uow.accounts.count_pending()
         batches_waiting = uow.payment_batches.count_in("prepared")
         exceptions_open = uow.payment_exceptions.count_open()
-    return Desk(cycle_id, counts.get(State.REVIEW.value, (0,))[0], counts.get(State.DISPATCH.value, (0,))[0],
+    return Desk(cycle_id, sum(counts.get(s.value, (0,))[0] for s in (State.REVIEW, State.REVIEW_LISTED)),
+                counts.get(State.DISPATCH.value, (0,))[0],
                 counts.get(State.ACCOUNT_HELD.value, (0,))[0],
                 len(open_objections(cycle_id, store=store)) if cycle_id else 0,
                 accounts_pending, batches_waiting, exceptions_open, counts.get(State.REVERIFIED.value, (0,))[0],

@@ -14,6 +14,9 @@ from wengang.domain.process import Objection, ObjectionStatus
 from wengang.services.casework import load_case, move, note
 
 PUBLIC = "public"
+# The states of an entry on a list that the public may object to: on the list, already objected to, or in review
+# while on the list (Haikou, "边公示边审核": the unit is on a public list, so the public may object to it).
+OBJECTABLE = frozenset({State.PUBLICITY, State.OBJECTION, State.REVIEW_LISTED})
 
 
 def mask_name(name: str | None) -> str:
@@ -57,7 +60,8 @@ class OnList(Objection):
 
 def add(batch_ref: str, uscc: str, *, store: Store, contact: str, text: str, raised_on: dt.date,
         objector: str | None = None, by: str = PUBLIC) -> Raised:
-    """Record an objection against an entry during its period; the contact is stored but only ever shown masked."""
+    """Record an objection against an entry during its period; the contact is stored but only ever shown masked.
+    An entry in review while on the list (Haikou) takes objections too: it stays in review, the objection open."""
     contact, text = contact.strip(), text.strip()
     if not contact or not text:
         raise Refused("异议需要联系方式和内容 / an objection needs a contact and a text")
@@ -65,7 +69,7 @@ def add(batch_ref: str, uscc: str, *, store: Store, contact: str, text: str, rai
         batch = uow.publicity_batches.by_ref(batch_ref)
         batch.takes_objection(raised_on)
         case = uow.cases.find(batch.cycle_id, uscc.strip().upper())
-        if case is None or case.batch_id != batch.id or case.state not in (State.PUBLICITY, State.OBJECTION):
+        if case is None or case.batch_id != batch.id or case.state not in OBJECTABLE:
             raise NotFound(f"公示批次 {batch.number} 中没有 {uscc} / {uscc} is not on list {batch.number}")
         objection = uow.objections.add(batch_id=batch.id, case_id=case.id, objector=objector, contact=contact,
                                        text=text, raised_on=raised_on, raised_at=uow.now(),
@@ -75,13 +79,18 @@ def add(batch_ref: str, uscc: str, *, store: Store, contact: str, text: str, rai
         if case.state is State.PUBLICITY:
             move(uow, case, State.OBJECTION, reason, by=by, event="objection_raised", data=data)
         else:
+            if case.state is State.REVIEW_LISTED:
+                reason = (f"收到异议 #{objection.id}, 案件仍在审核中 / objection #{objection.id} raised; the case "
+                          "stays in review")
             note(uow, case, reason, by=by, event="objection_raised", data=data)
         uow.commit()
     return Raised(objection.id, case.id, batch.number, mask_phone(contact))
 
 
 def decide(objection_id: int, *, store: Store, sustain: bool, reason: str, by: str) -> Decided:
-    """Sustained → the case is rejected (its other objections become moot); dismissed → back on the list."""
+    """Sustained → the case is rejected (its other objections become moot; a case still in review has its pending
+    applications rejected with it); dismissed → back on the list once none is left open, or, for a case still in
+    review, it stays in review."""
     with store.transaction() as uow:
         objection = uow.objections.get(objection_id, lock=True).decide(sustain=sustain, by=by, at=uow.now(),
                                                                        reason=reason)
@@ -89,19 +98,35 @@ def decide(objection_id: int, *, store: Store, sustain: bool, reason: str, by: s
         case = load_case(uow, objection.case_id)
         others = [o for o in uow.objections.open_of_case(case.id) if o.id != objection_id]
         status = objection.status.value
-        data = {"objection": objection_id, "decision": status, "contact": mask_phone(objection.contact)}
-        if sustain and case.state in (State.OBJECTION, State.PUBLICITY):
+        data: dict[str, Any] = {"objection": objection_id, "decision": status,
+                                "contact": mask_phone(objection.contact)}
+        if sustain and case.state in OBJECTABLE:
             for other in others:
                 _save(uow, other.moot(sustained=objection_id, by=by, at=uow.now()))
-            case = move(uow, case, State.REJECTED, f"异议 #{objection_id} 成立 / objection sustained: {reason}",
-                        by=by, event="objection_sustained", data=data)
+            why = f"异议 #{objection_id} 成立 / objection sustained: {reason}"
+            if case.state is State.REVIEW_LISTED:
+                data["applications"] = _reject_pending(uow, case.id, by, why)
+            case = move(uow, case, State.REJECTED, why, by=by, event="objection_sustained", data=data)
         elif not sustain and case.state is State.OBJECTION and not others:
             case = move(uow, case, State.PUBLICITY, f"异议 #{objection_id} 不成立 / objection dismissed: {reason}",
                         by=by, event="objection_dismissed", data=data)
+        elif not sustain and case.state is State.REVIEW_LISTED:
+            note(uow, case, f"异议 #{objection_id} 不成立, 案件仍在审核中 / objection dismissed; the case stays in "
+                 f"review: {reason}", by=by, event="objection_dismissed", data=data)
         else:
             note(uow, case, f"异议 #{objection_id}: {status}: {reason}", by=by, event=f"objection_{status}", data=data)
         uow.commit()
     return Decided(objection_id, objection.status, case.id, case.state.value)
+
+
+def _reject_pending(uow: UnitOfWork, case_id: int, by: str, why: str) -> list[int]:
+    """A sustained objection ends a case still in review: its pending applications are rejected with the same
+    reason, so none is left waiting for a reviewer on a case that is out."""
+    pending = [a for a in uow.applications.of_case(case_id) if a.is_pending]
+    for a in pending:
+        if not uow.applications.save_decision(a.decide(accept=False, by=by, at=uow.now(), reason=why)):
+            raise ConcurrentChange(f"申请 / application #{a.id}")
+    return [a.id for a in pending]
 
 
 def _save(uow: UnitOfWork, decided: Objection) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from wengang.domain.cases import LISTED
+from wengang.domain.cases import LISTED, State
 from wengang.domain.errors import NotFound
 from wengang.domain.identifiers import uscc_problem
 from wengang.domain.ports import Store
@@ -174,9 +174,11 @@ def list_page(batch_ref: str, *, store: Store, query: str = "", page: int = 1, s
                     hits.append(case)
                     if len(hits) >= wanted:
                         break
-    shown = hits[(page - 1) * size: page * size]
+        shown = hits[(page - 1) * size: page * size]
+        in_review = [c.id for c in shown if c.state is State.REVIEW_LISTED]     # objected to, yet still in review
+        objected = {o.case_id for o in uow.objections.open_of_cases(in_review)} if in_review else set()
     rows = [ListEntry((page - 1) * size + i + 1, c.name, c.uscc,
                       "" if c.ratio_units is None else ratio_text(c.ratio_units), c.amount, batch.number,
-                      c.state.value == "objection-raised") for i, c in enumerate(shown)]
+                      c.state is State.OBJECTION or c.id in objected) for i, c in enumerate(shown)]
     return ListPage(ListHead(batch.number, batch.starts_on, batch.ends_on, batch.entries, batch.is_open), query,
                     page, size, rows, len(hits) > page * size)

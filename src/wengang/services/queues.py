@@ -7,14 +7,14 @@ import io
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from wengang.domain.audit import Draft
-from wengang.domain.cases import Case
+from wengang.domain.cases import Case, State
 from wengang.domain.errors import DomainError, Refused
 from wengang.domain.identifiers import mask_id, mask_phone
 from wengang.domain.ports import Store
-from wengang.domain.process import Application
+from wengang.domain.process import Application, Objection
 from wengang.domain.queues import COUNT_CAP, MAX_BULK, BulkOutcome, CaseQuery, Page
 from wengang.rules.output import sheet_row
 from wengang.services import review
@@ -24,10 +24,12 @@ MAX_EXPORT = 100_000     # rows in one xlsx (a narrower filter for more): writin
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """A case as a queue shows it, with its applications where the queue is the review queue."""
+    """A case as a queue shows it, with its pending applications and open objections where the queue is the review
+    queue (a case in review while on a list may have been objected to: the reviewer sees it before deciding)."""
 
     case: Case
     pending: list[Application]
+    objections: list[Objection] = field(default_factory=list)
 
 
 class Totals:
@@ -74,10 +76,14 @@ def page(query: CaseQuery, *, store: Store, applications: bool = False) -> Page[
                 total = uow.cases.count(wanted, limit=COUNT_CAP + 1)
             TOTALS.put(store, wanted, mark, total)
         pending: dict[int, list[Application]] = {}
+        objected: dict[int, list[Objection]] = {}
         for a in uow.applications.of_cases([c.id for c in cases]) if applications else []:
             if a.is_pending:
                 pending.setdefault(a.case_id, []).append(a)
-        rows = [Row(c, pending.get(c.id, [])) for c in cases]
+        listed = [c.id for c in cases if c.state is State.REVIEW_LISTED] if applications else []
+        for o in uow.objections.open_of_cases(listed) if listed else []:
+            objected.setdefault(o.case_id, []).append(o)
+        rows = [Row(c, pending.get(c.id, []), objected.get(c.id, [])) for c in cases]
     more = total > COUNT_CAP
     return Page(rows, COUNT_CAP if more else total, query.page, query.per_page, more=more)
 

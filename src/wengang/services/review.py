@@ -8,11 +8,20 @@ from typing import Any
 
 from wengang.config import Settings
 from wengang.domain.audit import Draft
-from wengang.domain.cases import IN_REVIEW, Case, Gates, State, after_review, route, route_reason
+from wengang.domain.cases import (
+    IN_REVIEW,
+    ROUTE_REASONS,
+    Case,
+    Gates,
+    State,
+    after_review,
+    route,
+    route_reason,
+)
 from wengang.domain.cycles import Cycle
 from wengang.domain.errors import ConcurrentChange, IllegalTransition, NotFound, Refused
 from wengang.domain.ports import Analytics, NewCase, Store, UnitOfWork
-from wengang.domain.process import ApplicationStatus, commitment_letter
+from wengang.domain.process import ApplicationStatus, Objection, commitment_letter
 from wengang.rules.explain import Line, explain
 from wengang.services import evaluation
 from wengang.services.casework import fen_to_yuan, load_case, move, note
@@ -101,7 +110,9 @@ def _open_late(uow: UnitOfWork, cycle: Cycle, late: tuple[Unit, str], by: str) -
 
 def decide(case_id: int, *, store: Store, accept: bool, reason: str, by: str,
            expected_version: int | None = None) -> Case:
-    """A reviewer accepts (the case goes on to its next gate or to publicity) or rejects, always with a reason."""
+    """A reviewer accepts (the case goes on to its next gate or to publicity) or rejects, always with a reason. A case
+    in review while on a list with an objection open to it: accepted, it waits for the objection's decision (it is
+    never put back on the list as if nothing were open); rejected, its open objections are moot (the case is out)."""
     if not reason.strip():
         raise Refused("审核决定需要写明理由 / a review decision needs a reason")
     with store.transaction() as uow:
@@ -113,20 +124,45 @@ def decide(case_id: int, *, store: Store, accept: bool, reason: str, by: str,
             raise Refused(f"案件 {case_id} 没有待审申请 / case {case_id} has no application to accept")
         if accept and case.amount <= 0:
             raise Refused(f"案件 {case_id} 金额未知或为零, 不能通过 / amount is {case.amount}: unknown never pays")
+        objected = uow.objections.open_of_case(case.id) if case.state is State.REVIEW_LISTED else []
+        data: dict[str, Any] = {"applications": [a.id for a in pending]}
         if accept:
             target = after_review(case.state, route(Gates(case.decision, case.labor_dispatch, case.has_account, True,
-                                                          case.dispatch_confirmed, case.account_confirmed)))
+                                                          case.dispatch_confirmed, case.account_confirmed)),
+                                  objected=bool(objected))
             text = f"审核通过 / review accepted: {reason}"
-            case = move(uow, case, target, text, by=by, event="review_accepted", review_accepted=True,
-                        data={"applications": [a.id for a in pending]})
+            if objected:
+                _still_listed(case, target, objected)
+                data["objections_open"] = [o.id for o in objected]
+                text = (f"审核通过, 待异议 {_numbers(objected)} 处理 / review accepted; waits for the decision on "
+                        f"objection {_numbers(objected)}: {reason}")
+            case = move(uow, case, target, text, by=by, event="review_accepted", review_accepted=True, data=data)
         else:
+            for o in objected:
+                if not uow.objections.save_decision(o.moot_by_review(by=by, at=uow.now(), reason=reason)):
+                    raise ConcurrentChange(f"异议 / objection #{o.id}")
+            if objected:
+                data["objections_moot"] = [o.id for o in objected]
             case = move(uow, case, State.REJECTED, f"审核不通过 / review rejected: {reason}", by=by,
-                        event="review_rejected", data={"applications": [a.id for a in pending]})
+                        event="review_rejected", data=data)
         for a in pending:
             if not uow.applications.save_decision(a.decide(accept=accept, by=by, at=uow.now(), reason=reason)):
                 raise ConcurrentChange(f"申请 / application #{a.id}")
         uow.commit()
     return case
+
+
+def _numbers(objected: list[Objection]) -> str:
+    return ", ".join(f"#{o.id}" for o in objected)
+
+
+def _still_listed(case: Case, target: State, objected: list[Objection]) -> None:
+    """Accepting a listed case with an objection open may not take it off the list (to another gate) while the
+    objection is undecided: it would come back on a later list with the objection still open and unheard."""
+    if target is not State.OBJECTION:
+        raise Refused(f"案件 {case.id} 有未处理的异议 {_numbers(objected)}, 通过后将离开公示名单; 请先处理异议 / "
+                      f"case {case.id} has objection {_numbers(objected)} open and accepting it would take it off "
+                      f"the list ({ROUTE_REASONS.get(target, '')}): decide the objection first")
 
 
 def confirm_dispatch(case_id: int, *, store: Store, employer: str, by: str,

@@ -26,6 +26,11 @@ WORDS: dict[str, tuple[str, str]] = {
     # objections and a unit's accounts
     "objection.open": ("核查中", "being investigated"), "objection.sustained": ("异议成立", "sustained"),
     "objection.dismissed": ("异议不成立", "dismissed"), "objection.moot": ("已无须处理", "moot"),
+    # an objection open to a case in review while on a list (Haikou): what the reviewer reads before deciding
+    "objection.open_on_case": ("有未处理的异议", "objection open"),
+    "objection.review_waits": ("审核通过后, 案件先等待异议处理结果, 不直接回到公示; 审核不通过则异议无须再处理",
+                               "accepted, the case waits for the objection's decision instead of going straight "
+                               "back on the list; rejected, the objection needs no decision of its own"),
     "account.pending": ("待第二人核验", "waits for a second person"), "account.active": ("已核验, 支付使用此账户",
                                                                                  "verified: payments use it"),
     "account.refused": ("未通过核验", "refused"), "account.superseded": ("已被新账户取代", "superseded"),

@@ -119,7 +119,8 @@ def queue(store: StoreDep, me: View, name: Annotated[str, Path(pattern="^(review
     """待办队列 / cases waiting in review, for dispatch confirmation, or held for an account."""
     if name == "review":
         return s.plain([{**case_out(r.case), "name": r.case.name, "amount": r.case.amount,
-                         "reason": r.case.reason, "pending_applications": [a.id for a in r.pending]}
+                         "reason": r.case.reason, "pending_applications": [a.id for a in r.pending],
+                         "open_objections": [o.id for o in r.objections]}
                         for r in dashboard.review_queue(cycle, store=store)])
     state = State.DISPATCH if name == "dispatch" else State.ACCOUNT_HELD
     return s.plain([{**case_out(c), "name": c.name, "amount": c.amount}

@@ -83,7 +83,7 @@ class Queue:
 
 QUEUES = {q.name: q for q in (
     Queue("cases", ("周期案件", "Cases of a cycle"), "/staff/queue"),
-    Queue("review", ("待审核 (申请与人工审核)", "Review: applications and manual review"), "/staff/review", ("review",),
+    Queue("review", ("待审核 (申请与人工审核)", "Review: applications and manual review"), "/staff/review", ("review", "review-listed"),
           (("review.accept", "review.decide", "通过", "Accept"), ("review.reject", "review.decide", "不通过", "Reject"))),
     Queue("dispatch", ("劳务派遣: 待用工单位确认", "Labour dispatch: waiting for the actual employer"), "/staff/dispatch",
           ("dispatch-confirmation",), (("dispatch.confirm", "dispatch.confirm", "已确认", "Confirmed"),),

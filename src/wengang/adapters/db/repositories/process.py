@@ -99,6 +99,12 @@ class SqlObjections(TableRepository[Objection]):
         """A case's objections still waiting for a decision."""
         return self._many(objections.c.case_id == case_id, objections.c.status == ObjectionStatus.OPEN.value)
 
+    def open_of_cases(self, case_ids: Sequence[int]) -> list[Objection]:
+        """The open objections of a page of cases in one query (by the case_id index)."""
+        if not case_ids:
+            return []
+        return self._many(objections.c.case_id.in_(list(case_ids)), objections.c.status == ObjectionStatus.OPEN.value)
+
     def count_open(self, batch_id: int) -> int:
         """How many objections to a list still wait for a decision."""
         query = select(func.count()).where(objections.c.batch_id == batch_id,
