@@ -35,7 +35,7 @@ def queue_server(tmp_path_factory):
                                   run_id="r", rounds_required=1, opened_by="clerk", opened_at=AT).id
         rows = [NewCase("ui-return", cycle_id, uscc(n, "91630102" if n % 2 else "91630104"), f"{NAMES[n % 3]}{n}",
                         "review" if n % 5 < 2 else "eligible", Decimal(1000 + n), 6000,
-                        "R12_FLAGGED" if n % 5 < 2 else "", "r", False, True, False, False, False,
+                        "size_class_unknown" if n % 5 < 2 else "", "r", False, True, False, False, False,
                         "review" if n % 5 < 2 else "identified", "转申请与人工审核 / routed to review", None, 1)
                 for n in range(1, 151)]
         ids = uow.cases.insert_many(rows)

@@ -160,7 +160,7 @@ class FakeCases:
             return (c.cycle_id == q.cycle_id and (not q.states or c.state in q.states)
                     and (q.program is None or c.program == q.program)
                     and (q.district is None or c.uscc[2:8] == q.district)
-                    and (q.reason is None or q.reason.lower() in c.reasons.lower())
+                    and (q.reason is None or q.reason in (c.reasons or "").split(";"))
                     and (q.uscc is None or c.uscc.startswith(q.uscc))
                     and (q.search is None or q.search.lower() in c.name.lower())
                     and (q.size is None or c.size_class == (None if q.size == "unknown" else q.size))

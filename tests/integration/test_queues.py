@@ -45,7 +45,7 @@ def city(store) -> int:
             state = State.REVIEW if n % 10 == 0 else State.IDENTIFIED
             rows.append(NewCase("ui-return", cycle_id, uscc(n, "91630102" if n % 2 == 0 else "91460105"),
                                 f"{NAMES[n % 3]}{n}", "review" if state is State.REVIEW else "eligible",
-                                Decimal(n), 6000, "R12_FLAGGED" if state is State.REVIEW else "", "r", False, True,
+                                Decimal(n), 6000, "arrears_outstanding;flag:zombie" if state is State.REVIEW else "", "r", False, True,
                                 False, False, False, state.value, "联系人 13912345678 passed", None, 1))
         rows.append(rows[0]._replace(cycle_id=other))
         uow.cases.insert_many(rows)
@@ -64,7 +64,10 @@ def test_a_page_knows_its_total_and_filters_search_and_sort_narrow_it(store):
     district = queues.page(case_query(cycle_id, district="630102", states=["review"]), store=store)
     assert district.total == 12                                   # every tenth is even
     assert queues.page(case_query(cycle_id, district="460105", states=["review"]), store=store).total == 0
-    assert queues.page(case_query(cycle_id, reason="R12"), store=store).total == 12
+    assert queues.page(case_query(cycle_id, reason="flag:zombie"), store=store).total == 12
+    assert queues.page(case_query(cycle_id, reason="arrears_outstanding"), store=store).total == 12
+    assert queues.page(case_query(cycle_id, reason="flag:zom"), store=store).total == 0      # a whole code, not a part
+    assert queues.page(case_query(cycle_id, reason="paid_months_short"), store=store).total == 0
     named = queues.page(case_query(cycle_id, q="城东科技"), store=store)         # trigram: 3+ characters
     assert named.total == 40 and all("城东科技" in r.case.name for r in named.rows)
     assert queues.page(case_query(cycle_id, q="椰风"), store=store).total == 40   # two: read, still right

@@ -41,7 +41,7 @@ class CaseQuery:
     states: tuple[State, ...] = ()
     program: str | None = None
     district: str | None = None
-    reason: str | None = None          # a rule reason code (or any part of the reasons field)
+    reason: str | None = None          # one rule reason code, matched whole (web.words.RULE_REASONS)
     search: str | None = None
     uscc: str | None = None
     size: str | None = None            # one of SIZES

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    literal,
     literal_column,
     select,
     text,
@@ -24,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, Select
 
 from wengang.adapters.db.bulk import insert_rows, listed, mark, one_of, raw_cursor, staged
-from wengang.adapters.db.tables import CASE_NAME_FTS, DISTRICT_SQL, cases
+from wengang.adapters.db.tables import CASE_NAME_FTS, DISTRICT_SQL, REASON_CODES_SQL, cases
 from wengang.adapters.db.types import Money, from_fen
 from wengang.domain.cases import Case, State
 from wengang.domain.errors import ConcurrentChange
@@ -156,8 +157,13 @@ class SqlCases:
             stmt = stmt.where(cases.c.changed_at >= since)
         if until is not None:
             stmt = stmt.where(cases.c.changed_at < until)
-        if query.reason:
-            stmt = stmt.where(cases.c.reasons.like(f"%{_escaped(query.reason)}%", escape="\\"))
+        if query.reason:        # one whole code of the `;`-separated list (never a part of another code)
+            if sqlite:
+                stmt = stmt.where((literal(";") + cases.c.reasons + literal(";")).like(
+                    f"%;{_escaped(query.reason)};%", escape="\\"))
+            else:                # the GIN index on this very expression (tables.REASON_CODES_SQL)
+                stmt = stmt.where(text(f"{REASON_CODES_SQL} @> ARRAY[CAST(:reason_code AS text)]")
+                                  .bindparams(reason_code=query.reason))
         if query.uscc:      # checked by the domain: credit-code characters only, nothing to escape
             stmt = stmt.where(cases.c.uscc.op("GLOB")(f"{query.uscc}*") if sqlite else cases.c.uscc.like(f"{query.uscc}%"))
         if query.search:

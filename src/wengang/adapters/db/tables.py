@@ -238,11 +238,16 @@ from wengang.adapters.db import job_tables, payment_tables, people_tables  # noq
 #     only OF name: state moves never touch it); the unique key (cycle, credit code, …) serves `uscc GLOB 'P*'`.
 # A later migration that rebuilds `cases` on SQLite (batch_alter_table) drops the triggers and must run SEARCH again.
 CASE_NAME_FTS = "cases_name_fts"
+# A decision's reason codes as an array (migration 0017): a GIN index finds the cases with one code among half a
+# million, however rare (`@>`); SqlCases filters on this very expression, as with DISTRICT_SQL below.
+REASON_CODES_SQL = "string_to_array(reasons, ';')"
+REASON_CODES_DDL = f"CREATE INDEX IF NOT EXISTS ix_cases_reason_codes ON cases USING gin ({REASON_CODES_SQL})"
 SEARCH: dict[str, tuple[str, ...]] = {
     "postgresql": (
         "CREATE EXTENSION IF NOT EXISTS pg_trgm",
         "CREATE INDEX IF NOT EXISTS ix_cases_name_trgm ON cases USING gin (name gin_trgm_ops)",
         "CREATE INDEX IF NOT EXISTS ix_cases_uscc_prefix ON cases (cycle_id, uscc varchar_pattern_ops)",
+        REASON_CODES_DDL,
     ),
     "sqlite": (
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {CASE_NAME_FTS} USING fts5(name, content='cases', content_rowid='id', "
@@ -258,7 +263,8 @@ SEARCH: dict[str, tuple[str, ...]] = {
     ),
 }
 SEARCH_DROP: dict[str, tuple[str, ...]] = {
-    "postgresql": ("DROP INDEX IF EXISTS ix_cases_name_trgm", "DROP INDEX IF EXISTS ix_cases_uscc_prefix"),
+    "postgresql": ("DROP INDEX IF EXISTS ix_cases_name_trgm", "DROP INDEX IF EXISTS ix_cases_uscc_prefix",
+                   "DROP INDEX IF EXISTS ix_cases_reason_codes"),
     "sqlite": tuple(f"DROP TRIGGER IF EXISTS {CASE_NAME_FTS}_{t}" for t in ("ai", "ad", "au"))
     + (f"DROP TABLE IF EXISTS {CASE_NAME_FTS}",),
 }
@@ -278,7 +284,7 @@ QUEUE_INDEXES: dict[str, str] = {
 }
 QUEUE_DDL = tuple(f"CREATE INDEX IF NOT EXISTS {name} ON cases ({cols})" for name, cols in QUEUE_INDEXES.items())
 QUEUE_DROP = tuple(f"DROP INDEX IF EXISTS {name}" for name in QUEUE_INDEXES)
-SEARCH_OBJECTS = frozenset({"ix_cases_name_trgm", "ix_cases_uscc_prefix", *QUEUE_INDEXES})
+SEARCH_OBJECTS = frozenset({"ix_cases_name_trgm", "ix_cases_uscc_prefix", "ix_cases_reason_codes", *QUEUE_INDEXES})
 
 
 def compared(name: str | None, type_: str, _parents: dict) -> bool:
