@@ -34,7 +34,7 @@ import datetime as dt
 import os
 import random
 import re
-import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -288,8 +288,14 @@ def copy_of(db: str, url: str, units: int) -> tuple[str, callable]:
     if db == "sqlite":
         source = Path(make_url(url).database)
         target = source.with_name(f"progress-{units}.sqlite")
-        shutil.copyfile(source, target)
-        return f"sqlite:///{target}", lambda: [target.unlink(missing_ok=True) for _ in (0,)]
+
+        def drop_file() -> None:         # with its write-ahead log: a stale -wal beside a new copy corrupts it
+            for path in (target, *(target.with_name(target.name + s) for s in ("-wal", "-shm"))):
+                path.unlink(missing_ok=True)
+        drop_file()
+        with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+            src.backup(dst)              # what the source holds, its write-ahead log included
+        return f"sqlite:///{target}", drop_file
     name = f"wengang_bench_progress_{units}"
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
