@@ -6,7 +6,9 @@ from __future__ import annotations
 from wengang.domain.audit import Entry
 from wengang.domain.cases import Case
 from wengang.domain.ports import Analytics
+from wengang.rules import plain
 from wengang.rules.explain import Line, explain
+from wengang.rules.plain import Reading
 from wengang.services import supplied
 
 
@@ -27,3 +29,14 @@ def explain_case(case: Case, entries: list[Entry], *, analytics: Analytics) -> t
         return None
     headline, lines = explain(found.row, found.parameters)
     return headline, [supplied.supplied_line(facts), *lines]
+
+
+def read_case(case: Case, entries: list[Entry], *, analytics: Analytics) -> Reading | None:
+    """A case's decision as facts to word for its unit: its run's stored row, or the unit decided again with the
+    facts a reviewer supplied (which the reading carries)."""
+    facts = supplied.facts_of(entries)
+    found = (analytics.decided(case.uscc, case.run_id) if facts is None
+             else analytics.redecide(case.uscc, case.run_id, facts.values))
+    if found is None:
+        return None
+    return plain.read(found.row, found.parameters, facts.values if facts else None)

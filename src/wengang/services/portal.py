@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from wengang.config import Settings
+from wengang.config import RECOVERY_DAYS, Settings
 from wengang.domain.accounts import AccountStatus, PaymentAccount
 from wengang.domain.cases import Case, State
 from wengang.domain.cycles import Cycle
@@ -14,9 +14,10 @@ from wengang.domain.errors import AnalyticsUnreadable, NotFound, Refused
 from wengang.domain.identifiers import mask_account
 from wengang.domain.ports import Analytics, Attempt, Store, UnitOfWork
 from wengang.domain.process import PublicityBatch
+from wengang.rules.plain import Reading
 from wengang.services import objections, review
 from wengang.services.cycles import newest_snapshot
-from wengang.services.explanations import explain_case
+from wengang.services.explanations import explain_case, read_case
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 STEPS = (("identified", "识别符合条件", "identified as eligible"), ("publicity", "公示", "on the public list"),
@@ -58,10 +59,10 @@ class PaymentShown:
 
     attempt: int
     amount: Decimal
-    status: str
+    status: str                 # a payment's status code: the page shows its words
     account: str
     settled_at: str
-    reason: str
+    reason: str                 # the bank's reason code ('' for none): the page shows its words, never the code
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,9 @@ class CaseProgress:
     reason: str
     waiting: tuple[str, str] | None
     steps: list[Step]
+    reasons: list[str]                # the rules' reason codes (paid_months_short, flag:zombie …): shown in words
+    deadline: dt.date | None          # by when the next step is due (the list's last day, an account to correct)
+    bank_reason: str | None           # the bank's code for the last failed payment: shown in words
     batch: str | None
     account: AccountShown
     account_pending: bool
@@ -148,6 +152,8 @@ class Explanation:
     headline: str
     criteria: list[Criterion]
     history: list[Happened]
+    reading: Reading | None = None    # the decision as facts, worded by the page (web/plain.py)
+    reasons: tuple[str, ...] = ()     # the rules' reason codes, shown in words
 
 
 def local_time(at: str | dt.datetime | None) -> str:
@@ -210,7 +216,26 @@ def _timeline(case: Case, reached_at: dict[str, str], batch: PublicityBatch | No
     return steps
 
 
-def progress(uscc: str, *, store: Store) -> list[CaseProgress]:
+def _failed(attempts: list[Attempt], recovery_days: int) -> tuple[str | None, dt.date | None]:
+    """The bank's reason for the newest failed payment, and the day its account must be corrected by (Beijing)."""
+    failed = [a for a in attempts if a.status in ("rejected", "returned")]
+    if not failed:
+        return None, None
+    last = max(failed, key=lambda a: a.attempt_no)
+    day = last.settled_at or last.created_at
+    return last.reason, (day + dt.timedelta(hours=8)).date() + dt.timedelta(days=recovery_days)
+
+
+def _deadline(case: Case, batch: PublicityBatch | None, failed_by: dt.date | None) -> dt.date | None:
+    """By when the unit's next step is due: the public list's last day (to object), or the account to correct."""
+    if case.state in (State.PUBLICITY, State.OBJECTION, State.REVIEW_LISTED) and batch is not None:
+        return batch.ends_on
+    if case.state in (State.FAILED, State.REISSUED):
+        return failed_by
+    return None
+
+
+def progress(uscc: str, *, store: Store, recovery_days: int = RECOVERY_DAYS) -> list[CaseProgress]:
     """Every case of the unit with its timeline, amount, masked account, applications, objections and payments."""
     out = []
     with store.reading() as uow:
@@ -225,9 +250,12 @@ def progress(uscc: str, *, store: Store) -> list[CaseProgress]:
             accounts = uow.accounts.of_unit(cycle.id, uscc)
             active = [a for a in accounts if a.status == AccountStatus.ACTIVE]
             pending = [a for a in accounts if a.status == AccountStatus.PENDING]
+            bank_reason, failed_by = _failed(attempts, recovery_days)
             out.append(CaseProgress(
                 cycle.id, cycle.pack, cycle.program, case.id, case.name, case.state.value, case.decision, case.amount,
                 case.reason, WAITING.get(case.state), _timeline(case, reached_at, batch),
+                [r for r in case.reasons.split(";") if r], _deadline(case, batch, failed_by),
+                bank_reason if case.state in (State.FAILED, State.REISSUED) else None,
                 batch.number if batch else None, _account(case, attempts, active), bool(pending),
                 case.state is State.REVIEW,
                 [PaymentShown(a.attempt_no, a.amount, a.status, f"{a.bank_code[:3]} {mask_account(a.account_no)}",
@@ -239,9 +267,9 @@ def progress(uscc: str, *, store: Store) -> list[CaseProgress]:
     return out
 
 
-def case_progress(uscc: str, cycle_id: int, *, store: Store) -> CaseProgress:
+def case_progress(uscc: str, cycle_id: int, *, store: Store, recovery_days: int = RECOVERY_DAYS) -> CaseProgress:
     """The unit's own case in one cycle with its timeline, or NotFound (the same whether the cycle exists or not)."""
-    found = [c for c in progress(uscc, store=store) if c.cycle_id == cycle_id]
+    found = [c for c in progress(uscc, store=store, recovery_days=recovery_days) if c.cycle_id == cycle_id]
     if not found:
         raise no_case(cycle_id)
     return found[0]
@@ -266,14 +294,15 @@ def explanation(uscc: str, cycle_id: int, *, store: Store, analytics: Analytics)
         entries = uow.audit.for_case(case.id)
     try:
         found = explain_case(case, entries, analytics=analytics)
+        reading = read_case(case, entries, analytics=analytics)
     except AnalyticsUnreadable:                     # the driver failed (a file being rewritten): say so, not a 500
-        found = None
+        found, reading = None, None
     headline, lines = found if found else ("说明暂不可用, 请稍后再试 / the explanation is not available now", [])
     history = [Happened(local_time(e.at), e.event, e.from_state or "", e.to_state or "", e.reason,
                         _who(e.actor, uscc)) for e in entries]
     return Explanation(case.id, cycle_id, case.name, case.state.value, case.decision, case.amount, case.reason,
                        headline, [Criterion(ln.label, ln.outcome, ln.read, ln.compared_with) for ln in lines],
-                       history)
+                       history, reading, tuple(r for r in case.reasons.split(";") if r))
 
 
 def _who(actor: str, uscc: str) -> tuple[str, str]:

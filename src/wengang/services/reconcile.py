@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
-from wengang.config import Settings
+from wengang.config import RECOVERY_DAYS, Settings
 from wengang.domain.audit import Draft
 from wengang.domain.bank_files import CSV, BankAnswer, BankFileError, is_csv
 from wengang.domain.cases import State, require
@@ -75,7 +75,7 @@ def ingest(paths: list[Path], *, store: Store, banks: Banks, settings: Settings,
     camt = False
 
     def apply(path: Path, read: tuple[str, BankAnswer]) -> Ingested:
-        return _apply_file(path, *read, store=store, by=by)
+        return _apply_file(path, *read, store=store, by=by, recovery_days=settings.recovery_days)
 
     with bulk_work():
         try:
@@ -134,7 +134,8 @@ def _records(rows: list[tuple]) -> list[StatusRecord]:
                          batch) for e2e, status, amount, reason, booked, source, batch in rows]
 
 
-def _apply_file(path: Path, sha: str, answer: BankAnswer, *, store: Store, by: str) -> Ingested:
+def _apply_file(path: Path, sha: str, answer: BankAnswer, *, store: Store, by: str,
+                recovery_days: int = RECOVERY_DAYS) -> Ingested:
     records = answer.records
     result = Ingested(path.name, answer.message, records=len(records), group_status=answer.group_status)
     with store.transaction() as uow, bulk_work():
@@ -165,7 +166,8 @@ def _apply_file(path: Path, sha: str, answer: BankAnswer, *, store: Store, by: s
                                                                      f"file: {answer.group_reason}"))
         result.exceptions += [whole_file(Issue.NOT_OURS, f"{path.name} {why}") for why in answer.set_aside]
         uow.payment_exceptions.add_open(file_id, result.exceptions, uow.now())
-        result.applied = _apply_updates(uow, rec.updates, attempts, f"{answer.message}:{path.name}", by)
+        result.applied = _apply_updates(uow, rec.updates, attempts, f"{answer.message}:{path.name}", by,
+                                            recovery_days)
         uow.audit.append([Draft(by, "bank_file_read", f"bank_file:{file_id}", None, None, None,
                                 f"{answer.message} {path.name}", {"sha256": sha, "records": len(records),
                                                                   "applied": len(rec.updates),
@@ -247,7 +249,7 @@ def _route(before: P, after: P, first: bool) -> _Route:
 
 
 def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, Sent], source: str,
-                   by: str) -> dict[str, int]:
+                   by: str, recovery_days: int = RECOVERY_DAYS) -> dict[str, int]:
     """Attempt statuses, ledger postings, case moves and notices for every accepted change, in bulk."""
     now = uow.now()
     drafts, notices = [], []
@@ -265,7 +267,7 @@ def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, S
         drafts.append(Draft(by, route.event, f"case:{a.case_id}", a.case_id, *route.words, _reason(u),
                             {"uscc": a.uscc, "amount": str(a.amount), "payment": a.end_to_end_id, "source": source}))
         if route.after is State.FAILED:
-            notices.append(_failure_notice(a, u, now))
+            notices.append(_failure_notice(a, now, recovery_days))
     audited = uow.audit.append_soon(drafts)            # hashed while the statements below run
     uow.payments.set_status(((attempts[u.end_to_end_id].id, u.before.value, u.after.value, u.reason)
                              for u in updates), settled=True)
@@ -285,12 +287,15 @@ def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, S
     return counts
 
 
-def _failure_notice(a: Sent, u: Update, now: dt.datetime) -> Notice:
-    """The SMS a unit gets when its money came back."""
+def _failure_notice(a: Sent, now: dt.datetime, recovery_days: int) -> Notice:
+    """The SMS a unit gets when its money came back: what to do and by when (Beijing's calendar), never the bank's
+    code (the portal says the reason in words)."""
+    by = (now + dt.timedelta(hours=8)).date() + dt.timedelta(days=recovery_days)
     return message(kind="payment_failed", uscc=a.uscc, case_id=a.case_id, channel="sms", at=now, text=(
-        f"您单位的稳岗返还 {a.amount} 元未能入账({u.reason or '银行退回'}), 资金已退回基金, 请登录核对并更正"
-        f"收款账户 / your job-stabilisation return of {a.amount} yuan could not be credited "
-        f"({u.reason or 'returned by the bank'}); please confirm or correct your account"))
+        f"您单位的稳岗返还 {a.amount} 元未能转入收款账户, 资金已退回基金。请于{by.year}年{by.month}月{by.day}日前"
+        f"登录网上服务平台查看原因并更正收款账户, 逾期资金将被收回 / your job-stabilisation return of {a.amount} "
+        f"yuan could not be paid into your account. Log in by {by.day} {by:%B %Y} to see why and correct the "
+        "account, or the money is recovered"))
 
 
 def _reason(u: Update) -> str:

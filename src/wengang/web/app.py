@@ -13,7 +13,7 @@ from jinja2 import pass_context
 
 from wengang import bootstrap
 from wengang.config import Settings
-from wengang.web import errors
+from wengang.web import errors, plain
 from wengang.web.cache import UntilChanged
 from wengang.web.deps import csrf_guard, template_context
 from wengang.web.lists import ListFiles
@@ -35,13 +35,17 @@ from wengang.web.routes import (
 from wengang.web.security import EdgeMiddleware, RateLimiter
 from wengang.web.settings import WebSettings
 from wengang.web.words import (
+    APPLICATION_WORDS,
     RULE_REASONS,
     SORT_WORDS,
+    bank_reason,
+    batch_label,
     beijing,
     case_state,
     case_words,
     event_words,
     pack_words,
+    reason_words,
     result_words,
     words,
 )
@@ -74,6 +78,9 @@ def templates() -> Jinja2Templates:
     found = Jinja2Templates(directory=str(HERE / "templates"), context_processors=[template_context])
     found.env.globals.update(tr=tr, may=may, words=words, result_words=result_words, case_words=case_words, event_words=event_words, pack_words=pack_words,
                              case_state=case_state, sort_words=SORT_WORDS, rule_reasons=RULE_REASONS)
+    found.env.globals.update(status_of=plain.status, step_of=plain.step, reason_words=reason_words,
+                             bank_reason=bank_reason, application_words=APPLICATION_WORDS, batch_label=batch_label,
+                             written_reasons=plain.WRITTEN_REASONS)
     found.env.filters["money"] = money
     found.env.filters["beijing"] = beijing
     return found

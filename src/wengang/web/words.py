@@ -199,6 +199,70 @@ BANK_REASONS: dict[str, tuple[str, str]] = {
     "RC01": ("行号有误", "the bank code is wrong"),
     "RR04": ("监管原因", "a regulatory reason"),
 }
+# What the unit does next, and by when ("{by}": "于12月9日前" / "by 9 December", or "尽快" / "as soon as possible"):
+# for a case's state ("state."), a rule's reason ("reason."), a bank's reason ("bank."), an application's and an
+# objection's status. One table for every page and message; a key without a next step has none to show.
+NEXT_STEPS: dict[str, tuple[str, str]] = {
+    "state.identified": ("无需操作: 系统将自动公示本单位", "nothing to do: the system puts your unit on a public list"),
+    "state.review": ("请在线提交申请并签署承诺书, 由工作人员审核", "apply online and sign the commitment letter; staff "
+                     "then review it"),
+    "state.review-listed": ("无需操作: 工作人员审核中, 公示同时进行; 如有异议请{by}提出",
+                            "nothing to do: staff review your case while it is on the list; object {by} if "
+                            "something is wrong"),
+    "state.dispatch-confirmation": ("请联系实际用工单位登录确认", "ask the unit you dispatch staff to, to confirm"),
+    "state.account-held": ("请{by}登录确认或更正收款账户", "confirm or correct your bank account {by}"),
+    "state.publicity": ("无需操作; 如对公示信息有异议, 请{by}在本页提出", "nothing to do; if something on the list "
+                        "is wrong, object on this page {by}"),
+    "state.objection-raised": ("无需操作: 工作人员正在核查异议, 结果将通知您", "nothing to do: staff investigate the "
+                               "objection and tell you the outcome"),
+    "state.re-verified": ("无需操作: 等待批准支付", "nothing to do: the payment is approved next"),
+    "state.approved-for-payment": ("无需操作: 资金将转入收款账户", "nothing to do: the money is on its way to your "
+                                   "account"),
+    "state.paid": ("资金已到账, 无需操作", "the money is paid: nothing to do"),
+    "state.failed": ("请{by}登录更正收款账户, 之后将重新支付", "correct your bank account {by}; the money is then "
+                     "paid again"),
+    "state.reissued": ("无需操作: 已重新支付, 请留意到账", "nothing to do: paid again, watch your account"),
+    "state.recovered": ("逾期未更正账户, 资金已收回; 如有疑问请拨打12333", "the account was not corrected in time "
+                        "and the money was recovered; call 12333 with any question"),
+    "state.closed": ("已办结, 无需操作", "closed: nothing to do"),
+    "state.rejected": ("如认为结果有误, 请拨打12333或点击“呼我必回”", "if you think this is wrong, call 12333 or ask "
+                       "for a call back"),
+    "reason.out_of_scope": ("本单位类型不在本次返还范围内", "your type of unit is not covered this time"),
+    "reason.paid_months_short": ("连续足额缴费满12个月后, 可参加下一次返还", "once 12 months are paid in full you can "
+                                 "take part in the next return"),
+    "reason.arrears_outstanding": ("请尽快补缴欠费; 缴清后可参加下一次返还", "pay the arrears; once paid you can take "
+                                   "part in the next return"),
+    "reason.layoff_rate_above_limit": ("如裁员人数有误, 请拨打12333说明", "if the layoff count is wrong, call 12333"),
+    "reason.layoff_rate_unknown": ("请在线申请并补充年初参保人数, 由工作人员审核", "apply online and give your staff "
+                                   "count at the start of the year; staff review it"),
+    "reason.size_class_unknown": ("请在线申请并补充从业人数或营业收入, 由工作人员审核", "apply online and give your staff "
+                                  "count or revenue; staff review it"),
+    "reason.flag:": ("如该情形有误, 请先向认定部门申请更正, 再拨打12333", "if this finding is wrong, have the "
+                     "department that made it correct it, then call 12333"),
+    "reason.flag:failed_commitment": ("请在线申请并签署承诺书, 由工作人员审核", "apply online and sign the commitment "
+                                      "letter; staff review it"),
+    "reason.flag:refused_verification": ("请在线申请并配合核查, 由工作人员审核", "apply online and accept "
+                                         "verification; staff review it"),
+    "bank.": ("请{by}登录核对并更正收款账户", "check and correct your bank account {by}"),
+    "bank.AC04": ("请{by}登录更正收款账户 (原账户已销户)", "give a new bank account {by} (the old one is closed)"),
+    "bank.AC06": ("请联系开户银行解冻, 或{by}登录更正收款账户", "ask your bank to unblock the account, or give another "
+                  "one {by}"),
+    "bank.BE01": ("请{by}登录核对户名并更正收款账户", "check the account name and correct the account {by}"),
+    "bank.MD07": ("请{by}登录更正收款账户", "correct your bank account {by}"),
+    "bank.AM04": ("无需操作: 系统将重新支付", "nothing to do: the payment is made again"),
+    "bank.AM05": ("无需操作: 重复的支付已拒绝, 其他支付有效", "nothing to do: only the duplicate was refused"),
+    "bank.DUPL": ("无需操作: 重复的支付已拒绝, 其他支付有效", "nothing to do: only the duplicate was refused"),
+    "bank.FF01": ("无需操作: 系统将重新支付", "nothing to do: the payment is made again"),
+    "bank.MS03": ("无需操作: 系统将重新支付", "nothing to do: the payment is made again"),
+    "application.pending": ("无需操作: 等待工作人员审核, 结果将通知您", "nothing to do: a reviewer decides and tells "
+                            "you"),
+    "objection.open": ("无需操作: 工作人员核查中, 结果将通知您", "nothing to do: staff investigate and tell you"),
+}
+# The statuses of a unit's applications, as its pages name them.
+APPLICATION_WORDS: dict[str, tuple[str, str]] = {
+    "pending": ("待审核", "waiting for a reviewer"), "accepted": ("审核通过", "accepted"),
+    "rejected": ("审核不通过", "not accepted"),
+}
 _CODE = re.compile(r"^[A-Z0-9]{4}$")
 BEIJING = dt.timedelta(hours=8)        # China keeps one zone and no daylight saving
 
@@ -252,6 +316,44 @@ def bank_reason(code: str | None) -> tuple[str, str]:
     if _CODE.match(text):
         return "银行代码未收录, 请向银行查询", "a bank code we have no words for: ask the bank"
     return text, text
+
+
+def by_when(day: dt.date | None) -> tuple[str, str]:
+    """A deadline as a next step says it: "于2026年12月9日前" / "by 9 December 2026", or "尽快" without one."""
+    if day is None:
+        return "尽快", "as soon as possible"
+    return f"于{day.year}年{day.month}月{day.day}日前", f"by {day.day} {day:%B %Y}"
+
+
+def next_step(key: str, by: dt.date | None = None) -> tuple[str, str] | None:
+    """What to do next for a state ("state.failed"), a reason ("reason.flag:zombie") or a bank code ("bank.AC04"),
+    with its deadline; a kind's default ("reason.flag:", "bank.") where the code has none; None: nothing to say."""
+    found = NEXT_STEPS.get(key)
+    if found is None and key.startswith(("reason.flag:", "bank.")):
+        found = NEXT_STEPS["reason.flag:" if key.startswith("reason.flag:") else "bank."]
+    if found is None:
+        return None
+    zh, en = by_when(by)
+    return found[0].format(by=zh), found[1].format(by=en)
+
+
+def reason_words(code: str) -> tuple[str, str]:
+    """A rule's reason code in words; a flag no word names as "another department's finding" (never the code)."""
+    found = RULE_REASONS.get(code)
+    if found is None:
+        return RULE_REASONS["flag:other"] if code.startswith("flag:") else ("其他原因", "another reason")
+    return found
+
+
+def reason_codes(reasons: str | None) -> list[str]:
+    """A decision's `reasons` (`a;b;flag:c`) as codes, in order."""
+    return [r for r in (reasons or "").split(";") if r.strip()]
+
+
+def batch_label(number: str | None) -> tuple[str, str]:
+    """A public list by its place in its cycle ("第1批" / "list 1"), not its code (C2-P1)."""
+    found = re.search(r"P(\d+)$", number or "")
+    return (f"第{found.group(1)}批", f"list {found.group(1)}") if found else ("公示名单", "public list")
 
 
 def beijing(at: dt.datetime | dt.date | None) -> str:

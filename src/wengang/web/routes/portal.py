@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse
 
 from wengang.services import accounts, callbacks, notify, portal
+from wengang.web import plain
 from wengang.web.deps import AnalyticsDep, SettingsDep, StoreDep, kept, limited, render
 from wengang.web.permissions import Employer
 
@@ -27,10 +28,11 @@ def done(request: Request, zh: str, en: str, message: str, back: str = "/portal"
 
 
 @router.get("", response_class=HTMLResponse)
-async def home(request: Request, store: StoreDep, me: Employer):
+async def home(request: Request, store: StoreDep, settings: SettingsDep, me: Employer):
     """The unit's cases with their timelines: what happened, when, how much, where the money goes."""
     def page() -> bytes:
-        return bytes(render(request, "portal/home.html", {"cases": portal.progress(me.uscc, store=store),
+        return bytes(render(request, "portal/home.html", {"cases": portal.progress(
+            me.uscc, store=store, recovery_days=settings.recovery_days),
                                                            "messages": shown_messages(me.uscc, store)[:5]}).body)
 
     # The busiest page: kept whole per session and language (its form tokens are the session's own).
@@ -38,10 +40,14 @@ async def home(request: Request, store: StoreDep, me: Employer):
 
 
 @router.get("/cycles/{cycle_id}", response_class=HTMLResponse)
-def case(request: Request, store: StoreDep, analytics: AnalyticsDep, me: Employer, cycle_id: CycleId):
-    """Why: each criterion with the values it read and the document behind it, then the case's history."""
+def case(request: Request, store: StoreDep, analytics: AnalyticsDep, settings: SettingsDep, me: Employer,
+         cycle_id: CycleId):
+    """Why: three lines (qualified or not, the amount or the main reason, the next step), then each criterion in
+    words with the document behind it, folded, and the case's history."""
     found = portal.explanation(me.uscc, cycle_id, store=store, analytics=analytics)
-    return render(request, "portal/case.html", {"x": found, "c": portal.case_progress(me.uscc, cycle_id, store=store)})
+    shown = portal.case_progress(me.uscc, cycle_id, store=store, recovery_days=settings.recovery_days)
+    return render(request, "portal/case.html", {"x": found, "c": shown, "why": plain.answer(found, shown),
+                                                "lines": plain.lines(found.reading)})
 
 
 @router.get("/cycles/{cycle_id}/apply", response_class=HTMLResponse)
@@ -64,10 +70,11 @@ def apply(request: Request, store: StoreDep, analytics: AnalyticsDep, settings: 
 
 
 @router.get("/cycles/{cycle_id}/account", response_class=HTMLResponse)
-def account_form(request: Request, store: StoreDep, me: Employer, cycle_id: CycleId):
+def account_form(request: Request, store: StoreDep, settings: SettingsDep, me: Employer, cycle_id: CycleId):
     """Where the money goes now (masked) and the form to correct it."""
     return render(request, "portal/account.html", {"cycle_id": cycle_id,
-                                                   "c": portal.case_progress(me.uscc, cycle_id, store=store)})
+                                                   "c": portal.case_progress(
+        me.uscc, cycle_id, store=store, recovery_days=settings.recovery_days)})
 
 
 @router.post("/cycles/{cycle_id}/account", response_class=HTMLResponse)

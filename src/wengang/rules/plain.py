@@ -1,0 +1,99 @@
+"""A decision read back as facts a person can be told in words: per criterion the values read, the standard they met
+or missed, and the documents behind it (never a parameter key or a spec section); the web words them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from wengang.domain.analytics import UsedValue
+
+CRITERIA = ("scope", "paid_months", "arrears", "layoff", "flags_exclude", "size", "flags_review")
+SIZE_STANDARD = "工信部联企业〔2011〕300号"          # the SME size standard (sme-standard-2011.yaml)
+_SPEC = re.compile(r"POLICIES\.md\s*§?[0-9.]*|seed \S+", re.I)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One criterion: its outcome (pass, fail, unknown, review), the values read, the standard, its documents."""
+
+    criterion: str
+    outcome: str
+    read: dict[str, Any]
+    standard: dict[str, Any]
+    documents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The whole decision as facts: outcome, amount, base and ratio, each criterion, and any facts supplied."""
+
+    decision: str
+    amount_fen: int
+    base_fen: int
+    ratio_units: int | None
+    facts: list[Fact]
+    supplied: dict[str, Any] = field(default_factory=dict)
+
+
+def document(reference: str) -> str:
+    """The document a reference names (人社部发〔2019〕23号, 北京2021免申即享), without its note or a spec section;
+    '' when it names none."""
+    return _SPEC.sub("", re.split(r"[(\uff08]", reference)[0]).strip(" ;,")
+
+
+def _pick(used: dict[str, list[UsedValue]], name: str, region: str) -> UsedValue | None:
+    values = used.get(name, [])
+    chosen = next((v for v in values if v.region and region.startswith(v.region)), None)
+    return chosen or next((v for v in values if not v.region), None)
+
+
+def _split(text: str | None) -> list[str]:
+    return [t for t in re.split(r"[;,\s]+", text or "") if t]
+
+
+def read(row: dict[str, Any], used_values: list[UsedValue], supplied: dict[str, Any] | None = None) -> Reading:
+    """The decision row and the values its run used, as facts per criterion."""
+    used: dict[str, list[UsedValue]] = {}
+    for u in used_values:
+        used.setdefault(u.name, []).append(u)
+    region = row.get("region") or ""
+
+    def value(name: str) -> str | None:
+        found = _pick(used, name, region)
+        return None if found is None or found.value.strip().lower() in ("", "none") else found.value
+
+    def docs(*names: str) -> tuple[str, ...]:
+        found = (_pick(used, n, region) for n in names)
+        return tuple(dict.fromkeys(d for d in (document(f.reference) for f in found if f) if d))
+
+    kind = row.get("layoff_limit_kind") or "unknown"
+    limit, compare = {"small": ("small_unit_limit", "small_unit_comparison"),
+                      "large": ("layoff_limit_large", "layoff_comparison_large")}.get(
+                          kind, ("layoff_limit", "layoff_comparison"))
+    if value(limit) is None:
+        limit, compare = "layoff_limit", "layoff_comparison"
+    flags = _split(row.get("active_flags"))
+    exclude, review = _split(value("exclude_flags")), _split(value("review_flags"))
+    facts: dict[str, tuple[dict[str, Any], dict[str, Any], tuple[str, ...]]] = {
+        "scope": ({"unit_type": row.get("unit_type")}, {"unit_types": _split(value("scope_unit_types"))},
+                  docs("scope_unit_types")),
+        "paid_months": ({"months": row.get("months_full")}, {"months": value("min_paid_months")},
+                        docs("min_paid_months")),
+        "arrears": ({"fen": row.get("arrears_fen")}, {"yuan": value("arrears_tolerance")}, docs("arrears_tolerance")),
+        "layoff": ({"rate_micro": row.get("layoff_rate_micro"), "opening": row.get("opening_insured"),
+                    "closing": row.get("insured_dec"), "kind": kind},
+                   {"limit": value(limit), "strict": value(compare) == "<",
+                    "small_max": value("small_unit_max_insured")},
+                   docs(limit, compare, "layoff_variant", "natural_attrition")),
+        "flags_exclude": ({"flags": [f for f in flags if f in exclude]}, {"flags": exclude}, docs("exclude_flags")),
+        "size": ({"size_class": row.get("size_class"), "employees": row.get("employees"),
+                  "ratio_units": row.get("ratio_units")},
+                 {"ratio_large": value("ratio_large"), "ratio_sme": value("ratio_sme")},
+                 (SIZE_STANDARD, *docs("ratio_large", "ratio_sme"))),
+        "flags_review": ({"flags": [f for f in flags if f in review]}, {"flags": review}, docs("review_flags")),
+    }
+    return Reading(row["decision"], int(row.get("amount_fen") or 0), int(row.get("base_fen") or 0),
+                   row.get("ratio_units"),
+                   [Fact(c, row.get(f"c_{c}") or "unknown", *facts[c]) for c in CRITERIA], dict(supplied or {}))

@@ -1,0 +1,200 @@
+"""An employer's "why" in words a shop owner reads: three lines (qualified or not, the amount or the main reason, the
+next step and by when), then each criterion as "缴费月数: 13个月, 标准: 至少12个月 — 符合", with its documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from wengang.rules.plain import Fact, Reading
+from wengang.services.portal import CaseProgress, Explanation
+from wengang.web.words import SIZE_WORDS, bank_reason, case_words, next_step, reason_words
+
+Pair = tuple[str, str]
+LABELS: dict[str, Pair] = {
+    "scope": ("单位类型", "Type of unit"), "paid_months": ("缴费月数", "Months paid"),
+    "arrears": ("欠缴失业保险费", "Contributions owed"), "layoff": ("裁员率", "Layoff rate"),
+    "flags_exclude": ("失信、注销等情形", "Dishonesty, deregistration and the like"),
+    "size": ("企业规模与返还比例", "Size and share returned"),
+    "flags_review": ("承诺履行与配合核查", "Commitments kept, checks accepted"),
+}
+OUTCOMES: dict[str, Pair] = {"pass": ("符合", "met"), "fail": ("不符合", "not met"),
+                             "unknown": ("无法判断", "cannot tell"), "review": ("需人工审核", "to be reviewed")}
+UNIT_TYPES: dict[str, Pair] = {
+    "enterprise": ("企业", "enterprise"), "individual_business": ("以单位形式参保的个体经济组织", "sole trader"),
+    "social_group": ("社会团体", "social group"), "foundation": ("基金会", "foundation"),
+    "social_service_org": ("社会服务机构", "social service organisation"), "law_firm": ("律师事务所", "law firm"),
+    "accounting_firm": ("会计师事务所", "accounting firm"), "public_institution": ("事业单位", "public institution"),
+    "other": ("其他单位", "other unit"),
+}
+# events whose audit reason a person wrote (a reviewer, an objection handler): shown; a system's reason is not
+WRITTEN_REASONS = frozenset({"review_accepted", "review_rejected", "objection_sustained", "objection_dismissed",
+                             "case_renamed", "payment_cancelled", "cycle_cancelled"})
+UNKNOWN: Pair = ("未知", "unknown")
+NONE: Pair = ("无", "none")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One criterion in words: what was read, the standard, the outcome, and the documents it rests on."""
+
+    criterion: str
+    outcome: str
+    label: Pair
+    read: Pair
+    standard: Pair
+    verdict: Pair
+    documents: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The three lines at the top of the why page, and where "有异议?" leads."""
+
+    verdict: Pair
+    detail: Pair
+    next: Pair | None
+    good: bool
+    dispute: tuple[str, Pair] | None
+
+
+def _join(pairs: list[Pair], none: Pair = NONE) -> Pair:
+    return ("、".join(p[0] for p in pairs), ", ".join(p[1] for p in pairs)) if pairs else none
+
+
+def _yuan(fen: int | None) -> str:
+    return "—" if fen is None else f"{Decimal(fen) / 100:,.2f}"
+
+
+def _percent(text: Any) -> str:
+    return f"{(Decimal(str(text)) * 100).normalize():f}%"
+
+
+def _read(f: Fact) -> tuple[Pair, Pair]:
+    """What was read and the standard, in words, for one criterion."""
+    r, s = f.read, f.standard
+    if f.criterion == "scope":
+        covered = _join([UNIT_TYPES.get(t, UNIT_TYPES["other"]) for t in s["unit_types"]])
+        return (UNIT_TYPES.get(r["unit_type"] or "other", UNIT_TYPES["other"]),
+                (f"范围: {covered[0]}", f"covered: {covered[1]}"))
+    if f.criterion == "paid_months":
+        m = r["months"]
+        return ((f"{m}个月", f"{m} months") if m is not None else UNKNOWN,
+                (f"至少{s['months']}个月", f"at least {s['months']} months"))
+    if f.criterion == "arrears":
+        allowed = Decimal(s["yuan"] or "0")
+        return ((f"{_yuan(r['fen'])}元", f"{_yuan(r['fen'])} yuan"),
+                ("不得欠缴", "nothing owed") if not allowed else (f"不超过{allowed:,.2f}元", f"at most {allowed:,.2f}"))
+    if f.criterion == "layoff":
+        return _layoff(r, s)
+    if f.criterion in ("flags_exclude", "flags_review"):
+        found = _join([reason_words(f"flag:{x}") for x in r["flags"]])
+        listed = _join([reason_words(f"flag:{x}") for x in s["flags"]])
+        if f.criterion == "flags_exclude":
+            return found, (f"不得有: {listed[0]}", f"none of: {listed[1]}")
+        return found, (f"有{listed[0]}的, 须申请并人工审核", f"with {listed[1]}: apply, and staff review")
+    return _size(r, s)
+
+
+def _layoff(r: dict, s: dict) -> tuple[Pair, Pair]:
+    rate, opening, closing = r["rate_micro"], r["opening"], r["closing"]
+    heads = (f"年初参保{opening}人, 年末{closing}人", f"{opening} insured at the start of the year, {closing} at the end")
+    if rate is None:
+        why = ("缺少年初参保人数", "the start-of-year headcount is missing") if opening is None else heads
+        read = (f"无法计算 ({why[0]})", f"cannot be worked out ({why[1]})")
+    else:
+        pct = f"{(Decimal(rate) / 10_000).quantize(Decimal('0.01'))}%"
+        read = (f"{pct} ({heads[0]})", f"{pct} ({heads[1]})")
+    if s["limit"] is None:
+        return read, ("不设上限", "no limit")
+    word = ("低于", "below") if s["strict"] else ("不高于", "at most")
+    limit = _percent(s["limit"])
+    standard = (f"{word[0]}{limit}", f"{word[1]} {limit}")
+    if r["kind"] == "small" and s["small_max"]:
+        standard = (f"参保{s['small_max']}人及以下的单位: {standard[0]}",
+                    f"units of {s['small_max']} insured or fewer: {standard[1]}")
+    return read, standard
+
+
+def _size(r: dict, s: dict) -> tuple[Pair, Pair]:
+    size = SIZE_WORDS.get(r["size_class"] or "unknown", SIZE_WORDS["unknown"])
+    if r["employees"] is not None:
+        size = (f"{size[0]} (从业人数{r['employees']}人)", f"{size[1]} ({r['employees']} staff)")
+    ratio = r["ratio_units"]
+    share = (f"返还比例{Decimal(ratio) / 100:g}%", f"{Decimal(ratio) / 100:g}% returned") if ratio is not None else (
+        "返还比例未定", "share not set")
+    sme, large = (_percent(s[k]) if s[k] else "—" for k in ("ratio_sme", "ratio_large"))
+    return ((f"{size[0]}, {share[0]}", f"{size[1]}, {share[1]}"),
+            (f"中小微企业返还{sme}, 大型企业返还{large}", f"SMEs get {sme} back, large firms {large}"))
+
+
+def lines(reading: Reading | None) -> list[Line]:
+    """Each criterion of the decision in words."""
+    if reading is None:
+        return []
+    out = []
+    for f in reading.facts:
+        read, standard = _read(f)
+        out.append(Line(f.criterion, f.outcome, LABELS[f.criterion], read, standard,
+                        OUTCOMES.get(f.outcome, OUTCOMES["unknown"]), "、".join(f.documents)))
+    return out
+
+
+def answer(x: Explanation, c: CaseProgress) -> Answer:
+    """Qualified or not; the amount or the main reason; the next step and by when; where "有异议?" leads."""
+    state, reasons = c.state, [reason_words(r) for r in c.reasons]
+    amount = f"{c.amount:,.2f}"
+    verdict: Pair
+    if state == "rejected":
+        verdict, good = ("不符合返还条件", "not qualified"), False
+    elif state in ("review", "review-listed"):
+        verdict, good = ("需要申请, 由工作人员审核后决定", "an application, then a staff review, decides"), False
+    elif state == "recovered":
+        verdict, good = ("符合条件, 但账户未及时更正, 资金已收回", "qualified, but the money was recovered"), False
+    elif state in ("failed", "reissued"):
+        verdict, good = ("符合条件, 但银行未能入账", "qualified, but the bank could not pay it in"), False
+    else:
+        verdict, good = (("符合条件, 资金已到账", "qualified and paid") if state in ("paid", "closed")
+                         else ("符合条件, 无需申请", "qualified: nothing to apply for")), True
+    if state in ("rejected", "review", "review-listed") and reasons:
+        main = _join(reasons)
+        detail = (f"原因: {main[0]}", f"because: {main[1]}")
+    elif state in ("failed", "reissued"):
+        bank = bank_reason(c.bank_reason)
+        detail = (f"返还{amount}元; 银行退回原因: {bank[0]}", f"{amount} yuan; the bank's reason: {bank[1]}")
+    else:
+        r = x.reading
+        basis = (f" (缴费基数{_yuan(r.base_fen)}元 × {Decimal(r.ratio_units) / 100:g}%)",
+                 f" (base {_yuan(r.base_fen)} × {Decimal(r.ratio_units) / 100:g}%)") if (
+                     r and r.ratio_units is not None and r.base_fen) else ("", "")
+        detail = (f"返还金额{amount}元{basis[0]}", f"{amount} yuan returned{basis[1]}")
+    return Answer(verdict, detail, step(c), good, _dispute(c))
+
+
+def step(c: CaseProgress) -> Pair | None:
+    """The unit's next step and by when: for a failed payment the bank's reason's, for a rejection or review the
+    main reason's, else its state's."""
+    if c.state == "failed":
+        return next_step(f"bank.{c.bank_reason or ''}", c.deadline)
+    if c.state in ("rejected", "review") and c.reasons:
+        return next_step(f"reason.{c.reasons[0]}", c.deadline) or next_step(f"state.{c.state}", c.deadline)
+    return next_step(f"state.{c.state}", c.deadline)
+
+
+def status(c: CaseProgress) -> Pair:
+    """The case's state in words (a failed payment with the bank's reason)."""
+    if c.state == "failed" and c.bank_reason:
+        bank = bank_reason(c.bank_reason)
+        return f"支付失败: {bank[0]}", f"payment failed: {bank[1]}"
+    return case_words(c.state)
+
+
+def _dispute(c: CaseProgress) -> tuple[str, Pair] | None:
+    """Where "有异议?" leads: the objection form while on a public list, the application while it may apply, else a
+    call back."""
+    if c.batch and c.state in ("publicity", "objection-raised", "review-listed"):
+        return "#object", ("有异议? 在公示期内提出", "Disagree? Object while the list is up")
+    if c.can_apply:
+        return f"/portal/cycles/{c.cycle_id}/apply", ("有异议? 在线申请并补充材料", "Disagree? Apply and add facts")
+    return "/portal/callbacks", ("有疑问? 请工作人员回电", "A question? Ask staff to call you back")
