@@ -149,9 +149,9 @@ def test_employer_is_activated_signs_in_on_a_phone_follows_its_case_and_reads_wh
     assert re.search(r"公示\s+\d{4}-\d{2}-\d{2} – \d{4}-\d{2}-\d{2}", paid.inner_text())
     page.screenshot(path=shots / "portal-progress-phone.png", full_page=True)
     paid.locator("a.button", has_text="为什么").click()
-    assert "60%" in page.inner_text("#headline")
-    assert page.locator("#criteria tbody tr").count() >= 5
-    assert "复核无变化" in page.inner_text("#history")
+    assert "符合条件" in page.inner_text("#verdict") and "60%" in page.inner_text("#detail")
+    assert page.locator("#criteria li").count() >= 5
+    assert "公示后复核" in page.text_content("#history")
     page.screenshot(path=shots / "portal-why-phone.png", full_page=True)
     page.click("#lang-en")
     assert page.inner_text("h1") == "Why this decision"

@@ -126,7 +126,7 @@ def test_each_state_says_what_to_do_next_and_by_when(walked, facts):
     message = walked["payment refused"]["/portal/messages"]
     assert "未能转入收款账户" in message and re.search(r"请于\d{4}年\d{1,2}月\d{1,2}日前", message)
     listed = walked["on a public list"][f"/portal/cycles/{facts['open_cycle']}"]
-    assert re.search(r"请于\d{4}年\d{1,2}月\d{1,2}日前在本页提出", listed) and 'href="#object"' in listed
+    assert re.search(r"请于\d{4}年\d{1,2}月\d{1,2}日前在“为什么”页提出", listed) and 'href="#object"' in listed
     assert 'id="object"' in listed
     review = walked["review"]["/portal"]
     assert "未履行承诺" in review and "请在线申请并签署承诺书" in review

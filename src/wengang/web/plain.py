@@ -77,7 +77,7 @@ def _read(f: Fact) -> tuple[Pair, Pair]:
     if f.criterion == "scope":
         covered = _join([UNIT_TYPES.get(t, UNIT_TYPES["other"]) for t in s["unit_types"]])
         return (UNIT_TYPES.get(r["unit_type"] or "other", UNIT_TYPES["other"]),
-                (f"范围: {covered[0]}", f"covered: {covered[1]}"))
+                (f"属于{covered[0]}之一", f"one of: {covered[1]}"))
     if f.criterion == "paid_months":
         m = r["months"]
         return ((f"{m}个月", f"{m} months") if m is not None else UNKNOWN,

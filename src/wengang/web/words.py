@@ -206,13 +206,13 @@ NEXT_STEPS: dict[str, tuple[str, str]] = {
     "state.identified": ("无需操作: 系统将自动公示本单位", "nothing to do: the system puts your unit on a public list"),
     "state.review": ("请在线提交申请并签署承诺书, 由工作人员审核", "apply online and sign the commitment letter; staff "
                      "then review it"),
-    "state.review-listed": ("无需操作: 工作人员审核中, 公示同时进行; 如有异议请{by}提出",
+    "state.review-listed": ("无需操作: 工作人员审核中, 公示同时进行; 如有异议请{by}在“为什么”页提出",
                             "nothing to do: staff review your case while it is on the list; object {by} if "
                             "something is wrong"),
     "state.dispatch-confirmation": ("请联系实际用工单位登录确认", "ask the unit you dispatch staff to, to confirm"),
     "state.account-held": ("请{by}登录确认或更正收款账户", "confirm or correct your bank account {by}"),
-    "state.publicity": ("无需操作; 如对公示信息有异议, 请{by}在本页提出", "nothing to do; if something on the list "
-                        "is wrong, object on this page {by}"),
+    "state.publicity": ("无需操作; 如对公示信息有异议, 请{by}在“为什么”页提出", "nothing to do; if something on "
+                        "the list is wrong, object on the “why” page {by}"),
     "state.objection-raised": ("无需操作: 工作人员正在核查异议, 结果将通知您", "nothing to do: staff investigate the "
                                "objection and tell you the outcome"),
     "state.re-verified": ("无需操作: 等待批准支付", "nothing to do: the payment is approved next"),
