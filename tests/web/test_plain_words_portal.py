@@ -122,7 +122,7 @@ def test_each_state_says_what_to_do_next_and_by_when(walked, facts):
     card = walked["payment refused"]["/portal"].split(f'id="case-{paid}"')[1].split("</section>")[0]
     assert "支付失败: 账户已销户" in card and re.search(r"请于\d{4}年\d{1,2}月\d{1,2}日前登录更正收款账户", card)
     why = walked["payment refused"][failed]
-    assert "银行退回原因: 账户已销户" in why and "请于" in why
+    assert "银行退回原因: 账户已销户" in why and "请于" in why and f'id="dispute" href="{failed}/account"' in why
     message = walked["payment refused"]["/portal/messages"]
     assert "未能转入收款账户" in message and re.search(r"请于\d{4}年\d{1,2}月\d{1,2}日前", message)
     listed = walked["on a public list"][f"/portal/cycles/{facts['open_cycle']}"]

@@ -56,6 +56,7 @@ class Answer:
     detail: Pair
     next: Pair | None
     good: bool
+    pending: bool                     # not decided yet (in review): neither a tick nor a cross
     dispute: tuple[str, Pair] | None
 
 
@@ -169,7 +170,7 @@ def answer(x: Explanation, c: CaseProgress) -> Answer:
                  f" (base {_yuan(r.base_fen)} × {Decimal(r.ratio_units) / 100:g}%)") if (
                      r and r.ratio_units is not None and r.base_fen) else ("", "")
         detail = (f"返还金额{amount}元{basis[0]}", f"{amount} yuan returned{basis[1]}")
-    return Answer(verdict, detail, step(c), good, _dispute(c))
+    return Answer(verdict, detail, step(c), good, state in ("review", "review-listed"), _dispute(c))
 
 
 def step(c: CaseProgress) -> Pair | None:
@@ -196,5 +197,7 @@ def _dispute(c: CaseProgress) -> tuple[str, Pair] | None:
     if c.batch and c.state in ("publicity", "objection-raised", "review-listed"):
         return "#object", ("有异议? 在公示期内提出", "Disagree? Object while the list is up")
     if c.can_apply:
-        return f"/portal/cycles/{c.cycle_id}/apply", ("有异议? 在线申请并补充材料", "Disagree? Apply and add facts")
+        return f"/portal/cycles/{c.cycle_id}/apply", ("有异议? 在线申请, 由工作人员审核", "Disagree? Apply for a review")
+    if c.state in ("failed", "account-held"):
+        return f"/portal/cycles/{c.cycle_id}/account", ("更正收款账户", "Correct the bank account")
     return "/portal/callbacks", ("有疑问? 请工作人员回电", "A question? Ask staff to call you back")
