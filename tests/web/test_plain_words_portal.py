@@ -145,4 +145,4 @@ def test_the_why_page_answers_in_three_lines_and_folds_the_criteria(walked, fact
     flags = re.search(r'data-criterion="flags_exclude".*?</li>', details, re.S).group(0)
     assert 'data-outcome="fail"' in flags and "失信被执行人" in flags and "不符合" in flags
     paid = walked["paid"][f"/portal/cycles/{facts['paid_cycle']}"].split('id="answer"')[1].split("</section>")[0]
-    assert "符合条件, 资金已到账" in paid and "返还金额1,440.00元 (缴费基数2,400.00元 × 60%)" in paid
+    assert "符合条件, 资金已到账" in paid and "返还金额1,440.00元 (上年度缴纳的失业保险费2,400.00元 × 60%)" in paid

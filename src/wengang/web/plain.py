@@ -166,8 +166,9 @@ def answer(x: Explanation, c: CaseProgress) -> Answer:
         detail = (f"返还{amount}元; 银行退回原因: {bank[0]}", f"{amount} yuan; the bank's reason: {bank[1]}")
     else:
         r = x.reading
-        basis = (f" (缴费基数{_yuan(r.base_fen)}元 × {Decimal(r.ratio_units) / 100:g}%)",
-                 f" (base {_yuan(r.base_fen)} × {Decimal(r.ratio_units) / 100:g}%)") if (
+        share = f"{Decimal(r.ratio_units) / 100:g}%" if r and r.ratio_units is not None else ""
+        basis = (f" (上年度缴纳的失业保险费{_yuan(r.base_fen)}元 × {share})",
+                 f" ({share} of the {_yuan(r.base_fen)} yuan of unemployment insurance paid in the base year)") if (
                      r and r.ratio_units is not None and r.base_fen) else ("", "")
         detail = (f"返还金额{amount}元{basis[0]}", f"{amount} yuan returned{basis[1]}")
     return Answer(verdict, detail, step(c), good, state in ("review", "review-listed"), _dispute(c))
