@@ -237,6 +237,12 @@ def event_words(event: str) -> tuple[str, str]:
     return EVENT_WORDS.get(event, (event, event))
 
 
+def rule_reasons(codes: str | None) -> str:
+    """A decision's `;`-separated reason codes in words, Chinese / English, one after another (never the bare code of
+    a reason in the table; one not in it as it is)."""
+    return "; ".join(" / ".join(RULE_REASONS.get(code, (code, code))) for code in (codes or "").split(";") if code)
+
+
 case_state = case_words      # a queue's state column and filter read the same words as the case page
 
 
