@@ -30,6 +30,13 @@ def test_a_visitor_on_a_phone_reads_the_list_as_cards_objects_and_follows_the_re
     page.goto("/")
     assert page.inner_text("#hotline") == "12333" and "人力资源和社会保障局" in page.inner_text("#issuer")
     page.screenshot(path=shots / "public-home-phone.png", full_page=True)
+    for path, name in (("/guide/beijing-2021", "public-guide-phone.png"), ("/howto", "public-howto-phone.png")):
+        page.goto(path)
+        fits(page, "main section")
+        text = page.inner_text("main")
+        assert not re.search(r"[a-z]+_[a-z_]+|POLICIES|§|UTC", text), re.search(r"[a-z]+_[a-z_]+|POLICIES|§|UTC", text)
+        page.screenshot(path=shots / name, full_page=True)
+    page.goto("/")
 
     page.click("#tile-publicity")
     card = page.locator(f'a[href="/publicity/{number}"]').first

@@ -17,7 +17,7 @@ class WebSettings(BaseSettings):
     dashboard_seconds: int = 30           # how long a computed dashboard is reused
 
 
-DEMO = "(演示数据 / demo value)"
+DEMO = "(演示数据)"
 
 
 class SiteSettings(BaseSettings):
