@@ -90,7 +90,7 @@ def test_the_public_list_searches_pages_and_downloads(client, facts):
     page = client.get(f"/publicity/{number}?q=changes").text
     assert uscc(CITY["changes_amount"]) in page and FIRST not in page
     rows = client.get(f"/publicity/{number}?q={FIRST}", headers={"HX-Request": "true"}).text
-    assert rows.lstrip().startswith("<div") and "<html" not in rows and FIRST in rows
+    assert rows.lstrip().startswith('<p class="muted" id="list-total"') and "<html" not in rows and FIRST in rows
     xlsx = client.get(f"/publicity/{number}/download.xlsx")
     assert xlsx.status_code == 200
     sheet = load_workbook(io.BytesIO(xlsx.content)).active

@@ -34,7 +34,7 @@ from wengang.web.routes import (
     staff_publicity,
 )
 from wengang.web.security import EdgeMiddleware, RateLimiter
-from wengang.web.settings import WebSettings
+from wengang.web.settings import SiteSettings, WebSettings
 from wengang.web.words import (
     RULE_REASONS,
     SORT_WORDS,
@@ -80,7 +80,8 @@ def templates() -> Jinja2Templates:
     return found
 
 
-def create_app(settings: Settings | None = None, web: WebSettings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, web: WebSettings | None = None,
+               site: SiteSettings | None = None) -> FastAPI:
     """The app on the store these settings name (opened and migrated on start-up)."""
     settings = settings or bootstrap.settings()
     web = web or WebSettings()
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     app.state.settings, app.state.web = settings, web
     app.state.store = None
     app.state.templates = templates()
+    app.state.templates.env.globals["site"] = site or SiteSettings()
     app.state.limiters = {"login": RateLimiter(web.login_per_minute), "forms": RateLimiter(web.forms_per_minute),
                           "downloads": RateLimiter(web.downloads_per_minute)}
     app.state.dashboards = {}
