@@ -12,6 +12,7 @@ from wengang.domain.ports import Store
 from wengang.domain.process import PublicityBatch
 from wengang.services import publicity
 from wengang.services.portal import own_case
+from wengang.services.public import batch_label
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,7 @@ class ListFacts:
     rows: list[tuple]
     total: Decimal
     issued_on: dt.date
+    label: str                      # as the public names the list: "2021年第1批"
 
 
 def decision(uscc: str, cycle_id: int, *, store: Store) -> DecisionFacts:
@@ -63,5 +65,6 @@ def listing(batch_ref: str, *, store: Store) -> ListFacts:
     with store.reading() as uow:
         cycle = uow.cycles.get(batch.cycle_id)
         today = beijing_date(uow.now())
+        label = batch_label(batch, uow.publicity_batches.all())
     return ListFacts(batch, cycle.pack, cycle.program, rows, sum((Decimal(r[4]) for r in rows), Decimal("0.00")),
-                     today)
+                     today, label)

@@ -97,7 +97,8 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None,
     app.state.settings, app.state.web = settings, web
     app.state.store = None
     app.state.templates = templates()
-    app.state.templates.env.globals["site"] = site or SiteSettings()
+    app.state.site = site or SiteSettings()
+    app.state.templates.env.globals["site"] = app.state.site
     app.state.limiters = {"login": RateLimiter(web.login_per_minute), "forms": RateLimiter(web.forms_per_minute),
                           "downloads": RateLimiter(web.downloads_per_minute)}
     app.state.dashboards = {}

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from wengang.documents.pdf import NoFont, Notice, render
@@ -30,7 +30,7 @@ def _day(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def decision_notice(f: notices.DecisionFacts, authority: str) -> Notice:
+def decision_notice(f: notices.DecisionFacts, authority: str, hotline: str = "12333") -> Notice:
     """The unit's notice: paid how much and when it is listed, or why not and what it may do."""
     program, pack = words(f.program)[0], pack_words(f.pack)[0]
     head = f"{f.name} (统一社会信用代码 {f.uscc}):"
@@ -50,26 +50,26 @@ def decision_notice(f: notices.DecisionFacts, authority: str) -> Notice:
     else:
         why = "、".join(RULE_REASONS.get(r, (r, r))[0] for r in f.reasons) or "不符合返还条件"
         said = [f"经社会保险数据比对, 贵单位本次不符合{program}条件 ({pack}), 原因: {why}。",
-                "如对结果有异议, 可登录网上服务平台查看逐项说明并提出申请, 或拨打 12333 咨询。",
+                f"如对结果有异议, 可登录网上服务平台查看逐项说明并提出申请, 或拨打 {hotline} 咨询。",
                 "Your unit does not qualify this time: " + ("; ".join(RULE_REASONS.get(r, (r, r))[1] for r in f.reasons)
                                                             or "the conditions are not met")
-                + ". You may read why, criterion by criterion, on the portal and apply, or call 12333."]
+                + f". You may read why, criterion by criterion, on the portal and apply, or call {hotline}."]
     return Notice(authority, f"{program}告知书", [head, *said], closing=[authority, _day(f.issued_on)],
                   reference=f"告知书 周期 {f.cycle_id} 案件 {f.case_id}")
 
 
-def publicity_notice(f: notices.ListFacts, authority: str) -> Notice:
+def publicity_notice(f: notices.ListFacts, authority: str, hotline: str = "12333") -> Notice:
     """The notice for posting: who is listed, how much, the period, how to object."""
     program, pack = words(f.program)[0], pack_words(f.pack)[0]
     b = f.batch
     said = [f"根据{pack}的规定, 经社会保险数据比对, 现将符合{program}条件的 {len(f.rows):,} 家单位及返还金额 (合计人民币 "
             f"{_yuan(f.total)} 元) 予以公示。",
             f"公示期: {_day(b.starts_on)} 至 {_day(b.ends_on)}。对名单有异议的, 请在公示期内通过本网站公示名单页面提出, "
-            "或拨打 12333; 请留下联系电话, 以便核实和答复。"]
+            f"或拨打 {hotline}; 请留下联系电话, 以便核实和答复。"]
     table = [("序号", "单位名称", "统一社会信用代码", "返还金额(元)"),
              *((str(n), name, code, _yuan(Decimal(amount))) for n, name, code, _ratio, amount, _ref in f.rows)]
-    return Notice(authority, f"{program}公示公告 ({b.number})", said, table, widths=(14, 80, 46, 30), numeric_last=True,
-                  closing=[authority, _day(f.issued_on)], reference=f"公示公告 {b.number}")
+    return Notice(authority, f"{program}公示公告 ({f.label})", said, table, widths=(14, 80, 46, 30), numeric_last=True,
+                  closing=[authority, _day(f.issued_on)], reference=f"公示公告 {f.label}")
 
 
 def _pdf(notice: Notice, settings, name: str) -> Response:
@@ -82,14 +82,17 @@ def _pdf(notice: Notice, settings, name: str) -> Response:
 
 
 @router.get("/portal/cycles/{cycle_id}/notice.pdf")
-def own_notice(store: StoreDep, settings: SettingsDep, me: Employer, cycle_id: CycleId):
+def own_notice(request: Request, store: StoreDep, settings: SettingsDep, me: Employer, cycle_id: CycleId):
     """The signed-in unit's own decision notice (never another unit's: the credit code is the session's)."""
     facts = notices.decision(me.uscc, cycle_id, store=store)
-    return _pdf(decision_notice(facts, settings.fund_name), settings, f"notice-cycle{cycle_id}.pdf")
+    site = request.app.state.site
+    return _pdf(decision_notice(facts, site.authority, site.hotline), settings, f"notice-cycle{cycle_id}.pdf")
 
 
 @router.get("/publicity/{number}/notice.pdf", dependencies=[limited("downloads")])
-def list_notice(store: StoreDep, settings: SettingsDep, number: Annotated[str, Path(max_length=40)]):
+def list_notice(request: Request, store: StoreDep, settings: SettingsDep,
+                number: Annotated[str, Path(max_length=40)]):
     """A publicity list's notice for posting (public columns only)."""
     facts = notices.listing(number, store=store)
-    return _pdf(publicity_notice(facts, settings.fund_name), settings, f"publicity-{facts.batch.number}.pdf")
+    site = request.app.state.site
+    return _pdf(publicity_notice(facts, site.authority, site.hotline), settings, f"publicity-{facts.batch.number}.pdf")
