@@ -29,6 +29,8 @@ def _text(data: bytes) -> tuple[str, set[str]]:
 
 
 def test_the_publicity_notice_lists_every_entry_with_its_total_and_period_in_chinese(client, facts):
+    page = client.get(f"/publicity/{facts['open_list']}").text
+    assert f'href="/publicity/{facts["open_list"]}/notice.pdf"' in page                  # offered on the list
     reply = client.get(f"/publicity/{facts['open_list']}/notice.pdf")
     assert reply.status_code == 200 and reply.headers["content-type"] == "application/pdf"
     text, embedded = _text(reply.content)
