@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # For demos and simulations only, never in production: the instant (ISO, e.g. 2021-07-01T09:00:00+08:00) the
     # clock of every unit of work starts at, running on from there; a time without a zone is read as UTC.
     clock_start: dt.datetime | None = None
+    # The font with Chinese characters embedded in printed notices (PDF); unset: the first of documents.pdf.FONT_PLACES
+    # this machine has (Debian: fonts-wqy-microhei).
+    cjk_font: Path | None = None
 
     @field_validator("approval_bands")
     @classmethod

@@ -163,7 +163,7 @@ def test_a_member_of_the_public_objects_to_an_entry_and_a_reviewer_decides(brows
     number = server["facts"]["open_list"]
     page = page_of(browser, server)
     page.goto("/publicity")
-    page.click(f"text={number}")
+    page.click(f'a[href="/publicity/{number}"]')
     page.fill("#search", "changes")                                  # htmx swaps the rows as one types
     expect(page.locator("#list-table tbody tr")).to_have_count(1)    # the CSP forbids eval: no wait_for_function
     assert THIRD in page.inner_text("#list-table")
@@ -173,7 +173,7 @@ def test_a_member_of_the_public_objects_to_an_entry_and_a_reviewer_decides(brows
     page.fill("input[name=contact]", "13755556666")
     page.screenshot(path=shots / "objection-form.png", full_page=True)
     page.click("#objection-form button")
-    assert "137****6666" in page.inner_text("#message")
+    assert "137****6666" in page.inner_text("#message") and page.inner_text("#reference")
     reviewer = staff_page(browser, server, "reviewer")
     reviewer.goto(f"/staff/objections?cycle={server['facts']['open_cycle']}")
     row = reviewer.locator("#objection-queue tbody tr", has_text=THIRD)

@@ -68,6 +68,7 @@ def test_staff_pay_a_cycle_from_the_command_line(cycle, tmp_path: Path):
     assert run(["batch", "report", "1", "--out", str(xlsx)], cycle).returncode == 0
     sheet = load_workbook(xlsx)["单位 units"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert rows.pop()[0].startswith("合计")                                       # a totals row under them
     assert len(rows) == 30 and all(r[5].startswith("*") and "6222020200" not in r[5] for r in rows)
     status = run(["cycle", "status", "1"], cycle).stdout
     assert "paid" in status and "failed" in status

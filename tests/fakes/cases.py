@@ -159,6 +159,7 @@ class FakeCases:
         def hit(c: Case) -> bool:
             return (c.cycle_id == q.cycle_id and (not q.states or c.state in q.states)
                     and (q.program is None or c.program == q.program)
+                    and (q.batch_id is None or c.batch_id == q.batch_id)
                     and (q.district is None or c.uscc[2:8] == q.district)
                     and (q.reason is None or q.reason in (c.reasons or "").split(";"))
                     and (q.uscc is None or c.uscc.startswith(q.uscc))

@@ -74,8 +74,11 @@ def test_the_public_list_has_the_five_public_columns_and_nothing_private(db_stor
         with path.open(encoding="utf-8-sig") as fh:
             table = list(csv.reader(fh))
     else:
-        table = [[("" if v is None else str(v)) for v in row] for row in load_workbook(path).active.iter_rows(
-            values_only=True)][1:]
+        sheet = load_workbook(path).active
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[-1][0].startswith("合计") and rows[-1][4] == 4320                   # the totals row, a number
+        assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:F5"
+        table = [[_shown(v) for v in row] for row in rows[1:-1]]
     header, body = table[0], table[1:]
     assert count == 3 and len(body) == 3
     assert header == list(publicity.HEADER)
@@ -83,6 +86,15 @@ def test_the_public_list_has_the_five_public_columns_and_nothing_private(db_stor
         (uscc(CITY[k]), "60%", "1440.00", "C1-P1") for k in ("eligible", "objected", "changes_amount")}
     flat = " ".join(" ".join(r) for r in table)
     assert ACCOUNT["account_no"] not in flat and ACCOUNT["bank_code"] not in flat
+
+
+def _shown(value) -> str:
+    """A spreadsheet cell as the CSV says it: the ratio 0.6 as 60%, the amount 1440 as 1440.00."""
+    if isinstance(value, float) and value < 1:
+        return f"{value:.0%}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:.2f}" if isinstance(value, float) or value > 100 else str(value)
+    return "" if value is None else str(value)
 
 
 @pytest.mark.parametrize(("day", "accepted"), [

@@ -56,7 +56,8 @@ def test_the_publicity_xlsx_holds_every_name_as_text_never_a_formula(db_store, l
     names = {sheet.cell(r, 2).value: sheet.cell(r, 2) for r in range(3, 6)}
     assert set(names) == set(NAMES.values())                                  # the text intact
     assert all(c.data_type == "s" and c.quotePrefix for c in names.values())
-    assert [sheet.cell(r, 5).value for r in range(3, 6)] == ["1440.00"] * 3    # amounts as before
+    assert [sheet.cell(r, 5).value for r in range(3, 6)] == [1440] * 3          # amounts as numbers
+    assert sheet.cell(3, 5).number_format == "#,##0.00" and sheet.cell(6, 5).value == 4320
 
 
 def test_the_publicity_csv_quotes_every_name_a_spreadsheet_would_run(db_store, listed, tmp_path):
@@ -84,6 +85,7 @@ def test_the_payment_report_holds_unit_names_as_text(pay_store, pay_settings, re
     payment_report.report(reverified, out, store=pay_store, by="clerk-wang")
     assert formulas(out) == []
     units = load_workbook(out)["单位 units"]
-    shown = [units.cell(r, 2) for r in range(2, units.max_row + 1)]
+    shown = [units.cell(r, 2) for r in range(2, units.max_row)]                    # the last row: totals
     assert sum(c.value == "=1+cmd|' /C calc'!A0" and c.quotePrefix for c in shown) == 2
-    assert all(isinstance(units.cell(r, 3).value, int) for r in range(2, units.max_row + 1))   # numbers stay numbers
+    assert all(isinstance(units.cell(r, 3).value, int) for r in range(2, units.max_row))   # numbers stay numbers
+    assert units.cell(units.max_row, 4).value == sum(units.cell(r, 4).value for r in range(2, units.max_row))

@@ -121,6 +121,9 @@ def test_the_export_holds_every_filtered_row_with_phones_masked(store):
                                 by="clerk", state_words=lambda v: f"待审核 {v}")
     sheet = load_workbook(io.BytesIO(data)).active
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    totals = rows.pop()
+    assert totals[0] == "合计 / total (12)" and totals[5] == sum(r[5] for r in rows)      # amounts are numbers
+    assert all(isinstance(r[5], int | float) for r in rows) and sheet.freeze_panes == "A3"
     assert count == len(rows) == 12 and rows[0][3] in ("630102",) and rows[0][4] == "待审核 review"
     assert "139****5678" in rows[0][7] and "13912345678" not in str(rows)
 

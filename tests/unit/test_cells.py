@@ -66,3 +66,24 @@ def test_the_import_fault_report_quotes_a_formula_value(tmp_path):
     with path.open(encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
     assert rows[1][3] == "'-5" and rows[2][3] == "'=HYPERLINK(\"http://x\")" and rows[1][1] == "4"
+
+
+def test_a_sheet_is_a_real_spreadsheet_exact_amounts_totals_and_never_a_formula():
+    import io
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    from wengang.rules import sheets
+    from wengang.rules.sheets import Column, Sheet
+
+    columns = [Column("单位 unit", width=30), Column("金额 amount", "money", total=True), Column("比例 ratio", "ratio")]
+    rows = [("=1+1", Decimal("12345678901.23"), Decimal("0.6")), ("甲", "0.01", ""), ("乙", None, Decimal("0.5"))]
+    sheet = load_workbook(io.BytesIO(sheets.workbook(Sheet("s", "标题 title", columns, rows)))).active
+    got = list(sheet.iter_rows(values_only=True))
+    assert got[1] == ("单位 unit", "金额 amount", "比例 ratio") and sheet["A2"].font.b
+    assert got[2] == ("=1+1", 12345678901.23, 0.6) and sheet["A3"].data_type == "s"      # text, not a formula
+    assert got[3][1] == 0.01 and got[4][1] is None                                       # unknown stays empty
+    assert got[5] == ("合计 / total (3)", 12345678901.24, None)                          # summed exactly, in Python
+    assert sheet["B3"].number_format == "#,##0.00" and sheet["C3"].number_format == "0.00%"
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:C5" and sheet.column_dimensions["A"].width == 30

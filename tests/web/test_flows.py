@@ -90,12 +90,12 @@ def test_the_public_list_searches_pages_and_downloads(client, facts):
     page = client.get(f"/publicity/{number}?q=changes").text
     assert uscc(CITY["changes_amount"]) in page and FIRST not in page
     rows = client.get(f"/publicity/{number}?q={FIRST}", headers={"HX-Request": "true"}).text
-    assert rows.lstrip().startswith("<div") and "<html" not in rows and FIRST in rows
+    assert rows.lstrip().startswith('<p class="muted" id="list-total"') and "<html" not in rows and FIRST in rows
     xlsx = client.get(f"/publicity/{number}/download.xlsx")
     assert xlsx.status_code == 200
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     table = [[c for c in r] for r in sheet.iter_rows(values_only=True)]
-    assert len(table) == 2 + 3 and "6222020200112233" not in str(table)        # title, header, 3 public rows
+    assert len(table) == 2 + 3 + 1 and "6222020200112233" not in str(table)    # title, header, 3 rows, totals
     listed = client.get(f"/api/v1/publicity/batches/{number}/entries").json()
     assert {r["amount"] for r in listed["rows"]} == {"1440.00"}                 # money as exact text
 

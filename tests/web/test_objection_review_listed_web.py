@@ -52,8 +52,8 @@ def test_the_public_objects_to_a_review_listed_unit_and_the_reviewer_sees_and_de
     made = public.post(f"/publicity/{number}/object", data={"uscc": REVIEW, "contact": "13812345678",
                                                             "text": "该单位已停业", "csrf": csrf_of(public)})
     assert made.status_code == 200 and "异议已受理" in made.text and "138****5678" in made.text
-    objection = int(re.search(r"objection #(\d+) is recorded", made.text).group(1))
-    row = re.search(rf"<tr><td[^>]*>\d+</td><td>[^<]*</td><td>{REVIEW}</td>.*?</tr>",
+    objection = int(re.search(r'id="reference">(\d+)-', made.text).group(1))
+    row = re.search(rf'<tr class="entry">(?:(?!</tr>).)*>{REVIEW}</td>.*?</tr>',
                     public.get(f"/publicity/{number}?q={REVIEW}").text, re.S).group(0)
     assert "核查中" in row                                                   # the public sees it is being checked
 

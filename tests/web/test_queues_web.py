@@ -53,7 +53,8 @@ def test_the_export_is_every_filtered_row(client, facts):
     reply = clerk.get(f"/staff/queues/cases.xlsx?cycle={cycle}&q=objected")
     assert reply.status_code == 200 and "spreadsheetml" in reply.headers["content-type"]
     rows = list(load_workbook(io.BytesIO(reply.content)).active.iter_rows(min_row=3, values_only=True))
-    assert len(rows) == 1 and rows[0][1] == "objected有限公司"
+    assert len(rows) == 1 + 1 and rows[0][1] == "objected有限公司" and rows[1][0] == "合计 / total (1)"
+    assert isinstance(rows[0][5], int | float) and rows[1][5] == rows[0][5]      # the amount a number, summed
 
 
 def test_employers_never_reach_a_queue(client):

@@ -51,6 +51,7 @@ class CaseQuery:
     descending: bool = False
     page: int = 1
     per_page: int = 50
+    batch_id: int | None = None        # one publicity list of the cycle (the public list page)
 
     @property
     def offset(self) -> int:
@@ -59,7 +60,7 @@ class CaseQuery:
     def filters(self) -> CaseQuery:
         """The same query without its page and order: what the total and a bulk "all that match" depend on."""
         return CaseQuery(self.cycle_id, self.states, self.program, self.district, self.reason, self.search, self.uscc,
-                         self.size, self.changed_from, self.changed_to)
+                         self.size, self.changed_from, self.changed_to, batch_id=self.batch_id)
 
     @property
     def changed_between(self) -> tuple[dt.datetime | None, dt.datetime | None]:

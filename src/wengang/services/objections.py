@@ -12,11 +12,15 @@ from wengang.domain.identifiers import mask_phone
 from wengang.domain.ports import Store, UnitOfWork
 from wengang.domain.process import Objection, ObjectionStatus
 from wengang.services.casework import load_case, move, note
+from wengang.services.passwords import phone_problem
 
 PUBLIC = "public"
 # The states of an entry on a list that the public may object to: on the list, already objected to, or in review
 # while on the list (Haikou, "边公示边审核": the unit is on a public list, so the public may object to it).
 OBJECTABLE = frozenset({State.PUBLICITY, State.OBJECTION, State.REVIEW_LISTED})
+BAD_PHONE = ("联系电话不对: 请填写11位手机号 (以1开头, 第二位是3到9), 或带区号的固定电话 (如 010-12345678); 异议未提交 / "
+             "the phone is not a number we can call: an 11-digit mobile (1, then 3 to 9, then 9 digits) or a landline "
+             "with its area code (e.g. 010-12345678); the objection was not submitted")
 
 
 def mask_name(name: str | None) -> str:
@@ -62,9 +66,11 @@ def add(batch_ref: str, uscc: str, *, store: Store, contact: str, text: str, rai
         objector: str | None = None, by: str = PUBLIC) -> Raised:
     """Record an objection against an entry during its period; the contact is stored but only ever shown masked.
     An entry in review while on the list (Haikou) takes objections too: it stays in review, the objection open."""
-    contact, text = contact.strip(), text.strip()
+    contact, text = contact.strip().replace(" ", ""), text.strip()
     if not contact or not text:
         raise Refused("异议需要联系方式和内容 / an objection needs a contact and a text")
+    if phone_problem(contact):
+        raise Refused(BAD_PHONE)
     with store.transaction() as uow:
         batch = uow.publicity_batches.by_ref(batch_ref)
         batch.takes_objection(raised_on)

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
 from wengang.domain.audit import Draft
 from wengang.domain.identifiers import mask_account
 from wengang.domain.ledger import Totals
+from wengang.domain.payment_batches import PaymentBatch
 from wengang.domain.ports import Store
-from wengang.rules.output import sheet_row
+from wengang.rules import sheets
+from wengang.rules.sheets import Column, Sheet
 from wengang.services.ledger import check
 
 BATCH_HEADER = ("批次 batch", "银行 bank", "笔数 entries", "签发 issued", "已付 paid", "退回 returned", "在途 pending",
                 "准备 prepared by", "审批 approved by", "文件 file")
 UNIT_HEADER = ("统一社会信用代码 USCC", "单位 unit", "第几次 attempt", "金额 amount", "开户行 bank", "账号 account",
                "状态 status", "原因 reason", "端到端编号 end-to-end id", "批次 batch")
+
+BATCH_COLUMNS = (Column(BATCH_HEADER[0], width=16), Column(BATCH_HEADER[1], width=8),
+                 Column(BATCH_HEADER[2], "count", 10, total=True),
+                 *(Column(h, "money", 16, total=True) for h in BATCH_HEADER[3:7]),
+                 Column(BATCH_HEADER[7], width=14), Column(BATCH_HEADER[8], width=24), Column(BATCH_HEADER[9], width=30))
+UNIT_COLUMNS = (Column(UNIT_HEADER[0], width=22), Column(UNIT_HEADER[1], width=34), Column(UNIT_HEADER[2], "count", 8),
+                Column(UNIT_HEADER[3], "money", 15, total=True), Column(UNIT_HEADER[4], width=8),
+                Column(UNIT_HEADER[5], width=22), Column(UNIT_HEADER[6], width=10), Column(UNIT_HEADER[7], width=12),
+                Column(UNIT_HEADER[8], width=36), Column(UNIT_HEADER[9], width=16))
 
 
 class Reported(NamedTuple):
@@ -29,33 +41,29 @@ class Reported(NamedTuple):
 
 def report(cycle_id: int, out: Path, *, store: Store, by: str) -> Reported:
     """Write the xlsx (two sheets) atomically; return the totals it shows."""
-    from openpyxl import Workbook
-
     books = check(store=store)
     with store.reading() as uow:
         uow.cycles.get(cycle_id)
         batches = uow.payment_batches.of_cycle(cycle_id)
         attempts = [a for b in batches for a in uow.payments.attempts(batch_id=b.id)]
     numbers = {b.id: b.number for b in batches}
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("批次 batches")
-    sheet.append([f"稳岗返还支付报告 / payment report, cycle {cycle_id}"])
-    sheet.append(list(BATCH_HEADER))
-    for b in batches:
+    zero = Decimal("0.00")
+
+    def batch_row(b: PaymentBatch) -> list:
         t = books.batches.get(b.number)
-        money = [str(v) for v in t[:4]] if t else ["0.00"] * 4
         approvers = " + ".join(x for x in (b.approved_by, b.second_approved_by) if x)
-        sheet.append(sheet_row(sheet, [b.number, b.bank_code, b.entries, *money, b.prepared_by, approvers,
-                                       b.file_name or ""]))
-    units = book.create_sheet("单位 units")
-    units.append(list(UNIT_HEADER))
-    for a in attempts:
-        units.append(sheet_row(units, [a.uscc, a.unit_name, a.attempt_no, str(a.amount), a.bank_code,
-                                       mask_account(a.account_no), a.status, a.reason or "", a.end_to_end_id,
-                                       numbers[a.batch_id]]))
+        return [b.number, b.bank_code, b.entries, *(t[:4] if t else [zero] * 4), b.prepared_by, approvers,
+                b.file_name or ""]
+
+    data = sheets.workbook(
+        Sheet("批次 batches", f"稳岗返还支付报告 / payment report, cycle {cycle_id}", BATCH_COLUMNS,
+              [batch_row(b) for b in batches]),
+        Sheet("单位 units", None, UNIT_COLUMNS,
+              ([a.uscc, a.unit_name, a.attempt_no, a.amount, a.bank_code, mask_account(a.account_no), a.status,
+                a.reason or "", a.end_to_end_id, numbers[a.batch_id]] for a in attempts)))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
-    book.save(tmp)
+    tmp.write_bytes(data)
     tmp.replace(out)
     with store.transaction() as uow:
         uow.audit.append([Draft(by, "payment_report_exported", f"cycle:{cycle_id}", reason="导出支付报告 / report",

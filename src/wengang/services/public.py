@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from wengang.domain.cases import LISTED, State
 from wengang.domain.errors import NotFound
-from wengang.domain.identifiers import uscc_problem
 from wengang.domain.ports import Store
+from wengang.domain.process import PublicityBatch
+from wengang.domain.queues import case_query
 from wengang.rules.parameters import PackError, load_pack, pack_ids
 from wengang.services.publicity import ratio_text
 
@@ -98,7 +99,7 @@ def _shown(value: Any) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PublicList:
-    """A publicity list as anyone sees it: its period, size, and whether objections are still taken."""
+    """A publicity list as anyone sees it: its plain label, period, size, and whether objections are still taken."""
 
     number: str
     cycle_id: int
@@ -109,17 +110,21 @@ class PublicList:
     entries: int
     open: bool
     closed_on: dt.date | None
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class ListHead:
-    """The head of a list's page: which list, its period and size, whether it takes objections."""
+    """The head of a list's page: which list (its plain label and programme), its period and size, whether it
+    takes objections."""
 
     number: str
     starts_on: dt.date
     ends_on: dt.date
     entries: int
     open: bool
+    label: str = ""
+    pack: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +142,7 @@ class ListEntry:
 
 @dataclass(frozen=True, slots=True)
 class ListPage:
-    """One page of a list for a query, and whether a next page exists."""
+    """One page of a list for a query: how many match, how many pages, and whether a next page exists."""
 
     batch: ListHead
     query: str
@@ -145,40 +150,47 @@ class ListPage:
     size: int
     rows: list[ListEntry]
     has_next: bool
+    total: int = 0
+    pages: int = 1
+
+
+def batch_label(batch: PublicityBatch, every: list[PublicityBatch]) -> str:
+    """A list as the public names it: "2021年第1批", the year it was published and its order among that year's lists
+    (the internal number stays in the address only)."""
+    same_year = sorted((b.starts_on, b.id) for b in every if b.starts_on.year == batch.starts_on.year)
+    return f"{batch.starts_on.year}年第{same_year.index((batch.starts_on, batch.id)) + 1}批"
 
 
 def batches(*, store: Store) -> list[PublicList]:
-    """Every publicity list, newest first, with its period and whether objections are still taken."""
+    """Every publicity list, newest first, with its label, period and whether objections are still taken."""
     with store.reading() as uow:
         cycles = {c.id: c for c in uow.cycles.all()}
         rows = uow.publicity_batches.all()
     return [PublicList(b.number, b.cycle_id, cycles[b.cycle_id].pack, b.starts_on, b.ends_on, b.days, b.entries,
-                       b.is_open, b.closed_on) for b in reversed(rows)]
+                       b.is_open, b.closed_on, batch_label(b, rows)) for b in reversed(rows)]
 
 
-def list_page(batch_ref: str, *, store: Store, query: str = "", page: int = 1, size: int = PAGE_SIZE) -> ListPage:
-    """One page of a list; a query matches a full credit code at once, or part of a name or code by a scan."""
-    query, page = query.strip(), max(1, page)
-    wanted = page * size + 1                    # one more than the page shows: is there a next page?
+def list_page(batch_ref: str, *, store: Store, query: str = "", page: int = 1, size: int | None = None) -> ListPage:
+    """One page of a list: a query is part of a name or the start of a credit code, found through the cases'
+    search indexes (the same query path as the staff queues), with the total and the number of pages; a page past
+    the last shows the last."""
+    query, size = query.strip(), size or PAGE_SIZE
     with store.reading() as uow:
         batch = uow.publicity_batches.by_ref(batch_ref)
-        if query and uscc_problem(query.upper()) is None:
-            case = uow.cases.find(batch.cycle_id, query.upper())
-            hits = [case] if case and case.batch_id == batch.id and case.state in LISTED else []
-        else:
-            hits = []
-            needle = query.upper()
-            for case in uow.cases.of_cycle(batch.cycle_id, LISTED, batch_id=batch.id,
-                                           limit=None if query else wanted):
-                if not query or needle in case.uscc or query in case.name:
-                    hits.append(case)
-                    if len(hits) >= wanted:
-                        break
-        shown = hits[(page - 1) * size: page * size]
+        every = uow.publicity_batches.all()
+        pack = uow.cycles.get(batch.cycle_id).pack
+        wanted = replace(case_query(batch.cycle_id, states=sorted(LISTED), q=query or None), per_page=size,
+                         batch_id=batch.id)
+        total = uow.cases.count(wanted)
+        pages = max(1, -(-total // size))
+        wanted = replace(wanted, page=min(max(1, page), pages))
+        shown = uow.cases.page(wanted)
         in_review = [c.id for c in shown if c.state is State.REVIEW_LISTED]     # objected to, yet still in review
         objected = {o.case_id for o in uow.objections.open_of_cases(in_review)} if in_review else set()
-    rows = [ListEntry((page - 1) * size + i + 1, c.name, c.uscc,
+    first = wanted.offset
+    rows = [ListEntry(first + i + 1, c.name, c.uscc,
                       "" if c.ratio_units is None else ratio_text(c.ratio_units), c.amount, batch.number,
                       c.state is State.OBJECTION or c.id in objected) for i, c in enumerate(shown)]
-    return ListPage(ListHead(batch.number, batch.starts_on, batch.ends_on, batch.entries, batch.is_open), query,
-                    page, size, rows, len(hits) > page * size)
+    head = ListHead(batch.number, batch.starts_on, batch.ends_on, batch.entries, batch.is_open,
+                    batch_label(batch, every), pack)
+    return ListPage(head, query, wanted.page, size, rows, wanted.page < pages, total, pages)

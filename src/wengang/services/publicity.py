@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -19,8 +18,9 @@ from wengang.domain.errors import ConcurrentChange, Refused
 from wengang.domain.ports import Moved, Store, UnitOfWork
 from wengang.domain.process import PublicityBatch, batch_number, first_day, last_day
 from wengang.domain.progress import Progress, Silent
-from wengang.rules.output import sheet_row
+from wengang.rules import sheets
 from wengang.rules.parameters import PackError, load_pack
+from wengang.rules.sheets import Column, Sheet
 from wengang.services.casework import bulk_work
 
 DEFAULT_DAYS = 7
@@ -152,19 +152,21 @@ def fingerprint(batch: PublicityBatch, rows: list[tuple]) -> str:
     return digest.hexdigest()
 
 
-def workbook(batch: PublicityBatch, rows: list[tuple]) -> bytes:
-    """The list as xlsx bytes: a title, the header, one row per entry; text cells never formulas (rules.output)."""
-    from openpyxl import Workbook
+SHEET_COLUMNS = (Column(HEADER[0], "count", 8), Column(HEADER[1], width=36), Column(HEADER[2], width=22),
+                 Column(HEADER[3], "ratio", 12), Column(HEADER[4], "money", 16, total=True), Column(HEADER[5], width=12))
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("公示 publicity")
-    sheet.append([f"稳岗返还公示名单 / publicity list {batch.number}: {batch.starts_on} – {batch.ends_on}"])
-    sheet.append(list(HEADER))
-    for row in rows:
-        sheet.append(sheet_row(sheet, row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+
+def _ratio(text: str) -> Decimal | str:
+    """"60%" as the number 0.6 (a spreadsheet shows it as 60.00%); an empty ratio stays empty."""
+    return Decimal(text.removesuffix("%")).scaleb(-2) if text.endswith("%") else text
+
+
+def workbook(batch: PublicityBatch, rows: list[tuple]) -> bytes:
+    """The list as a real spreadsheet (rules.sheets): title, bold frozen header with a filter, the ratio and the
+    amount as numbers, a totals row; text cells never formulas."""
+    title = f"稳岗返还公示名单 / publicity list {batch.number}: {batch.starts_on} – {batch.ends_on}"
+    return sheets.workbook(Sheet("公示 publicity", title, SHEET_COLUMNS,
+                                 ((n, name, code, _ratio(ratio), amount, ref) for n, name, code, ratio, amount, ref in rows)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from wengang.web.routes import (
     api_public,
     api_staff,
     auth,
+    notices,
     portal,
     public,
     staff,
@@ -33,7 +34,7 @@ from wengang.web.routes import (
     staff_publicity,
 )
 from wengang.web.security import EdgeMiddleware, RateLimiter
-from wengang.web.settings import WebSettings
+from wengang.web.settings import SiteSettings, WebSettings
 from wengang.web.words import (
     APPLICATION_WORDS,
     RULE_REASONS,
@@ -54,7 +55,7 @@ HERE = Path(__file__).resolve().parent
 # The employer's routes first: a request is matched against routes in order, and these are the busiest.
 ROUTERS = (api_portal.router, portal.router, api_public.router, public.router, auth.router, staff.router,
            staff_money.router, staff_publicity.router, staff_cycles.router, staff_jobs.router, staff_admin.router,
-           api_staff.router)
+           api_staff.router, notices.router)
 API_DESCRIPTION = ("稳岗返还免申即享 JSON API, 供微信小程序及其他系统调用 / the JSON API of wengang for a WeChat "
                    "mini-program or another system. Sign in with POST /api/v1/session and send the token as "
                    "`Authorization: Bearer …`; employers only ever see their own unit.")
@@ -86,7 +87,8 @@ def templates() -> Jinja2Templates:
     return found
 
 
-def create_app(settings: Settings | None = None, web: WebSettings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, web: WebSettings | None = None,
+               site: SiteSettings | None = None) -> FastAPI:
     """The app on the store these settings name (opened and migrated on start-up)."""
     settings = settings or bootstrap.settings()
     web = web or WebSettings()
@@ -102,6 +104,8 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     app.state.settings, app.state.web = settings, web
     app.state.store = None
     app.state.templates = templates()
+    app.state.site = site or SiteSettings()
+    app.state.templates.env.globals["site"] = app.state.site
     app.state.limiters = {"login": RateLimiter(web.login_per_minute), "forms": RateLimiter(web.forms_per_minute),
                           "downloads": RateLimiter(web.downloads_per_minute)}
     app.state.dashboards = {}

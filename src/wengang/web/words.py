@@ -301,6 +301,12 @@ def event_words(event: str) -> tuple[str, str]:
     return EVENT_WORDS.get(event, (event, event))
 
 
+def rule_reasons(codes: str | None) -> str:
+    """A decision's `;`-separated reason codes in words, Chinese / English, one after another (never the bare code of
+    a reason in the table; one not in it as it is)."""
+    return "; ".join(" / ".join(RULE_REASONS.get(code, (code, code))) for code in (codes or "").split(";") if code)
+
+
 case_state = case_words      # a queue's state column and filter read the same words as the case page
 
 
@@ -363,3 +369,20 @@ def beijing(at: dt.datetime | dt.date | None) -> str:
     if isinstance(at, dt.datetime):
         return f"{(at + BEIJING):%Y-%m-%d %H:%M}"
     return at.isoformat()
+
+
+# Kinds of insured unit a pack's scope names (the guide lists them in words, never the code)
+UNIT_TYPES: dict[str, tuple[str, str]] = {
+    "enterprise": ("企业", "enterprises"), "social_group": ("社会团体", "social organisations"),
+    "foundation": ("基金会", "foundations"), "social_service_org": ("社会服务机构", "social service organisations"),
+    "law_firm": ("律师事务所", "law firms"), "accounting_firm": ("会计师事务所", "accounting firms"),
+    "individual_business": ("以单位形式参保的个体经济组织", "individual businesses insured as units"),
+}
+# Where a public objection stands, as its objector reads it by reference (services/objection_follow.py)
+OBJECTION_PUBLIC: dict[str, tuple[str, str]] = {
+    "open": ("正在核查: 工作人员会核实您反映的情况, 并可能用您留下的电话联系您",
+             "Being checked: staff are looking into what you reported and may call the phone you left"),
+    "sustained": ("异议成立: 该单位已移出名单, 不予返还", "Sustained: the unit has left the list and will not be paid"),
+    "dismissed": ("异议不成立: 该单位保留在名单中", "Dismissed: the unit stays on the list"),
+    "moot": ("无须再处理: 该单位已因其他原因移出名单", "No longer needed: the unit left the list for another reason"),
+}

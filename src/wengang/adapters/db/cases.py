@@ -147,6 +147,8 @@ class SqlCases:
             stmt = stmt.where(cases.c.state.in_([s.value for s in State]))
         if query.program:
             stmt = stmt.where(cases.c.program == query.program)
+        if query.batch_id is not None:
+            stmt = stmt.where(cases.c.batch_id == query.batch_id)
         if query.district:      # the very text of ix_cases_district: the planner matches expressions by their text
             stmt = stmt.where(literal_column(DISTRICT_SQL) == query.district)
         if query.size:

@@ -6,16 +6,28 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from wengang import bootstrap
 from wengang.domain.errors import Refused
-from wengang.services import callbacks, objections, public
+from wengang.services import callbacks, objection_follow, public
+from wengang.services.activation import CODE_HOURS, CODE_TRIES
 from wengang.services.portal import today
 from wengang.web.deps import Signed, StoreDep, is_htmx, limited, render
+from wengang.web.guide_plain import plain_guide
+from wengang.web.words import OBJECTION_PUBLIC
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Text = Annotated[str, Form(max_length=2000)]
+
+
+def reference_key(request: Request) -> bytes:
+    """The key of objection references (from the key file, read once): one reference per objection, unguessable."""
+    state = request.app.state
+    if getattr(state, "reference_key", None) is None:
+        state.reference_key = bootstrap.keys(state.settings).key("objection-reference")
+    return state.reference_key
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -33,8 +45,8 @@ def guide_index(request: Request):
 
 @router.get("/guide/{pack_id}", response_class=HTMLResponse)
 def guide(request: Request, pack_id: str):
-    """One pack: every parameter, its dated values and the document behind each."""
-    return render(request, "public/guide.html", {"pack": public.guide(pack_id)})
+    """One pack in plain words: what, who, how much, how it is paid, the dates, and the documents behind each."""
+    return render(request, "public/guide.html", {"guide": plain_guide(pack_id)})
 
 
 @router.get("/faq", response_class=HTMLResponse)
@@ -45,14 +57,29 @@ def faq(request: Request):
 
 @router.get("/howto", response_class=HTMLResponse)
 def howto(request: Request):
-    """系统操作演示: every step of a cycle, from the data to the money."""
-    return render(request, "public/howto.html")
+    """系统操作演示: the journeys a unit and the public take, step by step, with screenshots of the real pages."""
+    return render(request, "public/howto.html", {"code_hours": CODE_HOURS, "code_tries": CODE_TRIES})
 
 
 @router.get("/publicity", response_class=HTMLResponse)
 def lists(request: Request, store: StoreDep):
     """Every publicity list with its period and a download link."""
     return render(request, "public/lists.html", {"lists": public.batches(store=store)})
+
+
+@router.get("/publicity/objection", response_class=HTMLResponse)
+def objection_lookup(request: Request, ref: Annotated[str, Query(max_length=40)] = ""):
+    """The box to type a reference in; a typed one goes to its page."""
+    if ref.strip():
+        return RedirectResponse(f"/publicity/objection/{ref.strip().upper()}", status_code=303)
+    return render(request, "public/follow.html", {"found": None})
+
+
+@router.get("/publicity/objection/{ref}", response_class=HTMLResponse)
+def objection_follow_page(request: Request, store: StoreDep, ref: Annotated[str, PathParam(max_length=40)]):
+    """Where an objection stands, by its reference: status and the decision's reason in words, contact masked."""
+    found = objection_follow.follow(ref, store=store, key=reference_key(request))
+    return render(request, "public/follow.html", {"found": found, "status": OBJECTION_PUBLIC[found.status]})
 
 
 @router.get("/publicity/{number}", response_class=HTMLResponse)
@@ -85,14 +112,21 @@ def objection_form(request: Request, store: StoreDep, number: str, uscc: Annotat
 def objection_submit(request: Request, store: StoreDep, number: str, uscc: Annotated[str, Form(max_length=18)],
                      contact: Annotated[str, Form(max_length=40)], text: Text,
                      objector: Annotated[str, Form(max_length=50)] = ""):
-    """Anyone may object to an entry during its period; the contact is kept private."""
-    done = objections.add(number, uscc, store=store, contact=contact, text=text, objector=objector or None,
-                          raised_on=today())
-    return render(request, "message.html", {
-        "title": ("异议已受理", "Objection received"), "status": 200,
-        "message": f"异议 #{done.id} 已登记, 工作人员将核查并通过 {done.contact} 联系您 / objection "
-                   f"#{done.id} is recorded; staff will investigate and contact you at {done.contact}",
-        "links": [(f"/publicity/{number}", "返回名单", "Back to the list")]})
+    """Anyone may object to an entry during its period: a phone that is no phone stores nothing and says why; a
+    recorded objection gives its reference to follow the outcome. The contact is kept private."""
+    try:
+        done, ref = objection_follow.raise_public(number, uscc, store=store, key=reference_key(request),
+                                                  contact=contact, text=text, objector=objector or None,
+                                                  raised_on=today())
+    except Refused as err:
+        found = public.list_page(number, store=store, query=uscc)
+        if not found.rows:
+            raise
+        return render(request, "public/object.html", {"list": found, "entry": found.rows[0], "error": str(err),
+                                                      "sent": {"text": text, "contact": contact,
+                                                               "objector": objector}}, 422)
+    return render(request, "public/objected.html", {"reference": ref, "contact": done.contact,
+                                                    "number": number})
 
 
 @router.get("/callback", response_class=HTMLResponse)

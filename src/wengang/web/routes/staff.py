@@ -28,7 +28,7 @@ from wengang.services.sessions import Principal
 from wengang.web.deps import AnalyticsDep, StoreDep, render
 from wengang.web.errors import domain_status
 from wengang.web.permissions import Forbidden, may, staff
-from wengang.web.words import CASE_STATES, SIZE_WORDS, case_state, case_words, words
+from wengang.web.words import CASE_STATES, SIZE_WORDS, case_state, case_words, rule_reasons, words
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**62)]
@@ -189,7 +189,7 @@ def queue_export(store: StoreDep, me: StaffView, name: Annotated[str, Path(patte
     if cycle is None:
         raise Refused("还没有周期 / no cycle yet")
     data, _ = queues.export(a.query(queue, cycle), store=store, by=me.username,
-                            state_words=lambda v: " / ".join(case_state(v)))
+                            state_words=lambda v: " / ".join(case_state(v)), reason_words=rule_reasons)
     return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{name}-cycle{cycle}.xlsx"'})
 
