@@ -49,6 +49,7 @@ def test_a_unit_gets_its_own_notice_and_a_rejected_one_reads_why_in_words(client
     assert cycles
     said = []
     for cycle in cycles:
+        assert f'href="/portal/cycles/{cycle}/notice.pdf"' in client.get(f"/portal/cycles/{cycle}").text
         reply = client.get(f"/portal/cycles/{cycle}/notice.pdf")
         assert reply.status_code == 200
         text, embedded = _text(reply.content)
