@@ -176,5 +176,20 @@ def opened(db_store, case_city):
                                     snapshot_id=run.summary.snapshot_id, run_id=run.summary.id, by="clerk")
 
 
+PUBLISHED_ON = dt.date(2021, 10, 8)
+
+
+@pytest.fixture
+def published(db_store, db_settings, opened, case_city):
+    """The opened cycle compared with city v3 and its first list started on PUBLISHED_ON, returning the list."""
+    from tests.clocks import on_day
+    from wengang.services import cycles, publicity
+
+    cycles.compare(1, store=db_store, analytics=bootstrap.analytics(db_settings), settings=db_settings,
+                   snapshot=case_city["snapshots"][2], by="clerk")
+    with on_day(db_store, PUBLISHED_ON):
+        return publicity.start(1, store=db_store, starts_on=PUBLISHED_ON, by="clerk")
+
+
 from tests.paycity import pay_city, pay_settings, pay_store, reverified  # noqa: E402,F401 - shared fixtures
 from tests.reviewdata import review_city  # noqa: E402,F401 - shared fixture

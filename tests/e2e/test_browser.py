@@ -113,6 +113,16 @@ def signed_in(page, username: str, password: str = PASSWORD):
     return page
 
 
+def employer_signed_in(page, uscc_: str, password: str = PASSWORD):
+    """The page after the unit signed in on the portal login form, on its progress page."""
+    page.goto("/portal/login")
+    page.fill("input[name=uscc]", uscc_)
+    page.fill("input[name=password]", password)
+    page.click("#portal-login button")
+    page.wait_for_url("**/portal")
+    return page
+
+
 def test_employer_is_activated_signs_in_on_a_phone_follows_its_case_and_reads_why(browser, server, shots):
     admin = staff_page(browser, server, "admin")
     admin.goto("/staff/users")
@@ -213,11 +223,7 @@ def test_a_clerk_prepares_a_batch_and_a_different_approver_approves_it(browser, 
 
 
 def test_an_employer_asks_for_a_callback_and_staff_answer_it(browser, server, shots):
-    page = page_of(browser, server, PHONE)
-    page.goto("/portal/login")
-    page.fill("input[name=uscc]", SECOND)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#portal-login button")
+    page = employer_signed_in(page_of(browser, server, PHONE), SECOND)
     page.goto("/portal/callbacks")
     page.fill("input[name=phone]", "13812345678")
     page.fill("textarea[name=question]", "什么时候到账? / when will the money arrive?")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from tests.builders import uscc
 from tests.conftest import CITY
-from tests.e2e.test_browser import PHONE, browser, page_of, server, shots  # noqa: F401 (fixtures)
-from tests.web.conftest import PASSWORD, activate
+from tests.e2e.test_browser import PHONE, browser, employer_signed_in, page_of, server, shots  # noqa: F401 (fixtures)
+from tests.web.conftest import activate
 
 REJECTED = uscc(CITY["ineligible"])            # excluded: a court lists it as a dishonest judgement debtor
 NARROW = {"width": 360, "height": 800}
@@ -18,12 +18,7 @@ def width(page) -> int:
 
 def test_a_rejected_unit_reads_why_in_three_lines_and_unfolds_the_details_on_a_phone(browser, server, shots):  # noqa: F811
     activate(server["store"], server["settings"], REJECTED)
-    page = page_of(browser, server, PHONE)
-    page.goto("/portal/login")
-    page.fill("input[name=uscc]", REJECTED)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#portal-login button")
-    page.wait_for_url("**/portal")
+    page = employer_signed_in(page_of(browser, server, PHONE), REJECTED)
     cycle = server["facts"]["paid_cycle"]
     card = page.locator(f"#case-{cycle}")
     assert "不予返还" in card.inner_text() and "失信被执行人" in card.inner_text()

@@ -8,15 +8,14 @@ from decimal import Decimal
 import pytest
 
 from tests.builders import uscc
-from tests.clocks import on_day
-from tests.conftest import CITY
+from tests.conftest import CITY, PUBLISHED_ON
 from wengang import bootstrap
 from wengang.domain.cases import State
 from wengang.domain.errors import Refused
 from wengang.services import audit, cycles, objections, publicity, reverify
 
 pytestmark = pytest.mark.slow
-START = dt.date(2021, 10, 8)
+START = PUBLISHED_ON
 AFTER = START + dt.timedelta(days=7)
 
 
@@ -25,12 +24,6 @@ def case(store, key):
         return uow.cases.find(1, uscc(CITY[key]))
 
 
-@pytest.fixture
-def published(db_store, db_settings, opened, case_city):
-    cycles.compare(1, store=db_store, analytics=bootstrap.analytics(db_settings), settings=db_settings,
-                   snapshot=case_city["snapshots"][2], by="clerk")
-    with on_day(db_store, START):
-        return publicity.start(1, store=db_store, starts_on=START, by="clerk")
 
 
 def test_nothing_is_re_verified_before_its_publicity_closed(db_store, db_settings, published, case_city):

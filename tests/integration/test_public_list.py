@@ -4,29 +4,19 @@ follows its objection and no other."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from tests.builders import uscc
-from tests.clocks import on_day
-from tests.conftest import CITY
-from wengang import bootstrap
+from tests.conftest import CITY, PUBLISHED_ON
 from wengang.domain.errors import NotFound, Refused
-from wengang.services import cycles, objection_follow, objections, publicity
+from wengang.services import objection_follow, objections
 from wengang.services.public import batches, list_page
 
 pytestmark = pytest.mark.slow
-START = dt.date(2021, 10, 8)
+START = PUBLISHED_ON
 KEY = b"k" * 32
 
 
-@pytest.fixture
-def published(db_store, db_settings, opened, case_city):
-    cycles.compare(1, store=db_store, analytics=bootstrap.analytics(db_settings), settings=db_settings,
-                   snapshot=case_city["snapshots"][2], by="clerk")
-    with on_day(db_store, START):
-        return publicity.start(1, store=db_store, starts_on=START, by="clerk")
 
 
 def test_a_name_or_a_code_finds_units_of_the_list_with_a_total_and_pages(db_store, published):
