@@ -62,11 +62,13 @@ lint: install
 	$(RUN) lint-imports
 	$(RUN) mypy
 
-# The browser tests drive Debian's chromium (Playwright cannot download its own here); CJK fonts for the screenshots.
+# The browser tests drive Debian's chromium (Playwright cannot download its own here); CJK fonts for the screenshots
+# and the printed notices; axe-core from npm (package-lock.json) for the accessibility checks.
 browser:
 	@command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
 	@fc-list :lang=zh 2>/dev/null | grep -q . || ($(SUDO) apt-get update && $(SUDO) apt-get install -y fonts-wqy-microhei) \
 		|| echo "warning: no CJK font; screenshots would show boxes for Chinese"
+	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund   # axe-core, for the accessibility checks
 
 test: lint browser
 	$(RUN) pytest

@@ -40,12 +40,25 @@ class Notice:
 
 def font_path(configured: Path | None = None) -> Path:
     """The CJK font to embed: the configured one, else the first of FONT_PLACES this machine has."""
-    for place in ((configured,) if configured else FONT_PLACES):
-        if place is not None and place.is_file():
+    for place in ((configured,) if configured else (*FONT_PLACES, _fontconfig())):
+        if place is not None and place.is_file() and place.suffix.lower() in (".ttf", ".ttc", ".otf"):
             return place
     raise NoFont("本机没有中文字体, 无法生成PDF通知; 请安装 fonts-wqy-microhei (apt-get install fonts-wqy-microhei) 或设置 "
                  "WENGANG_CJK_FONT / no font with Chinese characters here: install fonts-wqy-microhei or set "
                  "WENGANG_CJK_FONT to a .ttf/.ttc file")
+
+
+def _fontconfig() -> Path | None:
+    """A font fontconfig lists as covering Chinese, where it is elsewhere than FONT_PLACES (`fc-match` would answer
+    with any font at all); None without fontconfig or without such a font."""
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-list") is None:
+        return None
+    found = subprocess.run(["fc-list", ":lang=zh", "-f", "%{file}\n"], capture_output=True, text=True, timeout=10)
+    files = sorted(line for line in found.stdout.splitlines() if line.strip()) if found.returncode == 0 else []
+    return Path(files[0]) if files else None
 
 
 def _register(path: Path) -> None:
