@@ -165,7 +165,7 @@ def test_a_unit_disputes_its_own_entry_only_while_its_list_is_open(client, facts
     made = client.post(f"/portal/cycles/{facts['open_cycle']}/objection", data=form)
     assert made.status_code == 200 and "objection #" in made.text
     page = client.get(f"/portal/cycles/{facts['open_cycle']}").text
-    assert "有异议, 核查中" in page and "objection-raised" not in page.split("<main>")[1]   # its state in words
+    assert "有异议, 核查中" in page and "objection-raised" not in page.split("<main")[1]   # its state in words
     closed = client.post(f"/portal/cycles/{facts['paid_cycle']}/objection", data=form)
     assert closed.status_code == 400 and "inclusive" in closed.text
     assert client.post("/portal/cycles/99/objection", data=form).status_code == 404
