@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from decimal import Decimal
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
@@ -45,6 +44,7 @@ from wengang.web.words import (
     case_state,
     case_words,
     event_words,
+    money,
     pack_words,
     reason_words,
     result_words,
@@ -65,13 +65,6 @@ API_DESCRIPTION = ("稳岗返还免申即享 JSON API, 供微信小程序及其�
 def tr(ctx, zh: str, en: str) -> str:
     """Chinese by default; English when the visitor switched."""
     return en if ctx.get("lang") == "en" else zh
-
-
-def money(value) -> str:
-    """Yuan with thousands separators and two decimals, from a Decimal (never a float)."""
-    if value is None or value == "":
-        return "—"
-    return f"{Decimal(value):,.2f}"
 
 
 def templates() -> Jinja2Templates:

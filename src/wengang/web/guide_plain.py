@@ -3,7 +3,6 @@ the dates, each with its document number; never a parameter key, a spec section 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -11,7 +10,7 @@ from typing import Any
 
 from wengang.domain.errors import NotFound
 from wengang.rules.parameters import Pack, PackError, load_pack, pack_ids
-from wengang.web.words import RULE_REASONS, UNIT_TYPES
+from wengang.web.words import RULE_REASONS, UNIT_TYPES, day_words
 
 INTERNAL = re.compile(r"POLICIES\.md|§|seed |DATA\.md")
 
@@ -48,8 +47,7 @@ def _pct(value: Any) -> str:
     return f"{(Decimal(value) * 100).normalize():f}%"
 
 
-def _day(day: dt.date) -> tuple[str, str]:
-    return f"{day.year}年{day.month}月{day.day}日", f"{day:%d %B %Y}".lstrip("0")
+_day = day_words
 
 
 def _dated(pack: Pack, name: str, zh: str, en: str, shown=_pct) -> list[Line]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from decimal import Decimal
 
 from wengang.domain.cases import State
 from wengang.rules.parameters import PackError, load_pack
@@ -324,11 +325,24 @@ def bank_reason(code: str | None) -> tuple[str, str]:
     return text, text
 
 
+def day_words(day: dt.date) -> tuple[str, str]:
+    """A business date as people write it: "2026年12月9日" / "9 December 2026"."""
+    return f"{day.year}年{day.month}月{day.day}日", f"{day.day} {day:%B %Y}"
+
+
+def money(value) -> str:
+    """Yuan with thousands separators and two decimals, from a Decimal (never a float)."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value):,.2f}"
+
+
 def by_when(day: dt.date | None) -> tuple[str, str]:
     """A deadline as a next step says it: "于2026年12月9日前" / "by 9 December 2026", or "尽快" without one."""
     if day is None:
         return "尽快", "as soon as possible"
-    return f"于{day.year}年{day.month}月{day.day}日前", f"by {day.day} {day:%B %Y}"
+    zh, en = day_words(day)
+    return f"于{zh}前", f"by {en}"
 
 
 def next_step(key: str, by: dt.date | None = None) -> tuple[str, str] | None:

@@ -15,19 +15,15 @@ from wengang.domain.errors import Refused
 from wengang.services import notices
 from wengang.web.deps import SettingsDep, StoreDep, limited
 from wengang.web.permissions import Employer
-from wengang.web.words import RULE_REASONS, pack_words, words
+from wengang.web.words import RULE_REASONS, day_words, money, pack_words, words
 
 router = APIRouter(include_in_schema=False)
 CycleId = Annotated[int, Path(ge=1, le=2**31)]
 PDF = "application/pdf"
 
 
-def _yuan(amount: Decimal) -> str:
-    return f"{Decimal(amount):,.2f}"
-
-
 def _day(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    return day_words(day)[0]
 
 
 def decision_notice(f: notices.DecisionFacts, authority: str, hotline: str = "12333") -> Notice:
@@ -38,8 +34,8 @@ def decision_notice(f: notices.DecisionFacts, authority: str, hotline: str = "12
         listed = (f"贵单位已列入第 {f.list_ref} 号公示名单, 公示期 {_day(f.list_days[0])} 至 {_day(f.list_days[1])}; "
                   "公示期满无异议的, 返还资金将拨付至贵单位在社会保险经办机构登记的银行账户, 无需申请。"
                   if f.list_ref and f.list_days else "公示期满无异议的, 返还资金将拨付至贵单位登记的银行账户, 无需申请。")
-        said = [f"经社会保险数据比对, 贵单位符合{program}条件 ({pack}), 返还金额为人民币 {_yuan(f.amount)} 元。{listed}",
-                f"Your unit qualifies for the return ({words(f.program)[1]}): {_yuan(f.amount)} yuan, paid into "
+        said = [f"经社会保险数据比对, 贵单位符合{program}条件 ({pack}), 返还金额为人民币 {money(f.amount)} 元。{listed}",
+                f"Your unit qualifies for the return ({words(f.program)[1]}): {money(f.amount)} yuan, paid into "
                 "the bank account registered with social insurance once the publicity period ends without objection."]
     elif f.decision == "review" and f.state != "rejected":
         said = [f"经社会保险数据比对, 贵单位的{program}需补充材料后人工审核: "
@@ -63,11 +59,11 @@ def publicity_notice(f: notices.ListFacts, authority: str, hotline: str = "12333
     program, pack = words(f.program)[0], pack_words(f.pack)[0]
     b = f.batch
     said = [f"根据{pack}的规定, 经社会保险数据比对, 现将符合{program}条件的 {len(f.rows):,} 家单位及返还金额 (合计人民币 "
-            f"{_yuan(f.total)} 元) 予以公示。",
+            f"{money(f.total)} 元) 予以公示。",
             f"公示期: {_day(b.starts_on)} 至 {_day(b.ends_on)}。对名单有异议的, 请在公示期内通过本网站公示名单页面提出, "
             f"或拨打 {hotline}; 请留下联系电话, 以便核实和答复。"]
     table = [("序号", "单位名称", "统一社会信用代码", "返还金额(元)"),
-             *((str(n), name, code, _yuan(Decimal(amount))) for n, name, code, _ratio, amount, _ref in f.rows)]
+             *((str(n), name, code, money(Decimal(amount))) for n, name, code, _ratio, amount, _ref in f.rows)]
     return Notice(authority, f"{program}公示公告 ({f.label})", said, table, widths=(14, 80, 46, 30), numeric_last=True,
                   closing=[authority, _day(f.issued_on)], reference=f"公示公告 {f.label}")
 
