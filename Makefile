@@ -17,7 +17,9 @@ install: .venv/.installed
 	@touch $@
 
 # The demo plays a 2021 cycle: each dated step runs on its business day (Beijing time) through WENGANG_CLOCK_START,
-# a clock for demos and simulations only (never set in production); the server and the accounts run on today.
+# a clock for demos and simulations only (never set in production). The server then runs on from the afternoon of the
+# last step, so that what people do on it (an objection, a callback, an account) follows the cycle's days, not today's;
+# sign-ins and sessions alone keep the real time.
 # Every step that changes something runs as a signed-in member of staff (four eyes rests on real people): the
 # operator adds the demo's staff on the server, each signs in once, and each step names whose session it uses.
 DEMO := WENGANG_DATA_DIR=$(DEMO_DIR)
@@ -52,10 +54,10 @@ demo: install
 	$(call AS,clerk-wang,2021-07-12,11:00) wengang batch report 1 --out $(DEMO_DIR)/payment-report-C1.xlsx
 	$(DEMO) $(RUN) wengang ledger check
 	$(DEMO) $(RUN) wengang audit verify
-	$(DEMO) $(RUN) wengang people demo-accounts
+	$(call ON,2021-07-12,13:00) wengang people demo-accounts
 	@echo "staff: http://127.0.0.1:$(DEMO_PORT)/staff  cycles: http://127.0.0.1:$(DEMO_PORT)/staff/cycles  "\
 	      "cycle 1: http://127.0.0.1:$(DEMO_PORT)/staff/cycles/1"
-	$(DEMO) $(RUN) wengang serve --host 127.0.0.1 --port $(DEMO_PORT)
+	$(call ON,2021-07-12,14:00) wengang serve --host 127.0.0.1 --port $(DEMO_PORT)
 
 lint: install
 	$(RUN) ruff check src tests bench

@@ -440,6 +440,7 @@ class Store(Protocol):
     """The operational store: hands out units of work; its audit chain's checkpoints are kept by `anchors`."""
 
     anchors: AuditAnchors | None
+    clock: Clock                        # where each unit of work takes its time; also what "today" is for people
 
     def transaction(self, patience: float | None = None) -> UnitOfWork:
         """A write; `patience`: the seconds it may wait for another writer (SQLite has one at a time), else StoreBusy

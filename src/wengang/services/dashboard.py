@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from wengang.domain.cases import LISTED, Case, State
 from wengang.domain.cycles import Cycle
+from wengang.domain.days import beijing_date
 from wengang.domain.errors import AnalyticsBusy, AnalyticsUnreadable
 from wengang.domain.ports import Analytics, Store
 from wengang.domain.process import Application, Objection, PublicityBatch
@@ -165,7 +166,8 @@ def _days(cycle_id: int, cycle: Cycle, batches: list[PublicityBatch], store: Sto
                 to_publicity if to_publicity is not None and to_publicity >= 0 else None,
                 batches[0].days if batches else None, len(settled),
                 statistics.median(settled) if settled else None,
-                settled[min(len(settled) - 1, int(len(settled) * 0.9))] if settled else None, dt.date.today())
+                settled[min(len(settled) - 1, int(len(settled) * 0.9))] if settled else None,
+                beijing_date(store.clock.now()))
 
 
 def latest_cycle_id(*, store: Store) -> int | None:

@@ -10,6 +10,7 @@ from wengang.config import RECOVERY_DAYS, Settings
 from wengang.domain.accounts import AccountStatus, PaymentAccount
 from wengang.domain.cases import Case, State
 from wengang.domain.cycles import Cycle
+from wengang.domain.days import BEIJING, beijing_date
 from wengang.domain.errors import AnalyticsUnreadable, NotFound, Refused
 from wengang.domain.identifiers import mask_account
 from wengang.domain.ports import Analytics, Attempt, Store, UnitOfWork
@@ -19,7 +20,6 @@ from wengang.services import objections, review
 from wengang.services.cycles import newest_snapshot
 from wengang.services.explanations import explain_case, read_case
 
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 STEPS = (("identified", "识别符合条件", "identified as eligible"), ("publicity", "公示", "on the public list"),
          ("re-verified", "复核通过", "re-verified"), ("approved-for-payment", "批准支付", "approved for payment"),
          ("paid", "已到账", "paid"))
@@ -164,9 +164,10 @@ def local_time(at: str | dt.datetime | None) -> str:
     return when.replace(tzinfo=dt.UTC).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
-def today() -> dt.date:
-    """Today in Beijing: the day a form's objection is raised on."""
-    return dt.datetime.now(BEIJING).date()
+def today(store: Store) -> dt.date:
+    """Today in Beijing by the store's clock (the real day; a demo playing a 2021 cycle is on that cycle's days): the
+    day a form's objection is raised on."""
+    return beijing_date(store.clock.now())
 
 
 def change_mark(*, store: Store) -> int:
@@ -319,7 +320,7 @@ def object_to_own(uscc: str, cycle_id: int, *, store: Store, contact: str, text:
     if not listed.batch:
         raise Refused("本单位的案件不在公示名单上 / your case is not on a public list")
     return objections.add(listed.batch, uscc, store=store, contact=contact, text=text, objector=name,
-                          raised_on=today(), by=uscc)
+                          raised_on=today(store), by=uscc)
 
 
 def apply(uscc: str, cycle_id: int, *, store: Store, analytics: Analytics, settings: Settings, commitment: str,

@@ -49,7 +49,7 @@ def entries(store: StoreDep, number: str, q: Annotated[str, Query(max_length=100
 def object_to(store: StoreDep, number: str, body: s.ObjectionIn):
     """提出异议 / anyone objects to an entry during its period; the contact stays private."""
     return objections.add(number, body.uscc, store=store, contact=body.contact, text=body.text, objector=body.name,
-                          raised_on=today())
+                          raised_on=today(store))
 
 
 @router.post("/callbacks", response_model=s.CallbackMade, status_code=201, dependencies=[limited("forms")])

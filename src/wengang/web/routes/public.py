@@ -117,7 +117,7 @@ def objection_submit(request: Request, store: StoreDep, number: str, uscc: Annot
     try:
         done, ref = objection_follow.raise_public(number, uscc, store=store, key=reference_key(request),
                                                   contact=contact, text=text, objector=objector or None,
-                                                  raised_on=today())
+                                                  raised_on=today(store))
     except Refused as err:
         found = public.list_page(number, store=store, query=uscc)
         if not found.rows:

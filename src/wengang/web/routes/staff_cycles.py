@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from wengang import bootstrap
 from wengang.config import Settings
+from wengang.domain.days import beijing_date
 from wengang.domain.errors import AnalyticsBusy
 from wengang.domain.jobs import JobKind
 from wengang.services import cycle_files, cyclepage, jobs, publicity, reconcile
@@ -21,7 +22,6 @@ from wengang.services.sessions import Principal
 from wengang.web.deps import AnalyticsDep, SettingsDep, StoreDep, render
 from wengang.web.permissions import Forbidden, may, staff
 from wengang.web.routes.staff_jobs import submit_job
-from wengang.web.words import BEIJING
 
 router = APIRouter(prefix="/staff/cycles", include_in_schema=False)
 CycleId = Annotated[int, Path(ge=1, le=2**31)]
@@ -55,7 +55,7 @@ def cycle_list(request: Request, store: StoreDep, analytics: AnalyticsDep, me: S
     listed = packs()
     return render(request, "staff/cycles.html", {"rows": cyclepage.rows(store=store), "snapshots": snapshots,
                                                  "busy": busy, "packs": listed, "titles": {k.id: k for k in listed},
-                                                 "today": (dt.datetime.now(dt.UTC) + BEIJING).date()})
+                                                 "today": beijing_date(store.clock.now())})
 
 
 @router.post("/open", response_class=HTMLResponse)
