@@ -29,7 +29,8 @@ CODES = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, [*RULE_REASON
 CODES_EN = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, [
     *(c for c in [*RULE_REASONS, *FLAG_NAMES] if "_" in c or ":" in c), *BANK_REASONS, *PARAMETER_KEYS]))
     + r")(?![A-Za-z0-9_])")
-FORBIDDEN = re.compile(r"\bNone\b|\bUTC\b|§|POLICIES\.md|Traceback")
+# a form's field key (snake_case) and a list's internal number (C2-P1) are keys too: people read 账户名称, 2021年第2批
+FORBIDDEN = re.compile(r"\bNone\b|\bUTC\b|§|POLICIES\.md|Traceback|\b[a-z]+(?:_[a-z0-9]+)+\b|\bC[0-9]+-P[0-9]+\b")
 CJK = re.compile(r"[\u3400-\u9fff]")
 WORD = re.compile(r"[A-Za-z]{2,}")
 
@@ -83,12 +84,12 @@ def pages_of(client, unit: str) -> dict[str, str]:
 
 def problems(page: str, *, english: bool) -> list[str]:
     """Every piece of visible text that is a code, a parameter key, None, UTC, a spec section, or (in Chinese)
-    English with no Chinese beside it (a credit code and the "English" switch aside)."""
+    English with no Chinese beside it (a credit code, an objection's reference and the "English" switch aside)."""
     found = []
     for piece in visible(page):
         coded = (CODES_EN if english else CODES).search(piece) or FORBIDDEN.search(piece)
         english_only = (not english and piece != "English" and not CJK.search(piece)
-                        and WORD.search(re.sub(r"[0-9A-Z]{18}", "", piece)))
+                        and WORD.search(re.sub(r"[0-9A-Z]{18}|\b[0-9]+-[0-9A-Z]{8,}\b", "", piece)))
         if coded or english_only:
             found.append(piece)
     return found

@@ -57,8 +57,8 @@ class PublicityBatch:
     def takes_objection(self, raised_on: dt.date) -> None:
         """Refused unless the list is open and the day lies inside its period (both ends included)."""
         if not self.is_open or not self.starts_on <= raised_on <= self.ends_on:
-            raise Refused(f"批次 {self.number} 公示期为 {self.starts_on} 至 {self.ends_on} / objections to "
-                          f"{self.number} are taken from {self.starts_on} to {self.ends_on} inclusive")
+            raise Refused(f"本名单公示期为 {self.starts_on} 至 {self.ends_on}, 期外不受理异议 / objections to this list "
+                          f"are taken from {self.starts_on} to {self.ends_on} inclusive")
 
     def close(self, closed_on: dt.date | None, *, today: dt.date, by: str) -> PublicityBatch:
         """The closed batch: only once, only after its last day, never on a day still to come (Beijing), so an

@@ -22,6 +22,7 @@ from wengang.domain.errors import (
 from wengang.rules.parameters import PackError
 from wengang.web.deps import CsrfFailed, TooMany, render
 from wengang.web.permissions import Forbidden, NotSignedIn
+from wengang.web.words import field_words
 
 log = logging.getLogger("wengang.web")
 STATUS_TEXT = {400: ("请求有误", "Bad request"), 401: ("请先登录", "Please sign in"), 403: ("禁止访问", "Forbidden"),
@@ -103,8 +104,8 @@ def install(app: FastAPI) -> None:
         if _api(request):
             return JSONResponse({"detail": [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""),
                                              "type": e.get("type", "")} for e in err.errors()]}, status_code=422)
-        fields = "; ".join(f"{e['loc'][-1] if e.get('loc') else '?'}: {FIELD.get(e.get('type', ''), e.get('msg', ''))}"
-                           for e in err.errors())
+        fields = "; ".join(f"{field_words(e['loc'][-1] if e.get('loc') else '')}: "
+                           f"{FIELD.get(e.get('type', ''), '格式不对 / wrong format')}" for e in err.errors())
         return problem(request, 422, f"请检查输入 / please check your input — {fields}")
 
     @app.exception_handler(HTTPException)

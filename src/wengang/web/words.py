@@ -400,3 +400,26 @@ OBJECTION_PUBLIC: dict[str, tuple[str, str]] = {
     "dismissed": ("异议不成立: 该单位保留在名单中", "Dismissed: the unit stays on the list"),
     "moot": ("无须再处理: 该单位已因其他原因移出名单", "No longer needed: the unit left the list for another reason"),
 }
+
+# The fields of the forms people fill in, by the name the form sends: what a refused form names, never the key.
+FIELD_WORDS: dict[str, tuple[str, str]] = {
+    "uscc": ("统一社会信用代码", "credit code"), "password": ("密码", "password"), "code": ("验证码", "code"),
+    "username": ("用户名", "user name"), "display_name": ("姓名", "name"), "name": ("称呼", "name"),
+    "phone": ("电话", "phone"), "contact": ("联系电话", "contact phone"), "question": ("您的问题", "your question"),
+    "text": ("您反映的情况", "what you report"), "objector": ("姓名", "name"), "reason": ("理由", "reason"),
+    "decision": ("处理决定", "decision"), "commitment": ("承诺书", "commitment letter"),
+    "accept": ("确认承诺", "the commitment ticked"), "bank_code": ("开户行行号", "bank code"),
+    "account_no": ("银行账号", "account number"), "account_name": ("账户名称", "account name"),
+    "as_of": ("评估日期", "evaluation date"), "first_day": ("公示首日", "first day of the list"),
+    "deadline": ("截止日期", "deadline"), "expected_amount": ("核对金额", "amount to check"),
+    "every_days": ("间隔天数", "days apart"), "per": ("每批单位数", "units per list"), "pack": ("政策", "policy"),
+    "snapshot": ("数据快照", "data snapshot"), "role": ("角色", "role"), "employer": ("用工单位", "employer"),
+    "resolution": ("处理结果", "outcome"), "version": ("版本", "version"), "cycle": ("周期", "cycle"),
+    "page": ("页码", "page"), "q": ("查找内容", "search"), "ref": ("查询号", "reference"),
+}
+
+
+def field_words(key: object) -> str:
+    """A form field in words (Chinese / English); a field the table does not know is "某项输入 / a field"."""
+    zh, en = FIELD_WORDS.get(str(key), ("某项输入", "a field"))
+    return f"{zh} / {en}"

@@ -104,7 +104,7 @@ def objection_form(request: Request, store: StoreDep, number: str, uscc: Annotat
     """The form to object to one entry of a list (only entries on the list)."""
     found = public.list_page(number, store=store, query=uscc)
     if not found.rows:
-        raise Refused(f"公示名单 {number} 中没有 {uscc} / {uscc} is not on list {number}")
+        raise Refused(f"{found.batch.label}公示名单中没有 {uscc} / {uscc} is not on this list")
     return render(request, "public/object.html", {"list": found, "entry": found.rows[0]})
 
 
