@@ -30,7 +30,7 @@ DEMO_STAFF := clerk-wang:clerk reviewer-li:reviewer approver-li:approver directo
 demo: install
 	rm -rf $(DEMO_DIR)
 	$(RUN) wengang generate city --units $(DEMO_UNITS) --seed 2021 --profile beijing $(DEMO_DIR)/city
-	$(DEMO) $(RUN) wengang snapshot import $(DEMO_DIR)/city
+	$(call ON,2021-06-30,15:00) wengang snapshot import $(DEMO_DIR)/city
 	$(DEMO) $(RUN) wengang evaluate $(DEMO_DIR)/city --policy beijing-2021 --as-of 2021-06-30 --out $(DEMO_DIR)/decisions.csv
 	$(DEMO) $(RUN) wengang explain $$(sed -n 2p $(DEMO_DIR)/decisions.csv | cut -d, -f1)
 	@pw="Wg-$$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')-7K"; for who in $(DEMO_STAFF); do \

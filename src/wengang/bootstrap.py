@@ -102,7 +102,8 @@ def outbox(settings: Settings | None = None) -> OutboxFile:
 
 def analytics(settings: Settings | None = None) -> Analytics:
     """The analytical store of these settings (the DuckDB file beside the embedded stores), as pages read it."""
-    return DuckAnalytics((settings or load_settings()).analytics_path)
+    settings = settings or load_settings()
+    return DuckAnalytics(settings.analytics_path, clock(settings))
 
 
 def channel(settings: Settings | None = None) -> Channel:

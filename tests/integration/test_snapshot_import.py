@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from decimal import Decimal
 
 import duckdb
@@ -13,6 +14,7 @@ import pytest
 from tests.builders import person, steady_contributions, uscc, write_csv, write_snapshot
 from wengang import bootstrap
 from wengang.config import Settings
+from wengang.domain.days import BEIJING
 from wengang.services.snapshots import check_folder, import_folder
 from wengang.snapshot import store
 from wengang.snapshot.reading import SnapshotLayoutError
@@ -87,6 +89,16 @@ def test_a_clean_snapshot_is_stored_typed_and_not_imported_twice(tmp_path, setti
     assert again.already and again.snapshot.id == first.snapshot.id
     assert len(stored_ids(settings)[0]) == 1
 
+
+def test_a_snapshot_is_dated_by_the_clock_it_was_imported_on(tmp_path):
+    """Its import time is naive UTC by the settings' clock: the machine's now, or a demo's 2021 day (never 2026)."""
+    played = Settings(data_dir=tmp_path / "var", clock_start=dt.datetime(2021, 6, 30, 15, tzinfo=BEIJING))
+    done = import_folder(good(tmp_path / "snap"), analytics=bootstrap.analytics(played), settings=played)
+    assert dt.datetime(2021, 6, 30, 7) <= done.snapshot.imported_at < dt.datetime(2021, 6, 30, 7, 5)
+    today = Settings(data_dir=tmp_path / "now")
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    done = import_folder(good(tmp_path / "snap2"), analytics=bootstrap.analytics(today), settings=today)
+    assert before <= done.snapshot.imported_at <= dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 def test_gb18030_is_detected_and_names_survive(tmp_path, settings):
     folder = tmp_path / "snap"

@@ -12,8 +12,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from wengang.adapters.clock import SystemClock
 from wengang.domain.analytics import Decided, Evaluated, SizeCount, SnapshotAccount, Supplied
 from wengang.domain.errors import AnalyticsUnreadable
+from wengang.domain.ports import Clock
 from wengang.domain.progress import Progress
 from wengang.domain.snapshots import CheckResult, Imported, SnapshotInfo
 from wengang.rules import backends, runs
@@ -36,8 +38,8 @@ ACCOUNTS = """SELECT uscc, bank_code, account_no, account_name FROM {schema}.emp
 class DuckAnalytics:
     """The DuckDB file at `path`: a write (import, evaluation) holds it alone; a page's read opens it read-only."""
 
-    def __init__(self, path: Path):
-        self.path = path
+    def __init__(self, path: Path, clock: Clock | None = None):
+        self.path, self.clock = path, clock or SystemClock()    # a snapshot's import time (a demo sets it back)
 
     # -- snapshots --------------------------------------------------------------------------------------------
     def snapshots(self) -> list[SnapshotInfo]:
@@ -85,7 +87,7 @@ class DuckAnalytics:
             progress.step("写入分析库 / storing typed tables")
             info = store.write_snapshot(con, snapshot_id=result.content_hash[:12], content_hash=result.content_hash,
                                         source=str(folder.resolve()), raws=raws, faults=result.faults,
-                                        mode="lenient" if lenient else "strict")
+                                        mode="lenient" if lenient else "strict", imported_at=self.clock.now())
             return Imported(result, info)
         finally:
             con.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -99,9 +99,10 @@ def list_snapshots(con: duckdb.DuckDBPyConnection) -> list[SnapshotInfo]:
 
 
 def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_hash: str, source: str,
-                   raws: dict[str, RawFile], faults: list[Fault], mode: str) -> SnapshotInfo:
+                   raws: dict[str, RawFile], faults: list[Fault], mode: str,
+                   imported_at: datetime | None = None) -> SnapshotInfo:
     """Store the good rows (all rows, in strict mode), the quarantine and the contribution facts every evaluation
-    reads (snapshot/facts.py), in one transaction."""
+    reads (snapshot/facts.py), in one transaction; `imported_at` is naive UTC (default: the machine's now)."""
     schema = schema_of(snapshot_id)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -131,7 +132,7 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_
         files = {name: raw.path.name for name, raw in raws.items()}
         bad_rows = len({(f.file, f.line) for f in faults})
         con.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [snapshot_id, content_hash, source, datetime.now(), mode, json.dumps(files),
+                    [snapshot_id, content_hash, source, imported_at or datetime.now(UTC).replace(tzinfo=None), mode, json.dumps(files),
                      json.dumps(counts), bad_rows])
         con.execute("COMMIT")
     except Exception:
