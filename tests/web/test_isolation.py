@@ -23,7 +23,7 @@ def plant_private_data(store, facts) -> dict:
     account = accounts.propose(facts["paid_cycle"], FIRST, bank_code="102100099996", account_no="6222020200998877",
                                account_name=SECRETS[1], store=store, by=FIRST)
     made = objections.add(facts["open_list"], FIRST, store=store, contact="13800001111", text=SECRETS[2],
-                          raised_on=portal.today(), by=FIRST)
+                          raised_on=portal.today(store), by=FIRST)
     case_ids = [c.case_id for c in portal.progress(FIRST, store=store)]
     return {"cases": case_ids, "callback": cb.id, "account": account, "objection": made.id}
 

@@ -147,3 +147,34 @@ def test_the_why_page_answers_in_three_lines_and_folds_the_criteria(walked, fact
     assert 'data-outcome="fail"' in flags and "失信被执行人" in flags and "不符合" in flags
     paid = walked["paid"][f"/portal/cycles/{facts['paid_cycle']}"].split('id="answer"')[1].split("</section>")[0]
     assert "符合条件, 资金已到账" in paid and "返还金额1,440.00元 (上年度缴纳的失业保险费2,400.00元 × 60%)" in paid
+
+
+def said(value, machine=("criterion", "outcome", "state", "decision", "name")) -> list[str]:
+    """Every text a mini-program shows from an API answer: the words (zh, en), documents and reasons; the machine
+    fields (a criterion's id, an outcome, a state) and the unit's own name left out."""
+    if isinstance(value, dict):
+        return [t for k, v in value.items() if k not in machine for t in said(v, machine)]
+    if isinstance(value, list):
+        return [t for v in value for t in said(v, machine)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_the_api_explains_in_the_same_words_as_the_why_page(client, world_settings, facts, tmp_path):
+    from tests.web.conftest import token
+    world_in_every_state(world_settings, facts, tmp_path)
+    for state, unit in UNITS.items():
+        bearer = token(client, unit, employer=True)
+        for cycle in (facts["paid_cycle"], facts["open_cycle"]):
+            reply = client.get(f"/api/v1/me/cycles/{cycle}/explanation", headers=bearer)
+            if reply.status_code == 404:
+                continue
+            body = reply.json()
+            texts = said(body)
+            assert body["answer"]["verdict"]["zh"] and body["criteria"], (state, cycle)
+            coded = [t for t in texts if CODES_EN.search(t) or FORBIDDEN.search(t)]
+            assert coded == [], (state, cycle, coded)
+    rejected = client.get(f"/api/v1/me/cycles/{facts['paid_cycle']}/explanation",
+                          headers=token(client, REJECTED_UNIT, employer=True)).json()
+    assert rejected["answer"]["verdict"]["zh"] == "不符合返还条件" and "失信被执行人" in rejected["answer"]["detail"]["zh"]
+    months = next(c for c in rejected["criteria"] if c["criterion"] == "paid_months")
+    assert months["outcome"] == "pass" and "13个月" in months["read"]["zh"] and "人社部发〔2019〕23号" in months["documents"]

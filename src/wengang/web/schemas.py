@@ -210,20 +210,41 @@ class Progress(BaseModel):
     objections: list[ObjectionSeen]
 
 
+class Words(BaseModel):
+    """One thing said for people: Chinese, then English."""
+
+    zh: str
+    en: str
+
+
+class Answer(BaseModel):
+    """The three lines a unit reads first: qualified or not, the amount or the main reason, the next step."""
+
+    verdict: Words
+    detail: Words
+    next: Words | None
+
+
 class Criterion(BaseModel):
-    label: str
+    """One criterion in words: what was read, the standard, the outcome and the documents it rests on."""
+
+    criterion: str
     outcome: str
-    read: str
-    compared_with: str
+    label: Words
+    read: Words
+    standard: Words
+    verdict: Words
+    documents: str
 
 
 class Happened(BaseModel):
+    """One step of the case in words (Beijing time); a person's written reason where one was given."""
+
     at: str
-    event: str
-    from_state: str
-    to_state: str
-    reason: str
-    who: tuple[str, str]
+    who: Words
+    what: Words
+    now: Words | None
+    reason: str | None
 
 
 class Explanation(BaseModel):
@@ -233,8 +254,8 @@ class Explanation(BaseModel):
     state: str
     decision: str
     amount: Decimal
-    reason: str
-    headline: str
+    state_words: Words
+    answer: Answer
     criteria: list[Criterion]
     history: list[Happened]
 

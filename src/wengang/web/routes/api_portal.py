@@ -8,11 +8,13 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import TypeAdapter
 
 from wengang.services import accounts, callbacks, portal
+from wengang.web import plain
 from wengang.web import schemas as s
 from wengang.web.deps import AnalyticsDep, SettingsDep, StoreDep, kept, limited
 from wengang.web.permissions import Employer
 from wengang.web.routes.api_public import bearer
 from wengang.web.routes.portal import shown_messages
+from wengang.web.words import case_words, event_words
 
 ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": s.Problem}, 401: {"model": s.Problem},
                                           404: {"model": s.Problem}}
@@ -38,9 +40,28 @@ async def progress(request: Request, store: StoreDep, who: Employer):
 
 
 @router.get("/cycles/{cycle_id}/explanation", response_model=s.Explanation)
-def explanation(store: StoreDep, analytics: AnalyticsDep, who: Employer, cycle_id: CycleId):
-    """原因说明 / why: each criterion, the values read, the standard and its source; then the case's history."""
-    return portal.explanation(who.uscc, cycle_id, store=store, analytics=analytics)
+def explanation(store: StoreDep, analytics: AnalyticsDep, settings: SettingsDep, who: Employer, cycle_id: CycleId):
+    """原因说明 / why, in the words of the why page: the three-line answer, each criterion (what was read, the
+    standard, the outcome, the documents), then the case's history; no rule code or parameter key."""
+    found = portal.explanation(who.uscc, cycle_id, store=store, analytics=analytics)
+    why = plain.answer(found, portal.case_progress(who.uscc, cycle_id, store=store,
+                                                   recovery_days=settings.recovery_days))
+    return {"case_id": found.case_id, "cycle_id": found.cycle_id, "name": found.name, "state": found.state,
+            "decision": found.decision, "amount": found.amount, "state_words": _words(case_words(found.state)),
+            "answer": {"verdict": _words(why.verdict), "detail": _words(why.detail),
+                       "next": _words(why.next) if why.next else None},
+            "criteria": [{"criterion": line.criterion, "outcome": line.outcome, "label": _words(line.label),
+                          "read": _words(line.read), "standard": _words(line.standard),
+                          "verdict": _words(line.verdict), "documents": line.documents}
+                         for line in plain.lines(found.reading)],
+            "history": [{"at": h.at, "who": _words(h.who), "what": _words(event_words(h.event)),
+                         "now": _words(case_words(h.to_state)) if h.to_state and h.to_state != h.from_state else None,
+                         "reason": h.reason if h.event in plain.WRITTEN_REASONS and h.reason else None}
+                        for h in found.history]}
+
+
+def _words(pair: tuple[str, str]) -> dict[str, str]:
+    return {"zh": pair[0], "en": pair[1]}
 
 
 @router.post("/cycles/{cycle_id}/application", response_model=s.ApplicationMade, status_code=201)
