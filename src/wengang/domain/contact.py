@@ -28,6 +28,43 @@ class Notice(NamedTuple):
     sealed: str | None = None
 
 
+class Delivery(NamedTuple):
+    """One message to one person on one channel, as a sender hands it to its provider. `key` is the message's
+    idempotency key: a provider given the same key twice (a resend after a crash) delivers it once. The recipient
+    is in clear only here, in memory, on its way out."""
+
+    key: str
+    channel: str                     # sms, email, wechat (the portal inbox needs no sender)
+    recipient: str                   # a mobile number, an e-mail address, a WeChat openid
+    event: str                       # which step it tells about: the template (SMS template id, WeChat template)
+    params: dict[str, str]           # the template's values (an SMS or WeChat template is filled by the provider)
+    text: str                        # the whole message as rendered (Chinese, then English)
+    subject: str = ""                # an e-mail's subject line
+
+
+HANDED_SENT, HANDED_RETRY, HANDED_FAILED = "sent", "retry", "failed"
+
+
+class Handed(NamedTuple):
+    """What the provider said when a message was handed over: taken (with its own id, to match receipts), refused
+    for now (busy, rate limited, its server down: try again later), or refused for good (no such number)."""
+
+    key: str
+    status: str                      # HANDED_SENT, HANDED_RETRY or HANDED_FAILED
+    provider_id: str | None = None
+    error: str | None = None
+
+
+class Receipt(NamedTuple):
+    """A provider's later word on a message it took: delivered to the phone (or mailbox, or WeChat), or not."""
+
+    provider_id: str
+    delivered: bool
+    at: dt.datetime                  # naive UTC
+    key: str | None = None
+    error: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Notification:
     """A queued message: pending until a channel takes it, then sent (its seal wiped) or failed. A secret in it

@@ -13,6 +13,7 @@ from wengang.domain.audit import Draft, Entry, Head, Problem
 from wengang.domain.audit_anchors import Anchor
 from wengang.domain.bank_files import BankAnswer, Debtor, WrittenFile
 from wengang.domain.cases import Case, State
+from wengang.domain.contact import Delivery, Handed
 from wengang.domain.failed import FailedPage, FailedQuery
 from wengang.domain.payments import PaymentInstruction
 from wengang.domain.progress import Progress
@@ -313,6 +314,15 @@ class Channel(Protocol):
     """Carries messages out (SMS gateway, WeChat, an outbox file); returns how many it accepted."""
 
     def send(self, messages: Iterable[Mapping[str, Any]]) -> int: ...
+
+
+class Sender(Protocol):
+    """One channel's provider (an SMS gateway over HTTP, an SMTP server, WeChat's template-message API): hands a
+    batch over and says, message by message, whether it was taken; never raises for one bad message."""
+
+    channel: str
+
+    def send(self, batch: Sequence[Delivery]) -> list[Handed]: ...
 
 
 class Analytics(Protocol):
