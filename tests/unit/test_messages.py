@@ -1,0 +1,44 @@
+"""One template per event (issue 16): each renders in Chinese and English from its values, says dates and amounts
+as people write them and a bank's reason in words, and refuses to render with a value missing (never a blank)."""
+
+from __future__ import annotations
+
+import re
+
+import jinja2
+import pytest
+
+from wengang.messages import EVENTS, TASKS, render
+
+VALUES = {"pack": "beijing-2021", "amount": "1234.5", "day": "2021-07-12", "tail": "5458", "reason": "AC04",
+          "deadline": "2021-08-11", "link": "https://example.gov.cn/portal", "year": "2021", "seq": "1",
+          "starts": "2021-07-01", "ends": "2021-07-07", "task": "correct_account", "days": "3"}
+
+
+@pytest.mark.parametrize("event", EVENTS)
+def test_every_event_renders_in_both_languages_without_a_code_or_iso_date(event):
+    said = render(event, VALUES)
+    assert re.search(r"[\u4e00-\u9fff]", said.zh) and re.search(r"[A-Za-z]{3}", said.en) and " / " in said.subject
+    assert not re.search(r"\b(AC04|beijing-2021|correct_account|None)\b|\d{4}-\d{2}-\d{2}", said.text)
+    assert said.text == f"{said.zh} / {said.en}"
+
+
+def test_amounts_dates_accounts_and_bank_reasons_read_as_people_write_them():
+    paid = render("paid", VALUES)
+    assert "1,234.50元已于2021年7月12日转入尾号5458的账户" in paid.zh and "paid on 12 July 2021" in paid.en
+    assert "北京市失业保险费稳岗返还(2021年, 免申即享)" in paid.zh
+    failed = render("payment_failed", VALUES)
+    assert "(账户已销户)" in failed.zh and "请于2021年8月11日前" in failed.zh and "(the account is closed)" in failed.en
+    assert "未收录" in render("payment_failed", {**VALUES, "reason": "ZZ99"}).zh        # an unknown code: never bare
+    listed = render("listed", VALUES)
+    assert "(2021年第1批)" in listed.zh and "公示期2021年7月1日至2021年7月7日" in listed.zh
+    assert set(TASKS) == {"apply", "correct_account"}
+    assert "登录更正收款账户, 还剩3天" in render("deadline_reminder", VALUES).zh
+
+
+def test_a_missing_value_or_an_unknown_event_is_an_error_not_a_blank():
+    with pytest.raises(jinja2.UndefinedError):
+        render("paid", {k: v for k, v in VALUES.items() if k != "tail"})
+    with pytest.raises(KeyError):
+        render("no_such_event", VALUES)
+    assert "请于" not in render("application_needed", {**VALUES, "deadline": None}).zh    # no deadline: none said
