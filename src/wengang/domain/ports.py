@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from wengang.domain.analytics import Decided, Evaluated, SizeCount, SnapshotAccount, Supplied
+from wengang.domain.analytics import Decided, Evaluated, SizeCount, SnapshotAccount, SnapshotContact, Supplied
 from wengang.domain.audit import Draft, Entry, Head, Problem
 from wengang.domain.audit_anchors import Anchor
 from wengang.domain.bank_files import BankAnswer, Debtor, WrittenFile
@@ -351,6 +351,11 @@ class Analytics(Protocol):
     def snapshot_accounts(self, run_ids: Iterable[str]) -> dict[str, SnapshotAccount]:
         """The bank account of each unit as the snapshots behind these runs hold it (the newest run's snapshot wins
         for a unit in several); units without a whole account are left out."""
+        ...
+
+    def contacts(self, uscc: str, run_id: str) -> list[SnapshotContact]:
+        """The people the unit named in the snapshot behind the run (DATA.md `contacts`), in file order; empty when
+        the run, the unit or the file is not there. Personal data: a caller shows it masked."""
         ...
 
     def decided(self, uscc: str, run_id: str | None = None) -> Decided | None:
