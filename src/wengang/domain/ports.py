@@ -26,6 +26,7 @@ from wengang.domain.repositories import (
     Cycles,
     Jobs,
     LoginFailures,
+    LookupCodes,
     Notifications,
     Objections,
     PaymentAccounts,
@@ -420,6 +421,7 @@ class UnitOfWork(Protocol):
     sessions: Sessions
     activation_codes: ActivationCodes
     login_failures: LoginFailures
+    lookup_codes: LookupCodes
     account_requests: AccountRequests
     callbacks: Callbacks
     notifications: Notifications
