@@ -17,9 +17,9 @@ from wengang.services import notify
 pytestmark = pytest.mark.slow
 
 
-def texted_code(server) -> str:
-    outbox = bootstrap.outbox(server["settings"])
-    notify.deliver(store=server["store"], channel=outbox, kind="lookup_code")
+def texted_code(live: dict) -> str:
+    outbox = bootstrap.outbox(live["settings"])
+    notify.deliver(store=live["store"], channel=outbox, kind="lookup_code")
     texts = [m["text"] for m in outbox.opened() if m["kind"] == "lookup_code" and m["uscc"] == FIRST]
     return re.search(r"查询验证码 (\d{6})", texts[-1]).group(1)
 
