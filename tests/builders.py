@@ -48,7 +48,7 @@ def months(first: str, last: str) -> list[str]:
 
 def write_snapshot(folder: Path, *, employers: list[dict], contributions: list[dict],
                    separations: list[dict] | None = None, ui_claims: list[dict] | None = None,
-                   flags: list[dict] | None = None) -> Path:
+                   flags: list[dict] | None = None, contacts: list[dict] | None = None) -> Path:
     """A snapshot folder; optional files are written only when given (an empty list writes a header)."""
     folder.mkdir(parents=True, exist_ok=True)
     write_csv(folder / "employers.csv", [EMPLOYER_DEFAULTS | e for e in employers])
@@ -58,6 +58,7 @@ def write_snapshot(folder: Path, *, employers: list[dict], contributions: list[d
         "separations": (separations, ["uscc", "person_id", "date", "reason"]),
         "ui_claims": (ui_claims, ["uscc", "person_id", "started_on", "kind"]),
         "flags": (flags, ["uscc", "source", "flag", "listed_on", "removed_on"]),
+        "contacts": (contacts, ["uscc", "role", "name", "phone", "email", "wechat_openid", "sms_opt_out"]),
     }
     for name, (rows, columns) in optional.items():
         if rows is not None:

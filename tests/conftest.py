@@ -90,6 +90,12 @@ def empty_postgres(url: str) -> None:
     engine.dispose()
 
 
+# The people the eligible unit registered (a look-up code goes to both); every other unit registered nobody.
+CONTACTS = [{"uscc": uscc(CITY["eligible"]), "role": "legal_representative", "name": "张伟", "phone": "13812345678"},
+            {"uscc": uscc(CITY["eligible"]), "role": "hr_specialist", "name": "李娜", "phone": "15900001111",
+             "sms_opt_out": "true"}]
+
+
 def write_city(folder: Path, version: int = 1) -> Path:
     """v1: one unit per route; v2: unit 8 flagged; v3: also unit 2 flagged, unit 7 paid more, unit 9 arrives."""
     def unit(key: str, **extra) -> dict:
@@ -111,7 +117,7 @@ def write_city(folder: Path, version: int = 1) -> Path:
     if version >= 3:
         flags.append({"uscc": uscc(CITY["objected"]), "source": "court", "flag": "dishonest_debtor",
                       "listed_on": "2021-08-15"})
-    return write_snapshot(folder, employers=employers, contributions=contributions, flags=flags)
+    return write_snapshot(folder, employers=employers, contributions=contributions, flags=flags, contacts=CONTACTS)
 
 
 def each_store(request, tmp_path):

@@ -135,6 +135,7 @@ def test_employer_is_activated_signs_in_on_a_phone_follows_its_case_and_reads_wh
     page.goto("/")
     page.screenshot(path=shots / "home-phone.png", full_page=True)
     page.click("#tile-lookup")
+    page.click("#lookup-portal")
     page.click("#activate-link")
     page.fill("input[name=uscc]", THIRD)
     page.fill("input[name=code]", "WRONGCODE1")

@@ -10,7 +10,15 @@ from tests.fakes.process import _Repository
 from tests.fakes.table import Table
 from wengang.domain.contact import OPEN, PENDING, Callback, Notice, Notification
 from wengang.domain.people import PENDING as REQUEST_PENDING
-from wengang.domain.people import AccountRequest, ActivationCode, LoginFailure, Role, Session, User
+from wengang.domain.people import (
+    AccountRequest,
+    ActivationCode,
+    LoginFailure,
+    LookupCode,
+    Role,
+    Session,
+    User,
+)
 
 
 def tables() -> dict[str, Table]:
@@ -28,6 +36,11 @@ def tables() -> dict[str, Table]:
                           checks={"expires_after_start": lambda s: s.expires_at > s.created_at}),
         "activation_codes": Table("activation_codes", ActivationCode, label=("激活码", "activation code"),
                                   checks={"tries_not_negative": lambda a: a.tries >= 0}),
+        "lookup_codes": Table("lookup_codes", LookupCode, label=("查询验证码", "look-up code"),
+                              defaults={"used_at": None, "view_hash": None, "view_until": None},
+                              unique={"view_hash": lambda c: c.view_hash},
+                              checks={"lookup_tries_not_negative": lambda c: c.tries >= 0,
+                                      "view_has_an_end": lambda c: (c.view_hash is None) == (c.view_until is None)}),
         "login_failures": Table("login_failures", LoginFailure, label=("登录失败记录", "sign-in failure record"),
                                 unique={"user_client": lambda f: (f.user_id, f.client)}),
         "account_requests": Table("account_requests", AccountRequest, label=("申请", "account request")),
@@ -99,6 +112,32 @@ class FakeActivationCodes(_Repository):
     def spend(self, code_id: int, at: dt.datetime) -> bool:
         """Once: a code already used is not used again."""
         return self.t.update(code_id, {"used_at": at}, used_at=None)
+
+
+class FakeLookupCodes(_Repository):
+    def add(self, **values) -> LookupCode:
+        return self.t.insert(values)
+
+    def issued_since(self, uscc: str, since: dt.datetime) -> list[LookupCode]:
+        return self.t.where(lambda c: c.uscc == uscc and c.issued_at >= since)
+
+    def unused_of(self, uscc: str) -> list[LookupCode]:
+        return self.t.where(lambda c: c.uscc == uscc and c.used_at is None)
+
+    def expire(self, code_id: int, at: dt.datetime) -> None:
+        self.t.update(code_id, {"expires_at": at})
+
+    def tried(self, code_id: int, tries: int) -> None:
+        self.t.update(code_id, {"tries": tries})
+
+    def open_view(self, code_id: int, at: dt.datetime, view_hash: str, until: dt.datetime) -> bool:
+        return self.t.update(code_id, {"used_at": at, "view_hash": view_hash, "view_until": until}, used_at=None)
+
+    def by_view(self, view_hash: str) -> LookupCode | None:
+        return self.t.one(lambda c: c.view_hash == view_hash)
+
+    def close_view(self, code_id: int, at: dt.datetime) -> None:
+        self.t.update(code_id, {"view_until": at})
 
 
 class FakeLoginFailures(_Repository):

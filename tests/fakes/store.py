@@ -61,6 +61,7 @@ class FakeUnitOfWork:
         self.users, self.sessions = people.FakeUsers(t["users"]), people.FakeSessions(t["sessions"])
         self.activation_codes = people.FakeActivationCodes(t["activation_codes"])
         self.login_failures = people.FakeLoginFailures(t["login_failures"])
+        self.lookup_codes = people.FakeLookupCodes(t["lookup_codes"])
         self.account_requests = people.FakeAccountRequests(t["account_requests"])
         self.callbacks, self.notifications = people.FakeCallbacks(t["callbacks"]), people.FakeNotifications(
             t["notifications"])

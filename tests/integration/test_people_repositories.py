@@ -99,3 +99,32 @@ def test_conditional_changes_say_when_they_did_not_apply(db_store):
                                         issued_by="admin", issued_at=T0)
         assert uow.activation_codes.spend(code.id, T0) and not uow.activation_codes.spend(code.id, T0)
         assert uow.activation_codes.unused_of(clerk.id) == []
+
+
+def test_lookup_codes_are_counted_per_unit_spent_once_for_a_view_and_closed(db_store):
+    unit, other = "91110105000000001Y", "911101050000000027"
+    with db_store.transaction() as uow:
+        first = uow.lookup_codes.add(uscc=unit, code_hash="$argon2id$x", expires_at=T0 + dt.timedelta(minutes=10),
+                                     tries=0, issued_at=T0)
+        later = uow.lookup_codes.add(uscc=unit, code_hash="$argon2id$y", expires_at=T0 + dt.timedelta(minutes=20),
+                                     tries=0, issued_at=T0 + dt.timedelta(minutes=10))
+        uow.lookup_codes.add(uscc=other, code_hash="$argon2id$z", expires_at=T0, tries=0, issued_at=T0)
+        uow.commit()
+    assert first.used_at is None and first.view_hash is None and first.view_until is None
+    with db_store.transaction() as uow:
+        assert [c.id for c in uow.lookup_codes.issued_since(unit, T0 + dt.timedelta(minutes=5))] == [later.id]
+        assert [c.id for c in uow.lookup_codes.issued_since(unit, T0)] == [first.id, later.id]
+        uow.lookup_codes.expire(first.id, T0)
+        uow.lookup_codes.tried(later.id, 2)
+        until = T0 + dt.timedelta(minutes=40)
+        assert uow.lookup_codes.open_view(later.id, T0 + dt.timedelta(minutes=11), "h" * 64, until)
+        assert not uow.lookup_codes.open_view(later.id, T0, "g" * 64, until)          # spent once
+        uow.commit()
+    with db_store.transaction() as uow:
+        seen = uow.lookup_codes.by_view("h" * 64)
+        assert seen is not None and seen.id == later.id and seen.tries == 2 and seen.viewing(T0 + dt.timedelta(minutes=39))
+        assert [c.id for c in uow.lookup_codes.unused_of(unit)] == [first.id] and uow.lookup_codes.by_view("x") is None
+        uow.lookup_codes.close_view(later.id, T0 + dt.timedelta(minutes=12))
+        uow.commit()
+    with db_store.reading() as uow:
+        assert not uow.lookup_codes.by_view("h" * 64).viewing(T0 + dt.timedelta(minutes=13))

@@ -14,12 +14,13 @@ from tests.clocks import on_day
 from tests.fakes import FakeStore
 from tests.fakes.outside import FakeChannel, FakeSealer
 from wengang.config import Settings
-from wengang.domain.analytics import Evaluated, RunSummary, SnapshotAccount
+from wengang.domain.analytics import Evaluated, RunSummary, SnapshotAccount, SnapshotContact
 from wengang.domain.snapshots import SnapshotInfo
 from wengang.services import (
     activation,
     cycles,
     evaluation,
+    lookup,
     passwords,
     people,
     publicity,
@@ -72,6 +73,10 @@ class FakeAnalytics:
     def __init__(self):
         self.cities = {f"v{n}": city(n) for n in (1, 2, 3)}
         self.runs: dict[str, str] = {}
+        self.people: dict[str, list[SnapshotContact]] = {}     # uscc → the contacts every snapshot names
+
+    def contacts(self, uscc: str, run_id: str) -> list[SnapshotContact]:
+        return list(self.people.get(uscc, [])) if run_id in self.runs else []
 
     def snapshots(self) -> list[SnapshotInfo]:
         return [self._info(name) for name in self.cities]
@@ -130,7 +135,7 @@ def analytics() -> FakeAnalytics:
 def cheap_passwords(monkeypatch) -> None:
     """argon2 at its lightest: the rules about passwords are under test here, not the cost of guessing them."""
     cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    for module in (passwords, sessions, activation, people):
+    for module in (passwords, sessions, activation, people, lookup):
         if hasattr(module, "hasher"):
             monkeypatch.setattr(module, "hasher", cheap)
 

@@ -57,7 +57,7 @@ def test_same_seed_gives_the_same_bytes_and_another_seed_does_not(tmp_path: Path
         generate_city(tmp_path / name, units=500, seed=seed)
     assert _hashes(tmp_path / "a") == _hashes(tmp_path / "b")
     assert _hashes(tmp_path / "a")["contributions.parquet"] != _hashes(tmp_path / "c")["contributions.parquet"]
-    assert len(_hashes(tmp_path / "a")) == 5
+    assert len(_hashes(tmp_path / "a")) == 6
 
 
 def test_row_counts_are_what_was_written(city: tuple[Path, dict[str, int]]) -> None:
@@ -263,3 +263,17 @@ def test_the_engine_decides_boundary_units_as_the_law_says(edge_city: Path, tmp_
         row, fen = rows[r["uscc"]], (3 * r["base"] + 5) // 10
         amount = f"{fen // 100}.{fen % 100:02d}"
         assert (row["decision"], row["size_class"], row["amount"]) == ("eligible", "large", amount)
+
+
+def test_contacts_name_a_legal_representative_first_sometimes_a_specialist_and_some_units_nobody(
+        con: duckdb.DuckDBPyConnection) -> None:
+    per_unit = con.execute("""
+        SELECT count(c.uscc) AS n, bool_or(c.role = 'hr_specialist') AS specialist,
+               bool_or(c.role = 'legal_representative') AS legal
+        FROM employers e LEFT JOIN contacts c USING (uscc) GROUP BY e.uscc""").fetchall()
+    counts = [n for n, _, _ in per_unit]
+    assert 0 < counts.count(0) < len(counts) * 0.15 and max(counts) <= 3
+    assert all(legal for n, _, legal in per_unit if n) and any(s for _, s, _ in per_unit)
+    bad = con.execute("SELECT count(*) FROM contacts WHERE NOT regexp_full_match(phone, '1[3-9][0-9]{9}')").fetchone()
+    opted = con.execute("SELECT count(*) FILTER (sms_opt_out), count(*) FROM contacts").fetchone()
+    assert bad == (0,) and 0 < opted[0] < opted[1] * 0.1

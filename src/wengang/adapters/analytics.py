@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from wengang.adapters.clock import SystemClock
-from wengang.domain.analytics import Decided, Evaluated, SizeCount, SnapshotAccount, Supplied
+from wengang.domain.analytics import Decided, Evaluated, SizeCount, SnapshotAccount, SnapshotContact, Supplied
 from wengang.domain.errors import AnalyticsUnreadable
 from wengang.domain.ports import Clock
 from wengang.domain.progress import Progress
@@ -33,6 +33,9 @@ SIZE_COUNTS = """
 
 ACCOUNTS = """SELECT uscc, bank_code, account_no, account_name FROM {schema}.employers
               WHERE bank_code IS NOT NULL AND account_no IS NOT NULL AND account_name IS NOT NULL"""
+
+CONTACTS = """SELECT role, name, phone, email, wechat_openid, coalesce(sms_opt_out, false) FROM {schema}.contacts
+              WHERE uscc = ? ORDER BY line"""
 
 
 class DuckAnalytics:
@@ -131,6 +134,25 @@ class DuckAnalytics:
         return out
 
     # -- a page's reads ---------------------------------------------------------------------------------------
+    def contacts(self, uscc: str, run_id: str) -> list[SnapshotContact]:
+        if not self.path.exists():
+            return []
+        try:
+            con = store.connect(self.path, read_only=True)
+            try:
+                row = con.execute("SELECT snapshot_id FROM decision_runs WHERE id = ?", [run_id]).fetchone()
+                if row is None or not con.execute(
+                        "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = 'contacts'",
+                        [store.schema_of(row[0])]).fetchone():
+                    return []
+                rows = con.execute(CONTACTS.format(schema=store.schema_of(row[0])), [uscc]).fetchall()
+                return [SnapshotContact(role, name, phone, email, openid, bool(opt_out))
+                        for role, name, phone, email, openid, opt_out in rows]
+            finally:
+                con.close()
+        except duckdb.Error as err:
+            raise AnalyticsUnreadable(str(err)) from err
+
     def decided(self, uscc: str, run_id: str | None = None) -> Decided | None:
         if not self.path.exists():
             return None

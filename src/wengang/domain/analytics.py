@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -57,6 +57,19 @@ class SnapshotAccount(NamedTuple):
     bank_code: str
     account_no: str
     account_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotContact:
+    """A person a unit named for social insurance (DATA.md `contacts`); phone, e-mail and openid stay out of the
+    repr, so no log line or traceback carries them."""
+
+    role: str
+    name: str
+    phone: str = field(repr=False)
+    email: str | None = field(default=None, repr=False)
+    wechat_openid: str | None = field(default=None, repr=False)
+    sms_opt_out: bool = False
 
 
 class Decided(NamedTuple):

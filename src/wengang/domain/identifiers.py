@@ -90,3 +90,9 @@ def mask_account(value: str) -> str:
 def mask_phone(value: str) -> str:
     """Phones show the first three and last four digits, as Chinese banks do."""
     return value[:3] + "****" + value[-4:] if len(value) >= 7 else "*" * len(value)
+
+
+def mask_email(value: str) -> str:
+    """An e-mail shows its first character and its domain: a***@example.cn."""
+    name, at, domain = value.partition("@")
+    return (name[:1] + "***" + at + domain) if at else mask_phone(value)

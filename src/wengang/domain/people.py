@@ -128,6 +128,29 @@ class ActivationCode:
 
 
 @dataclass(frozen=True, slots=True)
+class LookupCode:
+    """A progress look-up code sent to a unit's registered contacts (no account needed): kept as an argon2 hash only;
+    spent once for a short read-only view of the unit's progress, whose cookie token is kept as sha256."""
+
+    id: int
+    uscc: str
+    code_hash: str
+    expires_at: dt.datetime
+    tries: int
+    used_at: dt.datetime | None
+    issued_at: dt.datetime
+    view_hash: str | None
+    view_until: dt.datetime | None
+
+    def usable(self, now: dt.datetime, max_tries: int) -> bool:
+        return self.used_at is None and self.expires_at > now and self.tries < max_tries
+
+    def viewing(self, now: dt.datetime) -> bool:
+        """The read-only view this code opened is still open."""
+        return self.view_until is not None and self.view_until > now
+
+
+@dataclass(frozen=True, slots=True)
 class LoginFailure:
     """Wrong passwords for one account from one address: five lock that address (only) out for a while."""
 

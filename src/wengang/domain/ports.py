@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from wengang.domain.analytics import Decided, Evaluated, SizeCount, SnapshotAccount, Supplied
+from wengang.domain.analytics import Decided, Evaluated, SizeCount, SnapshotAccount, SnapshotContact, Supplied
 from wengang.domain.audit import Draft, Entry, Head, Problem
 from wengang.domain.audit_anchors import Anchor
 from wengang.domain.bank_files import BankAnswer, Debtor, WrittenFile
@@ -27,6 +27,7 @@ from wengang.domain.repositories import (
     Cycles,
     Jobs,
     LoginFailures,
+    LookupCodes,
     Notifications,
     Objections,
     PaymentAccounts,
@@ -363,6 +364,11 @@ class Analytics(Protocol):
         for a unit in several); units without a whole account are left out."""
         ...
 
+    def contacts(self, uscc: str, run_id: str) -> list[SnapshotContact]:
+        """The people the unit named in the snapshot behind the run (DATA.md `contacts`), in file order; empty when
+        the run, the unit or the file is not there. Personal data: a caller shows it masked."""
+        ...
+
     def decided(self, uscc: str, run_id: str | None = None) -> Decided | None:
         """The unit's decision in the run (default: the newest run that decided it) and the values the run used;
         None when no such decision is stored."""
@@ -425,6 +431,7 @@ class UnitOfWork(Protocol):
     sessions: Sessions
     activation_codes: ActivationCodes
     login_failures: LoginFailures
+    lookup_codes: LookupCodes
     account_requests: AccountRequests
     callbacks: Callbacks
     notifications: Notifications

@@ -16,7 +16,7 @@ from wengang.domain.cycles import Cycle, Round
 from wengang.domain.jobs import Job, JobKind, Params
 from wengang.domain.payment_batches import PaymentBatch
 from wengang.domain.payment_records import BankFile, Finding, PaymentException
-from wengang.domain.people import AccountRequest, ActivationCode, LoginFailure, Session, User
+from wengang.domain.people import AccountRequest, ActivationCode, LoginFailure, LookupCode, Session, User
 from wengang.domain.process import (
     Application,
     ApplicationStatus,
@@ -343,6 +343,35 @@ class ActivationCodes(Protocol):
 
     def spend(self, code_id: int, at: dt.datetime) -> bool:
         """Mark a code used; False when it already was."""
+        ...
+
+
+class LookupCodes(Protocol):
+    """Progress look-up codes of units, kept as hashes; each spent once for a short read-only view."""
+
+    def add(self, *, uscc: str, code_hash: str, expires_at: dt.datetime, tries: int,
+            issued_at: dt.datetime) -> LookupCode: ...
+
+    def issued_since(self, uscc: str, since: dt.datetime) -> list[LookupCode]:
+        """The unit's codes issued at or after `since`, oldest first (what its rate limit counts)."""
+        ...
+
+    def unused_of(self, uscc: str) -> list[LookupCode]:
+        """The unit's codes not yet spent, oldest first (expired or tried out ones included)."""
+        ...
+
+    def expire(self, code_id: int, at: dt.datetime) -> None: ...
+
+    def tried(self, code_id: int, tries: int) -> None: ...
+
+    def open_view(self, code_id: int, at: dt.datetime, view_hash: str, until: dt.datetime) -> bool:
+        """Spend the code for a view whose token hashes to `view_hash`; False when it was already spent."""
+        ...
+
+    def by_view(self, view_hash: str) -> LookupCode | None: ...
+
+    def close_view(self, code_id: int, at: dt.datetime) -> None:
+        """End the code's view at `at` (its token then opens nothing)."""
         ...
 
 

@@ -11,7 +11,7 @@ from wengang.domain.progress import Progress
 from wengang.domain.snapshots import CheckResult
 from wengang.snapshot.reading import ENCODINGS, RawFile, content_hash, locate_files, read_file
 from wengang.snapshot.schema import FILES_BY_NAME
-from wengang.snapshot.validation import register, validate
+from wengang.snapshot.validation import drop_repeats, register, validate
 
 
 class EncodingError(ValueError):
@@ -43,8 +43,9 @@ def check(con: duckdb.DuckDBPyConnection, folder: Path, *, encoding: str | None,
     raws, warnings, chash = _read_all(folder, encoding, progress)
     progress.step("校验 / validating every row")
     register(con, raws)
-    faults = validate(con, raws, lenient=lenient)
     rows = {name: raw.table.num_rows for name, raw in raws.items()}
+    warnings.extend(drop_repeats(con, raws))
+    faults = validate(con, raws, lenient=lenient)
     encodings = {name: raw.encoding for name, raw in raws.items()}
     unusable = any(raw.unusable for raw in raws.values())
     return CheckResult(folder, chash, faults, warnings, rows, encodings, unusable), raws

@@ -81,6 +81,15 @@ def _kind_sql(col: Column, v: str) -> str | None:
         return f"CASE WHEN lower({v}) NOT IN ({words}) THEN '布尔值应为 true/false/1/0/是/否 / not a boolean' END"
     if kind == "bank_code":
         return f"CASE WHEN NOT regexp_full_match({v}, '[0-9]{{12}}') THEN '联行号应为12位数字 / bank code must be 12 digits (CNAPS)' END"
+    if kind == "mobile":
+        return (f"CASE WHEN NOT regexp_full_match({v}, '1[3-9][0-9]{{9}}') "
+                f"THEN '手机号应为11位, 以13-19开头 / a mobile number has 11 digits starting 13 to 19' END")
+    if kind == "email":
+        return (f"CASE WHEN length({v}) > 254 OR NOT regexp_full_match({v}, '[^@\\s]+@[^@\\s]+\\.[^@\\s]+') "
+                f"THEN '电子邮箱格式错误 / not an e-mail address such as name@example.cn' END")
+    if kind == "openid":
+        return (f"CASE WHEN NOT regexp_full_match({v}, '[A-Za-z0-9_-]{{6,64}}') "
+                f"THEN '微信 openid 应为6到64位字母、数字、-或_ / a WeChat openid has 6 to 64 letters, digits, - or _' END")
     if kind == "account":
         return f"CASE WHEN NOT regexp_full_match({v}, '[0-9]{{6,32}}') THEN '账号应为6到32位数字 / account number must be 6 to 32 digits' END"
     return None

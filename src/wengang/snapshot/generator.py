@@ -3,7 +3,7 @@
 The work is split by stage: `generator_codes` (valid codes, IDs, exact money), `generator_units` (units and
 headcounts, employers), `generator_boundary` (units sitting exactly on a legal boundary), `generator_flows`
 (contributions, separations, claims, flags) and `generator_dirty` (faults on request). This module runs them
-in order, each stage on its own random stream, and writes the five files.
+in order, each stage on its own random stream, and writes the six files (`generator_contacts`: who to text).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 from wengang.domain.progress import Progress, Silent
 from wengang.snapshot.generator_boundary import place_boundary_units
 from wengang.snapshot.generator_codes import credit_codes, digits, fixed_strings, money, person_ids
+from wengang.snapshot.generator_contacts import contacts_table
 from wengang.snapshot.generator_dirty import FAULTS, spoil
 from wengang.snapshot.generator_flows import contributions_month, draw_arrears, flags_table, leavers
 from wengang.snapshot.generator_profiles import PROFILES
@@ -49,7 +50,7 @@ class _Sink:
 
 def generate_city(out: Path, *, units: int, seed: int, profile: str = "beijing", dirty: float = 0.0,
                   fmt: str = "parquet", base_year: int = 2020, progress: Progress | None = None) -> dict[str, int]:
-    """Write a synthetic city's five snapshot files into `out` (same seed, same bytes); rows per file."""
+    """Write a synthetic city's six snapshot files into `out` (same seed, same bytes); rows per file."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
     if fmt not in ("parquet", "csv"):
@@ -61,8 +62,8 @@ def generate_city(out: Path, *, units: int, seed: int, profile: str = "beijing",
     for spec in FILES:  # a stale file in the other format would make the folder ambiguous
         for suffix in (".csv", ".parquet"):
             (out / f"{spec.name}{suffix}").unlink(missing_ok=True)
-    streams = np.random.SeedSequence(seed).spawn(6)  # the first five as before the boundary units existed
-    draw, extra, people, flag_rng, bad, edge = (np.random.default_rng(s) for s in streams)
+    streams = np.random.SeedSequence(seed).spawn(7)  # the first five as before the boundary units existed, and so on
+    draw, extra, people, flag_rng, bad, edge, reach = (np.random.default_rng(s) for s in streams)
     counts: dict[str, int] = {}
 
     def emit(name: str, tables) -> None:  # noqa: ANN001 - any iterable of tables
@@ -94,4 +95,6 @@ def generate_city(out: Path, *, units: int, seed: int, profile: str = "beijing",
     emit("ui_claims", [claims])
     progress.step("写 flags / writing flags")
     emit("flags", [flags_table(flag_rng, city)])
+    progress.step("写 contacts / writing contacts")
+    emit("contacts", [contacts_table(reach, city)])
     return counts

@@ -80,4 +80,5 @@ FAULTS: dict[str, tuple] = {
     "separations": (_replace("person_id", _bad_person), _replace("reason", lambda _: "fired")),
     "ui_claims": (_replace("person_id", _bad_person), _replace("kind", lambda _: "weekly")),
     "flags": (_replace("flag", lambda _: "blacklisted"), _removed_before, _orphan),
+    "contacts": (_replace("phone", lambda v: v[:10]), _replace("role", lambda _: "boss"), _orphan),
 }

@@ -24,6 +24,7 @@ FLAGS = (
     "dishonest_debtor", "wage_arrears_blacklist", "zombie", "failed_commitment",
     "refused_verification", "difficulty_certified", "epidemic_risk_area", "other",
 )
+CONTACT_ROLES = ("legal_representative", "hr_specialist", "finance", "other")
 TRUE_WORDS = ("true", "1", "是")
 FALSE_WORDS = ("false", "0", "否")
 
@@ -33,7 +34,8 @@ class Column:
     """One column: its kind decides how the text is checked and what type it is stored as."""
 
     name: str
-    kind: str  # uscc, name, text, enum, region, date, month, int, money, bool, person_id, bank_code, account
+    kind: str  # uscc, name, text, enum, region, date, month, int, money, bool, person_id, bank_code, account,
+    #            mobile, email, openid
     required: bool = True
     choices: tuple[str, ...] = ()
 
@@ -48,6 +50,7 @@ class FileSpec:
     key: tuple[str, ...] = ()
     references_employers: bool = True
     row_rules: tuple[str, ...] = field(default=())
+    repeats_kept_once: bool = False   # a row repeated exactly is one fact stated twice: kept once, with a warning
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -130,5 +133,21 @@ FLAGS_FILE = FileSpec(
     row_rules=("removed_after_listed",),
 )
 
-FILES: tuple[FileSpec, ...] = (EMPLOYERS, CONTRIBUTIONS, SEPARATIONS, UI_CLAIMS, FLAGS_FILE)
+CONTACTS = FileSpec(
+    "contacts",
+    (
+        Column("uscc", "uscc"),
+        Column("role", "enum", choices=CONTACT_ROLES),
+        Column("name", "name"),
+        Column("phone", "mobile"),
+        Column("email", "email", required=False),
+        Column("wechat_openid", "openid", required=False),
+        Column("sms_opt_out", "bool", required=False),
+    ),
+    required=False,
+    repeats_kept_once=True,      # no key: a unit may name several people, even two with one phone
+)
+PERSONAL_KINDS = ("mobile", "email", "openid")   # a fault shows these masked: the report is a file people open
+
+FILES: tuple[FileSpec, ...] = (EMPLOYERS, CONTRIBUTIONS, SEPARATIONS, UI_CLAIMS, FLAGS_FILE, CONTACTS)
 FILES_BY_NAME = {f.name: f for f in FILES}

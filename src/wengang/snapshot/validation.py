@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from wengang.domain.identifiers import mask_email, mask_phone
 from wengang.domain.names import name_problem
 from wengang.snapshot.checks import NAME_SUSPECT, value_problem_sql
 from wengang.snapshot.faults import Fault, shown
 from wengang.snapshot.rawfile import LINE, RawFile
+from wengang.snapshot.schema import PERSONAL_KINDS
 
 ORPHAN = "单位不在 employers 中 / unit is not in employers"
+REPEAT_WARNINGS = 20          # warnings named line by line; more repeats are counted in one
 CASCADE = "该单位的 employers 行已隔离 / the employers row of this unit was quarantined"
 
 
@@ -28,11 +34,13 @@ def validate(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile], *, lenien
     """Every fault of every file; `lenient` adds the rows that fall with a quarantined unit."""
     faults: list[Fault] = []
     for raw in raws.values():
-        faults.extend(raw.faults)
+        kinds = {c.name: c.kind for c in raw.spec.columns}
+        faults.extend(dataclasses.replace(f, value=masked(kinds.get(f.column, ""), f.value)) for f in raw.faults)
         if raw.unusable:
             continue
         faults.extend(f for f in _value_faults(con, raw) if f.line not in raw.undecoded)   # escapes, not values
-        faults.extend(_duplicate_faults(con, raw, all_copies=lenient))
+        if raw.spec.key:
+            faults.extend(_duplicate_faults(con, raw, all_copies=lenient))
         faults.extend(_row_rule_faults(con, raw))
     employers = raws["employers"]
     for raw in raws.values():
@@ -43,11 +51,21 @@ def validate(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile], *, lenien
     return faults
 
 
-def _fetch(con: duckdb.DuckDBPyConnection, sql: str, file: str) -> list[Fault]:
-    """Faults from rows of (line, column, value, reason); a suspect name is judged by the one rule for names."""
+def masked(kind: str, text: str) -> str:
+    """A personal value as a fault shows it (the report is a file people open, the quarantine a table): masked."""
+    if kind == "email":
+        return mask_email(text)
+    if kind in PERSONAL_KINDS:
+        return mask_phone(text)
+    return text
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str, file: str, kinds: dict[str, str] | None = None) -> list[Fault]:
+    """Faults from rows of (line, column, value, reason); a suspect name is judged by the one rule for names; a
+    personal value (`kinds` names each column's kind) is masked before it goes anywhere."""
     faults = []
     for line, column, value, reason in con.execute(sql).fetchall():
-        text = "" if value is None else str(value)
+        text = masked((kinds or {}).get(column, ""), "" if value is None else str(value))
         if reason == NAME_SUSPECT:
             reason = name_problem(text)
             if reason is None:
@@ -65,7 +83,37 @@ def _value_faults(con: duckdb.DuckDBPyConnection, raw: RawFile) -> list[Fault]:
             f"SELECT {LINE} AS line, '{col.name}' AS col, \"{col.name}\" AS value, __why FROM "
             f"(SELECT {LINE}, \"{col.name}\", {problem} AS __why FROM {raw_view(raw)}) WHERE __why IS NOT NULL"
         )
-    return _fetch(con, " UNION ALL ".join(parts), raw.display)
+    kinds = {c.name: c.kind for c in raw.spec.columns}
+    return _fetch(con, " UNION ALL ".join(parts), raw.display, kinds)
+
+
+def drop_repeats(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile]) -> list[str]:
+    """DATA.md's repeated rows: in a file whose rows have no key, a row repeated exactly (every column equal) is one
+    fact stated twice, kept once (its first line) with a warning naming the lines, never a fault. The later copies
+    leave the raw table before anything is checked or stored. The warning names lines only, never a value."""
+    warnings: list[str] = []
+    for raw in raws.values():
+        if not raw.spec.repeats_kept_once or raw.unusable or raw.table.num_rows == 0:
+            continue
+        cols = ", ".join(f'"{c}"' for c in raw.spec.column_names)
+        rows = con.execute(f"""
+            SELECT first_line, list(line ORDER BY line) FROM (
+              SELECT {LINE} AS line, min({LINE}) OVER (PARTITION BY {cols}) AS first_line FROM {raw_view(raw)})
+            WHERE line > first_line GROUP BY first_line ORDER BY first_line""").fetchall()
+        if not rows:
+            continue
+        dropped = [line for _, lines in rows for line in lines]
+        for first, lines in rows[:REPEAT_WARNINGS]:
+            later = ", ".join(str(n) for n in lines)
+            warnings.append(f"{raw.display}: 第 {later} 行与第 {first} 行完全相同, 只保留一次 / line(s) {later} repeat "
+                            f"line {first} exactly: kept once")
+        if len(rows) > REPEAT_WARNINGS:
+            warnings.append(f"{raw.display}: 另有 {len(rows) - REPEAT_WARNINGS} 组完全重复的行, 各保留一次 / "
+                            f"{len(rows) - REPEAT_WARNINGS} more groups of exactly repeated rows, each kept once")
+        keep = pc.invert(pc.is_in(raw.table.column(LINE), value_set=pa.array(dropped, pa.int64())))
+        raw.table = raw.table.filter(keep)
+        con.register(raw_view(raw), raw.table)
+    return warnings
 
 
 def _duplicate_faults(con: duckdb.DuckDBPyConnection, raw: RawFile, *, all_copies: bool) -> list[Fault]:

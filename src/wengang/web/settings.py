@@ -14,6 +14,7 @@ class WebSettings(BaseSettings):
     login_per_minute: int = 10            # sign-in and activation tries per client address and minute
     forms_per_minute: int = 20            # public objections and callback requests per client address and minute
     downloads_per_minute: int = 10        # publicity xlsx downloads per client address and minute
+    lookups_per_hour: int = 10            # progress look-up codes asked for per client address and hour
     dashboard_seconds: int = 30           # how long a computed dashboard is reused
 
 

@@ -58,6 +58,21 @@ activation_codes = Table(
     CheckConstraint("tries >= 0", name="tries_not_negative"),
 )
 
+lookup_codes = Table(
+    "lookup_codes", metadata,
+    Column("id", Id, primary_key=True),
+    Column("uscc", String(18), nullable=False, index=True),
+    Column("code_hash", String(200), nullable=False),                # argon2id of the six digits: never the code
+    Column("expires_at", DateTime, nullable=False),
+    Column("tries", Integer, nullable=False),
+    Column("used_at", DateTime),
+    Column("issued_at", DateTime, nullable=False),
+    Column("view_hash", String(64), unique=True),                    # sha256 of the read-only view's cookie token
+    Column("view_until", DateTime),
+    CheckConstraint("tries >= 0", name="lookup_tries_not_negative"),
+    CheckConstraint("(view_hash IS NULL) = (view_until IS NULL)", name="view_has_an_end"),
+)
+
 web_sessions = Table(
     "web_sessions", metadata,
     Column("id", Id, primary_key=True),

@@ -30,6 +30,7 @@ from wengang.adapters.db.repositories.people import (
     SqlAccountRequests,
     SqlActivationCodes,
     SqlLoginFailures,
+    SqlLookupCodes,
     SqlSessions,
     SqlUsers,
 )
@@ -52,6 +53,7 @@ from wengang.domain.repositories import (
     Cycles,
     Jobs,
     LoginFailures,
+    LookupCodes,
     Notifications,
     Objections,
     PaymentAccounts,
@@ -86,6 +88,7 @@ class SqlUnitOfWork:
     sessions: Sessions
     activation_codes: ActivationCodes
     login_failures: LoginFailures
+    lookup_codes: LookupCodes
     account_requests: AccountRequests
     callbacks: Callbacks
     notifications: Notifications
@@ -126,7 +129,7 @@ class SqlUnitOfWork:
         # people and contact
         self.users, self.sessions = SqlUsers(conn), SqlSessions(conn)
         self.activation_codes, self.login_failures = SqlActivationCodes(conn), SqlLoginFailures(conn)
-        self.account_requests = SqlAccountRequests(conn)
+        self.account_requests, self.lookup_codes = SqlAccountRequests(conn), SqlLookupCodes(conn)
         self.callbacks, self.notifications = SqlCallbacks(conn), SqlNotifications(conn)
         at = self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         self.audit = self._audit_log = SqlAuditLog(conn, at, self._audit_key)

@@ -10,11 +10,21 @@ from wengang.adapters.db.people_tables import (
     account_requests,
     activation_codes,
     login_failures,
+    lookup_codes,
     users,
     web_sessions,
 )
 from wengang.adapters.db.repositories.base import TableRepository
-from wengang.domain.people import PENDING, AccountRequest, ActivationCode, LoginFailure, Role, Session, User
+from wengang.domain.people import (
+    PENDING,
+    AccountRequest,
+    ActivationCode,
+    LoginFailure,
+    LookupCode,
+    Role,
+    Session,
+    User,
+)
 
 
 class SqlUsers(TableRepository[User]):
@@ -96,6 +106,36 @@ class SqlActivationCodes(TableRepository[ActivationCode]):
 
     def spend(self, code_id: int, at: dt.datetime) -> bool:
         return self._update(code_id, {"used_at": at}, used_at=None)
+
+
+class SqlLookupCodes(TableRepository[LookupCode]):
+    """The LookupCodes repository on one connection."""
+
+    table, model, label = lookup_codes, LookupCode, ("查询验证码", "look-up code")
+
+    def add(self, **values) -> LookupCode:
+        return self._insert({"used_at": None, "view_hash": None, "view_until": None, **values})
+
+    def issued_since(self, uscc: str, since: dt.datetime) -> list[LookupCode]:
+        return self._many(lookup_codes.c.uscc == uscc, lookup_codes.c.issued_at >= since)
+
+    def unused_of(self, uscc: str) -> list[LookupCode]:
+        return self._many(lookup_codes.c.uscc == uscc, lookup_codes.c.used_at.is_(None))
+
+    def expire(self, code_id: int, at: dt.datetime) -> None:
+        self._update(code_id, {"expires_at": at})
+
+    def tried(self, code_id: int, tries: int) -> None:
+        self._update(code_id, {"tries": tries})
+
+    def open_view(self, code_id: int, at: dt.datetime, view_hash: str, until: dt.datetime) -> bool:
+        return self._update(code_id, {"used_at": at, "view_hash": view_hash, "view_until": until}, used_at=None)
+
+    def by_view(self, view_hash: str) -> LookupCode | None:
+        return self._one(lookup_codes.c.view_hash == view_hash)
+
+    def close_view(self, code_id: int, at: dt.datetime) -> None:
+        self._update(code_id, {"view_until": at})
 
 
 class SqlLoginFailures(TableRepository[LoginFailure]):
