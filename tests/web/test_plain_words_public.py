@@ -9,15 +9,17 @@ import re
 
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import SECOND, csrf_of, sign_in
+from tests.web.conftest import FIRST, SECOND, csrf_of, sign_in
+from tests.web.test_lookup_web import texted_code
 from tests.web.test_plain_words_portal import FAILED_UNIT, REVIEW_UNIT, UNITS, problems, world_in_every_state
 from wengang.web.words import BANK_REASONS, RULE_REASONS
 
-PUBLIC = ("/", "/guide", "/faq", "/howto", "/publicity", "/publicity/objection", "/callback", "/portal/login",
+PUBLIC = ("/", "/guide", "/faq", "/howto", "/publicity", "/publicity/objection", "/callback", "/lookup",
+          "/portal/login",
           "/portal/activate", "/staff/activate", "/no-such-page")
 
 
-def public_pages(client: TestClient, number: str, on_list: str) -> dict[str, str]:
+def public_pages(client: TestClient, settings, number: str, on_list: str) -> dict[str, str]:
     """The visitor's pages (each guide and list it links to), and the replies to its forms (good and bad)."""
     found = {path: client.get(path) for path in PUBLIC}
     for path in sorted(set(re.findall(r'href="(/guide/[^"#?]+)"', found["/guide"].text))):
@@ -39,6 +41,15 @@ def public_pages(client: TestClient, number: str, on_list: str) -> dict[str, str
     found["callback, bad phone"] = client.post("/callback", data={**callback, "phone": "110"})
     found["sign-in refused"] = client.post("/portal/login", data={"uscc": on_list, "password": "wrong-password-1",
                                                                    "csrf": csrf_of(client)})
+    found["/lookup"] = client.get("/lookup")
+    found["look-up, bad credit code"] = client.post("/lookup", data={"uscc": "91110000000000000X",
+                                                                      "csrf": csrf_of(client)})
+    found["look-up, code sent"] = client.post("/lookup", data={"uscc": FIRST, "csrf": csrf_of(client)})
+    found["look-up, wrong code"] = client.post("/lookup/code", data={"uscc": FIRST, "code": "000000",
+                                                                      "csrf": csrf_of(client)})
+    found["look-up, progress"] = client.post("/lookup/code", data={
+        "uscc": FIRST, "code": texted_code(client, settings), "csrf": csrf_of(client)})
+    found["look-up, nobody to text"] = client.post("/lookup", data={"uscc": REVIEW_UNIT, "csrf": csrf_of(client)})
     return {path: reply.text for path, reply in found.items()}
 
 
@@ -72,7 +83,7 @@ def test_no_code_key_or_english_only_text_on_any_public_page_or_form_reply(clien
     number = facts["open_list"]
     listed = client.get(f"/publicity/{number}").text
     on_list = re.findall(r"\b[0-9A-Z]{18}\b", listed)[0]
-    pages = {**public_pages(client, number, on_list), **unit_replies(client, facts)}
+    pages = {**public_pages(client, world_settings, number, on_list), **unit_replies(client, facts)}
     assert len(pages) >= 30 and "异议已受理" in pages["objection taken"] and "已提交" in pages["application"]
     assert "已有待审申请" in pages["application again"]              # refused in words, not a traceback
     bad = {path: problems(page, english=False) for path, page in pages.items()}
