@@ -22,7 +22,7 @@ from wengang.config import Settings, load_settings
 from wengang.domain.errors import StoreUnavailable
 from wengang.domain.jobs import JobKind
 from wengang.domain.ports import Analytics, Banks, Channel, Clock
-from wengang.services import job_steps, publicity_plan
+from wengang.services import job_steps, publicity_plan, tell
 from wengang.services.jobs import Handler
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,8 @@ def bank_simulator(*, seed: int, reject_share: float, return_share: float) -> Ba
 
 
 def due_work(settings: Settings | None = None) -> Callable[[], None]:
-    """What the worker does on its own when the day comes: start the planned publicity batches scheduled for today."""
+    """What the worker does on its own: start the planned publicity batches scheduled for today, then tell every
+    unit about the steps done since it last looked (services/tell.py)."""
     settings = settings or load_settings()
 
     def start_due() -> None:
@@ -131,6 +132,9 @@ def due_work(settings: Settings | None = None) -> Callable[[], None]:
             log.info("公示批次 %s 按计划开始 / publicity batch started as planned", batch.number)
         for planned, why in passed:
             log.warning("计划批次 %s 未能开始 / planned batch not started: %s", planned.id, why)
+        told = tell.tell(store=store(settings), settings=settings)
+        if told.total:
+            log.info("已告知 %s 条步骤消息 / %s step messages queued", told.total, told.total)
     return start_due
 
 

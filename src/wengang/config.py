@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # corrected its account and the payment was re-issued; shown on the failed-payments worklist.
     recovery_days: int = RECOVERY_DAYS
     recovery_reference: str = RECOVERY_REFERENCE
+    # The public site's address as messages link to it (a list, the unit's case, its application form).
+    public_url: str = "http://127.0.0.1:8000"
     # Banks (first three digits of the CNAPS code) that take another format than pain.001.001.09.
     bank_formats: dict[str, str] = {"103": "pain.001.001.03", "313": "csv"}
     # The master key (32 bytes, mode 0600) of the audit chain's HMAC and of sealed secrets: outside the databases.

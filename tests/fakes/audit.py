@@ -65,5 +65,8 @@ class FakeAuditLog:
     def for_case(self, case_id: int) -> list[Entry]:
         return [e for e in self.trail.entries if e.case_id == case_id]
 
+    def since(self, seq: int, events, limit: int) -> list[Entry]:
+        return [e for e in self.trail.entries if e.seq > seq and e.event in events][:limit]
+
     def count(self) -> int:
         return self.trail.head[0]

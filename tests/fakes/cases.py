@@ -49,6 +49,9 @@ class FakeCases:
     def get(self, case_id: int) -> Case | None:
         return self.t.rows.get(case_id)
 
+    def many(self, case_ids) -> list[Case]:
+        return [self.t.rows[i] for i in sorted(set(case_ids)) if i in self.t.rows]
+
     def find(self, cycle_id: int, uscc: str) -> Case | None:
         return self.t.one(lambda c: c.cycle_id == cycle_id and c.uscc == uscc)
 

@@ -206,6 +206,9 @@ class FakeNotifications(_Repository):
     def of_kind(self, kind: str) -> list[Notification]:
         return self.t.where(lambda n: n.kind == kind)
 
+    def told_up_to(self) -> int:
+        return max((n.audit_seq for n in self.t.where(lambda n: n.audit_seq is not None)), default=0)
+
 
 class FakeCallbacks(_Repository):
     def add(self, **values) -> Callback:

@@ -15,7 +15,7 @@ from wengang.cli.console import BarProgress, console, fail, parse_date, print_wi
 from wengang.cli.cycle import handled, store
 from wengang.cli.identity import acting
 from wengang.domain.identifiers import mask_account
-from wengang.services import accounts, ledger, notify, payment_report, payments, reconcile
+from wengang.services import accounts, ledger, notify, payment_report, payments, reconcile, tell
 
 batch_app = typer.Typer(help="支付批次 / payment batches: prepare, approve (four eyes), files", no_args_is_help=True)
 bank_app = typer.Typer(help="银行模拟器 / the bank simulator (demo and tests)", no_args_is_help=True)
@@ -209,14 +209,27 @@ def ledger_check() -> None:
     console.print("[green]账平 / the ledger balances: issued = paid + returned + pending[/]")
 
 
+@notify_app.command("tell")
+@handled
+def notify_tell() -> None:
+    """告知各步骤 / queue a message to each unit for every step done since the last telling (once each)."""
+    with BarProgress("notify tell") as progress:
+        told = tell.tell(store=store(), settings=bootstrap.settings(), progress=progress)
+    for kind, n in sorted(told.queued.items()):
+        console.print(f"  {kind}: {n:,}")
+    console.print(f"{told.total:,} 条步骤消息 / step messages queued")
+
+
 @notify_app.command("deliver")
 @handled
 def notify_deliver() -> None:
-    """发送通知 / hand pending notifications to the outbox channel (file in the data folder)."""
+    """发送通知 / tell every step not yet told, then hand pending notifications to the outbox channel (a file in the
+    data folder)."""
     settings = bootstrap.settings()
     path = settings.outbox_path
+    told = tell.tell(store=store(), settings=settings)
     sent = notify.deliver(store=store(), channel=bootstrap.channel(settings))
-    console.print(f"{sent:,} 条通知 / notifications → {path}")
+    console.print(f"{told.total:,} 条步骤消息已排队 / step messages queued; {sent:,} 条通知 / notifications → {path}")
 
 
 @account_app.command("change")

@@ -26,6 +26,8 @@ class Notice(NamedTuple):
     text: str
     created_at: dt.datetime
     sealed: str | None = None
+    params: str | None = None          # the template's values as JSON (a step's message), for SMS/WeChat templates
+    audit_seq: int | None = None       # the audit entry it tells about (told once)
 
 
 class Delivery(NamedTuple):
@@ -81,6 +83,8 @@ class Notification:
     created_at: dt.datetime
     sent_at: dt.datetime | None
     sealed: str | None
+    params: str | None = None
+    audit_seq: int | None = None
 
     def sent(self, at: dt.datetime) -> Notification:
         """pending → sent: a channel took it; the sealed copy of a secret is wiped."""

@@ -206,6 +206,10 @@ class Cases(Protocol):
 
     def get(self, case_id: int) -> Case | None: ...
 
+    def many(self, case_ids: Iterable[int]) -> list[Case]:
+        """The cases with these ids (any order; an id with no case is left out)."""
+        ...
+
     def find(self, cycle_id: int, uscc: str) -> Case | None: ...
 
     def chunks(self, cycle_id: int, states: Iterable[State] | None = None, batch_id: int | None = None,
@@ -275,6 +279,10 @@ class AuditLog(Protocol):
     def entries(self) -> Iterator[tuple]: ...
 
     def for_case(self, case_id: int) -> list[Entry]: ...
+
+    def since(self, seq: int, events: Sequence[str], limit: int) -> list[Entry]:
+        """Entries after `seq` of these events, in sequence order, at most `limit` (what is left to tell people)."""
+        ...
 
 
 class AuditAnchors(Protocol):

@@ -440,6 +440,10 @@ class Notifications(Protocol):
 
     def of_kind(self, kind: str) -> list[Notification]: ...
 
+    def told_up_to(self) -> int:
+        """The newest audit entry a message was told from (0: none yet): where telling resumes."""
+        ...
+
 
 class Callbacks(Protocol):
     """Callback requests (“呼我必回”)."""

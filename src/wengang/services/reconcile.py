@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections import defaultdict
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from wengang.domain.payments import PaymentStatus, StatusRecord
 from wengang.domain.ports import Banks, Sent, Store, UnitOfWork
 from wengang.domain.progress import Progress, Silent
 from wengang.domain.reconciliation import Expected, Issue, Reconciliation, Update, reconcile
+from wengang.messages import render
 from wengang.services.casework import bulk_work
 from wengang.services.notify import Notice, message, notify_all
 from wengang.services.payments import reissues
@@ -75,7 +77,8 @@ def ingest(paths: list[Path], *, store: Store, banks: Banks, settings: Settings,
     camt = False
 
     def apply(path: Path, read: tuple[str, BankAnswer]) -> Ingested:
-        return _apply_file(path, *read, store=store, by=by, recovery_days=settings.recovery_days)
+        return _apply_file(path, *read, store=store, by=by, recovery_days=settings.recovery_days,
+                           url=settings.public_url)
 
     with bulk_work():
         try:
@@ -135,7 +138,7 @@ def _records(rows: list[tuple]) -> list[StatusRecord]:
 
 
 def _apply_file(path: Path, sha: str, answer: BankAnswer, *, store: Store, by: str,
-                recovery_days: int = RECOVERY_DAYS) -> Ingested:
+                recovery_days: int = RECOVERY_DAYS, url: str = "") -> Ingested:
     records = answer.records
     result = Ingested(path.name, answer.message, records=len(records), group_status=answer.group_status)
     with store.transaction() as uow, bulk_work():
@@ -167,7 +170,7 @@ def _apply_file(path: Path, sha: str, answer: BankAnswer, *, store: Store, by: s
         result.exceptions += [whole_file(Issue.NOT_OURS, f"{path.name} {why}") for why in answer.set_aside]
         uow.payment_exceptions.add_open(file_id, result.exceptions, uow.now())
         result.applied = _apply_updates(uow, rec.updates, attempts, f"{answer.message}:{path.name}", by,
-                                            recovery_days)
+                                            recovery_days, url)
         uow.audit.append([Draft(by, "bank_file_read", f"bank_file:{file_id}", None, None, None,
                                 f"{answer.message} {path.name}", {"sha256": sha, "records": len(records),
                                                                   "applied": len(rec.updates),
@@ -249,7 +252,7 @@ def _route(before: P, after: P, first: bool) -> _Route:
 
 
 def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, Sent], source: str,
-                   by: str, recovery_days: int = RECOVERY_DAYS) -> dict[str, int]:
+                   by: str, recovery_days: int = RECOVERY_DAYS, url: str = "") -> dict[str, int]:
     """Attempt statuses, ledger postings, case moves and notices for every accepted change, in bulk."""
     now = uow.now()
     drafts, notices = [], []
@@ -267,7 +270,7 @@ def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, S
         drafts.append(Draft(by, route.event, f"case:{a.case_id}", a.case_id, *route.words, _reason(u),
                             {"uscc": a.uscc, "amount": str(a.amount), "payment": a.end_to_end_id, "source": source}))
         if route.after is State.FAILED:
-            notices.append(_failure_notice(a, now, recovery_days))
+            notices.append(_failure_notice(a, now, recovery_days, u.reason, url))
     audited = uow.audit.append_soon(drafts)            # hashed while the statements below run
     uow.payments.set_status(((attempts[u.end_to_end_id].id, u.before.value, u.after.value, u.reason)
                              for u in updates), settled=True)
@@ -287,15 +290,14 @@ def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, S
     return counts
 
 
-def _failure_notice(a: Sent, now: dt.datetime, recovery_days: int) -> Notice:
-    """The SMS a unit gets when its money came back: what to do and by when (Beijing's calendar), never the bank's
-    code (the portal says the reason in words)."""
+def _failure_notice(a: Sent, now: dt.datetime, recovery_days: int, reason: str | None, url: str) -> Notice:
+    """The message a unit gets when its money came back: the bank's reason in words, what to do and by when
+    (Beijing's calendar), from the payment_failed template."""
     by = (now + dt.timedelta(hours=8)).date() + dt.timedelta(days=recovery_days)
-    return message(kind="payment_failed", uscc=a.uscc, case_id=a.case_id, channel="sms", at=now, text=(
-        f"您单位的稳岗返还 {a.amount} 元未能转入收款账户, 资金已退回基金。请于{by.year}年{by.month}月{by.day}日前"
-        f"登录网上服务平台查看原因并更正收款账户, 逾期资金将被收回 / your job-stabilisation return of {a.amount} "
-        f"yuan could not be paid into your account. Log in by {by.day} {by:%B %Y} to see why and correct the "
-        "account, or the money is recovered"))
+    params = {"amount": str(a.amount), "reason": reason or "", "deadline": by.isoformat(),
+              "link": f"{url.rstrip('/')}/portal"}
+    return message(kind="payment_failed", uscc=a.uscc, case_id=a.case_id, channel="sms", at=now,
+                   text=render("payment_failed", params).text)._replace(params=json.dumps(params, ensure_ascii=False))
 
 
 def _reason(u: Update) -> str:
@@ -390,7 +392,6 @@ def recover(cycle_id: int, *, store: Store, deadline: dt.date, today: dt.date, b
                                 reason, {"uscc": c.uscc, "amount": str(c.amount)}) for c in todo])
         notify_all(uow, [message(
             kind="recovered", uscc=c.uscc, case_id=c.id, channel="sms", at=uow.now(),
-            text=f"您单位的稳岗返还 {c.amount} 元因逾期未能支付已收回 / your return of {c.amount} yuan could "
-                 f"not be paid by {deadline} and was recovered to the fund") for c in todo])
+            text=render("recovered", {"amount": str(c.amount), "deadline": deadline}).text) for c in todo])
         uow.commit()
     return [Recovered(c.id, c.uscc, c.amount) for c in todo]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import Connection, select, update
 
@@ -107,6 +107,12 @@ class SqlAuditLog:
     def for_case(self, case_id: int) -> list[Entry]:
         query = (select(*(audit_log.c[c] for c in AUDIT_COLUMNS)).where(audit_log.c.case_id == case_id)
                  .order_by(audit_log.c.seq))
+        return [Entry(*r) for r in self.conn.execute(query)]
+
+    def since(self, seq: int, events: Sequence[str], limit: int) -> list[Entry]:
+        query = (select(*(audit_log.c[c] for c in AUDIT_COLUMNS))
+                 .where(audit_log.c.seq > seq, audit_log.c.event.in_(list(events)))
+                 .order_by(audit_log.c.seq).limit(limit))
         return [Entry(*r) for r in self.conn.execute(query)]
 
     def count(self) -> int:

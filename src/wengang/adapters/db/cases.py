@@ -96,6 +96,13 @@ class SqlCases:
         row = self.conn.execute(self._select().where(cases.c.id == case_id)).first()
         return _case(row) if row else None
 
+    def many(self, case_ids: Iterable[int]) -> list[Case]:
+        wanted, found = sorted(set(case_ids)), []
+        for start in range(0, len(wanted), 900):          # SQLite takes at most 999 parameters in one statement
+            part = wanted[start:start + 900]
+            found += [_case(r) for r in self.conn.execute(self._select().where(cases.c.id.in_(part)))]
+        return found
+
     def find(self, cycle_id: int, uscc: str) -> Case | None:
         row = self.conn.execute(self._select().where(cases.c.cycle_id == cycle_id, cases.c.uscc == uscc)).first()
         return _case(row) if row else None

@@ -214,9 +214,12 @@ notifications = Table(
     Column("created_at", DateTime, nullable=False),
     Column("sent_at", DateTime),
     Column("sealed", Text),                                # AES-GCM of a secret-bearing message; NULL once sent
+    Column("params", Text),                                # the template's values (JSON), for SMS/WeChat templates
+    Column("audit_seq", Id),                               # the audit entry this tells about: told once (unique)
     CheckConstraint(one_of("channel", ("sms", "wechat", "portal", "email")), name="known_channel"),
     CheckConstraint(one_of("status", ("pending", "sent", "failed")), name="known_status"),
     Index("ix_notifications_uscc", "uscc"),
     Index("ix_notifications_status", "status"),
+    Index("ux_notifications_audit_seq", "audit_seq", unique=True),
     CheckConstraint("sealed IS NULL OR status = 'pending'", name="sealed_until_sent"),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import chain
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, func, select, update
 
 from wengang.adapters.db.bulk import insert_rows
 from wengang.adapters.db.payment_tables import notifications
@@ -54,6 +54,9 @@ class SqlNotifications(TableRepository[Notification]):
 
     def of_kind(self, kind: str) -> list[Notification]:
         return self._many(notifications.c.kind == kind)
+
+    def told_up_to(self) -> int:
+        return self.conn.execute(select(func.coalesce(func.max(notifications.c.audit_seq), 0))).scalar_one()
 
 
 class SqlCallbacks(TableRepository[Callback]):

@@ -1,0 +1,149 @@
+"""Telling each unit at every step (issue 16.2): the audit log is the record of every step, so messages are told
+from it, in its order, one per entry (the entry's seq is unique on the message): a step commits without waiting
+for half a million messages, a telling that crashed resumes where the last message stands, and none is told twice.
+The portal inbox shows them at once; delivery to the unit's contacts follows (services/notify.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from wengang.config import Settings
+from wengang.domain.audit import Entry
+from wengang.domain.cases import Case, State
+from wengang.domain.contact import Notice
+from wengang.domain.days import beijing_date
+from wengang.domain.ports import Store, UnitOfWork
+from wengang.domain.process import PublicityBatch
+from wengang.domain.progress import Progress, Silent
+from wengang.messages import render
+from wengang.services.notify import message
+
+CHUNK = 20_000
+# Which steps a unit is told about, and the message each one is (payment failures and recoveries are told by the
+# step itself, in its transaction: they carry a deadline to act by).
+TOLD = ("case_opened", "review_accepted", "publicity_started", "objection_raised", "payment_approved",
+        "payment_paid")
+
+CAME_BACK = (State.FAILED, State.REISSUED, State.RECOVERED)
+
+
+@dataclass(frozen=True, slots=True)
+class Told:
+    """How many messages one telling queued, by event, and where the audit log was read up to."""
+
+    queued: dict[str, int]
+    up_to: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.queued.values())
+
+
+def tell(*, store: Store, settings: Settings, progress: Progress | None = None, chunk: int = CHUNK) -> Told:
+    """Queue the message of every step not yet told, chunk by chunk, each chunk in its own transaction."""
+    progress = progress or Silent()
+    queued: dict[str, int] = {}
+    with store.reading() as uow:
+        up_to = uow.notifications.told_up_to()
+    while True:
+        with store.transaction() as uow:
+            entries = uow.audit.since(up_to, TOLD, chunk)
+            if not entries:
+                break
+            notices = list(_notices(uow, entries, settings))
+            uow.notifications.add_many(notices)
+            uow.commit()
+        for n in notices:
+            queued[n.kind] = queued.get(n.kind, 0) + 1
+        up_to = entries[-1].seq
+        progress.step(f"已告知 {sum(queued.values()):,} 条 / {sum(queued.values()):,} messages queued")
+    return Told(queued, up_to)
+
+
+def _notices(uow: UnitOfWork, entries: list[Entry], settings: Settings) -> Iterable[Notice]:
+    """The message of each entry that tells a unit something (an entry that does not, e.g. a case opened as
+    rejected, is passed over: the next telling starts after the last entry told)."""
+    cases = {c.id: c for c in uow.cases.many(e.case_id for e in entries if e.case_id is not None)}
+    context = _Context(uow, settings)
+    context.accounts_of([json.loads(e.data).get("payment") for e in entries
+                         if e.event in ("payment_approved", "payment_paid") and e.data])
+    for entry in entries:
+        case = cases.get(entry.case_id) if entry.case_id is not None else None
+        said = _said(entry, case, context) if case is not None else None
+        if said is None or case is None:
+            continue
+        event, params = said
+        text = render(event, params).text
+        yield message(kind=event, text=text, at=uow.now(), uscc=case.uscc, case_id=case.id)._replace(
+            params=json.dumps(params, ensure_ascii=False, default=str), audit_seq=entry.seq)
+
+
+class _Context:
+    """What messages are filled with beyond the case: the cycle's pack, a list's dates and label, the account a
+    payment went to; each read once per chunk."""
+
+    def __init__(self, uow: UnitOfWork, settings: Settings):
+        self.uow, self.url = uow, settings.public_url.rstrip("/")
+        self._packs: dict[int, str] = {}
+        self._batches: dict[int, tuple[PublicityBatch, int]] = {}
+        self._accounts: dict[str, str] = {}
+
+    def pack(self, case: Case) -> str:
+        if case.cycle_id not in self._packs:
+            self._packs[case.cycle_id] = self.uow.cycles.get(case.cycle_id).pack
+        return self._packs[case.cycle_id]
+
+    def batch(self, batch_id: int) -> tuple[PublicityBatch, int]:
+        """The list and its order among the lists that started in its year (as its public label counts)."""
+        if batch_id not in self._batches:
+            batch = self.uow.publicity_batches.get(batch_id)
+            every = self.uow.publicity_batches.of_cycle(batch.cycle_id)
+            same_year = sorted((b.starts_on, b.id) for b in every if b.starts_on.year == batch.starts_on.year)
+            self._batches[batch_id] = batch, same_year.index((batch.starts_on, batch.id)) + 1
+        return self._batches[batch_id]
+
+    def accounts_of(self, e2e_ids: list[str | None]) -> None:
+        """The account each of these payments went to, read in one statement for the chunk."""
+        wanted = [e for e in e2e_ids if e]
+        if wanted:
+            self._accounts.update((a.end_to_end_id, a.account_no[-4:]) for a in self.uow.payments.attempts(
+                e2e_ids=wanted))
+
+    def tail(self, e2e_id: str) -> str:
+        """The last four digits of the account a payment went to (the only part a message shows)."""
+        return self._accounts.get(e2e_id, "****")
+
+
+def _said(entry: Entry, case: Case, x: _Context) -> tuple[str, dict[str, Any]] | None:
+    """The event and its values for one audit entry; None where the entry tells the unit nothing."""
+    pack, amount = x.pack(case), str(case.amount)
+    data = json.loads(entry.data) if entry.data else {}
+    if entry.event in ("case_opened", "review_accepted") and entry.to_state == State.IDENTIFIED.value:
+        return "identified", {"pack": pack, "amount": amount}
+    if entry.event == "case_opened" and entry.to_state == State.REVIEW.value:
+        return "application_needed", {"pack": pack, "deadline": None,
+                                      "link": f"{x.url}/portal/cycles/{case.cycle_id}/apply"}
+    if entry.event == "publicity_started" and case.batch_id is not None:
+        batch, seq = x.batch(case.batch_id)
+        return "listed", {"pack": pack, "amount": amount, "year": batch.starts_on.year, "seq": seq,
+                          "starts": batch.starts_on.isoformat(), "ends": batch.ends_on.isoformat(),
+                          "link": f"{x.url}/publicity/{batch.number}"}
+    if entry.event == "objection_raised":
+        return "objection_received", {}
+    if entry.event in ("payment_approved", "payment_paid") and data.get("payment"):
+        values = {"pack": pack, "amount": data.get("amount", amount), "tail": x.tail(data["payment"])}
+        if entry.event == "payment_approved":
+            return "approved", values
+        if case.state in CAME_BACK:             # returned before it was told: the failure message says what happened
+            return None
+        return "paid", {**values, "day": beijing_date(_at(entry)).isoformat()}
+    return None
+
+
+def _at(entry: Entry) -> dt.datetime:
+    """An audit entry's time (ISO text, naive UTC) as a datetime."""
+    return dt.datetime.fromisoformat(entry.at.rstrip("Z"))

@@ -1,0 +1,81 @@
+"""Telling each unit at every step (issue 16.2), on SQLite and PostgreSQL: after a whole cycle (opened, listed,
+re-verified, approved, paid, one payment returned), every paid unit has been told it qualified and how much, that it
+is on the list with the dates, that its payment was approved and that it was paid (amount, account tail, date), each
+once; a second telling, or one after a crash, tells nothing twice; a returned payment's message says why in words."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.integration.test_payments import bank_answers, prepare_and_approve
+from tests.paycity import PAY_UNITS
+from wengang import bootstrap
+from wengang.adapters.banks.simulator import RETURNED, BankSimulator, Outcome
+from wengang.services import reconcile, tell
+
+pytestmark = pytest.mark.slow
+
+
+def messages(store) -> list:
+    with store.reading() as uow:
+        return [m for kind in ("identified", "listed", "approved", "paid", "payment_failed")
+                for m in uow.notifications.of_kind(kind)]
+
+
+def test_every_paid_unit_is_told_each_step_once_in_words(pay_store, pay_settings, reverified, tmp_path):
+    done = prepare_and_approve(pay_store, pay_settings, reverified)
+    with pay_store.reading() as uow:
+        attempts = uow.payments.attempts(batch_id=None)
+    returned = attempts[0]
+    bank = BankSimulator(reject_share=0, return_share=0,
+                         force={returned.end_to_end_id: Outcome(returned.end_to_end_id, RETURNED, "AC04")})
+    reconcile.ingest(bank_answers(bank, done.batches, pay_store, pay_settings, tmp_path), store=pay_store,
+                     banks=bootstrap.banks(), settings=pay_settings, by="clerk-wang")
+
+    first = tell.tell(store=pay_store, settings=pay_settings, chunk=7)        # small chunks: resumes between them
+    assert first.queued == {"identified": PAY_UNITS, "listed": PAY_UNITS, "approved": PAY_UNITS,
+                            "paid": PAY_UNITS - 1}
+    assert tell.tell(store=pay_store, settings=pay_settings).total == 0      # told once, never twice
+    told = messages(pay_store)
+    by_unit: dict[str, list[str]] = {}
+    for m in told:
+        by_unit.setdefault(m.uscc, []).append(m.kind)
+    paid_units = {a.uscc for a in attempts} - {returned.uscc}
+    assert all(sorted(by_unit[u]) == ["approved", "identified", "listed", "paid"] for u in paid_units)
+    assert sorted(by_unit[returned.uscc]) == ["approved", "identified", "listed", "payment_failed"]
+
+    paid = next(m for m in told if m.kind == "paid" and m.uscc == attempts[1].uscc)
+    tail = attempts[1].account_no[-4:]
+    assert f"{attempts[1].amount:,.2f}元已于" in paid.text and f"尾号{tail}的账户" in paid.text
+    assert re.search(r"已于\d{4}年\d{1,2}月\d{1,2}日转入", paid.text) and "paid on" in paid.text
+    assert json.loads(paid.params)["tail"] == tail and attempts[1].account_no not in paid.text
+    listed = next(m for m in told if m.kind == "listed")
+    assert re.search(r"公示名单\(\d{4}年第1批\).*公示期\d{4}年\d{1,2}月\d{1,2}日至", listed.text)
+    assert "/publicity/C" in listed.text and "None" not in listed.text
+    failed = next(m for m in told if m.kind == "payment_failed")
+    assert "账户已销户" in failed.text and "AC04" not in failed.text and "请于" in failed.text
+
+
+def test_a_telling_that_crashed_resumes_without_telling_twice(pay_store, pay_settings, reverified, monkeypatch):
+    calls = {"n": 0}
+    real = tell._notices
+
+    def crash_on_third(uow, entries, settings):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("killed")
+        return real(uow, entries, settings)
+
+    monkeypatch.setattr(tell, "_notices", crash_on_third)
+    with pytest.raises(RuntimeError):
+        tell.tell(store=pay_store, settings=pay_settings, chunk=10)
+    partial = len(messages(pay_store))
+    assert 0 < partial < 2 * PAY_UNITS                           # two chunks committed, the third rolled back
+    monkeypatch.setattr(tell, "_notices", real)
+    tell.tell(store=pay_store, settings=pay_settings, chunk=10)
+    told = messages(pay_store)
+    assert len(told) == 2 * PAY_UNITS                            # identified and listed, each once
+    assert len({m.audit_seq for m in told}) == len(told)
