@@ -81,7 +81,10 @@ def apply(cycle_id: int, uscc: str, *, store: Store, analytics: Analytics, setti
                                      late=late_unit is not None, filed_by=by, filed_at=uow.now(),
                                      status=ApplicationStatus.PENDING, claimed=claimed)
         kept = []
-        for u in {u.sha256: u for u in uploads}.values():       # the same file chosen twice is one attachment
+        once: dict[str, Upload] = {}
+        for u in uploads:
+            once.setdefault(u.sha256, u)
+        for u in once.values():                             # the same file chosen twice is one attachment
             if files is not None and files.put(u.data) != u.sha256:
                 raise Refused(f"附件 {u.name} 保存失败 / attachment {u.name} was not kept whole")
             kept.append(uow.application_attachments.add(application_id=filed.id, sha256=u.sha256, file_name=u.name,
