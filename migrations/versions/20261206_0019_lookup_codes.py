@@ -2,7 +2,7 @@
 hashes only, each spent once for a 30-minute read-only view whose cookie token is kept as sha256.
 
 Revision ID: 0019
-Revises: 0017 (0018, application attachments, is written in parallel: chain this after it when both land)
+Revises: 0018
 Create Date: 2026-12-06
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

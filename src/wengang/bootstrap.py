@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from wengang.adapters.analytics import DuckAnalytics
 from wengang.adapters.anchors import FileAnchors
+from wengang.adapters.attachments import FileAttachments
 from wengang.adapters.banks.adapter import BankFileAdapter
 from wengang.adapters.banks.simulator import BankSimulator
 from wengang.adapters.channels.outbox import OutboxFile
@@ -21,7 +22,7 @@ from wengang.adapters.sealer import AesGcmSealer
 from wengang.config import Settings, load_settings
 from wengang.domain.errors import StoreUnavailable
 from wengang.domain.jobs import JobKind
-from wengang.domain.ports import Analytics, Banks, Channel, Clock
+from wengang.domain.ports import Analytics, AttachmentFiles, Banks, Channel, Clock
 from wengang.services import job_steps, publicity_plan, tell
 from wengang.services.jobs import Handler
 
@@ -104,6 +105,11 @@ def analytics(settings: Settings | None = None) -> Analytics:
     """The analytical store of these settings (the DuckDB file beside the embedded stores), as pages read it."""
     settings = settings or load_settings()
     return DuckAnalytics(settings.analytics_path, clock(settings))
+
+
+def attachments(settings: Settings | None = None) -> AttachmentFiles:
+    """Where attached files are kept: the settings' attachments folder, each content once by its SHA-256."""
+    return FileAttachments((settings or load_settings()).attachments_path)
 
 
 def channel(settings: Settings | None = None) -> Channel:

@@ -25,6 +25,10 @@ DEFAULT_BANDS = [
 ]
 # Days a unit has after its payment failed to correct its account before the money is recovered to the fund.
 RECOVERY_DAYS = 30
+# The agency's own service promise (administrative, not policy): a review done within REVIEW_DAYS calendar days of
+# the application; a unit in review asked to apply within APPLY_DAYS of the day its case entered review.
+REVIEW_DAYS = 10
+APPLY_DAYS = 15
 RECOVERY_REFERENCE = ("经办机构支付失败处理规程: 支付失败后告知单位更正账户, 逾期未更正的资金收回基金 / the agency's rule on "
                       "failed payments: the unit is told to correct its account; unpaid money is recovered after "
                       "the period")
@@ -63,6 +67,15 @@ class Settings(BaseSettings):
     # The font with Chinese characters embedded in printed notices (PDF); unset: the first of documents.pdf.FONT_PLACES
     # this machine has (Debian: fonts-wqy-microhei).
     cjk_font: Path | None = None
+    # Attachments to an application (issue 15): the largest file taken (bytes) and how many files one application
+    # may carry. Administrative settings of the agency, not policy.
+    attachment_max_bytes: int = 5 * 1024 * 1024
+    attachment_max_count: int = 5
+    # Administrative settings of the agency (its own service promise, not a policy clause): calendar days, counted
+    # from the day an application is filed, within which the review is to be done (shown to the unit as "审核预计于
+    # … 前完成"), and days, counted from the day a case entered review, within which the unit is asked to apply.
+    review_days: int = REVIEW_DAYS
+    apply_days: int = APPLY_DAYS
 
     @field_validator("approval_bands")
     @classmethod
@@ -74,6 +87,11 @@ class Settings(BaseSettings):
     def analytics_path(self) -> Path:
         """The DuckDB file holding imported snapshots and decision runs."""
         return self.data_dir / "analytics.duckdb"
+
+    @property
+    def attachments_path(self) -> Path:
+        """Where attached files are kept, once each, by their SHA-256."""
+        return self.data_dir / "attachments"
 
     @property
     def outbox_path(self) -> Path:

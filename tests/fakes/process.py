@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import fields
 
 from tests.fakes.table import Table
+from wengang.domain.attachments import ApplicationAttachment
 from wengang.domain.cycles import Cycle, Round
 from wengang.domain.errors import NotFound
 from wengang.domain.process import (
@@ -45,6 +46,8 @@ def tables() -> dict[str, Table]:
                               coerce={"status": ApplicationStatus},
                               checks={"commitment_signed": lambda a: bool(a.commitment_accepted)}),
         "reverifications": Table("reverifications", Reverification, label=("复核记录", "re-verification")),
+        "application_attachments": Table("application_attachments", ApplicationAttachment, label=("附件", "attachment"),
+                                         unique={"application_sha": lambda a: (a.application_id, a.sha256)}),
     }
 
 
@@ -172,6 +175,15 @@ class FakeApplications(_Repository):
                                           "decided_at": decided.decided_at,
                                           "decision_reason": decided.decision_reason},
                              status=ApplicationStatus.PENDING)
+
+
+class FakeApplicationAttachments(_Repository):
+    def add(self, **values) -> ApplicationAttachment:
+        return self.t.insert(values)
+
+    def of_applications(self, application_ids) -> list[ApplicationAttachment]:
+        wanted = set(application_ids)
+        return self.t.where(lambda a: a.application_id in wanted)
 
 
 COLUMNS = [f.name for f in fields(Reverification) if f.name != "id"]

@@ -58,6 +58,7 @@ class FakeUnitOfWork:
         self.planned_batches = process.FakePlannedBatches(t["planned_batches"])
         self.applications = process.FakeApplications(t["applications"])
         self.reverifications = process.FakeReverifications(t["reverifications"])
+        self.application_attachments = process.FakeApplicationAttachments(t["application_attachments"])
         self.users, self.sessions = people.FakeUsers(t["users"]), people.FakeSessions(t["sessions"])
         self.activation_codes = people.FakeActivationCodes(t["activation_codes"])
         self.login_failures = people.FakeLoginFailures(t["login_failures"])

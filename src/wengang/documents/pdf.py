@@ -36,6 +36,7 @@ class Notice:
     closing: Sequence[str] = ()
     reference: str = ""                 # printed small at the foot of every page (the notice's number)
     numeric_last: bool = False          # the table's last column holds amounts (right-aligned)
+    after: Sequence[str] = ()           # paragraphs after the table, flush left (a letter's attachments and text)
 
 
 def font_path(configured: Path | None = None) -> Path:
@@ -103,6 +104,7 @@ def render(notice: Notice, *, font: Path | None = None) -> bytes:
         if notice.numeric_last:
             grid.setStyle(TableStyle([("ALIGN", (-1, 0), (-1, -1), "RIGHT")]))
         story += [Spacer(1, 3 * mm), grid, Spacer(1, 3 * mm)]
+    story += [para(p, plain) for p in notice.after]
     story += [Spacer(1, 8 * mm)] + [para(line, right) for line in notice.closing]
 
     def foot(canvas, doc) -> None:

@@ -21,6 +21,7 @@ from wengang.domain.queues import CaseQuery
 from wengang.domain.repositories import (
     AccountRequests,
     ActivationCodes,
+    ApplicationAttachments,
     Applications,
     BankFiles,
     Callbacks,
@@ -421,6 +422,18 @@ class Banks(Protocol):
         ...
 
 
+class AttachmentFiles(Protocol):
+    """Where attached files' bytes are kept, once per content, named by their SHA-256 (never by a file name)."""
+
+    def put(self, data: bytes) -> str:
+        """Keep the bytes (once: the same content again is not written twice); their SHA-256 in hex."""
+        ...
+
+    def get(self, sha256: str) -> bytes:
+        """The bytes kept under the hash; NotFound for a hash not kept (or not a hash)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything in it, audit entries included, commits together or not at all."""
 
@@ -433,6 +446,7 @@ class UnitOfWork(Protocol):
     planned_batches: PlannedBatches
     objections: Objections
     applications: Applications
+    application_attachments: ApplicationAttachments
     reverifications: Reverifications
     # people and contact
     users: Users

@@ -4,6 +4,7 @@ decision, an application and its review, a re-verification that moved a case. Th
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
@@ -154,6 +155,12 @@ class Application:
     decided_by: str | None
     decided_at: dt.datetime | None
     decision_reason: str | None
+    claimed: str | None = None      # the facts the unit claimed, JSON {fact: value as text}; None: none claimed
+
+    @property
+    def claimed_facts(self) -> dict[str, str]:
+        """The facts the unit claimed, by the name the rules read them under (supplied.FACTS)."""
+        return dict(json.loads(self.claimed)) if self.claimed else {}
 
     @property
     def is_pending(self) -> bool:

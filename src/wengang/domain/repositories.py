@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from wengang.domain.accounts import PaymentAccount
+from wengang.domain.attachments import ApplicationAttachment
 from wengang.domain.contact import Callback, Notice, Notification
 from wengang.domain.cycles import Cycle, Round
 from wengang.domain.jobs import Job, JobKind, Params
@@ -164,7 +165,9 @@ class Applications(Protocol):
     """Applications with their commitment letters, per case."""
 
     def add(self, *, case_id: int, commitment: str, commitment_accepted: bool, late: bool, filed_by: str,
-            filed_at: dt.datetime, status: ApplicationStatus) -> Application: ...
+            filed_at: dt.datetime, status: ApplicationStatus, claimed: str | None = None) -> Application: ...
+
+    def get(self, record_id: int, *, lock: bool = False) -> Application: ...
 
     def of_case(self, case_id: int) -> list[Application]: ...
 
@@ -174,6 +177,18 @@ class Applications(Protocol):
 
     def save_decision(self, decided: Application) -> bool:
         """Store the reviewer's decision, only if the application is still pending (False otherwise)."""
+        ...
+
+
+class ApplicationAttachments(Protocol):
+    """The files attached to applications: one row per application and content (the bytes live in the attachment
+    store, by hash)."""
+
+    def add(self, *, application_id: int, sha256: str, file_name: str, content_type: str,
+            size: int) -> ApplicationAttachment: ...
+
+    def of_applications(self, application_ids: Sequence[int]) -> list[ApplicationAttachment]:
+        """The attachments of many applications at once, in the order they were added."""
         ...
 
 

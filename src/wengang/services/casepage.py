@@ -10,7 +10,7 @@ from wengang.domain.cases import Step, steps
 from wengang.domain.errors import AnalyticsUnreadable
 from wengang.domain.payment_records import PaymentException
 from wengang.domain.ports import Analytics, Store
-from wengang.domain.process import Objection
+from wengang.domain.process import Application, Objection
 from wengang.rules.explain import Line
 from wengang.services import audit, portal, reconcile, renames
 from wengang.services.explanations import explain_case
@@ -56,3 +56,16 @@ def ways_forward(h: audit.CaseHistory) -> tuple[Step, ...]:
     list has that step only once the public objected to it)."""
     objected = any(o.is_open for o in h.objections)
     return tuple(s for s in steps(h.case.state) if s.key != "objection.decide" or objected)
+
+
+def claimed_form(applications: list[Application], *, store: Store) -> dict[str, str]:
+    """The review-with-data form filled from the newest pending application: the facts the unit claimed and, as the
+    evidence, "单位申报" with the names of its attachments (empty: nothing claimed)."""
+    pending = [a for a in applications if a.is_pending and a.claimed_facts]
+    if not pending:
+        return {}
+    newest = pending[-1]
+    with store.reading() as uow:
+        names = [x.file_name for x in uow.application_attachments.of_applications([newest.id])]
+    evidence = f"单位申报 (申请 #{newest.id})" + (f" + 附件: {', '.join(names)}" if names else "")
+    return {**newest.claimed_facts, "evidence": evidence[:500]}

@@ -6,19 +6,22 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from wengang.config import RECOVERY_DAYS, Settings
+from wengang.config import APPLY_DAYS, RECOVERY_DAYS, REVIEW_DAYS, Settings
 from wengang.domain.accounts import AccountStatus, PaymentAccount
+from wengang.domain.attachments import ApplicationAttachment, Upload, checked
+from wengang.domain.audit import Entry
 from wengang.domain.cases import Case, State
 from wengang.domain.cycles import Cycle
 from wengang.domain.days import BEIJING, beijing_date
 from wengang.domain.errors import AnalyticsUnreadable, NotFound, Refused
 from wengang.domain.identifiers import mask_account
-from wengang.domain.ports import Analytics, Attempt, Store, UnitOfWork
+from wengang.domain.ports import Analytics, AttachmentFiles, Attempt, Store, UnitOfWork
 from wengang.domain.process import PublicityBatch
 from wengang.rules.plain import Reading
 from wengang.services import objections, review
 from wengang.services.cycles import newest_snapshot
 from wengang.services.explanations import explain_case, read_case
+from wengang.services.supplied import FACTS, SIZE_WORDS, SuppliedFacts, supplied_facts
 
 STEPS = (("identified", "识别符合条件", "identified as eligible"), ("publicity", "公示", "on the public list"),
          ("re-verified", "复核通过", "re-verified"), ("approved-for-payment", "批准支付", "approved for payment"),
@@ -67,13 +70,17 @@ class PaymentShown:
 
 @dataclass(frozen=True, slots=True)
 class ApplicationShown:
-    """One of the unit's applications on the case and where it stands."""
+    """One of the unit's applications on the case and where it stands: the facts it claimed (in words), its
+    attachments, and by when its review is to be done (while pending)."""
 
     id: int
     status: str
     late: bool
     filed_at: str
     decision_reason: str | None
+    claimed: tuple[tuple[str, str, str], ...] = ()       # (Chinese label, English label, value in words)
+    attachments: tuple[ApplicationAttachment, ...] = ()
+    review_by: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +121,7 @@ class CaseProgress:
     payments: list[PaymentShown]
     applications: list[ApplicationShown]
     objections: list[ObjectionShown]
+    apply_by: dt.date | None = None     # a case in review without an application: by when the unit is asked to apply
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +244,40 @@ def _deadline(case: Case, batch: PublicityBatch | None, failed_by: dt.date | Non
     return None
 
 
-def progress(uscc: str, *, store: Store, recovery_days: int = RECOVERY_DAYS) -> list[CaseProgress]:
+def claimed_words(values: dict[str, str]) -> tuple[tuple[str, str, str], ...]:
+    """Claimed facts as (Chinese label, English label, value in words), in FACTS' order."""
+    out = []
+    for key, (zh, en, kind) in FACTS.items():
+        if key in values:
+            value = values[key]
+            text = (f"{Decimal(value):,.2f}" if kind == "yuan" else " / ".join(SIZE_WORDS.get(value, (value, value)))
+                    if kind == "class" else f"{int(value):,}")
+            out.append((zh, en, text))
+    return tuple(out)
+
+
+def _entered_review(case: Case, entries: list[Entry]) -> dt.date | None:
+    """The Beijing day the case last entered review (its opening, when it was opened there)."""
+    if case.state is not State.REVIEW or not entries:
+        return None
+    moved = [e for e in entries if e.to_state == State.REVIEW.value and e.from_state != e.to_state]
+    at = (moved[-1] if moved else entries[0]).at
+    return beijing_date(dt.datetime.fromisoformat(at.rstrip("Z")) if isinstance(at, str) else at)
+
+
+def _applications(uow: UnitOfWork, case: Case, review_days: int) -> list[ApplicationShown]:
+    found = uow.applications.of_case(case.id)
+    files: dict[int, list[ApplicationAttachment]] = {}
+    for f in uow.application_attachments.of_applications([a.id for a in found]):
+        files.setdefault(f.application_id, []).append(f)
+    return [ApplicationShown(a.id, a.status.value, a.late, local_time(a.filed_at), a.decision_reason,
+                             claimed_words(a.claimed_facts), tuple(files.get(a.id, ())),
+                             beijing_date(a.filed_at) + dt.timedelta(days=review_days) if a.is_pending else None)
+            for a in found]
+
+
+def progress(uscc: str, *, store: Store, recovery_days: int = RECOVERY_DAYS, review_days: int = REVIEW_DAYS,
+             apply_days: int = APPLY_DAYS) -> list[CaseProgress]:
     """Every case of the unit with its timeline, amount, masked account, applications, objections and payments."""
     out = []
     with store.reading() as uow:
@@ -252,6 +293,8 @@ def progress(uscc: str, *, store: Store, recovery_days: int = RECOVERY_DAYS) -> 
             active = [a for a in accounts if a.status == AccountStatus.ACTIVE]
             pending = [a for a in accounts if a.status == AccountStatus.PENDING]
             bank_reason, failed_by = _failed(attempts, recovery_days)
+            shown_applications = _applications(uow, case, review_days)
+            entered = _entered_review(case, entries)
             out.append(CaseProgress(
                 cycle.id, cycle.pack, cycle.program, case.id, case.name, case.state.value, case.decision, case.amount,
                 case.reason, WAITING.get(case.state), _timeline(case, reached_at, batch),
@@ -261,16 +304,19 @@ def progress(uscc: str, *, store: Store, recovery_days: int = RECOVERY_DAYS) -> 
                 case.state is State.REVIEW,
                 [PaymentShown(a.attempt_no, a.amount, a.status, f"{a.bank_code[:3]} {mask_account(a.account_no)}",
                               local_time(a.settled_at), a.reason or "") for a in attempts],
-                [ApplicationShown(a.id, a.status.value, a.late, local_time(a.filed_at), a.decision_reason)
-                 for a in uow.applications.of_case(case.id)],
+                shown_applications,
                 [ObjectionShown(o.id, o.status.value, o.raised_on, o.objector, o.contact, o.text, o.decision_reason)
-                 for o in map(objections.masked, uow.objections.of_case(case.id))]))
+                 for o in map(objections.masked, uow.objections.of_case(case.id))],
+                None if entered is None or any(a.status == "pending" for a in shown_applications)
+                else entered + dt.timedelta(days=apply_days)))
     return out
 
 
-def case_progress(uscc: str, cycle_id: int, *, store: Store, recovery_days: int = RECOVERY_DAYS) -> CaseProgress:
+def case_progress(uscc: str, cycle_id: int, *, store: Store, recovery_days: int = RECOVERY_DAYS,
+                  review_days: int = REVIEW_DAYS, apply_days: int = APPLY_DAYS) -> CaseProgress:
     """The unit's own case in one cycle with its timeline, or NotFound (the same whether the cycle exists or not)."""
-    found = [c for c in progress(uscc, store=store, recovery_days=recovery_days) if c.cycle_id == cycle_id]
+    found = [c for c in progress(uscc, store=store, recovery_days=recovery_days, review_days=review_days,
+                                 apply_days=apply_days) if c.cycle_id == cycle_id]
     if not found:
         raise no_case(cycle_id)
     return found[0]
@@ -323,12 +369,84 @@ def object_to_own(uscc: str, cycle_id: int, *, store: Store, contact: str, text:
                           raised_on=today(store), by=uscc)
 
 
+# The facts that settle each rule reason a unit can settle itself, in the order it is asked for them (POLICIES.md
+# 1.3, 1.4, 1.6): size class from staff count or revenue (assets, or the agency's class, where the industry uses
+# them), the layoff rate from the opening headcount.
+MISSING = {"size_class_unknown": ("employees", "revenue", "assets", "size_class"),
+           "layoff_rate_unknown": ("opening_insured",)}
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyForm:
+    """What the application form shows: the unit, its case (None: it files late), the facts its case's reasons miss
+    first and then the rest, and whether it may file now."""
+
+    cycle_id: int
+    program: str
+    pack: str
+    uscc: str
+    name: str
+    case_id: int | None
+    state: str | None
+    missing: tuple[str, ...]
+    order: tuple[str, ...]
+    pending: bool
+
+    @property
+    def can_apply(self) -> bool:
+        """A case in review without a pending application, or no case at all (a late filing)."""
+        return not self.pending and self.state in (None, State.REVIEW.value, State.REVIEW_LISTED.value)
+
+    @property
+    def can_preview(self) -> bool:
+        """Only a case in review is decided again with supplied facts (review.preview)."""
+        return self.state == State.REVIEW.value
+
+
+def apply_form(uscc: str, cycle_id: int, *, store: Store, name: str) -> ApplyForm:
+    """The application form of the unit's case in the cycle (or of a late filing where it has none)."""
+    with store.reading() as uow:
+        cycle = uow.cycles.get(cycle_id)
+        case = uow.cases.find(cycle_id, uscc)
+        pending = case is not None and any(a.is_pending for a in uow.applications.of_case(case.id))
+    reasons = [r for r in (case.reasons if case else "").split(";") if r]
+    missing = tuple(dict.fromkeys(k for r in reasons for k in MISSING.get(r, ())))
+    order = (*missing, *(k for k in FACTS if k not in missing))
+    return ApplyForm(cycle.id, cycle.program, cycle.pack, uscc, case.name if case else name,
+                     case.id if case else None, case.state.value if case else None, missing, order, pending)
+
+
+def claimed(typed: dict[str, str], names: list[str]) -> SuppliedFacts | None:
+    """The facts the unit typed (None: none), checked as a reviewer's are (supplied.supplied_facts); their evidence
+    is the unit's own declaration and the files it attached."""
+    if not any((typed.get(k) or "").strip() for k in FACTS):
+        return None
+    evidence = "单位申报 / declared by the unit" + (f"; 附件 attachments: {', '.join(names)}" if names else "")
+    return supplied_facts(typed, evidence)
+
+
+def preview(uscc: str, cycle_id: int, typed: dict[str, str], *, store: Store,
+            analytics: Analytics) -> review.Redecision:
+    """What the typed facts would give the unit's own case (qualified or not, the amount, the reason): changes
+    nothing."""
+    case = own_case(uscc, cycle_id, store=store)
+    facts = claimed(typed, [])
+    if facts is None:
+        raise Refused("请至少填写一项数据再预览 / fill in at least one fact to preview the amount")
+    return review.preview(case.id, facts, store=store, analytics=analytics)
+
+
 def apply(uscc: str, cycle_id: int, *, store: Store, analytics: Analytics, settings: Settings, commitment: str,
-          accepted: bool) -> review.Filed:
-    """The unit files its application with the commitment letter; without a case in the cycle it files late."""
+          accepted: bool, typed: dict[str, str] | None = None, files_in: list[tuple[str | None, bytes]] | None = None,
+          files: AttachmentFiles | None = None) -> review.Filed:
+    """The unit files its application with the commitment letter, the facts it claims and its attachments (every
+    file checked by content and size first: one refused, nothing kept); without a case in the cycle it files late."""
+    uploads: list[Upload] = checked(files_in, max_bytes=settings.attachment_max_bytes,
+                                    max_count=settings.attachment_max_count) if files_in else []
+    facts = claimed(typed or {}, [u.name for u in uploads])
     with store.reading() as uow:
         has_case = uow.cases.find(cycle_id, uscc) is not None
     late = None if has_case else newest_snapshot(analytics)
     return review.apply(cycle_id, uscc, store=store, analytics=analytics, settings=settings,
-                        commitment=commitment, accepted=accepted,
-                        by=uscc, late_snapshot=late)
+                        commitment=commitment, accepted=accepted, by=uscc, late_snapshot=late, facts=facts,
+                        uploads=uploads, files=files)

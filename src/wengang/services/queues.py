@@ -30,6 +30,7 @@ class Row:
     case: Case
     pending: list[Application]
     objections: list[Objection] = field(default_factory=list)
+    files: dict[int, int] = field(default_factory=dict)     # pending application → how many files it carries
 
 
 class Totals:
@@ -83,7 +84,12 @@ def page(query: CaseQuery, *, store: Store, applications: bool = False) -> Page[
         listed = [c.id for c in cases if c.state is State.REVIEW_LISTED] if applications else []
         for o in uow.objections.open_of_cases(listed) if listed else []:
             objected.setdefault(o.case_id, []).append(o)
-        rows = [Row(c, pending.get(c.id, []), objected.get(c.id, [])) for c in cases]
+        counted: dict[int, int] = {}
+        waiting = [a.id for found in pending.values() for a in found]
+        for f in uow.application_attachments.of_applications(waiting) if waiting else []:
+            counted[f.application_id] = counted.get(f.application_id, 0) + 1
+        rows = [Row(c, pending.get(c.id, []), objected.get(c.id, []),
+                    {a.id: counted[a.id] for a in pending.get(c.id, []) if a.id in counted}) for c in cases]
     more = total > COUNT_CAP
     return Page(rows, COUNT_CAP if more else total, query.page, query.per_page, more=more)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from wengang.config import Settings
+from wengang.domain.attachments import Upload
 from wengang.domain.audit import Draft
 from wengang.domain.cases import (
     IN_REVIEW,
@@ -20,7 +23,7 @@ from wengang.domain.cases import (
 )
 from wengang.domain.cycles import Cycle
 from wengang.domain.errors import ConcurrentChange, IllegalTransition, NotFound, Refused
-from wengang.domain.ports import Analytics, NewCase, Store, UnitOfWork
+from wengang.domain.ports import Analytics, AttachmentFiles, NewCase, Store, UnitOfWork
 from wengang.domain.process import ApplicationStatus, Objection, commitment_letter
 from wengang.rules.explain import Line, explain
 from wengang.services import evaluation
@@ -43,9 +46,16 @@ class Filed:
 
 
 def apply(cycle_id: int, uscc: str, *, store: Store, analytics: Analytics, settings: Settings, commitment: str,
-          accepted: bool, by: str, late_snapshot: str | None = None) -> Filed:
-    """A unit routed to review (or a late filer, 延后补报, from a newer snapshot) applies with its commitment letter."""
+          accepted: bool, by: str, late_snapshot: str | None = None, facts: SuppliedFacts | None = None,
+          uploads: Sequence[Upload] = (), files: AttachmentFiles | None = None) -> Filed:
+    """A unit routed to review (or a late filer, 延后补报, from a newer snapshot) applies with its commitment letter,
+    the facts it claims and the files that show them (checked already: domain/attachments.checked). The files'
+    bytes are kept once each by hash as their rows are added (a content kept for a transaction that then failed is
+    harmless: it is named by its hash alone); the application, its attachment rows and the audit entry commit
+    together."""
     letter = commitment_letter(commitment, accepted)
+    if uploads and files is None:
+        raise Refused("附件无处保存 / there is nowhere to keep attachments")
     uscc = uscc.strip().upper()
     with store.reading() as uow:
         cycle = uow.cycles.get(cycle_id)
@@ -66,11 +76,23 @@ def apply(cycle_id: int, uscc: str, *, store: Store, analytics: Analytics, setti
                           f"can apply; case {case.id} is {case.state.value}")
         if any(a.is_pending for a in uow.applications.of_case(case.id)):
             raise Refused(f"案件 {case.id} 已有待审申请 / case {case.id} already has a pending application")
+        claimed = json.dumps(facts.stored(), ensure_ascii=False) if facts else None
         filed = uow.applications.add(case_id=case.id, commitment=letter, commitment_accepted=True,
                                      late=late_unit is not None, filed_by=by, filed_at=uow.now(),
-                                     status=ApplicationStatus.PENDING)
+                                     status=ApplicationStatus.PENDING, claimed=claimed)
+        kept = []
+        once: dict[str, Upload] = {}
+        for u in uploads:
+            once.setdefault(u.sha256, u)
+        for u in once.values():                             # the same file chosen twice is one attachment
+            if files is not None and files.put(u.data) != u.sha256:
+                raise Refused(f"附件 {u.name} 保存失败 / attachment {u.name} was not kept whole")
+            kept.append(uow.application_attachments.add(application_id=filed.id, sha256=u.sha256, file_name=u.name,
+                                                        content_type=u.content_type, size=u.size))
+        # The facts and the files' hashes, types and sizes (their names may name a person: not in the trail).
         note(uow, case, "提交申请及承诺书 / application with commitment letter filed", by=by, event="applied",
-             data={"application": filed.id, "late": filed.late})
+             data={"application": filed.id, "late": filed.late, "claimed": facts.stored() if facts else {},
+                   "attachments": [{"sha256": a.sha256, "type": a.content_type, "size": a.size} for a in kept]})
         uow.commit()
     return Filed(filed.id, case.id, filed.late)
 

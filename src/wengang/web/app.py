@@ -44,6 +44,7 @@ from wengang.web.words import (
     beijing,
     case_state,
     case_words,
+    day_words,
     event_words,
     money,
     pack_words,
@@ -75,7 +76,7 @@ def templates() -> Jinja2Templates:
                              case_state=case_state, sort_words=SORT_WORDS, rule_reasons=RULE_REASONS)
     found.env.globals.update(status_of=plain.status, step_of=plain.step, reason_words=reason_words,
                              bank_reason=bank_reason, application_words=APPLICATION_WORDS, batch_label=batch_label,
-                             written_reasons=plain.WRITTEN_REASONS)
+                             written_reasons=plain.WRITTEN_REASONS, day_words=day_words)
     found.env.filters["money"] = money
     found.env.filters["beijing"] = beijing
     return found

@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 
 from wengang import bootstrap
 from wengang.config import Settings
-from wengang.domain.ports import Analytics, Sealer, Store
+from wengang.domain.ports import Analytics, AttachmentFiles, Sealer, Store
 from wengang.services import portal, sessions
 from wengang.services.sessions import Principal
 from wengang.web.cache import MISSING
@@ -67,7 +67,16 @@ async def get_analytics(request: Request) -> Analytics:
     return state.analytics
 
 
+async def get_attachments(request: Request) -> AttachmentFiles:
+    """Where attached files are kept (the settings' folder)."""
+    state = request.app.state
+    if getattr(state, "attachments", None) is None:
+        state.attachments = bootstrap.attachments(state.settings)
+    return state.attachments
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
+AttachmentsDep = Annotated[AttachmentFiles, Depends(get_attachments)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SealerDep = Annotated[Sealer, Depends(get_sealer)]
 AnalyticsDep = Annotated[Analytics, Depends(get_analytics)]

@@ -35,6 +35,7 @@ from wengang.adapters.db.repositories.people import (
     SqlUsers,
 )
 from wengang.adapters.db.repositories.process import (
+    SqlApplicationAttachments,
     SqlApplications,
     SqlObjections,
     SqlPlannedBatches,
@@ -47,6 +48,7 @@ from wengang.domain.ports import AuditAnchors, AuditLog, Cases, Clock, Keys, Pay
 from wengang.domain.repositories import (
     AccountRequests,
     ActivationCodes,
+    ApplicationAttachments,
     Applications,
     BankFiles,
     Callbacks,
@@ -83,6 +85,7 @@ class SqlUnitOfWork:
     planned_batches: PlannedBatches
     objections: Objections
     applications: Applications
+    application_attachments: ApplicationAttachments
     reverifications: Reverifications
     users: Users
     sessions: Sessions
@@ -126,6 +129,7 @@ class SqlUnitOfWork:
         self.publicity_batches, self.objections = SqlPublicityBatches(conn), SqlObjections(conn)
         self.planned_batches = SqlPlannedBatches(conn)
         self.applications, self.reverifications = SqlApplications(conn), SqlReverifications(conn)
+        self.application_attachments = SqlApplicationAttachments(conn)
         # people and contact
         self.users, self.sessions = SqlUsers(conn), SqlSessions(conn)
         self.activation_codes, self.login_failures = SqlActivationCodes(conn), SqlLoginFailures(conn)

@@ -174,8 +174,22 @@ applications = Table(
     Column("decided_by", String(80)),
     Column("decided_at", DateTime),
     Column("decision_reason", Text),
+    Column("claimed", Text),            # the facts the unit claimed (JSON), None: none
     CheckConstraint("commitment_accepted", name="commitment_signed"),
     CheckConstraint(one_of("status", ("pending", "accepted", "rejected")), name="known_status"),
+)
+
+application_attachments = Table(
+    "application_attachments", metadata,
+    Column("id", Id, primary_key=True),
+    Column("application_id", Id, ForeignKey("applications.id"), nullable=False, index=True),
+    Column("sha256", String(64), nullable=False),          # the content, kept once in the attachment store
+    Column("file_name", String(120), nullable=False),      # for people only: never a path
+    Column("content_type", String(40), nullable=False),    # as the content showed it, not as declared
+    Column("size", Integer, nullable=False),
+    UniqueConstraint("application_id", "sha256"),
+    CheckConstraint(one_of("content_type", ("application/pdf", "image/png", "image/jpeg")), name="known_type"),
+    CheckConstraint("size > 0", name="not_empty"),
 )
 
 reverifications = Table(

@@ -6,19 +6,25 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from wengang.documents.pdf import NoFont, Notice, render
+from wengang.domain.attachments import kind_name
 from wengang.domain.errors import Refused
-from wengang.services import notices
-from wengang.web.deps import SettingsDep, StoreDep, limited
-from wengang.web.permissions import Employer
+from wengang.services import letters, notices
+from wengang.services.portal import local_time
+from wengang.services.sessions import Principal
+from wengang.web.deps import AttachmentsDep, SettingsDep, StoreDep, limited
+from wengang.web.permissions import Employer, staff
 from wengang.web.words import RULE_REASONS, day_words, money, pack_words, words
 
 router = APIRouter(include_in_schema=False)
 CycleId = Annotated[int, Path(ge=1, le=2**31)]
+AppId = Annotated[int, Path(ge=1, le=2**62)]
+Reviewer = Annotated[Principal, staff("review.decide")]
 PDF = "application/pdf"
 
 
@@ -68,6 +74,29 @@ def publicity_notice(f: notices.ListFacts, authority: str, hotline: str = "12333
                   closing=[authority, _day(f.issued_on)], reference=f"公示公告 {f.label}")
 
 
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.1f} KB"
+
+
+def commitment_letter(f: letters.LetterFacts, authority: str) -> Notice:
+    """The commitment letter (承诺书) as filed: the unit, the programme, the facts claimed, the attachments by name and
+    short hash, the text signed, when (Beijing) and by whom."""
+    a = f.application
+    program, pack = words(f.program), pack_words(f.pack)
+    said = [f"单位名称 / unit: {f.name}\n统一社会信用代码 / credit code: {f.uscc}\n"
+            f"项目 / programme: {program[0]} ({pack[0]}) · 周期 / cycle {f.cycle_id}\n"
+            f"申请编号 / application: #{a.id}{' (延后补报 / late filing)' if a.late else ''}"]
+    said.append("申报数据 / facts claimed:" if f.claimed else "申报数据 / facts claimed: 无 / none")
+    table = [("项目 / fact", "申报值 / value"), *((f"{zh} / {en}", value) for zh, en, value in f.claimed)]
+    files = [f"{i}. {x.file_name} ({kind_name(x.content_type)}, {_size(x.size)}, SHA-256 {x.short})"
+             for i, x in enumerate(f.attachments, 1)]
+    tail = ["附件 / attachments:\n" + ("\n".join(files) if files else "无 / none"), "承诺 / commitment:", a.commitment]
+    closing = [f"签署时间 (北京时间) / signed at (Beijing time): {local_time(f.signed_at)}",
+               f"签署单位 / signed by: {f.name} ({a.filed_by})"]
+    return Notice(authority, "承诺书 / Commitment letter", said, table if f.claimed else (), widths=(90, 80),
+                  after=tail, closing=closing, reference=f"承诺书 申请 #{a.id} 周期 {f.cycle_id}")
+
+
 def _pdf(notice: Notice, settings, name: str) -> Response:
     try:
         data = render(notice, font=settings.cjk_font)
@@ -83,6 +112,38 @@ def own_notice(request: Request, store: StoreDep, settings: SettingsDep, me: Emp
     facts = notices.decision(me.uscc, cycle_id, store=store)
     site = request.app.state.site
     return _pdf(decision_notice(facts, site.authority, site.hotline), settings, f"notice-cycle{cycle_id}.pdf")
+
+
+@router.get("/portal/cycles/{cycle_id}/applications/{application_id}/letter.pdf")
+def own_letter(request: Request, store: StoreDep, settings: SettingsDep, me: Employer, cycle_id: CycleId,
+               application_id: AppId):
+    """The unit's own commitment letter as filed (another unit's, or none: 404 alike)."""
+    found = letters.own_letter(me.uscc, cycle_id, application_id, store=store)
+    return _pdf(commitment_letter(found, request.app.state.site.authority), settings,
+                f"commitment-{application_id}.pdf")
+
+
+@router.get("/staff/applications/{application_id}/letter.pdf")
+def staff_letter(request: Request, store: StoreDep, settings: SettingsDep, me: Reviewer, application_id: AppId):
+    """Any application's commitment letter, for staff who review."""
+    found = letters.letter(application_id, store=store)
+    return _pdf(commitment_letter(found, request.app.state.site.authority), settings,
+                f"commitment-{application_id}.pdf")
+
+
+@router.get("/staff/applications/{application_id}/attachments/{sha256}")
+def staff_attachment(store: StoreDep, files: AttachmentsDep, me: Reviewer, application_id: AppId,
+                     sha256: Annotated[str, Path(pattern="^[0-9a-f]{64}$")]):
+    """An attachment as the unit uploaded it, with the type its content showed, always as a download (never shown
+    inline in the page's origin); its file name only in the header, quoted."""
+    row, data = letters.attachment(application_id, sha256, store=store, files=files)
+    return Response(data, media_type=row.content_type, headers={
+        "Content-Disposition": f"attachment; filename=\"{sha256[:12]}{_EXT[row.content_type]}\"; "
+                               f"filename*=UTF-8''{quote(row.file_name)}",
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+_EXT = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 
 
 @router.get("/publicity/{number}/notice.pdf", dependencies=[limited("downloads")])

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
-from wengang.services import accounts, callbacks, notify, portal
+from wengang.domain.errors import Refused
+from wengang.services import accounts, callbacks, notify, portal, supplied
 from wengang.web import plain
-from wengang.web.deps import AnalyticsDep, SettingsDep, StoreDep, kept, limited, render
+from wengang.web.deps import (
+    AnalyticsDep,
+    AttachmentsDep,
+    SettingsDep,
+    StoreDep,
+    is_htmx,
+    kept,
+    limited,
+    render,
+)
 from wengang.web.permissions import Employer
+from wengang.web.words import day_words, pack_words, words
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 CycleId = Annotated[int, Path(ge=1, le=2**31)]
@@ -32,7 +46,8 @@ async def home(request: Request, store: StoreDep, settings: SettingsDep, me: Emp
     """The unit's cases with their timelines: what happened, when, how much, where the money goes."""
     def page() -> bytes:
         return bytes(render(request, "portal/home.html", {"cases": portal.progress(
-            me.uscc, store=store, recovery_days=settings.recovery_days),
+            me.uscc, store=store, recovery_days=settings.recovery_days, review_days=settings.review_days,
+            apply_days=settings.apply_days),
                                                            "messages": shown_messages(me.uscc, store)[:5]}).body)
 
     # The busiest page: kept whole per session and language (its form tokens are the session's own).
@@ -45,28 +60,92 @@ def case(request: Request, store: StoreDep, analytics: AnalyticsDep, settings: S
     """Why: three lines (qualified or not, the amount or the main reason, the next step), then each criterion in
     words with the document behind it, folded, and the case's history."""
     found = portal.explanation(me.uscc, cycle_id, store=store, analytics=analytics)
-    shown = portal.case_progress(me.uscc, cycle_id, store=store, recovery_days=settings.recovery_days)
+    shown = portal.case_progress(me.uscc, cycle_id, store=store, recovery_days=settings.recovery_days,
+                                 review_days=settings.review_days, apply_days=settings.apply_days)
     return render(request, "portal/case.html", {"x": found, "c": shown, "why": plain.answer(found, shown),
                                                 "lines": plain.lines(found.reading)})
 
 
+def commitment_text(f: portal.ApplyForm) -> str:
+    """The commitment letter with the unit's data, Chinese then English: what the unit signs."""
+    (zh_program, en_program), (zh_pack, en_pack) = words(f.program), pack_words(f.pack)
+    return (f"本单位 {f.name} (统一社会信用代码 {f.uscc}) 申请{zh_program} ({zh_pack}, 周期 {f.cycle_id}), 郑重承诺: "
+            "本申请所填数据及所附材料真实、准确、完整, 依法履行稳定就业承诺, 配合人社部门核查; 如有虚假, 自愿退回返还资金并"
+            "承担相应法律责任。\n"
+            f"Our unit, {f.name} (credit code {f.uscc}), applies for {en_program} ({en_pack}, cycle {f.cycle_id}) and "
+            "declares the facts and documents of this application true, accurate and complete; it keeps its commitment "
+            "to stable employment and accepts verification; if anything is false it returns the money and bears the "
+            "legal consequences.")
+
+
+def _form_page(request: Request, store, me, cycle_id: int, *, typed: dict[str, str] | None = None,
+               preview=None, error: str | None = None, status: int = 200):
+    form = portal.apply_form(me.uscc, cycle_id, store=store, name=me.display_name or me.uscc)
+    settings = request.app.state.settings
+    return render(request, "portal/apply.html", {
+        "cycle_id": cycle_id, "f": form, "facts": supplied.FACTS, "sizes": supplied.SIZE_WORDS,
+        "typed": typed or {}, "preview": preview, "error": error, "letter": commitment_text(form),
+        "max_mb": f"{settings.attachment_max_bytes / 1024 / 1024:g}", "max_count": settings.attachment_max_count},
+        status)
+
+
+def _typed(form) -> dict[str, str]:
+    return {k: str(form.get(k) or "")[:40] for k in supplied.FACTS}
+
+
 @router.get("/cycles/{cycle_id}/apply", response_class=HTMLResponse)
-def apply_form(request: Request, me: Employer, cycle_id: CycleId):
-    """The application form with the commitment letter."""
-    return render(request, "portal/apply.html", {"cycle_id": cycle_id})
+def apply_form(request: Request, store: StoreDep, me: Employer, cycle_id: CycleId):
+    """The application form: the facts the case misses first, attachments, the amount they would give, the letter."""
+    return _form_page(request, store, me, cycle_id)
+
+
+@router.post("/cycles/{cycle_id}/apply/preview", response_class=HTMLResponse)
+async def apply_preview(request: Request, store: StoreDep, analytics: AnalyticsDep, me: Employer,
+                        cycle_id: CycleId):
+    """The amount the typed facts would give (qualified or not, the amount, the main reason): nothing changes. An
+    htmx request gets the preview alone (the files chosen stay chosen), a plain form the whole page."""
+    typed = _typed(await request.form())
+
+    def answer():
+        try:
+            made, error = portal.preview(me.uscc, cycle_id, typed, store=store, analytics=analytics), None
+        except Refused as err:
+            made, error = None, str(err)
+        if is_htmx(request):
+            return render(request, "portal/_apply_preview.html", {"preview": made, "error": error})
+        return _form_page(request, store, me, cycle_id, typed=typed, preview=made, error=error,
+                          status=400 if error else 200)
+    return await run_in_threadpool(answer)
 
 
 @router.post("/cycles/{cycle_id}/apply", response_class=HTMLResponse)
-def apply(request: Request, store: StoreDep, analytics: AnalyticsDep, settings: SettingsDep, me: Employer,
-          cycle_id: CycleId,
-          commitment: Annotated[str, Form(max_length=4000)], accept: Annotated[bool, Form()] = False):
-    """The application with its commitment letter (routed to review, or filed late)."""
-    filed = portal.apply(me.uscc, cycle_id, store=store, analytics=analytics, settings=settings,
-                         commitment=commitment,
-                         accepted=accept)
-    return done(request, "申请已提交", "Application filed",
-                f"申请 #{filed.application} 已提交, 等待人工审核 / application #{filed.application} is filed "
-                "and waits for a reviewer")
+async def apply(request: Request, store: StoreDep, analytics: AnalyticsDep, settings: SettingsDep,
+                files: AttachmentsDep, me: Employer, cycle_id: CycleId,
+                commitment: Annotated[str, Form(max_length=4000)], accept: Annotated[bool, Form()] = False):
+    """The application with the facts claimed, its attachments (each checked by its content) and the signed
+    commitment letter (routed to review, or filed late). A refusal shows the form again with what was wrong."""
+    form = await request.form()
+    typed = _typed(form)
+    chosen = [f for f in form.getlist("attachments") if isinstance(f, UploadFile) and (f.filename or f.size)]
+    # One byte over the limit is enough to tell the file is too large; the rest is never read.
+    files_in = [(f.filename, await f.read(settings.attachment_max_bytes + 1)) for f in chosen]
+
+    def answer():
+        try:
+            filed = portal.apply(me.uscc, cycle_id, store=store, analytics=analytics, settings=settings,
+                                 commitment=commitment, accepted=accept, typed=typed, files_in=files_in, files=files)
+        except Refused as err:
+            return _form_page(request, store, me, cycle_id, typed=typed, error=str(err), status=400)
+        by = portal.today(store) + dt.timedelta(days=settings.review_days)
+        day_zh, day_en = day_words(by)
+        return render(request, "message.html", {
+            "title": ("申请已提交", "Application filed"), "status": 200,
+            "message": f"申请 #{filed.application} 已提交, 等待人工审核, 审核预计于 {day_zh} 前完成 / application "
+                       f"#{filed.application} is filed and waits for a reviewer; the review is due by {day_en}",
+            "links": [(f"/portal/cycles/{cycle_id}/applications/{filed.application}/letter.pdf",
+                       "下载承诺书 (PDF)", "Download the commitment letter (PDF)"),
+                      ("/portal", "返回进度", "Back to progress")]})
+    return await run_in_threadpool(answer)
 
 
 @router.get("/cycles/{cycle_id}/account", response_class=HTMLResponse)

@@ -337,6 +337,9 @@ def case_page(request: Request, store: StoreDep, analytics: AnalyticsDep, me: Au
 def _case(request: Request, store, analytics, case_id: int, *, preview: review.Redecision | None = None,
           typed: dict[str, str] | None = None, error: str | None = None, status: int = 200):
     page = casepage.case_page(case_id, store=store, analytics=analytics)
+    if typed is None:                   # the review-with-data form starts from what the unit claimed (the reviewer decides)
+        claimed = casepage.claimed_form(page.history.applications, store=store)
+        typed = claimed or None
     return render(request, "staff/case.html", {
         "p": page, "h": page.history, "local": portal.local_time, "stuck": page.stuck, "facts": supplied.FACTS,
         "sizes": supplied.SIZE_WORDS, "preview": preview, "typed": typed or {}, "error": error}, status)

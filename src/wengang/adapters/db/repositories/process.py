@@ -8,7 +8,15 @@ from dataclasses import fields
 from sqlalchemy import delete, func, insert, select
 
 from wengang.adapters.db.repositories.base import TableRepository
-from wengang.adapters.db.tables import applications, batches, objections, planned_batches, reverifications
+from wengang.adapters.db.tables import (
+    application_attachments,
+    applications,
+    batches,
+    objections,
+    planned_batches,
+    reverifications,
+)
+from wengang.domain.attachments import ApplicationAttachment
 from wengang.domain.errors import NotFound
 from wengang.domain.process import (
     Application,
@@ -146,6 +154,21 @@ class SqlApplications(TableRepository[Application]):
                                          "decided_at": decided.decided_at,
                                          "decision_reason": decided.decision_reason},
                             status=ApplicationStatus.PENDING.value)
+
+
+class SqlApplicationAttachments(TableRepository[ApplicationAttachment]):
+    """The ApplicationAttachments repository on one connection."""
+
+    table, model, label = application_attachments, ApplicationAttachment, ("附件", "attachment")
+
+    def add(self, **values) -> ApplicationAttachment:
+        """Store one attachment row and give it back with its id."""
+        return self._insert(values)
+
+    def of_applications(self, application_ids: Sequence[int]) -> list[ApplicationAttachment]:
+        """The attachments of a set of applications in one query, in the order they were added."""
+        ids = list(application_ids)
+        return self._many(application_attachments.c.application_id.in_(ids)) if ids else []
 
 
 COLUMNS = [f.name for f in fields(Reverification) if f.name != "id"]
