@@ -85,7 +85,7 @@ def test_no_code_key_or_english_only_text_on_any_public_page_or_form_reply(clien
     on_list = re.findall(r"\b[0-9A-Z]{18}\b", listed)[0]
     pages = {**public_pages(client, world_settings, number, on_list), **unit_replies(client, facts)}
     assert len(pages) >= 30 and "异议已受理" in pages["objection taken"] and "已提交" in pages["application"]
-    assert "已有待审申请" in pages["application again"]              # refused in words, not a traceback
+    assert "已有待审核的申请" in pages["application again"]          # refused in words, not a traceback
     bad = {path: problems(page, english=False) for path, page in pages.items()}
     assert {k: v for k, v in bad.items() if v} == {}
     client.cookies.clear()
