@@ -8,7 +8,17 @@ from collections.abc import Iterable
 
 from tests.fakes.process import _Repository
 from tests.fakes.table import Table
-from wengang.domain.contact import OPEN, PENDING, Callback, Notice, Notification
+from wengang.domain.contact import (
+    DELIVERED,
+    FAILED,
+    OPEN,
+    PENDING,
+    SENT,
+    Callback,
+    Dispatch,
+    Notice,
+    Notification,
+)
 from wengang.domain.people import PENDING as REQUEST_PENDING
 from wengang.domain.people import (
     AccountRequest,
@@ -19,6 +29,7 @@ from wengang.domain.people import (
     Session,
     User,
 )
+from wengang.domain.repositories import Due
 
 
 def tables() -> dict[str, Table]:
@@ -44,7 +55,9 @@ def tables() -> dict[str, Table]:
         "login_failures": Table("login_failures", LoginFailure, label=("登录失败记录", "sign-in failure record"),
                                 unique={"user_client": lambda f: (f.user_id, f.client)}),
         "account_requests": Table("account_requests", AccountRequest, label=("申请", "account request")),
-        "notifications": Table("notifications", Notification, label=("消息", "notification")),
+        "notifications": Table("notifications", Notification, label=("消息", "notification"),
+                               unique={"audit_seq": lambda n: n.audit_seq}),
+        "deliveries": Table("deliveries", Dispatch, label=("投递", "delivery"), unique={"key": lambda d: d.key}),
         "callbacks": Table("callbacks", Callback, label=("回电请求", "callback")),
     }
 
@@ -189,8 +202,9 @@ class FakeNotifications(_Repository):
             count += 1
         return count
 
-    def pending(self, *, kind: str | None = None, limit: int) -> list[Notification]:
-        return self.t.where(lambda n: n.status == PENDING and (kind is None or n.kind == kind))[:limit]
+    def pending(self, *, kind: str | None = None, limit: int, templated: bool | None = None) -> list[Notification]:
+        return self.t.where(lambda n: n.status == PENDING and (kind is None or n.kind == kind) and (
+            templated is None or (n.params is not None) == templated))[:limit]
 
     def save_sent(self, sent: Iterable[Notification]) -> int:
         """Each only if still pending; counts what it was given, as the SQL executemany does."""
@@ -208,6 +222,56 @@ class FakeNotifications(_Repository):
 
     def told_up_to(self) -> int:
         return max((n.audit_seq for n in self.t.where(lambda n: n.audit_seq is not None)), default=0)
+
+
+class FakeDeliveries(_Repository):
+    def __init__(self, deliveries: Table, notifications: Table):
+        super().__init__(deliveries)
+        self.notifications = notifications
+
+    def add_many(self, rows) -> int:
+        count = 0
+        for notification_id, key, channel, recipient, next_at, created_at in rows:
+            self.t.insert({"notification_id": notification_id, "key": key, "channel": channel,
+                           "recipient": recipient, "next_at": next_at, "created_at": created_at,
+                           "status": PENDING, "attempts": 0})
+            count += 1
+        return count
+
+    def due(self, channel: str, now, limit: int) -> list[Due]:
+        found = self.t.where(lambda d: d.status == PENDING and d.channel == channel and d.next_at <= now,
+                             order=lambda d: (d.next_at, d.id))[:limit]
+        out = []
+        for d in found:
+            n = self.notifications.rows[d.notification_id]
+            out.append(Due(d, n.kind, n.params, n.text))
+        return out
+
+    def save_handed(self, handed) -> int:
+        count = 0
+        for d in handed:
+            self.t.update(d.id, {"status": d.status, "attempts": d.attempts, "next_at": d.next_at,
+                                 "provider_id": d.provider_id, "error": d.error, "sent_at": d.sent_at,
+                                 "done_at": d.done_at}, status=PENDING)
+            count += 1
+        return count
+
+    def apply_receipts(self, receipts) -> int:
+        count = 0
+        for r in receipts:
+            for d in self.t.where(lambda d, pid=r.provider_id: d.provider_id == pid and d.status == SENT):
+                count += self.t.update(d.id, {"status": DELIVERED if r.delivered else FAILED, "done_at": r.at,
+                                              "error": None if r.delivered else (r.error or "")[:200]})
+        return count
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        found: dict[tuple[str, str], int] = {}
+        for d in self.t.where():
+            found[(d.channel, d.status)] = found.get((d.channel, d.status), 0) + 1
+        return found
+
+    def of_notification(self, notification_id: int) -> list[Dispatch]:
+        return self.t.where(lambda d: d.notification_id == notification_id)
 
 
 class FakeCallbacks(_Repository):

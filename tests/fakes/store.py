@@ -66,6 +66,7 @@ class FakeUnitOfWork:
         self.account_requests = people.FakeAccountRequests(t["account_requests"])
         self.callbacks, self.notifications = people.FakeCallbacks(t["callbacks"]), people.FakeNotifications(
             t["notifications"])
+        self.deliveries = people.FakeDeliveries(t["deliveries"], t["notifications"])
         self.audit = FakeAuditLog(s.trail, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._store.audit_key)
         self.payments = payments.FakePayments(t["attempts"], t["ledger"], t["payment_batches"], self._now,
                                                cases=t["cases"], accounts=t["accounts"])

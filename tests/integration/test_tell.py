@@ -79,3 +79,30 @@ def test_a_telling_that_crashed_resumes_without_telling_twice(pay_store, pay_set
     told = messages(pay_store)
     assert len(told) == 2 * PAY_UNITS                            # identified and listed, each once
     assert len({m.audit_seq for m in told}) == len(told)
+
+
+def test_a_told_message_reaches_the_registered_mobile_once_in_sql(db_store, db_settings, opened, case_city):
+    """The delivery tables on both databases: fanned out to the one mobile not opted out, handed over, its receipt
+    applied once (the provider faked at its boundary)."""
+    from tests.builders import uscc
+    from tests.conftest import CITY
+    from tests.services.test_delivery import Provider
+    from wengang.domain.contact import Receipt
+    from wengang.services import delivery
+
+    tell.tell(store=db_store, settings=db_settings)
+    analytics = bootstrap.analytics(db_settings)
+    assert delivery.fan_out(store=db_store, analytics=analytics) == 1
+    assert delivery.fan_out(store=db_store, analytics=analytics) == 0
+    sms = Provider("sms")
+    assert delivery.send_due(store=db_store, senders={"sms": sms}).sent == {"sms": 1}
+    [sent] = sms.got.values()
+    assert sent.recipient == "13812345678" and sent.params["pack"] and "元" in sent.text
+    with db_store.reading() as uow:
+        [mine] = uow.notifications.of_unit(uscc(CITY["eligible"]), limit=5)
+    assert sent.event == mine.kind and mine.status == "sent"
+    receipt = Receipt(f"P-{sent.key}", True, mine.created_at)
+    assert delivery.apply_receipts([receipt], store=db_store) == 1
+    assert delivery.apply_receipts([receipt], store=db_store) == 0
+    with db_store.reading() as uow:
+        assert uow.deliveries.counts() == {("sms", "delivered"): 1}

@@ -78,6 +78,9 @@ class FakeAnalytics:
     def contacts(self, uscc: str, run_id: str) -> list[SnapshotContact]:
         return list(self.people.get(uscc, [])) if run_id in self.runs else []
 
+    def contacts_of(self, usccs, run_id: str) -> dict[str, list[SnapshotContact]]:
+        return {u: self.contacts(u, run_id) for u in usccs if self.contacts(u, run_id)}
+
     def snapshots(self) -> list[SnapshotInfo]:
         return [self._info(name) for name in self.cities]
 

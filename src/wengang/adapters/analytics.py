@@ -37,6 +37,9 @@ ACCOUNTS = """SELECT uscc, bank_code, account_no, account_name FROM {schema}.emp
 CONTACTS = """SELECT role, name, phone, email, wechat_openid, coalesce(sms_opt_out, false) FROM {schema}.contacts
               WHERE uscc = ? ORDER BY line"""
 
+CONTACTS_OF = """SELECT c.uscc, role, name, phone, email, wechat_openid, coalesce(sms_opt_out, false)
+                 FROM {schema}.contacts c JOIN wanted_units w ON w.uscc = c.uscc ORDER BY c.uscc, line"""
+
 
 class DuckAnalytics:
     """The DuckDB file at `path`: a write (import, evaluation) holds it alone; a page's read opens it read-only."""
@@ -148,6 +151,29 @@ class DuckAnalytics:
                 rows = con.execute(CONTACTS.format(schema=store.schema_of(row[0])), [uscc]).fetchall()
                 return [SnapshotContact(role, name, phone, email, openid, bool(opt_out))
                         for role, name, phone, email, openid, opt_out in rows]
+            finally:
+                con.close()
+        except duckdb.Error as err:
+            raise AnalyticsUnreadable(str(err)) from err
+
+    def contacts_of(self, usccs: Sequence[str], run_id: str) -> dict[str, list[SnapshotContact]]:
+        if not self.path.exists() or not usccs:
+            return {}
+        try:
+            con = store.connect(self.path, read_only=True)
+            try:
+                row = con.execute("SELECT snapshot_id FROM decision_runs WHERE id = ?", [run_id]).fetchone()
+                if row is None or not con.execute(
+                        "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = 'contacts'",
+                        [store.schema_of(row[0])]).fetchone():
+                    return {}
+                wanted = pa.table({"uscc": pa.array(list(usccs), pa.string())})
+                con.register("wanted_units", wanted)
+                found: dict[str, list[SnapshotContact]] = {}
+                for uscc, role, name, phone, email, openid, opt_out in con.execute(
+                        CONTACTS_OF.format(schema=store.schema_of(row[0]))).fetchall():
+                    found.setdefault(uscc, []).append(SnapshotContact(role, name, phone, email, openid, bool(opt_out)))
+                return found
             finally:
                 con.close()
         except duckdb.Error as err:

@@ -67,6 +67,48 @@ class Receipt(NamedTuple):
     error: str | None = None
 
 
+DELIVERED = "delivered"
+RETRY_AFTER = (30, 120, 600, 1800, 3600, 3600, 3600)    # seconds before each retry; then the message has failed
+
+
+@dataclass(frozen=True, slots=True)
+class Dispatch:
+    """A step's message on its way to one person on one channel (a row of deliveries): pending until its provider
+    takes it (sent), then delivered or failed by the provider's receipt; a provider that is busy or down is tried
+    again later (RETRY_AFTER), and after the last try the message has failed."""
+
+    id: int
+    notification_id: int
+    key: str
+    channel: str
+    recipient: str
+    status: str
+    attempts: int
+    next_at: dt.datetime
+    provider_id: str | None
+    error: str | None
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    done_at: dt.datetime | None
+
+    def __repr__(self) -> str:                          # the recipient is personal data: never in a log line
+        return f"Dispatch(id={self.id}, key={self.key!r}, channel={self.channel}, status={self.status})"
+
+    def handed(self, answer: Handed, at: dt.datetime) -> Dispatch:
+        """What the provider said: taken (sent), refused for good (failed), or busy (retry later, or failed once the
+        tries are spent)."""
+        if self.status != PENDING:
+            raise IllegalTransition(None, self.status, answer.status)
+        if answer.status == HANDED_SENT:
+            return replace(self, status=SENT, attempts=self.attempts + 1, provider_id=answer.provider_id,
+                           sent_at=at, error=None)
+        tries = self.attempts + 1
+        if answer.status == HANDED_RETRY and tries <= len(RETRY_AFTER):
+            return replace(self, attempts=tries, next_at=at + dt.timedelta(seconds=RETRY_AFTER[tries - 1]),
+                           error=(answer.error or "")[:200])
+        return replace(self, status=FAILED, attempts=tries, error=(answer.error or "")[:200], done_at=at)
+
+
 @dataclass(frozen=True, slots=True)
 class Notification:
     """A queued message: pending until a channel takes it, then sent (its seal wiped) or failed. A secret in it

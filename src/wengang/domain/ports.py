@@ -26,6 +26,7 @@ from wengang.domain.repositories import (
     BankFiles,
     Callbacks,
     Cycles,
+    Deliveries,
     Jobs,
     LoginFailures,
     LookupCodes,
@@ -378,6 +379,10 @@ class Analytics(Protocol):
         the run, the unit or the file is not there. Personal data: a caller shows it masked."""
         ...
 
+    def contacts_of(self, usccs: Sequence[str], run_id: str) -> dict[str, list[SnapshotContact]]:
+        """`contacts` for many units at once (a step's messages to a whole cycle): units without any left out."""
+        ...
+
     def decided(self, uscc: str, run_id: str | None = None) -> Decided | None:
         """The unit's decision in the run (default: the newest run that decided it) and the values the run used;
         None when no such decision is stored."""
@@ -457,6 +462,7 @@ class UnitOfWork(Protocol):
     account_requests: AccountRequests
     callbacks: Callbacks
     notifications: Notifications
+    deliveries: Deliveries
     audit: AuditLog
     payments: Payments
     # money records

@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from wengang.domain.accounts import PaymentAccount
 from wengang.domain.attachments import ApplicationAttachment
-from wengang.domain.contact import Callback, Notice, Notification
+from wengang.domain.contact import Callback, Dispatch, Notice, Notification, Receipt
 from wengang.domain.cycles import Cycle, Round
 from wengang.domain.jobs import Job, JobKind, Params
 from wengang.domain.payment_batches import PaymentBatch
@@ -441,8 +441,9 @@ class Notifications(Protocol):
         """Queue many in one bulk insert (returns, recoveries: up to hundreds of thousands at once)."""
         ...
 
-    def pending(self, *, kind: str | None = None, limit: int) -> list[Notification]:
-        """The oldest pending messages (of one kind, if named)."""
+    def pending(self, *, kind: str | None = None, limit: int, templated: bool | None = None) -> list[Notification]:
+        """The oldest pending messages (of one kind, if named; only those filled from a template, or only those
+        that are not, if `templated` says so)."""
         ...
 
     def save_sent(self, sent: Iterable[Notification]) -> int:
@@ -458,6 +459,41 @@ class Notifications(Protocol):
     def told_up_to(self) -> int:
         """The newest audit entry a message was told from (0: none yet): where telling resumes."""
         ...
+
+
+class Due(NamedTuple):
+    """A delivery whose time has come, with what its message says (the template's event and values, the text)."""
+
+    dispatch: Dispatch
+    event: str
+    params: str | None
+    text: str
+
+
+class Deliveries(Protocol):
+    """Each step's message on its way to one person on one channel."""
+
+    def add_many(self, rows: Iterable[tuple[int, str, str, str, dt.datetime, dt.datetime]]) -> int:
+        """(notification id, key, channel, recipient, not before, created at) rows, pending, in one bulk insert."""
+        ...
+
+    def due(self, channel: str, now: dt.datetime, limit: int) -> list[Due]:
+        """The oldest pending deliveries on a channel whose time has come."""
+        ...
+
+    def save_handed(self, handed: Iterable[Dispatch]) -> int:
+        """Store what providers said (Dispatch.handed) of those still pending, in one statement; how many."""
+        ...
+
+    def apply_receipts(self, receipts: Iterable[Receipt]) -> int:
+        """A provider's receipts, by its id: sent → delivered or failed (a receipt twice changes nothing)."""
+        ...
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        """How many deliveries by (channel, status)."""
+        ...
+
+    def of_notification(self, notification_id: int) -> list[Dispatch]: ...
 
 
 class Callbacks(Protocol):

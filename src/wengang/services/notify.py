@@ -70,7 +70,7 @@ def deliver(*, store: Store, channel: Channel, limit: int = 50_000, kind: str | 
     """Hand pending messages (of one kind, if named) to the channel, then mark them sent and wipe their seals; a
     crash in between re-sends, never loses."""
     with store.transaction() as uow:
-        pending = uow.notifications.pending(kind=kind, limit=limit)
+        pending = uow.notifications.pending(kind=kind, limit=limit, templated=False)
         sent = channel.send(_handed_over(m) for m in pending)
         uow.notifications.save_sent(m.sent(uow.now()) for m in pending)
         uow.commit()

@@ -223,3 +223,27 @@ notifications = Table(
     Index("ux_notifications_audit_seq", "audit_seq", unique=True),
     CheckConstraint("sealed IS NULL OR status = 'pending'", name="sealed_until_sent"),
 )
+
+# A step's message on its way to one contact of the unit on one channel (issue 16.3): handed to the channel's provider
+# under `key` (its idempotency key), retried with backoff, then delivered or failed by the provider's receipt.
+deliveries = Table(
+    "deliveries", metadata,
+    Column("id", Id, primary_key=True),
+    Column("notification_id", Id, ForeignKey("notifications.id"), nullable=False),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("channel", String(12), nullable=False),
+    Column("recipient", String(254), nullable=False),      # phone, e-mail or openid: private, shown masked only
+    Column("status", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", DateTime, nullable=False),           # not before (a retry's backoff, the end of quiet hours)
+    Column("provider_id", String(64)),
+    Column("error", String(200)),
+    Column("created_at", DateTime, nullable=False),
+    Column("sent_at", DateTime),
+    Column("done_at", DateTime),                           # delivered or failed for good
+    CheckConstraint(one_of("channel", ("sms", "wechat", "email")), name="known_channel"),
+    CheckConstraint(one_of("status", ("pending", "sent", "delivered", "failed")), name="known_status"),
+    Index("ix_deliveries_due", "status", "next_at"),
+    Index("ix_deliveries_provider", "provider_id"),
+    Index("ix_deliveries_notification", "notification_id"),
+)

@@ -16,7 +16,7 @@ from wengang.adapters.db.audit_log import SqlAuditLog
 from wengang.adapters.db.cases import SqlCases
 from wengang.adapters.db.engine import PATIENCE, WRITE, WalCheckpointer, make_engine, upgrade
 from wengang.adapters.db.payments import SqlPayments
-from wengang.adapters.db.repositories.contact import SqlCallbacks, SqlNotifications
+from wengang.adapters.db.repositories.contact import SqlCallbacks, SqlDeliveries, SqlNotifications
 from wengang.adapters.db.repositories.cycles import SqlCycles, SqlRounds
 from wengang.adapters.db.repositories.jobs import SqlJobs
 from wengang.adapters.db.repositories.money import (
@@ -53,6 +53,7 @@ from wengang.domain.repositories import (
     BankFiles,
     Callbacks,
     Cycles,
+    Deliveries,
     Jobs,
     LoginFailures,
     LookupCodes,
@@ -95,6 +96,7 @@ class SqlUnitOfWork:
     account_requests: AccountRequests
     callbacks: Callbacks
     notifications: Notifications
+    deliveries: Deliveries
     audit: AuditLog
     payments: Payments
     accounts: PaymentAccounts
@@ -135,6 +137,7 @@ class SqlUnitOfWork:
         self.activation_codes, self.login_failures = SqlActivationCodes(conn), SqlLoginFailures(conn)
         self.account_requests, self.lookup_codes = SqlAccountRequests(conn), SqlLookupCodes(conn)
         self.callbacks, self.notifications = SqlCallbacks(conn), SqlNotifications(conn)
+        self.deliveries = SqlDeliveries(conn)
         at = self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         self.audit = self._audit_log = SqlAuditLog(conn, at, self._audit_key)
         self.payments = SqlPayments(conn, self._now)

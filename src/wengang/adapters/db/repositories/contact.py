@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from itertools import chain
 
 from sqlalchemy import bindparam, func, select, update
 
 from wengang.adapters.db.bulk import insert_rows
-from wengang.adapters.db.payment_tables import notifications
+from wengang.adapters.db.payment_tables import deliveries, notifications
 from wengang.adapters.db.people_tables import callbacks
 from wengang.adapters.db.repositories.base import TableRepository
-from wengang.domain.contact import OPEN, PENDING, Callback, Notice, Notification
+from wengang.domain.contact import (
+    DELIVERED,
+    FAILED,
+    OPEN,
+    PENDING,
+    SENT,
+    Callback,
+    Dispatch,
+    Notice,
+    Notification,
+    Receipt,
+)
+from wengang.domain.repositories import Due
 
 QUEUED = (*Notice._fields, "status")          # a notice's fields are the columns it fills, then its status
 
@@ -32,10 +45,12 @@ class SqlNotifications(TableRepository[Notification]):
             return 0
         return insert_rows(self.conn, notifications, QUEUED, ((*n, PENDING) for n in chain((first,), it)))
 
-    def pending(self, *, kind: str | None = None, limit: int) -> list[Notification]:
+    def pending(self, *, kind: str | None = None, limit: int, templated: bool | None = None) -> list[Notification]:
         where = [notifications.c.status == PENDING]
         if kind is not None:
             where.append(notifications.c.kind == kind)
+        if templated is not None:
+            where.append(notifications.c.params.isnot(None) if templated else notifications.c.params.is_(None))
         query = self._select().where(*where).order_by(notifications.c.id).limit(limit)
         return [self._row(r) for r in self.conn.execute(query)]
 
@@ -77,3 +92,53 @@ class SqlCallbacks(TableRepository[Callback]):
 
     def of_unit(self, uscc: str) -> list[Callback]:
         return self._many(callbacks.c.uscc == uscc)
+
+
+DELIVERY_COLUMNS = ("notification_id", "key", "channel", "recipient", "next_at", "created_at", "status", "attempts")
+
+
+class SqlDeliveries(TableRepository[Dispatch]):
+    """The Deliveries repository on one connection."""
+
+    table, model, label = deliveries, Dispatch, ("投递", "delivery")
+
+    def add_many(self, rows: Iterable[tuple[int, str, str, str, dt.datetime, dt.datetime]]) -> int:
+        return insert_rows(self.conn, deliveries, DELIVERY_COLUMNS, ((*r, PENDING, 0) for r in rows))
+
+    def due(self, channel: str, now: dt.datetime, limit: int) -> list[Due]:
+        n = notifications
+        query = (select(*deliveries.c, n.c.kind, n.c.params, n.c.text)
+                 .join(n, n.c.id == deliveries.c.notification_id)
+                 .where(deliveries.c.status == PENDING, deliveries.c.channel == channel, deliveries.c.next_at <= now)
+                 .order_by(deliveries.c.next_at, deliveries.c.id).limit(limit))
+        width = len(deliveries.c)
+        return [Due(Dispatch(*r[:width]), *r[width:]) for r in self.conn.execute(query)]
+
+    def save_handed(self, handed: Iterable[Dispatch]) -> int:
+        rows = [{"did": d.id, "s": d.status, "a": d.attempts, "n": d.next_at, "p": d.provider_id, "e": d.error,
+                 "sa": d.sent_at, "da": d.done_at} for d in handed]
+        if rows:
+            self.conn.execute(
+                update(deliveries).where(deliveries.c.id == bindparam("did"), deliveries.c.status == PENDING)
+                .values(status=bindparam("s"), attempts=bindparam("a"), next_at=bindparam("n"),
+                        provider_id=bindparam("p"), error=bindparam("e"), sent_at=bindparam("sa"),
+                        done_at=bindparam("da")), rows)
+        return len(rows)
+
+    def apply_receipts(self, receipts: Iterable[Receipt]) -> int:
+        rows = [{"pid": r.provider_id, "s": DELIVERED if r.delivered else FAILED, "at": r.at,
+                 "e": None if r.delivered else (r.error or "")[:200]} for r in receipts]
+        if not rows:
+            return 0
+        result = self.conn.execute(
+            update(deliveries).where(deliveries.c.provider_id == bindparam("pid"), deliveries.c.status == SENT)
+            .values(status=bindparam("s"), done_at=bindparam("at"), error=bindparam("e")), rows)
+        return max(result.rowcount, 0)
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        query = select(deliveries.c.channel, deliveries.c.status, func.count()).group_by(
+            deliveries.c.channel, deliveries.c.status)
+        return {(c, s): n for c, s, n in self.conn.execute(query)}
+
+    def of_notification(self, notification_id: int) -> list[Dispatch]:
+        return self._many(deliveries.c.notification_id == notification_id)

@@ -1,0 +1,141 @@
+"""Delivering each step's message to the people a unit named (issue 16.3): a message told to the unit (its inbox, at
+once) is fanned out to every contact on each of their channels, then handed to each channel's provider in batches.
+Every copy has an idempotency key the provider dedups on, so a crash between handing over and recording sends no
+text twice; a busy provider is tried again with backoff; no SMS goes out in quiet hours (22:00-08:00 Beijing) and
+none to a contact who opted out; the provider's receipts say delivered or failed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from wengang.domain.analytics import SnapshotContact
+from wengang.domain.contact import HANDED_RETRY, Delivery, Handed, Receipt
+from wengang.domain.days import BEIJING
+from wengang.domain.ports import Analytics, Sender, Store
+from wengang.messages import render
+
+QUIET_FROM, QUIET_UNTIL = 22, 8         # no SMS from 22:00 to 08:00 Beijing time (issue 16)
+BATCH = 1_000
+FAN_CHUNK = 20_000
+
+
+@dataclass
+class Delivered:
+    """What one round of delivery did, by channel."""
+
+    fanned: int = 0
+    sent: dict[str, int] = field(default_factory=dict)
+    retried: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, int] = field(default_factory=dict)
+    held: list[str] = field(default_factory=list)          # channels kept for later (quiet hours)
+
+    @property
+    def handed(self) -> int:
+        return sum(self.sent.values())
+
+
+def quiet(at: dt.datetime) -> bool:
+    """Whether a naive-UTC moment falls in the SMS quiet hours of Beijing."""
+    hour = at.replace(tzinfo=dt.UTC).astimezone(BEIJING).hour
+    return hour >= QUIET_FROM or hour < QUIET_UNTIL
+
+
+def routes(contact: SnapshotContact) -> list[tuple[str, str]]:
+    """Where one contact is reached: (channel, address) for each channel the contact gave (SMS unless opted out)."""
+    found = []
+    if contact.phone and not contact.sms_opt_out:
+        found.append(("sms", contact.phone))
+    if contact.email:
+        found.append(("email", contact.email))
+    if contact.wechat_openid:
+        found.append(("wechat", contact.wechat_openid))
+    return found
+
+
+def fan_out(*, store: Store, analytics: Analytics, chunk: int = FAN_CHUNK) -> int:
+    """Every pending step message becomes one delivery per contact and channel, in the same transaction that marks
+    it handed on (so it is fanned out once); a unit that named nobody keeps its inbox message only."""
+    made = 0
+    while True:
+        with store.transaction() as uow:
+            pending = uow.notifications.pending(limit=chunk, templated=True)
+            if not pending:
+                return made
+            cases = {c.id: c for c in uow.cases.many(n.case_id for n in pending if n.case_id is not None)}
+            by_run: dict[str, set[str]] = {}
+            for case in cases.values():
+                by_run.setdefault(case.run_id, set()).add(case.uscc)
+            people = {(run, uscc): found for run, usccs in by_run.items()
+                      for uscc, found in analytics.contacts_of(sorted(usccs), run).items()}
+            now, rows = uow.now(), []
+            for n in pending:
+                unit = cases.get(n.case_id) if n.case_id is not None else None
+                contacts = people.get((unit.run_id, unit.uscc), []) if unit is not None else []
+                for i, contact in enumerate(contacts):
+                    rows += [(n.id, f"n{n.id}-{channel}-{i}", channel, address, now, now)
+                             for channel, address in routes(contact)]
+            uow.deliveries.add_many(rows)
+            uow.notifications.save_sent(n.sent(now) for n in pending)
+            uow.commit()
+        made += len(rows)
+
+
+def send_due(*, store: Store, senders: Mapping[str, Sender], batch: int = BATCH, budget: float = 50.0,
+             rate: Mapping[str, float] | None = None) -> Delivered:
+    """Hand every delivery whose time has come to its channel's provider, a batch at a time, until none is due or
+    `budget` seconds are spent; `rate` caps messages per second per channel."""
+    done, started = Delivered(), time.monotonic()
+    for channel, sender in senders.items():
+        cap = (rate or {}).get(channel)
+        while time.monotonic() - started < budget:
+            with store.reading() as uow:
+                now = uow.now()
+                if channel == "sms" and quiet(now):
+                    done.held.append(channel)
+                    break
+                due = uow.deliveries.due(channel, now, batch)
+            if not due:
+                break
+            began = time.monotonic()
+            answers = {h.key: h for h in sender.send([_outgoing(d.dispatch.key, channel, d.dispatch.recipient,
+                                                                d.event, d.params, d.text) for d in due])}
+            with store.transaction() as uow:
+                handed = [d.dispatch.handed(answers.get(d.dispatch.key) or Handed(
+                    d.dispatch.key, HANDED_RETRY, error="no answer from the provider"), uow.now()) for d in due]
+                uow.deliveries.save_handed(handed)
+                uow.commit()
+            for h in handed:
+                tally = done.sent if h.status == "sent" else done.failed if h.status == "failed" else done.retried
+                tally[channel] = tally.get(channel, 0) + 1
+            if cap:
+                time.sleep(max(0.0, len(due) / cap - (time.monotonic() - began)))
+    return done
+
+
+def _outgoing(key: str, channel: str, recipient: str, event: str, params: str | None, text: str) -> Delivery:
+    """A delivery as its provider gets it: the template's values as text, the subject from the template."""
+    values = json.loads(params) if params else {}
+    subject = render(event, values).subject
+    return Delivery(key, channel, recipient, event, {k: "" if v is None else str(v) for k, v in values.items()},
+                    text, subject)
+
+
+def apply_receipts(receipts: Iterable[Receipt], *, store: Store) -> int:
+    """A provider's receipts: each message it took is now delivered or failed (a receipt again changes nothing)."""
+    with store.transaction() as uow:
+        changed = uow.deliveries.apply_receipts(receipts)
+        uow.commit()
+    return changed
+
+
+def deliver(*, store: Store, analytics: Analytics, senders: Mapping[str, Sender], budget: float = 50.0,
+            rate: Mapping[str, float] | None = None) -> Delivered:
+    """One round: fan out what was told, then hand over what is due."""
+    fanned = fan_out(store=store, analytics=analytics)
+    done = send_due(store=store, senders=senders, budget=budget, rate=rate)
+    done.fanned = fanned
+    return done

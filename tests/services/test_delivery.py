@@ -1,0 +1,133 @@
+"""Delivery to the people a unit named (issue 16.3), on the in-memory store with a provider faked at its boundary:
+each told message goes to every contact on each channel they gave (never SMS to one who opted out), once; a busy
+provider is tried again later, a refusal is final; no SMS in quiet hours; a resend after a crash carries the same
+key, so the provider sends it once; receipts say delivered or failed, and saying it twice changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.services.conftest import code
+from tests.services.test_lookup import Clock
+from wengang.domain.analytics import SnapshotContact
+from wengang.domain.contact import HANDED_FAILED, HANDED_RETRY, HANDED_SENT, RETRY_AFTER, Handed, Receipt
+from wengang.services import delivery, tell
+
+pytestmark = pytest.mark.services
+UNIT, NOBODY = code("eligible"), code("no_account")
+LEGAL = SnapshotContact("legal_representative", "张伟", "13812345678", email="zhang@example.cn")
+CLERK = SnapshotContact("hr_specialist", "李娜", "15900001111", wechat_openid="oWX-1234567890", sms_opt_out=True)
+
+
+class Provider:
+    """A channel's provider at the true boundary: takes each key once (a resend of a key is not sent again), answers
+    `answer[recipient]` (default: taken), and gives each message taken an id."""
+
+    def __init__(self, channel: str, answer: dict[str, str] | None = None):
+        self.channel, self.answer, self.got = channel, answer or {}, {}
+
+    def send(self, batch):
+        out = []
+        for d in batch:
+            status = self.answer.get(d.recipient, HANDED_SENT)
+            if status == HANDED_SENT:
+                self.got.setdefault(d.key, d)
+            out.append(Handed(d.key, status, f"P-{d.key}" if status == HANDED_SENT else None,
+                              None if status == HANDED_SENT else "busy"))
+        return out
+
+
+@pytest.fixture
+def told(store, analytics, settings, opened):
+    """Cycle 1 told (each unit's opening message queued), the unit naming two people, at 10:00 Beijing."""
+    store.clock = Clock(dt.datetime(2021, 7, 1, 2, 0))
+    analytics.people[UNIT] = [LEGAL, CLERK]
+    tell.tell(store=store, settings=settings)
+    return store
+
+
+def test_each_message_reaches_every_contact_on_each_channel_once_and_never_texts_who_opted_out(told, analytics):
+    assert delivery.fan_out(store=told, analytics=analytics) == 3
+    assert delivery.fan_out(store=told, analytics=analytics) == 0            # fanned out once
+    with told.reading() as uow:
+        [mine] = [n for n in uow.notifications.of_unit(UNIT, limit=10)]
+        routes = sorted((d.channel, d.recipient) for d in uow.deliveries.of_notification(mine.id))
+        nobody = uow.notifications.of_unit(NOBODY, limit=10)
+    assert routes == [("email", "zhang@example.cn"), ("sms", "13812345678"), ("wechat", "oWX-1234567890")]
+    assert mine.status == "sent" and all(not uow.deliveries.of_notification(n.id) for n in nobody)
+    sms, mail, wechat = Provider("sms"), Provider("email"), Provider("wechat")
+    done = delivery.send_due(store=told, senders={"sms": sms, "email": mail, "wechat": wechat})
+    assert done.sent == {"sms": 1, "email": 1, "wechat": 1}
+    [text] = sms.got.values()
+    assert text.recipient == "13812345678" and text.event == mine.kind and "元" in text.text
+    assert text.params["pack"] == "beijing-2021" and " / " in text.subject
+    assert delivery.send_due(store=told, senders={"sms": sms}).handed == 0   # nothing due twice
+
+
+def test_a_busy_provider_is_tried_again_later_and_a_refusal_is_final(told, analytics):
+    delivery.fan_out(store=told, analytics=analytics)
+    busy = Provider("sms", {"13812345678": HANDED_RETRY})
+    assert delivery.send_due(store=told, senders={"sms": busy}).retried == {"sms": 1}
+    assert delivery.send_due(store=told, senders={"sms": busy}).retried == {}     # not due before its backoff
+    told.clock.move(seconds=RETRY_AFTER[0])
+    assert delivery.send_due(store=told, senders={"sms": busy}).retried == {"sms": 1}
+    for wait in RETRY_AFTER[1:-1]:
+        told.clock.move(seconds=wait)
+        assert delivery.send_due(store=told, senders={"sms": busy}).retried == {"sms": 1}
+    told.clock.move(seconds=RETRY_AFTER[-1])
+    assert delivery.send_due(store=told, senders={"sms": busy}).failed == {"sms": 1}   # its tries are spent
+    refused = Provider("email", {"zhang@example.cn": HANDED_FAILED})
+    assert delivery.send_due(store=told, senders={"email": refused}).failed == {"email": 1}
+    with told.reading() as uow:
+        states = {(d.channel, d.status, d.attempts) for d in uow.deliveries.of_notification(
+            uow.notifications.of_unit(UNIT, limit=1)[0].id)}
+    assert ("sms", "failed", len(RETRY_AFTER) + 1) in states and ("email", "failed", 1) in states
+
+
+def test_no_sms_in_quiet_hours_but_mail_goes(told, analytics):
+    delivery.fan_out(store=told, analytics=analytics)
+    told.clock.at = dt.datetime(2021, 7, 1, 14, 30)                           # 22:30 Beijing
+    sms, mail = Provider("sms"), Provider("email")
+    done = delivery.send_due(store=told, senders={"sms": sms, "email": mail})
+    assert done.held == ["sms"] and not sms.got and len(mail.got) == 1
+    told.clock.at = dt.datetime(2021, 7, 1, 23, 59)                           # 07:59 Beijing: still quiet
+    assert delivery.send_due(store=told, senders={"sms": sms}).held == ["sms"]
+    told.clock.at = dt.datetime(2021, 7, 2, 0, 0)                             # 08:00 Beijing
+    assert delivery.send_due(store=told, senders={"sms": sms}).sent == {"sms": 1}
+
+
+def test_a_resend_after_a_crash_carries_the_same_key_so_the_provider_sends_it_once(told, analytics, monkeypatch):
+    delivery.fan_out(store=told, analytics=analytics)
+    sms = Provider("sms")
+    real = told.transaction
+    calls = {"n": 0}
+
+    def crash_when_recording(*args, **kwargs):                              # handed over, then killed before it
+        calls["n"] += 1                                                      # is recorded
+        if calls["n"] == 1:
+            raise RuntimeError("killed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(told, "transaction", crash_when_recording)
+    with pytest.raises(RuntimeError):
+        delivery.send_due(store=told, senders={"sms": sms})
+    monkeypatch.setattr(told, "transaction", real)
+    first = set(sms.got)
+    assert delivery.send_due(store=told, senders={"sms": sms}).sent == {"sms": 1}
+    assert set(sms.got) == first and len(sms.got) == 1                       # the same key: one text
+
+
+def test_receipts_say_delivered_or_failed_once(told, analytics):
+    delivery.fan_out(store=told, analytics=analytics)
+    sms, mail = Provider("sms"), Provider("email")
+    delivery.send_due(store=told, senders={"sms": sms, "email": mail})
+    at = dt.datetime(2021, 7, 1, 2, 5)
+    receipts = [Receipt(f"P-{k}", True, at) for k in sms.got] + [Receipt(f"P-{k}", False, at, error="DELIVRD_FAIL")
+                                                                   for k in mail.got]
+    assert delivery.apply_receipts(receipts, store=told) == 2
+    assert delivery.apply_receipts(receipts, store=told) == 0
+    with told.reading() as uow:
+        counts = uow.deliveries.counts()
+    assert counts[("sms", "delivered")] == 1 and counts[("email", "failed")] == 1
