@@ -13,7 +13,7 @@ from wengang.adapters.anchors import FileAnchors
 from wengang.adapters.attachments import FileAttachments
 from wengang.adapters.banks.adapter import BankFileAdapter
 from wengang.adapters.banks.simulator import BankSimulator
-from wengang.adapters.channels.outbox import OutboxFile
+from wengang.adapters.channels.outbox import OutboxFile, OutboxSender
 from wengang.adapters.clock import clock_for
 from wengang.adapters.db.engine import current_revision
 from wengang.adapters.db.store import SqlStore
@@ -22,8 +22,8 @@ from wengang.adapters.sealer import AesGcmSealer
 from wengang.config import Settings, load_settings
 from wengang.domain.errors import StoreUnavailable
 from wengang.domain.jobs import JobKind
-from wengang.domain.ports import Analytics, AttachmentFiles, Banks, Channel, Clock
-from wengang.services import job_steps, publicity_plan, tell
+from wengang.domain.ports import Analytics, AttachmentFiles, Banks, Channel, Clock, Sender
+from wengang.services import delivery, job_steps, publicity_plan, tell
 from wengang.services.jobs import Handler
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,20 @@ def attachments(settings: Settings | None = None) -> AttachmentFiles:
     return FileAttachments((settings or load_settings()).attachments_path)
 
 
+def senders(settings: Settings | None = None) -> dict[str, Sender]:
+    """Who carries each channel's messages: the outbox file's gateway for SMS, e-mail and WeChat alike until an
+    SMS gateway, an SMTP server or a WeChat account is configured."""
+    settings = settings or load_settings()
+    box = deliveries_outbox(settings)
+    return {channel: OutboxSender(channel, box, sealer(settings)) for channel in ("sms", "email", "wechat")}
+
+
+def deliveries_outbox(settings: Settings | None = None) -> OutboxFile:
+    """The outbox file the default senders write, holding the key that opens it (as its gateway does)."""
+    settings = settings or load_settings()
+    return OutboxFile(settings.deliveries_path, sealer=sealer(settings))
+
+
 def channel(settings: Settings | None = None) -> Channel:
     """The channel notifications are delivered through: the settings' outbox file, where a gateway picks them up."""
     return OutboxFile((settings or load_settings()).outbox_path)
@@ -141,6 +155,10 @@ def due_work(settings: Settings | None = None) -> Callable[[], None]:
         told = tell.tell(store=store(settings), settings=settings)
         if told.total:
             log.info("已告知 %s 条步骤消息 / %s step messages queued", told.total, told.total)
+        sent = delivery.deliver(store=store(settings), analytics=analytics(settings), senders=senders(settings),
+                                budget=20.0)
+        if sent.fanned or sent.handed:
+            log.info("投递 / delivery: %s fanned out, %s handed over", sent.fanned, sent.handed)
     return start_due
 
 

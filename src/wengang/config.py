@@ -99,6 +99,11 @@ class Settings(BaseSettings):
         return self.data_dir / "outbox" / "notifications.jsonl"
 
     @property
+    def deliveries_path(self) -> Path:
+        """Where each step's message to each contact is handed over when no provider is set up (a gateway reads it)."""
+        return self.data_dir / "outbox" / "deliveries.jsonl"
+
+    @property
     def key_path(self) -> Path:
         """The master key file: WENGANG_KEY_FILE, or keys/master.key beside the embedded stores."""
         return self.key_file or self.data_dir / "keys" / "master.key"

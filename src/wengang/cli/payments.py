@@ -15,7 +15,7 @@ from wengang.cli.console import BarProgress, console, fail, parse_date, print_wi
 from wengang.cli.cycle import handled, store
 from wengang.cli.identity import acting
 from wengang.domain.identifiers import mask_account
-from wengang.services import accounts, ledger, notify, payment_report, payments, reconcile, tell
+from wengang.services import accounts, delivery, ledger, notify, payment_report, payments, reconcile, tell
 
 batch_app = typer.Typer(help="支付批次 / payment batches: prepare, approve (four eyes), files", no_args_is_help=True)
 bank_app = typer.Typer(help="银行模拟器 / the bank simulator (demo and tests)", no_args_is_help=True)
@@ -230,6 +230,10 @@ def notify_deliver() -> None:
     told = tell.tell(store=store(), settings=settings)
     sent = notify.deliver(store=store(), channel=bootstrap.channel(settings))
     console.print(f"{told.total:,} 条步骤消息已排队 / step messages queued; {sent:,} 条通知 / notifications → {path}")
+    done = delivery.deliver(store=store(), analytics=bootstrap.analytics(settings), senders=bootstrap.senders(settings))
+    console.print(f"{done.fanned:,} 份发往各联系人 / copies for the units' contacts; "
+                  + ", ".join(f"{channel} {n:,}" for channel, n in sorted(done.sent.items())) + " 已交付 / handed over"
+                  + (f"; {', '.join(done.held)} 静默时段暂缓 / held for quiet hours" if done.held else ""))
 
 
 @account_app.command("change")

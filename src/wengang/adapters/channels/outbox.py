@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from wengang.domain.contact import HANDED_SENT, Delivery, Handed
+from wengang.domain.identifiers import mask_email, mask_phone
 from wengang.domain.ports import Sealer
 
 
@@ -49,3 +51,29 @@ class OutboxFile:
                 line = {**line, "text": inside["text"], "recipient": inside["recipient"], "sealed": None}
             found.append(line)
         return found
+
+
+def masked(channel: str, recipient: str) -> str:
+    """A recipient as a file or log may show it: a phone 138****5678, an e-mail z***@example.cn, an openid's start."""
+    if channel == "email":
+        return mask_email(recipient)
+    if channel == "wechat":
+        return recipient[:4] + "****"
+    return mask_phone(recipient)
+
+
+class OutboxSender:
+    """A channel whose provider is the gateway reading the outbox file (no SMS, mail or WeChat account set up, as in
+    the demo): each delivery is one line, its recipient and text sealed whole under its key's context, masked in
+    clear; the gateway drops a key it has seen (the file itself keeps a resend)."""
+
+    def __init__(self, channel: str, outbox: OutboxFile, sealer: Sealer):
+        self.channel, self._outbox, self._sealer = channel, outbox, sealer
+
+    def send(self, batch: Sequence[Delivery]) -> list[Handed]:
+        lines = [{"key": d.key, "channel": d.channel, "kind": d.event, "recipient": masked(d.channel, d.recipient),
+                  "subject": d.subject, "text": d.text, "seal_context": f"delivery:{d.key}",
+                  "sealed": self._sealer.seal(json.dumps({"text": d.text, "recipient": d.recipient},
+                                                         ensure_ascii=False), f"delivery:{d.key}")} for d in batch]
+        self._outbox.send(lines)
+        return [Handed(d.key, HANDED_SENT, d.key) for d in batch]
