@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterable
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -128,8 +128,8 @@ class SmtpSimulator:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or envelope.content or b""
-        message = cast(EmailMessage, email.message_from_bytes(
-            raw if isinstance(raw, bytes) else raw.encode("utf-8"), policy=email.policy.default))
+        message: EmailMessage = email.message_from_bytes(
+            raw if isinstance(raw, bytes) else raw.encode("utf-8"), policy=email.policy.default)
         message_id = str(message.get("Message-ID", "")).strip()
         part = message.get_body(("plain",))
         body = part.get_content() if part is not None else ""
