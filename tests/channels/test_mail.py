@@ -86,3 +86,49 @@ def test_the_mailbox_remembers_message_ids_across_a_restart(tmp_path):
         with SmtpSimulator(box) as sim:
             assert sender(sim).send([mail(5)])[0].status == HANDED_SENT
     assert len(SmtpSimulator(box).messages()) == 1
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, so STARTTLS is checked for real."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .sign(key, hashes.SHA256()))
+    folder = tmp_path_factory.mktemp("tls")
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                       serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+    return folder / "cert.pem", folder / "key.pem"
+
+
+def test_starttls_and_login_against_a_server_that_requires_both(tmp_path, certificate):
+    import ssl
+
+    cert, key = certificate
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    client_tls = ssl.create_default_context(cafile=str(cert))
+    with SmtpSimulator(tmp_path / "mailbox.jsonl", tls_context=server_tls, users={"wengang": "pw"}) as sim:
+        ok = sender(sim, starttls=True, tls_context=client_tls, username="wengang", password="pw").send([mail(1)])
+        wrong = sender(sim, starttls=True, tls_context=client_tls, username="wengang", password="no").send([mail(2)])
+        plain = sender(sim).send([mail(3)])
+        untrusted = sender(sim, starttls=True, username="wengang", password="pw").send([mail(4)])
+    assert ok[0].status == HANDED_SENT
+    assert (wrong[0].status, wrong[0].error) == (HANDED_RETRY, "login refused: 535")
+    assert plain[0].status == HANDED_RETRY and untrusted[0].status == HANDED_RETRY
+    assert [m["message_id"] for m in sim.messages()] == [message_id("n1-published")]

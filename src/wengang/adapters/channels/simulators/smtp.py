@@ -4,7 +4,8 @@ Each message received is appended to a JSON-lines mailbox file (envelope, Messag
 text body), once per Message-ID (a resend is accepted and not kept twice, as a mailbox that deduplicates). An
 activation or look-up code in a body is written in stars (the file is a copy on disk; the whole text is kept in
 memory only, `inbox(address)`). It can refuse given addresses with 550, answer given addresses 450 (mailbox
-busy: try later) and refuse the next K sessions with 421."""
+busy: try later) and refuse the next K sessions with 421. Given a TLS context it offers STARTTLS (and then
+requires it); given users it requires a login (over TLS only, when it has TLS)."""
 
 from __future__ import annotations
 
@@ -14,14 +15,15 @@ import email.policy
 import json
 import re
 import socket
+import ssl
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 # A code shown after its label ("激活码：K7Q2M9", "look-up code K7Q2M9"): what the mailbox file never holds.
@@ -59,7 +61,8 @@ class _Controller(Controller):
 
 class SmtpSimulator:
     def __init__(self, mailbox: Path, *, reject: Iterable[str] = (), busy: Iterable[str] = (),
-                 hide: re.Pattern[str] = CODE_AFTER_LABEL):
+                 hide: re.Pattern[str] = CODE_AFTER_LABEL, tls_context: ssl.SSLContext | None = None,
+                 users: Mapping[str, str] | None = None):
         self.mailbox = Path(mailbox)
         self.reject, self.busy, self.hide = {a.lower() for a in reject}, {a.lower() for a in busy}, hide
         self.sessions_refused = 0
@@ -69,13 +72,21 @@ class SmtpSimulator:
         self._inboxes: dict[str, list[dict[str, Any]]] = {}
         if self.mailbox.is_file():
             self._seen = {m["message_id"] for m in self.messages()}
+        self.tls_context, self.users = tls_context, dict(users) if users is not None else None
         self._controller: _Controller | None = None
         self.host, self.port = "127.0.0.1", 0
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> tuple[str, int]:
         self.host, self.port = host, port or free_port(host)
         self.mailbox.parent.mkdir(parents=True, exist_ok=True)
-        self._controller = _Controller(self, hostname=host, port=self.port, server_hostname="mail.wengang.local")
+        options: dict[str, Any] = {}
+        if self.tls_context is not None:
+            options.update(tls_context=self.tls_context, require_starttls=True)
+        if self.users is not None:
+            options.update(authenticator=self._authenticate, auth_required=True,
+                           auth_require_tls=self.tls_context is not None)
+        self._controller = _Controller(self, hostname=host, port=self.port, server_hostname="mail.wengang.local",
+                                       **options)
         self._controller.simulator = self
         self._controller.start()
         return self.host, self.port
@@ -115,6 +126,14 @@ class SmtpSimulator:
         """What the address's owner reads (whole texts, in memory only)."""
         with self._lock:
             return list(self._inboxes.get(address.lower(), ()))
+
+    def _authenticate(self, server: SMTP, session: Session, envelope: Envelope, mechanism: str,
+                      auth_data: object) -> AuthResult:
+        if isinstance(auth_data, LoginPassword) and self.users is not None:
+            login, password = auth_data.login.decode(), auth_data.password.decode()
+            if login in self.users and self.users[login] == password:
+                return AuthResult(success=True)
+        return AuthResult(success=False, handled=False)
 
     # -- aiosmtpd's handler hooks -------------------------------------------------------------------------------
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
