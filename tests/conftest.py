@@ -197,5 +197,6 @@ def published(db_store, db_settings, opened, case_city):
         return publicity.start(1, store=db_store, starts_on=PUBLISHED_ON, by="clerk")
 
 
+from tests.callback_endpoint import callback  # noqa: E402,F401 - shared fixture
 from tests.paycity import pay_city, pay_settings, pay_store, reverified  # noqa: E402,F401 - shared fixtures
 from tests.reviewdata import review_city  # noqa: E402,F401 - shared fixture

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from wengang import messages
 from wengang.adapters.analytics import DuckAnalytics
 from wengang.adapters.anchors import FileAnchors
 from wengang.adapters.attachments import FileAttachments
 from wengang.adapters.banks.adapter import BankFileAdapter
 from wengang.adapters.banks.simulator import BankSimulator
+from wengang.adapters.channels.mail import SmtpSender
 from wengang.adapters.channels.outbox import OutboxFile, OutboxSender
+from wengang.adapters.channels.signing import BadSignature
+from wengang.adapters.channels.sms_gateway import SmsGatewaySender, parse_sms_receipts
+from wengang.adapters.channels.wechat import WeChatSender, event_signature, parse_wechat_event
 from wengang.adapters.clock import clock_for
 from wengang.adapters.db.engine import current_revision
 from wengang.adapters.db.store import SqlStore
 from wengang.adapters.keys import KeyFile
 from wengang.adapters.sealer import AesGcmSealer
 from wengang.config import Settings, load_settings
+from wengang.domain.contact import Receipt
 from wengang.domain.errors import StoreUnavailable
 from wengang.domain.jobs import JobKind
 from wengang.domain.ports import Analytics, AttachmentFiles, Banks, Channel, Clock, Sender
@@ -27,6 +34,7 @@ from wengang.services import delivery, job_steps, publicity_plan, tell
 from wengang.services.jobs import Handler
 
 log = logging.getLogger(__name__)
+SMS_TEMPLATES, WECHAT_TEMPLATES = messages.SMS_TEMPLATES, messages.WECHAT_TEMPLATES
 
 _STORES: dict[tuple, SqlStore] = {}   # by database, key, anchor folder and clock (a demo step's clock)
 STORE_ERRORS = (DBAPIError,)   # what a command reports as a database error instead of a stack trace
@@ -113,11 +121,52 @@ def attachments(settings: Settings | None = None) -> AttachmentFiles:
 
 
 def senders(settings: Settings | None = None) -> dict[str, Sender]:
-    """Who carries each channel's messages: the outbox file's gateway for SMS, e-mail and WeChat alike until an
-    SMS gateway, an SMTP server or a WeChat account is configured."""
+    """Who carries each channel's messages: the SMS gateway, the SMTP server and the WeChat account the settings set
+    up; a channel without one hands its messages to the outbox file's gateway."""
     settings = settings or load_settings()
     box = deliveries_outbox(settings)
-    return {channel: OutboxSender(channel, box, sealer(settings)) for channel in ("sms", "email", "wechat")}
+    found: dict[str, Sender] = {c: OutboxSender(c, box, sealer(settings)) for c in ("sms", "email", "wechat")}
+    if settings.sms_url:
+        found["sms"] = SmsGatewaySender(settings.sms_url, settings.sms_access_key_id,
+                                        settings.sms_access_key_secret.get_secret_value(), settings.sms_sign_name,
+                                        SMS_TEMPLATES)
+    if settings.smtp_host:
+        found["email"] = SmtpSender(settings.smtp_host, settings.smtp_port, settings.smtp_from,
+                                    starttls=settings.smtp_starttls, username=settings.smtp_username,
+                                    password=settings.smtp_password.get_secret_value() or None)
+    if settings.wechat_appid:
+        found["wechat"] = WeChatSender(settings.wechat_api_url, settings.wechat_appid,
+                                       settings.wechat_secret.get_secret_value(), WECHAT_TEMPLATES,
+                                       link=f"{settings.public_url.rstrip('/')}/portal")
+    return found
+
+
+def sms_receipts(body: bytes, signature: str, settings: Settings) -> list[Receipt] | None:
+    """The SMS gateway's receipts in one post, or None when it is not signed with our callback secret (or too old)."""
+    secret = settings.sms_callback_secret.get_secret_value().encode()
+    try:
+        return parse_sms_receipts(body, signature, secret) if secret else None
+    except BadSignature:
+        return None
+
+
+def wechat_echo(query: Mapping[str, str], settings: Settings) -> str | None:
+    """WeChat's check of this server's address: the `echostr` to echo, or None when the signature is not ours."""
+    token = settings.wechat_token.get_secret_value()
+    signed = event_signature(token, query.get("timestamp", ""), query.get("nonce", "")) if token else ""
+    return query.get("echostr", "") if token and hmac.compare_digest(signed, query.get("signature", "")) else None
+
+
+def wechat_receipt(query: Mapping[str, str], body: bytes, settings: Settings) -> tuple[bool, Receipt | None]:
+    """An event WeChat pushed: whether it is signed with our token, and the receipt it carries (None: another
+    event)."""
+    token = settings.wechat_token.get_secret_value()
+    if not token:
+        return False, None
+    try:
+        return True, parse_wechat_event(query, body, token)
+    except BadSignature:
+        return False, None
 
 
 def deliveries_outbox(settings: Settings | None = None) -> OutboxFile:

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -76,6 +76,24 @@ class Settings(BaseSettings):
     # … 前完成"), and days, counted from the day a case entered review, within which the unit is asked to apply.
     review_days: int = REVIEW_DAYS
     apply_days: int = APPLY_DAYS
+    # The channels a unit is told through (issue 16). A channel whose provider is not set up hands its messages to
+    # the outbox file's gateway instead. Secrets come from the environment and are never written anywhere.
+    sms_url: str | None = None                              # the SMS gateway's API (an operator, or the simulator)
+    sms_access_key_id: str = "wengang"
+    sms_access_key_secret: SecretStr = SecretStr("")
+    sms_sign_name: str = "稳岗返还"                          # the signature registered with the operator
+    sms_callback_secret: SecretStr = SecretStr("")          # what the gateway signs its delivery receipts with
+    sms_rate: float | None = None                           # at most this many texts a second (None: the gateway's)
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "noreply@wengang.local"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr = SecretStr("")
+    wechat_api_url: str = "https://api.weixin.qq.com"
+    wechat_appid: str | None = None
+    wechat_secret: SecretStr = SecretStr("")
+    wechat_token: SecretStr = SecretStr("")                 # the server token WeChat signs its pushed events with
 
     @field_validator("approval_bands")
     @classmethod

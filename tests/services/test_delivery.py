@@ -62,7 +62,8 @@ def test_each_message_reaches_every_contact_on_each_channel_once_and_never_texts
     assert done.sent == {"sms": 1, "email": 1, "wechat": 1}
     [text] = sms.got.values()
     assert text.recipient == "13812345678" and text.event == mine.kind and "元" in text.text
-    assert text.params["pack"] == "beijing-2021" and " / " in text.subject
+    assert text.params["pack"] == "北京市失业保险费稳岗返还(2021年, 免申即享)" and " / " in text.subject
+    assert text.params["amount"] == "1,200.00" and "1,200.00元" in text.text
     assert delivery.send_due(store=told, senders={"sms": sms}).handed == 0   # nothing due twice
 
 

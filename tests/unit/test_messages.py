@@ -42,3 +42,17 @@ def test_a_missing_value_or_an_unknown_event_is_an_error_not_a_blank():
     with pytest.raises(KeyError):
         render("no_such_event", VALUES)
     assert "请于" not in render("application_needed", {**VALUES, "deadline": None}).zh    # no deadline: none said
+
+
+@pytest.mark.parametrize("event", EVENTS)
+def test_the_operators_template_filled_with_the_worded_values_reads_as_the_inbox(event):
+    """An SMS template registered with the operator is the Chinese text with ${name} holes; filled with the values in
+    words it says exactly what the inbox says."""
+    from wengang.messages import operator_template, worded
+
+    template, said = operator_template(event), render(event, VALUES)
+    assert "{{" not in template and "{%" not in template
+    filled = template
+    for name, value in worded(VALUES).items():
+        filled = filled.replace(f"${{{name}}}", value)
+    assert filled == said.zh and "$" not in filled

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 
 from wengang.domain.said import bank_reason, day_words, money
 from wengang.rules.parameters import PackError, load_pack
@@ -77,3 +78,46 @@ def render(event: str, params: dict[str, Any]) -> Rendered:
     context = template.new_context(dict(params))
     said = {name: "".join(template.blocks[name](context)).strip() for name in ("subject", "zh", "en")}
     return Rendered(said["subject"], said["zh"], said["en"])
+
+
+# How each value is worded where a template shows it (the templates name their values alike): an SMS or WeChat
+# template registered with the operator is filled with these words, never with the raw values.
+WORDED: dict[str, Any] = {
+    "amount": lambda v: money(Decimal(str(v))), "day": lambda v: day_words(_day(v))[0],
+    "deadline": lambda v: day_words(_day(v))[0] if v else "", "starts": lambda v: day_words(_day(v))[0],
+    "ends": lambda v: day_words(_day(v))[0], "pack": lambda p: _programme(str(p))[0],
+    "reason": lambda c: bank_reason(c)[0], "task": lambda t: TASKS[t][0],
+}
+
+
+def worded(params: dict[str, Any]) -> dict[str, str]:
+    """The values as the Chinese text shows them (1,234.50; 2021年7月12日; the programme's title; a bank's reason in
+    words), for a template the operator fills: never a code, an ISO date or an empty None."""
+    return {k: "" if v is None else WORDED[k](v) if k in WORDED else str(v) for k, v in params.items()}
+
+
+@functools.cache
+def operator_template(event: str) -> str:
+    """The event's Chinese text with a ${name} where each value goes: the SMS template registered with the operator
+    (and the WeChat template's body), so that what the operator sends reads as the inbox does."""
+    template = _template(event)
+    names = jinja2.meta.find_undeclared_variables(_environment().parse(
+        (TEMPLATES / f"{event}.j2").read_text(encoding="utf-8")))
+    plain = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+    plain.filters.update({name: (lambda v: v) for name in _environment().filters})
+    placeholders = {name: f"${{{name}}}" for name in names}
+    block = plain.from_string("".join(_block_source(template, "zh")))
+    return block.render(placeholders).strip()
+
+
+def _block_source(template: jinja2.Template, name: str) -> str:
+    """The source text of one block of an event's template."""
+    source = Path(template.filename or "").read_text(encoding="utf-8")
+    start = source.index(f"{{% block {name} %}}") + len(f"{{% block {name} %}}")
+    return source[start:source.index("{% endblock %}", start)]
+
+
+# The template each event is registered under with the SMS operator and the WeChat account (their texts:
+# operator_template); a deployment registers these names.
+SMS_TEMPLATES = {event: f"SMS_WG_{event.upper()}" for event in EVENTS}
+WECHAT_TEMPLATES = {event: f"WG-{event}" for event in EVENTS}

@@ -16,7 +16,7 @@ from wengang.domain.analytics import SnapshotContact
 from wengang.domain.contact import HANDED_RETRY, Delivery, Handed, Receipt
 from wengang.domain.days import BEIJING
 from wengang.domain.ports import Analytics, Sender, Store
-from wengang.messages import render
+from wengang.messages import render, worded
 
 QUIET_FROM, QUIET_UNTIL = 22, 8         # no SMS from 22:00 to 08:00 Beijing time (issue 16)
 BATCH = 1_000
@@ -117,11 +117,10 @@ def send_due(*, store: Store, senders: Mapping[str, Sender], batch: int = BATCH,
 
 
 def _outgoing(key: str, channel: str, recipient: str, event: str, params: str | None, text: str) -> Delivery:
-    """A delivery as its provider gets it: the template's values as text, the subject from the template."""
+    """A delivery as its provider gets it: the template's values in words (an operator's template is filled with
+    them), the subject from the template."""
     values = json.loads(params) if params else {}
-    subject = render(event, values).subject
-    return Delivery(key, channel, recipient, event, {k: "" if v is None else str(v) for k, v in values.items()},
-                    text, subject)
+    return Delivery(key, channel, recipient, event, worded(values), text, render(event, values).subject)
 
 
 def apply_receipts(receipts: Iterable[Receipt], *, store: Store) -> int:

@@ -87,7 +87,7 @@ class _Context:
     payment went to; each read once per chunk."""
 
     def __init__(self, uow: UnitOfWork, settings: Settings):
-        self.uow, self.url = uow, settings.public_url.rstrip("/")
+        self.uow, self.url, self.apply_days = uow, settings.public_url.rstrip("/"), settings.apply_days
         self._packs: dict[int, str] = {}
         self._batches: dict[int, tuple[PublicityBatch, int]] = {}
         self._accounts: dict[str, str] = {}
@@ -125,7 +125,8 @@ def _said(entry: Entry, case: Case, x: _Context) -> tuple[str, dict[str, Any]] |
     if entry.event in ("case_opened", "review_accepted") and entry.to_state == State.IDENTIFIED.value:
         return "identified", {"pack": pack, "amount": amount}
     if entry.event == "case_opened" and entry.to_state == State.REVIEW.value:
-        return "application_needed", {"pack": pack, "deadline": None,
+        by = beijing_date(_at(entry)) + dt.timedelta(days=x.apply_days)       # as the portal counts it
+        return "application_needed", {"pack": pack, "deadline": by.isoformat(),
                                       "link": f"{x.url}/portal/cycles/{case.cycle_id}/apply"}
     if entry.event == "publicity_started" and case.batch_id is not None:
         batch, seq = x.batch(case.batch_id)

@@ -1,4 +1,4 @@
-"""The channels' simulators on free loopback ports, and a callback endpoint that keeps what was posted to it."""
+"""A callback endpoint on a free loopback port that keeps what was posted to it (a channel gateway's receipts)."""
 
 from __future__ import annotations
 
