@@ -22,7 +22,17 @@ install: .venv/.installed
 # sign-ins and sessions alone keep the real time.
 # Every step that changes something runs as a signed-in member of staff (four eyes rests on real people): the
 # operator adds the demo's staff on the server, each signs in once, and each step names whose session it uses.
-DEMO := WENGANG_DATA_DIR=$(DEMO_DIR)
+# The demo's channels are local simulators of the real protocols (SMS gateway, SMTP, WeChat API): what each phone,
+# mailbox and WeChat user received is in $(DEMO_DIR)/phones; their receipts come back to the server. Demo secrets.
+DEMO_SMS_PORT ?= 18801
+DEMO_SMTP_PORT ?= 18802
+DEMO_WECHAT_PORT ?= 18803
+DEMO_CHANNELS := WENGANG_PUBLIC_URL=http://127.0.0.1:$(DEMO_PORT) \
+	WENGANG_SMS_URL=http://127.0.0.1:$(DEMO_SMS_PORT) WENGANG_SMS_ACCESS_KEY_SECRET=demo-sms-key \
+	WENGANG_SMS_CALLBACK_SECRET=demo-sms-receipts WENGANG_SMTP_HOST=127.0.0.1 WENGANG_SMTP_PORT=$(DEMO_SMTP_PORT) \
+	WENGANG_WECHAT_API_URL=http://127.0.0.1:$(DEMO_WECHAT_PORT) WENGANG_WECHAT_APPID=wxdemo00000000001 \
+	WENGANG_WECHAT_SECRET=demo-wechat-secret WENGANG_WECHAT_TOKEN=demo-wechat-token
+DEMO := WENGANG_DATA_DIR=$(DEMO_DIR) $(DEMO_CHANNELS)
 ON = $(DEMO) WENGANG_CLOCK_START=$(1)T$(2):00+08:00 $(RUN)
 AS = $(DEMO) WENGANG_CLOCK_START=$(2)T$(3):00+08:00 WENGANG_SESSION_FILE=$(DEMO_DIR)/sessions/$(1) $(RUN)
 DEMO_STAFF := clerk-wang:clerk reviewer-li:reviewer approver-li:approver director-zhao:approver
@@ -49,6 +59,9 @@ demo: install
 	$(call AS,clerk-wang,2021-07-09,14:00) wengang batch files --cycle 1 --out $(DEMO_DIR)/bank/out
 	$(call ON,2021-07-12,09:00) wengang bank simulate $(DEMO_DIR)/bank/out/* --out $(DEMO_DIR)/bank/in
 	$(call AS,clerk-wang,2021-07-12,10:00) wengang reconcile $(DEMO_DIR)/bank/in/*
+	$(DEMO) $(RUN) wengang channels simulate $(DEMO_DIR)/phones --sms-port $(DEMO_SMS_PORT) --smtp-port $(DEMO_SMTP_PORT) \
+	  --wechat-port $(DEMO_WECHAT_PORT) --receipts http://127.0.0.1:$(DEMO_PORT)/api/v1/channels --parent $$PPID &
+	@for i in $$(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$(DEMO_WECHAT_PORT)) 2>/dev/null && break; sleep 0.2; done
 	$(call ON,2021-07-12,10:30) wengang notify deliver
 	$(DEMO) $(RUN) wengang cycle status 1
 	$(call AS,clerk-wang,2021-07-12,11:00) wengang batch report 1 --out $(DEMO_DIR)/payment-report-C1.xlsx

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -216,3 +218,34 @@ def job_handlers(settings: Settings | None = None) -> dict[JobKind, Handler]:
     settings = settings or load_settings()
     return job_steps.handlers(store=store(settings), analytics=analytics(settings), settings=settings,
                               banks=banks())
+
+
+def channel_simulators(settings: Settings, folder: Path, *, sms_port: int, smtp_port: int, wechat_port: int,
+                       receipts: str) -> Callable[[], None]:
+    """The demo's phones, mailboxes and WeChat, each a faithful simulator on loopback (never in production): the SMS
+    gateway with every event's template registered, posting signed receipts to `receipts`/sms/receipts; the SMTP
+    server; WeChat's API, pushing its events to `receipts`/wechat/events. Their logs land in `folder`. Returns what
+    stops them."""
+    from wengang.adapters.channels.simulators.sms import SmsGatewaySimulator
+    from wengang.adapters.channels.simulators.smtp import SmtpSimulator
+    from wengang.adapters.channels.simulators.wechat import WeChatSimulator
+
+    texts = {event: messages.operator_template(event) for event in messages.EVENTS}
+    sms = SmsGatewaySimulator(
+        folder / "sms.jsonl", access_keys={settings.sms_access_key_id: settings.sms_access_key_secret.get_secret_value()},
+        templates={SMS_TEMPLATES[e]: t for e, t in texts.items()}, sign_names=(settings.sms_sign_name,),
+        callback_url=f"{receipts.rstrip('/')}/sms/receipts",
+        callback_secret=settings.sms_callback_secret.get_secret_value().encode())
+    mail = SmtpSimulator(folder / "mailbox.jsonl")
+    wechat = WeChatSimulator(
+        folder / "wechat.jsonl", appid=settings.wechat_appid or "", secret=settings.wechat_secret.get_secret_value(),
+        templates={WECHAT_TEMPLATES[e]: re.sub(r"\$\{(\w+)\}", r"{{\1.DATA}}", t) for e, t in texts.items()},
+        token=settings.wechat_token.get_secret_value(), callback_url=f"{receipts.rstrip('/')}/wechat/events")
+    sms.start(port=sms_port)
+    mail.start(port=smtp_port)
+    wechat.start(port=wechat_port)
+
+    def stop() -> None:
+        for simulator in (sms, mail, wechat):
+            simulator.stop()
+    return stop

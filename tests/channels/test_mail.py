@@ -45,6 +45,15 @@ def test_a_batch_is_delivered_over_one_session_with_its_key_as_message_id(server
     assert server.inbox("hr1@example.com")[0]["body"].strip() == TEXT   # the person reads it whole
 
 
+def test_a_long_message_goes_through_whole(server):
+    """A body longer than an SMTP line may be (1,000 bytes) is sent with CRLF lines and arrives whole: a payment
+    failure's text with the programme's title in both languages once was refused as one 'line too long'."""
+    long = "您单位的北京市失业保险费稳岗返还1,359.07元未能转入收款账户(户名与账号不符)。" * 12 + " / " + "Log in. " * 60
+    handed = sender(server).send([mail(3)._replace(text=long)])
+    assert [h.status for h in handed] == [HANDED_SENT]
+    assert server.inbox("hr3@example.com")[0]["body"].strip() == long.strip()
+
+
 def test_the_same_message_sent_twice_is_kept_once(server):
     s = sender(server)
     assert s.send([mail(1)])[0].status == HANDED_SENT

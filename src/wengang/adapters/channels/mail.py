@@ -16,6 +16,7 @@ import smtplib
 import ssl
 from collections.abc import Callable, Sequence
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime, formataddr
 
 from wengang.domain.contact import HANDED_FAILED, HANDED_RETRY, HANDED_SENT, Delivery, Handed
@@ -122,7 +123,7 @@ class SmtpSender:
             smtp.rset()
             return Handed(d.key, HANDED_FAILED if code >= 500 else HANDED_RETRY, None,
                           _said("recipient refused", code, answer))
-        code, answer = smtp.data(self.message(d).as_bytes())
+        code, answer = smtp.data(self.message(d).as_bytes(policy=SMTP))   # CRLF: smtplib sends bytes as they are
         if code != 250:
             return Handed(d.key, HANDED_FAILED if code >= 500 else HANDED_RETRY, None,
                           _said("message refused", code, answer))

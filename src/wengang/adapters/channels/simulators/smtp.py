@@ -151,7 +151,7 @@ class SmtpSimulator:
             raw if isinstance(raw, bytes) else raw.encode("utf-8"), policy=email.policy.default)
         message_id = str(message.get("Message-ID", "")).strip()
         part = message.get_body(("plain",))
-        body = part.get_content() if part is not None else ""
+        body = (part.get_content() if part is not None else "").replace("\r\n", "\n")   # as a mail client shows it
         with self._lock:
             if message_id and message_id in self._seen:
                 return "250 2.0.0 OK: already delivered"
