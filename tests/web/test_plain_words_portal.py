@@ -15,7 +15,7 @@ from tests.web.conftest import FIRST, SECOND, STAFF, activate, sign_in
 from wengang import bootstrap
 from wengang.adapters.banks.simulator import REJECTED, BankSimulator, Outcome
 from wengang.rules.parameters import load_pack
-from wengang.services import callbacks, payments, reconcile
+from wengang.services import callbacks, payments, reconcile, tell
 from wengang.web.words import BANK_REASONS, RULE_REASONS
 
 REJECTED_UNIT, REVIEW_UNIT, FAILED_UNIT = uscc(CITY["ineligible"]), uscc(CITY["review"]), uscc(CITY["changes_amount"])
@@ -65,6 +65,7 @@ def world_in_every_state(settings, facts, tmp_path) -> None:
     reconcile.ingest(answers, store=store, banks=banks, settings=settings, by=STAFF["clerk"])
     callbacks.request("13911112222", "什么时候到账?", store=store, uscc=FIRST, name="eligible有限公司",
                       source="portal")
+    tell.tell(store=store, settings=settings)                     # every step told: the inbox holds each
 
 
 def pages_of(client, unit: str) -> dict[str, str]:
@@ -86,7 +87,7 @@ def problems(page: str, *, english: bool) -> list[str]:
     """Every piece of visible text that is a code, a parameter key, None, UTC, a spec section, or (in Chinese)
     English with no Chinese beside it (a credit code, an objection's reference and the "English" switch aside)."""
     found = []
-    for piece in visible(page):
+    for piece in (re.sub(r"https?://\S+", "", shown) for shown in visible(page)):   # an address is not a word
         coded = (CODES_EN if english else CODES).search(piece) or FORBIDDEN.search(piece)
         english_only = (not english and piece != "English" and not CJK.search(piece)
                         and WORD.search(re.sub(r"[0-9A-Z]{18}|\b[0-9]+-[0-9A-Z]{8,}\b", "", piece)))

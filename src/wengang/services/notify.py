@@ -13,6 +13,7 @@ from typing import Any
 from wengang.domain.contact import CHANNELS, Notice, Notification
 from wengang.domain.identifiers import mask_phone
 from wengang.domain.ports import Channel, Sealer, Store, UnitOfWork
+from wengang.messages import render
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,8 @@ class Outgoing:
     recipient: str | None
     text: str
     created_at: dt.datetime
+    subject: tuple[str, str] | None = None     # a step's message: its subject and its text in each language
+    said: tuple[str, str] | None = None
 
 
 def message(*, kind: str, text: str, at: dt.datetime, uscc: str | None = None, case_id: int | None = None,
@@ -86,14 +89,20 @@ def for_unit(uscc: str, *, store: Store, limit: int = 100) -> list[Outgoing]:
 
 def _outgoing(m: Notification) -> Outgoing:
     """A message as shown: the recipient masked, a secret masked (it is only in the sealed field)."""
+    subject = said = None
+    if m.params:
+        rendered = render(m.kind, json.loads(m.params))
+        zh, _, en = rendered.subject.partition(" / ")
+        subject, said = (zh, en or zh), (rendered.zh, rendered.en)
     return Outgoing(m.id, m.uscc, m.case_id, m.channel, m.kind, mask_phone(m.recipient) if m.recipient else None,
-                    m.text, m.created_at)
+                    m.text, m.created_at, subject, said)
 
 
 def _handed_over(m: Notification) -> dict[str, Any]:
     """A message as a channel gets it: shown fields, plus the sealed whole for the gateway when it carries a secret."""
     shown = _outgoing(m)
-    out: dict[str, Any] = {name: getattr(shown, name) for name in Outgoing.__dataclass_fields__}
+    out: dict[str, Any] = {name: getattr(shown, name) for name in Outgoing.__dataclass_fields__
+                           if name not in ("subject", "said")}
     if m.sealed:
         out.update(sealed=m.sealed, seal_context=seal_context(m.kind, m.uscc))
     return out

@@ -157,8 +157,13 @@ class ListPage:
 def batch_label(batch: PublicityBatch, every: list[PublicityBatch]) -> str:
     """A list as the public names it: "2021年第1批", the year it was published and its order among that year's lists
     (the internal number stays in the address only)."""
+    return f"{batch.starts_on.year}年第{batch_order(batch, every)}批"
+
+
+def batch_order(batch: PublicityBatch, every: list[PublicityBatch]) -> int:
+    """Where a list stands among every list published in its year (1 = the first)."""
     same_year = sorted((b.starts_on, b.id) for b in every if b.starts_on.year == batch.starts_on.year)
-    return f"{batch.starts_on.year}年第{same_year.index((batch.starts_on, batch.id)) + 1}批"
+    return same_year.index((batch.starts_on, batch.id)) + 1
 
 
 def batches(*, store: Store) -> list[PublicList]:

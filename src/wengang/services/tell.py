@@ -21,6 +21,7 @@ from wengang.domain.process import PublicityBatch
 from wengang.domain.progress import Progress, Silent
 from wengang.messages import render
 from wengang.services.notify import message
+from wengang.services.public import batch_order
 
 CHUNK = 20_000
 # Which steps a unit is told about, and the message each one is (payment failures and recoveries are told by the
@@ -65,8 +66,8 @@ def tell(*, store: Store, settings: Settings, progress: Progress | None = None, 
 
 
 def _notices(uow: UnitOfWork, entries: list[Entry], settings: Settings) -> Iterable[Notice]:
-    """The message of each entry that tells a unit something (an entry that does not, e.g. a case opened as
-    rejected, is passed over: the next telling starts after the last entry told)."""
+    """The message of each entry that tells a unit something, dated when the step was done (an entry that does not,
+    e.g. a case opened as rejected, is passed over: the next telling starts after the last entry told)."""
     cases = {c.id: c for c in uow.cases.many(e.case_id for e in entries if e.case_id is not None)}
     context = _Context(uow, settings)
     context.accounts_of([json.loads(e.data).get("payment") for e in entries
@@ -78,7 +79,7 @@ def _notices(uow: UnitOfWork, entries: list[Entry], settings: Settings) -> Itera
             continue
         event, params = said
         text = render(event, params).text
-        yield message(kind=event, text=text, at=uow.now(), uscc=case.uscc, case_id=case.id)._replace(
+        yield message(kind=event, text=text, at=_at(entry), uscc=case.uscc, case_id=case.id)._replace(
             params=json.dumps(params, ensure_ascii=False, default=str), audit_seq=entry.seq)
 
 
@@ -98,12 +99,10 @@ class _Context:
         return self._packs[case.cycle_id]
 
     def batch(self, batch_id: int) -> tuple[PublicityBatch, int]:
-        """The list and its order among the lists that started in its year (as its public label counts)."""
+        """The list and its order among every list that started in its year (as its public label counts)."""
         if batch_id not in self._batches:
             batch = self.uow.publicity_batches.get(batch_id)
-            every = self.uow.publicity_batches.of_cycle(batch.cycle_id)
-            same_year = sorted((b.starts_on, b.id) for b in every if b.starts_on.year == batch.starts_on.year)
-            self._batches[batch_id] = batch, same_year.index((batch.starts_on, batch.id)) + 1
+            self._batches[batch_id] = batch, batch_order(batch, self.uow.publicity_batches.all())
         return self._batches[batch_id]
 
     def accounts_of(self, e2e_ids: list[str | None]) -> None:
