@@ -132,3 +132,14 @@ def test_receipts_say_delivered_or_failed_once(told, analytics):
     with told.reading() as uow:
         counts = uow.deliveries.counts()
     assert counts[("sms", "delivered")] == 1 and counts[("email", "failed")] == 1
+
+
+def test_a_message_to_one_named_person_goes_to_that_person_only(told, analytics):
+    from wengang.services.notify import notify
+    with told.transaction() as uow:
+        sent = notify(uow, kind="identified", text="…", uscc=UNIT, recipient="13700001111", channel="sms",
+                      params={"pack": "beijing-2021", "amount": "1.00"})
+        uow.commit()
+    delivery.fan_out(store=told, analytics=analytics)
+    with told.reading() as uow:
+        assert [(d.channel, d.recipient) for d in uow.deliveries.of_notification(sent)] == [("sms", "13700001111")]

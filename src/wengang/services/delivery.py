@@ -20,6 +20,7 @@ from wengang.messages import render, worded
 
 QUIET_FROM, QUIET_UNTIL = 22, 8         # no SMS from 22:00 to 08:00 Beijing time (issue 16)
 BATCH = 1_000
+SENT_BY_PROVIDER = ("sms", "email", "wechat")
 FAN_CHUNK = 20_000
 
 
@@ -57,8 +58,9 @@ def routes(contact: SnapshotContact) -> list[tuple[str, str]]:
 
 
 def fan_out(*, store: Store, analytics: Analytics, chunk: int = FAN_CHUNK) -> int:
-    """Every pending step message becomes one delivery per contact and channel, in the same transaction that marks
-    it handed on (so it is fanned out once); a unit that named nobody keeps its inbox message only."""
+    """Every pending templated message becomes one delivery per contact and channel (or one to the person it names,
+    such as an officer on duty), in the same transaction that marks it handed on (so it is fanned out once); a unit
+    that named nobody keeps its inbox message only."""
     made = 0
     while True:
         with store.transaction() as uow:
@@ -73,6 +75,9 @@ def fan_out(*, store: Store, analytics: Analytics, chunk: int = FAN_CHUNK) -> in
                       for uscc, found in analytics.contacts_of(sorted(usccs), run).items()}
             now, rows = uow.now(), []
             for n in pending:
+                if n.recipient and n.channel in SENT_BY_PROVIDER:     # to one person (an officer on duty)
+                    rows.append((n.id, f"n{n.id}-{n.channel}-to", n.channel, n.recipient, now, now))
+                    continue
                 unit = cases.get(n.case_id) if n.case_id is not None else None
                 contacts = people.get((unit.run_id, unit.uscc), []) if unit is not None else []
                 for i, contact in enumerate(contacts):

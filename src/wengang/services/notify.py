@@ -41,10 +41,14 @@ def message(*, kind: str, text: str, at: dt.datetime, uscc: str | None = None, c
 
 
 def notify(uow: UnitOfWork, *, kind: str, text: str, uscc: str | None = None, case_id: int | None = None,
-           recipient: str | None = None, channel: str = "portal") -> int:
-    """Queue one message; it commits (or not) with the change it tells about, so none is lost or invented."""
-    return uow.notifications.add(message(kind=kind, text=text, at=uow.now(), uscc=uscc, case_id=case_id,
-                                         recipient=recipient, channel=channel)).id
+           recipient: str | None = None, channel: str = "portal", params: dict[str, Any] | None = None) -> int:
+    """Queue one message; it commits (or not) with the change it tells about, so none is lost or invented. With a
+    template's `params` it goes to its recipient (or the unit's contacts) through the channels' providers."""
+    notice = message(kind=kind, text=text, at=uow.now(), uscc=uscc, case_id=case_id, recipient=recipient,
+                     channel=channel)
+    if params is not None:
+        notice = notice._replace(params=json.dumps(params, ensure_ascii=False, default=str))
+    return uow.notifications.add(notice).id
 
 
 def seal_context(kind: str, uscc: str | None) -> str:
