@@ -51,15 +51,14 @@ def _letter(application_id: int, store: Store) -> LetterFacts:
                        claimed_words(app.claimed_facts))
 
 
-def own_letter(uscc: str, cycle_id: int, application_id: int, *, store: Store) -> LetterFacts:
-    """The unit's own application in the cycle, or NotFound (the same answer for another unit's as for none)."""
-    try:
-        found = _letter(application_id, store)
-    except NotFound:
-        raise _none(application_id) from None
-    if found.uscc != uscc or found.cycle_id != cycle_id:
-        raise _none(application_id)
-    return found
+def own_letter(uscc: str, cycle_id: int, *, store: Store) -> LetterFacts:
+    """The unit's own newest application in the cycle (the unit names only the cycle: never an id), or NotFound."""
+    with store.reading() as uow:
+        case = uow.cases.find(cycle_id, uscc)
+        filed = uow.applications.of_case(case.id) if case is not None else []
+    if not filed:
+        raise NotFound(f"本单位在周期 {cycle_id} 中没有申请 / your unit has no application in cycle {cycle_id}")
+    return _letter(max(a.id for a in filed), store)
 
 
 def letter(application_id: int, *, store: Store) -> LetterFacts:

@@ -114,13 +114,13 @@ def own_notice(request: Request, store: StoreDep, settings: SettingsDep, me: Emp
     return _pdf(decision_notice(facts, site.authority, site.hotline), settings, f"notice-cycle{cycle_id}.pdf")
 
 
-@router.get("/portal/cycles/{cycle_id}/applications/{application_id}/letter.pdf")
-def own_letter(request: Request, store: StoreDep, settings: SettingsDep, me: Employer, cycle_id: CycleId,
-               application_id: AppId):
-    """The unit's own commitment letter as filed (another unit's, or none: 404 alike)."""
-    found = letters.own_letter(me.uscc, cycle_id, application_id, store=store)
+@router.get("/portal/cycles/{cycle_id}/letter.pdf")
+def own_letter(request: Request, store: StoreDep, settings: SettingsDep, me: Employer, cycle_id: CycleId):
+    """The unit's own commitment letter as filed, its newest in the cycle (none: 404); the unit names only the
+    cycle, as on every employer page."""
+    found = letters.own_letter(me.uscc, cycle_id, store=store)
     return _pdf(commitment_letter(found, request.app.state.site.authority), settings,
-                f"commitment-{application_id}.pdf")
+                f"commitment-cycle{cycle_id}.pdf")
 
 
 @router.get("/staff/applications/{application_id}/letter.pdf")

@@ -142,7 +142,7 @@ async def apply(request: Request, store: StoreDep, analytics: AnalyticsDep, sett
             "title": ("申请已提交", "Application filed"), "status": 200,
             "message": f"申请 #{filed.application} 已提交, 等待人工审核, 审核预计于 {day_zh} 前完成 / application "
                        f"#{filed.application} is filed and waits for a reviewer; the review is due by {day_en}",
-            "links": [(f"/portal/cycles/{cycle_id}/applications/{filed.application}/letter.pdf",
+            "links": [(f"/portal/cycles/{cycle_id}/letter.pdf",
                        "下载承诺书 (PDF)", "Download the commitment letter (PDF)"),
                       ("/portal", "返回进度", "Back to progress")]})
     return await run_in_threadpool(answer)
