@@ -130,6 +130,8 @@ def test_each_state_says_what_to_do_next_and_by_when(walked, facts):
     listed = walked["on a public list"][f"/portal/cycles/{facts['open_cycle']}"]
     assert re.search(r"请于\d{4}年\d{1,2}月\d{1,2}日前在“为什么”页提出", listed) and 'href="#object"' in listed
     assert 'id="object"' in listed
+    home = walked["on a public list"]["/portal"]                     # its list as the public names it
+    assert re.search(r'href="/publicity/C\d+-P1">\d{4}年第2批</a>', home), "the card names the list by its label"
     review = walked["review"]["/portal"]
     assert "未履行承诺" in review and "请在线申请并签署承诺书" in review
     assert "资金已到账, 无需操作" in walked["paid"]["/portal"]

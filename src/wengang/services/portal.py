@@ -21,6 +21,7 @@ from wengang.rules.plain import Reading
 from wengang.services import objections, review
 from wengang.services.cycles import newest_snapshot
 from wengang.services.explanations import explain_case, read_case
+from wengang.services.public import batch_words
 from wengang.services.supplied import FACTS, SIZE_WORDS, SuppliedFacts, supplied_facts
 
 STEPS = (("identified", "识别符合条件", "identified as eligible"), ("publicity", "公示", "on the public list"),
@@ -122,6 +123,7 @@ class CaseProgress:
     applications: list[ApplicationShown]
     objections: list[ObjectionShown]
     apply_by: dt.date | None = None     # a case in review without an application: by when the unit is asked to apply
+    batch_label: tuple[str, str] | None = None   # its public list as the public names it ("2021年第1批")
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +281,7 @@ def _applications(uow: UnitOfWork, case: Case, review_days: int) -> list[Applica
 def progress(uscc: str, *, store: Store, recovery_days: int = RECOVERY_DAYS, review_days: int = REVIEW_DAYS,
              apply_days: int = APPLY_DAYS) -> list[CaseProgress]:
     """Every case of the unit with its timeline, amount, masked account, applications, objections and payments."""
-    out = []
+    out, every = [], None
     with store.reading() as uow:
         for cycle, case in _own_cases(uow, uscc):
             entries = uow.audit.for_case(case.id)
@@ -288,6 +290,8 @@ def progress(uscc: str, *, store: Store, recovery_days: int = RECOVERY_DAYS, rev
                 if e.to_state and e.to_state != e.from_state:
                     reached_at.setdefault(e.to_state, local_time(e.at))
             batch = uow.publicity_batches.get(case.batch_id) if case.batch_id else None
+            if batch is not None and every is None:
+                every = uow.publicity_batches.all()
             attempts = uow.payments.attempts(case_ids=[case.id]) if hasattr(uow, "payments") else []
             accounts = uow.accounts.of_unit(cycle.id, uscc)
             active = [a for a in accounts if a.status == AccountStatus.ACTIVE]
@@ -308,7 +312,8 @@ def progress(uscc: str, *, store: Store, recovery_days: int = RECOVERY_DAYS, rev
                 [ObjectionShown(o.id, o.status.value, o.raised_on, o.objector, o.contact, o.text, o.decision_reason)
                  for o in map(objections.masked, uow.objections.of_case(case.id))],
                 None if entered is None or any(a.status == "pending" for a in shown_applications)
-                else entered + dt.timedelta(days=apply_days)))
+                else entered + dt.timedelta(days=apply_days),
+                batch_words(batch, every) if batch is not None and every is not None else None))
     return out
 
 

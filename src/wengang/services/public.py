@@ -157,7 +157,13 @@ class ListPage:
 def batch_label(batch: PublicityBatch, every: list[PublicityBatch]) -> str:
     """A list as the public names it: "2021年第1批", the year it was published and its order among that year's lists
     (the internal number stays in the address only)."""
-    return f"{batch.starts_on.year}年第{batch_order(batch, every)}批"
+    return batch_words(batch, every)[0]
+
+
+def batch_words(batch: PublicityBatch, every: list[PublicityBatch]) -> tuple[str, str]:
+    """The list's label in Chinese and in English: "2021年第1批" / "list 1 of 2021"."""
+    order = batch_order(batch, every)
+    return f"{batch.starts_on.year}年第{order}批", f"list {order} of {batch.starts_on.year}"
 
 
 def batch_order(batch: PublicityBatch, every: list[PublicityBatch]) -> int:

@@ -41,7 +41,6 @@ from wengang.web.words import (
     RULE_REASONS,
     SORT_WORDS,
     bank_reason,
-    batch_label,
     beijing,
     case_state,
     case_words,
@@ -76,7 +75,7 @@ def templates() -> Jinja2Templates:
     found.env.globals.update(tr=tr, may=may, words=words, result_words=result_words, case_words=case_words, event_words=event_words, pack_words=pack_words,
                              case_state=case_state, sort_words=SORT_WORDS, rule_reasons=RULE_REASONS)
     found.env.globals.update(status_of=plain.status, step_of=plain.step, reason_words=reason_words,
-                             bank_reason=bank_reason, application_words=APPLICATION_WORDS, batch_label=batch_label,
+                             bank_reason=bank_reason, application_words=APPLICATION_WORDS,
                              written_reasons=plain.WRITTEN_REASONS, day_words=day_words)
     found.env.filters["money"] = money
     found.env.filters["beijing"] = beijing

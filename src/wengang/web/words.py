@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 
 from wengang.domain.cases import State
 from wengang.domain.said import BANK_REASONS, bank_reason, day_words, money  # noqa: F401 - one definition, used here too
@@ -315,12 +314,6 @@ def reason_words(code: str) -> tuple[str, str]:
 def reason_codes(reasons: str | None) -> list[str]:
     """A decision's `reasons` (`a;b;flag:c`) as codes, in order."""
     return [r for r in (reasons or "").split(";") if r.strip()]
-
-
-def batch_label(number: str | None) -> tuple[str, str]:
-    """A public list by its place in its cycle ("第1批" / "list 1"), not its code (C2-P1)."""
-    found = re.search(r"P(\d+)$", number or "")
-    return (f"第{found.group(1)}批", f"list {found.group(1)}") if found else ("公示名单", "public list")
 
 
 def beijing(at: dt.datetime | dt.date | None) -> str:
