@@ -127,6 +127,9 @@ def test_the_home_page_names_the_authority_hotline_hours_and_filing(client):
     howto = client.get("/howto").text
     assert "72 小时内有效" in howto and "5 次即作废" in howto and "安全管理员" in howto
     assert not CODE_LIKE.search(visible(howto))
+    for journey, shot in (("lookup", "lookup-code-sent"), ("apply", "apply-preview")):   # each real journey shown
+        assert f'id="{journey}"' in howto and f'src="/static/howto/{shot}.png"' in howto
+        assert client.get(f"/static/howto/{shot}.png").status_code == 200
 
 
 def test_the_guide_is_plain_words_with_document_numbers(client):
