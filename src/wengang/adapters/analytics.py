@@ -143,12 +143,10 @@ class DuckAnalytics:
         try:
             con = store.connect(self.path, read_only=True)
             try:
-                row = con.execute("SELECT snapshot_id FROM decision_runs WHERE id = ?", [run_id]).fetchone()
-                if row is None or not con.execute(
-                        "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = 'contacts'",
-                        [store.schema_of(row[0])]).fetchone():
+                schema = _contacts_schema(con, run_id)
+                if schema is None:
                     return []
-                rows = con.execute(CONTACTS.format(schema=store.schema_of(row[0])), [uscc]).fetchall()
+                rows = con.execute(CONTACTS.format(schema=schema), [uscc]).fetchall()
                 return [SnapshotContact(role, name, phone, email, openid, bool(opt_out))
                         for role, name, phone, email, openid, opt_out in rows]
             finally:
@@ -162,16 +160,14 @@ class DuckAnalytics:
         try:
             con = store.connect(self.path, read_only=True)
             try:
-                row = con.execute("SELECT snapshot_id FROM decision_runs WHERE id = ?", [run_id]).fetchone()
-                if row is None or not con.execute(
-                        "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = 'contacts'",
-                        [store.schema_of(row[0])]).fetchone():
+                schema = _contacts_schema(con, run_id)
+                if schema is None:
                     return {}
                 wanted = pa.table({"uscc": pa.array(list(usccs), pa.string())})
                 con.register("wanted_units", wanted)
                 found: dict[str, list[SnapshotContact]] = {}
                 for uscc, role, name, phone, email, openid, opt_out in con.execute(
-                        CONTACTS_OF.format(schema=store.schema_of(row[0]))).fetchall():
+                        CONTACTS_OF.format(schema=schema)).fetchall():
                     found.setdefault(uscc, []).append(SnapshotContact(role, name, phone, email, openid, bool(opt_out)))
                 return found
             finally:
@@ -250,3 +246,14 @@ def _redecided(con: duckdb.DuckDBPyConnection, uscc: str, run_id: str, supplied:
         return None
     row = {**stored, **rows[0], **{k: v for k, v in supplied.items() if k in runs.FROM_SNAPSHOT}}
     return Decided(row, list(dict.fromkeys(resolved.used)))
+
+
+def _contacts_schema(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
+    """The schema of the snapshot behind a run, if that snapshot has a contacts file (None: no run, or no file)."""
+    row = con.execute("SELECT snapshot_id FROM decision_runs WHERE id = ?", [run_id]).fetchone()
+    if row is None:
+        return None
+    schema = store.schema_of(row[0])
+    found = con.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = 'contacts'",
+                        [schema]).fetchone()
+    return schema if found else None
