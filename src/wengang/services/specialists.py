@@ -81,3 +81,10 @@ def everyone(*, store: Store) -> dict[str, int]:
         for s in uow.specialists.all():
             found[s.username] = found.get(s.username, 0) + 1
     return dict(sorted(found.items()))
+
+
+def callers(*, store: Store) -> list[str]:
+    """The members of staff who may call units (and be named specialists), by user name."""
+    with store.reading() as uow:
+        return sorted(u.username for u in uow.users.all() if u.active and u.role is not None
+                      and role_may(u.role.value, "calls.make"))
