@@ -22,7 +22,7 @@ DISPATCH = uscc(CITY["dispatch"])
 
 
 @pytest.fixture(scope="module")
-def calls_server(tmp_path_factory, world_template, case_city):
+def calls_server(tmp_path_factory, world_template, case_city):  # noqa: F811
     """uvicorn on a copy of the web world, every step told; the first unit's copies failed; the reviewer is the
     specialist of the dispatch firm."""
     folder = tmp_path_factory.mktemp("calls-browser")
