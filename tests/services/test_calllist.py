@@ -5,6 +5,7 @@ the list, other outcomes keep it there; phones masked, the full number only on a
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -112,3 +113,16 @@ def test_a_specialist_is_named_for_a_unit_and_sees_it_in_their_portfolio(store, 
     assert held[UNIT].last_call.outcome == "no_answer" and held[code("dispatch")].last_call is None
     assert specialists.portfolio("clerk-wang", cycle, store=store) == []
     assert specialists.everyone(store=store) == {"clerk-li": 2}
+
+
+def test_reach_figures_count_copies_by_event_and_channel_and_how_units_were_served(store, cycle):
+    from wengang.services import callbacks, reach
+
+    calllist.record(cycle, code("dispatch"), outcome="reached", by="clerk-li", store=store)
+    callbacks.request("13900001111", "什么时候到账?", uscc=code("objected"), source="portal", store=store)
+    found = reach.figures(cycle, store=store)
+    assert [(x.event, x.channel, x.delivered, x.sent) for x in found.lines] == [("identified", "sms", 1, 1)]
+    assert found.reached == 1 and found.told > 1 and found.reached_share == round(100 / Decimal(found.told), 2)
+    assert (found.self_service, found.phone, found.callback) == (0, 1, 1)
+    assert found.shares == (Decimal("0.00"), Decimal("50.00"), Decimal("50.00"))
+    assert found.callbacks.open == 1

@@ -76,3 +76,12 @@ def test_a_specialist_is_named_and_their_portfolio_shows_each_units_next_step(cl
     bad = clerk.post("/staff/specialists", data={"csrf": csrf, "uscc": DISPATCH, "to": "approver-zhao"})
     assert bad.status_code == 400
     assert clerk.get("/staff/specialists/nobody-here").status_code == 404
+
+
+def test_the_dashboard_shows_reach_by_event_and_channel_and_how_units_were_served(client, facts, world_settings):
+    told_and_failed(world_settings)
+    clerk, _ = staff_client(client, "clerk")
+    page = clerk.get(f"/staff/dashboard?cycle={facts['paid_cycle']}").text
+    assert 'id="reach"' in page and "自助 (登录或查询进度)" in page and "回电用时(分, 中位/P90)" in page
+    lines = page.split('id="reach-lines"')[1]
+    assert "短信" in lines and "失败" in lines and "identified" not in lines
