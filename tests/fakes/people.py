@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from tests.fakes.process import _Repository
 from tests.fakes.table import Table
+from wengang.domain.calls import Reach
 from wengang.domain.contact import (
     DELIVERED,
     FAILED,
@@ -225,9 +226,10 @@ class FakeNotifications(_Repository):
 
 
 class FakeDeliveries(_Repository):
-    def __init__(self, deliveries: Table, notifications: Table):
+    def __init__(self, deliveries: Table, notifications: Table, cases: Table | None = None):
         super().__init__(deliveries)
         self.notifications = notifications
+        self.cases = cases
 
     def add_many(self, rows) -> int:
         count = 0
@@ -272,6 +274,48 @@ class FakeDeliveries(_Repository):
 
     def of_notification(self, notification_id: int) -> list[Dispatch]:
         return self.t.where(lambda d: d.notification_id == notification_id)
+
+    def _steps(self, keep) -> list[Notification]:
+        """A unit's step messages (templated, to the unit itself) that `keep` accepts."""
+        return self.notifications.where(lambda n: n.recipient is None and n.params is not None and keep(n))
+
+    def _cycle(self, cycle_id: int):
+        assert self.cases is not None
+        return lambda n: n.case_id is not None and n.case_id in self.cases.rows and \
+            self.cases.rows[n.case_id].cycle_id == cycle_id
+
+    def reach(self, case_ids) -> dict[int, Reach]:
+        wanted = set(case_ids)
+        found: dict[int, Reach] = {}
+        for cid in sorted(wanted):
+            told = self._steps(lambda n, c=cid: n.case_id == c)
+            if not told:
+                continue
+            ids = {n.id for n in told}
+            copies = [d.status for d in self.t.where(lambda d, ids=ids: d.notification_id in ids)]
+            found[cid] = Reach(cid, len(told), told[-1].kind, told[-1].created_at, copies.count(DELIVERED),
+                               copies.count(FAILED), copies.count(PENDING) + copies.count(SENT))
+        return found
+
+    def unreached(self, cycle_id: int, limit: int) -> list[int]:
+        fanned = self._steps(lambda n: n.status == SENT and self._cycle(cycle_id)(n))
+        cids = sorted({n.case_id for n in fanned if n.case_id is not None})
+        return [c for c, r in self.reach(cids).items() if r.delivered == 0 and r.on_the_way == 0][:limit]
+
+    def by_event(self, cycle_id: int) -> dict[tuple[str, str, str], int]:
+        kinds = {n.id: n.kind for n in self._steps(self._cycle(cycle_id))}
+        found: dict[tuple[str, str, str], int] = {}
+        for d in self.t.where(lambda d: d.notification_id in kinds):
+            k = (kinds[d.notification_id], d.channel, d.status)
+            found[k] = found.get(k, 0) + 1
+        return found
+
+    def reached_units(self, cycle_id: int) -> tuple[int, int]:
+        told = self._steps(self._cycle(cycle_id))
+        units = {n.id: n.uscc for n in told}
+        reached = {units[d.notification_id] for d in self.t.where(
+            lambda d: d.notification_id in units and d.status == DELIVERED)}
+        return len(set(units.values())), len(reached)
 
 
 class FakeCallbacks(_Repository):

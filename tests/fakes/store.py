@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from tests.fakes import cases, jobs, money, payments, people, process
+from tests.fakes import calls, cases, jobs, money, payments, people, process
 from tests.fakes.audit import AuditTrail, FakeAuditLog
 from tests.fakes.table import Table
 from wengang.adapters.clock import SystemClock
@@ -23,7 +23,7 @@ class State:
 
     @classmethod
     def empty(cls) -> State:
-        tables = {**process.tables(), **people.tables(), **money.tables(), **payments.tables(), **jobs.tables(),
+        tables = {**process.tables(), **people.tables(), **money.tables(), **payments.tables(), **jobs.tables(), **calls.tables(),
                   "cases": cases.table()}
         return cls(tables, AuditTrail())
 
@@ -66,7 +66,9 @@ class FakeUnitOfWork:
         self.account_requests = people.FakeAccountRequests(t["account_requests"])
         self.callbacks, self.notifications = people.FakeCallbacks(t["callbacks"]), people.FakeNotifications(
             t["notifications"])
-        self.deliveries = people.FakeDeliveries(t["deliveries"], t["notifications"])
+        self.deliveries = people.FakeDeliveries(t["deliveries"], t["notifications"], t["cases"])
+        self.calls = calls.FakeCalls(t["calls"], t["call_assignments"])
+        self.specialists = calls.FakeSpecialists(t["specialists"])
         self.audit = FakeAuditLog(s.trail, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._store.audit_key)
         self.payments = payments.FakePayments(t["attempts"], t["ledger"], t["payment_batches"], self._now,
                                                cases=t["cases"], accounts=t["accounts"])

@@ -25,6 +25,7 @@ from wengang.domain.repositories import (
     Applications,
     BankFiles,
     Callbacks,
+    Calls,
     Cycles,
     Deliveries,
     Jobs,
@@ -41,6 +42,7 @@ from wengang.domain.repositories import (
     Reverifications,
     Rounds,
     Sessions,
+    Specialists,
     Users,
 )
 from wengang.domain.snapshots import CheckResult, Imported, SnapshotInfo
@@ -463,6 +465,8 @@ class UnitOfWork(Protocol):
     callbacks: Callbacks
     notifications: Notifications
     deliveries: Deliveries
+    calls: Calls
+    specialists: Specialists
     audit: AuditLog
     payments: Payments
     # money records

@@ -12,6 +12,7 @@ from typing import NamedTuple, Protocol
 
 from wengang.domain.accounts import PaymentAccount
 from wengang.domain.attachments import ApplicationAttachment
+from wengang.domain.calls import Call, CallAssignment, Reach, Specialist
 from wengang.domain.contact import Callback, Dispatch, Notice, Notification, Receipt
 from wengang.domain.cycles import Cycle, Round
 from wengang.domain.jobs import Job, JobKind, Params
@@ -495,6 +496,24 @@ class Deliveries(Protocol):
 
     def of_notification(self, notification_id: int) -> list[Dispatch]: ...
 
+    def reach(self, case_ids: Sequence[int]) -> dict[int, Reach]:
+        """What each case's unit was told (its step messages) and how far the copies got; a case told nothing is
+        absent."""
+        ...
+
+    def unreached(self, cycle_id: int, limit: int) -> list[int]:
+        """Cases of the cycle whose unit was told (messages handed on) and not one copy was delivered or is on its
+        way: no contact, or every copy failed."""
+        ...
+
+    def by_event(self, cycle_id: int) -> dict[tuple[str, str, str], int]:
+        """Copies of the cycle's step messages by (event, channel, status)."""
+        ...
+
+    def reached_units(self, cycle_id: int) -> tuple[int, int]:
+        """(units told at least one step, units with at least one copy delivered) in the cycle."""
+        ...
+
 
 class Callbacks(Protocol):
     """Callback requests (“呼我必回”)."""
@@ -515,3 +534,36 @@ class Callbacks(Protocol):
     def of_unit(self, uscc: str) -> list[Callback]:
         """Oldest first."""
         ...
+
+
+class Calls(Protocol):
+    """Who is to call which unit in a cycle, and every call made."""
+
+    def assign(self, cycle_id: int, usccs: Sequence[str], *, to: str, by: str, at: dt.datetime) -> int:
+        """Give each unit to `to` (replacing who had it); how many."""
+        ...
+
+    def assignments(self, cycle_id: int, usccs: Sequence[str] | None = None) -> dict[str, CallAssignment]:
+        """Who is to call each unit of the cycle (those given, or all)."""
+        ...
+
+    def add(self, *, cycle_id: int, uscc: str, outcome: str, note: str, call_back_at: dt.datetime | None,
+            called_by: str, called_at: dt.datetime) -> Call: ...
+
+    def of_cycle(self, cycle_id: int, usccs: Sequence[str] | None = None) -> list[Call]:
+        """The cycle's calls (to these units, or all), oldest first."""
+        ...
+
+
+class Specialists(Protocol):
+    """The named specialist of each key or large employer."""
+
+    def put(self, *, uscc: str, username: str, key: bool, by: str, at: dt.datetime) -> Specialist:
+        """Name the unit's specialist (replacing the one named before)."""
+        ...
+
+    def of_user(self, username: str) -> list[Specialist]: ...
+
+    def of_units(self, usccs: Sequence[str]) -> dict[str, Specialist]: ...
+
+    def all(self) -> list[Specialist]: ...

@@ -23,6 +23,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "account.release": frozenset({"clerk", "reviewer"}),
     "account.verify": frozenset({"reviewer", "approver"}),
     "callback.answer": frozenset({"clerk", "reviewer"}),
+    "calls.make": frozenset({"clerk", "reviewer"}),
+    "specialists.assign": frozenset({"clerk", "reviewer"}),
     "batch.prepare": frozenset({"clerk"}),
     "exception.resolve": frozenset({"clerk", "reviewer"}),
     "batch.approve": frozenset({"approver"}),
@@ -44,7 +46,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 # What a business permission is: one that acts on cases or money (the three powers never hold one).
 BUSINESS_PERMISSIONS = frozenset({"review.decide", "objection.decide", "dispatch.confirm", "account.release",
-                                  "account.verify", "callback.answer", "batch.prepare", "exception.resolve",
+                                  "account.verify", "callback.answer", "calls.make", "specialists.assign",
+                                  "batch.prepare", "exception.resolve",
                                   "batch.approve", "batch.cancel", "batch.files", "case.rename", "cycle.run",
                                   "publicity.run", "objection.record", "application.record", "bank.reconcile",
                                   "payments.recover", "account.change"})

@@ -37,6 +37,20 @@ WORDS: dict[str, tuple[str, str]] = {
     # how a message reached the unit
     "channel.sms": ("短信", "SMS"), "channel.portal": ("网上服务平台", "portal"), "channel.email": ("电子邮件", "email"),
     "channel.wechat": ("微信", "WeChat"),
+    # why a unit is on the call list (services/calllist.py), and what a call came to (domain/calls.py)
+    "call.payment_failed": ("支付失败, 资金被退回", "its payment came back"),
+    "call.not_reached": ("已告知, 但无一条送达", "told, but no copy delivered"),
+    "call.deadline_near": ("申请期限将至", "its application deadline is near"),
+    "call.not_confirmed": ("待单位确认 (用工单位或收款账户)", "waits on the unit to confirm (employer or account)"),
+    "call.reached": ("已接通", "reached"), "call.no_answer": ("无人接听", "no answer"),
+    "call.wrong_number": ("号码错误", "wrong number"), "call.call_back": ("约定回电", "call back"),
+    # the step a message told, and how far a copy got (services/tell.py, services/delivery.py)
+    "message.identified": ("已识别", "identified"), "message.application_needed": ("需要申请", "application needed"),
+    "message.listed": ("列入公示", "put on a list"), "message.objection_received": ("收到异议", "objection received"),
+    "message.approved": ("支付已审批", "payment approved"), "message.paid": ("已到账", "paid"),
+    "message.payment_failed": ("支付失败", "payment failed"), "message.recovered": ("资金收回", "money recovered"),
+    "delivery.delivered": ("已送达", "delivered"), "delivery.failed": ("发送失败", "failed"),
+    "delivery.on_the_way": ("发送中", "on its way"), "delivery.none": ("无联系人", "nobody to send to"),
     # roles
     "clerk": ("经办员", "clerk"), "reviewer": ("复核员", "reviewer"), "approver": ("审批人", "approver"),
     "auditor": ("审计员", "auditor"), "admin": ("系统管理员", "system administrator"),

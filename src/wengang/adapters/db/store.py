@@ -16,6 +16,7 @@ from wengang.adapters.db.audit_log import SqlAuditLog
 from wengang.adapters.db.cases import SqlCases
 from wengang.adapters.db.engine import PATIENCE, WRITE, WalCheckpointer, make_engine, upgrade
 from wengang.adapters.db.payments import SqlPayments
+from wengang.adapters.db.repositories.calls import SqlCalls, SqlSpecialists
 from wengang.adapters.db.repositories.contact import SqlCallbacks, SqlDeliveries, SqlNotifications
 from wengang.adapters.db.repositories.cycles import SqlCycles, SqlRounds
 from wengang.adapters.db.repositories.jobs import SqlJobs
@@ -52,6 +53,7 @@ from wengang.domain.repositories import (
     Applications,
     BankFiles,
     Callbacks,
+    Calls,
     Cycles,
     Deliveries,
     Jobs,
@@ -68,6 +70,7 @@ from wengang.domain.repositories import (
     Reverifications,
     Rounds,
     Sessions,
+    Specialists,
     Users,
 )
 
@@ -97,6 +100,8 @@ class SqlUnitOfWork:
     callbacks: Callbacks
     notifications: Notifications
     deliveries: Deliveries
+    calls: Calls
+    specialists: Specialists
     audit: AuditLog
     payments: Payments
     accounts: PaymentAccounts
@@ -138,6 +143,7 @@ class SqlUnitOfWork:
         self.account_requests, self.lookup_codes = SqlAccountRequests(conn), SqlLookupCodes(conn)
         self.callbacks, self.notifications = SqlCallbacks(conn), SqlNotifications(conn)
         self.deliveries = SqlDeliveries(conn)
+        self.calls, self.specialists = SqlCalls(conn), SqlSpecialists(conn)
         at = self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         self.audit = self._audit_log = SqlAuditLog(conn, at, self._audit_key)
         self.payments = SqlPayments(conn, self._now)

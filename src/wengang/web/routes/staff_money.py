@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from wengang.domain.payment_batches import band_of
 from wengang.domain.ports import Analytics, Store
-from wengang.services import audit, cycles, dashboard, failed_payments, payments, portal, reconcile
+from wengang.services import audit, cycles, dashboard, failed_payments, payments, portal, reach, reconcile
 from wengang.services.sessions import Principal
 from wengang.web.charts import bars
 from wengang.web.deps import AnalyticsDep, SettingsDep, StoreDep, render
@@ -130,7 +130,17 @@ def board(request: Request, store: StoreDep, analytics: AnalyticsDep, me: Dashbo
                          title="eligible share by size class", scale_to=100, suffix="%"),
     }
     return render(request, "staff/dashboard.html", {"d": d, "charts": charts,
+                                                    "reach": cached_reach(request, cycle, store),
                                                     "cycles": cycles.list_cycles(store=store)})
+
+
+def cached_reach(request: Request, cycle: int, store: Store) -> reach.Reach:
+    """The reach figures (issue 16.6) read the audit log's sign-ins and look-ups: kept as long as the dashboard."""
+    cache, ttl = request.app.state.dashboards, request.app.state.web.dashboard_seconds
+    hit = cache.get(("reach", cycle))
+    if hit is None or time.monotonic() - hit[0] > ttl:
+        hit = cache[("reach", cycle)] = (time.monotonic(), reach.figures(cycle, store=store))
+    return hit[1]
 
 
 def cached_dashboard(request: Request, cycle: int, store: Store, analytics: Analytics) -> dashboard.Dashboard:

@@ -6,12 +6,14 @@ import datetime as dt
 from collections.abc import Iterable
 from itertools import chain
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, case, distinct, func, select, update
 
 from wengang.adapters.db.bulk import insert_rows
 from wengang.adapters.db.payment_tables import deliveries, notifications
 from wengang.adapters.db.people_tables import callbacks
 from wengang.adapters.db.repositories.base import TableRepository
+from wengang.adapters.db.tables import cases
+from wengang.domain.calls import Reach
 from wengang.domain.contact import (
     DELIVERED,
     FAILED,
@@ -25,6 +27,8 @@ from wengang.domain.contact import (
     Receipt,
 )
 from wengang.domain.repositories import Due
+
+STEP = (notifications.c.recipient.is_(None), notifications.c.params.isnot(None))   # a step's message to the unit
 
 QUEUED = (*Notice._fields, "status")          # a notice's fields are the columns it fills, then its status
 
@@ -142,3 +146,55 @@ class SqlDeliveries(TableRepository[Dispatch]):
 
     def of_notification(self, notification_id: int) -> list[Dispatch]:
         return self._many(deliveries.c.notification_id == notification_id)
+
+    def reach(self, case_ids) -> dict[int, Reach]:
+        n, d = notifications, deliveries
+        found: dict[int, Reach] = {}
+        wanted = list(case_ids)
+        for i in range(0, len(wanted), 1000):
+            part = wanted[i:i + 1000]
+            told = select(n.c.case_id, func.count(), func.max(n.c.id)).where(
+                n.c.case_id.in_(part), *STEP).group_by(n.c.case_id)
+            last = {cid: (count, top) for cid, count, top in self.conn.execute(told)}
+            if not last:
+                continue
+            tops = [t for _, t in last.values()]
+            about = {i: (k, at) for i, k, at in self.conn.execute(
+                select(n.c.id, n.c.kind, n.c.created_at).where(n.c.id.in_(tops)))}
+            copies = select(n.c.case_id, d.c.status, func.count()).join(d, d.c.notification_id == n.c.id).where(
+                n.c.case_id.in_(part), *STEP).group_by(n.c.case_id, d.c.status)
+            by: dict[int, dict[str, int]] = {}
+            for cid, status, count in self.conn.execute(copies):
+                by.setdefault(cid, {})[status] = count
+            for cid, (count, top) in last.items():
+                s = by.get(cid, {})
+                kind, at = about.get(top, (None, None))
+                found[cid] = Reach(cid, count, kind, at, s.get(DELIVERED, 0), s.get(FAILED, 0),
+                                   s.get(PENDING, 0) + s.get(SENT, 0))
+        return found
+
+    def unreached(self, cycle_id: int, limit: int) -> list[int]:
+        n, d = notifications, deliveries
+        alive = func.sum(case((d.c.status.in_((DELIVERED, PENDING, SENT)), 1), else_=0))
+        query = (select(n.c.case_id).join(cases, cases.c.id == n.c.case_id)
+                 .outerjoin(d, d.c.notification_id == n.c.id)
+                 .where(cases.c.cycle_id == cycle_id, n.c.status == SENT, *STEP)
+                 .group_by(n.c.case_id).having(func.coalesce(alive, 0) == 0).order_by(n.c.case_id).limit(limit))
+        return [r[0] for r in self.conn.execute(query)]
+
+    def by_event(self, cycle_id: int) -> dict[tuple[str, str, str], int]:
+        n, d = notifications, deliveries
+        query = (select(n.c.kind, d.c.channel, d.c.status, func.count()).join(d, d.c.notification_id == n.c.id)
+                 .join(cases, cases.c.id == n.c.case_id).where(cases.c.cycle_id == cycle_id, *STEP)
+                 .group_by(n.c.kind, d.c.channel, d.c.status))
+        return {(k, c, s): count for k, c, s, count in self.conn.execute(query)}
+
+    def reached_units(self, cycle_id: int) -> tuple[int, int]:
+        n, d = notifications, deliveries
+        told = self.conn.execute(select(func.count(distinct(n.c.uscc))).join(cases, cases.c.id == n.c.case_id)
+                                 .where(cases.c.cycle_id == cycle_id, *STEP)).scalar_one()
+        reached = self.conn.execute(
+            select(func.count(distinct(n.c.uscc))).join(cases, cases.c.id == n.c.case_id)
+            .join(d, d.c.notification_id == n.c.id)
+            .where(cases.c.cycle_id == cycle_id, d.c.status == DELIVERED, *STEP)).scalar_one()
+        return told, reached
