@@ -67,6 +67,8 @@ class FakeUnitOfWork:
         self.callbacks, self.notifications = people.FakeCallbacks(t["callbacks"]), people.FakeNotifications(
             t["notifications"])
         self.deliveries = people.FakeDeliveries(t["deliveries"], t["notifications"])
+        self.offices = people.FakeOffices(t["offices"], t["duties"])
+        self.reminders = people.FakeReminders(t["reminders"])
         self.audit = FakeAuditLog(s.trail, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._store.audit_key)
         self.payments = payments.FakePayments(t["attempts"], t["ledger"], t["payment_batches"], self._now,
                                                cases=t["cases"], accounts=t["accounts"])

@@ -16,7 +16,13 @@ from wengang.adapters.db.audit_log import SqlAuditLog
 from wengang.adapters.db.cases import SqlCases
 from wengang.adapters.db.engine import PATIENCE, WRITE, WalCheckpointer, make_engine, upgrade
 from wengang.adapters.db.payments import SqlPayments
-from wengang.adapters.db.repositories.contact import SqlCallbacks, SqlDeliveries, SqlNotifications
+from wengang.adapters.db.repositories.contact import (
+    SqlCallbacks,
+    SqlDeliveries,
+    SqlNotifications,
+    SqlOffices,
+    SqlReminders,
+)
 from wengang.adapters.db.repositories.cycles import SqlCycles, SqlRounds
 from wengang.adapters.db.repositories.jobs import SqlJobs
 from wengang.adapters.db.repositories.money import (
@@ -59,12 +65,14 @@ from wengang.domain.repositories import (
     LookupCodes,
     Notifications,
     Objections,
+    Offices,
     PaymentAccounts,
     PaymentBatches,
     PaymentExceptions,
     PlannedBatches,
     PublicityBatches,
     Recoveries,
+    Reminders,
     Reverifications,
     Rounds,
     Sessions,
@@ -95,6 +103,8 @@ class SqlUnitOfWork:
     lookup_codes: LookupCodes
     account_requests: AccountRequests
     callbacks: Callbacks
+    offices: Offices
+    reminders: Reminders
     notifications: Notifications
     deliveries: Deliveries
     audit: AuditLog
@@ -138,6 +148,7 @@ class SqlUnitOfWork:
         self.account_requests, self.lookup_codes = SqlAccountRequests(conn), SqlLookupCodes(conn)
         self.callbacks, self.notifications = SqlCallbacks(conn), SqlNotifications(conn)
         self.deliveries = SqlDeliveries(conn)
+        self.offices, self.reminders = SqlOffices(conn), SqlReminders(conn)
         at = self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         self.audit = self._audit_log = SqlAuditLog(conn, at, self._audit_key)
         self.payments = SqlPayments(conn, self._now)
