@@ -106,3 +106,10 @@ def duties(*, store: Store) -> list[OnDuty]:
         rows = uow.offices.duties(since=now)
         names = {o.code: o.name for o in uow.offices.all()}
     return [_shown(d, names, now) for d in rows]
+
+
+def from_now(office: str, username: str, phone: str, *, days: int, store: Store, by: str) -> OnDuty:
+    """Put someone on duty from now for `days` days (the demo's city officer)."""
+    with store.reading() as uow:
+        now = uow.now()
+    return set_duty(office, username, phone, starts_at=now, ends_at=now + dt.timedelta(days=days), store=store, by=by)
