@@ -2,7 +2,7 @@
 named specialist of a key or large employer.
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-08
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from wengang.adapters.db.tables import Id, one_of
 
 revision = "0023"
-down_revision = "0021"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

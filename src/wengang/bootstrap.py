@@ -32,7 +32,7 @@ from wengang.domain.contact import Receipt
 from wengang.domain.errors import StoreUnavailable
 from wengang.domain.jobs import JobKind
 from wengang.domain.ports import Analytics, AttachmentFiles, Banks, Channel, Clock, Sender
-from wengang.services import delivery, job_steps, publicity_plan, tell
+from wengang.services import callbacks, delivery, job_steps, publicity_plan, reminders, tell
 from wengang.services.jobs import Handler
 
 log = logging.getLogger(__name__)
@@ -203,6 +203,10 @@ def due_work(settings: Settings | None = None) -> Callable[[], None]:
             log.info("公示批次 %s 按计划开始 / publicity batch started as planned", batch.number)
         for planned, why in passed:
             log.warning("计划批次 %s 未能开始 / planned batch not started: %s", planned.id, why)
+        escalated = callbacks.escalate_overdue(store=store(settings), url=settings.public_url)
+        if escalated:
+            log.warning("呼我必回超时转市级 / callbacks escalated to the city office: %s", escalated)
+        reminders.remind(store=store(settings), settings=settings)
         told = tell.tell(store=store(settings), settings=settings)
         if told.total:
             log.info("已告知 %s 条步骤消息 / %s step messages queued", told.total, told.total)

@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     # … 前完成"), and days, counted from the day a case entered review, within which the unit is asked to apply.
     review_days: int = REVIEW_DAYS
     apply_days: int = APPLY_DAYS
+    remind_days: int = 3          # a unit is reminded once when a step of its own is due within this many days
     # The channels a unit is told through (issue 16). A channel whose provider is not set up hands its messages to
     # the outbox file's gateway instead. Secrets come from the environment and are never written anywhere.
     sms_url: str | None = None                              # the SMS gateway's API (an operator, or the simulator)

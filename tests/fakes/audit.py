@@ -62,6 +62,9 @@ class FakeAuditLog:
     def entries(self) -> Iterator[tuple]:
         yield from (tuple(e) for e in self.trail.entries)
 
+    def for_subject(self, subject: str) -> list[Entry]:
+        return [e for e in self.trail.entries if e.subject == subject]
+
     def for_case(self, case_id: int) -> list[Entry]:
         return [e for e in self.trail.entries if e.case_id == case_id]
 

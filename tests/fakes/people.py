@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from tests.fakes.process import _Repository
-from tests.fakes.table import Table
+from tests.fakes.table import Table, refused
 from wengang.domain.calls import Reach
 from wengang.domain.contact import (
     DELIVERED,
@@ -17,8 +17,11 @@ from wengang.domain.contact import (
     SENT,
     Callback,
     Dispatch,
+    Duty,
     Notice,
     Notification,
+    Office,
+    Reminder,
 )
 from wengang.domain.people import PENDING as REQUEST_PENDING
 from wengang.domain.people import (
@@ -60,6 +63,11 @@ def tables() -> dict[str, Table]:
                                unique={"audit_seq": lambda n: n.audit_seq}),
         "deliveries": Table("deliveries", Dispatch, label=("投递", "delivery"), unique={"key": lambda d: d.key}),
         "callbacks": Table("callbacks", Callback, label=("回电请求", "callback")),
+        "offices": Table("offices", Office, unique={"code": lambda o: o.code}, label=("办公室", "office")),
+        "duties": Table("duties", Duty, checks={"ends_after_start": lambda d: d.ends_at > d.starts_at},
+                        label=("值班", "duty")),
+        "reminders": Table("reminders", Reminder, unique={"once": lambda r: (r.case_id, r.task, r.deadline)},
+                           label=("提醒", "reminder")),
     }
 
 
@@ -333,3 +341,41 @@ class FakeCallbacks(_Repository):
 
     def of_unit(self, uscc: str) -> list[Callback]:
         return self.t.where(lambda c: c.uscc == uscc)
+
+    def escalate(self, callback_id: int, at: dt.datetime) -> bool:
+        return self.t.update(callback_id, {"escalated_at": at}, status=OPEN, escalated_at=None)
+
+
+class FakeOffices(_Repository):
+    def __init__(self, table: Table, duties: Table):
+        super().__init__(table)
+        self.d = duties
+
+    def put(self, code: str, name: str) -> Office:
+        found = self.t.one(lambda o: o.code == code)
+        if found is None:
+            return self.t.insert({"code": code, "name": name})
+        self.t.update(found.id, {"name": name})
+        return self.t.get(found.id)
+
+    def all(self) -> list[Office]:
+        return self.t.where(order=lambda o: o.code)
+
+    def add_duty(self, **values) -> Duty:
+        if self.t.one(lambda o: o.code == values["office"]) is None:
+            raise refused("duties", "office FOREIGN KEY")
+        return self.d.insert(values)
+
+    def duties(self, *, since: dt.datetime | None = None) -> list[Duty]:
+        return self.d.where(lambda d: since is None or d.ends_at > since, order=lambda d: (d.starts_at, d.id))
+
+    def on_duty(self, office: str, at: dt.datetime) -> Duty | None:
+        found = self.d.where(lambda d: d.office == office and d.covers(at))
+        return found[-1] if found else None
+
+
+class FakeReminders(_Repository):
+    def add(self, *, case_id: int, task: str, deadline: dt.date, queued_at: dt.datetime) -> Reminder | None:
+        if self.t.one(lambda r: (r.case_id, r.task, r.deadline) == (case_id, task, deadline)):
+            return None
+        return self.t.insert({"case_id": case_id, "task": task, "deadline": deadline, "queued_at": queued_at})

@@ -69,6 +69,8 @@ class FakeUnitOfWork:
         self.deliveries = people.FakeDeliveries(t["deliveries"], t["notifications"], t["cases"])
         self.calls = calls.FakeCalls(t["calls"], t["call_assignments"])
         self.specialists = calls.FakeSpecialists(t["specialists"])
+        self.offices = people.FakeOffices(t["offices"], t["duties"])
+        self.reminders = people.FakeReminders(t["reminders"])
         self.audit = FakeAuditLog(s.trail, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._store.audit_key)
         self.payments = payments.FakePayments(t["attempts"], t["ledger"], t["payment_batches"], self._now,
                                                cases=t["cases"], accounts=t["accounts"])

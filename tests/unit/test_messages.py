@@ -12,7 +12,9 @@ from wengang.messages import EVENTS, TASKS, render
 
 VALUES = {"pack": "beijing-2021", "amount": "1234.5", "day": "2021-07-12", "tail": "5458", "reason": "AC04",
           "deadline": "2021-08-11", "link": "https://example.gov.cn/portal", "year": "2021", "seq": "1",
-          "starts": "2021-07-01", "ends": "2021-07-07", "task": "correct_account", "days": "3"}
+          "starts": "2021-07-01", "ends": "2021-07-07", "task": "correct_account", "days": "3",
+          "number": "7", "asker": "单位91110105000000001Y", "question": "何时到账", "due": "2024-02-04T09:00:00",
+          "office": "朝阳区专班"}
 
 
 @pytest.mark.parametrize("event", EVENTS)
@@ -56,3 +58,9 @@ def test_the_operators_template_filled_with_the_worded_values_reads_as_the_inbox
     for name, value in worded(VALUES).items():
         filled = filled.replace(f"${{{name}}}", value)
     assert filled == said.zh and "$" not in filled
+
+
+def test_an_officers_callback_message_says_its_due_time_in_beijing_time():
+    duty = render("callback_duty", VALUES)
+    assert "请于2024年2月4日 17:00前回电答复" in duty.zh and "answer by 17:00, 4 February 2024" in duty.en
+    assert "已转市级办公室" in render("callback_overdue", VALUES).zh

@@ -18,7 +18,7 @@ from tests.builders import uscc
 from tests.conftest import CITY
 from tests.web.conftest import FIRST, PASSWORD, STAFF
 from wengang import bootstrap
-from wengang.services import people
+from wengang.services import duty, people
 
 pytestmark = pytest.mark.slow
 WENGANG = shutil.which("wengang", path=str(Path(sys.executable).parent)) or "wengang"
@@ -40,6 +40,9 @@ def test_demo_accounts_print_passwords_that_sign_in(world_settings):
     for _, name, role, password in rows:
         _, who = people.sign_in(name, password, store=store, employer=role == "employer")
         assert who.role == role
+    on = [d for d in duty.duties(store=store) if d.current]          # the demo's city officer on duty, a demo phone
+    assert [(d.office, d.username, d.phone) for d in on] == [("city", "demo-reviewer", "138****0099")]
+    assert "13800000099" not in done.stdout
     again = subprocess.run([WENGANG, "people", "demo-accounts", "--employers", "0"], capture_output=True, text=True,
                            env=env_of(world_settings), timeout=300)
     assert again.returncode == 0 and again.stdout.count("已存在 / exists") == len(people.STAFF_ROLES)

@@ -153,7 +153,7 @@ def test_the_full_callback_number_is_shown_only_to_who_calls_back_and_audited(cl
     shown = clerk.post(f"/staff/callbacks/{made['id']}/reveal", data={"csrf": csrf})
     assert shown.status_code == 200 and "13912345678" in shown.text
     with bootstrap.store(world_settings).reading() as uow:
-        looks = [e for e in uow.audit.entries() if e[3] == "callback_phone_viewed"]
+        looks = [e for e in uow.audit.entries() if e[3] == "callback_number_revealed"]
     assert [e[2] for e in looks] == [STAFF["clerk"]] and "13912345678" not in looks[0][9]
     checked = api.post("/api/v1/staff/audit/verification", headers=token(api, STAFF["auditor"], employer=False))
     assert checked.json()["ok"] and checked.json()["total_problems"] == 0

@@ -19,8 +19,9 @@ from wengang.cli.console import console
 from wengang.cli.cycle import handled, store
 from wengang.cli.identity import acting, session_path, session_token
 from wengang.domain.cases import State
+from wengang.domain.contact import CITY
 from wengang.domain.errors import Refused
-from wengang.services import cycles, notify, people
+from wengang.services import cycles, duty, notify, people
 
 people_app = typer.Typer(help="网站用户 / people of the web app: staff and employer accounts", no_args_is_help=True)
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -144,6 +145,9 @@ def demo_accounts(cycle: Annotated[int | None, typer.Option(help="周期 / cycle
         password = _password()
         people.create_staff(name, role, store=s, by="demo", password=password, display_name=f"演示{role}")
         table.add_row("/staff/login", name, role, password)
+    if not any(d.username == "demo-reviewer" and d.current for d in duty.duties(store=s)):
+        on = duty.from_now(CITY, "demo-reviewer", "13800000099", days=30, store=s, by="demo")   # a demo phone
+        table.add_row("/staff/callbacks", on.username, f"呼我必回值班 / callback duty: {on.office_name}", on.phone)
     found = cycles.list_cycles(store=s)
     cycle = cycle or (found[-1].id if found else None)
     picked = []

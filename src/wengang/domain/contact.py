@@ -156,6 +156,10 @@ class Callback:
     answered_by: str | None
     answered_at: dt.datetime | None
     answer: str | None
+    office: str | None = None              # the office it was routed to: a district's code, or CITY
+    due_at: dt.datetime | None = None      # the answer is due by then (naive UTC; within a working day)
+    due_note: str | None = None            # how the due time was counted when the holiday calendar did not know a day
+    escalated_at: dt.datetime | None = None    # past due and still open: handed to the city office then (once)
 
     def answered(self, text: str, *, by: str, at: dt.datetime) -> Callback:
         """open → answered, once."""
@@ -167,3 +171,61 @@ class Callback:
         """Minutes from the request to its answer, or waiting so far (None without a `now` for an open one)."""
         end = self.answered_at or now
         return None if end is None else (end - self.asked_at).total_seconds() / 60
+
+    def overdue(self, now: dt.datetime) -> bool:
+        """Still open past its due time."""
+        return self.status == OPEN and self.due_at is not None and now > self.due_at
+
+    def __repr__(self) -> str:                          # the caller's number is personal data: never in a log line
+        return f"Callback(id={self.id}, office={self.office}, status={self.status})"
+
+
+CITY = "city"      # the city office: callbacks without a unit, a district without an office, and escalations
+
+
+def office_for(uscc: str | None, offices: set[str]) -> str:
+    """Where a callback goes: its unit's district office (the credit code's six-digit division code, characters 3–8),
+    the city's when the caller named no unit or the district has no office."""
+    district = uscc[2:8] if uscc else None
+    return district if district and district in offices else CITY
+
+
+@dataclass(frozen=True, slots=True)
+class Office:
+    """A 呼我必回 office: a district's (its administrative division code) or the city's (CITY)."""
+
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Duty:
+    """Who answers an office's callbacks from one moment to another (naive UTC), and the phone an alert goes to
+    (personal data: masked wherever it is shown)."""
+
+    id: int
+    office: str
+    username: str
+    phone: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    set_by: str
+    set_at: dt.datetime
+
+    def covers(self, at: dt.datetime) -> bool:
+        return self.starts_at <= at < self.ends_at
+
+    def __repr__(self) -> str:
+        return f"Duty(id={self.id}, office={self.office}, username={self.username})"
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """A deadline reminder queued for a case (once per case, task and deadline: a unique key)."""
+
+    id: int
+    case_id: int
+    task: str
+    deadline: dt.date
+    queued_at: dt.datetime

@@ -33,12 +33,14 @@ from wengang.domain.repositories import (
     LookupCodes,
     Notifications,
     Objections,
+    Offices,
     PaymentAccounts,
     PaymentBatches,
     PaymentExceptions,
     PlannedBatches,
     PublicityBatches,
     Recoveries,
+    Reminders,
     Reverifications,
     Rounds,
     Sessions,
@@ -284,6 +286,10 @@ class AuditLog(Protocol):
 
     def for_case(self, case_id: int) -> list[Entry]: ...
 
+    def for_subject(self, subject: str) -> list[Entry]:
+        """Every entry about one subject (callback:7), oldest first."""
+        ...
+
     def since(self, seq: int, events: Sequence[str], limit: int) -> list[Entry]:
         """Entries after `seq` of these events, in sequence order, at most `limit` (what is left to tell people)."""
         ...
@@ -463,6 +469,8 @@ class UnitOfWork(Protocol):
     lookup_codes: LookupCodes
     account_requests: AccountRequests
     callbacks: Callbacks
+    offices: Offices
+    reminders: Reminders
     notifications: Notifications
     deliveries: Deliveries
     calls: Calls

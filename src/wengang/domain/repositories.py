@@ -13,7 +13,7 @@ from typing import NamedTuple, Protocol
 from wengang.domain.accounts import PaymentAccount
 from wengang.domain.attachments import ApplicationAttachment
 from wengang.domain.calls import Call, CallAssignment, Reach, Specialist
-from wengang.domain.contact import Callback, Dispatch, Notice, Notification, Receipt
+from wengang.domain.contact import Callback, Dispatch, Duty, Notice, Notification, Office, Receipt, Reminder
 from wengang.domain.cycles import Cycle, Round
 from wengang.domain.jobs import Job, JobKind, Params
 from wengang.domain.payment_batches import PaymentBatch
@@ -519,7 +519,12 @@ class Callbacks(Protocol):
     """Callback requests (“呼我必回”)."""
 
     def add(self, *, uscc: str | None, name: str | None, phone: str, question: str, source: str, status: str,
-            asked_at: dt.datetime) -> Callback: ...
+            asked_at: dt.datetime, office: str | None = None, due_at: dt.datetime | None = None,
+            due_note: str | None = None) -> Callback: ...
+
+    def escalate(self, callback_id: int, at: dt.datetime) -> bool:
+        """Mark an open callback escalated; False when it was answered or escalated already (once only)."""
+        ...
 
     def get(self, callback_id: int, *, lock: bool = False) -> Callback: ...
 
@@ -567,3 +572,34 @@ class Specialists(Protocol):
     def of_units(self, usccs: Sequence[str]) -> dict[str, Specialist]: ...
 
     def all(self) -> list[Specialist]: ...
+
+
+class Offices(Protocol):
+    """呼我必回 offices (a district's or the city's) and who is on duty at each."""
+
+    def put(self, code: str, name: str) -> Office:
+        """Add an office, or rename the one with this code."""
+        ...
+
+    def all(self) -> list[Office]:
+        """By code."""
+        ...
+
+    def add_duty(self, *, office: str, username: str, phone: str, starts_at: dt.datetime, ends_at: dt.datetime,
+                 set_by: str, set_at: dt.datetime) -> Duty: ...
+
+    def duties(self, *, since: dt.datetime | None = None) -> list[Duty]:
+        """Duties (ending after `since`, if given), earliest start first."""
+        ...
+
+    def on_duty(self, office: str, at: dt.datetime) -> Duty | None:
+        """Who is on duty at `office` at `at`: of the duties covering it, the one set last."""
+        ...
+
+
+class Reminders(Protocol):
+    """Deadline reminders queued: one per case, task and deadline."""
+
+    def add(self, *, case_id: int, task: str, deadline: dt.date, queued_at: dt.datetime) -> Reminder | None:
+        """Record a reminder; None (nothing stored) when this case was reminded of this deadline already."""
+        ...

@@ -7,6 +7,8 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from wengang.domain.days import BEIJING
+
 _CODE = re.compile(r"^[A-Z0-9]{4}$")
 
 # Why a bank refused or returned a payment: ISO 20022 ExternalStatusReason1Code / ExternalReturnReason1Code values
@@ -61,3 +63,11 @@ def money(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{Decimal(value):,.2f}"
+
+
+def moment_words(moment: dt.datetime) -> tuple[str, str]:
+    """A moment (naive UTC, as stored, or aware) as people in Beijing say it: "2024年2月4日 17:00" / "17:00, 4 February
+    2024" (Beijing time, never UTC)."""
+    local = (moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)).astimezone(BEIJING)
+    zh, en = day_words(local.date())
+    return f"{zh} {local:%H:%M}", f"{local:%H:%M}, {en}"

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
-from wengang.domain.said import bank_reason, day_words, money
+from wengang.domain.said import bank_reason, day_words, moment_words, money
 from wengang.rules.parameters import PackError, load_pack
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -39,6 +39,10 @@ class Rendered:
         return f"{self.zh} / {self.en}"
 
 
+def _moment(value: Any) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
 def _day(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
@@ -61,7 +65,8 @@ def _environment() -> jinja2.Environment:
         yuan=lambda v: money(Decimal(str(v))), day_zh=lambda v: day_words(_day(v))[0],
         day_en=lambda v: day_words(_day(v))[1], programme_zh=lambda p: _programme(str(p))[0],
         programme_en=lambda p: _programme(str(p))[1], bank_zh=lambda c: bank_reason(c)[0],
-        bank_en=lambda c: bank_reason(c)[1], task_zh=lambda t: TASKS[t][0], task_en=lambda t: TASKS[t][1])
+        bank_en=lambda c: bank_reason(c)[1], task_zh=lambda t: TASKS[t][0], task_en=lambda t: TASKS[t][1],
+        moment_zh=lambda v: moment_words(_moment(v))[0], moment_en=lambda v: moment_words(_moment(v))[1])
     return env
 
 
@@ -87,6 +92,7 @@ WORDED: dict[str, Any] = {
     "deadline": lambda v: day_words(_day(v))[0] if v else "", "starts": lambda v: day_words(_day(v))[0],
     "ends": lambda v: day_words(_day(v))[0], "pack": lambda p: _programme(str(p))[0],
     "reason": lambda c: bank_reason(c)[0], "task": lambda t: TASKS[t][0],
+    "due": lambda v: moment_words(_moment(v))[0],
 }
 
 

@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "account.change": frozenset({"clerk"}),
     "users.view": frozenset({ADMIN, "clerk", SECURITY}),
     "users.manage": frozenset({ADMIN}),
+    "duty.manage": frozenset({ADMIN}),          # 呼我必回 offices and who is on duty at each
     "activation.issue": frozenset({ADMIN, "clerk"}),
     "roles.grant": frozenset({SECURITY}),
     "activation.approve": frozenset({SECURITY}),

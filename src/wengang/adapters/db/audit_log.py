@@ -109,6 +109,11 @@ class SqlAuditLog:
                  .order_by(audit_log.c.seq))
         return [Entry(*r) for r in self.conn.execute(query)]
 
+    def for_subject(self, subject: str) -> list[Entry]:
+        query = (select(*(audit_log.c[c] for c in AUDIT_COLUMNS)).where(audit_log.c.subject == subject)
+                 .order_by(audit_log.c.seq))
+        return [Entry(*r) for r in self.conn.execute(query)]
+
     def since(self, seq: int, events: Sequence[str], limit: int) -> list[Entry]:
         query = (select(*(audit_log.c[c] for c in AUDIT_COLUMNS))
                  .where(audit_log.c.seq > seq, audit_log.c.event.in_(list(events)))

@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -131,6 +132,10 @@ callbacks = Table(
     Column("answered_by", String(80)),
     Column("answered_at", DateTime),
     Column("answer", Text),
+    Column("office", String(12)),                                    # routed to: a district's code, or 'city'
+    Column("due_at", DateTime),                                      # answer due (within a working day)
+    Column("due_note", String(200)),
+    Column("escalated_at", DateTime),                                # overdue: handed to the city office (once)
     CheckConstraint(one_of("source", ("public", "portal", "api")), name="known_source"),
     CheckConstraint(one_of("status", ("open", "answered")), name="known_status"),
     CheckConstraint("(status = 'answered') = (answered_at IS NOT NULL AND answer IS NOT NULL)",
@@ -138,4 +143,36 @@ callbacks = Table(
     CheckConstraint("answered_at IS NULL OR answered_at >= asked_at", name="answered_after_asked"),
     Index("ix_callbacks_status", "status"),
     Index("ix_callbacks_uscc", "uscc"),
+    Index("ix_callbacks_office", "office", "status"),
+)
+
+offices = Table(
+    "offices", metadata,
+    Column("id", Id, primary_key=True),
+    Column("code", String(12), nullable=False, unique=True),        # a district's division code, or 'city'
+    Column("name", String(100), nullable=False),
+)
+
+duties = Table(
+    "duties", metadata,
+    Column("id", Id, primary_key=True),
+    Column("office", String(12), ForeignKey("offices.code"), nullable=False),
+    Column("username", String(40), nullable=False),                 # the member of staff on duty
+    Column("phone", String(20), nullable=False),                    # private: shown masked only
+    Column("starts_at", DateTime, nullable=False),
+    Column("ends_at", DateTime, nullable=False),
+    Column("set_by", String(80), nullable=False),
+    Column("set_at", DateTime, nullable=False),
+    CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    Index("ix_duties_office", "office", "starts_at"),
+)
+
+reminders = Table(
+    "reminders", metadata,
+    Column("id", Id, primary_key=True),
+    Column("case_id", Id, nullable=False),
+    Column("task", String(20), nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("queued_at", DateTime, nullable=False),
+    UniqueConstraint("case_id", "task", "deadline", name="uq_reminders_once"),    # never twice
 )

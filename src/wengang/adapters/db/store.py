@@ -17,7 +17,13 @@ from wengang.adapters.db.cases import SqlCases
 from wengang.adapters.db.engine import PATIENCE, WRITE, WalCheckpointer, make_engine, upgrade
 from wengang.adapters.db.payments import SqlPayments
 from wengang.adapters.db.repositories.calls import SqlCalls, SqlSpecialists
-from wengang.adapters.db.repositories.contact import SqlCallbacks, SqlDeliveries, SqlNotifications
+from wengang.adapters.db.repositories.contact import (
+    SqlCallbacks,
+    SqlDeliveries,
+    SqlNotifications,
+    SqlOffices,
+    SqlReminders,
+)
 from wengang.adapters.db.repositories.cycles import SqlCycles, SqlRounds
 from wengang.adapters.db.repositories.jobs import SqlJobs
 from wengang.adapters.db.repositories.money import (
@@ -61,12 +67,14 @@ from wengang.domain.repositories import (
     LookupCodes,
     Notifications,
     Objections,
+    Offices,
     PaymentAccounts,
     PaymentBatches,
     PaymentExceptions,
     PlannedBatches,
     PublicityBatches,
     Recoveries,
+    Reminders,
     Reverifications,
     Rounds,
     Sessions,
@@ -98,6 +106,8 @@ class SqlUnitOfWork:
     lookup_codes: LookupCodes
     account_requests: AccountRequests
     callbacks: Callbacks
+    offices: Offices
+    reminders: Reminders
     notifications: Notifications
     deliveries: Deliveries
     calls: Calls
@@ -144,6 +154,7 @@ class SqlUnitOfWork:
         self.callbacks, self.notifications = SqlCallbacks(conn), SqlNotifications(conn)
         self.deliveries = SqlDeliveries(conn)
         self.calls, self.specialists = SqlCalls(conn), SqlSpecialists(conn)
+        self.offices, self.reminders = SqlOffices(conn), SqlReminders(conn)
         at = self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         self.audit = self._audit_log = SqlAuditLog(conn, at, self._audit_key)
         self.payments = SqlPayments(conn, self._now)

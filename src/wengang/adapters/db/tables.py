@@ -223,6 +223,7 @@ audit_log = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     Index("ix_audit_log_case", "case_id"),
+    Index("ix_audit_log_subject", "subject"),
 )
 
 audit_head = Table(

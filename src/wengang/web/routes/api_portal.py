@@ -102,10 +102,10 @@ def my_callbacks(store: StoreDep, who: Employer):
 
 
 @router.post("/callbacks", response_model=s.CallbackMade, status_code=201, dependencies=[limited("forms")])
-def ask(store: StoreDep, who: Employer, body: s.CallbackIn):
+def ask(store: StoreDep, settings: SettingsDep, who: Employer, body: s.CallbackIn):
     """呼我必回 / ask for a callback as this unit."""
     return callbacks.request(body.phone, body.question, store=store, uscc=who.uscc, name=body.name or who.display_name,
-                             source="portal")
+                             source="portal", url=settings.public_url)
 
 
 @router.get("/messages", response_model=list[s.Message])

@@ -10,7 +10,7 @@ from fastapi.security import HTTPBearer
 from wengang.services import callbacks, objections, people, public
 from wengang.services.portal import today
 from wengang.web import schemas as s
-from wengang.web.deps import Signed, StoreDep, client_key, limited
+from wengang.web.deps import SettingsDep, Signed, StoreDep, client_key, limited
 from wengang.web.permissions import NotSignedIn
 
 bearer = HTTPBearer(auto_error=False, description="the token POST /api/v1/session returned")
@@ -53,11 +53,11 @@ def object_to(store: StoreDep, number: str, body: s.ObjectionIn):
 
 
 @router.post("/callbacks", response_model=s.CallbackMade, status_code=201, dependencies=[limited("forms")])
-def callback(store: StoreDep, principal: Signed, body: s.CallbackIn):
+def callback(store: StoreDep, settings: SettingsDep, principal: Signed, body: s.CallbackIn):
     """呼我必回 / leave a number and a question; a signed-in unit's request is filed under it."""
     unit = principal.uscc if principal and principal.uscc else None
     return callbacks.request(body.phone, body.question, store=store, uscc=unit, name=body.name,
-                             source="portal" if unit else "api")
+                             source="portal" if unit else "api", url=settings.public_url)
 
 
 @router.post("/session", response_model=s.SessionMade, status_code=201, dependencies=[limited("login")])

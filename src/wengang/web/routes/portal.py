@@ -183,10 +183,11 @@ def my_callbacks(request: Request, store: StoreDep, me: Employer):
 
 
 @router.post("/callbacks", response_class=HTMLResponse, dependencies=[limited("forms")])
-def ask(request: Request, store: StoreDep, me: Employer, phone: Annotated[str, Form(max_length=20)],
+def ask(request: Request, store: StoreDep, settings: SettingsDep, me: Employer, phone: Annotated[str, Form(max_length=20)],
         question: Annotated[str, Form(max_length=1000)]):
     """The unit asks for a callback; staff see it in their queue at once."""
-    made = callbacks.request(phone, question, store=store, uscc=me.uscc, name=me.display_name, source="portal")
+    made = callbacks.request(phone, question, store=store, uscc=me.uscc, name=me.display_name, source="portal",
+                             url=settings.public_url)
     return done(request, "已收到", "Received", f"回电请求 #{made.id} 已提交, 工作人员将回电 {made.phone} / "
                 f"callback request #{made.id} is in; staff will call {made.phone} back", "/portal/callbacks")
 

@@ -13,7 +13,7 @@ from wengang.domain.errors import Refused
 from wengang.services import callbacks, objection_follow, public
 from wengang.services.activation import CODE_HOURS, CODE_TRIES
 from wengang.services.portal import today
-from wengang.web.deps import Signed, StoreDep, is_htmx, limited, render
+from wengang.web.deps import SettingsDep, Signed, StoreDep, is_htmx, limited, render
 from wengang.web.guide_plain import plain_guide
 from wengang.web.words import OBJECTION_PUBLIC
 
@@ -136,12 +136,12 @@ def callback_form(request: Request):
 
 
 @router.post("/callback", response_class=HTMLResponse, dependencies=[limited("forms")])
-def callback_submit(request: Request, store: StoreDep, principal: Signed, phone: Annotated[str, Form(max_length=20)],
+def callback_submit(request: Request, store: StoreDep, settings: SettingsDep, principal: Signed, phone: Annotated[str, Form(max_length=20)],
                     question: Text, name: Annotated[str, Form(max_length=50)] = ""):
     """“呼我必回”: leave a number and a question; staff are told at once and call back."""
     unit = principal.uscc if principal and principal.uscc else None
     done = callbacks.request(phone, question, store=store, uscc=unit, name=name or None,
-                             source="portal" if unit else "public")
+                             source="portal" if unit else "public", url=settings.public_url)
     return render(request, "message.html", {
         "title": ("已收到", "Received"), "status": 200,
         "message": f"回电请求 #{done.id} 已提交, 工作人员将回电 {done.phone} / callback request #{done.id} "

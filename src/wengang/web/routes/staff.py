@@ -17,6 +17,7 @@ from wengang.services import (
     casepage,
     cycles,
     dashboard,
+    duty,
     objections,
     portal,
     queues,
@@ -294,11 +295,14 @@ def verify_account(request: Request, store: StoreDep, me: AccountVerify, account
 
 
 @router.get("/callbacks", response_class=HTMLResponse)
-def callback_queue(request: Request, store: StoreDep, me: StaffView):
-    """Open requests, oldest first, with how long each has waited; htmx refreshes the table."""
-    context = {"open": callbacks.listing(store=store, status="open"),
-               "answered": callbacks.listing(store=store, status="answered", limit=50),
-               "stats": callbacks.stats(store=store)}
+def callback_queue(request: Request, store: StoreDep, me: StaffView,
+                   office: Annotated[str | None, Query(max_length=12, pattern=r"^(city|\d{6})?$")] = None):
+    """Open requests, oldest first, with their office, due time (Beijing) and whether they are overdue or were
+    escalated, of one office if chosen; htmx refreshes the table."""
+    office = office or None
+    context = {"open": callbacks.listing(store=store, status="open", office=office),
+               "answered": callbacks.listing(store=store, status="answered", limit=50, office=office),
+               "stats": callbacks.stats(store=store), "offices": duty.offices(store=store), "office": office}
     name = "staff/_callbacks.html" if request.headers.get("hx-request") == "true" else "staff/callbacks.html"
     return render(request, name, context)
 
@@ -316,7 +320,8 @@ def callback_answer(request: Request, store: StoreDep, me: CallbackAnswer, callb
 def callback_number(request: Request, store: StoreDep, me: CallbackAnswer, callback_id: Id):
     """Numbers are masked in the queue; the one calling back sees the whole number once more, audited."""
     phone = callbacks.reveal(callback_id, store=store, by=me.username)
-    return done(request, f"回电请求 #{callback_id} 的号码 / number to call for #{callback_id}: {phone}", "/staff/callbacks")
+    return render(request, "staff/callback_number.html", {
+        "id": callback_id, "phone": phone, "history": callbacks.history(callback_id, store=store)})
 
 
 @router.post("/cases/{case_id}/rename", response_class=HTMLResponse)

@@ -3,12 +3,15 @@ unlocks and decides re-activations, clerks send employers their activation codes
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse
 
-from wengang.services import people
+from wengang.domain.days import BEIJING
+from wengang.domain.errors import Refused
+from wengang.services import duty, people
 from wengang.services.sessions import Principal
 from wengang.web.deps import SealerDep, StoreDep, render
 from wengang.web.permissions import may, staff
@@ -18,6 +21,7 @@ from wengang.web.words import beijing, words
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Look = Annotated[Principal, staff("users.view")]
 Manage = Annotated[Principal, staff("users.manage")]
+DutyManage = Annotated[Principal, staff("duty.manage")]
 Issue = Annotated[Principal, staff("activation.issue")]
 Grant = Annotated[Principal, staff("roles.grant")]
 Approve = Annotated[Principal, staff("activation.approve")]
@@ -118,3 +122,39 @@ def _requested(made: people.Filed) -> str:
     return (f"{made.username} 已激活: 重新激活申请已提交, 待安全管理员批准后发送至 {made.phone} / "
             f"{made.username} is already activated: a re-activation request is filed; once another person "
             f"approves it, the code goes to {made.phone}")
+
+
+def _utc(local: str) -> dt.datetime:
+    """A Beijing wall-clock time from a datetime-local field (2024-02-02T08:00) as naive UTC, as the store keeps it."""
+    try:
+        moment = dt.datetime.fromisoformat(local)
+    except ValueError as e:
+        raise Refused("时间格式不对 / not a date and time") from e
+    return moment.replace(tzinfo=BEIJING).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+@router.get("/duty", response_class=HTMLResponse)
+def duty_page(request: Request, store: StoreDep, me: DutyManage):
+    """呼我必回 offices and who is on duty at each, now and to come (phones masked); the admin sets both here."""
+    staff_names = [u for u in people.list_users(store=store) if u.staff and u.active]
+    return render(request, "staff/duty.html", {"offices": duty.offices(store=store), "duties": duty.duties(store=store),
+                                               "staff": staff_names})
+
+
+@router.post("/duty/offices", response_class=HTMLResponse)
+def duty_office(request: Request, store: StoreDep, me: DutyManage, code: Annotated[str, Form(max_length=12)],
+                name: Annotated[str, Form(max_length=100)]):
+    """Add a district's office (its six-digit division code) or rename one; audited."""
+    made = duty.put_office(code, name, store=store, by=me.username)
+    return done(request, f"办公室 {made.name} 已保存 / office {made.name} saved", "/staff/duty")
+
+
+@router.post("/duty", response_class=HTMLResponse)
+def duty_set(request: Request, store: StoreDep, me: DutyManage, office: Annotated[str, Form(max_length=12)],
+             username: Annotated[str, Form(max_length=40)], phone: Phone,
+             starts_at: Annotated[str, Form(max_length=20)], ends_at: Annotated[str, Form(max_length=20)]):
+    """Put a member of staff on duty at an office (Beijing times); their phone is shown masked from then on."""
+    made = duty.set_duty(office, username, phone, starts_at=_utc(starts_at), ends_at=_utc(ends_at), store=store,
+                         by=me.username)
+    return done(request, f"{made.username} 值班 {made.office_name}, 短信发至 {made.phone} / {made.username} is on duty "
+                f"at {made.office_name}; alerts go to {made.phone}", "/staff/duty")

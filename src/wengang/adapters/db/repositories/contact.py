@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, case, distinct, func, select, update
 
 from wengang.adapters.db.bulk import insert_rows
 from wengang.adapters.db.payment_tables import deliveries, notifications
-from wengang.adapters.db.people_tables import callbacks
+from wengang.adapters.db.people_tables import callbacks, duties, offices, reminders
 from wengang.adapters.db.repositories.base import TableRepository
 from wengang.adapters.db.tables import cases
 from wengang.domain.calls import Reach
@@ -22,9 +22,12 @@ from wengang.domain.contact import (
     SENT,
     Callback,
     Dispatch,
+    Duty,
     Notice,
     Notification,
+    Office,
     Receipt,
+    Reminder,
 )
 from wengang.domain.repositories import Due
 
@@ -96,6 +99,56 @@ class SqlCallbacks(TableRepository[Callback]):
 
     def of_unit(self, uscc: str) -> list[Callback]:
         return self._many(callbacks.c.uscc == uscc)
+
+    def escalate(self, callback_id: int, at: dt.datetime) -> bool:
+        return self._update(callback_id, {"escalated_at": at}, status=OPEN, escalated_at=None)
+
+
+class _SqlDuties(TableRepository[Duty]):
+    table, model, label = duties, Duty, ("值班", "duty")
+
+
+class SqlOffices(TableRepository[Office]):
+    """The Offices repository (offices and their duties) on one connection."""
+
+    table, model, label = offices, Office, ("办公室", "office")
+
+    def __init__(self, conn):
+        super().__init__(conn)
+        self._duties = _SqlDuties(conn)
+
+    def put(self, code: str, name: str) -> Office:
+        found = self._one(offices.c.code == code)
+        if found is None:
+            return self._insert({"code": code, "name": name})
+        self._update(found.id, {"name": name})
+        return self.get(found.id)
+
+    def all(self) -> list[Office]:
+        return self._many(order_by="code")
+
+    def add_duty(self, **values) -> Duty:
+        return self._duties._insert(values)
+
+    def duties(self, *, since: dt.datetime | None = None) -> list[Duty]:
+        return self._duties._many(*([duties.c.ends_at > since] if since else []), order_by="starts_at")
+
+    def on_duty(self, office: str, at: dt.datetime) -> Duty | None:
+        query = (self._duties._select().where(duties.c.office == office, duties.c.starts_at <= at,
+                                              duties.c.ends_at > at).order_by(duties.c.id.desc()).limit(1))
+        row = self.conn.execute(query).first()
+        return None if row is None else self._duties._row(row)
+
+
+class SqlReminders(TableRepository[Reminder]):
+    """The Reminders repository on one connection."""
+
+    table, model, label = reminders, Reminder, ("提醒", "reminder")
+
+    def add(self, *, case_id: int, task: str, deadline: dt.date, queued_at: dt.datetime) -> Reminder | None:
+        if self._one(reminders.c.case_id == case_id, reminders.c.task == task, reminders.c.deadline == deadline):
+            return None
+        return self._insert({"case_id": case_id, "task": task, "deadline": deadline, "queued_at": queued_at})
 
 
 DELIVERY_COLUMNS = ("notification_id", "key", "channel", "recipient", "next_at", "created_at", "status", "attempts")
