@@ -7,17 +7,18 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from wengang.domain.calls import CALL_REASONS, OUTCOMES
 from wengang.domain.days import BEIJING
 from wengang.domain.errors import Refused
-from wengang.services import calllist, cycles, queues, specialists
+from wengang.services import calllist, cycles, pushlist, queues, specialists
 from wengang.services.sessions import Principal
 from wengang.web.deps import AnalyticsDep, SettingsDep, StoreDep, render
 from wengang.web.permissions import staff
+from wengang.web.routes.public import XLSX
 from wengang.web.routes.staff import chosen
-from wengang.web.words import SIZE_WORDS, next_step
+from wengang.web.words import SIZE_WORDS, case_words, next_step, words
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 CycleQ = Annotated[int | None, Query(ge=1, le=2**31)]
@@ -114,3 +115,22 @@ def specialist_portfolio(request: Request, store: StoreDep, me: StaffView, user:
     return render(request, "staff/portfolio.html", {
         "user": user, "cycle": cycle, "held": specialists.portfolio(user, cycle, store=store),
         "cycles": cycles.list_cycles(store=store), "next_step": next_step, "size_words": SIZE_WORDS})
+
+
+@router.get("/push", response_class=HTMLResponse)
+def push_list(request: Request, store: StoreDep, me: StaffView, cycle: CycleQ = None,
+              page: Annotated[int, Query(ge=1, le=100_000)] = 1, q: Annotated[str, Query(max_length=100)] = ""):
+    """一网: every qualifying unit of a cycle and what it was told, how far the copies got."""
+    cycle = chosen(store, cycle)
+    found = None if cycle is None else pushlist.push_list(cycle, store=store, page=page, search=q.strip())
+    return render(request, "staff/push.html", {"found": found, "cycle": cycle, "q": q,
+                                               "cycles": cycles.list_cycles(store=store)})
+
+
+@router.get("/push.xlsx")
+def push_export(request: Request, store: StoreDep, me: StaffView, cycle: Annotated[int, Query(ge=1, le=2**31)]):
+    """The push list as a spreadsheet (at most 100,000 units); the export is audited."""
+    data, _ = pushlist.export(cycle, store=store, by=me.username, state_words=lambda s: " / ".join(case_words(s)),
+                              event_words=lambda k: " / ".join(words(f"message.{k}")))
+    return Response(data, media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="push-cycle{cycle}.xlsx"'})
