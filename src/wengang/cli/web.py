@@ -21,7 +21,7 @@ from wengang.cli.identity import acting, session_path, session_token
 from wengang.domain.cases import State
 from wengang.domain.contact import CITY
 from wengang.domain.errors import Refused
-from wengang.services import cycles, duty, notify, people
+from wengang.services import cycles, duty, notify, people, specialists
 
 people_app = typer.Typer(help="网站用户 / people of the web app: staff and employer accounts", no_args_is_help=True)
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -154,6 +154,13 @@ def demo_accounts(cycle: Annotated[int | None, typer.Option(help="周期 / cycle
     if cycle:
         for state in DEMO_UNITS:
             picked += [c.uscc for c in cycles.cases(cycle, store=s, state=state.value, limit=1)]
+    if cycle:                                     # a specialist for the cycle's large employers (up to ten)
+        large = specialists.unassigned_large(cycle, store=s)[:10]
+        for case in large:
+            specialists.assign(case.uscc, to="demo-reviewer", key=False, by="demo", store=s)
+        if large:
+            table.add_row("/staff/specialists/demo-reviewer", "demo-reviewer",
+                          f"专员 / specialist: {len(large)} 家大型企业 / large employers", "")
     sealer = bootstrap.sealer(bootstrap.settings())
     for uscc in picked[:employers]:
         made = people.issue_activation(uscc, store=s, by="demo", sealer=sealer, phone="13800000000")
