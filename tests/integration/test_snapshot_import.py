@@ -176,6 +176,33 @@ def test_broken_rows_keep_exact_line_numbers(tmp_path, settings):
     assert "expected 8 fields, got 9" in faults[0].reason or "expected 8 fields, got 9" in faults[1].reason
 
 
+def test_a_lone_carriage_return_faults_its_row_and_lenient_keeps_the_rest(tmp_path, settings):
+    folder = good(tmp_path / "snap")
+    path = folder / "employers.csv"
+    content = path.read_bytes()
+    first_row = content.index(b"\n") + 1
+    path.write_bytes(content[:first_row + 1] + b"\r" + content[first_row + 1:])    # line 2 split in an unquoted field
+    faults = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings).faults
+    faults = [f for f in faults if f.file == "employers.csv"]       # (its contributions then name an unknown unit)
+    assert [f.line for f in faults] == [2]
+    assert "单独的回车符" in faults[0].reason and "lone carriage return" in faults[0].reason
+    lenient = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings, lenient=True)
+    assert not lenient.refused
+    with duckdb.connect(str(settings.analytics_path), read_only=True) as con:
+        kept = con.execute(f"SELECT uscc, region FROM {lenient.snapshot.schema}.employers").fetchall()
+    assert kept == [(B, "110105")]
+
+
+def test_a_blank_line_before_the_header_is_refused_with_line_one(tmp_path, settings):
+    folder = good(tmp_path / "snap")
+    path = folder / "employers.csv"
+    path.write_bytes(b"\r" + path.read_bytes())
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings, lenient=True)
+    assert result.refused and stored_ids(settings) in ([], ([], []))
+    assert [(f.file, f.line) for f in result.check.faults][:1] == [("employers.csv", 1)]
+    assert "回车符" in result.check.faults[0].reason
+
+
 def test_person_ids_flags_and_booleans_are_checked(tmp_path, settings):
     folder = good(
         tmp_path / "snap",

@@ -25,6 +25,8 @@ def read_csv(spec: FileSpec, path: Path, encoding: str | None) -> RawFile:
     if scanned.bad:
         return _read_exact(spec, path, scanned)
     header = _header(path, scanned.encoding)
+    if not header or "" in header:           # a blank first line or an unnamed column: the exact reader says which
+        return _read_exact(spec, path, scanned)
     convert = pacsv.ConvertOptions(
         column_types={name: pa.string() for name in header}, strings_can_be_null=True, quoted_strings_can_be_null=True
     )
@@ -43,7 +45,7 @@ def read_csv(spec: FileSpec, path: Path, encoding: str | None) -> RawFile:
         )
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return _read_exact(spec, path, scanned)
-    if structural or table.num_rows != scanned.records:
+    if structural or table.num_rows != scanned.records or table.column_names != header:
         return _read_exact(spec, path, scanned)
     raw = RawFile(spec, path, table, encoding=scanned.encoding)
     conform(raw, header_line=1)
@@ -82,12 +84,12 @@ def _read_exact(spec: FileSpec, path: Path, scanned: Scan) -> RawFile:
         header_bad = [b for n, _, _ in source.record if (b := scanned.bad.get(n))]
         source.record = []
         rows.columns = [[] for _ in rows.header]
-        for row in reader:
+        for row in _records(reader, source, rows):
             record, source.record = source.record, []
             rows.add(row, record)
         unparsable = None
     except csv.Error as err:                 # e.g. a quote left open swallowing the rest into one huge field
-        unparsable = (reader.line_num, str(err))
+        unparsable = (reader.line_num, _why(err))
         header_bad = []
     table = pa.Table.from_arrays([pa.array(values, pa.string()) for values in rows.columns], names=rows.header)
     raw = RawFile(spec, path, table, faults=rows.faults, encoding=scanned.encoding, undecoded=rows.undecoded)
@@ -95,10 +97,34 @@ def _read_exact(spec: FileSpec, path: Path, scanned: Scan) -> RawFile:
         raw.fault_file(1, "", "", header_bad[0].reason)
     if unparsable:
         line, why = unparsable
-        raw.fault_file(line, "", "", f"CSV 在第 {line} 行无法解析 / the CSV cannot be parsed at line {line}: {shown(why)}")
+        raw.fault_file(line, "", "", f"CSV 在第 {line} 行无法解析 / the CSV cannot be parsed at line {line}: {why}")
     conform(raw, header_line=1)
     add_lines(raw, pa.array(rows.lines, pa.int64()))
     return raw
+
+
+def _records(reader: Iterator[list[str]], source: _Lines, rows: _Rows) -> Iterator[list[str]]:
+    """The rows after the header; a row split by a lone carriage return is a fault of that row, and reading goes on."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            if not str(err).startswith(_LONE_CR):
+                raise
+            record, source.record = source.record, []
+            rows.faults.append(Fault(rows.file, record[0][0] if record else 0, "", "", _why(err)))
+
+
+_LONE_CR = "new-line character seen in unquoted field"
+
+
+def _why(err: csv.Error) -> str:
+    """Python's csv complaint in words a clerk reads."""
+    if str(err).startswith(_LONE_CR):
+        return "未加引号的字段中有单独的回车符 (\\r) / a lone carriage return (\\r) inside a field without quotes"
+    return shown(str(err))
 
 
 class _Rows:
