@@ -19,6 +19,7 @@ from wengang.adapters.banks.adapter import BankFileAdapter
 from wengang.adapters.banks.simulator import BankSimulator
 from wengang.adapters.channels.mail import SmtpSender
 from wengang.adapters.channels.outbox import OutboxFile, OutboxSender
+from wengang.adapters.channels.secrets import SmsCodes
 from wengang.adapters.channels.signing import BadSignature
 from wengang.adapters.channels.sms_gateway import SmsGatewaySender, parse_sms_receipts
 from wengang.adapters.channels.wechat import WeChatSender, event_signature, parse_wechat_event
@@ -32,7 +33,7 @@ from wengang.domain.contact import Receipt
 from wengang.domain.errors import StoreUnavailable
 from wengang.domain.jobs import JobKind
 from wengang.domain.ports import Analytics, AttachmentFiles, Banks, Channel, Clock, Sender
-from wengang.services import callbacks, delivery, job_steps, publicity_plan, reminders, tell
+from wengang.services import callbacks, delivery, job_steps, notify, publicity_plan, reminders, tell
 from wengang.services.jobs import Handler
 
 log = logging.getLogger(__name__)
@@ -129,9 +130,7 @@ def senders(settings: Settings | None = None) -> dict[str, Sender]:
     box = deliveries_outbox(settings)
     found: dict[str, Sender] = {c: OutboxSender(c, box, sealer(settings)) for c in ("sms", "email", "wechat")}
     if settings.sms_url:
-        found["sms"] = SmsGatewaySender(settings.sms_url, settings.sms_access_key_id,
-                                        settings.sms_access_key_secret.get_secret_value(), settings.sms_sign_name,
-                                        SMS_TEMPLATES)
+        found["sms"] = _sms_gateway(settings)
     if settings.smtp_host:
         found["email"] = SmtpSender(settings.smtp_host, settings.smtp_port, settings.smtp_from,
                                     starttls=settings.smtp_starttls, username=settings.smtp_username,
@@ -177,9 +176,18 @@ def deliveries_outbox(settings: Settings | None = None) -> OutboxFile:
     return OutboxFile(settings.deliveries_path, sealer=sealer(settings))
 
 
+def _sms_gateway(settings: Settings) -> SmsGatewaySender:
+    return SmsGatewaySender(settings.sms_url or "", settings.sms_access_key_id,
+                            settings.sms_access_key_secret.get_secret_value(), settings.sms_sign_name, SMS_TEMPLATES)
+
+
 def channel(settings: Settings | None = None) -> Channel:
-    """The channel notifications are delivered through: the settings' outbox file, where a gateway picks them up."""
-    return OutboxFile((settings or load_settings()).outbox_path)
+    """The channel sealed codes (activation, look-up) leave through: the SMS gateway the settings set up, opened on
+    the way out; without one, the settings' outbox file, still sealed, where a gateway picks them up."""
+    settings = settings or load_settings()
+    if settings.sms_url:
+        return SmsCodes(_sms_gateway(settings), sealer(settings))
+    return OutboxFile(settings.outbox_path)
 
 
 def banks() -> Banks:
@@ -207,6 +215,10 @@ def due_work(settings: Settings | None = None) -> Callable[[], None]:
         if escalated:
             log.warning("呼我必回超时转市级 / callbacks escalated to the city office: %s", escalated)
         reminders.remind(store=store(settings), settings=settings)
+        try:
+            notify.send_codes(store=store(settings), channel=channel(settings))
+        except Exception:  # noqa: BLE001 - the gateway away: the codes stay sealed and pending for the next round
+            log.warning("验证码未能发送, 下一轮重试 / codes not sent; the next round tries again", exc_info=True)
         told = tell.tell(store=store(settings), settings=settings)
         if told.total:
             log.info("已告知 %s 条步骤消息 / %s step messages queued", told.total, told.total)

@@ -14,7 +14,8 @@ VALUES = {"pack": "beijing-2021", "amount": "1234.5", "day": "2021-07-12", "tail
           "deadline": "2021-08-11", "link": "https://example.gov.cn/portal", "year": "2021", "seq": "1",
           "starts": "2021-07-01", "ends": "2021-07-07", "task": "correct_account", "days": "3",
           "number": "7", "asker": "单位91110105000000001Y", "question": "何时到账", "due": "2024-02-04T09:00:00",
-          "office": "朝阳区专班"}
+          "office": "朝阳区专班", "code": "K7Q2M9X4PA", "hours": "72", "minutes": "10", "account": "某某有限公司",
+          "account_en": "91110105000000001Y", "page": "/portal/activate", "answer": "已于今日到账"}
 
 
 @pytest.mark.parametrize("event", EVENTS)

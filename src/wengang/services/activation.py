@@ -35,15 +35,11 @@ def send_code(uow: UnitOfWork, user: User, *, by: str, sealer: Sealer, phone: st
     expires = uow.now() + dt.timedelta(hours=CODE_HOURS)
     uow.activation_codes.add(user_id=user.id, code_hash=token_hash(f"{user.username}:{code}"), expires_at=expires,
                              tries=0, issued_by=by, issued_at=uow.now())
-    if user.is_employer:
-        text = (f"【稳岗返还】{user.display_name} 的激活码 {code}, {CODE_HOURS}小时内有效, 请勿告诉他人 / activation "
-                f"code {code} for {user.uscc}, valid {CODE_HOURS} hours; never share it")
-    else:
-        text = (f"【稳岗返还】工作人员账户 {user.username} 的激活码 {code}, {CODE_HOURS}小时内有效, 请勿告诉他人 / "
-                f"activation code {code} for staff account {user.username}, valid {CODE_HOURS} hours; set your "
-                "password at /staff/activate and never share it")
-    notify_secret(uow, kind="activation_code", text=text, secret=code, sealer=sealer, uscc=user.uscc,
-                  recipient=phone, channel="sms" if phone else "portal")
+    account, account_en, page = ((user.display_name, user.uscc, "/portal/activate") if user.is_employer else
+                                 (f"工作人员账户 {user.username}", f"staff account {user.username}", "/staff/activate"))
+    notify_secret(uow, kind="activation_code", params={"code": code, "hours": CODE_HOURS, "account": account,
+                                                       "account_en": account_en, "page": page},
+                  sealer=sealer, uscc=user.uscc, recipient=phone, channel="sms" if phone else "portal")
     return expires
 
 

@@ -100,12 +100,9 @@ def send_code(uscc_text: str, *, store: Store, analytics: Analytics, sealer: Sea
                 uow.lookup_codes.expire(old.id, now)
         expires = now + dt.timedelta(minutes=CODE_MINUTES)
         uow.lookup_codes.add(uscc=uscc, code_hash=code_hash, expires_at=expires, tries=0, issued_at=now)
-        text = (f"【稳岗返还】查询验证码 {code}, {CODE_MINUTES}分钟内有效。如非本单位查询, 请忽略并勿告诉他人 / "
-                f"progress look-up code {code} for your unit, valid {CODE_MINUTES} minutes; if you did not ask, "
-                "ignore it and never share it")
         for phone in phones:
-            notify_secret(uow, kind="lookup_code", text=text, secret=code, sealer=sealer, uscc=uscc, recipient=phone,
-                          channel="sms")
+            notify_secret(uow, kind="lookup_code", params={"code": code, "minutes": CODE_MINUTES}, sealer=sealer,
+                          uscc=uscc, recipient=phone, channel="sms")
         shown = tuple(mask_phone(p) for p in phones)
         uow.audit.append([Draft(ACTOR, "lookup_code_sent", f"unit:{uscc}", case_id=case.id if case else None,
                                 reason="查询进度的验证码已发送至登记的联系人 / a look-up code was sent to the "

@@ -15,6 +15,8 @@ from wengang.domain.identifiers import mask_phone
 from wengang.domain.ports import Channel, Sealer, Store, UnitOfWork
 from wengang.messages import render
 
+SECRET_KINDS = ("activation_code", "lookup_code")     # messages that carry a code, sealed until sent
+
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
@@ -56,15 +58,18 @@ def seal_context(kind: str, uscc: str | None) -> str:
     return f"notification:{kind}:{uscc or ''}"
 
 
-def notify_secret(uow: UnitOfWork, *, kind: str, text: str, secret: str, sealer: Sealer, uscc: str | None = None,
+def notify_secret(uow: UnitOfWork, *, kind: str, params: dict[str, Any], sealer: Sealer, uscc: str | None = None,
                   recipient: str | None = None, channel: str = "sms") -> int:
-    """Queue a message that carries a secret: the row's text shows it masked, the whole message stays sealed."""
+    """Queue the event's message carrying a secret (`params["code"]`): the row's text shows it masked, the whole
+    message and its template's values stay sealed until a channel takes them (the row keeps no params in clear)."""
+    secret = str(params.get("code") or "")
+    text = render(kind, params).text
     if not secret or secret not in text:
         raise ValueError("the secret must appear in the message it is sent in")
     notice = message(kind=kind, text=text.replace(secret, "*" * len(secret)), at=uow.now(), uscc=uscc,
                      recipient=recipient, channel=channel)
-    sealed = sealer.seal(json.dumps({"text": text, "recipient": recipient}, ensure_ascii=False),
-                         seal_context(kind, uscc))
+    sealed = sealer.seal(json.dumps({"text": text, "recipient": recipient, "params": params}, ensure_ascii=False,
+                                    default=str), seal_context(kind, uscc))
     return uow.notifications.add(notice._replace(sealed=sealed)).id
 
 
@@ -82,6 +87,12 @@ def deliver(*, store: Store, channel: Channel, limit: int = 50_000, kind: str | 
         uow.notifications.save_sent(m.sent(uow.now()) for m in pending)
         uow.commit()
     return sent
+
+
+def send_codes(*, store: Store, channel: Channel) -> int:
+    """Hand every pending code (activation, look-up) to its channel now: a person is waiting for the text. A channel
+    that fails raises, and the codes stay sealed and pending for the next try."""
+    return sum(deliver(store=store, channel=channel, kind=kind) for kind in SECRET_KINDS)
 
 
 def for_unit(uscc: str, *, store: Store, limit: int = 100) -> list[Outgoing]:

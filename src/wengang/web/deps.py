@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 
 from wengang import bootstrap
 from wengang.config import Settings
-from wengang.domain.ports import Analytics, AttachmentFiles, Sealer, Store
+from wengang.domain.ports import Analytics, AttachmentFiles, Channel, Sealer, Store
 from wengang.services import portal, sessions
 from wengang.services.sessions import Principal
 from wengang.web.cache import MISSING
@@ -59,6 +59,14 @@ async def get_sealer(request: Request) -> Sealer:
     return state.sealer
 
 
+async def get_codes(request: Request) -> Channel:
+    """The channel sealed codes leave through at once (the SMS gateway, or the outbox file without one)."""
+    state = request.app.state
+    if getattr(state, "codes", None) is None:
+        state.codes = bootstrap.channel(state.settings)
+    return state.codes
+
+
 async def get_analytics(request: Request) -> Analytics:
     """The analytical store the settings name (each read opens its own read-only connection)."""
     state = request.app.state
@@ -79,6 +87,7 @@ StoreDep = Annotated[Store, Depends(get_store)]
 AttachmentsDep = Annotated[AttachmentFiles, Depends(get_attachments)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SealerDep = Annotated[Sealer, Depends(get_sealer)]
+CodesDep = Annotated[Channel, Depends(get_codes)]
 AnalyticsDep = Annotated[Analytics, Depends(get_analytics)]
 
 

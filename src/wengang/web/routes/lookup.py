@@ -3,17 +3,20 @@ progress read-only for 30 minutes (an HttpOnly cookie holding a token only the s
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from wengang.domain.errors import Refused
-from wengang.services import lookup, portal
-from wengang.web.deps import AnalyticsDep, SealerDep, SettingsDep, StoreDep, limited, render
+from wengang.domain.ports import Channel, Store
+from wengang.services import lookup, notify, portal
+from wengang.web.deps import AnalyticsDep, CodesDep, SealerDep, SettingsDep, StoreDep, limited, render
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("wengang.web.lookup")
 COOKIE = "wg_lookup"
 MASKED = re.compile(r"1\d{2}\*{4}\d{4}")
 Code = Annotated[str, Form(max_length=40)]
@@ -40,8 +43,10 @@ def lookup_form(request: Request, store: StoreDep):
 
 
 @router.post("/lookup", response_class=HTMLResponse, dependencies=[limited("lookups")])
-def lookup_send(request: Request, store: StoreDep, analytics: AnalyticsDep, sealer: SealerDep, uscc: Code):
-    """Send the code to the unit's registered mobiles, or say in words where to go instead."""
+def lookup_send(request: Request, store: StoreDep, analytics: AnalyticsDep, sealer: SealerDep, codes: CodesDep,
+                background: BackgroundTasks, uscc: Code):
+    """Send the code to the unit's registered mobiles (handed to the gateway right after the page is answered; the
+    worker retries what it could not take), or say in words where to go instead."""
     try:
         sent = lookup.send_code(uscc, store=store, analytics=analytics, sealer=sealer)
     except Refused as err:
@@ -49,8 +54,17 @@ def lookup_send(request: Request, store: StoreDep, analytics: AnalyticsDep, seal
                                                       "minutes": lookup.CODE_MINUTES}, 422)
     if isinstance(sent, lookup.Unreachable):
         return render(request, "public/lookup_unreachable.html", {"uscc": sent.uscc})
+    background.add_task(_send_now, store, codes)
     return render(request, "public/lookup_code.html", {"uscc": sent.uscc, "phones": sent.phones,
                                                        "minutes": lookup.CODE_MINUTES, "tries": lookup.CODE_TRIES})
+
+
+def _send_now(store: Store, codes: Channel) -> None:
+    try:
+        notify.send_codes(store=store, channel=codes)
+    except Exception:  # noqa: BLE001 - the gateway away: the worker sends the sealed code on its next round
+        log.warning("查询验证码未能立即发送, 由后台重试 / look-up code not sent at once; the worker retries",
+                    exc_info=True)
 
 
 @router.post("/lookup/code", response_class=HTMLResponse, dependencies=[limited("login")])
