@@ -178,8 +178,9 @@ def answer(callback_id: int, *, store: Store, text: str, by: str) -> Answered:
         cb = uow.callbacks.get(callback_id, lock=True).answered(text, by=by, at=uow.now())
         if not uow.callbacks.answer(cb):
             raise ConcurrentChange(f"回电请求 / callback #{callback_id}")
+        said = {"number": callback_id, "answer": text}
         notify(uow, kind="callback_answered", uscc=cb.uscc, recipient=cb.phone, channel="sms",
-               text=f"【稳岗返还】您的咨询 #{callback_id} 答复 / answer to your question #{callback_id}: {text}")
+               text=render("callback_answered", said).text, params=said)
         minutes = (uow.now() - cb.asked_at).total_seconds() / 60
         uow.audit.append([Draft(by, "callback_answered", f"callback:{callback_id}",
                                 reason="已回电答复 / called back and answered",

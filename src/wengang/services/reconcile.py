@@ -16,7 +16,7 @@ from typing import NamedTuple
 from wengang.config import RECOVERY_DAYS, Settings
 from wengang.domain.audit import Draft
 from wengang.domain.bank_files import CSV, BankAnswer, BankFileError, is_csv
-from wengang.domain.cases import State, require
+from wengang.domain.cases import Case, State, require
 from wengang.domain.errors import Refused
 from wengang.domain.ledger import MOVES, Kind
 from wengang.domain.payment_batches import PaymentBatch
@@ -300,6 +300,13 @@ def _failure_notice(a: Sent, now: dt.datetime, recovery_days: int, reason: str |
                    text=render("payment_failed", params).text)._replace(params=json.dumps(params, ensure_ascii=False))
 
 
+def _recovered_notice(case: Case, deadline: dt.date, now: dt.datetime) -> Notice:
+    """The message a unit gets when its unpaid money went back to the fund, told to its contacts too."""
+    params = {"amount": str(case.amount), "deadline": deadline.isoformat()}
+    return message(kind="recovered", uscc=case.uscc, case_id=case.id, channel="sms", at=now,
+                   text=render("recovered", params).text)._replace(params=json.dumps(params, ensure_ascii=False))
+
+
 def _reason(u: Update) -> str:
     if u.after is P.PAID:
         return f"已入账 / paid {u.booking_date or ''}".strip()
@@ -390,8 +397,6 @@ def recover(cycle_id: int, *, store: Store, deadline: dt.date, today: dt.date, b
                                 done_at=uow.now())
         uow.audit.append([Draft(by, "recovered", f"case:{c.id}", c.id, State.FAILED.value, State.RECOVERED.value,
                                 reason, {"uscc": c.uscc, "amount": str(c.amount)}) for c in todo])
-        notify_all(uow, [message(
-            kind="recovered", uscc=c.uscc, case_id=c.id, channel="sms", at=uow.now(),
-            text=render("recovered", {"amount": str(c.amount), "deadline": deadline}).text) for c in todo])
+        notify_all(uow, [_recovered_notice(c, deadline, uow.now()) for c in todo])
         uow.commit()
     return [Recovered(c.id, c.uscc, c.amount) for c in todo]
