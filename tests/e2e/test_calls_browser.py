@@ -45,6 +45,11 @@ def test_a_clerk_assigns_herself_records_no_answer_then_reached(browser, calls_s
     expect(row).to_contain_text("待单位确认")
     expect(page.locator("#call-list")).to_contain_text("138****5678")
     page.screenshot(path=str(shots / "calls-list.png"), full_page=True)
+    boxes = page.locator('input[name="uscc"]')
+    page.check("#select-all")                                  # "select all" works under the page's CSP
+    assert boxes.count() >= 2 and all(boxes.nth(i).is_checked() for i in range(boxes.count()))
+    page.uncheck("#select-all")
+    assert not any(boxes.nth(i).is_checked() for i in range(boxes.count()))
     row.locator('input[name="uscc"]').check()
     page.click("#assign-me")
     expect(row.locator(".caller")).to_have_text(STAFF["clerk"])

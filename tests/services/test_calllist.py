@@ -126,3 +126,20 @@ def test_reach_figures_count_copies_by_event_and_channel_and_how_units_were_serv
     assert (found.self_service, found.phone, found.callback) == (0, 1, 1)
     assert found.shares == (Decimal("0.00"), Decimal("50.00"), Decimal("50.00"))
     assert found.callbacks.open == 1
+
+
+def test_the_list_is_read_a_page_at_a_time_in_the_same_order(store, cycle, analytics, monkeypatch):
+    analytics.people[code("dispatch")] = [LEGAL]
+    whole = [r.case.uscc for r in calllist.call_list(cycle, store=store)]
+    assert len(whole) >= 3
+    pages = [calllist.call_page(cycle, store=store, analytics=analytics, page=n, per_page=2)
+             for n in range(1, -(-len(whole) // 2) + 1)]
+    assert [r.case.uscc for p in pages for r in p.rows] == whole                 # every unit once, in order
+    assert {p.total for p in pages} == {len(whole)} and pages[0].pages == -(-len(whole) // 2)
+    assert not pages[0].more
+    beyond = calllist.call_page(cycle, store=store, page=99, per_page=2)
+    assert beyond.page == beyond.pages and [r.case.uscc for r in beyond.rows] == [r.case.uscc for r in pages[-1].rows]
+    shown = {r.case.uscc: r.phones for p in pages for r in p.rows}
+    assert shown[code("dispatch")] == (("张伟", "138****5678"),)                  # contacts read for its page
+    monkeypatch.setattr(calllist, "MAX_ROWS", 2)
+    assert calllist.call_page(cycle, store=store, per_page=2).more               # capped: narrow the filter

@@ -37,6 +37,8 @@ def test_the_call_list_shows_why_with_phones_masked_and_a_clerk_assigns_and_reco
     narrowed = clerk.get(f"/staff/calls?cycle={cycle}&reason=not_confirmed").text
     assert "dispatch有限公司" in narrowed and "eligible有限公司" not in narrowed
     assert clerk.get(f"/staff/calls?cycle={cycle}&reason=bored").status_code == 422
+    assert "dispatch有限公司" in clerk.get(f"/staff/calls?cycle={cycle}&page=99").text       # past the end: the last
+    assert clerk.get(f"/staff/calls?cycle={cycle}&page=0").status_code == 422
     done = clerk.post("/staff/calls/assign", data={"csrf": csrf, "cycle": cycle, "uscc": [DISPATCH, FIRST]},
                       follow_redirects=True)
     mine = clerk.get(f"/staff/calls?cycle={cycle}&mine=true").text

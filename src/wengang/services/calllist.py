@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from wengang.domain.audit import Draft
 from wengang.domain.calls import (
@@ -38,10 +39,12 @@ from wengang.domain.days import beijing_date
 from wengang.domain.errors import NotFound, Refused
 from wengang.domain.identifiers import mask_phone, uscc_problem
 from wengang.domain.ports import Analytics, Store, UnitOfWork
+from wengang.domain.queues import Page
 from wengang.services.permissions import role_may
 
 NEAR_DAYS = 3                 # an application due within three days (or overdue) is worth a call
-MAX_ROWS = 2000               # rows one list shows (the narrowest filter first: mine, a reason)
+MAX_ROWS = 2000               # rows one list holds (the narrowest filter first: mine, a reason)
+PER_PAGE = 100                # rows one page shows
 STATES = {PAYMENT_FAILED: (State.FAILED,), DEADLINE_NEAR: (State.REVIEW,),
           NOT_CONFIRMED: (State.DISPATCH, State.ACCOUNT_HELD)}
 
@@ -140,10 +143,30 @@ def call_list(cycle_id: int, *, store: Store, analytics: Analytics | None = None
     rows.sort(key=lambda r: (r.call_back_due is None, r.call_back_due or dt.datetime.min,
                              CALL_REASONS.index(r.reasons[0]), r.case.id))
     rows = rows[:MAX_ROWS]
-    if analytics is not None and rows:
-        people = analytics.contacts_of([r.case.uscc for r in rows], run_id)
-        rows = [_with_phones(r, people.get(r.case.uscc, [])) for r in rows]
-    return rows
+    return _with_contacts(rows, analytics, run_id)
+
+
+def call_page(cycle_id: int, *, store: Store, analytics: Analytics | None = None, page: int = 1,
+              per_page: int = PER_PAGE, **filters: Any) -> Page[CallRow]:
+    """One page of the call list (its contacts read for that page only); `more` when the list reached MAX_ROWS and
+    a narrower filter (a reason, a district, mine) shows the rest."""
+    rows = call_list(cycle_id, store=store, **filters)
+    pages = max(1, -(-len(rows) // per_page))
+    page = min(max(page, 1), pages)
+    shown = rows[(page - 1) * per_page:page * per_page]
+    if analytics is not None and shown:
+        with store.reading() as uow:
+            run_id = uow.cycles.get(cycle_id).run_id
+        shown = _with_contacts(shown, analytics, run_id)
+    return Page(shown, len(rows), page, per_page, more=len(rows) >= MAX_ROWS)
+
+
+def _with_contacts(rows: list[CallRow], analytics: Analytics | None, run_id: str) -> list[CallRow]:
+    """The rows with their contacts' names and masked phones."""
+    if analytics is None or not rows:
+        return rows
+    people = analytics.contacts_of([r.case.uscc for r in rows], run_id)
+    return [_with_phones(r, people.get(r.case.uscc, [])) for r in rows]
 
 
 def _with_phones(row: CallRow, contacts) -> CallRow:

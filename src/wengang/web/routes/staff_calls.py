@@ -35,14 +35,16 @@ REASON_PATTERN = "^(" + "|".join(CALL_REASONS) + ")?$"
 def call_list(request: Request, store: StoreDep, analytics: AnalyticsDep, settings: SettingsDep, me: StaffView,
               cycle: CycleQ = None, reason: Annotated[str, Query(pattern=REASON_PATTERN)] = "",
               mine: bool = False, unassigned: bool = False,
-              district: Annotated[str, Query(pattern=r"^([0-9]{6})?$")] = ""):
-    """The units to call in a cycle and why, most urgent first; mine, unassigned, a reason or a district."""
+              district: Annotated[str, Query(pattern=r"^([0-9]{6})?$")] = "",
+              page: Annotated[int, Query(ge=1, le=10_000)] = 1):
+    """The units to call in a cycle and why, most urgent first, a page at a time; mine, unassigned, a reason or a
+    district."""
     cycle = chosen(store, cycle)
-    rows = [] if cycle is None else calllist.call_list(
-        cycle, store=store, analytics=analytics, apply_days=settings.apply_days, reason=reason or None,
+    found = None if cycle is None else calllist.call_page(
+        cycle, store=store, analytics=analytics, page=page, apply_days=settings.apply_days, reason=reason or None,
         assigned_to=me.username if mine else None, unassigned=unassigned, district=district or None)
     return render(request, "staff/calls.html", {
-        "rows": rows, "cycle": cycle, "cycles": cycles.list_cycles(store=store), "reason": reason, "mine": mine,
+        "rows": found.rows if found else [], "found": found, "cycle": cycle, "cycles": cycles.list_cycles(store=store), "reason": reason, "mine": mine,
         "unassigned": unassigned, "district": district, "reasons": CALL_REASONS, "outcomes": OUTCOMES,
         "callers": specialists.callers(store=store), "masked": queues.masked_text})
 
