@@ -223,13 +223,13 @@ def notify_tell() -> None:
 @notify_app.command("deliver")
 @handled
 def notify_deliver() -> None:
-    """发送通知 / tell every step not yet told, then hand pending notifications to the outbox channel (a file in the
-    data folder)."""
+    """发送通知 / tell every step not yet told, hand pending notifications (codes among them) to their channel (the
+    SMS gateway when one is set up, else the outbox file in the data folder), then deliver every step's copies."""
     settings = bootstrap.settings()
-    path = settings.outbox_path
+    where = "短信网关 / the SMS gateway" if settings.sms_url else str(settings.outbox_path)
     told = tell.tell(store=store(), settings=settings)
     sent = notify.deliver(store=store(), channel=bootstrap.channel(settings))
-    console.print(f"{told.total:,} 条步骤消息已排队 / step messages queued; {sent:,} 条通知 / notifications → {path}")
+    console.print(f"{told.total:,} 条步骤消息已排队 / step messages queued; {sent:,} 条通知 / notifications → {where}")
     done = delivery.deliver(store=store(), analytics=bootstrap.analytics(settings), senders=bootstrap.senders(settings))
     console.print(f"{done.fanned:,} 份发往各联系人 / copies for the units' contacts; "
                   + ", ".join(f"{channel} {n:,}" for channel, n in sorted(done.sent.items())) + " 已交付 / handed over"
