@@ -9,6 +9,8 @@ import ibis
 from ibis.expr.types import BooleanValue, Table
 
 from wengang.domain.analytics import Supplied
+from wengang.rules.criteria import CRITERIA as REGISTRY
+from wengang.rules.criteria import IDS
 from wengang.rules.exact import RATIO_SCALE, round_half_up
 from wengang.rules.inputs import SnapshotTables, unit_frame
 from wengang.rules.layoff import layoff_columns, net_reduction
@@ -16,8 +18,7 @@ from wengang.rules.parameters import Pack
 from wengang.rules.resolved import Resolved
 from wengang.rules.sizeclass import size_class
 
-# Criterion → the reason code written when it fails, is unknown, or routes to review.
-CRITERIA = ("scope", "paid_months", "arrears", "layoff", "flags_exclude", "size", "flags_review")
+CRITERIA = IDS        # the registry's, in its order (rules/criteria.py): each is stored as its outcome `c_<id>`
 DECISION_COLUMNS = ("uscc", "decision", "amount_fen", "size_class", "layoff_rate_micro", "reasons")
 # The employer's other columns (type, industry, region, staff, revenue, assets) are in the snapshot: an explanation
 # reads them there (rules/runs.py), so a run neither computes nor stores copies; name and dispatch feed the cases.
@@ -27,18 +28,6 @@ STORED_COLUMNS = DECISION_COLUMNS + (
     "benefit_recipients", "net_reduction", "small_unit", "layoff_limit_kind", "base_fen", "ratio_units",
     "active_flags", *(f"c_{c}" for c in CRITERIA),
 )
-
-
-def _outcome(passed: BooleanValue) -> ibis.Value:
-    """Three-valued, for a column that may be NULL (IS NULL only ever follows a column or a CASE here:
-    Ibis 12 does not parenthesise `NOT x IS NULL` or `x IN (...) IS NULL`, which SQL misreads)."""
-    return ibis.cases((passed.isnull(), "unknown"), (passed, "pass"), else_="fail")
-
-
-def _two_valued(passed: BooleanValue) -> ibis.Value:
-    """For criteria whose inputs are never missing."""
-    return ibis.cases((passed, "pass"), else_="fail")
-
 
 # Facts a person may supply for one unit (services/review.py), each replacing the snapshot's value where the rules
 # read it: the employer's columns by name, and the opening headcount in place of December/January's.
@@ -82,20 +71,8 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
         (ratio_large == ratio_sme, ratio_large),
         else_=ibis.null("int64"),
     )
-    flagged_out = [frame[f"flag_{f}"] for f in exclude]
-    flagged_review = [frame[f"flag_{f}"] for f in review]
-    any_of = (lambda xs: ibis.or_(*xs) if xs else ibis.literal(False))  # noqa: E731
-    frame = frame.mutate(
-        ratio_units=ratio,
-        c_scope=_two_valued(frame.unit_type.isin(list(p.words("scope_unit_types")))),
-        c_paid_months=_two_valued(frame.months_full >= p.integer("min_paid_months")),
-        c_arrears=_two_valued(frame.arrears_fen <= _fen(p.raw("arrears_tolerance").value)),
-        c_layoff=_outcome(frame.layoff_pass),
-        # No `~` here: Ibis 12 compiles (~x).isnull() to `NOT x IS NULL`, which SQL reads as NOT (x IS NULL).
-        c_flags_exclude=ibis.cases((any_of(flagged_out), "fail"), else_="pass"),
-        c_size=ibis.cases((ratio.notnull(), "pass"), else_="unknown"),
-        c_flags_review=ibis.cases((any_of(flagged_review), "review"), else_="pass"),
-    )
+    frame = frame.mutate(ratio_units=ratio)
+    frame = frame.mutate(**{f"c_{c.id}": c.test(frame, p) for c in REGISTRY})
     failed = ibis.or_(*[frame[f"c_{c}"] == "fail" for c in CRITERIA])
     pending = ibis.or_(*[frame[f"c_{c}"].isin(["unknown", "review"]) for c in CRITERIA])
     decision = ibis.cases((failed, "ineligible"), (pending, "review"), else_="eligible")
@@ -103,7 +80,7 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
         (failed | frame.ratio_units.isnull(), ibis.literal(0, "int64")),
         else_=round_half_up(frame.base_fen * frame.ratio_units, ibis.literal(RATIO_SCALE, "int64")),
     )
-    frame = frame.mutate(decision=decision, amount_fen=amount, reasons=_reasons(frame, exclude, review),
+    frame = frame.mutate(decision=decision, amount_fen=amount, reasons=_reasons(frame, p),
                          active_flags=_joined([(frame[f"flag_{f}"], f) for f in dict.fromkeys(exclude + review)]),
                          has_account=frame.bank_code.notnull() & frame.account_no.notnull()
                          & frame.account_name.notnull())
@@ -127,10 +104,6 @@ def _only(tables: SnapshotTables, uscc: str) -> SnapshotTables:
                    contribution_years=None if years is None else of(years))
 
 
-def _fen(yuan) -> int:
-    return int(yuan * 100)
-
-
 def _joined(parts: list[tuple[BooleanValue, str]]) -> ibis.Value:
     """The names whose test holds, `;`-separated, '' for none: one CONCAT_WS, which skips NULLs on both backends
     (a chain of `||` and a regular expression to drop the last `;` cost a fifth of a city's run)."""
@@ -139,15 +112,15 @@ def _joined(parts: list[tuple[BooleanValue, str]]) -> ibis.Value:
     return ibis.literal(";").join([ibis.cases((test, name), else_=ibis.null("string")) for test, name in parts])
 
 
-def _reasons(t: Table, exclude: tuple[str, ...], review: tuple[str, ...]) -> ibis.Value:
-    """`;`-separated codes of every criterion that failed, is unknown or routed the unit to review."""
-    return _joined([
-        (t.c_scope == "fail", "out_of_scope"),
-        (t.c_paid_months == "fail", "paid_months_short"),
-        (t.c_arrears == "fail", "arrears_outstanding"),
-        (t.c_layoff == "fail", "layoff_rate_above_limit"),
-        (t.c_layoff == "unknown", "layoff_rate_unknown"),
-        *[(t[f"flag_{f}"], f"flag:{f}") for f in exclude],
-        (t.c_size == "unknown", "size_class_unknown"),
-        *[(t[f"flag_{f}"], f"flag:{f}") for f in review if f not in exclude],
-    ])
+def _reasons(t: Table, p: Resolved) -> ibis.Value:
+    """`;`-separated codes of every criterion that failed, is unknown or routed the unit to review, in the registry's
+    order: its reasons by outcome, and a flag criterion's active flags (once: a later criterion skips a flag an
+    earlier one already listed)."""
+    parts: list[tuple[BooleanValue, str]] = []
+    listed: set[str] = set()
+    for c in REGISTRY:
+        parts += [(t[f"c_{c.id}"] == r.outcome, r.code) for r in c.reasons]
+        flags = p.words(c.flags) if c.flags else ()
+        parts += [(t[f"flag_{f}"], f"flag:{f}") for f in flags if f not in listed]
+        listed.update(flags)
+    return _joined(parts)

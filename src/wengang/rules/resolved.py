@@ -9,12 +9,17 @@ from decimal import Decimal
 import ibis
 from ibis.expr.types import IntegerValue, StringValue
 
+from wengang.domain.analytics import UsedValue
 from wengang.rules.exact import RATE_SCALE, RATIO_SCALE, scaled
 from wengang.rules.parameters import Dated, Pack
-from wengang.rules.runs import UsedValue
 
 LOCAL_RATE = "local_registered_rate"
 NONE = "none"
+
+
+def shown(value: object) -> str:
+    """A parameter value as a run stores it (and a label reads it): a list comma-joined, a number as written."""
+    return ",".join(value) if isinstance(value, tuple) else str(value)
 
 
 @dataclass
@@ -31,8 +36,7 @@ class Resolved:
         return dated
 
     def _record(self, name: str, region: str, dated: Dated) -> None:
-        shown = ",".join(dated.value) if isinstance(dated.value, tuple) else str(dated.value)
-        self.used.append(UsedValue(name, region, shown, dated.start, dated.reference))
+        self.used.append(UsedValue(name, region, shown(dated.value), dated.start, dated.reference))
 
     def words(self, name: str) -> tuple[str, ...]:
         value = self.raw(name).value

@@ -9,6 +9,7 @@ import duckdb
 import pyarrow as pa
 
 from wengang.domain.analytics import RunSummary, UsedValue  # in the domain: the Analytics port names them
+from wengang.rules.criteria import IDS
 from wengang.snapshot.store import schema_of
 
 RUNS_DDL = """
@@ -30,8 +31,7 @@ CREATE TYPE IF NOT EXISTS wg_limit_kind AS ENUM ('small', 'large', 'general', 'u
 # (decision and size_class stay text: other readers compare them with text.)
 WORDS = {"size_source": "wg_size_source", "opening_source": "wg_opening_source",
          "layoff_limit_kind": "wg_limit_kind",
-         **{f"c_{c}": "wg_outcome" for c in ("scope", "paid_months", "arrears", "layoff", "flags_exclude", "size",
-                                             "flags_review")}}
+         **{f"c_{c}": "wg_outcome" for c in IDS}}
 
 # Copied from the snapshot's employers when an explanation is read back, not stored with every run.
 FROM_SNAPSHOT = ("name", "unit_type", "industry", "region", "employees", "revenue", "assets", "labor_dispatch")

@@ -1,0 +1,166 @@
+"""The criterion registry: each criterion defined once (words, parameters read, reason codes, legal basis, test), so
+the engine, the stored columns, `wengang explain`, the employer's page and docs/rules.md cannot disagree."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+import ibis
+from ibis.expr.types import Table
+
+from wengang.rules import outcomes
+from wengang.rules.resolved import Resolved
+
+Pair = tuple[str, str]                      # (Chinese, English)
+SIZE_STANDARD = "工信部联企业〔2011〕300号"     # the SME size standard (policy/sme-standard-2011.yaml)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A code a decision's `reasons` lists when the criterion has this outcome, and its words."""
+
+    code: str
+    outcome: str                            # fail, unknown or review
+    words: Pair
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One criterion. `label` is the test in words: `{parameter}` reads the pack's value, and a `[...]` part is left
+    out when a parameter in it is `none`. Its legal basis is the references of the parameters it reads (in each
+    pack), `documents` and the `policy` section of POLICIES.md."""
+
+    id: str
+    name: Pair                              # a heading: what the criterion looks at
+    label: Pair
+    parameters: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+    flags: str | None                       # a parameter listing flags: each active one writes `flag:<flag>`
+    documents: tuple[str, ...]
+    policy: str
+    passes: str                             # docs/rules.md: when it passes, when it is unknown (exact semantics)
+    unknown: str
+    test: Callable[[Table, Resolved], ibis.Value]   # its outcome column: pass, fail, unknown or review
+
+    def words(self, values: Mapping[str, str]) -> Pair:
+        """The label with the pack's numbers, from the values a run used (name → value as stored)."""
+        zh, en = (_fill(template, values, lang) for lang, template in enumerate(self.label))
+        return zh, en
+
+
+LAYOFF_PARAMETERS = ("layoff_variant", "natural_attrition", "claim_kinds", "layoff_limit", "layoff_comparison",
+                     "layoff_limit_large", "layoff_comparison_large", "small_unit_max_insured", "small_unit_limit",
+                     "small_unit_comparison", "local_registered_unemployment_rate")
+
+CRITERIA: tuple[Criterion, ...] = (
+    Criterion(
+        "scope", ("单位类型", "Type of unit"), ("单位类型在适用范围内", "unit type in scope"), ("scope_unit_types",),
+        (Reason("out_of_scope", "fail", ("不属于返还范围", "not within the programme's scope")),),
+        None, (), "POLICIES.md §1.1",
+        "`unit_type` ∈ `scope_unit_types`", "never", outcomes.scope),
+    Criterion(
+        "paid_months", ("缴费月数", "Months paid"),
+        ("足额缴费满{min_paid_months}个月", "{min_paid_months} months paid in full"), ("min_paid_months",),
+        (Reason("paid_months_short", "fail", ("缴费月数不足", "too few months of contributions paid")),),
+        None, (), "POLICIES.md §1.4",
+        "months with `month ≤` month of *D*, `unit_paid ≥ unit_due` and `person_paid ≥ person_due`, number at least "
+        "`min_paid_months`", "never", outcomes.paid_months),
+    Criterion(
+        "arrears", ("欠缴失业保险费", "Contributions owed"),
+        ("欠缴不超过{arrears_tolerance}元", "arrears of at most {arrears_tolerance} yuan"), ("arrears_tolerance",),
+        (Reason("arrears_outstanding", "fail", ("有欠缴", "contributions in arrears")),),
+        None, (), "POLICIES.md §1.4",
+        "Σ over months `≤` month of *D* of max(0, unit_due − unit_paid) + max(0, person_due − person_paid) ≤ "
+        "`arrears_tolerance`", "never", outcomes.arrears),
+    Criterion(
+        "layoff", ("裁员率", "Layoff rate"),
+        ("裁员率{layoff_comparison}{layoff_limit}[, 大型企业{layoff_comparison_large}{layoff_limit_large}]"
+         "[, 参保{small_unit_max_insured}人及以下的单位{small_unit_comparison}{small_unit_limit}]",
+         "layoff rate {layoff_comparison} {layoff_limit}[, large units {layoff_comparison_large} {layoff_limit_large}]"
+         "[, units of {small_unit_max_insured} insured or fewer {small_unit_comparison} {small_unit_limit}]"),
+        LAYOFF_PARAMETERS,
+        (Reason("layoff_rate_above_limit", "fail", ("裁员率超过标准", "layoff rate above the limit")),
+         Reason("layoff_rate_unknown", "unknown", ("裁员率无法计算", "layoff rate cannot be worked out"))),
+        None, (), "POLICIES.md §1.3",
+        "the rate is within the limit that applies (below)", "an input is missing (see below)", outcomes.layoff),
+    Criterion(
+        "flags_exclude", ("失信、注销等情形", "Dishonesty, deregistration and the like"),
+        ("无排除情形", "no finding that excludes"), ("exclude_flags",), (), "exclude_flags", (), "POLICIES.md §1.4",
+        "no flag of `exclude_flags` is active on *D*", "never", outcomes.flags_exclude),
+    Criterion(
+        "size", ("企业规模与返还比例", "Size and share returned"),
+        ("规模可定, 返还比例: 大型企业{ratio_large}, 中小微企业{ratio_sme}",
+         "size class known; ratio: large {ratio_large}, SME {ratio_sme}"), ("ratio_large", "ratio_sme"),
+        (Reason("size_class_unknown", "unknown", ("企业规模未知", "size class unknown")),),
+        None, (SIZE_STANDARD,), "POLICIES.md §1.4, §1.6",
+        "the return ratio is known: the size class is known, or the large and SME ratios are equal",
+        "size class unknown and the ratios differ", outcomes.size),
+    Criterion(
+        "flags_review", ("承诺履行与配合核查", "Commitments kept, checks accepted"),
+        ("履行承诺并配合核查", "commitments kept, verification accepted"), ("review_flags",), (), "review_flags", (),
+        "POLICIES.md §1.2, §1.4",
+        "no flag of `review_flags` is active on *D* (else the unit is *routed*)", "never", outcomes.flags_review),
+)
+BY_ID: dict[str, Criterion] = {c.id: c for c in CRITERIA}
+IDS: tuple[str, ...] = tuple(BY_ID)
+
+# A flag's kind (DATA.md `flags`) in words: the codes `flag:<kind>` that the flag criteria write.
+FLAG_WORDS: dict[str, Pair] = {
+    "deregistered": ("已注销", "deregistered"), "revoked": ("已吊销", "licence revoked"),
+    "liquidation": ("进入清算", "in liquidation"), "abnormal_operations": ("经营异常", "abnormal operations"),
+    "serious_dishonesty": ("严重违法失信", "serious dishonesty"),
+    "dishonest_debtor": ("失信被执行人", "dishonest judgement debtor"),
+    "wage_arrears_blacklist": ("拖欠工资黑名单", "wage-arrears blacklist"),
+    "zombie": ("僵尸企业", "zombie enterprise"), "failed_commitment": ("未履行承诺", "commitment not kept"),
+    "refused_verification": ("拒绝核查", "refused verification"),
+    "difficulty_certified": ("认定为困难企业", "certified as in difficulty"),
+    "epidemic_risk_area": ("位于疫情风险地区", "in an epidemic risk area"),
+    "other": ("其他部门标记", "flagged by another department"),
+}
+
+
+def reason_words() -> dict[str, Pair]:
+    """Every reason code a decision can list, in words: each criterion's, then `flag:<kind>`."""
+    return {**{r.code: r.words for c in CRITERIA for r in c.reasons},
+            **{f"flag:{kind}": words for kind, words in FLAG_WORDS.items()}}
+
+
+# How a parameter's stored value reads in a label, by what the parameter is.
+_COMPARISONS: dict[str, Pair] = {"<": ("低于", "below"), "<=": ("不高于", "at most")}
+_LOCAL_RATE: Pair = ("统筹地区城镇登记失业率", "the local registered unemployment rate")
+_PERCENT = ("layoff_limit", "layoff_limit_large", "small_unit_limit", "ratio_large", "ratio_sme",
+            "local_registered_unemployment_rate")
+_MISSING = "—"
+_PART = re.compile(r"\[([^\]]*)\]")
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def value_words(name: str, value: str | None, lang: int) -> str | None:
+    """One parameter value as a person reads it (5.5%, 低于, 12); None for `none` (no such limit)."""
+    if value is None or value.strip() == "":
+        return _MISSING
+    if value == "none":
+        return None
+    if "comparison" in name:
+        return _COMPARISONS.get(value, (value, value))[lang]
+    if value == "local_registered_rate":
+        return _LOCAL_RATE[lang]
+    if name in _PERCENT:
+        return f"{(Decimal(value) * 100).normalize():f}%"
+    if name == "arrears_tolerance":
+        return f"{Decimal(value):,.2f}"
+    return value
+
+
+def _fill(template: str, values: Mapping[str, str], lang: int) -> str:
+    def fields(text: str) -> str | None:
+        shown = {n: value_words(n, values.get(n), lang) for n in _FIELD.findall(text)}
+        if any(v is None for v in shown.values()):
+            return None
+        return _FIELD.sub(lambda m: shown[m.group(1)] or "", text)
+
+    optional = _PART.sub(lambda m: fields(m.group(1)) or "", template)
+    return fields(optional) or _MISSING
