@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wengang.rules.runs import UsedValue
+from wengang.domain.analytics import UsedValue
+from wengang.rules.criteria import BY_ID, CRITERIA
 
 OUTCOME = {"pass": "通过 / passed", "fail": "未通过 / failed", "unknown": "无法判断 / unknown",
            "review": "转人工审核 / routed to review"}
 DECISION = {"eligible": "符合, 免申即享 / eligible, paid without application",
             "review": "需申请并人工审核 / apply for manual review",
             "ineligible": "不符合 / not eligible"}
-LABELS = {
-    "scope": ("适用范围", "unit type in scope"),
-    "paid_months": ("足额缴费满12个月", "months paid in full"),
-    "arrears": ("无欠费", "no outstanding arrears"),
-    "layoff": ("裁员率", "layoff rate"),
-    "flags_exclude": ("部门核查(排除情形)", "department findings that exclude"),
-    "size": ("企业规模与返还比例", "size class and ratio"),
-    "flags_review": ("承诺履行与配合核查", "commitments kept, verification accepted"),
-}
 LIMIT_PARAMS = {"small": ("small_unit_limit", "small_unit_comparison"),
                 "large": ("layoff_limit_large", "layoff_comparison_large"),
                 "general": ("layoff_limit", "layoff_comparison"),
@@ -35,6 +27,11 @@ class Line:
     outcome: str
     read: str
     compared_with: str
+
+
+def label(criterion: str, values: dict[str, str]) -> str:
+    """A criterion's label from the registry, with the numbers of the values its run used."""
+    return " / ".join(BY_ID[criterion].words(values))
 
 
 def yuan(fen: int | None) -> str:
@@ -95,10 +92,11 @@ def explain(row: dict, used: list[UsedValue]) -> tuple[str, list[Line]]:
                                             region=region)),
         "flags_exclude": (f"有效标记 active flags: {row['active_flags'] or '无 / none'}", _cite(params, "exclude_flags")),
         "size": (size_read + (f"; 比例 ratio {ratio / 100:g}%" if ratio is not None else "; 比例未知 ratio unknown"),
-                 "工信部联企业〔2011〕300号; " + _cite(params, "ratio_large", "ratio_sme", region=region)),
+                 "; ".join((*BY_ID["size"].documents, _cite(params, "ratio_large", "ratio_sme", region=region)))),
         "flags_review": (f"有效标记 active flags: {row['active_flags'] or '无 / none'}", _cite(params, "review_flags")),
     }
-    lines = [Line(c, " / ".join(LABELS[c]), OUTCOME[row[f"c_{c}"]], *details[c]) for c in LABELS]
+    national = {u.name: u.value for u in used if not u.region}
+    lines = [Line(c.id, label(c.id, national), OUTCOME[row[f"c_{c.id}"]], *details[c.id]) for c in CRITERIA]
     headline = (f"{row['name']} ({row['uscc']}) — {DECISION[row['decision']]}; "
                 f"返还 amount {yuan(row['amount_fen'])} = 基数 base {yuan(row['base_fen'])} × "
                 f"{'未知' if ratio is None else f'{ratio / 100:g}%'}; "

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wengang.domain.analytics import UsedValue
+from wengang.rules.criteria import BY_ID, IDS
 
-CRITERIA = ("scope", "paid_months", "arrears", "layoff", "flags_exclude", "size", "flags_review")
-SIZE_STANDARD = "工信部联企业〔2011〕300号"          # the SME size standard (sme-standard-2011.yaml)
 _SPEC = re.compile(r"POLICIES\.md\s*§?[0-9.]*|seed \S+", re.I)
 
 
@@ -91,9 +90,9 @@ def read(row: dict[str, Any], used_values: list[UsedValue], supplied: dict[str, 
         "size": ({"size_class": row.get("size_class"), "employees": row.get("employees"),
                   "ratio_units": row.get("ratio_units")},
                  {"ratio_large": value("ratio_large"), "ratio_sme": value("ratio_sme")},
-                 (SIZE_STANDARD, *docs("ratio_large", "ratio_sme"))),
+                 (*BY_ID["size"].documents, *docs("ratio_large", "ratio_sme"))),
         "flags_review": ({"flags": [f for f in flags if f in review]}, {"flags": review}, docs("review_flags")),
     }
     return Reading(row["decision"], int(row.get("amount_fen") or 0), int(row.get("base_fen") or 0),
                    row.get("ratio_units"),
-                   [Fact(c, row.get(f"c_{c}") or "unknown", *facts[c]) for c in CRITERIA], dict(supplied or {}))
+                   [Fact(c, row.get(f"c_{c}") or "unknown", *facts[c]) for c in IDS], dict(supplied or {}))

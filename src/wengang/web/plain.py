@@ -7,18 +7,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from wengang.rules.criteria import CRITERIA
 from wengang.rules.plain import Fact, Reading
 from wengang.services.portal import CaseProgress, Explanation
 from wengang.web.words import SIZE_WORDS, bank_reason, case_words, next_step, reason_words
 
 Pair = tuple[str, str]
-LABELS: dict[str, Pair] = {
-    "scope": ("单位类型", "Type of unit"), "paid_months": ("缴费月数", "Months paid"),
-    "arrears": ("欠缴失业保险费", "Contributions owed"), "layoff": ("裁员率", "Layoff rate"),
-    "flags_exclude": ("失信、注销等情形", "Dishonesty, deregistration and the like"),
-    "size": ("企业规模与返还比例", "Size and share returned"),
-    "flags_review": ("承诺履行与配合核查", "Commitments kept, checks accepted"),
-}
+LABELS: dict[str, Pair] = {c.id: c.name for c in CRITERIA}      # the registry's headings (rules/criteria.py)
 OUTCOMES: dict[str, Pair] = {"pass": ("符合", "met"), "fail": ("不符合", "not met"),
                              "unknown": ("无法判断", "cannot tell"), "review": ("需人工审核", "to be reviewed")}
 UNIT_TYPES: dict[str, Pair] = {

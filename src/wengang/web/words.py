@@ -8,6 +8,7 @@ import functools
 
 from wengang.domain.cases import State
 from wengang.domain.said import BANK_REASONS, bank_reason, day_words, money  # noqa: F401 - one definition, used here too
+from wengang.rules.criteria import reason_words as reason_words_of_rules
 from wengang.rules.parameters import PackError, load_pack
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -167,26 +168,10 @@ SIZE_WORDS: dict[str, tuple[str, str]] = {
     "large": ("大型企业", "large"), "medium": ("中型企业", "medium"), "small": ("小型企业", "small"),
     "micro": ("微型企业", "micro"), "unknown": ("规模未知", "size unknown"),
 }
-# Why the rules did not simply pay a unit: the codes a decision's `reasons` lists (rules/engine.py `_reasons`), and
-# a flag's kind after "flag:" (DATA.md `flags`). A queue filters on them; never shown as the bare code.
-RULE_REASONS: dict[str, tuple[str, str]] = {
-    "out_of_scope": ("不属于返还范围", "not within the programme's scope"),
-    "paid_months_short": ("缴费月数不足", "too few months of contributions paid"),
-    "arrears_outstanding": ("有欠缴", "contributions in arrears"),
-    "layoff_rate_above_limit": ("裁员率超过标准", "layoff rate above the limit"),
-    "layoff_rate_unknown": ("裁员率无法计算", "layoff rate cannot be worked out"),
-    "size_class_unknown": ("企业规模未知", "size class unknown"),
-    "flag:deregistered": ("已注销", "deregistered"), "flag:revoked": ("已吊销", "licence revoked"),
-    "flag:liquidation": ("进入清算", "in liquidation"), "flag:abnormal_operations": ("经营异常", "abnormal operations"),
-    "flag:serious_dishonesty": ("严重违法失信", "serious dishonesty"),
-    "flag:dishonest_debtor": ("失信被执行人", "dishonest judgement debtor"),
-    "flag:wage_arrears_blacklist": ("拖欠工资黑名单", "wage-arrears blacklist"),
-    "flag:zombie": ("僵尸企业", "zombie enterprise"), "flag:failed_commitment": ("未履行承诺", "commitment not kept"),
-    "flag:refused_verification": ("拒绝核查", "refused verification"),
-    "flag:difficulty_certified": ("认定为困难企业", "certified as in difficulty"),
-    "flag:epidemic_risk_area": ("位于疫情风险地区", "in an epidemic risk area"),
-    "flag:other": ("其他部门标记", "flagged by another department"),
-}
+# Why the rules did not simply pay a unit: the codes a decision's `reasons` lists and a flag's kind after "flag:"
+# (DATA.md `flags`), worded once in the criterion registry (rules/criteria.py). A queue filters on them; never shown
+# as the bare code.
+RULE_REASONS: dict[str, tuple[str, str]] = reason_words_of_rules()
 # What the unit does next, and by when ("{by}": "于12月9日前" / "by 9 December", or "尽快" / "as soon as possible"):
 # for a case's state ("state."), a rule's reason ("reason."), a bank's reason ("bank."), an application's and an
 # objection's status. One table for every page and message; a key without a next step has none to show.
