@@ -1,0 +1,108 @@
+"""docs/rules.md written from the criterion registry and the shipped packs, so the page cannot drift from the engine:
+`wengang rules doc` (or `python -m wengang.rules.doc PATH`) writes it, and a test compares it with the committed one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from importlib import resources
+from pathlib import Path
+
+from wengang.rules.criteria import CRITERIA, FLAG_WORDS, Criterion
+from wengang.rules.doc_text import HEADER, SEMANTICS
+from wengang.rules.parameters import Dated, Pack, load_pack
+from wengang.rules.plain import document
+from wengang.rules.resolved import LOCAL_RATE, NONE, shown
+
+
+def _codes(c: Criterion) -> str:
+    codes = [f"`{r.code}`" if r.outcome == "fail" else f"{r.outcome}: `{r.code}`" for r in c.reasons]
+    if c.flags:
+        codes.append(f"`flag:<flag>` for each active flag of `{c.flags}`")
+    return "; ".join(codes) or "—"
+
+
+def criteria_table() -> str:
+    rows = ["| criterion | label (numbers from the pack) | passes when | unknown when | reason codes | "
+            "parameters read | policy |", "|---|---|---|---|---|---|---|"]
+    for c in CRITERIA:
+        rows.append(f"| `{c.id}` {c.name[0]} / {c.name[1]} | {c.label[0]} / {c.label[1]} | {c.passes} | {c.unknown} | "
+                    f"{_codes(c)} | {', '.join(f'`{p}`' for p in c.parameters)} | {c.policy} |")
+    return "\n".join(rows)
+
+
+def reasons_table() -> str:
+    rows = ["| code | criterion | outcome | 中文 | English |", "|---|---|---|---|---|"]
+    rows += [f"| `{r.code}` | `{c.id}` | {r.outcome} | {r.words[0]} | {r.words[1]} |"
+             for c in CRITERIA for r in c.reasons]
+    rows += [f"| `flag:{kind}` | `flags_exclude` or `flags_review`, as the pack lists it | fail or review | {zh} | {en} |"
+             for kind, (zh, en) in FLAG_WORDS.items()]
+    return "\n".join(rows)
+
+
+def _days(pack: Pack, c: Criterion) -> list[dt.date]:
+    """The first day of the pack's year and each later day in it on which a value the criterion reads changes."""
+    first, last = dt.date(pack.base_year + 1, 1, 1), dt.date(pack.base_year + 1, 12, 31)
+    starts = {d.start for p in c.parameters if p in pack.parameters for d in pack.parameters[p].values}
+    return [first, *sorted(d for d in starts if first < d <= last)]
+
+
+def _label(pack: Pack, c: Criterion, day: dt.date) -> str:
+    values = {p: shown(pack.value(p, day).value) for p in c.parameters if p in pack.parameters}
+    return " / ".join(c.words(values))
+
+
+def _read(pack: Pack, c: Criterion, day: dt.date) -> list[Dated]:
+    """The values the criterion reads on `day` that apply: no limit set to `none` (nor its comparison), and the local
+    registered rate only where a limit is that rate."""
+    values = {p: pack.value(p, day) for p in c.parameters if p in pack.parameters}
+    unset = {p for p, v in values.items() if v.value == NONE}
+    unset |= {p.replace("limit", "comparison") for p in unset}
+    if LOCAL_RATE not in {v.value for v in values.values()}:
+        unset.add("local_registered_unemployment_rate")
+    return [v for p, v in values.items() if p not in unset]
+
+
+def pack_section(pack: Pack) -> str:
+    rows = [f"### `{pack.id}` — {pack.title} / {pack.title_en}", "",
+            "| criterion | label | documents |", "|---|---|---|"]
+    for c in CRITERIA:
+        shown_labels: list[str] = []
+        for day in _days(pack, c):
+            text = _label(pack, c, day)
+            if not shown_labels or not shown_labels[-1].endswith(text):
+                shown_labels.append(text if not shown_labels else f"自 / from {day:%Y-%m-%d}: {text}")
+        regional = sorted({r for p in c.parameters if p in pack.parameters for r in pack.parameters[p].regions})
+        if regional:
+            shown_labels.append(f"(地区另定 / set by region: {', '.join(regional)})")
+        found = [v for day in _days(pack, c) for v in _read(pack, c, day)]
+        docs = dict.fromkeys((*c.documents, *(d for d in (document(f.reference) for f in found) if d)))
+        rows.append(f"| `{c.id}` | {'<br>'.join(shown_labels)} | {'; '.join(docs) or '—'} |")
+    return "\n".join(rows)
+
+
+def shipped_packs() -> list[str]:
+    """The packs that ship with the code (not those a WENGANG_POLICY_PATH adds)."""
+    root = Path(str(resources.files("wengang.policy")))
+    return sorted(p.name for p in root.iterdir() if (p / "pack.yaml").is_file())
+
+
+def rules_markdown() -> str:
+    """The whole of docs/rules.md."""
+    packs = "\n\n".join(pack_section(load_pack(p)) for p in shipped_packs())
+    return (f"{HEADER}\n\n## The criteria\n\n{criteria_table()}\n\n{SEMANTICS}\n\n## Reason codes\n\n{reasons_table()}"
+            f"\n\n## Each pack's criteria, with its numbers\nRead on 1 January of the pack's year and on each later day "
+            f"of that year when a value changes; regional values are in the pack.\n\n{packs}\n")
+
+
+def write(path: Path) -> bool:
+    """Write the page; True when it changed."""
+    text = rules_markdown()
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+if __name__ == "__main__":
+    write(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/rules.md"))

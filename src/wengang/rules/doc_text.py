@@ -1,0 +1,66 @@
+"""The prose of docs/rules.md around the registry's tables (rules/doc.py): how a decision, the layoff rate, the size
+class and the amount are worked out, and where the engine reads its inputs. No number of a pack is written here."""
+
+HEADER = """# How the rules engine decides (exact semantics)
+
+This is what `wengang evaluate` does for every unit of a snapshot, with the pack's parameters read on the
+evaluation date (`--as-of`, called *D*). *B* is the pack's base year (pack year − 1). Every comparison is
+exact (integers, cross-multiplied); money is integer fen; nothing goes through a float."""
+
+SEMANTICS = """Decision: any criterion **failed** → `ineligible` (amount `0.00`); else any criterion **unknown** or
+**routed** → `review`; else `eligible`. `reasons` lists every criterion that failed, is unknown or routed.
+A flag is active on *D* when `listed_on ≤ D` and (`removed_on` empty or `removed_on > D`).
+
+## Layoff rate
+- *opening* = insured of (B−1)-12; if that month is missing, insured of B-01; if both missing: unknown.
+- *closing* = insured of B-12 (missing: unknown).
+- *natural* = separations dated in year B whose reason is in `natural_attrition` (Beijing: retirement,
+  death); if the snapshot has **no separations file**, natural attrition is unknown — then the
+  `net_reduction` numerator is still known (0) when opening ≤ closing.
+- `net_reduction` numerator = max(0, opening − closing − natural).
+- `benefit_recipients` numerator = distinct persons of `ui_claims` with `started_on` in year B, `kind` in
+  `claim_kinds` (no ui_claims file: unknown).
+- average insured = Σ insured over the months of year B present ÷ their number; none present: unknown.
+- `net_reduction` / `benefit_recipients`: rate = numerator ÷ average; the unit is *small* when average ≤
+  `small_unit_max_insured`.
+- `either` (Zhejiang): both numerators over the *opening* insured; passes when either passes, fails when
+  both fail, else unknown; small when opening ≤ `small_unit_max_insured`. The reported rate is the lower known one.
+- Limit: small units use `small_unit_limit` (with `small_unit_comparison`) unless it is `none`; other
+  units use `layoff_limit`/`layoff_comparison`, except that where `layoff_limit_large` is set (cn-2020),
+  large units use it; with an unknown size class both must agree, else unknown. A limit of
+  `local_registered_rate` reads `local_registered_unemployment_rate` for the unit's region (longest
+  division-code prefix configured, else the national value). `<=` is 不高于, `<` is 低于.
+- `layoff_rate` in the output: six decimals, rounded half up; empty when the criterion is unknown.
+
+## Size class and amount
+- The agency's `size_class` wins. Otherwise 工信部联企业〔2011〕300号 by industry; units of type
+  individual_business, social_group, foundation, social_service_org, law_firm and accounting_firm use the
+  staff-only `other` row. Staff = `employees`, else the average insured of year B. A missing revenue or assets
+  that the industry's row needs (or no staff figure) makes the class unknown. Floors are "at least".
+- base = Σ over months of year B of (unit_paid + person_paid) (back payments are a separate column and never
+  counted). ratio = `ratio_large` for large units, `ratio_sme` for medium, small and micro, read on *D* for
+  the unit's region. amount = base × ratio, rounded half up to the fen; `0.00` when ineligible or when the
+  ratio is unknown.
+
+## Where the contribution measures are read from
+Aggregating the 11 M monthly rows of a 500,000-unit city on every evaluation cost about a second, so the
+import stores, once per snapshot, one row per unit and year with contributions (`contribution_years`,
+`snapshot/facts.py`): the year's Σ insured, number of months with an insured figure, Σ (unit_paid +
+person_paid) in fen, the January and December headcounts, and for each month MM of the year `full_MM` (months
+paid in full) and `arrears_MM` (arrears in fen), both counted from the unit's first month up to MM of that
+year. An evaluation for base year *B* and date *D* reads:
+- the base-year measures from the unit's row for *B*, the opening headcount (B−1)-12 from its row for B−1;
+- months paid in full and arrears from its latest row on or before the year of *D*: `full_MM`/`arrears_MM` of
+  *D*'s month when that row is *D*'s year, its `_12` values when it is an earlier year (they only grow, so
+  this is a `max`). No row on or before *D*: 0.
+
+These are the numbers the monthly rows give, for every *B* and *D* (tested against the monthly aggregation
+on a generated city and on random months with gaps). A snapshot imported before the table existed gets it on
+its first evaluation; without it (a read-only store, or a repeated unit and month, which an import never
+stores) the engine aggregates the monthly rows as before. Spark receives the table in its Parquet export.
+
+## What a stored run keeps
+`decisions` holds, per run and unit, the decision, the amount and every value and outcome a criterion read;
+the employer's own columns (name, type, industry, region, staff, revenue, assets, dispatch) are read back from
+the run's snapshot when an explanation is shown, and the few-word columns (criterion outcomes, size and
+opening sources, limit kind) are stored as DuckDB ENUMs."""
