@@ -67,8 +67,13 @@ def _run(world, pack_id: str, monkeypatch) -> tuple[object, str]:
 
 def test_every_reason_the_engine_writes_is_one_of_the_registry_s_and_has_words(world, monkeypatch):
     analytics, run = _run(world, "beijing-2021", monkeypatch)
-    written = {code for n in range(1, len(CASES) + 1)
-               for code in (analytics.decided(uscc(n), run).row["reasons"] or "").split(";") if code}
+    by_case = {case["name"]: set(filter(None, (analytics.decided(uscc(n), run).row["reasons"] or "").split(";")))
+               for n, case in enumerate(CASES, start=1)}
+    for name, code in (("out of scope", "out_of_scope"), ("six months paid", "paid_months_short"),
+                       ("arrears", "arrears_outstanding"), ("layoff above the limit", "layoff_rate_above_limit"),
+                       ("layoff unknown", "layoff_rate_unknown"), ("size unknown", "size_class_unknown")):
+        assert code in by_case[name], (name, by_case[name])
+    written = set().union(*by_case.values())
     listed = {r.code for c in CRITERIA for r in c.reasons}
     assert listed <= written, listed - written                    # each criterion's reasons really are written
     assert written <= set(reason_words()), written - set(reason_words())

@@ -46,3 +46,18 @@ def test_a_label_reads_its_numbers_from_the_values_and_leaves_out_a_limit_set_to
                                       "layoff rate below the local registered unemployment rate")
     assert BY_ID["paid_months"].words({"min_paid_months": "6"}) == ("足额缴费满6个月", "6 months paid in full")
     assert explain.label("paid_months", {"min_paid_months": "9"}) == "足额缴费满9个月 / 9 months paid in full"
+
+
+def test_wengang_rules_doc_writes_the_page_and_check_says_when_it_is_stale(tmp_path):
+    from typer.testing import CliRunner
+
+    from wengang.cli.main import app
+    from wengang.rules.doc import rules_markdown
+
+    out, run = tmp_path / "rules.md", CliRunner().invoke
+    assert run(app, ["rules", "doc", "--check", "--out", str(out)]).exit_code == 1          # no page yet
+    assert run(app, ["rules", "doc", "--out", str(out)]).exit_code == 0
+    assert out.read_text(encoding="utf-8") == rules_markdown()
+    assert run(app, ["rules", "doc", "--check", "--out", str(out)]).exit_code == 0
+    out.write_text(rules_markdown().replace("足额缴费满12个月", "足额缴费满6个月"), encoding="utf-8")
+    assert run(app, ["rules", "doc", "--check", "--out", str(out)]).exit_code == 1
