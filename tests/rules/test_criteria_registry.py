@@ -61,3 +61,12 @@ def test_wengang_rules_doc_writes_the_page_and_check_says_when_it_is_stale(tmp_p
     assert run(app, ["rules", "doc", "--check", "--out", str(out)]).exit_code == 0
     out.write_text(rules_markdown().replace("足额缴费满12个月", "足额缴费满6个月"), encoding="utf-8")
     assert run(app, ["rules", "doc", "--check", "--out", str(out)]).exit_code == 1
+
+
+def test_the_facts_that_settle_a_reason_are_facts_the_engine_accepts_and_the_application_asks_for_them():
+    from wengang.services.portal import MISSING
+
+    assert MISSING == {"size_class_unknown": ("employees", "revenue", "assets", "size_class"),
+                       "layoff_rate_unknown": ("opening_insured",)}
+    for codes in MISSING.values():
+        assert set(codes) <= set(engine.SUPPLIABLE)

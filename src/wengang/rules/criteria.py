@@ -25,6 +25,7 @@ class Reason:
     code: str
     outcome: str                            # fail, unknown or review
     words: Pair
+    settled_by: tuple[str, ...] = ()        # facts a unit may supply to settle it (engine.SUPPLIABLE), asked in order
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ CRITERIA: tuple[Criterion, ...] = (
          "[, units of {small_unit_max_insured} insured or fewer {small_unit_comparison} {small_unit_limit}]"),
         LAYOFF_PARAMETERS,
         (Reason("layoff_rate_above_limit", "fail", ("裁员率超过标准", "layoff rate above the limit")),
-         Reason("layoff_rate_unknown", "unknown", ("裁员率无法计算", "layoff rate cannot be worked out"))),
+         Reason("layoff_rate_unknown", "unknown", ("裁员率无法计算", "layoff rate cannot be worked out"),
+                ("opening_insured",))),
         None, (), "POLICIES.md §1.3",
         "the rate is within the limit that applies (below)", "an input is missing (see below)", outcomes.layoff),
     Criterion(
@@ -94,7 +96,8 @@ CRITERIA: tuple[Criterion, ...] = (
         "size", ("企业规模与返还比例", "Size and share returned"),
         ("规模可定, 返还比例: 大型企业{ratio_large}, 中小微企业{ratio_sme}",
          "size class known; ratio: large {ratio_large}, SME {ratio_sme}"), ("ratio_large", "ratio_sme"),
-        (Reason("size_class_unknown", "unknown", ("企业规模未知", "size class unknown")),),
+        (Reason("size_class_unknown", "unknown", ("企业规模未知", "size class unknown"),
+                ("employees", "revenue", "assets", "size_class")),),
         None, (SIZE_STANDARD,), "POLICIES.md §1.4, §1.6",
         "the return ratio is known: the size class is known, or the large and SME ratios are equal",
         "size class unknown and the ratios differ", outcomes.size),
@@ -120,6 +123,13 @@ FLAG_WORDS: dict[str, Pair] = {
     "epidemic_risk_area": ("位于疫情风险地区", "in an epidemic risk area"),
     "other": ("其他部门标记", "flagged by another department"),
 }
+
+
+def settled_by() -> dict[str, tuple[str, ...]]:
+    """The facts that settle each reason a unit can settle itself (POLICIES.md 1.3, 1.4, 1.6): the size class from
+    staff count or revenue (assets, or the agency's class, where the industry uses them), the layoff rate from the
+    opening headcount."""
+    return {r.code: r.settled_by for c in CRITERIA for r in c.reasons if r.settled_by}
 
 
 def reason_words() -> dict[str, Pair]:

@@ -17,6 +17,7 @@ from wengang.domain.errors import AnalyticsUnreadable, NotFound, Refused
 from wengang.domain.identifiers import mask_account
 from wengang.domain.ports import Analytics, AttachmentFiles, Attempt, Store, UnitOfWork
 from wengang.domain.process import PublicityBatch
+from wengang.rules.criteria import settled_by
 from wengang.rules.plain import Reading
 from wengang.services import objections, review
 from wengang.services.cycles import newest_snapshot
@@ -374,11 +375,9 @@ def object_to_own(uscc: str, cycle_id: int, *, store: Store, contact: str, text:
                           raised_on=today(store), by=uscc)
 
 
-# The facts that settle each rule reason a unit can settle itself, in the order it is asked for them (POLICIES.md
-# 1.3, 1.4, 1.6): size class from staff count or revenue (assets, or the agency's class, where the industry uses
-# them), the layoff rate from the opening headcount.
-MISSING = {"size_class_unknown": ("employees", "revenue", "assets", "size_class"),
-           "layoff_rate_unknown": ("opening_insured",)}
+# The facts that settle each rule reason a unit can settle itself, in the order it is asked for them: the criterion
+# registry's (rules/criteria.py).
+MISSING = settled_by()
 
 
 @dataclass(frozen=True, slots=True)
