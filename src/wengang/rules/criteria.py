@@ -38,13 +38,13 @@ class Criterion:
     name: Pair                              # a heading: what the criterion looks at
     label: Pair
     parameters: tuple[str, ...]
-    reasons: tuple[Reason, ...]
-    flags: str | None                       # a parameter listing flags: each active one writes `flag:<flag>`
-    documents: tuple[str, ...]
     policy: str
     passes: str                             # docs/rules.md: when it passes, when it is unknown (exact semantics)
-    unknown: str
     test: Callable[[Table, Resolved], ibis.Value]   # its outcome column: pass, fail, unknown or review
+    unknown: str = "never"
+    reasons: tuple[Reason, ...] = ()
+    flags: str | None = None                # a parameter listing flags: each active one writes `flag:<flag>`
+    documents: tuple[str, ...] = ()
 
     def words(self, values: Mapping[str, str]) -> Pair:
         """The label with the pack's numbers, from the values a run used (name → value as stored)."""
@@ -58,54 +58,55 @@ LAYOFF_PARAMETERS = ("layoff_variant", "natural_attrition", "claim_kinds", "layo
 
 CRITERIA: tuple[Criterion, ...] = (
     Criterion(
-        "scope", ("单位类型", "Type of unit"), ("单位类型在适用范围内", "unit type in scope"), ("scope_unit_types",),
-        (Reason("out_of_scope", "fail", ("不属于返还范围", "not within the programme's scope")),),
-        None, (), "POLICIES.md §1.1",
-        "`unit_type` ∈ `scope_unit_types`", "never", outcomes.scope),
+        "scope", name=("单位类型", "Type of unit"), label=("单位类型在适用范围内", "unit type in scope"),
+        parameters=("scope_unit_types",), policy="POLICIES.md §1.1",
+        reasons=(Reason("out_of_scope", "fail", ("不属于返还范围", "not within the programme's scope")),),
+        passes="`unit_type` ∈ `scope_unit_types`", test=outcomes.scope),
     Criterion(
-        "paid_months", ("缴费月数", "Months paid"),
-        ("足额缴费满{min_paid_months}个月", "{min_paid_months} months paid in full"), ("min_paid_months",),
-        (Reason("paid_months_short", "fail", ("缴费月数不足", "too few months of contributions paid")),),
-        None, (), "POLICIES.md §1.4",
-        "months with `month ≤` month of *D*, `unit_paid ≥ unit_due` and `person_paid ≥ person_due`, number at least "
-        "`min_paid_months`", "never", outcomes.paid_months),
+        "paid_months", name=("缴费月数", "Months paid"),
+        label=("足额缴费满{min_paid_months}个月", "{min_paid_months} months paid in full"),
+        parameters=("min_paid_months",), policy="POLICIES.md §1.4",
+        reasons=(Reason("paid_months_short", "fail", ("缴费月数不足", "too few months of contributions paid")),),
+        passes="months with `month ≤` month of *D*, `unit_paid ≥ unit_due` and `person_paid ≥ person_due`, number at "
+               "least `min_paid_months`", test=outcomes.paid_months),
     Criterion(
-        "arrears", ("欠缴失业保险费", "Contributions owed"),
-        ("欠缴不超过{arrears_tolerance}元", "arrears of at most {arrears_tolerance} yuan"), ("arrears_tolerance",),
-        (Reason("arrears_outstanding", "fail", ("有欠缴", "contributions in arrears")),),
-        None, (), "POLICIES.md §1.4",
-        "Σ over months `≤` month of *D* of max(0, unit_due − unit_paid) + max(0, person_due − person_paid) ≤ "
-        "`arrears_tolerance`", "never", outcomes.arrears),
+        "arrears", name=("欠缴失业保险费", "Contributions owed"),
+        label=("欠缴不超过{arrears_tolerance}元", "arrears of at most {arrears_tolerance} yuan"),
+        parameters=("arrears_tolerance",), policy="POLICIES.md §1.4",
+        reasons=(Reason("arrears_outstanding", "fail", ("有欠缴", "contributions in arrears")),),
+        passes="Σ over months `≤` month of *D* of max(0, unit_due − unit_paid) + max(0, person_due − person_paid) ≤ "
+               "`arrears_tolerance`", test=outcomes.arrears),
     Criterion(
-        "layoff", ("裁员率", "Layoff rate"),
-        ("裁员率{layoff_comparison}{layoff_limit}[, 大型企业{layoff_comparison_large}{layoff_limit_large}]"
-         "[, 参保{small_unit_max_insured}人及以下的单位{small_unit_comparison}{small_unit_limit}]",
-         "layoff rate {layoff_comparison} {layoff_limit}[, large units {layoff_comparison_large} {layoff_limit_large}]"
-         "[, units of {small_unit_max_insured} insured or fewer {small_unit_comparison} {small_unit_limit}]"),
-        LAYOFF_PARAMETERS,
-        (Reason("layoff_rate_above_limit", "fail", ("裁员率超过标准", "layoff rate above the limit")),
-         Reason("layoff_rate_unknown", "unknown", ("裁员率无法计算", "layoff rate cannot be worked out"),
-                ("opening_insured",))),
-        None, (), "POLICIES.md §1.3",
-        "the rate is within the limit that applies (below)", "an input is missing (see below)", outcomes.layoff),
+        "layoff", name=("裁员率", "Layoff rate"),
+        label=("裁员率{layoff_comparison}{layoff_limit}[, 大型企业{layoff_comparison_large}{layoff_limit_large}]"
+               "[, 参保{small_unit_max_insured}人及以下的单位{small_unit_comparison}{small_unit_limit}]",
+               "layoff rate {layoff_comparison} {layoff_limit}"
+               "[, large units {layoff_comparison_large} {layoff_limit_large}]"
+               "[, units of {small_unit_max_insured} insured or fewer {small_unit_comparison} {small_unit_limit}]"),
+        parameters=LAYOFF_PARAMETERS, policy="POLICIES.md §1.3",
+        reasons=(Reason("layoff_rate_above_limit", "fail", ("裁员率超过标准", "layoff rate above the limit")),
+                 Reason("layoff_rate_unknown", "unknown", ("裁员率无法计算", "layoff rate cannot be worked out"),
+                        settled_by=("opening_insured",))),
+        passes="the rate is within the limit that applies (below)", unknown="an input is missing (see below)",
+        test=outcomes.layoff),
     Criterion(
-        "flags_exclude", ("失信、注销等情形", "Dishonesty, deregistration and the like"),
-        ("无排除情形", "no finding that excludes"), ("exclude_flags",), (), "exclude_flags", (), "POLICIES.md §1.4",
-        "no flag of `exclude_flags` is active on *D*", "never", outcomes.flags_exclude),
+        "flags_exclude", name=("失信、注销等情形", "Dishonesty, deregistration and the like"),
+        label=("无排除情形", "no finding that excludes"), parameters=("exclude_flags",), flags="exclude_flags",
+        policy="POLICIES.md §1.4", passes="no flag of `exclude_flags` is active on *D*", test=outcomes.flags_exclude),
     Criterion(
-        "size", ("企业规模与返还比例", "Size and share returned"),
-        ("规模可定, 返还比例: 大型企业{ratio_large}, 中小微企业{ratio_sme}",
-         "size class known; ratio: large {ratio_large}, SME {ratio_sme}"), ("ratio_large", "ratio_sme"),
-        (Reason("size_class_unknown", "unknown", ("企业规模未知", "size class unknown"),
-                ("employees", "revenue", "assets", "size_class")),),
-        None, (SIZE_STANDARD,), "POLICIES.md §1.4, §1.6",
-        "the return ratio is known: the size class is known, or the large and SME ratios are equal",
-        "size class unknown and the ratios differ", outcomes.size),
+        "size", name=("企业规模与返还比例", "Size and share returned"),
+        label=("规模可定, 返还比例: 大型企业{ratio_large}, 中小微企业{ratio_sme}",
+               "size class known; ratio: large {ratio_large}, SME {ratio_sme}"),
+        parameters=("ratio_large", "ratio_sme"), documents=(SIZE_STANDARD,), policy="POLICIES.md §1.4, §1.6",
+        reasons=(Reason("size_class_unknown", "unknown", ("企业规模未知", "size class unknown"),
+                        settled_by=("employees", "revenue", "assets", "size_class")),),
+        passes="the return ratio is known: the size class is known, or the large and SME ratios are equal",
+        unknown="size class unknown and the ratios differ", test=outcomes.size),
     Criterion(
-        "flags_review", ("承诺履行与配合核查", "Commitments kept, checks accepted"),
-        ("履行承诺并配合核查", "commitments kept, verification accepted"), ("review_flags",), (), "review_flags", (),
-        "POLICIES.md §1.2, §1.4",
-        "no flag of `review_flags` is active on *D* (else the unit is *routed*)", "never", outcomes.flags_review),
+        "flags_review", name=("承诺履行与配合核查", "Commitments kept, checks accepted"),
+        label=("履行承诺并配合核查", "commitments kept, verification accepted"), parameters=("review_flags",),
+        flags="review_flags", policy="POLICIES.md §1.2, §1.4",
+        passes="no flag of `review_flags` is active on *D* (else the unit is *routed*)", test=outcomes.flags_review),
 )
 BY_ID: dict[str, Criterion] = {c.id: c for c in CRITERIA}
 IDS: tuple[str, ...] = tuple(BY_ID)
