@@ -201,8 +201,8 @@ NEXT_STEPS: dict[str, tuple[str, str]] = {
     "state.rejected": ("如认为结果有误, 请拨打12333或点击“呼我必回”", "if you think this is wrong, call 12333 or ask "
                        "for a call back"),
     "reason.out_of_scope": ("本单位类型不在本次返还范围内", "your type of unit is not covered this time"),
-    "reason.paid_months_short": ("连续足额缴费满12个月后, 可参加下一次返还", "once 12 months are paid in full you can "
-                                 "take part in the next return"),
+    "reason.paid_months_short": ("足额缴费月数达到上面所列要求后, 可参加下一次返还", "once the months paid in full reach "
+                                 "the number above, you can take part in the next return"),
     "reason.arrears_outstanding": ("请尽快补缴欠费; 缴清后可参加下一次返还", "pay the arrears; once paid you can take "
                                    "part in the next return"),
     "reason.layoff_rate_above_limit": ("如裁员人数有误, 请拨打12333说明", "if the layoff count is wrong, call 12333"),
