@@ -5,8 +5,10 @@ from __future__ import annotations
 import hmac
 import logging
 import re
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -200,12 +202,19 @@ def bank_simulator(*, seed: int, reject_share: float, return_share: float) -> Ba
     return BankSimulator(seed=seed, reject_share=reject_share, return_share=return_share)
 
 
-def due_work(settings: Settings | None = None) -> Callable[[], None]:
-    """What the worker does on its own: start the planned publicity batches scheduled for today, then tell every
-    unit about the steps done since it last looked (services/tell.py)."""
-    settings = settings or load_settings()
+SLOW_DUE_SECONDS = 60.0       # the day's scheduled steps, escalations, reminders and telling: once a minute at most
+DELIVERY_SECONDS = 5.0        # how often the worker hands waiting codes and messages over (a callback's SMS at once)
 
-    def start_due() -> None:
+
+def due_work(settings: Settings | None = None) -> Callable[[], None]:
+    """What the worker does on its own, each time it is called (every DELIVERY_SECONDS): hand over waiting codes and
+    messages; and, once SLOW_DUE_SECONDS have passed since it last did, start the planned publicity batches due
+    today, escalate overdue callbacks, queue reminders and tell every unit the steps done since it last looked."""
+    settings = settings or load_settings()
+    last_slow: list[float] = []
+    ways: dict[str, Any] = {}                      # the channels, made once: each keeps its HTTP connections
+
+    def slow() -> None:
         started, passed = publicity_plan.start_due(store=store(settings))
         for batch in started:
             log.info("公示批次 %s 按计划开始 / publicity batch started as planned", batch.number)
@@ -215,18 +224,25 @@ def due_work(settings: Settings | None = None) -> Callable[[], None]:
         if escalated:
             log.warning("呼我必回超时转市级 / callbacks escalated to the city office: %s", escalated)
         reminders.remind(store=store(settings), settings=settings)
-        try:
-            notify.send_codes(store=store(settings), channel=channel(settings))
-        except Exception:  # noqa: BLE001 - the gateway away: the codes stay sealed and pending for the next round
-            log.warning("验证码未能发送, 下一轮重试 / codes not sent; the next round tries again", exc_info=True)
         told = tell.tell(store=store(settings), settings=settings)
         if told.total:
             log.info("已告知 %s 条步骤消息 / %s step messages queued", told.total, told.total)
-        sent = delivery.deliver(store=store(settings), analytics=analytics(settings), senders=senders(settings),
-                                budget=20.0)
+
+    def due() -> None:
+        if not ways:
+            ways.update(codes=channel(settings), senders=senders(settings))
+        if not last_slow or time.monotonic() - last_slow[-1] >= SLOW_DUE_SECONDS:
+            last_slow[:] = [time.monotonic()]
+            slow()
+        try:
+            notify.send_codes(store=store(settings), channel=ways["codes"])
+        except Exception:  # noqa: BLE001 - the gateway away: the codes stay sealed and pending for the next round
+            log.warning("验证码未能发送, 下一轮重试 / codes not sent; the next round tries again", exc_info=True)
+        sent = delivery.deliver(store=store(settings), analytics=analytics(settings),
+                                senders=ways["senders"], budget=20.0)
         if sent.fanned or sent.handed:
             log.info("投递 / delivery: %s fanned out, %s handed over", sent.fanned, sent.handed)
-    return start_due
+    return due
 
 
 def job_handlers(settings: Settings | None = None) -> dict[JobKind, Handler]:

@@ -52,7 +52,7 @@ def worker(once: Annotated[bool, typer.Option("--once", help="队列空时退出
             ran += 1
     else:
         ran = jobs.work(store=store, handlers=handlers, worker=name, stop=stop, poll=poll,
-                        lease=dt.timedelta(seconds=lease), due=due)
+                        lease=dt.timedelta(seconds=lease), due=due, due_every=bootstrap.DELIVERY_SECONDS)
     console.print(f"工作进程退出, 共运行 {ran} 个任务 / worker stopped after {ran} job(s)")
     bootstrap.close_stores()
 
