@@ -102,6 +102,7 @@ class Pusher(Generic[T]):
     _queue: deque[T] = field(default_factory=deque)
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _busy: bool = False
+    _held: bool = False
     _stopped: bool = False
     _thread: threading.Thread | None = None
 
@@ -113,6 +114,16 @@ class Pusher(Generic[T]):
     def put(self, items: Sequence[T]) -> None:
         with self._cond:
             self._queue.extend(items)
+            self._cond.notify_all()
+
+    def hold(self) -> None:
+        """Keep what is queued from now on (a provider whose reports come late); `release` posts it all."""
+        with self._cond:
+            self._held = True
+
+    def release(self) -> None:
+        with self._cond:
+            self._held = False
             self._cond.notify_all()
 
     def pending(self) -> int:
@@ -141,7 +152,7 @@ class Pusher(Generic[T]):
         pause = self.interval
         while True:
             with self._cond:
-                while not self._queue and not self._stopped:
+                while (self._held or not self._queue) and not self._stopped:
                     self._cond.wait(0.5)
                 if self._stopped:
                     return

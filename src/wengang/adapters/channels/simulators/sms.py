@@ -123,6 +123,14 @@ class SmsGatewaySimulator:
         with self._lock:
             self._fail_next = calls
 
+    def hold_receipts(self) -> None:
+        """Keep the receipts of what it takes from now on, as an operator whose reports come late."""
+        self.pusher.hold()
+
+    def release_receipts(self) -> None:
+        """Post every receipt held, and those that follow as they come."""
+        self.pusher.release()
+
     def flush_receipts(self, timeout: float = 10.0) -> bool:
         """Wait until every receipt so far has been taken by the callback."""
         return self.pusher.flush(timeout)
