@@ -41,6 +41,8 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
+from pydantic import SecretStr
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_cycle import postgres_database  # noqa: E402
@@ -150,7 +152,7 @@ def run(db: str, setup: tuple, folder: Path, args: argparse.Namespace, rss: Peak
     url, drop = (f"sqlite:///{folder / f'{db}.sqlite'}", lambda: None) if db == "sqlite" else postgres_database()
     settings = cached.model_copy(update={
         "database_url": url, "audit_anchor_dir": folder / f"{db}-anchors", "clock_start": morning(),
-        "sms_callback_secret": CALLBACK_SECRET})
+        "sms_callback_secret": SecretStr(CALLBACK_SECRET)})
     store = bootstrap.open_store(settings)
     profile = Path(args.profile) / db if args.profile else None
     port = 8100 + os.getpid() % 700

@@ -127,6 +127,40 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: It
     return count
 
 
+def update_rows(conn: Connection, table: Table, key: str, columns: Sequence[str], rows: Iterable[Sequence], *,
+                only: tuple[str, str] | None = None) -> int:
+    """Update rows of `table` one by one, each given as (its `key`, then a value per column of `columns`), and, with
+    `only` = (column, value), only those where that column still holds that value; how many changed. One statement
+    on PostgreSQL (the values as arrays, unnested and joined on the key), one executemany on SQLite. The guard
+    column is compared as an expression, so that the planner finds each row by its key and never walks an index of
+    the guard column instead (SQLite without statistics would, for every row)."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    names = (key, *columns)
+    guard = f' AND t."{only[0]}" || \'\' = {mark(conn)}' if only else ""
+    if conn.dialect.name == "postgresql":
+        arrays = ", ".join(f"%s::{table.c[n].type.compile(dialect=conn.dialect)}[]" for n in names)
+        sets = ", ".join(f'"{c}" = v."{c}"' for c in columns)
+        statement = (f'UPDATE "{table.name}" AS t SET {sets} FROM unnest({arrays}) AS v({_quoted(names)}) '
+                     f'WHERE t."{key}" = v."{key}"{guard}')
+        params = [list(values) for values in zip(*rows, strict=True)] + ([only[1]] if only else [])
+        with raw_cursor(conn, statement) as cur:
+            cur.execute(statement, params)
+            return max(cur.rowcount, 0)
+    spell = [table.c[n].type.bind_processor(conn.dialect) for n in names]    # as SQLAlchemy stores each value
+    statement = f'UPDATE "{table.name}" AS t SET {", ".join(f"{_quoted([c])} = ?" for c in columns)} WHERE t."{key}" = ?{guard}'
+    tail = (only[1],) if only else ()
+
+    def spelled(row: Sequence) -> tuple:
+        values = [v if f is None or v is None else f(v) for f, v in zip(spell, row, strict=True)]
+        return (*values[1:], values[0], *tail)
+
+    with raw_cursor(conn, statement) as cur:
+        cur.executemany(statement, map(spelled, rows))
+        return max(cur.rowcount, 0)
+
+
 @contextmanager
 def staged(conn: Connection, name: str, columns: list[Column], rows: Iterable[Sequence]) -> Iterator[Table]:
     """A temporary table holding `rows`, for one set-based statement; a rollback takes it away too."""

@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Iterable
 from itertools import chain
 
-from sqlalchemy import bindparam, case, distinct, func, select, update
+from sqlalchemy import case, distinct, func, select
 
-from wengang.adapters.db.bulk import insert_rows
+from wengang.adapters.db.bulk import insert_rows, update_rows
 from wengang.adapters.db.payment_tables import deliveries, notifications
 from wengang.adapters.db.people_tables import callbacks, duties, offices, reminders
 from wengang.adapters.db.repositories.base import TableRepository
@@ -62,12 +62,8 @@ class SqlNotifications(TableRepository[Notification]):
         return [self._row(r) for r in self.conn.execute(query)]
 
     def save_sent(self, sent: Iterable[Notification]) -> int:
-        rows = [{"nid": m.id, "new_status": m.status, "at": m.sent_at, "seal": m.sealed} for m in sent]
-        if rows:
-            self.conn.execute(
-                update(notifications)
-                .where(notifications.c.id == bindparam("nid"), notifications.c.status == PENDING)
-                .values(status=bindparam("new_status"), sent_at=bindparam("at"), sealed=bindparam("seal")), rows)
+        rows = [(m.id, m.status, m.sent_at, m.sealed) for m in sent]
+        update_rows(self.conn, notifications, "id", ("status", "sent_at", "sealed"), rows, only=("status", PENDING))
         return len(rows)
 
     def of_unit(self, uscc: str, *, limit: int) -> list[Notification]:
@@ -152,6 +148,7 @@ class SqlReminders(TableRepository[Reminder]):
 
 
 DELIVERY_COLUMNS = ("notification_id", "key", "channel", "recipient", "next_at", "created_at", "status", "attempts")
+HANDED_COLUMNS = ("status", "attempts", "next_at", "provider_id", "error", "sent_at", "done_at")
 
 
 class SqlDeliveries(TableRepository[Dispatch]):
@@ -172,25 +169,15 @@ class SqlDeliveries(TableRepository[Dispatch]):
         return [Due(Dispatch(*r[:width]), *r[width:]) for r in self.conn.execute(query)]
 
     def save_handed(self, handed: Iterable[Dispatch]) -> int:
-        rows = [{"did": d.id, "s": d.status, "a": d.attempts, "n": d.next_at, "p": d.provider_id, "e": d.error,
-                 "sa": d.sent_at, "da": d.done_at} for d in handed]
-        if rows:
-            self.conn.execute(
-                update(deliveries).where(deliveries.c.id == bindparam("did"), deliveries.c.status == PENDING)
-                .values(status=bindparam("s"), attempts=bindparam("a"), next_at=bindparam("n"),
-                        provider_id=bindparam("p"), error=bindparam("e"), sent_at=bindparam("sa"),
-                        done_at=bindparam("da")), rows)
+        rows = [(d.id, d.status, d.attempts, d.next_at, d.provider_id, d.error, d.sent_at, d.done_at) for d in handed]
+        update_rows(self.conn, deliveries, "id", HANDED_COLUMNS, rows, only=("status", PENDING))
         return len(rows)
 
     def apply_receipts(self, receipts: Iterable[Receipt]) -> int:
-        rows = [{"pid": r.provider_id, "s": DELIVERED if r.delivered else FAILED, "at": r.at,
-                 "e": None if r.delivered else (r.error or "")[:200]} for r in receipts]
-        if not rows:
-            return 0
-        result = self.conn.execute(
-            update(deliveries).where(deliveries.c.provider_id == bindparam("pid"), deliveries.c.status == SENT)
-            .values(status=bindparam("s"), done_at=bindparam("at"), error=bindparam("e")), rows)
-        return max(result.rowcount, 0)
+        rows = [(r.provider_id, DELIVERED if r.delivered else FAILED, r.at,
+                 None if r.delivered else (r.error or "")[:200]) for r in receipts]
+        return update_rows(self.conn, deliveries, "provider_id", ("status", "done_at", "error"), rows,
+                           only=("status", SENT))
 
     def counts(self) -> dict[tuple[str, str], int]:
         query = select(deliveries.c.channel, deliveries.c.status, func.count()).group_by(
