@@ -248,9 +248,9 @@ class FakeDeliveries(_Repository):
             count += 1
         return count
 
-    def due(self, channel: str, now, limit: int) -> list[Due]:
-        found = self.t.where(lambda d: d.status == PENDING and d.channel == channel and d.next_at <= now,
-                             order=lambda d: (d.next_at, d.id))[:limit]
+    def due(self, channel: str, now, limit: int, after=None) -> list[Due]:
+        found = self.t.where(lambda d: d.status == PENDING and d.channel == channel and d.next_at <= now
+                             and (after is None or (d.next_at, d.id) > after), order=lambda d: (d.next_at, d.id))[:limit]
         out = []
         for d in found:
             n = self.notifications.rows[d.notification_id]

@@ -478,8 +478,11 @@ class Deliveries(Protocol):
         """(notification id, key, channel, recipient, not before, created at) rows, pending, in one bulk insert."""
         ...
 
-    def due(self, channel: str, now: dt.datetime, limit: int) -> list[Due]:
-        """The oldest pending deliveries on a channel whose time has come."""
+    def due(self, channel: str, now: dt.datetime, limit: int,
+            after: tuple[dt.datetime, int] | None = None) -> list[Due]:
+        """The oldest pending deliveries on a channel whose time has come, in (next_at, id) order; `after` the
+        (next_at, id) of the last one a caller already has (a page on from there, without reading again the
+        pending copies of other channels or those just handed)."""
         ...
 
     def save_handed(self, handed: Iterable[Dispatch]) -> int:

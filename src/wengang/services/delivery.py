@@ -16,7 +16,8 @@ from wengang.domain.analytics import SnapshotContact
 from wengang.domain.contact import HANDED_RETRY, Delivery, Handed, Receipt
 from wengang.domain.days import BEIJING
 from wengang.domain.ports import Analytics, Sender, Store
-from wengang.messages import render, worded
+from wengang.domain.repositories import Due
+from wengang.messages import subject, worded
 
 QUIET_FROM, QUIET_UNTIL = 22, 8         # no SMS from 22:00 to 08:00 Beijing time (issue 16)
 BATCH = 1_000
@@ -96,18 +97,20 @@ def send_due(*, store: Store, senders: Mapping[str, Sender], batch: int = BATCH,
     done, started = Delivered(), time.monotonic()
     for channel, sender in senders.items():
         cap = (rate or {}).get(channel)
+        after: tuple[dt.datetime, int] | None = None      # the last copy read: each page reads on from there
         while time.monotonic() - started < budget:
             with store.reading() as uow:
                 now = uow.now()
                 if channel == "sms" and quiet(now):
                     done.held.append(channel)
                     break
-                due = uow.deliveries.due(channel, now, batch)
+                due = uow.deliveries.due(channel, now, batch, after)
             if not due:
                 break
+            after = due[-1].dispatch.next_at, due[-1].dispatch.id
             began = time.monotonic()
-            answers = {h.key: h for h in sender.send([_outgoing(d.dispatch.key, channel, d.dispatch.recipient,
-                                                                d.event, d.params, d.text) for d in due])}
+            said: dict[tuple[str, str | None], tuple[dict[str, str], str]] = {}
+            answers = {h.key: h for h in sender.send([_outgoing(d, channel, said) for d in due])}
             with store.transaction() as uow:
                 handed = [d.dispatch.handed(answers.get(d.dispatch.key) or Handed(
                     d.dispatch.key, HANDED_RETRY, error="no answer from the provider"), uow.now()) for d in due]
@@ -121,11 +124,14 @@ def send_due(*, store: Store, senders: Mapping[str, Sender], batch: int = BATCH,
     return done
 
 
-def _outgoing(key: str, channel: str, recipient: str, event: str, params: str | None, text: str) -> Delivery:
+def _outgoing(due: Due, channel: str, said: dict[tuple[str, str | None], tuple[dict[str, str], str]]) -> Delivery:
     """A delivery as its provider gets it: the template's values in words (an operator's template is filled with
-    them), the subject from the template."""
-    values = json.loads(params) if params else {}
-    return Delivery(key, channel, recipient, event, worded(values), text, render(event, values).subject)
+    them), the subject from the template; worked out once for the copies of one message (`said`)."""
+    words = said.get((due.event, due.params))
+    if words is None:
+        values = json.loads(due.params) if due.params else {}
+        words = said[(due.event, due.params)] = worded(values), subject(due.event, values)
+    return Delivery(due.dispatch.key, channel, due.dispatch.recipient, due.event, words[0], due.text, words[1])
 
 
 def apply_receipts(receipts: Iterable[Receipt], *, store: Store) -> int:
