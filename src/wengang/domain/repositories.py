@@ -490,7 +490,9 @@ class Deliveries(Protocol):
         ...
 
     def apply_receipts(self, receipts: Iterable[Receipt]) -> int:
-        """A provider's receipts, by its id: sent → delivered or failed (a receipt twice changes nothing)."""
+        """A provider's receipts, by its id: sent → delivered or failed (a receipt twice changes nothing). A
+        receipt that names our key finds a copy still pending too: it came before the copy's handing was recorded
+        (a fast provider, or a worker killed in between), and the copy is done all the same, never handed again."""
         ...
 
     def counts(self) -> dict[tuple[str, str], int]:

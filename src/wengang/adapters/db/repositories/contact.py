@@ -179,10 +179,13 @@ class SqlDeliveries(TableRepository[Dispatch]):
         return len(rows)
 
     def apply_receipts(self, receipts: Iterable[Receipt]) -> int:
-        rows = [(r.provider_id, DELIVERED if r.delivered else FAILED, r.at,
-                 None if r.delivered else (r.error or "")[:200]) for r in receipts]
-        return update_rows(self.conn, deliveries, "provider_id", ("status", "done_at", "error"), rows,
-                           only=("status", SENT))
+        said = [(r, DELIVERED if r.delivered else FAILED, None if r.delivered else (r.error or "")[:200])
+                for r in receipts]
+        changed = update_rows(self.conn, deliveries, "provider_id", ("status", "done_at", "error"),
+                              [(r.provider_id, s, r.at, e) for r, s, e in said], only=("status", SENT))
+        return changed + update_rows(
+            self.conn, deliveries, "key", ("status", "done_at", "error", "provider_id", "sent_at"),
+            [(r.key, s, r.at, e, r.provider_id, r.at) for r, s, e in said if r.key], only=("status", PENDING))
 
     def counts(self) -> dict[tuple[str, str], int]:
         query = select(deliveries.c.channel, deliveries.c.status, func.count()).group_by(
