@@ -104,6 +104,14 @@ class SqlCases:
             found += map(_case, self.conn.execute(query).all())
         return found
 
+    def runs_of(self, case_ids: Iterable[int]) -> dict[int, str]:
+        wanted = sorted(set(case_ids))
+        found: dict[int, str] = {}
+        for start in range(0, len(wanted), 50_000):
+            query = select(cases.c.id, cases.c.run_id).where(among(self.conn, cases.c.id, wanted[start:start + 50_000]))
+            found.update(self.conn.execute(query).tuples().all())
+        return found
+
     def find(self, cycle_id: int, uscc: str) -> Case | None:
         row = self.conn.execute(self._select().where(cases.c.cycle_id == cycle_id, cases.c.uscc == uscc)).first()
         return _case(row) if row else None
