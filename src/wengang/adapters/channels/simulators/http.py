@@ -3,13 +3,15 @@ callbacks (receipts, WeChat events) in the background and keeps them until the o
 
 from __future__ import annotations
 
+import socket
+import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 T = TypeVar("T")
@@ -32,6 +34,13 @@ class Response:
 
 
 App = Callable[[Request], Response]
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
+        """A client that went away (killed mid-request) is no error of the server's: nothing to print."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class LoopbackServer:
@@ -66,7 +75,7 @@ class LoopbackServer:
             def log_message(self, format: str, *args: object) -> None:   # no access log (numbers in URLs)
                 pass
 
-        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._server = _Server((host, port), Handler)
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
