@@ -137,6 +137,18 @@ def test_receipts_wait_while_the_callback_is_down_and_are_posted_again(gateway, 
     assert sorted(r.key for r in receipts(callback)) == ["n1-paid", "n2-paid"]
 
 
+def test_receipts_held_by_a_late_reporting_gateway_all_come_once_released(gateway, callback):
+    gateway.hold_receipts()
+    with sender(gateway.url) as s:
+        s.send([delivery(1), delivery(2)])
+        s.send([delivery(3)])
+    time.sleep(0.3)
+    assert not callback.taken and gateway.pusher.attempts == 0
+    gateway.release_receipts()
+    assert gateway.flush_receipts(timeout=10)
+    assert sorted(r.key for r in receipts(callback)) == ["n1-paid", "n2-paid", "n3-paid"]
+
+
 def test_a_receipt_post_is_refused_when_tampered_signed_with_another_secret_or_stale():
     body = json.dumps([{"phone_number": "13900000001", "send_time": "2021-09-01 10:00:00",
                         "report_time": "2021-09-01 10:00:05", "success": True, "err_code": "DELIVERED",

@@ -52,6 +52,9 @@ class FakeCases:
     def many(self, case_ids) -> list[Case]:
         return [self.t.rows[i] for i in sorted(set(case_ids)) if i in self.t.rows]
 
+    def runs_of(self, case_ids) -> dict[int, str]:
+        return {c.id: c.run_id for c in self.many(case_ids)}
+
     def find(self, cycle_id: int, uscc: str) -> Case | None:
         return self.t.one(lambda c: c.cycle_id == cycle_id and c.uscc == uscc)
 

@@ -248,9 +248,9 @@ class FakeDeliveries(_Repository):
             count += 1
         return count
 
-    def due(self, channel: str, now, limit: int) -> list[Due]:
-        found = self.t.where(lambda d: d.status == PENDING and d.channel == channel and d.next_at <= now,
-                             order=lambda d: (d.next_at, d.id))[:limit]
+    def due(self, channel: str, now, limit: int, after=None) -> list[Due]:
+        found = self.t.where(lambda d: d.status == PENDING and d.channel == channel and d.next_at <= now
+                             and (after is None or (d.next_at, d.id) > after), order=lambda d: (d.next_at, d.id))[:limit]
         out = []
         for d in found:
             n = self.notifications.rows[d.notification_id]
@@ -269,9 +269,12 @@ class FakeDeliveries(_Repository):
     def apply_receipts(self, receipts) -> int:
         count = 0
         for r in receipts:
+            said = {"status": DELIVERED if r.delivered else FAILED, "done_at": r.at,
+                    "error": None if r.delivered else (r.error or "")[:200]}
             for d in self.t.where(lambda d, pid=r.provider_id: d.provider_id == pid and d.status == SENT):
-                count += self.t.update(d.id, {"status": DELIVERED if r.delivered else FAILED, "done_at": r.at,
-                                              "error": None if r.delivered else (r.error or "")[:200]})
+                count += self.t.update(d.id, said)
+            for d in self.t.where(lambda d, key=r.key: key is not None and d.key == key and d.status == PENDING):
+                count += self.t.update(d.id, {**said, "provider_id": r.provider_id, "sent_at": r.at})
         return count
 
     def counts(self) -> dict[tuple[str, str], int]:

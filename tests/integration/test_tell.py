@@ -106,3 +106,12 @@ def test_a_told_message_reaches_the_registered_mobile_once_in_sql(db_store, db_s
     assert delivery.apply_receipts([receipt], store=db_store) == 0
     with db_store.reading() as uow:
         assert uow.deliveries.counts() == {("sms", "delivered"): 1}
+    with db_store.transaction() as uow:                  # a copy handed, its handing not recorded (killed), then
+        uow.deliveries.add_many([(mine.id, "k-late", "sms", "13900000000", mine.created_at, mine.created_at)])
+        uow.commit()                                     # its receipt, which names our key
+    late = Receipt("P-late", False, mine.created_at, key="k-late", error="MOBILE_NOT_ON_SERVICE")
+    assert delivery.apply_receipts([late], store=db_store) == 1
+    assert delivery.apply_receipts([late], store=db_store) == 0
+    assert delivery.send_due(store=db_store, senders={"sms": sms}).handed == 0
+    with db_store.reading() as uow:
+        assert uow.deliveries.counts() == {("sms", "delivered"): 1, ("sms", "failed"): 1}

@@ -134,6 +134,31 @@ def test_receipts_say_delivered_or_failed_once(told, analytics):
     assert counts[("sms", "delivered")] == 1 and counts[("email", "failed")] == 1
 
 
+def test_a_receipt_that_beats_the_record_of_handing_still_counts_and_the_copy_is_not_sent_again(told, analytics,
+                                                                                                monkeypatch):
+    """The provider's receipt names our key: it can arrive before the worker has recorded the copy as handed (a
+    fast gateway; a worker killed in between). The copy is delivered, and no later round texts it again."""
+    delivery.fan_out(store=told, analytics=analytics)
+    sms = Provider("sms")
+    real = told.transaction
+
+    def killed_before_recording(*args, **kwargs):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(told, "transaction", killed_before_recording)
+    with pytest.raises(RuntimeError):
+        delivery.send_due(store=told, senders={"sms": sms})
+    monkeypatch.setattr(told, "transaction", real)
+    [key] = sms.got
+    receipt = Receipt(f"P-{key}", True, dt.datetime(2021, 7, 1, 2, 1), key=key)
+    assert delivery.apply_receipts([receipt], store=told) == 1
+    assert delivery.apply_receipts([receipt], store=told) == 0                  # once
+    again = Provider("sms")
+    assert delivery.send_due(store=told, senders={"sms": again}).handed == 0 and not again.got
+    with told.reading() as uow:
+        assert uow.deliveries.counts()[("sms", "delivered")] == 1
+
+
 def test_a_message_to_one_named_person_goes_to_that_person_only(told, analytics):
     from wengang.services.notify import notify
     with told.transaction() as uow:

@@ -65,3 +65,16 @@ def test_an_officers_callback_message_says_its_due_time_in_beijing_time():
     duty = render("callback_duty", VALUES)
     assert "请于2024年2月4日 17:00前回电答复" in duty.zh and "answer by 17:00, 4 February 2024" in duty.en
     assert "已转市级办公室" in render("callback_overdue", VALUES).zh
+
+
+@pytest.mark.parametrize("event", EVENTS)
+def test_the_subject_alone_is_the_subject_of_the_whole_message_whatever_the_values(event):
+    """Delivery asks for the subject of every copy: worked out from the few values it reads, it is the same line."""
+    from wengang.messages import subject
+
+    for values in (VALUES, {**VALUES, "pack": "cn-2022", "number": "8"}):
+        assert subject(event, values) == render(event, values).subject
+    assert subject("callback_duty", {**VALUES, "number": "9"}).startswith("呼我必回 #9 ")
+    if event == "callback_duty":
+        with pytest.raises(jinja2.UndefinedError):
+            subject(event, {k: v for k, v in VALUES.items() if k != "number"})

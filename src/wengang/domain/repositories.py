@@ -478,8 +478,11 @@ class Deliveries(Protocol):
         """(notification id, key, channel, recipient, not before, created at) rows, pending, in one bulk insert."""
         ...
 
-    def due(self, channel: str, now: dt.datetime, limit: int) -> list[Due]:
-        """The oldest pending deliveries on a channel whose time has come."""
+    def due(self, channel: str, now: dt.datetime, limit: int,
+            after: tuple[dt.datetime, int] | None = None) -> list[Due]:
+        """The oldest pending deliveries on a channel whose time has come, in (next_at, id) order; `after` the
+        (next_at, id) of the last one a caller already has (a page on from there, without reading again the
+        pending copies of other channels or those just handed)."""
         ...
 
     def save_handed(self, handed: Iterable[Dispatch]) -> int:
@@ -487,7 +490,9 @@ class Deliveries(Protocol):
         ...
 
     def apply_receipts(self, receipts: Iterable[Receipt]) -> int:
-        """A provider's receipts, by its id: sent → delivered or failed (a receipt twice changes nothing)."""
+        """A provider's receipts, by its id: sent → delivered or failed (a receipt twice changes nothing). A
+        receipt that names our key finds a copy still pending too: it came before the copy's handing was recorded
+        (a fast provider, or a worker killed in between), and the copy is done all the same, never handed again."""
         ...
 
     def counts(self) -> dict[tuple[str, str], int]:

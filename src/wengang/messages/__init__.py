@@ -85,6 +85,29 @@ def render(event: str, params: dict[str, Any]) -> Rendered:
     return Rendered(said["subject"], said["zh"], said["en"])
 
 
+def subject(event: str, params: dict[str, Any]) -> str:
+    """The event's subject line alone (an e-mail's), rendered once for each set of the few values it reads (most
+    read none, or only the programme): the same as `render(event, params).subject`."""
+    read = _block_reads(event, "subject")
+    try:
+        return _subject(event, tuple((name, params[name]) for name in read if name in params))
+    except TypeError:                                # a value that cannot be a cache key: rendered as it is
+        return render(event, params).subject
+
+
+@functools.lru_cache(maxsize=4096)
+def _subject(event: str, values: tuple[tuple[str, Any], ...]) -> str:
+    template = _template(event)
+    return "".join(template.blocks["subject"](template.new_context(dict(values)))).strip()
+
+
+@functools.cache
+def _block_reads(event: str, name: str) -> tuple[str, ...]:
+    """The values one block of the event's template reads."""
+    source = _block_source(_template(event), name)
+    return tuple(sorted(jinja2.meta.find_undeclared_variables(_environment().parse(source))))
+
+
 # How each value is worded where a template shows it (the templates name their values alike): an SMS or WeChat
 # template registered with the operator is filled with these words, never with the raw values.
 WORDED: dict[str, Any] = {

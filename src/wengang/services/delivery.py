@@ -10,13 +10,15 @@ import datetime as dt
 import json
 import time
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from wengang.domain.analytics import SnapshotContact
 from wengang.domain.contact import HANDED_RETRY, Delivery, Handed, Receipt
 from wengang.domain.days import BEIJING
 from wengang.domain.ports import Analytics, Sender, Store
-from wengang.messages import render, worded
+from wengang.domain.repositories import Due
+from wengang.messages import subject, worded
 
 QUIET_FROM, QUIET_UNTIL = 22, 8         # no SMS from 22:00 to 08:00 Beijing time (issue 16)
 BATCH = 1_000
@@ -67,10 +69,11 @@ def fan_out(*, store: Store, analytics: Analytics, chunk: int = FAN_CHUNK) -> in
             pending = uow.notifications.pending(limit=chunk, templated=True)
             if not pending:
                 return made
-            cases = {c.id: c for c in uow.cases.many(n.case_id for n in pending if n.case_id is not None)}
+            runs = uow.cases.runs_of(n.case_id for n in pending if n.case_id is not None and not n.recipient)
             by_run: dict[str, set[str]] = {}
-            for case in cases.values():
-                by_run.setdefault(case.run_id, set()).add(case.uscc)
+            for n in pending:
+                if n.case_id in runs and n.uscc:
+                    by_run.setdefault(runs[n.case_id], set()).add(n.uscc)
             people = {(run, uscc): found for run, usccs in by_run.items()
                       for uscc, found in analytics.contacts_of(sorted(usccs), run).items()}
             now, rows = uow.now(), []
@@ -78,8 +81,8 @@ def fan_out(*, store: Store, analytics: Analytics, chunk: int = FAN_CHUNK) -> in
                 if n.recipient and n.channel in SENT_BY_PROVIDER:     # to one person (an officer on duty)
                     rows.append((n.id, f"n{n.id}-{n.channel}-to", n.channel, n.recipient, now, now))
                     continue
-                unit = cases.get(n.case_id) if n.case_id is not None else None
-                contacts = people.get((unit.run_id, unit.uscc), []) if unit is not None else []
+                run = runs.get(n.case_id) if n.case_id is not None else None
+                contacts = people.get((run, n.uscc), []) if run is not None and n.uscc else []
                 for i, contact in enumerate(contacts):
                     rows += [(n.id, f"n{n.id}-{channel}-{i}", channel, address, now, now)
                              for channel, address in routes(contact)]
@@ -92,40 +95,61 @@ def fan_out(*, store: Store, analytics: Analytics, chunk: int = FAN_CHUNK) -> in
 def send_due(*, store: Store, senders: Mapping[str, Sender], batch: int = BATCH, budget: float = 50.0,
              rate: Mapping[str, float] | None = None) -> Delivered:
     """Hand every delivery whose time has come to its channel's provider, a batch at a time, until none is due or
-    `budget` seconds are spent; `rate` caps messages per second per channel."""
+    `budget` seconds are spent; `rate` caps messages per second per channel. While one batch is on its way to the
+    provider, the next is read and the one before is recorded: a crash leaves at most two batches handed and not
+    recorded, and those go again under the same keys (the provider sends each once)."""
     done, started = Delivered(), time.monotonic()
-    for channel, sender in senders.items():
-        cap = (rate or {}).get(channel)
-        while time.monotonic() - started < budget:
-            with store.reading() as uow:
-                now = uow.now()
-                if channel == "sms" and quiet(now):
-                    done.held.append(channel)
+    with ThreadPoolExecutor(1, thread_name_prefix="wengang-send") as hands:
+        for channel, sender in senders.items():
+            cap = (rate or {}).get(channel)
+            after: tuple[dt.datetime, int] | None = None      # the last copy read: each page reads on from there
+            flight: tuple[list[Due], Future[list[Handed]]] | None = None
+            gate = 0.0                                        # when the next batch may go, under the rate cap
+            while time.monotonic() - started < budget:
+                with store.reading() as uow:
+                    now = uow.now()
+                    if channel == "sms" and quiet(now):
+                        done.held.append(channel)
+                        break
+                    due = uow.deliveries.due(channel, now, batch, after)
+                if not due:
                     break
-                due = uow.deliveries.due(channel, now, batch)
-            if not due:
-                break
-            began = time.monotonic()
-            answers = {h.key: h for h in sender.send([_outgoing(d.dispatch.key, channel, d.dispatch.recipient,
-                                                                d.event, d.params, d.text) for d in due])}
-            with store.transaction() as uow:
-                handed = [d.dispatch.handed(answers.get(d.dispatch.key) or Handed(
-                    d.dispatch.key, HANDED_RETRY, error="no answer from the provider"), uow.now()) for d in due]
-                uow.deliveries.save_handed(handed)
-                uow.commit()
-            for h in handed:
-                tally = done.sent if h.status == "sent" else done.failed if h.status == "failed" else done.retried
-                tally[channel] = tally.get(channel, 0) + 1
-            if cap:
-                time.sleep(max(0.0, len(due) / cap - (time.monotonic() - began)))
+                after = due[-1].dispatch.next_at, due[-1].dispatch.id
+                said: dict[tuple[str, str | None], tuple[dict[str, str], str]] = {}
+                outgoing = [_outgoing(d, channel, said) for d in due]
+                if cap:
+                    time.sleep(max(0.0, gate - time.monotonic()))
+                    gate = time.monotonic() + len(due) / cap
+                sending = hands.submit(sender.send, outgoing)
+                if flight is not None:
+                    _record(store, *flight, channel, done)
+                flight = due, sending
+            if flight is not None:
+                _record(store, *flight, channel, done)
     return done
 
 
-def _outgoing(key: str, channel: str, recipient: str, event: str, params: str | None, text: str) -> Delivery:
+def _record(store: Store, due: list[Due], sending: Future[list[Handed]], channel: str, done: Delivered) -> None:
+    """What the provider said of one batch, stored (a message it did not answer for is tried again later)."""
+    answers = {h.key: h for h in sending.result()}
+    with store.transaction() as uow:
+        handed = [d.dispatch.handed(answers.get(d.dispatch.key) or Handed(
+            d.dispatch.key, HANDED_RETRY, error="no answer from the provider"), uow.now()) for d in due]
+        uow.deliveries.save_handed(handed)
+        uow.commit()
+    for h in handed:
+        tally = done.sent if h.status == "sent" else done.failed if h.status == "failed" else done.retried
+        tally[channel] = tally.get(channel, 0) + 1
+
+
+def _outgoing(due: Due, channel: str, said: dict[tuple[str, str | None], tuple[dict[str, str], str]]) -> Delivery:
     """A delivery as its provider gets it: the template's values in words (an operator's template is filled with
-    them), the subject from the template."""
-    values = json.loads(params) if params else {}
-    return Delivery(key, channel, recipient, event, worded(values), text, render(event, values).subject)
+    them), the subject from the template; worked out once for the copies of one message (`said`)."""
+    words = said.get((due.event, due.params))
+    if words is None:
+        values = json.loads(due.params) if due.params else {}
+        words = said[(due.event, due.params)] = worded(values), subject(due.event, values)
+    return Delivery(due.dispatch.key, channel, due.dispatch.recipient, due.event, words[0], due.text, words[1])
 
 
 def apply_receipts(receipts: Iterable[Receipt], *, store: Store) -> int:

@@ -9,7 +9,21 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import Column, Connection, DateTime, MetaData, Table
+from sqlalchemy import (
+    ARRAY,
+    Column,
+    ColumnElement,
+    Connection,
+    DateTime,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.exc import DBAPIError
 
 from wengang.adapters.db.types import Money, to_fen
@@ -73,6 +87,17 @@ def listed(conn: Connection, values: Iterable) -> object:
     return json.dumps(values) if conn.dialect.name == "sqlite" else array_literal(values)
 
 
+def among(conn: Connection, column: ColumnElement, values: Iterable) -> ColumnElement[bool]:
+    """`column` is one of `values`, as one bound value however many (`one_of` for SQLAlchemy statements): an IN
+    list of thousands of parameters costs the driver more to spell than the database to answer."""
+    if conn.dialect.name == "sqlite":
+        return column.in_(select(literal_column("value")).select_from(func.json_each(
+            bindparam(None, json.dumps(list(values)), type_=String))))
+    # IN (unnest) rather than = ANY: an index probe per value, never a scan testing each row against the array
+    return column.in_(select(func.unnest(cast(bindparam(None, array_literal(list(values)), type_=String),
+                                              ARRAY(column.type)))))
+
+
 def array_literal(values: list) -> str:
     """PostgreSQL's text form of an array of integers or strings, which the server parses (psycopg would dump a
     Python list element by element in Python: seconds for a million keys)."""
@@ -125,6 +150,40 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: It
     with raw_cursor(conn, statement) as cur:
         cur.executemany(statement, converted())
     return count
+
+
+def update_rows(conn: Connection, table: Table, key: str, columns: Sequence[str], rows: Iterable[Sequence], *,
+                only: tuple[str, str] | None = None) -> int:
+    """Update rows of `table` one by one, each given as (its `key`, then a value per column of `columns`), and, with
+    `only` = (column, value), only those where that column still holds that value; how many changed. One statement
+    on PostgreSQL (the values as arrays, unnested and joined on the key), one executemany on SQLite. The guard
+    column is compared as an expression, so that the planner finds each row by its key and never walks an index of
+    the guard column instead (SQLite without statistics would, for every row)."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    names = (key, *columns)
+    guard = f' AND t."{only[0]}" || \'\' = {mark(conn)}' if only else ""
+    if conn.dialect.name == "postgresql":
+        arrays = ", ".join(f"%s::{table.c[n].type.compile(dialect=conn.dialect)}[]" for n in names)
+        sets = ", ".join(f'"{c}" = v."{c}"' for c in columns)
+        statement = (f'UPDATE "{table.name}" AS t SET {sets} FROM unnest({arrays}) AS v({_quoted(names)}) '
+                     f'WHERE t."{key}" = v."{key}"{guard}')
+        params = [list(values) for values in zip(*rows, strict=True)] + ([only[1]] if only else [])
+        with raw_cursor(conn, statement) as cur:
+            cur.execute(statement, params)
+            return max(cur.rowcount, 0)
+    spell = [table.c[n].type.bind_processor(conn.dialect) for n in names]    # as SQLAlchemy stores each value
+    statement = f'UPDATE "{table.name}" AS t SET {", ".join(f"{_quoted([c])} = ?" for c in columns)} WHERE t."{key}" = ?{guard}'
+    tail = (only[1],) if only else ()
+
+    def spelled(row: Sequence) -> tuple:
+        values = [v if f is None or v is None else f(v) for f, v in zip(spell, row, strict=True)]
+        return (*values[1:], values[0], *tail)
+
+    with raw_cursor(conn, statement) as cur:
+        cur.executemany(statement, map(spelled, rows))
+        return max(cur.rowcount, 0)
 
 
 @contextmanager

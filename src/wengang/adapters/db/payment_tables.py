@@ -243,7 +243,9 @@ deliveries = Table(
     Column("done_at", DateTime),                           # delivered or failed for good
     CheckConstraint(one_of("channel", ("sms", "wechat", "email")), name="known_channel"),
     CheckConstraint(one_of("status", ("pending", "sent", "delivered", "failed")), name="known_status"),
-    Index("ix_deliveries_due", "status", "next_at"),
+    # The pending copies alone, in the order they go out: a page of due copies is a range of it (0024).
+    Index("ix_deliveries_due", "channel", "next_at", "id", sqlite_where=text("status = 'pending'"),
+          postgresql_where=text("status = 'pending'")),
     Index("ix_deliveries_provider", "provider_id"),
     Index("ix_deliveries_notification", "notification_id"),
 )

@@ -3,13 +3,15 @@ callbacks (receipts, WeChat events) in the background and keeps them until the o
 
 from __future__ import annotations
 
+import socket
+import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 T = TypeVar("T")
@@ -32,6 +34,13 @@ class Response:
 
 
 App = Callable[[Request], Response]
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
+        """A client that went away (killed mid-request) is no error of the server's: nothing to print."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class LoopbackServer:
@@ -66,7 +75,7 @@ class LoopbackServer:
             def log_message(self, format: str, *args: object) -> None:   # no access log (numbers in URLs)
                 pass
 
-        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._server = _Server((host, port), Handler)
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -102,6 +111,7 @@ class Pusher(Generic[T]):
     _queue: deque[T] = field(default_factory=deque)
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _busy: bool = False
+    _held: bool = False
     _stopped: bool = False
     _thread: threading.Thread | None = None
 
@@ -113,6 +123,16 @@ class Pusher(Generic[T]):
     def put(self, items: Sequence[T]) -> None:
         with self._cond:
             self._queue.extend(items)
+            self._cond.notify_all()
+
+    def hold(self) -> None:
+        """Keep what is queued from now on (a provider whose reports come late); `release` posts it all."""
+        with self._cond:
+            self._held = True
+
+    def release(self) -> None:
+        with self._cond:
+            self._held = False
             self._cond.notify_all()
 
     def pending(self) -> int:
@@ -141,7 +161,7 @@ class Pusher(Generic[T]):
         pause = self.interval
         while True:
             with self._cond:
-                while not self._queue and not self._stopped:
+                while (self._held or not self._queue) and not self._stopped:
                     self._cond.wait(0.5)
                 if self._stopped:
                     return

@@ -77,6 +77,7 @@ class SmsGatewaySimulator:
         self.not_in_service = set(not_in_service)
         self.max_per_second, self.secret_params, self.clock = max_per_second, frozenset(secret_params), clock
         self.requests = 0                            # every call, answered or refused
+        self.resent = 0                              # messages handed again under an OutId already taken
         self._fail_next = 0
         self._lock = threading.Lock()
         self._nonces: dict[str, float] = {}
@@ -122,6 +123,14 @@ class SmsGatewaySimulator:
         """Answer 503 to the next `calls` requests (whatever they are)."""
         with self._lock:
             self._fail_next = calls
+
+    def hold_receipts(self) -> None:
+        """Keep the receipts of what it takes from now on, as an operator whose reports come late."""
+        self.pusher.hold()
+
+    def release_receipts(self) -> None:
+        """Post every receipt held, and those that follow as they come."""
+        self.pusher.release()
 
     def flush_receipts(self, timeout: float = 10.0) -> bool:
         """Wait until every receipt so far has been taken by the callback."""
@@ -271,6 +280,7 @@ class SmsGatewaySimulator:
               now: tuple[float, str]) -> tuple[str, dict[str, Any] | None]:
         """One message reaches its phone, unless its OutId did already (then: its BizId, no second text)."""
         if out_id and out_id in self._sent:
+            self.resent += 1
             return self._sent[out_id], None
         biz = f"{int(now[0])}{next(self._serial):09d}^0"
         if out_id:

@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Iterable
 from itertools import chain
 
-from sqlalchemy import bindparam, case, distinct, func, select, update
+from sqlalchemy import case, distinct, func, literal_column, or_, select
 
-from wengang.adapters.db.bulk import insert_rows
+from wengang.adapters.db.bulk import insert_rows, update_rows
 from wengang.adapters.db.payment_tables import deliveries, notifications
 from wengang.adapters.db.people_tables import callbacks, duties, offices, reminders
 from wengang.adapters.db.repositories.base import TableRepository
@@ -62,12 +62,8 @@ class SqlNotifications(TableRepository[Notification]):
         return [self._row(r) for r in self.conn.execute(query)]
 
     def save_sent(self, sent: Iterable[Notification]) -> int:
-        rows = [{"nid": m.id, "new_status": m.status, "at": m.sent_at, "seal": m.sealed} for m in sent]
-        if rows:
-            self.conn.execute(
-                update(notifications)
-                .where(notifications.c.id == bindparam("nid"), notifications.c.status == PENDING)
-                .values(status=bindparam("new_status"), sent_at=bindparam("at"), sealed=bindparam("seal")), rows)
+        rows = [(m.id, m.status, m.sent_at, m.sealed) for m in sent]
+        update_rows(self.conn, notifications, "id", ("status", "sent_at", "sealed"), rows, only=("status", PENDING))
         return len(rows)
 
     def of_unit(self, uscc: str, *, limit: int) -> list[Notification]:
@@ -152,6 +148,10 @@ class SqlReminders(TableRepository[Reminder]):
 
 
 DELIVERY_COLUMNS = ("notification_id", "key", "channel", "recipient", "next_at", "created_at", "status", "attempts")
+# Spelled out, not bound: only then do the planners know the partial index of pending copies (ix_deliveries_due)
+# answers the query (PostgreSQL's generic plans, SQLite always).
+STILL_PENDING = deliveries.c.status == literal_column("'pending'")
+HANDED_COLUMNS = ("status", "attempts", "next_at", "provider_id", "error", "sent_at", "done_at")
 
 
 class SqlDeliveries(TableRepository[Dispatch]):
@@ -162,35 +162,30 @@ class SqlDeliveries(TableRepository[Dispatch]):
     def add_many(self, rows: Iterable[tuple[int, str, str, str, dt.datetime, dt.datetime]]) -> int:
         return insert_rows(self.conn, deliveries, DELIVERY_COLUMNS, ((*r, PENDING, 0) for r in rows))
 
-    def due(self, channel: str, now: dt.datetime, limit: int) -> list[Due]:
-        n = notifications
-        query = (select(*deliveries.c, n.c.kind, n.c.params, n.c.text)
-                 .join(n, n.c.id == deliveries.c.notification_id)
-                 .where(deliveries.c.status == PENDING, deliveries.c.channel == channel, deliveries.c.next_at <= now)
-                 .order_by(deliveries.c.next_at, deliveries.c.id).limit(limit))
+    def due(self, channel: str, now: dt.datetime, limit: int,
+            after: tuple[dt.datetime, int] | None = None) -> list[Due]:
+        n, d = notifications, deliveries
+        query = (select(*d.c, n.c.kind, n.c.params, n.c.text).join(n, n.c.id == d.c.notification_id)
+                 .where(STILL_PENDING, d.c.channel == channel, d.c.next_at <= now)
+                 .order_by(d.c.next_at, d.c.id).limit(limit))
+        if after is not None:        # on from there in the index (next_at first: a range it can seek)
+            query = query.where(d.c.next_at >= after[0], or_(d.c.next_at > after[0], d.c.id > after[1]))
         width = len(deliveries.c)
         return [Due(Dispatch(*r[:width]), *r[width:]) for r in self.conn.execute(query)]
 
     def save_handed(self, handed: Iterable[Dispatch]) -> int:
-        rows = [{"did": d.id, "s": d.status, "a": d.attempts, "n": d.next_at, "p": d.provider_id, "e": d.error,
-                 "sa": d.sent_at, "da": d.done_at} for d in handed]
-        if rows:
-            self.conn.execute(
-                update(deliveries).where(deliveries.c.id == bindparam("did"), deliveries.c.status == PENDING)
-                .values(status=bindparam("s"), attempts=bindparam("a"), next_at=bindparam("n"),
-                        provider_id=bindparam("p"), error=bindparam("e"), sent_at=bindparam("sa"),
-                        done_at=bindparam("da")), rows)
+        rows = [(d.id, d.status, d.attempts, d.next_at, d.provider_id, d.error, d.sent_at, d.done_at) for d in handed]
+        update_rows(self.conn, deliveries, "id", HANDED_COLUMNS, rows, only=("status", PENDING))
         return len(rows)
 
     def apply_receipts(self, receipts: Iterable[Receipt]) -> int:
-        rows = [{"pid": r.provider_id, "s": DELIVERED if r.delivered else FAILED, "at": r.at,
-                 "e": None if r.delivered else (r.error or "")[:200]} for r in receipts]
-        if not rows:
-            return 0
-        result = self.conn.execute(
-            update(deliveries).where(deliveries.c.provider_id == bindparam("pid"), deliveries.c.status == SENT)
-            .values(status=bindparam("s"), done_at=bindparam("at"), error=bindparam("e")), rows)
-        return max(result.rowcount, 0)
+        said = [(r, DELIVERED if r.delivered else FAILED, None if r.delivered else (r.error or "")[:200])
+                for r in receipts]
+        changed = update_rows(self.conn, deliveries, "provider_id", ("status", "done_at", "error"),
+                              [(r.provider_id, s, r.at, e) for r, s, e in said], only=("status", SENT))
+        return changed + update_rows(
+            self.conn, deliveries, "key", ("status", "done_at", "error", "provider_id", "sent_at"),
+            [(r.key, s, r.at, e, r.provider_id, r.at) for r, s, e in said if r.key], only=("status", PENDING))
 
     def counts(self) -> dict[tuple[str, str], int]:
         query = select(deliveries.c.channel, deliveries.c.status, func.count()).group_by(
