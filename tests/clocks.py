@@ -24,3 +24,12 @@ def on_day(store, day: dt.date, hour: int = 9) -> Iterator[None]:
         yield
     finally:
         store.clock = before
+
+
+@contextmanager
+def in_sending_hours(store) -> Iterator[None]:
+    """Run the block at 10:00 Beijing the morning after the store's now: no SMS goes out 22:00-08:00, and a test must
+    not pass or fail by the hour it happens to run at."""
+    today = (store.clock.now() + dt.timedelta(hours=8)).date()
+    with on_day(store, today + dt.timedelta(days=1), hour=10):
+        yield

@@ -85,6 +85,7 @@ def test_a_told_message_reaches_the_registered_mobile_once_in_sql(db_store, db_s
     """The delivery tables on both databases: fanned out to the one mobile not opted out, handed over, its receipt
     applied once (the provider faked at its boundary)."""
     from tests.builders import uscc
+    from tests.clocks import in_sending_hours
     from tests.conftest import CITY
     from tests.services.test_delivery import Provider
     from wengang.domain.contact import Receipt
@@ -95,7 +96,8 @@ def test_a_told_message_reaches_the_registered_mobile_once_in_sql(db_store, db_s
     assert delivery.fan_out(store=db_store, analytics=analytics) == 1
     assert delivery.fan_out(store=db_store, analytics=analytics) == 0
     sms = Provider("sms")
-    assert delivery.send_due(store=db_store, senders={"sms": sms}).sent == {"sms": 1}
+    with in_sending_hours(db_store):
+        assert delivery.send_due(store=db_store, senders={"sms": sms}).sent == {"sms": 1}
     [sent] = sms.got.values()
     assert sent.recipient == "13812345678" and sent.params["pack"] and "元" in sent.text
     with db_store.reading() as uow:
@@ -112,6 +114,7 @@ def test_a_told_message_reaches_the_registered_mobile_once_in_sql(db_store, db_s
     late = Receipt("P-late", False, mine.created_at, key="k-late", error="MOBILE_NOT_ON_SERVICE")
     assert delivery.apply_receipts([late], store=db_store) == 1
     assert delivery.apply_receipts([late], store=db_store) == 0
-    assert delivery.send_due(store=db_store, senders={"sms": sms}).handed == 0
+    with in_sending_hours(db_store):
+        assert delivery.send_due(store=db_store, senders={"sms": sms}).handed == 0
     with db_store.reading() as uow:
         assert uow.deliveries.counts() == {("sms", "delivered"): 1, ("sms", "failed"): 1}

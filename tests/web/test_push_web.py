@@ -9,6 +9,7 @@ import re
 
 from openpyxl import load_workbook
 
+from tests.clocks import in_sending_hours
 from tests.services.test_delivery import Provider
 from tests.web.conftest import FIRST
 from tests.web.test_flows import staff_client
@@ -22,7 +23,8 @@ def test_the_push_list_shows_what_each_qualifying_unit_was_told_and_exports(clie
     tell.tell(store=store, settings=world_settings)
     delivery.fan_out(store=store, analytics=bootstrap.analytics(world_settings))
     sms = Provider("sms")
-    delivery.send_due(store=store, senders={"sms": sms})
+    with in_sending_hours(store):
+        delivery.send_due(store=store, senders={"sms": sms})
     delivery.apply_receipts([Receipt(f"P-{key}", True, dt.datetime(2026, 1, 1)) for key in sms.got], store=store)
     cycle = facts["open_cycle"]
     clerk, _ = staff_client(client, "clerk")

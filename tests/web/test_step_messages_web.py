@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from tests.clocks import in_sending_hours
 from tests.web.conftest import FIRST
 from wengang import bootstrap
 from wengang.adapters.channels.simulators.sms import SmsGatewaySimulator
@@ -31,8 +32,9 @@ def test_a_told_step_reaches_the_phone_and_its_receipt_comes_back(client, world_
         settings = settings.model_copy(update={"sms_url": sim.url})
         told = tell.tell(store=store, settings=settings)
         assert told.total > 0
-        sent = delivery.deliver(store=store, analytics=bootstrap.analytics(settings),
-                                senders={"sms": bootstrap.senders(settings)["sms"]})
+        with in_sending_hours(store):
+            sent = delivery.deliver(store=store, analytics=bootstrap.analytics(settings),
+                                    senders={"sms": bootstrap.senders(settings)["sms"]})
         assert sent.sent.get("sms", 0) >= 1 and not sent.failed
         shown = sim.screen("13812345678")
         assert shown and all(s.startswith("【稳岗返还】") for s in shown)
