@@ -37,7 +37,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -47,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_cycle import postgres_database  # noqa: E402
 from bench_payments_db import AS_OF, PACK, PeakRss, decisions, measured, store_settings  # noqa: E402
-from common import peak_rss_mb, record  # noqa: E402
+from common import peak_rss_mb, record, serve_web  # noqa: E402
 
 from wengang import bootstrap, messages  # noqa: E402
 from wengang.adapters.channels.simulators.sms import SmsGatewaySimulator  # noqa: E402
@@ -69,21 +68,11 @@ def morning() -> dt.datetime:
 
 def serve(settings: Settings, port: int) -> subprocess.Popen:
     """The web app as its own uvicorn process on this store (as `wengang serve` runs it); returns once it answers."""
-    env = {**os.environ, "WENGANG_DATABASE_URL": settings.database_url, "WENGANG_DATA_DIR": str(settings.data_dir),
-           "WENGANG_AUDIT_ANCHOR_DIR": str(settings.audit_anchor_path), "WENGANG_SMS_CALLBACK_SECRET": CALLBACK_SECRET,
-           "WENGANG_CLOCK_START": settings.clock_start.isoformat(), "WENGANG_WEB_COOKIE_SECURE": "false"}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "wengang.web.asgi:make", "--factory", "--host",
-                             "127.0.0.1", "--port", str(port), "--workers", "1", "--log-level", "warning",
-                             "--no-access-log"], env=env)
-    for _ in range(600):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as reply:
-                if reply.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("the server did not start")
+    return serve_web({"WENGANG_DATABASE_URL": settings.database_url, "WENGANG_DATA_DIR": str(settings.data_dir),
+                      "WENGANG_AUDIT_ANCHOR_DIR": str(settings.audit_anchor_path),
+                      "WENGANG_SMS_CALLBACK_SECRET": CALLBACK_SECRET,
+                      "WENGANG_CLOCK_START": settings.clock_start.isoformat(), "WENGANG_WEB_COOKIE_SECURE": "false"},
+                     port)
 
 
 class Gateway:

@@ -20,13 +20,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_cycle import decided_table, postgres_database  # noqa: E402
-from common import record  # noqa: E402
+from common import record, serve_web  # noqa: E402
 
 from wengang import bootstrap  # noqa: E402
 from wengang.config import Settings  # noqa: E402
@@ -66,20 +65,8 @@ def build(url: str, folder: Path, units: int, clients: int) -> list[str]:
 
 def serve(url: str, data_dir: Path, port: int, workers: int) -> subprocess.Popen:
     """The web app as its own uvicorn process on this store; returns once it answers."""
-    env = {**os.environ, "WENGANG_DATABASE_URL": url, "WENGANG_DATA_DIR": str(data_dir),
-           "WENGANG_WEB_COOKIE_SECURE": "false"}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "wengang.web.asgi:make", "--factory", "--host",
-                             "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-                             "--no-access-log"], env=env)
-    for _ in range(600):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as reply:
-                if reply.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("the server did not start")
+    return serve_web({"WENGANG_DATABASE_URL": url, "WENGANG_DATA_DIR": str(data_dir),
+                      "WENGANG_WEB_COOKIE_SECURE": "false"}, port, workers)
 
 
 async def client(port: int, request: bytes, until: float, warm: float, pace: float, out: list, errors: list) -> None:

@@ -6,6 +6,10 @@ import datetime as dt
 import os
 import platform
 import resource
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -47,3 +51,19 @@ def city(units: int, seed: int = 2021) -> Path:
     if not (folder / "employers.parquet").exists():
         generate_city(folder, units=units, seed=seed, profile="beijing")
     return folder
+
+
+def serve_web(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Popen:
+    """The web app as its own uvicorn process with these settings in its environment; returns once it answers."""
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "wengang.web.asgi:make", "--factory", "--host",
+                             "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+                             "--no-access-log"], env={**os.environ, **env})
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as reply:
+                if reply.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the server did not start")
