@@ -69,7 +69,8 @@ def world_in_every_state(settings, facts, tmp_path) -> None:
 
 
 def pages_of(client, unit: str) -> dict[str, str]:
-    """Every page the unit reads: home, each case's why page, apply, account, messages and callbacks."""
+    """Every page the unit reads: home, each case's why page, apply, account, messages and callbacks (also as a
+    dispute of each case, its question started in words)."""
     client.cookies.clear()
     sign_in(client, unit, employer=True)
     home = client.get("/portal").text
@@ -80,6 +81,7 @@ def pages_of(client, unit: str) -> dict[str, str]:
             reply = client.get(f"/portal/cycles/{cycle}{tail}")
             assert reply.status_code == 200, (unit, cycle, tail, reply.text[:300])
             found[f"/portal/cycles/{cycle}{tail}"] = reply.text
+        found[f"/portal/callbacks?cycle={cycle}"] = client.get(f"/portal/callbacks?cycle={cycle}").text  # a dispute
     return found
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from wengang.rules.criteria import CRITERIA
 from wengang.rules.plain import Fact, Reading
 from wengang.services.portal import CaseProgress, Explanation
-from wengang.web.words import SIZE_WORDS, bank_reason, case_words, next_step, reason_words
+from wengang.web.words import SIZE_WORDS, bank_reason, case_words, next_step, pack_words, reason_words
 
 Pair = tuple[str, str]
 LABELS: dict[str, Pair] = {c.id: c.name for c in CRITERIA}      # the registry's headings (rules/criteria.py)
@@ -196,4 +196,17 @@ def _dispute(c: CaseProgress) -> tuple[str, Pair] | None:
         return f"/portal/cycles/{c.cycle_id}/apply", ("有异议? 在线申请, 由工作人员审核", "Disagree? Apply for a review")
     if c.state in ("failed", "account-held"):
         return f"/portal/cycles/{c.cycle_id}/account", ("更正收款账户", "Correct the bank account")
-    return "/portal/callbacks", ("有疑问? 请工作人员回电", "A question? Ask staff to call you back")
+    if c.state == "rejected":
+        return (f"/portal/callbacks?cycle={c.cycle_id}",
+                ("有异议? 请工作人员回电核实", "Disagree? Ask staff to call you back and check"))
+    return f"/portal/callbacks?cycle={c.cycle_id}", ("有疑问? 请工作人员回电", "A question? Ask staff to call you back")
+
+
+def dispute_question(c: CaseProgress) -> Pair:
+    """What a unit disputing its case by callback would say: the case and its result in words, for the form to start
+    from (the unit edits it; staff read which case it is about without asking)."""
+    state, title = status(c), pack_words(c.pack)
+    reasons = _join([reason_words(r) for r in c.reasons]) if c.reasons else None
+    why = (f" (原因: {reasons[0]})", f" (because: {reasons[1]})") if reasons else ("", "")
+    return (f"关于「{title[0]}」的结果「{state[0]}」{why[0]}: 我单位有异议, 请核实并回电。",
+            f"About \"{title[1]}\", result \"{state[1]}\"{why[1]}: we disagree; please check and call us back.")

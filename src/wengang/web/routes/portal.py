@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from wengang.domain.errors import Refused
+from wengang.domain.errors import NotFound, Refused
 from wengang.services import accounts, callbacks, notify, portal, supplied
 from wengang.web import plain
 from wengang.web.deps import (
@@ -177,9 +177,20 @@ def object_own(request: Request, store: StoreDep, me: Employer, cycle_id: CycleI
 
 
 @router.get("/callbacks", response_class=HTMLResponse)
-def my_callbacks(request: Request, store: StoreDep, me: Employer):
-    """The unit's callback requests and their answers."""
-    return render(request, "portal/callbacks.html", {"callbacks": callbacks.for_unit(me.uscc, store=store)})
+def my_callbacks(request: Request, store: StoreDep, settings: SettingsDep, me: Employer,
+                 cycle: Annotated[int | None, Query(ge=1, le=2**31)] = None):
+    """The unit's callback requests and their answers; from a case's "有异议?" the question starts with that case and
+    its result in words (the unit's own case only: another cycle starts blank)."""
+    question = None
+    if cycle is not None:
+        try:
+            shown = portal.case_progress(me.uscc, cycle, store=store, recovery_days=settings.recovery_days)
+        except NotFound:
+            shown = None
+        if shown is not None:
+            question = plain.dispute_question(shown)
+    return render(request, "portal/callbacks.html", {"callbacks": callbacks.for_unit(me.uscc, store=store),
+                                                      "question": question})
 
 
 @router.post("/callbacks", response_class=HTMLResponse, dependencies=[limited("forms")])
