@@ -57,10 +57,11 @@ def test_evaluate_writes_the_data_contract_and_explain_says_why(tmp_path, city):
                tmp_path / "var")
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert list(rows[0]) == ["uscc", "decision", "amount", "size_class", "layoff_rate", "reasons"]
+    assert list(rows[0]) == ["uscc", "decision", "amount", "size_class", "layoff_rate", "reasons", "programme"]
     by_unit = {r["uscc"]: r for r in rows}
     assert by_unit[uscc(1)] == {"uscc": uscc(1), "decision": "eligible", "amount": "1440.00",
-                                "size_class": "small", "layoff_rate": "0.000000", "reasons": ""}
+                                "size_class": "small", "layoff_rate": "0.000000", "reasons": "",
+                                "programme": "ui-return"}
     assert by_unit[uscc(2)]["decision"] == "ineligible"
     assert by_unit[uscc(2)]["layoff_rate"] == "0.255319"
     assert by_unit[uscc(2)]["reasons"] == "layoff_rate_above_limit"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from tests.builders import months, person, uscc, write_snapshot
@@ -63,8 +64,18 @@ def evaluate_file(doc: dict, folder: Path, engine: str | None = None) -> dict[st
     """Build one snapshot for all cases of a file, evaluate it, return the contract rows by case name."""
     snapshot, codes = build_snapshot(doc, folder)
     settings = Settings(data_dir=folder / "var")
-    result = evaluate(str(snapshot), doc["pack"], dt.date.fromisoformat(str(doc["as_of"])),
-                      analytics=bootstrap.analytics(settings), settings=settings, engine=engine or doc.get("engine", "duckdb"))
+    before = os.environ.get("WENGANG_POLICY_PATH")
+    if doc.get("packs"):                       # test packs (tests/packs) beside the shipped ones
+        os.environ["WENGANG_POLICY_PATH"] = str(Path(__file__).resolve().parents[1] / doc["packs"])
+    try:
+        result = evaluate(str(snapshot), doc["pack"], dt.date.fromisoformat(str(doc["as_of"])),
+                          analytics=bootstrap.analytics(settings), settings=settings,
+                          engine=engine or doc.get("engine", "duckdb"))
+    finally:
+        if before is None:
+            os.environ.pop("WENGANG_POLICY_PATH", None)
+        else:
+            os.environ["WENGANG_POLICY_PATH"] = before
     return {codes[row["uscc"]]: row for row in result.contract.to_pylist()}
 
 

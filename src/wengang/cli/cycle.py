@@ -77,7 +77,8 @@ def print_status(s: cycles.CycleStatus) -> None:
 def open_(policy: Annotated[str, typer.Option("--policy", help="政策包 / pack id, e.g. beijing-2021")],
           as_of: Annotated[str, typer.Option("--as-of", help="评估日 / evaluation date YYYY-MM-DD")],
           snapshot: Snapshot = None, by: str = "",
-          program: Annotated[str, typer.Option(help="项目 / program")] = cycles.DEFAULT_PROGRAM) -> None:
+          program: Annotated[str | None, typer.Option(
+              help="项目 / program (默认: 政策包的项目 / default: the pack's)")] = None) -> None:
     """开启周期: 评估并为每个单位建案 / evaluate and open one case per unit, routed by its decision."""
     with BarProgress("cycle open") as progress:
         s = cycles.open_cycle(policy, parse_date(as_of), store=store(), analytics=bootstrap.analytics(),

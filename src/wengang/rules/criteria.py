@@ -103,6 +103,32 @@ CRITERIA: tuple[Criterion, ...] = (
         passes="the return ratio is known: the size class is known, or the large and SME ratios are equal",
         unknown="size class unknown and the ratios differ", test=outcomes.size),
     Criterion(
+        "difficulty", name=("困难企业认定", "Certified as in difficulty"),
+        label=("评估日经认定为困难企业", "certified as in difficulty on the evaluation date"), parameters=(),
+        documents=("人社部发〔2019〕23号",), policy="POLICIES.md §2",
+        reasons=(Reason("not_certified_difficult", "fail", ("未经认定为困难企业", "not certified as in difficulty")),),
+        passes="a `difficulty_certified` flag is active on *D* (the local certification)", test=outcomes.difficulty),
+    Criterion(
+        "region_fund", name=("本地区基金储备", "The region's fund reserve"),
+        label=("本地区失业保险基金储备可支付{fund_reserve_min_months}个月以上",
+               "the region's UI fund reserve covers {fund_reserve_min_months} months or more"),
+        parameters=("fund_reserve_months", "fund_reserve_min_months", "monthly_benefit"), policy="POLICIES.md §2",
+        reasons=(Reason("fund_reserve_short", "fail", ("本地区失业保险基金储备不足, 不能实施困难企业稳岗返还",
+                                                      "the region's fund reserve is too small for this programme")),
+                 Reason("region_values_missing", "unknown", ("本地区尚未提供基金储备月数或失业保险金标准",
+                                                            "the region has not supplied its reserve or benefit"))),
+        passes="the region's `fund_reserve_months` ≥ `fund_reserve_min_months` (and, for the benefit formula, the "
+               "region has a `monthly_benefit`)", unknown="the region supplied no reserve (or no monthly benefit)",
+        test=outcomes.region_fund),
+    Criterion(
+        "headcount", name=("参保人数", "Insured headcount"),
+        label=("评估日上月末参保人数可知", "insured headcount at the end of the month before evaluation known"),
+        parameters=("premium_months",), policy="POLICIES.md §2",
+        reasons=(Reason("headcount_unknown", "unknown", ("评估日上月的参保数据缺失",
+                                                         "no contributions for the month before evaluation")),),
+        passes="a `contributions` row for the month before *D* (and every month the premium formula reads)",
+        unknown="that month (or one the premium formula reads) is missing", test=outcomes.headcount),
+    Criterion(
         "flags_review", name=("承诺履行与配合核查", "Commitments kept, checks accepted"),
         label=("履行承诺并配合核查", "commitments kept, verification accepted"), parameters=("review_flags",),
         flags="review_flags", policy="POLICIES.md §1.2, §1.4",

@@ -9,9 +9,10 @@ from importlib import resources
 from pathlib import Path
 
 from wengang.rules.criteria import CRITERIA, FLAG_WORDS, Criterion
-from wengang.rules.doc_text import HEADER, SEMANTICS
+from wengang.rules.doc_text import HEADER, PROGRAMMES_TEXT, SEMANTICS
 from wengang.rules.parameters import Dated, Pack, load_pack
 from wengang.rules.plain import document
+from wengang.rules.programmes import PROGRAMMES, programme_of
 from wengang.rules.resolved import LOCAL_RATE, NONE, shown
 
 
@@ -63,10 +64,19 @@ def _read(pack: Pack, c: Criterion, day: dt.date) -> list[Dated]:
     return [v for p, v in values.items() if p not in unset]
 
 
+def programmes_table() -> str:
+    rows = ["| programme | criteria, in order | amount | policy |", "|---|---|---|---|"]
+    rows += [f"| `{p.id}` {p.name[0]} / {p.name[1]} | {', '.join(f'`{c}`' for c in p.criteria)} | "
+             f"{p.formula[0]} / {p.formula[1]} | {p.policy} |" for p in PROGRAMMES.values()]
+    return "\n".join(rows)
+
+
 def pack_section(pack: Pack) -> str:
+    programme = programme_of(pack)
     rows = [f"### `{pack.id}` — {pack.title} / {pack.title_en}", "",
+            f"Programme `{programme.id}` ({programme.name[0]} / {programme.name[1]}).", "",
             "| criterion | label | documents |", "|---|---|---|"]
-    for c in CRITERIA:
+    for c in (c for c in CRITERIA if programme.uses(c.id)):
         shown_labels: list[str] = []
         for day in _days(pack, c):
             text = _label(pack, c, day)
@@ -90,7 +100,8 @@ def shipped_packs() -> list[str]:
 def rules_markdown() -> str:
     """The whole of docs/rules.md."""
     packs = "\n\n".join(pack_section(load_pack(p)) for p in shipped_packs())
-    return (f"{HEADER}\n\n## The criteria\n\n{criteria_table()}\n\n{SEMANTICS}\n\n## Reason codes\n\n{reasons_table()}"
+    return (f"{HEADER}\n\n## The programmes\n\n{programmes_table()}\n\n{PROGRAMMES_TEXT}\n\n"
+            f"## The criteria\n\n{criteria_table()}\n\n{SEMANTICS}\n\n## Reason codes\n\n{reasons_table()}"
             f"\n\n## Each pack's criteria, with its numbers\nRead on 1 January of the pack's year and on each later day "
             f"of that year when a value changes; regional values are in the pack.\n\n{packs}\n")
 

@@ -7,6 +7,22 @@ This is what `wengang evaluate` does for every unit of a snapshot, with the pack
 evaluation date (`--as-of`, called *D*). *B* is the pack's base year (pack year − 1). Every comparison is
 exact (integers, cross-multiplied); money is integer fen; nothing goes through a float."""
 
+PROGRAMMES_TEXT = """A pack names its programme (`programme:`; none named: `ui-return`). A programme decides its cases by
+its own criteria of the registry, in order; a criterion it does not use is stored as NULL (not applicable) and
+shown nowhere. Its amount is its own formula; `decisions.csv` names the programme in a `programme` column.
+
+The difficult-enterprise return (`difficult-return`, POLICIES.md §2): the general return's conditions (scope,
+months paid in full, arrears, the layoff test, exclusions) plus a `difficulty_certified` flag active on *D*
+and the region's precondition — its UI fund reserve covers at least `fund_reserve_min_months` months
+(`fund_reserve_months` for the unit's region, longest division-code prefix). The pack sets exactly one of:
+- `benefit_months`: amount = `benefit_months` × the region's `monthly_benefit` (yuan, in fen) × *headcount*;
+- `premium_months`: amount = `premium_share` × Σ (unit_due + person_due) over the `premium_months` months that end
+  with the month before *D*, rounded half up to the fen; a missing one of those months leaves it unknown.
+*headcount* = `insured` of the month before *D* (missing: unknown, the unit is routed to review). A region that
+has not supplied its reserve (or, for the benefit formula, its monthly benefit) routes its units to review with
+`region_values_missing`; one whose reserve is below the minimum cannot run the programme (`fund_reserve_short`).
+The size class is not a criterion of this programme."""
+
 SEMANTICS = """Decision: any criterion **failed** → `ineligible` (amount `0.00`); else any criterion **unknown** or
 **routed** → `review`; else `eligible`. `reasons` lists every criterion that failed, is unknown or routed.
 A flag is active on *D* when `listed_on ≤ D` and (`removed_on` empty or `removed_on > D`).

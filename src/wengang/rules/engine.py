@@ -11,10 +11,10 @@ from ibis.expr.types import BooleanValue, Table
 from wengang.domain.analytics import Supplied
 from wengang.rules.criteria import CRITERIA as REGISTRY
 from wengang.rules.criteria import IDS
-from wengang.rules.exact import RATIO_SCALE, round_half_up
-from wengang.rules.inputs import SnapshotTables, unit_frame
+from wengang.rules.inputs import SnapshotTables, recent_measures, unit_frame
 from wengang.rules.layoff import layoff_columns, net_reduction
 from wengang.rules.parameters import Pack
+from wengang.rules.programmes import Programme, programme_of, recent_months
 from wengang.rules.resolved import Resolved
 from wengang.rules.sizeclass import size_class
 
@@ -26,7 +26,7 @@ STORED_COLUMNS = DECISION_COLUMNS + (
     "name", "size_source", "labor_dispatch", "has_account", "months_full", "arrears_fen", "insured_prev_dec",
     "insured_jan", "insured_dec", "opening_insured", "opening_source", "insured_sum", "insured_months", "natural_attrition",
     "benefit_recipients", "net_reduction", "small_unit", "layoff_limit_kind", "base_fen", "ratio_units",
-    "active_flags", *(f"c_{c}" for c in CRITERIA),
+    "active_flags", "programme", "headcount", "recent_due_fen", "recent_months", *(f"c_{c}" for c in CRITERIA),
 )
 
 # Facts a person may supply for one unit (services/review.py), each replacing the snapshot's value where the rules
@@ -38,10 +38,11 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
            supplied: Supplied | None = None) -> tuple[Table, Resolved]:
     """The decision table for every employer, with the values each criterion read, and the parameters used.
     `supplied` is for `decide_unit` only: facts that replace the snapshot's (every row gets them)."""
-    p = Resolved(pack, as_of)
+    p, programme = Resolved(pack, as_of), programme_of(pack)
     exclude, review = p.words("exclude_flags"), p.words("review_flags")
     frame = unit_frame(tables, pack.base_year, as_of, natural=p.words("natural_attrition"),
-                       kinds=p.words("claim_kinds"), flags=tuple(dict.fromkeys(exclude + review)))
+                       kinds=p.words("claim_kinds"), flags=tuple(dict.fromkeys(exclude + review + programme.flags)))
+    frame = _recent(frame, tables, programme, p)
     supplied = dict(supplied or {})
     unknown = set(supplied) - set(SUPPLIABLE)
     if unknown:
@@ -70,18 +71,20 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
         (frame.size_class.notnull(), ratio_sme),
         (ratio_large == ratio_sme, ratio_large),
         else_=ibis.null("int64"),
-    )
+    ) if programme.uses("size") else ibis.null("int64")
     frame = frame.mutate(ratio_units=ratio)
-    frame = frame.mutate(**{f"c_{c.id}": c.test(frame, p) for c in REGISTRY})
-    failed = ibis.or_(*[frame[f"c_{c}"] == "fail" for c in CRITERIA])
-    pending = ibis.or_(*[frame[f"c_{c}"].isin(["unknown", "review"]) for c in CRITERIA])
+    # A criterion the programme does not use is stored as NULL (not applicable), never as a pass.
+    frame = frame.mutate(**{f"c_{c.id}": c.test(frame, p) if programme.uses(c.id) else ibis.null("string")
+                            for c in REGISTRY})
+    failed = ibis.or_(*[frame[f"c_{c}"] == "fail" for c in programme.criteria])
+    pending = ibis.or_(*[frame[f"c_{c}"].isin(["unknown", "review"]) for c in programme.criteria])
     decision = ibis.cases((failed, "ineligible"), (pending, "review"), else_="eligible")
-    amount = ibis.cases(
-        (failed | frame.ratio_units.isnull(), ibis.literal(0, "int64")),
-        else_=round_half_up(frame.base_fen * frame.ratio_units, ibis.literal(RATIO_SCALE, "int64")),
-    )
-    frame = frame.mutate(decision=decision, amount_fen=amount, reasons=_reasons(frame, p),
-                         active_flags=_joined([(frame[f"flag_{f}"], f) for f in dict.fromkeys(exclude + review)]),
+    priced = programme.amount(frame, p)
+    amount = ibis.cases((failed | priced.isnull(), ibis.literal(0, "int64")), else_=priced)
+    frame = frame.mutate(decision=decision, amount_fen=amount, reasons=_reasons(frame, p, programme),
+                         programme=ibis.literal(programme.id),
+                         active_flags=_joined([(frame[f"flag_{f}"], f)
+                                               for f in dict.fromkeys(exclude + review + programme.flags)]),
                          has_account=frame.bank_code.notnull() & frame.account_no.notnull()
                          & frame.account_name.notnull())
     return frame.select(*STORED_COLUMNS), p
@@ -112,13 +115,24 @@ def _joined(parts: list[tuple[BooleanValue, str]]) -> ibis.Value:
     return ibis.literal(";").join([ibis.cases((test, name), else_=ibis.null("string")) for test, name in parts])
 
 
-def _reasons(t: Table, p: Resolved) -> ibis.Value:
+def _recent(frame: Table, tables: SnapshotTables, programme: Programme, p: Resolved) -> Table:
+    """The months just before the evaluation date where the programme reads them (headcount, recent premiums);
+    NULL columns otherwise, so every run stores the same columns."""
+    if not programme.recent:
+        return frame.mutate(headcount=ibis.null("int64"), recent_due_fen=ibis.null("int64"),
+                            recent_months=ibis.null("int64"))
+    recent = recent_measures(tables.contributions, p.as_of, recent_months(p))
+    frame = frame.left_join(recent, frame.uscc == recent.r_uscc).drop("r_uscc")
+    return frame.mutate(recent_months=frame.recent_months.fill_null(0))
+
+
+def _reasons(t: Table, p: Resolved, programme: Programme) -> ibis.Value:
     """`;`-separated codes of every criterion that failed, is unknown or routed the unit to review, in the registry's
     order: its reasons by outcome, and a flag criterion's active flags (once: a later criterion skips a flag an
     earlier one already listed)."""
     parts: list[tuple[BooleanValue, str]] = []
     listed: set[str] = set()
-    for c in REGISTRY:
+    for c in (c for c in REGISTRY if programme.uses(c.id)):
         parts += [(t[f"c_{c.id}"] == r.outcome, r.code) for r in c.reasons]
         flags = p.words(c.flags) if c.flags else ()
         parts += [(t[f"flag_{f}"], f"flag:{f}") for f in flags if f not in listed]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from wengang.domain.analytics import UsedValue
 from wengang.rules.criteria import BY_ID, CRITERIA
+from wengang.rules.programmes import DIFFICULT
 
 OUTCOME = {"pass": "通过 / passed", "fail": "未通过 / failed", "unknown": "无法判断 / unknown",
            "review": "转人工审核 / routed to review"}
@@ -71,6 +72,29 @@ def _layoff_read(row: dict) -> str:
     return "; ".join(parts)
 
 
+def _value(params: dict[str, list[UsedValue]], name: str, region: str) -> str:
+    values = params.get(name, [])
+    chosen = next((v for v in values if v.region and region.startswith(v.region)), None)
+    chosen = chosen or next((v for v in values if not v.region), None)
+    return chosen.value if chosen else "—"
+
+
+def _priced(row: dict, params: dict[str, list[UsedValue]], region: str) -> str:
+    """How the amount was worked out, with the values the programme's formula read (rules/programmes.py)."""
+    if row.get("programme") == DIFFICULT:
+        if _value(params, "benefit_months", region) != "none":
+            return (f"{_value(params, 'benefit_months', region)} 个月 months × 月人均失业保险金 monthly benefit "
+                    f"{_value(params, 'monthly_benefit', region)} 元 × 上月末参保 insured {_or_unknown(row['headcount'])}")
+        return (f"{_value(params, 'premium_share', region)} × 近{_value(params, 'premium_months', region)}个月应缴 "
+                f"premiums due {yuan(row.get('recent_due_fen'))}")
+    ratio = row["ratio_units"]
+    return f"基数 base {yuan(row['base_fen'])} × {'未知' if ratio is None else f'{ratio / 100:g}%'}"
+
+
+def _or_unknown(value: object) -> str:
+    return "未知 / unknown" if value is None else str(value)
+
+
 def explain(row: dict, used: list[UsedValue]) -> tuple[str, list[Line]]:
     """A headline and one line per criterion, in Chinese first and English."""
     params: dict[str, list[UsedValue]] = {}
@@ -94,11 +118,18 @@ def explain(row: dict, used: list[UsedValue]) -> tuple[str, list[Line]]:
         "size": (size_read + (f"; 比例 ratio {ratio / 100:g}%" if ratio is not None else "; 比例未知 ratio unknown"),
                  "; ".join((*BY_ID["size"].documents, _cite(params, "ratio_large", "ratio_sme", region=region)))),
         "flags_review": (f"有效标记 active flags: {row['active_flags'] or '无 / none'}", _cite(params, "review_flags")),
+        "difficulty": (f"有效标记 active flags: {row['active_flags'] or '无 / none'}",
+                       "; ".join(BY_ID["difficulty"].documents)),
+        "region_fund": (f"地区 region: {region}", _cite(params, "fund_reserve_months", "fund_reserve_min_months",
+                                                      "monthly_benefit", region=region)),
+        "headcount": (f"上月末参保 insured last month: {_or_unknown(row.get('headcount'))}; 近月应缴 premiums due: "
+                      f"{yuan(row.get('recent_due_fen'))} ({_or_unknown(row.get('recent_months'))} 个月 months)",
+                      _cite(params, "benefit_months", "premium_months", "premium_share")),
     }
     national = {u.name: u.value for u in used if not u.region}
-    lines = [Line(c.id, label(c.id, national), OUTCOME[row[f"c_{c.id}"]], *details[c.id]) for c in CRITERIA]
+    lines = [Line(c.id, label(c.id, national), OUTCOME[row[f"c_{c.id}"]], *details[c.id]) for c in CRITERIA
+             if row.get(f"c_{c.id}") is not None]            # a criterion the programme does not use: no line
     headline = (f"{row['name']} ({row['uscc']}) — {DECISION[row['decision']]}; "
-                f"返还 amount {yuan(row['amount_fen'])} = 基数 base {yuan(row['base_fen'])} × "
-                f"{'未知' if ratio is None else f'{ratio / 100:g}%'}; "
+                f"返还 amount {yuan(row['amount_fen'])} = {_priced(row, params, region)}; "
                 f"政策 pack {row['pack']}, 评估日 as of {row['as_of']:%Y-%m-%d}")
     return headline, lines

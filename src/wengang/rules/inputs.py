@@ -69,6 +69,22 @@ def contribution_measures_by_year(f: Table, base_year: int, as_of: dt.date) -> T
     )
 
 
+def _months_back(day: dt.date, back: int) -> str:
+    index = day.year * 12 + day.month - 1 - back
+    return _month(index // 12, index % 12 + 1)
+
+
+def recent_measures(c: Table, as_of: dt.date, months: int) -> Table:
+    """Per unit: the insured at the end of the month before the evaluation date, and the premiums due (unit and
+    staff) over the `months` months that end with it, with how many of those months the data has."""
+    rows = c.filter(c.month.between(_months_back(as_of, months), _months_back(as_of, 1)))
+    return rows.group_by(r_uscc=rows.uscc).aggregate(
+        headcount=rows.insured.max(where=rows.month == _months_back(as_of, 1)).cast("int64"),
+        recent_due_fen=((rows.unit_due + rows.person_due) * 100).cast("int64").sum(),
+        recent_months=rows.month.nunique().cast("int64"),
+    )
+
+
 def separation_measures(s: Table, base_year: int, natural: tuple[str, ...]) -> Table:
     """Per unit: separations of the base year whose reason counts as natural attrition."""
     natural_rows = (s.date.year() == base_year) & s.reason.isin(list(natural))

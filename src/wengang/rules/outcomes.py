@@ -52,3 +52,27 @@ def size(t: Table, p: Resolved) -> ibis.Value:
 
 def flags_review(t: Table, p: Resolved) -> ibis.Value:
     return ibis.cases((_any_flag(t, p.words("review_flags")), "review"), else_="pass")
+
+
+def difficulty(t: Table, p: Resolved) -> ibis.Value:
+    """Certified in difficulty on the evaluation date (the flag `difficulty_certified` active on it)."""
+    return ibis.cases((t.flag_difficulty_certified, "pass"), else_="fail")
+
+
+def region_fund(t: Table, p: Resolved) -> ibis.Value:
+    """The region's UI fund reserve covers at least the pack's months of payments; unknown where the region has not
+    supplied its reserve (or, for the benefit formula, its monthly benefit)."""
+    reserve = p.regional_or_null("fund_reserve_months", t.region, 1)
+    minimum = p.integer("fund_reserve_min_months")
+    known = reserve.notnull()
+    if p.text("benefit_months") != "none":
+        known = known & p.regional_or_null("monthly_benefit", t.region, 100).notnull()
+    return ibis.cases((reserve.notnull() & (reserve < minimum), "fail"), (known, "pass"), else_="unknown")
+
+
+def headcount(t: Table, p: Resolved) -> ibis.Value:
+    """The headcount (insured at the end of the month before evaluation) and, for the premium formula, every month
+    it reads are in the data."""
+    months = p.integer("premium_months") if p.text("premium_months") != "none" else 0
+    known = t.headcount.notnull() & ((t.recent_months >= months) if months else ibis.literal(True))
+    return ibis.cases((known, "pass"), else_="unknown")

@@ -19,7 +19,7 @@ SELECT uscc, decision,
        coalesce(size_class, 'unknown') AS size_class,
        CASE WHEN layoff_rate_micro IS NULL THEN NULL
             ELSE printf('%d.%06d', layoff_rate_micro // 1000000, layoff_rate_micro % 1000000) END AS layoff_rate,
-       nullif(reasons, '') AS reasons
+       nullif(reasons, '') AS reasons, programme
 FROM decided ORDER BY uscc"""
 
 

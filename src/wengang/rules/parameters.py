@@ -63,6 +63,7 @@ class Pack:
     references: tuple[str, ...]
     parameters: dict[str, Parameter]
     lineage: tuple[str, ...]
+    programme: str = "ui-return"     # rules/programmes.py: the criteria and formula its cases are decided by
 
     def param(self, name: str) -> Parameter:
         try:
@@ -161,4 +162,5 @@ def load_pack(pack_id: str) -> Pack:
         references=tuple(raw.get("references") or ()),
         parameters=params,
         lineage=((parent.lineage if parent else ()) + (pack_id,)),
+        programme=str(raw.get("programme") or (parent.programme if parent else "ui-return")),
     )

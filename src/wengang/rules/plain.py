@@ -92,7 +92,17 @@ def read(row: dict[str, Any], used_values: list[UsedValue], supplied: dict[str, 
                  {"ratio_large": value("ratio_large"), "ratio_sme": value("ratio_sme")},
                  (*BY_ID["size"].documents, *docs("ratio_large", "ratio_sme"))),
         "flags_review": ({"flags": [f for f in flags if f in review]}, {"flags": review}, docs("review_flags")),
+        "difficulty": ({"flags": [f for f in flags if f == "difficulty_certified"]}, {}, ("人社部发〔2019〕23号",)),
+        "region_fund": ({"reserve_months": value("fund_reserve_months"), "monthly_benefit": value("monthly_benefit")},
+                        {"months": value("fund_reserve_min_months")},
+                        docs("fund_reserve_months", "fund_reserve_min_months", "monthly_benefit")),
+        "headcount": ({"headcount": row.get("headcount"), "due_fen": row.get("recent_due_fen"),
+                       "months": row.get("recent_months")},
+                      {"benefit_months": value("benefit_months"), "premium_months": value("premium_months"),
+                       "premium_share": value("premium_share")},
+                      docs("benefit_months", "premium_months", "premium_share")),
     }
+    applies = [c for c in IDS if row.get(f"c_{c}") is not None]     # NULL: the programme does not use it
     return Reading(row["decision"], int(row.get("amount_fen") or 0), int(row.get("base_fen") or 0),
                    row.get("ratio_units"),
-                   [Fact(c, row.get(f"c_{c}") or "unknown", *facts[c]) for c in IDS], dict(supplied or {}))
+                   [Fact(c, row[f"c_{c}"], *facts[c]) for c in applies], dict(supplied or {}))

@@ -66,6 +66,26 @@ class Resolved:
         default = ibis.literal(scaled(national.value, scale, name), "int64")
         return ibis.cases(*branches, else_=default) if branches else default
 
+    def regional_or_null(self, name: str, region: StringValue, scale: int) -> IntegerValue:
+        """A per-unit integer over `scale` where the unit's region (or the nation) has a value, NULL where it is
+        `none`: a regional value the region must supply (no invented national figure)."""
+        param = self.pack.param(name)
+        national = self.pack.value(name, self.as_of)
+        self._record(name, "", national)
+        branches = []
+        for prefix in param.regional_prefixes():
+            dated = param.on(self.as_of, prefix) or national
+            self._record(name, prefix, dated)
+            branches.append((region.startswith(prefix), self._literal(dated, scale, name)))
+        default = self._literal(national, scale, name)
+        return ibis.cases(*branches, else_=default) if branches else default
+
+    @staticmethod
+    def _literal(dated: Dated, scale: int, name: str) -> IntegerValue:
+        if isinstance(dated.value, str) and dated.value == NONE:
+            return ibis.null("int64")
+        return ibis.literal(scaled(dated.value, scale, name), "int64")
+
     def limit(self, name: str, region: StringValue) -> IntegerValue | None:
         """A layoff-rate limit over 10^8: a fixed rate, the local registered rate, or None ('none')."""
         value = self.pack.value(name, self.as_of).value

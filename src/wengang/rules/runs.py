@@ -67,6 +67,7 @@ def store_run(con: duckdb.DuckDBPyConnection, summary: RunSummary, decided: pa.T
     try:
         con.execute("CREATE TABLE IF NOT EXISTS decisions AS "
                     f"SELECT ''::VARCHAR AS run_id, {columns} FROM new_decisions WHERE false")
+        _add_new_columns(con, columns)
         con.execute(f"INSERT INTO decisions BY NAME SELECT ? AS run_id, {columns} FROM new_decisions", [summary.id])
         con.execute("INSERT INTO decision_runs VALUES (?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?)",
                     [summary.id, summary.snapshot_id, summary.pack, summary.as_of, summary.engine, summary.units,
@@ -80,6 +81,16 @@ def store_run(con: duckdb.DuckDBPyConnection, summary: RunSummary, decided: pa.T
         raise
     finally:
         con.unregister("new_decisions")
+
+
+def _add_new_columns(con: duckdb.DuckDBPyConnection, columns: str) -> None:
+    """A store made before a column existed (a programme's headcount, a new criterion) gains it, NULL for the runs
+    already in it: older runs read back as they were."""
+    have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_name = 'decisions'").fetchall()}
+    for name, kind, *_ in con.execute(f"DESCRIBE SELECT {columns} FROM new_decisions").fetchall():
+        if name not in have:
+            con.execute(f'ALTER TABLE decisions ADD COLUMN "{name}" {kind}')
 
 
 def latest_row(con: duckdb.DuckDBPyConnection, uscc: str, run_id: str | None = None) -> dict | None:

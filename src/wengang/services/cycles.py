@@ -31,7 +31,7 @@ from wengang.domain.process import PublicityBatch
 from wengang.domain.progress import Progress, Silent
 from wengang.rules.parameters import PackError, load_pack
 from wengang.services import evaluation, supplied
-from wengang.services.casework import DEFAULT_PROGRAM, batched, bulk_work, fen_to_yuan
+from wengang.services.casework import batched, bulk_work, fen_to_yuan
 
 CHUNK = 50_000
 SIZE_CLASSES = ("large", "medium", "small", "micro")     # what a case keeps; the run's "unknown" is kept as None
@@ -106,7 +106,7 @@ def rounds_required(pack_id: str, as_of: dt.date) -> int:
 
 
 def open_cycle(pack_id: str, as_of: dt.date, *, store: Store, analytics: Analytics, settings: Settings,
-               snapshot: str | None = None, by: str = SYSTEM, program: str = DEFAULT_PROGRAM,
+               snapshot: str | None = None, by: str = SYSTEM, program: str | None = None,
                progress: Progress | None = None) -> CycleStatus:
     """Checkpoint 1, round 1: evaluate the pack on the snapshot, then turn the run into cases."""
     progress = progress or Silent()
@@ -118,10 +118,12 @@ def open_cycle(pack_id: str, as_of: dt.date, *, store: Store, analytics: Analyti
 
 
 def open_from_decided(decided: pa.Table, *, store: Store, pack_id: str, as_of: dt.date, snapshot_id: str,
-                      run_id: str, by: str = SYSTEM, program: str = DEFAULT_PROGRAM,
+                      run_id: str, by: str = SYSTEM, program: str | None = None,
                       progress: Progress | None = None) -> CycleStatus:
-    """One case per unit in a handful of set-based statements, each with its audit entry, in one transaction."""
+    """One case per unit in a handful of set-based statements, each with its audit entry, in one transaction. The
+    cases carry the pack's programme unless another is named."""
     progress = progress or Silent()
+    program = program or load_pack(pack_id).programme
     required = rounds_required(pack_id, as_of)
     with store.transaction() as uow, bulk_work():
         if uow.cycles.of_program(program, pack_id):

@@ -90,7 +90,30 @@ def _read(f: Fact) -> tuple[Pair, Pair]:
         if f.criterion == "flags_exclude":
             return found, (f"不得有: {listed[0]}", f"none of: {listed[1]}")
         return found, (f"有{listed[0]}的, 须申请并人工审核", f"with {listed[1]}: apply, and staff review")
+    if f.criterion in _DIFFICULT:
+        return _DIFFICULT[f.criterion](r, s)
     return _size(r, s)
+
+
+def _difficulty(r: dict, s: dict) -> tuple[Pair, Pair]:
+    found = ("已认定为困难企业", "certified as in difficulty") if r["flags"] else ("未认定", "not certified")
+    return found, ("评估日经人社等部门认定为困难企业", "certified in difficulty by the bureau on the evaluation day")
+
+
+def _region_fund(r: dict, s: dict) -> tuple[Pair, Pair]:
+    months = r["reserve_months"]
+    read = (f"本地区基金储备可支付{months}个月", f"the region's reserve covers {months} months") if months else (
+        "本地区尚未提供", "not supplied by the region")
+    return read, (f"至少{s['months']}个月", f"at least {s['months']} months")
+
+
+def _headcount(r: dict, s: dict) -> tuple[Pair, Pair]:
+    heads = r["headcount"]
+    read = (f"{heads}人", f"{heads} insured") if heads is not None else ("缺少上月参保数据", "last month's data missing")
+    return read, ("评估日上月末的参保人数", "the insured at the end of the month before evaluation")
+
+
+_DIFFICULT = {"difficulty": _difficulty, "region_fund": _region_fund, "headcount": _headcount}
 
 
 def _layoff(r: dict, s: dict) -> tuple[Pair, Pair]:

@@ -10,6 +10,7 @@ from wengang.domain.cases import State
 from wengang.domain.said import BANK_REASONS, bank_reason, day_words, money  # noqa: F401 - one definition, used here too
 from wengang.rules.criteria import reason_words as reason_words_of_rules
 from wengang.rules.parameters import PackError, load_pack
+from wengang.rules.programmes import PROGRAMMES
 
 WORDS: dict[str, tuple[str, str]] = {
     "prepared": ("待审批", "waiting for approval"), "approved": ("已审批, 待出文件", "approved, file not yet written"),
@@ -83,7 +84,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "job.folder": ("上传目录", "uploaded folder"),
     "job.reason": ("原因", "reason"), "job.written_to": ("写入目录", "written to"),
     "job.names": ("文件", "files written"), "job.archive": ("压缩包", "zip archive"),
-    "ui-return": ("失业保险稳岗返还", "UI job-stabilisation return"),
+    **{programme.id: programme.name for programme in PROGRAMMES.values()},        # rules/programmes.py
     # where a cycle stands (services/cyclepage.phase)
     "phase.cancelled": ("已撤销", "cancelled"), "phase.comparison": ("数据比对中", "comparing the data"),
     "phase.publicity": ("公示中", "on publicity"), "phase.reverification": ("公示结束, 待复核", "publicity over, to re-verify"),
