@@ -9,12 +9,16 @@ from wengang.rules import engine, explain, runs
 from wengang.rules.criteria import BY_ID, CRITERIA, FLAG_WORDS, IDS, reason_words
 from wengang.rules.doc import shipped_packs
 from wengang.rules.parameters import load_pack
+from wengang.rules.programmes import GENERAL, PROGRAMMES
 from wengang.web import plain as web_plain
 from wengang.web.words import RULE_REASONS
 
 
 def test_every_criterion_the_engine_stores_has_exactly_one_entry_in_the_registry_order():
-    assert len(IDS) == len(set(IDS)) == 7
+    assert len(IDS) == len(set(IDS))
+    assert set(IDS) == {c for p in PROGRAMMES.values() for c in p.criteria}     # each one some programme's
+    assert all(set(p.criteria) <= set(IDS) for p in PROGRAMMES.values())
+    assert len(PROGRAMMES[GENERAL].criteria) == 7
     assert engine.CRITERIA == IDS
     stored = [c.removeprefix("c_") for c in engine.STORED_COLUMNS if c.startswith("c_")]
     assert stored == list(IDS)
@@ -67,6 +71,7 @@ def test_the_facts_that_settle_a_reason_are_facts_the_engine_accepts_and_the_app
     from wengang.services.portal import MISSING
 
     assert MISSING == {"size_class_unknown": ("employees", "revenue", "assets", "size_class"),
+                       "retention_size_unknown": ("employees", "revenue", "assets", "size_class"),
                        "layoff_rate_unknown": ("opening_insured",)}
     for codes in MISSING.values():
         assert set(codes) <= set(engine.SUPPLIABLE)

@@ -123,11 +123,35 @@ CRITERIA: tuple[Criterion, ...] = (
     Criterion(
         "headcount", name=("参保人数", "Insured headcount"),
         label=("评估日上月末参保人数可知", "insured headcount at the end of the month before evaluation known"),
-        parameters=("premium_months",), policy="POLICIES.md §2",
+        parameters=("benefit_months", "premium_months", "premium_share"), policy="POLICIES.md §2",
         reasons=(Reason("headcount_unknown", "unknown", ("评估日上月的参保数据缺失",
                                                          "no contributions for the month before evaluation")),),
         passes="a `contributions` row for the month before *D* (and every month the premium formula reads)",
         unknown="that month (or one the premium formula reads) is missing", test=outcomes.headcount),
+    Criterion(
+        "risk_area", name=("所在地区疫情风险等级", "Epidemic risk in the unit's area"),
+        label=("所在县级行政区有中高风险地区", "the unit's county has a medium- or high-risk area"), parameters=(),
+        documents=("人社部发〔2022〕23号",), policy="POLICIES.md §3",
+        reasons=(Reason("not_in_risk_area", "fail", ("所在地区未列为中高风险地区", "the unit's area is not listed")),),
+        passes="an `epidemic_risk_area` flag is active on *D*", test=outcomes.risk_area),
+    Criterion(
+        "retention_size", name=("企业规模与行业", "Size and industry"),
+        label=("中小微企业[; 大型企业限{large_industries}行业]", "SMEs[; large units only in {large_industries}]"),
+        parameters=("large_industries",), documents=(SIZE_STANDARD,), policy="POLICIES.md §3, §1.6",
+        reasons=(Reason("large_not_covered", "fail", ("大型企业不在受影响严重行业之列",
+                                                      "a large unit outside the hardest-hit industries")),
+                 Reason("retention_size_unknown", "unknown", ("企业规模未知", "size class unknown"),
+                        settled_by=("employees", "revenue", "assets", "size_class"))),
+        passes="the size class is medium, small or micro; or the industry is in `large_industries` on *D*",
+        unknown="the size class is unknown and the industry is not listed", test=outcomes.retention_size),
+    Criterion(
+        "listed_headcount", name=("参保人数", "Insured headcount"),
+        label=("所在地区列为风险地区当月参保人数可知", "insured headcount of the month the area was listed known"),
+        parameters=("per_head",), policy="POLICIES.md §3",
+        reasons=(Reason("listed_headcount_unknown", "unknown", ("列为风险地区当月的参保数据缺失",
+                                                                "no contributions for the month the area was listed")),),
+        passes="a `contributions` row for the month of the earliest active `epidemic_risk_area` flag's `listed_on`",
+        unknown="that month is missing", test=outcomes.listed_headcount),
     Criterion(
         "flags_review", name=("承诺履行与配合核查", "Commitments kept, checks accepted"),
         label=("履行承诺并配合核查", "commitments kept, verification accepted"), parameters=("review_flags",),
@@ -149,6 +173,20 @@ FLAG_WORDS: dict[str, Pair] = {
     "difficulty_certified": ("认定为困难企业", "certified as in difficulty"),
     "epidemic_risk_area": ("位于疫情风险地区", "in an epidemic risk area"),
     "other": ("其他部门标记", "flagged by another department"),
+}
+
+
+# The size standard's industries (DATA.md `employers.industry`) in words, where a label lists them.
+INDUSTRY_WORDS: dict[str, Pair] = {
+    "agriculture": ("农林牧渔业", "agriculture"), "industry": ("工业", "industry"), "construction": ("建筑业", "construction"),
+    "wholesale": ("批发业", "wholesale"), "retail": ("零售业", "retail"), "transport": ("交通运输业", "transport"),
+    "warehousing": ("仓储业", "warehousing"), "postal": ("邮政业", "postal services"),
+    "accommodation": ("住宿业", "accommodation"), "catering": ("餐饮业", "catering"),
+    "information_transmission": ("信息传输业", "information transmission"),
+    "software_it": ("软件和信息技术服务业", "software and IT services"),
+    "real_estate_development": ("房地产开发经营", "real-estate development"),
+    "property_management": ("物业管理", "property management"),
+    "leasing_business_services": ("租赁和商务服务业", "leasing and business services"), "other": ("其他行业", "other"),
 }
 
 
@@ -187,6 +225,9 @@ def value_words(name: str, value: str | None, lang: int) -> str | None:
         return _LOCAL_RATE[lang]
     if name in _PERCENT:
         return f"{(Decimal(value) * 100).normalize():f}%"
+    if name == "large_industries":
+        return "、".join(INDUSTRY_WORDS.get(i, (i, i))[lang] for i in value.split(",")) if lang == 0 else ", ".join(
+            INDUSTRY_WORDS.get(i, (i, i))[lang] for i in value.split(","))
     if name == "arrears_tolerance":
         return f"{Decimal(value):,.2f}"
     return value

@@ -11,10 +11,10 @@ from ibis.expr.types import BooleanValue, Table
 from wengang.domain.analytics import Supplied
 from wengang.rules.criteria import CRITERIA as REGISTRY
 from wengang.rules.criteria import IDS
-from wengang.rules.inputs import SnapshotTables, recent_measures, unit_frame
+from wengang.rules.inputs import SnapshotTables, unit_frame
 from wengang.rules.layoff import layoff_columns, net_reduction
 from wengang.rules.parameters import Pack
-from wengang.rules.programmes import Programme, programme_of, recent_months
+from wengang.rules.programmes import Programme, programme_of
 from wengang.rules.resolved import Resolved
 from wengang.rules.sizeclass import size_class
 
@@ -42,7 +42,7 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
     exclude, review = p.words("exclude_flags"), p.words("review_flags")
     frame = unit_frame(tables, pack.base_year, as_of, natural=p.words("natural_attrition"),
                        kinds=p.words("claim_kinds"), flags=tuple(dict.fromkeys(exclude + review + programme.flags)))
-    frame = _recent(frame, tables, programme, p)
+    frame = programme.measures(frame, tables, p)
     supplied = dict(supplied or {})
     unknown = set(supplied) - set(SUPPLIABLE)
     if unknown:
@@ -113,17 +113,6 @@ def _joined(parts: list[tuple[BooleanValue, str]]) -> ibis.Value:
     if not parts:
         return ibis.literal("")
     return ibis.literal(";").join([ibis.cases((test, name), else_=ibis.null("string")) for test, name in parts])
-
-
-def _recent(frame: Table, tables: SnapshotTables, programme: Programme, p: Resolved) -> Table:
-    """The months just before the evaluation date where the programme reads them (headcount, recent premiums);
-    NULL columns otherwise, so every run stores the same columns."""
-    if not programme.recent:
-        return frame.mutate(headcount=ibis.null("int64"), recent_due_fen=ibis.null("int64"),
-                            recent_months=ibis.null("int64"))
-    recent = recent_measures(tables.contributions, p.as_of, recent_months(p))
-    frame = frame.left_join(recent, frame.uscc == recent.r_uscc).drop("r_uscc")
-    return frame.mutate(recent_months=frame.recent_months.fill_null(0))
 
 
 def _reasons(t: Table, p: Resolved, programme: Programme) -> ibis.Value:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from wengang.domain.analytics import UsedValue
 from wengang.rules.criteria import BY_ID, CRITERIA
-from wengang.rules.programmes import DIFFICULT
+from wengang.rules.programmes import DIFFICULT, RETENTION
 
 OUTCOME = {"pass": "通过 / passed", "fail": "未通过 / failed", "unknown": "无法判断 / unknown",
            "review": "转人工审核 / routed to review"}
@@ -81,6 +81,9 @@ def _value(params: dict[str, list[UsedValue]], name: str, region: str) -> str:
 
 def _priced(row: dict, params: dict[str, list[UsedValue]], region: str) -> str:
     """How the amount was worked out, with the values the programme's formula read (rules/programmes.py)."""
+    if row.get("programme") == RETENTION:
+        return (f"每人 per head {_value(params, 'per_head', region)} 元 × 列入当月参保 insured "
+                f"{_or_unknown(row['headcount'])}")
     if row.get("programme") == DIFFICULT:
         if _value(params, "benefit_months", region) != "none":
             return (f"{_value(params, 'benefit_months', region)} 个月 months × 月人均失业保险金 monthly benefit "
@@ -125,6 +128,11 @@ def explain(row: dict, used: list[UsedValue]) -> tuple[str, list[Line]]:
         "headcount": (f"上月末参保 insured last month: {_or_unknown(row.get('headcount'))}; 近月应缴 premiums due: "
                       f"{yuan(row.get('recent_due_fen'))} ({_or_unknown(row.get('recent_months'))} 个月 months)",
                       _cite(params, "benefit_months", "premium_months", "premium_share")),
+        "risk_area": (f"有效标记 active flags: {row['active_flags'] or '无 / none'}", "人社部发〔2022〕23号"),
+        "retention_size": (f"规模 size {row['size_class'] or 'unknown'}; 行业 industry {row.get('industry')}",
+                           _cite(params, "large_industries")),
+        "listed_headcount": (f"列入当月参保 insured that month: {_or_unknown(row.get('headcount'))}",
+                             _cite(params, "per_head", region=region)),
     }
     national = {u.name: u.value for u in used if not u.region}
     lines = [Line(c.id, label(c.id, national), OUTCOME[row[f"c_{c.id}"]], *details[c.id]) for c in CRITERIA

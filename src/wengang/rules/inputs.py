@@ -85,6 +85,17 @@ def recent_measures(c: Table, as_of: dt.date, months: int) -> Table:
     )
 
 
+def listed_month_headcount(tables: SnapshotTables, as_of: dt.date, flag: str) -> Table:
+    """Per unit with `flag` active on the date: the insured of the month its earliest such flag was listed (NULL
+    when the data has no row for that month)."""
+    f, c, day = tables.flags, tables.contributions, ibis.date(as_of)
+    active = (f.flag == flag) & (f.listed_on <= day) & (f.removed_on.isnull() | (f.removed_on > day))
+    first = f.filter(active).group_by(l_uscc=f.uscc).aggregate(listed=f.listed_on.min())
+    first = first.mutate(listed_month=first.listed.strftime("%Y-%m"))
+    joined = first.left_join(c, (first.l_uscc == c.uscc) & (first.listed_month == c.month))
+    return joined.group_by(l_uscc=joined.l_uscc).aggregate(headcount=joined.insured.max().cast("int64"))
+
+
 def separation_measures(s: Table, base_year: int, natural: tuple[str, ...]) -> Table:
     """Per unit: separations of the base year whose reason counts as natural attrition."""
     natural_rows = (s.date.year() == base_year) & s.reason.isin(list(natural))

@@ -76,3 +76,23 @@ def headcount(t: Table, p: Resolved) -> ibis.Value:
     months = p.integer("premium_months") if p.text("premium_months") != "none" else 0
     known = t.headcount.notnull() & ((t.recent_months >= months) if months else ibis.literal(True))
     return ibis.cases((known, "pass"), else_="unknown")
+
+
+def risk_area(t: Table, p: Resolved) -> ibis.Value:
+    """The unit's area is listed as a medium- or high-risk area on the evaluation date (its flag active)."""
+    return ibis.cases((t.flag_epidemic_risk_area, "pass"), else_="fail")
+
+
+def retention_size(t: Table, p: Resolved) -> ibis.Value:
+    """SMEs are covered; a large unit only in an industry the pack lists on the day (the 2022-05-31 extension). An
+    unknown class is covered when either class would be, else unknown."""
+    industries = list(p.words("large_industries")) if p.text("large_industries") != "none" else []
+    listed = t.industry.isin(industries) if industries else ibis.literal(False)
+    return ibis.cases((t.size_class.isin(["medium", "small", "micro"]), "pass"),
+                      (listed, "pass"), (t.size_class == "large", "fail"), else_="unknown")
+
+
+def listed_headcount(t: Table, p: Resolved) -> ibis.Value:
+    """The insured of the month the area was listed is in the data; not applicable (NULL) where no area is listed."""
+    return ibis.cases((t.headcount.notnull(), "pass"), (t.flag_epidemic_risk_area, "unknown"),
+                      else_=ibis.null("string"))

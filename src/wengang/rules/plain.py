@@ -52,6 +52,12 @@ def _split(text: str | None) -> list[str]:
     return [t for t in re.split(r"[;,\s]+", text or "") if t]
 
 
+def _limit(limit: str | None, local_rate: str | None) -> str | None:
+    """A layoff limit as a rate: the local registered unemployment rate where the pack says so (cn-2019, large
+    units of cn-2020), read for the unit's region."""
+    return local_rate if limit == "local_registered_rate" else limit
+
+
 def read(row: dict[str, Any], used_values: list[UsedValue], supplied: dict[str, Any] | None = None) -> Reading:
     """The decision row and the values its run used, as facts per criterion."""
     used: dict[str, list[UsedValue]] = {}
@@ -83,7 +89,8 @@ def read(row: dict[str, Any], used_values: list[UsedValue], supplied: dict[str, 
         "arrears": ({"fen": row.get("arrears_fen")}, {"yuan": value("arrears_tolerance")}, docs("arrears_tolerance")),
         "layoff": ({"rate_micro": row.get("layoff_rate_micro"), "opening": row.get("opening_insured"),
                     "closing": row.get("insured_dec"), "kind": kind},
-                   {"limit": value(limit), "strict": value(compare) == "<",
+                   {"limit": _limit(value(limit), value("local_registered_unemployment_rate")),
+                    "local": value(limit) == "local_registered_rate", "strict": value(compare) == "<",
                     "small_max": value("small_unit_max_insured")},
                    docs(limit, compare, "layoff_variant", "natural_attrition")),
         "flags_exclude": ({"flags": [f for f in flags if f in exclude]}, {"flags": exclude}, docs("exclude_flags")),
@@ -101,6 +108,10 @@ def read(row: dict[str, Any], used_values: list[UsedValue], supplied: dict[str, 
                       {"benefit_months": value("benefit_months"), "premium_months": value("premium_months"),
                        "premium_share": value("premium_share")},
                       docs("benefit_months", "premium_months", "premium_share")),
+        "risk_area": ({"flags": [f for f in flags if f == "epidemic_risk_area"]}, {}, ("人社部发〔2022〕23号",)),
+        "retention_size": ({"size_class": row.get("size_class"), "industry": row.get("industry")},
+                           {"industries": _split(value("large_industries"))}, docs("large_industries")),
+        "listed_headcount": ({"headcount": row.get("headcount")}, {"per_head": value("per_head")}, docs("per_head")),
     }
     applies = [c for c in IDS if row.get(f"c_{c}") is not None]     # NULL: the programme does not use it
     return Reading(row["decision"], int(row.get("amount_fen") or 0), int(row.get("base_fen") or 0),

@@ -10,12 +10,15 @@ import ibis
 from ibis.expr.types import IntegerValue, Table
 
 from wengang.rules.exact import RATIO_SCALE, round_half_up
+from wengang.rules.inputs import SnapshotTables, listed_month_headcount, recent_measures
 from wengang.rules.parameters import Pack, PackError
 from wengang.rules.resolved import Resolved
 
 Pair = tuple[str, str]
 GENERAL = "ui-return"
 DIFFICULT = "difficult-return"
+RETENTION = "retention-training"
+RISK_FLAG = "epidemic_risk_area"
 
 
 def _general_amount(t: Table, p: Resolved) -> IntegerValue:
@@ -45,9 +48,33 @@ def difficult_formula(p: Resolved) -> str:
     return "benefit" if benefit else "premiums"
 
 
-def recent_months(p: Resolved) -> int:
-    """How many months before the evaluation month the premium formula reads (the headcount reads the last one)."""
-    return p.integer("premium_months") if difficult_formula(p) == "premiums" else 1
+def _retention_amount(t: Table, p: Resolved) -> IntegerValue:
+    """A sum per insured employee (500 yuan nationally; a region may set its own) × the headcount of the month the
+    unit's area was listed (POLICIES.md §3)."""
+    per_head = p.regional_or_null("per_head", t.region, 100)
+    return ibis.cases((t.headcount.isnull() | per_head.isnull(), ibis.null("int64")), else_=t.headcount * per_head)
+
+
+def _no_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table:
+    """Every run stores the same columns: NULL where the programme reads no headcount of its own."""
+    return frame.mutate(headcount=ibis.null("int64"), recent_due_fen=ibis.null("int64"),
+                        recent_months=ibis.null("int64"))
+
+
+def _recent_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table:
+    """The months just before the evaluation date: the headcount of the last one, the premiums due of
+    `premium_months` (1 for the benefit formula)."""
+    months = p.integer("premium_months") if difficult_formula(p) == "premiums" else 1
+    recent = recent_measures(tables.contributions, p.as_of, months)
+    frame = frame.left_join(recent, frame.uscc == recent.r_uscc).drop("r_uscc")
+    return frame.mutate(recent_months=frame.recent_months.fill_null(0))
+
+
+def _listed_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table:
+    """The headcount of the month the unit's area was listed (its earliest risk-area flag active on the day)."""
+    listed = listed_month_headcount(tables, p.as_of, RISK_FLAG)
+    frame = frame.left_join(listed, frame.uscc == listed.l_uscc).drop("l_uscc")
+    return frame.mutate(recent_due_fen=ibis.null("int64"), recent_months=ibis.null("int64"))
 
 
 @dataclass(frozen=True)
@@ -62,7 +89,7 @@ class Programme:
     amount: Callable[[Table, Resolved], IntegerValue]
     formula: Pair
     flags: tuple[str, ...] = ()
-    recent: bool = False                      # reads the months just before the evaluation date
+    measures: Callable[[Table, SnapshotTables, Resolved], Table] = _no_measures   # headcount and the like
 
     def uses(self, criterion: str) -> bool:
         return criterion in self.criteria
@@ -81,7 +108,12 @@ PROGRAMMES: dict[str, Programme] = {p.id: p for p in (
                                   "`benefit_months` × the region's `monthly_benefit` × the insured at the end of the "
                                   "month before evaluation, or `premium_share` × the premiums due in the "
                                   "`premium_months` months before it"),
-              flags=("difficulty_certified",), recent=True),
+              flags=("difficulty_certified",), measures=_recent_measures),
+    Programme(RETENTION, ("一次性留工培训补助", "One-off retention-training subsidy"), "POLICIES.md §3",
+              ("scope", "flags_exclude", "risk_area", "retention_size", "listed_headcount"),
+              _retention_amount, ("`per_head` × 所在地区列为中高风险地区当月的参保人数",
+                                  "`per_head` × the insured in the month the unit's area was listed"),
+              flags=(RISK_FLAG,), measures=_listed_measures),
 )}
 
 

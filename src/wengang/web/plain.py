@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from wengang.rules.criteria import CRITERIA
+from wengang.rules.criteria import CRITERIA, INDUSTRY_WORDS
 from wengang.rules.plain import Fact, Reading
 from wengang.services.portal import CaseProgress, Explanation
 from wengang.web.words import SIZE_WORDS, bank_reason, case_words, next_step, pack_words, reason_words
@@ -90,8 +90,8 @@ def _read(f: Fact) -> tuple[Pair, Pair]:
         if f.criterion == "flags_exclude":
             return found, (f"不得有: {listed[0]}", f"none of: {listed[1]}")
         return found, (f"有{listed[0]}的, 须申请并人工审核", f"with {listed[1]}: apply, and staff review")
-    if f.criterion in _DIFFICULT:
-        return _DIFFICULT[f.criterion](r, s)
+    if f.criterion in _PROGRAMME_CRITERIA:
+        return _PROGRAMME_CRITERIA[f.criterion](r, s)
     return _size(r, s)
 
 
@@ -113,7 +113,28 @@ def _headcount(r: dict, s: dict) -> tuple[Pair, Pair]:
     return read, ("评估日上月末的参保人数", "the insured at the end of the month before evaluation")
 
 
-_DIFFICULT = {"difficulty": _difficulty, "region_fund": _region_fund, "headcount": _headcount}
+def _risk_area(r: dict, s: dict) -> tuple[Pair, Pair]:
+    found = ("所在地区已列为中高风险地区", "the area is listed") if r["flags"] else ("所在地区未列入", "not listed")
+    return found, ("评估日所在县级行政区有中高风险地区", "a medium- or high-risk area in the county on the day")
+
+
+def _retention_size(r: dict, s: dict) -> tuple[Pair, Pair]:
+    size = SIZE_WORDS.get(r["size_class"] or "unknown", SIZE_WORDS["unknown"])
+    listed = _join([INDUSTRY_WORDS.get(i, ("其他行业", "other")) for i in s["industries"]]) if s["industries"] else None
+    standard = (("中小微企业; 大型企业限" + listed[0], "SMEs; large units only in " + listed[1]) if listed
+                else ("中小微企业", "small and medium-sized units"))
+    return size, standard
+
+
+def _listed_headcount(r: dict, s: dict) -> tuple[Pair, Pair]:
+    heads = r["headcount"]
+    read = (f"{heads}人", f"{heads} insured") if heads is not None else ("缺少该月参保数据", "that month's data missing")
+    return read, (f"列为风险地区当月的参保人数, 每人{s['per_head']}元", f"insured that month, {s['per_head']} yuan each")
+
+
+_PROGRAMME_CRITERIA = {"difficulty": _difficulty, "region_fund": _region_fund, "headcount": _headcount,
+                       "risk_area": _risk_area, "retention_size": _retention_size,
+                       "listed_headcount": _listed_headcount}
 
 
 def _layoff(r: dict, s: dict) -> tuple[Pair, Pair]:
@@ -130,6 +151,9 @@ def _layoff(r: dict, s: dict) -> tuple[Pair, Pair]:
     word = ("低于", "below") if s["strict"] else ("不高于", "at most")
     limit = _percent(s["limit"])
     standard = (f"{word[0]}{limit}", f"{word[1]} {limit}")
+    if s.get("local"):
+        standard = (f"{word[0]}统筹地区城镇登记失业率 ({limit})",
+                    f"{word[1]} the local registered unemployment rate ({limit})")
     if r["kind"] == "small" and s["small_max"]:
         standard = (f"参保{s['small_max']}人及以下的单位: {standard[0]}",
                     f"units of {s['small_max']} insured or fewer: {standard[1]}")

@@ -211,6 +211,22 @@ NEXT_STEPS: dict[str, tuple[str, str]] = {
                                    "count at the start of the year; staff review it"),
     "reason.size_class_unknown": ("请在线申请并补充从业人数或营业收入, 由工作人员审核", "apply online and give your staff "
                                   "count or revenue; staff review it"),
+    "reason.not_certified_difficult": ("如本单位确有困难, 请向人社部门申请困难企业认定", "if your unit is in difficulty, "
+                                       "ask the bureau to certify it"),
+    "reason.fund_reserve_short": ("本地区暂不具备实施条件, 可关注普惠性稳岗返还", "the region cannot run this "
+                                  "programme now; the general return may still apply"),
+    "reason.region_values_missing": ("待本地区公布标准后由工作人员审核, 无需操作", "staff review it once the region "
+                                     "publishes its standard; nothing to do"),
+    "reason.headcount_unknown": ("工作人员将核实上月参保数据, 如有疑问请拨打12333", "staff check last month's "
+                                 "insurance data; questions: call 12333"),
+    "reason.not_in_risk_area": ("本单位所在地区未列为中高风险地区, 本项补助不适用", "your area was not listed, so this "
+                                "subsidy does not apply"),
+    "reason.large_not_covered": ("大型企业限受影响严重的行业; 如行业有误, 请拨打12333", "large units only in the "
+                                 "hardest-hit industries; if your industry is wrong, call 12333"),
+    "reason.retention_size_unknown": ("请在线申请并补充从业人数或营业收入, 由工作人员审核", "apply online and give your "
+                                      "staff count or revenue; staff review it"),
+    "reason.listed_headcount_unknown": ("工作人员将核实该月参保数据, 如有疑问请拨打12333", "staff check that "
+                                        "month's insurance data; questions: call 12333"),
     "reason.flag:": ("如该情形有误, 请先向认定部门申请更正, 再拨打12333", "if this finding is wrong, have the "
                      "department that made it correct it, then call 12333"),
     "reason.flag:failed_commitment": ("请在线申请并签署承诺书, 由工作人员审核", "apply online and sign the commitment "

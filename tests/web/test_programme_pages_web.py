@@ -1,0 +1,78 @@
+"""Issue 17: cases of the new programmes read in plain words on the employer's pages. A unit with a difficult-
+enterprise case and one with a retention-training case sign in and read their home page and "为什么" in Chinese and
+in English: the programme's own criteria in words, no reason code, parameter key, None or UTC."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.builders import steady_contributions, uscc, write_snapshot
+from tests.conftest import ACCOUNT
+from tests.web.conftest import activate, sign_in
+from tests.web.test_plain_words_portal import problems
+from wengang import bootstrap
+from wengang.config import Settings
+from wengang.services import cycles
+from wengang.services.snapshots import import_folder
+from wengang.web.app import create_app
+from wengang.web.settings import WebSettings
+
+PACKS = Path(__file__).resolve().parents[1] / "packs"
+DIFFICULT, RETAINED = uscc(41), uscc(42)
+
+
+def city(folder: Path) -> Path:
+    employers = [{"uscc": DIFFICULT, "name": "困难甲公司", "industry": "other", "employees": "20", "region": "610104",
+                  **ACCOUNT},
+                 {"uscc": RETAINED, "name": "留工乙餐饮", "industry": "catering", "employees": "20", "region": "610104",
+                  **ACCOUNT}]
+    contributions = [row for u in (DIFFICULT, RETAINED)
+                     for row in steady_contributions(u, insured=20, first="2017-12", last="2022-05")]
+    flags = [{"uscc": DIFFICULT, "source": "hrss", "flag": "difficulty_certified", "listed_on": "2019-01-01",
+              "removed_on": ""},
+             {"uscc": RETAINED, "source": "other", "flag": "epidemic_risk_area", "listed_on": "2022-04-10",
+              "removed_on": ""}]
+    return write_snapshot(folder, employers=employers, contributions=contributions, flags=flags, separations=[])
+
+
+@pytest.fixture
+def client(tmp_path, monkeypatch):
+    monkeypatch.setenv("WENGANG_POLICY_PATH", str(PACKS))
+    settings = Settings(data_dir=tmp_path / "var", database_url=f"sqlite:///{tmp_path / 'w.sqlite'}")
+    analytics = bootstrap.analytics(settings)
+    snapshot = import_folder(city(tmp_path / "city"), analytics=analytics, settings=settings).snapshot.id
+    store = bootstrap.open_store(settings)
+    ids = {}
+    for pack, day in (("xian-difficult-2019", dt.date(2019, 7, 1)), ("cn-retention-training-2022",
+                                                                    dt.date(2022, 6, 15))):
+        ids[pack] = cycles.open_cycle(pack, day, store=store, analytics=analytics, settings=settings,
+                                      snapshot=snapshot, by="clerk").cycle.id
+    for unit in (DIFFICULT, RETAINED):
+        activate(store, settings, unit)
+    store.close()
+    with TestClient(create_app(settings, WebSettings(cookie_secure=False)), raise_server_exceptions=False) as c:
+        yield c, ids
+    bootstrap.close_stores()
+
+
+def test_each_programme_s_case_reads_in_words_in_both_languages(client):
+    c, ids = client
+    for unit, pack, words in ((DIFFICULT, "xian-difficult-2019", ("困难企业稳岗返还", "困难企业认定", "本地区基金储备")),
+                              (RETAINED, "cn-retention-training-2022", ("一次性留工培训补助", "所在地区疫情风险等级",
+                                                                         "餐饮业"))):
+        c.cookies.clear()
+        sign_in(c, unit, employer=True)
+        pages = {"/portal": c.get("/portal").text, "why": c.get(f"/portal/cycles/{ids[pack]}").text}
+        missing = [w for w in words if w not in pages["/portal"] + pages["why"]]
+        assert not missing, (unit, missing, re.sub(r"<[^>]+>", " ", pages["why"])[-3000:])
+        assert {k: problems(v, english=False) for k, v in pages.items() if problems(v, english=False)} == {}
+        english = {k: c.get(f"{p}?lang=en").text for k, p in (("/portal", "/portal"),
+                                                               ("why", f"/portal/cycles/{ids[pack]}"))}
+        assert {k: problems(v, english=True) for k, v in english.items() if problems(v, english=True)} == {}
+    why = c.get(f"/portal/cycles/{ids['cn-retention-training-2022']}?lang=zh").text
+    assert "20人" in why and "每人500" in why                         # the listed month's headcount, 500 yuan each
