@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from wengang.domain.identifiers import ID_CHECK, USCC_ALPHABET
+from wengang.domain.identifiers import ID_CHECK, USCC_ALPHABET, id_check_char
 from wengang.snapshot.generator_codes import credit_codes
 
 
@@ -43,7 +43,10 @@ def _bad_uscc(v: str) -> str:
 
 
 def _bad_person(v: str) -> str:
-    return v[:17] + ID_CHECK[(ID_CHECK.index(v[17]) + 1) % 11] if v[0].isdigit() else "9" + v[1:]
+    """An ID number whose check character fails (a pseudonym becomes one: any other id is taken as it is)."""
+    if not (len(v) == 18 and v[:17].isdigit()):
+        v = f"1101052000010{int(''.join(c for c in v if c.isdigit()) or 0) % 10_000:04d}" + "0"
+    return v[:17] + ID_CHECK[(ID_CHECK.index(id_check_char(v[:17])) + 1) % 11]
 
 
 def _negative(v: Decimal | None) -> Decimal:
