@@ -48,7 +48,9 @@ def months(first: str, last: str) -> list[str]:
 
 def write_snapshot(folder: Path, *, employers: list[dict], contributions: list[dict],
                    separations: list[dict] | None = None, ui_claims: list[dict] | None = None,
-                   flags: list[dict] | None = None, contacts: list[dict] | None = None) -> Path:
+                   flags: list[dict] | None = None, contacts: list[dict] | None = None,
+                   hires: list[dict] | None = None, interns: list[dict] | None = None,
+                   dues: list[dict] | None = None) -> Path:
     """A snapshot folder; optional files are written only when given (an empty list writes a header)."""
     folder.mkdir(parents=True, exist_ok=True)
     write_csv(folder / "employers.csv", [EMPLOYER_DEFAULTS | e for e in employers])
@@ -59,6 +61,10 @@ def write_snapshot(folder: Path, *, employers: list[dict], contributions: list[d
         "ui_claims": (ui_claims, ["uscc", "person_id", "started_on", "kind"]),
         "flags": (flags, ["uscc", "source", "flag", "listed_on", "removed_on"]),
         "contacts": (contacts, ["uscc", "role", "name", "phone", "email", "wechat_openid", "sms_opt_out"]),
+        "hires": (hires, ["uscc", "person_id", "hired_on", "category", "graduated_on", "birth_date", "contract_signed",
+                          "insured_months"]),
+        "interns": (interns, ["uscc", "person_id", "started_on", "ended_on", "birth_date", "category"]),
+        "dues": (dues, ["uscc", "month", "insurance", "unit_due"]),
     }
     for name, (rows, columns) in optional.items():
         if rows is not None:

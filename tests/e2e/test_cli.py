@@ -156,3 +156,25 @@ def test_importing_the_same_snapshot_again_names_the_stored_one_and_stores_nothi
     stored = first.stdout.split("imported snapshot", 1)[1].split()[0]
     assert f"already imported as snapshot {stored}" in again.stdout
     assert run(["snapshot", "list"], var).stdout.count(stored) == 1
+
+
+def test_check_names_each_fault_of_the_new_files_by_file_line_column_value_and_reason(tmp_path, city):
+    a = uscc(1)
+    write_snapshot(city, employers=[{"uscc": a, "name": "甲公司", "industry": "other", "employees": "40"},
+                                    {"uscc": uscc(2), "name": "乙公司", "industry": "other", "employees": "40"}],
+                   contributions=steady_contributions(a, insured=40) + steady_contributions(uscc(2), insured=40),
+                   hires=[{"uscc": a, "person_id": "P1", "hired_on": "2023-07-01", "category": "graduate",
+                           "contract_signed": "true", "insured_months": "2"}],
+                   interns=[{"uscc": a, "person_id": "P2", "started_on": "2023-07-01", "ended_on": "2023-06-30",
+                             "category": "graduate"}],
+                   dues=[{"uscc": a, "month": "2020-02", "insurance": "injury", "unit_due": "8.00"}] * 2)
+    done = run(["snapshot", "check", str(city)], tmp_path / "var")
+    assert done.returncode == 1
+    assert [line for line in done.stdout.splitlines() if line.startswith(("  hires", "  interns", "  dues"))] == [
+        "  dues.csv:3 [uscc+month+insurance] '" + a + ",2020-02,injury': 重复记录 (uscc, month, insurance), 首次出现在第 2 "
+        "行 / duplicate (uscc, month, insurance), first on line 2",
+        "  hires.csv:2 [graduated_on] '': 毕业生 (category graduate) 须填写毕业日期 / a graduate needs graduated_on, the "
+        "day of graduation",
+        "  interns.csv:2 [ended_on] '2023-06-30': 见习结束日期早于开始日期 2023-07-01 / ended_on is before started_on "
+        "2023-07-01",
+    ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -22,6 +23,7 @@ from wengang.services.snapshots import check_folder
 from wengang.snapshot.generator import generate_city
 from wengang.snapshot.generator_boundary import KINDS
 from wengang.snapshot.generator_codes import quota_counts
+from wengang.snapshot.generator_dirty import FAULTS
 from wengang.snapshot.generator_profiles import PROFILES
 from wengang.snapshot.schema import FILES, FLAGS, INDUSTRIES, SEPARATION_REASONS, UNIT_TYPES
 
@@ -57,7 +59,7 @@ def test_same_seed_gives_the_same_bytes_and_another_seed_does_not(tmp_path: Path
         generate_city(tmp_path / name, units=500, seed=seed)
     assert _hashes(tmp_path / "a") == _hashes(tmp_path / "b")
     assert _hashes(tmp_path / "a")["contributions.parquet"] != _hashes(tmp_path / "c")["contributions.parquet"]
-    assert len(_hashes(tmp_path / "a")) == 6
+    assert len(_hashes(tmp_path / "a")) == 9
 
 
 def test_row_counts_are_what_was_written(city: tuple[Path, dict[str, int]]) -> None:
@@ -169,6 +171,7 @@ def test_dirty_city_has_faults_of_the_kinds_data_md_names(tmp_path: Path, fmt: s
     for words in ("check digit", "negative", "not a month", "duplicate", "not in employers", "unknown value",
                   "ID check character"):
         assert words in reasons, words
+    assert {f.file.split(".")[0] for f in result.faults} >= {"hires", "interns", "dues"}
     again = generate_city(tmp_path / "again", units=1500, seed=9, dirty=0.01, fmt=fmt)
     assert again == counts and _hashes(tmp_path / "again") == _hashes(tmp_path / "city")
 
@@ -277,3 +280,94 @@ def test_contacts_name_a_legal_representative_first_sometimes_a_specialist_and_s
     bad = con.execute("SELECT count(*) FROM contacts WHERE NOT regexp_full_match(phone, '1[3-9][0-9]{9}')").fetchone()
     opted = con.execute("SELECT count(*) FILTER (sms_opt_out), count(*) FROM contacts").fetchone()
     assert bad == (0,) and 0 < opted[0] < opted[1] * 0.1
+
+
+def _age(born: date, on: date) -> int:
+    """Whole years of life on a day: 16 from the 16th birthday on (a 29 February birthday counts on 1 March)."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _born(person_id: str, birth_date: date | None) -> date | None:
+    if birth_date is None and len(person_id) == 18:
+        return date(int(person_id[6:10]), int(person_id[10:12]), int(person_id[12:14]))
+    return birth_date
+
+
+def test_hires_are_young_graduates_and_unemployed_youth_of_the_pack_years_some_on_the_edges(
+        con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute("SELECT uscc, person_id, hired_on, category, graduated_on, birth_date, contract_signed, "
+                       "insured_months FROM hires").fetchall()
+    assert 300 < len(rows) < 5000
+    assert {r[2].year for r in rows} == {2022, 2023, 2024, 2025} and {r[3] for r in rows} == {
+        "graduate", "unemployed_youth"}
+    assert [p for _, p, *_ in rows if person_id_problem(p)] == []
+    graduates = [r for r in rows if r[3] == "graduate"]
+    assert all(r[4] is not None and r[4] < r[2] and r[2].year - r[4].year <= 2 for r in graduates)
+    assert all(r[4] is None for r in rows if r[3] == "unemployed_youth")
+    ids = [r for r in rows if len(r[1]) == 18 and r[5] is not None]
+    assert ids and all(_born(r[1], None) == r[5] for r in ids)         # a given birth date is the ID's
+    ages = [(_age(b, r[2]), b, r) for r in rows if (b := _born(r[1], r[5])) is not None]
+    assert len(ages) > 0.97 * len(rows) and {a for a, *_ in ages} <= set(range(15, 26))
+    on_birthday = {a for a, b, r in ages if (b.month, b.day) == (r[2].month, r[2].day)}
+    assert on_birthday >= {16, 25}                      # hired on the 16th birthday (in) and on the 25th (out) …
+    assert sum(a == 15 for a, *_ in ages) and sum(a == 24 for a, b, r in ages      # … and on the day before each
+                                                   if (r[2] + timedelta(days=1)).timetuple()[1:3] == (b.month, b.day))
+    assert all(20 <= a <= 25 for a, _, r in ages if r[3] == "graduate")   # 21–24, ± a second hire that year
+    assert 0 < sum(not r[6] for r in rows) < 0.15 * len(rows) and {r[7] for r in rows} == set(range(7))
+    units_per_year: dict[tuple[str, int], set[str]] = {}
+    for r in rows:
+        units_per_year.setdefault((r[1], r[2].year), set()).add(r[0])
+    assert any(len(u) == 2 for u in units_per_year.values())           # one person hired by two units in a year
+
+
+def test_interns_are_at_a_few_bases_some_still_there(con: duckdb.DuckDBPyConnection) -> None:
+    bases, units, ongoing, n, bad, first, last, kinds = con.execute("""
+        SELECT count(DISTINCT i.uscc), (SELECT count(*) FROM employers), count(*) FILTER (WHERE ended_on IS NULL),
+               count(*), count(*) FILTER (WHERE ended_on < started_on), min(started_on), max(started_on),
+               count(DISTINCT category) FROM interns i""").fetchone()
+    assert 0 < bases < 0.06 * units and 0 < ongoing < 0.5 * n and bad == 0 and kinds == 2
+    assert first.year == 2022 and last.year == 2025
+    people = [r[0] for r in con.execute("SELECT person_id FROM interns UNION ALL SELECT person_id FROM hires")
+              .fetchall()]
+    assert [p for p in people if person_id_problem(p)] == []
+
+
+def test_dues_are_the_base_years_unit_shares_and_unemployment_is_the_contributions_unit_due(
+        con: duckdb.DuckDBPyConnection) -> None:
+    months = [r[0] for r in con.execute("SELECT DISTINCT month FROM dues ORDER BY 1").fetchall()]
+    assert months == [f"2020-{m:02d}" for m in range(1, 13)]
+    assert con.execute("SELECT count(*) FROM (SELECT uscc, month, insurance FROM dues GROUP BY ALL "
+                       "HAVING count(*) > 1)").fetchone() == (0,)
+    missing, differ, pension_low, negative = con.execute("""
+        WITH d AS (PIVOT dues ON insurance USING first(unit_due) GROUP BY uscc, month)
+        SELECT count(*) FILTER (WHERE d.uscc IS NULL OR d.injury IS NULL OR d.pension IS NULL),
+               count(*) FILTER (WHERE d.unemployment <> c.unit_due),
+               count(*) FILTER (WHERE c.insured > 0 AND NOT d.pension > d.injury),
+               count(*) FILTER (WHERE least(d.pension, d.unemployment, d.injury) < 0)
+        FROM contributions c LEFT JOIN d USING (uscc, month) WHERE c.month >= '2020-01'""").fetchone()
+    assert (missing, differ, pension_low, negative) == (0, 0, 0, 0)
+    assert con.execute("SELECT count(*) FROM dues ANTI JOIN (SELECT uscc, month FROM contributions) "
+                       "USING (uscc, month)").fetchone() == (0,)
+
+
+def test_the_new_files_draw_on_their_own_stream_so_the_older_files_keep_their_bytes(tmp_path: Path) -> None:
+    generate_city(tmp_path / "a", units=400, seed=3, dirty=0.01)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("wengang.snapshot.generator_youth.HIRES_PER_INSURED_YEAR", 0.5)   # far more draws
+        generate_city(tmp_path / "b", units=400, seed=3, dirty=0.01)
+    a, b = _hashes(tmp_path / "a"), _hashes(tmp_path / "b")
+    older = ("employers", "contributions", "separations", "ui_claims", "flags", "contacts")
+    assert all(a[f"{name}.parquet"] == b[f"{name}.parquet"] for name in older)
+    assert a["hires.parquet"] != b["hires.parquet"]
+
+
+@pytest.mark.parametrize(("name", "kind"), [(name, k) for name in ("hires", "interns", "dues")
+                                            for k in range(len(FAULTS[name]))])
+def test_each_dirty_kind_of_the_new_files_is_a_fault_the_importer_names(tmp_path: Path, name: str, kind: int) -> None:
+    folder = tmp_path / "city"
+    generate_city(folder, units=300, seed=5)
+    table = pq.read_table(folder / f"{name}.parquet")
+    first_youth = table["category"].to_pylist().index("unemployed_youth") if name == "hires" else 0
+    pq.write_table(FAULTS[name][kind](table, np.array([first_youth])), folder / f"{name}.parquet")
+    faults = check_folder(folder, analytics=analytics_at(tmp_path), settings=Settings(data_dir=tmp_path)).faults
+    assert [f.file for f in faults] == [f"{name}.parquet"] and faults[0].line > 0

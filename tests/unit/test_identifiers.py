@@ -42,10 +42,19 @@ def test_id_with_wrong_check_character():
     assert "'X'" in id_problem("110105194912310021")
 
 
-def test_person_id_accepts_pseudonyms_but_not_broken_ids():
-    assert person_id_problem("P000123") is None
-    assert person_id_problem("110105194912310021") is not None
-    assert person_id_problem("12") is not None
+@pytest.mark.parametrize("value", ["P000123", "12", "7", "110105491231002", "A-1_b", "9" * 64, "11010519491231002X",
+                                   "1101051949123100", "1101051949123100211"])   # 16 and 19 digits: not ID-shaped
+def test_person_id_takes_any_short_id_as_it_is_and_checks_only_a_second_generation_shape(value):
+    assert person_id_problem(value) is None
+
+
+@pytest.mark.parametrize(("value", "why"), [
+    ("110105194912310021", "should be 'X', not '1'"),
+    ("11010519491231002x", "should be 'X', not 'x'"),       # shaped like an ID: the check character is upper-case
+    ("", "1 to 64 letters"), ("9" * 65, "1 to 64 letters"), ("P 1", "1 to 64 letters"), ("张三", "1 to 64 letters"),
+])
+def test_person_id_refuses_a_failing_check_character_and_what_is_not_an_id(value, why):
+    assert why in person_id_problem(value)
 
 
 def test_masks_hide_personal_data():

@@ -26,7 +26,8 @@ def city(
     fmt: Annotated[str, typer.Option("--format", help="parquet 或 csv")] = "parquet",
     base_year: Annotated[int, typer.Option(help="基准年 / base year (contributions cover it and the year before)")] = 2020,
 ) -> None:
-    """生成合成城市快照 / generate a synthetic city snapshot (employers, contributions, separations, claims, flags)."""
+    """生成合成城市快照 / generate a synthetic city snapshot (employers, contributions, separations, claims, flags,
+    contacts, hires, interns, dues)."""
     if profile not in PROFILES:
         fail(f"未知画像 / unknown profile {profile!r}; known: {', '.join(PROFILES)}")
     if fmt not in ("parquet", "csv"):

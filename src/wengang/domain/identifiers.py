@@ -8,8 +8,9 @@ USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
-_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
-PSEUDONYM_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{3,63}$")
+_ID_SHAPE = re.compile(r"^\d{17}[\dXx]$")   # a lower-case x is told to be upper-case by the check
+PERSON_ID_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+PERSON_ID_TEXT = "人员编号应为1到64位字母、数字、-或_ / a person id has 1 to 64 letters, digits, - or _"
 
 # The weights are 3^i mod 31 and 34 ≡ 3 (mod 31): so the first 17 characters, reversed, each replaced by its
 # value as a base-34 digit, read by int(…, 34) give the weighted sum mod 31 in C. Other bytes become "!": refused.
@@ -67,12 +68,14 @@ def id_problem(number: str) -> str | None:
 
 
 def person_id_problem(value: str) -> str | None:
-    """A person is named by a valid ID number or by a pseudonym that cannot be mistaken for one."""
-    if value[:1].isdigit():
+    """DATA.md's person ids: 1–64 letters, digits, - and _; a value shaped like a second-generation resident ID
+    must pass its check character (written upper-case X); a 15-digit first-generation ID, an agency's personal
+    number or a pseudonym is taken as it is."""
+    if not PERSON_ID_SHAPE.match(value):
+        return PERSON_ID_TEXT
+    if _ID_SHAPE.match(value):   # shaped like a second-generation ID: its check character must verify
         return id_problem(value)
-    if PSEUDONYM_SHAPE.match(value):
-        return None
-    return "既不是有效身份证号也不是化名(字母开头) / neither a valid ID number nor a pseudonym starting with a letter"
+    return None
 
 
 def mask_id(value: str) -> str:

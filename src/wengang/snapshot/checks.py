@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wengang.domain.identifiers import ID_CHECK, ID_WEIGHTS, USCC_ALPHABET, USCC_WEIGHTS
+from wengang.domain.identifiers import ID_CHECK, ID_WEIGHTS, PERSON_ID_TEXT, USCC_ALPHABET, USCC_WEIGHTS
 from wengang.domain.names import NAME_LIMIT
 from wengang.snapshot.schema import FALSE_WORDS, TRUE_WORDS, Column
 
@@ -31,17 +31,16 @@ def _uscc_sql(v: str) -> str:
 
 
 def _id_sql(v: str) -> str:
+    """DATA.md's person ids, as domain.identifiers.person_id_problem has them: the shape, then the check character
+    of a value shaped like a second-generation resident ID (a lower-case x is told to be X)."""
     terms = " + ".join(f"CAST(substr({v}, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(ID_WEIGHTS))
     expected = f"substr({_q(ID_CHECK)}, (({terms}) % 11) + 1, 1)"
     return f"""CASE
-      WHEN regexp_full_match({v}, '[0-9].*') THEN CASE
-        WHEN NOT regexp_full_match({v}, '[0-9]{{17}}[0-9X]')
-          THEN '身份证号应为17位数字加校验位 / ID number must be 17 digits and a check character'
-        WHEN {expected} <> substr({v}, 18, 1)
-          THEN '身份证校验码错误 / ID check character should be ''' || {expected} || ''''
+      WHEN NOT regexp_full_match({v}, '[A-Za-z0-9_-]{{1,64}}') THEN {_q(PERSON_ID_TEXT)}
+      WHEN regexp_full_match({v}, '[0-9]{{17}}[0-9Xx]') THEN CASE
+        WHEN {expected} <> substr({v}, 18, 1) THEN '身份证校验码错误 / ID check character should be '''
+             || {expected} || ''', not ''' || substr({v}, 18, 1) || ''''
       END
-      WHEN NOT regexp_full_match({v}, '[A-Za-z][A-Za-z0-9_-]{{3,63}}')
-        THEN '既不是有效身份证号也不是化名 / neither a valid ID number nor a pseudonym starting with a letter'
     END"""
 
 

@@ -3,7 +3,8 @@
 The work is split by stage: `generator_codes` (valid codes, IDs, exact money), `generator_units` (units and
 headcounts, employers), `generator_boundary` (units sitting exactly on a legal boundary), `generator_flows`
 (contributions, separations, claims, flags) and `generator_dirty` (faults on request). This module runs them
-in order, each stage on its own random stream, and writes the six files (`generator_contacts`: who to text).
+in order, each stage on its own random stream, and writes the nine files (`generator_contacts`: who to text;
+`generator_youth`: hires and interns of the pack years 2022–2025; `generator_dues`: the base year's unit dues).
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from wengang.snapshot.generator_boundary import place_boundary_units
 from wengang.snapshot.generator_codes import credit_codes, digits, fixed_strings, money, person_ids
 from wengang.snapshot.generator_contacts import contacts_table
 from wengang.snapshot.generator_dirty import FAULTS, spoil
+from wengang.snapshot.generator_dues import dues_months
 from wengang.snapshot.generator_flows import contributions_month, draw_arrears, flags_table, leavers
 from wengang.snapshot.generator_profiles import PROFILES
 from wengang.snapshot.generator_units import N_MONTHS, City, draw_city, employers_table
+from wengang.snapshot.generator_youth import hires_table, interns_table
 from wengang.snapshot.schema import FILES
 
 __all__ = ["City", "Progress", "credit_codes", "digits", "draw_city", "fixed_strings", "generate_city", "money",
@@ -50,7 +53,7 @@ class _Sink:
 
 def generate_city(out: Path, *, units: int, seed: int, profile: str = "beijing", dirty: float = 0.0,
                   fmt: str = "parquet", base_year: int = 2020, progress: Progress | None = None) -> dict[str, int]:
-    """Write a synthetic city's six snapshot files into `out` (same seed, same bytes); rows per file."""
+    """Write a synthetic city's nine snapshot files into `out` (same seed, same bytes); rows per file."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
     if fmt not in ("parquet", "csv"):
@@ -62,8 +65,8 @@ def generate_city(out: Path, *, units: int, seed: int, profile: str = "beijing",
     for spec in FILES:  # a stale file in the other format would make the folder ambiguous
         for suffix in (".csv", ".parquet"):
             (out / f"{spec.name}{suffix}").unlink(missing_ok=True)
-    streams = np.random.SeedSequence(seed).spawn(7)  # the first five as before the boundary units existed, and so on
-    draw, extra, people, flag_rng, bad, edge, reach = (np.random.default_rng(s) for s in streams)
+    streams = np.random.SeedSequence(seed).spawn(8)  # the first five as before the boundary units existed, and so on
+    draw, extra, people, flag_rng, bad, edge, reach, youth = (np.random.default_rng(s) for s in streams)
     counts: dict[str, int] = {}
 
     def emit(name: str, tables) -> None:  # noqa: ANN001 - any iterable of tables
@@ -97,4 +100,8 @@ def generate_city(out: Path, *, units: int, seed: int, profile: str = "beijing",
     emit("flags", [flags_table(flag_rng, city)])
     progress.step("写 contacts / writing contacts")
     emit("contacts", [contacts_table(reach, city)])
+    progress.step("写 hires, interns, dues / writing hires, interns and dues")
+    emit("hires", [hires_table(youth, city)])
+    emit("interns", [interns_table(youth, city)])
+    emit("dues", dues_months(city))   # no draw: the base year's dues follow from headcounts and wage bases
     return counts

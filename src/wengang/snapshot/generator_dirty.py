@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from wengang.domain.identifiers import ID_CHECK, USCC_ALPHABET
+from wengang.domain.identifiers import ID_CHECK, USCC_ALPHABET, id_check_char
 from wengang.snapshot.generator_codes import credit_codes
 
 
@@ -43,7 +43,10 @@ def _bad_uscc(v: str) -> str:
 
 
 def _bad_person(v: str) -> str:
-    return v[:17] + ID_CHECK[(ID_CHECK.index(v[17]) + 1) % 11] if v[0].isdigit() else "9" + v[1:]
+    """An ID number whose check character fails (a pseudonym becomes one: any other id is taken as it is)."""
+    if not (len(v) == 18 and v[:17].isdigit()):
+        v = f"1101052000010{int(''.join(c for c in v if c.isdigit()) or 0) % 10_000:04d}" + "0"
+    return v[:17] + ID_CHECK[(ID_CHECK.index(id_check_char(v[:17])) + 1) % 11]
 
 
 def _negative(v: Decimal | None) -> Decimal:
@@ -72,6 +75,17 @@ def _removed_before(table: pa.Table, rows: np.ndarray) -> pa.Table:
     return _replace("removed_on", lambda _: next(fix))(table, rows)
 
 
+def _graduate_without_day(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    table = _replace("category", lambda _: "graduate")(table, rows)
+    return _replace("graduated_on", lambda _: None)(table, rows)
+
+
+def _ended_before(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    started = iter(table["started_on"].combine_chunks().take(pa.array(rows, pa.int64())).to_pylist())
+    fix = iter(None if d is None else d - timedelta(days=1) for d in started)
+    return _replace("ended_on", lambda _: next(fix))(table, rows)
+
+
 FAULTS: dict[str, tuple] = {
     "employers": (_replace("uscc", _bad_uscc), _replace("unit_type", lambda _: "company"),
                   _replace("revenue", _negative), _replace("industry", lambda _: "mining")),
@@ -81,4 +95,9 @@ FAULTS: dict[str, tuple] = {
     "ui_claims": (_replace("person_id", _bad_person), _replace("kind", lambda _: "weekly")),
     "flags": (_replace("flag", lambda _: "blacklisted"), _removed_before, _orphan),
     "contacts": (_replace("phone", lambda v: v[:10]), _replace("role", lambda _: "boss"), _orphan),
+    "hires": (_replace("person_id", _bad_person), _replace("category", lambda _: "student"), _graduate_without_day,
+              _replace("insured_months", lambda v: -1 - v), _orphan),
+    "interns": (_replace("person_id", _bad_person), _replace("category", lambda _: "apprentice"), _ended_before,
+                _orphan),
+    "dues": (_duplicate, _replace("insurance", lambda _: "medical"), _replace("unit_due", _negative), _orphan),
 }

@@ -25,6 +25,8 @@ FLAGS = (
     "refused_verification", "difficulty_certified", "epidemic_risk_area", "other",
 )
 CONTACT_ROLES = ("legal_representative", "hr_specialist", "finance", "other")
+YOUTH_CATEGORIES = ("graduate", "unemployed_youth")   # 普通高校毕业生, 登记失业16–24岁青年
+INSURANCES = ("pension", "unemployment", "injury")    # the unit shares contribution relief changes
 TRUE_WORDS = ("true", "1", "是")
 FALSE_WORDS = ("false", "0", "否")
 
@@ -149,5 +151,48 @@ CONTACTS = FileSpec(
 )
 PERSONAL_KINDS = ("mobile", "email", "openid")   # a fault shows these masked: the report is a file people open
 
-FILES: tuple[FileSpec, ...] = (EMPLOYERS, CONTRIBUTIONS, SEPARATIONS, UI_CLAIMS, FLAGS_FILE, CONTACTS)
+HIRES = FileSpec(
+    "hires",
+    (
+        Column("uscc", "uscc"),
+        Column("person_id", "person_id"),
+        Column("hired_on", "date"),
+        Column("category", "enum", choices=YOUTH_CATEGORIES),
+        Column("graduated_on", "date", required=False),   # required for a graduate: a row rule
+        Column("birth_date", "date", required=False),     # else read from an 18-character ID number
+        Column("contract_signed", "bool"),
+        Column("insured_months", "int"),
+    ),
+    required=False,
+    row_rules=("graduate_has_graduated_on",),
+    repeats_kept_once=True,      # no key: a person may be hired by two units, or twice by one
+)
+INTERNS = FileSpec(
+    "interns",
+    (
+        Column("uscc", "uscc"),                      # the internship base
+        Column("person_id", "person_id"),
+        Column("started_on", "date"),
+        Column("ended_on", "date", required=False),  # empty: still an intern
+        Column("birth_date", "date", required=False),
+        Column("category", "enum", choices=YOUTH_CATEGORIES),
+    ),
+    required=False,
+    row_rules=("ended_after_started",),
+    repeats_kept_once=True,
+)
+DUES = FileSpec(
+    "dues",
+    (
+        Column("uscc", "uscc"),
+        Column("month", "month"),
+        Column("insurance", "enum", choices=INSURANCES),
+        Column("unit_due", "money"),
+    ),
+    required=False,
+    key=("uscc", "month", "insurance"),
+)
+
+FILES: tuple[FileSpec, ...] = (EMPLOYERS, CONTRIBUTIONS, SEPARATIONS, UI_CLAIMS, FLAGS_FILE, CONTACTS, HIRES, INTERNS,
+                               DUES)
 FILES_BY_NAME = {f.name: f for f in FILES}

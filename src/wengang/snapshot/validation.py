@@ -136,15 +136,26 @@ def _duplicate_faults(con: duckdb.DuckDBPyConnection, raw: RawFile, *, all_copie
     return _fetch(con, sql, raw.display)
 
 
+def _not_before(later: str, earlier: str, zh: str, en: str) -> str:
+    """Rows whose date `later` parses and falls before the parsed date `earlier`: the fault is on `later`."""
+    return f"""SELECT {LINE}, '{later}', "{later}", '{zh} ' || "{earlier}" || ' / {en} ' || "{earlier}"
+               FROM {{view}} WHERE try_strptime("{later}", '%Y-%m-%d') < try_strptime("{earlier}", '%Y-%m-%d')"""
+
+
+GRADUATE_NEEDS_DATE = "毕业生 (category graduate) 须填写毕业日期 / a graduate needs graduated_on, the day of graduation"
+ROW_RULES = {   # name in FileSpec.row_rules -> the SQL that finds its faulty rows as (line, column, value, reason)
+    "removed_after_listed": _not_before("removed_on", "listed_on", "撤销日期早于列入日期",
+                                        "removed_on is before listed_on"),
+    "ended_after_started": _not_before("ended_on", "started_on", "见习结束日期早于开始日期",
+                                       "ended_on is before started_on"),
+    "graduate_has_graduated_on": f"""SELECT {LINE}, 'graduated_on', graduated_on, '{GRADUATE_NEEDS_DATE}'
+        FROM {{view}} WHERE category = 'graduate' AND graduated_on IS NULL""",   # a blank is a bad date already
+}
+
+
 def _row_rule_faults(con: duckdb.DuckDBPyConnection, raw: RawFile) -> list[Fault]:
-    if "removed_after_listed" not in raw.spec.row_rules:
-        return []
-    sql = f"""
-      SELECT {LINE}, 'removed_on', removed_on,
-             '撤销日期早于列入日期 ' || listed_on || ' / removed_on is before listed_on ' || listed_on
-      FROM {raw_view(raw)}
-      WHERE try_strptime(removed_on, '%Y-%m-%d') < try_strptime(listed_on, '%Y-%m-%d')"""
-    return _fetch(con, sql, raw.display)
+    return [f for rule in raw.spec.row_rules for f in _fetch(con, ROW_RULES[rule].format(view=raw_view(raw)),
+                                                             raw.display)]
 
 
 def _orphan_faults(con: duckdb.DuckDBPyConnection, raw: RawFile, employers: RawFile) -> list[Fault]:
