@@ -72,13 +72,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--format", dest="fmt", default="parquet", choices=("parquet", "csv"))
     parser.add_argument("--no-record", action="store_true", help="do not append to bench/RESULTS.md")
+    parser.add_argument("--programme-files", action="store_true",
+                        help="also hires, interns and dues (~35 dues rows a unit); off: the six files measured so far")
     args = parser.parse_args()
     machine = (f"{platform.node()}, {os.cpu_count()} CPU, {psutil.virtual_memory().total / GB:.0f} GB RAM, "
                f"Python {platform.python_version()}, load before {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="wengang-bench-") as tmp:
         folder, data = Path(tmp) / "city", Path(tmp) / "var"
         counts, gen_s, gen_peak = timed(lambda: generate_city(folder, units=args.units, seed=args.seed,
-                                                              fmt=args.fmt))
+                                                              fmt=args.fmt, programme_files=args.programme_files))
         rows = sum(counts.values())
         size = sum(p.stat().st_size for p in folder.iterdir())
         print(f"generate  {args.units:,} units, {rows:,} rows ({size / 1e6:,.0f} MB {args.fmt}) in {gen_s:.1f} s: "

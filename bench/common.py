@@ -49,7 +49,7 @@ def city(units: int, seed: int = 2021) -> Path:
 
     folder = CACHE / f"city-{units}-{seed}"
     if not (folder / "employers.parquet").exists():
-        generate_city(folder, units=units, seed=seed, profile="beijing")
+        generate_city(folder, units=units, seed=seed, profile="beijing", programme_files=False)   # the six files
     return folder
 
 

@@ -371,3 +371,11 @@ def test_each_dirty_kind_of_the_new_files_is_a_fault_the_importer_names(tmp_path
     pq.write_table(FAULTS[name][kind](table, np.array([first_youth])), folder / f"{name}.parquet")
     faults = check_folder(folder, analytics=analytics_at(tmp_path), settings=Settings(data_dir=tmp_path)).faults
     assert [f.file for f in faults] == [f"{name}.parquet"] and faults[0].line > 0
+
+
+def test_without_programme_files_the_city_is_the_six_files_the_general_return_reads(tmp_path):
+    counts = generate_city(tmp_path / "six", units=50, seed=3, programme_files=False)
+    assert set(counts) == {"employers", "contributions", "separations", "ui_claims", "flags", "contacts"}
+    assert not any((tmp_path / "six" / f"{name}.parquet").exists() for name in ("hires", "interns", "dues"))
+    full = generate_city(tmp_path / "all", units=50, seed=3)
+    assert {k: full[k] for k in counts} == counts and full["dues"] > 0          # the same six, then the rest

@@ -56,7 +56,10 @@ def export_parquet(con: duckdb.DuckDBPyConnection, info: SnapshotInfo, folder: P
     to read (on a cluster: shared storage), so Spark reads the same inputs as DuckDB."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for name in [spec.name for spec in FILES] + ([facts.TABLE] if facts.exists(con, info.schema) else []):
+    stored = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
+                                        [info.schema]).fetchall()}     # a snapshot older than a file lacks it
+    for name in [spec.name for spec in FILES if spec.name in stored] + ([facts.TABLE] if facts.exists(con, info.schema)
+                                                                         else []):
         path = folder / f"{name}.parquet"
         con.execute(f"COPY {info.schema}.{name} TO '{path}' (FORMAT parquet)")
         paths[name] = path
