@@ -16,13 +16,19 @@ from wengang.rules.inputs import SnapshotTables
 from wengang.snapshot import facts
 from wengang.snapshot.schema import FILES
 
+PROGRAMME_FILES = ("hires", "interns", "dues")     # read by the person-level programmes and relief only
 
-def _tables(get, info: SnapshotInfo, with_facts: bool) -> SnapshotTables:
+
+def _tables(get, info: SnapshotInfo, with_facts: bool, stored: set[str]) -> SnapshotTables:
+    """The snapshot's tables; a programme file is None when the snapshot has no table for it (imported before the
+    file existed) and empty when the folder had no such file."""
     return SnapshotTables(
         employers=get("employers"), contributions=get("contributions"), separations=get("separations"),
         ui_claims=get("ui_claims"), flags=get("flags"),
         has_separations="separations" in info.files, has_ui_claims="ui_claims" in info.files,
         has_flags="flags" in info.files, contribution_years=get(facts.TABLE) if with_facts else None,
+        **{name: get(name) if name in stored else None for name in PROGRAMME_FILES},
+        present=frozenset(info.files),
     )
 
 
@@ -30,7 +36,13 @@ def duckdb_tables(con: duckdb.DuckDBPyConnection, info: SnapshotInfo) -> Snapsho
     """The snapshot's typed tables in the store, as Ibis tables on the same DuckDB connection; the contribution
     facts when the snapshot has them (snapshot/facts.py), else the engine aggregates the monthly rows."""
     backend = ibis.duckdb.from_connection(con)
-    return _tables(lambda name: backend.table(name, database=info.schema), info, facts.exists(con, info.schema))
+    return _tables(lambda name: backend.table(name, database=info.schema), info, facts.exists(con, info.schema),
+                   _stored(con, info.schema))
+
+
+def _stored(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
+    return {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
+                                      [schema]).fetchall()}
 
 
 def spark_session():
@@ -56,8 +68,7 @@ def export_parquet(con: duckdb.DuckDBPyConnection, info: SnapshotInfo, folder: P
     to read (on a cluster: shared storage), so Spark reads the same inputs as DuckDB."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = {}
-    stored = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
-                                        [info.schema]).fetchall()}     # a snapshot older than a file lacks it
+    stored = _stored(con, info.schema)                  # a snapshot older than a file lacks its table
     for name in [spec.name for spec in FILES if spec.name in stored] + ([facts.TABLE] if facts.exists(con, info.schema)
                                                                          else []):
         path = folder / f"{name}.parquet"
@@ -70,7 +81,7 @@ def spark_tables(session, paths: dict[str, Path], info: SnapshotInfo) -> Snapsho
     backend = ibis.pyspark.connect(session)
     for name, path in paths.items():
         session.read.parquet(str(path)).createOrReplaceTempView(f"wg_{info.id}_{name}")
-    return _tables(lambda name: backend.table(f"wg_{info.id}_{name}"), info, facts.TABLE in paths)
+    return _tables(lambda name: backend.table(f"wg_{info.id}_{name}"), info, facts.TABLE in paths, set(paths))
 
 
 def execute(expr: Table) -> pa.Table:

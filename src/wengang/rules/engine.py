@@ -104,6 +104,8 @@ def _only(tables: SnapshotTables, uscc: str) -> SnapshotTables:
     years = tables.contribution_years
     return replace(tables, employers=of(tables.employers), contributions=of(tables.contributions),
                    separations=of(tables.separations), ui_claims=of(tables.ui_claims), flags=of(tables.flags),
+                   **{n: None if getattr(tables, n) is None else of(getattr(tables, n))
+                      for n in ("hires", "interns", "dues")},
                    contribution_years=None if years is None else of(years))
 
 

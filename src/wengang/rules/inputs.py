@@ -22,6 +22,10 @@ class SnapshotTables:
     has_ui_claims: bool
     has_flags: bool
     contribution_years: Table | None = None  # snapshot/facts.py; None: aggregate the monthly rows
+    hires: Table | None = None               # the programme files (DATA.md): None where the snapshot has no table
+    interns: Table | None = None
+    dues: Table | None = None
+    present: frozenset[str] = frozenset()    # the files the snapshot's folder had
 
 
 def _month(year: int, month: int) -> str:
