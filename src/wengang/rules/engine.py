@@ -101,12 +101,13 @@ def _only(tables: SnapshotTables, uscc: str) -> SnapshotTables:
     def of(t: Table) -> Table:
         return t.filter(t.uscc == uscc)
 
-    years = tables.contribution_years
+    def maybe(t: Table | None) -> Table | None:
+        return None if t is None else of(t)
+
     return replace(tables, employers=of(tables.employers), contributions=of(tables.contributions),
                    separations=of(tables.separations), ui_claims=of(tables.ui_claims), flags=of(tables.flags),
-                   **{n: None if getattr(tables, n) is None else of(getattr(tables, n))
-                      for n in ("hires", "interns", "dues")},
-                   contribution_years=None if years is None else of(years))
+                   hires=maybe(tables.hires), interns=maybe(tables.interns), dues=maybe(tables.dues),
+                   contribution_years=maybe(tables.contribution_years))
 
 
 def _joined(parts: list[tuple[BooleanValue, str]]) -> ibis.Value:
