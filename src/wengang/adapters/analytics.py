@@ -19,7 +19,7 @@ from wengang.domain.ports import Clock
 from wengang.domain.progress import Progress
 from wengang.domain.snapshots import CheckResult, Imported, SnapshotInfo
 from wengang.rules import backends, runs
-from wengang.rules.engine import decide, decide_unit
+from wengang.rules.engine import decide, decide_persons, decide_unit
 from wengang.rules.parameters import Pack, load_pack
 from wengang.snapshot import checking, facts, store
 
@@ -109,10 +109,13 @@ class DuckAnalytics:
                 facts.ensure(con, snapshot.schema)
             started = time.perf_counter()
             if engine == "duckdb":
-                frame, used = decide(backends.duckdb_tables(con, snapshot), pack, as_of)
+                tables = backends.duckdb_tables(con, snapshot)
+                frame, used = decide(tables, pack, as_of)
                 decided = backends.execute(frame)
+                hires = decide_persons(tables, pack, as_of)
+                persons = None if hires is None else backends.execute(hires)
             else:
-                decided, used = _on_spark(con, snapshot, pack, as_of)
+                decided, used, persons = _on_spark(con, snapshot, pack, as_of)
             seconds = time.perf_counter() - started
             summary = runs.summarise(runs.new_run_id(), snapshot.id, pack.id, as_of, engine, decided, seconds)
             if keep:
@@ -120,7 +123,7 @@ class DuckAnalytics:
                 runs.store_run(con, summary, decided, used.used)
         finally:
             con.close()
-        return Evaluated(summary, decided)
+        return Evaluated(summary, decided, persons)
 
     def snapshot_accounts(self, run_ids: Iterable[str]) -> dict[str, SnapshotAccount]:
         out: dict[str, SnapshotAccount] = {}
@@ -224,8 +227,10 @@ def _on_spark(con: duckdb.DuckDBPyConnection, info: SnapshotInfo, pack: Pack, as
     try:
         paths = backends.export_parquet(con, info, folder)
         session = backends.spark_session()
-        frame, used = decide(backends.spark_tables(session, paths, info), pack, as_of)
-        return backends.execute(frame), used
+        tables = backends.spark_tables(session, paths, info)
+        frame, used = decide(tables, pack, as_of)
+        hires = decide_persons(tables, pack, as_of)
+        return backends.execute(frame), used, None if hires is None else backends.execute(hires)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

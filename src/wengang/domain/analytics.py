@@ -49,6 +49,7 @@ class Evaluated(NamedTuple):
 
     summary: RunSummary
     decided: Any
+    persons: Any = None       # one row per hire, for a programme that pays per person (else None)
 
 
 class SnapshotAccount(NamedTuple):

@@ -14,6 +14,7 @@ from wengang.rules.criteria import IDS
 from wengang.rules.inputs import SnapshotTables, unit_frame
 from wengang.rules.layoff import layoff_columns, net_reduction
 from wengang.rules.parameters import Pack
+from wengang.rules.persons import persons
 from wengang.rules.programmes import Programme, programme_of
 from wengang.rules.resolved import Resolved
 from wengang.rules.sizeclass import size_class
@@ -88,6 +89,13 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
                          has_account=frame.bank_code.notnull() & frame.account_no.notnull()
                          & frame.account_name.notnull())
     return frame.select(*STORED_COLUMNS), p
+
+
+def decide_persons(tables: SnapshotTables, pack: Pack, as_of: dt.date) -> Table | None:
+    """One row per hire of a programme that pays per person (rules/persons.py), decided by the same expression
+    whose sums `decide` prices the units with; None for a unit-level programme or a snapshot without hires."""
+    programme = programme_of(pack)
+    return persons(tables, Resolved(pack, as_of), programme.persons) if programme.persons else None
 
 
 def decide_unit(tables: SnapshotTables, pack: Pack, as_of: dt.date, uscc: str, *,

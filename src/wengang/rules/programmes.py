@@ -12,13 +12,17 @@ from ibis.expr.types import IntegerValue, Table
 from wengang.rules.exact import RATIO_SCALE, round_half_up
 from wengang.rules.inputs import SnapshotTables, listed_month_headcount, recent_measures
 from wengang.rules.parameters import Pack, PackError
+from wengang.rules.persons import person_measures
 from wengang.rules.resolved import Resolved
 
 Pair = tuple[str, str]
 GENERAL = "ui-return"
 DIFFICULT = "difficult-return"
 RETENTION = "retention-training"
+JOB_EXPANSION = "job-expansion"
 RISK_FLAG = "epidemic_risk_area"
+PERSON_CRITERIA_USED = ("hire_category", "graduation", "youth_age", "contract", "person_insured", "hired_in_year",
+                        "once_per_person")
 
 
 def _general_amount(t: Table, p: Resolved) -> IntegerValue:
@@ -77,6 +81,16 @@ def _listed_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table
     return frame.mutate(recent_due_fen=ibis.null("int64"), recent_months=ibis.null("int64"))
 
 
+def _persons_amount(t: Table, p: Resolved) -> IntegerValue:
+    """The sum over the unit's eligible hires of `per_person` (rules/persons.py)."""
+    return t.persons_amount_fen
+
+
+def _hire_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table:
+    """Each hire decided by the person criteria, summed per unit (eligible hires stored as `headcount`)."""
+    return person_measures(frame, tables, p, PERSON_CRITERIA_USED)
+
+
 @dataclass(frozen=True)
 class Programme:
     """A programme: its words, the criteria that decide it (registry ids, in order), its formula and the flags its
@@ -90,6 +104,7 @@ class Programme:
     formula: Pair
     flags: tuple[str, ...] = ()
     measures: Callable[[Table, SnapshotTables, Resolved], Table] = _no_measures   # headcount and the like
+    persons: tuple[str, ...] = ()       # person criteria (registry PERSON_CRITERIA) of a programme paying per person
 
     def uses(self, criterion: str) -> bool:
         return criterion in self.criteria
@@ -114,6 +129,11 @@ PROGRAMMES: dict[str, Programme] = {p.id: p for p in (
               _retention_amount, ("`per_head` × 所在地区列为中高风险地区当月的参保人数",
                                   "`per_head` × the insured in the month the unit's area was listed"),
               flags=(RISK_FLAG,), measures=_listed_measures),
+    Programme(JOB_EXPANSION, ("一次性扩岗补助", "One-off job-expansion subsidy"), "POLICIES.md §3",
+              ("hires_file", "eligible_hires"), _persons_amount,
+              ("`per_person` × 符合条件的招用人数 (每人每年只计一次)",
+               "`per_person` × the eligible hires (each person once a year)"),
+              measures=_hire_measures, persons=PERSON_CRITERIA_USED),
 )}
 
 

@@ -11,10 +11,12 @@ import pyarrow as pa
 
 from wengang.config import Settings
 from wengang.domain.analytics import ENGINES, RunSummary
+from wengang.domain.identifiers import mask_id
 from wengang.domain.ports import Analytics
 from wengang.domain.progress import Progress, Silent
 from wengang.rules import output
 from wengang.rules.parameters import load_pack
+from wengang.rules.programmes import programme_of
 from wengang.services.snapshots import resolve_snapshot
 
 
@@ -24,6 +26,7 @@ class Evaluation:
 
     summary: RunSummary
     decided: pa.Table
+    persons: pa.Table | None = None      # a programme that pays per person: one row per hire (ids unmasked)
 
     @cached_property
     def contract(self) -> pa.Table:
@@ -42,8 +45,43 @@ def evaluate(snapshot: str, pack_id: str, as_of: dt.date, *, analytics: Analytic
     info = resolve_snapshot(snapshot, analytics=analytics, settings=settings, progress=progress)
     progress.step(f"评估 / evaluating {pack.id} on {engine}")
     run = analytics.evaluate(info, pack.id, as_of, engine=engine, keep=keep, progress=progress)
-    return Evaluation(run.summary, run.decided)
+    return Evaluation(run.summary, run.decided, run.persons)
 
 
 def write_decisions(evaluation: Evaluation, out: Path, fmt: str) -> Path:
     return output.write(evaluation.contract, out, fmt)
+
+
+class NotPerPerson(ValueError):
+    """`--persons` asked of a pack whose programme pays per unit."""
+
+
+def persons_table(persons: pa.Table) -> pa.Table:
+    """The per-person file of DATA.md: uscc, person_id masked (first 3 and last 4), decision, amount in yuan with
+    two decimals (from fen, never a float), reasons; with the hiring day, so two hires of one person read apart."""
+    ids = persons.column("person_id").to_pylist()
+    fen = [int(f or 0) for f in persons.column("amount_fen").to_pylist()]
+    reasons = [r or None for r in persons.column("reasons").to_pylist()]
+    return pa.table({
+        "uscc": pa.array(persons.column("uscc").to_pylist(), pa.string()),
+        "person_id": pa.array([mask_id(str(i)) for i in ids], pa.string()),
+        "hired_on": persons.column("hired_on"),
+        "decision": pa.array(persons.column("decision").to_pylist(), pa.string()),
+        "amount": pa.array([f"{f // 100}.{f % 100:02d}" for f in fen], pa.string()),
+        "reasons": pa.array(reasons, pa.string()),
+    })
+
+
+def write_persons(evaluation: Evaluation, pack_id: str, out: Path, fmt: str) -> Path:
+    """One row per hire of a programme that pays per person; refused in words for a pack that pays per unit. A
+    snapshot without a hires file writes the header only (every unit is then ineligible: `hires_missing`)."""
+    programme = programme_of(load_pack(pack_id))
+    if not programme.persons:
+        raise NotPerPerson(f"政策包 {pack_id} 按单位核定 ({programme.name[0]}), 没有按人明细; 不要使用 --persons / "
+                           f"pack {pack_id} pays per unit ({programme.name[1]}): there is no per-person file")
+    persons = evaluation.persons
+    if persons is None:
+        persons = pa.table({"uscc": pa.array([], pa.string()), "person_id": pa.array([], pa.string()),
+                            "hired_on": pa.array([], pa.date32()), "decision": pa.array([], pa.string()),
+                            "amount_fen": pa.array([], pa.int64()), "reasons": pa.array([], pa.string())})
+    return output.write(persons_table(persons), out, fmt)
