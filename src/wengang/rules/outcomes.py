@@ -116,7 +116,8 @@ YEAR_KEY = 10_000
 
 
 def hire_category(t: Table, p: Resolved) -> ibis.Value:
-    return three_valued(t.category.isin(list(p.words("hire_categories"))))
+    """`category` is required (DATA.md): two-valued, and no `IN (...) IS NULL`, which Spark cannot parse."""
+    return two_valued(t.category.isin(list(p.words("hire_categories"))))
 
 
 def graduation(t: Table, p: Resolved) -> ibis.Value:
