@@ -219,12 +219,14 @@ PERSON_CRITERIA: tuple[Criterion, ...] = (
         passes="`contract_signed` is true", unknown="`contract_signed` empty", test=outcomes.contract),
     Criterion(
         "person_insured", name=("参保缴费", "Premiums paid"),
-        label=("为其缴纳失业、工伤、养老保险费满{min_insured_months}个月",
-               "UI, work-injury and pension premiums paid for {min_insured_months} months or more"),
+        label=("为其缴纳社会保险费满{min_insured_months}个月",
+               "premiums paid for the person: at least {min_insured_months} month(s)"),
         parameters=("min_insured_months",), policy="POLICIES.md §3",
         reasons=(Reason("insured_months_short", "fail", ("为该人员缴纳社会保险费的月数不足",
                                                          "too few months of premiums paid for this person")),),
-        passes="`insured_months ≥ min_insured_months`", test=outcomes.person_insured),
+        passes="`insured_months ≥ min_insured_months` (DATA.md: months of UI, work-injury and pension premiums paid "
+               "for the person at the unit by *D*; 2022's \"enrolled in UI\" is read as at least one such month)",
+        test=outcomes.person_insured),
     Criterion(
         "hired_in_year", name=("招用时间", "Hiring day"),
         label=("{hire_year}年1月1日至12月31日间招用", "hired 1 January … 31 December {hire_year}"),

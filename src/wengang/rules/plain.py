@@ -112,6 +112,11 @@ def read(row: dict[str, Any], used_values: list[UsedValue], supplied: dict[str, 
         "retention_size": ({"size_class": row.get("size_class"), "industry": row.get("industry")},
                            {"industries": _split(value("large_industries"))}, docs("large_industries")),
         "listed_headcount": ({"headcount": row.get("headcount")}, {"per_head": value("per_head")}, docs("per_head")),
+        "hires_file": ({"present": row.get("c_hires_file") == "pass"}, {}, BY_ID["hires_file"].documents),
+        "eligible_hires": ({"eligible": row.get("headcount")},
+                           {"per_person": value("per_person"), "min_insured_months": value("min_insured_months"),
+                            "hire_categories": _split(value("hire_categories"))},
+                           docs("per_person", "hire_categories", "min_insured_months", "hire_year")),
     }
     applies = [c for c in IDS if row.get(f"c_{c}") is not None]     # NULL: the programme does not use it
     return Reading(row["decision"], int(row.get("amount_fen") or 0), int(row.get("base_fen") or 0),

@@ -227,6 +227,29 @@ NEXT_STEPS: dict[str, tuple[str, str]] = {
                                       "staff count or revenue; staff review it"),
     "reason.listed_headcount_unknown": ("工作人员将核实该月参保数据, 如有疑问请拨打12333", "staff check that "
                                         "month's insurance data; questions: call 12333"),
+    "reason.hires_missing": ("工作人员将补充招用人员数据后重新核定, 无需操作", "staff add the hires data and decide "
+                             "again; nothing to do"),
+    "reason.no_eligible_hires": ("本年度招用的人员不符合扩岗补助条件; 如招用记录有误, 请拨打12333", "none of this "
+                                 "year's hires qualifies; if a hire is missing or wrong, call 12333"),
+    "reason.hires_pending": ("请在线申请并补充所列人员的出生日期等信息, 由工作人员审核", "apply online and give the "
+                             "missing facts (such as a birth date) of the hires listed; staff review it"),
+    "reason.category_not_covered": ("该人员不属于本年度补助人员类别, 本项补助不适用", "this person is not of a kind "
+                                    "covered this year, so this subsidy does not apply"),
+    "reason.graduation_out_of_window": ("如毕业时间有误, 请提供毕业证书并拨打12333", "if the graduation date is "
+                                        "wrong, call 12333 with the diploma"),
+    "reason.graduation_unknown": ("请在线补充该人员的毕业时间, 由工作人员审核", "give the person's graduation date "
+                                  "online; staff review it"),
+    "reason.youth_age_out": ("如出生日期有误, 请拨打12333说明", "if the birth date is wrong, call 12333"),
+    "reason.birth_date_unknown": ("请在线补充该人员的出生日期, 由工作人员审核", "give the person's birth date "
+                                  "online; staff review it"),
+    "reason.no_contract": ("与该人员签订劳动合同并登记后, 可在政策期内重新申请", "sign and register a labour contract "
+                           "with the person; then apply again within the programme's year"),
+    "reason.insured_months_short": ("为该人员缴费满规定月数后, 将在下次核定时计入", "once the premiums paid for the "
+                                    "person reach the months required, the next run counts them"),
+    "reason.hired_outside_year": ("招用时间不在政策期内, 本项补助不适用", "the hire falls outside the programme's "
+                                  "year, so this subsidy does not apply"),
+    "reason.claimed_elsewhere": ("该人员本年度已由更早招用的单位享受; 如有异议请拨打12333", "another unit that hired "
+                                 "the person earlier this year gets it; if this is wrong, call 12333"),
     "reason.flag:": ("如该情形有误, 请先向认定部门申请更正, 再拨打12333", "if this finding is wrong, have the "
                      "department that made it correct it, then call 12333"),
     "reason.flag:failed_commitment": ("请在线申请并签署承诺书, 由工作人员审核", "apply online and sign the commitment "
