@@ -6,7 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 from wengang.rules import engine, explain, runs
-from wengang.rules.criteria import BY_ID, CRITERIA, FLAG_WORDS, IDS, PERSON_BY_ID, PERSON_CRITERIA, reason_words
+from wengang.rules.criteria import (
+    BY_ID,
+    CRITERIA,
+    FLAG_WORDS,
+    IDS,
+    PERSON_BY_ID,
+    PERSON_CRITERIA,
+    reason_words,
+)
 from wengang.rules.doc import shipped_packs
 from wengang.rules.parameters import load_pack
 from wengang.rules.programmes import GENERAL, PROGRAMMES
