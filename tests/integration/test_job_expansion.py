@@ -133,3 +133,13 @@ def test_a_cycle_opens_on_the_job_expansion_pack(tmp_path, db_url):
         assert cases[LATER].amount == Decimal("1500.00") and cases[NONE].state == "rejected"
     finally:
         store.close()
+
+
+def test_one_unit_decided_again_still_sees_who_claimed_its_hires_first(tmp_path):
+    settings = Settings(data_dir=tmp_path / "var")
+    analytics = bootstrap.analytics(settings)
+    run_ = evaluation.evaluate(str(city(tmp_path / "city")), PACK, AS_OF, analytics=analytics, settings=settings)
+    stored = analytics.decided(LATER, run_.summary.id).row
+    again = analytics.redecide(LATER, run_.summary.id, {}).row
+    assert (stored["amount_fen"], stored["headcount"]) == (150_000, 1)     # its graduate was FIRST's
+    assert (again["decision"], again["amount_fen"], again["headcount"]) == ("eligible", 150_000, 1)

@@ -112,9 +112,13 @@ def _only(tables: SnapshotTables, uscc: str) -> SnapshotTables:
     def maybe(t: Table | None) -> Table | None:
         return None if t is None else of(t)
 
+    def theirs(t: Table | None) -> Table | None:
+        """Every hire of the people the unit hired: once a person a year is decided across units."""
+        return None if t is None else t.filter(t.person_id.isin(of(t).person_id))
+
     return replace(tables, employers=of(tables.employers), contributions=of(tables.contributions),
                    separations=of(tables.separations), ui_claims=of(tables.ui_claims), flags=of(tables.flags),
-                   hires=maybe(tables.hires), interns=maybe(tables.interns), dues=maybe(tables.dues),
+                   hires=theirs(tables.hires), interns=maybe(tables.interns), dues=maybe(tables.dues),
                    contribution_years=maybe(tables.contribution_years))
 
 
