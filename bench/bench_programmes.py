@@ -130,7 +130,7 @@ f AS (
 r AS (
   SELECT *, CASE WHEN failed THEN NULL ELSE row_number() OVER (
       PARTITION BY person_id, failed
-      ORDER BY hired_on, uscc, insured_months DESC, category, graduated_on, birth_date, contract_signed) = 1 END AS first
+      ORDER BY hired_on, uscc, insured_months DESC) = 1 END AS first
   FROM f)
 SELECT uscc, person_id, hired_on,
        CASE WHEN failed OR NOT first THEN 'ineligible' WHEN pending THEN 'review' ELSE 'eligible' END AS decision,

@@ -88,7 +88,8 @@ region) when eligible, and its reasons. Dates are compared as integers yyyymmdd,
 and "out from the 25th" (or the second anniversary of graduating) are a difference of 160000 or 250000; a
 29 February birthday falls on 1 March in other years. Once a person a year: of the person's hires that fail no
 other criterion (pending ones included), the earliest `hired_on` wins, on the same day the lowest `uscc`, then
-the most `insured_months`; every other such hire fails `once_per_person` (`claimed_elsewhere`), a second hire
+the most `insured_months` (hires tied on all three are one person hired twice by one unit on one day: one of
+them counts, and their rows read alike); every other such hire fails `once_per_person` (`claimed_elsewhere`), a second hire
 by the same unit too. The unit's `eligible_hires` passes with at least one eligible hire and none pending; its
 amount is the sum over its eligible hires (stored `headcount` = their number); `wengang evaluate --persons
 persons.csv` writes the hires with `person_id` masked. A snapshot without a `hires` file fails `hires_file` for

@@ -21,12 +21,16 @@ def _key(day: ibis.Value) -> IntegerValue:
     return day.year().cast("int64") * 10_000 + day.month().cast("int64") * 100 + day.day().cast("int64")
 
 
-def _id_birth(person_id: ibis.Value) -> IntegerValue:
-    """The birth date an 18-character ID carries, as yyyymmdd; NULL for any other id or a month/day out of range."""
-    digits = person_id.substr(6, 8).cast("int64")
-    month, day = (digits % 10_000 - digits % 100) / 100, digits % 100
-    valid = person_id.re_search(_ID) & month.between(1, 12) & day.between(1, 31)
-    return ibis.cases((valid, digits), else_=ibis.null("int64"))
+def _id_birth(t: Table) -> Table:
+    """`birth_key`: `birth_date` as yyyymmdd, else the birth date an 18-character ID carries (digits 7–14); NULL for
+    any other id or a month or day out of range."""
+    shaped = ibis.cases((t.birth_date.isnull() & t.person_id.re_search(_ID), t.person_id.substr(6, 8).cast("int64")),
+                        else_=ibis.null("int64"))
+    t = t.mutate(id_birth=shaped)
+    month_day = t.id_birth % 10_000
+    valid = month_day.between(101, 1231) & (month_day % 100).between(1, 31)
+    return t.mutate(birth_key=ibis.cases((t.birth_date.notnull(), _key(t.birth_date)), (valid, t.id_birth),
+                                         else_=ibis.null("int64"))).drop("id_birth")
 
 
 def _joined(parts: list[tuple[BooleanValue, str]]) -> ibis.Value:
@@ -41,16 +45,17 @@ def person_frame(tables: SnapshotTables, p: Resolved, criteria: tuple[str, ...])
     if tables.hires is None or "hires" not in tables.present:
         return None
     h, e = tables.hires, tables.employers
-    regions = e.select(e_uscc=e.uscc, region=e.region)
-    h = h.left_join(regions, h.uscc == regions.e_uscc).drop("e_uscc")
-    birth = ibis.cases((h.birth_date.notnull(), _key(h.birth_date)), else_=_id_birth(h.person_id))
-    h = h.mutate(hire_key=_key(h.hired_on), grad_key=_key(h.graduated_on), birth_key=birth)
+    if p.pack.param("per_person").regions:             # the unit's region only where a region sets its own sum
+        regions = e.select(e_uscc=e.uscc, region=e.region)
+        h = h.left_join(regions, h.uscc == regions.e_uscc).drop("e_uscc")
+    else:
+        h = h.mutate(region=ibis.literal("", "string"))
+    h = _id_birth(h.mutate(hire_key=_key(h.hired_on), grad_key=_key(h.graduated_on)))
     used = [c for c in PERSON_CRITERIA if c.id in criteria]
     h = h.mutate(**{f"h_{c.id}": c.test(h, p) for c in used if c.id != ONCE})
     others = [h[f"h_{c.id}"] == "fail" for c in used if c.id != ONCE]
     h = h.mutate(competing=ibis.cases((ibis.or_(*others), False), else_=True) if others else ibis.literal(True))
-    order = [h.hired_on, h.uscc, h.insured_months.desc(), h.category, h.graduated_on, h.birth_date,
-             h.contract_signed]
+    order = [h.hired_on, h.uscc, h.insured_months.desc()]   # rows tied on all three read the same in every output
     rank = ibis.row_number().over(ibis.window(group_by=[h.person_id, h.competing], order_by=order))
     h = h.mutate(first_hire=ibis.cases((h.competing, rank == 0), else_=ibis.null("boolean")))
     if ONCE in criteria:
@@ -70,7 +75,7 @@ def person_frame(tables: SnapshotTables, p: Resolved, criteria: tuple[str, ...])
 def persons(tables: SnapshotTables, p: Resolved, criteria: tuple[str, ...]) -> Table | None:
     """The per-person output (DATA.md `--persons`): one row per hire, ids unmasked (the writer masks them)."""
     frame = person_frame(tables, p, criteria)
-    return None if frame is None else frame.select(*PERSON_COLUMNS).order_by(["uscc", "hired_on", "person_id"])
+    return None if frame is None else frame.select(*PERSON_COLUMNS)     # the writer orders the file
 
 
 def person_measures(frame: Table, tables: SnapshotTables, p: Resolved, criteria: tuple[str, ...]) -> Table:

@@ -57,8 +57,10 @@ class NotPerPerson(ValueError):
 
 
 def persons_table(persons: pa.Table) -> pa.Table:
-    """The per-person file of DATA.md: uscc, person_id masked (first 3 and last 4), decision, amount in yuan with
-    two decimals (from fen, never a float), reasons; with the hiring day, so two hires of one person read apart."""
+    """The per-person file of DATA.md, by unit and hiring day: uscc, person_id masked (first 3 and last 4), decision,
+    amount in yuan with two decimals (from fen, never a float), reasons; with the hiring day, so two hires of one
+    person read apart."""
+    persons = persons.sort_by([("uscc", "ascending"), ("hired_on", "ascending"), ("person_id", "ascending")])
     ids = persons.column("person_id").to_pylist()
     fen = [int(f or 0) for f in persons.column("amount_fen").to_pylist()]
     reasons = [r or None for r in persons.column("reasons").to_pylist()]
