@@ -143,3 +143,17 @@ def test_one_unit_decided_again_still_sees_who_claimed_its_hires_first(tmp_path)
     again = analytics.redecide(LATER, run_.summary.id, {}).row
     assert (stored["amount_fen"], stored["headcount"]) == (150_000, 1)     # its graduate was FIRST's
     assert (again["decision"], again["amount_fen"], again["headcount"]) == ("eligible", 150_000, 1)
+
+
+def test_the_persons_file_masks_every_id_as_the_domain_does():
+    import pyarrow as pa
+
+    from wengang.rules.output import persons_table
+
+    ids = ["A", "ABCDEFG", "ABCDEFGH", GRADUATE, YOUTH, OTHER, "x" * 64]
+    table = pa.table({"uscc": [f"{n:02d}" for n in range(len(ids))], "person_id": ids,
+                      "hired_on": [dt.date(2023, 7, 1)] * len(ids), "decision": ["eligible"] * len(ids),
+                      "amount_fen": [150_000] * len(ids), "reasons": [""] * len(ids)})
+    rows = persons_table(table).to_pylist()
+    assert [r["person_id"] for r in rows] == [mask_id(i) for i in ids]
+    assert {(r["amount"], r["reasons"]) for r in rows} == {("1500.00", None)}

@@ -11,7 +11,6 @@ import pyarrow as pa
 
 from wengang.config import Settings
 from wengang.domain.analytics import ENGINES, RunSummary
-from wengang.domain.identifiers import mask_id
 from wengang.domain.ports import Analytics
 from wengang.domain.progress import Progress, Silent
 from wengang.rules import output
@@ -56,24 +55,6 @@ class NotPerPerson(ValueError):
     """`--persons` asked of a pack whose programme pays per unit."""
 
 
-def persons_table(persons: pa.Table) -> pa.Table:
-    """The per-person file of DATA.md, by unit and hiring day: uscc, person_id masked (first 3 and last 4), decision,
-    amount in yuan with two decimals (from fen, never a float), reasons; with the hiring day, so two hires of one
-    person read apart."""
-    persons = persons.sort_by([("uscc", "ascending"), ("hired_on", "ascending"), ("person_id", "ascending")])
-    ids = persons.column("person_id").to_pylist()
-    fen = [int(f or 0) for f in persons.column("amount_fen").to_pylist()]
-    reasons = [r or None for r in persons.column("reasons").to_pylist()]
-    return pa.table({
-        "uscc": pa.array(persons.column("uscc").to_pylist(), pa.string()),
-        "person_id": pa.array([mask_id(str(i)) for i in ids], pa.string()),
-        "hired_on": persons.column("hired_on"),
-        "decision": pa.array(persons.column("decision").to_pylist(), pa.string()),
-        "amount": pa.array([f"{f // 100}.{f % 100:02d}" for f in fen], pa.string()),
-        "reasons": pa.array(reasons, pa.string()),
-    })
-
-
 def write_persons(evaluation: Evaluation, pack_id: str, out: Path, fmt: str) -> Path:
     """One row per hire of a programme that pays per person; refused in words for a pack that pays per unit. A
     snapshot without a hires file writes the header only (every unit is then ineligible: `hires_missing`)."""
@@ -86,4 +67,4 @@ def write_persons(evaluation: Evaluation, pack_id: str, out: Path, fmt: str) -> 
         persons = pa.table({"uscc": pa.array([], pa.string()), "person_id": pa.array([], pa.string()),
                             "hired_on": pa.array([], pa.date32()), "decision": pa.array([], pa.string()),
                             "amount_fen": pa.array([], pa.int64()), "reasons": pa.array([], pa.string())})
-    return output.write(persons_table(persons), out, fmt)
+    return output.write(output.persons_table(persons), out, fmt)
