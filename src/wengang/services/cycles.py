@@ -30,7 +30,7 @@ from wengang.domain.ports import Analytics, CaseChange, NewCase, Store, UnitOfWo
 from wengang.domain.process import PublicityBatch
 from wengang.domain.progress import Progress, Silent
 from wengang.rules.parameters import PackError, load_pack
-from wengang.services import evaluation, supplied
+from wengang.services import combination, evaluation, supplied
 from wengang.services.casework import batched, bulk_work, fen_to_yuan
 
 CHUNK = 50_000
@@ -139,6 +139,7 @@ def open_from_decided(decided: pa.Table, *, store: Store, pack_id: str, as_of: d
             progress.advance(done, decided.num_rows)
         uow.rounds.add(cycle_id=cycle_id, round_no=1, snapshot_id=snapshot_id, run_id=run_id, units=decided.num_rows,
                        changed=0, done_by=by, done_at=uow.now())
+        combination.enforce(uow, cycle_id, by=by, paying=False)      # the packs' rules: once a year in a group
         counts = uow.cases.count_by_state(cycle_id)
         uow.audit.append([Draft(by, "cycle_opened", f"cycle:{cycle_id}", reason="开启周期 / cycle opened",
                                 data={"pack": pack_id, "as_of": as_of.isoformat(), "snapshot": snapshot_id,
