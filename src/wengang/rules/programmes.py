@@ -90,6 +90,7 @@ class Programme:
     formula: Pair
     flags: tuple[str, ...] = ()
     measures: Callable[[Table, SnapshotTables, Resolved], Table] = _no_measures   # headcount and the like
+    priority: bool = False                    # a VIP channel (XPCC): its cycles come first in every queue
 
     def uses(self, criterion: str) -> bool:
         return criterion in self.criteria
@@ -108,13 +109,19 @@ PROGRAMMES: dict[str, Programme] = {p.id: p for p in (
                                   "`benefit_months` × the region's `monthly_benefit` × the insured at the end of the "
                                   "month before evaluation, or `premium_share` × the premiums due in the "
                                   "`premium_months` months before it"),
-              flags=("difficulty_certified",), measures=_recent_measures),
+              flags=("difficulty_certified",), measures=_recent_measures, priority=True),
     Programme(RETENTION, ("一次性留工培训补助", "One-off retention-training subsidy"), "POLICIES.md §3",
               ("scope", "flags_exclude", "risk_area", "retention_size", "listed_headcount"),
               _retention_amount, ("`per_head` × 所在地区列为中高风险地区当月的参保人数",
                                   "`per_head` × the insured in the month the unit's area was listed"),
               flags=(RISK_FLAG,), measures=_listed_measures),
 )}
+
+
+def first_in_line(program: str) -> bool:
+    """A cycle of this programme goes first in every queue (the VIP channel for enterprises in difficulty)."""
+    found = PROGRAMMES.get(program)
+    return found is not None and found.priority
 
 
 def programme_of(pack: Pack) -> Programme:

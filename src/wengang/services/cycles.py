@@ -30,6 +30,7 @@ from wengang.domain.ports import Analytics, CaseChange, NewCase, Store, UnitOfWo
 from wengang.domain.process import PublicityBatch
 from wengang.domain.progress import Progress, Silent
 from wengang.rules.parameters import PackError, load_pack
+from wengang.rules.programmes import first_in_line
 from wengang.services import combination, evaluation, supplied
 from wengang.services.casework import batched, bulk_work, fen_to_yuan
 
@@ -310,8 +311,12 @@ def cancel(cycle_id: int, *, store: Store, reason: str, by: str, job_id: int | N
 
 
 def list_cycles(*, store: Store) -> list[Cycle]:
+    """Every cycle for a picker: the live ones of a VIP programme first (enterprises in difficulty, newest first),
+    then the rest as they were opened."""
     with store.reading() as uow:
-        return uow.cycles.all()
+        found = uow.cycles.all()
+    vip = sorted((c for c in found if first_in_line(c.program) and not c.cancelled), key=lambda c: -c.id)
+    return vip + [c for c in found if c not in vip]
 
 
 def status(cycle_id: int, *, store: Store) -> CycleStatus:
