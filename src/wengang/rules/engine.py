@@ -64,6 +64,8 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
     frame = frame.mutate(net_reduction=net_reduction(frame))
     is_large = ibis.cases((frame.size_class.isnull(), ibis.null("boolean")), else_=frame.size_class == "large")
     frame = frame.mutate(**layoff_columns(frame, p, is_large))
+    if not programme.uses("layoff"):                    # DATA.md: empty where a programme has no layoff test
+        frame = frame.mutate(layoff_rate_micro=ibis.null("int64"))
 
     ratio_large, ratio_sme = p.ratio("ratio_large", frame.region), p.ratio("ratio_sme", frame.region)
     ratio = ibis.cases(
