@@ -153,6 +153,19 @@ CRITERIA: tuple[Criterion, ...] = (
         passes="a `contributions` row for the month of the earliest active `epidemic_risk_area` flag's `listed_on`",
         unknown="that month is missing", test=outcomes.listed_headcount),
     Criterion(
+        "listed_industry", name=("所属行业", "Industry"),
+        label=("属于{industries}", "in {industries}"), parameters=("industries",), policy="POLICIES.md §8",
+        reasons=(Reason("industry_not_listed", "fail", ("不属于本次补贴的困难行业", "not one of the listed industries")),),
+        passes="`industry` ∈ the region's `industries`", test=outcomes.listed_industry),
+    Criterion(
+        "month_headcount", name=("参保人数", "Insured headcount"),
+        label=("{headcount_month}参保人数可知", "insured headcount of {headcount_month} known"),
+        parameters=("headcount_month", "per_head"), policy="POLICIES.md §8",
+        reasons=(Reason("month_headcount_unknown", "unknown", ("计算月份的参保数据缺失",
+                                                               "no contributions for the headcount month")),),
+        passes="a `contributions` row for the region's `headcount_month`", unknown="that month is missing",
+        test=outcomes.month_headcount),
+    Criterion(
         "flags_review", name=("承诺履行与配合核查", "Commitments kept, checks accepted"),
         label=("履行承诺并配合核查", "commitments kept, verification accepted"), parameters=("review_flags",),
         flags="review_flags", policy="POLICIES.md §1.2, §1.4",
@@ -225,7 +238,7 @@ def value_words(name: str, value: str | None, lang: int) -> str | None:
         return _LOCAL_RATE[lang]
     if name in _PERCENT:
         return f"{(Decimal(value) * 100).normalize():f}%"
-    if name == "large_industries":
+    if name in ("large_industries", "industries"):
         return "、".join(INDUSTRY_WORDS.get(i, (i, i))[lang] for i in value.split(",")) if lang == 0 else ", ".join(
             INDUSTRY_WORDS.get(i, (i, i))[lang] for i in value.split(","))
     if name == "arrears_tolerance":

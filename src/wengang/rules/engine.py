@@ -39,6 +39,7 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
     """The decision table for every employer, with the values each criterion read, and the parameters used.
     `supplied` is for `decide_unit` only: facts that replace the snapshot's (every row gets them)."""
     p, programme = Resolved(pack, as_of), programme_of(pack)
+    programme.check(p)
     exclude, review = p.words("exclude_flags"), p.words("review_flags")
     frame = unit_frame(tables, pack.base_year, as_of, natural=p.words("natural_attrition"),
                        kinds=p.words("claim_kinds"), flags=tuple(dict.fromkeys(exclude + review + programme.flags)))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from wengang.domain.analytics import UsedValue
 from wengang.rules.criteria import BY_ID, CRITERIA
-from wengang.rules.programmes import DIFFICULT, RETENTION
+from wengang.rules.programmes import DIFFICULT, INDUSTRY, RETENTION
 
 OUTCOME = {"pass": "通过 / passed", "fail": "未通过 / failed", "unknown": "无法判断 / unknown",
            "review": "转人工审核 / routed to review"}
@@ -81,8 +81,8 @@ def _value(params: dict[str, list[UsedValue]], name: str, region: str) -> str:
 
 def _priced(row: dict, params: dict[str, list[UsedValue]], region: str) -> str:
     """How the amount was worked out, with the values the programme's formula read (rules/programmes.py)."""
-    if row.get("programme") == RETENTION:
-        return (f"每人 per head {_value(params, 'per_head', region)} 元 × 列入当月参保 insured "
+    if row.get("programme") in (RETENTION, INDUSTRY):
+        return (f"每人 per head {_value(params, 'per_head', region)} 元 × 参保 insured "
                 f"{_or_unknown(row['headcount'])}")
     if row.get("programme") == DIFFICULT:
         if _value(params, "benefit_months", region) != "none":
@@ -133,6 +133,9 @@ def explain(row: dict, used: list[UsedValue]) -> tuple[str, list[Line]]:
                            _cite(params, "large_industries")),
         "listed_headcount": (f"列入当月参保 insured that month: {_or_unknown(row.get('headcount'))}",
                              _cite(params, "per_head", region=region)),
+        "listed_industry": (f"行业 industry {row.get('industry')}", _cite(params, "industries")),
+        "month_headcount": (f"该月参保 insured that month: {_or_unknown(row.get('headcount'))}",
+                            _cite(params, "headcount_month", "per_head", region=region)),
     }
     national = {u.name: u.value for u in used if not u.region}
     lines = [Line(c.id, label(c.id, national), OUTCOME[row[f"c_{c.id}"]], *details[c.id]) for c in CRITERIA

@@ -96,3 +96,13 @@ def listed_headcount(t: Table, p: Resolved) -> ibis.Value:
     """The insured of the month the area was listed is in the data; not applicable (NULL) where no area is listed."""
     return ibis.cases((t.headcount.notnull(), "pass"), (t.flag_epidemic_risk_area, "unknown"),
                       else_=ibis.null("string"))
+
+
+def listed_industry(t: Table, p: Resolved) -> ibis.Value:
+    """The unit's industry is one the region lists."""
+    return ibis.cases((t.industry.isin(list(p.words("industries"))), "pass"), else_="fail")
+
+
+def month_headcount(t: Table, p: Resolved) -> ibis.Value:
+    """The insured of the region's headcount month is in the data."""
+    return ibis.cases((t.headcount.notnull(), "pass"), else_="unknown")

@@ -112,6 +112,11 @@ def read(row: dict[str, Any], used_values: list[UsedValue], supplied: dict[str, 
         "retention_size": ({"size_class": row.get("size_class"), "industry": row.get("industry")},
                            {"industries": _split(value("large_industries"))}, docs("large_industries")),
         "listed_headcount": ({"headcount": row.get("headcount")}, {"per_head": value("per_head")}, docs("per_head")),
+        "listed_industry": ({"industry": row.get("industry")}, {"industries": _split(value("industries"))},
+                            docs("industries")),
+        "month_headcount": ({"headcount": row.get("headcount")}, {"per_head": value("per_head"),
+                                                                 "month": value("headcount_month")},
+                            docs("headcount_month", "per_head")),
     }
     applies = [c for c in IDS if row.get(f"c_{c}") is not None]     # NULL: the programme does not use it
     return Reading(row["decision"], int(row.get("amount_fen") or 0), int(row.get("base_fen") or 0),

@@ -227,6 +227,10 @@ NEXT_STEPS: dict[str, tuple[str, str]] = {
                                       "staff count or revenue; staff review it"),
     "reason.listed_headcount_unknown": ("工作人员将核实该月参保数据, 如有疑问请拨打12333", "staff check that "
                                         "month's insurance data; questions: call 12333"),
+    "reason.industry_not_listed": ("本单位行业不在本次困难行业名单内, 本项补贴不适用", "your industry is not on this "
+                                   "subsidy's list"),
+    "reason.month_headcount_unknown": ("工作人员将核实该月参保数据, 如有疑问请拨打12333", "staff check that month's "
+                                       "insurance data; questions: call 12333"),
     "reason.combination:": ("无需操作; 如有疑问请拨打12333", "nothing to do; questions: call 12333"),
     "reason.flag:": ("如该情形有误, 请先向认定部门申请更正, 再拨打12333", "if this finding is wrong, have the "
                      "department that made it correct it, then call 12333"),
