@@ -99,6 +99,11 @@ def newest_snapshot(analytics: Analytics) -> str:
     return found[-1].id
 
 
+def programme_for(pack_id: str) -> str:
+    """The programme a pack's cycle carries (its cases, its combination rules); an unknown pack says so."""
+    return load_pack(pack_id).programme
+
+
 def rounds_required(pack_id: str, as_of: dt.date) -> int:
     try:
         return max(1, int(load_pack(pack_id).value("comparison_rounds", as_of).value))
@@ -124,7 +129,7 @@ def open_from_decided(decided: pa.Table, *, store: Store, pack_id: str, as_of: d
     """One case per unit in a handful of set-based statements, each with its audit entry, in one transaction. The
     cases carry the pack's programme unless another is named."""
     progress = progress or Silent()
-    program = program or load_pack(pack_id).programme
+    program = program or programme_for(pack_id)
     required = rounds_required(pack_id, as_of)
     with store.transaction() as uow, bulk_work():
         if uow.cycles.of_program(program, pack_id):
