@@ -53,6 +53,13 @@ demo: install
 	  || exit 1; done
 	$(call AS,clerk-wang,2022-06-30,16:00) wengang cycle open --policy cn-2022 --as-of 2022-06-30
 	$(call AS,clerk-wang,2022-06-30,16:30) wengang cycle open --policy cn-retention-training-2022 --as-of 2022-06-30
+	@# The retention subsidy's light touch: each listed unit confirms and commits (here filed at the counter by the
+	@# clerk; on the portal the unit files it itself), the reviewer checks and accepts, then the list goes up.
+	for u in $$(grep ',review,[0-9.]*,[a-z]*,,confirmation_needed,' $(DEMO_DIR)/decisions-retention.csv | cut -d, -f1); do \
+	  case=$$($(call AS,clerk-wang,2022-06-30,17:00) wengang review apply 2 $$u --accept-commitment \
+	    --commitment "本单位确认留工培训补助名单信息真实准确, 承诺依法履行稳定就业承诺" | sed -n 's/.*for case \([0-9]*\).*/\1/p') && \
+	  [ -n "$$case" ] && $(call AS,reviewer-li,2022-06-30,17:30) wengang review decide $$case --accept \
+	    --reason "核查参保人数与风险地区名单无误 / checked" || exit 1; done
 	for c in 1 2; do $(call AS,clerk-wang,2022-07-01,09:00) wengang publicity start $$c --start 2022-07-01 || exit 1; done
 	$(call AS,clerk-wang,2022-07-01,09:30) wengang publicity export C1-P1 --out $(DEMO_DIR)/publicity-C1-P1.xlsx
 	for l in C1-P1 C2-P1; do $(call AS,clerk-wang,2022-07-08,09:00) wengang publicity close $$l --on 2022-07-08 || exit 1; done

@@ -45,6 +45,7 @@ class Criterion:
     reasons: tuple[Reason, ...] = ()
     flags: str | None = None                # a parameter listing flags: each active one writes `flag:<flag>`
     documents: tuple[str, ...] = ()
+    last: bool = False                      # a step after the rules (confirmation): not applicable once one fails
 
     def words(self, values: Mapping[str, str]) -> Pair:
         """The label with the pack's numbers, from the values a run used (name → value as stored)."""
@@ -165,6 +166,15 @@ CRITERIA: tuple[Criterion, ...] = (
                                                                "no contributions for the headcount month")),),
         passes="a `contributions` row for the region's `headcount_month`", unknown="that month is missing",
         test=outcomes.month_headcount),
+    Criterion(
+        "confirmation", name=("单位确认与承诺", "The unit's confirmation"),
+        label=("发放前由单位在线确认并签署承诺书", "the unit confirms online and signs a commitment before payment"),
+        parameters=("confirm_before_payment",), policy="POLICIES.md §3",
+        reasons=(Reason("confirmation_needed", "review", ("待单位在线确认并签署承诺书", "waiting for the unit to "
+                                                          "confirm online and sign the commitment letter")),),
+        passes="the pack asks for no confirmation (else every case that no other criterion failed is *routed* to a "
+               "light application: the unit confirms and commits, staff check and accept)", test=outcomes.confirmation,
+        last=True),
     Criterion(
         "flags_review", name=("承诺履行与配合核查", "Commitments kept, checks accepted"),
         label=("履行承诺并配合核查", "commitments kept, verification accepted"), parameters=("review_flags",),

@@ -79,6 +79,11 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
     # A criterion the programme does not use is stored as NULL (not applicable), never as a pass.
     frame = frame.mutate(**{f"c_{c.id}": c.test(frame, p) if programme.uses(c.id) else ibis.null("string")
                             for c in REGISTRY})
+    last = [c.id for c in REGISTRY if c.last and programme.uses(c.id)]
+    if last:                                            # a step after the rules: none where a rule already failed
+        others = ibis.or_(*[frame[f"c_{c}"] == "fail" for c in programme.criteria if c not in last])
+        frame = frame.mutate(**{f"c_{c}": ibis.cases((others, ibis.null("string")), else_=frame[f"c_{c}"])
+                                for c in last})
     failed = ibis.or_(*[frame[f"c_{c}"] == "fail" for c in programme.criteria])
     pending = ibis.or_(*[frame[f"c_{c}"].isin(["unknown", "review"]) for c in programme.criteria])
     decision = ibis.cases((failed, "ineligible"), (pending, "review"), else_="eligible")

@@ -134,6 +134,7 @@ def explain(row: dict, used: list[UsedValue]) -> tuple[str, list[Line]]:
         "listed_headcount": (f"列入当月参保 insured that month: {_or_unknown(row.get('headcount'))}",
                              _cite(params, "per_head", region=region)),
         "listed_industry": (f"行业 industry {row.get('industry')}", _cite(params, "industries")),
+        "confirmation": ("单位在线确认并承诺 the unit confirms and commits", _cite(params, "confirm_before_payment")),
         "month_headcount": (f"该月参保 insured that month: {_or_unknown(row.get('headcount'))}",
                             _cite(params, "headcount_month", "per_head", region=region)),
     }

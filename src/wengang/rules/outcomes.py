@@ -106,3 +106,9 @@ def listed_industry(t: Table, p: Resolved) -> ibis.Value:
 def month_headcount(t: Table, p: Resolved) -> ibis.Value:
     """The insured of the region's headcount month is in the data."""
     return ibis.cases((t.headcount.notnull(), "pass"), else_="unknown")
+
+
+def confirmation(t: Table, p: Resolved) -> ibis.Value:
+    """Where the pack says so, a case waits for the unit to confirm and commit online (an application the agency
+    checks) before it is paid: routed to review, its amount worked out."""
+    return ibis.literal("review") if p.raw("confirm_before_payment").value is True else ibis.literal("pass")

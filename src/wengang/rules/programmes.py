@@ -134,7 +134,7 @@ PROGRAMMES: dict[str, Programme] = {p.id: p for p in (
                                   "`premium_months` months before it"),
               flags=("difficulty_certified",), measures=_recent_measures, priority=True),
     Programme(RETENTION, ("一次性留工培训补助", "One-off retention-training subsidy"), "POLICIES.md §3",
-              ("scope", "flags_exclude", "risk_area", "retention_size", "listed_headcount"),
+              ("scope", "flags_exclude", "risk_area", "retention_size", "listed_headcount", "confirmation"),
               _retention_amount, ("`per_head` × 所在地区列为中高风险地区当月的参保人数",
                                   "`per_head` × the insured in the month the unit's area was listed"),
               flags=(RISK_FLAG,), measures=_listed_measures),

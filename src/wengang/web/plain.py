@@ -144,7 +144,12 @@ def _month_headcount(r: dict, s: dict) -> tuple[Pair, Pair]:
     return read, (f"{s['month']}的参保人数, 每人{s['per_head']}元", f"insured in {s['month']}, {s['per_head']} yuan each")
 
 
-_PROGRAMME_CRITERIA = {"listed_industry": _listed_industry, "month_headcount": _month_headcount,
+def _confirmation(r: dict, s: dict) -> tuple[Pair, Pair]:
+    return ("发放前由单位确认", "confirmed by the unit before payment"), ("在线确认并签署承诺书",
+                                                                       "confirm online and sign the commitment")
+
+
+_PROGRAMME_CRITERIA = {"confirmation": _confirmation, "listed_industry": _listed_industry, "month_headcount": _month_headcount,
                        "difficulty": _difficulty, "region_fund": _region_fund, "headcount": _headcount,
                        "risk_area": _risk_area, "retention_size": _retention_size,
                        "listed_headcount": _listed_headcount}

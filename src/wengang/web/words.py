@@ -231,6 +231,9 @@ NEXT_STEPS: dict[str, tuple[str, str]] = {
                                    "subsidy's list"),
     "reason.month_headcount_unknown": ("工作人员将核实该月参保数据, 如有疑问请拨打12333", "staff check that month's "
                                        "insurance data; questions: call 12333"),
+    "reason.confirmation_needed": ("请{by}登录“为什么”页在线确认并签署承诺书, 工作人员核查后发放", "confirm online "
+                                   "and sign the commitment letter on the \u201cwhy\u201d page {by}; staff check, "
+                                   "then pay"),
     "reason.combination:": ("无需操作; 如有疑问请拨打12333", "nothing to do; questions: call 12333"),
     "reason.flag:": ("如该情形有误, 请先向认定部门申请更正, 再拨打12333", "if this finding is wrong, have the "
                      "department that made it correct it, then call 12333"),
