@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from pathlib import Path
 
 import pytest
@@ -16,11 +15,11 @@ from playwright.sync_api import expect
 from tests.builders import steady_contributions, uscc, write_snapshot
 from tests.conftest import ACCOUNT
 from tests.e2e.test_browser import browser, page_of, serving, shots, signed_in  # noqa: F401 - shared fixtures
-from tests.e2e.test_cycle_browser import finished
+from tests.e2e.test_cycle_browser import finished, job_worker
 from tests.web.conftest import PASSWORD, STAFF
 from wengang import bootstrap
 from wengang.config import Settings
-from wengang.services import jobs, people
+from wengang.services import people
 from wengang.services.snapshots import import_folder
 
 pytestmark = pytest.mark.slow
@@ -57,16 +56,10 @@ def programme_server(tmp_path_factory):
                              settings=settings).snapshot.id
     store = bootstrap.store(settings)
     people.create_staff(STAFF["clerk"], "clerk", store=store, by="setup", password=PASSWORD, display_name="王经办")
-    stop = threading.Event()
-    worker = threading.Thread(target=jobs.work, daemon=True, kwargs={
-        "store": store, "handlers": bootstrap.job_handlers(settings), "worker": "e2e", "stop": stop, "poll": 0.2})
-    worker.start()
     try:
-        with serving(settings) as url:
+        with job_worker(store, settings), serving(settings) as url:
             yield {"url": url, "snapshot": snapshot}
     finally:
-        stop.set()
-        worker.join(30)
         bootstrap.close_stores()
         if before is None:
             os.environ.pop("WENGANG_POLICY_PATH", None)

@@ -11,14 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.builders import steady_contributions, uscc, write_snapshot
+from tests.builders import imported_world, steady_contributions, uscc, write_snapshot
 from tests.clocks import on_day
 from tests.conftest import ACCOUNT
-from wengang import bootstrap
-from wengang.config import Settings
 from wengang.domain.cases import State
 from wengang.services import cycles, payments, publicity, reverify
-from wengang.services.snapshots import import_folder
 from wengang.web.words import reason_words
 
 PACKS = Path(__file__).resolve().parents[1] / "packs"
@@ -40,12 +37,8 @@ def city(folder: Path) -> Path:
 @pytest.fixture
 def world(tmp_path, db_url, monkeypatch):
     monkeypatch.setenv("WENGANG_POLICY_PATH", str(PACKS))
-    settings = Settings(data_dir=tmp_path / "var", database_url=db_url, audit_anchor_dir=tmp_path / "anchors")
-    analytics = bootstrap.analytics(settings)
-    snapshot = import_folder(city(tmp_path / "city"), analytics=analytics, settings=settings).snapshot.id
-    store = bootstrap.open_store(settings)
-    yield store, analytics, settings, snapshot
-    store.close()
+    with imported_world(tmp_path, city(tmp_path / "city"), db_url) as found:
+        yield found
 
 
 def open_(world, pack: str) -> int:

@@ -11,11 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.builders import steady_contributions, uscc, write_snapshot
+from tests.builders import imported_world, steady_contributions, uscc, write_snapshot
 from tests.clocks import on_day
 from tests.conftest import ACCOUNT
-from wengang import bootstrap
-from wengang.config import Settings
 from wengang.domain.cases import State
 from wengang.domain.errors import Refused
 from wengang.services import cycles, payments, portal, publicity, reverify, review
@@ -37,14 +35,8 @@ def city(folder: Path) -> Path:
 
 @pytest.fixture
 def world(tmp_path, db_url):
-    from wengang.services.snapshots import import_folder
-
-    settings = Settings(data_dir=tmp_path / "var", database_url=db_url, audit_anchor_dir=tmp_path / "anchors")
-    analytics = bootstrap.analytics(settings)
-    snapshot = import_folder(city(tmp_path / "city"), analytics=analytics, settings=settings).snapshot.id
-    store = bootstrap.open_store(settings)
-    yield store, analytics, settings, snapshot
-    store.close()
+    with imported_world(tmp_path, city(tmp_path / "city"), db_url) as found:
+        yield found
 
 
 def test_a_unit_is_paid_only_after_it_confirms_and_staff_accept(world):
