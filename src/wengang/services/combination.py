@@ -73,8 +73,9 @@ def enforce(uow: UnitOfWork, cycle_id: int, *, by: str, paying: bool) -> int:
             continue
         kept = keeper(rivals, paying=paying)
         for r in losers(rivals, paying=paying):
-            if kept is not None and (r.cycle_id == cycle_id or not paying):
-                give_way[r.case_id] = kept
+            if kept is None or (paying and not (r.cycle_id == cycle_id and r.state is State.REVERIFIED)):
+                continue                          # before payment: only the cycle's own cases about to be paid
+            give_way[r.case_id] = kept
     return _reject(uow, give_way, by)
 
 
