@@ -16,8 +16,8 @@ from wengang.config import Settings
 from wengang.rules import plain
 from wengang.rules.criteria import CRITERIA, PERSON_CRITERIA, reason_words
 from wengang.rules.doc import pack_section, shipped_packs
-from wengang.rules.parameters import load_pack
-from wengang.rules.programmes import GENERAL, PROGRAMMES
+from wengang.rules.parameters import PackError, load_pack
+from wengang.rules.programmes import GENERAL, PROGRAMMES, programme_of
 from wengang.services.evaluation import evaluate
 from wengang.services.explanations import explain_unit
 from wengang.web import plain as web_plain
@@ -89,6 +89,11 @@ def test_every_parameter_a_run_reads_belongs_to_a_criterion(world, monkeypatch):
         folder, _, snapshot = world
         settings = Settings(data_dir=folder / "var")
         analytics = bootstrap.analytics(settings)
+        if programme_of(pack).required:                     # refuses to run without the region's values
+            with pytest.raises(PackError, match=programme_of(pack).required[0]):
+                evaluate(str(snapshot), pack_id, dt.date(pack.base_year + 1, 6, 30), analytics=analytics,
+                         settings=settings)
+            continue
         run = evaluate(str(snapshot), pack_id, dt.date(pack.base_year + 1, 6, 30), analytics=analytics,
                        settings=settings).summary.id
         read = {u.name for u in analytics.decided(uscc(1), run).parameters}

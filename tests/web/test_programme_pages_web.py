@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 
 from tests.builders import steady_contributions, uscc, write_snapshot
 from tests.conftest import ACCOUNT
-from tests.web.conftest import activate, sign_in
+from tests.web.conftest import PASSWORD, STAFF, activate, sign_in
 from tests.web.test_plain_words_portal import problems
 from wengang import bootstrap
 from wengang.config import Settings
-from wengang.services import cycles
+from wengang.services import cycles, people
 from wengang.services.snapshots import import_folder
 from wengang.web.app import create_app
 from wengang.web.settings import WebSettings
@@ -54,6 +54,7 @@ def client(tmp_path, monkeypatch):
                                       snapshot=snapshot, by="clerk").cycle.id
     for unit in (DIFFICULT, RETAINED):
         activate(store, settings, unit)
+    people.create_staff(STAFF["clerk"], "clerk", store=store, by="setup", password=PASSWORD, display_name="clerk")
     store.close()
     with TestClient(create_app(settings, WebSettings(cookie_secure=False)), raise_server_exceptions=False) as c:
         yield c, ids
@@ -76,3 +77,18 @@ def test_each_programme_s_case_reads_in_words_in_both_languages(client):
         assert {k: problems(v, english=True) for k, v in english.items() if problems(v, english=True)} == {}
     why = c.get(f"/portal/cycles/{ids['cn-retention-training-2022']}?lang=zh").text
     assert "20人" in why and "每人500" in why                         # the listed month's headcount, 500 yuan each
+
+
+def test_the_difficult_enterprise_cycle_goes_first_in_every_queue(client):
+    c, ids = client
+    difficult, retention = ids["xian-difficult-2019"], ids["cn-retention-training-2022"]
+    assert difficult < retention                                    # opened first, yet not the newest
+    sign_in(c, STAFF["clerk"], employer=False)
+    for path in ("/staff/queue", "/staff/review", "/staff", "/staff/calls"):
+        page = c.get(path).text
+        options = re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', page)
+        cycles_shown = [(int(v), text) for v, text in options if "周期" not in text and int(v) in ids.values()]
+        assert cycles_shown and cycles_shown[0][0] == difficult and "优先办理" in cycles_shown[0][1], (path, options)
+        assert re.search(rf'<option value="{difficult}"\s*selected', page) or \
+            re.search(rf'<option value="{difficult}" selected', page), path       # shown unless told otherwise
+    assert "优先办理" in c.get("/staff/cycles").text

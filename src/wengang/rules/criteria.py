@@ -46,6 +46,7 @@ class Criterion:
     reasons: tuple[Reason, ...] = ()
     flags: str | None = None                # a parameter listing flags: each active one writes `flag:<flag>`
     documents: tuple[str, ...] = ()
+    last: bool = False                      # a step after the rules (confirmation): not applicable once one fails
 
     def words(self, values: Mapping[str, str]) -> Pair:
         """The label with the pack's numbers, from the values a run used (name → value as stored)."""
@@ -171,6 +172,28 @@ CRITERIA: tuple[Criterion, ...] = (
         passes="at least one hire passes every person criterion (below) and none is undecided",
         unknown="a hire's person criteria are unknown (no birth date, no contract answer)",
         test=outcomes.eligible_hires),
+    Criterion(
+        "listed_industry", name=("所属行业", "Industry"),
+        label=("属于{industries}", "in {industries}"), parameters=("industries",), policy="POLICIES.md §8",
+        reasons=(Reason("industry_not_listed", "fail", ("不属于本次补贴的困难行业", "not one of the listed industries")),),
+        passes="`industry` ∈ the region's `industries`", test=outcomes.listed_industry),
+    Criterion(
+        "month_headcount", name=("参保人数", "Insured headcount"),
+        label=("{headcount_month}参保人数可知", "insured headcount of {headcount_month} known"),
+        parameters=("headcount_month", "per_head"), policy="POLICIES.md §8",
+        reasons=(Reason("month_headcount_unknown", "unknown", ("计算月份的参保数据缺失",
+                                                               "no contributions for the headcount month")),),
+        passes="a `contributions` row for the region's `headcount_month`", unknown="that month is missing",
+        test=outcomes.month_headcount),
+    Criterion(
+        "confirmation", name=("单位确认与承诺", "The unit's confirmation"),
+        label=("发放前由单位在线确认并签署承诺书", "the unit confirms online and signs a commitment before payment"),
+        parameters=("confirm_before_payment",), policy="POLICIES.md §3",
+        reasons=(Reason("confirmation_needed", "review", ("待单位在线确认并签署承诺书", "waiting for the unit to "
+                                                          "confirm online and sign the commitment letter")),),
+        passes="the pack asks for no confirmation (else every case that no other criterion failed is *routed* to a "
+               "light application: the unit confirms and commits, staff check and accept)", test=outcomes.confirmation,
+        last=True),
     Criterion(
         "flags_review", name=("承诺履行与配合核查", "Commitments kept, checks accepted"),
         label=("履行承诺并配合核查", "commitments kept, verification accepted"), parameters=("review_flags",),
@@ -320,7 +343,7 @@ def value_words(name: str, value: str | None, lang: int) -> str | None:
         return _LOCAL_RATE[lang]
     if name in _PERCENT:
         return f"{(Decimal(value) * 100).normalize():f}%"
-    if name == "large_industries":
+    if name in ("large_industries", "industries"):
         return "、".join(INDUSTRY_WORDS.get(i, (i, i))[lang] for i in value.split(",")) if lang == 0 else ", ".join(
             INDUSTRY_WORDS.get(i, (i, i))[lang] for i in value.split(","))
     if name == "hire_categories":

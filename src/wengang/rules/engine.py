@@ -40,6 +40,7 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
     """The decision table for every employer, with the values each criterion read, and the parameters used.
     `supplied` is for `decide_unit` only: facts that replace the snapshot's (every row gets them)."""
     p, programme = Resolved(pack, as_of), programme_of(pack)
+    programme.check(p)
     exclude, review = p.words("exclude_flags"), p.words("review_flags")
     frame = unit_frame(tables, pack.base_year, as_of, natural=p.words("natural_attrition"),
                        kinds=p.words("claim_kinds"), flags=tuple(dict.fromkeys(exclude + review + programme.flags)))
@@ -65,6 +66,8 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
     frame = frame.mutate(net_reduction=net_reduction(frame))
     is_large = ibis.cases((frame.size_class.isnull(), ibis.null("boolean")), else_=frame.size_class == "large")
     frame = frame.mutate(**layoff_columns(frame, p, is_large))
+    if not programme.uses("layoff"):                    # DATA.md: empty where a programme has no layoff test
+        frame = frame.mutate(layoff_rate_micro=ibis.null("int64"))
 
     ratio_large, ratio_sme = p.ratio("ratio_large", frame.region), p.ratio("ratio_sme", frame.region)
     ratio = ibis.cases(
@@ -77,6 +80,11 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
     # A criterion the programme does not use is stored as NULL (not applicable), never as a pass.
     frame = frame.mutate(**{f"c_{c.id}": c.test(frame, p) if programme.uses(c.id) else ibis.null("string")
                             for c in REGISTRY})
+    last = [c.id for c in REGISTRY if c.last and programme.uses(c.id)]
+    if last:                                            # a step after the rules: none where a rule already failed
+        others = ibis.or_(*[frame[f"c_{c}"] == "fail" for c in programme.criteria if c not in last])
+        frame = frame.mutate(**{f"c_{c}": ibis.cases((others, ibis.null("string")), else_=frame[f"c_{c}"])
+                                for c in last})
     failed = ibis.or_(*[frame[f"c_{c}"] == "fail" for c in programme.criteria])
     pending = ibis.or_(*[frame[f"c_{c}"].isin(["unknown", "review"]) for c in programme.criteria])
     decision = ibis.cases((failed, "ineligible"), (pending, "review"), else_="eligible")

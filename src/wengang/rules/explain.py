@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from wengang.domain.analytics import UsedValue
 from wengang.rules.criteria import BY_ID, CRITERIA
-from wengang.rules.programmes import DIFFICULT, JOB_EXPANSION, RETENTION
+from wengang.rules.programmes import DIFFICULT, INDUSTRY, JOB_EXPANSION, RETENTION
 
 OUTCOME = {"pass": "通过 / passed", "fail": "未通过 / failed", "unknown": "无法判断 / unknown",
            "review": "转人工审核 / routed to review"}
@@ -84,8 +84,8 @@ def _priced(row: dict, params: dict[str, list[UsedValue]], region: str) -> str:
     if row.get("programme") == JOB_EXPANSION:
         return (f"每人 per person {_value(params, 'per_person', region)} 元 × 符合条件的招用人员 eligible hires "
                 f"{_or_unknown(row['headcount'])} (按人明细 per person: `wengang evaluate --persons`)")
-    if row.get("programme") == RETENTION:
-        return (f"每人 per head {_value(params, 'per_head', region)} 元 × 列入当月参保 insured "
+    if row.get("programme") in (RETENTION, INDUSTRY):
+        return (f"每人 per head {_value(params, 'per_head', region)} 元 × 参保 insured "
                 f"{_or_unknown(row['headcount'])}")
     if row.get("programme") == DIFFICULT:
         if _value(params, "benefit_months", region) != "none":
@@ -141,6 +141,10 @@ def explain(row: dict, used: list[UsedValue]) -> tuple[str, list[Line]]:
         "eligible_hires": (f"符合条件的招用人员 eligible hires: {_or_unknown(row.get('headcount'))}",
                            _cite(params, "per_person", "hire_year", "hire_categories", "graduate_window_years",
                                  "youth_min_age", "youth_max_age", "min_insured_months", region=region)),
+        "listed_industry": (f"行业 industry {row.get('industry')}", _cite(params, "industries")),
+        "confirmation": ("单位在线确认并承诺 the unit confirms and commits", _cite(params, "confirm_before_payment")),
+        "month_headcount": (f"该月参保 insured that month: {_or_unknown(row.get('headcount'))}",
+                            _cite(params, "headcount_month", "per_head", region=region)),
     }
     national = {u.name: u.value for u in used if not u.region}
     lines = [Line(c.id, label(c.id, national), OUTCOME[row[f"c_{c.id}"]], *details[c.id]) for c in CRITERIA

@@ -162,3 +162,19 @@ def once_per_person(t: Table, p: Resolved) -> ibis.Value:
     """The earliest of the person's hires that fail nothing else (rules/persons.py sets `first_hire`, NULL for a
     hire that failed another test: not compared)."""
     return ibis.cases((t.first_hire.isnull(), ibis.null("string")), (t.first_hire, "pass"), else_="fail")
+
+
+def listed_industry(t: Table, p: Resolved) -> ibis.Value:
+    """The unit's industry is one the region lists."""
+    return ibis.cases((t.industry.isin(list(p.words("industries"))), "pass"), else_="fail")
+
+
+def month_headcount(t: Table, p: Resolved) -> ibis.Value:
+    """The insured of the region's headcount month is in the data."""
+    return ibis.cases((t.headcount.notnull(), "pass"), else_="unknown")
+
+
+def confirmation(t: Table, p: Resolved) -> ibis.Value:
+    """Where the pack says so, a case waits for the unit to confirm and commit online (an application the agency
+    checks) before it is paid: routed to review, its amount worked out."""
+    return ibis.literal("review") if p.raw("confirm_before_payment").value is True else ibis.literal("pass")

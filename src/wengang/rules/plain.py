@@ -117,6 +117,12 @@ def read(row: dict[str, Any], used_values: list[UsedValue], supplied: dict[str, 
                            {"per_person": value("per_person"), "min_insured_months": value("min_insured_months"),
                             "hire_categories": _split(value("hire_categories"))},
                            docs("per_person", "hire_categories", "min_insured_months", "hire_year")),
+        "confirmation": ({}, {"needed": value("confirm_before_payment")}, docs("confirm_before_payment")),
+        "listed_industry": ({"industry": row.get("industry")}, {"industries": _split(value("industries"))},
+                            docs("industries")),
+        "month_headcount": ({"headcount": row.get("headcount")}, {"per_head": value("per_head"),
+                                                                 "month": value("headcount_month")},
+                            docs("headcount_month", "per_head")),
     }
     applies = [c for c in IDS if row.get(f"c_{c}") is not None]     # NULL: the programme does not use it
     return Reading(row["decision"], int(row.get("amount_fen") or 0), int(row.get("base_fen") or 0),

@@ -20,6 +20,7 @@ GENERAL = "ui-return"
 DIFFICULT = "difficult-return"
 RETENTION = "retention-training"
 JOB_EXPANSION = "job-expansion"
+INDUSTRY = "difficult-industry"
 RISK_FLAG = "epidemic_risk_area"
 PERSON_CRITERIA_USED = ("hire_category", "graduation", "youth_age", "contract", "person_insured", "hired_in_year",
                         "once_per_person")
@@ -57,6 +58,20 @@ def _retention_amount(t: Table, p: Resolved) -> IntegerValue:
     unit's area was listed (POLICIES.md §3)."""
     per_head = p.regional_or_null("per_head", t.region, 100)
     return ibis.cases((t.headcount.isnull() | per_head.isnull(), ibis.null("int64")), else_=t.headcount * per_head)
+
+
+def _industry_amount(t: Table, p: Resolved) -> IntegerValue:
+    """A one-off sum per insured employee of the region's headcount month (Hongkou 2022, POLICIES.md §8)."""
+    per_head = p.regional_or_null("per_head", t.region, 100)
+    return ibis.cases((t.headcount.isnull() | per_head.isnull(), ibis.null("int64")), else_=t.headcount * per_head)
+
+
+def _month_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table:
+    """The headcount of the month the region names (`headcount_month`, YYYY-MM)."""
+    c, month = tables.contributions, p.text("headcount_month")
+    heads = c.filter(c.month == month).group_by(h_uscc=c.uscc).aggregate(headcount=c.insured.max().cast("int64"))
+    frame = frame.left_join(heads, frame.uscc == heads.h_uscc).drop("h_uscc")
+    return frame.mutate(recent_due_fen=ibis.null("int64"), recent_months=ibis.null("int64"))
 
 
 def _no_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table:
@@ -105,6 +120,15 @@ class Programme:
     flags: tuple[str, ...] = ()
     measures: Callable[[Table, SnapshotTables, Resolved], Table] = _no_measures   # headcount and the like
     persons: tuple[str, ...] = ()       # person criteria (registry PERSON_CRITERIA) of a programme paying per person
+    priority: bool = False                    # a VIP channel (XPCC): its cycles come first in every queue
+    required: tuple[str, ...] = ()            # regional values the pack refuses to run without (never invented)
+
+    def check(self, p: Resolved) -> None:
+        """Refuse a run while a value the region must supply is `none`, naming each."""
+        missing = [name for name in self.required if p.text(name) == "none"]
+        if missing:
+            raise PackError(f"{p.pack.id}: 缺少须由地区按文件提供的参数 / the region has not supplied "
+                            f"{', '.join(missing)} (with its document number); no value is invented")
 
     def uses(self, criterion: str) -> bool:
         return criterion in self.criteria
@@ -123,9 +147,9 @@ PROGRAMMES: dict[str, Programme] = {p.id: p for p in (
                                   "`benefit_months` × the region's `monthly_benefit` × the insured at the end of the "
                                   "month before evaluation, or `premium_share` × the premiums due in the "
                                   "`premium_months` months before it"),
-              flags=("difficulty_certified",), measures=_recent_measures),
+              flags=("difficulty_certified",), measures=_recent_measures, priority=True),
     Programme(RETENTION, ("一次性留工培训补助", "One-off retention-training subsidy"), "POLICIES.md §3",
-              ("scope", "flags_exclude", "risk_area", "retention_size", "listed_headcount"),
+              ("scope", "flags_exclude", "risk_area", "retention_size", "listed_headcount", "confirmation"),
               _retention_amount, ("`per_head` × 所在地区列为中高风险地区当月的参保人数",
                                   "`per_head` × the insured in the month the unit's area was listed"),
               flags=(RISK_FLAG,), measures=_listed_measures),
@@ -134,7 +158,18 @@ PROGRAMMES: dict[str, Programme] = {p.id: p for p in (
               ("`per_person` × 符合条件的招用人数 (每人每年只计一次)",
                "`per_person` × the eligible hires (each person once a year)"),
               measures=_hire_measures, persons=PERSON_CRITERIA_USED),
+    Programme(INDUSTRY, ("困难行业稳就业补贴", "Job-stabilisation subsidy for the hardest-hit industries"),
+              "POLICIES.md §8", ("scope", "flags_exclude", "listed_industry", "month_headcount"),
+              _industry_amount, ("`per_head` × `headcount_month` 的参保人数", "`per_head` × the insured of "
+                                 "`headcount_month`"),
+              measures=_month_measures, required=("industries", "per_head", "headcount_month")),
 )}
+
+
+def first_in_line(program: str) -> bool:
+    """A cycle of this programme goes first in every queue (the VIP channel for enterprises in difficulty)."""
+    found = PROGRAMMES.get(program)
+    return found is not None and found.priority
 
 
 def programme_of(pack: Pack) -> Programme:

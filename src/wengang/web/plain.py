@@ -132,7 +132,25 @@ def _listed_headcount(r: dict, s: dict) -> tuple[Pair, Pair]:
     return read, (f"列为风险地区当月的参保人数, 每人{s['per_head']}元", f"insured that month, {s['per_head']} yuan each")
 
 
-_PROGRAMME_CRITERIA = {"difficulty": _difficulty, "region_fund": _region_fund, "headcount": _headcount,
+def _listed_industry(r: dict, s: dict) -> tuple[Pair, Pair]:
+    found = INDUSTRY_WORDS.get(r["industry"] or "other", ("其他行业", "other"))
+    listed = _join([INDUSTRY_WORDS.get(i, ("其他行业", "other")) for i in s["industries"]])
+    return found, (f"属于: {listed[0]}", f"one of: {listed[1]}")
+
+
+def _month_headcount(r: dict, s: dict) -> tuple[Pair, Pair]:
+    heads = r["headcount"]
+    read = (f"{heads}人", f"{heads} insured") if heads is not None else ("缺少该月参保数据", "that month's data missing")
+    return read, (f"{s['month']}的参保人数, 每人{s['per_head']}元", f"insured in {s['month']}, {s['per_head']} yuan each")
+
+
+def _confirmation(r: dict, s: dict) -> tuple[Pair, Pair]:
+    return ("发放前由单位确认", "confirmed by the unit before payment"), ("在线确认并签署承诺书",
+                                                                       "confirm online and sign the commitment")
+
+
+_PROGRAMME_CRITERIA = {"confirmation": _confirmation, "listed_industry": _listed_industry, "month_headcount": _month_headcount,
+                       "difficulty": _difficulty, "region_fund": _region_fund, "headcount": _headcount,
                        "risk_area": _risk_area, "retention_size": _retention_size,
                        "listed_headcount": _listed_headcount}
 

@@ -153,7 +153,7 @@ EVENT_WORDS: dict[str, tuple[str, str]] = {
     "payment_cancelled": ("支付已作废", "payment cancelled"), "payment_paid": ("银行已入账", "paid by the bank"),
     "payment_rejected": ("银行拒绝", "rejected by the bank"), "payment_returned": ("银行退回", "returned by the bank"),
     "payment_pending": ("银行处理中", "with the bank"), "recovered": ("逾期追回", "recovered past the deadline"),
-    "case_closed": ("办结", "case closed"), "case_renamed": ("单位名称更正", "unit name corrected"),
+    "case_closed": ("办结", "case closed"), "case_combined": ("同年度只享受其一", "paid once a year in the group"), "case_renamed": ("单位名称更正", "unit name corrected"),
     "cycle_cancelled": ("周期作废", "cycle cancelled"),
 }
 # case states (domain.cases.State values), in the order a filter offers them: the words of CASE_WORDS
@@ -250,6 +250,14 @@ NEXT_STEPS: dict[str, tuple[str, str]] = {
                                   "year, so this subsidy does not apply"),
     "reason.claimed_elsewhere": ("该人员本年度已由更早招用的单位享受; 如有异议请拨打12333", "another unit that hired "
                                  "the person earlier this year gets it; if this is wrong, call 12333"),
+    "reason.industry_not_listed": ("本单位行业不在本次困难行业名单内, 本项补贴不适用", "your industry is not on this "
+                                   "subsidy's list"),
+    "reason.month_headcount_unknown": ("工作人员将核实该月参保数据, 如有疑问请拨打12333", "staff check that month's "
+                                       "insurance data; questions: call 12333"),
+    "reason.confirmation_needed": ("请{by}登录“为什么”页在线确认并签署承诺书, 工作人员核查后发放", "confirm online "
+                                   "and sign the commitment letter on the \u201cwhy\u201d page {by}; staff check, "
+                                   "then pay"),
+    "reason.combination:": ("无需操作; 如有疑问请拨打12333", "nothing to do; questions: call 12333"),
     "reason.flag:": ("如该情形有误, 请先向认定部门申请更正, 再拨打12333", "if this finding is wrong, have the "
                      "department that made it correct it, then call 12333"),
     "reason.flag:failed_commitment": ("请在线申请并签署承诺书, 由工作人员审核", "apply online and sign the commitment "
@@ -334,6 +342,8 @@ def next_step(key: str, by: dt.date | None = None) -> tuple[str, str] | None:
     """What to do next for a state ("state.failed"), a reason ("reason.flag:zombie") or a bank code ("bank.AC04"),
     with its deadline; a kind's default ("reason.flag:", "bank.") where the code has none; None: nothing to say."""
     found = NEXT_STEPS.get(key)
+    if found is None and key.startswith("reason.combination:"):
+        found = NEXT_STEPS["reason.combination:"]
     if found is None and key.startswith(("reason.flag:", "bank.")):
         found = NEXT_STEPS["reason.flag:" if key.startswith("reason.flag:") else "bank."]
     if found is None:
@@ -345,6 +355,9 @@ def next_step(key: str, by: dt.date | None = None) -> tuple[str, str] | None:
 def reason_words(code: str) -> tuple[str, str]:
     """A rule's reason code in words; a flag no word names as "another department's finding" (never the code)."""
     found = RULE_REASONS.get(code)
+    if found is None and code.startswith("combination:"):
+        zh, en = WORDS.get(code.removeprefix("combination:"), ("另一项目", "another programme"))
+        return f"同一年度只能享受其一, 已按较高金额享受「{zh}」", f"paid once a year within the group: {en} instead"
     if found is None:
         return RULE_REASONS["flag:other"] if code.startswith("flag:") else ("其他原因", "another reason")
     return found
