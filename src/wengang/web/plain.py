@@ -149,7 +149,19 @@ def _confirmation(r: dict, s: dict) -> tuple[Pair, Pair]:
                                                                        "confirm online and sign the commitment")
 
 
-_PROGRAMME_CRITERIA = {"confirmation": _confirmation, "listed_industry": _listed_industry, "month_headcount": _month_headcount,
+def _hires_file(r: dict, s: dict) -> tuple[Pair, Pair]:
+    found = ("已收到新招用人员数据", "the hires data arrived") if r["present"] else ("尚无新招用人员数据",
+                                                                             "no hires data yet")
+    return found, ("人社部门提供的新招用人员登记", "the bureau's register of new hires")
+
+
+def _eligible_hires(r: dict, s: dict) -> tuple[Pair, Pair]:
+    n = r["eligible"]
+    found = (f"符合条件的新招用人员{n}人", f"{n} eligible hires") if n is not None else UNKNOWN
+    return found, (f"每人{s['per_person']}元, 同一人每年只补一次", f"{s['per_person']} yuan each, once a person a year")
+
+
+_PROGRAMME_CRITERIA = {"hires_file": _hires_file, "eligible_hires": _eligible_hires, "confirmation": _confirmation, "listed_industry": _listed_industry, "month_headcount": _month_headcount,
                        "difficulty": _difficulty, "region_fund": _region_fund, "headcount": _headcount,
                        "risk_area": _risk_area, "retention_size": _retention_size,
                        "listed_headcount": _listed_headcount}
