@@ -1,5 +1,6 @@
 """Issue 17 in a real browser: a clerk opens a cycle of each programme's pack from the cycles page on a desktop — the
-difficult-enterprise return, the retention-training subsidy and Hongkou's difficult-industry subsidy — and sees each
+difficult-enterprise return, the retention-training subsidy, Hongkou's difficult-industry subsidy and the
+job-expansion subsidy — and sees each
 cycle under its programme's name (the difficult one marked 优先办理); the Hongkou pack whose region has not supplied
 its values is refused on the form, in words, and opens nothing."""
 
@@ -27,7 +28,8 @@ PACKS = Path(__file__).resolve().parents[1] / "packs"
 # pack, evaluation date, the programme's name on the cycle page
 OPENED = (("xian-difficult-2019", "2019-07-01", "困难企业稳岗返还"),
           ("cn-retention-training-2022", "2022-06-15", "一次性留工培训补助"),
-          ("hongkou-test-2022", "2022-06-15", "困难行业稳就业补贴"))
+          ("hongkou-test-2022", "2022-06-15", "困难行业稳就业补贴"),
+          ("cn-job-expansion-2023", "2023-12-15", "一次性扩岗补助"))
 
 
 def city(folder: Path) -> Path:
@@ -35,17 +37,21 @@ def city(folder: Path) -> Path:
     employers = [{"uscc": u, "name": f"单位{n}", "industry": industry, "employees": "20", "region": region, **ACCOUNT}
                  for n, (u, (region, industry)) in enumerate(units.items())]
     contributions = [row for u in units for row in steady_contributions(u, insured=20, first="2017-12",
-                                                                       last="2022-05")]
+                                                                       last="2023-11")]
+    hires = [{"uscc": uscc(61), "person_id": "AGENCY-000888", "hired_on": "2023-07-01", "category": "graduate",
+              "graduated_on": "2023-06-30", "birth_date": "2001-05-01", "contract_signed": "true",
+              "insured_months": "3"}]
     flags = [{"uscc": uscc(61), "source": "hrss", "flag": "difficulty_certified", "listed_on": "2019-01-01",
               "removed_on": ""},
              {"uscc": uscc(62), "source": "other", "flag": "epidemic_risk_area", "listed_on": "2022-04-10",
               "removed_on": ""}]
-    return write_snapshot(folder, employers=employers, contributions=contributions, flags=flags, separations=[])
+    return write_snapshot(folder, employers=employers, contributions=contributions, flags=flags, separations=[],
+                          hires=hires)
 
 
 @pytest.fixture(scope="module")
 def programme_server(tmp_path_factory):
-    """uvicorn on a store with a clerk and one snapshot covering 2017-12 … 2022-05, the test packs on the policy
+    """uvicorn on a store with a clerk and one snapshot covering 2017-12 … 2023-11, the test packs on the policy
     path, and a job worker in a thread."""
     folder = tmp_path_factory.mktemp("programmes-browser")
     before = os.environ.get("WENGANG_POLICY_PATH")
@@ -94,7 +100,7 @@ def test_a_clerk_opens_a_cycle_of_each_programme_and_an_unready_pack_is_refused_
         expect(page.locator("main")).to_contain_text(name)
     page.goto("/staff/cycles")
     rows = page.locator("#cycles tbody tr")
-    expect(rows).to_have_count(3)
+    expect(rows).to_have_count(len(OPENED))
     expect(rows.first).to_contain_text("优先办理")                  # the VIP channel's cycle first, though oldest
-    expect(rows.nth(1)).to_contain_text("困难行业稳就业补贴")          # then the newest
+    expect(rows.nth(1)).to_contain_text("一次性扩岗补助")              # then the newest
     page.screenshot(path=shots / "staff-cycles-programmes.png", full_page=True)
