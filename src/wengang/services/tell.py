@@ -19,7 +19,7 @@ from wengang.domain.days import beijing_date
 from wengang.domain.ports import Store, UnitOfWork
 from wengang.domain.process import PublicityBatch
 from wengang.domain.progress import Progress, Silent
-from wengang.messages import render
+from wengang.messages import text
 from wengang.services.notify import message
 from wengang.services.public import batch_order
 
@@ -78,8 +78,7 @@ def _notices(uow: UnitOfWork, entries: list[Entry], settings: Settings) -> Itera
         if said is None or case is None:
             continue
         event, params = said
-        text = render(event, params).text
-        yield message(kind=event, text=text, at=_at(entry), uscc=case.uscc, case_id=case.id)._replace(
+        yield message(kind=event, text=text(event, params), at=_at(entry), uscc=case.uscc, case_id=case.id)._replace(
             params=json.dumps(params, ensure_ascii=False, default=str), audit_seq=entry.seq)
 
 

@@ -201,6 +201,9 @@ recoveries = Table(
     Column("done_at", DateTime, nullable=False),
 )
 
+# A step's message still to be fanned out to the unit's contacts (services/delivery.fan_out reads them in id order).
+TO_FAN_OUT = "status = 'pending' AND params IS NOT NULL"
+
 notifications = Table(
     "notifications", metadata,
     Column("id", Id, primary_key=True),
@@ -221,6 +224,7 @@ notifications = Table(
     Index("ix_notifications_uscc", "uscc"),
     Index("ix_notifications_status", "status"),
     Index("ux_notifications_audit_seq", "audit_seq", unique=True),
+    Index("ix_notifications_to_fan_out", "id", sqlite_where=text(TO_FAN_OUT), postgresql_where=text(TO_FAN_OUT)),
     CheckConstraint("sealed IS NULL OR status = 'pending'", name="sealed_until_sent"),
 )
 

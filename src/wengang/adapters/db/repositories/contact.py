@@ -8,7 +8,7 @@ from itertools import chain
 
 from sqlalchemy import case, distinct, func, literal_column, or_, select
 
-from wengang.adapters.db.bulk import insert_rows, update_rows
+from wengang.adapters.db.bulk import among, insert_rows, update_rows
 from wengang.adapters.db.payment_tables import deliveries, notifications
 from wengang.adapters.db.people_tables import callbacks, duties, offices, reminders
 from wengang.adapters.db.repositories.base import TableRepository
@@ -53,7 +53,8 @@ class SqlNotifications(TableRepository[Notification]):
         return insert_rows(self.conn, notifications, QUEUED, ((*n, PENDING) for n in chain((first,), it)))
 
     def pending(self, *, kind: str | None = None, limit: int, templated: bool | None = None) -> list[Notification]:
-        where = [notifications.c.status == PENDING]
+        # The status spelled out, not bound: then the planners know the index of messages to fan out answers it.
+        where = [notifications.c.status == literal_column("'pending'")]
         if kind is not None:
             where.append(notifications.c.kind == kind)
         if templated is not None:
@@ -62,9 +63,21 @@ class SqlNotifications(TableRepository[Notification]):
         return [self._row(r) for r in self.conn.execute(query)]
 
     def save_sent(self, sent: Iterable[Notification]) -> int:
-        rows = [(m.id, m.status, m.sent_at, m.sealed) for m in sent]
+        """Messages sent alike (the same status and moment, no seal: a fan-out's chunk) in one statement by their
+        ids; the rest one by one."""
+        alike: dict[tuple, list[int]] = {}
+        rows = []
+        for m in sent:
+            if m.sealed is None:
+                alike.setdefault((m.status, m.sent_at), []).append(m.id)
+            else:
+                rows.append((m.id, m.status, m.sent_at, m.sealed))
+        for (status, at), ids in alike.items():
+            self.conn.execute(notifications.update().where(
+                among(self.conn, notifications.c.id, ids), notifications.c.status == PENDING).values(
+                status=status, sent_at=at, sealed=None))
         update_rows(self.conn, notifications, "id", ("status", "sent_at", "sealed"), rows, only=("status", PENDING))
-        return len(rows)
+        return len(rows) + sum(map(len, alike.values()))
 
     def of_unit(self, uscc: str, *, limit: int) -> list[Notification]:
         query = self._select().where(notifications.c.uscc == uscc).order_by(notifications.c.id.desc()).limit(limit)
