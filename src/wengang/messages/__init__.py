@@ -58,12 +58,18 @@ def _programme(pack_id: str) -> tuple[str, str]:
     return pack.title, pack.title_en or pack.title
 
 
+@functools.lru_cache(maxsize=1024)
+def _yuan(value: Any) -> str:
+    """An amount in words (1,234.50), worked out once for the two texts of a message and its operator's values."""
+    return money(Decimal(str(value)))
+
+
 @functools.cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
                              autoescape=False, keep_trailing_newline=False)
     env.filters.update(
-        yuan=lambda v: money(Decimal(str(v))), day_zh=lambda v: day_words(_day(v))[0],
+        yuan=_yuan, day_zh=lambda v: day_words(_day(v))[0],
         day_en=lambda v: day_words(_day(v))[1], programme_zh=lambda p: _programme(str(p))[0],
         programme_en=lambda p: _programme(str(p))[1], bank_zh=lambda c: bank_reason(c)[0],
         bank_en=lambda c: bank_reason(c)[1], task_zh=lambda t: TASKS[t][0], task_en=lambda t: TASKS[t][1],
@@ -127,7 +133,7 @@ def _block_reads(event: str, name: str) -> tuple[str, ...]:
 # How each value is worded where a template shows it (the templates name their values alike): an SMS or WeChat
 # template registered with the operator is filled with these words, never with the raw values.
 WORDED: dict[str, Any] = {
-    "amount": lambda v: money(Decimal(str(v))), "day": lambda v: day_words(_day(v))[0],
+    "amount": _yuan, "day": lambda v: day_words(_day(v))[0],
     "deadline": lambda v: day_words(_day(v))[0] if v else "", "starts": lambda v: day_words(_day(v))[0],
     "ends": lambda v: day_words(_day(v))[0], "pack": lambda p: _programme(str(p))[0],
     "reason": lambda c: bank_reason(c)[0], "task": lambda t: TASKS[t][0],

@@ -154,8 +154,11 @@ class SmsGatewaySender:
         self.client = client or httpx.Client(
             timeout=timeout, limits=httpx.Limits(max_connections=self.concurrency,
                                                  max_keepalive_connections=self.concurrency))
+        # Kept for the sender's life: a pool started for each batch cost a few ms of thread starts per batch.
+        self._pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="wengang-sms")
 
     def close(self) -> None:
+        self._pool.shutdown()
         self.client.close()
 
     def __enter__(self) -> SmsGatewaySender:
@@ -178,8 +181,7 @@ class SmsGatewaySender:
         if len(chunks) <= 1 or self.concurrency == 1:
             results = [self._send_chunk(code, [batch[i] for i in idx]) for code, idx in chunks]
         else:
-            with ThreadPoolExecutor(max_workers=min(self.concurrency, len(chunks))) as pool:
-                results = list(pool.map(lambda c: self._send_chunk(c[0], [batch[i] for i in c[1]]), chunks))
+            results = list(self._pool.map(lambda c: self._send_chunk(c[0], [batch[i] for i in c[1]]), chunks))
         for (_, idx), handed in zip(chunks, results, strict=True):
             answers.update(zip(idx, handed, strict=True))
         out = [answers[i] for i in range(len(batch))]
