@@ -209,28 +209,16 @@ def update_rows(conn: Connection, table: Table, key: str, columns: Sequence[str]
             cur.execute(statement, params)
             return max(cur.rowcount, 0)
     spell = [table.c[n].type.bind_processor(conn.dialect) for n in names]    # as SQLAlchemy stores each value
+    statement = f'UPDATE "{table.name}" AS t SET {", ".join(f"{_quoted([c])} = ?" for c in columns)} WHERE t."{key}" = ?{guard}'
+    tail = (only[1],) if only else ()
 
-    def spelled(row: Sequence) -> list:
-        return [v if f is None or v is None else f(v) for f, v in zip(spell, row, strict=True)]
+    def spelled(row: Sequence) -> tuple:
+        values = [v if f is None or v is None else f(v) for f, v in zip(spell, row, strict=True)]
+        return (*values[1:], values[0], *tail)
 
-    # One statement, the rows as one JSON array joined on the key: sqlite3's executemany steps once per row, and
-    # another thread of this process (a sender's) takes the interpreter at every step.
-    sets = ", ".join(f'"{c}" = v.value ->> {i}' for i, c in enumerate(columns, 1))
-    statement = (f'UPDATE "{table.name}" AS t SET {sets} FROM json_each(?) AS v '
-                 f'WHERE t."{key}" = v.value ->> 0{guard}')
     with raw_cursor(conn, statement) as cur:
-        cur.execute(statement, (json.dumps(list(map(spelled, rows)), default=_sqlite_time),
-                                *((only[1],) if only else ())))
+        cur.executemany(statement, map(spelled, rows))
         return max(cur.rowcount, 0)
-
-
-def _sqlite_time(value: object) -> str:
-    """A time in a JSON array of rows as sqlite3's own adapter spells it in a statement's parameters."""
-    if isinstance(value, dt.datetime):
-        return value.isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} in a row to update")
 
 
 @contextmanager
