@@ -1,8 +1,9 @@
-"""Two partial indexes for messages out (issue 16): the step messages still to be fanned out are read from an index of
-those alone, in id order: fan-out reads them 20,000 at a time, and each page then reads its own rows only, whatever
-the planner knows of the table (with the index of every status, it may read every pending message and sort them, or
-walk the ids past those fanned out). The index of the provider's ids holds only the copies a provider took: the
-half million pending copies of a cycle no longer each add a NULL to it when fanned out and take it away when sent.
+"""Two partial indexes for messages out (issue 16). The pending messages are indexed alone, in id order, instead of
+every message by its status: a fan-out reads them 20,000 at a time and each page reads its own rows only, whatever
+the planner knows of the table (with the index of every status, it may read every pending message and sort them,
+or walk the ids past those sent), and a message sent leaves the index instead of adding an entry to the half
+million sent. The index of the provider's ids holds only the copies a provider took: the half million pending
+copies of a cycle no longer each add a NULL to it when fanned out.
 
 Revision ID: 0025
 Revises: 0024
@@ -19,13 +20,14 @@ down_revision = "0024"
 branch_labels = None
 depends_on = None
 
-TO_FAN_OUT = sa.text("status = 'pending' AND params IS NOT NULL")
+PENDING = sa.text("status = 'pending'")
 HANDED = sa.text("provider_id IS NOT NULL")
 
 
 def upgrade() -> None:
-    op.create_index("ix_notifications_to_fan_out", "notifications", ["id"], sqlite_where=TO_FAN_OUT,
-                    postgresql_where=TO_FAN_OUT)
+    op.drop_index("ix_notifications_status", table_name="notifications")
+    op.create_index("ix_notifications_pending", "notifications", ["id"], sqlite_where=PENDING,
+                    postgresql_where=PENDING)
     op.drop_index("ix_deliveries_provider", table_name="deliveries")
     op.create_index("ix_deliveries_provider", "deliveries", ["provider_id"], sqlite_where=HANDED,
                     postgresql_where=HANDED)
@@ -34,4 +36,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_deliveries_provider", table_name="deliveries")
     op.create_index("ix_deliveries_provider", "deliveries", ["provider_id"])
-    op.drop_index("ix_notifications_to_fan_out", table_name="notifications")
+    op.drop_index("ix_notifications_pending", table_name="notifications")
+    op.create_index("ix_notifications_status", "notifications", ["status"])

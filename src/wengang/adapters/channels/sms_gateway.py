@@ -218,6 +218,9 @@ class SmsGatewaySender:
         results = answer.get("Results")
         if not isinstance(results, list) or len(results) != len(chunk):
             return self._all(chunk, HANDED_RETRY, "gateway answered without one result per message")
+        if all(isinstance(r, dict) and r.get("OutId") == d.key and r.get("Code") == OK and r.get("BizId")
+               for r, d in zip(results, chunk, strict=True)):      # the usual answer: every one taken, in order
+            return [Handed(d.key, HANDED_SENT, str(r["BizId"])) for r, d in zip(results, chunk, strict=True)]
         by_key = {str(r.get("OutId")): r for r in results if isinstance(r, dict)}
         out = []
         for d in chunk:

@@ -53,7 +53,7 @@ class SqlNotifications(TableRepository[Notification]):
         return insert_rows(self.conn, notifications, QUEUED, ((*n, PENDING) for n in chain((first,), it)))
 
     def pending(self, *, kind: str | None = None, limit: int, templated: bool | None = None) -> list[Notification]:
-        # The status spelled out, not bound: then the planners know the index of messages to fan out answers it.
+        # The status spelled out, not bound: then the planners know the index of pending messages answers it.
         where = [notifications.c.status == literal_column("'pending'")]
         if kind is not None:
             where.append(notifications.c.kind == kind)
