@@ -230,7 +230,6 @@ notifications = Table(
 
 # A step's message on its way to one contact of the unit on one channel (issue 16.3): handed to the channel's provider
 # under `key` (its idempotency key), retried with backoff, then delivered or failed by the provider's receipt.
-HANDED = "provider_id IS NOT NULL"           # a copy its provider took (receipts name it by the provider's id)
 deliveries = Table(
     "deliveries", metadata,
     Column("id", Id, primary_key=True),
@@ -251,6 +250,6 @@ deliveries = Table(
     # The pending copies alone, in the order they go out: a page of due copies is a range of it (0024).
     Index("ix_deliveries_due", "channel", "next_at", "id", sqlite_where=text("status = 'pending'"),
           postgresql_where=text("status = 'pending'")),
-    Index("ix_deliveries_provider", "provider_id", sqlite_where=text(HANDED), postgresql_where=text(HANDED)),
+    Index("ix_deliveries_provider", "provider_id"),
     Index("ix_deliveries_notification", "notification_id"),
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import chain
 
 from sqlalchemy import case, distinct, func, literal_column, or_, select
@@ -29,7 +29,7 @@ from wengang.domain.contact import (
     Receipt,
     Reminder,
 )
-from wengang.domain.repositories import Due
+from wengang.domain.repositories import Due, ToFanOut
 
 STEP = (notifications.c.recipient.is_(None), notifications.c.params.isnot(None))   # a step's message to the unit
 
@@ -63,21 +63,22 @@ class SqlNotifications(TableRepository[Notification]):
         return [self._row(r) for r in self.conn.execute(query)]
 
     def save_sent(self, sent: Iterable[Notification]) -> int:
-        """Messages sent alike (the same status and moment, no seal: a fan-out's chunk) in one statement by their
-        ids; the rest one by one."""
-        alike: dict[tuple, list[int]] = {}
-        rows = []
-        for m in sent:
-            if m.sealed is None:
-                alike.setdefault((m.status, m.sent_at), []).append(m.id)
-            else:
-                rows.append((m.id, m.status, m.sent_at, m.sealed))
-        for (status, at), ids in alike.items():
-            self.conn.execute(notifications.update().where(
-                among(self.conn, notifications.c.id, ids), notifications.c.status == PENDING).values(
-                status=status, sent_at=at, sealed=None))
+        rows = [(m.id, m.status, m.sent_at, m.sealed) for m in sent]
         update_rows(self.conn, notifications, "id", ("status", "sent_at", "sealed"), rows, only=("status", PENDING))
-        return len(rows) + sum(map(len, alike.values()))
+        return len(rows)
+
+    def to_fan_out(self, limit: int) -> list[ToFanOut]:
+        n = notifications.c
+        query = (select(n.id, n.uscc, n.case_id, n.recipient, n.channel)
+                 .where(n.status == literal_column("'pending'"), n.params.isnot(None)).order_by(n.id).limit(limit))
+        return [ToFanOut(*r) for r in self.conn.execute(query)]
+
+    def fanned_out(self, ids: Sequence[int], at: dt.datetime) -> int:
+        if not ids:
+            return 0
+        return self.conn.execute(notifications.update().where(
+            among(self.conn, notifications.c.id, ids), notifications.c.status == PENDING).values(
+            status=SENT, sent_at=at, sealed=None)).rowcount
 
     def of_unit(self, uscc: str, *, limit: int) -> list[Notification]:
         query = self._select().where(notifications.c.uscc == uscc).order_by(notifications.c.id.desc()).limit(limit)
