@@ -111,7 +111,7 @@ class SqlCases:
         for start in range(0, len(wanted), 50_000):
             query = select(c.id, c.cycle_id, c.uscc, c.amount, c.state, c.batch_id).where(
                 among(self.conn, c.id, wanted[start:start + 50_000]))
-            found += [Tellable(i, cy, u, a, _STATES[st], b) for i, cy, u, a, st, b in self.conn.execute(query)]
+            found += [Tellable(i, cy, u, a, _STATES[st], b) for i, cy, u, a, st, b in self.conn.execute(query).all()]
         return found
 
     def runs_of(self, case_ids: Iterable[int]) -> dict[int, str]:

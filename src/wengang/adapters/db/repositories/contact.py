@@ -71,7 +71,7 @@ class SqlNotifications(TableRepository[Notification]):
         n = notifications.c
         query = (select(n.id, n.uscc, n.case_id, n.recipient, n.channel)
                  .where(n.status == literal_column("'pending'"), n.params.isnot(None)).order_by(n.id).limit(limit))
-        return [ToFanOut(*r) for r in self.conn.execute(query)]
+        return [ToFanOut(*r) for r in self.conn.execute(query).all()]
 
     def fanned_out(self, ids: Sequence[int], at: dt.datetime) -> int:
         if not ids:
@@ -185,7 +185,7 @@ class SqlDeliveries(TableRepository[Dispatch]):
         if after is not None:        # on from there in the index (next_at first: a range it can seek)
             query = query.where(d.c.next_at >= after[0], or_(d.c.next_at > after[0], d.c.id > after[1]))
         width = len(deliveries.c)
-        return [Due(Dispatch(*r[:width]), *r[width:]) for r in self.conn.execute(query)]
+        return [Due(Dispatch(*r[:width]), *r[width:]) for r in self.conn.execute(query).all()]
 
     def save_handed(self, handed: Iterable[Dispatch]) -> int:
         rows = [(d.id, d.status, d.attempts, d.next_at, d.provider_id, d.error, d.sent_at, d.done_at) for d in handed]
