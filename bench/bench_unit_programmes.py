@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import CACHE, peak_rss_mb, record  # noqa: E402
-from hand_sql import floors_values  # noqa: E402
+from hand_sql import SIZED, floors_values  # noqa: E402
 
 from wengang import bootstrap  # noqa: E402
 from wengang.config import Settings  # noqa: E402
@@ -102,19 +102,7 @@ u AS (SELECT e.uscc, e.unit_type, e.industry, e.size_class AS agency_class, e.em
              coalesce(c.s, 0) AS s, coalesce(c.n, 0) AS n, coalesce(x.excl, false) AS excl,
              h.uscc IS NOT NULL AS risk, h.heads
       FROM {schema}.employers e LEFT JOIN c USING (uscc) LEFT JOIN x USING (uscc) LEFT JOIN h USING (uscc)),
-sized AS (
-  SELECT u.*, coalesce(u.agency_class, (
-    SELECT CASE
-      WHEN bool_or((f.staff IS NOT NULL AND u.employees IS NULL AND u.n = 0)
-                   OR (f.revenue IS NOT NULL AND u.revenue IS NULL)
-                   OR (f.assets IS NOT NULL AND u.assets IS NULL)) THEN NULL
-      ELSE coalesce(arg_min(f.cls, f.rank) FILTER (WHERE
-             (f.staff IS NULL OR (CASE WHEN u.employees IS NOT NULL THEN u.employees >= f.staff
-                                       ELSE u.s >= f.staff * u.n END))
-             AND (f.revenue IS NULL OR u.revenue >= f.revenue * 10000)
-             AND (f.assets IS NULL OR u.assets >= f.assets * 10000)), 'micro') END
-    FROM floors f WHERE f.industry = u.row_key)) AS cls
-  FROM u),
+{SIZED}
 j AS (SELECT uscc, heads, unit_type = 'public_institution' OR excl OR NOT risk
              OR (cls = 'large' AND industry NOT IN ('catering','retail','transport')) AS failed FROM sized)
 SELECT uscc, CASE WHEN failed THEN 'ineligible' ELSE 'review' END AS decision,
