@@ -309,8 +309,8 @@ INTERN_CRITERIA: tuple[Criterion, ...] = (
         test=outcomes.intern_youth),
     Criterion(
         "intern_months", name=("见习月数", "Months of internship"),
-        label=("{covered_from}至{covered_to}期间至少见习1个月 ({intern_month_counts})",
-               "at least one month of internship in {covered_from} … {covered_to} ({intern_month_counts})"),
+        label=("[{covered_from}至{covered_to}期间]至少见习1个月, {intern_month_counts}",
+               "at least one month of internship[ in {covered_from} … {covered_to}], {intern_month_counts}"),
         parameters=("covered_from", "covered_to", "intern_month_counts"), policy="POLICIES.md §8",
         reasons=(Reason("no_internship_months", "fail", ("补贴期内 (截至评估日) 没有可计的见习月份",
                                                          "no month of internship counts in the period covered (up "
