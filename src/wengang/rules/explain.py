@@ -147,7 +147,7 @@ def explain(row: dict, used: list[UsedValue]) -> tuple[str, list[Line]]:
                                  "youth_min_age", "youth_max_age", "min_insured_months", region=region)),
         "interns_file": (f"见习人员数据 interns file: "
                          f"{'有 / present' if row.get('c_interns_file') == 'pass' else '无 / absent'}",
-                         "; ".join(BY_ID["interns_file"].documents) or _cite(params, "covered_from")),
+                         "DATA.md `interns`"),
         "eligible_interns": (f"符合条件的见习人员 eligible interns: {_or_unknown(row.get('headcount'))}",
                              _cite(params, "minimum_wage", "minimum_wage_share", "covered_from", "covered_to",
                                    "intern_month_counts", "youth_min_age", "youth_max_age", region=region)),
