@@ -1,6 +1,6 @@
 """Issue 17 in a real browser: a clerk opens a cycle of each programme's pack from the cycles page on a desktop — the
-difficult-enterprise return, the retention-training subsidy, Hongkou's difficult-industry subsidy and the
-job-expansion subsidy — and sees each
+difficult-enterprise return, the retention-training subsidy, Hongkou's difficult-industry subsidy, the
+job-expansion subsidy and Hongkou's youth internship subsidy (test values) — and sees each
 cycle under its programme's name (the difficult one marked 优先办理); the Hongkou pack whose region has not supplied
 its values is refused on the form, in words, and opens nothing."""
 
@@ -29,7 +29,8 @@ PACKS = Path(__file__).resolve().parents[1] / "packs"
 OPENED = (("xian-difficult-2019", "2019-07-01", "困难企业稳岗返还"),
           ("cn-retention-training-2022", "2022-06-15", "一次性留工培训补助"),
           ("hongkou-test-2022", "2022-06-15", "困难行业稳就业补贴"),
-          ("cn-job-expansion-2023", "2023-12-15", "一次性扩岗补助"))
+          ("cn-job-expansion-2023", "2023-12-15", "一次性扩岗补助"),
+          ("hongkou-internship-test-2022", "2022-10-15", "见习补贴"))
 
 
 def city(folder: Path) -> Path:
@@ -45,8 +46,10 @@ def city(folder: Path) -> Path:
               "removed_on": ""},
              {"uscc": uscc(62), "source": "other", "flag": "epidemic_risk_area", "listed_on": "2022-04-10",
               "removed_on": ""}]
+    interns = [{"uscc": uscc(63), "person_id": "AGENCY-000999", "started_on": "2022-05-01", "ended_on": "",
+                "birth_date": "", "category": "graduate"}]
     return write_snapshot(folder, employers=employers, contributions=contributions, flags=flags, separations=[],
-                          hires=hires)
+                          hires=hires, interns=interns)
 
 
 @pytest.fixture(scope="module")
@@ -102,5 +105,5 @@ def test_a_clerk_opens_a_cycle_of_each_programme_and_an_unready_pack_is_refused_
     rows = page.locator("#cycles tbody tr")
     expect(rows).to_have_count(len(OPENED))
     expect(rows.first).to_contain_text("优先办理")                  # the VIP channel's cycle first, though oldest
-    expect(rows.nth(1)).to_contain_text("一次性扩岗补助")              # then the newest
+    expect(rows.nth(1)).to_contain_text("见习补贴")                    # then the newest
     page.screenshot(path=shots / "staff-cycles-programmes.png", full_page=True)

@@ -14,9 +14,16 @@ from wengang.services.evaluation import evaluate
 
 UNIT_DEFAULTS = {"name": "测试单位", "unit_type": "enterprise", "industry": "other", "region": "110105",
                  "registered_on": "2015-01-01", "employees": "50"}
-OPTIONAL_FILES = ("separations", "ui_claims", "flags", "hires")
+OPTIONAL_FILES = ("separations", "ui_claims", "flags", "hires", "interns")
 HIRE_DEFAULTS = {"category": "graduate", "graduated_on": "", "birth_date": "", "contract_signed": "true",
                  "insured_months": 3}
+INTERN_DEFAULTS = {"category": "graduate", "ended_on": "", "birth_date": ""}
+INTERN_COLUMNS = ("uscc", "person_id", "started_on", "ended_on", "birth_date", "category")
+HIRE_COLUMNS = ("uscc", "person_id", "hired_on", "category", "graduated_on", "birth_date", "contract_signed",
+                "insured_months")
+# Each person file a case may carry: its defaults, its columns, its day (the per-person output's second key).
+PERSON_FILES = {"hires": ("hire", HIRE_DEFAULTS, HIRE_COLUMNS, "hired_on"),
+                "interns": ("intern", INTERN_DEFAULTS, INTERN_COLUMNS, "started_on")}
 
 
 def hire_person(hire: dict) -> str:
@@ -32,15 +39,16 @@ def hire_person(hire: dict) -> str:
     return f"P{n:05d}"
 
 
-def hire_rows(code: str, case: dict, defaults: dict) -> list[dict]:
-    """The `hires` rows of one case (DATA.md `hires`), each from the file's `hire` defaults and its own values."""
+def hire_rows(code: str, case: dict, defaults: dict, file: str = "hires") -> list[dict]:
+    """The rows of one case's person file (DATA.md `hires`, `interns`), each from the file's `hire` (`intern`)
+    defaults and its own values."""
+    key, base, columns, _ = PERSON_FILES[file]
     rows = []
-    for hire in case.get("hires", []):
-        row = {**HIRE_DEFAULTS, **defaults.get("hire", {}), **hire, "uscc": code, "person_id": hire_person(hire)}
+    for hire in case.get(file, []):
+        row = {**base, **defaults.get(key, {}), **hire, "uscc": code, "person_id": hire_person(hire)}
         rows.append({k: ("" if row.get(k) is None else str(row.get(k)).lower() if isinstance(row.get(k), bool)
                          else str(row.get(k)))
-                     for k in ("uscc", "person_id", "hired_on", "category", "graduated_on", "birth_date",
-                               "contract_signed", "insured_months")})
+                     for k in columns})
     return rows
 
 
@@ -71,7 +79,8 @@ def case_rows(number: int, case: dict, defaults: dict) -> dict:
               "listed_on": str(f["listed_on"]), "removed_on": str(f.get("removed_on") or "")}
              for f in case.get("flags", [])]
     return {"employers": [unit], "contributions": contributions, "separations": separations,
-            "ui_claims": claims, "flags": flags, "hires": hire_rows(code, case, defaults)}
+            "ui_claims": claims, "flags": flags, "hires": hire_rows(code, case, defaults),
+            "interns": hire_rows(code, case, defaults, "interns")}
 
 
 def build_snapshot(doc: dict, folder: Path) -> tuple[Path, dict[str, str]]:
@@ -83,8 +92,9 @@ def build_snapshot(doc: dict, folder: Path) -> tuple[Path, dict[str, str]]:
             rows[name].extend(part)
         codes[uscc(number)] = case["name"]
     absent = set(doc.get("absent_files", []))
-    if not any("hires" in case for case in doc["cases"]):
-        absent.add("hires")                    # only a per-person programme's cases have a hires file
+    for file in PERSON_FILES:                  # only a per-person programme's cases have its person file
+        if not any(file in case for case in doc["cases"]):
+            absent.add(file)
     write_snapshot(folder / "snapshot", employers=rows["employers"], contributions=rows["contributions"],
                    **{name: (None if name in absent else rows[name]) for name in OPTIONAL_FILES})
     return folder / "snapshot", codes
@@ -108,7 +118,8 @@ def evaluate_file(doc: dict, folder: Path, engine: str | None = None) -> dict[st
             os.environ["WENGANG_POLICY_PATH"] = before
     persons: dict[str, dict[tuple[str, str], dict]] = {}
     for row in (result.persons.to_pylist() if result.persons is not None else []):
-        persons.setdefault(row["uscc"], {})[(row["person_id"], str(row["hired_on"]))] = row
+        day = row["hired_on"] if "hired_on" in row else row["started_on"]
+        persons.setdefault(row["uscc"], {})[(row["person_id"], str(day))] = row
     return {codes[row["uscc"]]: {**row, "persons": persons.get(row["uscc"], {})} for row in result.contract.to_pylist()}
 
 
@@ -128,17 +139,18 @@ def compare(expect: dict, got: dict) -> list[str]:
 
 
 def compare_hires(case: dict, got: dict, defaults: dict) -> list[str]:
-    """Differences between each hire's `expect` (decision, amount in yuan, reasons) and its row of the per-person
-    output."""
+    """Differences between each hire's (intern's) `expect` (decision, amount in yuan, reasons, an intern's months)
+    and its row of the per-person output."""
     problems = []
-    for n, hire in enumerate(case.get("hires", []), start=1):
-        if "expect" not in hire:
-            continue
-        hired_on = str({**defaults.get("hire", {}), **hire}["hired_on"])
-        row = got["persons"].get((hire_person(hire), hired_on))
-        if row is None:
-            problems.append(f"hire {n}: no per-person row for {hire_person(hire)} hired {hired_on}")
-            continue
-        shown = {**row, "amount": f"{row['amount_fen'] // 100}.{row['amount_fen'] % 100:02d}"}
-        problems += [f"hire {n}: {p}" for p in compare(hire["expect"], shown)]
+    for file, (key, _, _, day) in PERSON_FILES.items():
+        for n, hire in enumerate(case.get(file, []), start=1):
+            if "expect" not in hire:
+                continue
+            on = str({**defaults.get(key, {}), **hire}[day])
+            row = got["persons"].get((hire_person(hire), on))
+            if row is None:
+                problems.append(f"{key} {n}: no per-person row for {hire_person(hire)} of {on}")
+                continue
+            shown = {**row, "amount": f"{row['amount_fen'] // 100}.{row['amount_fen'] % 100:02d}"}
+            problems += [f"{key} {n}: {p}" for p in compare(hire["expect"], shown)]
     return problems

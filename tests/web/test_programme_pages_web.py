@@ -1,5 +1,5 @@
 """Issue 17: cases of the new programmes read in plain words on the employer's pages. A unit with a difficult-
-enterprise case and one with a retention-training case sign in and read their home page and "为什么" in Chinese and
+enterprise case, one with a retention-training case, a hiring unit and an internship base sign in and read their home page and "为什么" in Chinese and
 in English: the programme's own criteria in words, no reason code, parameter key, None or UTC."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from wengang.web.app import create_app
 from wengang.web.settings import WebSettings
 
 PACKS = Path(__file__).resolve().parents[1] / "packs"
-DIFFICULT, RETAINED, HIRING = uscc(41), uscc(42), uscc(43)
+DIFFICULT, RETAINED, HIRING, BASE = uscc(41), uscc(42), uscc(43), uscc(44)
 
 
 def city(folder: Path) -> Path:
@@ -33,7 +33,9 @@ def city(folder: Path) -> Path:
                   **ACCOUNT}]
     employers.append({"uscc": HIRING, "name": "扩岗丙公司", "industry": "other", "employees": "20", "region": "110105",
                       **ACCOUNT})
-    contributions = [row for u in (DIFFICULT, RETAINED, HIRING)
+    employers.append({"uscc": BASE, "name": "见习丁基地", "industry": "other", "employees": "20", "region": "310109",
+                      **ACCOUNT})
+    contributions = [row for u in (DIFFICULT, RETAINED, HIRING, BASE)
                      for row in steady_contributions(u, insured=20, first="2017-12", last="2023-11")]
     hires = [{"uscc": HIRING, "person_id": "AGENCY-000777", "hired_on": "2023-07-01", "category": "graduate",
               "graduated_on": "2023-06-30", "birth_date": "2001-05-01", "contract_signed": "true",
@@ -42,8 +44,10 @@ def city(folder: Path) -> Path:
               "removed_on": ""},
              {"uscc": RETAINED, "source": "other", "flag": "epidemic_risk_area", "listed_on": "2022-04-10",
               "removed_on": ""}]
+    interns = [{"uscc": BASE, "person_id": "AGENCY-000888", "started_on": "2022-05-01", "ended_on": "2022-06-30",
+                "birth_date": "", "category": "graduate"}]
     return write_snapshot(folder, employers=employers, contributions=contributions, flags=flags, separations=[],
-                          hires=hires)
+                          hires=hires, interns=interns)
 
 
 @pytest.fixture
@@ -56,10 +60,11 @@ def client(tmp_path, monkeypatch):
     ids = {}
     for pack, day in (("xian-difficult-2019", dt.date(2019, 7, 1)),
                       ("cn-retention-training-2022", dt.date(2022, 6, 15)),
-                      ("cn-job-expansion-2023", dt.date(2023, 12, 15))):
+                      ("cn-job-expansion-2023", dt.date(2023, 12, 15)),
+                      ("hongkou-internship-test-2022", dt.date(2022, 10, 15))):
         ids[pack] = cycles.open_cycle(pack, day, store=store, analytics=analytics, settings=settings,
                                       snapshot=snapshot, by="clerk").cycle.id
-    for unit in (DIFFICULT, RETAINED, HIRING):
+    for unit in (DIFFICULT, RETAINED, HIRING, BASE):
         activate(store, settings, unit)
     people.create_staff(STAFF["clerk"], "clerk", store=store, by="setup", password=PASSWORD, display_name="clerk")
     store.close()
@@ -74,7 +79,9 @@ def test_each_programme_s_case_reads_in_words_in_both_languages(client):
                               (RETAINED, "cn-retention-training-2022", ("一次性留工培训补助", "所在地区疫情风险等级",
                                                                          "餐饮业")),
                               (HIRING, "cn-job-expansion-2023", ("一次性扩岗补助", "符合条件的新招用人员1人",
-                                                                 "每人1500.00元"))):
+                                                                 "每人1500.00元")),
+                              (BASE, "hongkou-internship-test-2022", ("见习补贴", "符合条件的见习人员1人",
+                                                                      "最低工资2590.00元的80%", "整月计算"))):
         c.cookies.clear()
         sign_in(c, unit, employer=True)
         pages = {"/portal": c.get("/portal").text, "why": c.get(f"/portal/cycles/{ids[pack]}").text}
@@ -88,6 +95,11 @@ def test_each_programme_s_case_reads_in_words_in_both_languages(client):
     sign_in(c, RETAINED, employer=True)
     why = c.get(f"/portal/cycles/{ids['cn-retention-training-2022']}?lang=zh").text
     assert "20人" in why and "每人500" in why                         # the listed month's headcount, 500 yuan each
+    c.cookies.clear()
+    sign_in(c, BASE, employer=True)
+    why = c.get(f"/portal/cycles/{ids['hongkou-internship-test-2022']}?lang=en").text
+    assert "1 eligible interns" in why and "80% of the minimum wage of 2590.00 yuan" in why
+    assert "4,144.00" in why                                        # two whole months at 2,072.00
 
 
 def test_the_difficult_enterprise_cycle_goes_first_in_every_queue(client):

@@ -22,7 +22,7 @@ def evaluate(
     fmt: Annotated[str, typer.Option("--format", help="csv | parquet | xlsx")] = "csv",
     engine: Annotated[str, typer.Option("--engine", help="duckdb | spark")] = "duckdb",
     persons: Annotated[Path | None, typer.Option(
-        "--persons", help="按人明细 (扩岗等按人补助) / per-person file of a programme that pays per person")] = None,
+        "--persons", help="按人明细 (扩岗、见习等按人补助) / per-person file of a programme that pays per person")] = None,
 ) -> None:
     """按政策包评估快照中每个单位 / decide, price and explain every unit of a snapshot."""
     from wengang.rules.explain import yuan

@@ -161,7 +161,7 @@ CRITERIA: tuple[Criterion, ...] = (
         reasons=(Reason("hires_missing", "fail", ("快照没有招用人员数据 (hires), 无法按人核定扩岗补助",
                                                   "the snapshot has no hires file, so no person can be counted")),),
         passes="the snapshot's folder had a `hires` file (an empty one counts: then no one was hired)",
-        test=outcomes.hires_file),
+        test=outcomes.person_file),
     Criterion(
         "eligible_hires", name=("符合条件的招用人员", "Eligible hires"),
         label=("至少招用1名符合条件的人员, 每人{per_person}元", "at least one eligible hire, {per_person} yuan each"),
@@ -171,7 +171,28 @@ CRITERIA: tuple[Criterion, ...] = (
                                                      "some hires cannot be decided (e.g. no birth date): review"))),
         passes="at least one hire passes every person criterion (below) and none is undecided",
         unknown="a hire's person criteria are unknown (no birth date, no contract answer)",
-        test=outcomes.eligible_hires),
+        test=outcomes.eligible_persons),
+    Criterion(
+        "interns_file", name=("见习人员数据", "Interns data"),
+        label=("快照含见习人员数据 (interns)", "the snapshot has the interns file"), parameters=(),
+        policy="POLICIES.md §8; DATA.md `interns`",
+        reasons=(Reason("interns_missing", "fail", ("快照没有见习人员数据 (interns), 无法按人核定见习补贴",
+                                                    "the snapshot has no interns file, so no intern can be counted")),),
+        passes="the snapshot's folder had an `interns` file (an empty one counts: then the base had no intern)",
+        test=outcomes.person_file),
+    Criterion(
+        "eligible_interns", name=("符合条件的见习人员", "Eligible interns"),
+        label=("至少1名符合条件的见习人员, 每人每月按最低工资{minimum_wage}元的{minimum_wage_share}",
+               "at least one eligible intern, each month at {minimum_wage_share} of the minimum wage of "
+               "{minimum_wage} yuan"),
+        parameters=("minimum_wage", "minimum_wage_share"), policy="POLICIES.md §8",
+        reasons=(Reason("no_eligible_interns", "fail", ("没有符合条件的见习人员", "no eligible intern")),
+                 Reason("interns_pending", "unknown", ("部分见习人员的条件无法判定 (如出生日期缺失), 须审核",
+                                                       "some interns cannot be decided (e.g. no birth date): review"))),
+        passes="at least one intern passes every intern criterion (below) and none is undecided; each eligible "
+               "intern is paid the months counted × `minimum_wage` × `minimum_wage_share` (the monthly rate rounded "
+               "half up to the fen)", unknown="an intern's age cannot be read (no birth date, no 18-character ID)",
+        test=outcomes.eligible_persons),
     Criterion(
         "listed_industry", name=("所属行业", "Industry"),
         label=("属于{industries}", "in {industries}"), parameters=("industries",), policy="POLICIES.md §8",
@@ -205,7 +226,7 @@ IDS: tuple[str, ...] = tuple(BY_ID)
 
 # Criteria of one hire (a row of `hires`), for the programmes that pay per person (rules/persons.py): the same
 # definition as a unit's, over the hire frame; a person's decision lists their reasons like a unit's.
-PERSON_CRITERIA: tuple[Criterion, ...] = (
+HIRE_CRITERIA: tuple[Criterion, ...] = (
     Criterion(
         "hire_category", name=("人员类别", "Who was hired"), label=("招用{hire_categories}", "hired: {hire_categories}"),
         parameters=("hire_categories",), policy="POLICIES.md §3",
@@ -270,6 +291,38 @@ PERSON_CRITERIA: tuple[Criterion, ...] = (
                "by the same unit later that year also counts as already claimed",
         test=outcomes.once_per_person),
 )
+
+# Criteria of one intern (a row of `interns`, the youth internship subsidy 见习补贴, POLICIES.md §8).
+INTERN_CRITERIA: tuple[Criterion, ...] = (
+    Criterion(
+        "intern_youth", name=("见习人员", "Who the intern is"),
+        label=("见习开始当日{youth_min_age}–{youth_max_age}周岁, 或高校毕业生",
+               "aged {youth_min_age}–{youth_max_age} on the first day, or a graduate"),
+        parameters=("youth_min_age", "youth_max_age"), policy="POLICIES.md §8",
+        reasons=(Reason("intern_age_out", "fail", ("见习开始当日年龄不在规定范围内且非高校毕业生",
+                                                   "not of the ages covered on the first day, and not a graduate")),
+                 Reason("intern_birth_unknown", "unknown", ("出生日期缺失且身份证号无法读取",
+                                                            "no birth date and no 18-character ID to read it from"))),
+        passes="`category` = `graduate` (any age); else on `started_on` at least `youth_min_age` (from the birthday) "
+               "and not yet `youth_max_age`+1; a 29 February birthday falls on 1 March in other years. `birth_date`, "
+               "else digits 7–14 of an 18-character ID", unknown="not a graduate and neither gives a birth date",
+        test=outcomes.intern_youth),
+    Criterion(
+        "intern_months", name=("见习月数", "Months of internship"),
+        label=("[{covered_from}至{covered_to}期间]至少见习1个月, {intern_month_counts}",
+               "at least one month of internship[ in {covered_from} … {covered_to}], {intern_month_counts}"),
+        parameters=("covered_from", "covered_to", "intern_month_counts"), policy="POLICIES.md §8",
+        reasons=(Reason("no_internship_months", "fail", ("补贴期内 (截至评估日) 没有可计的见习月份",
+                                                         "no month of internship counts in the period covered (up "
+                                                         "to the evaluation date)")),),
+        passes="the months counted are at least 1: calendar months from `covered_from` to `covered_to` (YYYY-MM) "
+               "and not after the evaluation date *D*; with `intern_month_counts` = `whole_month` (the reading the "
+               "shipped pack takes) a month counts when the person was an intern on every day of it — `started_on` "
+               "on or before its 1st, and `ended_on` (empty = still an intern) and *D* on or after its last day; "
+               "with `any_day` a month counts when it has a day of internship on or before *D*",
+        test=outcomes.intern_months),
+)
+PERSON_CRITERIA: tuple[Criterion, ...] = HIRE_CRITERIA + INTERN_CRITERIA
 PERSON_BY_ID: dict[str, Criterion] = {c.id: c for c in PERSON_CRITERIA}
 
 # A flag's kind (DATA.md `flags`) in words: the codes `flag:<kind>` that the flag criteria write.
@@ -325,7 +378,10 @@ def reason_words() -> dict[str, Pair]:
 _COMPARISONS: dict[str, Pair] = {"<": ("低于", "below"), "<=": ("不高于", "at most")}
 _LOCAL_RATE: Pair = ("统筹地区城镇登记失业率", "the local registered unemployment rate")
 _PERCENT = ("layoff_limit", "layoff_limit_large", "small_unit_limit", "ratio_large", "ratio_sme",
-            "local_registered_unemployment_rate")
+            "local_registered_unemployment_rate", "minimum_wage_share")
+# How a month of internship counts (`intern_month_counts`), in words.
+MONTH_COUNT_WORDS: dict[str, Pair] = {"whole_month": ("整月计算", "whole calendar months"),
+                                      "any_day": ("当月有见习即计", "any month with a day of internship")}
 _MISSING = "—"
 _PART = re.compile(r"\[([^\]]*)\]")
 _FIELD = re.compile(r"\{(\w+)\}")
@@ -348,6 +404,8 @@ def value_words(name: str, value: str | None, lang: int) -> str | None:
             INDUSTRY_WORDS.get(i, (i, i))[lang] for i in value.split(","))
     if name == "hire_categories":
         return ("、" if lang == 0 else ", ").join(HIRE_CATEGORY_WORDS.get(c, (c, c))[lang] for c in value.split(","))
+    if name == "intern_month_counts":
+        return MONTH_COUNT_WORDS.get(value, (value, value))[lang]
     if name == "arrears_tolerance":
         return f"{Decimal(value):,.2f}"
     return value

@@ -90,7 +90,7 @@ def pack_section(pack: Pack) -> str:
             shown_labels.append(f"(地区另定 / set by region: {', '.join(regional)})")
         found = [v for day in _days(pack, c) for v in _read(pack, c, day)]
         docs = dict.fromkeys((*c.documents, *(d for d in (document(f.reference) for f in found) if d)))
-        kind = " (每人 / per hire)" if c in PERSON_CRITERIA else ""
+        kind = " (每人 / per person)" if c in PERSON_CRITERIA else ""
         rows.append(f"| `{c.id}`{kind} | {'<br>'.join(shown_labels)} | {'; '.join(docs) or '—'} |")
     return "\n".join(rows)
 
@@ -105,7 +105,7 @@ def rules_markdown() -> str:
     """The whole of docs/rules.md."""
     packs = "\n\n".join(pack_section(load_pack(p)) for p in shipped_packs())
     return (f"{HEADER}\n\n## The programmes\n\n{programmes_table()}\n\n{PROGRAMMES_TEXT}\n\n"
-            f"## The criteria\n\n{criteria_table()}\n\n{SEMANTICS}\n\n## Criteria of one hire\n\n{PERSONS_TEXT}\n\n"
+            f"## The criteria\n\n{criteria_table()}\n\n{SEMANTICS}\n\n## Criteria of one person (a hire, an intern)\n\n{PERSONS_TEXT}\n\n"
             f"{criteria_table(PERSON_CRITERIA)}\n\n## Reason codes\n\n{reasons_table()}"
             f"\n\n## Each pack's criteria, with its numbers\nRead on 1 January of the pack's year and on each later day "
             f"of that year when a value changes; regional values are in the pack.\n\n{packs}\n")

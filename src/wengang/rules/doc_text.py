@@ -94,4 +94,18 @@ by the same unit too. The unit's `eligible_hires` passes with at least one eligi
 amount is the sum over its eligible hires (stored `headcount` = their number); `wengang evaluate --persons
 persons.csv` writes the hires with `person_id` masked. A snapshot without a `hires` file fails `hires_file` for
 every unit. Not checked, for the data has no field for it: the one-off hiring subsidy (一次性吸纳就业补贴) for the
-same person, and whether a graduate within two years of leaving school was unemployed."""
+same person, and whether a graduate within two years of leaving school was unemployed.
+
+The youth internship subsidy (`internship`, 见习补贴, Hongkou 2022) decides every row of `interns` the same way,
+without application (the base does not apply): an intern passes `intern_youth` as a graduate of any age, or aged
+`youth_min_age`–`youth_max_age` on `started_on` (the first day of the internship: the plainest day to read an age
+on); `intern_months` counts the calendar months of internship inside the region's covered period (`covered_from`
+… `covered_to`, YYYY-MM) up to the evaluation date. How a month counts is a reading, for POLICIES.md states none:
+the shipped pack takes `intern_month_counts` = `whole_month` — a month the person was an intern on every day of,
+from its 1st (`started_on` on or before it) to its last day (`ended_on`, empty = still an intern, and the
+evaluation date on or after it), so a month still under way is counted by a later run; a region whose document
+counts any month begun sets `any_day`. An eligible intern is paid the months × the monthly rate, `minimum_wage` ×
+`minimum_wage_share` rounded half up to the fen (for the base's region). No once-a-person rule is stated, so each
+row is decided on its own. The minimum wage, the share and the covered period are the region's to supply with
+its document number: the shipped pack `hongkou-internship-2022` leaves them `none` and refuses to run, naming
+them, until a local pack that inherits it sets them. `--persons` writes `started_on` and `months` for each intern."""

@@ -14,7 +14,7 @@ from wengang.rules.criteria import IDS
 from wengang.rules.inputs import SnapshotTables, unit_frame
 from wengang.rules.layoff import layoff_columns, net_reduction
 from wengang.rules.parameters import Pack
-from wengang.rules.persons import persons
+from wengang.rules.persons import PERSON_FILES, persons
 from wengang.rules.programmes import Programme, programme_of
 from wengang.rules.resolved import Resolved
 from wengang.rules.sizeclass import size_class
@@ -100,10 +100,15 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
 
 
 def decide_persons(tables: SnapshotTables, pack: Pack, as_of: dt.date) -> Table | None:
-    """One row per hire of a programme that pays per person (rules/persons.py), decided by the same expression
-    whose sums `decide` prices the units with; None for a unit-level programme or a snapshot without hires."""
+    """One row per person (a hire, an intern) of a programme that pays per person (rules/persons.py), decided by the
+    same expression whose sums `decide` prices the units with; None for a unit-level programme or a snapshot
+    without the programme's person file."""
     programme = programme_of(pack)
-    return persons(tables, Resolved(pack, as_of), programme.persons) if programme.persons else None
+    if not programme.persons:
+        return None
+    p = Resolved(pack, as_of)
+    programme.check(p)
+    return persons(tables, p, programme.persons, PERSON_FILES[programme.person_file])
 
 
 def decide_unit(tables: SnapshotTables, pack: Pack, as_of: dt.date, uscc: str, *,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from wengang.domain.analytics import UsedValue
 from wengang.rules.criteria import BY_ID, CRITERIA
-from wengang.rules.programmes import DIFFICULT, INDUSTRY, JOB_EXPANSION, RETENTION
+from wengang.rules.programmes import DIFFICULT, INDUSTRY, INTERNSHIP, JOB_EXPANSION, RETENTION
 
 OUTCOME = {"pass": "通过 / passed", "fail": "未通过 / failed", "unknown": "无法判断 / unknown",
            "review": "转人工审核 / routed to review"}
@@ -84,6 +84,10 @@ def _priced(row: dict, params: dict[str, list[UsedValue]], region: str) -> str:
     if row.get("programme") == JOB_EXPANSION:
         return (f"每人 per person {_value(params, 'per_person', region)} 元 × 符合条件的招用人员 eligible hires "
                 f"{_or_unknown(row['headcount'])} (按人明细 per person: `wengang evaluate --persons`)")
+    if row.get("programme") == INTERNSHIP:
+        return (f"Σ 符合条件的见习人员 eligible interns {_or_unknown(row['headcount'])} 人的见习月数 months × 最低工资 "
+                f"minimum wage {_value(params, 'minimum_wage', region)} 元 × "
+                f"{_value(params, 'minimum_wage_share', region)} (按人明细 per person: `wengang evaluate --persons`)")
     if row.get("programme") in (RETENTION, INDUSTRY):
         return (f"每人 per head {_value(params, 'per_head', region)} 元 × 参保 insured "
                 f"{_or_unknown(row['headcount'])}")
@@ -141,6 +145,12 @@ def explain(row: dict, used: list[UsedValue]) -> tuple[str, list[Line]]:
         "eligible_hires": (f"符合条件的招用人员 eligible hires: {_or_unknown(row.get('headcount'))}",
                            _cite(params, "per_person", "hire_year", "hire_categories", "graduate_window_years",
                                  "youth_min_age", "youth_max_age", "min_insured_months", region=region)),
+        "interns_file": (f"见习人员数据 interns file: "
+                         f"{'有 / present' if row.get('c_interns_file') == 'pass' else '无 / absent'}",
+                         "DATA.md `interns`"),
+        "eligible_interns": (f"符合条件的见习人员 eligible interns: {_or_unknown(row.get('headcount'))}",
+                             _cite(params, "minimum_wage", "minimum_wage_share", "covered_from", "covered_to",
+                                   "intern_month_counts", "youth_min_age", "youth_max_age", region=region)),
         "listed_industry": (f"行业 industry {row.get('industry')}", _cite(params, "industries")),
         "confirmation": ("单位在线确认并承诺 the unit confirms and commits", _cite(params, "confirm_before_payment")),
         "month_headcount": (f"该月参保 insured that month: {_or_unknown(row.get('headcount'))}",

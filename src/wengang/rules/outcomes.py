@@ -98,15 +98,15 @@ def listed_headcount(t: Table, p: Resolved) -> ibis.Value:
                       else_=ibis.null("string"))
 
 
-# -- the one-off job-expansion subsidy (POLICIES.md §3): the unit's tests over its per-person measures -------------
-def hires_file(t: Table, p: Resolved) -> ibis.Value:
-    """The snapshot had a `hires` file (rules/persons.py sets `hires_known`)."""
-    return two_valued(t.hires_known)
+# -- programmes paying per person (job expansion §3, internships §8): the unit's tests over its per-person measures
+def person_file(t: Table, p: Resolved) -> ibis.Value:
+    """The snapshot had the programme's person file (rules/persons.py sets `persons_known`)."""
+    return two_valued(t.persons_known)
 
 
-def eligible_hires(t: Table, p: Resolved) -> ibis.Value:
-    """At least one eligible hire and none undecided; not applicable (NULL) without a hires file."""
-    return ibis.cases((t.pending_persons > 0, "unknown"), (t.eligible_persons > 0, "pass"), (t.hires_known, "fail"),
+def eligible_persons(t: Table, p: Resolved) -> ibis.Value:
+    """At least one eligible person and none undecided; not applicable (NULL) without the person file."""
+    return ibis.cases((t.pending_persons > 0, "unknown"), (t.eligible_persons > 0, "pass"), (t.persons_known, "fail"),
                       else_=ibis.null("string"))
 
 
@@ -162,6 +162,20 @@ def once_per_person(t: Table, p: Resolved) -> ibis.Value:
     """The earliest of the person's hires that fail nothing else (rules/persons.py sets `first_hire`, NULL for a
     hire that failed another test: not compared)."""
     return ibis.cases((t.first_hire.isnull(), ibis.null("string")), (t.first_hire, "pass"), else_="fail")
+
+
+def intern_youth(t: Table, p: Resolved) -> ibis.Value:
+    """A graduate (any age), or aged `youth_min_age`–`youth_max_age` on `started_on`: in from the birthday, out from
+    the (`youth_max_age`+1)-th; unknown where no birth date can be read."""
+    age = t.start_key - t.birth_key
+    ok = (age >= p.integer("youth_min_age") * YEAR_KEY) & (age < (p.integer("youth_max_age") + 1) * YEAR_KEY)
+    return ibis.cases((t.category == "graduate", "pass"), (t.birth_key.isnull(), "unknown"), (ok, "pass"),
+                      else_="fail")
+
+
+def intern_months(t: Table, p: Resolved) -> ibis.Value:
+    """At least one month of internship counted in the covered period (rules/persons.py sets `months`)."""
+    return two_valued(t.months > 0)
 
 
 def listed_industry(t: Table, p: Resolved) -> ibis.Value:

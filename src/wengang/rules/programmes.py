@@ -12,7 +12,7 @@ from ibis.expr.types import IntegerValue, Table
 from wengang.rules.exact import RATIO_SCALE, round_half_up
 from wengang.rules.inputs import SnapshotTables, listed_month_headcount, recent_measures
 from wengang.rules.parameters import Pack, PackError
-from wengang.rules.persons import person_measures
+from wengang.rules.persons import INTERNS, person_measures
 from wengang.rules.resolved import Resolved
 
 Pair = tuple[str, str]
@@ -21,9 +21,11 @@ DIFFICULT = "difficult-return"
 RETENTION = "retention-training"
 JOB_EXPANSION = "job-expansion"
 INDUSTRY = "difficult-industry"
+INTERNSHIP = "internship"
 RISK_FLAG = "epidemic_risk_area"
 PERSON_CRITERIA_USED = ("hire_category", "graduation", "youth_age", "contract", "person_insured", "hired_in_year",
                         "once_per_person")
+INTERN_CRITERIA_USED = ("intern_youth", "intern_months")
 
 
 def _general_amount(t: Table, p: Resolved) -> IntegerValue:
@@ -97,13 +99,18 @@ def _listed_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table
 
 
 def _persons_amount(t: Table, p: Resolved) -> IntegerValue:
-    """The sum over the unit's eligible hires of `per_person` (rules/persons.py)."""
+    """The sum over the unit's eligible persons of what each is paid (rules/persons.py)."""
     return t.persons_amount_fen
 
 
 def _hire_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table:
     """Each hire decided by the person criteria, summed per unit (eligible hires stored as `headcount`)."""
     return person_measures(frame, tables, p, PERSON_CRITERIA_USED)
+
+
+def _intern_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table:
+    """Each intern decided by the intern criteria, summed per base (eligible interns stored as `headcount`)."""
+    return person_measures(frame, tables, p, INTERN_CRITERIA_USED, INTERNS)
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,7 @@ class Programme:
     flags: tuple[str, ...] = ()
     measures: Callable[[Table, SnapshotTables, Resolved], Table] = _no_measures   # headcount and the like
     persons: tuple[str, ...] = ()       # person criteria (registry PERSON_CRITERIA) of a programme paying per person
+    person_file: str = "hires"          # the snapshot file those criteria decide row by row (rules/persons.py)
     priority: bool = False                    # a VIP channel (XPCC): its cycles come first in every queue
     required: tuple[str, ...] = ()            # regional values the pack refuses to run without (never invented)
 
@@ -163,6 +171,13 @@ PROGRAMMES: dict[str, Programme] = {p.id: p for p in (
               _industry_amount, ("`per_head` × `headcount_month` 的参保人数", "`per_head` × the insured of "
                                  "`headcount_month`"),
               measures=_month_measures, required=("industries", "per_head", "headcount_month")),
+    Programme(INTERNSHIP, ("见习补贴", "Youth internship subsidy"), "POLICIES.md §8",
+              ("interns_file", "eligible_interns"), _persons_amount,
+              ("Σ 每名符合条件的见习人员: 补贴期内可计的见习月数 × 最低工资 (`minimum_wage`) × `minimum_wage_share`",
+               "Σ over the eligible interns: the months counted in the period covered × the minimum wage "
+               "(`minimum_wage`) × `minimum_wage_share`"),
+              measures=_intern_measures, persons=INTERN_CRITERIA_USED, person_file="interns",
+              required=("minimum_wage", "minimum_wage_share", "covered_from", "covered_to")),
 )}
 
 

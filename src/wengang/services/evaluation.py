@@ -15,6 +15,7 @@ from wengang.domain.ports import Analytics
 from wengang.domain.progress import Progress, Silent
 from wengang.rules import output
 from wengang.rules.parameters import load_pack
+from wengang.rules.persons import PERSON_FILES
 from wengang.rules.programmes import programme_of
 from wengang.services.snapshots import resolve_snapshot
 
@@ -25,7 +26,7 @@ class Evaluation:
 
     summary: RunSummary
     decided: pa.Table
-    persons: pa.Table | None = None      # a programme that pays per person: one row per hire (ids unmasked)
+    persons: pa.Table | None = None      # a programme that pays per person: one row per person (ids unmasked)
 
     @cached_property
     def contract(self) -> pa.Table:
@@ -56,15 +57,16 @@ class NotPerPerson(ValueError):
 
 
 def write_persons(evaluation: Evaluation, pack_id: str, out: Path, fmt: str) -> Path:
-    """One row per hire of a programme that pays per person; refused in words for a pack that pays per unit. A
-    snapshot without a hires file writes the header only (every unit is then ineligible: `hires_missing`)."""
+    """One row per person (hire, intern) of a programme that pays per person; refused in words for a pack that pays
+    per unit. A snapshot without the person file writes the header only (every unit is then ineligible)."""
     programme = programme_of(load_pack(pack_id))
     if not programme.persons:
         raise NotPerPerson(f"政策包 {pack_id} 按单位核定 ({programme.name[0]}), 没有按人明细; 不要使用 --persons / "
                            f"pack {pack_id} pays per unit ({programme.name[1]}): there is no per-person file")
+    source = PERSON_FILES[programme.person_file]
     persons = evaluation.persons
     if persons is None:
-        persons = pa.table({"uscc": pa.array([], pa.string()), "person_id": pa.array([], pa.string()),
-                            "hired_on": pa.array([], pa.date32()), "decision": pa.array([], pa.string()),
-                            "amount_fen": pa.array([], pa.int64()), "reasons": pa.array([], pa.string())})
-    return output.write(output.persons_table(persons), out, fmt)
+        types = {"uscc": pa.string(), "person_id": pa.string(), source.day: pa.date32(), "category": pa.string(),
+                 "months": pa.int64(), "decision": pa.string(), "amount_fen": pa.int64(), "reasons": pa.string()}
+        persons = pa.table({c: pa.array([], types[c]) for c in source.columns})
+    return output.write(output.persons_table(persons, source.day, source.extra), out, fmt)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from wengang.rules.criteria import CRITERIA, INDUSTRY_WORDS
+from wengang.rules.criteria import CRITERIA, INDUSTRY_WORDS, MONTH_COUNT_WORDS
 from wengang.rules.plain import Fact, Reading
 from wengang.services.portal import CaseProgress, Explanation
 from wengang.web.words import SIZE_WORDS, bank_reason, case_words, next_step, pack_words, reason_words
@@ -161,7 +161,27 @@ def _eligible_hires(r: dict, s: dict) -> tuple[Pair, Pair]:
     return found, (f"每人{s['per_person']}元, 同一人每年只补一次", f"{s['per_person']} yuan each, once a person a year")
 
 
-_PROGRAMME_CRITERIA = {"hires_file": _hires_file, "eligible_hires": _eligible_hires, "confirmation": _confirmation, "listed_industry": _listed_industry, "month_headcount": _month_headcount,
+def _interns_file(r: dict, s: dict) -> tuple[Pair, Pair]:
+    found = ("已收到见习人员数据", "the interns data arrived") if r["present"] else ("尚无见习人员数据",
+                                                                              "no interns data yet")
+    return found, ("人社部门提供的见习人员登记", "the bureau's register of interns")
+
+
+def _eligible_interns(r: dict, s: dict) -> tuple[Pair, Pair]:
+    n = r["eligible"]
+    found = (f"符合条件的见习人员{n}人", f"{n} eligible interns") if n is not None else UNKNOWN
+    share = _percent(s["share"]) if s["share"] else "—"
+    counts = MONTH_COUNT_WORDS.get(s["counts"] or "", ("按月", "by the month"))
+    ages = f"{s['min_age']}–{s['max_age']}"
+    return found, (f"{ages}岁青年或高校毕业生; {s['covered_from']}至{s['covered_to']}期间的见习月份 ({counts[0]}), "
+                   f"每月按最低工资{s['minimum_wage']}元的{share}",
+                   f"youth aged {ages} or graduates; months of internship in {s['covered_from']} … "
+                   f"{s['covered_to']} ({counts[1]}), each at {share} of the minimum wage of {s['minimum_wage']} yuan")
+
+
+_PROGRAMME_CRITERIA = {"hires_file": _hires_file, "eligible_hires": _eligible_hires, "interns_file": _interns_file,
+                       "eligible_interns": _eligible_interns, "confirmation": _confirmation,
+                       "listed_industry": _listed_industry, "month_headcount": _month_headcount,
                        "difficulty": _difficulty, "region_fund": _region_fund, "headcount": _headcount,
                        "risk_area": _risk_area, "retention_size": _retention_size,
                        "listed_headcount": _listed_headcount}

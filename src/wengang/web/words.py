@@ -250,6 +250,19 @@ NEXT_STEPS: dict[str, tuple[str, str]] = {
                                   "year, so this subsidy does not apply"),
     "reason.claimed_elsewhere": ("该人员本年度已由更早招用的单位享受; 如有异议请拨打12333", "another unit that hired "
                                  "the person earlier this year gets it; if this is wrong, call 12333"),
+    "reason.interns_missing": ("工作人员将补充见习人员数据后重新核定, 无需操作", "staff add the interns data and "
+                               "decide again; nothing to do"),
+    "reason.no_eligible_interns": ("补贴期内没有符合条件的见习人员; 如见习记录有误, 请拨打12333", "no intern "
+                                   "qualifies in the period covered; if an internship is missing or wrong, call 12333"),
+    "reason.interns_pending": ("请在线补充所列见习人员的出生日期, 由工作人员审核", "give the birth dates of the "
+                               "interns listed online; staff review it"),
+    "reason.intern_age_out": ("如出生日期或毕业情况有误, 请拨打12333说明", "if the birth date or the graduation is "
+                              "wrong, call 12333"),
+    "reason.intern_birth_unknown": ("请在线补充该见习人员的出生日期, 由工作人员审核", "give the intern's birth date "
+                                    "online; staff review it"),
+    "reason.no_internship_months": ("见习月份不在补贴期内或尚未满月; 满月后将在下次核定时计入", "no month of "
+                                    "internship falls in the period covered yet; a month counts at the next run once "
+                                    "it is over"),
     "reason.industry_not_listed": ("本单位行业不在本次困难行业名单内, 本项补贴不适用", "your industry is not on this "
                                    "subsidy's list"),
     "reason.month_headcount_unknown": ("工作人员将核实该月参保数据, 如有疑问请拨打12333", "staff check that month's "
