@@ -127,6 +127,9 @@ def _dated(name: str, raw: dict, where: str) -> tuple[Dated, ...]:
     for start, entry in sorted(raw.items(), key=lambda kv: str(kv[0])):
         if not isinstance(entry, dict) or "value" not in entry or not entry.get("reference"):
             raise PackError(f"{where}: {name} @ {start} needs a value and a legal reference")
+        if set(entry) - {"value", "reference"}:          # `{value: x, reference: a, b}` makes `b` a key: the
+            raise PackError(f"{where}: {name} @ {start}: unexpected {sorted(set(entry) - {'value', 'reference'})}"
+                            "; put a reference with a comma in quotes")   # reference would lose its end
         day = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start))
         out.append(Dated(_normalise(entry["value"]), day, str(entry["reference"])))
     return tuple(out)
