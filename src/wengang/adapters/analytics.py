@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import shutil
 import tempfile
 import time
@@ -20,7 +21,10 @@ from wengang.domain.progress import Progress
 from wengang.domain.snapshots import CheckResult, Imported, SnapshotInfo
 from wengang.rules import backends, runs
 from wengang.rules.engine import decide, decide_unit
+from wengang.rules.inputs import SnapshotTables
 from wengang.rules.parameters import Pack, load_pack
+from wengang.rules.programmes import ROW_UNIT_COLUMNS, programme_of, programme_rows
+from wengang.rules.resolved import Resolved
 from wengang.snapshot import checking, facts, store
 
 SIZE_COUNTS = """
@@ -109,10 +113,12 @@ class DuckAnalytics:
                 facts.ensure(con, snapshot.schema)
             started = time.perf_counter()
             if engine == "duckdb":
-                frame, used = decide(backends.duckdb_tables(con, snapshot), pack, as_of)
+                tables = backends.duckdb_tables(con, snapshot)
+                frame, used = decide(tables, pack, as_of)
                 decided = backends.execute(frame)
+                detail = _detail(tables, decided, used)
             else:
-                decided, used = _on_spark(con, snapshot, pack, as_of)
+                decided, used, detail = _on_spark(con, snapshot, pack, as_of)
             seconds = time.perf_counter() - started
             summary = runs.summarise(runs.new_run_id(), snapshot.id, pack.id, as_of, engine, decided, seconds)
             if keep:
@@ -120,7 +126,7 @@ class DuckAnalytics:
                 runs.store_run(con, summary, decided, used.used)
         finally:
             con.close()
-        return Evaluated(summary, decided)
+        return Evaluated(summary, decided, detail)
 
     def snapshot_accounts(self, run_ids: Iterable[str]) -> dict[str, SnapshotAccount]:
         out: dict[str, SnapshotAccount] = {}
@@ -224,10 +230,27 @@ def _on_spark(con: duckdb.DuckDBPyConnection, info: SnapshotInfo, pack: Pack, as
     try:
         paths = backends.export_parquet(con, info, folder)
         session = backends.spark_session()
-        frame, used = decide(backends.spark_tables(session, paths, info), pack, as_of)
-        return backends.execute(frame), used
+        tables = backends.spark_tables(session, paths, info)
+        frame, used = decide(tables, pack, as_of)
+        decided = backends.execute(frame)
+        return decided, used, _detail(tables, decided, used)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _detail(tables: SnapshotTables, decided: pa.Table, p: Resolved) -> pa.Table | None:
+    """A programme's table below the unit (rules/programmes.py `rows`), or None: the decided units go back to the
+    tables' own backend as a temporary table, so the rows join them instead of deciding every unit again."""
+    if programme_of(p.pack).rows is None:
+        return None
+    backend = tables.employers._find_backend()
+    units = backend.create_table(f"wg_units_{secrets.token_hex(4)}", decided.select(list(ROW_UNIT_COLUMNS)),
+                                 temp=True)
+    try:
+        rows = programme_rows(tables, units, p)
+        return None if rows is None else backends.execute(rows)
+    finally:
+        backend.drop_table(units.get_name(), force=True)
 
 
 def _redecided(con: duckdb.DuckDBPyConnection, uscc: str, run_id: str, supplied: Supplied) -> Decided | None:

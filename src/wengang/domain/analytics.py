@@ -49,6 +49,7 @@ class Evaluated(NamedTuple):
 
     summary: RunSummary
     decided: Any
+    detail: Any = None      # a programme's table below the unit (contribution relief's rows), None for the others
 
 
 class SnapshotAccount(NamedTuple):

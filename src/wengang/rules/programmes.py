@@ -12,6 +12,7 @@ from ibis.expr.types import IntegerValue, Table
 from wengang.rules.exact import RATIO_SCALE, round_half_up
 from wengang.rules.inputs import SnapshotTables, listed_month_headcount, recent_measures
 from wengang.rules.parameters import Pack, PackError
+from wengang.rules.relief import relief_measures, relief_rows
 from wengang.rules.resolved import Resolved
 
 Pair = tuple[str, str]
@@ -19,6 +20,7 @@ GENERAL = "ui-return"
 DIFFICULT = "difficult-return"
 RETENTION = "retention-training"
 RISK_FLAG = "epidemic_risk_area"
+RELIEF = "contribution-relief"
 
 
 def _general_amount(t: Table, p: Resolved) -> IntegerValue:
@@ -53,6 +55,11 @@ def _retention_amount(t: Table, p: Resolved) -> IntegerValue:
     unit's area was listed (POLICIES.md §3)."""
     per_head = p.regional_or_null("per_head", t.region, 100)
     return ibis.cases((t.headcount.isnull() | per_head.isnull(), ibis.null("int64")), else_=t.headcount * per_head)
+
+
+def _pays_nothing(t: Table, p: Resolved) -> IntegerValue:
+    """Contribution relief changes dues, not payments (POLICIES.md §4): its cases carry 0."""
+    return ibis.literal(0, "int64")
 
 
 def _no_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table:
@@ -90,6 +97,7 @@ class Programme:
     formula: Pair
     flags: tuple[str, ...] = ()
     measures: Callable[[Table, SnapshotTables, Resolved], Table] = _no_measures   # headcount and the like
+    rows: Callable[[Table, SnapshotTables, Resolved], Table] | None = None     # a table below the unit (relief)
 
     def uses(self, criterion: str) -> bool:
         return criterion in self.criteria
@@ -114,6 +122,11 @@ PROGRAMMES: dict[str, Programme] = {p.id: p for p in (
               _retention_amount, ("`per_head` × 所在地区列为中高风险地区当月的参保人数",
                                   "`per_head` × the insured in the month the unit's area was listed"),
               flags=(RISK_FLAG,), measures=_listed_measures),
+    Programme(RELIEF, ("阶段性减免缓缴社会保险费", "Contribution relief (exempt, halve, defer)"), "POLICIES.md §4",
+              ("scope", "relief_kind", "relief_defer", "relief_dues"), _pays_nothing,
+              ("不发放资金: 按单位、月份和险种列出免征、减半征收和缓缴的单位缴费",
+               "pays nothing: lists per unit, month and insurance the unit dues exempted, halved or deferred"),
+              measures=relief_measures, rows=relief_rows),
 )}
 
 
@@ -124,3 +137,13 @@ def programme_of(pack: Pack) -> Programme:
     except KeyError:
         raise PackError(f"{pack.id}: 未知项目 / unknown programme {pack.programme!r}; known: "
                         f"{', '.join(PROGRAMMES)}") from None
+
+
+ROW_UNIT_COLUMNS = ("uscc", "size_class", "c_scope")      # what a programme's rows read of the decided units
+
+
+def programme_rows(tables: SnapshotTables, decided: Table, p: Resolved) -> Table | None:
+    """The programme's table below the unit (contribution relief: per unit, month and insurance) from the run's
+    decided units, or None for a programme that has none."""
+    rows = programme_of(p.pack).rows
+    return None if rows is None else rows(decided, tables, p)
