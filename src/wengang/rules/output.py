@@ -35,16 +35,16 @@ FROM relief ORDER BY uscc, month, insurance"""
 RELIEF_TOTALS_SQL = """
 SELECT coalesce(kind, 'unknown') AS kind,
        CASE WHEN size_class IN ('medium', 'small', 'micro') THEN 'sme' ELSE 'other' END AS size_group,
-       count(DISTINCT uscc) AS units, count(*) AS rows, sum(due_fen) AS due_fen,
-       coalesce(sum(relief_fen), 0) AS relief_fen, coalesce(sum(deferred_fen), 0) AS deferred_fen,
+       count(DISTINCT uscc) AS units, count(*) AS rows, sum(due_fen)::BIGINT AS due_fen,
+       coalesce(sum(relief_fen), 0)::BIGINT AS relief_fen, coalesce(sum(deferred_fen), 0)::BIGINT AS deferred_fen,
        count(DISTINCT uscc) FILTER (WHERE deferred_fen > 0) AS units_deferred,
        count(*) FILTER (WHERE relief_fen IS NULL) AS rows_unknown
 FROM relief GROUP BY ALL ORDER BY kind, size_group"""
 RELIEF_MONTHS_SQL = """
-SELECT month, coalesce(sum(relief_fen) FILTER (WHERE size_class IN ('medium', 'small', 'micro')), 0) AS sme_fen,
-       coalesce(sum(relief_fen) FILTER (WHERE size_class IS NULL OR size_class NOT IN ('medium', 'small', 'micro')), 0)
+SELECT month, coalesce(sum(relief_fen) FILTER (WHERE size_class IN ('medium', 'small', 'micro')), 0)::BIGINT AS sme_fen,
+       coalesce(sum(relief_fen) FILTER (WHERE size_class IS NULL OR size_class NOT IN ('medium', 'small', 'micro')), 0)::BIGINT
            AS other_fen,
-       coalesce(sum(deferred_fen), 0) AS deferred_fen,
+       coalesce(sum(deferred_fen), 0)::BIGINT AS deferred_fen,
        count(DISTINCT uscc) FILTER (WHERE deferred_fen > 0) AS units_deferred
 FROM relief GROUP BY month ORDER BY month"""
 
