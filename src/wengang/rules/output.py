@@ -31,19 +31,19 @@ SELECT uscc, month, insurance,
             ELSE printf('%d.%02d', deferred_fen // 100, deferred_fen % 100) END AS deferred,
        strftime(deferred_until, '%Y-%m-%d') AS deferred_until, kind, coalesce(size_class, 'unknown') AS size_class
 FROM relief ORDER BY uscc, month, insurance"""
-# Relief by kind and by SMEs (medium, small, micro) vs the others; `unknown` where the kind or an amount is.
+# Relief by kind and by SMEs (the units exempted as SMEs: enterprises of medium, small or micro size and individual
+# businesses insured as units) vs the others; `unknown` where the kind or an amount is.
 RELIEF_TOTALS_SQL = """
 SELECT coalesce(kind, 'unknown') AS kind,
-       CASE WHEN size_class IN ('medium', 'small', 'micro') THEN 'sme' ELSE 'other' END AS size_group,
+       CASE WHEN unit_kind = 'exempt' THEN 'sme' ELSE 'other' END AS size_group,
        count(DISTINCT uscc) AS units, count(*) AS rows, sum(due_fen)::BIGINT AS due_fen,
        coalesce(sum(relief_fen), 0)::BIGINT AS relief_fen, coalesce(sum(deferred_fen), 0)::BIGINT AS deferred_fen,
        count(DISTINCT uscc) FILTER (WHERE deferred_fen > 0) AS units_deferred,
        count(*) FILTER (WHERE relief_fen IS NULL) AS rows_unknown
 FROM relief GROUP BY ALL ORDER BY kind, size_group"""
 RELIEF_MONTHS_SQL = """
-SELECT month, coalesce(sum(relief_fen) FILTER (WHERE size_class IN ('medium', 'small', 'micro')), 0)::BIGINT AS sme_fen,
-       coalesce(sum(relief_fen) FILTER (WHERE size_class IS NULL OR size_class NOT IN ('medium', 'small', 'micro')), 0)::BIGINT
-           AS other_fen,
+SELECT month, coalesce(sum(relief_fen) FILTER (WHERE unit_kind = 'exempt'), 0)::BIGINT AS sme_fen,
+       coalesce(sum(relief_fen) FILTER (WHERE unit_kind IS DISTINCT FROM 'exempt'), 0)::BIGINT AS other_fen,
        coalesce(sum(deferred_fen), 0)::BIGINT AS deferred_fen,
        count(DISTINCT uscc) FILTER (WHERE deferred_fen > 0) AS units_deferred
 FROM relief GROUP BY month ORDER BY month"""

@@ -161,7 +161,8 @@ def relief_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table:
 def relief_rows(decided: Table, tables: SnapshotTables, p: Resolved) -> Table:
     """One row per dues row of an in-scope unit in a month its relief or deferral covers: `uscc`, `month`,
     `insurance`, `due_fen`, `relief_fen` and `deferred_fen` (NULL: unknown), `deferred_until`, `kind` (NULL: unknown),
-    `size_class`. `decided` is the run's decided units (uscc, size_class, c_scope)."""
+    `size_class`, and `unit_kind` (the unit's: exempt for SMEs and individual businesses, halve, NULL unknown).
+    `decided` is the run's decided units (uscc, size_class, c_scope)."""
     m = months(p)
     d = _dues(tables)
     if d is None:
@@ -180,4 +181,5 @@ def relief_rows(decided: Table, tables: SnapshotTables, p: Resolved) -> Table:
                                  else_=ibis.null("date")))
     j = j.filter(j.listed)
     return j.select(uscc=j.uscc, month=j.month, insurance=j.insurance, due_fen=j.due_fen, relief_fen=j.relief_fen,
-                    deferred_fen=j.deferred_fen, deferred_until=j.until, kind=j.row_kind, size_class=j.size_class)
+                    deferred_fen=j.deferred_fen, deferred_until=j.until, kind=j.row_kind, size_class=j.size_class,
+                    unit_kind=j.kind)
