@@ -126,7 +126,7 @@ PROGRAMMES: dict[str, Programme] = {p.id: p for p in (
               ("scope", "relief_kind", "relief_defer", "relief_dues"), _pays_nothing,
               ("不发放资金: 按单位、月份和险种列出免征、减半征收和缓缴的单位缴费",
                "pays nothing: lists per unit, month and insurance the unit dues exempted, halved or deferred"),
-              measures=relief_measures, rows=relief_rows),
+              flags=("difficulty_certified",), measures=relief_measures, rows=relief_rows),
 )}
 
 
