@@ -244,8 +244,11 @@ def _detail(tables: SnapshotTables, decided: pa.Table, p: Resolved) -> pa.Table 
     if programme_of(p.pack).rows is None:
         return None
     backend = tables.employers._find_backend()
-    units = backend.create_table(f"wg_units_{secrets.token_hex(4)}", decided.select(list(ROW_UNIT_COLUMNS)),
-                                 temp=True)
+    name, data = f"wg_units_{secrets.token_hex(4)}", decided.select(list(ROW_UNIT_COLUMNS))
+    try:
+        units = backend.create_table(name, data, temp=True)
+    except NotImplementedError:     # PySpark has no temporary tables: one in the session's own warehouse, dropped
+        units = backend.create_table(name, data)
     try:
         rows = programme_rows(tables, units, p)
         return None if rows is None else backends.execute(rows)

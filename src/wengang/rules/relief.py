@@ -133,29 +133,38 @@ def _dues(tables: SnapshotTables) -> Table | None:
 
 def relief_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table:
     """Per unit, before its kind is known (the size class is settled later, and may be supplied): the relief and
-    deferral it would get as an exempt and as a halved unit, how many dues rows fall in the relief months (NULL when
-    the snapshot has no dues), and its deferral window."""
+    deferral it would get as an exempt and as a halved unit, how many dues rows fall in its relief or deferral months
+    (NULL when the snapshot has no dues), and its deferral window. One pass over the dues for the relief; the
+    deferral reads only the rows of certified units."""
     m = months(p)
     window = deferrals(tables, p, m)
     frame = frame.left_join(window, frame.uscc == window.d_uscc).drop("d_uscc")
     d = _dues(tables)
+    nothing = ibis.null("int64")
     if d is None:
-        nothing = ibis.null("int64")
-        frame = frame.mutate(dues_rows=nothing, exempt_fen=nothing, exempt_deferred_fen=nothing, halve_fen=nothing,
-                             halve_deferred_fen=nothing)
-    else:
-        w = window.select(w_uscc=window.d_uscc, defer_from=window.defer_from, defer_to=window.defer_to)
-        j = d.left_join(w, d.uscc == w.w_uscc)
-        as_exempt = row_relief(j.month, j.due_fen, ibis.literal(EXEMPT), j, m)
-        as_halve = row_relief(j.month, j.due_fen, ibis.literal(HALVE), j, m)
-        span = as_exempt.listed | as_halve.listed
-        per_unit = j.filter(span).group_by(r_uscc=j.uscc).aggregate(
-            dues_rows=j.uscc.count(), exempt_fen=as_exempt.relief.sum(), exempt_deferred_fen=as_exempt.deferred.sum(),
-            halve_fen=as_halve.relief.sum(), halve_deferred_fen=as_halve.deferred.sum())
-        frame = frame.left_join(per_unit, frame.uscc == per_unit.r_uscc).drop("r_uscc")
-        frame = frame.mutate(dues_rows=frame.dues_rows.fill_null(0))
-    return frame.mutate(headcount=ibis.null("int64"), recent_due_fen=ibis.null("int64"),
-                        recent_months=ibis.null("int64"))
+        return frame.mutate(dues_rows=nothing, exempt_fen=nothing, exempt_deferred_fen=nothing, halve_fen=nothing,
+                            halve_deferred_fen=nothing, headcount=nothing, recent_due_fen=nothing,
+                            recent_months=nothing)
+    in_exempt, in_halve = d.month.between(*m.exempt), d.month.between(*m.halve)
+    relieved = d.group_by(r_uscc=d.uscc).aggregate(
+        relief_rows=d.uscc.count(where=in_exempt | in_halve), exempt_fen=d.due_fen.sum(where=in_exempt),
+        halve_fen=half(d.due_fen, m).sum(where=in_halve))
+    w = window.select(w_uscc=window.d_uscc, defer_from=window.defer_from, defer_to=window.defer_to)
+    c = d.join(w, d.uscc == w.w_uscc)
+    c = c.filter(c.month.between(c.defer_from, c.defer_to))
+    as_exempt = row_relief(c.month, c.due_fen, ibis.literal(EXEMPT), c, m)
+    as_halve = row_relief(c.month, c.due_fen, ibis.literal(HALVE), c, m)
+    deferred = c.group_by(x_uscc=c.uscc).aggregate(defer_rows=c.uscc.count(),
+                                                   exempt_deferred_fen=as_exempt.deferred.sum(),
+                                                   halve_deferred_fen=as_halve.deferred.sum())
+    frame = frame.left_join(relieved, frame.uscc == relieved.r_uscc).drop("r_uscc")
+    frame = frame.left_join(deferred, frame.uscc == deferred.x_uscc).drop("x_uscc")
+    zero = ibis.literal(0, "int64")
+    return frame.mutate(dues_rows=frame.relief_rows.fill_null(0) + frame.defer_rows.fill_null(0),
+                        exempt_fen=frame.exempt_fen.fill_null(zero), halve_fen=frame.halve_fen.fill_null(zero),
+                        exempt_deferred_fen=frame.exempt_deferred_fen.fill_null(zero),
+                        halve_deferred_fen=frame.halve_deferred_fen.fill_null(zero),
+                        headcount=nothing, recent_due_fen=nothing, recent_months=nothing)
 
 
 def relief_rows(decided: Table, tables: SnapshotTables, p: Resolved) -> Table:
