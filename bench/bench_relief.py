@@ -118,6 +118,9 @@ def imported(units: int) -> tuple[Path, str, float, float]:
         generate_city(folder, units=units, seed=2021, profile="beijing", base_year=2020, programme_files=True)
         gen_s = time.perf_counter() - started
     settings = Settings(data_dir=store_dir)
+    kept = bootstrap.analytics(settings).snapshots() if settings.analytics_path.exists() else []
+    if kept and gen_s == 0.0:                  # imported by an earlier run: checking it again costs minutes
+        return store_dir, kept[-1].id, gen_s, imp_s
     started = time.perf_counter()
     result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     imp_s = time.perf_counter() - started
@@ -180,7 +183,7 @@ def main() -> None:
     lines = [
         f"city: {opts.units:,} units generated with the programme files (base year 2020: dues 2020-01 … 2020-12, "
         f"{dues:,} dues rows)" + (f", generated in {gen_s:.1f} s" if gen_s else " (cached)") +
-        f"; import {imp_s:.1f} s (a repeat import finds the stored snapshot by hash)",
+        + (f"; import {imp_s:.1f} s" if imp_s else "; imported by an earlier run"),
         f"**evaluation {min(runs):.2f} s** best of 3 ({', '.join(f'{s:.2f}' for s in runs)}) through "
         f"services.evaluation.evaluate without storing (target ≤ 10 s, {'met' if min(runs) <= 10 else 'MISSED'}): every "
         f"unit decided and {engine_rows.num_rows:,} relief rows (unit × month × insurance) in Arrow; with the "

@@ -178,9 +178,10 @@ CRITERIA: tuple[Criterion, ...] = (
                "months[, to {defer_last_month} at the latest], with no late fee"),
         parameters=("defer_first_month", "defer_max_months", "defer_last_month"), documents=(RELIEF_DOCUMENT,),
         policy="POLICIES.md §4",
-        passes="a `difficulty_certified` flag listed on or before *D* opens a deferral window: from its month (not "
-               "before `defer_first_month`) for `defer_max_months` months, not past `defer_last_month`, ending the "
-               "month before the certification is removed; not applicable (never a condition) without one",
+        passes="a `difficulty_certified` flag listed on or before *D* opens a deferral window in which the unit owes "
+               "dues: from its month (not before `defer_first_month`) for `defer_max_months` months, not past "
+               "`defer_last_month`, ending the month before the certification is removed; not applicable (never a "
+               "condition) without one",
         test=outcomes.relief_defer),
     Criterion(
         "relief_dues", name=("减免月份的应缴费", "Dues in the relief months"),

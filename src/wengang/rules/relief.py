@@ -134,32 +134,34 @@ def _dues(tables: SnapshotTables) -> Table | None:
 def relief_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table:
     """Per unit, before its kind is known (the size class is settled later, and may be supplied): the relief and
     deferral it would get as an exempt and as a halved unit, how many dues rows fall in its relief or deferral months
-    (NULL when the snapshot has no dues), and its deferral window. One pass over the dues for the relief; the
-    deferral reads only the rows of certified units."""
+    (NULL when the snapshot has no dues), and its deferral window where it owes dues in it. One pass over the dues for
+    the relief; the deferral reads only the rows of certified units. No expression is read twice: DuckDB materialises
+    one that is (a common table expression), which cost 4× the whole aggregation on a city."""
     m = months(p)
-    window = deferrals(tables, p, m)
-    frame = frame.left_join(window, frame.uscc == window.d_uscc).drop("d_uscc")
-    d = _dues(tables)
     nothing = ibis.null("int64")
+    d = _dues(tables)
     if d is None:
         return frame.mutate(dues_rows=nothing, exempt_fen=nothing, exempt_deferred_fen=nothing, halve_fen=nothing,
-                            halve_deferred_fen=nothing, headcount=nothing, recent_due_fen=nothing,
-                            recent_months=nothing)
+                            halve_deferred_fen=nothing, defer_from=ibis.null("string"), headcount=nothing,
+                            recent_due_fen=nothing, recent_months=nothing)
+    # The rows of the months either kind covers, then sums of CASEs: a FILTER per sum costs 2.5× as much on DuckDB.
+    d = d.filter(d.month.between(min(m.exempt[0], m.halve[0]), max(m.exempt[1], m.halve[1])))
     in_exempt, in_halve = d.month.between(*m.exempt), d.month.between(*m.halve)
+    zero = ibis.literal(0, "int64")
     relieved = d.group_by(r_uscc=d.uscc).aggregate(
-        relief_rows=d.uscc.count(where=in_exempt | in_halve), exempt_fen=d.due_fen.sum(where=in_exempt),
-        halve_fen=half(d.due_fen, m).sum(where=in_halve))
-    w = window.select(w_uscc=window.d_uscc, defer_from=window.defer_from, defer_to=window.defer_to)
-    c = d.join(w, d.uscc == w.w_uscc)
-    c = c.filter(c.month.between(c.defer_from, c.defer_to))
+        relief_rows=ibis.cases((in_exempt | in_halve, ibis.literal(1, "int64")), else_=zero).sum(),
+        exempt_fen=ibis.cases((in_exempt, d.due_fen), else_=zero).sum(),
+        halve_fen=ibis.cases((in_halve, half(d.due_fen, m)), else_=zero).sum())
+    window, raw = deferrals(tables, p, m), tables.dues            # the dues table itself, not `d` (read once each)
+    c = raw.join(window, raw.uscc == window.d_uscc)
+    c = c.filter(c.month.between(c.defer_from, c.defer_to)).mutate(due_fen=(c.unit_due * 100).cast("int64"))
     as_exempt = row_relief(c.month, c.due_fen, ibis.literal(EXEMPT), c, m)
     as_halve = row_relief(c.month, c.due_fen, ibis.literal(HALVE), c, m)
-    deferred = c.group_by(x_uscc=c.uscc).aggregate(defer_rows=c.uscc.count(),
-                                                   exempt_deferred_fen=as_exempt.deferred.sum(),
-                                                   halve_deferred_fen=as_halve.deferred.sum())
+    deferred = c.group_by(x_uscc=c.uscc).aggregate(
+        defer_from=c.defer_from.max(), defer_rows=c.uscc.count(), exempt_deferred_fen=as_exempt.deferred.sum(),
+        halve_deferred_fen=as_halve.deferred.sum())
     frame = frame.left_join(relieved, frame.uscc == relieved.r_uscc).drop("r_uscc")
     frame = frame.left_join(deferred, frame.uscc == deferred.x_uscc).drop("x_uscc")
-    zero = ibis.literal(0, "int64")
     return frame.mutate(dues_rows=frame.relief_rows.fill_null(0) + frame.defer_rows.fill_null(0),
                         exempt_fen=frame.exempt_fen.fill_null(zero), halve_fen=frame.halve_fen.fill_null(zero),
                         exempt_deferred_fen=frame.exempt_deferred_fen.fill_null(zero),
