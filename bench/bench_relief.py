@@ -182,7 +182,7 @@ def main() -> None:
                         f"deferred {t['deferred_fen'] / 100:,.2f} yuan" for t in totals)
     lines = [
         f"city: {opts.units:,} units generated with the programme files (base year 2020: dues 2020-01 … 2020-12, "
-        f"{dues:,} dues rows)" + (f", generated in {gen_s:.1f} s" if gen_s else " (cached)") +
+        f"{dues:,} dues rows)" + (f", generated in {gen_s:.1f} s" if gen_s else " (cached)")
         + (f"; import {imp_s:.1f} s" if imp_s else "; imported by an earlier run"),
         f"**evaluation {min(runs):.2f} s** best of 3 ({', '.join(f'{s:.2f}' for s in runs)}) through "
         f"services.evaluation.evaluate without storing (target ≤ 10 s, {'met' if min(runs) <= 10 else 'MISSED'}): every "

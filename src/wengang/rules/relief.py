@@ -153,6 +153,7 @@ def relief_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table:
         exempt_fen=ibis.cases((in_exempt, d.due_fen), else_=zero).sum(),
         halve_fen=ibis.cases((in_halve, half(d.due_fen, m)), else_=zero).sum())
     window, raw = deferrals(tables, p, m), tables.dues            # the dues table itself, not `d` (read once each)
+    assert raw is not None, "_dues returned rows, so the snapshot has a dues table"
     c = raw.join(window, raw.uscc == window.d_uscc)
     c = c.filter(c.month.between(c.defer_from, c.defer_to)).mutate(due_fen=(c.unit_due * 100).cast("int64"))
     as_exempt = row_relief(c.month, c.due_fen, ibis.literal(EXEMPT), c, m)
