@@ -16,7 +16,9 @@ install: .venv/.installed
 	$(UV) sync --frozen
 	@touch $@
 
-# The demo plays a 2021 cycle: each dated step runs on its business day (Beijing time) through WENGANG_CLOCK_START,
+# The demo plays the 2022 period of one city with two programmes: the stable-job return (cn-2022) and the one-off
+# retention-training subsidy (cn-retention-training-2022), both listed, re-verified, approved and paid (a unit may hold
+# both: their packs do not exclude each other). Each dated step runs on its business day (Beijing time) through WENGANG_CLOCK_START,
 # a clock for demos and simulations only (never set in production). The server then runs on from the afternoon of the
 # last step, so that what people do on it (an objection, a callback, an account) follows the cycle's days, not today's;
 # sign-ins and sessions alone keep the real time.
@@ -39,38 +41,48 @@ DEMO_STAFF := clerk-wang:clerk reviewer-li:reviewer approver-li:approver directo
 
 demo: install
 	rm -rf $(DEMO_DIR)
-	$(RUN) wengang generate city --units $(DEMO_UNITS) --seed 2021 --profile beijing $(DEMO_DIR)/city
-	$(call ON,2021-06-30,15:00) wengang snapshot import $(DEMO_DIR)/city
-	$(DEMO) $(RUN) wengang evaluate $(DEMO_DIR)/city --policy beijing-2021 --as-of 2021-06-30 --out $(DEMO_DIR)/decisions.csv
+	$(RUN) wengang generate city --units $(DEMO_UNITS) --seed 2021 --profile beijing --base-year 2021 $(DEMO_DIR)/city
+	$(call ON,2022-06-30,15:00) wengang snapshot import $(DEMO_DIR)/city
+	$(DEMO) $(RUN) wengang evaluate $(DEMO_DIR)/city --policy cn-2022 --as-of 2022-06-30 --out $(DEMO_DIR)/decisions.csv
 	$(DEMO) $(RUN) wengang explain $$(sed -n 2p $(DEMO_DIR)/decisions.csv | cut -d, -f1)
+	$(DEMO) $(RUN) wengang evaluate $(DEMO_DIR)/city --policy cn-retention-training-2022 --as-of 2022-06-30 \
+	  --out $(DEMO_DIR)/decisions-retention.csv
 	@pw="Wg-$$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')-7K"; for who in $(DEMO_STAFF); do \
 	  printf '%s\n%s\n' "$$pw" "$$pw" | $(DEMO) $(RUN) wengang people add-staff $${who%%:*} --role $${who##*:} >/dev/null && \
 	  echo "$$pw" | $(DEMO) WENGANG_SESSION_FILE=$(DEMO_DIR)/sessions/$${who%%:*} $(RUN) wengang login $${who%%:*} --password-stdin \
 	  || exit 1; done
-	$(call AS,clerk-wang,2021-06-30,16:00) wengang cycle open --policy beijing-2021 --as-of 2021-06-30
-	$(call AS,clerk-wang,2021-06-30,17:00) wengang cycle compare 1
-	$(call AS,clerk-wang,2021-07-01,09:00) wengang publicity start 1 --start 2021-07-01
-	$(call AS,clerk-wang,2021-07-01,09:30) wengang publicity export C1-P1 --out $(DEMO_DIR)/publicity-C1-P1.xlsx
-	$(call AS,clerk-wang,2021-07-08,09:00) wengang publicity close C1-P1 --on 2021-07-08
-	$(call AS,reviewer-li,2021-07-08,10:00) wengang reverify 1
-	$(call AS,clerk-wang,2021-07-09,09:00) wengang batch prepare 1
-	$(call AS,approver-li,2021-07-09,10:00) wengang batch approve --cycle 1
-	$(call AS,director-zhao,2021-07-09,11:00) wengang batch approve --cycle 1
-	$(call AS,clerk-wang,2021-07-09,14:00) wengang batch files --cycle 1 --out $(DEMO_DIR)/bank/out
-	$(call ON,2021-07-12,09:00) wengang bank simulate $(DEMO_DIR)/bank/out/* --out $(DEMO_DIR)/bank/in
-	$(call AS,clerk-wang,2021-07-12,10:00) wengang reconcile $(DEMO_DIR)/bank/in/*
+	$(call AS,clerk-wang,2022-06-30,16:00) wengang cycle open --policy cn-2022 --as-of 2022-06-30
+	$(call AS,clerk-wang,2022-06-30,16:30) wengang cycle open --policy cn-retention-training-2022 --as-of 2022-06-30
+	@# The retention subsidy's light touch: each listed unit confirms and commits (here filed at the counter by the
+	@# clerk; on the portal the unit files it itself), the reviewer checks and accepts, then the list goes up.
+	for u in $$(grep ',review,[0-9.]*,[a-z]*,,confirmation_needed,' $(DEMO_DIR)/decisions-retention.csv | cut -d, -f1); do \
+	  case=$$($(call AS,clerk-wang,2022-06-30,17:00) wengang review apply 2 $$u --accept-commitment \
+	    --commitment "本单位确认留工培训补助名单信息真实准确, 承诺依法履行稳定就业承诺" | sed -n 's/.*for case \([0-9]*\).*/\1/p') && \
+	  [ -n "$$case" ] && $(call AS,reviewer-li,2022-06-30,17:30) wengang review decide $$case --accept \
+	    --reason "核查参保人数与风险地区名单无误 / checked" || exit 1; done
+	for c in 1 2; do $(call AS,clerk-wang,2022-07-01,09:00) wengang publicity start $$c --start 2022-07-01 || exit 1; done
+	$(call AS,clerk-wang,2022-07-01,09:30) wengang publicity export C1-P1 --out $(DEMO_DIR)/publicity-C1-P1.xlsx
+	for l in C1-P1 C2-P1; do $(call AS,clerk-wang,2022-07-08,09:00) wengang publicity close $$l --on 2022-07-08 || exit 1; done
+	for c in 1 2; do $(call AS,reviewer-li,2022-07-08,10:00) wengang reverify $$c || exit 1; done
+	for c in 1 2; do $(call AS,clerk-wang,2022-07-11,09:00) wengang batch prepare $$c || exit 1; done
+	for c in 1 2; do $(call AS,approver-li,2022-07-11,10:00) wengang batch approve --cycle $$c && \
+	  $(call AS,director-zhao,2022-07-11,11:00) wengang batch approve --cycle $$c || exit 1; done
+	for c in 1 2; do $(call AS,clerk-wang,2022-07-11,14:00) wengang batch files --cycle $$c --out $(DEMO_DIR)/bank/out || exit 1; done
+	$(call ON,2022-07-12,09:00) wengang bank simulate $(DEMO_DIR)/bank/out/* --out $(DEMO_DIR)/bank/in
+	$(call AS,clerk-wang,2022-07-12,10:00) wengang reconcile $(DEMO_DIR)/bank/in/*
 	$(DEMO) $(RUN) wengang channels simulate $(DEMO_DIR)/phones --sms-port $(DEMO_SMS_PORT) --smtp-port $(DEMO_SMTP_PORT) \
 	  --wechat-port $(DEMO_WECHAT_PORT) --receipts http://127.0.0.1:$(DEMO_PORT)/api/v1/channels --parent $$PPID &
 	@for i in $$(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$(DEMO_WECHAT_PORT)) 2>/dev/null && break; sleep 0.2; done
-	$(call ON,2021-07-12,10:30) wengang notify deliver
-	$(DEMO) $(RUN) wengang cycle status 1
-	$(call AS,clerk-wang,2021-07-12,11:00) wengang batch report 1 --out $(DEMO_DIR)/payment-report-C1.xlsx
+	$(call ON,2022-07-12,10:30) wengang notify deliver
+	for c in 1 2; do $(DEMO) $(RUN) wengang cycle status $$c || exit 1; done
+	for c in 1 2; do $(call AS,clerk-wang,2022-07-12,11:00) wengang batch report $$c --out $(DEMO_DIR)/payment-report-C$$c.xlsx || exit 1; done
 	$(DEMO) $(RUN) wengang ledger check
 	$(DEMO) $(RUN) wengang audit verify
-	$(call ON,2021-07-12,13:00) wengang people demo-accounts
+	$(call ON,2022-07-12,13:00) wengang people demo-accounts --cycle 1
 	@echo "staff: http://127.0.0.1:$(DEMO_PORT)/staff  cycles: http://127.0.0.1:$(DEMO_PORT)/staff/cycles  "\
-	      "cycle 1: http://127.0.0.1:$(DEMO_PORT)/staff/cycles/1"
-	$(call ON,2021-07-12,14:00) wengang serve --host 127.0.0.1 --port $(DEMO_PORT)
+	      "the stable-job return: http://127.0.0.1:$(DEMO_PORT)/staff/cycles/1  "\
+	      "the retention-training subsidy: http://127.0.0.1:$(DEMO_PORT)/staff/cycles/2"
+	$(call ON,2022-07-12,14:00) wengang serve --host 127.0.0.1 --port $(DEMO_PORT)
 
 lint: install
 	$(RUN) ruff check src tests bench

@@ -21,6 +21,23 @@ def floors_values() -> str:
     return ",\n".join(rows)
 
 
+# The size class by hand: the agency's, else the lowest rank whose floors the unit meets (staff from `employees`, else
+# the base year's average insured s/n), unknown where a floor's figure is missing; over a CTE `u` and `floors`.
+SIZED = """sized AS (
+  SELECT u.*, coalesce(u.agency_class, (
+    SELECT CASE
+      WHEN bool_or((f.staff IS NOT NULL AND u.employees IS NULL AND u.n = 0)
+                   OR (f.revenue IS NOT NULL AND u.revenue IS NULL)
+                   OR (f.assets IS NOT NULL AND u.assets IS NULL)) THEN NULL
+      ELSE coalesce(arg_min(f.cls, f.rank) FILTER (WHERE
+             (f.staff IS NULL OR (CASE WHEN u.employees IS NOT NULL THEN u.employees >= f.staff
+                                       ELSE u.s >= f.staff * u.n END))
+             AND (f.revenue IS NULL OR u.revenue >= f.revenue * 10000)
+             AND (f.assets IS NULL OR u.assets >= f.assets * 10000)), 'micro') END
+    FROM floors f WHERE f.industry = u.row_key)) AS cls
+  FROM u),"""
+
+
 def monthly_cte(schema: str, month: str) -> str:
     """Per unit from the 11 M monthly rows; base in fen."""
     return f"""
@@ -75,19 +92,7 @@ u AS (
          coalesce(c.arrears, 0) AS arrears, coalesce(sep.nat, 0) AS nat,
          coalesce(fl.excl, false) AS excl, coalesce(fl.rev, false) AS rev
   FROM {schema}.employers e LEFT JOIN c USING (uscc) LEFT JOIN sep USING (uscc) LEFT JOIN fl USING (uscc)),
-sized AS (
-  SELECT u.*, coalesce(u.agency_class, (
-    SELECT CASE
-      WHEN bool_or((f.staff IS NOT NULL AND u.employees IS NULL AND u.n = 0)
-                   OR (f.revenue IS NOT NULL AND u.revenue IS NULL)
-                   OR (f.assets IS NOT NULL AND u.assets IS NULL)) THEN NULL
-      ELSE coalesce(arg_min(f.cls, f.rank) FILTER (WHERE
-             (f.staff IS NULL OR (CASE WHEN u.employees IS NOT NULL THEN u.employees >= f.staff
-                                       ELSE u.s >= f.staff * u.n END))
-             AND (f.revenue IS NULL OR u.revenue >= f.revenue * 10000)
-             AND (f.assets IS NULL OR u.assets >= f.assets * 10000)), 'micro') END
-    FROM floors f WHERE f.industry = u.row_key)) AS cls
-  FROM u),
+{SIZED}
 judged AS (
   SELECT *,
     CASE WHEN opening IS NULL OR closing IS NULL OR n = 0 OR s = 0 THEN NULL

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from decimal import Decimal
 from pathlib import Path
@@ -86,3 +87,21 @@ def bands(settings, *limits: str | Decimal):
 
     table = [ApprovalBand(Decimal(str(x)), n, f"测试档次 {n} / test band {n}") for n, x in enumerate(limits, 1)]
     return settings.model_copy(update={"approval_bands": [*table, ApprovalBand(None, len(limits) + 1, "测试 / test")]})
+
+
+@contextlib.contextmanager
+def imported_world(folder: Path, snapshot_folder: Path, db_url: str):
+    """A snapshot folder imported into a fresh analytical store under `folder`, and the operational store at
+    `db_url`: (store, analytics, settings, snapshot id); the store is closed after."""
+    from wengang import bootstrap
+    from wengang.config import Settings
+    from wengang.services.snapshots import import_folder
+
+    settings = Settings(data_dir=folder / "var", database_url=db_url, audit_anchor_dir=folder / "anchors")
+    analytics = bootstrap.analytics(settings)
+    snapshot = import_folder(snapshot_folder, analytics=analytics, settings=settings).snapshot.id
+    store = bootstrap.open_store(settings)
+    try:
+        yield store, analytics, settings, snapshot
+    finally:
+        store.close()

@@ -3,8 +3,10 @@ runs the second comparison round and starts publicity, without a terminal; the t
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
@@ -27,15 +29,23 @@ def cycle_server(case_city, tmp_path_factory):
                         audit_anchor_dir=folder / "anchors")
     store = bootstrap.store(settings)
     people.create_staff(STAFF["clerk"], "clerk", store=store, by="setup", password=PASSWORD, display_name="王经办")
+    with job_worker(store, settings), serving(settings) as url:
+        yield {"url": url}
+    bootstrap.close_stores()
+
+
+@contextlib.contextmanager
+def job_worker(store, settings: Settings) -> Iterator[None]:
+    """The worker that runs the jobs staff start in the browser, in a thread, stopped after."""
     stop = threading.Event()
     worker = threading.Thread(target=jobs.work, daemon=True, kwargs={
         "store": store, "handlers": bootstrap.job_handlers(settings), "worker": "e2e", "stop": stop, "poll": 0.2})
     worker.start()
-    with serving(settings) as url:
-        yield {"url": url}
-    stop.set()
-    worker.join(30)
-    bootstrap.close_stores()
+    try:
+        yield
+    finally:
+        stop.set()
+        worker.join(30)
 
 
 def finished(page) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from tests.fakes.table import CENT, Table
 from wengang.domain.cases import DECISIONS, Case, State
 from wengang.domain.errors import ConcurrentChange
-from wengang.domain.ports import CaseChange, Moved, NewCase, Payable
+from wengang.domain.ports import CaseChange, Moved, NewCase, Payable, Tellable
 from wengang.domain.queues import CaseQuery
 
 CHANGED = [f for f in CaseChange._fields if f not in ("id", "version")]
@@ -51,6 +51,9 @@ class FakeCases:
 
     def many(self, case_ids) -> list[Case]:
         return [self.t.rows[i] for i in sorted(set(case_ids)) if i in self.t.rows]
+
+    def tellable(self, case_ids) -> list[Tellable]:
+        return [Tellable(c.id, c.cycle_id, c.uscc, c.amount, c.state, c.batch_id) for c in self.many(case_ids)]
 
     def runs_of(self, case_ids) -> dict[int, str]:
         return {c.id: c.run_id for c in self.many(case_ids)}

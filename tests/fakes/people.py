@@ -33,7 +33,7 @@ from wengang.domain.people import (
     Session,
     User,
 )
-from wengang.domain.repositories import Due
+from wengang.domain.repositories import Due, ToFanOut
 
 
 def tables() -> dict[str, Table]:
@@ -222,6 +222,13 @@ class FakeNotifications(_Repository):
             self.t.update(m.id, {"status": m.status, "sent_at": m.sent_at, "sealed": m.sealed}, status=PENDING)
             count += 1
         return count
+
+    def to_fan_out(self, limit: int) -> list[ToFanOut]:
+        return [ToFanOut(n.id, n.uscc, n.case_id, n.recipient, n.channel)
+                for n in self.pending(limit=limit, templated=True)]
+
+    def fanned_out(self, ids, at: dt.datetime) -> int:
+        return sum(self.t.update(i, {"status": SENT, "sent_at": at, "sealed": None}, status=PENDING) for i in ids)
 
     def of_unit(self, uscc: str, *, limit: int) -> list[Notification]:
         return self.t.where(lambda n: n.uscc == uscc, reverse=True)[:limit]

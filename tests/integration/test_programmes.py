@@ -90,3 +90,13 @@ def test_a_cycle_carries_its_pack_s_programme_beside_a_general_one(tmp_path, pac
         assert mine[PLAIN].state == "rejected" and mine[HOME].state == "review"
     finally:
         store.close()
+
+
+def test_a_pack_whose_region_has_not_supplied_its_values_refuses_to_run_and_says_which(tmp_path):
+    snapshot, out = city(tmp_path / "city"), tmp_path / "decisions.csv"
+    done = run(["evaluate", str(snapshot), "--policy", "hongkou-difficult-industry-2022", "--as-of", "2022-06-15",
+                "--out", str(out)], tmp_path / "var")
+    assert done.returncode != 0 and not out.exists()
+    said = done.stdout + done.stderr
+    assert all(name in said for name in ("industries", "per_head", "headcount_month")), said
+    assert "Traceback" not in said and "no value is invented" in said.replace("\n", " ")

@@ -9,12 +9,40 @@ from pathlib import Path
 from tests.builders import months, person, uscc, write_snapshot
 from wengang import bootstrap
 from wengang.config import Settings
+from wengang.domain.identifiers import id_check_char
 from wengang.rules.output import relief_table
 from wengang.services.evaluation import evaluate
 
 UNIT_DEFAULTS = {"name": "测试单位", "unit_type": "enterprise", "industry": "other", "region": "110105",
                  "registered_on": "2015-01-01", "employees": "50"}
-OPTIONAL_FILES = ("separations", "ui_claims", "flags")
+OPTIONAL_FILES = ("separations", "ui_claims", "flags", "hires")
+HIRE_DEFAULTS = {"category": "graduate", "graduated_on": "", "birth_date": "", "contract_signed": "true",
+                 "insured_months": 3}
+
+
+def hire_person(hire: dict) -> str:
+    """A hire's person id: `person_id` as written, `born_id: YYYY-MM-DD` a valid resident ID carrying that birth
+    day (numbered by `person`), else the pseudonym P<person> (not an ID, so no birth day is read from it). The same
+    `person` in two cases of a file is the same person."""
+    if "person_id" in hire:
+        return str(hire["person_id"])
+    n = int(hire.get("person", 0))
+    if "born_id" in hire:
+        body = "110105" + str(hire["born_id"]).replace("-", "") + f"{n:03d}"
+        return body + id_check_char(body)
+    return f"P{n:05d}"
+
+
+def hire_rows(code: str, case: dict, defaults: dict) -> list[dict]:
+    """The `hires` rows of one case (DATA.md `hires`), each from the file's `hire` defaults and its own values."""
+    rows = []
+    for hire in case.get("hires", []):
+        row = {**HIRE_DEFAULTS, **defaults.get("hire", {}), **hire, "uscc": code, "person_id": hire_person(hire)}
+        rows.append({k: ("" if row.get(k) is None else str(row.get(k)).lower() if isinstance(row.get(k), bool)
+                         else str(row.get(k)))
+                     for k in ("uscc", "person_id", "hired_on", "category", "graduated_on", "birth_date",
+                               "contract_signed", "insured_months")})
+    return rows
 
 
 def case_rows(number: int, case: dict, defaults: dict) -> dict:
@@ -44,7 +72,8 @@ def case_rows(number: int, case: dict, defaults: dict) -> dict:
               "listed_on": str(f["listed_on"]), "removed_on": str(f.get("removed_on") or "")}
              for f in case.get("flags", [])]
     return {"employers": [unit], "contributions": contributions, "separations": separations,
-            "ui_claims": claims, "flags": flags, "dues": dues_rows(code, case.get("dues", defaults.get("dues")))}
+            "ui_claims": claims, "flags": flags, "hires": hire_rows(code, case, defaults),
+            "dues": dues_rows(code, case.get("dues", defaults.get("dues")))}
 
 
 INSURANCES = ("pension", "unemployment", "injury")
@@ -73,6 +102,8 @@ def build_snapshot(doc: dict, folder: Path) -> tuple[Path, dict[str, str]]:
             rows[name].extend(part)
         codes[uscc(number)] = case["name"]
     absent = set(doc.get("absent_files", []))
+    if not any("hires" in case for case in doc["cases"]):
+        absent.add("hires")                    # only a per-person programme's cases have a hires file
     with_dues = "dues" in doc.get("defaults", {}) or any("dues" in case for case in doc["cases"])
     write_snapshot(folder / "snapshot", employers=rows["employers"], contributions=rows["contributions"],
                    **{name: (None if name in absent else rows[name]) for name in OPTIONAL_FILES},
@@ -96,7 +127,10 @@ def evaluate_file(doc: dict, folder: Path, engine: str | None = None) -> dict[st
             os.environ.pop("WENGANG_POLICY_PATH", None)
         else:
             os.environ["WENGANG_POLICY_PATH"] = before
-    found = {codes[row["uscc"]]: row for row in result.contract.to_pylist()}
+    persons: dict[str, dict[tuple[str, str], dict]] = {}
+    for row in (result.persons.to_pylist() if result.persons is not None else []):
+        persons.setdefault(row["uscc"], {})[(row["person_id"], str(row["hired_on"]))] = row
+    found = {codes[row["uscc"]]: {**row, "persons": persons.get(row["uscc"], {})} for row in result.contract.to_pylist()}
     if result.relief is not None:                  # contribution relief: each unit's rows, as `relief:` reads them
         for row in found.values():
             row["relief"] = {}
@@ -122,4 +156,21 @@ def compare(expect: dict, got: dict) -> list[str]:
                 problems.append(f"reasons: expected {sorted(wanted_set)}, got {sorted(actual_set)}")
         elif str(wanted if wanted is not None else "") != str(actual if actual is not None else ""):
             problems.append(f"{key}: expected {wanted!r}, got {actual!r}")
+    return problems
+
+
+def compare_hires(case: dict, got: dict, defaults: dict) -> list[str]:
+    """Differences between each hire's `expect` (decision, amount in yuan, reasons) and its row of the per-person
+    output."""
+    problems = []
+    for n, hire in enumerate(case.get("hires", []), start=1):
+        if "expect" not in hire:
+            continue
+        hired_on = str({**defaults.get("hire", {}), **hire}["hired_on"])
+        row = got["persons"].get((hire_person(hire), hired_on))
+        if row is None:
+            problems.append(f"hire {n}: no per-person row for {hire_person(hire)} hired {hired_on}")
+            continue
+        shown = {**row, "amount": f"{row['amount_fen'] // 100}.{row['amount_fen'] % 100:02d}"}
+        problems += [f"hire {n}: {p}" for p in compare(hire["expect"], shown)]
     return problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from tests.policy.cases import compare, evaluate_file
+from tests.policy.cases import compare, compare_hires, evaluate_file
 
 
 def pytest_collect_file(parent, file_path):
@@ -42,7 +42,8 @@ class PolicyCase(pytest.Item):
 
     def runtest(self):
         results = self.parent.decided(self.config._tmp_path_factory)
-        problems = compare(self.case["expect"], results[self.case["name"]])
+        got = results[self.case["name"]]
+        problems = compare(self.case["expect"], got) + compare_hires(self.case, got, self.parent.doc.get("defaults", {}))
         if problems:
             raise PolicyMismatch(problems)
 

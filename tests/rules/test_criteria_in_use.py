@@ -14,10 +14,10 @@ from tests.policy.cases import build_snapshot
 from wengang import bootstrap
 from wengang.config import Settings
 from wengang.rules import plain
-from wengang.rules.criteria import CRITERIA, reason_words
+from wengang.rules.criteria import CRITERIA, PERSON_CRITERIA, reason_words
 from wengang.rules.doc import pack_section, shipped_packs
-from wengang.rules.parameters import load_pack
-from wengang.rules.programmes import GENERAL, PROGRAMMES
+from wengang.rules.parameters import PackError, load_pack
+from wengang.rules.programmes import GENERAL, PROGRAMMES, programme_of
 from wengang.services.evaluation import evaluate
 from wengang.services.explanations import explain_unit
 from wengang.web import plain as web_plain
@@ -83,12 +83,17 @@ def test_every_reason_the_engine_writes_is_one_of_the_registry_s_and_has_words(w
 
 
 def test_every_parameter_a_run_reads_belongs_to_a_criterion(world, monkeypatch):
-    declared = {p for c in CRITERIA for p in c.parameters} | {c.flags for c in CRITERIA if c.flags}
+    declared = {p for c in (*CRITERIA, *PERSON_CRITERIA) for p in c.parameters} | {c.flags for c in CRITERIA if c.flags}
     for pack_id in shipped_packs():
         pack = load_pack(pack_id)
         folder, _, snapshot = world
         settings = Settings(data_dir=folder / "var")
         analytics = bootstrap.analytics(settings)
+        if programme_of(pack).required:                     # refuses to run without the region's values
+            with pytest.raises(PackError, match=programme_of(pack).required[0]):
+                evaluate(str(snapshot), pack_id, dt.date(pack.base_year + 1, 6, 30), analytics=analytics,
+                         settings=settings)
+            continue
         run = evaluate(str(snapshot), pack_id, dt.date(pack.base_year + 1, 6, 30), analytics=analytics,
                        settings=settings).summary.id
         read = {u.name for u in analytics.decided(uscc(1), run).parameters}

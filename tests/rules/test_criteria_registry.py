@@ -6,7 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 from wengang.rules import engine, explain, runs
-from wengang.rules.criteria import BY_ID, CRITERIA, FLAG_WORDS, IDS, reason_words
+from wengang.rules.criteria import (
+    BY_ID,
+    CRITERIA,
+    FLAG_WORDS,
+    IDS,
+    PERSON_BY_ID,
+    PERSON_CRITERIA,
+    reason_words,
+)
 from wengang.rules.doc import shipped_packs
 from wengang.rules.parameters import load_pack
 from wengang.rules.programmes import GENERAL, PROGRAMMES
@@ -29,7 +37,7 @@ def test_every_criterion_the_engine_stores_has_exactly_one_entry_in_the_registry
 def test_every_reason_code_and_every_flag_a_shipped_pack_lists_has_words_in_both_languages():
     codes = reason_words()
     assert codes == RULE_REASONS                                   # the web's table is the registry's
-    for c in CRITERIA:
+    for c in (*CRITERIA, *PERSON_CRITERIA):
         for r in c.reasons:
             assert r.outcome in ("fail", "unknown", "review") and all(r.words), r
     for pack_id in shipped_packs():
@@ -76,3 +84,11 @@ def test_the_facts_that_settle_a_reason_are_facts_the_engine_accepts_and_the_app
                        "layoff_rate_unknown": ("opening_insured",)}
     for codes in MISSING.values():
         assert set(codes) <= set(engine.SUPPLIABLE)
+
+
+def test_every_person_criterion_a_programme_uses_is_in_the_person_registry_once():
+    assert len(PERSON_BY_ID) == len(PERSON_CRITERIA) and not set(PERSON_BY_ID) & set(IDS)
+    assert {c for p in PROGRAMMES.values() for c in p.persons} == set(PERSON_BY_ID)
+    for c in PERSON_CRITERIA:        # a person's reasons are listed by outcome: one reason per outcome
+        outcomes = [r.outcome for r in c.reasons]
+        assert len(outcomes) == len(set(outcomes)), c.id

@@ -20,7 +20,7 @@ from wengang.domain.ports import Clock
 from wengang.domain.progress import Progress
 from wengang.domain.snapshots import CheckResult, Imported, SnapshotInfo
 from wengang.rules import backends, runs
-from wengang.rules.engine import decide, decide_unit
+from wengang.rules.engine import decide, decide_persons, decide_unit
 from wengang.rules.inputs import SnapshotTables
 from wengang.rules.parameters import Pack, load_pack
 from wengang.rules.programmes import ROW_UNIT_COLUMNS, programme_of, programme_rows
@@ -116,9 +116,11 @@ class DuckAnalytics:
                 tables = backends.duckdb_tables(con, snapshot)
                 frame, used = decide(tables, pack, as_of)
                 decided = backends.execute(frame)
+                hires = decide_persons(tables, pack, as_of)
+                persons = None if hires is None else backends.execute(hires)
                 detail = _detail(tables, decided, used)
             else:
-                decided, used, detail = _on_spark(con, snapshot, pack, as_of)
+                decided, used, persons, detail = _on_spark(con, snapshot, pack, as_of)
             seconds = time.perf_counter() - started
             summary = runs.summarise(runs.new_run_id(), snapshot.id, pack.id, as_of, engine, decided, seconds)
             if keep:
@@ -126,7 +128,7 @@ class DuckAnalytics:
                 runs.store_run(con, summary, decided, used.used)
         finally:
             con.close()
-        return Evaluated(summary, decided, detail)
+        return Evaluated(summary, decided, persons, detail)
 
     def snapshot_accounts(self, run_ids: Iterable[str]) -> dict[str, SnapshotAccount]:
         out: dict[str, SnapshotAccount] = {}
@@ -232,8 +234,9 @@ def _on_spark(con: duckdb.DuckDBPyConnection, info: SnapshotInfo, pack: Pack, as
         session = backends.spark_session()
         tables = backends.spark_tables(session, paths, info)
         frame, used = decide(tables, pack, as_of)
+        hires = decide_persons(tables, pack, as_of)
         decided = backends.execute(frame)
-        return decided, used, _detail(tables, decided, used)
+        return decided, used, None if hires is None else backends.execute(hires), _detail(tables, decided, used)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

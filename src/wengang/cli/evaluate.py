@@ -21,6 +21,8 @@ def evaluate(
     out: Annotated[Path, typer.Option("--out", help="决定文件 / decisions file")] = Path("decisions.csv"),
     fmt: Annotated[str, typer.Option("--format", help="csv | parquet | xlsx")] = "csv",
     engine: Annotated[str, typer.Option("--engine", help="duckdb | spark")] = "duckdb",
+    persons: Annotated[Path | None, typer.Option(
+        "--persons", help="按人明细 (扩岗等按人补助) / per-person file of a programme that pays per person")] = None,
 ) -> None:
     """按政策包评估快照中每个单位 / decide, price and explain every unit of a snapshot."""
     from wengang.rules.explain import yuan
@@ -32,6 +34,8 @@ def evaluate(
     day = parse_date(as_of)
     if fmt not in FORMATS:
         fail(f"未知格式 / unknown format {fmt!r}; use {', '.join(FORMATS)}")
+    if persons is not None:
+        _per_person_or_fail(policy)
     try:
         with BarProgress("evaluate") as progress:
             result = evaluation.evaluate(snapshot, policy, day, analytics=bootstrap.analytics(),
@@ -39,6 +43,8 @@ def evaluate(
                                          progress=progress)
             progress.step(f"写入 / writing {out}")
             evaluation.write_decisions(result, out, fmt)
+            if persons is not None:
+                evaluation.write_persons(result, policy, persons, fmt)
     except (PackError, SnapshotLayoutError, LookupError, ValueError, DomainError) as err:
         fail(str(err))
     s = result.summary
@@ -53,6 +59,22 @@ def evaluate(
         console.print(f"减免明细 / relief per unit, month and insurance written to {out}")
         return
     console.print(f"决定文件 / decisions written to {out}")
+    if persons is not None:
+        console.print(f"按人明细 / per-person file written to {persons}")
+
+
+def _per_person_or_fail(policy: str) -> None:
+    """Refuse `--persons` for a pack that pays per unit before any work is done."""
+    from wengang.rules.parameters import PackError, load_pack
+    from wengang.rules.programmes import programme_of
+
+    try:
+        programme = programme_of(load_pack(policy))
+    except PackError as err:
+        fail(str(err))
+    if not programme.persons:
+        fail(f"政策包 {policy} 按单位核定 ({programme.name[0]}), 没有按人明细; 请去掉 --persons / "
+             f"pack {policy} pays per unit ({programme.name[1]}): there is no per-person file; drop --persons")
 
 
 def _print_relief(by_kind: list[dict], by_month: list[dict]) -> None:

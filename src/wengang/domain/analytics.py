@@ -49,7 +49,8 @@ class Evaluated(NamedTuple):
 
     summary: RunSummary
     decided: Any
-    detail: Any = None      # a programme's table below the unit (contribution relief's rows), None for the others
+    persons: Any = None       # one row per hire, for a programme that pays per person (else None)
+    detail: Any = None        # a programme's table below the unit (contribution relief's rows), None for the others
 
 
 class SnapshotAccount(NamedTuple):

@@ -100,6 +100,17 @@ class Moved(NamedTuple):
     version: int
 
 
+class Tellable(NamedTuple):
+    """What telling a unit of a step needs of its case (read for half a million cases at once, so only these)."""
+
+    id: int
+    cycle_id: int
+    uscc: str
+    amount: Decimal
+    state: State
+    batch_id: int | None
+
+
 class Payable(NamedTuple):
     """What paying a case needs of it (read for half a million cases at once, so only these columns)."""
 
@@ -214,6 +225,10 @@ class Cases(Protocol):
 
     def many(self, case_ids: Iterable[int]) -> list[Case]:
         """The cases with these ids (any order; an id with no case is left out)."""
+        ...
+
+    def tellable(self, case_ids: Iterable[int]) -> list[Tellable]:
+        """What telling needs of the cases with these ids (any order; an id with no case is left out)."""
         ...
 
     def runs_of(self, case_ids: Iterable[int]) -> dict[int, str]:

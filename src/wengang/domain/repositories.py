@@ -433,6 +433,16 @@ class AccountRequests(Protocol):
 
 # --- Contact: messages sent, callbacks asked for --------------------------------------------------------------
 
+class ToFanOut(NamedTuple):
+    """A pending step message with only what fanning it out needs (read 20,000 at a time: not its text)."""
+
+    id: int
+    uscc: str | None
+    case_id: int | None
+    recipient: str | None
+    channel: str
+
+
 class Notifications(Protocol):
     """The outbox table: messages queued with the change they tell about, delivered later by a channel."""
 
@@ -449,6 +459,15 @@ class Notifications(Protocol):
 
     def save_sent(self, sent: Iterable[Notification]) -> int:
         """Store sent messages (Notification.sent) that were still pending, in one statement; how many."""
+        ...
+
+    def to_fan_out(self, limit: int) -> list[ToFanOut]:
+        """The oldest pending messages filled from a template (`pending(templated=True)`), narrowly."""
+        ...
+
+    def fanned_out(self, ids: Sequence[int], at: dt.datetime) -> int:
+        """These messages, those still pending, handed on to their deliveries: sent at `at`, any seal wiped
+        (Notification.sent), in one statement; how many."""
         ...
 
     def of_unit(self, uscc: str, *, limit: int) -> list[Notification]:

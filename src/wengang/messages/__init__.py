@@ -12,6 +12,7 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
+from jinja2.runtime import new_context
 
 from wengang.domain.said import bank_reason, day_words, moment_words, money
 from wengang.rules.parameters import PackError, load_pack
@@ -57,12 +58,18 @@ def _programme(pack_id: str) -> tuple[str, str]:
     return pack.title, pack.title_en or pack.title
 
 
+@functools.lru_cache(maxsize=1024)
+def _yuan(value: Any) -> str:
+    """An amount in words (1,234.50), worked out once for the two texts of a message and its operator's values."""
+    return money(Decimal(str(value)))
+
+
 @functools.cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
                              autoescape=False, keep_trailing_newline=False)
     env.filters.update(
-        yuan=lambda v: money(Decimal(str(v))), day_zh=lambda v: day_words(_day(v))[0],
+        yuan=_yuan, day_zh=lambda v: day_words(_day(v))[0],
         day_en=lambda v: day_words(_day(v))[1], programme_zh=lambda p: _programme(str(p))[0],
         programme_en=lambda p: _programme(str(p))[1], bank_zh=lambda c: bank_reason(c)[0],
         bank_en=lambda c: bank_reason(c)[1], task_zh=lambda t: TASKS[t][0], task_en=lambda t: TASKS[t][1],
@@ -79,10 +86,26 @@ def _template(event: str) -> jinja2.Template:
 
 def render(event: str, params: dict[str, Any]) -> Rendered:
     """The event's message with these values; a value the template needs and does not get is an error, never blank."""
+    return Rendered(*_blocks(event, params, ("subject", "zh", "en")))
+
+
+def text(event: str, params: dict[str, Any]) -> str:
+    """The event's whole message alone (`render(event, params).text`), without its subject: what a step queues."""
+    return Rendered("", *_blocks(event, params, ("zh", "en"))).text
+
+
+def _blocks(event: str, params: dict[str, Any], names: tuple[str, ...]) -> list[str]:
+    """These blocks of the event's template rendered with the values, in a context made directly: the template's
+    globals and the values in one new dict (Template.new_context merges them through a ChainMap, at twice the cost
+    of the rendering itself: a city's cycle renders a few hundred thousand messages)."""
     template = _template(event)
-    context = template.new_context(dict(params))
-    said = {name: "".join(template.blocks[name](context)).strip() for name in ("subject", "zh", "en")}
-    return Rendered(said["subject"], said["zh"], said["en"])
+    context = new_context(_environment(), template.name, template.blocks, {**_globals(event), **params}, True)
+    return ["".join(template.blocks[name](context)).strip() for name in names]
+
+
+@functools.cache
+def _globals(event: str) -> dict[str, Any]:
+    return dict(_template(event).globals)
 
 
 def subject(event: str, params: dict[str, Any]) -> str:
@@ -97,8 +120,7 @@ def subject(event: str, params: dict[str, Any]) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _subject(event: str, values: tuple[tuple[str, Any], ...]) -> str:
-    template = _template(event)
-    return "".join(template.blocks["subject"](template.new_context(dict(values)))).strip()
+    return _blocks(event, dict(values), ("subject",))[0]
 
 
 @functools.cache
@@ -111,7 +133,7 @@ def _block_reads(event: str, name: str) -> tuple[str, ...]:
 # How each value is worded where a template shows it (the templates name their values alike): an SMS or WeChat
 # template registered with the operator is filled with these words, never with the raw values.
 WORDED: dict[str, Any] = {
-    "amount": lambda v: money(Decimal(str(v))), "day": lambda v: day_words(_day(v))[0],
+    "amount": _yuan, "day": lambda v: day_words(_day(v))[0],
     "deadline": lambda v: day_words(_day(v))[0] if v else "", "starts": lambda v: day_words(_day(v))[0],
     "ends": lambda v: day_words(_day(v))[0], "pack": lambda p: _programme(str(p))[0],
     "reason": lambda c: bank_reason(c)[0], "task": lambda t: TASKS[t][0],

@@ -16,6 +16,7 @@ from wengang.rules.resolved import Resolved
 
 Pair = tuple[str, str]                      # (Chinese, English)
 SIZE_STANDARD = "工信部联企业〔2011〕300号"     # the SME size standard (policy/sme-standard-2011.yaml)
+JOB_EXPANSION_2022 = "人社厅发〔2022〕41号"       # the one-off job-expansion subsidy (renewed 2023, 2025)
 RELIEF_DOCUMENT = "人社部发〔2020〕11号"          # contribution relief 免、减、缓 (POLICIES.md §4)
 
 
@@ -46,6 +47,7 @@ class Criterion:
     reasons: tuple[Reason, ...] = ()
     flags: str | None = None                # a parameter listing flags: each active one writes `flag:<flag>`
     documents: tuple[str, ...] = ()
+    last: bool = False                      # a step after the rules (confirmation): not applicable once one fails
 
     def words(self, values: Mapping[str, str]) -> Pair:
         """The label with the pack's numbers, from the values a run used (name → value as stored)."""
@@ -154,6 +156,46 @@ CRITERIA: tuple[Criterion, ...] = (
         passes="a `contributions` row for the month of the earliest active `epidemic_risk_area` flag's `listed_on`",
         unknown="that month is missing", test=outcomes.listed_headcount),
     Criterion(
+        "hires_file", name=("招用人员数据", "Hires data"),
+        label=("快照含招用人员数据 (hires)", "the snapshot has the hires file"), parameters=(),
+        documents=(JOB_EXPANSION_2022,), policy="POLICIES.md §3; DATA.md `hires`",
+        reasons=(Reason("hires_missing", "fail", ("快照没有招用人员数据 (hires), 无法按人核定扩岗补助",
+                                                  "the snapshot has no hires file, so no person can be counted")),),
+        passes="the snapshot's folder had a `hires` file (an empty one counts: then no one was hired)",
+        test=outcomes.hires_file),
+    Criterion(
+        "eligible_hires", name=("符合条件的招用人员", "Eligible hires"),
+        label=("至少招用1名符合条件的人员, 每人{per_person}元", "at least one eligible hire, {per_person} yuan each"),
+        parameters=("per_person",), documents=(JOB_EXPANSION_2022,), policy="POLICIES.md §3",
+        reasons=(Reason("no_eligible_hires", "fail", ("没有符合条件的招用人员", "no eligible hire")),
+                 Reason("hires_pending", "unknown", ("部分招用人员的条件无法判定 (如出生日期缺失), 须审核",
+                                                     "some hires cannot be decided (e.g. no birth date): review"))),
+        passes="at least one hire passes every person criterion (below) and none is undecided",
+        unknown="a hire's person criteria are unknown (no birth date, no contract answer)",
+        test=outcomes.eligible_hires),
+    Criterion(
+        "listed_industry", name=("所属行业", "Industry"),
+        label=("属于{industries}", "in {industries}"), parameters=("industries",), policy="POLICIES.md §8",
+        reasons=(Reason("industry_not_listed", "fail", ("不属于本次补贴的困难行业", "not one of the listed industries")),),
+        passes="`industry` ∈ the region's `industries`", test=outcomes.listed_industry),
+    Criterion(
+        "month_headcount", name=("参保人数", "Insured headcount"),
+        label=("{headcount_month}参保人数可知", "insured headcount of {headcount_month} known"),
+        parameters=("headcount_month", "per_head"), policy="POLICIES.md §8",
+        reasons=(Reason("month_headcount_unknown", "unknown", ("计算月份的参保数据缺失",
+                                                               "no contributions for the headcount month")),),
+        passes="a `contributions` row for the region's `headcount_month`", unknown="that month is missing",
+        test=outcomes.month_headcount),
+    Criterion(
+        "confirmation", name=("单位确认与承诺", "The unit's confirmation"),
+        label=("发放前由单位在线确认并签署承诺书", "the unit confirms online and signs a commitment before payment"),
+        parameters=("confirm_before_payment",), policy="POLICIES.md §3",
+        reasons=(Reason("confirmation_needed", "review", ("待单位在线确认并签署承诺书", "waiting for the unit to "
+                                                          "confirm online and sign the commitment letter")),),
+        passes="the pack asks for no confirmation (else every case that no other criterion failed is *routed* to a "
+               "light application: the unit confirms and commits, staff check and accept)", test=outcomes.confirmation,
+        last=True),
+    Criterion(
         "flags_review", name=("承诺履行与配合核查", "Commitments kept, checks accepted"),
         label=("履行承诺并配合核查", "commitments kept, verification accepted"), parameters=("review_flags",),
         flags="review_flags", policy="POLICIES.md §1.2, §1.4",
@@ -201,6 +243,75 @@ CRITERIA: tuple[Criterion, ...] = (
 BY_ID: dict[str, Criterion] = {c.id: c for c in CRITERIA}
 IDS: tuple[str, ...] = tuple(BY_ID)
 
+# Criteria of one hire (a row of `hires`), for the programmes that pay per person (rules/persons.py): the same
+# definition as a unit's, over the hire frame; a person's decision lists their reasons like a unit's.
+PERSON_CRITERIA: tuple[Criterion, ...] = (
+    Criterion(
+        "hire_category", name=("人员类别", "Who was hired"), label=("招用{hire_categories}", "hired: {hire_categories}"),
+        parameters=("hire_categories",), policy="POLICIES.md §3",
+        reasons=(Reason("category_not_covered", "fail", ("该类人员不在本年度补助范围内",
+                                                         "this kind of person is not covered this year")),),
+        passes="`category` ∈ `hire_categories`", test=outcomes.hire_category),
+    Criterion(
+        "graduation", name=("毕业时间", "Graduation"),
+        label=("{hire_year}年毕业[, 或离校{graduate_window_years}年内]",
+               "graduated in {hire_year}[, or within {graduate_window_years} years of leaving school]"),
+        parameters=("hire_year", "graduate_window_years"), policy="POLICIES.md §3",
+        reasons=(Reason("graduation_out_of_window", "fail", ("毕业时间不在补助范围内",
+                                                             "graduated outside the years covered")),
+                 Reason("graduation_unknown", "unknown", ("毕业日期缺失", "no graduation date"))),
+        passes="graduates only: `graduated_on` in `hire_year` (1 January … 31 December), or, where "
+               "`graduate_window_years` is set, `graduated_on ≤ hired_on` and the hiring day before the "
+               "`graduate_window_years`-th anniversary of graduation", unknown="`graduated_on` empty",
+        test=outcomes.graduation),
+    Criterion(
+        "youth_age", name=("年龄", "Age"),
+        label=("招用当日{youth_min_age}–{youth_max_age}周岁", "aged {youth_min_age}–{youth_max_age} on the hiring day"),
+        parameters=("youth_min_age", "youth_max_age"), policy="POLICIES.md §3",
+        reasons=(Reason("youth_age_out", "fail", ("招用当日年龄不在规定范围内", "not of the ages covered on the hiring day")),
+                 Reason("birth_date_unknown", "unknown", ("出生日期缺失且身份证号无法读取",
+                                                          "no birth date and no 18-character ID to read it from"))),
+        passes="unemployed youth only, where the pack covers them: on `hired_on` at least `youth_min_age` (from the "
+               "birthday) and not yet `youth_max_age`+1; a 29 February birthday falls on 1 March in other years. "
+               "`birth_date`, else digits 7–14 of an 18-character ID", unknown="neither gives a birth date",
+        test=outcomes.youth_age),
+    Criterion(
+        "contract", name=("劳动合同", "Labour contract"), label=("签订劳动合同", "labour contract signed"),
+        parameters=(), documents=(JOB_EXPANSION_2022,), policy="POLICIES.md §3",
+        reasons=(Reason("no_contract", "fail", ("未签订劳动合同", "no labour contract signed")),),
+        passes="`contract_signed` is true", unknown="`contract_signed` empty", test=outcomes.contract),
+    Criterion(
+        "person_insured", name=("参保缴费", "Premiums paid"),
+        label=("为其缴纳社会保险费满{min_insured_months}个月",
+               "premiums paid for the person: at least {min_insured_months} month(s)"),
+        parameters=("min_insured_months",), policy="POLICIES.md §3",
+        reasons=(Reason("insured_months_short", "fail", ("为该人员缴纳社会保险费的月数不足",
+                                                         "too few months of premiums paid for this person")),),
+        passes="`insured_months ≥ min_insured_months` (DATA.md: months of UI, work-injury and pension premiums paid "
+               "for the person at the unit by *D*; 2022's \"enrolled in UI\" is read as at least one such month)",
+        test=outcomes.person_insured),
+    Criterion(
+        "hired_in_year", name=("招用时间", "Hiring day"),
+        label=("{hire_year}年1月1日至12月31日间招用", "hired 1 January … 31 December {hire_year}"),
+        parameters=("hire_year",), policy="POLICIES.md §3",
+        reasons=(Reason("hired_outside_year", "fail", ("招用时间不在本年度政策期内 (或晚于评估日)",
+                                                       "not hired within the programme's year (or after the "
+                                                       "evaluation date)")),),
+        passes="`hired_on` in `hire_year` and `≤` *D*", test=outcomes.hired_in_year),
+    Criterion(
+        "once_per_person", name=("每人每年一次", "Once per person a year"),
+        label=("同一人员每年只享受一次 (最早招用的单位享受)", "a person counts once a year (the earliest hire)"),
+        parameters=(), documents=(JOB_EXPANSION_2022,), policy="POLICIES.md §3, §7",
+        reasons=(Reason("claimed_elsewhere", "fail", ("已由其他单位享受 (同一人员每年只计一次, 最早招用的单位享受)",
+                                                      "already claimed by another unit (a person counts once a "
+                                                      "year, for the earliest hire)")),),
+        passes="of the person's hires that fail no other person criterion, this one is the earliest (`hired_on`; "
+               "on the same day the lowest `uscc`, then the most `insured_months`); another hire of the person "
+               "by the same unit later that year also counts as already claimed",
+        test=outcomes.once_per_person),
+)
+PERSON_BY_ID: dict[str, Criterion] = {c.id: c for c in PERSON_CRITERIA}
+
 # A flag's kind (DATA.md `flags`) in words: the codes `flag:<kind>` that the flag criteria write.
 FLAG_WORDS: dict[str, Pair] = {
     "deregistered": ("已注销", "deregistered"), "revoked": ("已吊销", "licence revoked"),
@@ -230,6 +341,13 @@ INDUSTRY_WORDS: dict[str, Pair] = {
 }
 
 
+# Who a hire is (DATA.md `hires.category`), where a label lists them.
+HIRE_CATEGORY_WORDS: dict[str, Pair] = {
+    "graduate": ("高校毕业生", "university graduates"),
+    "unemployed_youth": ("登记失业的16–24岁青年", "registered unemployed youth aged 16–24"),
+}
+
+
 # Unit types (DATA.md `employers.unit_type`) in words, where a label lists them.
 UNIT_TYPE_WORDS: dict[str, Pair] = {
     "enterprise": ("企业", "enterprises"), "individual_business": ("以单位方式参保的个体工商户",
@@ -250,7 +368,7 @@ def settled_by() -> dict[str, tuple[str, ...]]:
 
 def reason_words() -> dict[str, Pair]:
     """Every reason code a decision can list, in words: each criterion's, then `flag:<kind>`."""
-    return {**{r.code: r.words for c in CRITERIA for r in c.reasons},
+    return {**{r.code: r.words for c in (*CRITERIA, *PERSON_CRITERIA) for r in c.reasons},
             **{f"flag:{kind}": words for kind, words in FLAG_WORDS.items()}}
 
 
@@ -276,9 +394,11 @@ def value_words(name: str, value: str | None, lang: int) -> str | None:
         return _LOCAL_RATE[lang]
     if name in _PERCENT:
         return f"{(Decimal(value) * 100).normalize():f}%"
-    if name == "large_industries":
+    if name in ("large_industries", "industries"):
         return "、".join(INDUSTRY_WORDS.get(i, (i, i))[lang] for i in value.split(",")) if lang == 0 else ", ".join(
             INDUSTRY_WORDS.get(i, (i, i))[lang] for i in value.split(","))
+    if name == "hire_categories":
+        return ("、" if lang == 0 else ", ").join(HIRE_CATEGORY_WORDS.get(c, (c, c))[lang] for c in value.split(","))
     if name.endswith("_unit_types"):
         names = [UNIT_TYPE_WORDS.get(u, (u, u))[lang] for u in value.split(",") if u]
         return ("、" if lang == 0 else ", ").join(names) or ("无" if lang == 0 else "none")

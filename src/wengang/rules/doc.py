@@ -8,8 +8,8 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-from wengang.rules.criteria import CRITERIA, FLAG_WORDS, Criterion
-from wengang.rules.doc_text import HEADER, PROGRAMMES_TEXT, SEMANTICS
+from wengang.rules.criteria import CRITERIA, FLAG_WORDS, PERSON_CRITERIA, Criterion
+from wengang.rules.doc_text import HEADER, PERSONS_TEXT, PROGRAMMES_TEXT, SEMANTICS
 from wengang.rules.parameters import Dated, Pack, load_pack
 from wengang.rules.plain import document
 from wengang.rules.programmes import PROGRAMMES, programme_of
@@ -23,10 +23,10 @@ def _codes(c: Criterion) -> str:
     return "; ".join(codes) or "—"
 
 
-def criteria_table() -> str:
+def criteria_table(criteria: tuple[Criterion, ...] = CRITERIA) -> str:
     rows = ["| criterion | label (numbers from the pack) | passes when | unknown when | reason codes | "
             "parameters read | policy |", "|---|---|---|---|---|---|---|"]
-    for c in CRITERIA:
+    for c in criteria:
         rows.append(f"| `{c.id}` {c.name[0]} / {c.name[1]} | {c.label[0]} / {c.label[1]} | {c.passes} | {c.unknown} | "
                     f"{_codes(c)} | {', '.join(f'`{p}`' for p in c.parameters)} | {c.policy} |")
     return "\n".join(rows)
@@ -35,7 +35,7 @@ def criteria_table() -> str:
 def reasons_table() -> str:
     rows = ["| code | criterion | outcome | 中文 | English |", "|---|---|---|---|---|"]
     rows += [f"| `{r.code}` | `{c.id}` | {r.outcome} | {r.words[0]} | {r.words[1]} |"
-             for c in CRITERIA for r in c.reasons]
+             for c in (*CRITERIA, *PERSON_CRITERIA) for r in c.reasons]
     rows += [f"| `flag:{kind}` | `flags_exclude` or `flags_review`, as the pack lists it | fail or review | {zh} | {en} |"
              for kind, (zh, en) in FLAG_WORDS.items()]
     return "\n".join(rows)
@@ -76,7 +76,10 @@ def pack_section(pack: Pack) -> str:
     rows = [f"### `{pack.id}` — {pack.title} / {pack.title_en}", "",
             f"Programme `{programme.id}` ({programme.name[0]} / {programme.name[1]}).", "",
             "| criterion | label | documents |", "|---|---|---|"]
-    for c in (c for c in CRITERIA if programme.uses(c.id)):
+    used = [*(c for c in CRITERIA if programme.uses(c.id)),
+            *(c for c in PERSON_CRITERIA if c.id in programme.persons   # a hire test the pack sets nothing for:
+              and (not c.parameters or any(p in pack.parameters for p in c.parameters)))]   # not its (youth in 2022)
+    for c in used:
         shown_labels: list[str] = []
         for day in _days(pack, c):
             text = _label(pack, c, day)
@@ -87,7 +90,8 @@ def pack_section(pack: Pack) -> str:
             shown_labels.append(f"(地区另定 / set by region: {', '.join(regional)})")
         found = [v for day in _days(pack, c) for v in _read(pack, c, day)]
         docs = dict.fromkeys((*c.documents, *(d for d in (document(f.reference) for f in found) if d)))
-        rows.append(f"| `{c.id}` | {'<br>'.join(shown_labels)} | {'; '.join(docs) or '—'} |")
+        kind = " (每人 / per hire)" if c in PERSON_CRITERIA else ""
+        rows.append(f"| `{c.id}`{kind} | {'<br>'.join(shown_labels)} | {'; '.join(docs) or '—'} |")
     return "\n".join(rows)
 
 
@@ -101,7 +105,8 @@ def rules_markdown() -> str:
     """The whole of docs/rules.md."""
     packs = "\n\n".join(pack_section(load_pack(p)) for p in shipped_packs())
     return (f"{HEADER}\n\n## The programmes\n\n{programmes_table()}\n\n{PROGRAMMES_TEXT}\n\n"
-            f"## The criteria\n\n{criteria_table()}\n\n{SEMANTICS}\n\n## Reason codes\n\n{reasons_table()}"
+            f"## The criteria\n\n{criteria_table()}\n\n{SEMANTICS}\n\n## Criteria of one hire\n\n{PERSONS_TEXT}\n\n"
+            f"{criteria_table(PERSON_CRITERIA)}\n\n## Reason codes\n\n{reasons_table()}"
             f"\n\n## Each pack's criteria, with its numbers\nRead on 1 January of the pack's year and on each later day "
             f"of that year when a value changes; regional values are in the pack.\n\n{packs}\n")
 

@@ -80,3 +80,18 @@ stores) the engine aggregates the monthly rows as before. Spark receives the tab
 the employer's own columns (name, type, industry, region, staff, revenue, assets, dispatch) are read back from
 the run's snapshot when an explanation is shown, and the few-word columns (criterion outcomes, size and
 opening sources, limit kind) are stored as DuckDB ENUMs."""
+
+PERSONS_TEXT = """A programme that pays per person (`job-expansion`, 一次性扩岗补助) decides every row of `hires` by the
+criteria below, in one expression with the units' (`rules/persons.py`, DuckDB and Spark alike); each hire gets
+a decision (`eligible`, `review` where a criterion is unknown, `ineligible`), `per_person` (for the unit's
+region) when eligible, and its reasons. Dates are compared as integers yyyymmdd, so "from the 16th birthday"
+and "out from the 25th" (or the second anniversary of graduating) are a difference of 160000 or 250000; a
+29 February birthday falls on 1 March in other years. Once a person a year: of the person's hires that fail no
+other criterion (pending ones included), the earliest `hired_on` wins, on the same day the lowest `uscc`, then
+the most `insured_months` (hires tied on all three are one person hired twice by one unit on one day: one of
+them counts, and their rows read alike); every other such hire fails `once_per_person` (`claimed_elsewhere`), a second hire
+by the same unit too. The unit's `eligible_hires` passes with at least one eligible hire and none pending; its
+amount is the sum over its eligible hires (stored `headcount` = their number); `wengang evaluate --persons
+persons.csv` writes the hires with `person_id` masked. A snapshot without a `hires` file fails `hires_file` for
+every unit. Not checked, for the data has no field for it: the one-off hiring subsidy (一次性吸纳就业补贴) for the
+same person, and whether a graduate within two years of leaving school was unemployed."""

@@ -14,6 +14,7 @@ from wengang.rules.criteria import IDS
 from wengang.rules.inputs import SnapshotTables, unit_frame
 from wengang.rules.layoff import layoff_columns, net_reduction
 from wengang.rules.parameters import Pack
+from wengang.rules.persons import persons
 from wengang.rules.programmes import Programme, programme_of
 from wengang.rules.resolved import Resolved
 from wengang.rules.sizeclass import size_class
@@ -39,6 +40,7 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
     """The decision table for every employer, with the values each criterion read, and the parameters used.
     `supplied` is for `decide_unit` only: facts that replace the snapshot's (every row gets them)."""
     p, programme = Resolved(pack, as_of), programme_of(pack)
+    programme.check(p)
     exclude, review = p.words("exclude_flags"), p.words("review_flags")
     frame = unit_frame(tables, pack.base_year, as_of, natural=p.words("natural_attrition"),
                        kinds=p.words("claim_kinds"), flags=tuple(dict.fromkeys(exclude + review + programme.flags)))
@@ -64,6 +66,8 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
     frame = frame.mutate(net_reduction=net_reduction(frame))
     is_large = ibis.cases((frame.size_class.isnull(), ibis.null("boolean")), else_=frame.size_class == "large")
     frame = frame.mutate(**layoff_columns(frame, p, is_large))
+    if not programme.uses("layoff"):                    # DATA.md: empty where a programme has no layoff test
+        frame = frame.mutate(layoff_rate_micro=ibis.null("int64"))
 
     ratio_large, ratio_sme = p.ratio("ratio_large", frame.region), p.ratio("ratio_sme", frame.region)
     ratio = ibis.cases(
@@ -76,6 +80,11 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
     # A criterion the programme does not use is stored as NULL (not applicable), never as a pass.
     frame = frame.mutate(**{f"c_{c.id}": c.test(frame, p) if programme.uses(c.id) else ibis.null("string")
                             for c in REGISTRY})
+    last = [c.id for c in REGISTRY if c.last and programme.uses(c.id)]
+    if last:                                            # a step after the rules: none where a rule already failed
+        others = ibis.or_(*[frame[f"c_{c}"] == "fail" for c in programme.criteria if c not in last])
+        frame = frame.mutate(**{f"c_{c}": ibis.cases((others, ibis.null("string")), else_=frame[f"c_{c}"])
+                                for c in last})
     failed = ibis.or_(*[frame[f"c_{c}"] == "fail" for c in programme.criteria])
     pending = ibis.or_(*[frame[f"c_{c}"].isin(["unknown", "review"]) for c in programme.criteria])
     decision = ibis.cases((failed, "ineligible"), (pending, "review"), else_="eligible")
@@ -88,6 +97,13 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
                          has_account=frame.bank_code.notnull() & frame.account_no.notnull()
                          & frame.account_name.notnull())
     return frame.select(*STORED_COLUMNS), p
+
+
+def decide_persons(tables: SnapshotTables, pack: Pack, as_of: dt.date) -> Table | None:
+    """One row per hire of a programme that pays per person (rules/persons.py), decided by the same expression
+    whose sums `decide` prices the units with; None for a unit-level programme or a snapshot without hires."""
+    programme = programme_of(pack)
+    return persons(tables, Resolved(pack, as_of), programme.persons) if programme.persons else None
 
 
 def decide_unit(tables: SnapshotTables, pack: Pack, as_of: dt.date, uscc: str, *,
@@ -104,9 +120,13 @@ def _only(tables: SnapshotTables, uscc: str) -> SnapshotTables:
     def maybe(t: Table | None) -> Table | None:
         return None if t is None else of(t)
 
+    def theirs(t: Table | None) -> Table | None:
+        """Every hire of the people the unit hired: once a person a year is decided across units."""
+        return None if t is None else t.filter(t.person_id.isin(of(t).person_id))
+
     return replace(tables, employers=of(tables.employers), contributions=of(tables.contributions),
                    separations=of(tables.separations), ui_claims=of(tables.ui_claims), flags=of(tables.flags),
-                   hires=maybe(tables.hires), interns=maybe(tables.interns), dues=maybe(tables.dues),
+                   hires=theirs(tables.hires), interns=maybe(tables.interns), dues=maybe(tables.dues),
                    contribution_years=maybe(tables.contribution_years))
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from wengang.domain.analytics import UsedValue
 from wengang.rules.criteria import BY_ID, CRITERIA
-from wengang.rules.programmes import DIFFICULT, RELIEF, RETENTION
+from wengang.rules.programmes import DIFFICULT, INDUSTRY, JOB_EXPANSION, RELIEF, RETENTION
 
 OUTCOME = {"pass": "通过 / passed", "fail": "未通过 / failed", "unknown": "无法判断 / unknown",
            "review": "转人工审核 / routed to review"}
@@ -81,8 +81,11 @@ def _value(params: dict[str, list[UsedValue]], name: str, region: str) -> str:
 
 def _priced(row: dict, params: dict[str, list[UsedValue]], region: str) -> str:
     """How the amount was worked out, with the values the programme's formula read (rules/programmes.py)."""
-    if row.get("programme") == RETENTION:
-        return (f"每人 per head {_value(params, 'per_head', region)} 元 × 列入当月参保 insured "
+    if row.get("programme") == JOB_EXPANSION:
+        return (f"每人 per person {_value(params, 'per_person', region)} 元 × 符合条件的招用人员 eligible hires "
+                f"{_or_unknown(row['headcount'])} (按人明细 per person: `wengang evaluate --persons`)")
+    if row.get("programme") in (RETENTION, INDUSTRY):
+        return (f"每人 per head {_value(params, 'per_head', region)} 元 × 参保 insured "
                 f"{_or_unknown(row['headcount'])}")
     if row.get("programme") == RELIEF:
         return "不发放资金, 减免缓缴单位缴费 / pays nothing: relieves the unit's dues"
@@ -135,6 +138,15 @@ def explain(row: dict, used: list[UsedValue]) -> tuple[str, list[Line]]:
                            _cite(params, "large_industries")),
         "listed_headcount": (f"列入当月参保 insured that month: {_or_unknown(row.get('headcount'))}",
                              _cite(params, "per_head", region=region)),
+        "hires_file": (f"招用人员数据 hires file: {'有 / present' if row.get('c_hires_file') == 'pass' else '无 / absent'}",
+                       "; ".join(BY_ID["hires_file"].documents)),
+        "eligible_hires": (f"符合条件的招用人员 eligible hires: {_or_unknown(row.get('headcount'))}",
+                           _cite(params, "per_person", "hire_year", "hire_categories", "graduate_window_years",
+                                 "youth_min_age", "youth_max_age", "min_insured_months", region=region)),
+        "listed_industry": (f"行业 industry {row.get('industry')}", _cite(params, "industries")),
+        "confirmation": ("单位在线确认并承诺 the unit confirms and commits", _cite(params, "confirm_before_payment")),
+        "month_headcount": (f"该月参保 insured that month: {_or_unknown(row.get('headcount'))}",
+                            _cite(params, "headcount_month", "per_head", region=region)),
         "relief_kind": (f"单位类型 unit type: {row['unit_type']}; 规模 size {row['size_class'] or 'unknown'} "
                         f"({row['size_source']})", _cite(params, "exempt_unit_types", "halve_unit_types")),
         "relief_defer": (f"有效标记 active flags: {row['active_flags'] or '无 / none'}",

@@ -99,6 +99,86 @@ def listed_headcount(t: Table, p: Resolved) -> ibis.Value:
                       else_=ibis.null("string"))
 
 
+# -- the one-off job-expansion subsidy (POLICIES.md §3): the unit's tests over its per-person measures -------------
+def hires_file(t: Table, p: Resolved) -> ibis.Value:
+    """The snapshot had a `hires` file (rules/persons.py sets `hires_known`)."""
+    return two_valued(t.hires_known)
+
+
+def eligible_hires(t: Table, p: Resolved) -> ibis.Value:
+    """At least one eligible hire and none undecided; not applicable (NULL) without a hires file."""
+    return ibis.cases((t.pending_persons > 0, "unknown"), (t.eligible_persons > 0, "pass"), (t.hires_known, "fail"),
+                      else_=ibis.null("string"))
+
+
+# -- a hire's tests over the hire frame (rules/persons.py: integer day keys yyyymmdd, so a difference of 10000
+# -- is one year to the day on both backends) -----------------------------------------------------------------------
+YEAR_KEY = 10_000
+
+
+def hire_category(t: Table, p: Resolved) -> ibis.Value:
+    """`category` is required (DATA.md): two-valued, and no `IN (...) IS NULL`, which Spark cannot parse."""
+    return two_valued(t.category.isin(list(p.words("hire_categories"))))
+
+
+def graduation(t: Table, p: Resolved) -> ibis.Value:
+    """A graduate of the pack's year, or (where the pack sets a window) hired before the window's anniversary of
+    graduating; NULL for anyone not a graduate."""
+    year = p.integer("hire_year")
+    ok = t.grad_key.between(year * YEAR_KEY + 101, year * YEAR_KEY + 1231)
+    window = p.text("graduate_window_years")
+    if window != "none":
+        since = t.hire_key - t.grad_key
+        ok = ok | ((since >= 0) & (since < p.integer("graduate_window_years") * YEAR_KEY))
+    return ibis.cases((t.category != "graduate", ibis.null("string")), (t.grad_key.isnull(), "unknown"),
+                      (ok, "pass"), else_="fail")
+
+
+def youth_age(t: Table, p: Resolved) -> ibis.Value:
+    """Unemployed youth, where the pack covers them: in from the `youth_min_age`-th birthday, out from the
+    (`youth_max_age`+1)-th; NULL for anyone else."""
+    if "unemployed_youth" not in p.words("hire_categories"):
+        return ibis.null("string")
+    age = t.hire_key - t.birth_key
+    ok = (age >= p.integer("youth_min_age") * YEAR_KEY) & (age < (p.integer("youth_max_age") + 1) * YEAR_KEY)
+    return ibis.cases((t.category != "unemployed_youth", ibis.null("string")), (t.birth_key.isnull(), "unknown"),
+                      (ok, "pass"), else_="fail")
+
+
+def contract(t: Table, p: Resolved) -> ibis.Value:
+    return three_valued(t.contract_signed)
+
+
+def person_insured(t: Table, p: Resolved) -> ibis.Value:
+    return three_valued(t.insured_months >= p.integer("min_insured_months"))
+
+
+def hired_in_year(t: Table, p: Resolved) -> ibis.Value:
+    year = p.integer("hire_year")
+    return two_valued(t.hire_key.between(year * YEAR_KEY + 101, year * YEAR_KEY + 1231)
+                      & (t.hired_on <= ibis.date(p.as_of)))
+
+
+def once_per_person(t: Table, p: Resolved) -> ibis.Value:
+    """The earliest of the person's hires that fail nothing else (rules/persons.py sets `first_hire`, NULL for a
+    hire that failed another test: not compared)."""
+    return ibis.cases((t.first_hire.isnull(), ibis.null("string")), (t.first_hire, "pass"), else_="fail")
+
+
+def listed_industry(t: Table, p: Resolved) -> ibis.Value:
+    """The unit's industry is one the region lists."""
+    return ibis.cases((t.industry.isin(list(p.words("industries"))), "pass"), else_="fail")
+
+
+def month_headcount(t: Table, p: Resolved) -> ibis.Value:
+    """The insured of the region's headcount month is in the data."""
+    return ibis.cases((t.headcount.notnull(), "pass"), else_="unknown")
+
+
+def confirmation(t: Table, p: Resolved) -> ibis.Value:
+    """Where the pack says so, a case waits for the unit to confirm and commit online (an application the agency
+    checks) before it is paid: routed to review, its amount worked out."""
+    return ibis.literal("review") if p.raw("confirm_before_payment").value is True else ibis.literal("pass")
 def relief_kind(t: Table, p: Resolved) -> ibis.Value:
     """Exempt or halved is known from the unit's type and, for an enterprise, its size class (rules/relief.py);
     unknown for an enterprise of unknown class; not applicable (NULL) for a type in neither list (the scope says)."""

@@ -23,6 +23,27 @@ SELECT uscc, decision,
 FROM decided ORDER BY uscc"""
 
 
+# The per-person file (DATA.md "Other programmes"): the id masked as domain/identifiers.mask_id does (first 3 and
+# last 4 characters; 7 or fewer all stars; tests/integration/test_job_expansion.py compares the two), yuan from fen.
+PERSONS_SQL = """
+SELECT CAST(uscc AS VARCHAR) AS uscc,
+       CASE WHEN length(person_id) <= 7 THEN repeat('*', length(person_id))
+            ELSE left(person_id, 3) || repeat('*', length(person_id) - 7) || right(person_id, 4) END AS person_id,
+       hired_on, CAST(decision AS VARCHAR) AS decision,
+       printf('%d.%02d', amount_fen // 100, amount_fen % 100) AS amount, nullif(reasons, '') AS reasons
+FROM persons ORDER BY uscc, hired_on, persons.person_id"""
+
+
+def persons_table(persons: pa.Table) -> pa.Table:
+    """One row per hire, by unit and hiring day, the person masked: formatted in integers only."""
+    con = duckdb.connect()
+    try:
+        con.register("persons", persons)
+        return con.execute(PERSONS_SQL).to_arrow_table()
+    finally:
+        con.close()
+
+
 RELIEF_SQL = """
 SELECT uscc, month, insurance,
        printf('%d.%02d', due_fen // 100, due_fen % 100) AS due,

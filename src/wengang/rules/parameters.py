@@ -53,6 +53,15 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class Combination:
+    """A group of programmes that pay a unit at most once a year (either/or, once per unit per year), with the
+    document that says so."""
+
+    programmes: tuple[str, ...]
+    reference: str
+
+
+@dataclass(frozen=True)
 class Pack:
     """A policy pack: what it is, which year it looks at, and its parameters (inherited ones merged in)."""
 
@@ -64,6 +73,16 @@ class Pack:
     parameters: dict[str, Parameter]
     lineage: tuple[str, ...]
     programme: str = "ui-return"     # rules/programmes.py: the criteria and formula its cases are decided by
+    combination: tuple[Combination, ...] = ()
+
+    @property
+    def year(self) -> int:
+        """The programme year a combination rule counts in: the year after the base year."""
+        return self.base_year + 1
+
+    def rivals(self) -> frozenset[str]:
+        """The programmes (its own included) whose cases of the same year pay a unit at most once with its own."""
+        return frozenset(p for c in self.combination if self.programme in c.programmes for p in c.programmes)
 
     def param(self, name: str) -> Parameter:
         try:
@@ -163,4 +182,14 @@ def load_pack(pack_id: str) -> Pack:
         parameters=params,
         lineage=((parent.lineage if parent else ()) + (pack_id,)),
         programme=str(raw.get("programme") or (parent.programme if parent else "ui-return")),
+        combination=_combination(raw, path) if "combination" in raw else (parent.combination if parent else ()),
     )
+
+
+def _combination(raw: dict, path: Path) -> tuple[Combination, ...]:
+    groups = []
+    for entry in raw.get("combination") or []:
+        if not isinstance(entry, dict) or not entry.get("programmes") or not entry.get("reference"):
+            raise PackError(f"{path}: each combination rule needs programmes and a legal reference")
+        groups.append(Combination(tuple(str(p) for p in entry["programmes"]), str(entry["reference"])))
+    return tuple(groups)

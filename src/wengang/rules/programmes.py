@@ -12,6 +12,7 @@ from ibis.expr.types import IntegerValue, Table
 from wengang.rules.exact import RATIO_SCALE, round_half_up
 from wengang.rules.inputs import SnapshotTables, listed_month_headcount, recent_measures
 from wengang.rules.parameters import Pack, PackError
+from wengang.rules.persons import person_measures
 from wengang.rules.relief import relief_measures, relief_rows
 from wengang.rules.resolved import Resolved
 
@@ -19,7 +20,11 @@ Pair = tuple[str, str]
 GENERAL = "ui-return"
 DIFFICULT = "difficult-return"
 RETENTION = "retention-training"
+JOB_EXPANSION = "job-expansion"
+INDUSTRY = "difficult-industry"
 RISK_FLAG = "epidemic_risk_area"
+PERSON_CRITERIA_USED = ("hire_category", "graduation", "youth_age", "contract", "person_insured", "hired_in_year",
+                        "once_per_person")
 RELIEF = "contribution-relief"
 
 
@@ -57,6 +62,18 @@ def _retention_amount(t: Table, p: Resolved) -> IntegerValue:
     return ibis.cases((t.headcount.isnull() | per_head.isnull(), ibis.null("int64")), else_=t.headcount * per_head)
 
 
+def _industry_amount(t: Table, p: Resolved) -> IntegerValue:
+    """A one-off sum per insured employee of the region's headcount month (Hongkou 2022, POLICIES.md §8)."""
+    per_head = p.regional_or_null("per_head", t.region, 100)
+    return ibis.cases((t.headcount.isnull() | per_head.isnull(), ibis.null("int64")), else_=t.headcount * per_head)
+
+
+def _month_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table:
+    """The headcount of the month the region names (`headcount_month`, YYYY-MM)."""
+    c, month = tables.contributions, p.text("headcount_month")
+    heads = c.filter(c.month == month).group_by(h_uscc=c.uscc).aggregate(headcount=c.insured.max().cast("int64"))
+    frame = frame.left_join(heads, frame.uscc == heads.h_uscc).drop("h_uscc")
+    return frame.mutate(recent_due_fen=ibis.null("int64"), recent_months=ibis.null("int64"))
 def _pays_nothing(t: Table, p: Resolved) -> IntegerValue:
     """Contribution relief changes dues, not payments (POLICIES.md §4): its cases carry 0."""
     return ibis.literal(0, "int64")
@@ -84,6 +101,16 @@ def _listed_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table
     return frame.mutate(recent_due_fen=ibis.null("int64"), recent_months=ibis.null("int64"))
 
 
+def _persons_amount(t: Table, p: Resolved) -> IntegerValue:
+    """The sum over the unit's eligible hires of `per_person` (rules/persons.py)."""
+    return t.persons_amount_fen
+
+
+def _hire_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table:
+    """Each hire decided by the person criteria, summed per unit (eligible hires stored as `headcount`)."""
+    return person_measures(frame, tables, p, PERSON_CRITERIA_USED)
+
+
 @dataclass(frozen=True)
 class Programme:
     """A programme: its words, the criteria that decide it (registry ids, in order), its formula and the flags its
@@ -97,7 +124,17 @@ class Programme:
     formula: Pair
     flags: tuple[str, ...] = ()
     measures: Callable[[Table, SnapshotTables, Resolved], Table] = _no_measures   # headcount and the like
+    persons: tuple[str, ...] = ()       # person criteria (registry PERSON_CRITERIA) of a programme paying per person
+    priority: bool = False                    # a VIP channel (XPCC): its cycles come first in every queue
+    required: tuple[str, ...] = ()            # regional values the pack refuses to run without (never invented)
     rows: Callable[[Table, SnapshotTables, Resolved], Table] | None = None     # a table below the unit (relief)
+
+    def check(self, p: Resolved) -> None:
+        """Refuse a run while a value the region must supply is `none`, naming each."""
+        missing = [name for name in self.required if p.text(name) == "none"]
+        if missing:
+            raise PackError(f"{p.pack.id}: 缺少须由地区按文件提供的参数 / the region has not supplied "
+                            f"{', '.join(missing)} (with its document number); no value is invented")
 
     def uses(self, criterion: str) -> bool:
         return criterion in self.criteria
@@ -116,18 +153,34 @@ PROGRAMMES: dict[str, Programme] = {p.id: p for p in (
                                   "`benefit_months` × the region's `monthly_benefit` × the insured at the end of the "
                                   "month before evaluation, or `premium_share` × the premiums due in the "
                                   "`premium_months` months before it"),
-              flags=("difficulty_certified",), measures=_recent_measures),
+              flags=("difficulty_certified",), measures=_recent_measures, priority=True),
     Programme(RETENTION, ("一次性留工培训补助", "One-off retention-training subsidy"), "POLICIES.md §3",
-              ("scope", "flags_exclude", "risk_area", "retention_size", "listed_headcount"),
+              ("scope", "flags_exclude", "risk_area", "retention_size", "listed_headcount", "confirmation"),
               _retention_amount, ("`per_head` × 所在地区列为中高风险地区当月的参保人数",
                                   "`per_head` × the insured in the month the unit's area was listed"),
               flags=(RISK_FLAG,), measures=_listed_measures),
+    Programme(JOB_EXPANSION, ("一次性扩岗补助", "One-off job-expansion subsidy"), "POLICIES.md §3",
+              ("hires_file", "eligible_hires"), _persons_amount,
+              ("`per_person` × 符合条件的招用人数 (每人每年只计一次)",
+               "`per_person` × the eligible hires (each person once a year)"),
+              measures=_hire_measures, persons=PERSON_CRITERIA_USED),
+    Programme(INDUSTRY, ("困难行业稳就业补贴", "Job-stabilisation subsidy for the hardest-hit industries"),
+              "POLICIES.md §8", ("scope", "flags_exclude", "listed_industry", "month_headcount"),
+              _industry_amount, ("`per_head` × `headcount_month` 的参保人数", "`per_head` × the insured of "
+                                 "`headcount_month`"),
+              measures=_month_measures, required=("industries", "per_head", "headcount_month")),
     Programme(RELIEF, ("阶段性减免缓缴社会保险费", "Contribution relief (exempt, halve, defer)"), "POLICIES.md §4",
               ("scope", "relief_kind", "relief_defer", "relief_dues"), _pays_nothing,
               ("不发放资金: 按单位、月份和险种列出免征、减半征收和缓缴的单位缴费",
                "pays nothing: lists per unit, month and insurance the unit dues exempted, halved or deferred"),
               flags=("difficulty_certified",), measures=relief_measures, rows=relief_rows),
 )}
+
+
+def first_in_line(program: str) -> bool:
+    """A cycle of this programme goes first in every queue (the VIP channel for enterprises in difficulty)."""
+    found = PROGRAMMES.get(program)
+    return found is not None and found.priority
 
 
 def programme_of(pack: Pack) -> Programme:

@@ -19,8 +19,9 @@ from wengang.domain.jobs import Job, JobKind, JobState
 from wengang.domain.payment_batches import PaymentBatch
 from wengang.domain.ports import Analytics, Store
 from wengang.rules.parameters import PackError, load_pack
+from wengang.rules.programmes import first_in_line, programme_of
+from wengang.rules.resolved import Resolved
 from wengang.services import cycles, jobs, payments, reconcile
-from wengang.services.casework import DEFAULT_PROGRAM
 from wengang.services.cycles import CycleStatus
 from wengang.snapshot.schema import FILES
 
@@ -168,7 +169,9 @@ def page(cycle_id: int, *, store: Store) -> CyclePage:
 def rows(*, store: Store) -> list[CycleRow]:
     """Every cycle, newest first, with its phase and its cases counted (one count per cycle)."""
     out = []
-    for cycle in reversed(cycles.list_cycles(store=store)):
+    found = cycles.list_cycles(store=store)                 # VIP first, then as opened: shown VIP first, newest next
+    vip = [c for c in found if first_in_line(c.program) and not c.cancelled]
+    for cycle in vip + [c for c in reversed(found) if c not in vip]:
         status = cycles.status(cycle.id, store=store)
         batches = payments.list_batches(store=store, cycle_id=cycle.id)
         amount = sum((a for s, (_, a) in status.counts.items() if s != S.REJECTED.value), start=Decimal("0.00"))
@@ -177,15 +180,18 @@ def rows(*, store: Store) -> list[CycleRow]:
 
 
 def check_open(snapshot_id: str, pack_id: str, as_of: dt.date, *, analytics: Analytics, store: Store,
-               program: str = DEFAULT_PROGRAM) -> None:
+               program: str | None = None) -> None:
     """Refused, in words, unless the snapshot is stored and its contributions cover the pack's whole base year,
-    the date lies after that year, and the programme has no live cycle on the pack. Changes nothing."""
+    the date lies after that year, the region has supplied every value the programme needs, and the programme has
+    no live cycle on the pack. Changes nothing."""
     if analytics.find_snapshot(snapshot_id) is None:
         raise Refused(f"没有这个快照 / no snapshot {snapshot_id!r}: import it first")
     try:
-        base = load_pack(pack_id).base_year
+        pack = load_pack(pack_id)
+        programme_of(pack).check(Resolved(pack, as_of))
     except PackError as err:
         raise Refused(str(err)) from None
+    base, program = pack.base_year, program or pack.programme
     months = analytics.contribution_months(snapshot_id)
     if months is None or months[0] > f"{base}-01" or months[1] < f"{base}-12":
         held = f"{months[0]} 至 {months[1]}" if months else "无"

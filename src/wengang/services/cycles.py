@@ -30,7 +30,8 @@ from wengang.domain.ports import Analytics, CaseChange, NewCase, Store, UnitOfWo
 from wengang.domain.process import PublicityBatch
 from wengang.domain.progress import Progress, Silent
 from wengang.rules.parameters import PackError, load_pack
-from wengang.services import evaluation, supplied
+from wengang.rules.programmes import first_in_line
+from wengang.services import combination, evaluation, supplied
 from wengang.services.casework import batched, bulk_work, fen_to_yuan
 
 CHUNK = 50_000
@@ -98,6 +99,11 @@ def newest_snapshot(analytics: Analytics) -> str:
     return found[-1].id
 
 
+def programme_for(pack_id: str) -> str:
+    """The programme a pack's cycle carries (its cases, its combination rules); an unknown pack says so."""
+    return load_pack(pack_id).programme
+
+
 def rounds_required(pack_id: str, as_of: dt.date) -> int:
     try:
         return max(1, int(load_pack(pack_id).value("comparison_rounds", as_of).value))
@@ -123,7 +129,7 @@ def open_from_decided(decided: pa.Table, *, store: Store, pack_id: str, as_of: d
     """One case per unit in a handful of set-based statements, each with its audit entry, in one transaction. The
     cases carry the pack's programme unless another is named."""
     progress = progress or Silent()
-    program = program or load_pack(pack_id).programme
+    program = program or programme_for(pack_id)
     required = rounds_required(pack_id, as_of)
     with store.transaction() as uow, bulk_work():
         if uow.cycles.of_program(program, pack_id):
@@ -139,6 +145,7 @@ def open_from_decided(decided: pa.Table, *, store: Store, pack_id: str, as_of: d
             progress.advance(done, decided.num_rows)
         uow.rounds.add(cycle_id=cycle_id, round_no=1, snapshot_id=snapshot_id, run_id=run_id, units=decided.num_rows,
                        changed=0, done_by=by, done_at=uow.now())
+        combination.enforce(uow, cycle_id, by=by, paying=False)      # the packs' rules: once a year in a group
         counts = uow.cases.count_by_state(cycle_id)
         uow.audit.append([Draft(by, "cycle_opened", f"cycle:{cycle_id}", reason="开启周期 / cycle opened",
                                 data={"pack": pack_id, "as_of": as_of.isoformat(), "snapshot": snapshot_id,
@@ -309,8 +316,12 @@ def cancel(cycle_id: int, *, store: Store, reason: str, by: str, job_id: int | N
 
 
 def list_cycles(*, store: Store) -> list[Cycle]:
+    """Every cycle for a picker: the live ones of a VIP programme first (enterprises in difficulty, newest first),
+    then the rest as they were opened."""
     with store.reading() as uow:
-        return uow.cycles.all()
+        found = uow.cycles.all()
+    vip = sorted((c for c in found if first_in_line(c.program) and not c.cancelled), key=lambda c: -c.id)
+    return vip + [c for c in found if c not in vip]
 
 
 def status(cycle_id: int, *, store: Store) -> CycleStatus:

@@ -13,6 +13,7 @@ from wengang.domain.days import beijing_date
 from wengang.domain.errors import AnalyticsBusy, AnalyticsUnreadable
 from wengang.domain.ports import Analytics, Store
 from wengang.domain.process import Application, Objection, PublicityBatch
+from wengang.rules.programmes import first_in_line
 from wengang.services import callbacks, cycles, failed_payments, objections
 from wengang.services.casework import bulk_work
 
@@ -171,9 +172,12 @@ def _days(cycle_id: int, cycle: Cycle, batches: list[PublicityBatch], store: Sto
 
 
 def latest_cycle_id(*, store: Store) -> int | None:
-    """The newest cycle, the one staff pages show unless told otherwise."""
+    """The cycle staff pages show unless told otherwise: the newest live one of a VIP programme (enterprises in
+    difficulty go first), else the newest."""
     found = cycles.list_cycles(store=store)
-    return found[-1].id if found else None
+    if found and first_in_line(found[0].program) and not found[0].cancelled:
+        return found[0].id
+    return max(c.id for c in found) if found else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from wengang.domain.ports import Analytics
 from wengang.domain.progress import Progress, Silent
 from wengang.rules import output
 from wengang.rules.parameters import load_pack
+from wengang.rules.programmes import programme_of
 from wengang.services.snapshots import resolve_snapshot
 
 
@@ -24,6 +25,7 @@ class Evaluation:
 
     summary: RunSummary
     decided: pa.Table
+    persons: pa.Table | None = None      # a programme that pays per person: one row per hire (ids unmasked)
     relief: pa.Table | None = None      # contribution relief per unit, month and insurance (rules/relief.py)
 
     @cached_property
@@ -43,7 +45,7 @@ def evaluate(snapshot: str, pack_id: str, as_of: dt.date, *, analytics: Analytic
     info = resolve_snapshot(snapshot, analytics=analytics, settings=settings, progress=progress)
     progress.step(f"评估 / evaluating {pack.id} on {engine}")
     run = analytics.evaluate(info, pack.id, as_of, engine=engine, keep=keep, progress=progress)
-    return Evaluation(run.summary, run.decided, run.detail)
+    return Evaluation(run.summary, run.decided, run.persons, run.detail)
 
 
 def write_decisions(evaluation: Evaluation, out: Path, fmt: str) -> Path:
@@ -51,6 +53,25 @@ def write_decisions(evaluation: Evaluation, out: Path, fmt: str) -> Path:
     if evaluation.relief is not None:
         return output.write(output.relief_table(evaluation.relief), out, fmt)
     return output.write(evaluation.contract, out, fmt)
+
+
+class NotPerPerson(ValueError):
+    """`--persons` asked of a pack whose programme pays per unit."""
+
+
+def write_persons(evaluation: Evaluation, pack_id: str, out: Path, fmt: str) -> Path:
+    """One row per hire of a programme that pays per person; refused in words for a pack that pays per unit. A
+    snapshot without a hires file writes the header only (every unit is then ineligible: `hires_missing`)."""
+    programme = programme_of(load_pack(pack_id))
+    if not programme.persons:
+        raise NotPerPerson(f"政策包 {pack_id} 按单位核定 ({programme.name[0]}), 没有按人明细; 不要使用 --persons / "
+                           f"pack {pack_id} pays per unit ({programme.name[1]}): there is no per-person file")
+    persons = evaluation.persons
+    if persons is None:
+        persons = pa.table({"uscc": pa.array([], pa.string()), "person_id": pa.array([], pa.string()),
+                            "hired_on": pa.array([], pa.date32()), "decision": pa.array([], pa.string()),
+                            "amount_fen": pa.array([], pa.int64()), "reasons": pa.array([], pa.string())})
+    return output.write(output.persons_table(persons), out, fmt)
 
 
 def relief_totals(evaluation: Evaluation) -> tuple[list[dict], list[dict]]:

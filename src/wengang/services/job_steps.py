@@ -29,7 +29,6 @@ from wengang.services import (
     reverify,
     snapshots,
 )
-from wengang.services.casework import DEFAULT_PROGRAM
 from wengang.services.jobs import Handler
 
 K = JobKind
@@ -38,7 +37,7 @@ K = JobKind
 def baseline(kind: JobKind, cycle_id: int | None, params: Params, uow: UnitOfWork) -> Params:
     """What a re-run must know of the state before the job (taken at submission), and refusals known then."""
     if kind is K.OPEN_CYCLE:
-        program = params.get("program") or DEFAULT_PROGRAM
+        program = params.get("program") or cycles.programme_for(params["pack"])
         if uow.cycles.of_program(program, params["pack"]) is not None:
             raise Refused(f"政策包 {params['pack']} 已有周期 / program {program} already has a cycle for "
                           f"{params['pack']}")

@@ -69,4 +69,6 @@ def report(cycle_id: int, out: Path, *, store: Store, by: str) -> Reported:
         uow.audit.append([Draft(by, "payment_report_exported", f"cycle:{cycle_id}", reason="导出支付报告 / report",
                                 data={"file": out.name, "batches": len(batches), "attempts": len(attempts)})])
         uow.commit()
-    return Reported(len(batches), len(attempts), books.total, books.ok)
+    mine = [books.batches[b.number] for b in batches if b.number in books.batches]   # this cycle's, not the books'
+    total = Totals(*(sum((t[i] for t in mine), Decimal("0.00")) for i in range(len(Totals._fields)))) if mine else None
+    return Reported(len(batches), len(attempts), total, books.ok)

@@ -24,6 +24,7 @@ from wengang.domain.payment_batches import BatchStatus, PaymentBatch, band_of
 from wengang.domain.payments import PaymentInstruction
 from wengang.domain.ports import Analytics, Attempt, Banks, Payable, Store, UnitOfWork
 from wengang.domain.progress import Progress, Silent
+from wengang.services import combination
 from wengang.services.accounts import Account, snapshot_accounts, verified_accounts
 from wengang.services.casework import bulk_work
 
@@ -101,6 +102,7 @@ def prepare_batches(cycle_id: int, *, store: Store, analytics: Analytics, settin
     skipped: list[tuple[int, str, str]] = []
     with store.transaction() as uow, bulk_work():
         uow.cycles.get(cycle_id, lock=True)
+        combination.enforce(uow, cycle_id, by=by, paying=True)     # again before payment: never paid twice
         todo = uow.cases.payable(cycle_id, [State.REVERIFIED, State.FAILED])
         last = _last_attempts(uow, [c.id for c in todo])
         verified = verified_accounts(uow, cycle_id)

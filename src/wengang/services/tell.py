@@ -13,13 +13,13 @@ from typing import Any
 
 from wengang.config import Settings
 from wengang.domain.audit import Entry
-from wengang.domain.cases import Case, State
+from wengang.domain.cases import State
 from wengang.domain.contact import Notice
 from wengang.domain.days import beijing_date
-from wengang.domain.ports import Store, UnitOfWork
+from wengang.domain.ports import Store, Tellable, UnitOfWork
 from wengang.domain.process import PublicityBatch
 from wengang.domain.progress import Progress, Silent
-from wengang.messages import render
+from wengang.messages import text
 from wengang.services.notify import message
 from wengang.services.public import batch_order
 
@@ -68,7 +68,7 @@ def tell(*, store: Store, settings: Settings, progress: Progress | None = None, 
 def _notices(uow: UnitOfWork, entries: list[Entry], settings: Settings) -> Iterable[Notice]:
     """The message of each entry that tells a unit something, dated when the step was done (an entry that does not,
     e.g. a case opened as rejected, is passed over: the next telling starts after the last entry told)."""
-    cases = {c.id: c for c in uow.cases.many(e.case_id for e in entries if e.case_id is not None and _may_tell(e))}
+    cases = {c.id: c for c in uow.cases.tellable(e.case_id for e in entries if e.case_id is not None and _may_tell(e))}
     context = _Context(uow, settings)
     context.accounts_of([json.loads(e.data).get("payment") for e in entries
                          if e.event in ("payment_approved", "payment_paid") and e.data])
@@ -78,8 +78,7 @@ def _notices(uow: UnitOfWork, entries: list[Entry], settings: Settings) -> Itera
         if said is None or case is None:
             continue
         event, params = said
-        text = render(event, params).text
-        yield message(kind=event, text=text, at=_at(entry), uscc=case.uscc, case_id=case.id)._replace(
+        yield message(kind=event, text=text(event, params), at=_at(entry), uscc=case.uscc, case_id=case.id)._replace(
             params=json.dumps(params, ensure_ascii=False, default=str), audit_seq=entry.seq)
 
 
@@ -93,7 +92,7 @@ class _Context:
         self._batches: dict[int, tuple[PublicityBatch, int]] = {}
         self._accounts: dict[str, str] = {}
 
-    def pack(self, case: Case) -> str:
+    def pack(self, case: Tellable) -> str:
         if case.cycle_id not in self._packs:
             self._packs[case.cycle_id] = self.uow.cycles.get(case.cycle_id).pack
         return self._packs[case.cycle_id]
@@ -125,7 +124,7 @@ def _may_tell(entry: Entry) -> bool:
     return entry.event != "review_accepted" or entry.to_state == State.IDENTIFIED.value
 
 
-def _said(entry: Entry, case: Case, x: _Context) -> tuple[str, dict[str, Any]] | None:
+def _said(entry: Entry, case: Tellable, x: _Context) -> tuple[str, dict[str, Any]] | None:
     """The event and its values for one audit entry; None where the entry tells the unit nothing."""
     pack, amount = x.pack(case), str(case.amount)
     if entry.event in ("case_opened", "review_accepted") and entry.to_state == State.IDENTIFIED.value:

@@ -12,6 +12,7 @@ from jinja2 import pass_context
 
 from wengang import bootstrap
 from wengang.config import Settings
+from wengang.rules.programmes import first_in_line
 from wengang.web import errors, plain
 from wengang.web.cache import UntilChanged
 from wengang.web.deps import csrf_guard, template_context
@@ -76,7 +77,7 @@ def templates() -> Jinja2Templates:
     found = Jinja2Templates(directory=str(HERE / "templates"), context_processors=[template_context])
     found.env.globals.update(tr=tr, may=may, words=words, result_words=result_words, case_words=case_words, event_words=event_words, pack_words=pack_words,
                              case_state=case_state, sort_words=SORT_WORDS, rule_reasons=RULE_REASONS)
-    found.env.globals.update(status_of=plain.status, step_of=plain.step, reason_words=reason_words,
+    found.env.globals.update(vip=first_in_line, status_of=plain.status, step_of=plain.step, reason_words=reason_words,
                              bank_reason=bank_reason, application_words=APPLICATION_WORDS,
                              written_reasons=plain.WRITTEN_REASONS, day_words=day_words)
     found.env.filters["money"] = money

@@ -132,6 +132,35 @@ def _listed_headcount(r: dict, s: dict) -> tuple[Pair, Pair]:
     return read, (f"列为风险地区当月的参保人数, 每人{s['per_head']}元", f"insured that month, {s['per_head']} yuan each")
 
 
+def _listed_industry(r: dict, s: dict) -> tuple[Pair, Pair]:
+    found = INDUSTRY_WORDS.get(r["industry"] or "other", ("其他行业", "other"))
+    listed = _join([INDUSTRY_WORDS.get(i, ("其他行业", "other")) for i in s["industries"]])
+    return found, (f"属于: {listed[0]}", f"one of: {listed[1]}")
+
+
+def _month_headcount(r: dict, s: dict) -> tuple[Pair, Pair]:
+    heads = r["headcount"]
+    read = (f"{heads}人", f"{heads} insured") if heads is not None else ("缺少该月参保数据", "that month's data missing")
+    return read, (f"{s['month']}的参保人数, 每人{s['per_head']}元", f"insured in {s['month']}, {s['per_head']} yuan each")
+
+
+def _confirmation(r: dict, s: dict) -> tuple[Pair, Pair]:
+    return ("发放前由单位确认", "confirmed by the unit before payment"), ("在线确认并签署承诺书",
+                                                                       "confirm online and sign the commitment")
+
+
+def _hires_file(r: dict, s: dict) -> tuple[Pair, Pair]:
+    found = ("已收到新招用人员数据", "the hires data arrived") if r["present"] else ("尚无新招用人员数据",
+                                                                             "no hires data yet")
+    return found, ("人社部门提供的新招用人员登记", "the bureau's register of new hires")
+
+
+def _eligible_hires(r: dict, s: dict) -> tuple[Pair, Pair]:
+    n = r["eligible"]
+    found = (f"符合条件的新招用人员{n}人", f"{n} eligible hires") if n is not None else UNKNOWN
+    return found, (f"每人{s['per_person']}元, 同一人每年只补一次", f"{s['per_person']} yuan each, once a person a year")
+
+
 def _relief_kind(r: dict, s: dict) -> tuple[Pair, Pair]:
     unit = UNIT_TYPES.get(r["unit_type"] or "other", UNIT_TYPES["other"])
     size = SIZE_WORDS.get(r["size_class"] or "unknown", SIZE_WORDS["unknown"])
@@ -154,7 +183,8 @@ def _relief_dues(r: dict, s: dict) -> tuple[Pair, Pair]:
             (f"免征{ef}至{el}, 减半征收{hf}至{hl}", f"exempt {ef} to {el}, halved {hf} to {hl}"))
 
 
-_PROGRAMME_CRITERIA = {"difficulty": _difficulty, "region_fund": _region_fund, "headcount": _headcount,
+_PROGRAMME_CRITERIA = {"hires_file": _hires_file, "eligible_hires": _eligible_hires, "confirmation": _confirmation, "listed_industry": _listed_industry, "month_headcount": _month_headcount,
+                       "difficulty": _difficulty, "region_fund": _region_fund, "headcount": _headcount,
                        "risk_area": _risk_area, "retention_size": _retention_size,
                        "listed_headcount": _listed_headcount, "relief_kind": _relief_kind,
                        "relief_defer": _relief_defer, "relief_dues": _relief_dues}

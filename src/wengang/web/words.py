@@ -153,7 +153,7 @@ EVENT_WORDS: dict[str, tuple[str, str]] = {
     "payment_cancelled": ("支付已作废", "payment cancelled"), "payment_paid": ("银行已入账", "paid by the bank"),
     "payment_rejected": ("银行拒绝", "rejected by the bank"), "payment_returned": ("银行退回", "returned by the bank"),
     "payment_pending": ("银行处理中", "with the bank"), "recovered": ("逾期追回", "recovered past the deadline"),
-    "case_closed": ("办结", "case closed"), "case_renamed": ("单位名称更正", "unit name corrected"),
+    "case_closed": ("办结", "case closed"), "case_combined": ("同年度只享受其一", "paid once a year in the group"), "case_renamed": ("单位名称更正", "unit name corrected"),
     "cycle_cancelled": ("周期作废", "cycle cancelled"),
 }
 # case states (domain.cases.State values), in the order a filter offers them: the words of CASE_WORDS
@@ -227,6 +227,37 @@ NEXT_STEPS: dict[str, tuple[str, str]] = {
                                       "staff count or revenue; staff review it"),
     "reason.listed_headcount_unknown": ("工作人员将核实该月参保数据, 如有疑问请拨打12333", "staff check that "
                                         "month's insurance data; questions: call 12333"),
+    "reason.hires_missing": ("工作人员将补充招用人员数据后重新核定, 无需操作", "staff add the hires data and decide "
+                             "again; nothing to do"),
+    "reason.no_eligible_hires": ("本年度招用的人员不符合扩岗补助条件; 如招用记录有误, 请拨打12333", "none of this "
+                                 "year's hires qualifies; if a hire is missing or wrong, call 12333"),
+    "reason.hires_pending": ("请在线申请并补充所列人员的出生日期等信息, 由工作人员审核", "apply online and give the "
+                             "missing facts (such as a birth date) of the hires listed; staff review it"),
+    "reason.category_not_covered": ("该人员不属于本年度补助人员类别, 本项补助不适用", "this person is not of a kind "
+                                    "covered this year, so this subsidy does not apply"),
+    "reason.graduation_out_of_window": ("如毕业时间有误, 请提供毕业证书并拨打12333", "if the graduation date is "
+                                        "wrong, call 12333 with the diploma"),
+    "reason.graduation_unknown": ("请在线补充该人员的毕业时间, 由工作人员审核", "give the person's graduation date "
+                                  "online; staff review it"),
+    "reason.youth_age_out": ("如出生日期有误, 请拨打12333说明", "if the birth date is wrong, call 12333"),
+    "reason.birth_date_unknown": ("请在线补充该人员的出生日期, 由工作人员审核", "give the person's birth date "
+                                  "online; staff review it"),
+    "reason.no_contract": ("与该人员签订劳动合同并登记后, 可在政策期内重新申请", "sign and register a labour contract "
+                           "with the person; then apply again within the programme's year"),
+    "reason.insured_months_short": ("为该人员缴费满规定月数后, 将在下次核定时计入", "once the premiums paid for the "
+                                    "person reach the months required, the next run counts them"),
+    "reason.hired_outside_year": ("招用时间不在政策期内, 本项补助不适用", "the hire falls outside the programme's "
+                                  "year, so this subsidy does not apply"),
+    "reason.claimed_elsewhere": ("该人员本年度已由更早招用的单位享受; 如有异议请拨打12333", "another unit that hired "
+                                 "the person earlier this year gets it; if this is wrong, call 12333"),
+    "reason.industry_not_listed": ("本单位行业不在本次困难行业名单内, 本项补贴不适用", "your industry is not on this "
+                                   "subsidy's list"),
+    "reason.month_headcount_unknown": ("工作人员将核实该月参保数据, 如有疑问请拨打12333", "staff check that month's "
+                                       "insurance data; questions: call 12333"),
+    "reason.confirmation_needed": ("请{by}登录“为什么”页在线确认并签署承诺书, 工作人员核查后发放", "confirm online "
+                                   "and sign the commitment letter on the \u201cwhy\u201d page {by}; staff check, "
+                                   "then pay"),
+    "reason.combination:": ("无需操作; 如有疑问请拨打12333", "nothing to do; questions: call 12333"),
     "reason.relief_size_unknown": ("请在线补充从业人数或营业收入, 由工作人员确定免征还是减半征收", "give your staff "
                                    "count or revenue online; staff then tell exempt from halved"),
     "reason.no_relief_due": ("减免月份没有应缴的单位缴费, 无需操作; 如有误请拨打12333", "no unit dues in the relief "
@@ -317,6 +348,8 @@ def next_step(key: str, by: dt.date | None = None) -> tuple[str, str] | None:
     """What to do next for a state ("state.failed"), a reason ("reason.flag:zombie") or a bank code ("bank.AC04"),
     with its deadline; a kind's default ("reason.flag:", "bank.") where the code has none; None: nothing to say."""
     found = NEXT_STEPS.get(key)
+    if found is None and key.startswith("reason.combination:"):
+        found = NEXT_STEPS["reason.combination:"]
     if found is None and key.startswith(("reason.flag:", "bank.")):
         found = NEXT_STEPS["reason.flag:" if key.startswith("reason.flag:") else "bank."]
     if found is None:
@@ -328,6 +361,9 @@ def next_step(key: str, by: dt.date | None = None) -> tuple[str, str] | None:
 def reason_words(code: str) -> tuple[str, str]:
     """A rule's reason code in words; a flag no word names as "another department's finding" (never the code)."""
     found = RULE_REASONS.get(code)
+    if found is None and code.startswith("combination:"):
+        zh, en = WORDS.get(code.removeprefix("combination:"), ("另一项目", "another programme"))
+        return f"同一年度只能享受其一, 已按较高金额享受「{zh}」", f"paid once a year within the group: {en} instead"
     if found is None:
         return RULE_REASONS["flag:other"] if code.startswith("flag:") else ("其他原因", "another reason")
     return found

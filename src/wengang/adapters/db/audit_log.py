@@ -118,7 +118,7 @@ class SqlAuditLog:
         query = (select(*(audit_log.c[c] for c in AUDIT_COLUMNS))
                  .where(audit_log.c.seq > seq, audit_log.c.event.in_(list(events)))
                  .order_by(audit_log.c.seq).limit(limit))
-        return [Entry(*r) for r in self.conn.execute(query)]
+        return [Entry(*r) for r in self.conn.execute(query).all()]      # one fetch, not one per row
 
     def count(self) -> int:
         return self.head()[0]

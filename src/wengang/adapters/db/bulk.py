@@ -33,6 +33,7 @@ from wengang.adapters.db.types import Money, to_fen
 # statement. Read once at import; unset (always, outside that test) nothing is noted and nothing waits.
 FAULT_PAUSE_FILE = os.environ.get("WENGANG_FAULT_PAUSE_FILE")
 FAULT_PAUSE_SECONDS = 0.02
+ANALYZE_AFTER = 10_000          # rows of one COPY from which PostgreSQL's statistics of the table are looked at
 
 
 def _noting_pause(rows: Iterable[Sequence], table: str, notes_file: str) -> Iterator[Sequence]:
@@ -98,6 +99,25 @@ def among(conn: Connection, column: ColumnElement, values: Iterable) -> ColumnEl
                                               ARRAY(column.type)))))
 
 
+def _array_text(values: list) -> object:
+    """One column of `update_rows` as PostgreSQL's text form of an array (integers, text, times, NULLs), which the
+    server parses; the list itself where it holds anything else (psycopg dumps it, a value at a time in Python)."""
+    out = []
+    for v in values:
+        kind = type(v)
+        if v is None:
+            out.append("NULL")
+        elif kind is int:
+            out.append(str(v))
+        elif kind is str:
+            out.append('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        elif (kind is dt.datetime and v.tzinfo is None) or kind is dt.date:
+            out.append('"' + v.isoformat() + '"')
+        else:
+            return values
+    return "{" + ",".join(out) + "}"
+
+
 def array_literal(values: list) -> str:
     """PostgreSQL's text form of an array of integers or strings, which the server parses (psycopg would dump a
     Python list element by element in Python: seconds for a million keys)."""
@@ -119,6 +139,8 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: It
             for row in rows:
                 copy.write_row(row)
                 count += 1
+        if count >= ANALYZE_AFTER:
+            _analyze_if_grown(conn, table.name, count)
         return count
     money = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, Money)]
     times = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, DateTime)]
@@ -152,6 +174,19 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: It
     return count
 
 
+def _analyze_if_grown(conn: Connection, name: str, added: int) -> None:
+    """ANALYZE a table that has just grown by more than the rows its statistics count (never analysed: none): a
+    table filled in bulk within the cycle (deliveries, notifications) has no statistics until autovacuum comes by,
+    and the planner, guessing, reads it whole for every page of a later UPDATE or join. Only when one COPY adds more
+    than half the rows the statistics count: a table is analysed a few times as it fills, not after every chunk (the
+    planner scales the statistics' rows by the table's pages meanwhile); in the transaction that grew it
+    (PostgreSQL counts its own uncommitted rows)."""
+    known = conn.exec_driver_sql("SELECT reltuples FROM pg_class WHERE oid = %(t)s::regclass",
+                                 {"t": f'"{name}"'}).scalar()
+    if known is None or known < 0 or added * 2 > known:
+        conn.exec_driver_sql(f'ANALYZE "{name}"')
+
+
 def update_rows(conn: Connection, table: Table, key: str, columns: Sequence[str], rows: Iterable[Sequence], *,
                 only: tuple[str, str] | None = None) -> int:
     """Update rows of `table` one by one, each given as (its `key`, then a value per column of `columns`), and, with
@@ -169,7 +204,7 @@ def update_rows(conn: Connection, table: Table, key: str, columns: Sequence[str]
         sets = ", ".join(f'"{c}" = v."{c}"' for c in columns)
         statement = (f'UPDATE "{table.name}" AS t SET {sets} FROM unnest({arrays}) AS v({_quoted(names)}) '
                      f'WHERE t."{key}" = v."{key}"{guard}')
-        params = [list(values) for values in zip(*rows, strict=True)] + ([only[1]] if only else [])
+        params = [_array_text(list(values)) for values in zip(*rows, strict=True)] + ([only[1]] if only else [])
         with raw_cursor(conn, statement) as cur:
             cur.execute(statement, params)
             return max(cur.rowcount, 0)

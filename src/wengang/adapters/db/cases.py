@@ -29,7 +29,7 @@ from wengang.adapters.db.tables import CASE_NAME_FTS, DISTRICT_SQL, REASON_CODES
 from wengang.adapters.db.types import Money, from_fen
 from wengang.domain.cases import Case, State
 from wengang.domain.errors import ConcurrentChange
-from wengang.domain.ports import CaseChange, Moved, NewCase, Payable
+from wengang.domain.ports import CaseChange, Moved, NewCase, Payable, Tellable
 from wengang.domain.queues import CaseQuery
 
 
@@ -102,6 +102,16 @@ class SqlCases:
         for start in range(0, len(wanted), 50_000):       # the ids as one value (a chunk of tellings: 20,000)
             query = self._select().where(among(self.conn, cases.c.id, wanted[start:start + 50_000]))
             found += map(_case, self.conn.execute(query).all())
+        return found
+
+    def tellable(self, case_ids: Iterable[int]) -> list[Tellable]:
+        wanted = sorted(set(case_ids))
+        found: list[Tellable] = []
+        c = cases.c
+        for start in range(0, len(wanted), 50_000):
+            query = select(c.id, c.cycle_id, c.uscc, c.amount, c.state, c.batch_id).where(
+                among(self.conn, c.id, wanted[start:start + 50_000]))
+            found += [Tellable(i, cy, u, a, _STATES[st], b) for i, cy, u, a, st, b in self.conn.execute(query).all()]
         return found
 
     def runs_of(self, case_ids: Iterable[int]) -> dict[int, str]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import chain
 
 from sqlalchemy import case, distinct, func, literal_column, or_, select
 
-from wengang.adapters.db.bulk import insert_rows, update_rows
+from wengang.adapters.db.bulk import among, insert_rows, update_rows
 from wengang.adapters.db.payment_tables import deliveries, notifications
 from wengang.adapters.db.people_tables import callbacks, duties, offices, reminders
 from wengang.adapters.db.repositories.base import TableRepository
@@ -29,7 +29,7 @@ from wengang.domain.contact import (
     Receipt,
     Reminder,
 )
-from wengang.domain.repositories import Due
+from wengang.domain.repositories import Due, ToFanOut
 
 STEP = (notifications.c.recipient.is_(None), notifications.c.params.isnot(None))   # a step's message to the unit
 
@@ -53,7 +53,8 @@ class SqlNotifications(TableRepository[Notification]):
         return insert_rows(self.conn, notifications, QUEUED, ((*n, PENDING) for n in chain((first,), it)))
 
     def pending(self, *, kind: str | None = None, limit: int, templated: bool | None = None) -> list[Notification]:
-        where = [notifications.c.status == PENDING]
+        # The status spelled out, not bound: then the planners know the index of pending messages answers it.
+        where = [notifications.c.status == literal_column("'pending'")]
         if kind is not None:
             where.append(notifications.c.kind == kind)
         if templated is not None:
@@ -65,6 +66,19 @@ class SqlNotifications(TableRepository[Notification]):
         rows = [(m.id, m.status, m.sent_at, m.sealed) for m in sent]
         update_rows(self.conn, notifications, "id", ("status", "sent_at", "sealed"), rows, only=("status", PENDING))
         return len(rows)
+
+    def to_fan_out(self, limit: int) -> list[ToFanOut]:
+        n = notifications.c
+        query = (select(n.id, n.uscc, n.case_id, n.recipient, n.channel)
+                 .where(n.status == literal_column("'pending'"), n.params.isnot(None)).order_by(n.id).limit(limit))
+        return [ToFanOut(*r) for r in self.conn.execute(query).all()]
+
+    def fanned_out(self, ids: Sequence[int], at: dt.datetime) -> int:
+        if not ids:
+            return 0
+        return self.conn.execute(notifications.update().where(
+            among(self.conn, notifications.c.id, ids), notifications.c.status == PENDING).values(
+            status=SENT, sent_at=at, sealed=None)).rowcount
 
     def of_unit(self, uscc: str, *, limit: int) -> list[Notification]:
         query = self._select().where(notifications.c.uscc == uscc).order_by(notifications.c.id.desc()).limit(limit)
@@ -171,7 +185,7 @@ class SqlDeliveries(TableRepository[Dispatch]):
         if after is not None:        # on from there in the index (next_at first: a range it can seek)
             query = query.where(d.c.next_at >= after[0], or_(d.c.next_at > after[0], d.c.id > after[1]))
         width = len(deliveries.c)
-        return [Due(Dispatch(*r[:width]), *r[width:]) for r in self.conn.execute(query)]
+        return [Due(Dispatch(*r[:width]), *r[width:]) for r in self.conn.execute(query).all()]
 
     def save_handed(self, handed: Iterable[Dispatch]) -> int:
         rows = [(d.id, d.status, d.attempts, d.next_at, d.provider_id, d.error, d.sent_at, d.done_at) for d in handed]
