@@ -10,6 +10,7 @@ from tests.builders import months, person, uscc, write_snapshot
 from wengang import bootstrap
 from wengang.config import Settings
 from wengang.domain.identifiers import id_check_char
+from wengang.rules.output import relief_table
 from wengang.services.evaluation import evaluate
 
 UNIT_DEFAULTS = {"name": "测试单位", "unit_type": "enterprise", "industry": "other", "region": "110105",
@@ -80,12 +81,30 @@ def case_rows(number: int, case: dict, defaults: dict) -> dict:
              for f in case.get("flags", [])]
     return {"employers": [unit], "contributions": contributions, "separations": separations,
             "ui_claims": claims, "flags": flags, "hires": hire_rows(code, case, defaults),
-            "interns": hire_rows(code, case, defaults, "interns")}
+            "interns": hire_rows(code, case, defaults, "interns"),
+            "dues": dues_rows(code, case.get("dues", defaults.get("dues")))}
+
+
+INSURANCES = ("pension", "unemployment", "injury")
+
+
+def dues_rows(code: str, spec: dict | list | None) -> list[dict]:
+    """`dues:` as a span (`{from, to, due}`: every insurance of every month owes `due`, `insurance: {pension: …}`
+    overriding one, `drop_months` leaving months out) or as explicit rows (`[{month, insurance, unit_due}]`)."""
+    if not spec:
+        return []
+    if isinstance(spec, list):
+        return [{"uscc": code, "month": str(r["month"]), "insurance": r["insurance"], "unit_due": str(r["unit_due"])}
+                for r in spec]
+    dropped = {str(m) for m in spec.get("drop_months", [])}
+    by_insurance = {k: str(v) for k, v in (spec.get("insurance") or {}).items()}
+    return [{"uscc": code, "month": month, "insurance": kind, "unit_due": by_insurance.get(kind, str(spec["due"]))}
+            for month in months(str(spec["from"]), str(spec["to"])) if month not in dropped for kind in INSURANCES]
 
 
 def build_snapshot(doc: dict, folder: Path) -> tuple[Path, dict[str, str]]:
     """One snapshot folder holding every case of a file; returns it and the case name of each credit code."""
-    rows: dict[str, list] = {k: [] for k in ("employers", "contributions", *OPTIONAL_FILES)}
+    rows: dict[str, list] = {k: [] for k in ("employers", "contributions", *OPTIONAL_FILES, "dues")}
     codes = {}
     for number, case in enumerate(doc["cases"], start=1):
         for name, part in case_rows(number, case, doc.get("defaults", {})).items():
@@ -95,8 +114,10 @@ def build_snapshot(doc: dict, folder: Path) -> tuple[Path, dict[str, str]]:
     for file in PERSON_FILES:                  # only a per-person programme's cases have its person file
         if not any(file in case for case in doc["cases"]):
             absent.add(file)
+    with_dues = "dues" in doc.get("defaults", {}) or any("dues" in case for case in doc["cases"])
     write_snapshot(folder / "snapshot", employers=rows["employers"], contributions=rows["contributions"],
-                   **{name: (None if name in absent else rows[name]) for name in OPTIONAL_FILES})
+                   **{name: (None if name in absent else rows[name]) for name in OPTIONAL_FILES},
+                   dues=rows["dues"] if with_dues and "dues" not in absent else None)
     return folder / "snapshot", codes
 
 
@@ -120,7 +141,14 @@ def evaluate_file(doc: dict, folder: Path, engine: str | None = None) -> dict[st
     for row in (result.persons.to_pylist() if result.persons is not None else []):
         day = row["hired_on"] if "hired_on" in row else row["started_on"]
         persons.setdefault(row["uscc"], {})[(row["person_id"], str(day))] = row
-    return {codes[row["uscc"]]: {**row, "persons": persons.get(row["uscc"], {})} for row in result.contract.to_pylist()}
+    found = {codes[row["uscc"]]: {**row, "persons": persons.get(row["uscc"], {})} for row in result.contract.to_pylist()}
+    if result.relief is not None:                  # contribution relief: each unit's rows, as `relief:` reads them
+        for row in found.values():
+            row["relief"] = {}
+        for r in relief_table(result.relief).to_pylist():
+            found[codes[r["uscc"]]]["relief"][f"{r['month']} {r['insurance']}"] = " ".join(
+                [r["kind"] or "unknown", r["relief"] or "?", r["deferred"] or "?", *filter(None, [r["deferred_until"]])])
+    return found
 
 
 def compare(expect: dict, got: dict) -> list[str]:
@@ -128,7 +156,11 @@ def compare(expect: dict, got: dict) -> list[str]:
     problems = []
     for key, wanted in expect.items():
         actual = got.get(key)
-        if key == "reasons":
+        if key == "relief":                        # "YYYY-MM insurance": "kind relief deferred [due date]" or "—"
+            rows = actual or {}
+            problems += [f"relief {row}: expected {want!r}, got {rows.get(row, '—')!r}"
+                         for row, want in wanted.items() if str(want) != rows.get(row, "—")]
+        elif key == "reasons":
             wanted_set = set(filter(None, (wanted or "").split(";"))) if isinstance(wanted, str) else set(wanted)
             actual_set = set(filter(None, (actual or "").split(";")))
             if wanted_set != actual_set:

@@ -80,6 +80,7 @@ def test_the_facts_that_settle_a_reason_are_facts_the_engine_accepts_and_the_app
 
     assert MISSING == {"size_class_unknown": ("employees", "revenue", "assets", "size_class"),
                        "retention_size_unknown": ("employees", "revenue", "assets", "size_class"),
+                       "relief_size_unknown": ("employees", "revenue", "assets", "size_class"),
                        "layoff_rate_unknown": ("opening_insured",)}
     for codes in MISSING.values():
         assert set(codes) <= set(engine.SUPPLIABLE)

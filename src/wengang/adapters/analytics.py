@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import shutil
 import tempfile
 import time
@@ -20,7 +21,10 @@ from wengang.domain.progress import Progress
 from wengang.domain.snapshots import CheckResult, Imported, SnapshotInfo
 from wengang.rules import backends, runs
 from wengang.rules.engine import decide, decide_persons, decide_unit
+from wengang.rules.inputs import SnapshotTables
 from wengang.rules.parameters import Pack, load_pack
+from wengang.rules.programmes import ROW_UNIT_COLUMNS, programme_of, programme_rows
+from wengang.rules.resolved import Resolved
 from wengang.snapshot import checking, facts, store
 
 SIZE_COUNTS = """
@@ -114,8 +118,9 @@ class DuckAnalytics:
                 decided = backends.execute(frame)
                 hires = decide_persons(tables, pack, as_of)
                 persons = None if hires is None else backends.execute(hires)
+                detail = _detail(tables, decided, used)
             else:
-                decided, used, persons = _on_spark(con, snapshot, pack, as_of)
+                decided, used, persons, detail = _on_spark(con, snapshot, pack, as_of)
             seconds = time.perf_counter() - started
             summary = runs.summarise(runs.new_run_id(), snapshot.id, pack.id, as_of, engine, decided, seconds)
             if keep:
@@ -123,7 +128,7 @@ class DuckAnalytics:
                 runs.store_run(con, summary, decided, used.used)
         finally:
             con.close()
-        return Evaluated(summary, decided, persons)
+        return Evaluated(summary, decided, persons, detail)
 
     def snapshot_accounts(self, run_ids: Iterable[str]) -> dict[str, SnapshotAccount]:
         out: dict[str, SnapshotAccount] = {}
@@ -230,9 +235,28 @@ def _on_spark(con: duckdb.DuckDBPyConnection, info: SnapshotInfo, pack: Pack, as
         tables = backends.spark_tables(session, paths, info)
         frame, used = decide(tables, pack, as_of)
         hires = decide_persons(tables, pack, as_of)
-        return backends.execute(frame), used, None if hires is None else backends.execute(hires)
+        decided = backends.execute(frame)
+        return decided, used, None if hires is None else backends.execute(hires), _detail(tables, decided, used)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _detail(tables: SnapshotTables, decided: pa.Table, p: Resolved) -> pa.Table | None:
+    """A programme's table below the unit (rules/programmes.py `rows`), or None: the decided units go back to the
+    tables' own backend as a temporary table, so the rows join them instead of deciding every unit again."""
+    if programme_of(p.pack).rows is None:
+        return None
+    backend = tables.employers._find_backend()
+    name, data = f"wg_units_{secrets.token_hex(4)}", decided.select(list(ROW_UNIT_COLUMNS))
+    try:
+        units = backend.create_table(name, data, temp=True)
+    except NotImplementedError:     # PySpark has no temporary tables: one in the session's own warehouse, dropped
+        units = backend.create_table(name, data)
+    try:
+        rows = programme_rows(tables, units, p)
+        return None if rows is None else backends.execute(rows)
+    finally:
+        backend.drop_table(units.get_name(), force=True)
 
 
 def _redecided(con: duckdb.DuckDBPyConnection, uscc: str, run_id: str, supplied: Supplied) -> Decided | None:

@@ -54,6 +54,10 @@ def evaluate(
     table.add_row(f"{s.units:,}", f"{s.eligible:,}", f"{s.review:,}", f"{s.ineligible:,}", yuan(s.amount_fen),
                   f"{s.seconds:.2f}")
     console.print(table)
+    if result.relief is not None:
+        _print_relief(*evaluation.relief_totals(result))
+        console.print(f"减免明细 / relief per unit, month and insurance written to {out}")
+        return
     console.print(f"决定文件 / decisions written to {out}")
     if persons is not None:
         console.print(f"按人明细 / per-person file written to {persons}")
@@ -71,6 +75,30 @@ def _per_person_or_fail(policy: str) -> None:
     if not programme.persons:
         fail(f"政策包 {policy} 按单位核定 ({programme.name[0]}), 没有按人明细; 请去掉 --persons / "
              f"pack {policy} pays per unit ({programme.name[1]}): there is no per-person file; drop --persons")
+
+
+def _print_relief(by_kind: list[dict], by_month: list[dict]) -> None:
+    """Contribution relief's totals: by kind and SMEs vs the others, then by month (POLICIES.md §4)."""
+    from wengang.rules.explain import yuan
+
+    kinds = {"exempt": "免征 exempt", "halve": "减半 halve", "defer": "缓缴 defer", "unknown": "未知 unknown"}
+    groups = {"sme": "中小微 SMEs", "other": "其他 others"}
+    table = Table(title="减免缓缴合计 / contribution relief totals (未知行不计入金额 / unknown rows not summed)")
+    for col in ("类别 kind", "单位 group", "单位数 units", "行 rows", "应缴 due", "减免 relief", "缓缴 deferred",
+                "缓缴单位 units deferred", "未知行 rows unknown"):
+        table.add_column(col, justify="right")
+    for r in by_kind:
+        table.add_row(kinds.get(r["kind"], r["kind"]), groups[r["size_group"]], f"{r['units']:,}", f"{r['rows']:,}",
+                      yuan(r["due_fen"]), yuan(r["relief_fen"]), yuan(r["deferred_fen"]), f"{r['units_deferred']:,}",
+                      f"{r['rows_unknown']:,}")
+    console.print(table)
+    months = Table(title="按月 / by month")
+    for col in ("月份 month", "减免 中小微 relief SMEs", "减免 其他 relief others", "缓缴 deferred", "缓缴单位 units deferred"):
+        months.add_column(col, justify="right")
+    for r in by_month:
+        months.add_row(r["month"], yuan(r["sme_fen"]), yuan(r["other_fen"]), yuan(r["deferred_fen"]),
+                       f"{r['units_deferred']:,}")
+    console.print(months)
 
 
 def explain(

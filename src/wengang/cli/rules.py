@@ -19,9 +19,14 @@ def doc(
 ) -> None:
     """由条件登记表生成规则说明 / write docs/rules.md from the criterion registry and the shipped packs."""
     from wengang.rules.doc import rules_markdown, write
+    from wengang.rules.parameters import PackError
 
+    try:
+        text = rules_markdown()
+    except PackError as err:                      # a pack that does not load: said, never a traceback
+        fail(str(err))
     if check:
-        if not out.is_file() or out.read_text(encoding="utf-8") != rules_markdown():
+        if not out.is_file() or out.read_text(encoding="utf-8") != text:
             fail(f"{out} 已过期 / is out of date: run `wengang rules doc --out {out}`")
         console.print(f"{out} 已是最新 / is up to date")
         return

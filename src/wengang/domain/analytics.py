@@ -50,6 +50,7 @@ class Evaluated(NamedTuple):
     summary: RunSummary
     decided: Any
     persons: Any = None       # one row per hire, for a programme that pays per person (else None)
+    detail: Any = None        # a programme's table below the unit (contribution relief's rows), None for the others
 
 
 class SnapshotAccount(NamedTuple):

@@ -17,6 +17,7 @@ from wengang.rules.resolved import Resolved
 Pair = tuple[str, str]                      # (Chinese, English)
 SIZE_STANDARD = "工信部联企业〔2011〕300号"     # the SME size standard (policy/sme-standard-2011.yaml)
 JOB_EXPANSION_2022 = "人社厅发〔2022〕41号"       # the one-off job-expansion subsidy (renewed 2023, 2025)
+RELIEF_DOCUMENT = "人社部发〔2020〕11号"          # contribution relief 免、减、缓 (POLICIES.md §4)
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,45 @@ CRITERIA: tuple[Criterion, ...] = (
         label=("履行承诺并配合核查", "commitments kept, verification accepted"), parameters=("review_flags",),
         flags="review_flags", policy="POLICIES.md §1.2, §1.4",
         passes="no flag of `review_flags` is active on *D* (else the unit is *routed*)", test=outcomes.flags_review),
+    Criterion(
+        "relief_kind", name=("免征或减半", "Exempt or halved"),
+        label=("中小微企业和{exempt_unit_types}免征, 大型企业和{halve_unit_types}减半征收",
+               "SMEs and {exempt_unit_types} exempt; large enterprises and {halve_unit_types} halved"),
+        parameters=("exempt_unit_types", "halve_unit_types"), documents=(SIZE_STANDARD, RELIEF_DOCUMENT),
+        policy="POLICIES.md §4, §1.6",
+        reasons=(Reason("relief_size_unknown", "unknown", ("企业规模未知, 无法确定免征还是减半征收",
+                                                          "size class unknown: exempt or halved cannot be told"),
+                        settled_by=("employees", "revenue", "assets", "size_class")),),
+        passes="the unit type is in `exempt_unit_types` (exempt) or `halve_unit_types` (halved), or the unit is an "
+               "enterprise whose size class is known: large → halved, medium, small or micro → exempt",
+        unknown="an enterprise whose size class is unknown", test=outcomes.relief_kind),
+    Criterion(
+        "relief_defer", name=("缓缴", "Deferral"),
+        label=("经认定生产经营严重困难的, 自认定当月起缓缴, 最长{defer_max_months}个月[, 最迟至{defer_last_month}], "
+               "缓缴期间免收滞纳金",
+               "a unit certified in serious difficulty defers from the month certified, for up to {defer_max_months} "
+               "months[, to {defer_last_month} at the latest], with no late fee"),
+        parameters=("defer_first_month", "defer_max_months", "defer_last_month"), documents=(RELIEF_DOCUMENT,),
+        policy="POLICIES.md §4",
+        passes="a `difficulty_certified` flag listed on or before *D* opens a deferral window in which the unit owes "
+               "dues: from its month (not before `defer_first_month`) for `defer_max_months` months, not past "
+               "`defer_last_month`, ending the month before the certification is removed; not applicable (never a "
+               "condition) without one",
+        test=outcomes.relief_defer),
+    Criterion(
+        "relief_dues", name=("减免月份的应缴费", "Dues in the relief months"),
+        label=("免征{exempt_first_month}至{exempt_last_month}, 减半征收{halve_first_month}至{halve_last_month}, "
+               "期间有应缴单位缴费", "exempt {exempt_first_month} to {exempt_last_month}, halved {halve_first_month} "
+               "to {halve_last_month}; unit dues in those months"),
+        parameters=("exempt_first_month", "exempt_last_month", "halve_first_month", "halve_last_month", "half_fen"),
+        documents=(RELIEF_DOCUMENT, "人社部发〔2020〕49号"), policy="POLICIES.md §4",
+        reasons=(Reason("no_relief_due", "fail", ("减免和缓缴月份没有应缴的单位缴费", "no unit dues in the relief "
+                                                  "or deferral months")),
+                 Reason("relief_dues_missing", "unknown", ("减免月份的应缴费数据缺失", "no dues data for the relief "
+                                                           "months"))),
+        passes="the unit's `dues` rows in its relief or deferral months give a relief or a deferred amount above 0 "
+               "(a half fen rounded as `half_fen` says)",
+        unknown="the snapshot has no `dues` file, or no row of the unit in those months", test=outcomes.relief_dues),
 )
 BY_ID: dict[str, Criterion] = {c.id: c for c in CRITERIA}
 IDS: tuple[str, ...] = tuple(BY_ID)
@@ -361,6 +401,17 @@ HIRE_CATEGORY_WORDS: dict[str, Pair] = {
 }
 
 
+# Unit types (DATA.md `employers.unit_type`) in words, where a label lists them.
+UNIT_TYPE_WORDS: dict[str, Pair] = {
+    "enterprise": ("企业", "enterprises"), "individual_business": ("以单位方式参保的个体工商户",
+                                                                  "individual businesses insured as units"),
+    "social_group": ("社会团体", "social groups"), "foundation": ("基金会", "foundations"),
+    "social_service_org": ("社会服务机构", "social service organisations"), "law_firm": ("律师事务所", "law firms"),
+    "accounting_firm": ("会计师事务所", "accounting firms"), "public_institution": ("事业单位", "public institutions"),
+    "other": ("其他单位", "other units"),
+}
+
+
 def settled_by() -> dict[str, tuple[str, ...]]:
     """The facts that settle each reason a unit can settle itself (POLICIES.md 1.3, 1.4, 1.6): the size class from
     staff count or revenue (assets, or the agency's class, where the industry uses them), the layoff rate from the
@@ -406,6 +457,12 @@ def value_words(name: str, value: str | None, lang: int) -> str | None:
         return ("、" if lang == 0 else ", ").join(HIRE_CATEGORY_WORDS.get(c, (c, c))[lang] for c in value.split(","))
     if name == "intern_month_counts":
         return MONTH_COUNT_WORDS.get(value, (value, value))[lang]
+    if name.endswith("_unit_types"):
+        names = [UNIT_TYPE_WORDS.get(u, (u, u))[lang] for u in value.split(",") if u]
+        return ("、" if lang == 0 else ", ").join(names) or ("无" if lang == 0 else "none")
+    if name == "half_fen":
+        return {"up": ("半分进为一分", "a half fen rounded up"), "down": ("半分舍去", "a half fen dropped")}.get(
+            value, (value, value))[lang]
     if name == "arrears_tolerance":
         return f"{Decimal(value):,.2f}"
     return value

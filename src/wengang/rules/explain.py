@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from wengang.domain.analytics import UsedValue
 from wengang.rules.criteria import BY_ID, CRITERIA
-from wengang.rules.programmes import DIFFICULT, INDUSTRY, INTERNSHIP, JOB_EXPANSION, RETENTION
+from wengang.rules.programmes import DIFFICULT, INDUSTRY, INTERNSHIP, JOB_EXPANSION, RELIEF, RETENTION
 
 OUTCOME = {"pass": "通过 / passed", "fail": "未通过 / failed", "unknown": "无法判断 / unknown",
            "review": "转人工审核 / routed to review"}
@@ -91,6 +91,8 @@ def _priced(row: dict, params: dict[str, list[UsedValue]], region: str) -> str:
     if row.get("programme") in (RETENTION, INDUSTRY):
         return (f"每人 per head {_value(params, 'per_head', region)} 元 × 参保 insured "
                 f"{_or_unknown(row['headcount'])}")
+    if row.get("programme") == RELIEF:
+        return "不发放资金, 减免缓缴单位缴费 / pays nothing: relieves the unit's dues"
     if row.get("programme") == DIFFICULT:
         if _value(params, "benefit_months", region) != "none":
             return (f"{_value(params, 'benefit_months', region)} 个月 months × 月人均失业保险金 monthly benefit "
@@ -155,6 +157,13 @@ def explain(row: dict, used: list[UsedValue]) -> tuple[str, list[Line]]:
         "confirmation": ("单位在线确认并承诺 the unit confirms and commits", _cite(params, "confirm_before_payment")),
         "month_headcount": (f"该月参保 insured that month: {_or_unknown(row.get('headcount'))}",
                             _cite(params, "headcount_month", "per_head", region=region)),
+        "relief_kind": (f"单位类型 unit type: {row['unit_type']}; 规模 size {row['size_class'] or 'unknown'} "
+                        f"({row['size_source']})", _cite(params, "exempt_unit_types", "halve_unit_types")),
+        "relief_defer": (f"有效标记 active flags: {row['active_flags'] or '无 / none'}",
+                         _cite(params, "defer_first_month", "defer_max_months", "defer_last_month")),
+        "relief_dues": ("每月每险种的减免与缓缴见减免明细 / per month and insurance: the relief rows (evaluate --out)",
+                        _cite(params, "exempt_first_month", "exempt_last_month", "halve_first_month",
+                              "halve_last_month", "half_fen")),
     }
     national = {u.name: u.value for u in used if not u.region}
     lines = [Line(c.id, label(c.id, national), OUTCOME[row[f"c_{c.id}"]], *details[c.id]) for c in CRITERIA

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ibis
 from ibis.expr.types import BooleanValue, Table
 
+from wengang.rules import relief
 from wengang.rules.resolved import Resolved
 
 
@@ -192,3 +193,29 @@ def confirmation(t: Table, p: Resolved) -> ibis.Value:
     """Where the pack says so, a case waits for the unit to confirm and commit online (an application the agency
     checks) before it is paid: routed to review, its amount worked out."""
     return ibis.literal("review") if p.raw("confirm_before_payment").value is True else ibis.literal("pass")
+def relief_kind(t: Table, p: Resolved) -> ibis.Value:
+    """Exempt or halved is known from the unit's type and, for an enterprise, its size class (rules/relief.py);
+    unknown for an enterprise of unknown class; not applicable (NULL) for a type in neither list (the scope says)."""
+    kind = relief.unit_kind(t.unit_type, t.size_class, p)
+    return ibis.cases((kind.notnull(), "pass"), (t.unit_type == relief.ENTERPRISE, "unknown"),
+                      else_=ibis.null("string"))
+
+
+def relief_defer(t: Table, p: Resolved) -> ibis.Value:
+    """A certification in difficulty opened a deferral window (rules/relief.py `deferrals`); otherwise not
+    applicable (NULL): deferral is never a condition of the relief."""
+    relief.months(p)                                   # the deferral parameters it applies, read for the record
+    return ibis.cases((t.defer_from.notnull(), "pass"), else_=ibis.null("string"))
+
+
+def relief_dues(t: Table, p: Resolved) -> ibis.Value:
+    """The unit's dues rows in its relief or deferral months give it something (relief or a deferred amount > 0);
+    unknown where the snapshot has no dues or none for the unit in those months (unknown is not zero); not
+    applicable (NULL) to a unit out of scope."""
+    kind = relief.unit_kind(t.unit_type, t.size_class, p)
+    exempt, halve = t.exempt_fen + t.exempt_deferred_fen, t.halve_fen + t.halve_deferred_fen
+    got = ibis.cases((kind == relief.EXEMPT, exempt), (kind == relief.HALVE, halve),
+                     else_=ibis.greatest(exempt, halve))
+    outcome = ibis.cases((t.dues_rows.isnull(), "unknown"), (t.dues_rows == 0, "unknown"), (got > 0, "pass"),
+                         else_="fail")
+    return ibis.cases((t.unit_type.isin(list(p.words("scope_unit_types"))), outcome), else_=ibis.null("string"))

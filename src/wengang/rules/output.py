@@ -46,6 +46,43 @@ def persons_table(persons: pa.Table, day: str = "hired_on", extra: tuple[str, ..
         con.close()
 
 
+RELIEF_SQL = """
+SELECT uscc, month, insurance,
+       printf('%d.%02d', due_fen // 100, due_fen % 100) AS due,
+       CASE WHEN relief_fen IS NULL THEN NULL ELSE printf('%d.%02d', relief_fen // 100, relief_fen % 100) END AS relief,
+       CASE WHEN deferred_fen IS NULL THEN NULL
+            ELSE printf('%d.%02d', deferred_fen // 100, deferred_fen % 100) END AS deferred,
+       strftime(deferred_until, '%Y-%m-%d') AS deferred_until, kind, coalesce(size_class, 'unknown') AS size_class
+FROM relief ORDER BY uscc, month, insurance"""
+# Relief by kind and by SMEs (the units exempted as SMEs: enterprises of medium, small or micro size and individual
+# businesses insured as units) vs the others; `unknown` where the kind or an amount is.
+RELIEF_TOTALS_SQL = """
+SELECT coalesce(kind, 'unknown') AS kind,
+       CASE WHEN unit_kind = 'exempt' THEN 'sme' ELSE 'other' END AS size_group,
+       count(DISTINCT uscc) AS units, count(*) AS rows, sum(due_fen)::BIGINT AS due_fen,
+       coalesce(sum(relief_fen), 0)::BIGINT AS relief_fen, coalesce(sum(deferred_fen), 0)::BIGINT AS deferred_fen,
+       count(DISTINCT uscc) FILTER (WHERE deferred_fen > 0) AS units_deferred,
+       count(*) FILTER (WHERE relief_fen IS NULL) AS rows_unknown
+FROM relief GROUP BY ALL ORDER BY kind, size_group"""
+RELIEF_MONTHS_SQL = """
+SELECT month, coalesce(sum(relief_fen) FILTER (WHERE unit_kind = 'exempt'), 0)::BIGINT AS sme_fen,
+       coalesce(sum(relief_fen) FILTER (WHERE unit_kind IS DISTINCT FROM 'exempt'), 0)::BIGINT AS other_fen,
+       coalesce(sum(deferred_fen), 0)::BIGINT AS deferred_fen,
+       count(DISTINCT uscc) FILTER (WHERE deferred_fen > 0) AS units_deferred
+FROM relief GROUP BY month ORDER BY month"""
+
+
+def relief_table(relief: pa.Table, sql: str = RELIEF_SQL) -> pa.Table:
+    """Contribution relief as DATA.md lists it (per unit, month and insurance; money as exact text, an unknown
+    amount or kind empty), or one of its totals (RELIEF_TOTALS_SQL, RELIEF_MONTHS_SQL) in fen."""
+    con = duckdb.connect()
+    try:
+        con.register("relief", relief)
+        return con.execute(sql).to_arrow_table()
+    finally:
+        con.close()
+
+
 def contract_table(decided: pa.Table) -> pa.Table:
     """Decisions as DATA.md specifies them, formatted in integers only (fen and millionths)."""
     con = duckdb.connect()

@@ -13,6 +13,7 @@ from wengang.rules.exact import RATIO_SCALE, round_half_up
 from wengang.rules.inputs import SnapshotTables, listed_month_headcount, recent_measures
 from wengang.rules.parameters import Pack, PackError
 from wengang.rules.persons import INTERNS, person_measures
+from wengang.rules.relief import relief_measures, relief_rows
 from wengang.rules.resolved import Resolved
 
 Pair = tuple[str, str]
@@ -26,6 +27,7 @@ RISK_FLAG = "epidemic_risk_area"
 PERSON_CRITERIA_USED = ("hire_category", "graduation", "youth_age", "contract", "person_insured", "hired_in_year",
                         "once_per_person")
 INTERN_CRITERIA_USED = ("intern_youth", "intern_months")
+RELIEF = "contribution-relief"
 
 
 def _general_amount(t: Table, p: Resolved) -> IntegerValue:
@@ -74,6 +76,9 @@ def _month_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table:
     heads = c.filter(c.month == month).group_by(h_uscc=c.uscc).aggregate(headcount=c.insured.max().cast("int64"))
     frame = frame.left_join(heads, frame.uscc == heads.h_uscc).drop("h_uscc")
     return frame.mutate(recent_due_fen=ibis.null("int64"), recent_months=ibis.null("int64"))
+def _pays_nothing(t: Table, p: Resolved) -> IntegerValue:
+    """Contribution relief changes dues, not payments (POLICIES.md §4): its cases carry 0."""
+    return ibis.literal(0, "int64")
 
 
 def _no_measures(frame: Table, tables: SnapshotTables, p: Resolved) -> Table:
@@ -130,6 +135,7 @@ class Programme:
     person_file: str = "hires"          # the snapshot file those criteria decide row by row (rules/persons.py)
     priority: bool = False                    # a VIP channel (XPCC): its cycles come first in every queue
     required: tuple[str, ...] = ()            # regional values the pack refuses to run without (never invented)
+    rows: Callable[[Table, SnapshotTables, Resolved], Table] | None = None     # a table below the unit (relief)
 
     def check(self, p: Resolved) -> None:
         """Refuse a run while a value the region must supply is `none`, naming each."""
@@ -178,6 +184,11 @@ PROGRAMMES: dict[str, Programme] = {p.id: p for p in (
                "(`minimum_wage`) × `minimum_wage_share`"),
               measures=_intern_measures, persons=INTERN_CRITERIA_USED, person_file="interns",
               required=("minimum_wage", "minimum_wage_share", "covered_from", "covered_to")),
+    Programme(RELIEF, ("阶段性减免缓缴社会保险费", "Contribution relief (exempt, halve, defer)"), "POLICIES.md §4",
+              ("scope", "relief_kind", "relief_defer", "relief_dues"), _pays_nothing,
+              ("不发放资金: 按单位、月份和险种列出免征、减半征收和缓缴的单位缴费",
+               "pays nothing: lists per unit, month and insurance the unit dues exempted, halved or deferred"),
+              flags=("difficulty_certified",), measures=relief_measures, rows=relief_rows),
 )}
 
 
@@ -194,3 +205,13 @@ def programme_of(pack: Pack) -> Programme:
     except KeyError:
         raise PackError(f"{pack.id}: 未知项目 / unknown programme {pack.programme!r}; known: "
                         f"{', '.join(PROGRAMMES)}") from None
+
+
+ROW_UNIT_COLUMNS = ("uscc", "size_class", "c_scope")      # what a programme's rows read of the decided units
+
+
+def programme_rows(tables: SnapshotTables, decided: Table, p: Resolved) -> Table | None:
+    """The programme's table below the unit (contribution relief: per unit, month and insurance) from the run's
+    decided units, or None for a programme that has none."""
+    rows = programme_of(p.pack).rows
+    return None if rows is None else rows(decided, tables, p)

@@ -27,6 +27,7 @@ class Evaluation:
     summary: RunSummary
     decided: pa.Table
     persons: pa.Table | None = None      # a programme that pays per person: one row per person (ids unmasked)
+    relief: pa.Table | None = None      # contribution relief per unit, month and insurance (rules/relief.py)
 
     @cached_property
     def contract(self) -> pa.Table:
@@ -45,10 +46,13 @@ def evaluate(snapshot: str, pack_id: str, as_of: dt.date, *, analytics: Analytic
     info = resolve_snapshot(snapshot, analytics=analytics, settings=settings, progress=progress)
     progress.step(f"评估 / evaluating {pack.id} on {engine}")
     run = analytics.evaluate(info, pack.id, as_of, engine=engine, keep=keep, progress=progress)
-    return Evaluation(run.summary, run.decided, run.persons)
+    return Evaluation(run.summary, run.decided, run.persons, run.detail)
 
 
 def write_decisions(evaluation: Evaluation, out: Path, fmt: str) -> Path:
+    """The decisions file; for contribution relief, which pays nothing, its rows per unit, month and insurance."""
+    if evaluation.relief is not None:
+        return output.write(output.relief_table(evaluation.relief), out, fmt)
     return output.write(evaluation.contract, out, fmt)
 
 
@@ -70,3 +74,11 @@ def write_persons(evaluation: Evaluation, pack_id: str, out: Path, fmt: str) -> 
                  "months": pa.int64(), "decision": pa.string(), "amount_fen": pa.int64(), "reasons": pa.string()}
         persons = pa.table({c: pa.array([], types[c]) for c in source.columns})
     return output.write(output.persons_table(persons, source.day, source.extra), out, fmt)
+
+
+def relief_totals(evaluation: Evaluation) -> tuple[list[dict], list[dict]]:
+    """Relief by kind and size group, and by month (SMEs vs the others), in fen; empty for other programmes."""
+    if evaluation.relief is None:
+        return [], []
+    return (output.relief_table(evaluation.relief, output.RELIEF_TOTALS_SQL).to_pylist(),
+            output.relief_table(evaluation.relief, output.RELIEF_MONTHS_SQL).to_pylist())

@@ -179,12 +179,35 @@ def _eligible_interns(r: dict, s: dict) -> tuple[Pair, Pair]:
                    f"{s['covered_to']} ({counts[1]}), each at {share} of the minimum wage of {s['minimum_wage']} yuan")
 
 
+def _relief_kind(r: dict, s: dict) -> tuple[Pair, Pair]:
+    unit = UNIT_TYPES.get(r["unit_type"] or "other", UNIT_TYPES["other"])
+    size = SIZE_WORDS.get(r["size_class"] or "unknown", SIZE_WORDS["unknown"])
+    exempt, halve = (_join([UNIT_TYPES.get(t, UNIT_TYPES["other"]) for t in s[k]]) for k in ("exempt", "halve"))
+    return ((f"{unit[0]}, {size[0]}", f"{unit[1]}, {size[1]}"),
+            (f"中小微企业和{exempt[0]}免征; 大型企业和{halve[0]}减半征收",
+             f"SMEs and {exempt[1]} exempt; large enterprises and {halve[1]} halved"))
+
+
+def _relief_defer(r: dict, s: dict) -> tuple[Pair, Pair]:
+    found = ("已认定生产经营严重困难", "certified in serious difficulty") if r["flags"] else ("未认定", "not certified")
+    last = (f", 最迟至{s['last']}", f", to {s['last']} at the latest") if s["last"] else ("", "")
+    return found, (f"认定当月起缓缴最长{s['months']}个月{last[0]}, 免收滞纳金",
+                   f"deferred from the month certified for up to {s['months']} months{last[1]}, no late fee")
+
+
+def _relief_dues(r: dict, s: dict) -> tuple[Pair, Pair]:
+    (ef, el), (hf, hl) = s["exempt"], s["halve"]
+    return (("见每月减免明细", "see the relief per month"),
+            (f"免征{ef}至{el}, 减半征收{hf}至{hl}", f"exempt {ef} to {el}, halved {hf} to {hl}"))
+
+
 _PROGRAMME_CRITERIA = {"hires_file": _hires_file, "eligible_hires": _eligible_hires, "interns_file": _interns_file,
                        "eligible_interns": _eligible_interns, "confirmation": _confirmation,
                        "listed_industry": _listed_industry, "month_headcount": _month_headcount,
                        "difficulty": _difficulty, "region_fund": _region_fund, "headcount": _headcount,
                        "risk_area": _risk_area, "retention_size": _retention_size,
-                       "listed_headcount": _listed_headcount}
+                       "listed_headcount": _listed_headcount, "relief_kind": _relief_kind,
+                       "relief_defer": _relief_defer, "relief_dues": _relief_dues}
 
 
 def _layoff(r: dict, s: dict) -> tuple[Pair, Pair]:

@@ -271,6 +271,12 @@ NEXT_STEPS: dict[str, tuple[str, str]] = {
                                    "and sign the commitment letter on the \u201cwhy\u201d page {by}; staff check, "
                                    "then pay"),
     "reason.combination:": ("无需操作; 如有疑问请拨打12333", "nothing to do; questions: call 12333"),
+    "reason.relief_size_unknown": ("请在线补充从业人数或营业收入, 由工作人员确定免征还是减半征收", "give your staff "
+                                   "count or revenue online; staff then tell exempt from halved"),
+    "reason.no_relief_due": ("减免月份没有应缴的单位缴费, 无需操作; 如有误请拨打12333", "no unit dues in the relief "
+                             "months, nothing to do; if that is wrong, call 12333"),
+    "reason.relief_dues_missing": ("工作人员将核实减免月份的应缴费数据, 如有疑问请拨打12333", "staff check your dues "
+                                   "for the relief months; questions: call 12333"),
     "reason.flag:": ("如该情形有误, 请先向认定部门申请更正, 再拨打12333", "if this finding is wrong, have the "
                      "department that made it correct it, then call 12333"),
     "reason.flag:failed_commitment": ("请在线申请并签署承诺书, 由工作人员审核", "apply online and sign the commitment "
