@@ -100,3 +100,20 @@ def test_a_pack_whose_region_has_not_supplied_its_values_refuses_to_run_and_says
     said = done.stdout + done.stderr
     assert all(name in said for name in ("industries", "per_head", "headcount_month")), said
     assert "Traceback" not in said and "no value is invented" in said.replace("\n", " ")
+
+
+def test_contribution_relief_opens_no_payment_cycle_and_says_why(tmp_path, db_url):
+    from wengang.domain.errors import Refused
+
+    settings = Settings(data_dir=tmp_path / "var", database_url=db_url, audit_anchor_dir=tmp_path / "anchors")
+    analytics = bootstrap.analytics(settings)
+    snapshot = import_folder(city(tmp_path / "city"), analytics=analytics, settings=settings).snapshot.id
+    store = bootstrap.open_store(settings)
+    try:
+        with pytest.raises(Refused, match="不发放资金"):
+            cycles.open_cycle("cn-relief-2020", dt.date(2020, 12, 31), store=store, analytics=analytics,
+                              settings=settings, snapshot=snapshot, by="clerk")
+        with store.reading() as uow:
+            assert uow.cycles.all() == []                                     # nothing opened
+    finally:
+        store.close()

@@ -137,6 +137,11 @@ class Programme:
     required: tuple[str, ...] = ()            # regional values the pack refuses to run without (never invented)
     rows: Callable[[Table, SnapshotTables, Resolved], Table] | None = None     # a table below the unit (relief)
 
+    @property
+    def pays(self) -> bool:
+        """Whether its cases are paid: contribution relief changes dues and is a report, never a payment cycle."""
+        return self.amount is not _pays_nothing
+
     def check(self, p: Resolved) -> None:
         """Refuse a run while a value the region must supply is `none`, naming each."""
         missing = [name for name in self.required if p.text(name) == "none"]

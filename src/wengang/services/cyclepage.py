@@ -191,7 +191,7 @@ def check_open(snapshot_id: str, pack_id: str, as_of: dt.date, *, analytics: Ana
         programme_of(pack).check(Resolved(pack, as_of))
     except PackError as err:
         raise Refused(str(err)) from None
-    base, program = pack.base_year, program or pack.programme
+    base, program = pack.base_year, program or cycles.programme_for(pack_id)     # relief: refused, in words
     months = analytics.contribution_months(snapshot_id)
     if months is None or months[0] > f"{base}-01" or months[1] < f"{base}-12":
         held = f"{months[0]} 至 {months[1]}" if months else "无"

@@ -30,7 +30,7 @@ from wengang.domain.ports import Analytics, CaseChange, NewCase, Store, UnitOfWo
 from wengang.domain.process import PublicityBatch
 from wengang.domain.progress import Progress, Silent
 from wengang.rules.parameters import PackError, load_pack
-from wengang.rules.programmes import first_in_line
+from wengang.rules.programmes import first_in_line, programme_of
 from wengang.services import combination, evaluation, supplied
 from wengang.services.casework import batched, bulk_work, fen_to_yuan
 
@@ -100,8 +100,13 @@ def newest_snapshot(analytics: Analytics) -> str:
 
 
 def programme_for(pack_id: str) -> str:
-    """The programme a pack's cycle carries (its cases, its combination rules); an unknown pack says so."""
-    return load_pack(pack_id).programme
+    """The programme a pack's cycle carries (its cases, its combination rules); an unknown pack says so, and so does a
+    programme that pays nothing (contribution relief is a report of dues relieved, not a payment cycle)."""
+    pack = load_pack(pack_id)
+    if not programme_of(pack).pays:
+        raise Refused(f"{pack.title}不发放资金, 不开启支付周期; 请用 wengang evaluate --out 导出减免明细 / {pack.title_en} "
+                      "pays nothing: no payment cycle is opened; `wengang evaluate --out` lists the relief")
+    return pack.programme
 
 
 def rounds_required(pack_id: str, as_of: dt.date) -> int:
@@ -116,6 +121,7 @@ def open_cycle(pack_id: str, as_of: dt.date, *, store: Store, analytics: Analyti
                progress: Progress | None = None) -> CycleStatus:
     """Checkpoint 1, round 1: evaluate the pack on the snapshot, then turn the run into cases."""
     progress = progress or Silent()
+    programme_for(pack_id)                              # a pack that opens no cycle is refused before any work
     run = evaluation.evaluate(snapshot or newest_snapshot(analytics), pack_id, as_of, analytics=analytics,
                               settings=settings, progress=progress)
     return open_from_decided(run.decided, store=store, pack_id=pack_id, as_of=as_of,
@@ -129,7 +135,8 @@ def open_from_decided(decided: pa.Table, *, store: Store, pack_id: str, as_of: d
     """One case per unit in a handful of set-based statements, each with its audit entry, in one transaction. The
     cases carry the pack's programme unless another is named."""
     progress = progress or Silent()
-    program = program or programme_for(pack_id)
+    expected = programme_for(pack_id)                   # refuses a programme that pays nothing, whatever the label
+    program = program or expected
     required = rounds_required(pack_id, as_of)
     with store.transaction() as uow, bulk_work():
         if uow.cycles.of_program(program, pack_id):
