@@ -429,7 +429,7 @@ def reason_words() -> dict[str, Pair]:
 _COMPARISONS: dict[str, Pair] = {"<": ("低于", "below"), "<=": ("不高于", "at most")}
 _LOCAL_RATE: Pair = ("统筹地区城镇登记失业率", "the local registered unemployment rate")
 _PERCENT = ("layoff_limit", "layoff_limit_large", "small_unit_limit", "ratio_large", "ratio_sme",
-            "local_registered_unemployment_rate", "minimum_wage_share")
+            "local_registered_unemployment_rate", "minimum_wage_share", "premium_share")
 # How a month of internship counts (`intern_month_counts`), in words.
 MONTH_COUNT_WORDS: dict[str, Pair] = {"whole_month": ("整月计算", "whole calendar months"),
                                       "any_day": ("当月有见习即计", "any month with a day of internship")}

@@ -170,6 +170,8 @@ def load_pack(pack_id: str) -> Pack:
     params = dict(parent.parameters) if parent else {}
     for name, param in _parse(pack_id, raw, str(path)).items():
         inherited = params.get(name)
+        if inherited and param.label == name:            # a child that sets values only keeps the parent's words
+            param = Parameter(name, inherited.label, param.values, param.regions)
         if inherited and not param.values:
             param = Parameter(name, param.label, inherited.values, {**inherited.regions, **param.regions})
         params[name] = param

@@ -9,7 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from wengang.domain.errors import NotFound
+from wengang.rules.criteria import BY_ID, PERSON_BY_ID, value_words
 from wengang.rules.parameters import Pack, PackError, load_pack, pack_ids
+from wengang.rules.programmes import GENERAL, Programme, programme_of
+from wengang.rules.resolved import shown
 from wengang.web.words import RULE_REASONS, UNIT_TYPES, day_words
 
 INTERNAL = re.compile(r"POLICIES\.md|§|seed |DATA\.md")
@@ -94,6 +97,9 @@ def plain_guide(pack_id: str) -> PlainGuide:
         pack = load_pack(pack_id)
     except PackError as err:
         raise NotFound(str(err)) from None
+    programme = programme_of(pack)
+    if programme.id != GENERAL:
+        return _programme_guide(pack, programme)
     year = pack.base_year
     types, types_docs = _now(pack, "scope_unit_types")
     months, months_docs = _now(pack, "min_paid_months")
@@ -167,3 +173,96 @@ def plain_guide(pack_id: str) -> PlainGuide:
     return PlainGuide(pack.id, pack.title, pack.title_en, year, [
         ("这是什么", "What it is", what), ("谁可以享受", "Who qualifies", who), ("能返还多少", "How much", much),
         ("怎么发放", "How it is paid", delivery), ("时间", "Dates", dates)], documents)
+
+
+def _values(pack: Pack, names: tuple[str, ...]) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The newest value of each parameter as a label reads it, and their documents."""
+    values: dict[str, str] = {}
+    docs: list[str] = []
+    for name in names:
+        if name in pack.parameters:
+            value, more = _now(pack, name)
+            values[name] = shown(value)
+            docs += more
+    return values, tuple(dict.fromkeys(docs))
+
+
+def _programme_guide(pack: Pack, programme: Programme) -> PlainGuide:
+    """Any programme but the general return, from the registry: each criterion's label with the pack's numbers, the
+    sums the pack sets (their labels, a regional one said so), how it is delivered."""
+    year = pack.base_year
+    pays = programme.pays
+    what = [Line(f"{programme.name[0]}: {pack.title}。", f"{programme.name[1]}: {pack.title_en}."),
+            Line("符合条件的单位无需申请, 系统比对数据后自动认定。" if pays else
+                 "减免、缓缴在单位缴费时直接执行, 不发放资金; 系统逐月计算并报告减免和缓缴的金额。",
+                 "A qualifying unit need not apply: the data are compared and it is found automatically." if pays else
+                 "The relief applies to the unit's dues directly and pays nothing; the system works out and reports "
+                 "each month's relief and deferral.")]
+    who = []
+    for cid in (*programme.criteria, *programme.persons):
+        if cid.endswith("_file"):                           # whether the data arrived: not a condition on the unit
+            continue
+        c = BY_ID.get(cid) or PERSON_BY_ID[cid]
+        values, docs = _values(pack, c.parameters)
+        zh, en = c.words(values)
+        if cid == "scope":                                  # the kinds of unit, not "in scope"
+            kinds = [UNIT_TYPES.get(k, ("其他单位", "other units")) for k in _now(pack, "scope_unit_types")[0]]
+            zh, en = "、".join(k[0] for k in kinds), ", ".join(k[1] for k in kinds)
+        elif c.flags:                                       # the findings it names, not "none that excludes"
+            shown_flags = [RULE_REASONS.get(f"flag:{f}", ("其他情形", "another case")) for f in _now(pack, c.flags)[0]]
+            if not shown_flags:
+                continue
+            zh = "有下列情形之一的除外: " + "、".join(f[0] for f in shown_flags)
+            en = "except a unit that is: " + ", ".join(f[1] for f in shown_flags)
+        elif zh == "—":                                     # a value the region supplies
+            zh, en = "由本地区按文件确定", "set by the region in its own document"
+        who.append(Line(f"{c.name[0]}: {zh}。", f"{c.name[1]}: {en}.", tuple(dict.fromkeys((*c.documents, *docs)))))
+    much = []
+    for name in dict.fromkeys(n for cid in (*programme.criteria, *programme.persons)
+                              for n in (BY_ID.get(cid) or PERSON_BY_ID[cid]).parameters):
+        param = pack.parameters.get(name)
+        if param is None or not _money(name):
+            continue
+        value, docs = _now(pack, name)
+        if str(value) == "none" and name in _FORMULA_CHOICE:   # the formula this pack does not use
+            continue
+        label_zh, _, label_en = param.label.partition(" / ")
+        words = value_words(name, shown(value), 0)
+        words_en = value_words(name, shown(value), 1)
+        if words is None or str(value) == "none":
+            words, words_en = ("由本地区按文件确定" if not param.regions else "按地区确定",
+                               "set by the region in its own document" if not param.regions else "by region")
+        much.append(Line(f"{label_zh}: {words}。", f"{label_en or label_zh}: {words_en}.", docs))
+    if pays:
+        much.append(Line("金额精确到分, 以元为单位公示。", "Amounts are exact to the fen and published in yuan."))
+    days, days_docs = _now(pack, "publicity_days")
+    delivery = ([Line(f"名单公示{days}天, 期间任何人都可以提出异议。",
+                      f"The list is public for {days} days; anyone may object during that time.", days_docs),
+                 Line("拨付前用最新数据再比对一次, 钱直接打到单位在社保登记的银行账户。",
+                      "Just before payment the newest data are compared once more; the money goes straight to the "
+                      "bank account the unit registered with social insurance.")] if pays else
+                [Line("单位可登录查看每月减免和缓缴的金额及原因。",
+                      "A unit signs in to see each month's relief and deferral and why.")])
+    if "confirmation" in programme.criteria:
+        delivery.insert(0, Line("单位在线确认名单信息并签署承诺书, 工作人员核查后发放。",
+                                "The unit confirms online and signs a commitment letter; staff check, then pay."))
+    starts = [d.start for p in pack.parameters.values() for d in p.values]
+    first = min([d for d in starts if d.year > year] or starts)
+    dates = [Line(f"本期政策自{_day(first)[0]}起执行。", f"This policy applies from {_day(first)[1]}.")]
+    documents = list(dict.fromkeys(d for d in (document(r) for r in pack.references) if d))
+    heading = ("能补助多少", "How much") if pays else ("减免多少", "How much relief")
+    return PlainGuide(pack.id, pack.title, pack.title_en, year, [
+        ("这是什么", "What it is", what), ("谁可以享受", "Who qualifies", who), (*heading, much),
+        ("怎么办理", "How it is delivered", delivery), ("时间", "Dates", dates)], documents)
+
+
+_MONEY = ("per_head", "per_person", "monthly_benefit", "benefit_months", "premium_months", "premium_share",
+          "minimum_wage", "minimum_wage_share", "headcount_month", "half_fen")
+
+
+_FORMULA_CHOICE = ("benefit_months", "premium_months")     # one of the two is `none`: that formula is not used
+
+
+def _money(name: str) -> bool:
+    """Parameters that set how much (their labels are the pack's own words)."""
+    return name in _MONEY
