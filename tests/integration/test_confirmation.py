@@ -39,6 +39,16 @@ def world(tmp_path, db_url):
         yield found
 
 
+def confirmation_line(world, cycle: int):
+    """The confirmation criterion as the unit's 为什么 page words it."""
+    from wengang.web import plain
+
+    store, analytics, _, _ = world
+    found = portal.explanation(CONFIRMS, cycle, store=store, analytics=analytics)
+    shown = portal.case_progress(CONFIRMS, cycle, store=store)
+    return next(line for line in plain.lines(found.reading, shown) if line.criterion == "confirmation")
+
+
 def test_a_unit_is_paid_only_after_it_confirms_and_staff_accept(world):
     store, analytics, settings, snapshot = world
     with on_day(store, START):
@@ -52,7 +62,9 @@ def test_a_unit_is_paid_only_after_it_confirms_and_staff_accept(world):
         filed = portal.apply(CONFIRMS, cycle, store=store, analytics=analytics, settings=settings,
                              commitment=LETTER, accepted=True)
         assert filed.case_id == first.id
+        assert confirmation_line(world, cycle).verdict[0] == "需人工审核"      # what the unit reads before
         review.decide(first.id, store=store, accept=True, reason="核查无误 / checked", by="reviewer")
+        assert confirmation_line(world, cycle).verdict[0] == "已确认, 经审核通过"   # and once accepted
         batch = publicity.start(cycle, store=store, starts_on=START, by="clerk")
     with on_day(store, START + dt.timedelta(days=8)):
         publicity.close(batch.number, store=store, closed_on=START + dt.timedelta(days=8), by="clerk")

@@ -193,9 +193,13 @@ def _programme_guide(pack: Pack, programme: Programme) -> PlainGuide:
     year = pack.base_year
     pays = programme.pays
     what = [Line(f"{programme.name[0]}: {pack.title}。", f"{programme.name[1]}: {pack.title_en}."),
-            Line("符合条件的单位无需申请, 系统比对数据后自动认定。" if pays else
+            Line(("符合条件的单位无需申请, 系统比对数据后自动认定" + ("; 单位只需在线确认并签署承诺书。"
+                                                          if "confirmation" in programme.criteria else "。"))
+                 if pays else
                  "减免、缓缴在单位缴费时直接执行, 不发放资金; 系统逐月计算并报告减免和缓缴的金额。",
-                 "A qualifying unit need not apply: the data are compared and it is found automatically." if pays else
+                 ("A qualifying unit need not apply: the data are compared and it is found automatically"
+                  + ("; it only confirms online and signs a commitment letter." if "confirmation" in programme.criteria
+                     else ".")) if pays else
                  "The relief applies to the unit's dues directly and pays nothing; the system works out and reports "
                  "each month's relief and deferral.")]
     who = []

@@ -245,16 +245,23 @@ def _size(r: dict, s: dict) -> tuple[Pair, Pair]:
             (f"中小微企业返还{sme}, 大型企业返还{large}", f"SMEs get {sme} back, large firms {large}"))
 
 
-def lines(reading: Reading | None) -> list[Line]:
-    """Each criterion of the decision in words."""
+def lines(reading: Reading | None, c: CaseProgress | None = None) -> list[Line]:
+    """Each criterion of the decision in words; a step the unit has since completed (its confirmation, accepted by
+    staff) says so rather than the rules' "to be reviewed"."""
     if reading is None:
         return []
+    confirmed = c is not None and c.state not in ("review", "review-listed", "rejected")
     out = []
     for f in reading.facts:
         read, standard = _read(f)
-        out.append(Line(f.criterion, f.outcome, LABELS[f.criterion], read, standard,
-                        OUTCOMES.get(f.outcome, OUTCOMES["unknown"]), "、".join(f.documents)))
+        outcome = "pass" if f.criterion == "confirmation" and confirmed else f.outcome
+        verdict = CONFIRMED if outcome != f.outcome else OUTCOMES.get(f.outcome, OUTCOMES["unknown"])
+        out.append(Line(f.criterion, outcome, LABELS[f.criterion], read, standard, verdict, "、".join(f.documents)))
     return out
+
+
+CONFIRMED: Pair = ("已确认, 经审核通过", "confirmed and accepted")
+RETURNS = ("ui-return", "difficult-return")            # premiums given back; the other programmes grant a sum
 
 
 def answer(x: Explanation, c: CaseProgress) -> Answer:
@@ -285,7 +292,8 @@ def answer(x: Explanation, c: CaseProgress) -> Answer:
         basis = (f" (上年度缴纳的失业保险费{_yuan(r.base_fen)}元 × {share})",
                  f" ({share} of the {_yuan(r.base_fen)} yuan of unemployment insurance paid in the base year)") if (
                      r and r.ratio_units is not None and r.base_fen) else ("", "")
-        detail = (f"返还金额{amount}元{basis[0]}", f"{amount} yuan returned{basis[1]}")
+        given = (("返还金额", "returned") if c.program in RETURNS else ("补助金额", "granted"))
+        detail = (f"{given[0]}{amount}元{basis[0]}", f"{amount} yuan {given[1]}{basis[1]}")
     return Answer(verdict, detail, step(c), good, state in ("review", "review-listed"), _dispute(c))
 
 

@@ -44,8 +44,8 @@ def explanation(store: StoreDep, analytics: AnalyticsDep, settings: SettingsDep,
     """原因说明 / why, in the words of the why page: the three-line answer, each criterion (what was read, the
     standard, the outcome, the documents), then the case's history; no rule code or parameter key."""
     found = portal.explanation(who.uscc, cycle_id, store=store, analytics=analytics)
-    why = plain.answer(found, portal.case_progress(who.uscc, cycle_id, store=store,
-                                                   recovery_days=settings.recovery_days))
+    shown = portal.case_progress(who.uscc, cycle_id, store=store, recovery_days=settings.recovery_days)
+    why = plain.answer(found, shown)
     return {"case_id": found.case_id, "cycle_id": found.cycle_id, "name": found.name, "state": found.state,
             "decision": found.decision, "amount": found.amount, "state_words": _words(case_words(found.state)),
             "answer": {"verdict": _words(why.verdict), "detail": _words(why.detail),
@@ -53,7 +53,7 @@ def explanation(store: StoreDep, analytics: AnalyticsDep, settings: SettingsDep,
             "criteria": [{"criterion": line.criterion, "outcome": line.outcome, "label": _words(line.label),
                           "read": _words(line.read), "standard": _words(line.standard),
                           "verdict": _words(line.verdict), "documents": line.documents}
-                         for line in plain.lines(found.reading)],
+                         for line in plain.lines(found.reading, shown)],
             "history": [{"at": h.at, "who": _words(h.who), "what": _words(event_words(h.event)),
                          "now": _words(case_words(h.to_state)) if h.to_state and h.to_state != h.from_state else None,
                          "reason": h.reason if h.event in plain.WRITTEN_REASONS and h.reason else None}

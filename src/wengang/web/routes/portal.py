@@ -63,7 +63,7 @@ def case(request: Request, store: StoreDep, analytics: AnalyticsDep, settings: S
     shown = portal.case_progress(me.uscc, cycle_id, store=store, recovery_days=settings.recovery_days,
                                  review_days=settings.review_days, apply_days=settings.apply_days)
     return render(request, "portal/case.html", {"x": found, "c": shown, "why": plain.answer(found, shown),
-                                                "lines": plain.lines(found.reading)})
+                                                "lines": plain.lines(found.reading, shown)})
 
 
 def commitment_text(f: portal.ApplyForm) -> str:
