@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import CACHE, peak_rss_mb, record  # noqa: E402
-from hand_sql import floors_values  # noqa: E402
+from hand_sql import SIZED, floors_values  # noqa: E402
 
 from wengang.rules.sizeclass import standard  # noqa: E402
 
@@ -41,19 +41,7 @@ u AS (
   FROM {schema}.employers e LEFT JOIN c USING (uscc)
   WHERE e.unit_type IN ('enterprise','individual_business','social_group','foundation','social_service_org',
                         'law_firm','accounting_firm')),
-sized AS (
-  SELECT u.*, coalesce(u.agency_class, (
-    SELECT CASE
-      WHEN bool_or((f.staff IS NOT NULL AND u.employees IS NULL AND u.n = 0)
-                   OR (f.revenue IS NOT NULL AND u.revenue IS NULL)
-                   OR (f.assets IS NOT NULL AND u.assets IS NULL)) THEN NULL
-      ELSE coalesce(arg_min(f.cls, f.rank) FILTER (WHERE
-             (f.staff IS NULL OR (CASE WHEN u.employees IS NOT NULL THEN u.employees >= f.staff
-                                       ELSE u.s >= f.staff * u.n END))
-             AND (f.revenue IS NULL OR u.revenue >= f.revenue * 10000)
-             AND (f.assets IS NULL OR u.assets >= f.assets * 10000)), 'micro') END
-    FROM floors f WHERE f.industry = u.row_key)) AS cls
-  FROM u),
+{SIZED}
 k AS (
   SELECT uscc, cls,
     CASE WHEN unit_type = 'individual_business' THEN 'exempt'

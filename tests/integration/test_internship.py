@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.builders import steady_contributions, uscc, write_snapshot
+from tests.builders import imported_world, steady_contributions, uscc, write_snapshot
 from tests.conftest import ACCOUNT
 from tests.e2e.test_cli import run
 from wengang import bootstrap
@@ -21,7 +21,6 @@ from wengang.domain.identifiers import id_check_char, mask_id
 from wengang.rules.criteria import CRITERIA, PERSON_CRITERIA
 from wengang.rules.parameters import PackError
 from wengang.services import cycles, evaluation
-from wengang.services.snapshots import import_folder
 
 PACKS = Path(__file__).resolve().parents[1] / "packs"
 PACK, SHIPPED = "hongkou-internship-test-2022", "hongkou-internship-2022"
@@ -142,11 +141,7 @@ def test_one_base_decided_again_is_paid_the_same(tmp_path, packs):
 
 
 def test_a_cycle_opens_on_the_internship_test_pack(tmp_path, packs, db_url):
-    settings = Settings(data_dir=tmp_path / "var", database_url=db_url, audit_anchor_dir=tmp_path / "anchors")
-    analytics = bootstrap.analytics(settings)
-    snapshot = import_folder(city(tmp_path / "city"), analytics=analytics, settings=settings).snapshot.id
-    store = bootstrap.open_store(settings)
-    try:
+    with imported_world(tmp_path, city(tmp_path / "city"), db_url) as (store, analytics, settings, snapshot):
         cycle = cycles.open_cycle(PACK, AS_OF, store=store, analytics=analytics, settings=settings,
                                   snapshot=snapshot, by="clerk").cycle
         assert cycle.program == "internship"
@@ -154,5 +149,3 @@ def test_a_cycle_opens_on_the_internship_test_pack(tmp_path, packs, db_url):
             cases = {c.uscc: c for c in uow.cases.of_cycle(cycle.id)}
         assert cases[BASE].amount == Decimal("8288.00") and cases[BASE].state == "identified"
         assert cases[OTHER].amount == Decimal("2072.00") and cases[NONE].state == "rejected"
-    finally:
-        store.close()

@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-from tests.builders import steady_contributions, uscc, write_snapshot
+from tests.builders import imported_world, steady_contributions, uscc, write_snapshot
 from tests.conftest import ACCOUNT
 from tests.e2e.test_cli import run
 from wengang import bootstrap
@@ -17,7 +17,6 @@ from wengang.config import Settings
 from wengang.domain.identifiers import id_check_char, mask_id
 from wengang.rules.criteria import CRITERIA, PERSON_CRITERIA
 from wengang.services import cycles, evaluation
-from wengang.services.snapshots import import_folder
 
 AS_OF = dt.date(2024, 3, 1)
 PACK = "cn-job-expansion-2023"
@@ -119,11 +118,7 @@ def test_every_parameter_a_run_with_hires_reads_belongs_to_a_criterion(tmp_path)
 
 
 def test_a_cycle_opens_on_the_job_expansion_pack(tmp_path, db_url):
-    settings = Settings(data_dir=tmp_path / "var", database_url=db_url, audit_anchor_dir=tmp_path / "anchors")
-    analytics = bootstrap.analytics(settings)
-    snapshot = import_folder(city(tmp_path / "city"), analytics=analytics, settings=settings).snapshot.id
-    store = bootstrap.open_store(settings)
-    try:
+    with imported_world(tmp_path, city(tmp_path / "city"), db_url) as (store, analytics, settings, snapshot):
         cycle = cycles.open_cycle(PACK, AS_OF, store=store, analytics=analytics, settings=settings,
                                   snapshot=snapshot, by="clerk").cycle
         assert cycle.program == "job-expansion"
@@ -131,8 +126,6 @@ def test_a_cycle_opens_on_the_job_expansion_pack(tmp_path, db_url):
             cases = {c.uscc: c for c in uow.cases.of_cycle(cycle.id)}
         assert cases[FIRST].amount == Decimal("3000.00") and cases[FIRST].state == "identified"
         assert cases[LATER].amount == Decimal("1500.00") and cases[NONE].state == "rejected"
-    finally:
-        store.close()
 
 
 def test_one_unit_decided_again_still_sees_who_claimed_its_hires_first(tmp_path):

@@ -11,13 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.builders import steady_contributions, uscc, write_snapshot
+from tests.builders import imported_world, steady_contributions, uscc, write_snapshot
 from tests.conftest import ACCOUNT
 from tests.e2e.test_cli import run
-from wengang import bootstrap
-from wengang.config import Settings
 from wengang.services import cycles, evaluation
-from wengang.services.snapshots import import_folder
 
 PACKS = Path(__file__).resolve().parents[1] / "packs"
 AS_OF = dt.date(2019, 7, 1)
@@ -73,11 +70,7 @@ def test_the_shipped_pack_invents_no_regional_value(tmp_path):
 
 
 def test_a_cycle_carries_its_pack_s_programme_beside_a_general_one(tmp_path, packs, db_url):
-    settings = Settings(data_dir=tmp_path / "var", database_url=db_url, audit_anchor_dir=tmp_path / "anchors")
-    analytics = bootstrap.analytics(settings)
-    snapshot = import_folder(city(tmp_path / "city"), analytics=analytics, settings=settings).snapshot.id
-    store = bootstrap.open_store(settings)
-    try:
+    with imported_world(tmp_path, city(tmp_path / "city"), db_url) as (store, analytics, settings, snapshot):
         difficult = cycles.open_cycle("xian-difficult-2019", AS_OF, store=store, analytics=analytics,
                                       settings=settings, snapshot=snapshot, by="clerk").cycle
         run_ = evaluation.evaluate(snapshot, "cn-2019", AS_OF, analytics=analytics, settings=settings)
@@ -88,8 +81,6 @@ def test_a_cycle_carries_its_pack_s_programme_beside_a_general_one(tmp_path, pac
             mine = {c.uscc: c for c in uow.cases.of_cycle(difficult.id)}
         assert mine[CERTIFIED].amount == Decimal("183600.00") and mine[CERTIFIED].state == "identified"
         assert mine[PLAIN].state == "rejected" and mine[HOME].state == "review"
-    finally:
-        store.close()
 
 
 def test_a_pack_whose_region_has_not_supplied_its_values_refuses_to_run_and_says_which(tmp_path):
@@ -105,15 +96,9 @@ def test_a_pack_whose_region_has_not_supplied_its_values_refuses_to_run_and_says
 def test_contribution_relief_opens_no_payment_cycle_and_says_why(tmp_path, db_url):
     from wengang.domain.errors import Refused
 
-    settings = Settings(data_dir=tmp_path / "var", database_url=db_url, audit_anchor_dir=tmp_path / "anchors")
-    analytics = bootstrap.analytics(settings)
-    snapshot = import_folder(city(tmp_path / "city"), analytics=analytics, settings=settings).snapshot.id
-    store = bootstrap.open_store(settings)
-    try:
+    with imported_world(tmp_path, city(tmp_path / "city"), db_url) as (store, analytics, settings, snapshot):
         with pytest.raises(Refused, match="不发放资金"):
             cycles.open_cycle("cn-relief-2020", dt.date(2020, 12, 31), store=store, analytics=analytics,
                               settings=settings, snapshot=snapshot, by="clerk")
         with store.reading() as uow:
             assert uow.cycles.all() == []                                     # nothing opened
-    finally:
-        store.close()
