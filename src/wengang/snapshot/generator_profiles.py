@@ -58,6 +58,7 @@ class Profile:
     industry_scale: dict[str, float] = field(default_factory=dict)  # headcount × this (to the top size) for
     #                                                                   enterprises of an industry
     intern_bases: float = 0.03  # share of live units that take interns
+    industry_quota: bool = False  # industries in fixed counts (a district's few units of one vary less by seed)
     # (division code, day) a whole district was listed as having a risk area: every unit of it gets an
     # `epidemic_risk_area` flag that day, never removed within the flags' window (only days inside it are written)
     district_listings: tuple[tuple[str, str], ...] = ()
@@ -167,17 +168,17 @@ HONGKOU = replace(
     city="上海",
     regions={"310109": ("虹口", 1)},
     industries={
-        "agriculture": 0.1, "industry": 4, "construction": 4, "wholesale": 16, "retail": 1.7,
-        "transport": 1.55, "warehousing": 1, "postal": 0.4, "accommodation": 0.55, "catering": 1.8,
+        "agriculture": 0.1, "industry": 4, "construction": 4, "wholesale": 16, "retail": 1.82,
+        "transport": 1.66, "warehousing": 1, "postal": 0.4, "accommodation": 0.59, "catering": 1.93,
         "information_transmission": 4, "software_it": 14, "real_estate_development": 3,
-        "property_management": 4, "leasing_business_services": 31, "other": 12.9,
+        "property_management": 4, "leasing_business_services": 31, "other": 12.5,
     },
     unit_types={**BEIJING.unit_types, "individual_business": (1.0, ("92",))},   # few shops insure as units
     sizes=(
         (0, 0, 1.2), (1, 2, 38), (3, 5, 29), (6, 10, 14), (11, 30, 11), (31, 100, 4.6),
         (101, 300, 1.5), (301, 1000, 0.6), (1001, 3000, 0.09), (3001, 4500, 0.01),
     ),
-    industry_scale={"catering": 5.5, "retail": 5.5, "accommodation": 5.5, "transport": 5.5},
+    industry_scale={"catering": 5, "retail": 5, "accommodation": 5, "transport": 5},
     wage_floor=(5975, 6520),
     wage_cap=(31014, 34188),
     wage_median=8000,
@@ -186,6 +187,7 @@ HONGKOU = replace(
     units=6_000,
     base_year=2022,
     intern_bases=0.06,
+    industry_quota=True,
     district_listings=(("310109", "2022-04-01"),),   # Puxi, Hongkou with it, locked down from 1 April 2022
 )
 

@@ -77,7 +77,7 @@ def draw_city(rng: np.random.Generator, p: Profile, n: int, base_year: int) -> C
     first = np.array([*months, f"{base_year + 1}-01"], "datetime64[M]").astype("datetime64[D]").astype(np.int64)
     types = list(p.unit_types)
     unit_type = quota(rng, [p.unit_types[t][0] for t in types], n)
-    industry = pick(rng, list(p.industries.values()), n)
+    industry = (quota if p.industry_quota else pick)(rng, list(p.industries.values()), n)
     for t, key in p.type_industry.items():
         industry[unit_type == types.index(t)] = list(p.industries).index(key)
     region = pick(rng, [w for _, w in p.regions.values()], n)
