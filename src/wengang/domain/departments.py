@@ -5,11 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from wengang.domain.errors import Refused
+
 CONFIRMED, DECLINED = "confirmed", "declined"
 OUTCOMES = (CONFIRMED, DECLINED)
 # The rules' reason that holds a case for its department (rules/criteria.py `department_confirmation`).
 NEEDED = "department_confirmation_needed"
 REASON_MAX = 500
+
+
+class WrongDepartment(Refused):
+    """The person acting is not a member of the department whose units these are (nothing is done: 403)."""
 
 
 @dataclass(frozen=True, slots=True)

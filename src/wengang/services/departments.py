@@ -15,16 +15,13 @@ from wengang.domain.departments import (
     NEEDED,
     REASON_MAX,
     DepartmentReview,
+    WrongDepartment,
     waits_for_department,
 )
 from wengang.domain.errors import ConcurrentChange, NotFound, Refused
 from wengang.domain.ports import Analytics, Store, UnitOfWork
 from wengang.rules.parameters import Department, Pack, load_pack
 from wengang.services.casework import load_case, move, note
-
-
-class WrongDepartment(Refused):
-    """The person acting is not a member of the department whose units these are."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +31,11 @@ class Row:
     case: Case
     industry: str
     review: DepartmentReview | None
+
+    @property
+    def others(self) -> list[str]:
+        """The rules' other reasons to hold the case (staff review them after the department's word)."""
+        return [r for r in self.case.reasons.split(";") if r and r != NEEDED]
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ UNIT_TYPES: dict[str, Pair] = {
     "other": ("其他单位", "other unit"),
 }
 # events whose audit reason a person wrote (a reviewer, an objection handler): shown; a system's reason is not
-WRITTEN_REASONS = frozenset({"review_accepted", "review_rejected", "objection_sustained", "objection_dismissed",
+WRITTEN_REASONS = frozenset({"review_accepted", "review_rejected", "department_declined", "objection_sustained", "objection_dismissed",
                              "case_renamed", "payment_cancelled", "cycle_cancelled"})
 UNKNOWN: Pair = ("未知", "unknown")
 NONE: Pair = ("无", "none")
@@ -263,11 +263,14 @@ def lines(reading: Reading | None, c: CaseProgress | None = None) -> list[Line]:
         read, standard = _read(f)
         outcome = "pass" if f.criterion in STEPS_AFTER and confirmed else f.outcome
         verdict = CONFIRMED if outcome != f.outcome else OUTCOMES.get(f.outcome, OUTCOMES["unknown"])
+        if f.criterion == "department_confirmation" and c is not None and c.declined:
+            outcome, verdict = "fail", DECLINED                  # the department said no, with its reason above
         out.append(Line(f.criterion, outcome, LABELS[f.criterion], read, standard, verdict, "、".join(f.documents)))
     return out
 
 
 CONFIRMED: Pair = ("已确认, 经审核通过", "confirmed and accepted")
+DECLINED: Pair = ("行业主管部门不予确认", "declined by the industry department")
 STEPS_AFTER = ("confirmation", "department_confirmation")   # steps after the rules that a person completes
 RETURNS = ("ui-return", "difficult-return")            # premiums given back; the other programmes grant a sum
 

@@ -142,6 +142,8 @@ EVENT_WORDS: dict[str, tuple[str, str]] = {
     "review_accepted": ("审核通过", "review accepted"), "review_rejected": ("审核不通过", "review rejected"),
     "review_with_data": ("补充数据后重新判定", "decided again with supplied facts"),
     "dispatch_confirmed": ("用工单位已确认", "actual employer confirmed"),
+    "department_confirmed": ("行业主管部门已确认", "confirmed by the industry department"),
+    "department_declined": ("行业主管部门不予确认", "declined by the industry department"),
     "account_confirmed": ("可用账户已确认", "usable account confirmed"),
     "account_proposed": ("单位提交账户变更", "the unit proposed a new account"),
     "account_verified": ("新账户已核验", "new account verified"), "account_refused": ("新账户未通过核验",
