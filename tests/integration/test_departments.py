@@ -146,3 +146,32 @@ def test_a_unit_held_for_another_reason_too_stays_in_review_once_confirmed(joint
     with store.reading() as uow:
         assert uow.department_reviews.of_case(case.id).confirmed
         assert [e.event for e in uow.audit.for_case(case.id)][-1] == "department_confirmed"
+
+
+def test_a_unit_held_for_its_department_is_not_asked_to_apply_and_is_told_once_confirmed(joint):
+    from wengang.services import tell
+
+    store, analytics, cycle_id, settings = joint
+    tell.tell(store=store, settings=settings)
+    with store.reading() as uow:
+        asked = {m.uscc for m in uow.notifications.of_kind("application_needed")}
+        assert asked == {NO_MONTH}                          # held for its headcount month too: it may apply
+    departments.confirm(cycle_id, CATERING, department_id="commerce", store=store, analytics=analytics,
+                        by="commerce1")
+    tell.tell(store=store, settings=settings)
+    with store.reading() as uow:
+        assert [m.uscc for m in uow.notifications.of_kind("identified")] == [CATERING]
+
+
+def test_a_department_member_is_staff_of_a_business_role_in_a_department_some_pack_names(joint):
+    store, analytics, cycle_id, settings = joint
+    with pytest.raises(Refused, match="没有这个行业主管部门"):
+        people.create_staff("harbour1", "reviewer", store=store, by="server:test", password=PASSWORD,
+                            department="harbour")
+    with pytest.raises(Refused, match="业务角色"):
+        people.create_staff("audit1", "auditor", store=store, by="server:test", password=PASSWORD,
+                            department="commerce")
+    with store.reading() as uow:
+        assert uow.users.named("commerce1").department == "commerce"
+        assert uow.users.named("plain1").department is None
+        assert uow.users.named("harbour1") is None and uow.users.named("audit1") is None

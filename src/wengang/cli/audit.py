@@ -208,6 +208,6 @@ def review_department(cycle: int,
     for r in q.waiting + q.decided:
         said = DECIDED.get(r.review.outcome if r.review else "", ("待确认", "waiting"))
         table.add_row(str(r.case.id), f"{r.case.uscc} {r.case.name}", " ".join(INDUSTRY_WORDS.get(r.industry, (
-            r.industry, r.industry))), f"{r.case.amount:,.2f}", " ".join(said) + (f": {r.review.reason}" if r.review
+            r.industry, r.industry))), f"{r.case.amount:,.2f}" if not r.others else "未知 unknown", " ".join(said) + (f": {r.review.reason}" if r.review
                                                                                   and r.review.reason else ""))
     console.print(table)
