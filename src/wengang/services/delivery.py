@@ -96,14 +96,17 @@ def send_due(*, store: Store, senders: Mapping[str, Sender], batch: int = BATCH,
              rate: Mapping[str, float] | None = None) -> Delivered:
     """Hand every delivery whose time has come to its channel's provider, a batch at a time, until none is due or
     `budget` seconds are spent; `rate` caps messages per second per channel. While one batch is on its way to the
-    provider, the next is read and the one before is recorded: a crash leaves at most two batches handed and not
-    recorded, and those go again under the same keys (the provider sends each once)."""
+    provider, the next is read, and each is recorded, once its provider has answered, by a thread of its own (the
+    database marks one batch while the next is read and sent); a batch goes only once the one two before it is
+    recorded: a crash leaves at most two batches handed and not recorded, and those go again under the same keys
+    (the provider sends each once)."""
     done, started = Delivered(), time.monotonic()
-    with ThreadPoolExecutor(1, thread_name_prefix="wengang-send") as hands:
+    with (ThreadPoolExecutor(1, thread_name_prefix="wengang-send") as hands,
+          ThreadPoolExecutor(1, thread_name_prefix="wengang-record") as books):
         for channel, sender in senders.items():
             cap = (rate or {}).get(channel)
             after: tuple[dt.datetime, int] | None = None      # the last copy read: each page reads on from there
-            flight: tuple[list[Due], Future[list[Handed]]] | None = None
+            recording: list[Future[None]] = []                # the batches handed over, oldest first, until recorded
             gate = 0.0                                        # when the next batch may go, under the rate cap
             while time.monotonic() - started < budget:
                 with store.reading() as uow:
@@ -120,12 +123,12 @@ def send_due(*, store: Store, senders: Mapping[str, Sender], batch: int = BATCH,
                 if cap:
                     time.sleep(max(0.0, gate - time.monotonic()))
                     gate = time.monotonic() + len(due) / cap
+                while len(recording) >= 2:
+                    recording.pop(0).result()                 # recorded (or its error raised here)
                 sending = hands.submit(sender.send, outgoing)
-                if flight is not None:
-                    _record(store, *flight, channel, done)
-                flight = due, sending
-            if flight is not None:
-                _record(store, *flight, channel, done)
+                recording.append(books.submit(_record, store, due, sending, channel, done))
+            for left in recording:
+                left.result()
     return done
 
 
