@@ -89,6 +89,7 @@ def test_a_department_reviewer_confirms_one_unit_and_declines_another(browser, j
     unit = employer_signed_in(page_of(browser, joint_server, PHONE), RETAIL)
     unit.goto(f"/portal/cycles/{joint_server['cycle']}")
     assert "区商务委员会不予确认: 该单位主营批发, 不属于零售业" in unit.inner_text("#detail")
+    assert "不符合补贴条件" in unit.inner_text("#verdict")               # a subsidy, not a return
     assert "回电" in unit.inner_text("#next-step")
     unit.screenshot(path=str(shots / "departments-why-declined-phone.png"), full_page=True)
     unit.click("#details summary")

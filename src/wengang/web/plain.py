@@ -280,8 +280,9 @@ def answer(x: Explanation, c: CaseProgress) -> Answer:
     state, reasons = c.state, [reason_words(r) for r in c.reasons]
     amount = f"{c.amount:,.2f}"
     verdict: Pair
+    returns = c.program in RETURNS
     if state == "rejected":
-        verdict, good = ("不符合返还条件", "not qualified"), False
+        verdict, good = ("不符合返还条件" if returns else "不符合补贴条件", "not qualified"), False
     elif state == "review" and c.reasons == [DEPARTMENT_NEEDED]:
         verdict, good = ("符合条件, 待行业主管部门确认", "qualified; waits for the industry department's confirmation"), True
     elif state in ("review", "review-listed"):
@@ -300,14 +301,15 @@ def answer(x: Explanation, c: CaseProgress) -> Answer:
         detail = (f"原因: {main[0]}", f"because: {main[1]}")
     elif state in ("failed", "reissued"):
         bank = bank_reason(c.bank_reason)
-        detail = (f"返还{amount}元; 银行退回原因: {bank[0]}", f"{amount} yuan; the bank's reason: {bank[1]}")
+        detail = (f"{'返还' if returns else '补贴'}{amount}元; 银行退回原因: {bank[0]}",
+                  f"{amount} yuan; the bank's reason: {bank[1]}")
     else:
         r = x.reading
         share = f"{Decimal(r.ratio_units) / 100:g}%" if r and r.ratio_units is not None else ""
         basis = (f" (上年度缴纳的失业保险费{_yuan(r.base_fen)}元 × {share})",
                  f" ({share} of the {_yuan(r.base_fen)} yuan of unemployment insurance paid in the base year)") if (
                      r and r.ratio_units is not None and r.base_fen) else ("", "")
-        given = (("返还金额", "returned") if c.program in RETURNS else ("补助金额", "granted"))
+        given = (("返还金额", "returned") if returns else ("补助金额", "granted"))
         detail = (f"{given[0]}{amount}元{basis[0]}", f"{amount} yuan {given[1]}{basis[1]}")
     return Answer(verdict, detail, step(c), good, state in ("review", "review-listed"), _dispute(c))
 
