@@ -46,7 +46,7 @@ def upgrade() -> None:
     op.add_column("ledger", sa.Column("program", sa.String(40), nullable=True))
     _append_only(False)
     op.execute(f"UPDATE ledger SET program = COALESCE(({OF_BATCH.format(batch='ledger.batch_id')}), '{GENERAL}')")
-    with op.batch_alter_table("ledger") as batch:
+    with op.batch_alter_table("ledger", reflect_kwargs={"resolve_fks": False}) as batch:
         batch.alter_column("program", existing_type=sa.String(40), nullable=False)
     _append_only(True)
     if _sqlite():
@@ -63,7 +63,7 @@ def downgrade() -> None:
     else:
         op.execute("DROP TRIGGER IF EXISTS ledger_one_programme ON ledger")
         op.execute("DROP FUNCTION IF EXISTS ledger_one_programme()")
-    with op.batch_alter_table("ledger") as batch:
+    with op.batch_alter_table("ledger", reflect_kwargs={"resolve_fks": False}) as batch:
         batch.drop_column("program")
     _append_only(True)
 

@@ -221,11 +221,9 @@ def _funds_table(report: ledger.LedgerReport) -> Table:
     table.add_column("项目 programme")
     for zh, en in ACCOUNT_WORDS.values():
         table.add_column(f"{zh} {en}", justify="right")
-    table.add_column("合计 sum", justify="right")
     for sub in [*report.programmes.values(), report.whole]:
         if sub is not None:
-            table.add_row(f"{sub.name[0]} / {sub.name[1]}", *(f"{sub.balances[a]:,}" for a in ACCOUNT_WORDS),
-                          f"{sum(sub.balances.values()):,}")
+            table.add_row(f"{sub.name[0]} / {sub.name[1]}", *(f"{sub.balances[a]:,}" for a in ACCOUNT_WORDS))
     return table
 
 

@@ -28,7 +28,7 @@ class Account(StrEnum):
 # How staff read each account of a programme's sub-account (Chinese, English).
 ACCOUNT_WORDS: dict[Account, tuple[str, str]] = {
     Account.FUND: ("基金", "fund"), Account.PAYABLE: ("应付", "payable"), Account.PAID: ("已付", "paid"),
-    Account.RETURNED: ("退回待回基金", "returned, to go back to the fund")}
+    Account.RETURNED: ("退回", "returned")}
 
 
 class Kind(StrEnum):
@@ -240,6 +240,11 @@ class Ledger:
             if bal[scope, Account.FUND] != t.refunded - t.issued:
                 problems.append(f"{where}: fund moved {bal[scope, Account.FUND]} ≠ "
                                 f"refunded {t.refunded} − issued {t.issued}")
+            below = [f"{a} {bal[scope, a]}" for a in (Account.PAYABLE, Account.PAID, Account.RETURNED)
+                     if bal[scope, a] < 0] + ([f"fund +{bal[scope, Account.FUND]}"]
+                                              if bal[scope, Account.FUND] > 0 else [])
+            if below:
+                problems.append(f"{where}: 账户为负 / more went out of an account than came in: {', '.join(below)}")
         problems += self._lifecycle_problems()
         if problems:
             raise LedgerOutOfBalance("账不平 / the ledger is out of balance:\n" + "\n".join(problems))
