@@ -44,7 +44,7 @@ class Reported(NamedTuple):
 
 
 def report(cycle_id: int, out: Path, *, store: Store, by: str) -> Reported:
-    """Write the xlsx (two sheets) atomically; return the totals it shows."""
+    """Write the xlsx (batches, units, the programme's sub-account) atomically; return the totals it shows."""
     books = check(store=store)
     with store.reading() as uow:
         program = uow.cycles.get(cycle_id).program
@@ -67,7 +67,7 @@ def report(cycle_id: int, out: Path, *, store: Store, by: str) -> Reported:
         Sheet("单位 units", None, UNIT_COLUMNS,
               ([a.uscc, a.unit_name, a.attempt_no, a.amount, a.bank_code, mask_account(a.account_no), a.status,
                 a.reason or "", a.end_to_end_id, numbers[a.batch_id]] for a in attempts)),
-        Sheet("基金分账 fund", f"{zh}的基金分账 / the sub-account of the fund of {en} (all its cycles)",
+        Sheet("基金分账 fund", f"{zh}的基金分账 (本项目全部周期) / the sub-account of the fund of {en} (all its cycles)",
               FUND_COLUMNS, [[f"{w[0]} {w[1]}", fund.balances[a]] for a, w in ACCOUNT_WORDS.items()]))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
@@ -75,7 +75,8 @@ def report(cycle_id: int, out: Path, *, store: Store, by: str) -> Reported:
     tmp.replace(out)
     with store.transaction() as uow:
         uow.audit.append([Draft(by, "payment_report_exported", f"cycle:{cycle_id}", reason="导出支付报告 / report",
-                                data={"file": out.name, "batches": len(batches), "attempts": len(attempts)})])
+                                data={"file": out.name, "batches": len(batches), "attempts": len(attempts),
+                                      "program": program})])
         uow.commit()
     mine = [books.batches[b.number] for b in batches if b.number in books.batches]   # this cycle's, not the books'
     total = Totals(*(sum((t[i] for t in mine), Decimal("0.00")) for i in range(len(Totals._fields)))) if mine else None
