@@ -10,8 +10,11 @@ trigger checks it — a statement trigger over the rows inserted on PostgreSQL (
 million postings, not a look-up per row), a row trigger on SQLite. Existing postings take their cycle's programme:
 the general return's (`ui-return`) for all the cycles before this one.
 
+It follows 0027 (the departments' reviews), which reached main first from 0025: a database already at 0027 then
+still receives this one, and the chain keeps a single head.
+
 Revision ID: 0026
-Revises: 0025
+Revises: 0027
 Create Date: 2026-12-11
 """
 
@@ -21,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0026"
-down_revision = "0025"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
