@@ -168,7 +168,7 @@ def test_migration_0026_files_each_posting_under_its_cycle_and_goes_back(fresh_u
             conn.execute(insert(ledger_table).values(
                 kind="approve", batch_id=n, attempt_id=n, case_id=n, from_account="fund", to_account="payable",
                 amount=Decimal("10.00"), posted_at=at, source=f"batch:C{n}-B102-1"))
-        command.upgrade(cfg, "0026")                       # (after 0027, which landed first)
+        command.upgrade(cfg, "0026")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT batch_id, program FROM ledger ORDER BY seq")).all() == [
             (1, UI), (2, "retention-training")]
@@ -185,7 +185,7 @@ def test_migration_0026_files_each_posting_under_its_cycle_and_goes_back(fresh_u
         bootstrap.close_stores()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "-1")                       # this migration alone
+        command.downgrade(cfg, "0025")                     # back before it (0027, after it, goes first)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT seq, batch_id, amount FROM ledger ORDER BY seq")).all() == [
             (1, 1, 1000 if engine.dialect.name == "sqlite" else Decimal("10.00")),
