@@ -83,6 +83,8 @@ def test_two_programmes_in_one_batch_run_each_post_to_their_own_sub_account(worl
     for b in made:                       # one run: both files out, both answers read together
         sent = payments.write_files(b.number, store=store, banks=BANKS, settings=settings, out_dir=tmp_path / "out",
                                     by="clerk")
+        name = "困难企业稳岗返还" if b.cycle_id == difficult else "失业保险稳岗返还"       # on the unit's statement
+        assert f"{name} 周期{b.cycle_id} {b.number}" in sent.path.read_text(encoding="utf-8")
         a = bank.answer(sent.path, tmp_path / "bank")
         answers += [f.path for f in (a.pain002, a.settlement, a.returns) if f]
     assert all(not r.exceptions for r in reconcile.ingest(answers, store=store, banks=BANKS, settings=settings,
