@@ -120,4 +120,5 @@ def _constants(expr: Table) -> dict[str, object]:
 
 
 def _repeat(value: object, kind: pa.DataType, rows: int) -> pa.Array:
-    return pa.nulls(rows, kind) if value is None else pa.repeat(pa.scalar(value, kind), rows)
+    made: pa.Array = pa.nulls(rows, kind) if value is None else pa.repeat(pa.scalar(value, kind), rows)  # type: ignore[call-overload]
+    return made

@@ -89,7 +89,7 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
     return frame.select(*STORED_COLUMNS), p
 
 
-def _steps(p: Resolved, programme: Programme, opening: int | None) -> tuple[needs.Step, ...]:
+def _steps(p: Resolved, programme: Programme, opening: object) -> tuple[needs.Step, ...]:
     """The unit frame's derived columns, in order (rules/needs.py runs those a programme reads): the opening
     headcount, the size class (once, as a column: where it came from follows from it; the standard's CASE is half
     the SQL), the net reduction (a column, not once per rate that reads it), the layoff test and the return ratio."""
