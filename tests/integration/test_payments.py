@@ -259,6 +259,7 @@ def test_bank_returns_pay_fail_and_credit_back_and_a_corrected_account_is_reissu
     with pay_store.reading() as uow:
         told = uow.notifications.of_kind("payment_failed")
     assert sorted(n.uscc for n in told) == sorted([rejected.uscc, returned.uscc])
+    assert all("您单位的北京市失业保险费稳岗返还(2021年, 免申即享)" in n.text for n in told)   # names its programme
     # reading the same files again changes nothing
     assert all(r.already_read for r in reconcile.ingest(answers, store=pay_store, banks=BANK_FILES,
                                                         settings=pay_settings, by="x"))
@@ -333,5 +334,7 @@ def test_failed_cases_are_recovered_after_the_deadline_only(pay_store, pay_setti
     done = reconcile.recover(reverified, store=pay_store, deadline=deadline, today=deadline + dt.timedelta(days=1),
                              by="clerk-wang")
     assert len(done) == PAY_UNITS and states(pay_store, reverified) == {"recovered": PAY_UNITS}
+    with pay_store.reading() as uow:
+        assert all("北京市失业保险费稳岗返还(2021年, 免申即享)" in n.text for n in uow.notifications.of_kind("recovered"))
     report = ledger.check(store=pay_store)
     assert report.ok and report.total.paid == 0 and report.total.refunded == report.total.issued

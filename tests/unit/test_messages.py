@@ -33,6 +33,10 @@ def test_amounts_dates_accounts_and_bank_reasons_read_as_people_write_them():
     failed = render("payment_failed", VALUES)
     assert "(账户已销户)" in failed.zh and "请于2021年8月11日前" in failed.zh and "(the account is closed)" in failed.en
     assert "未收录" in render("payment_failed", {**VALUES, "reason": "ZZ99"}).zh        # an unknown code: never bare
+    assert "您单位的北京市失业保险费稳岗返还(2021年, 免申即享)1,234.50元未能转入" in failed.zh      # names its programme
+    assert "北京市失业保险费稳岗返还(2021年, 免申即享)1,234.50元因逾期" in render("recovered", VALUES).zh
+    older = {k: v for k, v in VALUES.items() if k != "pack"}      # a message stored before it carried its pack
+    assert "您单位的稳岗返还1,234.50元未能转入" in render("payment_failed", older).zh
     listed = render("listed", VALUES)
     assert "(2021年第1批)" in listed.zh and "公示期2021年7月1日至2021年7月7日" in listed.zh
     assert set(TASKS) == {"apply", "correct_account"}

@@ -155,7 +155,7 @@ def operator_template(event: str) -> str:
     names = jinja2.meta.find_undeclared_variables(_environment().parse(
         (TEMPLATES / f"{event}.j2").read_text(encoding="utf-8")))
     plain = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
-    plain.filters.update({name: (lambda v: v) for name in _environment().filters})
+    plain.filters.update({name: (lambda v, *_: v) for name in _environment().filters})
     placeholders = {name: f"${{{name}}}" for name in names}
     block = plain.from_string("".join(_block_source(template, "zh")))
     return block.render(placeholders).strip()

@@ -169,8 +169,9 @@ def _apply_file(path: Path, sha: str, answer: BankAnswer, *, store: Store, by: s
                                                                      f"file: {answer.group_reason}"))
         result.exceptions += [whole_file(Issue.NOT_OURS, f"{path.name} {why}") for why in answer.set_aside]
         uow.payment_exceptions.add_open(file_id, result.exceptions, uow.now())
+        packs = {b.id: uow.cycles.get(b.cycle_id).pack for b in batches.values()}
         result.applied = _apply_updates(uow, rec.updates, attempts, f"{answer.message}:{path.name}", by,
-                                            recovery_days, url)
+                                        recovery_days, url, packs)
         uow.audit.append([Draft(by, "bank_file_read", f"bank_file:{file_id}", None, None, None,
                                 f"{answer.message} {path.name}", {"sha256": sha, "records": len(records),
                                                                   "applied": len(rec.updates),
@@ -252,7 +253,8 @@ def _route(before: P, after: P, first: bool) -> _Route:
 
 
 def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, Sent], source: str,
-                   by: str, recovery_days: int = RECOVERY_DAYS, url: str = "") -> dict[str, int]:
+                   by: str, recovery_days: int = RECOVERY_DAYS, url: str = "",
+                   packs: dict[int, str] | None = None) -> dict[str, int]:
     """Attempt statuses, ledger postings, case moves and notices for every accepted change, in bulk."""
     now = uow.now()
     drafts, notices = [], []
@@ -270,7 +272,7 @@ def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, S
         drafts.append(Draft(by, route.event, f"case:{a.case_id}", a.case_id, *route.words, _reason(u),
                             {"uscc": a.uscc, "amount": str(a.amount), "payment": a.end_to_end_id, "source": source}))
         if route.after is State.FAILED:
-            notices.append(_failure_notice(a, now, recovery_days, u.reason, url))
+            notices.append(_failure_notice(a, now, recovery_days, u.reason, url, (packs or {}).get(a.batch_id, "")))
     audited = uow.audit.append_soon(drafts)            # hashed while the statements below run
     uow.payments.set_status(((attempts[u.end_to_end_id].id, u.before.value, u.after.value, u.reason)
                              for u in updates), settled=True)
@@ -290,19 +292,20 @@ def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, S
     return counts
 
 
-def _failure_notice(a: Sent, now: dt.datetime, recovery_days: int, reason: str | None, url: str) -> Notice:
+def _failure_notice(a: Sent, now: dt.datetime, recovery_days: int, reason: str | None, url: str,
+                    pack: str) -> Notice:
     """The message a unit gets when its money came back: the bank's reason in words, what to do and by when
     (Beijing's calendar), from the payment_failed template."""
     by = (now + dt.timedelta(hours=8)).date() + dt.timedelta(days=recovery_days)
-    params = {"amount": str(a.amount), "reason": reason or "", "deadline": by.isoformat(),
+    params = {"pack": pack, "amount": str(a.amount), "reason": reason or "", "deadline": by.isoformat(),
               "link": f"{url.rstrip('/')}/portal"}
     return message(kind="payment_failed", uscc=a.uscc, case_id=a.case_id, channel="sms", at=now,
                    text=render("payment_failed", params).text)._replace(params=json.dumps(params, ensure_ascii=False))
 
 
-def _recovered_notice(case: Case, deadline: dt.date, now: dt.datetime) -> Notice:
+def _recovered_notice(case: Case, deadline: dt.date, now: dt.datetime, pack: str) -> Notice:
     """The message a unit gets when its unpaid money went back to the fund, told to its contacts too."""
-    params = {"amount": str(case.amount), "deadline": deadline.isoformat()}
+    params = {"pack": pack, "amount": str(case.amount), "deadline": deadline.isoformat()}
     return message(kind="recovered", uscc=case.uscc, case_id=case.id, channel="sms", at=now,
                    text=render("recovered", params).text)._replace(params=json.dumps(params, ensure_ascii=False))
 
@@ -386,7 +389,7 @@ def recover(cycle_id: int, *, store: Store, deadline: dt.date, today: dt.date, b
     if today <= deadline:
         raise Refused(f"期限 {deadline} 未到 / the deadline {deadline} has not passed on {today}")
     with store.transaction() as uow, bulk_work():
-        uow.cycles.get(cycle_id, lock=True)
+        pack = uow.cycles.get(cycle_id, lock=True).pack
         failed = [c for chunk in uow.cases.chunks(cycle_id, [State.FAILED]) for c in chunk]
         live = {a.case_id for a in uow.payments.attempts(case_ids=[c.id for c in failed]) if a.status not in
                 ("rejected", "returned", "cancelled")}
@@ -397,6 +400,6 @@ def recover(cycle_id: int, *, store: Store, deadline: dt.date, today: dt.date, b
                                 done_at=uow.now())
         uow.audit.append([Draft(by, "recovered", f"case:{c.id}", c.id, State.FAILED.value, State.RECOVERED.value,
                                 reason, {"uscc": c.uscc, "amount": str(c.amount)}) for c in todo])
-        notify_all(uow, [_recovered_notice(c, deadline, uow.now()) for c in todo])
+        notify_all(uow, [_recovered_notice(c, deadline, uow.now(), pack) for c in todo])
         uow.commit()
     return [Recovered(c.id, c.uscc, c.amount) for c in todo]
