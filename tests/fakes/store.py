@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from tests.fakes import calls, cases, jobs, money, payments, people, process
+from tests.fakes import calls, cases, departments, jobs, money, payments, people, process
 from tests.fakes.audit import AuditTrail, FakeAuditLog
 from tests.fakes.table import Table
 from wengang.adapters.clock import SystemClock
@@ -24,6 +24,7 @@ class State:
     @classmethod
     def empty(cls) -> State:
         tables = {**process.tables(), **people.tables(), **money.tables(), **payments.tables(), **jobs.tables(), **calls.tables(),
+                  **departments.tables(),
                   "cases": cases.table()}
         return cls(tables, AuditTrail())
 
@@ -69,6 +70,7 @@ class FakeUnitOfWork:
         self.deliveries = people.FakeDeliveries(t["deliveries"], t["notifications"], t["cases"])
         self.calls = calls.FakeCalls(t["calls"], t["call_assignments"])
         self.specialists = calls.FakeSpecialists(t["specialists"])
+        self.department_reviews = departments.FakeDepartmentReviews(t["department_reviews"])
         self.offices = people.FakeOffices(t["offices"], t["duties"])
         self.reminders = people.FakeReminders(t["reminders"])
         self.audit = FakeAuditLog(s.trail, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._store.audit_key)

@@ -35,3 +35,5 @@ def test_each_programme_s_guide_says_its_own_rules_and_sums_never_the_stable_job
     relief = pages["cn-relief-2020"]
     assert "不发放资金" in relief and "减半征收时半分的取舍: 半分进为一分" in relief and "名单公示" not in relief
     assert "每名参保职工补贴(元): 由本地区按文件确定" in pages["hongkou-difficult-industry-2022"]
+    assert "由行业主管部门(区商务委员会、区文化和旅游局、区体育局、区投资促进办公室(区航运办)、区文创办)在系统中确认" in pages[
+        "hongkou-difficult-industry-2022"]                                   # the joint review (POLICIES.md §8)

@@ -44,6 +44,9 @@ CONTACTS = """SELECT role, name, phone, email, wechat_openid, coalesce(sms_opt_o
 CONTACTS_OF = """SELECT c.uscc, role, name, phone, email, wechat_openid, coalesce(sms_opt_out, false)
                  FROM {schema}.contacts c JOIN wanted_units w ON w.uscc = c.uscc ORDER BY c.uscc, line"""
 
+INDUSTRIES_OF = """SELECT e.uscc, e.industry FROM {schema}.employers e JOIN wanted_units w ON w.uscc = e.uscc
+                   WHERE e.industry IS NOT NULL"""
+
 
 class DuckAnalytics:
     """The DuckDB file at `path`: a write (import, evaluation) holds it alone; a page's read opens it read-only."""
@@ -178,6 +181,22 @@ class DuckAnalytics:
                         CONTACTS_OF.format(schema=schema)).fetchall():
                     found.setdefault(uscc, []).append(SnapshotContact(role, name, phone, email, openid, bool(opt_out)))
                 return found
+            finally:
+                con.close()
+        except duckdb.Error as err:
+            raise AnalyticsUnreadable(str(err)) from err
+
+    def industries(self, usccs: Sequence[str], run_id: str) -> dict[str, str]:
+        if not self.path.exists() or not usccs:
+            return {}
+        try:
+            con = store.connect(self.path, read_only=True)
+            try:
+                row = con.execute("SELECT snapshot_id FROM decision_runs WHERE id = ?", [run_id]).fetchone()
+                if row is None:
+                    return {}
+                con.register("wanted_units", pa.table({"uscc": pa.array(list(usccs), pa.string())}))
+                return dict(con.execute(INDUSTRIES_OF.format(schema=store.schema_of(row[0]))).fetchall())
             finally:
                 con.close()
         except duckdb.Error as err:

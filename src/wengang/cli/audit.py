@@ -11,7 +11,8 @@ from wengang import bootstrap
 from wengang.cli.console import BarProgress, console, fail, parse_date
 from wengang.cli.cycle import Snapshot, handled, store
 from wengang.cli.identity import acting
-from wengang.services import audit, reverify, review
+from wengang.rules.criteria import INDUSTRY_WORDS
+from wengang.services import audit, departments, reverify, review
 
 app = typer.Typer(help="审计日志 / the tamper-evident audit log", no_args_is_help=True)
 review_app = typer.Typer(help="申请与人工审核 / application and manual review", no_args_is_help=True)
@@ -171,3 +172,42 @@ def db_upgrade() -> None:
     """迁移到最新版本 / alembic upgrade head on the configured database."""
     revision = bootstrap.upgrade_database(bootstrap.settings())
     console.print(f"数据库已是最新 / database at revision {revision}")
+
+
+@review_app.command("confirm")
+@handled
+@acting("department.confirm")
+def review_confirm(cycle: int, uscc: str,
+                   department: Annotated[str, typer.Option("--department", help="行业主管部门 / the department")],
+                   decline: Annotated[str | None, typer.Option(
+                       "--decline", help="不予确认及理由 (单位可见) / decline, with the reason the unit reads")] = None,
+                   version: Version = None, by: str = "") -> None:
+    """行业主管部门确认本行业单位 (虹口联审) / the industry department confirms (or declines) a unit of its industry."""
+    if decline is None:
+        c = departments.confirm(cycle, uscc, department_id=department, store=store(),
+                                analytics=bootstrap.analytics(), by=by, expected_version=version)
+    else:
+        c = departments.decline(cycle, uscc, department_id=department, reason=decline, store=store(),
+                                analytics=bootstrap.analytics(), by=by, expected_version=version)
+    console.print(f"案件 / case {c.id}: {c.state.value} (version {c.version})")
+
+
+DECIDED = {"confirmed": ("已确认", "confirmed"), "declined": ("不予确认", "declined")}
+
+
+@review_app.command("department")
+@handled
+def review_department(cycle: int,
+                      department: Annotated[str, typer.Option("--department", help="行业主管部门 / the department")]
+                      ) -> None:
+    """行业主管部门待确认的本行业单位 / the units of a department's industries waiting for its word."""
+    q = departments.queue(cycle, department, store=store(), analytics=bootstrap.analytics())
+    table = Table(title=f"{q.department.name} / {q.department.name_en}: 周期 cycle {cycle}")
+    for col in ("案件 case", "单位 unit", "行业 industry", "金额 amount", "决定 decision"):
+        table.add_column(col)
+    for r in q.waiting + q.decided:
+        said = DECIDED.get(r.review.outcome if r.review else "", ("待确认", "waiting"))
+        table.add_row(str(r.case.id), f"{r.case.uscc} {r.case.name}", " ".join(INDUSTRY_WORDS.get(r.industry, (
+            r.industry, r.industry))), f"{r.case.amount:,.2f}" if not r.others else "未知 unknown", " ".join(said) + (f": {r.review.reason}" if r.review
+                                                                                  and r.review.reason else ""))
+    console.print(table)

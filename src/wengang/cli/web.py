@@ -82,12 +82,14 @@ def stop_worker(proc: subprocess.Popen) -> None:
 def add_staff(username: str, role: Annotated[str, typer.Option(help=f"角色 / one of {', '.join(people.STAFF_ROLES)}")],
               password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
               name: Annotated[str | None, typer.Option(help="姓名 / display name")] = None,
-              phone: Annotated[str | None, typer.Option(help="本人手机 / their own mobile")] = None) -> None:
+              phone: Annotated[str | None, typer.Option(help="本人手机 / their own mobile")] = None,
+              department: Annotated[str | None, typer.Option(
+                  help="所属行业主管部门 (联审) / the industry department they belong to (joint review)")] = None) -> None:
     """在服务器上新建工作人员, 角色立即生效 (首个系统管理员和安全管理员由此产生) / add a member of staff on the server,
     role in force at once: how the first admin and security officer come to be (the web's admin only invites)."""
     made = people.create_staff(username, role, store=store(), by=f"server:{getpass.getuser()}", password=password,
-                               display_name=name, phone=phone)
-    console.print(f"已新建 / created {made.username} ({made.role})")
+                               display_name=name, phone=phone, department=department)
+    console.print(f"已新建 / created {made.username} ({made.role})" + (f", {department}" if department else ""))
 
 
 @people_app.command("activate")

@@ -43,6 +43,7 @@ class User:
     created_at: dt.datetime
     role_granted_by: str | None
     role_granted_at: dt.datetime | None
+    department: str | None = None        # staff of an industry department: confirms its industries' units
 
     @property
     def is_employer(self) -> bool:

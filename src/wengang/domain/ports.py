@@ -28,6 +28,7 @@ from wengang.domain.repositories import (
     Calls,
     Cycles,
     Deliveries,
+    DepartmentReviews,
     Jobs,
     LoginFailures,
     LookupCodes,
@@ -411,6 +412,11 @@ class Analytics(Protocol):
         """`contacts` for many units at once (a step's messages to a whole cycle): units without any left out."""
         ...
 
+    def industries(self, usccs: Sequence[str], run_id: str) -> dict[str, str]:
+        """Each unit's industry in the snapshot behind the run (who confirms it in a joint review); units the
+        snapshot does not hold, or holds without an industry, left out."""
+        ...
+
     def decided(self, uscc: str, run_id: str | None = None) -> Decided | None:
         """The unit's decision in the run (default: the newest run that decided it) and the values the run used;
         None when no such decision is stored."""
@@ -495,6 +501,7 @@ class UnitOfWork(Protocol):
     deliveries: Deliveries
     calls: Calls
     specialists: Specialists
+    department_reviews: DepartmentReviews
     audit: AuditLog
     payments: Payments
     # money records

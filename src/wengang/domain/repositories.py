@@ -15,6 +15,7 @@ from wengang.domain.attachments import ApplicationAttachment
 from wengang.domain.calls import Call, CallAssignment, Reach, Specialist
 from wengang.domain.contact import Callback, Dispatch, Duty, Notice, Notification, Office, Receipt, Reminder
 from wengang.domain.cycles import Cycle, Round
+from wengang.domain.departments import DepartmentReview
 from wengang.domain.jobs import Job, JobKind, Params
 from wengang.domain.payment_batches import PaymentBatch
 from wengang.domain.payment_records import BankFile, Finding, PaymentException
@@ -297,7 +298,8 @@ class Users(Protocol):
 
     def add(self, *, username: str, role: str, uscc: str | None, display_name: str, phone: str | None,
             password_hash: str | None, password_set_at: dt.datetime | None, active: bool, created_by: str,
-            created_at: dt.datetime, role_granted_by: str | None, role_granted_at: dt.datetime | None) -> User: ...
+            created_at: dt.datetime, role_granted_by: str | None, role_granted_at: dt.datetime | None,
+            department: str | None = None) -> User: ...
 
     def get(self, user_id: int, *, lock: bool = False) -> User: ...
 
@@ -626,4 +628,21 @@ class Reminders(Protocol):
 
     def add(self, *, case_id: int, task: str, deadline: dt.date, queued_at: dt.datetime) -> Reminder | None:
         """Record a reminder; None (nothing stored) when this case was reminded of this deadline already."""
+        ...
+
+
+class DepartmentReviews(Protocol):
+    """Each industry department's decision on a case of a joint review (one per case)."""
+
+    def add(self, *, case_id: int, cycle_id: int, department: str, outcome: str, reason: str, decided_by: str,
+            decided_at: dt.datetime) -> DepartmentReview: ...
+
+    def of_case(self, case_id: int) -> DepartmentReview | None: ...
+
+    def of_cases(self, case_ids: Sequence[int]) -> dict[int, DepartmentReview]:
+        """The decisions on these cases, by case."""
+        ...
+
+    def of_cycle(self, cycle_id: int, department: str) -> list[DepartmentReview]:
+        """The department's decisions in the cycle, oldest first."""
         ...

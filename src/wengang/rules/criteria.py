@@ -217,6 +217,15 @@ CRITERIA: tuple[Criterion, ...] = (
                "light application: the unit confirms and commits, staff check and accept)", test=outcomes.confirmation,
         last=True),
     Criterion(
+        "department_confirmation", name=("行业主管部门确认", "The industry department's confirmation"),
+        label=("发放前由本行业主管部门在系统中确认", "the department of the unit's industry confirms it before listing"),
+        parameters=("joint_review",), policy="POLICIES.md §8",
+        reasons=(Reason("department_confirmation_needed", "review", ("待行业主管部门确认", "waiting for the industry "
+                                                                      "department to confirm the unit")),),
+        passes="the pack asks for no joint review (else every case that no other criterion failed is *routed* to the "
+               "department of its industry (`departments`), which confirms or declines it with a reason)",
+        test=outcomes.department_confirmation, last=True),
+    Criterion(
         "flags_review", name=("承诺履行与配合核查", "Commitments kept, checks accepted"),
         label=("履行承诺并配合核查", "commitments kept, verification accepted"), parameters=("review_flags",),
         flags="review_flags", policy="POLICIES.md §1.2, §1.4",

@@ -155,6 +155,7 @@ def explain(row: dict, used: list[UsedValue]) -> tuple[str, list[Line]]:
                                    "intern_month_counts", "youth_min_age", "youth_max_age", region=region)),
         "listed_industry": (f"行业 industry {row.get('industry')}", _cite(params, "industries")),
         "confirmation": ("单位在线确认并承诺 the unit confirms and commits", _cite(params, "confirm_before_payment")),
+        "department_confirmation": ("行业主管部门确认 the industry department confirms", _cite(params, "joint_review")),
         "month_headcount": (f"该月参保 insured that month: {_or_unknown(row.get('headcount'))}",
                             _cite(params, "headcount_month", "per_head", region=region)),
         "relief_kind": (f"单位类型 unit type: {row['unit_type']}; 规模 size {row['size_class'] or 'unknown'} "

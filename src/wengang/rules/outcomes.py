@@ -6,6 +6,7 @@ import ibis
 from ibis.expr.types import BooleanValue, Table
 
 from wengang.rules import relief
+from wengang.rules.parameters import PackError
 from wengang.rules.resolved import Resolved
 
 
@@ -193,6 +194,19 @@ def confirmation(t: Table, p: Resolved) -> ibis.Value:
     """Where the pack says so, a case waits for the unit to confirm and commit online (an application the agency
     checks) before it is paid: routed to review, its amount worked out."""
     return ibis.literal("review") if p.raw("confirm_before_payment").value is True else ibis.literal("pass")
+def department_confirmation(t: Table, p: Resolved) -> ibis.Value:
+    """Where the pack asks for a joint review, a case waits for the department of its industry to confirm it
+    (services/departments.py): routed to review, its amount worked out; refused while a listed industry has no
+    department (its units would wait for nobody)."""
+    if p.raw("joint_review").value is not True:
+        return ibis.literal("pass")
+    uncovered = [i for i in p.words("industries") if p.pack.department_of(i) is None]
+    if uncovered:
+        raise PackError(f"{p.pack.id}: 行业 {', '.join(uncovered)} 没有负责确认的行业主管部门 / no department confirms "
+                        f"the units of {', '.join(uncovered)} (departments: industries)")
+    return ibis.literal("review")
+
+
 def relief_kind(t: Table, p: Resolved) -> ibis.Value:
     """Exempt or halved is known from the unit's type and, for an enterprise, its size class (rules/relief.py);
     unknown for an enterprise of unknown class; not applicable (NULL) for a type in neither list (the scope says)."""

@@ -62,6 +62,18 @@ class Combination:
 
 
 @dataclass(frozen=True)
+class Department:
+    """An industry department of a joint review (Hongkou, POLICIES.md §8): it confirms the units of its industries
+    (`none`: the region has not said which), with the document that says so."""
+
+    id: str
+    name: str
+    name_en: str
+    industries: tuple[str, ...] | None
+    reference: str
+
+
+@dataclass(frozen=True)
 class Pack:
     """A policy pack: what it is, which year it looks at, and its parameters (inherited ones merged in)."""
 
@@ -74,6 +86,11 @@ class Pack:
     lineage: tuple[str, ...]
     programme: str = "ui-return"     # rules/programmes.py: the criteria and formula its cases are decided by
     combination: tuple[Combination, ...] = ()
+    departments: tuple[Department, ...] = ()     # a joint review by industry departments (none: no such review)
+
+    def department_of(self, industry: str | None) -> Department | None:
+        """The department that confirms a unit of this industry (None: no department covers it)."""
+        return next((d for d in self.departments if industry and d.industries and industry in d.industries), None)
 
     @property
     def year(self) -> int:
@@ -112,6 +129,17 @@ def pack_ids() -> list[str]:
     """Every pack on the policy path, shipped packs included."""
     ids = {p.name for root in _policy_roots() if root.is_dir() for p in root.iterdir() if (p / "pack.yaml").is_file()}
     return sorted(ids)
+
+
+def departments_named() -> dict[str, Department]:
+    """Every industry department some readable pack names (a member of staff may belong to one)."""
+    found: dict[str, Department] = {}
+    for pack_id in pack_ids():
+        try:
+            found.update((d.id, d) for d in load_pack(pack_id).departments)
+        except PackError:
+            continue                                  # a broken pack names nobody; running it says why
+    return found
 
 
 def _find(pack_id: str) -> Path:
@@ -188,6 +216,7 @@ def load_pack(pack_id: str) -> Pack:
         lineage=((parent.lineage if parent else ()) + (pack_id,)),
         programme=str(raw.get("programme") or (parent.programme if parent else "ui-return")),
         combination=_combination(raw, path) if "combination" in raw else (parent.combination if parent else ()),
+        departments=_departments(raw.get("departments"), path, parent.departments if parent else ()),
     )
 
 
@@ -198,3 +227,41 @@ def _combination(raw: dict, path: Path) -> tuple[Combination, ...]:
             raise PackError(f"{path}: each combination rule needs programmes and a legal reference")
         groups.append(Combination(tuple(str(p) for p in entry["programmes"]), str(entry["reference"])))
     return tuple(groups)
+
+
+DEPARTMENT_KEYS = {"name", "name_en", "industries"}
+
+
+def _departments(raw: Any, path: Path, inherited: tuple[Department, ...]) -> tuple[Department, ...]:
+    """The joint review's departments: a child names a parent's department to set its industries (its names kept);
+    a stray key, a department without names or a reference, or an industry in two departments is refused."""
+    if raw is None:
+        return inherited
+    if not isinstance(raw, dict):
+        raise PackError(f"{path}: departments 应为 部门 → 名称与行业 / must map a department id to its names and industries")
+    found = {d.id: d for d in inherited}
+    for key, spec in raw.items():
+        where = f"{path}: 部门 department {key}"
+        if not isinstance(spec, dict) or set(spec) - DEPARTMENT_KEYS:
+            stray = sorted(set(spec) - DEPARTMENT_KEYS) if isinstance(spec, dict) else spec
+            raise PackError(f"{where}: 多余的键 / unexpected {stray}; 只能有 / only {sorted(DEPARTMENT_KEYS)}")
+        parent = found.get(str(key))
+        name, name_en = spec.get("name") or (parent and parent.name), spec.get("name_en") or (parent and parent.name_en)
+        industries = spec.get("industries")
+        if not name or not name_en:
+            raise PackError(f"{where}: 需要中文和英文名称 / needs name and name_en")
+        if not isinstance(industries, dict) or set(industries) != {"value", "reference"} or not industries["reference"]:
+            raise PackError(f"{where}: industries 需要 value 和法律依据 reference / needs {{value, reference}}")
+        value = industries["value"]
+        if value != "none" and (not isinstance(value, list) or not value or not all(isinstance(i, str) for i in value)):
+            raise PackError(f"{where}: industries 应为行业代码列表或 none / must be a list of industry codes or none")
+        found[str(key)] = Department(str(key), str(name), str(name_en), None if value == "none" else tuple(value),
+                                     str(industries["reference"]))
+    seen: dict[str, str] = {}
+    for d in found.values():
+        for industry in d.industries or ():
+            if industry in seen:
+                raise PackError(f"{path}: 行业 {industry} 同时属于部门 {seen[industry]} 和 {d.id} / industry {industry} "
+                                f"is in two departments ({seen[industry]}, {d.id}): each unit has one department")
+            seen[industry] = d.id
+    return tuple(found.values())

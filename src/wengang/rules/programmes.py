@@ -178,7 +178,8 @@ PROGRAMMES: dict[str, Programme] = {p.id: p for p in (
                "`per_person` × the eligible hires (each person once a year)"),
               measures=_hire_measures, persons=PERSON_CRITERIA_USED),
     Programme(INDUSTRY, ("困难行业稳就业补贴", "Job-stabilisation subsidy for the hardest-hit industries"),
-              "POLICIES.md §8", ("scope", "flags_exclude", "listed_industry", "month_headcount"),
+              "POLICIES.md §8", ("scope", "flags_exclude", "listed_industry", "month_headcount",
+                                 "department_confirmation"),
               _industry_amount, ("`per_head` × `headcount_month` 的参保人数", "`per_head` × the insured of "
                                  "`headcount_month`"),
               measures=_month_measures, required=("industries", "per_head", "headcount_month")),

@@ -16,6 +16,7 @@ from wengang.domain.errors import NotFound, Refused
 from wengang.domain.identifiers import mask_phone, uscc_problem
 from wengang.domain.people import Role, User
 from wengang.domain.ports import Sealer, Store, UnitOfWork
+from wengang.rules.parameters import departments_named
 from wengang.services.account_requests import (
     Filed,
     decide_request,
@@ -25,7 +26,7 @@ from wengang.services.account_requests import (
 )
 from wengang.services.activation import CODE_HOURS, CODE_TRIES, activate, activate_staff, send_code
 from wengang.services.passwords import check_password, hasher, password_problem, phone_problem, token_hash
-from wengang.services.permissions import EMPLOYER, STAFF_ROLES
+from wengang.services.permissions import BUSINESS_ROLES, EMPLOYER, STAFF_ROLES
 from wengang.services.sessions import (
     MAX_FAILURES,
     SESSION_HOURS,
@@ -129,7 +130,7 @@ def _staff_row(uow: UnitOfWork, username: str, role: str, display_name: str | No
 
 
 def create_staff(username: str, role: str, *, store: Store, by: str, password: str,
-                 display_name: str | None = None, phone: str | None = None) -> Account:
+                 display_name: str | None = None, phone: str | None = None, department: str | None = None) -> Account:
     """The operator's way, on the server (`wengang people add-staff`): the account with its password and its role in
     force at once. This is how the first admin and security officer come to be; the web never calls it."""
     username = username.strip().lower()
@@ -139,12 +140,27 @@ def create_staff(username: str, role: str, *, store: Store, by: str, password: s
     with store.transaction() as uow:
         row = _staff_row(uow, username, role, display_name, by)
         row.update(password_hash=hasher.hash(password), password_set_at=uow.now(), phone=phone or None,
-                   role_granted_by=by, role_granted_at=uow.now())
+                   role_granted_by=by, role_granted_at=uow.now(), department=_department(department, role))
         user_id = uow.users.add(**row).id
         uow.audit.append([Draft(by, "user_created", f"user:{user_id}", reason=f"服务器上新建用户 / new {role} user "
-                                "added by the operator on the server", data={"username": username, "role": role})])
+                                "added by the operator on the server",
+                                data={"username": username, "role": role, "department": row["department"]})])
         uow.commit()
     return Account(user_id, username, role)
+
+
+def _department(department: str | None, role: str) -> str | None:
+    """A department of a joint review that some pack names, for a business role; None for none."""
+    if not department:
+        return None
+    known = departments_named()
+    if department not in known:
+        raise Refused(f"没有这个行业主管部门 / no department {department!r}; 已知 known: "
+                      f"{', '.join(sorted(known)) or '无 / none'}")
+    if role not in BUSINESS_ROLES:
+        raise Refused(f"行业主管部门的工作人员须为业务角色 / a department's member of staff holds a business role "
+                      f"({', '.join(BUSINESS_ROLES)}), not {role}")
+    return department
 
 
 def invite_staff(username: str, role: str, *, store: Store, by: str, phone: str, sealer: Sealer,

@@ -18,6 +18,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.read": ALL_STAFF,
     "audit.verify": frozenset({AUDITOR, ADMIN}),
     "review.decide": frozenset({"reviewer"}),
+    "department.confirm": frozenset({"clerk", "reviewer"}),     # and a member of that department (services/departments)
     "objection.decide": frozenset({"reviewer"}),
     "dispatch.confirm": frozenset({"clerk", "reviewer"}),
     "account.release": frozenset({"clerk", "reviewer"}),
@@ -46,7 +47,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "activation.approve": frozenset({SECURITY}),
 }
 # What a business permission is: one that acts on cases or money (the three powers never hold one).
-BUSINESS_PERMISSIONS = frozenset({"review.decide", "objection.decide", "dispatch.confirm", "account.release",
+BUSINESS_PERMISSIONS = frozenset({"review.decide", "department.confirm", "objection.decide", "dispatch.confirm", "account.release",
                                   "account.verify", "callback.answer", "calls.make", "specialists.assign",
                                   "batch.prepare", "exception.resolve",
                                   "batch.approve", "batch.cancel", "batch.files", "case.rename", "cycle.run",

@@ -13,13 +13,15 @@ from wengang.domain.audit import Entry
 from wengang.domain.cases import Case, State
 from wengang.domain.cycles import Cycle
 from wengang.domain.days import BEIJING, beijing_date
+from wengang.domain.departments import NEEDED, waits_for_department
 from wengang.domain.errors import AnalyticsUnreadable, NotFound, Refused
 from wengang.domain.identifiers import mask_account
 from wengang.domain.ports import Analytics, AttachmentFiles, Attempt, Store, UnitOfWork
 from wengang.domain.process import PublicityBatch
 from wengang.rules.criteria import settled_by
+from wengang.rules.parameters import load_pack
 from wengang.rules.plain import Reading
-from wengang.services import objections, review
+from wengang.services import departments, objections, review
 from wengang.services.cycles import newest_snapshot
 from wengang.services.explanations import explain_case, read_case
 from wengang.services.public import batch_words
@@ -125,6 +127,7 @@ class CaseProgress:
     objections: list[ObjectionShown]
     apply_by: dt.date | None = None     # a case in review without an application: by when the unit is asked to apply
     batch_label: tuple[str, str] | None = None   # its public list as the public names it ("2021年第1批")
+    declined: tuple[str, str] | None = None      # its industry department's reason for declining it, in words
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,21 +303,24 @@ def progress(uscc: str, *, store: Store, recovery_days: int = RECOVERY_DAYS, rev
             bank_reason, failed_by = _failed(attempts, recovery_days)
             shown_applications = _applications(uow, case, review_days)
             entered = _entered_review(case, entries)
+            for_department = case.reasons == NEEDED          # held for its department alone: nothing to apply for
             out.append(CaseProgress(
                 cycle.id, cycle.pack, cycle.program, case.id, case.name, case.state.value, case.decision, case.amount,
                 case.reason, WAITING.get(case.state), _timeline(case, reached_at, batch),
                 [r for r in case.reasons.split(";") if r], _deadline(case, batch, failed_by),
                 bank_reason if case.state in (State.FAILED, State.REISSUED) else None,
                 batch.number if batch else None, _account(case, attempts, active), bool(pending),
-                case.state is State.REVIEW,
+                case.state is State.REVIEW and not for_department,
                 [PaymentShown(a.attempt_no, a.amount, a.status, f"{a.bank_code[:3]} {mask_account(a.account_no)}",
                               local_time(a.settled_at), a.reason or "") for a in attempts],
                 shown_applications,
                 [ObjectionShown(o.id, o.status.value, o.raised_on, o.objector, o.contact, o.text, o.decision_reason)
                  for o in map(objections.masked, uow.objections.of_case(case.id))],
-                None if entered is None or any(a.status == "pending" for a in shown_applications)
+                None if entered is None or for_department or any(a.status == "pending" for a in shown_applications)
                 else entered + dt.timedelta(days=apply_days),
-                batch_words(batch, every) if batch is not None and every is not None else None))
+                batch_words(batch, every) if batch is not None and every is not None else None,
+                departments.declined_words(uow, case, load_pack(cycle.pack)) if case.state is State.REJECTED
+                and waits_for_department(case.reasons) else None))
     return out
 
 

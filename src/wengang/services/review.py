@@ -26,7 +26,7 @@ from wengang.domain.errors import ConcurrentChange, IllegalTransition, NotFound,
 from wengang.domain.ports import Analytics, AttachmentFiles, NewCase, Store, UnitOfWork
 from wengang.domain.process import ApplicationStatus, Objection, commitment_letter
 from wengang.rules.explain import Line, explain
-from wengang.services import evaluation
+from wengang.services import departments, evaluation
 from wengang.services.casework import fen_to_yuan, load_case, move, note
 from wengang.services.cycles import Unit, units
 from wengang.services.supplied import (
@@ -146,6 +146,8 @@ def decide(case_id: int, *, store: Store, accept: bool, reason: str, by: str,
             raise Refused(f"案件 {case_id} 没有待审申请 / case {case_id} has no application to accept")
         if accept and case.amount <= 0:
             raise Refused(f"案件 {case_id} 金额未知或为零, 不能通过 / amount is {case.amount}: unknown never pays")
+        if accept and (held := departments.unconfirmed(uow, case)):
+            raise Refused(held)
         objected = uow.objections.open_of_case(case.id) if case.state is State.REVIEW_LISTED else []
         data: dict[str, Any] = {"applications": [a.id for a in pending]}
         if accept:
@@ -286,6 +288,8 @@ def accept_with_data(case_id: int, facts: SuppliedFacts, *, store: Store, analyt
         case = load_case(uow, case_id, expected_version)
         if case.state is not State.REVIEW:
             raise IllegalTransition(case.id, case.state.value, target.value)
+        if accepted and (held := departments.unconfirmed(uow, case)):
+            raise Refused(held)
         pending = [a for a in uow.applications.of_case(case.id) if a.is_pending]
         data = {"supplied": facts.stored(), "evidence": facts.evidence, "applications": [a.id for a in pending],
                 "before": {"decision": case.decision, "amount": str(case.amount), "reasons": case.reasons},

@@ -49,6 +49,7 @@ class Principal:
     csrf: str
     expires_at: dt.datetime
     last_seen: dt.datetime = field(compare=False)
+    department: str | None = field(default=None, compare=False)     # staff of an industry department (joint review)
 
     @property
     def is_staff(self) -> bool:
@@ -187,7 +188,7 @@ def _principal(user: User, session_id: int, csrf: str, expires_at: dt.datetime,
         return EmployerPrincipal(user.id, user.username, user.role.value, user.uscc, user.display_name, session_id,
                                  csrf, expires_at, last_seen)
     return Principal(user.id, user.username, user.role.value, user.uscc, user.display_name, session_id, csrf,
-                     expires_at, last_seen)
+                     expires_at, last_seen, user.department)
 
 
 def end_sessions(uow: UnitOfWork, user: User, *, by: str, why: str) -> int:

@@ -16,6 +16,7 @@ from wengang.domain.audit import Entry
 from wengang.domain.cases import State
 from wengang.domain.contact import Notice
 from wengang.domain.days import beijing_date
+from wengang.domain.departments import NEEDED
 from wengang.domain.ports import Store, Tellable, UnitOfWork
 from wengang.domain.process import PublicityBatch
 from wengang.domain.progress import Progress, Silent
@@ -26,8 +27,12 @@ from wengang.services.public import batch_order
 CHUNK = 20_000
 # Which steps a unit is told about, and the message each one is (payment failures and recoveries are told by the
 # step itself, in its transaction: they carry a deadline to act by).
-TOLD = ("case_opened", "review_accepted", "publicity_started", "objection_raised", "payment_approved",
-        "payment_paid")
+TOLD = ("case_opened", "review_accepted", "department_confirmed", "publicity_started", "objection_raised",
+        "payment_approved", "payment_paid")
+ACCEPTED = ("review_accepted", "department_confirmed")       # a person let the case go on: told once identified
+# A case opened in review for its industry department's word alone has nothing to apply for (the opening's reason is
+# `route_reason`'s, ending with the rules' codes).
+FOR_DEPARTMENT = f": {NEEDED}"
 
 CAME_BACK = (State.FAILED, State.REISSUED, State.RECOVERED)
 
@@ -120,14 +125,15 @@ def _may_tell(entry: Entry) -> bool:
     """Whether an entry can tell its unit anything (the others' cases are not read: a third of a cycle's openings
     are units found ineligible)."""
     if entry.event == "case_opened":
-        return entry.to_state in (State.IDENTIFIED.value, State.REVIEW.value)
-    return entry.event != "review_accepted" or entry.to_state == State.IDENTIFIED.value
+        return entry.to_state == State.IDENTIFIED.value or (entry.to_state == State.REVIEW.value
+                                                             and not entry.reason.endswith(FOR_DEPARTMENT))
+    return entry.event not in ACCEPTED or entry.to_state == State.IDENTIFIED.value
 
 
 def _said(entry: Entry, case: Tellable, x: _Context) -> tuple[str, dict[str, Any]] | None:
     """The event and its values for one audit entry; None where the entry tells the unit nothing."""
     pack, amount = x.pack(case), str(case.amount)
-    if entry.event in ("case_opened", "review_accepted") and entry.to_state == State.IDENTIFIED.value:
+    if entry.event in ("case_opened", *ACCEPTED) and entry.to_state == State.IDENTIFIED.value:
         return "identified", {"pack": pack, "amount": amount}
     if entry.event == "case_opened" and entry.to_state == State.REVIEW.value:
         by = beijing_date(_at(entry)) + dt.timedelta(days=x.apply_days)       # as the portal counts it

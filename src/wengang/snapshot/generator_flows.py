@@ -114,7 +114,7 @@ def flags_table(rng: np.random.Generator, city: City) -> pa.Table:
     """Findings of other departments for a few % of units, listed over base−1 … base+1, some removed."""
     base = int(city.months[-1][:4])
     lo, hi = (np.datetime64(f"{y}-01-01").astype(np.int64) for y in (base - 1, base + 2))
-    parts = []
+    parts, risk = [], (np.zeros(0, np.int64), np.zeros(0, np.int64))
     for flag, source, share, removed in city.p.flags:
         units = np.sort(rng.choice(city.n, size=min(city.n, round(share * city.n)), replace=False))
         listed = rng.integers(lo, hi, len(units))
@@ -122,8 +122,28 @@ def flags_table(rng: np.random.Generator, city: City) -> pa.Table:
         ends = listed + rng.integers(30, 400, len(units))
         keep = ~city.clean[units]  # drawn for every unit first, so the clean ones shift nothing
         units, listed, ends, gone = units[keep], listed[keep], ends[keep], gone[keep]
+        if flag == "epidemic_risk_area":
+            risk = (units, listed)
         parts.append(pa.table({
             "uscc": city.uscc.take(pa.array(units)), "source": pa.repeat(pa.scalar(source), len(units)),
             "flag": pa.repeat(pa.scalar(flag), len(units)), "listed_on": dates(listed),
             "removed_on": pa.array(ends.astype("datetime64[D]"), mask=~gone)}))
-    return pa.concat_tables(parts)
+    return pa.concat_tables([*parts, *_district_listings(city, int(lo), int(hi), risk)])
+
+
+def _district_listings(city: City, lo: int, hi: int, risk: tuple[np.ndarray, np.ndarray]) -> list[pa.Table]:
+    """Every unit of a district listed whole (2022: a risk area somewhere in it) flagged that day, inside the flags'
+    window only, so a window without such a day writes the same bytes as before; no draw. A unit already drawn a
+    risk-area flag that same day keeps that one row (the file's key)."""
+    codes, out = np.array(list(city.p.regions)), []
+    for code, day in city.p.district_listings:
+        listed = int(np.datetime64(day).astype(np.int64))
+        if code not in city.p.regions or not lo <= listed < hi:
+            continue
+        units = np.flatnonzero((codes[city.region] == code) & ~city.clean)
+        units = units[~np.isin(units, risk[0][risk[1] == listed])]
+        out.append(pa.table({
+            "uscc": city.uscc.take(pa.array(units, pa.int64())), "source": pa.repeat(pa.scalar("other"), len(units)),
+            "flag": pa.repeat(pa.scalar("epidemic_risk_area"), len(units)),
+            "listed_on": dates(np.full(len(units), listed)), "removed_on": pa.nulls(len(units), pa.date32())}))
+    return out

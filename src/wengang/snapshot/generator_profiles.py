@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,15 @@ class Profile:
     boundary_share: float  # units placed exactly on a legal boundary: exact 6 % or 20 % rates, half-fen ties
     boundary_kinds: dict[str, float]  # weights of the kinds of generator_boundary.KINDS
     boundary_types: tuple[str, ...]  # unit types they are drawn from (those in every pack's scope)
+    units: int = 10_000  # what `wengang generate city` makes when --units is not given
+    base_year: int = 2020  # … and --base-year
+    industry_scale: dict[str, float] = field(default_factory=dict)  # headcount × this (to the top size) for
+    #                                                                   enterprises of an industry
+    intern_bases: float = 0.03  # share of live units that take interns
+    industry_quota: bool = False  # industries in fixed counts (a district's few units of one vary less by seed)
+    # (division code, day) a whole district was listed as having a risk area: every unit of it gets an
+    # `epidemic_risk_area` flag that day, never removed within the flags' window (only days inside it are written)
+    district_listings: tuple[tuple[str, str], ...] = ()
 
 
 BEIJING = Profile(
@@ -145,6 +154,41 @@ BEIJING = Profile(
     boundary_kinds={"rate6": 5, "rate6_over": 1, "rate20": 2, "tie30": 2},
     boundary_types=("enterprise", "individual_business", "social_group", "foundation", "social_service_org",
                     "law_firm"),
+    # 2022: whole districts had a medium- or high-risk area from late April (Chaoyang, Fangshan; days approximate)
+    district_listings=(("110105", "2022-04-25"), ("110111", "2022-04-28")),
 )
 
-PROFILES: dict[str, Profile] = {p.name: p for p in (BEIJING,)}
+# Hongkou (虹口, Shanghai), calibrated to seed 004 (bench/calibrate_hongkou.py, README): one central district of
+# offices, shipping and finance, where the industries Shanghai listed for its 2022 job-stabilisation subsidy
+# (catering, retail, accommodation, transport) are few units but larger ones. Wage bases: Shanghai's 2021 and 2022
+# contribution floors and caps (approximate); unemployment premiums 0.5 % + 0.5 % as in Beijing.
+HONGKOU = replace(
+    BEIJING,
+    name="hongkou",
+    city="上海",
+    regions={"310109": ("虹口", 1)},
+    industries={
+        "agriculture": 0.1, "industry": 4, "construction": 4, "wholesale": 16, "retail": 1.82,
+        "transport": 1.66, "warehousing": 1, "postal": 0.4, "accommodation": 0.59, "catering": 1.93,
+        "information_transmission": 4, "software_it": 14, "real_estate_development": 3,
+        "property_management": 4, "leasing_business_services": 31, "other": 12.5,
+    },
+    unit_types={**BEIJING.unit_types, "individual_business": (1.0, ("92",))},   # few shops insure as units
+    sizes=(
+        (0, 0, 1.2), (1, 2, 38), (3, 5, 29), (6, 10, 14), (11, 30, 11), (31, 100, 4.6),
+        (101, 300, 1.5), (301, 1000, 0.6), (1001, 3000, 0.09), (3001, 4500, 0.01),
+    ),
+    industry_scale={"catering": 5, "retail": 5, "accommodation": 5, "transport": 5},
+    wage_floor=(5975, 6520),
+    wage_cap=(31014, 34188),
+    wage_median=8000,
+    id_regions=("310109", "310110", "310106", "320102", "330102", "340104", "360102", "410105", "510104",
+                "420102", "230103", "130102"),
+    units=6_000,
+    base_year=2022,
+    intern_bases=0.06,
+    industry_quota=True,
+    district_listings=(("310109", "2022-04-01"),),   # Puxi, Hongkou with it, locked down from 1 April 2022
+)
+
+PROFILES: dict[str, Profile] = {p.name: p for p in (BEIJING, HONGKOU)}

@@ -23,6 +23,7 @@ from wengang.snapshot.generator_codes import (
 from wengang.snapshot.generator_profiles import Profile
 
 N_MONTHS = 24
+SCALED_UP_TO = 300   # a profile's industry_scale lifts small units to at most this many; larger ones keep their size
 _WORD = {
     "agriculture": "农业发展", "industry": "机械制造", "construction": "建筑工程", "wholesale": "商贸",
     "retail": "商贸连锁", "transport": "运输", "warehousing": "仓储物流", "postal": "快递服务",
@@ -76,7 +77,7 @@ def draw_city(rng: np.random.Generator, p: Profile, n: int, base_year: int) -> C
     first = np.array([*months, f"{base_year + 1}-01"], "datetime64[M]").astype("datetime64[D]").astype(np.int64)
     types = list(p.unit_types)
     unit_type = quota(rng, [p.unit_types[t][0] for t in types], n)
-    industry = pick(rng, list(p.industries.values()), n)
+    industry = (quota if p.industry_quota else pick)(rng, list(p.industries.values()), n)
     for t, key in p.type_industry.items():
         industry[unit_type == types.index(t)] = list(p.industries).index(key)
     region = pick(rng, [w for _, w in p.regions.values()], n)
@@ -92,6 +93,10 @@ def draw_city(rng: np.random.Generator, p: Profile, n: int, base_year: int) -> C
     uscc = credit_codes(prefix, codes, serial, rng.random(n) < 0.35)
     wage = _wages(rng, p, n)
     size = _sizes(rng, p, n)
+    if p.industry_scale:   # no draw: a profile without it keeps its bytes
+        scale = np.array([p.industry_scale.get(k, 1.0) for k in p.industries])[industry]
+        scaled = np.rint(size * np.where(unit_type == types.index("enterprise"), scale, 1.0)).astype(np.int64)
+        size = np.maximum(size, np.minimum(scaled, SCALED_UP_TO))
     insured, leaves, cuts = _simulate(rng, p, size, start)
     return City(p, months, first, uscc, unit_type, industry, region, start, wage, insured, leaves, cuts,
                 clean=np.zeros(n, bool), agency=np.full(n, -1, np.int8), person_extra=np.zeros(n, np.int64))

@@ -19,7 +19,7 @@ HIRES_PER_INSURED_YEAR = 0.02
 GRADUATE_SHARE, CONTRACT_SHARE, EDGE_SHARE, TWICE_SHARE = 0.65, 0.93, 0.04, 0.03
 BIRTH_GIVEN = (0.3, 0.97)         # birth_date filled for people named by ID number, for the others
 INSURED_MONTHS = (0.08, 0.12, 0.15, 0.2, 0.15, 0.15, 0.15)   # weights of 0 … 6 months paid
-BASE_SHARE, INTERNS_PER_BASE, OLDER_GRADUATE = 0.03, 0.3, 0.1  # bases, geometric p, graduates aged 25–28
+INTERNS_PER_BASE, OLDER_GRADUATE = 0.3, 0.1  # geometric p (bases: the profile's share), graduates aged 25–28
 YOUTH_AGE, GRADUATE_AGE = (16 * 366, 25 * 365 - 2), (21 * 366, 25 * 365 - 2)   # days: strictly inside 16–24
 CATEGORIES = ["graduate", "unemployed_youth"]
 
@@ -120,7 +120,7 @@ def interns_table(rng: np.random.Generator, city: City) -> pa.Table:
     """A few % of units are internship bases with one to a dozen interns of three to twelve months; those whose
     internship runs past 2025 are still there (no end date)."""
     alive = np.flatnonzero(city.insured[:, -1] > 0)
-    bases = alive[rng.random(len(alive)) < BASE_SHARE]
+    bases = alive[rng.random(len(alive)) < city.p.intern_bases]
     unit = np.repeat(bases, np.minimum(rng.geometric(INTERNS_PER_BASE, len(bases)), 12))
     n = len(unit)
     started = rng.integers(_day(YEARS[0]), _day(YEARS[-1] + 1), n)

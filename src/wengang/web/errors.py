@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
+from wengang.domain.departments import WrongDepartment
 from wengang.domain.errors import (
     AnalyticsBusy,
     ConcurrentChange,
@@ -55,6 +56,8 @@ def domain_status(err: DomainError) -> int:
     """The HTTP status a refusal of the process maps to."""
     if isinstance(err, NotFound):
         return 404
+    if isinstance(err, WrongDepartment):
+        return 403
     if isinstance(err, ConcurrentChange | IllegalTransition):
         return 409
     if isinstance(err, StoreUnavailable):

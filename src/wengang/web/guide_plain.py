@@ -247,6 +247,13 @@ def _programme_guide(pack: Pack, programme: Programme) -> PlainGuide:
                       "bank account the unit registered with social insurance.")] if pays else
                 [Line("单位可登录查看每月减免和缓缴的金额及原因。",
                       "A unit signs in to see each month's relief and deferral and why.")])
+    if "department_confirmation" in programme.criteria and pack.departments:
+        delivery.insert(0, Line(
+            f"由行业主管部门({'、'.join(d.name for d in pack.departments)})在系统中确认本行业的单位后公示; 不予确认的, "
+            "单位可在“为什么”页看到部门的理由。",
+            f"The industry departments ({', '.join(d.name_en for d in pack.departments)}) each confirm the units of "
+            "their industries in the system before the list; a unit declined reads the department's reason on its "
+            "“why” page."))
     if "confirmation" in programme.criteria:
         delivery.insert(0, Line("单位在线确认名单信息并签署承诺书, 工作人员核查后发放。",
                                 "The unit confirms online and signs a commitment letter; staff check, then pay."))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from wengang.domain.departments import NEEDED as DEPARTMENT_NEEDED
 from wengang.rules.criteria import CRITERIA, INDUSTRY_WORDS, MONTH_COUNT_WORDS
 from wengang.rules.plain import Fact, Reading
 from wengang.services.portal import CaseProgress, Explanation
@@ -24,7 +25,7 @@ UNIT_TYPES: dict[str, Pair] = {
     "other": ("其他单位", "other unit"),
 }
 # events whose audit reason a person wrote (a reviewer, an objection handler): shown; a system's reason is not
-WRITTEN_REASONS = frozenset({"review_accepted", "review_rejected", "objection_sustained", "objection_dismissed",
+WRITTEN_REASONS = frozenset({"review_accepted", "review_rejected", "department_declined", "objection_sustained", "objection_dismissed",
                              "case_renamed", "payment_cancelled", "cycle_cancelled"})
 UNKNOWN: Pair = ("未知", "unknown")
 NONE: Pair = ("无", "none")
@@ -149,6 +150,11 @@ def _confirmation(r: dict, s: dict) -> tuple[Pair, Pair]:
                                                                        "confirm online and sign the commitment")
 
 
+def _department_confirmation(r: dict, s: dict) -> tuple[Pair, Pair]:
+    return ("发放前由行业主管部门确认", "confirmed by the industry department first"), (
+        "本行业主管部门在系统中确认", "the department of the unit's industry confirms it in the system")
+
+
 def _hires_file(r: dict, s: dict) -> tuple[Pair, Pair]:
     found = ("已收到新招用人员数据", "the hires data arrived") if r["present"] else ("尚无新招用人员数据",
                                                                              "no hires data yet")
@@ -203,6 +209,7 @@ def _relief_dues(r: dict, s: dict) -> tuple[Pair, Pair]:
 
 _PROGRAMME_CRITERIA = {"hires_file": _hires_file, "eligible_hires": _eligible_hires, "interns_file": _interns_file,
                        "eligible_interns": _eligible_interns, "confirmation": _confirmation,
+                       "department_confirmation": _department_confirmation,
                        "listed_industry": _listed_industry, "month_headcount": _month_headcount,
                        "difficulty": _difficulty, "region_fund": _region_fund, "headcount": _headcount,
                        "risk_area": _risk_area, "retention_size": _retention_size,
@@ -254,13 +261,17 @@ def lines(reading: Reading | None, c: CaseProgress | None = None) -> list[Line]:
     out = []
     for f in reading.facts:
         read, standard = _read(f)
-        outcome = "pass" if f.criterion == "confirmation" and confirmed else f.outcome
+        outcome = "pass" if f.criterion in STEPS_AFTER and confirmed else f.outcome
         verdict = CONFIRMED if outcome != f.outcome else OUTCOMES.get(f.outcome, OUTCOMES["unknown"])
+        if f.criterion == "department_confirmation" and c is not None and c.declined:
+            outcome, verdict = "fail", DECLINED                  # the department said no, with its reason above
         out.append(Line(f.criterion, outcome, LABELS[f.criterion], read, standard, verdict, "、".join(f.documents)))
     return out
 
 
 CONFIRMED: Pair = ("已确认, 经审核通过", "confirmed and accepted")
+DECLINED: Pair = ("行业主管部门不予确认", "declined by the industry department")
+STEPS_AFTER = ("confirmation", "department_confirmation")   # steps after the rules that a person completes
 RETURNS = ("ui-return", "difficult-return")            # premiums given back; the other programmes grant a sum
 
 
@@ -269,8 +280,11 @@ def answer(x: Explanation, c: CaseProgress) -> Answer:
     state, reasons = c.state, [reason_words(r) for r in c.reasons]
     amount = f"{c.amount:,.2f}"
     verdict: Pair
+    returns = c.program in RETURNS
     if state == "rejected":
-        verdict, good = ("不符合返还条件", "not qualified"), False
+        verdict, good = ("不符合返还条件" if returns else "不符合补贴条件", "not qualified"), False
+    elif state == "review" and c.reasons == [DEPARTMENT_NEEDED]:
+        verdict, good = ("符合条件, 待行业主管部门确认", "qualified; waits for the industry department's confirmation"), True
     elif state in ("review", "review-listed"):
         verdict, good = ("需要申请, 由工作人员审核后决定", "an application, then a staff review, decides"), False
     elif state == "recovered":
@@ -280,19 +294,22 @@ def answer(x: Explanation, c: CaseProgress) -> Answer:
     else:
         verdict, good = (("符合条件, 资金已到账", "qualified and paid") if state in ("paid", "closed")
                          else ("符合条件, 无需申请", "qualified: nothing to apply for")), True
-    if state in ("rejected", "review", "review-listed") and reasons:
+    if state == "rejected" and c.declined:
+        detail = (f"原因: {c.declined[0]}", f"because: {c.declined[1]}")
+    elif state in ("rejected", "review", "review-listed") and reasons:
         main = _join(reasons)
         detail = (f"原因: {main[0]}", f"because: {main[1]}")
     elif state in ("failed", "reissued"):
         bank = bank_reason(c.bank_reason)
-        detail = (f"返还{amount}元; 银行退回原因: {bank[0]}", f"{amount} yuan; the bank's reason: {bank[1]}")
+        detail = (f"{'返还' if returns else '补贴'}{amount}元; 银行退回原因: {bank[0]}",
+                  f"{amount} yuan; the bank's reason: {bank[1]}")
     else:
         r = x.reading
         share = f"{Decimal(r.ratio_units) / 100:g}%" if r and r.ratio_units is not None else ""
         basis = (f" (上年度缴纳的失业保险费{_yuan(r.base_fen)}元 × {share})",
                  f" ({share} of the {_yuan(r.base_fen)} yuan of unemployment insurance paid in the base year)") if (
                      r and r.ratio_units is not None and r.base_fen) else ("", "")
-        given = (("返还金额", "returned") if c.program in RETURNS else ("补助金额", "granted"))
+        given = (("返还金额", "returned") if returns else ("补助金额", "granted"))
         detail = (f"{given[0]}{amount}元{basis[0]}", f"{amount} yuan {given[1]}{basis[1]}")
     return Answer(verdict, detail, step(c), good, state in ("review", "review-listed"), _dispute(c))
 
@@ -302,6 +319,8 @@ def step(c: CaseProgress) -> Pair | None:
     main reason's, else its state's."""
     if c.state == "failed":
         return next_step(f"bank.{c.bank_reason or ''}", c.deadline)
+    if c.state == "rejected" and c.declined:
+        return next_step("reason.department_declined")
     if c.state in ("rejected", "review") and c.reasons:
         return next_step(f"reason.{c.reasons[0]}", c.deadline) or next_step(f"state.{c.state}", c.deadline)
     return next_step(f"state.{c.state}", c.deadline)

@@ -142,6 +142,8 @@ EVENT_WORDS: dict[str, tuple[str, str]] = {
     "review_accepted": ("审核通过", "review accepted"), "review_rejected": ("审核不通过", "review rejected"),
     "review_with_data": ("补充数据后重新判定", "decided again with supplied facts"),
     "dispatch_confirmed": ("用工单位已确认", "actual employer confirmed"),
+    "department_confirmed": ("行业主管部门已确认", "confirmed by the industry department"),
+    "department_declined": ("行业主管部门不予确认", "declined by the industry department"),
     "account_confirmed": ("可用账户已确认", "usable account confirmed"),
     "account_proposed": ("单位提交账户变更", "the unit proposed a new account"),
     "account_verified": ("新账户已核验", "new account verified"), "account_refused": ("新账户未通过核验",
@@ -270,6 +272,11 @@ NEXT_STEPS: dict[str, tuple[str, str]] = {
     "reason.confirmation_needed": ("请{by}登录“为什么”页在线确认并签署承诺书, 工作人员核查后发放", "confirm online "
                                    "and sign the commitment letter on the \u201cwhy\u201d page {by}; staff check, "
                                    "then pay"),
+    "reason.department_confirmation_needed": ("无需申请: 本行业主管部门在系统中确认后列入公示", "nothing to apply "
+                                              "for: the department of your industry confirms your unit, then it is "
+                                              "listed"),
+    "reason.department_declined": ("如对部门意见有异议, 请申请工作人员回电核实", "if you disagree with the "
+                                   "department's reason, ask staff to call you back and check"),
     "reason.combination:": ("无需操作; 如有疑问请拨打12333", "nothing to do; questions: call 12333"),
     "reason.relief_size_unknown": ("请在线补充从业人数或营业收入, 由工作人员确定免征还是减半征收", "give your staff "
                                    "count or revenue online; staff then tell exempt from halved"),

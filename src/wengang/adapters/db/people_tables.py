@@ -39,11 +39,13 @@ users = Table(
     Column("created_at", DateTime, nullable=False),
     Column("role_granted_by", String(80)),                           # the role is in force only once granted
     Column("role_granted_at", DateTime),
+    Column("department", String(40)),                                # staff of an industry department (joint review)
     CheckConstraint(one_of("role", ROLES), name="known_role"),
     CheckConstraint("(role = 'employer' AND uscc IS NOT NULL) OR (role <> 'employer' AND uscc IS NULL)",
                     name="employer_has_unit"),
     CheckConstraint("failed_logins >= 0", name="failures_not_negative"),
     CheckConstraint("(role_granted_at IS NULL) = (role_granted_by IS NULL)", name="granted_by_someone"),
+    CheckConstraint("role <> 'employer' OR department IS NULL", name="department_staff_only"),
 )
 
 activation_codes = Table(

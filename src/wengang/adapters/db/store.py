@@ -25,6 +25,7 @@ from wengang.adapters.db.repositories.contact import (
     SqlReminders,
 )
 from wengang.adapters.db.repositories.cycles import SqlCycles, SqlRounds
+from wengang.adapters.db.repositories.departments import SqlDepartmentReviews
 from wengang.adapters.db.repositories.jobs import SqlJobs
 from wengang.adapters.db.repositories.money import (
     SqlBankFiles,
@@ -62,6 +63,7 @@ from wengang.domain.repositories import (
     Calls,
     Cycles,
     Deliveries,
+    DepartmentReviews,
     Jobs,
     LoginFailures,
     LookupCodes,
@@ -112,6 +114,7 @@ class SqlUnitOfWork:
     deliveries: Deliveries
     calls: Calls
     specialists: Specialists
+    department_reviews: DepartmentReviews
     audit: AuditLog
     payments: Payments
     accounts: PaymentAccounts
@@ -154,6 +157,7 @@ class SqlUnitOfWork:
         self.callbacks, self.notifications = SqlCallbacks(conn), SqlNotifications(conn)
         self.deliveries = SqlDeliveries(conn)
         self.calls, self.specialists = SqlCalls(conn), SqlSpecialists(conn)
+        self.department_reviews = SqlDepartmentReviews(conn)
         self.offices, self.reminders = SqlOffices(conn), SqlReminders(conn)
         at = self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         self.audit = self._audit_log = SqlAuditLog(conn, at, self._audit_key)

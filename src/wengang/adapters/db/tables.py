@@ -243,7 +243,13 @@ AUDIT_COLUMNS = tuple(c.name for c in audit_log.columns)
 
 # The money and people tables live in their own modules on the same metadata (imported here so that every user
 # of `metadata`, the migration check included, sees all of them).
-from wengang.adapters.db import call_tables, job_tables, payment_tables, people_tables  # noqa: E402,F401
+from wengang.adapters.db import (  # noqa: E402,F401
+    call_tables,
+    department_tables,
+    job_tables,
+    payment_tables,
+    people_tables,
+)
 
 # Search over the cases of a cycle (issue 14: queues at 500,000 cases). Dialect-specific, so written as DDL that
 # migration 0009 runs, not as Index objects (a trigram GIN index has no SQLite twin, an FTS5 table no PostgreSQL one):
