@@ -97,8 +97,11 @@ browser:
 		|| echo "warning: no CJK font; screenshots would show boxes for Chinese"
 	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund   # axe-core, for the accessibility checks
 
+# Every test, in TEST_WORKERS processes (pytest-xdist; a test file stays in one process, so its module fixtures are
+# made once); each process has its own PostgreSQL database, browser and temporary folders. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
 test: lint browser
-	$(RUN) pytest
+	$(RUN) pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The developer's loop, in under two minutes: lint, then the unit, policy and service tests (the services on the
 # in-memory fakes of the store, tests/fakes); nothing slow, no PostgreSQL, Spark or browser (`make test` runs those).

@@ -6,7 +6,8 @@ Target (issue 17): from the imported 500,000-unit city, each unit-level programm
 Programmes: the stable-job return (cn-2022, for scale), the difficult-enterprise return (a bench pack inheriting
 cn-difficult-2020 with bench values for the city's regions: the shipped pack has none), the retention-training
 subsidy (cn-retention-training-2022) and Hongkou's difficult-industry subsidy (a bench pack with the industries,
-600 yuan a head and 2021-12 as its month). Hand-written queries for the last two (their rules fit one query; the
+600 yuan a head and 2021-12 as its month, and no joint review: the shipped pack's departments
+have no industries yet, which it refuses to run with). Hand-written queries for the last two (their rules fit one query; the
 first two share the layoff test the issue-3 benchmark already checks against its own query, bench/hand_sql.py).
 The city: `generate_city(base_year=2021, programme_files=False)` cached under var/bench.
 """
@@ -62,6 +63,9 @@ parameters:
   headcount_month:
     values:
       2022-01-01: {value: "2021-12", reference: 基准测试值 / a benchmark value}
+  joint_review:
+    values:
+      2022-01-01: {value: false, reference: 基准测试值 / a benchmark value (no department assigned its industries)}
 """,
 }
 RUNS = (("cn-2022", dt.date(2022, 6, 30)), ("bench-difficult-2022", dt.date(2022, 1, 1)),

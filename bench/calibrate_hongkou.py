@@ -51,12 +51,16 @@ def calibrate(units: int, seed: int, work: Path) -> dict[str, float]:
     snapshot = import_folder(work / "city", analytics=analytics, settings=settings).snapshot.id
     industry = evaluate(snapshot, INDUSTRY, AS_OF, analytics=analytics, settings=settings, keep=False)
     interns = evaluate(snapshot, INTERNSHIP, AS_OF, analytics=analytics, settings=settings, keep=False)
-    zero = sum(1 for d, a in zip(industry.decided["decision"].to_pylist(), industry.decided["amount_fen"].to_pylist(),
-                                 strict=True) if d == "eligible" and not a)
+    # a unit the rules pass waits only for its industry department's confirmation (the joint review), amount known
+    rows = industry.decided.select(["decision", "reasons", "amount_fen"]).to_pylist()
+    passed = [r["amount_fen"] for r in rows if r["decision"] == "eligible"
+              or (r["decision"] == "review" and r["reasons"] == "department_confirmation_needed")]
+    zero = sum(1 for a in passed if not a)
     scale = profile.units / units
     s, i = industry.summary, interns.summary
-    return {"seconds": time.perf_counter() - started, "scale": scale, "units": s.eligible * scale,
-            "yuan": s.amount_fen / 100 * scale, "review": s.review * scale, "zero": zero * scale,
+    return {"seconds": time.perf_counter() - started, "scale": scale, "units": len(passed) * scale,
+            "yuan": sum(a or 0 for a in passed) / 100 * scale, "review": (s.review - len(passed)) * scale,
+            "zero": zero * scale,
             "bases": i.eligible * scale, "intern_yuan": i.amount_fen / 100 * scale}
 
 

@@ -14,7 +14,7 @@ from alembic import op
 from wengang.adapters.db.tables import Id, one_of
 
 revision = "0027"
-down_revision = "0025"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 

@@ -36,6 +36,7 @@ class Posting:
     amount: Decimal
     posted_at: dt.datetime
     source: str
+    program: str
 
 
 def tables() -> dict[str, Table]:
@@ -63,9 +64,14 @@ class FakePayments:
     worklist, its cases and accounts)."""
 
     def __init__(self, attempts: Table, ledger: Table, batches: Table, now: dt.datetime, *,
-                 cases: Table | None = None, accounts: Table | None = None):
+                 cases: Table | None = None, accounts: Table | None = None, cycles: Table | None = None):
         self.a, self.ledger, self.batches, self.now = attempts, ledger, batches, now
-        self.cases, self.accounts = cases, accounts
+        self.cases, self.accounts, self.cycles = cases, accounts, cycles
+
+    def _program(self, batch_id: int) -> str:
+        """The programme of the batch's cycle: the sub-account its postings go to (the SQL store's join)."""
+        assert self.cycles is not None, "the fake ledger needs the cycles to know a posting's programme"
+        return self.cycles.get(self.batches.get(batch_id).cycle_id).program
 
     def add_attempts(self, rows: Iterable[Sequence[Any]]) -> int:
         count = 0
@@ -142,7 +148,8 @@ class FakePayments:
         for a in attempts:
             self.ledger.insert({"kind": kind, "batch_id": a.batch_id, "attempt_id": a.id, "case_id": a.case_id,
                                 "from_account": from_account, "to_account": to_account, "amount": a.amount,
-                                "posted_at": self.now, "source": source[:200]})
+                                "posted_at": self.now, "source": source[:200],
+                                "program": self._program(a.batch_id)})
         return len(attempts)
 
     def post_whole(self, kind: str, from_account: str, to_account: str, attempt_ids: Sequence[int],
@@ -164,7 +171,7 @@ class FakePayments:
 
     def postings(self) -> list[tuple]:
         return [(p.id, p.kind, self.batches.get(p.batch_id).number, p.case_id,
-                 self.a.get(p.attempt_id).end_to_end_id, p.from_account, p.to_account, p.amount)
+                 self.a.get(p.attempt_id).end_to_end_id, p.from_account, p.to_account, p.amount, p.program)
                 for p in self.ledger.where()]
 
     def attempt_totals(self) -> list[tuple[str, str, int, Decimal]]:

@@ -75,7 +75,7 @@ class FakeUnitOfWork:
         self.reminders = people.FakeReminders(t["reminders"])
         self.audit = FakeAuditLog(s.trail, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._store.audit_key)
         self.payments = payments.FakePayments(t["attempts"], t["ledger"], t["payment_batches"], self._now,
-                                               cases=t["cases"], accounts=t["accounts"])
+                                               cases=t["cases"], accounts=t["accounts"], cycles=t["cycles"])
         self.accounts = money.FakePaymentAccounts(t["accounts"])
         self.payment_batches = money.FakePaymentBatches(t["payment_batches"])
         self.bank_files, self.recoveries = money.FakeBankFiles(t["bank_files"]), money.FakeRecoveries(t["recoveries"])

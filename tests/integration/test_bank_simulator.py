@@ -56,7 +56,7 @@ class Books:
 
     def issue(self, items, batch):
         for p in items:
-            self.ledger.approve(p, batch)
+            self.ledger.approve(p, batch, "ui-return")
             self.amounts[p.end_to_end_id] = (p.amount, batch)
 
     def expected(self):

@@ -86,15 +86,15 @@ def test_the_database_itself_refuses_self_approval_and_a_second_live_attempt(pay
         uow.connection.execute(text("UPDATE ledger SET amount = amount + 1"))
     with pay_store.transaction() as uow, pytest.raises(IntegrityError):     # the same posting twice
         uow.connection.execute(text("INSERT INTO ledger (kind, batch_id, attempt_id, case_id, from_account, "
-                                    "to_account, amount, posted_at, source) SELECT kind, batch_id, attempt_id, "
-                                    "case_id, from_account, to_account, amount, posted_at, source FROM ledger "
-                                    "WHERE seq = 1"))
+                                    "to_account, amount, posted_at, source, program) SELECT kind, batch_id, "
+                                    "attempt_id, case_id, from_account, to_account, amount, posted_at, source, "
+                                    "program FROM ledger WHERE seq = 1"))
     for batch, case in (("batch_id", "case_id + 1"), ("batch_id + 1", "case_id")):   # a posting names its attempt's
         with pay_store.transaction() as uow, pytest.raises(IntegrityError):
             uow.connection.execute(text(
                 "INSERT INTO ledger (kind, batch_id, attempt_id, case_id, from_account, to_account, amount, "
-                f"posted_at, source) SELECT 'pay', {batch}, attempt_id, {case}, 'payable', 'paid', amount, "
-                "posted_at, source FROM ledger WHERE seq = 1"))
+                f"posted_at, source, program) SELECT 'pay', {batch}, attempt_id, {case}, 'payable', 'paid', amount, "
+                "posted_at, source, program FROM ledger WHERE seq = 1"))
 
 
 def test_a_failed_attempt_frees_its_case_and_keeping_an_attempt_live_rewrites_no_index(pay_store, pay_settings,

@@ -17,7 +17,7 @@ PAID = ("eligible", "objected", "changes_amount")          # re-verified on the 
 
 def postings(store) -> list[tuple[str, str, Decimal]]:
     with store.reading() as uow:
-        return [(kind, number, amount) for _, kind, number, _, _, _, _, amount in uow.payments.postings()]
+        return [(kind, number, amount) for _, kind, number, _, _, _, _, amount, _ in uow.payments.postings()]
 
 
 def test_preparation_makes_one_batch_per_bank_of_the_re_verified_cases(store, analytics, settings, reverified):

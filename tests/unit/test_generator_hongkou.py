@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pytest
@@ -48,6 +49,19 @@ def test_the_hongkou_city_is_the_same_bytes_per_seed_and_imports_without_a_fault
     assert shape[:2] == ("310109", "310109") and shape[2] > 500        # one district; named after its city
 
 
+class Passed(NamedTuple):
+    units: int
+    fen: int
+
+
+def passed(decided) -> Passed:
+    """The units the rules pass: each waits only for its industry department's confirmation (the joint review)."""
+    rows = [a for d, r, a in zip(decided["decision"].to_pylist(), decided["reasons"].to_pylist(),
+                                 decided["amount_fen"].to_pylist(), strict=True)
+            if d == "eligible" or (d == "review" and r == "department_confirmation_needed")]
+    return Passed(len(rows), sum(a or 0 for a in rows))
+
+
 @pytest.fixture(scope="module")
 def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("hongkou")
@@ -61,12 +75,13 @@ def test_the_hongkou_profile_lands_on_seed_004_within_the_stated_tolerance(distr
     settings = _settings(district / "var")
     analytics = bootstrap.analytics(settings)
     scale = PROFILES["hongkou"].units / SMALL
-    industry = evaluate(str(district / "city"), "hongkou-calibration-2022", date(2022, 6, 30), analytics=analytics,
-                        settings=settings, keep=False).summary
+    run = evaluate(str(district / "city"), "hongkou-calibration-2022", date(2022, 6, 30), analytics=analytics,
+                   settings=settings, keep=False)
+    industry = passed(run.decided)
     interns = evaluate(str(district / "city"), "hongkou-internship-test-2022", date(2022, 6, 30),
                        analytics=analytics, settings=settings, keep=False).summary
-    assert abs(industry.eligible * scale / 360 - 1) <= UNITS_WITHIN
-    assert abs(industry.amount_fen / 100 * scale / 8_830_000 - 1) <= YUAN_WITHIN
+    assert abs(industry.units * scale / 360 - 1) <= UNITS_WITHIN
+    assert abs(industry.fen / 100 * scale / 8_830_000 - 1) <= YUAN_WITHIN
     assert BASES[0] <= interns.eligible * scale <= BASES[1] and interns.amount_fen > 0
 
 
@@ -80,16 +95,16 @@ def test_the_listed_industries_are_few_units_but_larger_ones(district: Path) -> 
     assert rows[True] > 2.5 * rows[False]              # seed 004: 8.83 million ÷ 360 ÷ 600 yuan ≈ 41 a unit
 
 
-def test_beijing_lists_whole_districts_in_2022_only_where_the_window_reaches_2022(tmp_path: Path) -> None:
+def test_beijing_lists_whole_districts_in_2022_only_where_the_contributions_reach_2022(tmp_path: Path) -> None:
     bare = replace(PROFILES["beijing"], name="bare", district_listings=())
     with pytest.MonkeyPatch.context() as mp:
         mp.setitem(PROFILES, "bare", bare)
-        for base in (2020, 2022):
+        for base in (2020, 2021, 2022):
             generate_city(tmp_path / f"bare-{base}", units=800, seed=3, profile="bare", base_year=base)
-    for base in (2020, 2022):
+    for base in (2020, 2021, 2022):
         generate_city(tmp_path / f"listed-{base}", units=800, seed=3, base_year=base)
-    before, after = _hashes(tmp_path / "bare-2020"), _hashes(tmp_path / "listed-2020")
-    assert before == after                                    # the default base year: every file as before
+    for base in (2020, 2021):      # the default base year, and the demo's (contributions of 2020–2021: no April 2022)
+        assert _hashes(tmp_path / f"bare-{base}") == _hashes(tmp_path / f"listed-{base}")
     changed = {f for f, h in _hashes(tmp_path / "bare-2022").items() if _hashes(tmp_path / "listed-2022")[f] != h}
     assert changed == {"flags.parquet"}
     con = duckdb.connect()

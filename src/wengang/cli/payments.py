@@ -15,6 +15,7 @@ from wengang.cli.console import BarProgress, console, fail, parse_date, print_wi
 from wengang.cli.cycle import handled, store
 from wengang.cli.identity import acting
 from wengang.domain.identifiers import mask_account
+from wengang.domain.ledger import ACCOUNT_WORDS
 from wengang.services import accounts, delivery, ledger, notify, payment_report, payments, reconcile, tell
 
 batch_app = typer.Typer(help="支付批次 / payment batches: prepare, approve (four eyes), files", no_args_is_help=True)
@@ -119,6 +120,9 @@ def batch_report(cycle: int, out: Annotated[Path, typer.Option("--out", help="�
     done = payment_report.report(cycle, out, store=store(), by=by)
     console.print(f"[green]{out}[/]: {done.batches} batches, {done.attempts:,} payments; paid "
                   f"{done.total.paid if done.total else 0:,} yuan")
+    fund = done.fund
+    console.print(f"{fund.name[0]} / {fund.name[1]} 基金分账 / sub-account: " + ", ".join(
+        f"{zh} {en} {fund.balances[a]:,}" for a, (zh, en) in ACCOUNT_WORDS.items()))
 
 
 @bank_app.command("simulate")
@@ -202,11 +206,25 @@ def ledger_check() -> None:
         if t is not None:
             table.add_row(name, *(f"{v:,}" for v in t))
     print_wide(table)
+    print_wide(_funds_table(report))
     if not report.ok:
         for p in report.problems:
             console.print(f"[red]  {p}[/]")
         fail(f"账不平 / the ledger is out of balance: {len(report.problems)} problem(s)")
-    console.print("[green]账平 / the ledger balances: issued = paid + returned + pending[/]")
+    console.print("[green]账平 / the ledger balances: issued = paid + returned + pending, in each programme's "
+                  "sub-account and in total[/]")
+
+
+def _funds_table(report: ledger.LedgerReport) -> Table:
+    """Each programme's sub-account of the fund by name, its four accounts (out of the fund is −), and the total."""
+    table = Table(title="基金分账 / the fund's sub-account of each programme (支出为负 / money out is −)")
+    table.add_column("项目 programme")
+    for zh, en in ACCOUNT_WORDS.values():
+        table.add_column(f"{zh} {en}", justify="right")
+    for sub in [*report.programmes.values(), report.whole]:
+        if sub is not None:
+            table.add_row(f"{sub.name[0]} / {sub.name[1]}", *(f"{sub.balances[a]:,}" for a in ACCOUNT_WORDS))
+    return table
 
 
 @notify_app.command("tell")

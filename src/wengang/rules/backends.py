@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import ibis
 import pyarrow as pa
+from ibis.expr import operations as ops
 from ibis.expr.types import Table
 
 from wengang.domain.snapshots import SnapshotInfo
@@ -85,8 +86,39 @@ def spark_tables(session, paths: dict[str, Path], info: SnapshotInfo) -> Snapsho
 
 
 def execute(expr: Table) -> pa.Table:
-    """Run on whichever backend the expression's tables live on, never through pandas (nullable ints → float)."""
+    """Run on whichever backend the expression's tables live on, never through pandas (nullable ints → float). A
+    column that is one literal for every row (a criterion the programme does not use, its programme id) is made
+    here in Arrow, not computed and copied row by row: a city's run fetched twenty such columns."""
+    constants = _constants(expr)
+    if not constants:
+        return _fetch(expr)
+    node = expr.op()
+    fetched = _fetch(ops.Project(node.parent, {k: v for k, v in node.values.items() if k not in constants}).to_expr()
+                     if isinstance(node, ops.Project) else expr.drop(*constants))     # not one more SELECT to merge
+    rows, schema = fetched.num_rows, expr.schema()
+    return pa.table({name: _repeat(constants[name], schema[name].to_pyarrow(), rows) if name in constants
+                     else fetched.column(name) for name in expr.columns})
+
+
+def _fetch(expr: Table) -> pa.Table:
     backend = expr._find_backend()
     if backend.name == "pyspark":
         return backend._session.sql(ibis.to_sql(expr, dialect="pyspark")).toArrow()
     return expr.to_pyarrow()
+
+
+def _constants(expr: Table) -> dict[str, object]:
+    """The columns whose value is a literal, followed back through the projections that pass it on (uscc never)."""
+    found: dict[str, object] = {}
+    for name in expr.columns:
+        node = expr[name].op()
+        while isinstance(node, ops.Field) and isinstance(node.rel, ops.Project):
+            node = node.rel.values[node.name]
+        if isinstance(node, ops.Literal) and name != "uscc":
+            found[name] = node.value
+    return found
+
+
+def _repeat(value: object, kind: pa.DataType, rows: int) -> pa.Array:
+    made: pa.Array = pa.nulls(rows, kind) if value is None else pa.repeat(pa.scalar(value, kind), rows)  # type: ignore[call-overload]
+    return made

@@ -9,13 +9,14 @@ import ibis
 from ibis.expr.types import BooleanValue, Table
 
 from wengang.domain.analytics import Supplied
+from wengang.rules import needs
+from wengang.rules.criteria import BY_ID, IDS
 from wengang.rules.criteria import CRITERIA as REGISTRY
-from wengang.rules.criteria import IDS
-from wengang.rules.inputs import SnapshotTables, unit_frame
+from wengang.rules.inputs import MEASURE_COLUMNS, SnapshotTables, unit_frame, unit_measures
 from wengang.rules.layoff import layoff_columns, net_reduction
 from wengang.rules.parameters import Pack
 from wengang.rules.persons import PERSON_FILES, persons
-from wengang.rules.programmes import Programme, programme_of
+from wengang.rules.programmes import ROW_UNIT_COLUMNS, Programme, programme_of
 from wengang.rules.resolved import Resolved
 from wengang.rules.sizeclass import size_class
 
@@ -33,6 +34,8 @@ STORED_COLUMNS = DECISION_COLUMNS + (
 # Facts a person may supply for one unit (services/review.py), each replacing the snapshot's value where the rules
 # read it: the employer's columns by name, and the opening headcount in place of December/January's.
 SUPPLIABLE = ("employees", "revenue", "assets", "size_class", "opening_insured")
+# Read by every run whatever its criteria: the decisions file lists each unit's size class (DATA.md).
+ALWAYS = ("size_class",)
 
 
 def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
@@ -42,8 +45,7 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
     p, programme = Resolved(pack, as_of), programme_of(pack)
     programme.check(p)
     exclude, review = p.words("exclude_flags"), p.words("review_flags")
-    frame = unit_frame(tables, pack.base_year, as_of, natural=p.words("natural_attrition"),
-                       kinds=p.words("claim_kinds"), flags=tuple(dict.fromkeys(exclude + review + programme.flags)))
+    frame = unit_frame(tables, as_of, tuple(dict.fromkeys(exclude + review + programme.flags)))
     frame = programme.measures(frame, tables, p)
     supplied = dict(supplied or {})
     unknown = set(supplied) - set(SUPPLIABLE)
@@ -51,32 +53,20 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
         raise ValueError(f"cannot supply {sorted(unknown)}; only {SUPPLIABLE}")
     opening = supplied.pop("opening_insured", None)
     frame = frame.mutate(**{name: ibis.literal(value).cast(frame[name].type()) for name, value in supplied.items()})
-    frame = frame.mutate(
-        opening_insured=ibis.cases((frame.insured_prev_dec.notnull(), frame.insured_prev_dec),
-                                   else_=frame.insured_jan) if opening is None else ibis.literal(opening, "int64"),
-        opening_source=ibis.cases((frame.insured_prev_dec.notnull(), "prev_dec"),
-                                  (frame.insured_jan.notnull(), "jan"), else_="missing")
-        if opening is None else ibis.literal("supplied"),
-        base_fen=frame.base_fen.fill_null(0),
-    )
-    # The class once, as a column; where it came from follows from it (the standard's CASE is half the SQL).
-    frame = frame.mutate(class_found=size_class(frame)[0])
-    frame = frame.mutate(size_class=frame.class_found, size_source=ibis.cases(
-        (frame.size_class.notnull(), "agency"), (frame.class_found.notnull(), "computed"), else_="unknown"))
-    frame = frame.mutate(net_reduction=net_reduction(frame))
-    is_large = ibis.cases((frame.size_class.isnull(), ibis.null("boolean")), else_=frame.size_class == "large")
-    frame = frame.mutate(**layoff_columns(frame, p, is_large))
-    if not programme.uses("layoff"):                    # DATA.md: empty where a programme has no layoff test
-        frame = frame.mutate(layoff_rate_micro=ibis.null("int64"))
-
-    ratio_large, ratio_sme = p.ratio("ratio_large", frame.region), p.ratio("ratio_sme", frame.region)
-    ratio = ibis.cases(
-        (frame.size_class == "large", ratio_large),
-        (frame.size_class.notnull(), ratio_sme),
-        (ratio_large == ratio_sme, ratio_large),
-        else_=ibis.null("int64"),
-    ) if programme.uses("size") else ibis.null("int64")
-    frame = frame.mutate(ratio_units=ratio)
+    # What the criteria, the formula and the outputs read, traced over every measure the frame could have
+    # (rules/needs.py); tracing reads parameters too, so on a Resolved of its own, not the run's record.
+    scratch = Resolved(pack, as_of)
+    full = unit_measures(ibis.table(frame.schema(), name="probe"), tables, pack.base_year, as_of, natural=("",),
+                         kinds=("",), wanted=MEASURE_COLUMNS)
+    chosen = needs.plan(full, _steps(scratch, programme, opening),
+                        lambda t: [*(BY_ID[c].test(t, scratch) for c in programme.criteria),
+                                   programme.amount(t, scratch)],
+                        ALWAYS + (ROW_UNIT_COLUMNS if programme.rows else ()))
+    wanted = chosen.wanted
+    frame = unit_measures(frame, tables, pack.base_year, as_of, wanted=wanted,
+                          natural=p.words("natural_attrition") if "natural_attrition" in wanted else (),
+                          kinds=p.words("claim_kinds") if "benefit_recipients" in wanted else ())
+    frame = needs.apply(frame, _steps(p, programme, opening), chosen)
     # A criterion the programme does not use is stored as NULL (not applicable), never as a pass.
     frame = frame.mutate(**{f"c_{c.id}": c.test(frame, p) if programme.uses(c.id) else ibis.null("string")
                             for c in REGISTRY})
@@ -97,6 +87,40 @@ def decide(tables: SnapshotTables, pack: Pack, as_of: dt.date, *,
                          has_account=frame.bank_code.notnull() & frame.account_no.notnull()
                          & frame.account_name.notnull())
     return frame.select(*STORED_COLUMNS), p
+
+
+def _steps(p: Resolved, programme: Programme, opening: object) -> tuple[needs.Step, ...]:
+    """The unit frame's derived columns, in order (rules/needs.py runs those a programme reads): the opening
+    headcount, the size class (once, as a column: where it came from follows from it; the standard's CASE is half
+    the SQL), the net reduction (a column, not once per rate that reads it), the layoff test and the return ratio."""
+    def opening_of(t: Table) -> dict[str, ibis.Value]:
+        if opening is not None:
+            return {"opening_insured": ibis.literal(opening, "int64"), "opening_source": ibis.literal("supplied")}
+        return {"opening_insured": ibis.cases((t.insured_prev_dec.notnull(), t.insured_prev_dec), else_=t.insured_jan),
+                "opening_source": ibis.cases((t.insured_prev_dec.notnull(), "prev_dec"),
+                                             (t.insured_jan.notnull(), "jan"), else_="missing")}
+
+    def sized(t: Table) -> dict[str, ibis.Value]:
+        return {"size_class": t.class_found, "size_source": ibis.cases(
+            (t.size_class.notnull(), "agency"), (t.class_found.notnull(), "computed"), else_="unknown")}
+
+    def laid_off(t: Table) -> dict[str, ibis.Value]:
+        is_large = ibis.cases((t.size_class.isnull(), ibis.null("boolean")), else_=t.size_class == "large")
+        columns = layoff_columns(t, p, is_large)
+        if not programme.uses("layoff"):                # DATA.md: empty where a programme has no layoff test
+            columns["layoff_rate_micro"] = ibis.null("int64")
+        return columns
+
+    def ratio(t: Table) -> dict[str, ibis.Value]:
+        if not programme.uses("size"):
+            return {"ratio_units": ibis.null("int64")}
+        large, sme = p.ratio("ratio_large", t.region), p.ratio("ratio_sme", t.region)
+        return {"ratio_units": ibis.cases((t.size_class == "large", large), (t.size_class.notnull(), sme),
+                                          (large == sme, large), else_=ibis.null("int64"))}
+
+    return (opening_of, lambda t: {"class_found": size_class(t)[0]}, sized,
+            lambda t: {"net_reduction": net_reduction(t)}, laid_off, ratio,
+            lambda t: {"base_fen": t.base_fen.fill_null(0)})
 
 
 def decide_persons(tables: SnapshotTables, pack: Pack, as_of: dt.date) -> Table | None:

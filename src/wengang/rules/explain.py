@@ -113,7 +113,7 @@ def explain(row: dict, used: list[UsedValue]) -> tuple[str, list[Line]]:
     for u in used:
         params.setdefault(u.name, []).append(u)
     region = row.get("region") or ""
-    limit_names = LIMIT_PARAMS[row["layoff_limit_kind"]]
+    limit_names = LIMIT_PARAMS[row["layoff_limit_kind"] or "unknown"]     # NULL: the programme has no layoff test
     size_read = (f"{row['size_class'] or 'unknown'} ({row['size_source']}); 人数 staff "
                  f"{row['employees'] if row['employees'] is not None else '按月均参保 / by average insured'}; "
                  f"营收 revenue {row['revenue'] if row['revenue'] is not None else '—'}; "

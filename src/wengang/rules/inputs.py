@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import ibis
@@ -82,10 +83,12 @@ def recent_measures(c: Table, as_of: dt.date, months: int) -> Table:
     """Per unit: the insured at the end of the month before the evaluation date, and the premiums due (unit and
     staff) over the `months` months that end with it, with how many of those months the data has."""
     rows = c.filter(c.month.between(_months_back(as_of, months), _months_back(as_of, 1)))
+    # Over one month every unit with a row has that one month: no distinct count (a third of the difficult run).
+    counted = rows.month.nunique() if months > 1 else (rows.uscc.count() > 0)
     return rows.group_by(r_uscc=rows.uscc).aggregate(
         headcount=rows.insured.max(where=rows.month == _months_back(as_of, 1)).cast("int64"),
         recent_due_fen=((rows.unit_due + rows.person_due) * 100).cast("int64").sum(),
-        recent_months=rows.month.nunique().cast("int64"),
+        recent_months=counted.cast("int64"),
     )
 
 
@@ -121,30 +124,56 @@ def flag_measures(f: Table, as_of: dt.date, flags: tuple[str, ...]) -> Table:
     )
 
 
-def unit_frame(tables: SnapshotTables, base_year: int, as_of: dt.date, *, natural: tuple[str, ...],
-               kinds: tuple[str, ...], flags: tuple[str, ...]) -> Table:
-    """One row per employer with every measure joined on; absent optional files leave their measures NULL."""
+CONTRIBUTION_COLUMNS = ("insured_sum", "insured_months", "base_fen", "insured_prev_dec", "insured_jan", "insured_dec",
+                        "months_full", "arrears_fen")
+MEASURE_COLUMNS = (*CONTRIBUTION_COLUMNS, "natural_attrition", "benefit_recipients")
+_BASE_YEAR_ONLY = {"insured_sum", "insured_months"}     # what the size class reads of the contributions
+
+
+def base_year_measures(f: Table, base_year: int) -> Table:
+    """The base year's insured sum and months from the per-unit-and-year facts, for a run that reads nothing else of
+    the contributions (the size class): one facts row per unit and year, so a filter, not an aggregation."""
+    rows = f.filter(f.year == base_year)
+    return rows.select(m_uscc=rows.uscc, insured_sum=rows.insured_sum, insured_months=rows.insured_months)
+
+
+def unit_frame(tables: SnapshotTables, as_of: dt.date, flags: tuple[str, ...]) -> Table:
+    """One row per employer with the flags it reads (active on the date); `unit_measures` joins the rest."""
     e = tables.employers
-    contributions = (contribution_measures(tables.contributions, base_year, as_of)
-                     if tables.contribution_years is None
-                     else contribution_measures_by_year(tables.contribution_years, base_year, as_of))
-    frame = e.left_join(contributions, e.uscc == contributions.m_uscc)
-    seps = separation_measures(tables.separations, base_year, natural)
-    frame = frame.left_join(seps, frame.uscc == seps.s_uscc)
-    claims = claim_measures(tables.ui_claims, base_year, kinds)
-    frame = frame.left_join(claims, frame.uscc == claims.u_uscc)
-    if flags:
-        fl = flag_measures(tables.flags, as_of, flags)
-        frame = frame.left_join(fl, frame.uscc == fl.f_uscc)
-    zero = ibis.literal(0, "int64")
-    return frame.mutate(
-        months_full=frame.months_full.fill_null(0),
-        arrears_fen=frame.arrears_fen.fill_null(0),
-        natural_attrition=(frame.natural_attrition.fill_null(0) if tables.has_separations
-                           else ibis.null("int64")).cast("int64"),
-        benefit_recipients=(frame.benefit_recipients.fill_null(0) if tables.has_ui_claims
-                            else ibis.null("int64")).cast("int64"),
-        insured_months=frame.insured_months.fill_null(0).cast("int64"),
-        insured_sum=frame.insured_sum.fill_null(zero),
-        **{f"flag_{name}": frame[f"flag_{name}"].fill_null(False) for name in flags},
-    ).drop("m_uscc", "s_uscc", "u_uscc", *(["f_uscc"] if flags else []))
+    if not flags:
+        return e
+    fl = flag_measures(tables.flags, as_of, flags)
+    frame = e.left_join(fl, e.uscc == fl.f_uscc)
+    return frame.mutate(**{f"flag_{name}": frame[f"flag_{name}"].fill_null(False) for name in flags}).drop("f_uscc")
+
+
+def unit_measures(frame: Table, tables: SnapshotTables, base_year: int, as_of: dt.date, *, natural: tuple[str, ...],
+                  kinds: tuple[str, ...], wanted: Collection[str]) -> Table:
+    """The measures of MEASURE_COLUMNS a run reads (`wanted`), joined on per unit; only those are aggregated (the
+    others are left out: rules/needs.py); absent optional files leave their measures NULL."""
+    fills: dict[str, ibis.Value] = {}
+    contributions = set(wanted) & set(CONTRIBUTION_COLUMNS)
+    if contributions:
+        f = tables.contribution_years
+        m = (contribution_measures(tables.contributions, base_year, as_of) if f is None
+             else base_year_measures(f, base_year) if contributions <= _BASE_YEAR_ONLY
+             else contribution_measures_by_year(f, base_year, as_of))
+        frame = frame.left_join(m, frame.uscc == m.m_uscc).drop("m_uscc")
+        zero = ibis.literal(0, "int64")
+        fills.update(insured_months=frame.insured_months.fill_null(0).cast("int64"),
+                     insured_sum=frame.insured_sum.fill_null(zero))
+        if "months_full" in m.columns:
+            fills.update(months_full=frame.months_full.fill_null(0), arrears_fen=frame.arrears_fen.fill_null(0))
+    if "natural_attrition" in wanted:
+        fills["natural_attrition"] = ibis.null("int64")
+        if tables.has_separations:
+            seps = separation_measures(tables.separations, base_year, natural)
+            frame = frame.left_join(seps, frame.uscc == seps.s_uscc).drop("s_uscc")
+            fills["natural_attrition"] = frame.natural_attrition.fill_null(0).cast("int64")
+    if "benefit_recipients" in wanted:
+        fills["benefit_recipients"] = ibis.null("int64")
+        if tables.has_ui_claims:
+            claims = claim_measures(tables.ui_claims, base_year, kinds)
+            frame = frame.left_join(claims, frame.uscc == claims.u_uscc).drop("u_uscc")
+            fills["benefit_recipients"] = frame.benefit_recipients.fill_null(0).cast("int64")
+    return frame.mutate(**fills) if fills else frame

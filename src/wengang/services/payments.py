@@ -24,6 +24,7 @@ from wengang.domain.payment_batches import BatchStatus, PaymentBatch, band_of
 from wengang.domain.payments import PaymentInstruction
 from wengang.domain.ports import Analytics, Attempt, Banks, Payable, Store, UnitOfWork
 from wengang.domain.progress import Progress, Silent
+from wengang.rules.programmes import PROGRAMMES
 from wengang.services import combination
 from wengang.services.accounts import Account, snapshot_accounts, verified_accounts
 from wengang.services.casework import bulk_work
@@ -394,13 +395,20 @@ class _FileJob:
     banks: Banks
 
 
+def remittance_words(program: str) -> str:
+    """What the unit reads on its bank statement: the programme's name (a cycle labelled otherwise: 稳岗返还)."""
+    found = PROGRAMMES.get(program)
+    return found.name[0] if found is not None else "稳岗返还"
+
+
 def _file_job(ref: str | int, *, store: Store, banks: Banks, settings: Settings,
               out_dir: Path) -> tuple[PaymentBatch, _FileJob]:
     with store.reading() as uow:
         batch = find(uow, ref)
+        program = uow.cycles.get(batch.cycle_id).program
     batch.check_file()                                      # only an approved (or sent) batch gets a file
     fmt, number = batch.file_format, batch.number
-    remittance = f"稳岗返还 周期{batch.cycle_id} {number}"
+    remittance = f"{remittance_words(program)} 周期{batch.cycle_id} {number}"
     if is_csv(fmt):
         return batch, _FileJob(number, batch.id, fmt, out_dir / f"{number}.csv", store.opener(), remittance,
                                None, None, None, banks)

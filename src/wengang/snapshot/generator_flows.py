@@ -133,9 +133,13 @@ def flags_table(rng: np.random.Generator, city: City) -> pa.Table:
 
 def _district_listings(city: City, lo: int, hi: int, risk: tuple[np.ndarray, np.ndarray]) -> list[pa.Table]:
     """Every unit of a district listed whole (2022: a risk area somewhere in it) flagged that day, inside the flags'
-    window only, so a window without such a day writes the same bytes as before; no draw. A unit already drawn a
-    risk-area flag that same day keeps that one row (the file's key)."""
+    window and the contributions' months only (a listing whose month has no contributions would leave every such
+    unit's headcount unknown), so a city without such a day writes the same bytes as before; no draw. A unit already
+    drawn a risk-area flag that same day keeps that one row (the file's key)."""
     codes, out = np.array(list(city.p.regions)), []
+    paid_from = int(np.datetime64(f"{city.months[0]}-01").astype(np.int64))
+    paid_to = int((np.datetime64(city.months[-1], "M") + 1).astype("datetime64[D]").astype(np.int64))
+    lo, hi = max(lo, paid_from), min(hi, paid_to)
     for code, day in city.p.district_listings:
         listed = int(np.datetime64(day).astype(np.int64))
         if code not in city.p.regions or not lo <= listed < hi:

@@ -148,6 +148,9 @@ ledger = Table(
     Column("amount", Money, nullable=False),
     Column("posted_at", DateTime, nullable=False),
     Column("source", String(200), nullable=False),
+    # The programme whose sub-account of the fund holds both legs: its payment's cycle's (migration 0026; a trigger
+    # refuses any other, so no posting moves money between programmes).
+    Column("program", String(40), nullable=False),
     # One row is one balanced transaction (amount out of one account, into another): double entry by construction.
     UniqueConstraint("attempt_id", "kind"),
     # Its attempt, that attempt's batch and case, as one key: one check per posting, and none can disagree.

@@ -191,33 +191,41 @@ class SqlPayments:
         if not attempt_ids:
             return 0
         wanted = len(set(attempt_ids))
-        return self._post(kind, from_account, to_account, source, one_of(self.conn, "id"),
+        joined = ("c.program", "payment_attempts a JOIN payment_batches b ON b.id = a.batch_id "
+                  "JOIN cycles c ON c.id = b.cycle_id", ())            # the ids may span batches: each its own
+        return self._post(kind, from_account, to_account, source, joined, one_of(self.conn, "a.id"),
                           (listed(self.conn, attempt_ids),), wanted)
 
     def post_batch(self, kind: str, from_account: str, to_account: str, batch_id: int, status: str,
                    source: str) -> int:
         """Like post_whole, for every attempt of a batch in one status (no list of half a million ids to send: the
-        batch's index finds them)."""
+        batch's index finds them; the batch's programme is read once, not joined to every row)."""
         p = mark(self.conn)
-        return self._post(kind, from_account, to_account, source, f"batch_id = {p} AND status = {p}",
+        once = (f"(SELECT c.program FROM payment_batches b JOIN cycles c ON c.id = b.cycle_id WHERE b.id = {p})",
+                "payment_attempts a", (batch_id,))
+        return self._post(kind, from_account, to_account, source, once, f"a.batch_id = {p} AND a.status = {p}",
                           (batch_id, status), None)
 
-    def _post(self, kind: str, from_account: str, to_account: str, source: str, where: str, params: tuple,
-              wanted: int | None) -> int:
+    def _post(self, kind: str, from_account: str, to_account: str, source: str, program: tuple[str, str, tuple],
+              where: str, params: tuple, wanted: int | None) -> int:
+        """Each posting in the sub-account of its payment's programme, its batch's cycle's (`program`: that SQL, the
+        FROM it needs, its parameters); the database refuses any other."""
         p = mark(self.conn)
+        programme, source_rows, programme_params = program
         sql = (f"INSERT INTO ledger (kind, batch_id, attempt_id, case_id, from_account, to_account, amount, "
-               f"posted_at, source) SELECT {p}, batch_id, id, case_id, {p}, {p}, amount, {p}, {p} "
-               f"FROM payment_attempts WHERE {where} ORDER BY id")
+               f"posted_at, source, program) SELECT {p}, a.batch_id, a.id, a.case_id, {p}, {p}, a.amount, {p}, {p}, "
+               f"{programme} FROM {source_rows} WHERE {where} ORDER BY a.id")
         posted = self.conn.exec_driver_sql(sql, (kind, from_account, to_account, self.now, source[:200],
-                                                 *params)).rowcount
+                                                 *programme_params, *params)).rowcount
         if wanted is not None and posted != wanted:
             raise ConcurrentChange(f"{wanted - posted} 笔支付 / payment attempts not found to post")
         return posted
 
     def postings(self) -> list[tuple]:
-        """Every posting in order, with its batch number: what `ledger check` replays."""
+        """Every posting in order, with its batch number and programme: what `ledger check` replays."""
         query = (select(ledger.c.seq, ledger.c.kind, payment_batches.c.number, ledger.c.case_id,
-                        payment_attempts.c.end_to_end_id, ledger.c.from_account, ledger.c.to_account, ledger.c.amount)
+                        payment_attempts.c.end_to_end_id, ledger.c.from_account, ledger.c.to_account, ledger.c.amount,
+                        ledger.c.program)
                  .join(payment_batches, payment_batches.c.id == ledger.c.batch_id)
                  .join(payment_attempts, payment_attempts.c.id == ledger.c.attempt_id)
                  .order_by(ledger.c.seq))
