@@ -8,7 +8,11 @@ import secrets
 import shutil
 from pathlib import Path
 
-import pytest
+# pytest-xdist's workers start with COLUMNS=80, and a Rich console made while COLUMNS is set keeps that width for
+# good: the CLI's consoles (made at import) would wrap at 80 whatever COLUMNS a test gives the command it runs.
+os.environ.pop("COLUMNS", None)
+
+import pytest  # noqa: E402
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError

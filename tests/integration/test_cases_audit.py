@@ -87,14 +87,9 @@ class Cli:
 
 
 @pytest.fixture
-def cli(db_url, db_settings, db_store, tmp_path, monkeypatch):
+def cli(db_url, db_settings, db_store, tmp_path):
     """The CLI on the test's database, with the same audit key and checkpoint folder as `db_store`, a clerk and a
-    reviewer signed in; its consoles 200 wide whatever the process's first import of them saw (COLUMNS is read
-    once, when the console is made: a worker of a parallel run may have made it at 80 and wrapped a sentence)."""
-    from wengang.cli import console as consoles
-
-    for made in (consoles.console, consoles.err_console):
-        monkeypatch.setattr(made, "width", 200)
+    reviewer signed in."""
     env = {"WENGANG_DATABASE_URL": db_url, "WENGANG_DATA_DIR": str(tmp_path / "var"),
            "WENGANG_SESSION_FILE": str(tmp_path / "no-session"),
            "WENGANG_KEY_FILE": str(db_settings.key_path),
