@@ -253,8 +253,7 @@ def _route(before: P, after: P, first: bool) -> _Route:
 
 
 def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, Sent], source: str,
-                   by: str, recovery_days: int = RECOVERY_DAYS, url: str = "",
-                   packs: dict[int, str] | None = None) -> dict[str, int]:
+                   by: str, recovery_days: int, url: str, packs: dict[int, str]) -> dict[str, int]:
     """Attempt statuses, ledger postings, case moves and notices for every accepted change, in bulk."""
     now = uow.now()
     drafts, notices = [], []
@@ -272,7 +271,7 @@ def _apply_updates(uow: UnitOfWork, updates: list[Update], attempts: dict[str, S
         drafts.append(Draft(by, route.event, f"case:{a.case_id}", a.case_id, *route.words, _reason(u),
                             {"uscc": a.uscc, "amount": str(a.amount), "payment": a.end_to_end_id, "source": source}))
         if route.after is State.FAILED:
-            notices.append(_failure_notice(a, now, recovery_days, u.reason, url, (packs or {}).get(a.batch_id, "")))
+            notices.append(_failure_notice(a, now, recovery_days, u.reason, url, packs[a.batch_id]))
     audited = uow.audit.append_soon(drafts)            # hashed while the statements below run
     uow.payments.set_status(((attempts[u.end_to_end_id].id, u.before.value, u.after.value, u.reason)
                              for u in updates), settled=True)
