@@ -7,8 +7,8 @@ Programmes: the stable-job return (cn-2022, for scale), the difficult-enterprise
 cn-difficult-2020 with bench values for the city's regions: the shipped pack has none), the retention-training
 subsidy (cn-retention-training-2022) and Hongkou's difficult-industry subsidy (a bench pack with the industries,
 600 yuan a head and 2021-12 as its month, and no joint review: the shipped pack's departments
-have no industries yet, which it refuses to run with). Hand-written queries for the last two (their rules fit one query; the
-first two share the layoff test the issue-3 benchmark already checks against its own query, bench/hand_sql.py).
+have no industries yet, which it refuses to run with). Each beside a query of its rules written by hand from
+POLICIES.md and the packs' values (the two returns' in bench/hand_sql.py, the bench pack's values written out below).
 The city: `generate_city(base_year=2021, programme_files=False)` cached under var/bench.
 """
 
@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import CACHE, peak_rss_mb, record  # noqa: E402
-from hand_sql import SIZED, floors_values  # noqa: E402
+from hand_sql import SIZED, cn_2022_sql, difficult_return_sql, floors_values  # noqa: E402
 
 from wengang import bootstrap  # noqa: E402
 from wengang.config import Settings  # noqa: E402
@@ -113,7 +113,21 @@ SELECT uscc, CASE WHEN failed THEN 'ineligible' ELSE 'review' END AS decision,
        CASE WHEN failed OR heads IS NULL THEN 0 ELSE heads * 50000 END AS amount_fen FROM j"""
 
 
-HAND = {"cn-retention-training-2022": retention_sql, "bench-hongkou-2022": hongkou_sql}
+def stable_job_sql(schema: str, d: str) -> str:
+    """cn-2022 by hand from the monthly rows, not the facts the import derives from them (which the engine reads)."""
+    return cn_2022_sql(schema, d, yearly=False)
+
+
+def bench_difficult_sql(schema: str, d: str, *, yearly: bool = False) -> str:
+    """bench-difficult-2022 by hand: cn-2020's layoff limits (≤ 5.5%; large units < the 3.62% registered rate; ≤ 30
+    insured ≤ 20%), enterprises only, base year 2021, and the bench values for Beijing (prefix 11): 1,800 yuan a
+    month and 30 months of reserve (≥ 24), 6 months a head; other regions set neither. From the monthly rows."""
+    return difficult_return_sql(schema, d, base_year=2021, benefit_fen={"11": 180_000}, reserve_months={"11": 30},
+                                limit=("<=", "5.5"), small=("<=", "20"), large=("<", "3.62"), yearly=yearly)
+
+
+HAND = {"cn-2022": stable_job_sql, "bench-difficult-2022": bench_difficult_sql,
+        "cn-retention-training-2022": retention_sql, "bench-hongkou-2022": hongkou_sql}
 
 
 def main() -> None:
