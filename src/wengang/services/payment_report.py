@@ -11,8 +11,8 @@ from wengang.domain.audit import Draft
 from wengang.domain.identifiers import mask_account
 from wengang.domain.ledger import ACCOUNT_WORDS, Totals
 from wengang.domain.payment_batches import PaymentBatch
-from wengang.domain.said import bank_reason, payment_words
 from wengang.domain.ports import Store
+from wengang.domain.said import bank_reason, payment_words
 from wengang.rules import sheets
 from wengang.rules.sheets import Column, Sheet
 from wengang.services.ledger import SubAccount, check
