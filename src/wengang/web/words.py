@@ -46,6 +46,7 @@ WORDS: dict[str, tuple[str, str]] = {
     # the step a message told, and how far a copy got (services/tell.py, services/delivery.py)
     "message.identified": ("已识别", "identified"), "message.application_needed": ("需要申请", "application needed"),
     "message.listed": ("列入公示", "put on a list"), "message.objection_received": ("收到异议", "objection received"),
+    "message.not_granted": ("审核未通过", "not granted"),
     "message.approved": ("支付已审批", "payment approved"), "message.paid": ("已到账", "paid"),
     "message.payment_failed": ("支付失败", "payment failed"), "message.recovered": ("资金收回", "money recovered"),
     "delivery.delivered": ("已送达", "delivered"), "delivery.failed": ("发送失败", "failed"),
