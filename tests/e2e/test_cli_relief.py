@@ -4,6 +4,7 @@ insurance (DATA.md "Other programmes"), and the totals by kind and SMEs vs the o
 from __future__ import annotations
 
 import csv
+import zipfile
 
 from openpyxl import load_workbook
 
@@ -54,7 +55,7 @@ def test_relief_out_lists_each_unit_month_and_insurance_and_prints_the_totals(tm
     assert "relief per unit, month and insurance written to" in done.stdout
 
 
-def test_relief_out_as_xlsx_keeps_money_as_exact_text(tmp_path):
+def test_relief_out_as_xlsx_holds_money_as_exact_numbers_with_a_total(tmp_path):
     city, out = _city(tmp_path), tmp_path / "relief.xlsx"
     done = run(["evaluate", str(city), "--policy", "beijing-relief-2020", "--as-of", "2020-12-31", "--out", str(out),
                 "--format", "xlsx"], tmp_path / "var")
@@ -62,4 +63,11 @@ def test_relief_out_as_xlsx_keeps_money_as_exact_text(tmp_path):
     sheet = load_workbook(out, read_only=True).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == HEADER
-    assert (uscc(2), "2020-05", "injury", "100.01", "50.01", "50.00", "2020-10-31", "halve", "large") in rows
+    assert (uscc(2), "2020-05", "injury", 100.01, 50.01, 50, "2020-10-31", "halve", "large") in rows
+    body = rows[1:-1]
+    assert rows[-1][0].startswith("合计 / total") and round(rows[-1][4], 2) == round(sum(r[4] for r in body), 2)
+    with zipfile.ZipFile(out) as book:                              # written exactly as the fen say, never a float
+        xml = book.read("xl/worksheets/sheet1.xml").decode()
+    assert "<v>100.01</v>" in xml and "<v>50.01</v>" in xml
+    cells = load_workbook(out).worksheets[0]
+    assert cells.cell(2, 4).number_format == "#,##0.00" and cells.cell(2, 4).data_type == "n"

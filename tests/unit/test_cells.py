@@ -55,8 +55,9 @@ def test_the_decisions_csv_and_xlsx_carry_no_formula(tmp_path):
     xlsx = write(table, tmp_path / "d.xlsx", "xlsx")
     assert formulas(xlsx) == []
     sheet = load_workbook(xlsx).active
-    got = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    *got, total = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert [r[0] for r in got] == ["=1+1", "91110105000000001X", "@A1"]          # the text intact, as text
+    assert [r[2] for r in got] == [1440, 0, 1] and total[:3] == ["合计 / total (3)", None, 1441]   # numbers, summed
     assert [sheet.cell(r, 1).quotePrefix for r in (2, 3, 4)] == [True, False, True]
 
 

@@ -114,16 +114,22 @@ def write(table: pa.Table, out: Path, fmt: str) -> Path:
     return out
 
 
-def _write_xlsx(table: pa.Table, path: Path) -> None:
-    from openpyxl import Workbook
+# The columns of a decisions, per-person or relief file a spreadsheet holds as numbers (exact Decimals from their
+# text), each with its format; the money ones summed in a totals row. The rest stay text, as the CSV has them.
+XLSX_KINDS = {"amount": "money", "due": "money", "relief": "money", "deferred": "money", "layoff_rate": "ratio",
+              "months": "count"}
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("decisions")
-    sheet.append(table.column_names)
-    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
-    for row in zip(*columns, strict=True):
-        sheet.append(sheet_row(sheet, ("" if v is None else v for v in row)))
-    book.save(path)
+
+def _write_xlsx(table: pa.Table, path: Path) -> None:
+    """A real spreadsheet for people (rules/sheets.py): a bold frozen header with a filter named as the CSV's columns,
+    amounts as exact numbers with their format and a total, never a formula; CSV and Parquet are for programs."""
+    from wengang.rules import sheets
+
+    columns = [sheets.Column(name, XLSX_KINDS.get(name, "text"), 22 if name == "uscc" else 14,
+                             total=XLSX_KINDS.get(name) == "money") for name in table.column_names]
+    rows = zip(*(table.column(i).to_pylist() for i in range(table.num_columns)), strict=True)
+    name = "relief" if "relief" in table.column_names else "persons" if "person_id" in table.column_names else "decisions"
+    path.write_bytes(sheets.workbook(sheets.Sheet(name, None, columns, rows)))
 
 
 def csv_safe(table: pa.Table) -> pa.Table:
