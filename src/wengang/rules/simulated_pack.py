@@ -154,10 +154,10 @@ class Forms:
                 self.words.add(str(raw))
 
     def _kinds(self, lang: int) -> list[str]:
-        names = [("百分比 (如 90%)", "a percentage (e.g. 90%)", self.percent), ("数字", "a number", self.number),
-                 ("月份 YYYY-MM", "a month YYYY-MM", self.month), ("true 或 false", "true or false", self.boolean),
-                 ("逗号分隔的代码", "codes separated by commas", self.listed)]
-        return [n[lang] for n in names if n[2]]
+        names = [(("百分比 (如 90%)", "a percentage (e.g. 90%)"), self.percent), (("数字", "a number"), self.number),
+                 (("月份 YYYY-MM", "a month YYYY-MM"), self.month), (("true 或 false", "true or false"), self.boolean),
+                 (("逗号分隔的代码", "codes separated by commas"), self.listed)]
+        return [words[lang] for words, used in names if used]
 
     def zh(self) -> str:
         return "、".join(self._kinds(0) + sorted(self.words)) or "未知"

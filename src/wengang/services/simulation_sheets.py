@@ -107,7 +107,7 @@ def largest(s: Simulated, per_kind: int) -> list[dict]:
     if s.moved is None:
         return []
     return [row for kind in MOVEMENT_WORDS
-            for row in s.moved.filter(pc.equal(s.moved["movement"], kind)).slice(0, per_kind).to_pylist()]
+            for row in s.moved.filter(pc.field("movement") == kind).slice(0, per_kind).to_pylist()]
 
 
 def decision_words(decision: str) -> str:
