@@ -54,6 +54,7 @@ def test_simulate_prints_the_cost_and_writes_a_real_spreadsheet(city, tmp_path):
     (["--set", "ratio_sme=90%", "--region", "1101x"], "地区 '1101x' 不是行政区划代码前缀"),
     (["--set", "nope=1"], "没有参数 'nope' / pack beijing-2021 has no parameter 'nope'"),
     (["--cap", "lots"], "预算上限 'lots' 应为大于0、最多两位小数的元"),
+    (["--region", "110105", "--cap", "100"], "--region 110105 需要至少一个 --set"),
 ])
 def test_bad_input_exits_1_in_words_without_a_traceback(city, args, says):
     has = "SELECT count(*) FROM information_schema.tables WHERE table_name = 'simulations'"

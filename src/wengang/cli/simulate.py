@@ -33,7 +33,7 @@ def simulate(
     from wengang.services import simulation, simulation_sheets
 
     try:
-        changes = [simulation.parse_change(text, region) for text in sets or []]
+        changes = simulation.parse_changes(sets or [], region)
         capped = simulation.parse_cap(cap, cap_mode)
         with BarProgress("simulate") as progress:
             result = simulation.simulate(run_id.strip(), changes, capped,

@@ -103,14 +103,12 @@ def _movements(con: duckdb.DuckDBPyConnection) -> list[Movement]:
 
 
 def _bands(con: duckdb.DuckDBPyConnection) -> list[Band]:
-    """Eligible units by amount band, before and after (the last band open above)."""
-    out = []
-    for low, high in BANDS:
-        within = f"BETWEEN {low} AND {high - 1}" if high is not None else f">= {low}"
-        row = _rows(con, f"SELECT count(*) FILTER (in_before AND fen_before {within}), "
-                         f"count(*) FILTER (in_after AND fen_after {within}) FROM sim")[0]
-        out.append(Band(low, high, int(row[0]), int(row[1])))
-    return out
+    """Eligible units by amount band, before and after (the last band open above), in one scan."""
+    within = [f"BETWEEN {low} AND {high - 1}" if high is not None else f">= {low}" for low, high in BANDS]
+    counts = _rows(con, "SELECT " + ", ".join(f"count(*) FILTER (in_before AND fen_before {w}), "
+                                              f"count(*) FILTER (in_after AND fen_after {w})" for w in within)
+                   + " FROM sim")[0]
+    return [Band(low, high, int(counts[2 * i]), int(counts[2 * i + 1])) for i, (low, high) in enumerate(BANDS)]
 
 
 def _coverage(con: duckdb.DuckDBPyConnection) -> tuple[Coverage, Coverage]:

@@ -24,6 +24,13 @@ def parse_change(text: str, region: str = "") -> Change:
     return Change(key.strip(), value.strip(), region.strip())
 
 
+def parse_changes(texts: Sequence[str], region: str = "") -> list[Change]:
+    """Every --set, each for the --region when one is given (a region without a change is refused, not ignored)."""
+    if region.strip() and not texts:
+        raise SimulationRefused(f"--region {region} 需要至少一个 --set 参数=值 / --region {region} needs a --set KEY=VALUE")
+    return [parse_change(text, region) for text in texts]
+
+
 def parse_cap(yuan: str | None, mode: str | None) -> Cap | None:
     """A budget cap in yuan (at most two decimals, above zero) and how it applies; None without one."""
     if yuan is None:
