@@ -28,6 +28,7 @@ def stored(city):
 
 
 def run(city, *sets: str, region: str = "", cap: Cap | None = None) -> Simulated:
+    """Simulate on the city's run as the CLI would, parsing each --set."""
     return simulate(city.run_id, [parse_change(s, region) for s in sets], cap,
                     analytics=bootstrap.analytics(city.settings))
 
@@ -43,10 +44,12 @@ def cut(city):
 
 
 def half_up(numerator: int, denominator: int) -> int:
+    """Round half up in integers, written here independently of the rules."""
     return (numerator * 2 + denominator) // (denominator * 2)
 
 
 def paid(row: dict) -> int:
+    """What a stored decision pays: its amount when eligible, else nothing."""
     return row["amount_fen"] if row["decision"] == "eligible" else 0
 
 

@@ -19,6 +19,7 @@ def city(tmp_path_factory):
 
 
 def cli(city, *args: str):
+    """`wengang simulate RUN …` in process, on the city's stores."""
     env = {"WENGANG_DATA_DIR": str(city.settings.data_dir), "COLUMNS": "200"}
     return CliRunner().invoke(app, ["simulate", city.run_id, *args], env=env)
 

@@ -13,21 +13,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from wengang.adapters import simulation
 from wengang.adapters.clock import SystemClock
-from wengang.domain.analytics import (
-    Decided,
-    Evaluated,
-    RunSummary,
-    SizeCount,
-    SnapshotAccount,
-    SnapshotContact,
-    Supplied,
-)
+from wengang.adapters.simulation import Simulations
+from wengang.domain.analytics import Decided, Evaluated, SizeCount, SnapshotAccount, SnapshotContact, Supplied
 from wengang.domain.errors import AnalyticsUnreadable
 from wengang.domain.ports import Clock
 from wengang.domain.progress import Progress
-from wengang.domain.simulation import Cap, Change, Simulated
 from wengang.domain.snapshots import CheckResult, Imported, SnapshotInfo
 from wengang.rules import backends, runs
 from wengang.rules.engine import decide, decide_persons, decide_unit
@@ -35,7 +26,6 @@ from wengang.rules.inputs import SnapshotTables
 from wengang.rules.parameters import Pack, load_pack
 from wengang.rules.programmes import ROW_UNIT_COLUMNS, programme_of, programme_rows
 from wengang.rules.resolved import Resolved
-from wengang.rules.simulation import store_simulation
 from wengang.snapshot import checking, facts, store
 
 SIZE_COUNTS = """
@@ -59,7 +49,7 @@ INDUSTRIES_OF = """SELECT e.uscc, e.industry FROM {schema}.employers e JOIN want
                    WHERE e.industry IS NOT NULL"""
 
 
-class DuckAnalytics:
+class DuckAnalytics(Simulations):
     """The DuckDB file at `path`: a write (import, evaluation) holds it alone; a page's read opens it read-only."""
 
     def __init__(self, path: Path, clock: Clock | None = None):
@@ -143,28 +133,6 @@ class DuckAnalytics:
         finally:
             con.close()
         return Evaluated(summary, decided, persons, detail)
-
-    def run(self, run_id: str) -> RunSummary | None:
-        con = store.connect(self.path, read_only=True)
-        try:
-            return runs.find_run(con, run_id)
-        finally:
-            con.close()
-
-    def simulate(self, run_id: str, changes: Sequence[Change], cap: Cap | None, *,
-                 progress: Progress) -> Simulated:
-        con = store.connect(self.path, read_only=True)      # decides and compares in memory: writes nothing
-        try:
-            return simulation.simulate(con, run_id, changes, cap, progress)
-        finally:
-            con.close()
-
-    def keep_simulation(self, simulated: Simulated) -> str:
-        con = store.connect(self.path)
-        try:
-            return store_simulation(con, simulated, self.clock.now())
-        finally:
-            con.close()
 
     def snapshot_accounts(self, run_ids: Iterable[str]) -> dict[str, SnapshotAccount]:
         out: dict[str, SnapshotAccount] = {}

@@ -4,10 +4,13 @@ then compared with the run (rules/simulation.py); refused in words before the un
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import duckdb
 
+from wengang.domain.analytics import RunSummary
 from wengang.domain.errors import NotFound
+from wengang.domain.ports import Clock
 from wengang.domain.progress import Progress
 from wengang.domain.simulation import Cap, Change, Simulated, SimulationRefused
 from wengang.rules import backends, runs, simulation
@@ -16,6 +19,38 @@ from wengang.rules.parameters import PackError, load_pack
 from wengang.rules.resolved import Resolved
 from wengang.rules.simulated_pack import changed_pack
 from wengang.snapshot import store
+
+
+class Simulations:
+    """The Analytics port's runs-and-simulations part, on the DuckDB file at `path` (DuckAnalytics has it)."""
+
+    path: Path
+    clock: Clock
+
+    def run(self, run_id: str) -> RunSummary | None:
+        """A stored run's summary, read-only: what a simulation checks its changes against."""
+        con = store.connect(self.path, read_only=True)
+        try:
+            return runs.find_run(con, run_id)
+        finally:
+            con.close()
+
+    def simulate(self, run_id: str, changes: Sequence[Change], cap: Cap | None, *,
+                 progress: Progress) -> Simulated:
+        """Read-only: a simulation decides and compares in memory and writes nothing."""
+        con = store.connect(self.path, read_only=True)
+        try:
+            return simulate(con, run_id, changes, cap, progress)
+        finally:
+            con.close()
+
+    def keep_simulation(self, simulated: Simulated) -> str:
+        """The aggregates in their own table, on a write connection held for one insert."""
+        con = store.connect(self.path)
+        try:
+            return simulation.store_simulation(con, simulated, self.clock.now())
+        finally:
+            con.close()
 
 
 def simulate(con: duckdb.DuckDBPyConnection, run_id: str, changes: Sequence[Change], cap: Cap | None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from wengang.domain.errors import Refused
@@ -56,7 +56,8 @@ class Group:
 
 @dataclass(frozen=True, slots=True)
 class Movement:
-    """Units of one kind of change (newly in, dropped, gaining, losing): how many, their money before and after."""
+    """Units of one kind of change (newly in, dropped, gaining, losing, judged on the amount after the cap): how
+    many, their money before and after."""
 
     kind: str
     units: int
@@ -106,8 +107,6 @@ class Simulated:
 
     def figures(self) -> dict[str, Any]:
         """Every aggregate as JSON-ready values: what a stored simulation keeps (never a unit's row)."""
-        from dataclasses import asdict
-
         return {"units": self.units, "totals": asdict(self.totals),
                 "groups": {k: [asdict(g) for g in v] for k, v in self.groups.items()},
                 "movements": [asdict(m) for m in self.movements], "bands": [asdict(b) for b in self.bands],

@@ -61,6 +61,7 @@ def changed_pack(base: Pack, changes: Sequence[Change]) -> Pack:
 
 
 def _param(base: Pack, key: str) -> Parameter:
+    """The parameter a change names, or a refusal that suggests the nearest keys."""
     if key in base.parameters:
         return base.parameters[key]
     near = difflib.get_close_matches(key, list(base.parameters), n=3)
@@ -133,11 +134,13 @@ class Forms:
     or some words."""
 
     def __init__(self) -> None:
+        """Nothing seen yet: no form accepted."""
         self.percent = self.number = self.month = self.boolean = self.listed = False
         self.places = 0
         self.words: set[str] = set()
 
     def add(self, raw: Any) -> None:
+        """Learn one value as a pack file writes it."""
         if isinstance(raw, bool):
             self.boolean = True
         elif isinstance(raw, list):
@@ -154,21 +157,26 @@ class Forms:
                 self.words.add(str(raw))
 
     def _kinds(self, lang: int) -> list[str]:
+        """The forms seen, in one language (0 Chinese, 1 English)."""
         names = [(("百分比 (如 90%)", "a percentage (e.g. 90%)"), self.percent), (("数字", "a number"), self.number),
                  (("月份 YYYY-MM", "a month YYYY-MM"), self.month), (("true 或 false", "true or false"), self.boolean),
                  (("逗号分隔的代码", "codes separated by commas"), self.listed)]
         return [words[lang] for words, used in names if used]
 
     def zh(self) -> str:
+        """What the parameter takes, in Chinese."""
         return "、".join(self._kinds(0) + sorted(self.words)) or "未知"
 
     def en(self) -> str:
+        """What the parameter takes, in English."""
         return ", ".join(self._kinds(1) + sorted(self.words)) or "unknown"
 
     def also_zh(self) -> str:
+        """The words it also takes, for a refusal in Chinese."""
         return f", 或 {'、'.join(sorted(self.words))}" if self.words else ""
 
     def also_en(self) -> str:
+        """The words it also takes, for a refusal in English."""
         return f", or one of {', '.join(sorted(self.words))}" if self.words else ""
 
 

@@ -97,6 +97,7 @@ def _apply_cap(con: duckdb.DuckDBPyConnection, cap: Cap | None) -> None:
 
 
 def _movements(con: duckdb.DuckDBPyConnection) -> list[Movement]:
+    """Units newly in, dropped, gaining and losing (after the cap), each kind listed even when empty."""
     found = {k: (u, fb, fa) for k, u, fb, fa in _rows(
         con, f"SELECT {KIND}, count(*), sum(fen_before), sum(fen_after) FROM sim GROUP BY 1")}
     return [Movement(k, *(int(x) for x in found.get(k, (0, 0, 0)))) for k in MOVEMENTS]
@@ -121,6 +122,7 @@ def _coverage(con: duckdb.DuckDBPyConnection) -> tuple[Coverage, Coverage]:
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    """Every row of a query (one place that reads results)."""
     return con.execute(sql).fetchall()
 
 

@@ -66,6 +66,7 @@ SUMMARY = (Column("指标 measure", width=34), Column("单位 调整前 units be
 
 
 def _summary_rows(s: Simulated) -> list[list]:
+    """The summary sheet: totals, movements, SME coverage (shares) and the amount bands."""
     t, before, after = s.totals, s.coverage_before, s.coverage_after
     rows: list[list] = [["符合条件 eligible, 合计 total", t.units_before, t.units_after, yuan(t.fen_before),
                          yuan(t.fen_changed), yuan(t.fen_after), yuan(t.fen_after - t.fen_before)]]
@@ -80,6 +81,7 @@ def _summary_rows(s: Simulated) -> list[list]:
 
 
 def _group_columns(grouping: str) -> tuple[Column, ...]:
+    """A breakdown's columns, counts and money summed in a totals row."""
     zh, en = GROUP_WORDS[grouping]
     return (Column(f"{zh} {en}", width=24), Column("符合 调整前 eligible before", "count", 14, total=True),
             Column("符合 调整后 eligible after", "count", 14, total=True),
@@ -89,6 +91,7 @@ def _group_columns(grouping: str) -> tuple[Column, ...]:
 
 
 def _group_row(grouping: str, g: Group) -> list:
+    """One breakdown row, money as exact yuan."""
     return [group_name(grouping, g.key), g.units_before, g.units_after, yuan(g.fen_before), yuan(g.fen_changed),
             yuan(g.fen_after), yuan(g.fen_after - g.fen_before)]
 
@@ -111,10 +114,12 @@ def largest(s: Simulated, per_kind: int) -> list[dict]:
 
 
 def decision_words(decision: str) -> str:
+    """A decision in words, Chinese then English."""
     return " ".join(DECISION_WORDS.get(decision, (decision, "")))
 
 
 def _moved_rows(s: Simulated) -> list[list]:
+    """The units that moved, largest change first, at most MOVED_ROWS of each kind."""
     return [[" ".join(MOVEMENT_WORDS[r["movement"]]), r["uscc"], r["name"] or "", r["district"],
              " ".join(SIZE_CLASS_WORDS.get(r["size_class"], (r["size_class"], ""))), decision_words(r["decision_before"]),
              decision_words(r["decision_after"]), yuan(r["fen_before"]), yuan(r["fen_changed"]), yuan(r["fen_after"]),
