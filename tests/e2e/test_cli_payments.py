@@ -47,7 +47,8 @@ def test_staff_pay_a_cycle_from_the_command_line(cycle, tmp_path: Path):
     anonymous = run(["batch", "prepare", "1"], cycle, as_=None)
     assert anonymous.returncode == 1 and "wengang login" in anonymous.stdout + anonymous.stderr
     assert run(["batch", "prepare", "1", "--by", "approver-li"], cycle).returncode == 2     # no name can be typed
-    assert run(["batch", "prepare", "1"], cycle).returncode == 0
+    prepared = run(["batch", "prepare", "1"], cycle)
+    assert prepared.returncode == 0 and "待审批 / waiting for approval" in prepared.stdout    # a status in words
     refused = run(["batch", "approve", "C1-B102-1"], cycle)                 # the clerk holds no approver role
     assert refused.returncode == 1 and "batch.approve" in refused.stdout + refused.stderr
     admin = run(["batch", "approve", "C1-B102-1"], cycle, as_="admin-qian")

@@ -15,7 +15,7 @@ from wengang import bootstrap
 from wengang.adapters.db.tables import cases
 from wengang.domain.cases import State
 from wengang.domain.errors import ConcurrentChange, IllegalTransition, NotFound, Refused
-from wengang.services import cycles, publicity, review
+from wengang.services import cycles, publicity, review, tell
 
 pytestmark = pytest.mark.slow
 LETTER = "本单位承诺所报信息真实, 履行稳岗承诺。/ We commit that the data is true and jobs are kept."
@@ -73,6 +73,12 @@ def test_a_reviewer_rejects_with_a_reason(db_store, db_settings, opened):
     target = case(db_store, "review")
     rejected = review.decide(target.id, store=db_store, accept=False, reason="未履行承诺", by="reviewer")
     assert rejected.state is State.REJECTED and "未履行承诺" in rejected.reason
+    tell.tell(store=db_store, settings=db_settings)                  # the unit is told, with the reviewer's reason
+    with db_store.reading() as uow:
+        told = uow.notifications.of_kind("not_granted")
+    assert [(m.uscc, m.case_id) for m in told] == [(target.uscc, target.id)]
+    assert "不能享受" in told[0].text and "理由: 未履行承诺" in told[0].text and "12333" in told[0].text
+    assert "the reason: 未履行承诺" in told[0].text and "/portal/cycles/1" in told[0].text
 
 
 @pytest.mark.parametrize(("amount", "accepted"), [(Decimal("0.00"), False), (Decimal("0.01"), True)])

@@ -16,7 +16,7 @@ from tests.clocks import on_day
 from tests.conftest import ACCOUNT
 from wengang.domain.departments import WrongDepartment
 from wengang.domain.errors import Refused
-from wengang.services import cycles, departments, people, portal, publicity, review
+from wengang.services import cycles, departments, people, portal, publicity, review, tell
 
 PACKS = Path(__file__).resolve().parents[1] / "packs"
 PACK, AS_OF = "hongkou-test-2022", dt.date(2022, 6, 15)
@@ -102,6 +102,12 @@ def test_a_decline_needs_a_reason_rejects_the_case_and_the_unit_reads_it(joint):
                               "District Commission of Commerce declined: 该单位已于2022年2月停业")
     waiting = portal.case_progress(HOTEL, cycle_id, store=store)
     assert waiting.declined is None and not waiting.can_apply and waiting.apply_by is None
+    tell.tell(store=store, settings=settings)                       # told why, and by which department
+    with store.reading() as uow:
+        told = uow.notifications.of_kind("not_granted")
+    assert [m.uscc for m in told] == [RETAIL]
+    assert "经区商务委员会审核, 您单位本次不能享受" in told[0].text and "理由: 该单位已于2022年2月停业" in told[0].text
+    assert "After review by the District Commission of Commerce, your unit will not receive" in told[0].text
 
 
 def test_only_a_member_of_the_unit_s_department_may_speak_for_it(joint):
@@ -149,8 +155,6 @@ def test_a_unit_held_for_another_reason_too_stays_in_review_once_confirmed(joint
 
 
 def test_a_unit_held_for_its_department_is_not_asked_to_apply_and_is_told_once_confirmed(joint):
-    from wengang.services import tell
-
     store, analytics, cycle_id, settings = joint
     tell.tell(store=store, settings=settings)
     with store.reading() as uow:

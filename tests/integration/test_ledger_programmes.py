@@ -120,6 +120,8 @@ def test_two_programmes_in_one_batch_run_each_post_to_their_own_sub_account(worl
     assert "困难企业稳岗返还的基金分账" in fund["A1"].value
     assert [r[0] for r in fund.iter_rows(min_row=3, max_row=6, values_only=True)] == [
         "基金 fund", "应付 payable", "已付 paid", "退回 returned"]
+    units = [r for r in book["单位 units"].iter_rows(min_row=2, values_only=True) if r[6]]   # not the totals row
+    assert [(r[6], r[7]) for r in units] == [("银行退回 / returned by the bank", "账户已销户 / the account is closed")]
     ui_report = payment_report.report(general, tmp_path / "general.xlsx", store=store, by="clerk")
     assert ui_report.fund.program == UI and ui_report.fund.balances[Account.PAID] == paid
 

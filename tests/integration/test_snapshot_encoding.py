@@ -114,9 +114,11 @@ def test_bytes_of_neither_encoding_name_the_column_they_fall_in(tmp_path, settin
 
 def test_an_explicit_encoding_turns_lines_that_do_not_decode_into_faults(tmp_path, settings):
     folder = city(tmp_path / "snap", "gb18030")
+    recode_line(folder, 9, "utf-8")                          # not wholly GB18030: each misfit line is a fault
     result = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings, encoding="utf-8")
     assert result.encodings["employers"] == "utf-8"
-    assert sorted(f.line for f in result.faults if f.file == "employers.csv") == list(range(2, UNITS + 2))
+    assert sorted(f.line for f in result.faults if f.file == "employers.csv") == [
+        n for n in range(2, UNITS + 2) if n != 9]
     assert all("looks like GB18030" in f.reason for f in result.faults if f.file == "employers.csv")
     folder = city(tmp_path / "snap2", "gb18030")
     path = folder / "employers.csv"
@@ -125,6 +127,22 @@ def test_an_explicit_encoding_turns_lines_that_do_not_decode_into_faults(tmp_pat
                           encoding="gb18030")
     assert [(f.line, f.column) for f in result.faults] == [(5, "name")]
     assert "not valid GB18030" in result.faults[0].reason
+
+
+def test_an_explicit_encoding_that_misreads_a_whole_file_is_one_fault_of_the_file_with_the_encoding_to_use(
+        tmp_path, settings):
+    """Issue 18: --encoding utf-8 on a file wholly in GB18030 names the first line and byte that misread and the
+    encoding that reads it, once, and even a lenient import refuses it (every row would be garbled or escaped)."""
+    folder = city(tmp_path / "snap", "gb18030")
+    second = (folder / "employers.csv").read_bytes().split(b"\n")[1]
+    at = next(i for i, b in enumerate(second) if b >= 0x80) + 1      # the name's first byte
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings, encoding="utf-8",
+                           lenient=True)
+    assert result.refused and result.snapshot is None and result.check.structural
+    assert [(f.file, f.line, f.column, f.value) for f in result.check.faults] == [("employers.csv", 2, "", "")]
+    assert result.check.faults[0].reason.endswith(
+        f"read as --encoding utf-8, line 2 goes wrong from byte {at}: the whole file is GB18030 text; use "
+        "--encoding gb18030, or leave --encoding out to detect it")
 
 
 def test_a_header_that_does_not_decode_refuses_the_file_even_when_lenient(tmp_path, settings):

@@ -15,7 +15,8 @@ VALUES = {"pack": "beijing-2021", "amount": "1234.5", "day": "2021-07-12", "tail
           "starts": "2021-07-01", "ends": "2021-07-07", "task": "correct_account", "days": "3",
           "number": "7", "asker": "单位91110105000000001Y", "question": "何时到账", "due": "2024-02-04T09:00:00",
           "office": "朝阳区专班", "code": "K7Q2M9X4PA", "hours": "72", "minutes": "10", "account": "某某有限公司",
-          "account_en": "91110105000000001Y", "page": "/portal/activate", "answer": "已于今日到账"}
+          "account_en": "91110105000000001Y", "page": "/portal/activate", "answer": "已于今日到账", "why": "承诺未履行",
+          "by_zh": "区商务委员会", "by_en": "District Commission of Commerce"}
 
 
 @pytest.mark.parametrize("event", EVENTS)
@@ -41,6 +42,11 @@ def test_amounts_dates_accounts_and_bank_reasons_read_as_people_write_them():
     assert "(2021年第1批)" in listed.zh and "公示期2021年7月1日至2021年7月7日" in listed.zh
     assert set(TASKS) == {"apply", "correct_account"}
     assert "登录更正收款账户, 还剩3天" in render("deadline_reminder", VALUES).zh
+    declined = render("not_granted", VALUES)
+    assert "经区商务委员会审核, 您单位本次不能享受北京市失业保险费稳岗返还(2021年, 免申即享), 理由: 承诺未履行" in declined.zh
+    assert "After review by the District Commission of Commerce, your unit will not receive" in declined.en
+    by_staff = render("not_granted", {**VALUES, "by_zh": "", "by_en": ""})              # a reviewer of the bureau
+    assert by_staff.zh.startswith("经审核, 您单位") and by_staff.en.startswith("After review, your unit")
 
 
 def test_a_missing_value_or_an_unknown_event_is_an_error_not_a_blank():

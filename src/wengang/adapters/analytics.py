@@ -90,12 +90,15 @@ class DuckAnalytics(Simulations):
 
     def import_snapshot(self, folder: Path, *, encoding: str | None, lenient: bool,
                         storable: Callable[[CheckResult], bool], progress: Progress) -> Imported:
+        checking.check_encoding(encoding)
+        hashed = checking.hash_folder(folder, progress)       # the hash first: a folder stored before is not parsed
         con = store.connect(self.path)
         try:
-            result, raws = checking.check(con, folder, encoding=encoding, lenient=lenient, progress=progress)
-            existing = store.find(con, content_hash=result.content_hash)
+            existing = store.find(con, content_hash=hashed.content_hash)
             if existing:
-                return Imported(result, existing, already=True)
+                return Imported(checking.stored_before(folder, hashed, existing), existing, already=True)
+            result, raws = checking.check(con, folder, encoding=encoding, lenient=lenient, progress=progress,
+                                          hashed=hashed)
             if not storable(result):
                 return Imported(result, None)
             progress.step("写入分析库 / storing typed tables")

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from wengang import bootstrap
 from wengang.cli.console import BarProgress, console, fail, parse_date
+from wengang.cli.snapshot import Encoding, print_check
 from wengang.config import load_settings
 from wengang.domain.errors import DomainError
 
@@ -23,12 +24,14 @@ def evaluate(
     engine: Annotated[str, typer.Option("--engine", help="duckdb | spark")] = "duckdb",
     persons: Annotated[Path | None, typer.Option(
         "--persons", help="按人明细 (扩岗、见习等按人补助) / per-person file of a programme that pays per person")] = None,
+    encoding: Encoding = None,
 ) -> None:
     """按政策包评估快照中每个单位 / decide, price and explain every unit of a snapshot."""
     from wengang.rules.explain import yuan
     from wengang.rules.output import FORMATS
     from wengang.rules.parameters import PackError
     from wengang.services import evaluation
+    from wengang.services.snapshots import SnapshotRefused
     from wengang.snapshot.reading import SnapshotLayoutError
 
     day = parse_date(as_of)
@@ -39,12 +42,15 @@ def evaluate(
     try:
         with BarProgress("evaluate") as progress:
             result = evaluation.evaluate(snapshot, policy, day, analytics=bootstrap.analytics(),
-                                         settings=load_settings(), engine=engine,
+                                         settings=load_settings(), engine=engine, encoding=encoding,
                                          progress=progress)
             progress.step(f"写入 / writing {out}")
             evaluation.write_decisions(result, out, fmt)
             if persons is not None:
                 evaluation.write_persons(result, policy, persons, fmt)
+    except SnapshotRefused as err:               # the folder's faults, as `snapshot import` shows them
+        print_check(err.result.check)
+        fail(str(err))
     except (PackError, SnapshotLayoutError, LookupError, ValueError, DomainError) as err:
         fail(str(err))
     s = result.summary

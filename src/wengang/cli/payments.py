@@ -16,6 +16,7 @@ from wengang.cli.cycle import handled, store
 from wengang.cli.identity import acting
 from wengang.domain.identifiers import mask_account
 from wengang.domain.ledger import ACCOUNT_WORDS
+from wengang.domain.said import payment_words
 from wengang.services import accounts, delivery, ledger, notify, payment_report, payments, reconcile, tell
 
 batch_app = typer.Typer(help="支付批次 / payment batches: prepare, approve (four eyes), files", no_args_is_help=True)
@@ -33,7 +34,7 @@ def _batch_table(rows) -> Table:
     for b in rows:
         approvers = " + ".join(x for x in (b.approved_by, b.second_approved_by) if x) or "—"
         table.add_row(b.number, b.bank_code, b.file_format, f"{b.entries:,}", f"{b.total:,}",
-                      b.status + (" (待第二审批 / needs 2nd)" if b.waits_for_second else ""), b.prepared_by,
+                      payment_words(b.status) + (" (待第二审批 / needs 2nd)" if b.waits_for_second else ""), b.prepared_by,
                       approvers)
     return table
 

@@ -22,7 +22,8 @@ Encoding = Annotated[str | None, typer.Option(help="utf-8 或 gb18030; 默认自
 Report = Annotated[Path | None, typer.Option(help="错误报告CSV路径 / where to write the fault report CSV")]
 
 
-def _print_check(result: snapshots.CheckResult) -> None:
+def print_check(result: snapshots.CheckResult) -> None:
+    """The files read, the warnings, and the first faults one per line with the report's path."""
     rows = Table(title=f"快照 / snapshot {result.folder}", show_lines=False)
     rows.add_column("文件 / file")
     rows.add_column("行数 / rows", justify="right")
@@ -54,7 +55,7 @@ def check(folder: Path, encoding: Encoding = None, report: Report = None) -> Non
                                             progress=progress)
     except (SnapshotLayoutError, snapshots.EncodingError) as err:
         fail(str(err))
-    _print_check(result)
+    print_check(result)
     raise typer.Exit(1 if result.faults else 0)
 
 
@@ -73,16 +74,20 @@ def import_(
                                              report=report, progress=progress)
     except (SnapshotLayoutError, snapshots.EncodingError, DomainError) as err:
         fail(str(err))
-    _print_check(result.check)
     info = result.snapshot
+    if result.already and info is not None:      # found by the files' hash: not read again, so nothing to print
+        for warning in result.check.warnings:
+            console.print(f"[yellow]警告 / warning:[/] {warning}")
+        console.print(f"已导入过, 未重复导入 / already imported as snapshot [bold]{info.id}[/] "
+                      f"on {info.imported_at:%Y-%m-%d %H:%M} ({info.mode}; "
+                      f"{', '.join(f'{k} {v:,}' for k, v in info.row_counts.items())}; "
+                      f"隔离 / quarantined {info.quarantined:,} rows)")
+        return
+    print_check(result.check)
     if result.refused or info is None:           # refused is the one result without a snapshot
         fail("严格模式: 有错误行, 未写入任何数据 / strict import refused: nothing was stored "
              "(fix the rows or use --lenient)" if not lenient else
              "文件结构错误, 未写入任何数据 / the files' structure is broken: nothing was stored")
-    if result.already:
-        console.print(f"已导入过, 未重复导入 / already imported as snapshot [bold]{info.id}[/] "
-                      f"on {info.imported_at:%Y-%m-%d %H:%M}")
-        return
     console.print(f"[green]已导入 / imported snapshot[/] [bold]{info.id}[/] "
                   f"({', '.join(f'{k} {v:,}' for k, v in info.row_counts.items())}; "
                   f"隔离 / quarantined {info.quarantined:,} rows)")

@@ -8,8 +8,12 @@ USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
-_ID_SHAPE = re.compile(r"^\d{17}[\dXx]$")   # a lower-case x is told to be upper-case by the check
-PERSON_ID_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# DATA.md's person id, written once for Python (re.fullmatch) and the importer's SQL (regexp_full_match): ASCII only,
+# so a full-width digit or a trailing newline is no digit or letter in either.
+PERSON_ID_PATTERN = "[A-Za-z0-9_-]{1,64}"
+RESIDENT_ID_PATTERN = "[0-9]{17}[0-9Xx]"   # a lower-case x is shaped like an ID and told to be upper-case by the check
+_ID_SHAPE = re.compile(RESIDENT_ID_PATTERN)
+PERSON_ID_SHAPE = re.compile(PERSON_ID_PATTERN)
 PERSON_ID_TEXT = "人员编号应为1到64位字母、数字、-或_ / a person id has 1 to 64 letters, digits, - or _"
 
 # The weights are 3^i mod 31 and 34 ≡ 3 (mod 31): so the first 17 characters, reversed, each replaced by its
@@ -60,7 +64,7 @@ def id_check_char(first17: str) -> str:
 
 def id_problem(number: str) -> str | None:
     """Why `number` is not a valid 18-digit resident ID, or None when it is."""
-    if not _ID_SHAPE.match(number):
+    if not _ID_SHAPE.fullmatch(number):
         return "身份证号应为17位数字加校验位 / ID number must be 17 digits and a check character"
     if id_check_char(number[:17]) != number[17]:
         return f"身份证校验码错误 / ID check character should be {id_check_char(number[:17])!r}, not {number[17]!r}"
@@ -71,9 +75,9 @@ def person_id_problem(value: str) -> str | None:
     """DATA.md's person ids: 1–64 letters, digits, - and _; a value shaped like a second-generation resident ID
     must pass its check character (written upper-case X); a 15-digit first-generation ID, an agency's personal
     number or a pseudonym is taken as it is."""
-    if not PERSON_ID_SHAPE.match(value):
+    if not PERSON_ID_SHAPE.fullmatch(value):
         return PERSON_ID_TEXT
-    if _ID_SHAPE.match(value):   # shaped like a second-generation ID: its check character must verify
+    if _ID_SHAPE.fullmatch(value):   # shaped like a second-generation ID: its check character must verify
         return id_problem(value)
     return None
 

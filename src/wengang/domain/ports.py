@@ -398,7 +398,7 @@ class Analytics(Protocol):
                         storable: Callable[[CheckResult], bool], progress: Progress) -> Imported:
         """Check the folder as `lenient` says, then store it whole, in one transaction, when `storable` accepts the
         check (good rows only, the rest quarantined, when lenient); a folder whose files were stored before is
-        found by their hash and not stored twice."""
+        found by their hash before any row is read, and neither read nor stored again."""
         ...
 
     def evaluate(self, snapshot: SnapshotInfo, pack_id: str, as_of: dt.date, *, engine: str, keep: bool,

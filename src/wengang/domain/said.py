@@ -39,6 +39,21 @@ BANK_REASONS: dict[str, tuple[str, str]] = {
 }
 
 
+# Where a payment batch and a payment stand (domain/payment_batches.py, domain/payments.py): for pages, the payment
+# report and the terminal alike (web/words.py takes them into its table).
+PAYMENT_WORDS: dict[str, tuple[str, str]] = {
+    "prepared": ("待审批", "waiting for approval"), "approved": ("已审批, 待出文件", "approved, file not yet written"),
+    "sent": ("已发银行", "sent to the bank"), "cancelled": ("已作废", "cancelled"),
+    "pending": ("在途", "with the bank"), "paid": ("已入账", "paid"), "rejected": ("银行拒绝", "rejected by the bank"),
+    "returned": ("银行退回", "returned by the bank"), "sent_back": ("已退回制单人", "sent back to its preparer"),
+}
+
+
+def payment_words(status: str) -> str:
+    """A batch's or a payment's status as people read it, "已入账 / paid"; an unknown one as it is."""
+    return " / ".join(PAYMENT_WORDS.get(status, (status, status)))
+
+
 def bank_reason(code: str | None) -> tuple[str, str]:
     """A bank's reason in words: a known ISO code by its words, an unknown code as "not explained", text a bank
     wrote in words as it is."""

@@ -36,14 +36,15 @@ class Evaluation:
 
 
 def evaluate(snapshot: str, pack_id: str, as_of: dt.date, *, analytics: Analytics, settings: Settings,
-             engine: str = "duckdb",
-             keep: bool = True, progress: Progress | None = None) -> Evaluation:
-    """Decide every unit; `keep` stores decisions, explanations and parameters in the analytical store."""
+             engine: str = "duckdb", keep: bool = True, encoding: str | None = None,
+             progress: Progress | None = None) -> Evaluation:
+    """Decide every unit; `keep` stores decisions, explanations and parameters in the analytical store; a folder's
+    CSV files are read in `encoding` when given."""
     progress = progress or Silent()
     if engine not in ENGINES:
         raise ValueError(f"未知引擎 / unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     pack = load_pack(pack_id)                      # an unknown pack is refused before a folder is imported
-    info = resolve_snapshot(snapshot, analytics=analytics, settings=settings, progress=progress)
+    info = resolve_snapshot(snapshot, analytics=analytics, settings=settings, encoding=encoding, progress=progress)
     progress.step(f"评估 / evaluating {pack.id} on {engine}")
     run = analytics.evaluate(info, pack.id, as_of, engine=engine, keep=keep, progress=progress)
     return Evaluation(run.summary, run.decided, run.persons, run.detail)

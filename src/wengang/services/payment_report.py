@@ -12,6 +12,7 @@ from wengang.domain.identifiers import mask_account
 from wengang.domain.ledger import ACCOUNT_WORDS, Totals
 from wengang.domain.payment_batches import PaymentBatch
 from wengang.domain.ports import Store
+from wengang.domain.said import bank_reason, payment_words
 from wengang.rules import sheets
 from wengang.rules.sheets import Column, Sheet
 from wengang.services.ledger import SubAccount, check
@@ -27,7 +28,7 @@ BATCH_COLUMNS = (Column(BATCH_HEADER[0], width=16), Column(BATCH_HEADER[1], widt
                  Column(BATCH_HEADER[7], width=14), Column(BATCH_HEADER[8], width=24), Column(BATCH_HEADER[9], width=30))
 UNIT_COLUMNS = (Column(UNIT_HEADER[0], width=22), Column(UNIT_HEADER[1], width=34), Column(UNIT_HEADER[2], "count", 8),
                 Column(UNIT_HEADER[3], "money", 15, total=True), Column(UNIT_HEADER[4], width=8),
-                Column(UNIT_HEADER[5], width=22), Column(UNIT_HEADER[6], width=10), Column(UNIT_HEADER[7], width=12),
+                Column(UNIT_HEADER[5], width=22), Column(UNIT_HEADER[6], width=18), Column(UNIT_HEADER[7], width=30),
                 Column(UNIT_HEADER[8], width=36), Column(UNIT_HEADER[9], width=16))
 FUND_COLUMNS = (Column("账户 account", width=36), Column("余额 balance (支出为负 / money out is −)", "money", 24, total=True))
 
@@ -65,8 +66,8 @@ def report(cycle_id: int, out: Path, *, store: Store, by: str) -> Reported:
         Sheet("批次 batches", f"{zh}支付报告 / {en}: payment report, cycle {cycle_id}", BATCH_COLUMNS,
               [batch_row(b) for b in batches]),
         Sheet("单位 units", None, UNIT_COLUMNS,
-              ([a.uscc, a.unit_name, a.attempt_no, a.amount, a.bank_code, mask_account(a.account_no), a.status,
-                a.reason or "", a.end_to_end_id, numbers[a.batch_id]] for a in attempts)),
+              ([a.uscc, a.unit_name, a.attempt_no, a.amount, a.bank_code, mask_account(a.account_no),
+                payment_words(a.status), " / ".join(bank_reason(a.reason)) if a.reason else "", a.end_to_end_id, numbers[a.batch_id]] for a in attempts)),
         Sheet("基金分账 fund", f"{zh}的基金分账 (本项目全部周期) / the sub-account of the fund of {en} (all its cycles)",
               FUND_COLUMNS, [[f"{w[0]} {w[1]}", fund.balances[a]] for a, w in ACCOUNT_WORDS.items()]))
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -167,6 +167,7 @@ def decide(case_id: int, *, store: Store, accept: bool, reason: str, by: str,
                     raise ConcurrentChange(f"异议 / objection #{o.id}")
             if objected:
                 data["objections_moot"] = [o.id for o in objected]
+            data["reason"] = reason                          # the unit is told it (services/tell.py)
             case = move(uow, case, State.REJECTED, f"审核不通过 / review rejected: {reason}", by=by,
                         event="review_rejected", data=data)
         for a in pending:

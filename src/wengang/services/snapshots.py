@@ -58,12 +58,14 @@ def import_folder(folder: Path, *, analytics: Analytics, settings: Settings, enc
                         refused=done.snapshot is None and not done.already)
 
 
-def resolve_snapshot(ref: str, *, analytics: Analytics, settings: Settings,
+def resolve_snapshot(ref: str, *, analytics: Analytics, settings: Settings, encoding: str | None = None,
                      progress: Progress | None = None) -> SnapshotInfo:
-    """A snapshot id, or a folder: an imported folder is found by its hash, a new one is imported strictly."""
+    """A snapshot id, or a folder: an imported folder is found by its hash, a new one is imported strictly (read in
+    `encoding` when given)."""
+    check_encoding(encoding)
     path = Path(ref)
     if path.is_dir():
-        result = import_folder(path, analytics=analytics, settings=settings, progress=progress)
+        result = import_folder(path, analytics=analytics, settings=settings, encoding=encoding, progress=progress)
         if result.snapshot is None:
             raise SnapshotRefused(result)
         return result.snapshot

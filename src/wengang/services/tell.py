@@ -21,14 +21,16 @@ from wengang.domain.ports import Store, Tellable, UnitOfWork
 from wengang.domain.process import PublicityBatch
 from wengang.domain.progress import Progress, Silent
 from wengang.messages import text
+from wengang.rules.parameters import load_pack
 from wengang.services.notify import message
 from wengang.services.public import batch_order
 
 CHUNK = 20_000
+NOT_GRANTED = ("review_rejected", "department_declined")    # a person decided: the unit is told why
 # Which steps a unit is told about, and the message each one is (payment failures and recoveries are told by the
 # step itself, in its transaction: they carry a deadline to act by).
 TOLD = ("case_opened", "review_accepted", "department_confirmed", "publicity_started", "objection_raised",
-        "payment_approved", "payment_paid")
+        "payment_approved", "payment_paid", *NOT_GRANTED)
 ACCEPTED = ("review_accepted", "department_confirmed")       # a person let the case go on: told once identified
 # A case opened in review for its industry department's word alone has nothing to apply for (the opening's reason is
 # `route_reason`'s, ending with the rules' codes).
@@ -146,6 +148,8 @@ def _said(entry: Entry, case: Tellable, x: _Context) -> tuple[str, dict[str, Any
                           "link": f"{x.url}/publicity/{batch.number}"}
     if entry.event == "objection_raised":
         return "objection_received", {}
+    if entry.event in NOT_GRANTED:
+        return "not_granted", _not_granted(entry, pack, f"{x.url}/portal/cycles/{case.cycle_id}")
     data = json.loads(entry.data) if entry.data and entry.event in ("payment_approved", "payment_paid") else {}
     if data.get("payment"):
         values = {"pack": pack, "amount": data.get("amount", amount), "tail": x.tail(data["payment"])}
@@ -155,6 +159,16 @@ def _said(entry: Entry, case: Tellable, x: _Context) -> tuple[str, dict[str, Any
             return None
         return "paid", {**values, "day": beijing_date(_at(entry)).isoformat()}
     return None
+
+
+def _not_granted(entry: Entry, pack: str, link: str) -> dict[str, Any]:
+    """The reason the person wrote, and the department's name where an industry department declined."""
+    data = json.loads(entry.data) if entry.data else {}
+    values = {"pack": pack, "why": data.get("reason", ""), "link": link, "by_zh": "", "by_en": ""}
+    dept = next((d for d in load_pack(pack).departments if d.id == data.get("department")), None)
+    if dept is not None:
+        values.update(by_zh=dept.name, by_en=dept.name_en)
+    return values
 
 
 def _at(entry: Entry) -> dt.datetime:

@@ -3,12 +3,13 @@ share."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from wengang.domain.progress import Progress
-from wengang.domain.snapshots import CheckResult
+from wengang.domain.snapshots import CheckResult, SnapshotInfo
 from wengang.snapshot.reading import ENCODINGS, RawFile, content_hash, locate_files, read_file
 from wengang.snapshot.schema import FILES_BY_NAME
 from wengang.snapshot.validation import drop_repeats, register, validate
@@ -23,24 +24,45 @@ def check_encoding(encoding: str | None) -> None:
         raise EncodingError(f"不支持的编码 / unsupported encoding {encoding!r}; use one of {', '.join(ENCODINGS)}")
 
 
-def _read_all(folder: Path, encoding: str | None, progress: Progress) -> tuple[dict[str, RawFile], list[str], str]:
-    check_encoding(encoding)
+@dataclass(frozen=True)
+class Hashed:
+    """A snapshot folder located and hashed, before any row is read: its files, the warnings and their hash."""
+
+    files: dict[str, Path]
+    warnings: list[str]
+    content_hash: str
+
+
+def hash_folder(folder: Path, progress: Progress) -> Hashed:
+    """The folder's files and the hash of their bytes: enough to find a snapshot stored before without parsing."""
     files, warnings = locate_files(folder)
     progress.step("计算内容哈希 / hashing files")
-    chash = content_hash(files)
+    return Hashed(files, warnings, content_hash(files))
+
+
+def stored_before(folder: Path, hashed: Hashed, info: SnapshotInfo) -> CheckResult:
+    """What a check of a folder stored before says without reading it again: no fault, the rows stored."""
+    return CheckResult(folder, hashed.content_hash, [], list(hashed.warnings), dict(info.row_counts), {})
+
+
+def _read_all(hashed: Hashed, encoding: str | None, progress: Progress) -> tuple[dict[str, RawFile], list[str]]:
     raws: dict[str, RawFile] = {}
-    for i, (name, path) in enumerate(files.items()):
+    warnings = list(hashed.warnings)
+    for i, (name, path) in enumerate(hashed.files.items()):
         progress.step(f"读取 / reading {path.name}")
         raws[name] = read_file(FILES_BY_NAME[name], path, encoding.lower() if encoding else None)
         warnings.extend(raws[name].warnings)
-        progress.advance(i + 1, len(files))
-    return raws, warnings, chash
+        progress.advance(i + 1, len(hashed.files))
+    return raws, warnings
 
 
 def check(con: duckdb.DuckDBPyConnection, folder: Path, *, encoding: str | None, lenient: bool,
-          progress: Progress) -> tuple[CheckResult, dict[str, RawFile]]:
-    """Every file read and every row validated; the raw tables stay registered on `con` for a store to copy."""
-    raws, warnings, chash = _read_all(folder, encoding, progress)
+          progress: Progress, hashed: Hashed | None = None) -> tuple[CheckResult, dict[str, RawFile]]:
+    """Every file read and every row validated; the raw tables stay registered on `con` for a store to copy.
+    `hashed` is the folder as an import already located and hashed it."""
+    check_encoding(encoding)
+    hashed = hashed or hash_folder(folder, progress)
+    raws, warnings = _read_all(hashed, encoding, progress)
     progress.step("校验 / validating every row")
     register(con, raws)
     rows = {name: raw.table.num_rows for name, raw in raws.items()}
@@ -48,4 +70,4 @@ def check(con: duckdb.DuckDBPyConnection, folder: Path, *, encoding: str | None,
     faults = validate(con, raws, lenient=lenient)
     encodings = {name: raw.encoding for name, raw in raws.items()}
     unusable = any(raw.unusable for raw in raws.values())
-    return CheckResult(folder, chash, faults, warnings, rows, encodings, unusable), raws
+    return CheckResult(folder, hashed.content_hash, faults, warnings, rows, encodings, unusable), raws

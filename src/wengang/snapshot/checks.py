@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from wengang.domain.identifiers import ID_CHECK, ID_WEIGHTS, PERSON_ID_TEXT, USCC_ALPHABET, USCC_WEIGHTS
+from wengang.domain.identifiers import (
+    ID_CHECK,
+    ID_WEIGHTS,
+    PERSON_ID_PATTERN,
+    PERSON_ID_TEXT,
+    RESIDENT_ID_PATTERN,
+    USCC_ALPHABET,
+    USCC_WEIGHTS,
+)
 from wengang.domain.names import NAME_LIMIT
 from wengang.snapshot.schema import FALSE_WORDS, TRUE_WORDS, Column
 
@@ -36,8 +44,8 @@ def _id_sql(v: str) -> str:
     terms = " + ".join(f"CAST(substr({v}, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(ID_WEIGHTS))
     expected = f"substr({_q(ID_CHECK)}, (({terms}) % 11) + 1, 1)"
     return f"""CASE
-      WHEN NOT regexp_full_match({v}, '[A-Za-z0-9_-]{{1,64}}') THEN {_q(PERSON_ID_TEXT)}
-      WHEN regexp_full_match({v}, '[0-9]{{17}}[0-9Xx]') THEN CASE
+      WHEN NOT regexp_full_match({v}, {_q(PERSON_ID_PATTERN)}) THEN {_q(PERSON_ID_TEXT)}
+      WHEN regexp_full_match({v}, {_q(RESIDENT_ID_PATTERN)}) THEN CASE
         WHEN {expected} <> substr({v}, 18, 1) THEN '身份证校验码错误 / ID check character should be '''
              || {expected} || ''', not ''' || substr({v}, 18, 1) || ''''
       END

@@ -22,6 +22,8 @@ from wengang.snapshot.schema import FileSpec
 def read_csv(spec: FileSpec, path: Path, encoding: str | None) -> RawFile:
     """Read one CSV as text with its line numbers; `encoding` None means decide it from the bytes."""
     scanned = scan(path, encoding)
+    if scanned.wrong is not None:
+        return _misread(spec, path, scanned)
     if scanned.bad:
         return _read_exact(spec, path, scanned)
     header = _header(path, scanned.encoding)
@@ -50,6 +52,17 @@ def read_csv(spec: FileSpec, path: Path, encoding: str | None) -> RawFile:
     raw = RawFile(spec, path, table, encoding=scanned.encoding)
     conform(raw, header_line=1)
     add_lines(raw, pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64)))
+    return raw
+
+
+def _misread(spec: FileSpec, path: Path, scanned: Scan) -> RawFile:
+    """A file the operator's --encoding would misread: one fault of the whole file, where and why, and no rows (its
+    cells would be shown as other characters, or as escapes, line after line)."""
+    raw = RawFile(spec, path, pa.table({c: pa.array([], pa.string()) for c in spec.column_names}),
+                  encoding=scanned.encoding)
+    assert scanned.wrong is not None
+    raw.fault_file(scanned.wrong.line, "", "", scanned.wrong.reason)
+    add_lines(raw, pa.array([], pa.int64()))
     return raw
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ENCODINGS = ("utf-8", "gb18030")
 _CHUNK = 8 << 20
+_BEYOND_ASCII = re.compile(rb"[\x80-\xff]")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Scan:
     encoding: str
     records: int
     bad: dict[int, BadLine] = field(default_factory=dict)
+    wrong: BadLine | None = None   # the operator's --encoding misreads a file wholly in the other one: where, and why
 
 
 def scan(path: Path, forced: str | None = None) -> Scan:
@@ -35,6 +38,10 @@ def scan(path: Path, forced: str | None = None) -> Scan:
     multi-byte UTF-8 than lines that are not UTF-8 → UTF-8 with those lines bad, else GB18030 with its misfits."""
     encoding = forced or "utf-8"
     clean, records = _decodes_whole(path, encoding)
+    if forced:
+        wrong = _other_encoding(path, forced, clean=clean)
+        if wrong is not None:
+            return Scan(forced, records, wrong=wrong)
     if clean:
         return Scan(encoding, records)
     if forced:
@@ -64,6 +71,51 @@ def _decodes_whole(path: Path, encoding: str) -> tuple[bool, int]:
         except UnicodeDecodeError:
             clean = False
     return clean, newlines - 1 + (0 if last == b"\n" else 1)
+
+
+def _other_encoding(path: Path, forced: str, *, clean: bool) -> BadLine | None:
+    """Where a file wholly in the other encoding first misreads in the `forced` one; None when the forced encoding
+    may be right or the file mixes both (then each misfit line is its own fault). GB18030 decodes nearly any bytes,
+    so a UTF-8 file read as GB18030 goes wrong at its first character beyond ASCII without any decoding error."""
+    if forced == "utf-8":
+        if clean or not _decodes_whole(path, "gb18030")[0]:
+            return None
+        utf8_lines, not_utf8 = _utf8_evidence(path)
+        if utf8_lines:                       # some lines are UTF-8 beyond ASCII: a mixed file, each misfit its fault
+            return None
+        at = (not_utf8[0].line, not_utf8[0].byte) if not_utf8 else None
+    else:
+        at = _first_beyond_ascii(path) if clean else None
+        if at is None or not _decodes_whole(path, "utf-8")[0]:
+            return None
+    return None if at is None else BadLine(at[0], at[1], _forced_wrong(forced, *at), "ascii")
+
+
+def _first_beyond_ascii(path: Path) -> tuple[int, int] | None:
+    """The line, and byte of that line, of the file's first byte beyond ASCII (chunk by chunk, in C)."""
+    line, column = 1, 0                    # bytes of the current line read before this chunk
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            if found := _BEYOND_ASCII.search(chunk):
+                i = found.start()
+                start = chunk.rfind(b"\n", 0, i) + 1
+                return line + chunk.count(b"\n", 0, i), (column if start == 0 else 0) + i - start + 1
+            line += chunk.count(b"\n")
+            last = chunk.rfind(b"\n")
+            column = column + len(chunk) if last < 0 else len(chunk) - last - 1
+    return None
+
+
+def _forced_wrong(forced: str, line: int, at: int) -> str:
+    """Why a file read in the operator's --encoding is refused whole, and the encoding that reads it."""
+    other = "gb18030" if forced == "utf-8" else "utf-8"
+    return (f"按 --encoding {forced} 读取, 第 {line} 行第 {at} 字节起读错: 整个文件是 {_NAMES[other]} 文本; 请改用 "
+            f"--encoding {other}, 或不给 --encoding 由系统识别 / read as --encoding {forced}, line {line} goes wrong "
+            f"from byte {at}: the whole file is {_NAMES[other]} text; use --encoding {other}, or leave --encoding out "
+            "to detect it")
+
+
+_NAMES = {"utf-8": "UTF-8", "gb18030": "GB18030"}
 
 
 def lines(path: Path) -> Iterator[tuple[int, bytes]]:

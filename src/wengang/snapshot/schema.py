@@ -49,7 +49,7 @@ class FileSpec:
     name: str
     columns: tuple[Column, ...]
     required: bool
-    key: tuple[str, ...] = ()
+    key: tuple[str, ...] = ()         # DATA.md's keys: a key repeated with other values is a fault
     references_employers: bool = True
     row_rules: tuple[str, ...] = field(default=())
     repeats_kept_once: bool = False   # a row repeated exactly is one fact stated twice: kept once, with a warning
@@ -108,7 +108,7 @@ SEPARATIONS = FileSpec(
         Column("reason", "enum", choices=SEPARATION_REASONS),
     ),
     required=False,
-    key=("uscc", "person_id", "date"),
+    repeats_kept_once=True,      # DATA.md defines no key: a row repeated exactly is one fact
 )
 UI_CLAIMS = FileSpec(
     "ui_claims",
@@ -119,7 +119,7 @@ UI_CLAIMS = FileSpec(
         Column("kind", "enum", choices=CLAIM_KINDS),
     ),
     required=False,
-    key=("uscc", "person_id", "started_on"),
+    repeats_kept_once=True,
 )
 FLAGS_FILE = FileSpec(
     "flags",
@@ -131,8 +131,8 @@ FLAGS_FILE = FileSpec(
         Column("removed_on", "date", required=False),
     ),
     required=False,
-    key=("uscc", "source", "flag", "listed_on"),
     row_rules=("removed_after_listed",),
+    repeats_kept_once=True,
 )
 
 CONTACTS = FileSpec(

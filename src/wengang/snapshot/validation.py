@@ -95,11 +95,15 @@ def drop_repeats(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile]) -> li
     for raw in raws.values():
         if not raw.spec.repeats_kept_once or raw.unusable or raw.table.num_rows == 0:
             continue
-        cols = ", ".join(f'"{c}"' for c in raw.spec.column_names)
+        names = [f'"{c}"' for c in raw.spec.column_names]
+        same = " AND ".join(f"r.{c} IS NOT DISTINCT FROM g.{c}" for c in names)   # an empty cell equals an empty one
+        # The repeated rows by a hash aggregate first; only their lines are then listed (a window over every row of
+        # a million-row file is slow).
         rows = con.execute(f"""
-            SELECT first_line, list(line ORDER BY line) FROM (
-              SELECT {LINE} AS line, min({LINE}) OVER (PARTITION BY {cols}) AS first_line FROM {raw_view(raw)})
-            WHERE line > first_line GROUP BY first_line ORDER BY first_line""").fetchall()
+            WITH repeated AS (SELECT {", ".join(names)}, min({LINE}) AS first_line FROM {raw_view(raw)}
+                              GROUP BY ALL HAVING count(*) > 1)
+            SELECT g.first_line, list(r.{LINE} ORDER BY r.{LINE}) FROM {raw_view(raw)} r JOIN repeated g ON {same}
+            WHERE r.{LINE} > g.first_line GROUP BY g.first_line ORDER BY g.first_line""").fetchall()
         if not rows:
             continue
         dropped = [line for _, lines in rows for line in lines]

@@ -7,17 +7,14 @@ import datetime as dt
 import functools
 
 from wengang.domain.cases import State
-from wengang.domain.said import BANK_REASONS, bank_reason, day_words, money  # noqa: F401 - one definition, used here too
+from wengang.domain.said import BANK_REASONS, PAYMENT_WORDS, bank_reason, day_words, money  # noqa: F401 - one definition, used here too
 from wengang.rules.criteria import SIZE_CLASS_WORDS
 from wengang.rules.criteria import reason_words as reason_words_of_rules
 from wengang.rules.parameters import PackError, load_pack
 from wengang.rules.programmes import PROGRAMMES
 
 WORDS: dict[str, tuple[str, str]] = {
-    "prepared": ("待审批", "waiting for approval"), "approved": ("已审批, 待出文件", "approved, file not yet written"),
-    "sent": ("已发银行", "sent to the bank"), "cancelled": ("已作废", "cancelled"),
-    "pending": ("在途", "with the bank"), "paid": ("已入账", "paid"), "rejected": ("银行拒绝", "rejected by the bank"),
-    "returned": ("银行退回", "returned by the bank"), "sent_back": ("已退回制单人", "sent back to its preparer"),
+    **PAYMENT_WORDS,
     # where a failed payment's re-issue stands (services/failed_payments.py)
     "awaiting-account": ("待单位更正账户", "waiting for the unit to correct its account"),
     "account-to-verify": ("新账户待核验", "new account waiting for verification"),
@@ -50,6 +47,7 @@ WORDS: dict[str, tuple[str, str]] = {
     # the step a message told, and how far a copy got (services/tell.py, services/delivery.py)
     "message.identified": ("已识别", "identified"), "message.application_needed": ("需要申请", "application needed"),
     "message.listed": ("列入公示", "put on a list"), "message.objection_received": ("收到异议", "objection received"),
+    "message.not_granted": ("审核未通过", "not granted"),
     "message.approved": ("支付已审批", "payment approved"), "message.paid": ("已到账", "paid"),
     "message.payment_failed": ("支付失败", "payment failed"), "message.recovered": ("资金收回", "money recovered"),
     "delivery.delivered": ("已送达", "delivered"), "delivery.failed": ("发送失败", "failed"),
