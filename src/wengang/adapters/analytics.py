@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from wengang.adapters.clock import SystemClock
+from wengang.adapters.simulation import Simulations
 from wengang.domain.analytics import Decided, Evaluated, SizeCount, SnapshotAccount, SnapshotContact, Supplied
 from wengang.domain.errors import AnalyticsUnreadable
 from wengang.domain.ports import Clock
@@ -48,7 +49,7 @@ INDUSTRIES_OF = """SELECT e.uscc, e.industry FROM {schema}.employers e JOIN want
                    WHERE e.industry IS NOT NULL"""
 
 
-class DuckAnalytics:
+class DuckAnalytics(Simulations):
     """The DuckDB file at `path`: a write (import, evaluation) holds it alone; a page's read opens it read-only."""
 
     def __init__(self, path: Path, clock: Clock | None = None):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from wengang.cli import audit, channels, cycle, evaluate, generate, payments, rules, snapshot, web
+from wengang.cli import audit, channels, cycle, evaluate, generate, payments, rules, simulate, snapshot, web
 from wengang.cli.worker import worker
 
 app = typer.Typer(help="wengang 稳岗返还免申即享 / job-stabilisation returns without application",
@@ -31,6 +31,7 @@ app.add_typer(payments.notify_app, name="notify")
 app.add_typer(channels.app, name="channels")
 app.command("evaluate")(evaluate.evaluate)
 app.command("explain")(evaluate.explain)
+app.command("simulate")(simulate.simulate)
 app.add_typer(rules.app, name="rules")
 app.command("serve")(web.serve)
 app.command("worker")(worker)

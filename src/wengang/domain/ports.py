@@ -8,7 +8,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from wengang.domain.analytics import Decided, Evaluated, SizeCount, SnapshotAccount, SnapshotContact, Supplied
+from wengang.domain.analytics import (
+    Decided,
+    Evaluated,
+    RunSummary,
+    SizeCount,
+    SnapshotAccount,
+    SnapshotContact,
+    Supplied,
+)
 from wengang.domain.audit import Draft, Entry, Head, Problem
 from wengang.domain.audit_anchors import Anchor
 from wengang.domain.bank_files import BankAnswer, Debtor, WrittenFile
@@ -48,6 +56,7 @@ from wengang.domain.repositories import (
     Specialists,
     Users,
 )
+from wengang.domain.simulation import Cap, Change, Simulated
 from wengang.domain.snapshots import CheckResult, Imported, SnapshotInfo
 
 
@@ -396,6 +405,21 @@ class Analytics(Protocol):
                  progress: Progress) -> Evaluated:
         """Decide every unit of the snapshot by the pack as of the date; `keep` stores the run (decisions,
         explanations, the parameter values used) for explanations and pages to read back."""
+        ...
+
+    def run(self, run_id: str) -> RunSummary | None:
+        """A stored run's summary (snapshot, pack, date, counts); None when no such run is stored."""
+        ...
+
+    def simulate(self, run_id: str, changes: Sequence[Change], cap: Cap | None, *,
+                 progress: Progress) -> Simulated:
+        """The run's snapshot decided again, as of its date, by its pack with `changes` (a child built in memory),
+        compared unit by unit with the stored decisions, `cap` applied; stores nothing. NotFound for an unknown run;
+        SimulationRefused (before deciding any unit) for a change the programme does not read as given."""
+        ...
+
+    def keep_simulation(self, simulated: Simulated) -> str:
+        """Store a simulation's aggregates (never a unit's row) apart from the runs; its new id."""
         ...
 
     def snapshot_accounts(self, run_ids: Iterable[str]) -> dict[str, SnapshotAccount]:

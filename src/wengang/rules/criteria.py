@@ -420,6 +420,12 @@ UNIT_TYPE_WORDS: dict[str, Pair] = {
     "other": ("其他单位", "other units"),
 }
 
+# Size classes (DATA.md `size_class`; "unknown": none was found), where a page or a sheet names them.
+SIZE_CLASS_WORDS: dict[str, Pair] = {
+    "large": ("大型企业", "large"), "medium": ("中型企业", "medium"), "small": ("小型企业", "small"),
+    "micro": ("微型企业", "micro"), "unknown": ("规模未知", "size unknown"),
+}
+
 
 def settled_by() -> dict[str, tuple[str, ...]]:
     """The facts that settle each reason a unit can settle itself (POLICIES.md 1.3, 1.4, 1.6): the size class from

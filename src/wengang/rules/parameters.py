@@ -150,6 +150,11 @@ def _find(pack_id: str) -> Path:
     raise PackError(f"没有这个政策包 / no policy pack {pack_id!r}; known: {', '.join(pack_ids())}")
 
 
+def pack_file(pack_id: str) -> Path:
+    """The pack's YAML file on the policy path (a PackError when there is none)."""
+    return _find(pack_id)
+
+
 def _dated(name: str, raw: dict, where: str) -> tuple[Dated, ...]:
     out = []
     for start, entry in sorted(raw.items(), key=lambda kv: str(kv[0])):

@@ -119,3 +119,12 @@ def parameters(con: duckdb.DuckDBPyConnection, run_id: str) -> list[UsedValue]:
     rows = con.execute("SELECT name, region, value, start, reference FROM run_parameters WHERE run_id = ? "
                        "ORDER BY name, region", [run_id]).fetchall()
     return [UsedValue(*r) for r in rows]
+
+
+def find_run(con: duckdb.DuckDBPyConnection, run_id: str) -> RunSummary | None:
+    """A stored run's summary (None: no such run, or no run stored yet)."""
+    if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'decision_runs'").fetchone():
+        return None
+    row = con.execute("SELECT id, snapshot_id, pack, as_of, engine, units, eligible, review, ineligible, amount_fen, "
+                      "seconds FROM decision_runs WHERE id = ?", [run_id]).fetchone()
+    return RunSummary(*row) if row else None

@@ -8,6 +8,7 @@ import functools
 
 from wengang.domain.cases import State
 from wengang.domain.said import BANK_REASONS, PAYMENT_WORDS, bank_reason, day_words, money  # noqa: F401 - one definition, used here too
+from wengang.rules.criteria import SIZE_CLASS_WORDS
 from wengang.rules.criteria import reason_words as reason_words_of_rules
 from wengang.rules.parameters import PackError, load_pack
 from wengang.rules.programmes import PROGRAMMES
@@ -164,11 +165,9 @@ SORT_WORDS: dict[str, tuple[str, str]] = {
     "name": ("单位名称", "unit name"), "amount": ("金额 (从小到大)", "amount, smallest first"),
     "-amount": ("金额 (从大到小)", "amount, largest first"), "state": ("状态", "state"),
 }
-# size classes a queue filters on (domain.queues.SIZES): the run's class when the cycle opened
-SIZE_WORDS: dict[str, tuple[str, str]] = {
-    "large": ("大型企业", "large"), "medium": ("中型企业", "medium"), "small": ("小型企业", "small"),
-    "micro": ("微型企业", "micro"), "unknown": ("规模未知", "size unknown"),
-}
+# size classes a queue filters on (domain.queues.SIZES): the run's class when the cycle opened (one table, in the
+# rules: a simulation's sheets name them too)
+SIZE_WORDS: dict[str, tuple[str, str]] = SIZE_CLASS_WORDS
 # Why the rules did not simply pay a unit: the codes a decision's `reasons` lists and a flag's kind after "flag:"
 # (DATA.md `flags`), worded once in the criterion registry (rules/criteria.py). A queue filters on them; never shown
 # as the bare code.

@@ -1,0 +1,101 @@
+"""A simulation on the DuckDB file: the stored run's snapshot decided again by the changed pack, nothing stored,
+then compared with the run (rules/simulation.py); refused in words before the units are decided."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from wengang.domain.analytics import RunSummary
+from wengang.domain.errors import NotFound
+from wengang.domain.ports import Clock
+from wengang.domain.progress import Progress
+from wengang.domain.simulation import Cap, Change, Simulated, SimulationRefused
+from wengang.rules import backends, runs, simulation
+from wengang.rules.engine import decide
+from wengang.rules.parameters import PackError, load_pack
+from wengang.rules.resolved import Resolved
+from wengang.rules.simulated_pack import changed_pack
+from wengang.snapshot import store
+
+
+class Simulations:
+    """The Analytics port's runs-and-simulations part, on the DuckDB file at `path` (DuckAnalytics has it)."""
+
+    path: Path
+    clock: Clock
+
+    def run(self, run_id: str) -> RunSummary | None:
+        """A stored run's summary, read-only: what a simulation checks its changes against."""
+        con = store.connect(self.path, read_only=True)
+        try:
+            return runs.find_run(con, run_id)
+        finally:
+            con.close()
+
+    def simulate(self, run_id: str, changes: Sequence[Change], cap: Cap | None, *,
+                 progress: Progress) -> Simulated:
+        """Read-only: a simulation decides and compares in memory and writes nothing."""
+        con = store.connect(self.path, read_only=True)
+        try:
+            return simulate(con, run_id, changes, cap, progress)
+        finally:
+            con.close()
+
+    def keep_simulation(self, simulated: Simulated) -> str:
+        """The aggregates in their own table, on a write connection held for one insert."""
+        con = store.connect(self.path)
+        try:
+            return simulation.store_simulation(con, simulated, self.clock.now())
+        finally:
+            con.close()
+
+
+def simulate(con: duckdb.DuckDBPyConnection, run_id: str, changes: Sequence[Change], cap: Cap | None,
+             progress: Progress) -> Simulated:
+    """Decide the run's snapshot again as of its date by its pack with `changes`, and compare (see the module)."""
+    run = runs.find_run(con, run_id)
+    info = store.find(con, snapshot_id=run.snapshot_id) if run else None
+    if run is None or info is None:
+        raise NotFound(f"没有评估批次 {run_id} (或其快照已不在) / no stored run {run_id!r} (or its snapshot is gone)")
+    try:
+        pack = changed_pack(load_pack(run.pack), changes)
+    except PackError as err:
+        raise SimulationRefused(str(err)) from None
+    for region in sorted({c.region for c in changes if c.region}):
+        found = con.execute(f"SELECT count(*) FROM {info.schema}.employers WHERE starts_with(region, ?)",
+                            [region]).fetchone()
+        if not found or not found[0]:
+            raise SimulationRefused(f"快照 {info.id} 中没有地区 {region} 的单位 / no unit of snapshot {info.id} is in "
+                                    f"region {region}")
+    progress.step(f"模拟 / simulating {run.pack} as of {run.as_of} ({', '.join(c.shown() for c in changes) or 'cap'})")
+    try:
+        frame, used = decide(backends.duckdb_tables(con, info), pack, run.as_of)
+    except (PackError, ValueError) as err:
+        shown = ", ".join(c.shown() for c in changes)
+        raise SimulationRefused(f"修改后的参数无法使用 ({shown}) / the changed values cannot be used ({shown}): "
+                                f"{err}") from None
+    _read_as_changed(changes, used, run.pack)
+    decided = backends.execute(frame)
+    progress.step("与已存批次比较 / comparing with the stored run")
+    return simulation.compare(con, run=(run.id, run.snapshot_id, run.pack, run.as_of), schema=info.schema,
+                              decided=decided, changes=tuple(changes), cap=cap)
+
+
+def _read_as_changed(changes: Sequence[Change], used: Resolved, pack: str) -> None:
+    """Every change must be read by the pack's programme (a region's only where the rules read it by region):
+    a change nothing reads would show "no effect" for a reason nobody sees."""
+    read = {(u.name, u.region) for u in used.used}
+    names = {u.name for u in used.used}
+    for change in changes:
+        if change.key not in names:
+            raise SimulationRefused(f"政策包 {pack} 的项目不读取参数 {change.key}, 修改它 ({change.value!r}) 不会有任何影响 / "
+                                    f"the programme of pack {pack} does not read {change.key}: changing it to "
+                                    f"{change.value!r} would change nothing")
+        if change.region and (change.key, change.region) not in read:
+            raise SimulationRefused(f"参数 {change.key} 全国统一读取, 不能按地区 {change.region} 修改; 去掉 --region / "
+                                    f"{change.key} is read the same everywhere, not by region {change.region}; "
+                                    "drop --region")
+
