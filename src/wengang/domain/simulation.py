@@ -104,10 +104,29 @@ class Simulated:
     coverage_after: Coverage
     moved: Any = field(default=None, repr=False)
     id: str | None = None
+    by: str = ""                    # who ran it (a staff member's user name; empty from the command line)
 
     def figures(self) -> dict[str, Any]:
         """Every aggregate as JSON-ready values: what a stored simulation keeps (never a unit's row)."""
         return {"units": self.units, "totals": asdict(self.totals),
                 "groups": {k: [asdict(g) for g in v] for k, v in self.groups.items()},
                 "movements": [asdict(m) for m in self.movements], "bands": [asdict(b) for b in self.bands],
-                "coverage_before": asdict(self.coverage_before), "coverage_after": asdict(self.coverage_after)}
+                "coverage_before": asdict(self.coverage_before), "coverage_after": asdict(self.coverage_after),
+                "by": self.by}
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A kept simulation as listed: what was changed on which run, by whom and when (UTC), and its budget."""
+
+    id: str
+    run_id: str
+    pack: str
+    as_of: dt.date
+    changes: tuple[Change, ...]
+    cap: Cap | None
+    created_at: dt.datetime
+    units: int
+    fen_before: int
+    fen_after: int
+    by: str

@@ -52,9 +52,10 @@ def parse_cap(yuan: str | None, mode: str | None) -> Cap | None:
 
 
 def simulate(run_id: str, changes: Sequence[Change], cap: Cap | None = None, *, analytics: Analytics,
-             keep: bool = True, progress: Progress | None = None) -> Simulated:
+             keep: bool = True, progress: Progress | None = None, by: str = "") -> Simulated:
     """Check every change against the run's pack (before any unit is decided), decide the run's snapshot again
-    through the port without storing a run, and keep the aggregates (`keep`) as a simulation with its own id."""
+    through the port without storing a run, and keep the aggregates (`keep`) as a simulation with its own id, with
+    who ran it (`by`)."""
     changes = tuple(changes)
     if not changes and cap is None:
         raise SimulationRefused("没有要模拟的修改: 用 --set 参数=值 或 --cap / nothing to simulate: give --set KEY=VALUE "
@@ -69,6 +70,7 @@ def simulate(run_id: str, changes: Sequence[Change], cap: Cap | None = None, *, 
     except PackError as err:
         raise SimulationRefused(str(err)) from None
     simulated = analytics.simulate(run_id, changes, cap, progress=progress or Silent())
+    simulated.by = by
     if keep:
         simulated.id = analytics.keep_simulation(simulated)
     return simulated

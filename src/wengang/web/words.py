@@ -147,6 +147,8 @@ EVENT_WORDS: dict[str, tuple[str, str]] = {
     "account_proposed": ("单位提交账户变更", "the unit proposed a new account"),
     "account_verified": ("新账户已核验", "new account verified"), "account_refused": ("新账户未通过核验",
                                                                                  "new account refused"),
+    "simulation_run": ("政策模拟 (非正式评估)", "policy simulation (not a real run)"),
+    "simulation_exported": ("导出政策模拟", "policy simulation exported"),
     "publicity_started": ("列入公示", "put on a public list"), "objection_raised": ("收到异议", "objection raised"),
     "objection_sustained": ("异议成立", "objection sustained"), "objection_dismissed": ("异议不成立",
                                                                                       "objection dismissed"),

@@ -1,0 +1,90 @@
+"""Back office, policy simulation (issue 19.1): a director picks a stored run, changes some of its pack's values or
+sets a budget cap, and reads what it would cost and who would gain or lose; kept simulations are listed and
+downloadable as xlsx. A simulation decides, publishes and pays nothing (the page says so on every view).
+
+Run in the request: on the stored 500,000-unit city a simulation with its comparison is benchmarked at ≤ 5 s, one
+read-only pass; it changes no case, so a second one at once is harmless."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from wengang.domain.errors import NotFound
+from wengang.domain.simulation import CAP_MODES, SimulationRefused
+from wengang.services import simulation, simulation_page
+from wengang.services.sessions import Principal
+from wengang.services.simulation_sheets import CAP_WORDS
+from wengang.web.deps import AnalyticsDep, StoreDep, render
+from wengang.web.permissions import staff
+from wengang.web.simulation_view import change_words, delta, money, view
+
+router = APIRouter(prefix="/staff/simulations", include_in_schema=False)
+Simulating = Annotated[Principal, staff("policy.simulate")]
+SimId = Annotated[str, Path(pattern=r"^s\d{14}[0-9a-f]{4}$")]
+RunQ = Annotated[str | None, Query(max_length=40, pattern=r"^r\d{14}[0-9a-f]{4}$")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KEPT_SHOWN = 50
+
+
+def _lang(request: Request) -> int:
+    """0 for Chinese (the default), 1 when the visitor switched to English."""
+    return 1 if getattr(request.state, "lang", "zh") == "en" else 0
+
+
+def _form(request: Request, analytics: AnalyticsDep, run_id: str | None, *, given: dict | None = None,
+          error: str | None = None, status: int = 200) -> HTMLResponse:
+    """The form: the stored runs, the chosen run's values to change, a cap; the kept simulations below."""
+    runs = analytics.runs()
+    chosen = next((r for r in runs if r.id == run_id), runs[0] if runs else None)
+    lang = _lang(request)
+    return render(request, "staff/simulations.html", {
+        "runs": runs, "chosen": chosen, "given": given or {}, "error": error, "cap_modes": CAP_MODES,
+        "cap_words": CAP_WORDS, "offered": simulation_page.parameters(chosen, analytics=analytics) if chosen else [],
+        "kept": analytics.simulations(KEPT_SHOWN),
+        "change_words": lambda pack, c: change_words(pack, c, lang), "money": money, "delta": delta}, status=status)
+
+
+@router.get("", response_class=HTMLResponse)
+def simulation_form(request: Request, analytics: AnalyticsDep, me: Simulating, run: RunQ = None):
+    """Choose a run (the newest by default) and what to change."""
+    return _form(request, analytics, run)
+
+
+@router.post("", response_class=HTMLResponse)
+async def simulation_run(request: Request, store: StoreDep, analytics: AnalyticsDep, me: Simulating):
+    """Run the simulation asked for and show it; a bad value comes back on the form in words, nothing run or kept."""
+    given = {k: str(v) for k, v in (await request.form()).items() if k != "csrf"}
+    run_id = given.get("run", "")
+    try:
+        found = next((r for r in analytics.runs() if r.id == run_id), None)
+        if found is None:
+            raise SimulationRefused("请选择一个已存的评估批次 / choose a stored run")
+        changes = simulation_page.changes_from(given, simulation_page.parameters(found, analytics=analytics))
+        cap_text = given.get("cap", "").strip()
+        cap = simulation.parse_cap(cap_text, given.get("cap_mode") or None) if cap_text else None
+        if not changes and cap is None:
+            raise SimulationRefused("请至少修改一个参数的值, 或设定预算上限 / change at least one value or set a budget cap")
+        result = simulation_page.run(run_id, changes, cap, by=me.username, store=store, analytics=analytics)
+    except (SimulationRefused, NotFound) as err:
+        return _form(request, analytics, run_id or None, given=given, error=str(err), status=400)
+    return render(request, "staff/simulation.html", {**view(result, _lang(request)), "by": me.username,
+                                                     "at": None, "fresh": True})
+
+
+@router.get("/{sim_id}", response_class=HTMLResponse)
+def simulation_view(request: Request, analytics: AnalyticsDep, me: Simulating, sim_id: SimId):
+    """A kept simulation, decided again from its run with the same changes (the same figures, with its units)."""
+    kept, result = simulation_page.again(sim_id, analytics=analytics)
+    return render(request, "staff/simulation.html", {**view(result, _lang(request)), "by": kept.by,
+                                                     "at": kept.created_at, "fresh": False})
+
+
+@router.get("/{sim_id}/xlsx")
+def simulation_xlsx(store: StoreDep, analytics: AnalyticsDep, me: Simulating, sim_id: SimId):
+    """The kept simulation as a spreadsheet (summary, each breakdown, the units that moved)."""
+    data = simulation_page.export(sim_id, by=me.username, store=store, analytics=analytics)
+    return Response(data, media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="simulation-{sim_id}.xlsx"', "Cache-Control": "no-store"})

@@ -1,0 +1,114 @@
+"""A simulation as the staff page shows it: each breakdown's rows and bar charts, the largest winners and losers, and
+who gained or lost by district, all from the figures the service computed (nothing computed again here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wengang.domain.simulation import Change, Group, Simulated
+from wengang.services.simulation import share
+from wengang.services.simulation_page import label_of
+from wengang.services.simulation_sheets import (
+    CAP_WORDS,
+    GROUP_WORDS,
+    MOVEMENT_WORDS,
+    band_words,
+    group_name,
+    largest,
+    yuan,
+)
+from wengang.web.charts import bars
+
+SHOWN = 10              # winners and losers listed on the page (the xlsx lists many more)
+WINNING, LOSING = ("newly_in", "gaining"), ("dropped", "losing")
+
+
+def district_words(code: str) -> str:
+    """A district by its division code (no maintained names are kept yet: the code, labelled as one)."""
+    return f"区划 {code}" if code else "未知地区"
+
+
+def row_name(grouping: str, key: str, lang: int) -> str:
+    """A breakdown row's name in the page's language."""
+    if grouping == "district":
+        return district_words(key)
+    words = group_name(grouping, key).split(" ", 1)
+    return words[min(lang, len(words) - 1)]
+
+
+def change_words(pack: str, change: Change, lang: int) -> str:
+    """A change as a director reads it: the parameter's label, the new value as typed, and where."""
+    label = label_of(pack, change.key)[lang]
+    where = (f" (仅 区划 {change.region})" if lang == 0 else f" (division {change.region} only)") if change.region else ""
+    return f"{label} → {change.value}{where}"
+
+
+def cap_words(s: Simulated, lang: int) -> str:
+    """The budget cap and how it applies, or a dash."""
+    if s.cap is None:
+        return "—"
+    return f"{yuan(s.cap.fen):,} 元 · {CAP_WORDS[s.cap.mode][lang]}" if lang == 0 else \
+        f"{yuan(s.cap.fen):,} yuan · {CAP_WORDS[s.cap.mode][lang]}"
+
+
+def _charts(grouping: str, rows: list[Group], lang: int) -> tuple[Any, Any]:
+    """Before and after (the cap applied) as two bar charts on one scale, in yuan."""
+    top = max([g.fen_before for g in rows] + [g.fen_after for g in rows] + [1])
+    zh, en = GROUP_WORDS[grouping]
+    name = zh if lang == 0 else en
+    return (bars([(row_name(grouping, g.key, lang), yuan(g.fen_before)) for g in rows], scale_to=yuan(top),
+                  title=f"{name}: 调整前金额(元) / before (yuan)"),
+            bars([(row_name(grouping, g.key, lang), yuan(g.fen_after)) for g in rows], scale_to=yuan(top),
+                 title=f"{name}: 模拟后金额(元) / simulated (yuan)"))
+
+
+def movers(s: Simulated) -> tuple[list[dict], list[dict]]:
+    """The largest winners (newly in or gaining) and losers (dropped or losing), largest change first."""
+    found = largest(s, SHOWN)
+    winners = sorted((r for r in found if r["movement"] in WINNING), key=lambda r: (-r["difference"], r["uscc"]))
+    losers = sorted((r for r in found if r["movement"] in LOSING), key=lambda r: (r["difference"], r["uscc"]))
+    return winners[:SHOWN], losers[:SHOWN]
+
+
+def by_district(s: Simulated) -> list[dict]:
+    """Per district: units gaining (newly in included) and losing (dropped included), with their money."""
+    if s.moved is None or not s.moved.num_rows:
+        return []
+    rows: dict[str, dict] = {}
+    table = s.moved.group_by(["district", "movement"]).aggregate([("difference", "sum"), ("uscc", "count")])
+    for r in table.to_pylist():
+        d = rows.setdefault(r["district"], {"district": r["district"], "won": 0, "won_fen": 0, "lost": 0,
+                                            "lost_fen": 0})
+        side = "won" if r["movement"] in WINNING else "lost"
+        d[side] += r["uscc_count"]
+        d[f"{side}_fen"] += int(r["difference_sum"])
+    return sorted(rows.values(), key=lambda d: d["district"])
+
+
+def view(s: Simulated, lang: int) -> dict[str, Any]:
+    """Everything the result page prints, charts drawn."""
+    winners, losers = movers(s)
+    bands = s.bands
+    top = max([b.units_before for b in bands] + [b.units_after for b in bands] + [1])
+    return {
+        "s": s, "groups": [(g, GROUP_WORDS[g], s.groups[g], *_charts(g, s.groups[g], lang)) for g in GROUP_WORDS],
+        "winners": winners, "losers": losers, "districts": by_district(s),
+        "changes": [change_words(s.pack, c, lang) for c in s.changes], "cap": cap_words(s, lang),
+        "band_rows": [(band_words(b), b) for b in bands],
+        "band_before": bars([(band_words(b), b.units_before) for b in bands], scale_to=top,
+                            title="调整前金额分布(单位数) / amounts before, units"),
+        "band_after": bars([(band_words(b), b.units_after) for b in bands], scale_to=top,
+                           title="模拟后金额分布(单位数) / amounts simulated, units"),
+        "row_name": row_name, "district_words": district_words, "money": money, "delta": delta,
+        "share": share, "movement_words": MOVEMENT_WORDS,
+    }
+
+
+def money(fen: int) -> str:
+    """Fen as yuan with separators and two decimals (exact)."""
+    return f"{yuan(fen):,}"
+
+
+def delta(fen: int) -> str:
+    """A difference in yuan, with its sign ("+1,234.00", "-56.00", "0.00")."""
+    return ("+" if fen > 0 else "") + money(fen)
