@@ -108,6 +108,7 @@ def test_a_director_simulates_reads_the_cost_and_downloads_it(web, settings, sim
     ({"v.ratio_sme": "190%"}, "0%到100%"),
     ({"v.layoff_limit": "5.5%", "cap": "-5"}, "预算上限"),
     ({}, "请至少修改一个参数"),
+    ({"v.ratio_sme": "90%", "r.ratio_sme": "1101"}, "不按地区"),
 ])
 def test_bad_input_is_refused_on_the_form_and_nothing_is_kept(web, settings, sim_template, fields, said):
     """A value the parameter cannot take, a bad cap or nothing to change: 400 with the reason, nothing run or kept."""

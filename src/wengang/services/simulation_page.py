@@ -24,7 +24,13 @@ SEPARATION_WORDS: dict[str, Pair] = {
     "dismissal": ("解除合同", "dismissal"), "resignation": ("辞职", "resignation"), "transfer": ("调动", "transfer"),
     "other": ("其他", "other")}
 LISTS: dict[str, dict[str, Pair]] = {"exclude_flags": FLAG_WORDS, "review_flags": FLAG_WORDS,
-                                     "natural_attrition": SEPARATION_WORDS}
+                                     "natural_attrition": SEPARATION_WORDS,
+                                     "claim_kinds": {"monthly": ("按月", "monthly"), "one_off": ("一次性", "one-off")}}
+# Single words some values are written in (the layoff formula's variants, yes and no).
+SCALARS: dict[str, Pair] = {
+    "net_reduction": ("净减员 (期初减期末, 扣除自然减员)", "net reduction (opening less closing, less natural attrition)"),
+    "benefit_recipients": ("领取失业保险金人数", "persons drawing unemployment benefit"),
+    "either": ("两种算法任一达标", "either formula"), "true": ("是", "yes"), "false": ("否", "no")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +60,8 @@ def value_of(key: str, value: str) -> Pair:
     if key in LISTS:
         names = [LISTS[key].get(code, (code, code)) for code in value.split(",") if code]
         return "、".join(n[0] for n in names) or "无", ", ".join(n[1] for n in names) or "none"
+    if value.lower() in SCALARS:
+        return SCALARS[value.lower()]
     return value_words(key, value, 0) or "无上限", value_words(key, value, 1) or "no limit"
 
 

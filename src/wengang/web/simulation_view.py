@@ -51,14 +51,19 @@ def cap_words(s: Simulated, lang: int) -> str:
         f"{yuan(s.cap.fen):,} yuan · {CAP_WORDS[s.cap.mode][lang]}"
 
 
+def _short(label: str, most: int = 10) -> str:
+    """A chart's label cut to fit its margin (the table beside it names the row in full)."""
+    return label if len(label) <= most else label[:most - 1] + "…"
+
+
 def _charts(grouping: str, rows: list[Group], lang: int) -> tuple[Any, Any]:
     """Before and after (the cap applied) as two bar charts on one scale, in yuan."""
     top = max([g.fen_before for g in rows] + [g.fen_after for g in rows] + [1])
     zh, en = GROUP_WORDS[grouping]
     name = zh if lang == 0 else en
-    return (bars([(row_name(grouping, g.key, lang), yuan(g.fen_before)) for g in rows], scale_to=yuan(top),
+    return (bars([(_short(row_name(grouping, g.key, lang)), yuan(g.fen_before)) for g in rows], scale_to=yuan(top),
                   title=f"{name}: 调整前金额(元) / before (yuan)"),
-            bars([(row_name(grouping, g.key, lang), yuan(g.fen_after)) for g in rows], scale_to=yuan(top),
+            bars([(_short(row_name(grouping, g.key, lang)), yuan(g.fen_after)) for g in rows], scale_to=yuan(top),
                  title=f"{name}: 模拟后金额(元) / simulated (yuan)"))
 
 
