@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from tests.e2e.test_browser import browser, page_of, serving, shots, signed_in  # noqa: F401 - shared fixtures
+from tests.e2e.test_cycle_browser import finished, job_worker
 from tests.simcity import make_sim_city
 from tests.web.conftest import PASSWORD
 from wengang import bootstrap
@@ -24,13 +25,13 @@ DIRECTOR = "director-zhao"
 
 @pytest.fixture(scope="module")
 def sim_server(tmp_path_factory):
-    """uvicorn on the small city with one stored beijing-2021 run, and a director (approver) to sign in."""
+    """uvicorn and a job worker on the small city with one stored beijing-2021 run, and a director (approver)."""
     city = make_sim_city(tmp_path_factory.mktemp("simulation-browser"))
     settings = Settings(data_dir=city.settings.data_dir,
                         database_url=f"sqlite:///{city.settings.data_dir / 'ops.sqlite'}")
     people.create_staff(DIRECTOR, "approver", store=bootstrap.store(settings), by="setup", password=PASSWORD,
                         display_name="赵局长")
-    with serving(settings) as url:
+    with serving(settings) as url, job_worker(bootstrap.store(settings), settings):
         yield {"url": url, "settings": settings, "run": city.run_id}
     bootstrap.close_stores()
 
@@ -57,7 +58,10 @@ def test_a_director_tries_the_sme_raise_reads_the_cost_by_district_and_downloads
     page.fill("#v-ratio_sme", "90%")
     page.screenshot(path=shots / "staff-simulation-form.png", full_page=True)
     page.click("#simulate")
-    page.wait_for_selector("#simulation-banner")
+    page.wait_for_url(re.compile(r".*/staff/jobs/\d+$"))             # the worker runs it; the page shows how far
+    finished(page)
+    page.click("#open-simulation")
+    page.wait_for_selector("#winners")                              # the named units load after the figures
     assert "不是正式评估" in page.inner_text("#simulation-banner")
 
     expected = simulation.simulate(sim_server["run"], simulation.parse_changes(["layoff_limit=5.5%", "ratio_sme=90%"]),

@@ -16,7 +16,7 @@ from tests.simcity import make_sim_city, query
 from tests.web.conftest import PASSWORD, sign_in
 from wengang import bootstrap
 from wengang.config import Settings
-from wengang.services import people, simulation
+from wengang.services import jobs, people, simulation
 from wengang.services.simulation_sheets import shown_yuan
 from wengang.web.app import create_app
 from wengang.web.settings import WebSettings
@@ -72,7 +72,14 @@ def test_a_director_simulates_reads_the_cost_and_downloads_it(web, settings, sim
     assert "北京市失业保险费稳岗返还(2021年, 免申即享)" in form.text and "裁员率上限" in form.text
     assert "6%" in form.text and "60%" in form.text and "裁员率标准放宽至6%" in form.text
     run_id = sim_template.run_id
-    shown = web.post("/staff/simulations", data={"csrf": csrf, "run": run_id, **RAISE})
+    submitted = web.post("/staff/simulations", data={"csrf": csrf, "run": run_id, **RAISE}, follow_redirects=False)
+    assert submitted.status_code == 303 and re.fullmatch(r"/staff/jobs/\d+", submitted.headers["location"])
+    assert kept_count(settings) == 0                        # the worker runs it, not the request
+    job = jobs.run_next(store=bootstrap.store(settings), handlers=bootstrap.job_handlers(settings), worker="test")
+    assert job.state == "done", job.error
+    progress = web.get(submitted.headers["location"]).text
+    sim_id = re.search(r'id="open-simulation" href="/staff/simulations/(s\w+)"', progress).group(1)
+    shown = web.get(f"/staff/simulations/{sim_id}")
     assert shown.status_code == 200, shown.text[:2000]
     expected = simulation.simulate(run_id, simulation.parse_changes(["layoff_limit=5.5%", "ratio_sme=90%"]),
                                    analytics=bootstrap.analytics(settings), keep=False)
@@ -84,16 +91,22 @@ def test_a_director_simulates_reads_the_cost_and_downloads_it(web, settings, sim
     for g in expected.groups["district"]:
         row = re.search(rf'<tr data-key="{g.key}">(.*?)</tr>', shown.text.split('id="by-district"')[1]).group(1)
         assert shown_yuan(g.fen_after) in row and shown_yuan(g.fen_before) in row
+    for d in simulation.district_moves(expected.moved):
+        row = re.search(rf'<tr data-district="{d.district}">(.*?)</tr>', shown.text).group(1)
+        assert f">{d.won:,}<" in row and f"+{shown_yuan(d.won_fen)}" in row
+    units = web.get(f"/staff/simulations/{sim_id}/units").text
+    winners = re.findall(r'<td class="num">([^<]+)</td></tr>', units.split('id="winners"')[1].split("</table>")[0])
+    assert winners[0] == "+" + shown_yuan(max(r["difference"] for r in expected.moved.to_pylist()))
     [entry] = events(settings, "simulation_run")
-    assert entry[2] == "director-zhao" and "layoff_limit=5.5%" in entry[9]
-    sim_id = entry[4].removeprefix("simulation:")
+    assert entry[2] == "director-zhao" and "layoff_limit=5.5%" in entry[9] and entry[4] == f"simulation:{sim_id}"
     assert query(settings, "SELECT json_extract_string(figures, '$.by') FROM simulations WHERE id = ?",
                  [sim_id]) == [("director-zhao",)]
     listed = web.get("/staff/simulations").text.split('id="kept"')[1]
     assert "director-zhao" in listed and "裁员率上限 → 5.5%" in listed and f"/staff/simulations/{sim_id}" in listed
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", listed)
-    again = web.get(f"/staff/simulations/{sim_id}").text
-    assert re.search(r'id="fen-after">([^<]+)<', again).group(1) == shown_yuan(t.fen_after)
+    english = web.get(f"/staff/simulations/{sim_id}?lang=en").text
+    assert "SIMULATION" in english and "layoff-rate limit → 5.5%" in english
+    assert "Largest winners" in web.get(f"/staff/simulations/{sim_id}/units?lang=en").text
     sheet = web.get(f"/staff/simulations/{sim_id}/xlsx")
     assert sheet.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(sheet.content))
@@ -111,12 +124,14 @@ def test_a_director_simulates_reads_the_cost_and_downloads_it(web, settings, sim
     ({"v.ratio_sme": "90%", "r.ratio_sme": "1101"}, "不按地区"),
 ])
 def test_bad_input_is_refused_on_the_form_and_nothing_is_kept(web, settings, sim_template, fields, said):
-    """A value the parameter cannot take, a bad cap or nothing to change: 400 with the reason, nothing run or kept."""
+    """A value the parameter cannot take, a bad cap, a region not read or nothing to change: 400 with the reason,
+    no job submitted, nothing run or kept."""
     csrf = sign_in(web, "director-zhao", employer=False)
     before = kept_count(settings)
     reply = web.post("/staff/simulations", data={"csrf": csrf, "run": sim_template.run_id, **fields})
     assert reply.status_code == 400 and 'id="simulation-error"' in reply.text and said in reply.text
     assert kept_count(settings) == before and not events(settings, "simulation_run")
+    assert not events(settings, "job_submitted")
     assert 'name="v.ratio_sme"' in reply.text                   # the form again, to correct
 
 

@@ -10,7 +10,7 @@ from wengang.domain.analytics import RunSummary
 from wengang.domain.simulation import Cap, Change, Kept
 
 KEPT = """SELECT id, run_id, pack, as_of, changes, cap, created_at, units, fen_before, fen_after,
-                 coalesce(json_extract_string(figures, '$.by'), '') FROM simulations"""
+                 coalesce(json_extract_string(figures, '$.by'), ''), figures FROM simulations"""
 RUNS = """SELECT id, snapshot_id, pack, as_of, engine, units, eligible, review, ineligible, amount_fen, seconds
           FROM decision_runs ORDER BY created_at DESC, id LIMIT ?"""
 
@@ -41,7 +41,8 @@ def kept_one(con: duckdb.DuckDBPyConnection, sim_id: str) -> Kept | None:
 
 
 def _kept(row: tuple) -> Kept:
-    """A row of `simulations` with its changes and cap read back from their JSON."""
+    """A row of `simulations` with its changes, cap and figures read back from their JSON."""
     changes = tuple(Change(c["key"], c["value"], c.get("region", "")) for c in json.loads(row[4]))
     cap = Cap(**json.loads(row[5])) if row[5] else None
-    return Kept(row[0], row[1], row[2], row[3], changes, cap, row[6], int(row[7]), int(row[8]), int(row[9]), row[10])
+    return Kept(row[0], row[1], row[2], row[3], changes, cap, row[6], int(row[7]), int(row[8]), int(row[9]), row[10],
+                json.loads(row[11]))

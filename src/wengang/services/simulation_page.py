@@ -3,6 +3,7 @@ staff member and audited, and its spreadsheet exported (audited too)."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from wengang.domain.analytics import RunSummary
 from wengang.domain.audit import Draft
 from wengang.domain.errors import NotFound
 from wengang.domain.ports import Analytics, Store
+from wengang.domain.progress import Progress
 from wengang.domain.simulation import Cap, Change, Kept, Simulated, SimulationRefused
 from wengang.rules.criteria import FLAG_WORDS, value_words
 from wengang.rules.parameters import PackError, load_pack
@@ -95,10 +97,23 @@ def changes_from(form: Mapping[str, str], offered: list[Shown]) -> list[Change]:
     return found
 
 
-def run(run_id: str, changes: list[Change], cap: Cap | None, *, by: str, store: Store,
-        analytics: Analytics) -> Simulated:
-    """Simulate and keep it as `by`, audited: a bad value is refused before anything is run, kept or audited."""
-    result = simulation.simulate(run_id, changes, cap, analytics=analytics, by=by)
+def to_params(run_id: str, changes: list[Change], cap: Cap | None) -> dict[str, str]:
+    """A simulation asked for, as a job's parameters (text): the run, the changes as JSON, the cap in fen."""
+    return {"run": run_id, "changes": json.dumps([[c.key, c.value, c.region] for c in changes], ensure_ascii=False),
+            "cap": str(cap.fen) if cap else "", "cap_mode": cap.mode if cap else ""}
+
+
+def from_params(params: Mapping[str, str]) -> tuple[str, list[Change], Cap | None]:
+    """A job's parameters back as the run, the changes and the cap."""
+    changes = [Change(*c) for c in json.loads(params.get("changes") or "[]")]
+    cap = Cap(params["cap_mode"], int(params["cap"])) if params.get("cap") else None
+    return params["run"], changes, cap
+
+
+def run(run_id: str, changes: list[Change], cap: Cap | None, *, by: str, store: Store, analytics: Analytics,
+        progress: Progress | None = None) -> Simulated:
+    """Simulate and keep it as `by`, audited (the worker's step for a job the page submitted)."""
+    result = simulation.simulate(run_id, changes, cap, analytics=analytics, by=by, progress=progress)
     with store.transaction() as uow:
         uow.audit.append([Draft(by, "simulation_run", f"simulation:{result.id}", reason="政策模拟 / policy simulation",
                                 data=_what(result.run_id, result.changes, result.cap))])

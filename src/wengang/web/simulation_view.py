@@ -75,21 +75,6 @@ def movers(s: Simulated) -> tuple[list[dict], list[dict]]:
     return winners[:SHOWN], losers[:SHOWN]
 
 
-def by_district(s: Simulated) -> list[dict]:
-    """Per district: units gaining (newly in included) and losing (dropped included), with their money."""
-    if s.moved is None or not s.moved.num_rows:
-        return []
-    rows: dict[str, dict] = {}
-    table = s.moved.group_by(["district", "movement"]).aggregate([("difference", "sum"), ("uscc", "count")])
-    for r in table.to_pylist():
-        d = rows.setdefault(r["district"], {"district": r["district"], "won": 0, "won_fen": 0, "lost": 0,
-                                            "lost_fen": 0})
-        side = "won" if r["movement"] in WINNING else "lost"
-        d[side] += r["uscc_count"]
-        d[f"{side}_fen"] += int(r["difference_sum"])
-    return sorted(rows.values(), key=lambda d: d["district"])
-
-
 def view(s: Simulated, lang: int) -> dict[str, Any]:
     """Everything the result page prints, charts drawn."""
     winners, losers = movers(s)
@@ -97,7 +82,7 @@ def view(s: Simulated, lang: int) -> dict[str, Any]:
     top = max([b.units_before for b in bands] + [b.units_after for b in bands] + [1])
     return {
         "s": s, "groups": [(g, GROUP_WORDS[g], s.groups[g], *_charts(g, s.groups[g], lang)) for g in GROUP_WORDS],
-        "winners": winners, "losers": losers, "districts": by_district(s),
+        "winners": winners, "losers": losers, "districts": s.districts, "units_shown": s.moved is not None,
         "changes": [change_words(s.pack, c, lang) for c in s.changes], "cap": cap_words(s, lang),
         "band_rows": [(band_words(b), b) for b in bands],
         "band_before": bars([(band_words(b), b.units_before) for b in bands], scale_to=top,

@@ -66,6 +66,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "job.import_snapshot": ("导入快照", "import a snapshot"),
     "job.cancel_cycle": ("撤销周期", "cancel a cycle"),
     "job.write_bank_files": ("写出银行文件", "write the bank files"),
+    "job.simulate": ("政策模拟", "policy simulation"), "job.simulation": ("模拟结果", "the simulation"),
     "job.cycle_id": ("周期", "cycle"), "job.cases": ("案件数", "cases"), "job.run": ("评估运行", "evaluation run"),
     "job.snapshot": ("快照", "snapshot"), "job.round": ("轮次", "round"), "job.changed": ("有变化", "changed"),
     "job.batch": ("公示批次", "publicity batch"), "job.entries": ("条目", "entries"),

@@ -2,8 +2,9 @@
 sets a budget cap, and reads what it would cost and who would gain or lose; kept simulations are listed and
 downloadable as xlsx. A simulation decides, publishes and pays nothing (the page says so on every view).
 
-Run in the request: on the stored 500,000-unit city a simulation with its comparison is benchmarked at ≤ 5 s, one
-read-only pass; it changes no case, so a second one at once is harmless."""
+A simulation decides every unit of the run's snapshot again (about 5–8 s at 100,000 units on this machine), so it is
+a job (staff_jobs.submit_job): its progress page links to the result, which reads the kept aggregates at once; only
+the largest winners and losers by name (units are never kept) are decided again, in a fragment loaded after."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from wengang.domain.errors import NotFound
+from wengang.domain.errors import NotFound, Refused
+from wengang.domain.jobs import JobKind
 from wengang.domain.simulation import CAP_MODES, SimulationRefused
 from wengang.services import simulation, simulation_page
 from wengang.services.sessions import Principal
 from wengang.services.simulation_sheets import CAP_WORDS
 from wengang.web.deps import AnalyticsDep, StoreDep, render
 from wengang.web.permissions import staff
+from wengang.web.routes.staff_jobs import submit_job
 from wengang.web.simulation_view import change_words, delta, money, view
 
 router = APIRouter(prefix="/staff/simulations", include_in_schema=False)
@@ -55,7 +58,8 @@ def simulation_form(request: Request, analytics: AnalyticsDep, me: Simulating, r
 
 @router.post("", response_class=HTMLResponse)
 async def simulation_run(request: Request, store: StoreDep, analytics: AnalyticsDep, me: Simulating):
-    """Run the simulation asked for and show it; a bad value comes back on the form in words, nothing run or kept."""
+    """Check what was asked and hand it to the worker (progress page next); a bad value comes back on the form in
+    words, nothing submitted, run or kept."""
     given = {k: str(v) for k, v in (await request.form()).items() if k != "csrf"}
     run_id = given.get("run", "")
     try:
@@ -67,19 +71,27 @@ async def simulation_run(request: Request, store: StoreDep, analytics: Analytics
         cap = simulation.parse_cap(cap_text, given.get("cap_mode") or None) if cap_text else None
         if not changes and cap is None:
             raise SimulationRefused("请至少修改一个参数的值, 或设定预算上限 / change at least one value or set a budget cap")
-        result = simulation_page.run(run_id, changes, cap, by=me.username, store=store, analytics=analytics)
-    except (SimulationRefused, NotFound) as err:
+        simulation.check(run_id, changes, cap, analytics=analytics)
+        return submit_job(store, me, JobKind.SIMULATE, params=simulation_page.to_params(run_id, changes, cap))
+    except (Refused, NotFound) as err:
         return _form(request, analytics, run_id or None, given=given, error=str(err), status=400)
-    return render(request, "staff/simulation.html", {**view(result, _lang(request)), "by": me.username,
-                                                     "at": None, "fresh": True})
 
 
 @router.get("/{sim_id}", response_class=HTMLResponse)
 def simulation_view(request: Request, analytics: AnalyticsDep, me: Simulating, sim_id: SimId):
-    """A kept simulation, decided again from its run with the same changes (the same figures, with its units)."""
-    kept, result = simulation_page.again(sim_id, analytics=analytics)
-    return render(request, "staff/simulation.html", {**view(result, _lang(request)), "by": kept.by,
-                                                     "at": kept.created_at, "fresh": False})
+    """A kept simulation from its kept figures (at once); its largest winners and losers load after."""
+    kept = analytics.kept_simulation(sim_id)
+    if kept is None:
+        raise NotFound(f"没有模拟 {sim_id} / no simulation {sim_id!r}")
+    return render(request, "staff/simulation.html", {**view(kept.simulated(), _lang(request)), "by": kept.by,
+                                                     "at": kept.created_at})
+
+
+@router.get("/{sim_id}/units", response_class=HTMLResponse)
+def simulation_units(request: Request, analytics: AnalyticsDep, me: Simulating, sim_id: SimId):
+    """The largest winners and losers by name: the kept changes decided again on the run (units are never kept)."""
+    _, result = simulation_page.again(sim_id, analytics=analytics)
+    return render(request, "staff/_simulation_units.html", view(result, _lang(request)))
 
 
 @router.get("/{sim_id}/xlsx")
