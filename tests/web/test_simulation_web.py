@@ -142,3 +142,14 @@ def test_only_a_director_may_simulate(web, settings, sim_template):
     assert web.get("/staff/simulations").status_code == 403
     refused = web.post("/staff/simulations", data={"csrf": csrf, "run": sim_template.run_id, **RAISE})
     assert refused.status_code == 403 and kept_count(settings) == 0
+
+
+def test_one_simulation_at_a_time(web, settings, sim_template):
+    """A second simulation while one waits for the worker is refused in words (409), not queued behind it."""
+    csrf = sign_in(web, "director-zhao", employer=False)
+    first = web.post("/staff/simulations", data={"csrf": csrf, "run": sim_template.run_id, **RAISE},
+                     follow_redirects=False)
+    assert first.status_code == 303
+    second = web.post("/staff/simulations", data={"csrf": csrf, "run": sim_template.run_id, "v.ratio_sme": "80%"})
+    assert second.status_code == 409 and "另一项模拟正在排队或运行" in second.text
+    assert len(events(settings, "job_submitted")) == 1

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from wengang.domain.errors import NotFound, Refused
-from wengang.domain.jobs import JobKind
+from wengang.domain.jobs import JobBusy, JobKind
 from wengang.domain.simulation import CAP_MODES, SimulationRefused
 from wengang.services import simulation, simulation_page
 from wengang.services.sessions import Principal
@@ -73,6 +73,10 @@ async def simulation_run(request: Request, store: StoreDep, analytics: Analytics
             raise SimulationRefused("请至少修改一个参数的值, 或设定预算上限 / change at least one value or set a budget cap")
         simulation.check(run_id, changes, cap, analytics=analytics)
         return submit_job(store, me, JobKind.SIMULATE, params=simulation_page.to_params(run_id, changes, cap))
+    except JobBusy as err:                    # one simulation at a time: each decides a whole snapshot again
+        busy = (f"另一项模拟正在排队或运行 (任务 {err.job_id}), 请等它结束后再试 / another simulation is queued or running "
+                f"(job {err.job_id}): try again when it has finished")
+        return _form(request, analytics, run_id, given=given, error=busy, status=409)
     except (Refused, NotFound) as err:
         return _form(request, analytics, run_id or None, given=given, error=str(err), status=400)
 
