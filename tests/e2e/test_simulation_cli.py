@@ -45,6 +45,8 @@ def test_simulate_prints_the_cost_and_writes_a_real_spreadsheet(city, tmp_path):
     assert [Decimal(str(first[i])) for i in (3, 5, 6)] == [Decimal(before) / 100, 500000, Decimal(after - before) / 100]
     assert book["摘要 summary"]["D3"].number_format == "#,##0.00"
     district = book["区县 district"]
+    named = [district.cell(r, 1).value for r in range(2, district.max_row)]
+    assert named and all(n.startswith("北京市") and not n[-6:].isdigit() for n in named)     # names, not codes
     last = [c.value for c in district[district.max_row]]
     assert last[0].startswith("合计 / total") and last[5] == 500000
     assert sum(Decimal(str(district.cell(r, 6).value)) for r in range(2, district.max_row)) == 500000

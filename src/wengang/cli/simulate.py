@@ -99,7 +99,7 @@ def _print(s: Simulated) -> None:
                     "调整前 before", "调整后 after", "差额 difference"):
             units.add_column(col)
         for r in biggest:
-            units.add_row(" ".join(MOVEMENT_WORDS[r["movement"]]), r["uscc"], r["name"] or "", r["district"],
+            units.add_row(" ".join(MOVEMENT_WORDS[r["movement"]]), r["uscc"], r["name"] or "", group_name("district", r["district"]),
                           f"{decision_words(r['decision_before'])} → {decision_words(r['decision_after'])}",
                           shown_yuan(r["fen_before"]), shown_yuan(r["fen_after"]), shown_yuan(r["difference"]))
         print_wide(units)
