@@ -16,7 +16,7 @@ from wengang.documents.pdf import font_path
 from wengang.domain.simulation import Group, Simulated
 from wengang.services.simulation import parse_cap, parse_change, share, simulate
 from wengang.services.simulation_brief import CHART_BARS, _largest_groups, brief_pdf
-from wengang.services.simulation_sheets import MOVEMENT_WORDS, largest, shown_yuan
+from wengang.services.simulation_sheets import MOVEMENT_WORDS, group_name, largest, shown_yuan
 
 PRINTED = dt.datetime(2026, 12, 4, 22, 30)          # naive UTC, as the clock gives it: 06:30 the next day in Beijing
 
@@ -95,21 +95,21 @@ def test_winners_and_losers_by_name_and_district_without_credit_codes(capped, br
     losers = [r for r in moved if r["difference"] < 0]
     assert winners and losers
     for r in (winners[0], losers[0]):
-        assert f"{r['name']} {r['district']}" in text and f"{shown_yuan(r['difference'])}" in text
+        assert f"{r['name']} {group_name('district', r['district'])}" in text and f"{shown_yuan(r['difference'])}" in text
     assert not any(r["uscc"] in text for r in capped.moved.to_pylist())
 
 
 def test_charts_carry_every_district_and_band(capped, brief):
     text = " ".join(pages(brief))
     assert "amount by district" in text and "amount by size" in text and "eligible units by amount band" in text
-    assert all(g.key in text for g in capped.groups["district"][:CHART_BARS])
+    assert all(group_name("district", g.key) in text for g in capped.groups["district"][:CHART_BARS])
     assert "微型企业 micro" in text and "≥ 500,000 元" in text
 
 
 def test_a_regional_change_without_a_cap_shows_its_region_and_old_value(city):
     sim = run(city, "ratio_sme=75%", region="110105")
     text = " ".join(pages(brief_pdf(sim, printed_at=PRINTED)))
-    assert "中小微企业返还比例 / return ratio, SMEs 110105 60% 75%" in text
+    assert "中小微企业返还比例 / return ratio, SMEs 北京市朝阳区 60% 75%" in text
     assert "预算上限 / budget cap: 无 / none" in text and "total (yuan), after the cap" not in text
     assert "Movements are judged on the amount with the changes" in text
     t = sim.totals
@@ -120,7 +120,9 @@ def test_many_groups_chart_the_largest_and_sum_the_rest_exactly():
     rows = [Group(f"1101{i:02d}", i, i + 1, 1_000 * i + 1, 1_000 * i + 3, 1_000 * i + 2) for i in range(1, 41)]
     shown = _largest_groups("district", rows)
     assert len(shown) == CHART_BARS and shown[-1][0] == f"其他{41 - CHART_BARS}个 / {41 - CHART_BARS} others"
-    assert [label for label, _ in shown[:-1]] == [f"1101{i:02d}" for i in range(41 - CHART_BARS + 1, 41)]
+    assert [label for label, _ in shown[:-1]] == [group_name("district", f"1101{i:02d}")
+                                                  for i in range(41 - CHART_BARS + 1, 41)]
     assert sum(g.fen_after for _, g in shown) == sum(g.fen_after for g in rows)
     assert sum(g.units_before for _, g in shown) == sum(g.units_before for g in rows)
-    assert _largest_groups("district", rows[:CHART_BARS]) == [(g.key, g) for g in rows[:CHART_BARS]]
+    assert _largest_groups("district", rows[:CHART_BARS]) == [(group_name("district", g.key), g)
+                                                              for g in rows[:CHART_BARS]]

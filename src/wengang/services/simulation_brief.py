@@ -14,6 +14,7 @@ from wengang.documents.report import Chart, Grid, Heading, Report, Text, render_
 from wengang.domain.days import BEIJING
 from wengang.domain.simulation import SIMULATION_REFERENCE, Change, Group, Simulated
 from wengang.rules.criteria import SIZE_CLASS_WORDS, value_words
+from wengang.rules.divisions import division_words
 from wengang.rules.parameters import Pack, PackError, load_pack
 from wengang.rules.resolved import shown
 from wengang.rules.simulated_pack import read_value
@@ -59,7 +60,7 @@ def change_row(pack: Pack | None, as_of: dt.date, change: Change) -> list[str]:
     """One change: the parameter's label (the pack's words), where, its value on the run's date and the new one."""
     param = pack.parameters.get(change.key) if pack else None
     old = param.on(as_of, change.region) if param else None
-    return [param.label if param else change.key, change.region or "全部地区 / everywhere",
+    return [param.label if param else change.key, division_words(change.region) if change.region else "全部地区 / everywhere",
             value_text(change.key, old.value if old else None), value_text(change.key, read_value(change))]
 
 
