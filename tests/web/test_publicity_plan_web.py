@@ -43,9 +43,10 @@ def test_preview_save_and_start_a_due_batch(client, world_settings):
     page = client.get(url)
     assert "尚未排公示计划" in page.text and 'id="plan-form"' in page.text
     shown = client.get(url, params={"by": "district", "per": "", "first_day": TODAY.isoformat(), "every_days": "5"})
-    rows = re.findall(r"<tr><td>(\d)</td><td>区县 (\d{6})</td><td>([\d-]+)</td><td class=\"num\">(\d+)</td>"
+    rows = re.findall(r"<tr><td>(\d)</td><td>([^<]+)</td><td>([\d-]+)</td><td class=\"num\">(\d+)</td>"
                       r"<td class=\"num\">([\d,.]+)</td>", shown.text)
-    assert rows == [("1", "460105", TODAY.isoformat(), "3", "1,200.00"), ("2", "630102", later, "3", "900.00")]
+    assert rows == [("1", "海南省海口市秀英区", TODAY.isoformat(), "3", "1,200.00"),       # 460105, named from the
+                    ("2", "青海省西宁市城东区", later, "3", "900.00")]                   # division data set: 630102
     assert "预览 (尚未保存)" in shown.text and publicity_plan.show(cycle_id, store=store).rows == []
     back = client.get(url, params={"by": "count", "per": "", "first_day": TODAY.isoformat(), "every_days": "5"})
     assert "按数量分批需要每批案件数" in back.text                                  # refused in words, in place

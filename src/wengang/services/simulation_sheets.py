@@ -8,6 +8,7 @@ from pathlib import Path
 from wengang.domain.simulation import Band, Group, Simulated
 from wengang.rules import sheets
 from wengang.rules.criteria import INDUSTRY_WORDS, SIZE_CLASS_WORDS, UNIT_TYPE_WORDS
+from wengang.rules.divisions import division_words
 from wengang.rules.sheets import Column, Sheet
 
 Pair = tuple[str, str]
@@ -34,7 +35,9 @@ def shown_yuan(fen: int) -> str:
 
 
 def group_name(grouping: str, key: str) -> str:
-    """A breakdown's row in words (a district by its division code: no names are kept for them yet)."""
+    """A breakdown's row in words (a district by its name from the division data set)."""
+    if grouping == "district":
+        return division_words(key)
     words = NAMES.get(grouping, {}).get(key)
     return f"{words[0]} {words[1]}" if words else key
 
@@ -97,7 +100,7 @@ def _group_row(grouping: str, g: Group) -> list:
 
 
 MOVED = (Column("变动 movement", width=12), Column("统一社会信用代码 USCC", width=22), Column("单位 unit", width=30),
-         Column("区县 district", width=10), Column("规模 size", width=12), Column("决定 调整前 before", width=12),
+         Column("区县 district", width=18), Column("规模 size", width=12), Column("决定 调整前 before", width=12),
          Column("决定 调整后 after", width=12), Column("金额 调整前 amount before", "money", 16),
          Column("金额 修改参数后 with changes", "money", 16), Column("金额 预算上限后 after cap", "money", 16),
          Column("差额 difference", "money", 16, total=True))
@@ -120,7 +123,7 @@ def decision_words(decision: str) -> str:
 
 def _moved_rows(s: Simulated) -> list[list]:
     """The units that moved, largest change first, at most MOVED_ROWS of each kind."""
-    return [[" ".join(MOVEMENT_WORDS[r["movement"]]), r["uscc"], r["name"] or "", r["district"],
+    return [[" ".join(MOVEMENT_WORDS[r["movement"]]), r["uscc"], r["name"] or "", division_words(r["district"]),
              " ".join(SIZE_CLASS_WORDS.get(r["size_class"], (r["size_class"], ""))), decision_words(r["decision_before"]),
              decision_words(r["decision_after"]), yuan(r["fen_before"]), yuan(r["fen_changed"]), yuan(r["fen_after"]),
              yuan(r["difference"])] for r in largest(s, MOVED_ROWS)]

@@ -12,6 +12,7 @@ from jinja2 import pass_context
 
 from wengang import bootstrap
 from wengang.config import Settings
+from wengang.rules.divisions import division_name
 from wengang.rules.programmes import first_in_line
 from wengang.web import errors, plain
 from wengang.web.cache import UntilChanged
@@ -81,7 +82,8 @@ def templates() -> Jinja2Templates:
                              case_state=case_state, sort_words=SORT_WORDS, rule_reasons=RULE_REASONS)
     found.env.globals.update(vip=first_in_line, status_of=plain.status, step_of=plain.step, reason_words=reason_words,
                              bank_reason=bank_reason, application_words=APPLICATION_WORDS,
-                             written_reasons=plain.WRITTEN_REASONS, day_words=day_words)
+                             written_reasons=plain.WRITTEN_REASONS, day_words=day_words,
+                             division=division_name)
     found.env.filters["money"] = money
     found.env.filters["beijing"] = beijing
     return found
