@@ -1,6 +1,6 @@
 """Policy simulation in a real browser (issue 19.1, done-when): a director signs in on a desktop, picks the stored
 beijing-2021 run, tries the layoff limit 6% → 5.5% and the SMEs' ratio 60% → 90%, reads the cost and the winners
-and losers by district, and downloads the xlsx; every figure is checked against services.simulation."""
+and losers by district, and downloads the xlsx and the PDF brief; every figure is checked against services.simulation."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 import openpyxl
+import pypdf
 import pytest
 
 from tests.e2e.test_browser import browser, page_of, serving, shots, signed_in  # noqa: F401 - shared fixtures
@@ -72,7 +73,7 @@ def test_a_director_tries_the_sme_raise_reads_the_cost_by_district_and_downloads
     assert yuan_of(page.inner_text("#fen-difference")) == t.fen_after - t.fen_before
     for g in expected.groups["district"]:
         cells = page.locator(f"#by-district tr[data-key='{g.key}'] td").all_inner_texts()
-        assert cells[0] == district_words(g.key)
+        assert cells[0] == district_words(g.key) and "区" in cells[0] and g.key not in cells[0]   # a name, no code
         assert [yuan_of(c) for c in cells[3:]] == [g.fen_before, g.fen_changed, g.fen_after, g.fen_after - g.fen_before]
     moved = expected.moved.to_pylist()
     for district in {r["district"] for r in moved}:
@@ -91,6 +92,13 @@ def test_a_director_tries_the_sme_raise_reads_the_cost_by_district_and_downloads
     summary = openpyxl.load_workbook(saved).worksheets[0]
     total = next(r for r in summary.iter_rows(values_only=True) if str(r[0]).startswith("符合条件"))
     assert int(Decimal(str(total[5])) * 100) == yuan_of(page.inner_text("#fen-after"))
+
+    with page.expect_download() as got:
+        page.click("#download-brief")
+    brief = tmp_path / "brief.pdf"
+    got.value.save_as(brief)
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(brief).pages)
+    assert "模拟" in text and page.inner_text("#fen-after") in text
 
     page.click("#nav-simulations")
     kept = page.inner_text("#kept")

@@ -9,6 +9,7 @@ import shutil
 from decimal import Decimal
 
 import openpyxl
+import pypdf
 import pytest
 from fastapi.testclient import TestClient
 
@@ -114,6 +115,12 @@ def test_a_director_simulates_reads_the_cost_and_downloads_it(web, settings, sim
     total_row = next(r for r in summary.iter_rows(values_only=True) if str(r[0]).startswith("符合条件"))
     assert Decimal(str(total_row[5])) == Decimal(t.fen_after) / 100
     assert [e[2] for e in events(settings, "simulation_exported")] == ["director-zhao"]
+    assert f'href="/staff/simulations/{sim_id}/brief.pdf"' in shown.text
+    brief = web.get(f"/staff/simulations/{sim_id}/brief.pdf")
+    assert brief.status_code == 200 and brief.headers["content-type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(brief.content)).pages)
+    assert "模拟" in text and shown_yuan(t.fen_after) in text
+    assert [e[2] for e in events(settings, "simulation_brief_exported")] == ["director-zhao"]
 
 
 @pytest.mark.parametrize(("fields", "said"), [

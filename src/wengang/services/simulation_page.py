@@ -18,7 +18,7 @@ from wengang.domain.simulation import Cap, Change, Kept, Simulated, SimulationRe
 from wengang.rules.criteria import FLAG_WORDS, value_words
 from wengang.rules.parameters import PackError, load_pack
 from wengang.rules.simulated_pack import read_value
-from wengang.services import simulation, simulation_sheets
+from wengang.services import simulation, simulation_brief, simulation_sheets
 
 Pair = tuple[str, str]
 SEPARATION_WORDS: dict[str, Pair] = {
@@ -139,6 +139,18 @@ def export(sim_id: str, *, by: str, store: Store, analytics: Analytics) -> bytes
     with store.transaction() as uow:
         uow.audit.append([Draft(by, "simulation_exported", f"simulation:{kept.id}",
                                 reason="导出模拟 / simulation exported", data=_what(kept.run_id, kept.changes, kept.cap))])
+        uow.commit()
+    return data
+
+
+def brief(sim_id: str, *, by: str, store: Store, analytics: Analytics, font: Path | None = None) -> bytes:
+    """The kept simulation's PDF brief (simulation_brief.brief_pdf), audited as an export."""
+    kept, result = again(sim_id, analytics=analytics)
+    data = simulation_brief.brief_pdf(result, font=font)
+    with store.transaction() as uow:
+        uow.audit.append([Draft(by, "simulation_brief_exported", f"simulation:{kept.id}",
+                                reason="导出模拟简报 / simulation brief exported",
+                                data=_what(kept.run_id, kept.changes, kept.cap))])
         uow.commit()
     return data
 

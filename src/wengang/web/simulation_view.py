@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from wengang.domain.simulation import Change, Group, Simulated
+from wengang.rules.divisions import division_name
 from wengang.services.simulation import share
 from wengang.services.simulation_page import label_of
 from wengang.services.simulation_sheets import (
@@ -24,8 +25,10 @@ WINNING, LOSING = ("newly_in", "gaining"), ("dropped", "losing")
 
 
 def district_words(code: str) -> str:
-    """A district by its division code (no maintained names are kept yet: the code, labelled as one)."""
-    return f"区划 {code}" if code else "未知地区"
+    """A district by its name from the division data set ("北京市朝阳区"); a code it lacks said as a code."""
+    if not code:
+        return "未知地区"
+    return division_name(code) or f"区划代码 {code}"
 
 
 def row_name(grouping: str, key: str, lang: int) -> str:

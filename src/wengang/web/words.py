@@ -150,6 +150,7 @@ EVENT_WORDS: dict[str, tuple[str, str]] = {
                                                                                  "new account refused"),
     "simulation_run": ("政策模拟 (非正式评估)", "policy simulation (not a real run)"),
     "simulation_exported": ("导出政策模拟", "policy simulation exported"),
+    "simulation_brief_exported": ("导出政策模拟简报", "policy simulation brief exported"),
     "publicity_started": ("列入公示", "put on a public list"), "objection_raised": ("收到异议", "objection raised"),
     "objection_sustained": ("异议成立", "objection sustained"), "objection_dismissed": ("异议不成立",
                                                                                       "objection dismissed"),

@@ -13,13 +13,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from wengang.documents.pdf import NoFont
 from wengang.domain.errors import NotFound, Refused
 from wengang.domain.jobs import JobBusy, JobKind
 from wengang.domain.simulation import CAP_MODES, SimulationRefused
 from wengang.services import simulation, simulation_page
 from wengang.services.sessions import Principal
 from wengang.services.simulation_sheets import CAP_WORDS
-from wengang.web.deps import AnalyticsDep, StoreDep, render
+from wengang.web.deps import AnalyticsDep, SettingsDep, StoreDep, render
 from wengang.web.permissions import staff
 from wengang.web.routes.staff_jobs import submit_job
 from wengang.web.simulation_view import change_words, delta, money, view
@@ -88,7 +89,8 @@ def simulation_view(request: Request, analytics: AnalyticsDep, me: Simulating, s
     if kept is None:
         raise NotFound(f"没有模拟 {sim_id} / no simulation {sim_id!r}")
     return render(request, "staff/simulation.html", {**view(kept.simulated(), _lang(request)), "by": kept.by,
-                                                     "at": kept.created_at})
+                                                     "at": kept.created_at,
+                                                     "brief_url": f"/staff/simulations/{sim_id}/brief.pdf"})
 
 
 @router.get("/{sim_id}/units", response_class=HTMLResponse)
@@ -104,3 +106,14 @@ def simulation_xlsx(store: StoreDep, analytics: AnalyticsDep, me: Simulating, si
     data = simulation_page.export(sim_id, by=me.username, store=store, analytics=analytics)
     return Response(data, media_type=XLSX, headers={
         "Content-Disposition": f'attachment; filename="simulation-{sim_id}.xlsx"', "Cache-Control": "no-store"})
+
+
+@router.get("/{sim_id}/brief.pdf")
+def simulation_brief(store: StoreDep, analytics: AnalyticsDep, settings: SettingsDep, me: Simulating, sim_id: SimId):
+    """The kept simulation's PDF brief with its charts, every page marked 模拟."""
+    try:
+        data = simulation_page.brief(sim_id, by=me.username, store=store, analytics=analytics, font=settings.cjk_font)
+    except NoFont as err:
+        raise Refused(str(err)) from err
+    return Response(data, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="simulation-{sim_id}.pdf"', "Cache-Control": "no-store"})
