@@ -1,6 +1,6 @@
 """Back office, policy simulation (issue 19.1): a director picks a stored run, changes some of its pack's values or
 sets a budget cap, and reads what it would cost and who would gain or lose; kept simulations are listed and
-downloadable as xlsx. A simulation decides, publishes and pays nothing (the page says so on every view).
+downloadable as xlsx and as a PDF brief. A simulation decides, publishes and pays nothing (the page says so on every view).
 
 A simulation decides every unit of the run's snapshot again (about 5–8 s at 100,000 units on this machine), so it is
 a job (staff_jobs.submit_job): its progress page links to the result, which reads the kept aggregates at once; only
