@@ -33,6 +33,7 @@ from wengang.web.routes import (
     staff_admin,
     staff_calls,
     staff_cycles,
+    staff_dashboard,
     staff_departments,
     staff_jobs,
     staff_money,
@@ -60,7 +61,8 @@ from wengang.web.words import (
 HERE = Path(__file__).resolve().parent
 # The employer's routes first: a request is matched against routes in order, and these are the busiest.
 ROUTERS = (api_portal.router, portal.router, api_public.router, public.router, auth.router, staff.router,
-           staff_calls.router, staff_money.router, staff_publicity.router, staff_cycles.router, staff_jobs.router,
+           staff_calls.router, staff_money.router, staff_dashboard.router, staff_publicity.router, staff_cycles.router,
+           staff_jobs.router,
            staff_admin.router, staff_departments.router,
            api_staff.router, notices.router, lookup.router, channels.router)
 API_DESCRIPTION = ("稳岗返还免申即享 JSON API, 供微信小程序及其他系统调用 / the JSON API of wengang for a WeChat "

@@ -133,6 +133,9 @@ cases = Table(
     Column("planned_batch", Id),     # no FK, as batch_id: the publicity plan's batch it is planned into
     Column("size_class", String(8)),   # the run's size class (large/medium/small/micro); NULL: unknown (migration 0014)
     Column("changed_at", DateTime),    # naive UTC of the last state move or change (the unit of work's time; 0014)
+    Column("insured", Integer),        # the run's insured headcount of the unit (惠及职工); NULL: unknown (0028)
+    Column("industry", String(40)),    # the snapshot's industry and unit type at cycle open; NULL: unknown (0028)
+    Column("unit_type", String(40)),
     # program × cycle × unit, cycle first: it also serves every "cases of this cycle" query. The queue indexes
     # (QUEUE_INDEXES below) name the state: a bulk move rewrites those entries, the price of filtered pages at
     # 500,000 cases (issue 14); room in each page still keeps the heap update local.

@@ -1,0 +1,31 @@
+"""The dashboard's breakdowns (issue 19.2): a case keeps its unit's insured headcount (惠及职工, the employees covered
+by the money), industry and unit type as the cycle opened, so the figures are counted in the database. Nullable:
+a case opened before, or a unit whose figure the run did not know, stays NULL (unknown), never 0.
+
+Revision ID: 0028
+Revises: 0027
+Create Date: 2026-12-12
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0028"
+down_revision = "0027"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("cases", sa.Column("insured", sa.Integer()))
+    op.add_column("cases", sa.Column("industry", sa.String(40)))
+    op.add_column("cases", sa.Column("unit_type", sa.String(40)))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("cases") as batch:
+        batch.drop_column("unit_type")
+        batch.drop_column("industry")
+        batch.drop_column("insured")
