@@ -53,3 +53,7 @@ class FakeFigures:
         found = Counter(a.reason for a in self.attempts.rows.values()
                         if a.case_id in ids and a.status in ("rejected", "returned"))
         return [Failure(r, n) for r, n in sorted(found.items(), key=lambda kv: (-kv[1], kv[0] or ""))]
+
+    def units_in(self, cycle_id: int, usccs: Sequence[str]) -> set[str]:
+        wanted = set(usccs)
+        return {c.uscc for c in self._of([cycle_id]) if c.uscc in wanted}

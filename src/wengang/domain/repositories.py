@@ -664,5 +664,9 @@ class Figures(Protocol):
         ...
 
     def failures(self, cycle_ids: Sequence[int]) -> list[Failure]:
-        """Payments of these cycles the bank rejected or returned, by the reason it gave, most first."""
+        """Payments of these cycles the bank rejected or returned, by the reason it gave."""
+        ...
+
+    def units_in(self, cycle_id: int, usccs: Sequence[str]) -> set[str]:
+        """Those of these units that have a case in the cycle (the reach figures' units seen in the audit log)."""
         ...

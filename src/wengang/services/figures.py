@@ -11,11 +11,11 @@ from wengang.domain.cases import State
 from wengang.domain.cycles import Cycle
 from wengang.domain.days import beijing_date
 from wengang.domain.errors import NotFound, Refused
-from wengang.domain.figures import BREAKDOWNS, SME, Cell, Failure
+from wengang.domain.figures import BREAKDOWNS, Cell, Failure
 from wengang.domain.ports import Store
 
 STATE_ORDER = [s.value for s in State]
-BINS = (0, 7, 14, 21, 28, 35, 42, 56, 70, 90, 120, 180)     # the histogram's day bins: [0, 7), [7, 14) … [180, ∞)
+BINS = (0, 7, 14, 21, 28, 35, 42, 60, 90)     # the histogram's day bins: [0, 7), [7, 14) … [90, ∞)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +140,3 @@ def _median(days: dict[int, int], paid: int) -> Decimal | None:
         return None
     low, high = _rank(days, (paid + 1) // 2), _rank(days, paid // 2 + 1)
     return (Decimal(low + high) / 2).quantize(Decimal("0.1"))
-
-
-def sme_keys() -> tuple[str, ...]:
-    """The size classes counted as small, medium and micro."""
-    return SME

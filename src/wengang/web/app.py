@@ -17,6 +17,7 @@ from wengang.rules.programmes import first_in_line
 from wengang.web import errors, plain
 from wengang.web.cache import UntilChanged
 from wengang.web.deps import csrf_guard, template_context
+from wengang.web.figure_words import filter_words
 from wengang.web.lists import ListFiles
 from wengang.web.permissions import may
 from wengang.web.routes import (
@@ -84,7 +85,7 @@ def templates() -> Jinja2Templates:
     found.env.globals.update(vip=first_in_line, status_of=plain.status, step_of=plain.step, reason_words=reason_words,
                              bank_reason=bank_reason, application_words=APPLICATION_WORDS,
                              written_reasons=plain.WRITTEN_REASONS, day_words=day_words,
-                             division=division_name)
+                             division=division_name, filter_words=filter_words)
     found.env.filters["money"] = money
     found.env.filters["beijing"] = beijing
     return found

@@ -44,3 +44,10 @@ def drill(cycle_id: int, *, stage: str = "cases", by: str | None = None, key: st
     if by is not None:
         params[FILTER[by]] = key if key is not None else "unknown"
     return "/staff/queue?" + urlencode(params)
+
+
+def filter_words(name: str, value: str) -> tuple[str, str]:
+    """An industry or unit-type filter of the case list in words ("行业: 零售业"), as the dashboard set it."""
+    label = BREAKDOWN_WORDS[name]
+    zh, en = key_words(name, None if value == "unknown" else value)
+    return f"{label[0]}: {zh}", f"{label[1]}: {en}"

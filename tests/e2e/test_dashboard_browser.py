@@ -1,0 +1,57 @@
+"""A director reads the dashboard in a real desktop browser (issue 19.2): the paid figure, the employees covered,
+districts by name, and a figure followed down to its case list, which holds as many cases as the figure said."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.test_browser import browser, page_of, serving, shots, signed_in  # noqa: F401 - shared fixtures
+from tests.integration.test_dashboard_figures import city
+from tests.web.conftest import PASSWORD, STAFF
+from wengang import bootstrap
+from wengang.config import Settings
+from wengang.services import people
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def board_server(tmp_path_factory):
+    """uvicorn on a store with the figures' city (three cycles, payments) and a clerk."""
+    folder = tmp_path_factory.mktemp("dashboard-browser")
+    settings = Settings(data_dir=folder / "var", database_url=f"sqlite:///{folder / 'd.sqlite'}",
+                        audit_anchor_dir=folder / "anchors")
+    store = bootstrap.store(settings)
+    ids = city(store)
+    with store.reading() as uow:
+        rows = [c for c in uow.cases.of_cycle(ids["a"])]
+    people.create_staff(STAFF["clerk"], "clerk", store=store, by="setup", password=PASSWORD, display_name="clerk")
+    with serving(settings) as url:
+        yield {"url": url, "cycle": ids["a"], "cases": rows}
+    bootstrap.close_stores()
+
+
+def test_a_director_reads_a_figure_and_follows_it_to_its_list(browser, board_server, shots):  # noqa: F811
+    page = page_of(browser, board_server)
+    signed_in(page, STAFF["clerk"])
+    page.goto(f"/staff/dashboard?cycle={board_server['cycle']}")
+    paid = [c for c in board_server["cases"] if c.state.value in ("paid", "closed")]
+    expect(page.locator("#fig-paid strong")).to_have_text(f"{len(paid):,}")
+    expect(page.locator("#fig-employees strong")).to_have_text(f"{sum(c.insured or 0 for c in paid):,}")
+    expect(page.locator("#by-key")).to_contain_text("北京市朝阳区")          # a district by its name, not 110105
+    expect(page.locator("#by-key")).to_contain_text("区划代码 999999")      # one no data set names, said as a code
+    assert page.locator("svg.chart").count() == 4
+    page.screenshot(path=shots / "staff-dashboard.png", full_page=True)
+    page.click("#fig-paid a")
+    expect(page.locator("#queue-total")).to_contain_text(f"共 {len(paid)} 件")
+    expect(page.locator("#queue tbody tr")).to_have_count(len(paid))
+    page.go_back()
+    page.click("#breakdowns >> text=行业")
+    retail = [c for c in paid if c.industry == "retail"]
+    row = page.locator("#by-key tbody tr", has_text="零售业")
+    expect(row.locator("td").nth(4)).to_have_text(str(len(retail)))
+    row.locator("td").nth(4).locator("a").click()
+    expect(page.locator("#queue-total")).to_contain_text(f"共 {len(retail)} 件")
+    expect(page.locator("#queue-industry")).to_have_text("行业: 零售业")       # the kept filter, said
+    page.screenshot(path=shots / "staff-dashboard-drilled.png", full_page=True)
