@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from tests.fakes.table import Table
-from wengang.domain.figures import BREAKDOWNS, PAID, SME, Cell, Failure
+from wengang.domain.figures import BREAKDOWNS, PAID, SME, Cell, Failure, Settled
 
 BEIJING = dt.timedelta(hours=8)
 
@@ -57,3 +57,13 @@ class FakeFigures:
     def units_in(self, cycle_id: int, usccs: Sequence[str]) -> set[str]:
         wanted = set(usccs)
         return {c.uscc for c in self._of([cycle_id]) if c.uscc in wanted}
+
+    def settled(self, since: dt.datetime, until: dt.datetime) -> list[Settled]:
+        groups: dict[str, list] = {}
+        for a in self.attempts.rows.values():
+            if a.status == "paid" and a.settled_at is not None and since <= a.settled_at < until:
+                case = self.cases.rows[a.case_id]
+                groups.setdefault(case.program, []).append((a, case))
+        return [Settled(p, len(found), sum((a.amount for a, _ in found), Decimal("0.00")),
+                        sum(c.insured or 0 for _, c in found), sum(c.insured is None for _, c in found),
+                        sum(c.size_class in SME for _, c in found)) for p, found in sorted(groups.items())]

@@ -42,3 +42,15 @@ class Failure(NamedTuple):
 
     reason: str | None
     payments: int
+
+
+class Settled(NamedTuple):
+    """Payments of one programme settled in a period and still paid: units, their amount, the insured headcount of
+    those whose headcount is known (惠及职工) with how many are unknown, and how many are small, medium or micro."""
+
+    program: str
+    units: int
+    amount: Decimal
+    insured: int
+    insured_unknown: int
+    sme: int

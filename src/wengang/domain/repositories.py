@@ -16,7 +16,7 @@ from wengang.domain.calls import Call, CallAssignment, Reach, Specialist
 from wengang.domain.contact import Callback, Dispatch, Duty, Notice, Notification, Office, Receipt, Reminder
 from wengang.domain.cycles import Cycle, Round
 from wengang.domain.departments import DepartmentReview
-from wengang.domain.figures import Cell, Failure
+from wengang.domain.figures import Cell, Failure, Settled
 from wengang.domain.jobs import Job, JobKind, Params
 from wengang.domain.payment_batches import PaymentBatch
 from wengang.domain.payment_records import BankFile, Finding, PaymentException
@@ -669,4 +669,9 @@ class Figures(Protocol):
 
     def units_in(self, cycle_id: int, usccs: Sequence[str]) -> set[str]:
         """Those of these units that have a case in the cycle (the reach figures' units seen in the audit log)."""
+        ...
+
+    def settled(self, since: dt.datetime, until: dt.datetime) -> list[Settled]:
+        """Payments settled from `since` up to `until` (naive UTC) and still paid, by programme (the monthly
+        statistics report)."""
         ...

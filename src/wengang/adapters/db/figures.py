@@ -18,7 +18,7 @@ from wengang.adapters.db.tables import DISTRICT_SQL, cases, cycles
 from wengang.adapters.db.types import Money
 from wengang.domain.cases import State
 from wengang.domain.days import beijing_date
-from wengang.domain.figures import BREAKDOWNS, PAID, SME, Cell, Failure
+from wengang.domain.figures import BREAKDOWNS, PAID, SME, Cell, Failure, Settled
 
 DISTRICT = literal_column(DISTRICT_SQL)
 NAMES = {"district": "district", "size": "size_class", "industry": "industry", "unit_type": "unit_type",
@@ -101,3 +101,14 @@ class SqlFigures:
             found.update(self.conn.execute(select(cases.c.uscc).where(
                 cases.c.cycle_id == cycle_id, cases.c.uscc.in_(list(usccs[i:i + CHUNK])))).scalars())
         return found
+
+    def settled(self, since: dt.datetime, until: dt.datetime) -> list[Settled]:
+        a = payment_attempts
+        query = (select(cases.c.program, func.count(), func.sum(a.c.amount), func.coalesce(func.sum(cases.c.insured), 0),
+                        func.count() - func.count(cases.c.insured),
+                        func.sum(case((cases.c.size_class.in_(SME), 1), else_=0)))
+                 .select_from(a.join(cases, cases.c.id == a.c.case_id))
+                 .where(a.c.status == "paid", a.c.settled_at >= since, a.c.settled_at < until)
+                 .group_by(cases.c.program).order_by(cases.c.program))
+        return [Settled(program, n, self._money(total), int(heads), int(unknown), int(sme))
+                for program, n, total, heads, unknown, sme in self.conn.execute(query)]

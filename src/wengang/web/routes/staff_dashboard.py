@@ -9,15 +9,17 @@ import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
+from wengang.documents.pdf import NoFont
 from wengang.domain.days import beijing_date
+from wengang.domain.errors import Refused
 from wengang.domain.figures import BREAKDOWNS
 from wengang.domain.ports import Store
-from wengang.services import cycles, figures, reach
+from wengang.services import cycles, figures, monthly_report, reach
 from wengang.services.sessions import Principal
 from wengang.web.charts import bars, histogram
-from wengang.web.deps import StoreDep, render
+from wengang.web.deps import SettingsDep, StoreDep, render
 from wengang.web.figure_words import BREAKDOWN_WORDS, drill, key_words
 from wengang.web.permissions import staff
 from wengang.web.routes.staff import CycleQ, chosen
@@ -27,6 +29,8 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 DashboardView = Annotated[Principal, staff("dashboard.view")]
 YearQ = Annotated[int | None, Query(ge=2000, le=2100)]
 By = Annotated[str, Query(pattern="^(" + "|".join(BREAKDOWNS) + ")$")]
+MonthQ = Annotated[str, Query(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOP = 15                       # bars in a breakdown's chart (the table lists every value)
 
 
@@ -43,6 +47,7 @@ def board(request: Request, store: StoreDep, me: DashboardView, cycle: CycleQ = 
     return render(request, "staff/dashboard.html", {
         "b": b, "cycle": cycle, "cycles": everything, "years": years, "breakdowns": BREAKDOWN_WORDS,
         "key_words": key_words, "drill": drill, "charts": _charts(b, request),
+        "report_month": f"{beijing_date(store.clock.now()):%Y-%m}",
         "reach": cached_reach(request, cycle, store) if cycle else None})
 
 
@@ -67,3 +72,22 @@ def cached_reach(request: Request, cycle: int, store: Store) -> reach.Reach:
     if hit is None or time.monotonic() - hit[0] > ttl:
         hit = cache[("reach", cycle)] = (time.monotonic(), reach.figures(cycle, store=store))
     return hit[1]
+
+
+@router.get("/reports/monthly.xlsx")
+def monthly_xlsx(store: StoreDep, me: DashboardView, month: MonthQ):
+    """The monthly statistics report (issue 19.3) as a spreadsheet: numbers, formats, totals."""
+    data = monthly_report.xlsx(monthly_report.monthly(month, store=store))
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="monthly-{month}.xlsx"'})
+
+
+@router.get("/reports/monthly.pdf")
+def monthly_pdf(request: Request, store: StoreDep, settings: SettingsDep, me: DashboardView, month: MonthQ):
+    """The monthly statistics report printed (A4, the CJK font embedded), issued by the site's authority."""
+    try:
+        data = monthly_report.pdf(monthly_report.monthly(month, store=store),
+                                  authority=request.app.state.site.authority, font=settings.cjk_font)
+    except NoFont as exc:
+        raise Refused(str(exc)) from exc
+    return Response(data, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="monthly-{month}.pdf"'})
