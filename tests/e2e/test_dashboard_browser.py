@@ -28,7 +28,7 @@ def board_server(tmp_path_factory):
         rows = [c for c in uow.cases.of_cycle(ids["a"])]
     people.create_staff(STAFF["clerk"], "clerk", store=store, by="setup", password=PASSWORD, display_name="clerk")
     with serving(settings) as url:
-        yield {"url": url, "cycle": ids["a"], "cases": rows}
+        yield {"url": url, "cycle": ids["a"], "cases": rows, "store": store}
     bootstrap.close_stores()
 
 
@@ -55,3 +55,25 @@ def test_a_director_reads_a_figure_and_follows_it_to_its_list(browser, board_ser
     expect(page.locator("#queue-total")).to_contain_text(f"共 {len(retail)} 件")
     expect(page.locator("#queue-industry")).to_have_text("行业: 零售业")       # the kept filter, said
     page.screenshot(path=shots / "staff-dashboard-drilled.png", full_page=True)
+
+
+def test_a_director_downloads_the_monthly_report(browser, board_server, tmp_path):  # noqa: F811
+    from openpyxl import load_workbook
+
+    from wengang.services import monthly_report
+
+    page = page_of(browser, board_server)
+    signed_in(page, STAFF["clerk"])
+    page.goto(f"/staff/dashboard?cycle={board_server['cycle']}")
+    page.fill("#report-month", "2021-11")
+    with page.expect_download() as got:
+        page.click("#report-xlsx")
+    path = tmp_path / got.value.suggested_filename
+    got.value.save_as(path)
+    assert path.name == "monthly-2021-11.xlsx"
+    total = list(load_workbook(path).active.iter_rows(values_only=True))[-1]
+    expected = monthly_report.monthly("2021-11", store=board_server["store"]).total
+    assert str(total[0]).startswith("合计") and total[1] == expected.units > 0 and total[3] == expected.insured
+    with page.expect_download() as got:
+        page.click("#report-pdf")
+    assert got.value.suggested_filename == "monthly-2021-11.pdf"

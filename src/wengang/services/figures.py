@@ -104,7 +104,9 @@ def board(*, store: Store, cycle_id: int | None = None, year: int | None = None,
         cells = uow.figures.cells(ids, by)
         days = uow.figures.days_to_money(ids)
         failures = uow.figures.failures(ids)
-    total, rows, states = Tally(None), {}, {}
+    total = Tally(None)
+    rows: dict[str | None, Tally] = {}
+    states: dict[str, tuple[int, Decimal]] = {}
     for c in cells:
         total = total.add(c)
         rows[c.key] = rows.get(c.key, Tally(c.key)).add(c)
@@ -118,9 +120,9 @@ def board(*, store: Store, cycle_id: int | None = None, year: int | None = None,
 def spread(days: dict[int, int]) -> Spread:
     """The histogram, median and 90th percentile of paid cases by days to money (exact, from the counts)."""
     paid = sum(days.values())
-    edges = [*BINS, None]
+    uppers: list[int | None] = [*BINS[1:], None]
     bins = [(lo, hi, sum(n for d, n in days.items() if d >= lo and (hi is None or d < hi)))
-            for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+            for lo, hi in zip(BINS, uppers, strict=True)]
     return Spread(paid, bins, _median(days, paid), _rank(days, -(-paid * 9 // 10)) if paid else None)
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import Connection, case, func, literal_column, select
+from sqlalchemy import ColumnElement, Connection, case, func, literal_column, select
 
 from wengang.adapters.db.payment_tables import payment_attempts
 from wengang.adapters.db.tables import DISTRICT_SQL, cases, cycles
@@ -20,7 +20,7 @@ from wengang.domain.cases import State
 from wengang.domain.days import beijing_date
 from wengang.domain.figures import BREAKDOWNS, PAID, SME, Cell, Failure, Settled
 
-DISTRICT = literal_column(DISTRICT_SQL)
+DISTRICT: ColumnElement[str] = literal_column(DISTRICT_SQL)
 NAMES = {"district": "district", "size": "size_class", "industry": "industry", "unit_type": "unit_type",
          "program": "program"}
 # The inner grouping of each breakdown, in its index's order after the cycle.
@@ -70,7 +70,7 @@ class SqlFigures:
         # one may be followed by another). SQLite reads the attempts in order and each case by its key (`+ 0`: not
         # each paid case's attempts one search at a time, twice as slow).
         cycle = cases.c.cycle_id + 0 if sqlite else cases.c.cycle_id
-        day = literal_column(BEIJING_DAY[self.conn.dialect.name].format(t="payment_attempts.settled_at")).label("day")
+        day: ColumnElement = literal_column(BEIJING_DAY[self.conn.dialect.name].format(t="payment_attempts.settled_at")).label("day")
         query = (select(cases.c.cycle_id, day, func.count())
                  .select_from(a.join(cases, cases.c.id == a.c.case_id))
                  .where(cycle.in_(list(cycle_ids)), cases.c.state.in_([s.value for s in PAID]),
