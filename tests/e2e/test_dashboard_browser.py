@@ -57,6 +57,23 @@ def test_a_director_reads_a_figure_and_follows_it_to_its_list(browser, board_ser
     page.screenshot(path=shots / "staff-dashboard-drilled.png", full_page=True)
 
 
+def test_a_year_across_programmes_names_each_and_reads_in_english(browser, board_server, shots):  # noqa: F811
+    page = page_of(browser, board_server)
+    signed_in(page, STAFF["clerk"])
+    page.goto("/staff/dashboard?year=2021&by=program")
+    expect(page.locator("#dash-scope")).to_contain_text("2 个周期")
+    expect(page.locator("#by-key")).to_contain_text("失业保险稳岗返还")
+    expect(page.locator("#by-key")).to_contain_text("一次性扩岗补助")
+    expect(page.locator("#by-key tfoot")).to_contain_text("135")                     # 90 + 45 cases
+    expect(page.locator("#year-cycles li")).to_have_count(2)
+    page.screenshot(path=shots / "staff-dashboard-year.png", full_page=True)
+    page.goto("/staff/dashboard?year=2021&by=industry&lang=en")
+    expect(page.locator("h1")).to_have_text("Dashboard")
+    expect(page.locator("#by-key")).to_contain_text("retail")
+    expect(page.locator("#by-key")).to_contain_text("unknown")
+    assert "ui-return" not in page.inner_text("main")                  # programmes by name, not by id
+
+
 def test_a_director_downloads_the_monthly_report(browser, board_server, tmp_path):  # noqa: F811
     from openpyxl import load_workbook
 

@@ -43,7 +43,7 @@ def city(store) -> dict[str, int]:
     ids = {}
     with store.transaction() as uow:
         for name, program, pack, opened in (("a", "ui-return", "beijing-2021", OPENED),
-                                            ("b", "sme-training", "cn-2021", OPENED + dt.timedelta(days=3)),
+                                            ("b", "job-expansion", "cn-2021", OPENED + dt.timedelta(days=3)),
                                             ("c", "ui-return", "cn-2022", LATER)):
             ids[name] = uow.cycles.add(program=program, pack=pack, as_of=opened.date(), snapshot_id="s",
                                        run_id="r", rounds_required=1, opened_by="clerk", opened_at=opened).id
@@ -52,7 +52,7 @@ def city(store) -> dict[str, int]:
             for n in range(count):
                 state = STATES[n % len(STATES)]
                 rows.append(NewCase(
-                    "sme-training" if name == "b" else "ui-return", ids[name], uscc(base + n, DISTRICTS[n % 3]),
+                    "job-expansion" if name == "b" else "ui-return", ids[name], uscc(base + n, DISTRICTS[n % 3]),
                     f"单位{base + n}", "eligible", Decimal(100 + n) + Decimal("0.25"), None, "", "r", False, True,
                     False, False, False, state.value, "", None, 1, SIZES[n % 5], None if n % 7 == 0 else 3 + n,
                     INDUSTRIES[n % 3 if n % 11 else 2], TYPES[n % 4]))
@@ -205,4 +205,4 @@ def test_a_year_counts_only_the_live_cycles_opened_in_it(store):
     assert figures.board(store=store, year=2022).total.cases == 20
     assert figures.board(store=store, year=2020).total.cases == 0
     assert Counter(r.key for r in figures.board(store=store, year=2021, by="program").rows) == \
-        Counter(["ui-return", "sme-training"])
+        Counter(["ui-return", "job-expansion"])
