@@ -69,6 +69,7 @@ def programme_words(program: str) -> str:
 
 
 def title(m: Monthly) -> str:
+    """The report's title, naming its month."""
     return f"{m.month} 就业补助资金发放统计月报 / monthly statistics of payments settled in {m.month}"
 
 
@@ -85,6 +86,7 @@ def xlsx(m: Monthly) -> bytes:
 def pdf(m: Monthly, *, authority: str = AUTHORITY, font: Path | None = None) -> bytes:
     """The report as a printed table (A4, the CJK font embedded), its total as the last line."""
     def line(name: str, r: Settled) -> list[str]:
+        """One printed row: counts and yuan with separators, the share as a percentage."""
         share = Monthly.share(r)
         unknown = f" ({r.insured_unknown} 个单位未知 / unknown)" if r.insured_unknown else ""
         return [name, f"{r.units:,}", f"{r.amount:,.2f}", f"{r.insured:,}{unknown}",

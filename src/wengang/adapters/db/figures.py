@@ -39,6 +39,7 @@ class SqlFigures:
         self.conn = conn
 
     def _money(self, total) -> Decimal:
+        """A sum of money as Decimal yuan (PostgreSQL sums NUMERIC; SQLite sums integer fen)."""
         if isinstance(total, Decimal):
             return total.quantize(Decimal("0.01"))
         return Money().process_result_value(total or 0, self.conn.dialect)
