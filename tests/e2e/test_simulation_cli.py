@@ -3,9 +3,11 @@ bad input refused in one line without a traceback."""
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 import openpyxl
+import pypdf
 import pytest
 from typer.testing import CliRunner
 
@@ -52,6 +54,22 @@ def test_simulate_prints_the_cost_and_writes_a_real_spreadsheet(city, tmp_path):
     assert sum(Decimal(str(district.cell(r, 6).value)) for r in range(2, district.max_row)) == 500000
 
 
+def test_simulate_writes_the_pdf_brief_with_the_kept_figures(city, tmp_path):
+    out = tmp_path / "brief" / "sim.pdf"
+    done = cli(city, "--set", "ratio_sme=90%", "--cap", "400000", "--cap-mode", "ceiling", "--pdf", str(out))
+    assert done.exit_code == 0, done.output
+    assert f"PDF 已写入 / written to {out}" in done.output.replace("\n", "")
+    sim_id, before, after = query(city.settings, "SELECT id, fen_before, fen_after FROM simulations ORDER BY created_at "
+                                                 "DESC LIMIT 1")[0]
+    reader = pypdf.PdfReader(io.BytesIO(out.read_bytes()))
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert 1 <= len(reader.pages) <= 3 and f"模拟编号 simulation {sim_id}" in text
+    assert f"{before // 100:,}.{before % 100:02d} 元变为 {after // 100:,}.{after % 100:02d} 元" in text
+    assert ("预算上限 / budget cap: 每单位最多 400,000.00 元 / at most 400,000.00 yuan per unit (单位封顶 / ceiling "
+            "per unit)") in text
+    assert "不具法律效力" in text and not list(out.parent.glob(".*.tmp"))
+
+
 @pytest.mark.parametrize(("args", "says"), [
     (["--set", "ratio_sme=abc"], "参数 ratio_sme 的值 'abc' 不是0%到100%之间的百分比"),
     (["--set", "ratio_sme=90%", "--region", "1101x"], "地区 '1101x' 不是行政区划代码前缀"),
@@ -59,10 +77,11 @@ def test_simulate_prints_the_cost_and_writes_a_real_spreadsheet(city, tmp_path):
     (["--cap", "lots"], "预算上限 'lots' 应为大于0、最多两位小数的元"),
     (["--region", "110105", "--cap", "100"], "--region 110105 需要至少一个 --set"),
 ])
-def test_bad_input_exits_1_in_words_without_a_traceback(city, args, says):
+def test_bad_input_exits_1_in_words_without_a_traceback(city, args, says, tmp_path):
     has = "SELECT count(*) FROM information_schema.tables WHERE table_name = 'simulations'"
     before = query(city.settings, has)[0][0] and query(city.settings, "SELECT count(*) FROM simulations")[0][0]
-    done = cli(city, *args)
+    done = cli(city, *args, "--pdf", str(tmp_path / "no.pdf"))
+    assert not (tmp_path / "no.pdf").exists()
     assert done.exit_code == 1 and "错误 / error" in done.output and says in done.output.replace("\n", "")
     assert "Traceback" not in done.output
     assert (query(city.settings, has)[0][0] and query(city.settings, "SELECT count(*) FROM simulations")[0][0]) == before

@@ -1,4 +1,4 @@
-"""A cycle's cases keep what the dashboard breaks figures down by (issue 19.2, migration 0028): the unit's insured
+"""A cycle's cases keep what the dashboard breaks figures down by (issue 19.2, migration 0029): the unit's insured
 headcount as the run read it (惠及职工), its industry and unit type from the snapshot; unknown stays NULL, never 0."""
 
 from __future__ import annotations

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import duckdb
 
-from wengang.domain.analytics import RunSummary
+from wengang.domain.analytics import RunSummary, UsedValue
 from wengang.domain.errors import NotFound
 from wengang.domain.ports import Clock
 from wengang.domain.progress import Progress
-from wengang.domain.simulation import Cap, Change, Simulated, SimulationRefused
-from wengang.rules import backends, runs, simulation
+from wengang.domain.simulation import Cap, Change, Kept, Simulated, SimulationRefused
+from wengang.rules import backends, runs, simulation, simulation_kept
 from wengang.rules.engine import decide
 from wengang.rules.parameters import PackError, load_pack
 from wengang.rules.resolved import Resolved
@@ -32,6 +32,44 @@ class Simulations:
         con = store.connect(self.path, read_only=True)
         try:
             return runs.find_run(con, run_id)
+        finally:
+            con.close()
+
+    def runs(self, limit: int = 100) -> list[RunSummary]:
+        """The newest stored runs, read-only: what a simulation page offers to start from."""
+        if not self.path.exists():
+            return []
+        con = store.connect(self.path, read_only=True)
+        try:
+            return simulation_kept.stored_runs(con, limit)
+        finally:
+            con.close()
+
+    def run_parameters(self, run_id: str) -> list[UsedValue]:
+        """The values a stored run read, with their references: what a simulation page shows to change."""
+        con = store.connect(self.path, read_only=True)
+        try:
+            return runs.parameters(con, run_id) if runs.find_run(con, run_id) else []
+        finally:
+            con.close()
+
+    def simulations(self, limit: int = 100) -> list[Kept]:
+        """The newest kept simulations, read-only."""
+        if not self.path.exists():
+            return []
+        con = store.connect(self.path, read_only=True)
+        try:
+            return simulation_kept.kept_list(con, limit)
+        finally:
+            con.close()
+
+    def kept_simulation(self, sim_id: str) -> Kept | None:
+        """One kept simulation, read-only; None when there is none."""
+        if not self.path.exists():
+            return None
+        con = store.connect(self.path, read_only=True)
+        try:
+            return simulation_kept.kept_one(con, sim_id)
         finally:
             con.close()
 

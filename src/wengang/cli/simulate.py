@@ -1,5 +1,6 @@
 """`wengang simulate`: a stored run decided again with some values changed — the cost, by district, size, industry
-and unit type, who gains and who loses — printed, kept as a simulation (never a run) and optionally as xlsx."""
+and unit type, who gains and who loses — printed, kept as a simulation (never a run) and optionally as xlsx or as a
+PDF brief."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from rich.table import Table
 from wengang import bootstrap
 from wengang.cli.console import BarProgress, console, fail, print_wide
 from wengang.config import load_settings
+from wengang.documents.pdf import NoFont
 from wengang.domain.errors import DomainError
 from wengang.domain.simulation import Simulated
 
@@ -28,24 +30,31 @@ def simulate(
     cap_mode: Annotated[str | None, typer.Option(
         "--cap-mode", help="proportional (按比例压减, 默认) | ceiling (每单位封顶)")] = None,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="导出 xlsx / write the figures as xlsx")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="导出PDF简报 / write the brief with charts as PDF")] = None,
 ) -> None:
     """模拟修改政策参数 / try a change of parameters on a stored run: the cost, who gains, who loses."""
-    from wengang.services import simulation, simulation_sheets
+    from wengang.services import simulation, simulation_brief, simulation_sheets
 
+    settings = load_settings()
     try:
         changes = simulation.parse_changes(sets or [], region)
         capped = simulation.parse_cap(cap, cap_mode)
         with BarProgress("simulate") as progress:
             result = simulation.simulate(run_id.strip(), changes, capped,
-                                         analytics=bootstrap.analytics(load_settings()), progress=progress)
+                                         analytics=bootstrap.analytics(settings), progress=progress)
             if xlsx is not None:
                 progress.step(f"写入 / writing {xlsx}")
                 simulation_sheets.write_xlsx(result, xlsx)
-    except DomainError as err:
+            if pdf is not None:
+                progress.step(f"写入 / writing {pdf}")
+                simulation_brief.write_pdf(result, pdf, printed_at=bootstrap.clock(settings).now(),
+                                           font=settings.cjk_font)
+    except (DomainError, NoFont) as err:
         fail(str(err))
     _print(result)
-    if xlsx is not None:
-        console.print(f"xlsx 已写入 / written to {xlsx}")
+    for kind, out in (("xlsx", xlsx), ("PDF", pdf)):
+        if out is not None:
+            console.print(f"{kind} 已写入 / written to {out}")
 
 
 def _print(s: Simulated) -> None:

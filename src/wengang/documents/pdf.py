@@ -62,7 +62,8 @@ def _fontconfig() -> Path | None:
     return Path(files[0]) if files else None
 
 
-def _register(path: Path) -> None:
+def register_font(path: Path) -> None:
+    """The CJK font under FONT, once per process (ReportLab keeps a registry)."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
@@ -78,7 +79,7 @@ def render(notice: Notice, *, font: Path | None = None) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    _register(font_path(font))
+    register_font(font_path(font))
     body = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=18, wordWrap="CJK", firstLineIndent=22)
     plain = ParagraphStyle("plain", parent=body, firstLineIndent=0)
     head = ParagraphStyle("head", fontName=FONT, fontSize=12, leading=16, alignment=1)
@@ -88,7 +89,7 @@ def render(notice: Notice, *, font: Path | None = None) -> bytes:
     right = ParagraphStyle("right", parent=plain, alignment=2)
 
     def para(text: str, style: ParagraphStyle) -> Paragraph:
-        return Paragraph(_escaped(text).replace("\n", "<br/>"), style)
+        return Paragraph(escaped(text).replace("\n", "<br/>"), style)
 
     story: list = [para(notice.authority, head), para(notice.title, title), Spacer(1, 4 * mm)]
     story += [para(p, plain if i == 0 and p.endswith(":") else body) for i, p in enumerate(notice.paragraphs)]
@@ -121,6 +122,6 @@ def render(notice: Notice, *, font: Path | None = None) -> bytes:
     return out.getvalue()
 
 
-def _escaped(text: str) -> str:
+def escaped(text: str) -> str:
     """Text for a ReportLab paragraph (a small HTML dialect): its markup characters taken literally."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

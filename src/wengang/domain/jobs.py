@@ -27,6 +27,7 @@ class JobKind(StrEnum):
     IMPORT_SNAPSHOT = "import_snapshot"
     CANCEL_CYCLE = "cancel_cycle"
     WRITE_BANK_FILES = "write_bank_files"
+    SIMULATE = "simulate"                   # a policy simulation (issue 19.1): read-only, kept as aggregates
 
 
 K = JobKind
@@ -34,6 +35,7 @@ K = JobKind
 REQUIRED: dict[JobKind, tuple[str, ...]] = {
     K.OPEN_CYCLE: ("pack", "as_of"), K.COMPARE: (), K.PUBLICITY_START: (), K.REVERIFY: (), K.PREPARE_BATCHES: (),
     K.RECONCILE: ("files",), K.IMPORT_SNAPSHOT: ("folder",), K.CANCEL_CYCLE: ("reason",), K.WRITE_BANK_FILES: (),
+    K.SIMULATE: ("run",),
 }
 ON_A_CYCLE = frozenset({K.COMPARE, K.PUBLICITY_START, K.REVERIFY, K.PREPARE_BATCHES, K.CANCEL_CYCLE,
                         K.WRITE_BANK_FILES})

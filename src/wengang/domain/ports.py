@@ -16,6 +16,7 @@ from wengang.domain.analytics import (
     SnapshotAccount,
     SnapshotContact,
     Supplied,
+    UsedValue,
 )
 from wengang.domain.audit import Draft, Entry, Head, Problem
 from wengang.domain.audit_anchors import Anchor
@@ -57,7 +58,7 @@ from wengang.domain.repositories import (
     Specialists,
     Users,
 )
-from wengang.domain.simulation import Cap, Change, Simulated
+from wengang.domain.simulation import Cap, Change, Kept, Simulated
 from wengang.domain.snapshots import CheckResult, Imported, SnapshotInfo
 
 
@@ -424,6 +425,22 @@ class Analytics(Protocol):
 
     def keep_simulation(self, simulated: Simulated) -> str:
         """Store a simulation's aggregates (never a unit's row) apart from the runs; its new id."""
+        ...
+
+    def runs(self, limit: int = 100) -> list[RunSummary]:
+        """The newest stored runs first (empty before any): what a simulation starts from."""
+        ...
+
+    def run_parameters(self, run_id: str) -> list[UsedValue]:
+        """The parameter values a stored run read, with their references (empty for an unknown run)."""
+        ...
+
+    def simulations(self, limit: int = 100) -> list[Kept]:
+        """The newest kept simulations first: their changes, who ran them and when, their budget."""
+        ...
+
+    def kept_simulation(self, sim_id: str) -> Kept | None:
+        """One kept simulation; None when there is none."""
         ...
 
     def snapshot_accounts(self, run_ids: Iterable[str]) -> dict[str, SnapshotAccount]:

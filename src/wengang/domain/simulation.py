@@ -84,6 +84,18 @@ class Coverage:
     smes: int
 
 
+@dataclass(frozen=True, slots=True)
+class DistrictMoves:
+    """One district's units gaining (newly in included) and losing (dropped included), with their money: an
+    aggregate, kept with the simulation."""
+
+    district: str
+    won: int
+    won_fen: int
+    lost: int
+    lost_fen: int
+
+
 @dataclass
 class Simulated:
     """A simulation's figures against its stored run; `moved` holds one row per unit whose decision or amount
@@ -104,10 +116,40 @@ class Simulated:
     coverage_after: Coverage
     moved: Any = field(default=None, repr=False)
     id: str | None = None
+    by: str = ""                    # who ran it (a staff member's user name; empty from the command line)
+    districts: list[DistrictMoves] = field(default_factory=list)
 
     def figures(self) -> dict[str, Any]:
         """Every aggregate as JSON-ready values: what a stored simulation keeps (never a unit's row)."""
         return {"units": self.units, "totals": asdict(self.totals),
                 "groups": {k: [asdict(g) for g in v] for k, v in self.groups.items()},
                 "movements": [asdict(m) for m in self.movements], "bands": [asdict(b) for b in self.bands],
-                "coverage_before": asdict(self.coverage_before), "coverage_after": asdict(self.coverage_after)}
+                "coverage_before": asdict(self.coverage_before), "coverage_after": asdict(self.coverage_after),
+                "by": self.by, "districts": [asdict(d) for d in self.districts]}
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A kept simulation as listed: what was changed on which run, by whom and when (UTC), and its budget."""
+
+    id: str
+    run_id: str
+    pack: str
+    as_of: dt.date
+    changes: tuple[Change, ...]
+    cap: Cap | None
+    created_at: dt.datetime
+    units: int
+    fen_before: int
+    fen_after: int
+    by: str
+    figures: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def simulated(self) -> Simulated:
+        """The kept figures as a Simulated again (without its units: those are never kept)."""
+        f = self.figures
+        return Simulated(
+            self.run_id, "", self.pack, self.as_of, self.changes, self.cap, int(f["units"]), Group(**f["totals"]),
+            {k: [Group(**g) for g in v] for k, v in f["groups"].items()}, [Movement(**m) for m in f["movements"]],
+            [Band(**b) for b in f["bands"]], Coverage(**f["coverage_before"]), Coverage(**f["coverage_after"]),
+            id=self.id, by=self.by, districts=[DistrictMoves(**d) for d in f.get("districts", [])])

@@ -27,6 +27,7 @@ from wengang.services import (
     publicity_plan,
     reconcile,
     reverify,
+    simulation_page,
     snapshots,
 )
 from wengang.services.jobs import Handler
@@ -173,6 +174,12 @@ def handlers(*, store: Store, analytics: Analytics, settings: Settings,
         counts: Mapping[str, tuple[int, object]] = cycles.status(cycle_id, store=store).counts
         return {f"cases_{state}": str(n) for state, (n, _) in sorted(counts.items())}
 
+    def simulate(job: Job, progress: Progress) -> Params:
+        run_id, changes, cap = simulation_page.from_params(job.params)
+        made = simulation_page.run(run_id, changes, cap, by=job.submitted_by, store=store, analytics=analytics,
+                                   progress=progress)
+        return {"simulation": made.id or ""}
+
     return {K.OPEN_CYCLE: open_cycle, K.COMPARE: compare, K.PUBLICITY_START: publicity_start, K.REVERIFY: reverify_,
             K.PREPARE_BATCHES: prepare, K.RECONCILE: reconcile_, K.IMPORT_SNAPSHOT: import_snapshot,
-            K.CANCEL_CYCLE: cancel_cycle, K.WRITE_BANK_FILES: write_bank_files}
+            K.CANCEL_CYCLE: cancel_cycle, K.WRITE_BANK_FILES: write_bank_files, K.SIMULATE: simulate}

@@ -29,7 +29,7 @@ PERMISSION: dict[JobKind, str] = {
     JobKind.OPEN_CYCLE: "cycle.run", JobKind.COMPARE: "cycle.run", JobKind.REVERIFY: "cycle.run",
     JobKind.IMPORT_SNAPSHOT: "cycle.run", JobKind.PUBLICITY_START: "publicity.run",
     JobKind.PREPARE_BATCHES: "batch.prepare", JobKind.RECONCILE: "bank.reconcile",
-    JobKind.CANCEL_CYCLE: "cycle.run", JobKind.WRITE_BANK_FILES: "batch.files",
+    JobKind.CANCEL_CYCLE: "cycle.run", JobKind.WRITE_BANK_FILES: "batch.files", JobKind.SIMULATE: "policy.simulate",
 }
 
 

@@ -15,6 +15,7 @@ ALL_STAFF = frozenset(STAFF_ROLES)
 PERMISSIONS: dict[str, frozenset[str]] = {
     "staff.view": ALL_STAFF,
     "dashboard.view": ALL_STAFF,
+    "policy.simulate": frozenset({"approver"}),  # a director tries a change of parameters: reads, decides nothing
     "audit.read": ALL_STAFF,
     "audit.verify": frozenset({AUDITOR, ADMIN}),
     "review.decide": frozenset({"reviewer"}),

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from wengang.domain.errors import NotFound
 from wengang.domain.ports import Analytics
 from wengang.domain.progress import Progress, Silent
-from wengang.domain.simulation import CAP_MODES, Cap, Change, Simulated, SimulationRefused
+from wengang.domain.simulation import CAP_MODES, Cap, Change, DistrictMoves, Simulated, SimulationRefused
 from wengang.rules.parameters import PackError, load_pack
 from wengang.rules.simulated_pack import changed_pack, check_region
 
@@ -51,11 +51,9 @@ def parse_cap(yuan: str | None, mode: str | None) -> Cap | None:
     return Cap(mode, int(amount * 100))
 
 
-def simulate(run_id: str, changes: Sequence[Change], cap: Cap | None = None, *, analytics: Analytics,
-             keep: bool = True, progress: Progress | None = None) -> Simulated:
-    """Check every change against the run's pack (before any unit is decided), decide the run's snapshot again
-    through the port without storing a run, and keep the aggregates (`keep`) as a simulation with its own id."""
-    changes = tuple(changes)
+def check(run_id: str, changes: Sequence[Change], cap: Cap | None, *, analytics: Analytics) -> None:
+    """Refuse, before any unit is decided, what cannot be simulated: nothing asked, a bad region, an unknown run, a
+    key, value or region its pack cannot take."""
     if not changes and cap is None:
         raise SimulationRefused("没有要模拟的修改: 用 --set 参数=值 或 --cap / nothing to simulate: give --set KEY=VALUE "
                                 "or --cap")
@@ -68,10 +66,35 @@ def simulate(run_id: str, changes: Sequence[Change], cap: Cap | None = None, *, 
         changed_pack(load_pack(run.pack), changes)             # every key, value and region read, or refused
     except PackError as err:
         raise SimulationRefused(str(err)) from None
+
+
+def simulate(run_id: str, changes: Sequence[Change], cap: Cap | None = None, *, analytics: Analytics,
+             keep: bool = True, progress: Progress | None = None, by: str = "") -> Simulated:
+    """Check every change against the run's pack (before any unit is decided), decide the run's snapshot again
+    through the port without storing a run, and keep the aggregates (`keep`) as a simulation with its own id, with
+    who ran it (`by`)."""
+    changes = tuple(changes)
+    check(run_id, changes, cap, analytics=analytics)
     simulated = analytics.simulate(run_id, changes, cap, progress=progress or Silent())
+    simulated.by = by
+    simulated.districts = district_moves(simulated.moved)
     if keep:
         simulated.id = analytics.keep_simulation(simulated)
     return simulated
+
+
+def district_moves(moved) -> list[DistrictMoves]:
+    """Per district: units gaining (newly in included) and losing (dropped included) with their money, from the
+    units that moved (an aggregate the simulation keeps; the units themselves are not)."""
+    if moved is None or not moved.num_rows:
+        return []
+    rows: dict[str, dict[str, int]] = {}
+    for r in moved.group_by(["district", "movement"]).aggregate([("difference", "sum"), ("uscc", "count")]).to_pylist():
+        d = rows.setdefault(r["district"], {"won": 0, "won_fen": 0, "lost": 0, "lost_fen": 0})
+        side = "won" if r["movement"] in ("newly_in", "gaining") else "lost"
+        d[side] += int(r["uscc_count"])
+        d[f"{side}_fen"] += int(r["difference_sum"])
+    return [DistrictMoves(k, **v) for k, v in sorted(rows.items())]
 
 
 def share(part: int, whole: int) -> str:

@@ -39,6 +39,7 @@ from wengang.web.routes import (
     staff_jobs,
     staff_money,
     staff_publicity,
+    staff_simulation,
 )
 from wengang.web.security import EdgeMiddleware, RateLimiter
 from wengang.web.settings import SiteSettings, WebSettings
@@ -63,8 +64,7 @@ HERE = Path(__file__).resolve().parent
 # The employer's routes first: a request is matched against routes in order, and these are the busiest.
 ROUTERS = (api_portal.router, portal.router, api_public.router, public.router, auth.router, staff.router,
            staff_calls.router, staff_money.router, staff_dashboard.router, staff_publicity.router, staff_cycles.router,
-           staff_jobs.router,
-           staff_admin.router, staff_departments.router,
+           staff_jobs.router, staff_admin.router, staff_departments.router, staff_simulation.router,
            api_staff.router, notices.router, lookup.router, channels.router)
 API_DESCRIPTION = ("稳岗返还免申即享 JSON API, 供微信小程序及其他系统调用 / the JSON API of wengang for a WeChat "
                    "mini-program or another system. Sign in with POST /api/v1/session and send the token as "

@@ -3,8 +3,8 @@ by the money), industry and unit type as the cycle opened, so the figures are co
 a case opened before, or a unit whose figure the run did not know, stays NULL (unknown), never 0. And the two indexes
 of tables.FIGURE_INDEXES, which a dashboard view reads instead of the table (bench/bench_dashboard.py).
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-12
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 from wengang.adapters.db.tables import FIGURE_DDL, FIGURE_DROP, QUEUE_INDEXES
 
-revision = "0028"
-down_revision = "0027"
+revision = "0029"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 
