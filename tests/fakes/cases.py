@@ -174,6 +174,8 @@ class FakeCases:
                     and (q.uscc is None or c.uscc.startswith(q.uscc))
                     and (q.search is None or q.search.lower() in c.name.lower())
                     and (q.size is None or c.size_class == (None if q.size == "unknown" else q.size))
+                    and (q.industry is None or c.industry == (None if q.industry == "unknown" else q.industry))
+                    and (q.unit_type is None or c.unit_type == (None if q.unit_type == "unknown" else q.unit_type))
                     and (since is None or (c.changed_at is not None and c.changed_at >= since))
                     and (until is None or (c.changed_at is not None and c.changed_at < until)))
         return self.t.where(hit)

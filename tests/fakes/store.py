@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from tests.fakes import calls, cases, departments, jobs, money, payments, people, process
 from tests.fakes.audit import AuditTrail, FakeAuditLog
+from tests.fakes.figures import FakeFigures
 from tests.fakes.table import Table
 from wengang.adapters.clock import SystemClock
 from wengang.domain.ports import AuditAnchors, Clock
@@ -71,6 +72,7 @@ class FakeUnitOfWork:
         self.calls = calls.FakeCalls(t["calls"], t["call_assignments"])
         self.specialists = calls.FakeSpecialists(t["specialists"])
         self.department_reviews = departments.FakeDepartmentReviews(t["department_reviews"])
+        self.figures = FakeFigures(t["cases"], t["attempts"], t["cycles"])
         self.offices = people.FakeOffices(t["offices"], t["duties"])
         self.reminders = people.FakeReminders(t["reminders"])
         self.audit = FakeAuditLog(s.trail, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._store.audit_key)

@@ -53,6 +53,8 @@ def test_open_routes_every_unit_by_its_decision(db_store, db_settings, case_city
     assert "flag:dishonest_debtor" in rejected.reason and rejected.amount == Decimal("0.00")
     assert eligible.amount == Decimal("1440.00") and isinstance(eligible.amount, Decimal)
     assert eligible.ratio_units == 6000 and eligible.version == 1
+    # what the dashboard breaks down by (issue 19.2): the snapshot's industry and type, the run's insured headcount
+    assert (eligible.industry, eligible.unit_type, eligible.insured) == ("other", "enterprise", 10)
 
 
 def test_every_case_has_its_opening_entry_and_the_chain_verifies(db_store, opened):

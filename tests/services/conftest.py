@@ -128,6 +128,10 @@ class FakeAnalytics:
     def size_counts(self, run_id, reached, paid):
         return None
 
+    def unit_kinds(self, snapshot_id: str) -> dict[str, tuple[str | None, str | None]]:
+        """Every fake unit an enterprise of industry (the city holds no such columns); none for an unknown one."""
+        return {r["uscc"]: ("industry", "enterprise") for r in self.cities.get(snapshot_id, [])}
+
 
 @pytest.fixture
 def analytics() -> FakeAnalytics:

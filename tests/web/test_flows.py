@@ -117,6 +117,11 @@ def test_staff_api_gives_money_as_text_and_the_trail_of_a_case(client, facts):
     auditor = token(api, STAFF["auditor"], employer=False)
     board = api.get(f"/api/v1/staff/cycles/{facts['paid_cycle']}/dashboard", headers=auditor).json()
     assert board["amount_listed"] == "4320.00" and board["sme"]["coverage_eligible"] == "75.0"
+    figures = api.get(f"/api/v1/staff/figures?cycle={facts['paid_cycle']}&by=size", headers=auditor).json()
+    assert figures["total"]["listed_amount"] == "4320.00" and figures["by"] == "size"          # the same money
+    assert sum(r["cases"] for r in figures["rows"]) == figures["total"]["cases"] == sum(
+        n for _, n, _ in figures["states"])
+    assert api.get("/api/v1/staff/figures", headers=auditor).status_code == 400     # neither a cycle nor a year
     trail = api.get("/api/v1/staff/cases/1/audit", headers=auditor).json()
     assert trail["entries"][0]["event"] == "case_opened" and len(trail["entries"][0]["hash"]) == 64
     assert api.post("/api/v1/staff/batches", json={"cycle_id": facts["paid_cycle"]}, headers=auditor).status_code == 403

@@ -190,6 +190,19 @@ class DuckAnalytics(Simulations):
         except duckdb.Error as err:
             raise AnalyticsUnreadable(str(err)) from err
 
+    def unit_kinds(self, snapshot_id: str) -> dict[str, tuple[str | None, str | None]]:
+        if not self.path.exists():
+            return {}
+        con = store.connect(self.path, read_only=True)
+        try:
+            info = store.find(con, snapshot_id=snapshot_id)
+            if info is None:
+                return {}
+            rows = con.execute(f"SELECT uscc, industry, unit_type FROM {info.schema}.employers").fetchall()
+            return {uscc: (industry, unit_type) for uscc, industry, unit_type in rows}
+        finally:
+            con.close()
+
     def industries(self, usccs: Sequence[str], run_id: str) -> dict[str, str]:
         if not self.path.exists() or not usccs:
             return {}

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from wengang.cli import audit, channels, cycle, evaluate, generate, payments, rules, simulate, snapshot, web
+from wengang.cli import (
+    audit,
+    channels,
+    cycle,
+    evaluate,
+    generate,
+    payments,
+    report,
+    rules,
+    simulate,
+    snapshot,
+    web,
+)
 from wengang.cli.worker import worker
 
 app = typer.Typer(help="wengang 稳岗返还免申即享 / job-stabilisation returns without application",
@@ -33,6 +45,7 @@ app.command("evaluate")(evaluate.evaluate)
 app.command("explain")(evaluate.explain)
 app.command("simulate")(simulate.simulate)
 app.add_typer(rules.app, name="rules")
+app.add_typer(report.app, name="report")
 app.command("serve")(web.serve)
 app.command("worker")(worker)
 app.add_typer(web.people_app, name="people")

@@ -198,6 +198,9 @@ class Case:
     planned_batch: int | None = None      # the batch of the cycle's publicity plan it is planned into
     size_class: str | None = None          # the run's size class when the cycle opened; None: unknown
     changed_at: dt.datetime | None = None  # naive UTC of its last move or change (None: not recorded)
+    insured: int | None = None             # the unit's insured headcount in the run (惠及职工); None: unknown
+    industry: str | None = None            # the snapshot's industry (rules.criteria INDUSTRY_WORDS); None: unknown
+    unit_type: str | None = None           # the snapshot's unit type (UNIT_TYPE_WORDS); None: unknown
 
     @property
     def gates(self) -> Gates:

@@ -38,6 +38,7 @@ from wengang.domain.repositories import (
     Cycles,
     Deliveries,
     DepartmentReviews,
+    Figures,
     Jobs,
     LoginFailures,
     LookupCodes,
@@ -83,6 +84,9 @@ class NewCase(NamedTuple):
     batch_id: int | None
     version: int
     size_class: str | None = None      # large/medium/small/micro from the run; None: unknown
+    insured: int | None = None         # the unit's insured headcount in the run (惠及职工); None: unknown
+    industry: str | None = None        # the snapshot's industry and unit type, for the dashboard's breakdowns
+    unit_type: str | None = None
 
 
 class CaseChange(NamedTuple):
@@ -453,6 +457,11 @@ class Analytics(Protocol):
         """`contacts` for many units at once (a step's messages to a whole cycle): units without any left out."""
         ...
 
+    def unit_kinds(self, snapshot_id: str) -> dict[str, tuple[str | None, str | None]]:
+        """Each unit's industry and unit type in the snapshot (what the dashboard breaks figures down by, kept on
+        the case when a cycle opens); empty when the snapshot is not stored."""
+        ...
+
     def industries(self, usccs: Sequence[str], run_id: str) -> dict[str, str]:
         """Each unit's industry in the snapshot behind the run (who confirms it in a joint review); units the
         snapshot does not hold, or holds without an industry, left out."""
@@ -543,6 +552,7 @@ class UnitOfWork(Protocol):
     calls: Calls
     specialists: Specialists
     department_reviews: DepartmentReviews
+    figures: Figures
     audit: AuditLog
     payments: Payments
     # money records

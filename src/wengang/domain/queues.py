@@ -22,6 +22,7 @@ PER_PAGE = (25, 50, 100, 200)
 SORTS = ("id", "name", "amount", "state")   # case number (the default: the primary key, no sort), then the rest
 USCC_PREFIX = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{1,18}$")     # GB 32100: digits and capitals without I O S V Z
 DISTRICT = re.compile(r"^[0-9]{6}$")                           # the administrative division code, USCC chars 3-8
+KIND = re.compile(r"^[a-z_]{1,40}$")                          # an industry or unit type code (rules.criteria)
 MAX_SEARCH = 100
 MAX_BULK = 1_000     # one bulk action decides at most this many cases (each its own audited move)
 SIZES = ("large", "medium", "small", "micro", "unknown")    # a run's size classes; "unknown": none was found
@@ -52,6 +53,8 @@ class CaseQuery:
     page: int = 1
     per_page: int = 50
     batch_id: int | None = None        # one publicity list of the cycle (the public list page)
+    industry: str | None = None        # the unit's industry as the cycle opened ("unknown": none known)
+    unit_type: str | None = None       # the unit's type as the cycle opened ("unknown": none known)
 
     @property
     def offset(self) -> int:
@@ -60,7 +63,8 @@ class CaseQuery:
     def filters(self) -> CaseQuery:
         """The same query without its page and order: what the total and a bulk "all that match" depend on."""
         return CaseQuery(self.cycle_id, self.states, self.program, self.district, self.reason, self.search, self.uscc,
-                         self.size, self.changed_from, self.changed_to, batch_id=self.batch_id)
+                         self.size, self.changed_from, self.changed_to, batch_id=self.batch_id,
+                         industry=self.industry, unit_type=self.unit_type)
 
     @property
     def changed_between(self) -> tuple[dt.datetime | None, dt.datetime | None]:
@@ -75,7 +79,7 @@ class CaseQuery:
 def case_query(cycle_id: int, *, states: Sequence[str | State] = (), program: str | None = None,
                district: str | None = None, reason: str | None = None, q: str | None = None,
                size: str | None = None, changed_from: str | dt.date | None = None,
-               changed_to: str | dt.date | None = None,
+               changed_to: str | dt.date | None = None, industry: str | None = None, unit_type: str | None = None,
                sort: str | None = None, page: int | None = None, per_page: int | None = None) -> CaseQuery:
     """A CaseQuery from what a form or URL carries; Refused (saying which field and why) when any part is bad.
     `q` is one search box: a credit-code prefix when it looks like one (2+ characters of the code's alphabet with
@@ -117,8 +121,12 @@ def case_query(cycle_id: int, *, states: Sequence[str | State] = (), program: st
     per_page = 50 if per_page is None else per_page
     if per_page not in PER_PAGE:
         raise Refused(f"每页行数应为 {'/'.join(map(str, PER_PAGE))} / rows per page: one of {PER_PAGE}")
+    kinds = {"industry": blank(industry), "unit_type": blank(unit_type)}
+    for name, value in kinds.items():
+        if value is not None and not KIND.match(value):
+            raise Refused(f"{name} 应为代码 / {name} is a code such as retail")
     return CaseQuery(cycle_id, wanted, blank(program), district, blank(reason), search, code, size, since, until,
-                     key, descending, page, per_page)
+                     key, descending, page, per_page, **kinds)
 
 
 def _day(value: str | dt.date | None, what: str) -> dt.date | None:

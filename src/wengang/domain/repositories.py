@@ -16,6 +16,7 @@ from wengang.domain.calls import Call, CallAssignment, Reach, Specialist
 from wengang.domain.contact import Callback, Dispatch, Duty, Notice, Notification, Office, Receipt, Reminder
 from wengang.domain.cycles import Cycle, Round
 from wengang.domain.departments import DepartmentReview
+from wengang.domain.figures import Cell, Failure, Settled
 from wengang.domain.jobs import Job, JobKind, Params
 from wengang.domain.payment_batches import PaymentBatch
 from wengang.domain.payment_records import BankFile, Finding, PaymentException
@@ -645,4 +646,32 @@ class DepartmentReviews(Protocol):
 
     def of_cycle(self, cycle_id: int, department: str) -> list[DepartmentReview]:
         """The department's decisions in the cycle, oldest first."""
+        ...
+
+
+class Figures(Protocol):
+    """The dashboard's counts over the cases of some cycles, each grouped in the store (GROUP BY), never read case by
+    case: at 500,000 cases a view is answered in under a second."""
+
+    def cells(self, cycle_ids: Sequence[int], by: str) -> list[Cell]:
+        """Cases grouped by one breakdown (domain.figures.BREAKDOWNS) and by state, with their amount, insured
+        headcount (known and unknown) and small, medium and micro units."""
+        ...
+
+    def days_to_money(self, cycle_ids: Sequence[int]) -> dict[int, int]:
+        """Paid cases (paid or closed) by Beijing calendar days from their cycle's opening to the settlement of the
+        payment that paid them (its last paid one)."""
+        ...
+
+    def failures(self, cycle_ids: Sequence[int]) -> list[Failure]:
+        """Payments of these cycles the bank rejected or returned, by the reason it gave."""
+        ...
+
+    def units_in(self, cycle_id: int, usccs: Sequence[str]) -> set[str]:
+        """Those of these units that have a case in the cycle (the reach figures' units seen in the audit log)."""
+        ...
+
+    def settled(self, since: dt.datetime, until: dt.datetime) -> list[Settled]:
+        """Payments settled from `since` up to `until` (naive UTC) and still paid, by programme (the monthly
+        statistics report)."""
         ...

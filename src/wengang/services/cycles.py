@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -36,6 +36,9 @@ from wengang.services.casework import batched, bulk_work, fen_to_yuan
 
 CHUNK = 50_000
 SIZE_CLASSES = ("large", "medium", "small", "micro")     # what a case keeps; the run's "unknown" is kept as None
+# 惠及职工 (employees covered): the unit's insured headcount as the run read it — the programme's own headcount (the
+# month before the date, or the hires it pays for), else the base year's closing and opening headcounts.
+INSURED_COLUMNS = ("headcount", "insured_dec", "opening_insured")
 UNIT_COLUMNS = ("uscc", "name", "decision", "amount_fen", "ratio_units", "reasons", "labor_dispatch", "has_account")
 
 
@@ -51,20 +54,33 @@ class Unit(NamedTuple):
     labor_dispatch: bool
     has_account: bool
     size_class: str | None = None      # None: unknown (the queues filter on it)
+    insured: int | None = None         # 惠及职工: the run's insured headcount; None: unknown
+    industry: str | None = None        # from the snapshot (the Analytics port's unit_kinds); None: unknown
+    unit_type: str | None = None
 
     @property
     def fresh(self) -> Fresh:
         return Fresh(self.decision, self.amount, self.reasons, self.labor_dispatch, self.has_account)
 
 
-def units(decided: pa.Table) -> Iterator[Unit]:
-    """Rows of a decided table; a missing flag reads as not a dispatch firm and no usable account."""
+def units(decided: pa.Table, kinds: Mapping[str, tuple[str | None, str | None]] | None = None) -> Iterator[Unit]:
+    """Rows of a decided table; a missing flag reads as not a dispatch firm and no usable account; `kinds` gives
+    each unit's industry and unit type from the snapshot (a unit not in it: unknown)."""
     cols = [decided.column(c).to_pylist() for c in UNIT_COLUMNS]
-    sizes = (decided.column("size_class").to_pylist() if "size_class" in decided.column_names
-             else [None] * decided.num_rows)
-    for uscc, name, decision, fen, ratio, reasons, dispatch, account, size in zip(*cols, sizes, strict=True):
+    sizes = _column(decided, "size_class")
+    insured = [next((v for v in vs if v is not None), None)
+               for vs in zip(*(_column(decided, c) for c in INSURED_COLUMNS), strict=True)]
+    kinds = kinds or {}
+    for uscc, name, decision, fen, ratio, reasons, dispatch, account, size, heads in zip(*cols, sizes, insured,
+                                                                                       strict=True):
+        industry, unit_type = kinds.get(uscc, (None, None))
         yield Unit(uscc, name or "", decision, fen_to_yuan(fen), ratio, reasons or "", bool(dispatch), bool(account),
-                   size if size in SIZE_CLASSES else None)
+                   size if size in SIZE_CLASSES else None, heads, industry, unit_type)
+
+
+def _column(decided: pa.Table, name: str) -> list:
+    """A column of the decided table as values, all None when the run has no such column."""
+    return decided.column(name).to_pylist() if name in decided.column_names else [None] * decided.num_rows
 
 
 class Compared(NamedTuple):
@@ -124,16 +140,18 @@ def open_cycle(pack_id: str, as_of: dt.date, *, store: Store, analytics: Analyti
     programme_for(pack_id)                              # a pack that opens no cycle is refused before any work
     run = evaluation.evaluate(snapshot or newest_snapshot(analytics), pack_id, as_of, analytics=analytics,
                               settings=settings, progress=progress)
+    progress.step("读取单位行业与类型 / reading the units' industry and type")
     return open_from_decided(run.decided, store=store, pack_id=pack_id, as_of=as_of,
                              snapshot_id=run.summary.snapshot_id, run_id=run.summary.id, by=by, program=program,
-                             progress=progress)
+                             progress=progress, kinds=analytics.unit_kinds(run.summary.snapshot_id))
 
 
 def open_from_decided(decided: pa.Table, *, store: Store, pack_id: str, as_of: dt.date, snapshot_id: str,
                       run_id: str, by: str = SYSTEM, program: str | None = None,
-                      progress: Progress | None = None) -> CycleStatus:
+                      progress: Progress | None = None,
+                      kinds: Mapping[str, tuple[str | None, str | None]] | None = None) -> CycleStatus:
     """One case per unit in a handful of set-based statements, each with its audit entry, in one transaction. The
-    cases carry the pack's programme unless another is named."""
+    cases carry the pack's programme unless another is named, and each unit's industry and type from `kinds`."""
     progress = progress or Silent()
     expected = programme_for(pack_id)                   # refuses a programme that pays nothing, whatever the label
     program = program or expected
@@ -145,7 +163,7 @@ def open_from_decided(decided: pa.Table, *, store: Store, pack_id: str, as_of: d
                                   rounds_required=required, opened_by=by, opened_at=uow.now()).id
         progress.step(f"建立案件并写入审计 / creating {decided.num_rows:,} cases with their audit entries")
         done = 0
-        for chunk in batched(units(decided), CHUNK):
+        for chunk in batched(units(decided, kinds), CHUNK):
             rows = [_new_case(program, cycle_id, run_id, u) for u in chunk]
             uow.audit.append(_opened(rows, uow.cases.insert_many(rows), by, snapshot_id))
             done += len(rows)
@@ -166,7 +184,7 @@ def _new_case(program: str, cycle_id: int, run_id: str, u: Unit) -> NewCase:
     state = route_case(Gates(u.decision, u.labor_dispatch, u.has_account))
     return NewCase(program, cycle_id, u.uscc, u.name, u.decision, u.amount, u.ratio_units, u.reasons, run_id,
                    u.labor_dispatch, u.has_account, False, False, False, state.value,
-                   route_reason(state, u.reasons), None, 1, u.size_class)
+                   route_reason(state, u.reasons), None, 1, u.size_class, u.insured, u.industry, u.unit_type)
 
 
 def _opened(rows: list[NewCase], ids: list[int], by: str, snapshot_id: str) -> Iterator[Draft]:

@@ -55,7 +55,6 @@ def figures(cycle_id: int, *, store: Store) -> Reach:
     with store.reading() as uow:
         by = uow.deliveries.by_event(cycle_id)
         told, reached = uow.deliveries.reached_units(cycle_id)
-        units = {c.uscc for c in uow.cases.of_cycle(cycle_id)}
         phoned = {c.uscc for c in uow.calls.of_cycle(cycle_id) if c.outcome == REACHED}
         seen: dict[str, set[str]] = {e: set() for e in EVENTS}
         up_to = 0
@@ -66,9 +65,12 @@ def figures(cycle_id: int, *, store: Store) -> Reach:
             for e in entries:
                 unit = e.actor if e.event == "signed_in" else e.subject.removeprefix("unit:") \
                     if e.event == "progress_looked_up" else json.loads(e.data or "{}").get("uscc")
-                if unit in units:
+                if unit:
                     seen[e.event].add(unit)
             up_to = entries[-1].seq
+        # only the units of this cycle, asked of the store for those seen (not every case of the cycle read)
+        units = uow.figures.units_in(cycle_id, sorted(set().union(*seen.values())))
+        seen = {e: found & units for e, found in seen.items()}
     lines: dict[tuple[str, str], list[int]] = {}
     for (event, channel, status), n in by.items():
         row = lines.setdefault((event, channel), [0, 0, 0])

@@ -17,6 +17,7 @@ from wengang.rules.programmes import first_in_line
 from wengang.web import errors, plain
 from wengang.web.cache import UntilChanged
 from wengang.web.deps import csrf_guard, template_context
+from wengang.web.figure_words import filter_words
 from wengang.web.lists import ListFiles
 from wengang.web.permissions import may
 from wengang.web.routes import (
@@ -33,6 +34,7 @@ from wengang.web.routes import (
     staff_admin,
     staff_calls,
     staff_cycles,
+    staff_dashboard,
     staff_departments,
     staff_jobs,
     staff_money,
@@ -61,8 +63,8 @@ from wengang.web.words import (
 HERE = Path(__file__).resolve().parent
 # The employer's routes first: a request is matched against routes in order, and these are the busiest.
 ROUTERS = (api_portal.router, portal.router, api_public.router, public.router, auth.router, staff.router,
-           staff_calls.router, staff_money.router, staff_publicity.router, staff_cycles.router, staff_jobs.router,
-           staff_admin.router, staff_departments.router, staff_simulation.router,
+           staff_calls.router, staff_money.router, staff_dashboard.router, staff_publicity.router, staff_cycles.router,
+           staff_jobs.router, staff_admin.router, staff_departments.router, staff_simulation.router,
            api_staff.router, notices.router, lookup.router, channels.router)
 API_DESCRIPTION = ("稳岗返还免申即享 JSON API, 供微信小程序及其他系统调用 / the JSON API of wengang for a WeChat "
                    "mini-program or another system. Sign in with POST /api/v1/session and send the token as "
@@ -83,7 +85,7 @@ def templates() -> Jinja2Templates:
     found.env.globals.update(vip=first_in_line, status_of=plain.status, step_of=plain.step, reason_words=reason_words,
                              bank_reason=bank_reason, application_words=APPLICATION_WORDS,
                              written_reasons=plain.WRITTEN_REASONS, day_words=day_words,
-                             division=division_name)
+                             division=division_name, filter_words=filter_words)
     found.env.filters["money"] = money
     found.env.filters["beijing"] = beijing
     return found

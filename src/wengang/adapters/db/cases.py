@@ -180,6 +180,10 @@ class SqlCases:
         if query.size:
             stmt = stmt.where(cases.c.size_class.is_(None) if query.size == "unknown"
                               else cases.c.size_class == query.size)
+        for name in ("industry", "unit_type"):      # the dashboard's drill-down ("unknown": not known)
+            wanted = getattr(query, name)
+            if wanted:
+                stmt = stmt.where(cases.c[name].is_(None) if wanted == "unknown" else cases.c[name] == wanted)
         since, until = query.changed_between
         if since is not None:
             stmt = stmt.where(cases.c.changed_at >= since)

@@ -15,6 +15,7 @@ from wengang.adapters.clock import SystemClock
 from wengang.adapters.db.audit_log import SqlAuditLog
 from wengang.adapters.db.cases import SqlCases
 from wengang.adapters.db.engine import PATIENCE, WRITE, WalCheckpointer, make_engine, upgrade
+from wengang.adapters.db.figures import SqlFigures
 from wengang.adapters.db.payments import SqlPayments
 from wengang.adapters.db.repositories.calls import SqlCalls, SqlSpecialists
 from wengang.adapters.db.repositories.contact import (
@@ -64,6 +65,7 @@ from wengang.domain.repositories import (
     Cycles,
     Deliveries,
     DepartmentReviews,
+    Figures,
     Jobs,
     LoginFailures,
     LookupCodes,
@@ -115,6 +117,7 @@ class SqlUnitOfWork:
     calls: Calls
     specialists: Specialists
     department_reviews: DepartmentReviews
+    figures: Figures
     audit: AuditLog
     payments: Payments
     accounts: PaymentAccounts
@@ -158,6 +161,7 @@ class SqlUnitOfWork:
         self.deliveries = SqlDeliveries(conn)
         self.calls, self.specialists = SqlCalls(conn), SqlSpecialists(conn)
         self.department_reviews = SqlDepartmentReviews(conn)
+        self.figures = SqlFigures(conn)
         self.offices, self.reminders = SqlOffices(conn), SqlReminders(conn)
         at = self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         self.audit = self._audit_log = SqlAuditLog(conn, at, self._audit_key)

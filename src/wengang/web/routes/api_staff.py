@@ -8,12 +8,14 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field, StringConstraints
 
 from wengang.domain.cases import State
+from wengang.domain.errors import Refused
 from wengang.services import (
     accounts,
     audit,
     callbacks,
     cycles,
     dashboard,
+    figures,
     objections,
     payments,
     people,
@@ -269,6 +271,17 @@ def send_activation(store: StoreDep, sealer: SealerDep, me: Issue, body: Activat
 def cycle_dashboard(store: StoreDep, analytics: AnalyticsDep, me: Board, cycle_id: Id):
     """周期统计 / counts, money, SME coverage, processing days (money as exact text)."""
     return s.plain(dashboard.cycle_dashboard(cycle_id, store=store, analytics=analytics))
+
+
+@router.get("/figures", response_model=Json)
+def figures_board(store: StoreDep, me: Board, cycle: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+                  year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+                  by: Annotated[str, Query(pattern="^(district|size|industry|unit_type|program)$")] = "district"):
+    """统计看板 / the dashboard of a cycle or a year (issue 19.2): units, money, employees covered, SME coverage,
+    days to money, failed payments, broken down `by` one breakdown; counted by the database (money as exact text)."""
+    if cycle is None and year is None:
+        raise Refused("请给出周期或年度 / give a cycle or a year")
+    return s.plain(figures.board(store=store, cycle_id=None if year else cycle, year=year, by=by))
 
 
 @router.get("/cases/{case_id}/audit", response_model=Json)

@@ -114,12 +114,16 @@ class Asked:
     changed_from: str | None = None
     changed_to: str | None = None
     program: str | None = None
+    industry: str | None = None
+    unit_type: str | None = None
 
     def query(self, queue: Queue, cycle: int) -> CaseQuery:
-        states = queue.states or ((self.state,) if self.state else ())
+        """The list's query; `state` may name several states, comma-separated (a dashboard figure's drill-down)."""
+        states = queue.states or (tuple(self.state.split(",")) if self.state else ())
         return case_query(cycle, states=states, district=self.district, reason=self.reason, q=self.q,
                           size=self.size, changed_from=self.changed_from, changed_to=self.changed_to,
-                          program=self.program, sort=self.sort, page=self.page, per_page=self.per_page)
+                          program=self.program, industry=self.industry, unit_type=self.unit_type,
+                          sort=self.sort, page=self.page, per_page=self.per_page)
 
     def link(self, **changes) -> str:
         """This URL's query string with some parts changed (the pager's links)."""
@@ -131,8 +135,10 @@ class Asked:
 
 def asked(cycle: CycleQ = None, state: Text = None, district: Text = None, reason: Text = None, q: Text = None,
           sort: Text = None, page: Page = None, per_page: PerPage = None, size: Text = None,
-          changed_from: Text = None, changed_to: Text = None, program: Text = None) -> Asked:
-    return Asked(cycle, state, district, reason, q, sort, page, per_page, size, changed_from, changed_to, program)
+          changed_from: Text = None, changed_to: Text = None, program: Text = None, industry: Text = None,
+          unit_type: Text = None) -> Asked:
+    return Asked(cycle, state, district, reason, q, sort, page, per_page, size, changed_from, changed_to, program,
+                 industry, unit_type)
 
 
 AskedDep = Annotated[Asked, Depends(asked)]

@@ -1,18 +1,15 @@
-"""Back office, money and oversight: payment batches with four eyes, payment exceptions, the dashboard, audit trails."""
+"""Back office, money and oversight: payment batches with four eyes, payment exceptions, audit trails."""
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from wengang.domain.payment_batches import band_of
-from wengang.domain.ports import Analytics, Store
-from wengang.services import audit, cycles, dashboard, failed_payments, payments, portal, reach, reconcile
+from wengang.services import audit, cycles, failed_payments, payments, portal, reconcile
 from wengang.services.sessions import Principal
-from wengang.web.charts import bars
 from wengang.web.deps import AnalyticsDep, SettingsDep, StoreDep, render
 from wengang.web.permissions import staff
 from wengang.web.routes.staff import CycleQ, chosen, done
@@ -28,7 +25,6 @@ AuditRead = Annotated[Principal, staff("audit.read")]
 AuditVerify = Annotated[Principal, staff("audit.verify")]
 BatchPrepare = Annotated[Principal, staff("batch.prepare")]
 BatchApprove = Annotated[Principal, staff("batch.approve")]
-DashboardView = Annotated[Principal, staff("dashboard.view")]
 ExceptionResolve = Annotated[Principal, staff("exception.resolve")]
 BatchCancel = Annotated[Principal, staff("batch.cancel")]
 
@@ -114,43 +110,6 @@ def exception_resolve(request: Request, store: StoreDep, me: ExceptionResolve,
     """Close an exception with what was done about it."""
     reconcile.resolve_exception(exception_id, store=store, by=me.username, resolution=resolution)
     return done(request, f"异常 #{exception_id} 已处理 / exception #{exception_id} resolved", "/staff/exceptions")
-
-
-@router.get("/dashboard", response_class=HTMLResponse)
-def board(request: Request, store: StoreDep, analytics: AnalyticsDep, me: DashboardView, cycle: CycleQ = None):
-    """Counts, money, SME coverage and processing days, with server-drawn SVG charts (reused for a few seconds)."""
-    cycle = chosen(store, cycle)
-    if cycle is None:
-        return render(request, "staff/dashboard.html", {"d": None, "cycles": []})
-    d = cached_dashboard(request, cycle, store, analytics)
-    charts = {
-        "cases": bars([(r.state, r.cases) for r in d.by_state], title="cases by state"),
-        "amounts": bars([(r.state, r.amount) for r in d.by_state], title="yuan by state"),
-        "coverage": bars([(s.size, s.eligible * 100 // s.units if s.units else 0) for s in d.by_size],
-                         title="eligible share by size class", scale_to=100, suffix="%"),
-    }
-    return render(request, "staff/dashboard.html", {"d": d, "charts": charts,
-                                                    "reach": cached_reach(request, cycle, store),
-                                                    "cycles": cycles.list_cycles(store=store)})
-
-
-def cached_reach(request: Request, cycle: int, store: Store) -> reach.Reach:
-    """The reach figures (issue 16.6) read the audit log's sign-ins and look-ups: kept as long as the dashboard."""
-    cache, ttl = request.app.state.dashboards, request.app.state.web.dashboard_seconds
-    hit = cache.get(("reach", cycle))
-    if hit is None or time.monotonic() - hit[0] > ttl:
-        hit = cache[("reach", cycle)] = (time.monotonic(), reach.figures(cycle, store=store))
-    return hit[1]
-
-
-def cached_dashboard(request: Request, cycle: int, store: Store, analytics: Analytics) -> dashboard.Dashboard:
-    """A dashboard is computed over every case: reuse it for `dashboard_seconds` instead of per page view."""
-    cache, ttl = request.app.state.dashboards, request.app.state.web.dashboard_seconds
-    hit = cache.get(cycle)
-    if hit is None or time.monotonic() - hit[0] > ttl:
-        hit = cache[cycle] = (time.monotonic(), dashboard.cycle_dashboard(cycle, store=store,
-                                                                          analytics=analytics))
-    return hit[1]
 
 
 @router.get("/cases", response_class=HTMLResponse)

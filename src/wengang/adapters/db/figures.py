@@ -1,0 +1,115 @@
+"""The dashboard's counts in SQL (issue 19.2): every figure a GROUP BY over the cases of some cycles (and their
+payments), one statement per view part, the same text on SQLite and PostgreSQL but for the day arithmetic.
+
+SQLite has no hash aggregate: it groups rows in index order or sorts them all. So the cases are first grouped in the
+order of an index that holds every column counted (tables.FIGURE_INDEXES: no table read, no sort of 500,000 rows),
+and those few thousand groups are then grouped by the breakdown asked for (bench/bench_dashboard.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, Connection, case, func, literal_column, select
+
+from wengang.adapters.db.payment_tables import payment_attempts
+from wengang.adapters.db.tables import DISTRICT_SQL, cases, cycles
+from wengang.adapters.db.types import Money
+from wengang.domain.cases import State
+from wengang.domain.days import beijing_date
+from wengang.domain.figures import BREAKDOWNS, PAID, SME, Cell, Failure, Settled
+
+DISTRICT: ColumnElement[str] = literal_column(DISTRICT_SQL)
+NAMES = {"district": "district", "size": "size_class", "industry": "industry", "unit_type": "unit_type",
+         "program": "program"}
+# The inner grouping of each breakdown, in its index's order after the cycle.
+ORDER = {"district": (DISTRICT, cases.c.state)}
+FIGURES_ORDER = (cases.c.state, cases.c.size_class, cases.c.industry, cases.c.unit_type, cases.c.program)
+FAILED = ("rejected", "returned")
+CHUNK = 1000            # credit codes per IN list (a bound parameter each)
+# The Beijing calendar day of a naive UTC time, on each database.
+BEIJING_DAY = {"sqlite": "date({t}, '+8 hours')", "postgresql": "CAST({t} + interval '8 hours' AS date)"}
+
+
+class SqlFigures:
+    """The Figures repository on one connection."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def _money(self, total) -> Decimal:
+        """A sum of money as Decimal yuan (PostgreSQL sums NUMERIC; SQLite sums integer fen)."""
+        if isinstance(total, Decimal):
+            return total.quantize(Decimal("0.01"))
+        return Money().process_result_value(total or 0, self.conn.dialect)
+
+    def cells(self, cycle_ids: Sequence[int], by: str) -> list[Cell]:
+        if by not in BREAKDOWNS:
+            raise ValueError(f"no breakdown {by!r}; one of {BREAKDOWNS}")
+        if not cycle_ids:
+            return []
+        ordered = ORDER.get(by, FIGURES_ORDER)
+        inner = (select(cases.c.cycle_id, *(c.label(NAMES.get(by, c.name)) if c is DISTRICT else c for c in ordered),
+                        func.count().label("n"), func.sum(cases.c.amount).label("amount"),
+                        func.sum(cases.c.insured).label("insured"), func.count(cases.c.insured).label("known"),
+                        func.sum(case((cases.c.size_class.in_(SME), 1), else_=0)).label("sme"))
+                 .where(cases.c.cycle_id.in_(list(cycle_ids))).group_by(cases.c.cycle_id, *ordered).subquery("g"))
+        key = inner.c[NAMES[by]]
+        query = (select(key, inner.c.state, func.sum(inner.c.n), func.sum(inner.c.amount),
+                        func.coalesce(func.sum(inner.c.insured), 0), func.sum(inner.c.n) - func.sum(inner.c.known),
+                        func.sum(inner.c.sme))
+                 .group_by(key, inner.c.state))
+        return [Cell(k, State(state), int(n), self._money(total), int(heads), int(unknown), int(sme))
+                for k, state, n, total, heads, unknown, sme in self.conn.execute(query)]
+
+    def days_to_money(self, cycle_ids: Sequence[int]) -> dict[int, int]:
+        if not cycle_ids:
+            return {}
+        a, sqlite = payment_attempts, self.conn.dialect.name == "sqlite"
+        # A case has one paid attempt at most (services/payments.py FINAL: only a rejected, returned or cancelled
+        # one may be followed by another). SQLite reads the attempts in order and each case by its key (`+ 0`: not
+        # each paid case's attempts one search at a time, twice as slow).
+        cycle = cases.c.cycle_id + 0 if sqlite else cases.c.cycle_id
+        day: ColumnElement = literal_column(BEIJING_DAY[self.conn.dialect.name].format(t="payment_attempts.settled_at")).label("day")
+        query = (select(cases.c.cycle_id, day, func.count())
+                 .select_from(a.join(cases, cases.c.id == a.c.case_id))
+                 .where(cycle.in_(list(cycle_ids)), cases.c.state.in_([s.value for s in PAID]),
+                        a.c.status == "paid", a.c.settled_at.is_not(None))
+                 .group_by(cases.c.cycle_id, day))
+        opened = {c: beijing_date(at) for c, at in self.conn.execute(
+            select(cycles.c.id, cycles.c.opened_at).where(cycles.c.id.in_(list(cycle_ids))))}
+        out: dict[int, int] = {}
+        for cycle_id, on, n in self.conn.execute(query):
+            on = on if isinstance(on, dt.date) else dt.date.fromisoformat(on)
+            days = (on - opened[cycle_id]).days
+            out[days] = out.get(days, 0) + n
+        return out
+
+    def failures(self, cycle_ids: Sequence[int]) -> list[Failure]:
+        if not cycle_ids:
+            return []
+        a = payment_attempts
+        cycle = cases.c.cycle_id + 0 if self.conn.dialect.name == "sqlite" else cases.c.cycle_id   # (as above)
+        query = (select(a.c.reason, func.count()).select_from(a.join(cases, cases.c.id == a.c.case_id))
+                 .where(cycle.in_(list(cycle_ids)), a.c.status.in_(FAILED))
+                 .group_by(a.c.reason))
+        return [Failure(reason, n) for reason, n in self.conn.execute(query)]
+
+    def units_in(self, cycle_id: int, usccs: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(usccs), CHUNK):
+            found.update(self.conn.execute(select(cases.c.uscc).where(
+                cases.c.cycle_id == cycle_id, cases.c.uscc.in_(list(usccs[i:i + CHUNK])))).scalars())
+        return found
+
+    def settled(self, since: dt.datetime, until: dt.datetime) -> list[Settled]:
+        a = payment_attempts
+        query = (select(cases.c.program, func.count(), func.sum(a.c.amount), func.coalesce(func.sum(cases.c.insured), 0),
+                        func.count() - func.count(cases.c.insured),
+                        func.sum(case((cases.c.size_class.in_(SME), 1), else_=0)))
+                 .select_from(a.join(cases, cases.c.id == a.c.case_id))
+                 .where(a.c.status == "paid", a.c.settled_at >= since, a.c.settled_at < until)
+                 .group_by(cases.c.program).order_by(cases.c.program))
+        return [Settled(program, n, self._money(total), int(heads), int(unknown), int(sme))
+                for program, n, total, heads, unknown, sme in self.conn.execute(query)]
