@@ -126,7 +126,7 @@ def case_query(cycle_id: int, *, states: Sequence[str | State] = (), program: st
         if value is not None and not KIND.match(value):
             raise Refused(f"{name} 应为代码 / {name} is a code such as retail")
     return CaseQuery(cycle_id, wanted, blank(program), district, blank(reason), search, code, size, since, until,
-                     key, descending, page, per_page, **kinds)
+                     key, descending, page, per_page, industry=kinds["industry"], unit_type=kinds["unit_type"])
 
 
 def _day(value: str | dt.date | None, what: str) -> dt.date | None:
