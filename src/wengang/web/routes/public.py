@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from wengang import bootstrap
 from wengang.domain.errors import Refused
-from wengang.services import callbacks, objection_follow, public
+from wengang.services import callbacks, objection_follow, public, public_statistics
 from wengang.services.activation import CODE_HOURS, CODE_TRIES
 from wengang.services.portal import today
 from wengang.web.deps import SettingsDep, Signed, StoreDep, is_htmx, limited, render
@@ -59,6 +59,12 @@ def faq(request: Request):
 def howto(request: Request):
     """系统操作演示: the journeys a unit and the public take, step by step, with screenshots of the real pages."""
     return render(request, "public/howto.html", {"code_hours": CODE_HOURS, "code_tries": CODE_TRIES})
+
+
+@router.get("/statistics", response_class=HTMLResponse)
+def statistics(request: Request, store: StoreDep, year: Annotated[int | None, Query(ge=2000, le=2100)] = None):
+    """公开统计: a year's payments by district and programme, small cells withheld."""
+    return render(request, "public/statistics.html", {"s": public_statistics.statistics(store=store, year=year)})
 
 
 @router.get("/publicity", response_class=HTMLResponse)
