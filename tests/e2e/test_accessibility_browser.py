@@ -52,7 +52,7 @@ def violations(page, path: str) -> list[str]:
 def test_public_pages_have_no_serious_accessibility_violation(browser, server):  # noqa: F811
     page = page_of(browser, server, PHONE)
     number = server["facts"]["open_list"]
-    paths = ["/", "/guide", "/faq", "/howto", "/publicity", f"/publicity/{number}", "/publicity/objection",
+    paths = ["/", "/guide", "/faq", "/howto", "/statistics", "/publicity", f"/publicity/{number}", "/publicity/objection",
              "/callback", "/portal/login", "/staff/login"]
     first = page_of(browser, server, PHONE)
     first.goto(f"/publicity/{number}")

@@ -14,7 +14,7 @@ from tests.web.test_lookup_web import texted_code
 from tests.web.test_plain_words_portal import FAILED_UNIT, REVIEW_UNIT, UNITS, problems, world_in_every_state
 from wengang.web.words import BANK_REASONS, RULE_REASONS
 
-PUBLIC = ("/", "/guide", "/faq", "/howto", "/publicity", "/publicity/objection", "/callback", "/lookup",
+PUBLIC = ("/", "/guide", "/faq", "/howto", "/statistics", "/publicity", "/publicity/objection", "/callback", "/lookup",
           "/portal/login",
           "/portal/activate", "/staff/activate", "/no-such-page")
 
