@@ -28,13 +28,11 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_cycle import PG_ADMIN  # noqa: E402
-from common import CACHE, record  # noqa: E402
+from common import CACHE, record, stored_database  # noqa: E402
 
 from wengang import bootstrap  # noqa: E402
 from wengang.config import Settings  # noqa: E402
@@ -103,20 +101,7 @@ def build(store, units: int) -> None:
 
 def where(db: str, units: int) -> tuple[str, Settings, bool]:
     """The stored database's URL, its settings, and whether it is still to be built."""
-    folder = CACHE / f"dashboard-{db}-{units}"
-    if db == "sqlite":
-        path = CACHE / f"dashboard-{units}.sqlite"
-        url, fresh = f"sqlite:///{path.resolve()}", not path.exists()
-    else:
-        name = f"wengang_bench_dashboard_{units}"
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            fresh = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None
-            if fresh:
-                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        admin.dispose()
-        url = make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-    return url, Settings(data_dir=folder.resolve(), database_url=url), fresh
+    return stored_database("dashboard", db, units)
 
 
 def timed(call, repeat: int) -> tuple[float, float, float]:

@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_cycle import PG_ADMIN  # noqa: E402
 from bench_web import serve  # noqa: E402
-from common import CACHE, record  # noqa: E402
+from common import record, stored_database  # noqa: E402
 
 from wengang import bootstrap  # noqa: E402
 from wengang.config import Settings  # noqa: E402
@@ -107,20 +107,7 @@ def build(store, units: int) -> int:
 
 def where(db: str, units: int) -> tuple[str, Settings, bool]:
     """The stored database's URL, its settings, and whether it is still to be built."""
-    folder = CACHE / f"queues-{db}-{units}"
-    if db == "sqlite":
-        path = CACHE / f"queues-{units}.sqlite"
-        url, fresh = f"sqlite:///{path.resolve()}", not path.exists()
-    else:
-        name = f"wengang_bench_queues_{units}"
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            fresh = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None
-            if fresh:
-                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        admin.dispose()
-        url = make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-    return url, Settings(data_dir=folder.resolve(), database_url=url), fresh
+    return stored_database("queues", db, units)
 
 
 def stored(db: str, units: int) -> tuple[str, Settings, int, float | None]:

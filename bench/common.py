@@ -67,3 +67,28 @@ def serve_web(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Po
             time.sleep(0.1)
     proc.kill()
     raise RuntimeError("the server did not start")
+
+
+def stored_database(kind: str, db: str, units: int):
+    """A bench's database kept between runs (a SQLite file under var/bench, or a PostgreSQL database of its own):
+    its URL, settings, and whether it is still to be built."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from wengang.config import Settings
+
+    folder = CACHE / f"{kind}-{db}-{units}"
+    if db == "sqlite":
+        path = CACHE / f"{kind}-{units}.sqlite"
+        url, fresh = f"sqlite:///{path.resolve()}", not path.exists()
+    else:
+        admin_url = os.environ.get("WENGANG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+        name = f"wengang_bench_{kind}_{units}"
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            fresh = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None
+            if fresh:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        admin.dispose()
+        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    return url, Settings(data_dir=folder.resolve(), database_url=url), fresh
