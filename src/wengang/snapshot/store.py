@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import secrets
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,9 +19,9 @@ from wengang.domain.snapshots import SnapshotInfo, schema_of
 from wengang.snapshot import facts
 from wengang.snapshot.checks import typed_sql
 from wengang.snapshot.faults import Fault
+from wengang.snapshot.loading import raw_view
 from wengang.snapshot.rawfile import LINE, RawFile
 from wengang.snapshot.schema import FILES
-from wengang.snapshot.validation import raw_view
 
 REGISTRY_DDL = """
 CREATE TABLE IF NOT EXISTS snapshots (
@@ -38,8 +41,10 @@ Connection = duckdb.DuckDBPyConnection
 
 
 def scratch() -> Connection:
-    """An in-memory connection: a folder is checked on it without touching (or locking) the store file."""
-    return duckdb.connect()
+    """An in-memory connection: a folder is checked on it without touching (or locking) the store file; what it
+    spills goes to a folder of its own under the system's temporary directory, not the working directory."""
+    spill = Path(tempfile.gettempdir()) / f"wengang-duckdb-{os.getpid()}-{secrets.token_hex(4)}"
+    return duckdb.connect(config={"temp_directory": str(spill)})
 
 
 BUSY_WAIT_SECONDS = 3.0       # a page or a command waits this long for another process's lock before saying so

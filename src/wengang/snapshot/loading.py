@@ -1,0 +1,47 @@
+"""Load each file's text rows into a DuckDB temporary table, batch by batch: the validation and the store read
+them there, so no whole file is held in Python memory and DuckDB may spill to disk."""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from wengang.snapshot.rawfile import LINE, RawFile, Reread
+
+NO_ROWS = "必需文件没有数据行 / the required file has no rows"
+_BATCH = "__incoming_batch"
+
+
+def raw_view(raw: RawFile) -> str:
+    return f"raw_{raw.spec.name}"
+
+
+def load(con: duckdb.DuckDBPyConnection, raw: RawFile) -> RawFile:
+    """The file's rows in its temporary table, counted; a stream the fast reader cannot finish exactly is read
+    again by the exact reader (its faults then replace the fast reader's). Returns the file as finally read."""
+    columns = ", ".join(f'"{name}" VARCHAR' for name in raw.spec.column_names)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw_view(raw)} ({columns}, {LINE} BIGINT)")
+    if raw.stream is not None:
+        try:
+            raw.rows = sum(_insert(con, raw, part) for part in raw.stream())
+        except Reread:
+            assert raw.reread is not None
+            raw = raw.reread()
+            con.execute(f"DELETE FROM {raw_view(raw)}")
+    if raw.table is not None:
+        raw.rows = _insert(con, raw, raw.table)
+        raw.table = None
+    raw.stream = raw.reread = None
+    if raw.spec.required and raw.rows == 0 and not raw.faults:
+        raw.fault_file(0, "", "", NO_ROWS)
+    return raw
+
+
+def _insert(con: duckdb.DuckDBPyConnection, raw: RawFile, part: pa.Table) -> int:
+    """Append one part of the file; how many rows it had."""
+    con.register(_BATCH, part)
+    try:
+        con.execute(f"INSERT INTO {raw_view(raw)} SELECT * FROM {_BATCH}")
+    finally:
+        con.unregister(_BATCH)
+    return part.num_rows
