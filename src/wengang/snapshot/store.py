@@ -121,6 +121,7 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_
                 "reason": [f.reason for f in faults]}))
             con.execute(f"INSERT INTO {schema}.quarantine SELECT * FROM new_quarantine")
         counts: dict[str, int] = {}
+        faulted = {f.file for f in faults}
         for spec in FILES:
             raw = raws.get(spec.name)
             typed = ", ".join(typed_sql(c) for c in spec.columns)
@@ -128,10 +129,13 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_
                 con.execute(f"CREATE TABLE {schema}.{spec.name} AS SELECT {typed}, 0::BIGINT AS line "
                             f"FROM (SELECT {', '.join(f'NULL::VARCHAR AS {c.name}' for c in spec.columns)}) WHERE false")
                 continue
-            con.execute(f"""CREATE TABLE {schema}.{spec.name} AS
-                SELECT {typed}, {LINE} AS line FROM {raw_view(raw)} r
-                WHERE r.{LINE} NOT IN (SELECT line FROM {schema}.quarantine WHERE file = ?)
-                ORDER BY r.{LINE}""", [raw.display])
+            if raw.display in faulted:
+                con.execute(f"""CREATE TABLE {schema}.{spec.name} AS
+                    SELECT {typed}, {LINE} AS line FROM {raw_view(raw)} r
+                    WHERE r.{LINE} NOT IN (SELECT line FROM {schema}.quarantine WHERE file = ?)
+                    ORDER BY r.{LINE}""", [raw.display])
+            else:                   # the rows were loaded in line order, and a plain scan keeps it: no sort
+                con.execute(f"CREATE TABLE {schema}.{spec.name} AS SELECT {typed}, {LINE} AS line FROM {raw_view(raw)}")
             counts[spec.name] = con.execute(f"SELECT count(*) FROM {schema}.{spec.name}").fetchall()[0][0]
         facts.build(con, schema)
         files = {name: raw.path.name for name, raw in raws.items()}
