@@ -14,7 +14,8 @@ from tests.builders import steady_contributions, uscc, write_snapshot
 from wengang import bootstrap
 from wengang.config import Settings
 from wengang.services.snapshots import check_folder, import_folder
-from wengang.snapshot import csv_reading, reading
+from wengang.snapshot import csv_reading, loading, reading
+from wengang.snapshot.rawfile import LINE
 from wengang.snapshot.schema import FILES_BY_NAME
 
 UNITS = 30                     # 13 months each: contributions.csv has 390 rows, lines 2 to 391
@@ -121,7 +122,9 @@ def test_a_gb18030_file_longer_than_a_batch_keeps_every_name_and_line(tmp_path, 
     assert names == NAMES
 
 
-def test_a_parquet_file_longer_than_a_batch_names_rows_from_one(tmp_path, settings, small_batches):
+@pytest.mark.parametrize("by_arrow", [True, False], ids=["arrow-batches", "duckdb"])
+def test_a_parquet_file_longer_than_a_batch_names_rows_from_one(tmp_path, settings, small_batches, monkeypatch,
+                                                                by_arrow):
     folder = city(tmp_path / "s")
     csv_path = folder / "contributions.csv"
     table = pa.csv.read_csv(csv_path, convert_options=pa.csv.ConvertOptions(
@@ -132,7 +135,9 @@ def test_a_parquet_file_longer_than_a_batch_names_rows_from_one(tmp_path, settin
     table = table.set_column(table.column_names.index("insured"), "insured", pa.array(insured, pa.string()))
     csv_path.unlink()
     pq.write_table(table, folder / "contributions.parquet", row_group_size=50)
-    assert batches("contributions", folder / "contributions.parquet") > 50
+    if by_arrow:
+        monkeypatch.setattr(reading, "scan_sql", lambda *args: None)
+        assert batches("contributions", folder / "contributions.parquet") > 50
     assert [(f[0], f[1], f[2], f[3]) for f in faults_of(folder, settings)] == [
         ("contributions.parquet", 100, "insured", "ten")]
 
@@ -147,3 +152,47 @@ def test_a_broken_row_late_in_a_file_is_named_and_earlier_rows_are_not_doubled(t
     assert "expected 8 fields, got 9" in faults[1][4]
     result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings, lenient=True)
     assert result.snapshot is not None and result.snapshot.row_counts["contributions"] == UNITS * 13 - 2
+
+
+def loaded(path) -> list[tuple]:
+    """The text rows of contributions.parquet as the importer loads them, with their lines."""
+    con = duckdb.connect()
+    try:
+        raw = loading.load(con, reading.read_file(FILES_BY_NAME["contributions"], path))
+        return con.execute(f"SELECT * FROM {loading.raw_view(raw)} ORDER BY {LINE}").fetchall()
+    finally:
+        con.close()
+
+
+def test_duckdb_reads_a_typed_parquet_file_as_the_same_text_as_arrow(tmp_path, monkeypatch):
+    """What the faults show of a value is its text: DuckDB reads a file only where it gives Arrow's text."""
+    from decimal import Decimal
+    money = [Decimal("415.50"), Decimal("-5.00"), None, Decimal("0.00"), Decimal("1234567890123456.78")]
+    table = pa.table({
+        "uscc": pa.array([uscc(1), "", None, "x\"y", "长"], pa.string()),
+        "month": pa.array([1, -2, None, 0, 2**62], pa.int64()),
+        "insured": pa.array([0, 255, None, 7, 9], pa.uint8()),
+        "unit_due": pa.array(money, pa.decimal128(18, 2)),
+        "unit_paid": pa.array([Decimal("5"), None, Decimal("-1"), Decimal("0"), Decimal("12")], pa.decimal128(10, 0)),
+        "person_due": pa.array([Decimal("0.1"), None, Decimal("-0.5"), Decimal("0"), Decimal("0.000001")],
+                               pa.decimal128(38, 6)),
+        "person_paid": pa.array([True, False, None, True, False]),
+        "back_paid": pa.array(["1.00", None, "", "2", "x"], pa.string()),
+        "extra": pa.array([1, 2, 3, 4, 5], pa.int32()),
+    })
+    path = tmp_path / "contributions.parquet"
+    pq.write_table(table, path, row_group_size=2)
+    assert reading.read_file(FILES_BY_NAME["contributions"], path).query is not None
+    by_duckdb = loaded(path)
+    monkeypatch.setattr(reading, "scan_sql", lambda *args: None)
+    assert reading.read_file(FILES_BY_NAME["contributions"], path).stream is not None
+    assert by_duckdb == loaded(path)
+    assert by_duckdb[0] == (uscc(1), "1", "0", "415.50", "5", "0.100000", "true", "1.00", 1)
+
+
+@pytest.mark.parametrize("kind", [pa.decimal128(38, 30), pa.float64(), pa.date32(), pa.timestamp("s")], ids=str)
+def test_a_column_whose_text_duckdb_would_write_otherwise_is_read_by_arrow(tmp_path, kind):
+    table = pa.table({"uscc": [uscc(1)], "month": ["2020-01"], "insured": pa.nulls(1, kind)})
+    pq.write_table(table, tmp_path / "contributions.parquet")
+    raw = reading.read_file(FILES_BY_NAME["contributions"], tmp_path / "contributions.parquet")
+    assert raw.query is None and raw.stream is not None

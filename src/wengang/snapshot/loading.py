@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from wengang.snapshot.rawfile import LINE, RawFile, Reread
+from wengang.snapshot.rawfile import LINE, RawFile, Reread, cannot_read
 
 NO_ROWS = "必需文件没有数据行 / the required file has no rows"
 _BATCH = "__incoming_batch"
@@ -28,10 +28,15 @@ def load(con: duckdb.DuckDBPyConnection, raw: RawFile) -> RawFile:
             assert raw.reread is not None
             raw = raw.reread()
             con.execute(f"DELETE FROM {raw_view(raw)}")
+    if raw.query is not None:
+        try:
+            con.execute(f"INSERT INTO {raw_view(raw)} {raw.query}", [str(raw.path)])
+        except duckdb.Error as err:
+            cannot_read(raw, err)
     if raw.table is not None:
         raw.rows = _insert(con, raw, raw.table)
         raw.table = None
-    raw.stream = raw.reread = None
+    raw.stream = raw.reread = raw.query = None
     if raw.spec.required and raw.rows == 0 and not raw.faults:
         raw.fault_file(0, "", "", NO_ROWS)
     return raw

@@ -37,6 +37,7 @@ class RawFile:
     rows: int = 0
     stream: Batches | None = None
     reread: Callable[[], RawFile] | None = None        # the exact reader, when `stream` raises Reread
+    query: str | None = None      # a SELECT of the spec's columns as text and the line, DuckDB reading the file (?)
 
     def __post_init__(self) -> None:
         if self.table is not None:
@@ -55,6 +56,20 @@ class RawFile:
         """A fault that makes the whole file unusable."""
         self.faults.append(Fault(self.display, line, column, shown(value), reason))
         self.broken = True
+
+
+UNREADABLE = "无法读取 Parquet 文件 / cannot read the Parquet file: "
+
+
+def cannot_read(raw: RawFile, err: Exception) -> None:
+    """A Parquet file that cannot be read (opened, or read on to its end) is one fault of the file."""
+    raw.fault_file(0, "", "", UNREADABLE + first_line(err, raw.path))
+
+
+def first_line(err: Exception, path: Path) -> str:
+    """The reader's complaint in one line, without the full path of the file (its name is in the fault)."""
+    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return shown(text.replace(str(path), path.name))
 
 
 def layout(raw: RawFile, names: Sequence[str], header_line: int) -> list[int | None]:

@@ -13,8 +13,8 @@ import pyarrow.parquet as pq
 
 from wengang.snapshot.csv_reading import read_csv
 from wengang.snapshot.encoding import ENCODINGS
-from wengang.snapshot.faults import shown
-from wengang.snapshot.rawfile import LINE, RawFile, add_lines, layout, numbered, pick
+from wengang.snapshot.parquet_scan import scan_sql
+from wengang.snapshot.rawfile import LINE, RawFile, add_lines, cannot_read, layout, numbered, pick
 from wengang.snapshot.schema import FILES, FileSpec
 
 __all__ = ["ENCODINGS", "LINE", "RawFile", "SnapshotLayoutError", "content_hash", "locate_files", "read_file"]
@@ -98,14 +98,16 @@ def _read_parquet(spec: FileSpec, path: Path) -> RawFile:
     for i in {i for i in where if i is not None}:
         if pa.types.is_nested(types[i]):
             _not_one_value(raw, names[i], types[i])
-    raw.stream = lambda: _stream(raw, parquet, where)
+    raw.query = scan_sql(raw, names, types, where)
+    if raw.query is None:
+        raw.stream = lambda: _stream(raw, parquet, where)
     return raw
 
 
 def _unreadable(spec: FileSpec, path: Path, err: Exception) -> RawFile:
     """The file as one fault and no rows."""
     raw = RawFile(spec, path, pa.table({c: pa.array([], pa.string()) for c in spec.column_names}))
-    raw.fault_file(0, "", "", f"无法读取 Parquet 文件 / cannot read the Parquet file: {_first_line(err, path)}")
+    cannot_read(raw, err)
     add_lines(raw, pa.array([], pa.int64()))
     return raw
 
@@ -125,7 +127,7 @@ def _stream(raw: RawFile, parquet: pq.ParquetFile, where: list[int | None]) -> I
                                     names=part.column_names), line)
             line += batch.num_rows
     except (pa.ArrowException, OSError) as err:
-        raw.fault_file(0, "", "", f"无法读取 Parquet 文件 / cannot read the Parquet file: {_first_line(err, raw.path)}")
+        cannot_read(raw, err)
 
 
 def _as_text(raw: RawFile, part: pa.Table, name: str, failed: set[str]) -> pa.ChunkedArray | pa.Array:
@@ -143,9 +145,3 @@ def _as_text(raw: RawFile, part: pa.Table, name: str, failed: set[str]) -> pa.Ch
         failed.add(name)
         _not_one_value(raw, name, col.type)
     return pa.nulls(part.num_rows, pa.string())
-
-
-def _first_line(err: Exception, path: Path) -> str:
-    """The reader's complaint in one line, without the full path of the file (its name is in the fault)."""
-    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-    return shown(text.replace(str(path), path.name))

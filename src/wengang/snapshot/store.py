@@ -137,6 +137,7 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_
             else:                   # the rows were loaded in line order, and a plain scan keeps it: no sort
                 con.execute(f"CREATE TABLE {schema}.{spec.name} AS SELECT {typed}, {LINE} AS line FROM {raw_view(raw)}")
             counts[spec.name] = con.execute(f"SELECT count(*) FROM {schema}.{spec.name}").fetchall()[0][0]
+            con.execute(f"DROP TABLE {raw_view(raw)}")      # its text is stored typed now: room for the facts
         facts.build(con, schema)
         files = {name: raw.path.name for name, raw in raws.items()}
         bad_rows = len({(f.file, f.line) for f in faults})
