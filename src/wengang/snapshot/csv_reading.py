@@ -1,5 +1,6 @@
-"""CSV snapshot files: Arrow's fast reader when every line is text in the file's encoding and every row is whole;
-an exact reader otherwise, which names each bad line (wrong field count, bytes not in the encoding)."""
+"""CSV snapshot files: Arrow's streaming reader, batch by batch, when every line is text in the file's encoding and
+every row is whole; an exact reader otherwise (whole file), which names each bad line (wrong field count, bytes not
+in the encoding)."""
 
 from __future__ import annotations
 

@@ -3,6 +3,8 @@ them there, so no whole file is held in Python memory and DuckDB may spill to di
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import duckdb
 import pyarrow as pa
 
@@ -21,13 +23,10 @@ def load(con: duckdb.DuckDBPyConnection, raw: RawFile) -> RawFile:
     again by the exact reader (its faults then replace the fast reader's). Returns the file as finally read."""
     columns = ", ".join(f'"{name}" VARCHAR' for name in raw.spec.column_names)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {raw_view(raw)} ({columns}, {LINE} BIGINT)")
-    if raw.stream is not None:
-        try:
-            raw.rows = sum(_insert(con, raw, part) for part in raw.stream())
-        except Reread:
-            assert raw.reread is not None
-            raw = raw.reread()
-            con.execute(f"DELETE FROM {raw_view(raw)}")
+    if raw.stream is not None and not _insert_stream(con, raw):
+        assert raw.reread is not None
+        raw = raw.reread()
+        con.execute(f"DELETE FROM {raw_view(raw)}")
     if raw.query is not None:
         try:
             con.execute(f"INSERT INTO {raw_view(raw)} {raw.query}", [str(raw.path)])
@@ -40,6 +39,29 @@ def load(con: duckdb.DuckDBPyConnection, raw: RawFile) -> RawFile:
     if raw.spec.required and raw.rows == 0 and not raw.faults:
         raw.fault_file(0, "", "", NO_ROWS)
     return raw
+
+
+def _insert_stream(con: duckdb.DuckDBPyConnection, raw: RawFile) -> bool:
+    """Every batch in one INSERT that pulls them while Arrow reads on; False when the stream asked for a reread."""
+    assert raw.stream is not None
+    parts, reread, rows = raw.stream(), [], [0]
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        try:
+            for part in parts:
+                rows[0] += part.num_rows
+                yield from part.to_batches()
+        except Reread:
+            reread.append(True)
+
+    schema = pa.schema([(name, pa.string()) for name in raw.spec.column_names] + [(LINE, pa.int64())])
+    con.register(_BATCH, pa.RecordBatchReader.from_batches(schema, batches()))
+    try:
+        con.execute(f"INSERT INTO {raw_view(raw)} SELECT * FROM {_BATCH}")
+    finally:
+        con.unregister(_BATCH)
+    raw.rows = rows[0]
+    return not reread
 
 
 def _insert(con: duckdb.DuckDBPyConnection, raw: RawFile, part: pa.Table) -> int:

@@ -1,4 +1,5 @@
-"""Read snapshot files (CSV in UTF-8 or GB18030, or Parquet) into all-text Arrow tables with line numbers."""
+"""Locate and hash a snapshot folder, and read its files (CSV in UTF-8 or GB18030, or Parquet) as text with line
+numbers: streamed in batches, or read by DuckDB itself, never a whole large file in Python memory."""
 
 from __future__ import annotations
 
