@@ -10,9 +10,10 @@ import duckdb
 
 from wengang.domain.progress import Progress
 from wengang.domain.snapshots import CheckResult, SnapshotInfo
+from wengang.snapshot.loading import load
 from wengang.snapshot.reading import ENCODINGS, RawFile, content_hash, locate_files, read_file
 from wengang.snapshot.schema import FILES_BY_NAME
-from wengang.snapshot.validation import drop_repeats, register, validate
+from wengang.snapshot.validation import drop_repeats, validate
 
 
 class EncodingError(ValueError):
@@ -45,27 +46,32 @@ def stored_before(folder: Path, hashed: Hashed, info: SnapshotInfo) -> CheckResu
     return CheckResult(folder, hashed.content_hash, [], list(hashed.warnings), dict(info.row_counts), {})
 
 
-def _read_all(hashed: Hashed, encoding: str | None, progress: Progress) -> tuple[dict[str, RawFile], list[str]]:
+def _read_all(con: duckdb.DuckDBPyConnection, hashed: Hashed, encoding: str | None,
+              progress: Progress) -> tuple[dict[str, RawFile], list[str]]:
+    """Each file read and loaded into its temporary table on `con` in turn: one batch in Python memory at a time."""
     raws: dict[str, RawFile] = {}
     warnings = list(hashed.warnings)
     for i, (name, path) in enumerate(hashed.files.items()):
         progress.step(f"读取 / reading {path.name}")
-        raws[name] = read_file(FILES_BY_NAME[name], path, encoding.lower() if encoding else None)
+        raws[name] = load(con, read_file(FILES_BY_NAME[name], path, encoding.lower() if encoding else None))
         warnings.extend(raws[name].warnings)
         progress.advance(i + 1, len(hashed.files))
     return raws, warnings
 
 
+MEMORY_LIMIT = "1GB"          # DuckDB's share while a folder is read, checked and stored: beyond it, it spills
+
+
 def check(con: duckdb.DuckDBPyConnection, folder: Path, *, encoding: str | None, lenient: bool,
           progress: Progress, hashed: Hashed | None = None) -> tuple[CheckResult, dict[str, RawFile]]:
-    """Every file read and every row validated; the raw tables stay registered on `con` for a store to copy.
+    """Every file read and every row validated; the raw rows stay in temporary tables on `con` for a store to copy.
     `hashed` is the folder as an import already located and hashed it."""
     check_encoding(encoding)
     hashed = hashed or hash_folder(folder, progress)
-    raws, warnings = _read_all(hashed, encoding, progress)
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    raws, warnings = _read_all(con, hashed, encoding, progress)
     progress.step("校验 / validating every row")
-    register(con, raws)
-    rows = {name: raw.table.num_rows for name, raw in raws.items()}
+    rows = {name: raw.rows for name, raw in raws.items()}
     warnings.extend(drop_repeats(con, raws))
     faults = validate(con, raws, lenient=lenient)
     encodings = {name: raw.encoding for name, raw in raws.items()}

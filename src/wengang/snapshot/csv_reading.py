@@ -1,5 +1,6 @@
-"""CSV snapshot files: Arrow's fast reader when every line is text in the file's encoding and every row is whole;
-an exact reader otherwise, which names each bad line (wrong field count, bytes not in the encoding)."""
+"""CSV snapshot files: Arrow's streaming reader, batch by batch, when every line is text in the file's encoding and
+every row is whole; an exact reader otherwise (whole file), which names each bad line (wrong field count, bytes not
+in the encoding)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from wengang.snapshot.encoding import BadLine, Scan, lines, scan
 from wengang.snapshot.faults import Fault, shown
-from wengang.snapshot.rawfile import RawFile, add_lines, conform
+from wengang.snapshot.rawfile import RawFile, Reread, add_lines, conform, layout, numbered, pick
 from wengang.snapshot.schema import FileSpec
 
 
 def read_csv(spec: FileSpec, path: Path, encoding: str | None) -> RawFile:
-    """Read one CSV as text with its line numbers; `encoding` None means decide it from the bytes."""
+    """Read one CSV as text with its line numbers; `encoding` None means decide it from the bytes. A file whose
+    every line is text in its encoding is streamed in batches; the rest go to the exact reader."""
     scanned = scan(path, encoding)
     if scanned.wrong is not None:
         return _misread(spec, path, scanned)
@@ -29,6 +30,19 @@ def read_csv(spec: FileSpec, path: Path, encoding: str | None) -> RawFile:
     header = _header(path, scanned.encoding)
     if not header or "" in header:           # a blank first line or an unnamed column: the exact reader says which
         return _read_exact(spec, path, scanned)
+    raw = RawFile(spec, path, None, encoding=scanned.encoding, rows=scanned.records)
+    where = layout(raw, header, header_line=1)
+    raw.stream = lambda: _stream(raw, path, scanned, header, where)
+    raw.reread = lambda: _read_exact(spec, path, scanned)
+    return raw
+
+
+BLOCK = 16 << 20              # bytes of CSV per batch: memory stays bounded whatever the file's size
+
+
+def _stream(raw: RawFile, path: Path, scanned: Scan, header: list[str], where: list[int | None]) -> Iterator[pa.Table]:
+    """Arrow's streaming reader, batch by batch, each row on line 2 + its index (every record is one line here);
+    Reread when a row would not be on its exact line (a broken row, a blank line, a line break inside quotes)."""
     convert = pacsv.ConvertOptions(
         column_types={name: pa.string() for name in header}, strings_can_be_null=True, quoted_strings_can_be_null=True
     )
@@ -38,21 +52,22 @@ def read_csv(spec: FileSpec, path: Path, encoding: str | None) -> RawFile:
         structural.append("x")
         return "skip"
 
+    line = 2
     try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(encoding=scanned.encoding, block_size=16 << 20),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
-            convert_options=convert,
-        )
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        return _read_exact(spec, path, scanned)
-    if structural or table.num_rows != scanned.records or table.column_names != header:
-        return _read_exact(spec, path, scanned)
-    raw = RawFile(spec, path, table, encoding=scanned.encoding)
-    conform(raw, header_line=1)
-    add_lines(raw, pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64)))
-    return raw
+        reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(encoding=scanned.encoding, block_size=BLOCK),
+                                parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
+                                convert_options=convert)
+        if reader.schema.names != header:
+            raise Reread
+        for batch in reader:
+            if structural:
+                raise Reread
+            yield numbered(pick(raw, batch, where), line)
+            line += batch.num_rows
+    except (pa.ArrowInvalid, UnicodeDecodeError) as err:
+        raise Reread from err
+    if structural or line - 2 != scanned.records:
+        raise Reread
 
 
 def _misread(spec: FileSpec, path: Path, scanned: Scan) -> RawFile:

@@ -1,25 +1,25 @@
-"""Read snapshot files (CSV in UTF-8 or GB18030, or Parquet) into all-text Arrow tables with line numbers."""
+"""Locate and hash a snapshot folder, and read its files (CSV in UTF-8 or GB18030, or Parquet) as text with line
+numbers: streamed in batches, or read by DuckDB itself, never a whole large file in Python memory."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from wengang.snapshot.csv_reading import read_csv
 from wengang.snapshot.encoding import ENCODINGS
-from wengang.snapshot.faults import shown
-from wengang.snapshot.rawfile import LINE, RawFile, add_lines, conform
+from wengang.snapshot.parquet_scan import scan_sql
+from wengang.snapshot.rawfile import LINE, RawFile, add_lines, cannot_read, layout, numbered, pick
 from wengang.snapshot.schema import FILES, FileSpec
 
 __all__ = ["ENCODINGS", "LINE", "RawFile", "SnapshotLayoutError", "content_hash", "locate_files", "read_file"]
 _CHUNK = 8 << 20
-NO_ROWS = "必需文件没有数据行 / the required file has no rows"
 
 
 class SnapshotLayoutError(ValueError):
@@ -78,47 +78,71 @@ def content_hash(files: dict[str, Path]) -> str:
 
 
 def read_file(spec: FileSpec, path: Path, encoding: str | None = None) -> RawFile:
-    """Read one file as text; Parquet values are cast to text so every source is checked alike."""
-    raw = _read_parquet(spec, path) if path.suffix.lower() == ".parquet" else read_csv(spec, path, encoding)
-    if spec.required and raw.table.num_rows == 0 and not raw.faults:
-        raw.fault_file(0, "", "", NO_ROWS)
-    return raw
+    """Read one file as text; Parquet values are cast to text so every source is checked alike. A large file is
+    streamed: its rows reach the store batch by batch (loading.load), never all at once in Python memory."""
+    return _read_parquet(spec, path) if path.suffix.lower() == ".parquet" else read_csv(spec, path, encoding)
+
+
+PARQUET_BATCH = 262_144       # rows of Parquet per batch
 
 
 def _read_parquet(spec: FileSpec, path: Path) -> RawFile:
-    """A Parquet file as text columns; a file Arrow cannot open is one fault of the file, not a traceback."""
+    """A Parquet file as text columns, row group by row group; a file Arrow cannot open (or read on to its end) is
+    one fault of the file, not a traceback."""
     try:
-        table = pq.read_table(path)
+        parquet = pq.ParquetFile(path)
+        names, types = parquet.schema_arrow.names, parquet.schema_arrow.types
     except (pa.ArrowException, OSError) as err:
-        raw = RawFile(spec, path, pa.table({c: pa.array([], pa.string()) for c in spec.column_names}))
-        raw.fault_file(0, "", "", f"无法读取 Parquet 文件 / cannot read the Parquet file: {_first_line(err, path)}")
-        add_lines(raw, pa.array([], pa.int64()))
-        return raw
-    raw = RawFile(spec, path, table, encoding="parquet")
-    conform(raw, header_line=0)
-    _as_text(raw)
-    add_lines(raw, pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64)))
+        return _unreadable(spec, path, err)
+    raw = RawFile(spec, path, None, encoding="parquet", rows=parquet.metadata.num_rows)
+    where = layout(raw, names, header_line=0)
+    for i in {i for i in where if i is not None}:
+        if pa.types.is_nested(types[i]):
+            _not_one_value(raw, names[i], types[i])
+    raw.query = scan_sql(raw, names, types, where)
+    if raw.query is None:
+        raw.stream = lambda: _stream(raw, parquet, where)
     return raw
 
 
-def _as_text(raw: RawFile) -> None:
-    """Cast every column to text; a column that holds lists, records or maps (not one value per row) is a fault."""
-    for i, name in enumerate(raw.table.column_names):
-        col = raw.table.column(i)
-        if pa.types.is_string(col.type):
-            continue
+def _unreadable(spec: FileSpec, path: Path, err: Exception) -> RawFile:
+    """The file as one fault and no rows."""
+    raw = RawFile(spec, path, pa.table({c: pa.array([], pa.string()) for c in spec.column_names}))
+    cannot_read(raw, err)
+    add_lines(raw, pa.array([], pa.int64()))
+    return raw
+
+
+def _not_one_value(raw: RawFile, name: str, kind: pa.DataType) -> None:
+    raw.fault_file(0, name, "", f"列类型 {kind} 不是每行一个值 / column {name!r} has type {kind}: "
+                                "a snapshot column holds one text, number or date per row")
+
+
+def _stream(raw: RawFile, parquet: pq.ParquetFile, where: list[int | None]) -> Iterator[pa.Table]:
+    """The file's batches as text with lines 1, 2, …; a read error on the way is a fault of the file and ends it."""
+    line, failed = 1, set(raw.spec.column_names) & {f.column for f in raw.faults}
+    try:
+        for batch in parquet.iter_batches(batch_size=PARQUET_BATCH):
+            part = pick(raw, batch, where)
+            yield numbered(pa.table([_as_text(raw, part, name, failed) for name in part.column_names],
+                                    names=part.column_names), line)
+            line += batch.num_rows
+    except (pa.ArrowException, OSError) as err:
+        cannot_read(raw, err)
+
+
+def _as_text(raw: RawFile, part: pa.Table, name: str, failed: set[str]) -> pa.ChunkedArray | pa.Array:
+    """One column of a batch as text; a column that cannot be text (lists, records, maps) is all empty, its fault
+    said once."""
+    col = part.column(name)
+    if pa.types.is_string(col.type):
+        return col
+    if name not in failed and not pa.types.is_nested(col.type):
         try:
-            if pa.types.is_nested(col.type):
-                raise pa.ArrowTypeError("nested")
-            text: pa.ChunkedArray | pa.Array = col.cast(pa.string())
+            return col.cast(pa.string())
         except pa.ArrowException:
-            raw.fault_file(0, name, "", f"列类型 {col.type} 不是每行一个值 / column {name!r} has type {col.type}: "
-                                        "a snapshot column holds one text, number or date per row")
-            text = pa.nulls(raw.table.num_rows, pa.string())
-        raw.table = raw.table.set_column(i, name, text)
-
-
-def _first_line(err: Exception, path: Path) -> str:
-    """The reader's complaint in one line, without the full path of the file (its name is in the fault)."""
-    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-    return shown(text.replace(str(path), path.name))
+            pass
+    if name not in failed:
+        failed.add(name)
+        _not_one_value(raw, name, col.type)
+    return pa.nulls(part.num_rows, pa.string())

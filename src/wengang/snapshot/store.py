@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import secrets
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,9 +19,9 @@ from wengang.domain.snapshots import SnapshotInfo, schema_of
 from wengang.snapshot import facts
 from wengang.snapshot.checks import typed_sql
 from wengang.snapshot.faults import Fault
+from wengang.snapshot.loading import raw_view
 from wengang.snapshot.rawfile import LINE, RawFile
 from wengang.snapshot.schema import FILES
-from wengang.snapshot.validation import raw_view
 
 REGISTRY_DDL = """
 CREATE TABLE IF NOT EXISTS snapshots (
@@ -38,8 +41,10 @@ Connection = duckdb.DuckDBPyConnection
 
 
 def scratch() -> Connection:
-    """An in-memory connection: a folder is checked on it without touching (or locking) the store file."""
-    return duckdb.connect()
+    """An in-memory connection: a folder is checked on it without touching (or locking) the store file; what it
+    spills goes to a folder of its own under the system's temporary directory, not the working directory."""
+    spill = Path(tempfile.gettempdir()) / f"wengang-duckdb-{os.getpid()}-{secrets.token_hex(4)}"
+    return duckdb.connect(config={"temp_directory": str(spill)})
 
 
 BUSY_WAIT_SECONDS = 3.0       # a page or a command waits this long for another process's lock before saying so
@@ -116,6 +121,7 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_
                 "reason": [f.reason for f in faults]}))
             con.execute(f"INSERT INTO {schema}.quarantine SELECT * FROM new_quarantine")
         counts: dict[str, int] = {}
+        faulted = {f.file for f in faults}
         for spec in FILES:
             raw = raws.get(spec.name)
             typed = ", ".join(typed_sql(c) for c in spec.columns)
@@ -123,11 +129,15 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_
                 con.execute(f"CREATE TABLE {schema}.{spec.name} AS SELECT {typed}, 0::BIGINT AS line "
                             f"FROM (SELECT {', '.join(f'NULL::VARCHAR AS {c.name}' for c in spec.columns)}) WHERE false")
                 continue
-            con.execute(f"""CREATE TABLE {schema}.{spec.name} AS
-                SELECT {typed}, {LINE} AS line FROM {raw_view(raw)} r
-                WHERE r.{LINE} NOT IN (SELECT line FROM {schema}.quarantine WHERE file = ?)
-                ORDER BY r.{LINE}""", [raw.display])
+            if raw.display in faulted:
+                con.execute(f"""CREATE TABLE {schema}.{spec.name} AS
+                    SELECT {typed}, {LINE} AS line FROM {raw_view(raw)} r
+                    WHERE r.{LINE} NOT IN (SELECT line FROM {schema}.quarantine WHERE file = ?)
+                    ORDER BY r.{LINE}""", [raw.display])
+            else:                   # the rows were loaded in line order, and a plain scan keeps it: no sort
+                con.execute(f"CREATE TABLE {schema}.{spec.name} AS SELECT {typed}, {LINE} AS line FROM {raw_view(raw)}")
             counts[spec.name] = con.execute(f"SELECT count(*) FROM {schema}.{spec.name}").fetchall()[0][0]
+            con.execute(f"DROP TABLE {raw_view(raw)}")      # its text is stored typed now: room for the facts
         facts.build(con, schema)
         files = {name: raw.path.name for name, raw in raws.items()}
         bad_rows = len({(f.file, f.line) for f in faults})

@@ -6,28 +6,18 @@ import dataclasses
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from wengang.domain.identifiers import mask_email, mask_phone
 from wengang.domain.names import name_problem
 from wengang.snapshot.checks import NAME_SUSPECT, value_problem_sql
 from wengang.snapshot.faults import Fault, shown
+from wengang.snapshot.loading import raw_view
 from wengang.snapshot.rawfile import LINE, RawFile
 from wengang.snapshot.schema import PERSONAL_KINDS
 
 ORPHAN = "单位不在 employers 中 / unit is not in employers"
 REPEAT_WARNINGS = 20          # warnings named line by line; more repeats are counted in one
 CASCADE = "该单位的 employers 行已隔离 / the employers row of this unit was quarantined"
-
-
-def raw_view(raw: RawFile) -> str:
-    return f"raw_{raw.spec.name}"
-
-
-def register(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile]) -> None:
-    """Expose each Arrow table to DuckDB without copying it."""
-    for raw in raws.values():
-        con.register(raw_view(raw), raw.table)
 
 
 def validate(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile], *, lenient: bool) -> list[Fault]:
@@ -93,7 +83,7 @@ def drop_repeats(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile]) -> li
     leave the raw table before anything is checked or stored. The warning names lines only, never a value."""
     warnings: list[str] = []
     for raw in raws.values():
-        if not raw.spec.repeats_kept_once or raw.unusable or raw.table.num_rows == 0:
+        if not raw.spec.repeats_kept_once or raw.unusable or raw.rows == 0:
             continue
         names = [f'"{c}"' for c in raw.spec.column_names]
         same = " AND ".join(f"r.{c} IS NOT DISTINCT FROM g.{c}" for c in names)   # an empty cell equals an empty one
@@ -114,9 +104,9 @@ def drop_repeats(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile]) -> li
         if len(rows) > REPEAT_WARNINGS:
             warnings.append(f"{raw.display}: 另有 {len(rows) - REPEAT_WARNINGS} 组完全重复的行, 各保留一次 / "
                             f"{len(rows) - REPEAT_WARNINGS} more groups of exactly repeated rows, each kept once")
-        keep = pc.invert(pc.is_in(raw.table.column(LINE), value_set=pa.array(dropped, pa.int64())))
-        raw.table = raw.table.filter(keep)
-        con.register(raw_view(raw), raw.table)
+        con.register("repeated_lines", pa.table({"line": pa.array(dropped, pa.int64())}))
+        con.execute(f"DELETE FROM {raw_view(raw)} WHERE {LINE} IN (SELECT line FROM repeated_lines)")
+        con.unregister("repeated_lines")
     return warnings
 
 
