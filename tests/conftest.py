@@ -85,12 +85,14 @@ def db_url(request, tmp_path) -> str:
 
 
 def empty_postgres(url: str) -> None:
-    """The session's PostgreSQL database emptied: every table, the identities and the audit chain's head."""
+    """The session's PostgreSQL database emptied: every table, the identities and the audit chain's head (its chain id
+    new, as a new database's: a tampering test forges it, and the next test would inherit the forgery)."""
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.exec_driver_sql("SET LOCAL session_replication_role = replica")   # past the audit log's guards
         conn.exec_driver_sql(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
-        conn.exec_driver_sql(f"UPDATE audit_head SET seq = 0, hash = '{'0' * 64}', keyed_from = 1")
+        conn.exec_driver_sql(f"UPDATE audit_head SET seq = 0, hash = '{'0' * 64}', keyed_from = 1, "   # a new chain,
+                             f"chain = '{secrets.token_hex(16)}'")     # as a new database's (a test may have forged it)
     engine.dispose()
 
 

@@ -54,7 +54,7 @@ def test_a_clerk_plans_by_district_and_starts_the_first_batch(browser, plan_serv
     page.fill("#plan-gap", "3")
     page.click("#plan-preview")
     expect(page.locator("#preview tbody tr")).to_have_count(3)
-    expect(page.locator("#preview")).to_contain_text("区县 630102")
+    expect(page.locator("#preview")).to_contain_text("青海省西宁市城东区")                # 630102, named
     page.click("#plan-save")
     expect(page.locator("#planned tbody tr")).to_have_count(3)
     expect(page.locator("#planned-1")).to_contain_text("已排定, 未开始")
