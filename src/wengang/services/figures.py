@@ -82,12 +82,22 @@ def share(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1")) if whole else None
 
 
+def years_of(found: list[Cycle]) -> list[int]:
+    """The years in which a live cycle of these was opened (Beijing dates), newest first: the views by year."""
+    return sorted({beijing_date(c.opened_at).year for c in found if not c.cancelled}, reverse=True)
+
+
+def of_year(found: list[Cycle], year: int) -> list[Cycle]:
+    """The live cycles of these opened (Beijing date) in the year."""
+    return [c for c in found if not c.cancelled and beijing_date(c.opened_at).year == year]
+
+
 def scope(*, store: Store, cycle_id: int | None = None, year: int | None = None) -> tuple[list[Cycle], int | None]:
     """The cycles of a view: one cycle, or every live cycle opened (Beijing date) in the year."""
     with store.reading() as uow:
         found = uow.cycles.all()
     if year is not None:
-        return [c for c in found if not c.cancelled and beijing_date(c.opened_at).year == year], year
+        return of_year(found, year), year
     chosen = [c for c in found if c.id == cycle_id]
     if not chosen:
         raise NotFound(f"没有周期 {cycle_id} / no cycle {cycle_id}")
@@ -104,17 +114,32 @@ def board(*, store: Store, cycle_id: int | None = None, year: int | None = None,
         cells = uow.figures.cells(ids, by)
         days = uow.figures.days_to_money(ids)
         failures = uow.figures.failures(ids)
+    total, rows = roll_up(cells)
+    states: dict[str, tuple[int, Decimal]] = {}
+    for c in cells:
+        n, amount = states.get(c.state.value, (0, Decimal("0.00")))
+        states[c.state.value] = (n + c.cases, amount + c.amount)
+    return Board(cycles, year, by, total, rows, [(s, *states[s]) for s in STATE_ORDER if s in states], spread(days),
+                 sorted(failures, key=lambda f: (-f.payments, f.reason or "")))
+
+
+def breakdown(cycle_ids: list[int], by: str, *, store: Store) -> tuple[Tally, list[Tally]]:
+    """Only the cases' tallies of these cycles by one breakdown (one grouped statement, no payments read): what
+    the public statistics publish."""
+    if by not in BREAKDOWNS:
+        raise Refused(f"不能按 {by} 分组 / no breakdown {by}; one of {', '.join(BREAKDOWNS)}")
+    with store.reading() as uow:
+        return roll_up(uow.figures.cells(cycle_ids, by))
+
+
+def roll_up(cells: list[Cell]) -> tuple[Tally, list[Tally]]:
+    """The total and one tally per breakdown value, the most cases first."""
     total = Tally(None)
     rows: dict[str | None, Tally] = {}
-    states: dict[str, tuple[int, Decimal]] = {}
     for c in cells:
         total = total.add(c)
         rows[c.key] = rows.get(c.key, Tally(c.key)).add(c)
-        n, amount = states.get(c.state.value, (0, Decimal("0.00")))
-        states[c.state.value] = (n + c.cases, amount + c.amount)
-    return Board(cycles, year, by, total, sorted(rows.values(), key=lambda t: (-t.cases, t.key or "")),
-                 [(s, *states[s]) for s in STATE_ORDER if s in states], spread(days),
-                 sorted(failures, key=lambda f: (-f.payments, f.reason or "")))
+    return total, sorted(rows.values(), key=lambda t: (-t.cases, t.key or ""))
 
 
 def spread(days: dict[int, int]) -> Spread:

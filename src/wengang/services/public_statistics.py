@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from wengang.domain.days import beijing_date
 from wengang.domain.disclosure import PUBLIC_MIN_UNITS, Threshold, withheld
 from wengang.domain.ports import Store
 from wengang.services import figures
@@ -42,25 +41,20 @@ class Statistics:
     insured_unknown: bool
 
 
-def years(*, store: Store) -> list[int]:
-    """The years in which a live cycle was opened (Beijing dates), newest first."""
-    with store.reading() as uow:
-        found = uow.cycles.all()
-    return sorted({beijing_date(c.opened_at).year for c in found if not c.cancelled}, reverse=True)
-
-
 def statistics(*, store: Store, year: int | None = None, threshold: Threshold = PUBLIC_MIN_UNITS) -> Statistics:
     """The year's published figures (the newest year when none is asked; an empty year shows nothing)."""
-    known = years(store=store)
+    with store.reading() as uow:
+        found = uow.cycles.all()
+    known = figures.years_of(found)
     year = year if year is not None else (known[0] if known else None)
     if year is None or year not in known:
         empty = Published(None, 0, Decimal("0.00"), 0, None)
         return Statistics(year, known, empty, [], [], threshold, False)
-    district = figures.board(store=store, year=year, by="district")
-    programme = figures.board(store=store, year=year, by="program")
-    total = _published([district.total], threshold.units)[0]
-    return Statistics(year, known, total, _published(district.rows, threshold.units),
-                      _published(programme.rows, threshold.units), threshold, district.total.insured_unknown > 0)
+    ids = [c.id for c in figures.of_year(found, year)]
+    total, districts = figures.breakdown(ids, "district", store=store)
+    programmes = figures.breakdown(ids, "program", store=store)[1]
+    return Statistics(year, known, _published([total], threshold.units)[0], _published(districts, threshold.units),
+                      _published(programmes, threshold.units), threshold, total.insured_unknown > 0)
 
 
 def _published(rows: list[Tally], threshold: int) -> list[Published]:

@@ -39,7 +39,7 @@ def board(request: Request, store: StoreDep, me: DashboardView, cycle: CycleQ = 
           by: By = "district"):
     """Units, money, employees covered, SME coverage, days to money and failed payments of a cycle or a year."""
     everything = cycles.list_cycles(store=store)
-    years = sorted({beijing_date(c.opened_at).year for c in everything if not c.cancelled}, reverse=True)
+    years = figures.years_of(everything)
     cycle = None if year is not None else chosen(store, cycle)
     if cycle is None and year is None:
         return render(request, "staff/dashboard.html", {"b": None, "cycles": [], "years": years})
