@@ -14,17 +14,20 @@ PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "�
 
 
 @cache
+def _lines() -> list[str]:
+    """The vendored file's lines, read once: the provenance first, then the CSV."""
+    return resources.files("wengang.rules").joinpath("divisions.csv").read_text(encoding="utf-8").splitlines()
+
+
+@cache
 def _divisions() -> dict[str, tuple[str, str]]:
-    """code → (name, parent code), read once from the vendored file (its first line is the provenance)."""
-    text = resources.files("wengang.rules").joinpath("divisions.csv").read_text(encoding="utf-8")
-    lines = text.splitlines()[1:]
-    return {r["code"]: (r["name"], r["parent"]) for r in csv.DictReader(lines)}
+    """code → (name, parent code)."""
+    return {r["code"]: (r["name"], r["parent"]) for r in csv.DictReader(_lines()[1:])}
 
 
 def source() -> str:
     """Where the names come from (the vendored file's provenance line), for a report's footnote."""
-    text = resources.files("wengang.rules").joinpath("divisions.csv").read_text(encoding="utf-8")
-    return text.splitlines()[0].removeprefix("# source: ")
+    return _lines()[0].removeprefix("# source: ")
 
 
 def _short(code: str) -> str:
