@@ -128,5 +128,8 @@ class FakeStore:
     def change_mark(self) -> int:
         return self.state.trail.head[0]
 
+    def settle(self, *tables: str) -> None:
+        """Memory has no statistics to bring up to date."""
+
     def close(self) -> None:
         """Nothing to release (the fixtures close real and fake stores alike)."""

@@ -57,6 +57,28 @@ def test_open_routes_every_unit_by_its_decision(db_store, db_settings, case_city
     assert (eligible.industry, eligible.unit_type, eligible.insured) == ("other", "enterprise", 10)
 
 
+def test_opening_leaves_postgresql_counting_the_new_cases(db_store, opened):
+    """Right after a cycle opens, PostgreSQL's statistics know its cases and its visibility map covers them (the
+    dashboard's first reads of a city-sized cycle are planned and read as later ones are); SQLite keeps none."""
+    with db_store.engine.connect() as conn:
+        if db_store.dialect == "sqlite":
+            assert not conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first()
+            return
+        rows, analysed, vacuumed = conn.execute(text(
+            "SELECT c.reltuples, s.last_analyze, s.last_vacuum FROM pg_class c "
+            "JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.relname = 'cases'")).one()
+        visible = conn.execute(text("SELECT relallvisible, relpages FROM pg_class WHERE relname = 'cases'")).one()
+    assert rows == UNITS and analysed is not None and vacuumed is not None
+    assert visible[0] == visible[1] > 0
+
+
+def test_a_store_settles_only_its_own_tables(db_store):
+    if db_store.dialect == "postgresql":
+        with pytest.raises(ValueError, match="no such table"):
+            db_store.settle('cases"; DROP TABLE cases; --')
+    db_store.settle("cases", "audit_log")                 # on SQLite: nothing to do, nothing refused
+
+
 def test_every_case_has_its_opening_entry_and_the_chain_verifies(db_store, opened):
     with db_store.reading() as uow:
         entries = list(uow.audit.entries())

@@ -595,3 +595,8 @@ class Store(Protocol):
     def close(self) -> None:
         """Let go of its connections (a worker process's own store, at the end of its job)."""
         ...
+
+    def settle(self, *tables: str) -> None:
+        """After a bulk write has committed: the database's own bookkeeping of these tables (statistics) brought up
+        to date, so the next reads are planned on the tables as they now are."""
+        ...

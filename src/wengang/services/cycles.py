@@ -177,6 +177,7 @@ def open_from_decided(decided: pa.Table, *, store: Store, pack_id: str, as_of: d
                                       "run": run_id, "rounds_required": required,
                                       "counts": {k: v[0] for k, v in counts.items()}})])
         uow.commit()
+    store.settle("cases")                    # the dashboard's first reads of a new city-sized cycle
     return status(cycle_id, store=store)
 
 
