@@ -125,7 +125,7 @@ class FakeAnalytics:
     def decided(self, uscc: str, run_id: str | None = None):
         return None
 
-    def size_counts(self, run_id, reached, paid):
+    def size_counts(self, run_id):
         return None
 
     def unit_kinds(self, snapshot_id: str) -> dict[str, tuple[str | None, str | None]]:

@@ -119,6 +119,8 @@ def test_staff_api_gives_money_as_text_and_the_trail_of_a_case(client, facts):
     assert board["amount_listed"] == "4320.00" and board["sme"]["coverage_eligible"] == "75.0"
     figures = api.get(f"/api/v1/staff/figures?cycle={facts['paid_cycle']}&by=size", headers=auditor).json()
     assert figures["total"]["listed_amount"] == "4320.00" and figures["by"] == "size"          # the same money
+    sizes = [(r["size"], r["reached"], r["paid"]) for r in board["by_size"] if r["reached"]]
+    assert sizes and sizes == [(r["key"], r["listed"], r["paid"]) for r in figures["rows"] if r["listed"]]
     assert sum(r["cases"] for r in figures["rows"]) == figures["total"]["cases"] == sum(
         n for _, n, _ in figures["states"])
     assert api.get("/api/v1/staff/figures", headers=auditor).status_code == 400     # neither a cycle nor a year

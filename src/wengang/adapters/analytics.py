@@ -31,10 +31,8 @@ from wengang.snapshot import checking, facts, store
 SIZE_COUNTS = """
     SELECT coalesce(d.size_class, 'unknown') AS size, count(*) AS units,
            count(*) FILTER (d.decision = 'eligible') AS eligible,
-           coalesce(sum(d.amount_fen) FILTER (d.decision = 'eligible'), 0) AS fen,
-           count(r.uscc) AS reached, count(p.uscc) AS paid
-    FROM decisions d LEFT JOIN reached r USING (uscc) LEFT JOIN paid p USING (uscc)
-    WHERE d.run_id = ? GROUP BY 1"""
+           coalesce(sum(d.amount_fen) FILTER (d.decision = 'eligible'), 0) AS fen
+    FROM decisions d WHERE d.run_id = ? GROUP BY 1"""
 
 ACCOUNTS = """SELECT uscc, bank_code, account_no, account_name FROM {schema}.employers
               WHERE bank_code IS NOT NULL AND account_no IS NOT NULL AND account_name IS NOT NULL"""
@@ -244,7 +242,7 @@ class DuckAnalytics(Simulations):
         except duckdb.Error as err:
             raise AnalyticsUnreadable(str(err)) from err
 
-    def size_counts(self, run_id: str, reached: Sequence[str], paid: Sequence[str]) -> list[SizeCount] | None:
+    def size_counts(self, run_id: str) -> list[SizeCount] | None:
         if not self.path.exists():
             return None
         try:
@@ -254,10 +252,8 @@ class DuckAnalytics(Simulations):
         try:
             if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'decisions'").fetchone():
                 return None
-            con.register("reached", pa.table({"uscc": pa.array(reached, pa.string())}))
-            con.register("paid", pa.table({"uscc": pa.array(paid, pa.string())}))
-            return [SizeCount(size, units, eligible, int(fen), r, p)
-                    for size, units, eligible, fen, r, p in con.execute(SIZE_COUNTS, [run_id]).fetchall()]
+            return [SizeCount(size, units, eligible, int(fen))
+                    for size, units, eligible, fen in con.execute(SIZE_COUNTS, [run_id]).fetchall()]
         finally:
             con.close()
 

@@ -83,11 +83,9 @@ class Decided(NamedTuple):
 
 
 class SizeCount(NamedTuple):
-    """One size class of a run's decisions: units decided, eligible (and their money in fen), reached and paid."""
+    """One size class of a run's decisions: units decided, eligible (and their money in fen)."""
 
     size: str
     units: int
     eligible: int
     eligible_fen: int
-    reached: int
-    paid: int

@@ -478,9 +478,9 @@ class Analytics(Protocol):
         the unit is not stored. Changes nothing."""
         ...
 
-    def size_counts(self, run_id: str, reached: Sequence[str], paid: Sequence[str]) -> list[SizeCount] | None:
-        """The run's decisions counted per size class, with how many of `reached` and `paid` are in each; None when
-        the run's decisions are not stored. Does not wait for a writer's lock."""
+    def size_counts(self, run_id: str) -> list[SizeCount] | None:
+        """The run's decisions counted per size class; None when the run's decisions are not stored. Does not wait
+        for a writer's lock."""
         ...
 
 
