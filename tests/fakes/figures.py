@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 
+from tests.fakes.audit import AuditTrail
 from tests.fakes.table import Table
 from wengang.domain.figures import BREAKDOWNS, PAID, SME, Cell, Failure, Settled
 
@@ -21,8 +22,8 @@ def _key(case, by: str) -> str | None:
 class FakeFigures:
     """The Figures port over the unit of work's cases, attempts and cycles."""
 
-    def __init__(self, cases: Table, attempts: Table, cycles: Table):
-        self.cases, self.attempts, self.cycles = cases, attempts, cycles
+    def __init__(self, cases: Table, attempts: Table, cycles: Table, trail: AuditTrail):
+        self.cases, self.attempts, self.cycles, self.trail = cases, attempts, cycles, trail
 
     def _of(self, cycle_ids: Sequence[int]):
         wanted = set(cycle_ids)
@@ -54,9 +55,12 @@ class FakeFigures:
                         if a.case_id in ids and a.status in ("rejected", "returned"))
         return [Failure(r, n) for r, n in sorted(found.items(), key=lambda kv: (-kv[1], kv[0] or ""))]
 
-    def units_in(self, cycle_id: int, usccs: Sequence[str]) -> set[str]:
-        wanted = set(usccs)
-        return {c.uscc for c in self._of([cycle_id]) if c.uscc in wanted}
+    def served(self, cycle_id: int) -> tuple[int, int]:
+        ours = {c.uscc for c in self._of([cycle_id])}
+        own = {e.subject.removeprefix("unit:") if e.event == "progress_looked_up" else e.actor
+               for e in self.trail.entries if e.event in ("signed_in", "progress_looked_up")}
+        asked = {e.actor for e in self.trail.entries if e.event == "callback_requested"}
+        return len(own & ours), len(asked & ours)
 
     def settled(self, since: dt.datetime, until: dt.datetime) -> list[Settled]:
         groups: dict[str, list] = {}

@@ -66,3 +66,29 @@ def _failed(key: str):
     from wengang.domain.contact import HANDED_FAILED, Handed
 
     return Handed(key, HANDED_FAILED, error="no such number")
+
+
+def test_units_served_are_counted_by_the_database_each_unit_once(db_store, opened):
+    """The reach figures' self-service and call-back units (issue 16.6), counted through the audit log's partial
+    index: a unit that signed in twice and looked its progress up counts once; staff, the public and a unit outside
+    the cycle not at all."""
+    from wengang.domain.audit import Draft
+    from wengang.services import reach
+
+    stranger = uscc(99_999)
+    with db_store.transaction() as uow:
+        uow.audit.append([Draft(UNIT, "signed_in", "session", reason="登录"),
+                          Draft(UNIT, "signed_in", "session", reason="登录"),
+                          Draft("public", "progress_looked_up", f"unit:{UNIT}", reason="查询"),
+                          Draft("public", "progress_looked_up", f"unit:{OBJECTED}", reason="查询"),
+                          Draft(DISPATCH, "callback_requested", "callback:1", reason="回电", data={"uscc": DISPATCH}),
+                          Draft("public", "callback_requested", "callback:2", reason="回电", data={"uscc": None}),
+                          Draft("clerk-wang", "signed_in", "session", reason="登录"),
+                          Draft(stranger, "signed_in", "session", reason="登录"),
+                          Draft(UNIT, "case_opened", f"unit:{DISPATCH}", reason="不是服务")])
+        uow.commit()
+    with db_store.reading() as uow:
+        assert uow.figures.served(opened.cycle.id) == (2, 1)
+        assert uow.figures.served(opened.cycle.id + 1) == (0, 0)               # no such cycle: nobody
+    found = reach.figures(opened.cycle.id, store=db_store)
+    assert (found.self_service, found.callback) == (2, 1)

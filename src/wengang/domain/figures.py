@@ -13,6 +13,9 @@ from wengang.domain.cases import LISTED, State
 BREAKDOWNS = ("district", "size", "industry", "unit_type", "program")
 PAID = frozenset({State.PAID, State.CLOSED})          # the money reached the unit and stayed there
 SME = ("medium", "small", "micro")
+# The audit events that say a unit was served (reach figures, issue 16.6): by itself (signed in to the portal, looked
+# its progress up) or by a call back it asked for; each names its unit (services/reach.py says where).
+SERVED = ("signed_in", "progress_looked_up", "callback_requested")
 
 
 class Cell(NamedTuple):

@@ -667,8 +667,9 @@ class Figures(Protocol):
         """Payments of these cycles the bank rejected or returned, by the reason it gave."""
         ...
 
-    def units_in(self, cycle_id: int, usccs: Sequence[str]) -> set[str]:
-        """Those of these units that have a case in the cycle (the reach figures' units seen in the audit log)."""
+    def served(self, cycle_id: int) -> tuple[int, int]:
+        """Units of the cycle that served themselves (signed in to the portal or looked their progress up), and
+        those that asked for a call back, each unit counted once (the audit log's domain.figures.SERVED events)."""
         ...
 
     def settled(self, since: dt.datetime, until: dt.datetime) -> list[Settled]:

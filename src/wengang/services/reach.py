@@ -6,16 +6,12 @@ callbacks' time to answer."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 
 from wengang.domain.calls import REACHED
 from wengang.domain.ports import Store
 from wengang.services import callbacks
-
-EVENTS = ("signed_in", "progress_looked_up", "callback_requested")
-CHUNK = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,27 +52,11 @@ def figures(cycle_id: int, *, store: Store) -> Reach:
         by = uow.deliveries.by_event(cycle_id)
         told, reached = uow.deliveries.reached_units(cycle_id)
         phoned = {c.uscc for c in uow.calls.of_cycle(cycle_id) if c.outcome == REACHED}
-        seen: dict[str, set[str]] = {e: set() for e in EVENTS}
-        up_to = 0
-        while True:
-            entries = uow.audit.since(up_to, EVENTS, CHUNK)
-            if not entries:
-                break
-            for e in entries:
-                unit = e.actor if e.event == "signed_in" else e.subject.removeprefix("unit:") \
-                    if e.event == "progress_looked_up" else json.loads(e.data or "{}").get("uscc")
-                if unit:
-                    seen[e.event].add(unit)
-            up_to = entries[-1].seq
-        # only the units of this cycle, asked of the store for those seen (not every case of the cycle read)
-        units = uow.figures.units_in(cycle_id, sorted(set().union(*seen.values())))
-        seen = {e: found & units for e, found in seen.items()}
+        own, asked = uow.figures.served(cycle_id)
     lines: dict[tuple[str, str], list[int]] = {}
     for (event, channel, status), n in by.items():
         row = lines.setdefault((event, channel), [0, 0, 0])
         row[0 if status == "delivered" else 1 if status == "failed" else 2] += n
-    own = len(seen["signed_in"] | seen["progress_looked_up"])
-    asked = len(seen["callback_requested"])
     whole = own + len(phoned) + asked
     return Reach([Line(e, c, *v) for (e, c), v in sorted(lines.items())], told, reached, _share(reached, told),
                  own, len(phoned), asked, (_share(own, whole), _share(len(phoned), whole), _share(asked, whole)),

@@ -11,14 +11,14 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Connection, case, func, literal_column, select
+from sqlalchemy import ColumnElement, Connection, case, func, literal_column, select, text
 
 from wengang.adapters.db.payment_tables import payment_attempts
 from wengang.adapters.db.tables import DISTRICT_SQL, cases, cycles
 from wengang.adapters.db.types import Money
 from wengang.domain.cases import State
 from wengang.domain.days import beijing_date
-from wengang.domain.figures import BREAKDOWNS, PAID, SME, Cell, Failure, Settled
+from wengang.domain.figures import BREAKDOWNS, PAID, SERVED, SME, Cell, Failure, Settled
 
 DISTRICT: ColumnElement[str] = literal_column(DISTRICT_SQL)
 NAMES = {"district": "district", "size": "size_class", "industry": "industry", "unit_type": "unit_type",
@@ -27,7 +27,6 @@ NAMES = {"district": "district", "size": "size_class", "industry": "industry", "
 ORDER = {"district": (DISTRICT, cases.c.state)}
 FIGURES_ORDER = (cases.c.state, cases.c.size_class, cases.c.industry, cases.c.unit_type, cases.c.program)
 FAILED = ("rejected", "returned")
-CHUNK = 1000            # credit codes per IN list (a bound parameter each)
 # The Beijing calendar day of a naive UTC time, on each database.
 BEIJING_DAY = {"sqlite": "date({t}, '+8 hours')", "postgresql": "CAST({t} + interval '8 hours' AS date)"}
 
@@ -96,12 +95,20 @@ class SqlFigures:
                  .group_by(a.c.reason))
         return [Failure(reason, n) for reason, n in self.conn.execute(query)]
 
-    def units_in(self, cycle_id: int, usccs: Sequence[str]) -> set[str]:
-        found: set[str] = set()
-        for i in range(0, len(usccs), CHUNK):
-            found.update(self.conn.execute(select(cases.c.uscc).where(
-                cases.c.cycle_id == cycle_id, cases.c.uscc.in_(list(usccs[i:i + CHUNK])))).scalars())
-        return found
+    def served(self, cycle_id: int) -> tuple[int, int]:
+        # Each event read through the partial index of those events (tables.ix_audit_log_served: its predicate
+        # repeated, so SQLite may use it), each (way, unit) once by the UNION, then joined to the cycle's cases by
+        # (cycle, credit code). The unit is the actor of a sign-in or of a call back asked for, and the subject
+        # `unit:<code>` of a look-up. (One DISTINCT over a CASE of the three, then count(DISTINCT): twice the CPU.)
+        only = "event IN (" + ", ".join(f"'{e}'" for e in SERVED) + ")"
+        found = {bool(asked): n for asked, n in self.conn.execute(text(f"""
+            WITH seen AS (
+                SELECT 0 AS asked, actor AS uscc FROM audit_log WHERE {only} AND event = 'signed_in'
+                UNION SELECT 0, substr(subject, 6) FROM audit_log WHERE {only} AND event = 'progress_looked_up'
+                UNION SELECT 1, actor FROM audit_log WHERE {only} AND event = 'callback_requested')
+            SELECT asked, count(*) FROM seen
+            JOIN cases ON cases.uscc = seen.uscc AND cases.cycle_id = :cycle GROUP BY asked"""), {"cycle": cycle_id})}
+        return found.get(False, 0), found.get(True, 0)
 
     def settled(self, since: dt.datetime, until: dt.datetime) -> list[Settled]:
         a = payment_attempts

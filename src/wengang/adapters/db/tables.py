@@ -22,6 +22,7 @@ from sqlalchemy import (
 
 from wengang.adapters.db.types import Money
 from wengang.domain.cases import DECISIONS, State
+from wengang.domain.figures import SERVED
 from wengang.domain.publicity_plan import KINDS
 
 NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -211,6 +212,8 @@ reverifications = Table(
     Column("done_at", DateTime, nullable=False),
 )
 
+SERVED_WHERE = text("event IN (" + ", ".join(f"'{e}'" for e in SERVED) + ")")
+
 audit_log = Table(
     "audit_log", metadata,
     Column("seq", Id, primary_key=True, autoincrement=False),
@@ -227,6 +230,8 @@ audit_log = Table(
     Column("hash", String(64), nullable=False),
     Index("ix_audit_log_case", "case_id"),
     Index("ix_audit_log_subject", "subject"),
+    # only the few events that say a unit was served: the reach figures read them, never the whole log
+    Index("ix_audit_log_served", "event", "actor", "subject", sqlite_where=SERVED_WHERE, postgresql_where=SERVED_WHERE),
 )
 
 audit_head = Table(
