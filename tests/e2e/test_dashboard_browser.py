@@ -42,6 +42,8 @@ def test_a_director_reads_a_figure_and_follows_it_to_its_list(browser, board_ser
     expect(page.locator("#by-key")).to_contain_text("北京市朝阳区")          # a district by its name, not 110105
     expect(page.locator("#by-key")).to_contain_text("区划代码 999999")      # one no data set names, said as a code
     assert page.locator("svg.chart").count() == 4
+    expect(page.locator("#reach")).to_contain_text("自助 (登录或查询进度)")     # the reach fragment, loaded after
+    expect(page.locator("#reach-figures .muted", has_text="正在统计")).to_have_count(0)
     page.screenshot(path=shots / "staff-dashboard-figures.png", full_page=True)
     page.click("#fig-paid a")
     expect(page.locator("#queue-total")).to_contain_text(f"共 {len(paid)} 件")

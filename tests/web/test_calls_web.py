@@ -83,7 +83,11 @@ def test_a_specialist_is_named_and_their_portfolio_shows_each_units_next_step(cl
 def test_the_dashboard_shows_reach_by_event_and_channel_and_how_units_were_served(client, facts, world_settings):
     told_and_failed(world_settings)
     clerk, _ = staff_client(client, "clerk")
-    page = clerk.get(f"/staff/dashboard?cycle={facts['paid_cycle']}").text
+    board = clerk.get(f"/staff/dashboard?cycle={facts['paid_cycle']}").text      # the figures at once, reach after
+    assert f'hx-get="/staff/dashboard/reach?cycle={facts["paid_cycle"]}"' in board and 'id="reach"' not in board
+    page = clerk.get(f"/staff/dashboard/reach?cycle={facts['paid_cycle']}").text
     assert 'id="reach"' in page and "自助 (登录或查询进度)" in page and "回电用时(分, 中位/P90)" in page
+    assert clerk.get("/staff/dashboard/reach?cycle=999999").status_code == 404
+    assert clerk.get("/staff/dashboard/reach").status_code == 422
     lines = page.split('id="reach-lines"')[1]
     assert "短信" in lines and "失败" in lines and "identified" not in lines
