@@ -47,21 +47,29 @@ def _stored(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
 
 
 def spark_session():
-    """A local Spark session (set WENGANG_SPARK_MASTER=spark://host:7077 or yarn to use a cluster)."""
+    """The Spark session: local[2] by default, a cluster when WENGANG_SPARK_MASTER says which (spark://host:7077,
+    yarn, k8s://…) or when the driver was started by spark-submit (its --master is then already in the context). A
+    session left running on another master in this process is stopped first, so the run goes where it was asked."""
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", "python3"))
     from pyspark.sql import SparkSession
 
+    active = SparkSession.getActiveSession()
+    wanted = os.environ.get("WENGANG_SPARK_MASTER")
+    if active is not None and (wanted is None or active.sparkContext.master == wanted):
+        return active
+    if active is not None:
+        active.stop()
     warehouse = Path(tempfile.mkdtemp(prefix="wengang-spark-"))
-    master = os.environ.get("WENGANG_SPARK_MASTER", "local[2]")
-    return (SparkSession.builder.master(master).appName("wengang")
-            .config("spark.sql.warehouse.dir", str(warehouse / "warehouse"))
-            .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={warehouse}")
-            .config("spark.sql.shuffle.partitions", "8")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.ansi.enabled", "false")
-            .getOrCreate())
+    builder = (SparkSession.builder.appName("wengang")
+               .config("spark.sql.warehouse.dir", str(warehouse / "warehouse"))
+               .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={warehouse}")
+               .config("spark.sql.shuffle.partitions", os.environ.get("WENGANG_SPARK_PARTITIONS", "8"))
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.session.timeZone", "UTC")
+               .config("spark.sql.ansi.enabled", "false"))
+    if wanted or "PYSPARK_GATEWAY_PORT" not in os.environ:      # spark-submit's driver has its --master already
+        builder = builder.master(wanted or "local[2]")
+    return builder.getOrCreate()
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, info: SnapshotInfo, folder: Path) -> dict[str, Path]:
