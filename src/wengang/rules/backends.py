@@ -65,6 +65,7 @@ def spark_session():
                .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={warehouse}")
                .config("spark.sql.shuffle.partitions", os.environ.get("WENGANG_SPARK_PARTITIONS", "8"))
                .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.sql.ansi.enabled", "false"))
     if wanted or "PYSPARK_GATEWAY_PORT" not in os.environ:      # spark-submit's driver has its --master already
@@ -86,11 +87,20 @@ def export_parquet(con: duckdb.DuckDBPyConnection, info: SnapshotInfo, folder: P
     return paths
 
 
-def spark_tables(session, paths: dict[str, Path], info: SnapshotInfo) -> SnapshotTables:
-    backend = ibis.pyspark.connect(session)
+def spark_views(session, paths: dict[str, Path], info: SnapshotInfo) -> dict[str, str]:
+    """Exported Parquet files as the session's views, by table name."""
+    views = {}
     for name, path in paths.items():
-        session.read.parquet(str(path)).createOrReplaceTempView(f"wg_{info.id}_{name}")
-    return _tables(lambda name: backend.table(f"wg_{info.id}_{name}"), info, facts.TABLE in paths, set(paths))
+        views[name] = f"wg_{info.id}_{name}"
+        session.read.parquet(str(path)).createOrReplaceTempView(views[name])
+    return views
+
+
+def spark_tables(session, views: dict[str, str], info: SnapshotInfo, *, with_facts: bool) -> SnapshotTables:
+    """The snapshot's views in the Spark session as Ibis tables (the facts only when given: else the engine
+    aggregates the monthly rows itself)."""
+    backend = ibis.pyspark.connect(session)
+    return _tables(lambda name: backend.table(views[name]), info, with_facts, set(views))
 
 
 def execute(expr: Table) -> pa.Table:

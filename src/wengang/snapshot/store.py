@@ -151,3 +151,29 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_
     info = find(con, snapshot_id=snapshot_id)
     assert info is not None
     return info
+
+
+SPARK_MODE = "spark"          # checked and decided on Spark: the monthly rows stay in the folder, read there again
+SPARK_KEPT = ("employers", "contacts")      # what the case lifecycle reads here: accounts, kinds, contacts
+
+
+def register_spark(con: duckdb.DuckDBPyConnection, info: SnapshotInfo, tables: dict[str, pa.Table]) -> SnapshotInfo:
+    """A snapshot Spark checked: its registry row (mode spark, its folder the source Spark reads again, by hash) and
+    the per-unit tables the case lifecycle reads from this store, in one transaction; not its monthly rows."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"CREATE SCHEMA {info.schema}")
+        for name, table in tables.items():
+            con.register("new_rows", table)
+            con.execute(f"CREATE TABLE {info.schema}.{name} AS SELECT * FROM new_rows")
+            con.unregister("new_rows")
+        con.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [info.id, info.content_hash, info.source, info.imported_at, SPARK_MODE, json.dumps(info.files),
+                     json.dumps(info.row_counts), 0])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    found = find(con, snapshot_id=info.id)
+    assert found is not None
+    return found
