@@ -84,7 +84,8 @@ class DuckAnalytics(Simulations):
             info = store.find(con, snapshot_id=snapshot_id)
             if info is None:
                 return None
-            row = con.execute(f"SELECT min(month), max(month) FROM {info.schema}.contributions").fetchone()
+            table = store.SPAN if info.mode == store.SPARK_MODE else "contributions"   # a Spark snapshot's span only
+            row = con.execute(f"SELECT min(month), max(month) FROM {info.schema}.{table}").fetchone()
             return None if row is None or row[0] is None else (str(row[0]), str(row[1]))
         finally:
             con.close()
@@ -170,7 +171,8 @@ class DuckAnalytics(Simulations):
                                  time.perf_counter() - started)
         if keep:
             progress.step("登记快照并保存决定 / registering the snapshot, storing decisions and explanations")
-            kept = {name: on_spark.fetch(session, checked.views[name]) for name in store.SPARK_KEPT} if not known else {}
+            kept = {name: on_spark.fetch(session, checked.views[name]) for name in store.SPARK_KEPT}
+            kept[store.SPAN] = on_spark.span(session, checked.views["contributions"])
             con = store.connect(self.path)
             try:
                 if not known:

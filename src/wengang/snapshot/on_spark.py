@@ -154,3 +154,9 @@ def _typed_view(session: Session, spec: FileSpec, text: str | None, view: str) -
 def fetch(session: Session, view: str) -> pa.Table:
     """A (per-unit) view's rows, typed, for the store to keep."""
     return session.table(view).toArrow()
+
+
+def span(session: Session, contributions: str) -> pa.Table:
+    """The first and last contribution month, as one row of `month`: all the store keeps of the monthly rows."""
+    return session.sql(f"SELECT month FROM (SELECT min(month) AS month FROM {contributions} UNION ALL "
+                       f"SELECT max(month) FROM {contributions}) AS span WHERE month IS NOT NULL").toArrow()

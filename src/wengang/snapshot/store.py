@@ -155,6 +155,7 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_
 
 SPARK_MODE = "spark"          # checked and decided on Spark: the monthly rows stay in the folder, read there again
 SPARK_KEPT = ("employers", "contacts")      # what the case lifecycle reads here: accounts, kinds, contacts
+SPAN = "contribution_span"                  # and the first and last contribution month (a cycle's base year)
 
 
 def register_spark(con: duckdb.DuckDBPyConnection, info: SnapshotInfo, tables: dict[str, pa.Table]) -> SnapshotInfo:
