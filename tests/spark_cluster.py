@@ -4,6 +4,7 @@ from the pyspark package's own launcher on free ports and stopped (with their ex
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import signal
@@ -51,10 +52,8 @@ class Cluster:
             _signal(p, signal.SIGTERM)
         deadline = time.monotonic() + 20
         for p in self.processes:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 p.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
             _signal(p, signal.SIGKILL)      # the group: an executor that outlived its worker too
             p.wait()
         self.processes.clear()
@@ -65,10 +64,8 @@ class Cluster:
 
 
 def _signal(p: subprocess.Popen, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(p.pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def spark_home() -> Path:
