@@ -153,4 +153,4 @@ def test_a_cycle_opened_compared_and_reverified_on_the_cluster_has_the_duckdb_ca
         cases[engine] = _cycle(folders, tmp_path / engine, tmp_path / f"{engine}.sqlite", engine)
     assert cases["spark"] == cases["duckdb"]
     states = {state for _, state, *_ in cases["spark"]}
-    assert len(cases["spark"]) == 8 and {"reverified", "review", "rejected"} <= states
+    assert len(cases["spark"]) == 8 and {"re-verified", "review", "rejected"} <= states
