@@ -20,7 +20,7 @@ from wengang.config import Settings
 from wengang.domain.errors import Refused
 from wengang.services import cycles, publicity, reverify
 from wengang.services.evaluation import evaluate
-from wengang.services.snapshots import SnapshotRefused, check_folder
+from wengang.services.snapshots import SnapshotRefused, check_folder, import_folder
 from wengang.snapshot.generator import generate_city
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -79,6 +79,10 @@ def test_a_generated_city_decided_on_the_cluster_equals_duckdb_unit_by_unit_to_t
     assert analytics.run(spark.summary.id).engine == "spark"
     with pytest.raises(Refused, match="--engine spark"):
         _evaluate(info.id, tmp_path / "spark", "duckdb")
+    stored = import_folder(city, analytics=analytics, settings=Settings(data_dir=tmp_path / "spark")).snapshot
+    assert stored is not None and (stored.id, stored.mode) == (info.id, "strict")    # now whole, in its place
+    assert _evaluate(info.id, tmp_path / "spark", "duckdb").decided.sort_by("uscc").to_pylist() == \
+        duck.decided.sort_by("uscc").to_pylist()
 
 
 def _broken(city: Path, out: Path) -> Path:

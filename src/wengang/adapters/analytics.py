@@ -104,7 +104,7 @@ class DuckAnalytics(Simulations):
         con = store.connect(self.path)
         try:
             existing = store.find(con, content_hash=hashed.content_hash)
-            if existing:
+            if existing and existing.mode != store.SPARK_MODE:    # a Spark snapshot is stored whole now
                 return Imported(checking.stored_before(folder, hashed, existing), existing, already=True)
             result, raws = checking.check(con, folder, encoding=encoding, lenient=lenient, progress=progress,
                                           hashed=hashed)
@@ -113,7 +113,8 @@ class DuckAnalytics(Simulations):
             progress.step("写入分析库 / storing typed tables")
             info = store.write_snapshot(con, snapshot_id=result.content_hash[:12], content_hash=result.content_hash,
                                         source=str(folder.resolve()), raws=raws, faults=result.faults,
-                                        mode="lenient" if lenient else "strict", imported_at=self.clock.now())
+                                        mode="lenient" if lenient else "strict", imported_at=self.clock.now(),
+                                        replace=existing is not None)
             return Imported(result, info)
         finally:
             con.close()
@@ -125,7 +126,8 @@ class DuckAnalytics(Simulations):
         if snapshot.mode == store.SPARK_MODE and engine != "spark":
             raise Refused(f"快照 {snapshot.id} 在 Spark 上校验, 月度数据留在 {snapshot.source}; 请用 --engine spark / "
                           f"snapshot {snapshot.id} was checked on Spark and its monthly rows stay in its folder "
-                          f"{snapshot.source}: evaluate it with --engine spark, or import the folder's copy first")
+                          f"{snapshot.source}: evaluate it with --engine spark, or store it whole first "
+                          f"(wengang snapshot import {snapshot.source})")
         con = store.connect(self.path)
         try:
             if snapshot.mode != store.SPARK_MODE and not facts.exists(con, snapshot.schema):

@@ -105,12 +105,16 @@ def list_snapshots(con: duckdb.DuckDBPyConnection) -> list[SnapshotInfo]:
 
 def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_hash: str, source: str,
                    raws: dict[str, RawFile], faults: list[Fault], mode: str,
-                   imported_at: datetime | None = None) -> SnapshotInfo:
+                   imported_at: datetime | None = None, replace: bool = False) -> SnapshotInfo:
     """Store the good rows (all rows, in strict mode), the quarantine and the contribution facts every evaluation
-    reads (snapshot/facts.py), in one transaction; `imported_at` is naive UTC (default: the machine's now)."""
+    reads (snapshot/facts.py), in one transaction; `imported_at` is naive UTC (default: the machine's now).
+    `replace`: the same files registered by Spark (their per-unit tables only) are now stored whole, in their place."""
     schema = schema_of(snapshot_id)
     con.execute("BEGIN TRANSACTION")
     try:
+        if replace:
+            con.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            con.execute("DELETE FROM snapshots WHERE id = ?", [snapshot_id])
         con.execute(f"CREATE SCHEMA {schema}")
         con.execute(f"CREATE TABLE {schema}.quarantine (file VARCHAR, line BIGINT, \"column\" VARCHAR, "
                     "value VARCHAR, reason VARCHAR)")
