@@ -206,3 +206,4 @@ def published(db_store, db_settings, opened, case_city):
 from tests.callback_endpoint import callback  # noqa: E402,F401 - shared fixture
 from tests.paycity import pay_city, pay_settings, pay_store, reverified  # noqa: E402,F401 - shared fixtures
 from tests.reviewdata import review_city  # noqa: E402,F401 - shared fixture
+from tests.spark_cluster import spark_cluster  # noqa: E402,F401 - shared fixture (one per test process that asks)

@@ -15,10 +15,18 @@ import pyarrow as pa
 
 from wengang.adapters.clock import SystemClock
 from wengang.adapters.simulation import Simulations
-from wengang.domain.analytics import Decided, Evaluated, SizeCount, SnapshotAccount, SnapshotContact, Supplied
-from wengang.domain.errors import AnalyticsUnreadable
+from wengang.domain.analytics import (
+    Decided,
+    Evaluated,
+    FolderEvaluated,
+    SizeCount,
+    SnapshotAccount,
+    SnapshotContact,
+    Supplied,
+)
+from wengang.domain.errors import AnalyticsUnreadable, Refused
 from wengang.domain.ports import Clock
-from wengang.domain.progress import Progress
+from wengang.domain.progress import Progress, Silent
 from wengang.domain.snapshots import CheckResult, Imported, SnapshotInfo
 from wengang.rules import backends, runs
 from wengang.rules.engine import decide, decide_persons, decide_unit
@@ -26,7 +34,7 @@ from wengang.rules.inputs import SnapshotTables
 from wengang.rules.parameters import Pack, load_pack
 from wengang.rules.programmes import ROW_UNIT_COLUMNS, programme_of, programme_rows
 from wengang.rules.resolved import Resolved
-from wengang.snapshot import checking, facts, store
+from wengang.snapshot import checking, facts, on_spark, store
 
 SIZE_COUNTS = """
     SELECT coalesce(d.size_class, 'unknown') AS size, count(*) AS units,
@@ -74,7 +82,8 @@ class DuckAnalytics(Simulations):
             info = store.find(con, snapshot_id=snapshot_id)
             if info is None:
                 return None
-            row = con.execute(f"SELECT min(month), max(month) FROM {info.schema}.contributions").fetchone()
+            table = store.SPAN if info.mode == store.SPARK_MODE else "contributions"   # a Spark snapshot's span only
+            row = con.execute(f"SELECT min(month), max(month) FROM {info.schema}.{table}").fetchone()
             return None if row is None or row[0] is None else (str(row[0]), str(row[1]))
         finally:
             con.close()
@@ -93,7 +102,7 @@ class DuckAnalytics(Simulations):
         con = store.connect(self.path)
         try:
             existing = store.find(con, content_hash=hashed.content_hash)
-            if existing:
+            if existing and existing.mode != store.SPARK_MODE:    # a Spark snapshot is stored whole now
                 return Imported(checking.stored_before(folder, hashed, existing), existing, already=True)
             result, raws = checking.check(con, folder, encoding=encoding, lenient=lenient, progress=progress,
                                           hashed=hashed)
@@ -102,7 +111,8 @@ class DuckAnalytics(Simulations):
             progress.step("写入分析库 / storing typed tables")
             info = store.write_snapshot(con, snapshot_id=result.content_hash[:12], content_hash=result.content_hash,
                                         source=str(folder.resolve()), raws=raws, faults=result.faults,
-                                        mode="lenient" if lenient else "strict", imported_at=self.clock.now())
+                                        mode="lenient" if lenient else "strict", imported_at=self.clock.now(),
+                                        replace=existing is not None)
             return Imported(result, info)
         finally:
             con.close()
@@ -111,9 +121,14 @@ class DuckAnalytics(Simulations):
     def evaluate(self, snapshot: SnapshotInfo, pack_id: str, as_of: dt.date, *, engine: str, keep: bool,
                  progress: Progress) -> Evaluated:
         pack = load_pack(pack_id)
+        if snapshot.mode == store.SPARK_MODE and engine != "spark":
+            raise Refused(f"快照 {snapshot.id} 在 Spark 上校验, 月度数据留在 {snapshot.source}; 请用 --engine spark / "
+                          f"snapshot {snapshot.id} was checked on Spark and its monthly rows stay in its folder "
+                          f"{snapshot.source}: evaluate it with --engine spark, or store it whole first "
+                          f"(wengang snapshot import {snapshot.source})")
         con = store.connect(self.path)
         try:
-            if not facts.exists(con, snapshot.schema):
+            if snapshot.mode != store.SPARK_MODE and not facts.exists(con, snapshot.schema):
                 progress.step("汇总缴费 (一次) / summarising contributions per unit and year (once per snapshot)")
                 facts.ensure(con, snapshot.schema)
             started = time.perf_counter()
@@ -134,6 +149,46 @@ class DuckAnalytics(Simulations):
         finally:
             con.close()
         return Evaluated(summary, decided, persons, detail)
+
+    def evaluate_folder(self, folder: Path, pack_id: str, as_of: dt.date, *, keep: bool,
+                        progress: Progress) -> FolderEvaluated:
+        pack = load_pack(pack_id)
+        hashed = checking.hash_folder(folder, progress)
+        known = self.find_hash(hashed.content_hash)
+        session = backends.spark_session()
+        checked = on_spark.check(session, hashed, folder, f"wg_{hashed.content_hash[:12]}", progress,
+                                 validate=known is None or known.mode not in ("strict", store.SPARK_MODE))
+        if checked.result.faults or checked.result.unusable:
+            return FolderEvaluated(checked.result, None)
+        info = known or SnapshotInfo(hashed.content_hash[:12], hashed.content_hash, str(folder.resolve()),
+                                     self.clock.now(), store.SPARK_MODE,
+                                     {name: path.name for name, path in hashed.files.items()},
+                                     checked.result.rows, 0)
+        progress.step(f"评估 / evaluating {pack.id} on spark")
+        started = time.perf_counter()
+        decided, used, persons, detail = _decide_on_spark(session, checked.views, info, pack, as_of)
+        summary = runs.summarise(runs.new_run_id(), info.id, pack.id, as_of, "spark", decided,
+                                 time.perf_counter() - started)
+        if keep:
+            progress.step("登记快照并保存决定 / registering the snapshot, storing decisions and explanations")
+            kept = {name: on_spark.fetch(session, checked.views[name]) for name in store.SPARK_KEPT}
+            kept[store.SPAN] = on_spark.span(session, checked.views["contributions"])
+            con = store.connect(self.path)
+            try:
+                if not known:
+                    store.register_spark(con, info, kept)
+                runs.store_run(con, summary, decided, used.used)
+            finally:
+                con.close()
+        return FolderEvaluated(checked.result, Evaluated(summary, decided, persons, detail))
+
+    def find_hash(self, content_hash: str) -> SnapshotInfo | None:
+        """The snapshot stored from these very files, if any."""
+        con = store.connect(self.path)
+        try:
+            return store.find(con, content_hash=content_hash)
+        finally:
+            con.close()
 
     def snapshot_accounts(self, run_ids: Iterable[str]) -> dict[str, SnapshotAccount]:
         out: dict[str, SnapshotAccount] = {}
@@ -259,18 +314,43 @@ class DuckAnalytics(Simulations):
 
 
 def _on_spark(con: duckdb.DuckDBPyConnection, info: SnapshotInfo, pack: Pack, as_of: dt.date):
-    """The distributed path: the snapshot's tables exported to Parquet and decided by Spark."""
-    folder = Path(tempfile.mkdtemp(prefix="wengang-export-"))
+    """A stored snapshot on Spark: read again from its own folder when that folder is Parquet and still holds the
+    same files (checked on import, so not again); a CSV snapshot's typed tables go to Spark as Parquet."""
+    folder = Path(info.source)
+    session = backends.spark_session()
+    hashed = _same_files(folder, info)
+    if hashed is not None and on_spark.readable(hashed.files):
+        checked = on_spark.check(session, hashed, folder, f"wg_{info.id}", Silent(), validate=False)
+        return _decide_on_spark(session, checked.views, info, pack, as_of)
+    if info.mode == store.SPARK_MODE:
+        raise Refused(f"快照 {info.id} 的目录 {folder} 已不在或已改变 / the folder {folder} of snapshot {info.id}, "
+                      "checked on Spark, is gone or its files changed: Spark reads its monthly rows there")
+    export = Path(tempfile.mkdtemp(prefix="wengang-export-"))
     try:
-        paths = backends.export_parquet(con, info, folder)
-        session = backends.spark_session()
-        tables = backends.spark_tables(session, paths, info)
-        frame, used = decide(tables, pack, as_of)
-        hires = decide_persons(tables, pack, as_of)
-        decided = backends.execute(frame)
-        return decided, used, None if hires is None else backends.execute(hires), _detail(tables, decided, used)
+        paths = backends.export_parquet(con, info, export)
+        return _decide_on_spark(session, backends.spark_views(session, paths, info), info, pack, as_of,
+                                with_facts=facts.TABLE in paths)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(export, ignore_errors=True)
+
+
+def _same_files(folder: Path, info: SnapshotInfo) -> checking.Hashed | None:
+    """The folder located and hashed, if it still holds the snapshot's very files."""
+    try:
+        hashed = checking.hash_folder(folder, Silent())
+    except (OSError, ValueError):
+        return None
+    return hashed if hashed.content_hash == info.content_hash else None
+
+
+def _decide_on_spark(session, views: dict[str, str], info: SnapshotInfo, pack: Pack, as_of: dt.date, *,
+                     with_facts: bool = False):
+    """Every unit decided by Spark over the snapshot's views: decisions, resolved values, persons, detail rows."""
+    tables = backends.spark_tables(session, views, info, with_facts=with_facts)
+    frame, used = decide(tables, pack, as_of)
+    hires = decide_persons(tables, pack, as_of)
+    decided = backends.execute(frame)
+    return decided, used, None if hires is None else backends.execute(hires), _detail(tables, decided, used)
 
 
 def _detail(tables: SnapshotTables, decided: pa.Table, p: Resolved) -> pa.Table | None:

@@ -98,6 +98,10 @@ def simulate(con: duckdb.DuckDBPyConnection, run_id: str, changes: Sequence[Chan
     info = store.find(con, snapshot_id=run.snapshot_id) if run else None
     if run is None or info is None:
         raise NotFound(f"没有评估批次 {run_id} (或其快照已不在) / no stored run {run_id!r} (or its snapshot is gone)")
+    if info.mode == store.SPARK_MODE:
+        raise SimulationRefused(f"快照 {info.id} 在 Spark 上评估, 月度数据不在本机; 请先导入该目录再模拟 / snapshot "
+                                f"{info.id} was decided on Spark and its monthly rows are not on this box: import its "
+                                "folder (`wengang snapshot import`) to simulate on it")
     try:
         pack = changed_pack(load_pack(run.pack), changes)
     except PackError as err:

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from wengang import bootstrap
 from wengang.cli.console import BarProgress, console, fail, parse_date
-from wengang.cli.cycle import Snapshot, handled, store
+from wengang.cli.cycle import Engine, Snapshot, handled, store
 from wengang.cli.identity import acting
 from wengang.rules.criteria import INDUSTRY_WORDS
 from wengang.services import audit, departments, reverify, review
@@ -146,12 +146,13 @@ def account_confirm(case: int, note: Annotated[str, typer.Option("--note", help=
 @acting("cycle.run")
 def reverify_cmd(cycle: int, snapshot: Snapshot = None,
                  as_of: Annotated[str | None, typer.Option("--as-of", help="默认为周期评估日 / default: cycle's")]
-                 = None, by: str = "") -> None:
+                 = None, by: str = "", engine: Engine = "duckdb") -> None:
     """复核: 用最新数据再评估, 有变化的移出批次 / decide again on the newest data; changes leave the batch."""
     with BarProgress("reverify") as progress:
         r = reverify.reverify(cycle, store=store(), analytics=bootstrap.analytics(),
                               settings=bootstrap.settings(), snapshot=snapshot,
-                              as_of=parse_date(as_of) if as_of else None, by=by, progress=progress)
+                              as_of=parse_date(as_of) if as_of else None, by=by, progress=progress,
+                              engine=engine)
     console.print(f"复核 / run {r.run_id} on snapshot {r.snapshot_id}: {r.unchanged:,} re-verified, "
                   f"{len(r.changed):,} left the batch")
     if r.waiting:

@@ -26,6 +26,8 @@ objection_app = typer.Typer(help="公示异议 / objections during publicity", n
 case_app = typer.Typer(help="单个案件 / one case", no_args_is_help=True)
 
 Snapshot = Annotated[str | None, typer.Option("--snapshot", help="快照id或目录, 默认最新 / default: newest")]
+Engine = Annotated[str, typer.Option("--engine", help="duckdb | spark (Spark 读 Parquet 快照目录 / reads a Parquet "
+                                                      "snapshot folder where it lies)")]
 
 
 def handled(command):
@@ -78,24 +80,25 @@ def open_(policy: Annotated[str, typer.Option("--policy", help="政策包 / pack
           as_of: Annotated[str, typer.Option("--as-of", help="评估日 / evaluation date YYYY-MM-DD")],
           snapshot: Snapshot = None, by: str = "",
           program: Annotated[str | None, typer.Option(
-              help="项目 / program (默认: 政策包的项目 / default: the pack's)")] = None) -> None:
+              help="项目 / program (默认: 政策包的项目 / default: the pack's)")] = None,
+          engine: Engine = "duckdb") -> None:
     """开启周期: 评估并为每个单位建案 / evaluate and open one case per unit, routed by its decision."""
     with BarProgress("cycle open") as progress:
         s = cycles.open_cycle(policy, parse_date(as_of), store=store(), analytics=bootstrap.analytics(),
                               settings=bootstrap.settings(),
-                              snapshot=snapshot, by=by, program=program, progress=progress)
+                              snapshot=snapshot, by=by, program=program, progress=progress, engine=engine)
     print_status(s)
 
 
 @app.command("compare")
 @handled
 @acting("cycle.run")
-def compare(cycle: int, snapshot: Snapshot = None, by: str = "") -> None:
+def compare(cycle: int, snapshot: Snapshot = None, by: str = "", engine: Engine = "duckdb") -> None:
     """再一轮比对 (第一道关口) / another comparison round on newer data, before publicity."""
     with BarProgress("compare") as progress:
         r = cycles.compare(cycle, store=store(), analytics=bootstrap.analytics(),
                            settings=bootstrap.settings(), snapshot=snapshot, by=by,
-                           progress=progress)
+                           progress=progress, engine=engine)
     console.print(f"第 {r.round} 轮 / round {r.round}: run {r.run_id} on snapshot {r.snapshot_id}: "
                   f"{r.changed:,} cases changed, {r.moved:,} moved")
 

@@ -53,6 +53,13 @@ class Evaluated(NamedTuple):
     detail: Any = None        # a programme's table below the unit (contribution relief's rows), None for the others
 
 
+class FolderEvaluated(NamedTuple):
+    """A folder checked and decided on Spark: what the check found, and the run when nothing was wrong (else None)."""
+
+    check: Any                # domain.snapshots.CheckResult
+    run: Evaluated | None
+
+
 class SnapshotAccount(NamedTuple):
     """A unit's bank account as a snapshot holds it (the fallback when the unit has verified none)."""
 

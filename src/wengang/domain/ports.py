@@ -11,6 +11,7 @@ from typing import Any, NamedTuple, Protocol
 from wengang.domain.analytics import (
     Decided,
     Evaluated,
+    FolderEvaluated,
     RunSummary,
     SizeCount,
     SnapshotAccount,
@@ -410,6 +411,12 @@ class Analytics(Protocol):
                  progress: Progress) -> Evaluated:
         """Decide every unit of the snapshot by the pack as of the date; `keep` stores the run (decisions,
         explanations, the parameter values used) for explanations and pages to read back."""
+        ...
+
+    def evaluate_folder(self, folder: Path, pack_id: str, as_of: dt.date, *, keep: bool,
+                        progress: Progress) -> FolderEvaluated:
+        """Spark reads a folder of Parquet files where it lies, checks them as the import does and, when nothing is
+        wrong, decides every unit; `keep` registers the snapshot (its per-unit tables only) and stores the run."""
         ...
 
     def run(self, run_id: str) -> RunSummary | None:

@@ -47,21 +47,30 @@ def _stored(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
 
 
 def spark_session():
-    """A local Spark session (set WENGANG_SPARK_MASTER=spark://host:7077 or yarn to use a cluster)."""
+    """The Spark session: local[2] by default, a cluster when WENGANG_SPARK_MASTER says which (spark://host:7077,
+    yarn, k8s://…) or when the driver was started by spark-submit (its --master is then already in the context). A
+    session left running on another master in this process is stopped first, so the run goes where it was asked."""
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", "python3"))
     from pyspark.sql import SparkSession
 
+    active = SparkSession.getActiveSession()
+    wanted = os.environ.get("WENGANG_SPARK_MASTER")
+    if active is not None and (wanted is None or active.sparkContext.master == wanted):
+        return active
+    if active is not None:
+        active.stop()
     warehouse = Path(tempfile.mkdtemp(prefix="wengang-spark-"))
-    master = os.environ.get("WENGANG_SPARK_MASTER", "local[2]")
-    return (SparkSession.builder.master(master).appName("wengang")
-            .config("spark.sql.warehouse.dir", str(warehouse / "warehouse"))
-            .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={warehouse}")
-            .config("spark.sql.shuffle.partitions", "8")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.ansi.enabled", "false")
-            .getOrCreate())
+    builder = (SparkSession.builder.appName("wengang")
+               .config("spark.sql.warehouse.dir", str(warehouse / "warehouse"))
+               .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={warehouse}")
+               .config("spark.sql.shuffle.partitions", os.environ.get("WENGANG_SPARK_PARTITIONS", "8"))
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.session.timeZone", "UTC")
+               .config("spark.sql.ansi.enabled", "false"))
+    if wanted or "PYSPARK_GATEWAY_PORT" not in os.environ:      # spark-submit's driver has its --master already
+        builder = builder.master(wanted or "local[2]")
+    return builder.getOrCreate()
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, info: SnapshotInfo, folder: Path) -> dict[str, Path]:
@@ -78,11 +87,20 @@ def export_parquet(con: duckdb.DuckDBPyConnection, info: SnapshotInfo, folder: P
     return paths
 
 
-def spark_tables(session, paths: dict[str, Path], info: SnapshotInfo) -> SnapshotTables:
-    backend = ibis.pyspark.connect(session)
+def spark_views(session, paths: dict[str, Path], info: SnapshotInfo) -> dict[str, str]:
+    """Exported Parquet files as the session's views, by table name."""
+    views = {}
     for name, path in paths.items():
-        session.read.parquet(str(path)).createOrReplaceTempView(f"wg_{info.id}_{name}")
-    return _tables(lambda name: backend.table(f"wg_{info.id}_{name}"), info, facts.TABLE in paths, set(paths))
+        views[name] = f"wg_{info.id}_{name}"
+        session.read.parquet(str(path)).createOrReplaceTempView(views[name])
+    return views
+
+
+def spark_tables(session, views: dict[str, str], info: SnapshotInfo, *, with_facts: bool) -> SnapshotTables:
+    """The snapshot's views in the Spark session as Ibis tables (the facts only when given: else the engine
+    aggregates the monthly rows itself)."""
+    backend = ibis.pyspark.connect(session)
+    return _tables(lambda name: backend.table(views[name]), info, with_facts, set(views))
 
 
 def execute(expr: Table) -> pa.Table:

@@ -134,12 +134,13 @@ def rounds_required(pack_id: str, as_of: dt.date) -> int:
 
 def open_cycle(pack_id: str, as_of: dt.date, *, store: Store, analytics: Analytics, settings: Settings,
                snapshot: str | None = None, by: str = SYSTEM, program: str | None = None,
-               progress: Progress | None = None) -> CycleStatus:
-    """Checkpoint 1, round 1: evaluate the pack on the snapshot, then turn the run into cases."""
+               progress: Progress | None = None, engine: str = "duckdb") -> CycleStatus:
+    """Checkpoint 1, round 1: evaluate the pack on the snapshot (on `engine`: DuckDB, or Spark for a snapshot too
+    large for one box), then turn the run into cases."""
     progress = progress or Silent()
     programme_for(pack_id)                              # a pack that opens no cycle is refused before any work
     run = evaluation.evaluate(snapshot or newest_snapshot(analytics), pack_id, as_of, analytics=analytics,
-                              settings=settings, progress=progress)
+                              settings=settings, progress=progress, engine=engine)
     progress.step("读取单位行业与类型 / reading the units' industry and type")
     return open_from_decided(run.decided, store=store, pack_id=pack_id, as_of=as_of,
                              snapshot_id=run.summary.snapshot_id, run_id=run.summary.id, by=by, program=program,
@@ -196,7 +197,8 @@ def _opened(rows: list[NewCase], ids: list[int], by: str, snapshot_id: str) -> I
 
 
 def compare(cycle_id: int, *, store: Store, analytics: Analytics, settings: Settings, snapshot: str | None = None,
-            as_of: dt.date | None = None, by: str = SYSTEM, progress: Progress | None = None) -> Compared:
+            as_of: dt.date | None = None, by: str = SYSTEM, progress: Progress | None = None,
+            engine: str = "duckdb") -> Compared:
     """Checkpoint 1, a further round: re-evaluate on newer data (e.g. late department flags) before publicity."""
     progress = progress or Silent()
     with store.reading() as uow:
@@ -206,7 +208,7 @@ def compare(cycle_id: int, *, store: Store, analytics: Analytics, settings: Sett
             raise Refused("公示已开始, 比对轮次已结束 / publicity has started: comparison rounds are over")
         round_no = cycle.next_round(len(done))
     run = evaluation.evaluate(snapshot or newest_snapshot(analytics), cycle.pack, as_of or cycle.as_of,
-                              analytics=analytics, settings=settings, progress=progress)
+                              analytics=analytics, settings=settings, progress=progress, engine=engine)
     fresh = {u.uscc: u for u in units(run.decided)}
     progress.step(f"比对第 {round_no} 轮 / comparison round {round_no}")
     with store.transaction() as uow, bulk_work():

@@ -17,7 +17,9 @@ from wengang.rules import output
 from wengang.rules.parameters import load_pack
 from wengang.rules.persons import PERSON_FILES
 from wengang.rules.programmes import programme_of
-from wengang.services.snapshots import resolve_snapshot
+from wengang.services.snapshots import ImportResult, SnapshotRefused, default_report_path, resolve_snapshot
+from wengang.snapshot.faults import write_report
+from wengang.snapshot.reading import locate_files
 
 
 @dataclass
@@ -44,10 +46,31 @@ def evaluate(snapshot: str, pack_id: str, as_of: dt.date, *, analytics: Analytic
     if engine not in ENGINES:
         raise ValueError(f"未知引擎 / unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     pack = load_pack(pack_id)                      # an unknown pack is refused before a folder is imported
+    if engine == "spark" and _parquet_folder(snapshot):
+        return _on_spark(Path(snapshot), pack.id, as_of, analytics=analytics, settings=settings, keep=keep,
+                         progress=progress)
     info = resolve_snapshot(snapshot, analytics=analytics, settings=settings, encoding=encoding, progress=progress)
     progress.step(f"评估 / evaluating {pack.id} on {engine}")
     run = analytics.evaluate(info, pack.id, as_of, engine=engine, keep=keep, progress=progress)
     return Evaluation(run.summary, run.decided, run.persons, run.detail)
+
+
+def _parquet_folder(ref: str) -> bool:
+    """A folder whose files are all Parquet: Spark reads it where it lies (a CSV folder is imported first)."""
+    path = Path(ref)
+    return path.is_dir() and all(p.suffix.lower() == ".parquet" for p in locate_files(path)[0].values())
+
+
+def _on_spark(folder: Path, pack_id: str, as_of: dt.date, *, analytics: Analytics, settings: Settings, keep: bool,
+              progress: Progress) -> Evaluation:
+    """Spark checks and decides the folder; a folder with faults is refused as the import refuses it, its fault
+    report written, nothing stored."""
+    done = analytics.evaluate_folder(folder, pack_id, as_of, keep=keep, progress=progress)
+    if done.run is None:
+        if done.check.faults:
+            done.check.report = write_report(done.check.faults, default_report_path(settings, done.check.content_hash))
+        raise SnapshotRefused(ImportResult(done.check, None, refused=True))
+    return Evaluation(done.run.summary, done.run.decided, done.run.persons, done.run.detail)
 
 
 def write_decisions(evaluation: Evaluation, out: Path, fmt: str) -> Path:

@@ -57,8 +57,10 @@ class Reverified:
 
 
 def reverify(cycle_id: int, *, store: Store, analytics: Analytics, settings: Settings, snapshot: str | None = None,
-             as_of: dt.date | None = None, by: str = SYSTEM, progress: Progress | None = None) -> Reverified:
-    """Every case of a closed publicity batch: unchanged → re-verified, changed → out with both runs recorded."""
+             as_of: dt.date | None = None, by: str = SYSTEM, progress: Progress | None = None,
+             engine: str = "duckdb") -> Reverified:
+    """Every case of a closed publicity batch, decided again on `engine`: unchanged → re-verified, changed → out
+    with both runs recorded."""
     progress = progress or Silent()
     with store.reading() as uow:
         cycle = uow.cycles.get(cycle_id)
@@ -66,7 +68,7 @@ def reverify(cycle_id: int, *, store: Store, analytics: Analytics, settings: Set
     if not closed:
         raise Refused("没有已结束公示的批次 / no publicity batch of this cycle has closed yet")
     run = evaluation.evaluate(snapshot or newest_snapshot(analytics), cycle.pack, as_of or cycle.as_of,
-                              analytics=analytics, settings=settings, progress=progress)
+                              analytics=analytics, settings=settings, progress=progress, engine=engine)
     fresh = {u.uscc: u for u in units(run.decided)}
     result = Reverified(run.summary.id, run.summary.snapshot_id)
     progress.step("复核 / re-verifying")

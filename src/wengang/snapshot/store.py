@@ -105,12 +105,16 @@ def list_snapshots(con: duckdb.DuckDBPyConnection) -> list[SnapshotInfo]:
 
 def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_hash: str, source: str,
                    raws: dict[str, RawFile], faults: list[Fault], mode: str,
-                   imported_at: datetime | None = None) -> SnapshotInfo:
+                   imported_at: datetime | None = None, replace: bool = False) -> SnapshotInfo:
     """Store the good rows (all rows, in strict mode), the quarantine and the contribution facts every evaluation
-    reads (snapshot/facts.py), in one transaction; `imported_at` is naive UTC (default: the machine's now)."""
+    reads (snapshot/facts.py), in one transaction; `imported_at` is naive UTC (default: the machine's now).
+    `replace`: the same files registered by Spark (their per-unit tables only) are now stored whole, in their place."""
     schema = schema_of(snapshot_id)
     con.execute("BEGIN TRANSACTION")
     try:
+        if replace:
+            con.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            con.execute("DELETE FROM snapshots WHERE id = ?", [snapshot_id])
         con.execute(f"CREATE SCHEMA {schema}")
         con.execute(f"CREATE TABLE {schema}.quarantine (file VARCHAR, line BIGINT, \"column\" VARCHAR, "
                     "value VARCHAR, reason VARCHAR)")
@@ -151,3 +155,30 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_
     info = find(con, snapshot_id=snapshot_id)
     assert info is not None
     return info
+
+
+SPARK_MODE = "spark"          # checked and decided on Spark: the monthly rows stay in the folder, read there again
+SPARK_KEPT = ("employers", "contacts")      # what the case lifecycle reads here: accounts, kinds, contacts
+SPAN = "contribution_span"                  # and the first and last contribution month (a cycle's base year)
+
+
+def register_spark(con: duckdb.DuckDBPyConnection, info: SnapshotInfo, tables: dict[str, pa.Table]) -> SnapshotInfo:
+    """A snapshot Spark checked: its registry row (mode spark, its folder the source Spark reads again, by hash) and
+    the per-unit tables the case lifecycle reads from this store, in one transaction; not its monthly rows."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"CREATE SCHEMA {info.schema}")
+        for name, table in tables.items():
+            con.register("new_rows", table)
+            con.execute(f"CREATE TABLE {info.schema}.{name} AS SELECT * FROM new_rows")
+            con.unregister("new_rows")
+        con.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [info.id, info.content_hash, info.source, info.imported_at, SPARK_MODE, json.dumps(info.files),
+                     json.dumps(info.row_counts), 0])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    found = find(con, snapshot_id=info.id)
+    assert found is not None
+    return found

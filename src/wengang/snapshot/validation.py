@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -13,7 +14,7 @@ from wengang.snapshot.checks import NAME_SUSPECT, value_problem_sql
 from wengang.snapshot.faults import Fault, shown
 from wengang.snapshot.loading import raw_view
 from wengang.snapshot.rawfile import LINE, RawFile
-from wengang.snapshot.schema import PERSONAL_KINDS
+from wengang.snapshot.schema import PERSONAL_KINDS, FileSpec
 
 ORPHAN = "单位不在 employers 中 / unit is not in employers"
 REPEAT_WARNINGS = 20          # warnings named line by line; more repeats are counted in one
@@ -51,10 +52,14 @@ def masked(kind: str, text: str) -> str:
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str, file: str, kinds: dict[str, str] | None = None) -> list[Fault]:
-    """Faults from rows of (line, column, value, reason); a suspect name is judged by the one rule for names; a
-    personal value (`kinds` names each column's kind) is masked before it goes anywhere."""
+    return faults_of(con.execute(sql).fetchall(), file, kinds)
+
+
+def faults_of(rows: Iterable[Sequence], file: str, kinds: dict[str, str] | None = None) -> list[Fault]:
+    """Faults from rows of (line, column, value, reason), whichever engine found them; a suspect name is judged by
+    the one rule for names; a personal value (`kinds` names each column's kind) is masked before it goes anywhere."""
     faults = []
-    for line, column, value, reason in con.execute(sql).fetchall():
+    for line, column, value, reason in rows:
         text = masked((kinds or {}).get(column, ""), "" if value is None else str(value))
         if reason == NAME_SUSPECT:
             reason = name_problem(text)
@@ -65,16 +70,21 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str, file: str, kinds: dict[str,
 
 
 def _value_faults(con: duckdb.DuckDBPyConnection, raw: RawFile) -> list[Fault]:
-    owner = not raw.spec.references_employers
+    kinds = {c.name: c.kind for c in raw.spec.columns}
+    return _fetch(con, value_faults_sql(raw.spec, raw_view(raw)), raw.display, kinds)
+
+
+def value_faults_sql(spec: FileSpec, view: str) -> str:
+    """(line, column, value, reason) of every bad value of the file's text rows in `view`."""
+    owner = not spec.references_employers
     parts = []
-    for col in raw.spec.columns:
+    for col in spec.columns:
         problem = value_problem_sql(col, owner=owner)
         parts.append(
             f"SELECT {LINE} AS line, '{col.name}' AS col, \"{col.name}\" AS value, __why FROM "
-            f"(SELECT {LINE}, \"{col.name}\", {problem} AS __why FROM {raw_view(raw)}) WHERE __why IS NOT NULL"
+            f"(SELECT {LINE}, \"{col.name}\", {problem} AS __why FROM {view}) WHERE __why IS NOT NULL"
         )
-    kinds = {c.name: c.kind for c in raw.spec.columns}
-    return _fetch(con, " UNION ALL ".join(parts), raw.display, kinds)
+    return " UNION ALL ".join(parts)
 
 
 def drop_repeats(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile]) -> list[str]:
@@ -111,23 +121,26 @@ def drop_repeats(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile]) -> li
 
 
 def _duplicate_faults(con: duckdb.DuckDBPyConnection, raw: RawFile, *, all_copies: bool) -> list[Fault]:
+    return _fetch(con, duplicate_faults_sql(raw.spec, raw_view(raw), all_copies=all_copies), raw.display)
+
+
+def duplicate_faults_sql(spec: FileSpec, view: str, *, all_copies: bool) -> str:
     """Strict: one fault per repeat. Lenient: every copy leaves, since keeping the first would be a guess."""
-    key = raw.spec.key
+    key = spec.key
     cols = ", ".join(f'"{k}"' for k in key)
     not_null = " AND ".join(f'"{k}" IS NOT NULL' for k in key)
     shown = " || ',' || ".join(f'"{k}"' for k in key)
     # Find the repeated keys with a hash aggregate first; number only their rows (a window over 12M rows is slow).
-    sql = f"""
-      WITH repeated AS (SELECT {cols} FROM {raw_view(raw)} WHERE {not_null} GROUP BY {cols} HAVING count(*) > 1)
+    return f"""
+      WITH repeated AS (SELECT {cols} FROM {view} WHERE {not_null} GROUP BY {cols} HAVING count(*) > 1)
       SELECT line, '{key[0] if len(key) == 1 else "+".join(key)}', value,
              '重复记录 ({", ".join(key)}), 首次出现在第 ' || first_line || ' 行 / duplicate ({", ".join(key)}), first on line ' || first_line
       FROM (SELECT r.{LINE} AS line, {shown} AS value,
                    row_number() OVER (PARTITION BY {cols} ORDER BY r.{LINE}) AS n,
                    min(r.{LINE}) OVER (PARTITION BY {cols}) AS first_line,
                    count(*) OVER (PARTITION BY {cols}) AS copies
-            FROM {raw_view(raw)} r SEMI JOIN repeated USING ({cols}))
+            FROM {view} r SEMI JOIN repeated USING ({cols}))
       WHERE {"copies > 1" if all_copies else "n > 1"}"""
-    return _fetch(con, sql, raw.display)
 
 
 def _not_before(later: str, earlier: str, zh: str, en: str) -> str:
@@ -153,11 +166,15 @@ def _row_rule_faults(con: duckdb.DuckDBPyConnection, raw: RawFile) -> list[Fault
 
 
 def _orphan_faults(con: duckdb.DuckDBPyConnection, raw: RawFile, employers: RawFile) -> list[Fault]:
-    sql = f"""
+    return _fetch(con, orphan_faults_sql(raw_view(raw), raw_view(employers)), raw.display)
+
+
+def orphan_faults_sql(view: str, employers_view: str) -> str:
+    """The rows of `view` whose unit is not in the employers file."""
+    return f"""
       SELECT r.{LINE}, 'uscc', r.uscc, '{ORPHAN}'
-      FROM {raw_view(raw)} r ANTI JOIN {raw_view(employers)} e ON r.uscc = e.uscc
+      FROM {view} r ANTI JOIN {employers_view} e ON r.uscc = e.uscc
       WHERE r.uscc IS NOT NULL AND trim(r.uscc) <> ''"""
-    return _fetch(con, sql, raw.display)
 
 
 def _cascade_faults(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile], faults: list[Fault]) -> list[Fault]:
