@@ -124,7 +124,8 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_
         faulted = {f.file for f in faults}
         for spec in FILES:
             raw = raws.get(spec.name)
-            typed = ", ".join(typed_sql(c) for c in spec.columns)
+            typed = ", ".join(f'"{c.name}"' if raw is not None and c.name in raw.typed else typed_sql(c)
+                              for c in spec.columns)
             if raw is None:
                 con.execute(f"CREATE TABLE {schema}.{spec.name} AS SELECT {typed}, 0::BIGINT AS line "
                             f"FROM (SELECT {', '.join(f'NULL::VARCHAR AS {c.name}' for c in spec.columns)}) WHERE false")
