@@ -21,7 +21,6 @@ SQL_TYPES = {"int": "INTEGER", "money": "DECIMAL(18,2)", "date": "DATE", "bool":
 # A date passes here only with a year of four digits from 1000: its text is then what DuckDB writes for the date,
 # so a later comparison of typed dates (repeated rows, a row rule's message) reads as the text would.
 _DATE = "[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}"
-_ZS_ONLY = r"\p{Zs}*"         # what DuckDB's trim() empties: the space separators, nothing else
 
 
 class Doubt(Exception):
@@ -62,13 +61,14 @@ def _full(values: pa.ChunkedArray, pattern: str) -> bool:
 
 def _check(col: Column, values: pa.ChunkedArray, *, owner: bool) -> None:
     """Doubt unless value_problem_sql finds nothing in any of these values."""
-    if col.required and (values.null_count or not _every(pc.invert(
-            pc.match_substring_regex(values, f"^{_ZS_ONLY}$")))):
+    if col.required and values.null_count:
         raise Doubt(col.name)
     present = values.drop_null() if values.null_count else values
     if len(present) == 0:
         return
     kind = col.kind
+    if col.required and kind in _MAY_BE_BLANK and _starts_blank(present):
+        raise Doubt(col.name)
     if kind == "uscc":
         if owner and not (_full(present, SHAPES["uscc"]) and _uscc_checked(present)):
             raise Doubt(col.name)
@@ -88,8 +88,27 @@ def _check(col: Column, values: pa.ChunkedArray, *, owner: bool) -> None:
         limit = EMAIL_LIMIT if kind == "email" else TEXT_LIMIT
         if pc.max(pc.utf8_length(present)).as_py() > limit or (kind == "email" and not _full(present, SHAPES[kind])):
             raise Doubt(col.name)
+    elif kind == "int":                   # SHAPES["int"] without a regex: 1 to 9 ASCII digits
+        if not (_every(pc.ascii_is_decimal(present)) and pc.max(pc.binary_length(present)).as_py() <= 9):
+            raise Doubt(col.name)
     elif kind in SHAPES and not _full(present, _DATE if kind == "date" else SHAPES[kind]):
         raise Doubt(col.name)
+
+
+# Kinds whose check would pass a value of spaces alone (the others' shapes, words or rules refuse it): for these the
+# empty check of a required value is made here, and made over-inclusive: a value starting with a byte that may begin
+# a space separator (what DuckDB's trim() takes away) is a doubt.
+_MAY_BE_BLANK = ("uscc", "text")
+_BLANK_STARTS = np.frombuffer(b" \xc2\xe1\xe2\xe3", np.uint8)   # U+0020, U+00A0, U+1680, U+2000–U+205F, U+3000
+
+
+def _starts_blank(present: pa.ChunkedArray) -> bool:
+    arr = present.combine_chunks() if isinstance(present, pa.ChunkedArray) else present
+    offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset:arr.offset + len(arr) + 1]
+    if (np.diff(offsets) == 0).any():            # an empty text (a Parquet file's) is empty: a doubt
+        return True
+    data = np.frombuffer(arr.buffers()[2], np.uint8)
+    return bool(np.isin(data[offsets[:-1]], _BLANK_STARTS).any())
 
 
 def _names(present: pa.ChunkedArray, col: Column) -> None:
