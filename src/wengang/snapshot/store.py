@@ -139,7 +139,9 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_
                 con.execute(f"CREATE TABLE {schema}.{spec.name} AS SELECT {typed}, {LINE} AS line FROM {raw_view(raw)}")
             counts[spec.name] = con.execute(f"SELECT count(*) FROM {schema}.{spec.name}").fetchall()[0][0]
             con.execute(f"DROP TABLE {raw_view(raw)}")      # its text is stored typed now: room for the facts
-        facts.build(con, schema)
+        contributions = raws.get("contributions")
+        facts.build(con, schema, made=contributions.summary if contributions is not None and
+                    contributions.display not in faulted else None)       # made of the very rows stored
         files = {name: raw.path.name for name, raw in raws.items()}
         bad_rows = len({(f.file, f.line) for f in faults})
         con.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

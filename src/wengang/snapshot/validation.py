@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from wengang.domain.identifiers import mask_email, mask_phone
 from wengang.domain.names import name_problem
+from wengang.snapshot import facts
 from wengang.snapshot.checks import NAME_SUSPECT, value_problem_sql
 from wengang.snapshot.faults import Fault, shown
 from wengang.snapshot.loading import raw_view
@@ -31,12 +32,13 @@ def validate(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile], *, lenien
             continue
         if not raw.checked:           # a file checked batch by batch as it streamed has no value at fault
             faults.extend(f for f in _value_faults(con, raw) if f.line not in raw.undecoded)   # escapes, not values
-        if raw.spec.key:
-            faults.extend(_duplicate_faults(con, raw, all_copies=lenient))
+        if raw.spec.key and not (raw.summary and not facts.repeated_months(con, raw.summary)):
+            faults.extend(_duplicate_faults(con, raw, all_copies=lenient))   # the summary's (uscc, year) tell first
         faults.extend(_row_rule_faults(con, raw))
     employers = raws["employers"]
     for raw in raws.values():
-        if raw.spec.references_employers and not raw.unusable and not employers.unusable:
+        if raw.spec.references_employers and not raw.unusable and not employers.unusable \
+                and _may_have_orphans(con, raw, employers):
             faults.extend(_orphan_faults(con, raw, employers))
     if lenient:
         faults.extend(_cascade_faults(con, raws, faults))
@@ -158,6 +160,14 @@ ROW_RULES: dict[str, Rule] = {   # name in FileSpec.row_rules -> the SQL that fi
 def _row_rule_faults(con: duckdb.DuckDBPyConnection, raw: RawFile) -> list[Fault]:
     return [f for rule in raw.spec.row_rules
             for f in _fetch(con, ROW_RULES[rule](raw_view(raw), raw.checked), raw.display)]
+
+
+def _may_have_orphans(con: duckdb.DuckDBPyConnection, raw: RawFile, employers: RawFile) -> bool:
+    """False when the file's summary per unit (fewer rows than the file) names no unit missing from employers."""
+    if raw.summary is None:
+        return True
+    return con.execute(f"SELECT count(*) FROM (SELECT DISTINCT uscc FROM {raw.summary}) s "
+                       f"ANTI JOIN {raw_view(employers)} e ON s.uscc = e.uscc").fetchall()[0][0] > 0
 
 
 def _orphan_faults(con: duckdb.DuckDBPyConnection, raw: RawFile, employers: RawFile) -> list[Fault]:
