@@ -45,8 +45,8 @@ def typed_batch(spec: FileSpec, part: pa.Table, typed: tuple[str, ...]) -> pa.Ta
     arrays = []
     for col in spec.columns:
         values = part.column(col.name)
-        _check(col, values, owner=owner)
-        arrays.append(_stored(col, values) if col.name in typed else values)
+        check_column(col, values, owner=owner)
+        arrays.append(stored(col, values) if col.name in typed else values)
     return pa.Table.from_arrays([*arrays, part.column(LINE)], schema=typed_schema(spec, typed))
 
 
@@ -59,7 +59,7 @@ def _full(values: pa.ChunkedArray, pattern: str) -> bool:
     return _every(pc.match_substring_regex(values, f"^(?:{pattern})$"))
 
 
-def _check(col: Column, values: pa.ChunkedArray, *, owner: bool) -> None:
+def check_column(col: Column, values: pa.ChunkedArray | pa.Array, *, owner: bool) -> None:
     """Doubt unless value_problem_sql finds nothing in any of these values."""
     if col.required and values.null_count:
         raise Doubt(col.name)
@@ -154,7 +154,7 @@ def _ids_checked(present: pa.ChunkedArray) -> bool:
     return bool((expected == digits[:, 17]).all())
 
 
-def _stored(col: Column, values: pa.ChunkedArray) -> pa.ChunkedArray:
+def stored(col: Column, values: pa.ChunkedArray) -> pa.ChunkedArray:
     """The checked text in its stored type, as store.typed_sql would cast it."""
     if col.kind == "bool":
         truth = pc.is_in(pc.utf8_lower(values), value_set=pa.array(TRUE_WORDS, pa.string()))
