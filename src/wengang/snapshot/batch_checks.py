@@ -5,12 +5,20 @@ SQL, which says precisely what is wrong (file, line, column, value, reason)."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from wengang.domain.identifiers import ID_CHECK, ID_WEIGHTS, PERSON_ID_PATTERN, RESIDENT_ID_PATTERN, USCC_ALPHABET, \
-    USCC_WEIGHTS
+from wengang.domain.identifiers import (
+    ID_CHECK,
+    ID_WEIGHTS,
+    PERSON_ID_PATTERN,
+    RESIDENT_ID_PATTERN,
+    USCC_ALPHABET,
+    USCC_WEIGHTS,
+)
 from wengang.domain.names import NAME_LIMIT, name_problem
 from wengang.snapshot.checks import EMAIL_LIMIT, NAME_BLANK_RE, NAME_SUSPECT_RE, SHAPES, TEXT_LIMIT
 from wengang.snapshot.rawfile import LINE
@@ -35,8 +43,8 @@ def typed_columns(spec: FileSpec) -> tuple[str, ...]:
 
 
 def typed_schema(spec: FileSpec, typed: tuple[str, ...]) -> pa.Schema:
-    return pa.schema([(c.name, STORED[c.kind] if c.name in typed else pa.string()) for c in spec.columns]
-                     + [(LINE, pa.int64())])
+    return pa.schema([pa.field(c.name, STORED[c.kind] if c.name in typed else pa.string()) for c in spec.columns]
+                     + [pa.field(LINE, pa.int64())])
 
 
 def typed_batch(spec: FileSpec, part: pa.Table, typed: tuple[str, ...]) -> pa.Table:
@@ -50,11 +58,25 @@ def typed_batch(spec: FileSpec, part: pa.Table, typed: tuple[str, ...]) -> pa.Ta
     return pa.Table.from_arrays([*arrays, part.column(LINE)], schema=typed_schema(spec, typed))
 
 
-def _every(mask: pa.ChunkedArray | pa.Array) -> bool:
+def _text(values: pa.ChunkedArray | pa.Array) -> pa.StringArray:
+    """The values as one array of text (a batch's column is one chunk: no copy)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
+    return cast(pa.StringArray, values)
+
+
+def _buffers(arr: pa.StringArray) -> tuple[np.ndarray, np.ndarray]:
+    """The value offsets (one more than values) and the bytes of an array of text."""
+    _, offsets, data = arr.buffers()
+    starts = np.frombuffer(cast(memoryview, offsets), np.int32)[arr.offset:arr.offset + len(arr) + 1]
+    return starts, np.frombuffer(cast(memoryview, data), np.uint8)
+
+
+def _every(mask: Any) -> bool:
     return pc.all(mask, skip_nulls=False, min_count=0).as_py() is True
 
 
-def _full(values: pa.ChunkedArray, pattern: str) -> bool:
+def _full(values: pa.StringArray, pattern: str) -> bool:
     """Every value matches the pattern whole (RE2, as DuckDB's regexp_full_match)."""
     return _every(pc.match_substring_regex(values, f"^(?:{pattern})$"))
 
@@ -63,7 +85,7 @@ def check_column(col: Column, values: pa.ChunkedArray | pa.Array, *, owner: bool
     """Doubt unless value_problem_sql finds nothing in any of these values."""
     if col.required and values.null_count:
         raise Doubt(col.name)
-    present = values.drop_null() if values.null_count else values
+    present = _text(values.drop_null() if values.null_count else values)
     if len(present) == 0:
         return
     kind = col.kind
@@ -102,39 +124,35 @@ _MAY_BE_BLANK = ("uscc", "text")
 _BLANK_STARTS = np.frombuffer(b" \xc2\xe1\xe2\xe3", np.uint8)   # U+0020, U+00A0, U+1680, U+2000–U+205F, U+3000
 
 
-def _starts_blank(present: pa.ChunkedArray) -> bool:
-    arr = present.combine_chunks() if isinstance(present, pa.ChunkedArray) else present
-    offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset:arr.offset + len(arr) + 1]
+def _starts_blank(present: pa.StringArray) -> bool:
+    offsets, data = _buffers(present)
     if (np.diff(offsets) == 0).any():            # an empty text (a Parquet file's) is empty: a doubt
         return True
-    data = np.frombuffer(arr.buffers()[2], np.uint8)
     return bool(np.isin(data[offsets[:-1]], _BLANK_STARTS).any())
 
 
-def _names(present: pa.ChunkedArray, col: Column) -> None:
+def _names(present: pa.StringArray, col: Column) -> None:
     """The few names the SQL would suspect are judged by the one rule for names, as the SQL path has them judged."""
-    suspect = pc.or_(pc.or_(pc.greater(pc.utf8_length(present), NAME_LIMIT),
+    suspect = pc.or_(pc.or_(pc.greater(pc.utf8_length(present), pa.scalar(NAME_LIMIT, pa.int32())),
                             pc.match_substring_regex(present, NAME_SUSPECT_RE)),
                      pc.match_substring_regex(present, f"^{NAME_BLANK_RE}$"))
     if any(name_problem(v) is not None for v in pc.filter(present, suspect).to_pylist()):
         raise Doubt(col.name)
 
 
-def _fixed(values: pa.ChunkedArray, width: int) -> np.ndarray:
+def _fixed(values: pa.StringArray, width: int) -> np.ndarray:
     """Values known to be `width` ASCII bytes each, as an n × width array of bytes."""
-    arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-    offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset:arr.offset + len(arr) + 1]
-    data = np.frombuffer(arr.buffers()[2], np.uint8)
-    if offsets[-1] - offsets[0] != width * len(arr):
+    offsets, data = _buffers(values)
+    if offsets[-1] - offsets[0] != width * len(values):
         raise Doubt("width")
-    return data[offsets[0]:offsets[-1]].reshape(len(arr), width)
+    return data[offsets[0]:offsets[-1]].reshape(len(values), width)
 
 
 _USCC_INDEX = np.full(256, 0, np.int64)
 _USCC_INDEX[np.frombuffer(USCC_ALPHABET.encode(), np.uint8)] = np.arange(len(USCC_ALPHABET))
 
 
-def _uscc_checked(present: pa.ChunkedArray) -> bool:
+def _uscc_checked(present: pa.StringArray) -> bool:
     """Every credit code's check character is right (each already of the code's 18 characters)."""
     index = _USCC_INDEX[_fixed(present, 18)]
     expected = (31 - (index[:, :17] @ np.array(USCC_WEIGHTS)) % 31) % 31
@@ -144,9 +162,9 @@ def _uscc_checked(present: pa.ChunkedArray) -> bool:
 _ID_CHECK = np.frombuffer(ID_CHECK.encode(), np.uint8)
 
 
-def _ids_checked(present: pa.ChunkedArray) -> bool:
+def _ids_checked(present: pa.StringArray) -> bool:
     """Every value shaped like a resident ID number has its right check character (a lower-case x is not one)."""
-    shaped = pc.filter(present, pc.match_substring_regex(present, f"^(?:{RESIDENT_ID_PATTERN})$"))
+    shaped = _text(pc.filter(present, pc.match_substring_regex(present, f"^(?:{RESIDENT_ID_PATTERN})$")))
     if len(shaped) == 0:
         return True
     digits = _fixed(shaped, 18)
