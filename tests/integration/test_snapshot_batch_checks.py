@@ -193,3 +193,12 @@ def test_a_day_that_does_not_exist_is_a_doubt_and_then_a_fault(tmp_path, small_b
     settings = Settings(data_dir=tmp_path / "var")
     result = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     assert [(f.line, f.column, f.value) for f in result.faults] == [(2, "registered_on", "2015-02-30")]
+
+
+def test_amounts_too_large_for_the_summary_are_checked_in_sql_without_a_traceback(tmp_path):
+    rows = steady_contributions(uscc(1))
+    rows[0] = rows[0] | {"unit_paid": "9999999999999999.99", "person_paid": "9999999999999999.99"}
+    folder = write_snapshot(tmp_path / "s", employers=[{"uscc": uscc(1)}], contributions=rows)
+    settings = Settings(data_dir=tmp_path / "var")
+    result = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
+    assert result.faults == [] and result.rows["contributions"] == len(rows)

@@ -65,8 +65,14 @@ def _summarise(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile]) -> None
     duplicate and orphan checks first ask the summary (most snapshots have neither), and the store keeps it."""
     contributions = raws.get("contributions")
     if contributions is not None and contributions.checked and not contributions.unusable:
-        contributions.summary = "raw_contribution_years"
-        facts.summarise(con, raw_view(contributions), contributions.summary)
+        try:
+            facts.summarise(con, raw_view(contributions), SUMMARY)
+        except duckdb.OutOfRangeException:   # amounts beyond the facts' fen: checked in SQL, as before the summary
+            return
+        contributions.summary = SUMMARY
+
+
+SUMMARY = "raw_contribution_years"
 
 
 MEMORY_LIMIT = "1GB"          # DuckDB's share while a folder is read, checked and stored: beyond it, it spills
