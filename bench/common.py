@@ -43,13 +43,14 @@ def record(title: str, lines: list[str]) -> None:
         fh.write(text)
 
 
-def city(units: int, seed: int = 2021) -> Path:
-    """A generated beijing city of `units`, made once and kept under var/bench."""
+def city(units: int, seed: int = 2021, fmt: str = "parquet") -> Path:
+    """A generated beijing city of `units` (Parquet files, or CSV), made once and kept under var/bench."""
     from wengang.snapshot.generator import generate_city
 
-    folder = CACHE / f"city-{units}-{seed}"
-    if not (folder / "employers.parquet").exists():
-        generate_city(folder, units=units, seed=seed, profile="beijing", programme_files=False)   # the six files
+    folder = CACHE / (f"city-{units}-{seed}" if fmt == "parquet" else f"city-{fmt}-{units}-{seed}")
+    if not (folder / f"employers.{fmt}").exists():
+        generate_city(folder, units=units, seed=seed, profile="beijing", programme_files=False,   # the six files
+                      fmt=fmt)
     return folder
 
 

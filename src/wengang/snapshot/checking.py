@@ -10,7 +10,8 @@ import duckdb
 
 from wengang.domain.progress import Progress
 from wengang.domain.snapshots import CheckResult, SnapshotInfo
-from wengang.snapshot.loading import load
+from wengang.snapshot import facts
+from wengang.snapshot.loading import load, raw_view
 from wengang.snapshot.reading import ENCODINGS, RawFile, content_hash, locate_files, read_file
 from wengang.snapshot.schema import FILES_BY_NAME
 from wengang.snapshot.validation import drop_repeats, validate
@@ -59,6 +60,21 @@ def _read_all(con: duckdb.DuckDBPyConnection, hashed: Hashed, encoding: str | No
     return raws, warnings
 
 
+def _summarise(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile]) -> None:
+    """Checked contributions summed per unit and year once, before any other query reads their 11 M rows: the
+    duplicate and orphan checks first ask the summary (most snapshots have neither), and the store keeps it."""
+    contributions = raws.get("contributions")
+    if contributions is not None and contributions.checked and not contributions.unusable:
+        try:
+            facts.summarise(con, raw_view(contributions), SUMMARY)
+        except duckdb.OutOfRangeException:   # amounts beyond the facts' fen: checked in SQL, as before the summary
+            return
+        contributions.summary = SUMMARY
+
+
+SUMMARY = "raw_contribution_years"
+
+
 MEMORY_LIMIT = "1GB"          # DuckDB's share while a folder is read, checked and stored: beyond it, it spills
 
 
@@ -73,6 +89,7 @@ def check(con: duckdb.DuckDBPyConnection, folder: Path, *, encoding: str | None,
     progress.step("校验 / validating every row")
     rows = {name: raw.rows for name, raw in raws.items()}
     warnings.extend(drop_repeats(con, raws))
+    _summarise(con, raws)
     faults = validate(con, raws, lenient=lenient)
     encodings = {name: raw.encoding for name, raw in raws.items()}
     unusable = any(raw.unusable for raw in raws.values())

@@ -18,7 +18,16 @@ EMPTY = "必填项为空 / required value is empty"
 NEGATIVE = "金额或人数不能为负 / value must not be negative"
 NAME_SUSPECT = "__name_problem__"   # the SQL finds the few names that may be bad; domain.names.name_problem says why
 # Over-inclusive on purpose: a formula start, a control character of names._CONTROL, or nothing but spaces.
-_NAME_SUSPECT_RE = r"^[=+\-@]|[\x00-\x1f\x7f-\x9f\x{2028}\x{2029}\x{fffe}\x{ffff}]"
+NAME_SUSPECT_RE = r"^[=+\-@]|[\x00-\x1f\x7f-\x9f\x{2028}\x{2029}\x{fffe}\x{ffff}]"
+NAME_BLANK_RE = r"[\pZ]*"
+# The whole value's shape per kind (RE2, as DuckDB and Arrow both match it); SQL and the batch checks share them.
+SHAPES = {
+    "uscc": "[0-9A-HJ-NPQRTUWXY]{18}", "region": "[0-9]{6}", "date": "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+    "month": "[0-9]{4}-(0[1-9]|1[0-2])", "int": "[0-9]{1,9}", "money": r"[0-9]{1,16}(\.[0-9]{1,2})?",
+    "bank_code": "[0-9]{12}", "mobile": "1[3-9][0-9]{9}", "email": r"[^@\s]+@[^@\s]+\.[^@\s]+",
+    "openid": "[A-Za-z0-9_-]{6,64}", "account": "[0-9]{6,32}",
+}
+EMAIL_LIMIT, TEXT_LIMIT = 254, 200
 
 
 def _q(text: str) -> str:
@@ -31,7 +40,7 @@ def _uscc_sql(v: str) -> str:
     expected = f"((31 - ({terms}) % 31) % 31)"
     return f"""CASE
       WHEN length({v}) <> 18 THEN '统一社会信用代码应为18位 / credit code must have 18 characters, has ' || length({v})
-      WHEN NOT regexp_full_match({v}, '[0-9A-HJ-NPQRTUWXY]{{18}}')
+      WHEN NOT regexp_full_match({v}, {_q(SHAPES['uscc'])})
         THEN '含非法字符 / credit code may only use 0-9 and A-Y without I O Z S V'
       WHEN {expected} <> instr({alphabet}, substr({v}, 18, 1)) - 1
         THEN '校验码错误 / check digit should be ''' || substr({alphabet}, {expected} + 1, 1) || ''''
@@ -62,43 +71,43 @@ def _kind_sql(col: Column, v: str) -> str | None:
         allowed = ", ".join(_q(c) for c in col.choices)
         return f"CASE WHEN {v} NOT IN ({allowed}) THEN '未知取值 / unknown value; allowed: {', '.join(col.choices)}' END"
     if kind == "name":
-        return (f"CASE WHEN length({v}) > {NAME_LIMIT} OR regexp_matches({v}, {_q(_NAME_SUSPECT_RE)}) "
-                f"OR regexp_full_match({v}, '[\\pZ]*') THEN '{NAME_SUSPECT}' END")
+        return (f"CASE WHEN length({v}) > {NAME_LIMIT} OR regexp_matches({v}, {_q(NAME_SUSPECT_RE)}) "
+                f"OR regexp_full_match({v}, {_q(NAME_BLANK_RE)}) THEN '{NAME_SUSPECT}' END")
     if kind == "region":
-        return f"CASE WHEN NOT regexp_full_match({v}, '[0-9]{{6}}') THEN '行政区划代码应为6位数字 / region must be 6 digits' END"
+        return f"CASE WHEN NOT regexp_full_match({v}, {_q(SHAPES['region'])}) THEN '行政区划代码应为6位数字 / region must be 6 digits' END"
     if kind == "date":
-        return (f"CASE WHEN NOT regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
+        return (f"CASE WHEN NOT regexp_full_match({v}, {_q(SHAPES['date'])}) "
                 f"OR try_strptime({v}, '%Y-%m-%d') IS NULL "
                 f"THEN '日期无法解析 / not a date in the form YYYY-MM-DD' END")
     if kind == "month":
-        return (f"CASE WHEN NOT regexp_full_match({v}, '[0-9]{{4}}-(0[1-9]|1[0-2])') "
+        return (f"CASE WHEN NOT regexp_full_match({v}, {_q(SHAPES['month'])}) "
                 f"THEN '月份无法解析 / not a month in the form YYYY-MM' END")
     if kind == "int":
         return (f"CASE WHEN starts_with({v}, '-') THEN '{NEGATIVE}' "
-                f"WHEN NOT regexp_full_match({v}, '[0-9]{{1,9}}') "
+                f"WHEN NOT regexp_full_match({v}, {_q(SHAPES['int'])}) "
                 f"THEN '应为非负整数 / not a whole number (0 to 999999999)' END")
     if kind == "money":
         return (f"CASE WHEN starts_with({v}, '-') THEN '{NEGATIVE}' "
                 f"WHEN regexp_full_match({v}, '[0-9]+\\.[0-9]{{3,}}') "
                 f"THEN '金额最多两位小数 / money has at most two decimals' "
-                f"WHEN NOT regexp_full_match({v}, '[0-9]{{1,16}}(\\.[0-9]{{1,2}})?') "
+                f"WHEN NOT regexp_full_match({v}, {_q(SHAPES['money'])}) "
                 f"THEN '金额格式错误 / not an amount of yuan such as 12345.67' END")
     if kind == "bool":
         words = ", ".join(_q(w) for w in (*TRUE_WORDS, *FALSE_WORDS))
         return f"CASE WHEN lower({v}) NOT IN ({words}) THEN '布尔值应为 true/false/1/0/是/否 / not a boolean' END"
     if kind == "bank_code":
-        return f"CASE WHEN NOT regexp_full_match({v}, '[0-9]{{12}}') THEN '联行号应为12位数字 / bank code must be 12 digits (CNAPS)' END"
+        return f"CASE WHEN NOT regexp_full_match({v}, {_q(SHAPES['bank_code'])}) THEN '联行号应为12位数字 / bank code must be 12 digits (CNAPS)' END"
     if kind == "mobile":
-        return (f"CASE WHEN NOT regexp_full_match({v}, '1[3-9][0-9]{{9}}') "
+        return (f"CASE WHEN NOT regexp_full_match({v}, {_q(SHAPES['mobile'])}) "
                 f"THEN '手机号应为11位, 以13-19开头 / a mobile number has 11 digits starting 13 to 19' END")
     if kind == "email":
-        return (f"CASE WHEN length({v}) > 254 OR NOT regexp_full_match({v}, '[^@\\s]+@[^@\\s]+\\.[^@\\s]+') "
+        return (f"CASE WHEN length({v}) > {EMAIL_LIMIT} OR NOT regexp_full_match({v}, {_q(SHAPES['email'])}) "
                 f"THEN '电子邮箱格式错误 / not an e-mail address such as name@example.cn' END")
     if kind == "openid":
-        return (f"CASE WHEN NOT regexp_full_match({v}, '[A-Za-z0-9_-]{{6,64}}') "
+        return (f"CASE WHEN NOT regexp_full_match({v}, {_q(SHAPES['openid'])}) "
                 f"THEN '微信 openid 应为6到64位字母、数字、-或_ / a WeChat openid has 6 to 64 letters, digits, - or _' END")
     if kind == "account":
-        return f"CASE WHEN NOT regexp_full_match({v}, '[0-9]{{6,32}}') THEN '账号应为6到32位数字 / account number must be 6 to 32 digits' END"
+        return f"CASE WHEN NOT regexp_full_match({v}, {_q(SHAPES['account'])}) THEN '账号应为6到32位数字 / account number must be 6 to 32 digits' END"
     return None
 
 
@@ -108,7 +117,7 @@ def value_problem_sql(col: Column, *, owner: bool) -> str:
     empty = f"WHEN {v} IS NULL OR trim({v}) = '' THEN '{EMPTY}'" if col.required else f"WHEN {v} IS NULL THEN NULL"
     body = None if (col.kind == "uscc" and not owner) else _kind_sql(col, v)
     if col.kind == "text":
-        body = f"CASE WHEN length({v}) > 200 THEN '文本过长 / text longer than 200 characters' END"
+        body = f"CASE WHEN length({v}) > {TEXT_LIMIT} THEN '文本过长 / text longer than 200 characters' END"
     return f"CASE {empty} ELSE {body or 'NULL'} END"
 
 

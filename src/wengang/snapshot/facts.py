@@ -16,12 +16,12 @@ SELECT uscc, CAST(substr(month, 1, 4) AS INTEGER) AS year, CAST(substr(month, 6,
        unit_paid >= unit_due AND person_paid >= person_due AS in_full,
        CAST((greatest(unit_due - unit_paid, 0) + greatest(person_due - person_paid, 0)) * 100 AS BIGINT) AS arrears,
        CAST((unit_paid + person_paid) * 100 AS BIGINT) AS paid
-FROM {schema}.contributions"""
+FROM {source}"""
 
 # Plain aggregates and a bit mask: a conditional aggregate per month over 11 M rows would cost ~0.1 s each.
 # Arrears are rare, so their per-month sums are taken over the few rows that have some.
 _BUILD = """
-CREATE TABLE {schema}.{table} AS
+CREATE {temp} TABLE {target} AS
 WITH r AS ({rows}),
 y AS (
   SELECT uscc, year, count(*) AS row_count, bit_count(bit_or(1 << (mm - 1))) AS month_count,
@@ -42,13 +42,13 @@ SELECT uscc, year, row_count, month_count, CAST(insured_sum AS BIGINT) AS insure
 FROM c"""
 
 
-def _sql(schema: str) -> str:
+def _sql(source: str, target: str, temp: str = "") -> str:
     within = [f"bit_count(y.full_mask & {(1 << m) - 1}) AS f{m:02d}" for m in MONTHS]
     within += [f"coalesce(a.a{m:02d}, 0) AS a{m:02d}" for m in MONTHS]
     cumulative = [f"CAST(full_before + f{m:02d} AS BIGINT) AS full_{m:02d}" for m in MONTHS]
     cumulative += [f"CAST(arrears_before + a{m:02d} AS BIGINT) AS arrears_{m:02d}" for m in MONTHS]
     return _BUILD.format(
-        schema=schema, table=TABLE, rows=_ROWS.format(schema=schema), within=", ".join(within),
+        temp=temp, target=target, rows=_ROWS.format(source=source), within=", ".join(within),
         arrears_sums=", ".join(f"sum(arrears) FILTER (WHERE mm <= {m}) AS a{m:02d}" for m in MONTHS),
         cumulative=", ".join(cumulative),
     )
@@ -59,14 +59,27 @@ def exists(con: duckdb.DuckDBPyConnection, schema: str) -> bool:
                        [schema, TABLE]).fetchone() is not None
 
 
-def build(con: duckdb.DuckDBPyConnection, schema: str) -> bool:
-    """Make the table inside the caller's transaction. The bit masks count a month once, so a snapshot with a
-    repeated (uscc, month) (an import never stores one) gets no table and is evaluated from the monthly rows."""
-    con.execute(_sql(schema))
-    if con.execute(f"SELECT count(*) FROM {schema}.{TABLE} WHERE row_count <> month_count").fetchall()[0][0]:
+def build(con: duckdb.DuckDBPyConnection, schema: str, made: str | None = None) -> bool:
+    """Make the table inside the caller's transaction; `made` is the same table made before from the very rows the
+    snapshot stores (summarise), copied instead. The bit masks count a month once, so a snapshot with a repeated
+    (uscc, month) (an import never stores one) gets no table and is evaluated from the monthly rows."""
+    con.execute(f"CREATE TABLE {schema}.{TABLE} AS SELECT * FROM {made}" if made
+                else _sql(f"{schema}.contributions", f"{schema}.{TABLE}"))
+    if repeated_months(con, f"{schema}.{TABLE}"):
         con.execute(f"DROP TABLE {schema}.{TABLE}")
         return False
     return True
+
+
+def summarise(con: duckdb.DuckDBPyConnection, rows: str, target: str) -> None:
+    """The facts of a table of typed contribution rows (an import's, before it stores them) as a temporary table."""
+    con.execute(_sql(rows, target, temp="OR REPLACE TEMP"))
+
+
+def repeated_months(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether a unit's month is stated twice in the rows the facts were made of: a unit's year then has more rows
+    than months (every month of a checked row is a month of the year)."""
+    return bool(con.execute(f"SELECT count(*) FROM {table} WHERE row_count <> month_count").fetchall()[0][0])
 
 
 def ensure(con: duckdb.DuckDBPyConnection, schema: str) -> bool:

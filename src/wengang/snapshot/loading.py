@@ -1,13 +1,15 @@
-"""Load each file's text rows into a DuckDB temporary table, batch by batch: the validation and the store read
-them there, so no whole file is held in Python memory and DuckDB may spill to disk."""
+"""Load each file's rows into a DuckDB temporary table, batch by batch: the validation and the store read them there,
+so no whole file is held in Python memory and DuckDB may spill to disk. A streamed file is first loaded checked and
+typed (batch_checks): DuckDB then neither reads its text again nor casts it; a doubt loads it as text instead."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import duckdb
 import pyarrow as pa
 
+from wengang.snapshot.batch_checks import SQL_TYPES, Doubt, typed_batch, typed_columns, typed_schema
 from wengang.snapshot.rawfile import LINE, RawFile, Reread, cannot_read
 
 NO_ROWS = "必需文件没有数据行 / the required file has no rows"
@@ -19,11 +21,15 @@ def raw_view(raw: RawFile) -> str:
 
 
 def load(con: duckdb.DuckDBPyConnection, raw: RawFile) -> RawFile:
-    """The file's rows in its temporary table, counted; a stream the fast reader cannot finish exactly is read
-    again by the exact reader (its faults then replace the fast reader's). Returns the file as finally read."""
-    columns = ", ".join(f'"{name}" VARCHAR' for name in raw.spec.column_names)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw_view(raw)} ({columns}, {LINE} BIGINT)")
-    if raw.stream is not None and not _insert_stream(con, raw):
+    """The file's rows in its temporary table, counted. A stream is tried checked and typed first; a batch in doubt
+    streams the file again as text, for the SQL checks to say what is wrong; a stream the fast reader cannot finish
+    exactly is read again by the exact reader (its faults then replace the fast reader's). Returns the file as
+    finally read."""
+    outcome = _insert_checked(con, raw) if raw.stream is not None and not raw.faults else "text"
+    if outcome == "typed":
+        return _loaded(raw)
+    _create(con, raw, ())
+    if raw.stream is not None and (outcome == "reread" or _insert_stream(con, raw, _text_schema(raw), _as_is) != "done"):
         assert raw.reread is not None
         raw = raw.reread()
         con.execute(f"DELETE FROM {raw_view(raw)}")
@@ -35,33 +41,65 @@ def load(con: duckdb.DuckDBPyConnection, raw: RawFile) -> RawFile:
     if raw.table is not None:
         raw.rows = _insert(con, raw, raw.table)
         raw.table = None
+    return _loaded(raw)
+
+
+def _loaded(raw: RawFile) -> RawFile:
     raw.stream = raw.reread = raw.query = None
     if raw.spec.required and raw.rows == 0 and not raw.faults:
         raw.fault_file(0, "", "", NO_ROWS)
     return raw
 
 
-def _insert_stream(con: duckdb.DuckDBPyConnection, raw: RawFile) -> bool:
-    """Every batch in one INSERT that pulls them while Arrow reads on; False when the stream asked for a reread."""
+def _create(con: duckdb.DuckDBPyConnection, raw: RawFile, typed: tuple[str, ...]) -> None:
+    columns = ", ".join(f'"{c.name}" {SQL_TYPES[c.kind] if c.name in typed else "VARCHAR"}' for c in raw.spec.columns)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw_view(raw)} ({columns}, {LINE} BIGINT)")
+
+
+def _insert_checked(con: duckdb.DuckDBPyConnection, raw: RawFile) -> str:
+    """The stream checked and typed batch by batch: "typed" when every batch passed, else why it stopped."""
+    typed = typed_columns(raw.spec)
+    _create(con, raw, typed)
+    outcome = _insert_stream(con, raw, typed_schema(raw.spec, typed), lambda part: typed_batch(raw.spec, part, typed))
+    if outcome != "done":
+        return outcome
+    raw.checked, raw.typed = True, typed
+    return "typed"
+
+
+def _text_schema(raw: RawFile) -> pa.Schema:
+    return pa.schema([(name, pa.string()) for name in raw.spec.column_names] + [(LINE, pa.int64())])
+
+
+def _as_is(part: pa.Table) -> pa.Table:
+    return part
+
+
+def _insert_stream(con: duckdb.DuckDBPyConnection, raw: RawFile, schema: pa.Schema,
+                   shape: Callable[[pa.Table], pa.Table]) -> str:
+    """Every batch, shaped, in one INSERT that pulls them while Arrow reads on: "done", or "reread" when the stream
+    asked for the exact reader, or "doubt" when a batch failed its checks (the rows before it are in the table)."""
     assert raw.stream is not None
-    parts, reread, rows = raw.stream(), [], [0]
+    parts, stopped, rows = raw.stream(), [], [0]
 
     def batches() -> Iterator[pa.RecordBatch]:
         try:
             for part in parts:
+                shaped = shape(part)
                 rows[0] += part.num_rows
-                yield from part.to_batches()
+                yield from shaped.to_batches()
         except Reread:
-            reread.append(True)
+            stopped.append("reread")
+        except Doubt:
+            stopped.append("doubt")
 
-    schema = pa.schema([(name, pa.string()) for name in raw.spec.column_names] + [(LINE, pa.int64())])
     con.register(_BATCH, pa.RecordBatchReader.from_batches(schema, batches()))
     try:
         con.execute(f"INSERT INTO {raw_view(raw)} SELECT * FROM {_BATCH}")
     finally:
         con.unregister(_BATCH)
     raw.rows = rows[0]
-    return not reread
+    return stopped[0] if stopped else "done"
 
 
 def _insert(con: duckdb.DuckDBPyConnection, raw: RawFile, part: pa.Table) -> int:

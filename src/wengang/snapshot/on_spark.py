@@ -83,7 +83,7 @@ def _faults(session: Session, texts: dict[str, str], files: dict[str, str]) -> l
         spec = FILES_BY_NAME[name]
         queries = [_values_sql(spec, view)]
         queries += [to_spark(duplicate_faults_sql(spec, view, all_copies=False))] if spec.key else []
-        queries += [to_spark(ROW_RULES[rule].format(view=view)) for rule in spec.row_rules]
+        queries += [to_spark(ROW_RULES[rule](view, False)) for rule in spec.row_rules]
         if spec.references_employers and "employers" in texts:
             queries.append(to_spark(orphan_faults_sql(view, texts["employers"])))
         parts += [f"SELECT '{name}' AS file, * FROM ({q}) AS {name}_{i}" for i, q in enumerate(queries)]

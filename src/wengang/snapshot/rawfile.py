@@ -38,6 +38,9 @@ class RawFile:
     stream: Batches | None = None
     reread: Callable[[], RawFile] | None = None        # the exact reader, when `stream` raises Reread
     query: str | None = None      # a SELECT of the spec's columns as text and the line, DuckDB reading the file (?)
+    checked: bool = False         # every value passed the batch checks as it streamed: no value has a fault
+    typed: tuple[str, ...] = ()   # columns loaded in their stored type (checked), not as text
+    summary: str | None = None    # contributions checked: a temporary table of their facts per unit and year (facts.py)
 
     def __post_init__(self) -> None:
         if self.table is not None:

@@ -128,7 +128,8 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_
         faulted = {f.file for f in faults}
         for spec in FILES:
             raw = raws.get(spec.name)
-            typed = ", ".join(typed_sql(c) for c in spec.columns)
+            typed = ", ".join(f'"{c.name}"' if raw is not None and c.name in raw.typed else typed_sql(c)
+                              for c in spec.columns)
             if raw is None:
                 con.execute(f"CREATE TABLE {schema}.{spec.name} AS SELECT {typed}, 0::BIGINT AS line "
                             f"FROM (SELECT {', '.join(f'NULL::VARCHAR AS {c.name}' for c in spec.columns)}) WHERE false")
@@ -142,7 +143,9 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_
                 con.execute(f"CREATE TABLE {schema}.{spec.name} AS SELECT {typed}, {LINE} AS line FROM {raw_view(raw)}")
             counts[spec.name] = con.execute(f"SELECT count(*) FROM {schema}.{spec.name}").fetchall()[0][0]
             con.execute(f"DROP TABLE {raw_view(raw)}")      # its text is stored typed now: room for the facts
-        facts.build(con, schema)
+        contributions = raws.get("contributions")
+        facts.build(con, schema, made=contributions.summary if contributions is not None and
+                    contributions.display not in faulted else None)       # made of the very rows stored
         files = {name: raw.path.name for name, raw in raws.items()}
         bad_rows = len({(f.file, f.line) for f in faults})
         con.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import duckdb
 import pyarrow as pa
 
 from wengang.domain.identifiers import mask_email, mask_phone
 from wengang.domain.names import name_problem
+from wengang.snapshot import facts
 from wengang.snapshot.checks import NAME_SUSPECT, value_problem_sql
 from wengang.snapshot.faults import Fault, shown
 from wengang.snapshot.loading import raw_view
@@ -29,13 +30,15 @@ def validate(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile], *, lenien
         faults.extend(dataclasses.replace(f, value=masked(kinds.get(f.column, ""), f.value)) for f in raw.faults)
         if raw.unusable:
             continue
-        faults.extend(f for f in _value_faults(con, raw) if f.line not in raw.undecoded)   # escapes, not values
-        if raw.spec.key:
-            faults.extend(_duplicate_faults(con, raw, all_copies=lenient))
+        if not raw.checked:           # a file checked batch by batch as it streamed has no value at fault
+            faults.extend(f for f in _value_faults(con, raw) if f.line not in raw.undecoded)   # escapes, not values
+        if raw.spec.key and not (raw.summary and not facts.repeated_months(con, raw.summary)):
+            faults.extend(_duplicate_faults(con, raw, all_copies=lenient))   # the summary's (uscc, year) tell first
         faults.extend(_row_rule_faults(con, raw))
     employers = raws["employers"]
     for raw in raws.values():
-        if raw.spec.references_employers and not raw.unusable and not employers.unusable:
+        if raw.spec.references_employers and not raw.unusable and not employers.unusable \
+                and _may_have_orphans(con, raw, employers):
             faults.extend(_orphan_faults(con, raw, employers))
     if lenient:
         faults.extend(_cascade_faults(con, raws, faults))
@@ -143,26 +146,40 @@ def duplicate_faults_sql(spec: FileSpec, view: str, *, all_copies: bool) -> str:
       WHERE {"copies > 1" if all_copies else "n > 1"}"""
 
 
-def _not_before(later: str, earlier: str, zh: str, en: str) -> str:
-    """Rows whose date `later` parses and falls before the parsed date `earlier`: the fault is on `later`."""
-    return f"""SELECT {LINE}, '{later}', "{later}", '{zh} ' || "{earlier}" || ' / {en} ' || "{earlier}"
-               FROM {{view}} WHERE try_strptime("{later}", '%Y-%m-%d') < try_strptime("{earlier}", '%Y-%m-%d')"""
+def _not_before(later: str, earlier: str, zh: str, en: str) -> Rule:
+    """Rows whose date `later` parses and falls before the parsed date `earlier`: the fault is on `later`. In a file
+    loaded typed the dates are DATE, and their text (checked canonical) is what DuckDB writes for them."""
+    def sql(view: str, typed: bool) -> str:
+        day, text = ("{}", "CAST({} AS VARCHAR)") if typed else ("try_strptime({}, '%Y-%m-%d')", "{}")
+        a, b = f'"{later}"', f'"{earlier}"'
+        return f"""SELECT {LINE}, '{later}', {text.format(a)}, '{zh} ' || {text.format(b)} || ' / {en} ' || {text.format(b)}
+                   FROM {view} WHERE {day.format(a)} < {day.format(b)}"""
+    return sql
 
 
 GRADUATE_NEEDS_DATE = "毕业生 (category graduate) 须填写毕业日期 / a graduate needs graduated_on, the day of graduation"
-ROW_RULES = {   # name in FileSpec.row_rules -> the SQL that finds its faulty rows as (line, column, value, reason)
+Rule = Callable[[str, bool], str]     # (table, dates typed) -> the SQL of the faulty rows
+ROW_RULES: dict[str, Rule] = {   # name in FileSpec.row_rules -> the SQL that finds its faulty rows as (line, column, value, reason)
     "removed_after_listed": _not_before("removed_on", "listed_on", "撤销日期早于列入日期",
                                         "removed_on is before listed_on"),
     "ended_after_started": _not_before("ended_on", "started_on", "见习结束日期早于开始日期",
                                        "ended_on is before started_on"),
-    "graduate_has_graduated_on": f"""SELECT {LINE}, 'graduated_on', graduated_on, '{GRADUATE_NEEDS_DATE}'
-        FROM {{view}} WHERE category = 'graduate' AND graduated_on IS NULL""",   # a blank is a bad date already
+    "graduate_has_graduated_on": lambda view, _typed: f"""SELECT {LINE}, 'graduated_on', graduated_on,
+        '{GRADUATE_NEEDS_DATE}' FROM {view} WHERE category = 'graduate' AND graduated_on IS NULL""",   # a blank is a bad date already
 }
 
 
 def _row_rule_faults(con: duckdb.DuckDBPyConnection, raw: RawFile) -> list[Fault]:
-    return [f for rule in raw.spec.row_rules for f in _fetch(con, ROW_RULES[rule].format(view=raw_view(raw)),
-                                                             raw.display)]
+    return [f for rule in raw.spec.row_rules
+            for f in _fetch(con, ROW_RULES[rule](raw_view(raw), raw.checked), raw.display)]
+
+
+def _may_have_orphans(con: duckdb.DuckDBPyConnection, raw: RawFile, employers: RawFile) -> bool:
+    """False when the file's summary per unit (fewer rows than the file) names no unit missing from employers."""
+    if raw.summary is None:
+        return True
+    return con.execute(f"SELECT count(*) FROM (SELECT DISTINCT uscc FROM {raw.summary}) s "
+                       f"ANTI JOIN {raw_view(employers)} e ON s.uscc = e.uscc").fetchall()[0][0] > 0
 
 
 def _orphan_faults(con: duckdb.DuckDBPyConnection, raw: RawFile, employers: RawFile) -> list[Fault]:
