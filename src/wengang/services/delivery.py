@@ -24,6 +24,7 @@ QUIET_FROM, QUIET_UNTIL = 22, 8         # no SMS from 22:00 to 08:00 Beijing tim
 BATCH = 2_000           # copies read, handed over and recorded together (20 requests of 100 texts for SMS)
 SENT_BY_PROVIDER = ("sms", "email", "wechat")
 FAN_CHUNK = 50_000      # messages fanned out a transaction (each reads its units' contacts from DuckDB once)
+SAID_KEPT = 100_000     # words of messages kept by event and values while handing over (`_outgoing`)
 
 
 @dataclass
@@ -101,6 +102,7 @@ def send_due(*, store: Store, senders: Mapping[str, Sender], batch: int = BATCH,
     recorded: a crash leaves at most two batches handed and not recorded, and those go again under the same keys
     (the provider sends each once)."""
     done, started = Delivered(), time.monotonic()
+    said: dict[tuple[str, str | None], tuple[dict[str, str], str]] = {}     # words by event and values, all pages
     with (ThreadPoolExecutor(1, thread_name_prefix="wengang-send") as hands,
           ThreadPoolExecutor(1, thread_name_prefix="wengang-record") as books):
         for channel, sender in senders.items():
@@ -118,7 +120,8 @@ def send_due(*, store: Store, senders: Mapping[str, Sender], batch: int = BATCH,
                 if not due:
                     break
                 after = due[-1].dispatch.next_at, due[-1].dispatch.id
-                said: dict[tuple[str, str | None], tuple[dict[str, str], str]] = {}
+                if len(said) > SAID_KEPT:
+                    said.clear()
                 outgoing = [_outgoing(d, channel, said) for d in due]
                 if cap:
                     time.sleep(max(0.0, gate - time.monotonic()))
@@ -147,7 +150,8 @@ def _record(store: Store, due: list[Due], sending: Future[list[Handed]], channel
 
 def _outgoing(due: Due, channel: str, said: dict[tuple[str, str | None], tuple[dict[str, str], str]]) -> Delivery:
     """A delivery as its provider gets it: the template's values in words (an operator's template is filled with
-    them), the subject from the template; worked out once for the copies of one message (`said`)."""
+    them), the subject from the template; worked out once for each event and values (`said`: the copies of one
+    message, and the many units told the same amount)."""
     words = said.get((due.event, due.params))
     if words is None:
         values = json.loads(due.params) if due.params else {}
