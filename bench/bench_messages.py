@@ -29,6 +29,7 @@ What is timed, in this process, with the clock at 10:00 Beijing (outside the SMS
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -40,11 +41,13 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import psutil
 from pydantic import SecretStr
+from sqlalchemy import create_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_cycle import postgres_database  # noqa: E402
+from bench_cycle import PG_ADMIN, postgres_database  # noqa: E402
 from bench_payments_db import AS_OF, PACK, PeakRss, decisions, measured, store_settings  # noqa: E402
 from common import peak_rss_mb, record, serve_web  # noqa: E402
 
@@ -114,6 +117,39 @@ def gateway_process(log: Path, callback: str) -> None:
     sim.stop()
 
 
+class ServerCpu:
+    """CPU seconds spent by the PostgreSQL backends serving one database (summed over those connected at the end;
+    a backend connected at the start counts from there): the database's share of the work, which this process's
+    CPU time leaves out. Zero for SQLite (it works inside this process)."""
+
+    def __init__(self, url: str):
+        self.name = None if url.startswith("sqlite") else url.rsplit("/", 1)[1]
+        self.admin = None if self.name is None else create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+
+    def seconds(self) -> dict[int, float]:
+        if self.admin is None:
+            return {}
+        with self.admin.connect() as conn:
+            pids = [r[0] for r in conn.exec_driver_sql("SELECT pid FROM pg_stat_activity WHERE datname = %(d)s",
+                                                       {"d": self.name})]
+        found = {}
+        for pid in pids:
+            with contextlib.suppress(psutil.Error):
+                times = psutil.Process(pid).cpu_times()
+                found[pid] = times.user + times.system
+        return found
+
+    def around(self, fn):
+        """fn's result and the CPU seconds the database's backends spent meanwhile."""
+        before = self.seconds()
+        result = fn()
+        return result, sum(v - before.get(pid, 0.0) for pid, v in self.seconds().items())
+
+    def close(self) -> None:
+        if self.admin is not None:
+            self.admin.dispose()
+
+
 def out(store, settings: Settings, sender: SmsGatewaySender) -> dict:
     """Tell, fan out, hand every SMS copy over; each part's seconds."""
     t0 = time.perf_counter()
@@ -146,6 +182,7 @@ def run(db: str, setup: tuple, folder: Path, args: argparse.Namespace, rss: Peak
     profile = Path(args.profile) / db if args.profile else None
     port = 8100 + os.getpid() % 700
     server = sim = None
+    db_cpu = ServerCpu(url)
     try:
         started = time.perf_counter()
         cycles.open_from_decided(decided, store=store, pack_id=PACK, as_of=AS_OF, snapshot_id=snapshot_id,
@@ -156,9 +193,11 @@ def run(db: str, setup: tuple, folder: Path, args: argparse.Namespace, rss: Peak
         (folder / db).mkdir(exist_ok=True)
         sim = Gateway(folder / db, f"http://127.0.0.1:{port}/api/v1/channels/sms/receipts")
         with SmsGatewaySender(sim.url, KEY_ID, KEY_SECRET, SIGN, messages.SMS_TEMPLATES) as sender:
-            went, t_out, cpu_out, load_out = measured(profile, "out", lambda: out(store, settings, sender), rss)
+            (went, srv_out), t_out, cpu_out, load_out = measured(
+                profile, "out", lambda: db_cpu.around(lambda: out(store, settings, sender)), rss)
         print(f"{db}: out {t_out:.1f} s (tell {went['tell']:.1f}, fan-out {went['fan']:.1f}, send "
-              f"{went['send']:.1f}; CPU {cpu_out:.1f} s; load {load_out:.1f}); {dict(went['sent'])}", flush=True)
+              f"{went['send']:.1f}; CPU {cpu_out:.1f} s here, {srv_out:.1f} s in the database's server; load "
+              f"{load_out:.1f}); {dict(went['sent'])}", flush=True)
         sms = went["sent"]["sms:sent"]
         (flushed, posts, failures), t_back, cpu_back, load_back = measured(
             profile, "back", lambda: json.loads(sim.ask("release")), rss)
@@ -174,6 +213,7 @@ def run(db: str, setup: tuple, folder: Path, args: argparse.Namespace, rss: Peak
             server.terminate()
             server.wait(30)
         store.close()
+        db_cpu.close()
         drop()
     keys = Counter(m["out_id"] for m in logged)
     assert flushed and len(logged) == sms and len(keys) == sms, (flushed, len(logged), len(keys), sms)
@@ -188,8 +228,9 @@ def run(db: str, setup: tuple, folder: Path, args: argparse.Namespace, rss: Peak
         f"{went['fanned']:,} copies fanned out ({sms:,} SMS, the rest e-mail and WeChat left pending)",
         f"{db}: **out {went['total']:.1f} s** (target ≤ {LIMIT:.0f} s, {verdict['out']}) — tell (render + queue) "
         f"{went['tell']:.1f} s, fan-out {went['fan']:.1f} s, send_due over HTTP to the simulator "
-        f"{went['send']:.1f} s; {rate_out:,.0f} SMS/s; {cpu_out:.1f} s of CPU in this process; 1-min load up "
-        f"to {load_out:.1f}",
+        f"{went['send']:.1f} s; {rate_out:,.0f} SMS/s; {cpu_out:.1f} s of CPU in this process"
+        f"{f', {srv_out:.1f} s in the PostgreSQL backends of its database' if db == 'postgresql' else ''}; "
+        f"1-min load up to {load_out:.1f}",
         f"{db}: **back {t_back:.1f} s** (target ≤ {LIMIT:.0f} s, {verdict['back']}) — {sms:,} receipts posted "
         f"signed to the receipt route in {posts:,} posts ({failures} refused or failed), applied by "
         f"`delivery.apply_receipts`; {rate_back:,.0f} receipts/s; every SMS copy then delivered "
