@@ -18,7 +18,8 @@ What is timed, in this process, with the clock at 10:00 Beijing (outside the SMS
 - out: `tell.tell` (read the audit log, render each message from its Jinja2 template, queue it) + `delivery.fan_out`
   (one delivery per contact × channel, contacts read from DuckDB) + `delivery.send_due` over the SMS channel through
   the real `SmsGatewaySender` (signed JSON requests, SendBatchSms of 100, several in flight) to a real
-  `SmsGatewaySimulator` on loopback, until no SMS copy is due. The simulator runs in a process of its own (the
+  `SmsGatewaySimulator` on loopback, until no SMS copy is due. Its CPU seconds are given for this process and, on
+  PostgreSQL, for the server's backends of the bench's database (the other half of the work). The simulator runs in a process of its own (the
   operator's gateway is another machine's work, not ours) and holds its receipts meanwhile.
 - back: the simulator releases its receipts; it posts them, signed, 1,000 a post, to the real receipt route
   (`POST /api/v1/channels/sms/receipts` of `uvicorn wengang.web.asgi:make`, one worker process on the same
