@@ -63,11 +63,11 @@ def test_a_telling_that_crashed_resumes_without_telling_twice(pay_store, pay_set
     calls = {"n": 0}
     real = tell._notices
 
-    def crash_on_third(uow, entries, settings):
+    def crash_on_third(uow, entries, settings, words):
         calls["n"] += 1
         if calls["n"] == 3:
             raise RuntimeError("killed")
-        return real(uow, entries, settings)
+        return real(uow, entries, settings, words)
 
     monkeypatch.setattr(tell, "_notices", crash_on_third)
     with pytest.raises(RuntimeError):
