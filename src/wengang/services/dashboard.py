@@ -7,6 +7,7 @@ import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from wengang.domain.analytics import SizeCount
 from wengang.domain.cases import LISTED, Case, State
 from wengang.domain.cycles import Cycle
 from wengang.domain.days import beijing_date
@@ -140,7 +141,7 @@ def _by_size(analytics: Analytics, run_id: str, cases: dict[str, tuple[int, int]
         rows = None                                # the analytical store is busy (an evaluation is writing)
     found = {c.size: c for c in rows or []}
     return [SizeRow(s, c.units, c.eligible, Decimal(c.eligible_fen).scaleb(-2), *cases.get(s, (0, 0)))
-            if (c := found.get(s)) else SizeRow(s, 0, 0, Decimal("0.00"), *cases.get(s, (0, 0))) for s in SIZES]
+            for s in SIZES for c in [found.get(s, SizeCount(s, 0, 0, 0))]]
 
 
 def _days(cycle_id: int, cycle: Cycle, batches: list[PublicityBatch], store: Store) -> Days:

@@ -14,11 +14,11 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, Connection, case, func, literal_column, select, text
 
 from wengang.adapters.db.payment_tables import payment_attempts
-from wengang.adapters.db.tables import DISTRICT_SQL, cases, cycles
+from wengang.adapters.db.tables import DISTRICT_SQL, SERVED_SQL, cases, cycles
 from wengang.adapters.db.types import Money
 from wengang.domain.cases import State
 from wengang.domain.days import beijing_date
-from wengang.domain.figures import BREAKDOWNS, PAID, SERVED, SME, Cell, Failure, Settled
+from wengang.domain.figures import BREAKDOWNS, PAID, SME, Cell, Failure, Settled
 
 DISTRICT: ColumnElement[str] = literal_column(DISTRICT_SQL)
 NAMES = {"district": "district", "size": "size_class", "industry": "industry", "unit_type": "unit_type",
@@ -100,7 +100,7 @@ class SqlFigures:
         # repeated, so SQLite may use it), each (way, unit) once by the UNION, then joined to the cycle's cases by
         # (cycle, credit code). The unit is the actor of a sign-in or of a call back asked for, and the subject
         # `unit:<code>` of a look-up. (One DISTINCT over a CASE of the three, then count(DISTINCT): twice the CPU.)
-        only = "event IN (" + ", ".join(f"'{e}'" for e in SERVED) + ")"
+        only = SERVED_SQL
         found = {bool(asked): n for asked, n in self.conn.execute(text(f"""
             WITH seen AS (
                 SELECT 0 AS asked, actor AS uscc FROM audit_log WHERE {only} AND event = 'signed_in'

@@ -212,7 +212,8 @@ reverifications = Table(
     Column("done_at", DateTime, nullable=False),
 )
 
-SERVED_WHERE = text("event IN (" + ", ".join(f"'{e}'" for e in SERVED) + ")")
+SERVED_SQL = "event IN (" + ", ".join(f"'{e}'" for e in SERVED) + ")"   # the served index's predicate, as queries repeat it
+SERVED_WHERE = text(SERVED_SQL)
 
 audit_log = Table(
     "audit_log", metadata,
