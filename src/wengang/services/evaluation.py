@@ -18,6 +18,7 @@ from wengang.rules.parameters import load_pack
 from wengang.rules.persons import PERSON_FILES
 from wengang.rules.programmes import programme_of
 from wengang.services.snapshots import ImportResult, SnapshotRefused, default_report_path, resolve_snapshot
+from wengang.snapshot import on_spark
 from wengang.snapshot.faults import write_report
 from wengang.snapshot.reading import locate_files
 
@@ -58,7 +59,7 @@ def evaluate(snapshot: str, pack_id: str, as_of: dt.date, *, analytics: Analytic
 def _parquet_folder(ref: str) -> bool:
     """A folder whose files are all Parquet: Spark reads it where it lies (a CSV folder is imported first)."""
     path = Path(ref)
-    return path.is_dir() and all(p.suffix.lower() == ".parquet" for p in locate_files(path)[0].values())
+    return path.is_dir() and on_spark.readable(locate_files(path)[0])
 
 
 def _on_spark(folder: Path, pack_id: str, as_of: dt.date, *, analytics: Analytics, settings: Settings, keep: bool,
