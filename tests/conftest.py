@@ -206,4 +206,16 @@ def published(db_store, db_settings, opened, case_city):
 from tests.callback_endpoint import callback  # noqa: E402,F401 - shared fixture
 from tests.paycity import pay_city, pay_settings, pay_store, reverified  # noqa: E402,F401 - shared fixtures
 from tests.reviewdata import review_city  # noqa: E402,F401 - shared fixture
-from tests.spark_cluster import spark_cluster  # noqa: E402,F401 - shared fixture (one per test process that asks)
+from tests.spark_cluster import spark_cluster  # noqa: E402,F401 - shared fixture (one per module that asks)
+
+# The longest files of a run (`--durations`: 12, 5, 5 and 3 minutes of one worker on a busy machine), handed out first.
+LONGEST = ("test_payment_faults.py", "test_spark_agrees.py", "test_cli_payments.py", "test_spark_cluster.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow files handed out first, the longest of them before the rest: xdist gives each worker whole files in
+    collection order, so a twelve-minute file collected late kept one worker busy long after the other had finished."""
+    def weight(item: pytest.Item) -> tuple[int, int]:
+        name = item.path.name
+        return (LONGEST.index(name) if name in LONGEST else len(LONGEST), item.get_closest_marker("slow") is None)
+    items.sort(key=weight)

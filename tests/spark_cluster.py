@@ -121,9 +121,10 @@ def _wait(cluster: Cluster, ready, what: str) -> None:
     raise TimeoutError(f"no {what} after {STARTUP_SECONDS} s\n{cluster.log_tail()}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def spark_cluster(tmp_path_factory) -> Iterator[Cluster]:
-    """The cluster for every test that asks (started once, by the one xdist worker that runs those tests), with the
+    """The cluster for the tests of one module (started once, stopped when the module ends so that its five JVMs do
+    not share the cores with the rest of the suite), with the
     engine's Spark session pointed at it; executors get a Python that does not exist, so a rule that needed a Python
     worker (a UDF) would fail instead of passing silently. Everything stops at the end, the session first."""
     from wengang.rules import backends

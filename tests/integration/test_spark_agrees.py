@@ -15,6 +15,19 @@ POLICY_FILES = sorted((Path(__file__).parents[1] / "policy").glob("*/*.yaml"))
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_shuffle_partition():
+    """These snapshots hold a few units: eight shuffle tasks of nothing each took half of every test's time (the
+    cluster test, test_spark_cluster.py, decides a city over many partitions)."""
+    from wengang.rules import backends
+
+    session = backends.spark_session()
+    before = session.conf.get("spark.sql.shuffle.partitions")
+    session.conf.set("spark.sql.shuffle.partitions", "1")
+    yield
+    session.conf.set("spark.sql.shuffle.partitions", before)
+
+
 @pytest.mark.parametrize("path", POLICY_FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_spark_and_duckdb_agree_on_policy_snapshots(path, tmp_path):
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
