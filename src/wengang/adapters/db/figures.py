@@ -63,9 +63,9 @@ class SqlFigures:
     def days_to_money(self, cycle_ids: Sequence[int]) -> dict[int, int]:
         if not cycle_ids:
             return {}
-        # Each paid case's day of money is on the case (cases.paid_on, kept by SqlPayments as its attempts are paid
-        # or taken back): the partial index of the paid cases answers alone, grouped in its order (cycle, state,
-        # day), the two paid states then added up here. (Joining 300,000 paid attempts to their cases: 0.7 s.)
+        # Each paid case's day of money is on the case (tables.cases paid_on): the partial index of the paid cases
+        # answers alone, grouped in its order (cycle, state, day), the two paid states then added up here.
+        # (Joining 300,000 paid attempts to their cases instead: 0.7 s on SQLite.)
         query = (select(cases.c.cycle_id, cases.c.paid_on, func.count())
                  .where(cases.c.cycle_id.in_(list(cycle_ids)), cases.c.state.in_([s.value for s in PAID]),
                         text(PAID_ON_SQL))

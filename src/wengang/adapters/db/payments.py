@@ -51,8 +51,8 @@ class SqlPayments:
         self.conn, self.now = conn, now
 
     def add_attempts(self, rows: Iterable[Sequence[Any]]) -> int:
-        """Rows in Attempt field order without the id (the database numbers them); an attempt written already paid
-        (history, a test's city) dates its case's money as a settlement would."""
+        """Rows in Attempt field order without the id (the database numbers them). An attempt written already paid
+        (history, a test's city) dates its case's money (cases.paid_on), as the case's move does when one settles."""
         paid: dict[dt.date, list[int]] = defaultdict(list)
 
         def noted() -> Iterator[Sequence[Any]]:
@@ -61,18 +61,12 @@ class SqlPayments:
                     paid[beijing_date(row[_SETTLED - 1])].append(row[0])
                 yield row
         count = insert_rows(self.conn, payment_attempts, ATTEMPT_COLUMNS[1:], noted())
+        p = mark(self.conn)
         for day, case_ids in paid.items():
-            self._date_cases(day, "id", case_ids)
+            on = day.isoformat() if self.conn.dialect.name == "sqlite" else day
+            self.conn.exec_driver_sql(f"UPDATE cases SET paid_on = {p} WHERE {one_of(self.conn, 'id')}",
+                                      (on, listed(self.conn, case_ids)))
         return count
-
-    def _date_cases(self, day: dt.date | None, key: str, ids: Sequence[int]) -> None:
-        """cases.paid_on (the Beijing day its paid attempt settled; None: it has none) of the cases listed by id,
-        or (key `attempt`) of the cases of the attempts listed, in one statement."""
-        listing = one_of(self.conn, "id")
-        where = listing if key == "id" else f"id IN (SELECT case_id FROM payment_attempts WHERE {listing})"
-        on = day.isoformat() if day is not None and self.conn.dialect.name == "sqlite" else day
-        self.conn.exec_driver_sql(f"UPDATE cases SET paid_on = {mark(self.conn)} WHERE {where}",
-                                  (on, listed(self.conn, ids)))
 
     def attempts(self, *, batch_id: int | None = None, case_ids: Sequence[int] | None = None,
                  e2e_ids: Sequence[str] | None = None, status: str | None = None) -> list[Attempt]:
@@ -142,10 +136,6 @@ class SqlPayments:
         rows, count = _chained(changes)
         if not rows:
             return 0
-        paid = [i for i, before, new, _ in rows if new == "paid" and before != "paid"]
-        unpaid = [i for i, before, new, _ in rows if before == "paid" and new != "paid"]
-        if paid and not settled:
-            raise ValueError("an attempt becomes paid only as it is settled (settled=True): its day of money")
         groups: dict[tuple[str, str, str | None], list[int]] = defaultdict(list)
         for attempt_id, before, new, reason in rows:
             groups[before, new, reason].append(attempt_id)
@@ -157,12 +147,6 @@ class SqlPayments:
                     for (before, new, reason), ids in groups.items())
         if moved != len(rows):
             raise ConcurrentChange(f"{len(rows) - moved} 笔支付 / payment attempts")
-        # Each case's day of money follows its attempt: settled paid, the day now in Beijing (the time stamped on the
-        # attempt); no longer paid (returned), none. One case has one paid attempt at most (services/payments.py).
-        if paid:
-            self._date_cases(beijing_date(self.now), "attempt", paid)
-        if unpaid:
-            self._date_cases(None, "attempt", unpaid)
         return count
 
     def release(self, batch_id: int) -> list[Released]:

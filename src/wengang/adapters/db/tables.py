@@ -143,8 +143,9 @@ cases = Table(
     Column("insured", Integer),        # the run's insured headcount of the unit (惠及职工); NULL: unknown (0029)
     Column("industry", String(40)),    # the snapshot's industry and unit type at cycle open; NULL: unknown (0029)
     Column("unit_type", String(40)),
-    # The Beijing day its paid attempt settled, while it has one (SqlPayments keeps it as attempts are paid, returned
-    # or re-paid; 0031): days to money counted from an index alone, not 300,000 attempts joined to their cases.
+    # The Beijing day it was paid (its paid attempt settled) while it counts as paid: set by the case's move to paid in
+    # the settlement's unit of work, gone as its money comes back (SqlCases._paid_on), or from an attempt written
+    # already paid (SqlPayments.add_attempts; 0031). Days to money are counted from an index alone (figures.py).
     Column("paid_on", Date),
     # program × cycle × unit, cycle first: it also serves every "cases of this cycle" query. The queue indexes
     # (QUEUE_INDEXES below) name the state: a bulk move rewrites those entries, the price of filtered pages at
