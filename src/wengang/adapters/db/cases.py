@@ -348,11 +348,11 @@ class SqlCases:
         p, sqlite = mark(self.conn), self.conn.dialect.name == "sqlite"
         now = self._now_param()
         moved = 0
-        for (before, to), ids in groups.items():
-            paid = [d.isoformat() if d and sqlite else d for d in self._paid_on(before, to).values()]
+        for (was, new), ids in groups.items():
+            paid = [d.isoformat() if d and sqlite else d for d in self._paid_on(was, new).values()]
             sql = (f"UPDATE cases SET state = {p}, reason = {p}, version = version + 1, changed_at = {p}"
                    f"{f', paid_on = {p}' if paid else ''} WHERE {one_of(self.conn, 'id')} AND state = {p}")
-            moved += self.conn.exec_driver_sql(sql, (to, reason, now, *paid, listed(self.conn, ids), before)).rowcount
+            moved += self.conn.exec_driver_sql(sql, (new, reason, now, *paid, listed(self.conn, ids), was)).rowcount
         if moved != count:
             raise ConcurrentChange(f"{count - moved} 个案件 / cases")
         return count

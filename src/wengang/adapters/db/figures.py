@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, Connection, case, func, literal_column, select, text
 
 from wengang.adapters.db.payment_tables import payment_attempts
-from wengang.adapters.db.tables import DISTRICT_SQL, PAID_ON_SQL, SERVED_SQL, cases, cycles
+from wengang.adapters.db.tables import DISTRICT_SQL, FAILED_SQL, PAID_ON_SQL, SERVED_SQL, cases, cycles
 from wengang.adapters.db.types import Money
 from wengang.domain.cases import State
 from wengang.domain.days import beijing_date
@@ -26,7 +26,6 @@ NAMES = {"district": "district", "size": "size_class", "industry": "industry", "
 # The inner grouping of each breakdown, in its index's order after the cycle.
 ORDER = {"district": (DISTRICT, cases.c.state)}
 FIGURES_ORDER = (cases.c.state, cases.c.size_class, cases.c.industry, cases.c.unit_type, cases.c.program)
-FAILED = ("rejected", "returned")
 
 
 class SqlFigures:
@@ -82,9 +81,11 @@ class SqlFigures:
         if not cycle_ids:
             return []
         a = payment_attempts
-        cycle = cases.c.cycle_id + 0 if self.conn.dialect.name == "sqlite" else cases.c.cycle_id   # (as above)
+        # SQLite reads its index of the failed attempts (tables.FAILED_INDEX: its predicate repeated, so it may) and
+        # each one's case by its key (`+ 0`: not each case of the cycles' attempts one search at a time).
+        cycle = cases.c.cycle_id + 0 if self.conn.dialect.name == "sqlite" else cases.c.cycle_id
         query = (select(a.c.reason, func.count()).select_from(a.join(cases, cases.c.id == a.c.case_id))
-                 .where(cycle.in_(list(cycle_ids)), a.c.status.in_(FAILED))
+                 .where(cycle.in_(list(cycle_ids)), text(f"payment_attempts.{FAILED_SQL}"))
                  .group_by(a.c.reason))
         return [Failure(reason, n) for reason, n in self.conn.execute(query)]
 

@@ -337,8 +337,15 @@ FIGURE_INDEXES: dict[str, str] = {
 FIGURE_DDL = ("DROP INDEX IF EXISTS ix_cases_district",
               *(f"CREATE INDEX IF NOT EXISTS {name} ON cases ({cols})" for name, cols in FIGURE_INDEXES.items()))
 FIGURE_DROP = tuple(f"DROP INDEX IF EXISTS {name}" for name in FIGURE_INDEXES)
+# The failed payments a dashboard counts by reason (0031), on SQLite only: it reads them here, not the 300,000 paid
+# attempts' rows (0.066 → 0.026 s a view). PostgreSQL reads the table in parallel, and any index naming the status
+# there would end every prepared → pending → paid update in place (HOT; payment_tables.payment_attempts).
+FAILED_SQL = "status IN ('rejected', 'returned')"
+FAILED_INDEX = "ix_payment_attempts_failed"
+FAILED_DDL = {"sqlite": (f"CREATE INDEX IF NOT EXISTS {FAILED_INDEX} ON payment_attempts (case_id, reason) "
+                         f"WHERE {FAILED_SQL}",), "postgresql": ()}
 SEARCH_OBJECTS = frozenset({"ix_cases_name_trgm", "ix_cases_uscc_prefix", "ix_cases_reason_codes", *QUEUE_INDEXES,
-                            *FIGURE_INDEXES})
+                            *FIGURE_INDEXES, FAILED_INDEX})
 
 
 def compared(name: str | None, type_: str, _parents: dict) -> bool:
