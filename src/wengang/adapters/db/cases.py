@@ -28,7 +28,9 @@ from wengang.adapters.db.bulk import among, insert_rows, listed, mark, one_of, r
 from wengang.adapters.db.tables import CASE_NAME_FTS, DISTRICT_SQL, REASON_CODES_SQL, cases
 from wengang.adapters.db.types import Money, from_fen
 from wengang.domain.cases import Case, State
+from wengang.domain.days import beijing_date
 from wengang.domain.errors import ConcurrentChange
+from wengang.domain.figures import PAID
 from wengang.domain.ports import CaseChange, Moved, NewCase, Payable, Tellable
 from wengang.domain.queues import CaseQuery
 
@@ -43,6 +45,7 @@ def _stage() -> list[Column]:
 
 CASE_COLUMNS = list(Case.__dataclass_fields__)
 _STATES = {s.value: s for s in State}
+PAID_STATES = frozenset(s.value for s in PAID)
 _STATE_AT = CASE_COLUMNS.index("state")
 DISTRICT_END = 8      # a credit code's first eight characters: its registration kind and district (DISTRICT_SQL)
 CASE_IDS_LOCK = 0x77656E67616E67   # "wengang": serialises id reservations on PostgreSQL
@@ -258,7 +261,7 @@ class SqlCases:
     def transition(self, case: Case, to: State, reason: str, **changes: Any) -> Case:
         """Move one case only if nobody moved it since it was read (same state, same version)."""
         values = {"state": State(to).value, "reason": reason, "version": case.version + 1, "changed_at": self.now,
-                  **changes}
+                  **self._paid_on(case.state.value, State(to).value), **changes}
         result = self.conn.execute(update(cases).where(
             cases.c.id == case.id, cases.c.state == case.state.value, cases.c.version == case.version,
         ).values(**values))
@@ -267,6 +270,15 @@ class SqlCases:
         moved = self.get(case.id)
         assert moved is not None, "the row this statement just updated is there"
         return moved
+
+    def _paid_on(self, before: str, to: str) -> dict[str, dt.date | None]:
+        """What a move does to cases.paid_on, the Beijing day the case was paid while it counts as paid (its payment
+        settled in this unit of work, at this time): set as it is paid, gone as its money comes back, else kept."""
+        if to == State.PAID.value and before != to:
+            return {"paid_on": beijing_date(self.now)}
+        if before in PAID_STATES and to not in PAID_STATES:
+            return {"paid_on": None}
+        return {}
 
     def _now_param(self):
         """The unit of work's time for a driver-level statement, spelled as SQLAlchemy spells it on SQLite."""
@@ -333,12 +345,14 @@ class SqlCases:
             count += 1
         if not count:
             return 0
-        p = mark(self.conn)
-        sql = (f"UPDATE cases SET state = {p}, reason = {p}, version = version + 1, changed_at = {p} "
-               f"WHERE {one_of(self.conn, 'id')} AND state = {p}")
+        p, sqlite = mark(self.conn), self.conn.dialect.name == "sqlite"
         now = self._now_param()
-        moved = sum(self.conn.exec_driver_sql(sql, (to, reason, now, listed(self.conn, ids), before)).rowcount
-                    for (before, to), ids in groups.items())
+        moved = 0
+        for (was, new), ids in groups.items():
+            paid = [d.isoformat() if d and sqlite else d for d in self._paid_on(was, new).values()]
+            sql = (f"UPDATE cases SET state = {p}, reason = {p}, version = version + 1, changed_at = {p}"
+                   f"{f', paid_on = {p}' if paid else ''} WHERE {one_of(self.conn, 'id')} AND state = {p}")
+            moved += self.conn.exec_driver_sql(sql, (new, reason, now, *paid, listed(self.conn, ids), was)).rowcount
         if moved != count:
             raise ConcurrentChange(f"{count - moved} 个案件 / cases")
         return count

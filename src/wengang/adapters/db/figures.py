@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, Connection, case, func, literal_column, select, text
 
 from wengang.adapters.db.payment_tables import payment_attempts
-from wengang.adapters.db.tables import DISTRICT_SQL, SERVED_SQL, cases, cycles
+from wengang.adapters.db.tables import DISTRICT_SQL, FAILED_SQL, PAID_ON_SQL, SERVED_SQL, cases, cycles
 from wengang.adapters.db.types import Money
 from wengang.domain.cases import State
 from wengang.domain.days import beijing_date
@@ -26,9 +26,6 @@ NAMES = {"district": "district", "size": "size_class", "industry": "industry", "
 # The inner grouping of each breakdown, in its index's order after the cycle.
 ORDER = {"district": (DISTRICT, cases.c.state)}
 FIGURES_ORDER = (cases.c.state, cases.c.size_class, cases.c.industry, cases.c.unit_type, cases.c.program)
-FAILED = ("rejected", "returned")
-# The Beijing calendar day of a naive UTC time, on each database.
-BEIJING_DAY = {"sqlite": "date({t}, '+8 hours')", "postgresql": "CAST({t} + interval '8 hours' AS date)"}
 
 
 class SqlFigures:
@@ -65,22 +62,17 @@ class SqlFigures:
     def days_to_money(self, cycle_ids: Sequence[int]) -> dict[int, int]:
         if not cycle_ids:
             return {}
-        a, sqlite = payment_attempts, self.conn.dialect.name == "sqlite"
-        # A case has one paid attempt at most (services/payments.py FINAL: only a rejected, returned or cancelled
-        # one may be followed by another). SQLite reads the attempts in order and each case by its key (`+ 0`: not
-        # each paid case's attempts one search at a time, twice as slow).
-        cycle = cases.c.cycle_id + 0 if sqlite else cases.c.cycle_id
-        day: ColumnElement = literal_column(BEIJING_DAY[self.conn.dialect.name].format(t="payment_attempts.settled_at")).label("day")
-        query = (select(cases.c.cycle_id, day, func.count())
-                 .select_from(a.join(cases, cases.c.id == a.c.case_id))
-                 .where(cycle.in_(list(cycle_ids)), cases.c.state.in_([s.value for s in PAID]),
-                        a.c.status == "paid", a.c.settled_at.is_not(None))
-                 .group_by(cases.c.cycle_id, day))
+        # Each paid case's day of money is on the case (tables.cases paid_on): the partial index of the paid cases
+        # answers alone, grouped in its order (cycle, state, day), the two paid states then added up here.
+        # (Joining 300,000 paid attempts to their cases instead: 0.7 s on SQLite.)
+        query = (select(cases.c.cycle_id, cases.c.paid_on, func.count())
+                 .where(cases.c.cycle_id.in_(list(cycle_ids)), cases.c.state.in_([s.value for s in PAID]),
+                        text(PAID_ON_SQL))
+                 .group_by(cases.c.cycle_id, cases.c.state, cases.c.paid_on))
         opened = {c: beijing_date(at) for c, at in self.conn.execute(
             select(cycles.c.id, cycles.c.opened_at).where(cycles.c.id.in_(list(cycle_ids))))}
         out: dict[int, int] = {}
         for cycle_id, on, n in self.conn.execute(query):
-            on = on if isinstance(on, dt.date) else dt.date.fromisoformat(on)
             days = (on - opened[cycle_id]).days
             out[days] = out.get(days, 0) + n
         return out
@@ -89,9 +81,11 @@ class SqlFigures:
         if not cycle_ids:
             return []
         a = payment_attempts
-        cycle = cases.c.cycle_id + 0 if self.conn.dialect.name == "sqlite" else cases.c.cycle_id   # (as above)
+        # SQLite reads its index of the failed attempts (tables.FAILED_INDEX: its predicate repeated, so it may) and
+        # each one's case by its key (`+ 0`: not each case of the cycles' attempts one search at a time).
+        cycle = cases.c.cycle_id + 0 if self.conn.dialect.name == "sqlite" else cases.c.cycle_id
         query = (select(a.c.reason, func.count()).select_from(a.join(cases, cases.c.id == a.c.case_id))
-                 .where(cycle.in_(list(cycle_ids)), a.c.status.in_(FAILED))
+                 .where(cycle.in_(list(cycle_ids)), text(f"payment_attempts.{FAILED_SQL}"))
                  .group_by(a.c.reason))
         return [Failure(reason, n) for reason, n in self.conn.execute(query)]
 

@@ -14,13 +14,15 @@ from wengang.adapters.db import failed
 from wengang.adapters.db.bulk import insert_rows, listed, mark, one_of, raw_cursor
 from wengang.adapters.db.payment_tables import ledger, payment_attempts, payment_batches
 from wengang.adapters.db.types import Money, from_fen
+from wengang.domain.days import beijing_date
 from wengang.domain.errors import ConcurrentChange
 from wengang.domain.failed import FailedPage, FailedQuery
 from wengang.domain.ports import Attempt, AttemptPage, Released, Sent
 
 ATTEMPT_COLUMNS = tuple(Attempt._fields)
 _SELECT_ATTEMPTS = f"SELECT {', '.join(ATTEMPT_COLUMNS)} FROM payment_attempts"
-_AMOUNT, _CREATED, _SETTLED = (ATTEMPT_COLUMNS.index(c) for c in ("amount", "created_at", "settled_at"))
+_AMOUNT, _CREATED, _SETTLED, _STATUS = (ATTEMPT_COLUMNS.index(c) for c in ("amount", "created_at", "settled_at",
+                                                                             "status"))
 
 
 def _chained(changes: Iterable[tuple[int, str, str, str | None]]) -> tuple[list[tuple], int]:
@@ -49,8 +51,22 @@ class SqlPayments:
         self.conn, self.now = conn, now
 
     def add_attempts(self, rows: Iterable[Sequence[Any]]) -> int:
-        """Rows in Attempt field order without the id (the database numbers them)."""
-        return insert_rows(self.conn, payment_attempts, ATTEMPT_COLUMNS[1:], rows)
+        """Rows in Attempt field order without the id (the database numbers them). An attempt written already paid
+        (history, a test's city) dates its case's money (cases.paid_on), as the case's move does when one settles."""
+        paid: dict[dt.date, list[int]] = defaultdict(list)
+
+        def noted() -> Iterator[Sequence[Any]]:
+            for row in rows:
+                if row[_STATUS - 1] == "paid" and row[_SETTLED - 1] is not None:
+                    paid[beijing_date(row[_SETTLED - 1])].append(row[0])
+                yield row
+        count = insert_rows(self.conn, payment_attempts, ATTEMPT_COLUMNS[1:], noted())
+        p = mark(self.conn)
+        for day, case_ids in paid.items():
+            on = day.isoformat() if self.conn.dialect.name == "sqlite" else day
+            self.conn.exec_driver_sql(f"UPDATE cases SET paid_on = {p} WHERE {one_of(self.conn, 'id')}",
+                                      (on, listed(self.conn, case_ids)))
+        return count
 
     def attempts(self, *, batch_id: int | None = None, case_ids: Sequence[int] | None = None,
                  e2e_ids: Sequence[str] | None = None, status: str | None = None) -> list[Attempt]:
