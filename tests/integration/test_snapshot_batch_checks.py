@@ -202,3 +202,23 @@ def test_amounts_too_large_for_the_summary_are_checked_in_sql_without_a_tracebac
     settings = Settings(data_dir=tmp_path / "var")
     result = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     assert result.faults == [] and result.rows["contributions"] == len(rows)
+
+
+def test_amounts_at_the_money_limit_are_stored_with_exact_facts(tmp_path):
+    """DATA.md bounds no amount beyond its two decimals (the check's limit is 16 digits of yuan): a year of such
+    months sums past a BIGINT of fen, and the facts still hold the exact sums, not a DuckDB traceback."""
+    top = "9999999999999999.99"
+    rows = [r | {"unit_due": top, "unit_paid": top, "person_due": "0", "person_paid": top}
+            for r in steady_contributions(uscc(1))]
+    folder = write_snapshot(tmp_path / "s", employers=[{"uscc": uscc(1)}], contributions=rows)
+    settings = Settings(data_dir=tmp_path / "var")
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings, lenient=False)
+    assert result.check.faults == [] and result.snapshot is not None
+    con = duckdb.connect(str(settings.analytics_path), read_only=True)
+    try:
+        paid = con.execute(f"SELECT year, paid_fen, full_12, arrears_12 FROM {result.snapshot.schema}.{FACTS} "
+                           "ORDER BY year").fetchall()
+    finally:
+        con.close()
+    fen = 2 * 999999999999999999
+    assert [(y, int(p), f, int(a)) for y, p, f, a in paid] == [(2019, fen, 1, 0), (2020, 12 * fen, 13, 0)]

@@ -65,10 +65,7 @@ def _summarise(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile]) -> None
     duplicate and orphan checks first ask the summary (most snapshots have neither), and the store keeps it."""
     contributions = raws.get("contributions")
     if contributions is not None and contributions.checked and not contributions.unusable:
-        try:
-            facts.summarise(con, raw_view(contributions), SUMMARY)
-        except duckdb.OutOfRangeException:   # amounts beyond the facts' fen: checked in SQL, as before the summary
-            return
+        facts.summarise(con, raw_view(contributions), SUMMARY)     # exact at any amount the checks pass
         contributions.summary = SUMMARY
 
 
