@@ -73,19 +73,21 @@ def exists(con: duckdb.DuckDBPyConnection, schema: str) -> bool:
 
 def build(con: duckdb.DuckDBPyConnection, schema: str, made: str | None = None) -> bool:
     """Make the table inside the caller's transaction; `made` is the same table made before from the very rows the
-    snapshot stores (summarise), copied instead. The bit masks count a month once, so a snapshot with a repeated
+    snapshot stores (summarise), copied instead, or kept where it is when it was made in place. The bit masks count a month once, so a snapshot with a repeated
     (uscc, month) (an import never stores one) gets no table and is evaluated from the monthly rows."""
-    con.execute(f"CREATE TABLE {schema}.{TABLE} AS SELECT * FROM {made}" if made
-                else _sql(f"{schema}.contributions", f"{schema}.{TABLE}"))
+    if made != f"{schema}.{TABLE}":
+        con.execute(f"CREATE TABLE {schema}.{TABLE} AS SELECT * FROM {made}" if made
+                    else _sql(f"{schema}.contributions", f"{schema}.{TABLE}"))
     if repeated_months(con, f"{schema}.{TABLE}"):
         con.execute(f"DROP TABLE {schema}.{TABLE}")
         return False
     return True
 
 
-def summarise(con: duckdb.DuckDBPyConnection, rows: str, target: str) -> None:
-    """The facts of a table of typed contribution rows (an import's, before it stores them) as a temporary table."""
-    con.execute(_sql(rows, target, temp="OR REPLACE TEMP"))
+def summarise(con: duckdb.DuckDBPyConnection, rows: str, target: str, *, temporary: bool = True) -> None:
+    """The facts of a table of typed contribution rows (an import's, before it stores them) as a temporary table,
+    or as the table `target` of the snapshot's schema the import's transaction then keeps."""
+    con.execute(_sql(rows, target, temp="OR REPLACE TEMP" if temporary else ""))
 
 
 def repeated_months(con: duckdb.DuckDBPyConnection, table: str) -> bool:

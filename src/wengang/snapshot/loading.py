@@ -1,6 +1,8 @@
 """Load each file's rows into a DuckDB temporary table, batch by batch: the validation and the store read them there,
 so no whole file is held in Python memory and DuckDB may spill to disk. A streamed file is first loaded checked and
-typed (batch_checks): DuckDB then neither reads its text again nor casts it; a doubt loads it as text instead."""
+typed (batch_checks): DuckDB then neither reads its text again nor casts it; a doubt loads it as text instead. An
+import loads into the snapshot's own schema inside its transaction (`stage`), where a file loaded typed is kept as
+it is, not copied."""
 
 from __future__ import annotations
 
@@ -17,14 +19,15 @@ _BATCH = "__incoming_batch"
 
 
 def raw_view(raw: RawFile) -> str:
-    return f"raw_{raw.spec.name}"
+    return f"{raw.stage}.raw_{raw.spec.name}" if raw.stage else f"raw_{raw.spec.name}"
 
 
-def load(con: duckdb.DuckDBPyConnection, raw: RawFile) -> RawFile:
+def load(con: duckdb.DuckDBPyConnection, raw: RawFile, stage: str = "") -> RawFile:
     """The file's rows in its temporary table, counted. A stream is tried checked and typed first; a batch in doubt
     streams the file again as text, for the SQL checks to say what is wrong; a stream the fast reader cannot finish
     exactly is read again by the exact reader (its faults then replace the fast reader's). Returns the file as
-    finally read."""
+    finally read. `stage`: the schema to load into; "" for a temporary table."""
+    raw.stage = stage
     outcome = _insert_checked(con, raw) if raw.stream is not None and not raw.faults else "text"
     if outcome == "typed":
         return _loaded(raw)
@@ -32,6 +35,7 @@ def load(con: duckdb.DuckDBPyConnection, raw: RawFile) -> RawFile:
     if raw.stream is not None and (outcome == "reread" or _insert_stream(con, raw, _text_schema(raw), _as_is) != "done"):
         assert raw.reread is not None
         raw = raw.reread()
+        raw.stage = stage
         con.execute(f"DELETE FROM {raw_view(raw)}")
     if raw.query is not None:
         try:
@@ -53,7 +57,7 @@ def _loaded(raw: RawFile) -> RawFile:
 
 def _create(con: duckdb.DuckDBPyConnection, raw: RawFile, typed: tuple[str, ...]) -> None:
     columns = ", ".join(f'"{c.name}" {SQL_TYPES[c.kind] if c.name in typed else "VARCHAR"}' for c in raw.spec.columns)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw_view(raw)} ({columns}, {LINE} BIGINT)")
+    con.execute(f"CREATE OR REPLACE {'' if raw.stage else 'TEMP '}TABLE {raw_view(raw)} ({columns}, {LINE} BIGINT)")
 
 
 def _insert_checked(con: duckdb.DuckDBPyConnection, raw: RawFile) -> str:
