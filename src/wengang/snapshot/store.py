@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -123,10 +124,8 @@ def begin_snapshot(con: duckdb.DuckDBPyConnection, snapshot_id: str, *, replace:
 
 def abandon(con: duckdb.DuckDBPyConnection) -> None:
     """The import's transaction rolled back, when one is open: nothing of it stays."""
-    try:
+    with contextlib.suppress(duckdb.TransactionException):   # none open (committed, or ended by DuckDB's error)
         con.execute("ROLLBACK")
-    except duckdb.TransactionException:     # none open (committed, or rolled back by DuckDB after an error)
-        pass
 
 
 def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_hash: str, source: str,
