@@ -35,6 +35,7 @@ from wengang.rules.parameters import Pack, load_pack
 from wengang.rules.programmes import ROW_UNIT_COLUMNS, programme_of, programme_rows
 from wengang.rules.resolved import Resolved
 from wengang.snapshot import checking, facts, on_spark, store
+from wengang.snapshot.loading import Unstaged
 
 SIZE_COUNTS = """
     SELECT coalesce(d.size_class, 'unknown') AS size, count(*) AS units,
@@ -108,8 +109,14 @@ class DuckAnalytics(Simulations):
             # One transaction from the first row loaded to the commit: the files load into the snapshot's own
             # schema and a clean one is kept as loaded; a refused import rolls back and stores nothing.
             stage = store.begin_snapshot(con, snapshot_id, replace=existing is not None)
-            result, raws = checking.check(con, folder, encoding=encoding, lenient=lenient, progress=progress,
-                                          hashed=hashed, stage=stage)
+            try:
+                result, raws = checking.check(con, folder, encoding=encoding, lenient=lenient, progress=progress,
+                                              hashed=hashed, stage=stage)
+            except Unstaged:            # a file DuckDB cannot read: checked again outside, its fault said as ever
+                store.abandon(con)
+                result, raws = checking.check(con, folder, encoding=encoding, lenient=lenient, progress=progress,
+                                              hashed=hashed)
+                store.begin_snapshot(con, snapshot_id, replace=existing is not None)
             if not storable(result):
                 store.abandon(con)
                 return Imported(result, None)

@@ -18,6 +18,11 @@ NO_ROWS = "必需文件没有数据行 / the required file has no rows"
 _BATCH = "__incoming_batch"
 
 
+class Unstaged(Exception):
+    """DuckDB failed on a file loaded inside an import's transaction, and its failure aborted the transaction: the
+    folder is to be checked again outside it, where the failure is the file's fault as ever."""
+
+
 def raw_view(raw: RawFile) -> str:
     return f"{raw.stage}.raw_{raw.spec.name}" if raw.stage else f"raw_{raw.spec.name}"
 
@@ -41,6 +46,8 @@ def load(con: duckdb.DuckDBPyConnection, raw: RawFile, stage: str = "") -> RawFi
         try:
             con.execute(f"INSERT INTO {raw_view(raw)} {raw.query}", [str(raw.path)])
         except duckdb.Error as err:
+            if raw.stage:
+                raise Unstaged(raw.display) from err
             cannot_read(raw, err)
     if raw.table is not None:
         raw.rows = _insert(con, raw, raw.table)
