@@ -49,7 +49,7 @@ def stored_before(folder: Path, hashed: Hashed, info: SnapshotInfo) -> CheckResu
 
 def _read_all(con: duckdb.DuckDBPyConnection, hashed: Hashed, encoding: str | None,
               progress: Progress, stage: str) -> tuple[dict[str, RawFile], list[str]]:
-    """Each file read and loaded into its temporary table on `con` in turn: one batch in Python memory at a time."""
+    """Each file read and loaded into its table on `con` in turn: one batch in Python memory at a time."""
     raws: dict[str, RawFile] = {}
     warnings = list(hashed.warnings)
     for i, (name, path) in enumerate(hashed.files.items()):

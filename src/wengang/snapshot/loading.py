@@ -1,8 +1,8 @@
-"""Load each file's rows into a DuckDB temporary table, batch by batch: the validation and the store read them there,
-so no whole file is held in Python memory and DuckDB may spill to disk. A streamed file is first loaded checked and
-typed (batch_checks): DuckDB then neither reads its text again nor casts it; a doubt loads it as text instead. An
-import loads into the snapshot's own schema inside its transaction (`stage`), where a file loaded typed is kept as
-it is, not copied."""
+"""Load each file's rows into a DuckDB table, batch by batch: the validation and the store read them there, so no
+whole file is held in Python memory and DuckDB may spill to disk. A streamed file is first loaded checked and typed
+(batch_checks): DuckDB then neither reads its text again nor casts it; a doubt loads it as text instead. An import
+loads into the snapshot's own schema inside its transaction (`stage`), where a file loaded typed is kept as it is,
+not copied; a check loads into temporary tables."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def raw_view(raw: RawFile) -> str:
 
 
 def load(con: duckdb.DuckDBPyConnection, raw: RawFile, stage: str = "") -> RawFile:
-    """The file's rows in its temporary table, counted. A stream is tried checked and typed first; a batch in doubt
+    """The file's rows in its table, counted. A stream is tried checked and typed first; a batch in doubt
     streams the file again as text, for the SQL checks to say what is wrong; a stream the fast reader cannot finish
     exactly is read again by the exact reader (its faults then replace the fast reader's). Returns the file as
     finally read. `stage`: the schema to load into; "" for a temporary table."""
