@@ -202,3 +202,59 @@ def test_amounts_too_large_for_the_summary_are_checked_in_sql_without_a_tracebac
     settings = Settings(data_dir=tmp_path / "var")
     result = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     assert result.faults == [] and result.rows["contributions"] == len(rows)
+
+
+def test_amounts_at_the_money_limit_are_stored_with_exact_facts(tmp_path):
+    """DATA.md bounds no amount beyond its two decimals (the check's limit is 16 digits of yuan): a year of such
+    months sums past a BIGINT of fen, and the facts still hold the exact sums, not a DuckDB traceback."""
+    top = "9999999999999999.99"
+    rows = [r | {"unit_due": top, "unit_paid": top, "person_due": "0", "person_paid": top}
+            for r in steady_contributions(uscc(1))]
+    folder = write_snapshot(tmp_path / "s", employers=[{"uscc": uscc(1)}], contributions=rows)
+    settings = Settings(data_dir=tmp_path / "var")
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings, lenient=False)
+    assert result.check.faults == [] and result.snapshot is not None
+    con = duckdb.connect(str(settings.analytics_path), read_only=True)
+    try:
+        paid = con.execute(f"SELECT year, paid_fen, full_12, arrears_12 FROM {result.snapshot.schema}.{FACTS} "
+                           "ORDER BY year").fetchall()
+    finally:
+        con.close()
+    fen = 2 * 999999999999999999
+    assert [(y, int(p), f, int(a)) for y, p, f, a in paid] == [(2019, fen, 1, 0), (2020, 12 * fen, 13, 0)]
+
+
+@pytest.mark.parametrize("faults", [False, True], ids=["clean-strict", "cross-row-faults-lenient"])
+def test_an_import_keeps_only_the_snapshots_tables_in_its_schema(tmp_path, faults):
+    """Files load into the snapshot's own schema inside the import's transaction: what is stored is its tables (a
+    clean file's loaded table kept, a faulted one's good rows copied), never a loading table left behind."""
+    folder = city(tmp_path / "s", faults=faults)
+    settings = Settings(data_dir=tmp_path / "var")
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings, lenient=faults)
+    assert result.snapshot is not None and bool(result.check.faults) == faults
+    con = duckdb.connect(str(settings.analytics_path), read_only=True)
+    try:
+        tables = {t for (t,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
+                                            [result.snapshot.schema]).fetchall()}
+        lines = con.execute(f"SELECT min(line), count(*) FROM {result.snapshot.schema}.contributions").fetchone()
+    finally:
+        con.close()
+    assert tables == {*FILES_BY_NAME, "quarantine", FACTS}
+    assert lines == (2, result.snapshot.row_counts["contributions"])
+
+
+def test_a_refused_import_rolls_back_and_can_be_refused_again(tmp_path):
+    """The refused import's transaction is rolled back: no schema, no registry row, and the same folder is refused
+    again with the same faults (no schema of the first attempt in the way)."""
+    folder = city(tmp_path / "s", faults=True)
+    settings = Settings(data_dir=tmp_path / "var")
+    runs = [import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings) for _ in range(2)]
+    assert all(r.refused and r.snapshot is None for r in runs)
+    assert runs[0].check.faults == runs[1].check.faults and runs[0].check.faults
+    con = duckdb.connect(str(settings.analytics_path), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM snapshots").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE 'snap_%'"
+                           ).fetchone() == (0,)
+    finally:
+        con.close()

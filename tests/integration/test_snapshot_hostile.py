@@ -150,3 +150,17 @@ def test_a_row_of_the_wrong_width_is_named_without_echoing_the_row(tmp_path, set
     faults = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings).faults
     assert [(f.line, f.column, f.value) for f in faults] == [(4, "", "")]
     assert "expected" in faults[0].reason and "root" not in faults[0].reason
+
+
+def test_a_parquet_file_duckdb_fails_on_inside_the_import_is_a_fault_as_in_a_check(tmp_path, settings):
+    """Its pages spoiled, footer whole: Arrow opens it and DuckDB fails reading it, inside the import's transaction
+    too; the import is then refused with the fault a check says, not a driver's aborted transaction."""
+    folder = good(tmp_path / "snap")
+    as_parquet(folder, employees=pa.array([5, 6], pa.int32()))
+    path = folder / "employers.parquet"
+    content = path.read_bytes()
+    path.write_bytes(content[:4] + b"\xff\xfe\xfd\xfc" + content[8:])
+    pq.ParquetFile(path)
+    checked = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings).faults
+    assert [(f.file, f.line) for f in checked] == [("employers.parquet", 0)]
+    assert refused_even_lenient(folder, settings) == checked

@@ -35,6 +35,7 @@ from wengang.rules.parameters import Pack, load_pack
 from wengang.rules.programmes import ROW_UNIT_COLUMNS, programme_of, programme_rows
 from wengang.rules.resolved import Resolved
 from wengang.snapshot import checking, facts, on_spark, store
+from wengang.snapshot.loading import Unstaged
 
 SIZE_COUNTS = """
     SELECT coalesce(d.size_class, 'unknown') AS size, count(*) AS units,
@@ -104,16 +105,29 @@ class DuckAnalytics(Simulations):
             existing = store.find(con, content_hash=hashed.content_hash)
             if existing and existing.mode != store.SPARK_MODE:    # a Spark snapshot is stored whole now
                 return Imported(checking.stored_before(folder, hashed, existing), existing, already=True)
-            result, raws = checking.check(con, folder, encoding=encoding, lenient=lenient, progress=progress,
-                                          hashed=hashed)
+            snapshot_id = hashed.content_hash[:12]
+            # One transaction from the first row loaded to the commit: the files load into the snapshot's own
+            # schema and a clean one is kept as loaded; a refused import rolls back and stores nothing.
+            stage = store.begin_snapshot(con, snapshot_id, replace=existing is not None)
+            try:
+                result, raws = checking.check(con, folder, encoding=encoding, lenient=lenient, progress=progress,
+                                              hashed=hashed, stage=stage)
+            except Unstaged:            # a file DuckDB cannot read: checked again outside, its fault said as ever
+                store.abandon(con)
+                result, raws = checking.check(con, folder, encoding=encoding, lenient=lenient, progress=progress,
+                                              hashed=hashed)
+                store.begin_snapshot(con, snapshot_id, replace=existing is not None)
             if not storable(result):
+                store.abandon(con)
                 return Imported(result, None)
             progress.step("写入分析库 / storing typed tables")
-            info = store.write_snapshot(con, snapshot_id=result.content_hash[:12], content_hash=result.content_hash,
+            info = store.write_snapshot(con, snapshot_id=snapshot_id, content_hash=result.content_hash,
                                         source=str(folder.resolve()), raws=raws, faults=result.faults,
-                                        mode="lenient" if lenient else "strict", imported_at=self.clock.now(),
-                                        replace=existing is not None)
+                                        mode="lenient" if lenient else "strict", imported_at=self.clock.now())
             return Imported(result, info)
+        except BaseException:
+            store.abandon(con)
+            raise
         finally:
             con.close()
 

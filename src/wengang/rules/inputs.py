@@ -55,7 +55,8 @@ def contribution_measures(c: Table, base_year: int, as_of: dt.date) -> Table:
 def contribution_measures_by_year(f: Table, base_year: int, as_of: dt.date) -> Table:
     """The same measures from the per-unit-and-year facts (snapshot/facts.py). Their counts and arrears run from
     the unit's first month, so the latest year on or before the date holds them: a max, not a sum. One row per
-    unit and year, so a base-year max is that year's value; every result stays a BIGINT, never a HUGEINT."""
+    unit and year, so a base-year max is that year's value; every result stays a BIGINT, never a HUGEINT (the facts'
+    sums of fen are HUGEINT, exact at any amount; the rules reckon in BIGINT fen as the monthly rows do)."""
     year, month = as_of.year, as_of.month
     in_base = f.year == base_year
     upto_full = ibis.cases((f.year < year, f.full_12), (f.year == year, f[f"full_{month:02d}"]),
@@ -65,12 +66,12 @@ def contribution_measures_by_year(f: Table, base_year: int, as_of: dt.date) -> T
     return f.group_by(m_uscc=f.uscc).aggregate(
         insured_sum=f.insured_sum.max(where=in_base),
         insured_months=f.insured_months.max(where=in_base).fill_null(0),
-        base_fen=f.paid_fen.max(where=in_base),
+        base_fen=f.paid_fen.max(where=in_base).cast("int64"),
         insured_prev_dec=f.insured_dec.max(where=f.year == base_year - 1).cast("int64"),
         insured_jan=f.insured_jan.max(where=in_base).cast("int64"),
         insured_dec=f.insured_dec.max(where=in_base).cast("int64"),
         months_full=upto_full.max().fill_null(0),
-        arrears_fen=upto_arrears.max().fill_null(0),
+        arrears_fen=upto_arrears.max().cast("int64").fill_null(0),
     )
 
 

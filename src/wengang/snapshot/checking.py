@@ -48,28 +48,27 @@ def stored_before(folder: Path, hashed: Hashed, info: SnapshotInfo) -> CheckResu
 
 
 def _read_all(con: duckdb.DuckDBPyConnection, hashed: Hashed, encoding: str | None,
-              progress: Progress) -> tuple[dict[str, RawFile], list[str]]:
-    """Each file read and loaded into its temporary table on `con` in turn: one batch in Python memory at a time."""
+              progress: Progress, stage: str) -> tuple[dict[str, RawFile], list[str]]:
+    """Each file read and loaded into its table on `con` in turn: one batch in Python memory at a time."""
     raws: dict[str, RawFile] = {}
     warnings = list(hashed.warnings)
     for i, (name, path) in enumerate(hashed.files.items()):
         progress.step(f"读取 / reading {path.name}")
-        raws[name] = load(con, read_file(FILES_BY_NAME[name], path, encoding.lower() if encoding else None))
+        raws[name] = load(con, read_file(FILES_BY_NAME[name], path, encoding.lower() if encoding else None), stage)
         warnings.extend(raws[name].warnings)
         progress.advance(i + 1, len(hashed.files))
     return raws, warnings
 
 
-def _summarise(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile]) -> None:
+def _summarise(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile], stage: str) -> None:
     """Checked contributions summed per unit and year once, before any other query reads their 11 M rows: the
-    duplicate and orphan checks first ask the summary (most snapshots have neither), and the store keeps it."""
+    duplicate and orphan checks first ask the summary (most snapshots have neither), and the store keeps it (an
+    import's summary is made where the store keeps it, in the snapshot's schema: not copied there again)."""
     contributions = raws.get("contributions")
     if contributions is not None and contributions.checked and not contributions.unusable:
-        try:
-            facts.summarise(con, raw_view(contributions), SUMMARY)
-        except duckdb.OutOfRangeException:   # amounts beyond the facts' fen: checked in SQL, as before the summary
-            return
-        contributions.summary = SUMMARY
+        target = f"{stage}.{facts.TABLE}" if stage else SUMMARY
+        facts.summarise(con, raw_view(contributions), target, temporary=not stage)   # exact at any amount checked
+        contributions.summary = target
 
 
 SUMMARY = "raw_contribution_years"
@@ -79,17 +78,18 @@ MEMORY_LIMIT = "1GB"          # DuckDB's share while a folder is read, checked a
 
 
 def check(con: duckdb.DuckDBPyConnection, folder: Path, *, encoding: str | None, lenient: bool,
-          progress: Progress, hashed: Hashed | None = None) -> tuple[CheckResult, dict[str, RawFile]]:
-    """Every file read and every row validated; the raw rows stay in temporary tables on `con` for a store to copy.
-    `hashed` is the folder as an import already located and hashed it."""
+          progress: Progress, hashed: Hashed | None = None, stage: str = "") -> tuple[CheckResult, dict[str, RawFile]]:
+    """Every file read and every row validated; the raw rows stay in tables on `con` for a store to keep: in the
+    schema `stage` (an import's, inside its transaction), or temporary ones. `hashed` is the folder as an import
+    already located and hashed it."""
     check_encoding(encoding)
     hashed = hashed or hash_folder(folder, progress)
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-    raws, warnings = _read_all(con, hashed, encoding, progress)
+    raws, warnings = _read_all(con, hashed, encoding, progress, stage)
     progress.step("校验 / validating every row")
     rows = {name: raw.rows for name, raw in raws.items()}
     warnings.extend(drop_repeats(con, raws))
-    _summarise(con, raws)
+    _summarise(con, raws, stage)
     faults = validate(con, raws, lenient=lenient)
     encodings = {name: raw.encoding for name, raw in raws.items()}
     unusable = any(raw.unusable for raw in raws.values())

@@ -11,12 +11,24 @@ MONTHS = range(1, 13)
 # first month to month MM of that year; `arrears_MM` sums the arrears fen over the same months. Both only grow,
 # so the latest row on or before a date holds the count up to it: any base year and any evaluation date then
 # read the numbers the 11 M monthly rows give (rules/inputs.py says how), by max() alone, in integers only.
+# A share of a month (16 digits of yuan at most) is a BIGINT of fen, and so are the two shares added; the sums of
+# fen over months are HUGEINT, exact for any amounts the checks pass (a year at the limit passes a BIGINT).
 _ROWS = """
 SELECT uscc, CAST(substr(month, 1, 4) AS INTEGER) AS year, CAST(substr(month, 6, 2) AS INTEGER) AS mm, insured,
        unit_paid >= unit_due AND person_paid >= person_due AS in_full,
-       CAST((greatest(unit_due - unit_paid, 0) + greatest(person_due - person_paid, 0)) * 100 AS BIGINT) AS arrears,
-       CAST((unit_paid + person_paid) * 100 AS BIGINT) AS paid
+       {arrears_fen} AS arrears, {paid_fen} AS paid
 FROM {source}"""
+
+
+def _fen(money: str) -> str:
+    """A DECIMAL(18,2) of yuan as a BIGINT of fen, in BIGINT arithmetic (`* 100` on the decimal overflows it at the
+    limit, and a wider decimal is slow): its whole yuan times 100 plus its fen."""
+    return f"(CAST(trunc({money}) AS BIGINT) * 100 + CAST(({money} - trunc({money})) * 100 AS BIGINT))"
+
+
+_ROWS = _ROWS.format(source="{source}", arrears_fen=f"{_fen('greatest(unit_due - unit_paid, 0)')} + "
+                     f"{_fen('greatest(person_due - person_paid, 0)')}",
+                     paid_fen=f"{_fen('unit_paid')} + {_fen('person_paid')}")
 
 # Plain aggregates and a bit mask: a conditional aggregate per month over 11 M rows would cost ~0.1 s each.
 # Arrears are rare, so their per-month sums are taken over the few rows that have some.
@@ -37,7 +49,7 @@ c AS (
   SELECT *, coalesce(sum(f12) OVER earlier, 0) AS full_before, coalesce(sum(a12) OVER earlier, 0) AS arrears_before
   FROM w WINDOW earlier AS (PARTITION BY uscc ORDER BY year ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))
 SELECT uscc, year, row_count, month_count, CAST(insured_sum AS BIGINT) AS insured_sum,
-       CAST(insured_months AS BIGINT) AS insured_months, CAST(paid_fen AS BIGINT) AS paid_fen,
+       CAST(insured_months AS BIGINT) AS insured_months, CAST(paid_fen AS HUGEINT) AS paid_fen,
        insured_jan, insured_dec, {cumulative}
 FROM c"""
 
@@ -46,7 +58,7 @@ def _sql(source: str, target: str, temp: str = "") -> str:
     within = [f"bit_count(y.full_mask & {(1 << m) - 1}) AS f{m:02d}" for m in MONTHS]
     within += [f"coalesce(a.a{m:02d}, 0) AS a{m:02d}" for m in MONTHS]
     cumulative = [f"CAST(full_before + f{m:02d} AS BIGINT) AS full_{m:02d}" for m in MONTHS]
-    cumulative += [f"CAST(arrears_before + a{m:02d} AS BIGINT) AS arrears_{m:02d}" for m in MONTHS]
+    cumulative += [f"CAST(arrears_before + a{m:02d} AS HUGEINT) AS arrears_{m:02d}" for m in MONTHS]
     return _BUILD.format(
         temp=temp, target=target, rows=_ROWS.format(source=source), within=", ".join(within),
         arrears_sums=", ".join(f"sum(arrears) FILTER (WHERE mm <= {m}) AS a{m:02d}" for m in MONTHS),
@@ -61,19 +73,21 @@ def exists(con: duckdb.DuckDBPyConnection, schema: str) -> bool:
 
 def build(con: duckdb.DuckDBPyConnection, schema: str, made: str | None = None) -> bool:
     """Make the table inside the caller's transaction; `made` is the same table made before from the very rows the
-    snapshot stores (summarise), copied instead. The bit masks count a month once, so a snapshot with a repeated
+    snapshot stores (summarise), copied instead, or kept where it is when it was made in place. The bit masks count a month once, so a snapshot with a repeated
     (uscc, month) (an import never stores one) gets no table and is evaluated from the monthly rows."""
-    con.execute(f"CREATE TABLE {schema}.{TABLE} AS SELECT * FROM {made}" if made
-                else _sql(f"{schema}.contributions", f"{schema}.{TABLE}"))
+    if made != f"{schema}.{TABLE}":
+        con.execute(f"CREATE TABLE {schema}.{TABLE} AS SELECT * FROM {made}" if made
+                    else _sql(f"{schema}.contributions", f"{schema}.{TABLE}"))
     if repeated_months(con, f"{schema}.{TABLE}"):
         con.execute(f"DROP TABLE {schema}.{TABLE}")
         return False
     return True
 
 
-def summarise(con: duckdb.DuckDBPyConnection, rows: str, target: str) -> None:
-    """The facts of a table of typed contribution rows (an import's, before it stores them) as a temporary table."""
-    con.execute(_sql(rows, target, temp="OR REPLACE TEMP"))
+def summarise(con: duckdb.DuckDBPyConnection, rows: str, target: str, *, temporary: bool = True) -> None:
+    """The facts of a table of typed contribution rows (an import's, before it stores them) as a temporary table,
+    or as the table `target` of the snapshot's schema the import's transaction then keeps."""
+    con.execute(_sql(rows, target, temp="OR REPLACE TEMP" if temporary else ""))
 
 
 def repeated_months(con: duckdb.DuckDBPyConnection, table: str) -> bool:

@@ -1,6 +1,8 @@
-"""Load each file's rows into a DuckDB temporary table, batch by batch: the validation and the store read them there,
-so no whole file is held in Python memory and DuckDB may spill to disk. A streamed file is first loaded checked and
-typed (batch_checks): DuckDB then neither reads its text again nor casts it; a doubt loads it as text instead."""
+"""Load each file's rows into a DuckDB table, batch by batch: the validation and the store read them there, so no
+whole file is held in Python memory and DuckDB may spill to disk. A streamed file is first loaded checked and typed
+(batch_checks): DuckDB then neither reads its text again nor casts it; a doubt loads it as text instead. An import
+loads into the snapshot's own schema inside its transaction (`stage`), where a file loaded typed is kept as it is,
+not copied; a check loads into temporary tables."""
 
 from __future__ import annotations
 
@@ -16,15 +18,21 @@ NO_ROWS = "必需文件没有数据行 / the required file has no rows"
 _BATCH = "__incoming_batch"
 
 
+class Unstaged(Exception):
+    """DuckDB failed on a file loaded inside an import's transaction, and its failure aborted the transaction: the
+    folder is to be checked again outside it, where the failure is the file's fault as ever."""
+
+
 def raw_view(raw: RawFile) -> str:
-    return f"raw_{raw.spec.name}"
+    return f"{raw.stage}.raw_{raw.spec.name}" if raw.stage else f"raw_{raw.spec.name}"
 
 
-def load(con: duckdb.DuckDBPyConnection, raw: RawFile) -> RawFile:
-    """The file's rows in its temporary table, counted. A stream is tried checked and typed first; a batch in doubt
+def load(con: duckdb.DuckDBPyConnection, raw: RawFile, stage: str = "") -> RawFile:
+    """The file's rows in its table, counted. A stream is tried checked and typed first; a batch in doubt
     streams the file again as text, for the SQL checks to say what is wrong; a stream the fast reader cannot finish
     exactly is read again by the exact reader (its faults then replace the fast reader's). Returns the file as
-    finally read."""
+    finally read. `stage`: the schema to load into; "" for a temporary table."""
+    raw.stage = stage
     outcome = _insert_checked(con, raw) if raw.stream is not None and not raw.faults else "text"
     if outcome == "typed":
         return _loaded(raw)
@@ -32,11 +40,14 @@ def load(con: duckdb.DuckDBPyConnection, raw: RawFile) -> RawFile:
     if raw.stream is not None and (outcome == "reread" or _insert_stream(con, raw, _text_schema(raw), _as_is) != "done"):
         assert raw.reread is not None
         raw = raw.reread()
+        raw.stage = stage
         con.execute(f"DELETE FROM {raw_view(raw)}")
     if raw.query is not None:
         try:
             con.execute(f"INSERT INTO {raw_view(raw)} {raw.query}", [str(raw.path)])
         except duckdb.Error as err:
+            if raw.stage:
+                raise Unstaged(raw.display) from err
             cannot_read(raw, err)
     if raw.table is not None:
         raw.rows = _insert(con, raw, raw.table)
@@ -53,7 +64,7 @@ def _loaded(raw: RawFile) -> RawFile:
 
 def _create(con: duckdb.DuckDBPyConnection, raw: RawFile, typed: tuple[str, ...]) -> None:
     columns = ", ".join(f'"{c.name}" {SQL_TYPES[c.kind] if c.name in typed else "VARCHAR"}' for c in raw.spec.columns)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw_view(raw)} ({columns}, {LINE} BIGINT)")
+    con.execute(f"CREATE OR REPLACE {'' if raw.stage else 'TEMP '}TABLE {raw_view(raw)} ({columns}, {LINE} BIGINT)")
 
 
 def _insert_checked(con: duckdb.DuckDBPyConnection, raw: RawFile) -> str:

@@ -40,7 +40,8 @@ class RawFile:
     query: str | None = None      # a SELECT of the spec's columns as text and the line, DuckDB reading the file (?)
     checked: bool = False         # every value passed the batch checks as it streamed: no value has a fault
     typed: tuple[str, ...] = ()   # columns loaded in their stored type (checked), not as text
-    summary: str | None = None    # contributions checked: a temporary table of their facts per unit and year (facts.py)
+    summary: str | None = None    # contributions checked: a table of their facts per unit and year (facts.py)
+    stage: str = ""               # the schema its table is loaded into (an import's own, to keep it), or "": temporary
 
     def __post_init__(self) -> None:
         if self.table is not None:

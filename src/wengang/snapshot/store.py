@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -21,7 +22,7 @@ from wengang.snapshot.checks import typed_sql
 from wengang.snapshot.faults import Fault
 from wengang.snapshot.loading import raw_view
 from wengang.snapshot.rawfile import LINE, RawFile
-from wengang.snapshot.schema import FILES
+from wengang.snapshot.schema import FILES, FileSpec
 
 REGISTRY_DDL = """
 CREATE TABLE IF NOT EXISTS snapshots (
@@ -35,7 +36,8 @@ CREATE TABLE IF NOT EXISTS snapshots (
     quarantined BIGINT NOT NULL
 )"""
 
-__all__ = ["SnapshotInfo", "schema_of", "connect", "scratch", "find", "list_snapshots", "write_snapshot"]
+__all__ = ["SnapshotInfo", "schema_of", "connect", "scratch", "find", "list_snapshots", "begin_snapshot",
+           "write_snapshot", "abandon"]
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -103,12 +105,10 @@ def list_snapshots(con: duckdb.DuckDBPyConnection) -> list[SnapshotInfo]:
     return [_info(r) for r in con.execute("SELECT * FROM snapshots ORDER BY imported_at").fetchall()]
 
 
-def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_hash: str, source: str,
-                   raws: dict[str, RawFile], faults: list[Fault], mode: str,
-                   imported_at: datetime | None = None, replace: bool = False) -> SnapshotInfo:
-    """Store the good rows (all rows, in strict mode), the quarantine and the contribution facts every evaluation
-    reads (snapshot/facts.py), in one transaction; `imported_at` is naive UTC (default: the machine's now).
-    `replace`: the same files registered by Spark (their per-unit tables only) are now stored whole, in their place."""
+def begin_snapshot(con: duckdb.DuckDBPyConnection, snapshot_id: str, *, replace: bool = False) -> str:
+    """Open the one transaction of an import and its snapshot's schema, for the files to be loaded into and kept
+    there (write_snapshot commits it, abandon rolls it back: a refused import stores nothing). `replace`: the same
+    files registered by Spark (their per-unit tables only) are to be stored whole, in their place."""
     schema = schema_of(snapshot_id)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -116,6 +116,26 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_
             con.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
             con.execute("DELETE FROM snapshots WHERE id = ?", [snapshot_id])
         con.execute(f"CREATE SCHEMA {schema}")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return schema
+
+
+def abandon(con: duckdb.DuckDBPyConnection) -> None:
+    """The import's transaction rolled back, when one is open: nothing of it stays."""
+    with contextlib.suppress(duckdb.TransactionException):   # none open (committed, or ended by DuckDB's error)
+        con.execute("ROLLBACK")
+
+
+def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_hash: str, source: str,
+                   raws: dict[str, RawFile], faults: list[Fault], mode: str,
+                   imported_at: datetime | None = None) -> SnapshotInfo:
+    """Store the good rows (all rows, in strict mode), the quarantine and the contribution facts every evaluation
+    reads (snapshot/facts.py), and commit the transaction begin_snapshot opened; `imported_at` is naive UTC
+    (default: the machine's now). A file loaded typed into the schema with no fault is kept as loaded, not copied."""
+    schema = schema_of(snapshot_id)
+    try:
         con.execute(f"CREATE TABLE {schema}.quarantine (file VARCHAR, line BIGINT, \"column\" VARCHAR, "
                     "value VARCHAR, reason VARCHAR)")
         if faults:
@@ -124,40 +144,51 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, *, snapshot_id: str, content_
                 "column": [f.column for f in faults], "value": [f.value for f in faults],
                 "reason": [f.reason for f in faults]}))
             con.execute(f"INSERT INTO {schema}.quarantine SELECT * FROM new_quarantine")
-        counts: dict[str, int] = {}
         faulted = {f.file for f in faults}
-        for spec in FILES:
-            raw = raws.get(spec.name)
-            typed = ", ".join(f'"{c.name}"' if raw is not None and c.name in raw.typed else typed_sql(c)
-                              for c in spec.columns)
-            if raw is None:
-                con.execute(f"CREATE TABLE {schema}.{spec.name} AS SELECT {typed}, 0::BIGINT AS line "
-                            f"FROM (SELECT {', '.join(f'NULL::VARCHAR AS {c.name}' for c in spec.columns)}) WHERE false")
-                continue
-            if raw.display in faulted:
-                con.execute(f"""CREATE TABLE {schema}.{spec.name} AS
-                    SELECT {typed}, {LINE} AS line FROM {raw_view(raw)} r
-                    WHERE r.{LINE} NOT IN (SELECT line FROM {schema}.quarantine WHERE file = ?)
-                    ORDER BY r.{LINE}""", [raw.display])
-            else:                   # the rows were loaded in line order, and a plain scan keeps it: no sort
-                con.execute(f"CREATE TABLE {schema}.{spec.name} AS SELECT {typed}, {LINE} AS line FROM {raw_view(raw)}")
-            counts[spec.name] = con.execute(f"SELECT count(*) FROM {schema}.{spec.name}").fetchall()[0][0]
-            con.execute(f"DROP TABLE {raw_view(raw)}")      # its text is stored typed now: room for the facts
+        counts = {spec.name: _store_file(con, schema, spec, raws.get(spec.name), faulted) for spec in FILES}
         contributions = raws.get("contributions")
-        facts.build(con, schema, made=contributions.summary if contributions is not None and
-                    contributions.display not in faulted else None)       # made of the very rows stored
+        made = contributions.summary if contributions is not None else None
+        if made is not None and contributions is not None and contributions.display in faulted:
+            con.execute(f"DROP TABLE {made}")          # made of rows some of which are not stored
+            made = None
+        facts.build(con, schema, made=made)               # made of the very rows stored
         files = {name: raw.path.name for name, raw in raws.items()}
         bad_rows = len({(f.file, f.line) for f in faults})
         con.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [snapshot_id, content_hash, source, imported_at or datetime.now(UTC).replace(tzinfo=None), mode, json.dumps(files),
-                     json.dumps(counts), bad_rows])
+                    [snapshot_id, content_hash, source, imported_at or datetime.now(UTC).replace(tzinfo=None), mode,
+                     json.dumps(files), json.dumps({k: v for k, v in counts.items() if v is not None}), bad_rows])
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        abandon(con)
         raise
     info = find(con, snapshot_id=snapshot_id)
     assert info is not None
     return info
+
+
+def _store_file(con: duckdb.DuckDBPyConnection, schema: str, spec: FileSpec, raw: RawFile | None,
+                faulted: set[str]) -> int | None:
+    """One file's table in the schema, typed; its rows (None for a file the folder lacks: an empty table)."""
+    typed = ", ".join(f'"{c.name}"' if raw is not None and c.name in raw.typed else typed_sql(c)
+                      for c in spec.columns)
+    if raw is None:
+        con.execute(f"CREATE TABLE {schema}.{spec.name} AS SELECT {typed}, 0::BIGINT AS line "
+                    f"FROM (SELECT {', '.join(f'NULL::VARCHAR AS {c.name}' for c in spec.columns)}) WHERE false")
+        return None
+    kept = raw.stage == schema and all(c.name in raw.typed or typed_sql(c) == f'"{c.name}"' for c in spec.columns)
+    if raw.display in faulted:
+        con.execute(f"""CREATE TABLE {schema}.{spec.name} AS
+            SELECT {typed}, {LINE} AS line FROM {raw_view(raw)} r
+            WHERE r.{LINE} NOT IN (SELECT line FROM {schema}.quarantine WHERE file = ?)
+            ORDER BY r.{LINE}""", [raw.display])
+    elif kept:              # loaded typed, in line order, into this schema: the table itself is stored
+        con.execute(f"ALTER TABLE {raw_view(raw)} RENAME TO {spec.name}")
+        con.execute(f"ALTER TABLE {schema}.{spec.name} RENAME COLUMN {LINE} TO line")
+    else:                   # the rows were loaded in line order, and a plain scan keeps it: no sort
+        con.execute(f"CREATE TABLE {schema}.{spec.name} AS SELECT {typed}, {LINE} AS line FROM {raw_view(raw)}")
+    if raw.display in faulted or not kept:
+        con.execute(f"DROP TABLE {raw_view(raw)}")      # its text is stored typed now: room for the facts
+    return int(con.execute(f"SELECT count(*) FROM {schema}.{spec.name}").fetchall()[0][0])
 
 
 SPARK_MODE = "spark"          # checked and decided on Spark: the monthly rows stay in the folder, read there again
