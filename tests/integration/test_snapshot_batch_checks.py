@@ -11,9 +11,12 @@ import pyarrow as pa
 import pytest
 
 from tests.builders import person, steady_contributions, uscc, write_snapshot
+from tests.conftest import AS_OF, PACK
 from wengang import bootstrap
 from wengang.config import Settings
+from wengang.domain.errors import Refused
 from wengang.domain.names import name_problem
+from wengang.services.evaluation import evaluate
 from wengang.services.snapshots import check_folder, import_folder
 from wengang.snapshot import batch_checks, csv_reading, loading, reading
 from wengang.snapshot.batch_checks import Doubt, check_column, stored, typed_columns
@@ -258,3 +261,23 @@ def test_a_refused_import_rolls_back_and_can_be_refused_again(tmp_path):
                            ).fetchone() == (0,)
     finally:
         con.close()
+
+
+def test_premiums_past_what_the_rules_count_are_refused_in_words_naming_the_unit_and_year(tmp_path):
+    """A year at the money limit sums past a BIGINT of fen, the rules' integer: the evaluation names the unit, the
+    year and the sum and decides nothing (no traceback, no wrong amount); a unit within bounds is decided as usual."""
+    top = "9999999999999999.99"
+    small = {"employees": "10", "revenue": "1000000.00"}
+    at_limit = [r | {"unit_due": top, "unit_paid": top, "person_due": "0", "person_paid": top}
+                for r in steady_contributions(uscc(1))]
+    settings = Settings(data_dir=tmp_path / "var")
+    folder = write_snapshot(tmp_path / "s", employers=[{"uscc": uscc(1)} | small, {"uscc": uscc(2)} | small],
+                            contributions=at_limit + steady_contributions(uscc(2)))
+    with pytest.raises(Refused, match=rf"{uscc(1)}'s premiums or arrears in 2020 sum to 239,999,999,999,999,999\.76 "
+                                      "yuan") as refused:
+        evaluate(str(folder), PACK, AS_OF, analytics=bootstrap.analytics(settings), settings=settings)
+    assert "超出规则可计算的上限 92,233,720,368,547,758.07 元" in str(refused.value)
+    fine = write_snapshot(tmp_path / "t", employers=[{"uscc": uscc(2)} | small],
+                          contributions=steady_contributions(uscc(2)))
+    result = evaluate(str(fine), PACK, AS_OF, analytics=bootstrap.analytics(settings), settings=settings)
+    assert [(r["decision"], r["amount"]) for r in result.contract.to_pylist()] == [("eligible", "1440.00")]

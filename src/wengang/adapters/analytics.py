@@ -145,6 +145,8 @@ class DuckAnalytics(Simulations):
             if snapshot.mode != store.SPARK_MODE and not facts.exists(con, snapshot.schema):
                 progress.step("汇总缴费 (一次) / summarising contributions per unit and year (once per snapshot)")
                 facts.ensure(con, snapshot.schema)
+            if snapshot.mode != store.SPARK_MODE and facts.exists(con, snapshot.schema):
+                refuse_past_reckoning(con, snapshot)
             started = time.perf_counter()
             if engine == "duckdb":
                 tables = backends.duckdb_tables(con, snapshot)
@@ -365,6 +367,17 @@ def _decide_on_spark(session, views: dict[str, str], info: SnapshotInfo, pack: P
     hires = decide_persons(tables, pack, as_of)
     decided = backends.execute(frame)
     return decided, used, None if hires is None else backends.execute(hires), _detail(tables, decided, used)
+
+
+def refuse_past_reckoning(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInfo) -> None:
+    """No decision on premiums the rules cannot count: the unit, year and sum named, nothing decided or stored."""
+    found = facts.past_reckoning(con, snapshot.schema)
+    if found is not None:
+        code, year, fen = found
+        raise Refused(f"快照 {snapshot.id}: 单位 {code} {year} 年缴费或欠费合计 {fen // 100:,}.{fen % 100:02d} 元, 超出规则可计算的"
+                      f"上限 {facts.BIGINT_MAX // 100:,}.{facts.BIGINT_MAX % 100:02d} 元, 未作决定; 请核对缴费文件 / snapshot "
+                      f"{snapshot.id}: unit {code}'s premiums or arrears in {year} sum to {fen // 100:,}.{fen % 100:02d} "
+                      f"yuan, more than the rules can count; nothing was decided: check the contributions file")
 
 
 def _detail(tables: SnapshotTables, decided: pa.Table, p: Resolved) -> pa.Table | None:

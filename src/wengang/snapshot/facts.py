@@ -96,6 +96,17 @@ def repeated_months(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(con.execute(f"SELECT count(*) FROM {table} WHERE row_count <> month_count").fetchall()[0][0])
 
 
+BIGINT_MAX = 2**63 - 1
+
+
+def past_reckoning(con: duckdb.DuckDBPyConnection, schema: str) -> tuple[str, int, int] | None:
+    """A unit and year whose premiums paid or arrears summed pass a BIGINT of fen, the rules' integer (the facts hold
+    them exactly; DATA.md bounds no amount): (credit code, year, the larger sum in fen), or None."""
+    return con.execute(f"""SELECT uscc, year, greatest(paid_fen, arrears_12) FROM {schema}.{TABLE}
+                           WHERE paid_fen > {BIGINT_MAX} OR arrears_12 > {BIGINT_MAX} ORDER BY uscc, year LIMIT 1"""
+                       ).fetchone()
+
+
 def ensure(con: duckdb.DuckDBPyConnection, schema: str) -> bool:
     """For a snapshot imported before the table existed: build it once, in its own transaction."""
     if exists(con, schema):
