@@ -25,8 +25,10 @@ def upgrade() -> None:
     op.add_column("cases", sa.Column("paid_on", sa.Date()))
     day = BEIJING_DAY[op.get_bind().dialect.name].format(t="a.settled_at")
     # filled before the index exists: PostgreSQL then updates each row in its page (HOT), no index touched
+    # only where the money stayed, as the moves keep it: a paid or closed case whose money was not taken back
     op.execute(f"UPDATE cases SET paid_on = {day} FROM payment_attempts a WHERE a.case_id = cases.id "
-               "AND a.status = 'paid' AND a.settled_at IS NOT NULL")
+               "AND a.status = 'paid' AND a.settled_at IS NOT NULL AND cases.state IN ('paid', 'closed') "
+               "AND NOT EXISTS (SELECT 1 FROM recoveries r WHERE r.case_id = cases.id)")
     op.create_index("ix_cases_paid_on", "cases", ["cycle_id", "state", "paid_on"], sqlite_where=PAID_ON_WHERE,
                     postgresql_where=PAID_ON_WHERE)
     for statement in FAILED_DDL[op.get_bind().dialect.name]:

@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, text
 
 from tests.builders import uscc
 from tests.clocks import on_day
+from tests.integration import test_audit_guards
 from tests.paycity import PAY_UNITS, START
 from wengang import bootstrap
 from wengang.adapters.banks.simulator import REJECTED, RETURNED, BankSimulator, Outcome
+from wengang.adapters.db.engine import alembic_config
+from wengang.adapters.db.payment_tables import payment_attempts, payment_batches, recoveries
+from wengang.adapters.db.tables import cases, cycles
 from wengang.services import accounts, figures, payments, reconcile, review
 
 BANK_FILES = bootstrap.banks()
@@ -105,3 +110,49 @@ def test_a_returned_payment_leaves_the_count_and_its_re_payment_counts_on_its_ow
     with pay_store.reading() as uow:
         assert uow.figures.days_to_money([reverified]) == expected
     assert b.days.paid == PAY_UNITS - 2 and b.days.median == opened
+
+
+fresh_url = test_audit_guards.fresh_url         # an empty database of its own, to migrate step by step
+UI = "ui-return"
+
+
+@pytest.mark.parametrize("fresh_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+                         indirect=True)
+def test_migration_0031_gives_a_day_only_to_cases_whose_money_stayed(fresh_url):
+    """The day of money filled for the cases already paid: a paid case and one closed after it get the Beijing day
+    of their settlement; a case whose money was taken back after it was paid (its attempt still paid, a recovery
+    recorded, then closed) and a failed one get none — as the moves keep it from then on."""
+    from alembic import command
+
+    engine = create_engine(fresh_url)
+    cfg = alembic_config()
+    at, settled = dt.datetime(2026, 12, 1, 8), dt.datetime(2026, 12, 3, 17)     # 4 December, 01:00 in Beijing
+    states = {1: ("paid", "paid"), 2: ("closed", "paid"), 3: ("closed", "paid"), 4: ("failed", "rejected")}
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0030")
+        conn.execute(insert(cycles).values(id=1, program=UI, pack="p", as_of=dt.date(2021, 6, 30), snapshot_id="s",
+                                           run_id="r", rounds_required=1, opened_by="clerk", opened_at=at))
+        conn.execute(insert(payment_batches).values(
+            id=1, cycle_id=1, number="C1-B102-1", bank_code="102", file_format="csv", entries=4,
+            total=Decimal("40.00"), status="approved", approvals_needed=1, prepared_by="clerk", prepared_at=at,
+            approved_by="approver", approved_at=at))
+        for n, (state, status) in states.items():
+            code = uscc(n)
+            conn.execute(insert(cases).values(
+                id=n, program=UI, cycle_id=1, uscc=code, name=f"单位{n}", decision="eligible", amount=Decimal("10.00"),
+                reasons="", run_id="r", labor_dispatch=False, has_account=True, review_accepted=False,
+                dispatch_confirmed=False, account_confirmed=False, state=state, reason="", version=1))
+            conn.execute(insert(payment_attempts).values(
+                id=n, case_id=n, attempt_no=1, batch_id=1, end_to_end_id=f"E{n}", uscc=code, unit_name=f"单位{n}",
+                amount=Decimal("10.00"), bank_code="102100099996", account_no="6222", account_name=f"单位{n}",
+                status=status, created_at=at, settled_at=settled))
+        conn.execute(insert(recoveries).values(case_id=3, amount=Decimal("10.00"), deadline=dt.date(2026, 12, 31),
+                                               reason="追回 / taken back", done_by="clerk", done_at=settled))
+        command.upgrade(cfg, "0031")
+    with engine.connect() as conn:
+        days = {n: d for n, d in conn.execute(text("SELECT id, paid_on FROM cases ORDER BY id"))}
+    engine.dispose()
+    on = dt.date(2026, 12, 4)
+    assert {n: (d if d is None or isinstance(d, dt.date) else dt.date.fromisoformat(d)) for n, d in days.items()} == {
+        1: on, 2: on, 3: None, 4: None}
