@@ -71,31 +71,41 @@ def fan_out(*, store: Store, analytics: Analytics, chunk: int = FAN_CHUNK) -> in
             if not pending:
                 return made
             now = uow.now()
-            rows = copies(uow, analytics, pending, now)
+            rows = copies(pending, people_of(uow, analytics, pending), now)
             uow.deliveries.add_many(rows)
             uow.notifications.fanned_out([n.id for n in pending], now)
             uow.commit()
         made += len(rows)
 
 
-def copies(uow: UnitOfWork, analytics: Analytics, messages: Sequence[ToFanOut],
-           now: dt.datetime) -> list[tuple[int, str, str, str, dt.datetime, dt.datetime]]:
-    """The deliveries of these messages (`Deliveries.add_many`'s rows): one per contact and channel, or one to the
-    person a message names (an officer on duty); the contacts of their units read from the run once."""
+def people_of(uow: UnitOfWork, analytics: Analytics,
+              messages: Sequence[ToFanOut]) -> dict[tuple[int, str], list[SnapshotContact]]:
+    """The contacts each message's unit named, by (case, unit), read from the case's run once for all of them (a
+    message to one person by name needs none). Raises AnalyticsBusy while the analytical store is being written."""
     runs = uow.cases.runs_of(n.case_id for n in messages if n.case_id is not None and not n.recipient)
     by_run: dict[str, set[str]] = {}
     for n in messages:
         if n.case_id in runs and n.uscc:
             by_run.setdefault(runs[n.case_id], set()).add(n.uscc)
-    people = {(run, uscc): found for run, usccs in by_run.items()
-              for uscc, found in analytics.contacts_of(sorted(usccs), run).items()}
+    found = {(run, uscc): people for run, usccs in by_run.items()
+             for uscc, people in analytics.contacts_of(sorted(usccs), run).items()}
+    named: dict[tuple[int, str], list[SnapshotContact]] = {}
+    for n in messages:
+        if n.case_id in runs and n.uscc and (runs[n.case_id], n.uscc) in found:
+            named[(n.case_id, n.uscc)] = found[(runs[n.case_id], n.uscc)]
+    return named
+
+
+def copies(messages: Sequence[ToFanOut], people: Mapping[tuple[int, str], list[SnapshotContact]],
+           now: dt.datetime) -> list[tuple[int, str, str, str, dt.datetime, dt.datetime]]:
+    """The deliveries of these messages (`Deliveries.add_many`'s rows): one per contact and channel (`people_of`),
+    or one to the person a message names (an officer on duty)."""
     rows = []
     for n in messages:
         if n.recipient and n.channel in SENT_BY_PROVIDER:     # to one person (an officer on duty)
             rows.append((n.id, f"n{n.id}-{n.channel}-to", n.channel, n.recipient, now, now))
             continue
-        run = runs.get(n.case_id) if n.case_id is not None else None
-        contacts = people.get((run, n.uscc), []) if run is not None and n.uscc else []
+        contacts = people.get((n.case_id, n.uscc), []) if n.case_id is not None and n.uscc else []
         for i, contact in enumerate(contacts):
             rows += [(n.id, f"n{n.id}-{channel}-{i}", channel, address, now, now)
                      for channel, address in routes(contact)]

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from wengang.config import Settings
+from wengang.domain.analytics import SnapshotContact
 from wengang.domain.audit import Entry
 from wengang.domain.cases import State
 from wengang.domain.contact import Notice
 from wengang.domain.days import beijing_date
 from wengang.domain.departments import NEEDED
+from wengang.domain.errors import AnalyticsBusy, AnalyticsUnreadable
 from wengang.domain.ports import Analytics, Store, Tellable, UnitOfWork
 from wengang.domain.process import PublicityBatch
 from wengang.domain.progress import Progress, Silent
@@ -61,7 +63,7 @@ def tell(*, store: Store, settings: Settings, progress: Progress | None = None, 
     """Queue the message of every step not yet told, chunk by chunk, each chunk in its own transaction. Given the
     analytical store (the units' contacts), each chunk's messages are fanned out as they are queued, in the same
     transaction (delivery.fan_out's deliveries, the messages written already handed on): no message is written
-    pending only to be read back and updated."""
+    pending only to be read back and updated (unless the store is busy: `_people`)."""
     progress = progress or Silent()
     queued: dict[str, int] = {}
     copies = 0
@@ -76,20 +78,36 @@ def tell(*, store: Store, settings: Settings, progress: Progress | None = None, 
             if len(words) > WORDS_KEPT:
                 words.clear()
             notices = list(_notices(uow, entries, settings, words))
-            if analytics is None:
+            people = _people(uow, analytics, notices)
+            if people is None:
+                analytics = None                    # busy: not asked again (and waited for) in this telling
                 uow.notifications.add_many(notices)
             else:
                 now = uow.now()
                 ids = uow.notifications.add_fanned(notices, now)
-                copies += uow.deliveries.add_many(delivery.copies(uow, analytics, [
+                copies += uow.deliveries.add_many(delivery.copies([
                     ToFanOut(i, n.uscc, n.case_id, n.recipient, n.channel) for i, n in zip(ids, notices, strict=True)
-                ], now))
+                ], people, now))
             uow.commit()
         for n in notices:
             queued[n.kind] = queued.get(n.kind, 0) + 1
         up_to = entries[-1].seq
         progress.step(f"已告知 {sum(queued.values()):,} 条 / {sum(queued.values()):,} messages queued")
     return Told(queued, up_to, copies)
+
+
+def _people(uow: UnitOfWork, analytics: Analytics | None,
+            notices: list[Notice]) -> dict[tuple[int, str], list[SnapshotContact]] | None:
+    """The contacts the told units named (delivery.people_of), or None: not given the analytical store, or it is
+    being written (an evaluation holds it): then the messages are queued pending and fan-out sends them on later,
+    and the inbox does not wait for the store."""
+    if analytics is None:
+        return None
+    try:
+        return delivery.people_of(uow, analytics, [ToFanOut(0, n.uscc, n.case_id, n.recipient, n.channel)
+                                                   for n in notices])
+    except (AnalyticsBusy, AnalyticsUnreadable):
+        return None
 
 
 def _notices(uow: UnitOfWork, entries: list[Entry], settings: Settings,
