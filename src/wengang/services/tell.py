@@ -29,7 +29,7 @@ from wengang.services import delivery
 from wengang.services.notify import message
 from wengang.services.public import batch_order
 
-CHUNK = 20_000
+CHUNK = 50_000          # entries a transaction; their units' contacts are one read of the contacts file (a scan)
 NOT_GRANTED = ("review_rejected", "department_declined")    # a person decided: the unit is told why
 # Which steps a unit is told about, and the message each one is (payment failures and recoveries are told by the
 # step itself, in its transaction: they carry a deadline to act by).
