@@ -224,7 +224,7 @@ def due_work(settings: Settings | None = None) -> Callable[[], None]:
         if escalated:
             log.warning("呼我必回超时转市级 / callbacks escalated to the city office: %s", escalated)
         reminders.remind(store=store(settings), settings=settings)
-        told = tell.tell(store=store(settings), settings=settings)
+        told = tell.tell(store=store(settings), settings=settings, analytics=analytics(settings))
         if told.total:
             log.info("已告知 %s 条步骤消息 / %s step messages queued", told.total, told.total)
 

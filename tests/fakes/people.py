@@ -211,6 +211,9 @@ class FakeNotifications(_Repository):
             count += 1
         return count
 
+    def add_fanned(self, notices, at: dt.datetime) -> list[int]:
+        return [self.t.insert({**n._asdict(), "status": SENT, "sent_at": at}).id for n in notices]
+
     def pending(self, *, kind: str | None = None, limit: int, templated: bool | None = None) -> list[Notification]:
         return self.t.where(lambda n: n.status == PENDING and (kind is None or n.kind == kind) and (
             templated is None or (n.params is not None) == templated))[:limit]

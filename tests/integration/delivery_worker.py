@@ -17,8 +17,9 @@ def main() -> None:
     store = bootstrap.store(settings)
     sms = {"sms": bootstrap.senders(settings)["sms"]}
     print("started", flush=True)
-    tell.tell(store=store, settings=settings, chunk=CHUNK)
-    delivery.fan_out(store=store, analytics=bootstrap.analytics(settings), chunk=CHUNK)
+    analytics = bootstrap.analytics(settings)
+    tell.tell(store=store, settings=settings, chunk=CHUNK, analytics=analytics)     # fanned out as told, as the
+    delivery.fan_out(store=store, analytics=analytics, chunk=CHUNK)                 # worker does; then any left
     while True:
         done = delivery.send_due(store=store, senders=sms, batch=BATCH, budget=600.0,
                                  rate={"sms": settings.sms_rate} if settings.sms_rate else None)

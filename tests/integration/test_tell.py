@@ -118,3 +118,32 @@ def test_a_told_message_reaches_the_registered_mobile_once_in_sql(db_store, db_s
         assert delivery.send_due(store=db_store, senders={"sms": sms}).handed == 0
     with db_store.reading() as uow:
         assert uow.deliveries.counts() == {("sms", "delivered"): 1, ("sms", "failed"): 1}
+
+
+def test_told_with_the_contacts_each_message_is_written_fanned_out_in_the_same_transaction(
+        db_store, db_settings, opened, case_city):
+    """Telling given the units' contacts (as the worker tells): each message is written already handed on, with its
+    copies, so fan-out finds nothing left; its one SMS copy then goes once; telling again writes nothing."""
+    from tests.builders import uscc
+    from tests.clocks import in_sending_hours
+    from tests.conftest import CITY
+    from tests.services.test_delivery import Provider
+    from wengang.services import delivery
+
+    analytics = bootstrap.analytics(db_settings)
+    told = tell.tell(store=db_store, settings=db_settings, analytics=analytics)
+    assert told.total >= 1 and told.copies == 1
+    assert delivery.fan_out(store=db_store, analytics=analytics) == 0
+    with db_store.reading() as uow:
+        [mine] = uow.notifications.of_unit(uscc(CITY["eligible"]), limit=5)
+        [copy] = uow.deliveries.of_notification(mine.id)
+        assert not uow.notifications.to_fan_out(100)
+    assert mine.status == "sent" and mine.sent_at is not None and mine.audit_seq is not None
+    assert (copy.channel, copy.recipient, copy.status, copy.key) == ("sms", "13812345678", "pending", f"n{mine.id}-sms-0")
+    again = tell.tell(store=db_store, settings=db_settings, analytics=analytics)
+    assert again.total == 0 and again.copies == 0
+    sms = Provider("sms")
+    with in_sending_hours(db_store):
+        assert delivery.send_due(store=db_store, senders={"sms": sms}).sent == {"sms": 1}
+        assert delivery.send_due(store=db_store, senders={"sms": sms}).handed == 0
+    assert [d.key for d in sms.got.values()] == [copy.key]

@@ -168,3 +168,34 @@ def test_a_message_to_one_named_person_goes_to_that_person_only(told, analytics)
     delivery.fan_out(store=told, analytics=analytics)
     with told.reading() as uow:
         assert [(d.channel, d.recipient) for d in uow.deliveries.of_notification(sent)] == [("sms", "13700001111")]
+
+
+def test_told_with_the_contacts_each_message_is_fanned_out_as_it_is_queued(store, analytics, settings, opened):
+    store.clock = Clock(dt.datetime(2021, 7, 1, 2, 0))
+    analytics.people[UNIT] = [LEGAL, CLERK]
+    told = tell.tell(store=store, settings=settings, analytics=analytics)
+    assert told.copies == 3 and delivery.fan_out(store=store, analytics=analytics) == 0
+    with store.reading() as uow:
+        [mine] = uow.notifications.of_unit(UNIT, limit=10)
+        routes = sorted((d.channel, d.recipient, d.status) for d in uow.deliveries.of_notification(mine.id))
+    assert mine.status == "sent" and routes == [("email", "zhang@example.cn", "pending"),
+                                                ("sms", "13812345678", "pending"), ("wechat", "oWX-1234567890", "pending")]
+
+
+def test_told_while_the_analytical_store_is_being_written_the_inbox_does_not_wait(store, analytics, settings, opened):
+    """An evaluation holds the store: the messages are queued pending all the same, and fan-out sends them on."""
+    from wengang.domain.errors import AnalyticsBusy
+
+    store.clock = Clock(dt.datetime(2021, 7, 1, 2, 0))
+    analytics.people[UNIT] = [LEGAL, CLERK]
+
+    class Busy:
+        def contacts_of(self, usccs, run_id):
+            raise AnalyticsBusy("evaluation")
+
+    told = tell.tell(store=store, settings=settings, analytics=Busy())
+    assert told.total >= 1 and told.copies == 0
+    with store.reading() as uow:
+        [mine] = uow.notifications.of_unit(UNIT, limit=10)
+    assert mine.status == "pending"
+    assert delivery.fan_out(store=store, analytics=analytics) == 3

@@ -246,7 +246,7 @@ def notify_deliver() -> None:
     SMS gateway when one is set up, else the outbox file in the data folder), then deliver every step's copies."""
     settings = bootstrap.settings()
     where = "短信网关 / the SMS gateway" if settings.sms_url else str(settings.outbox_path)
-    told = tell.tell(store=store(), settings=settings)
+    told = tell.tell(store=store(), settings=settings, analytics=bootstrap.analytics(settings))
     sent = notify.deliver(store=store(), channel=bootstrap.channel(settings))
     console.print(f"{told.total:,} 条步骤消息已排队 / step messages queued; {sent:,} 条通知 / notifications → {where}")
     done = delivery.deliver(store=store(), analytics=bootstrap.analytics(settings), senders=bootstrap.senders(settings))

@@ -455,6 +455,11 @@ class Notifications(Protocol):
         """Queue many in one bulk insert (returns, recoveries: up to hundreds of thousands at once)."""
         ...
 
+    def add_fanned(self, notices: Sequence[Notice], at: dt.datetime) -> list[int]:
+        """Queue step messages (each with its audit entry) already handed on to their deliveries: sent at `at`, in
+        one bulk insert, as `fanned_out` leaves them; their ids, in the notices' order."""
+        ...
+
     def pending(self, *, kind: str | None = None, limit: int, templated: bool | None = None) -> list[Notification]:
         """The oldest pending messages (of one kind, if named; only those filled from a template, or only those
         that are not, if `templated` says so)."""

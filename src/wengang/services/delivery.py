@@ -9,15 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from wengang.domain.analytics import SnapshotContact
 from wengang.domain.contact import HANDED_RETRY, Delivery, Handed, Receipt
 from wengang.domain.days import BEIJING
-from wengang.domain.ports import Analytics, Sender, Store
-from wengang.domain.repositories import Due
+from wengang.domain.ports import Analytics, Sender, Store, UnitOfWork
+from wengang.domain.repositories import Due, ToFanOut
 from wengang.messages import subject, worded
 
 QUIET_FROM, QUIET_UNTIL = 22, 8         # no SMS from 22:00 to 08:00 Beijing time (issue 16)
@@ -70,27 +70,46 @@ def fan_out(*, store: Store, analytics: Analytics, chunk: int = FAN_CHUNK) -> in
             pending = uow.notifications.to_fan_out(chunk)
             if not pending:
                 return made
-            runs = uow.cases.runs_of(n.case_id for n in pending if n.case_id is not None and not n.recipient)
-            by_run: dict[str, set[str]] = {}
-            for n in pending:
-                if n.case_id in runs and n.uscc:
-                    by_run.setdefault(runs[n.case_id], set()).add(n.uscc)
-            people = {(run, uscc): found for run, usccs in by_run.items()
-                      for uscc, found in analytics.contacts_of(sorted(usccs), run).items()}
-            now, rows = uow.now(), []
-            for n in pending:
-                if n.recipient and n.channel in SENT_BY_PROVIDER:     # to one person (an officer on duty)
-                    rows.append((n.id, f"n{n.id}-{n.channel}-to", n.channel, n.recipient, now, now))
-                    continue
-                run = runs.get(n.case_id) if n.case_id is not None else None
-                contacts = people.get((run, n.uscc), []) if run is not None and n.uscc else []
-                for i, contact in enumerate(contacts):
-                    rows += [(n.id, f"n{n.id}-{channel}-{i}", channel, address, now, now)
-                             for channel, address in routes(contact)]
+            now = uow.now()
+            rows = copies(pending, people_of(uow, analytics, pending), now)
             uow.deliveries.add_many(rows)
             uow.notifications.fanned_out([n.id for n in pending], now)
             uow.commit()
         made += len(rows)
+
+
+def people_of(uow: UnitOfWork, analytics: Analytics,
+              messages: Sequence[ToFanOut]) -> dict[tuple[int, str], list[SnapshotContact]]:
+    """The contacts each message's unit named, by (case, unit), read from the case's run once for all of them (a
+    message to one person by name needs none). Raises AnalyticsBusy while the analytical store is being written."""
+    runs = uow.cases.runs_of(n.case_id for n in messages if n.case_id is not None and not n.recipient)
+    by_run: dict[str, set[str]] = {}
+    for n in messages:
+        if n.case_id in runs and n.uscc:
+            by_run.setdefault(runs[n.case_id], set()).add(n.uscc)
+    found = {(run, uscc): people for run, usccs in by_run.items()
+             for uscc, people in analytics.contacts_of(sorted(usccs), run).items()}
+    named: dict[tuple[int, str], list[SnapshotContact]] = {}
+    for n in messages:
+        if n.case_id in runs and n.uscc and (runs[n.case_id], n.uscc) in found:
+            named[(n.case_id, n.uscc)] = found[(runs[n.case_id], n.uscc)]
+    return named
+
+
+def copies(messages: Sequence[ToFanOut], people: Mapping[tuple[int, str], list[SnapshotContact]],
+           now: dt.datetime) -> list[tuple[int, str, str, str, dt.datetime, dt.datetime]]:
+    """The deliveries of these messages (`Deliveries.add_many`'s rows): one per contact and channel (`people_of`),
+    or one to the person a message names (an officer on duty)."""
+    rows = []
+    for n in messages:
+        if n.recipient and n.channel in SENT_BY_PROVIDER:     # to one person (an officer on duty)
+            rows.append((n.id, f"n{n.id}-{n.channel}-to", n.channel, n.recipient, now, now))
+            continue
+        contacts = people.get((n.case_id, n.uscc), []) if n.case_id is not None and n.uscc else []
+        for i, contact in enumerate(contacts):
+            rows += [(n.id, f"n{n.id}-{channel}-{i}", channel, address, now, now)
+                     for channel, address in routes(contact)]
+    return rows
 
 
 def send_due(*, store: Store, senders: Mapping[str, Sender], batch: int = BATCH, budget: float = 50.0,

@@ -12,20 +12,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from wengang.config import Settings
+from wengang.domain.analytics import SnapshotContact
 from wengang.domain.audit import Entry
 from wengang.domain.cases import State
 from wengang.domain.contact import Notice
 from wengang.domain.days import beijing_date
 from wengang.domain.departments import NEEDED
-from wengang.domain.ports import Store, Tellable, UnitOfWork
+from wengang.domain.errors import AnalyticsBusy, AnalyticsUnreadable
+from wengang.domain.ports import Analytics, Store, Tellable, UnitOfWork
 from wengang.domain.process import PublicityBatch
 from wengang.domain.progress import Progress, Silent
+from wengang.domain.repositories import ToFanOut
 from wengang.messages import text
 from wengang.rules.parameters import load_pack
+from wengang.services import delivery
 from wengang.services.notify import message
 from wengang.services.public import batch_order
 
-CHUNK = 20_000
+CHUNK = 50_000          # entries a transaction; their units' contacts are one read of the contacts file (a scan)
 NOT_GRANTED = ("review_rejected", "department_declined")    # a person decided: the unit is told why
 # Which steps a unit is told about, and the message each one is (payment failures and recoveries are told by the
 # step itself, in its transaction: they carry a deadline to act by).
@@ -42,20 +46,27 @@ WORDS_KEPT = 100_000            # texts kept by event and values while telling (
 
 @dataclass(frozen=True, slots=True)
 class Told:
-    """How many messages one telling queued, by event, and where the audit log was read up to."""
+    """How many messages one telling queued, by event, where the audit log was read up to, and how many deliveries
+    it fanned them out to (none unless given the units' contacts)."""
 
     queued: dict[str, int]
     up_to: int
+    copies: int = 0
 
     @property
     def total(self) -> int:
         return sum(self.queued.values())
 
 
-def tell(*, store: Store, settings: Settings, progress: Progress | None = None, chunk: int = CHUNK) -> Told:
-    """Queue the message of every step not yet told, chunk by chunk, each chunk in its own transaction."""
+def tell(*, store: Store, settings: Settings, progress: Progress | None = None, chunk: int = CHUNK,
+         analytics: Analytics | None = None) -> Told:
+    """Queue the message of every step not yet told, chunk by chunk, each chunk in its own transaction. Given the
+    analytical store (the units' contacts), each chunk's messages are fanned out as they are queued, in the same
+    transaction (delivery.fan_out's deliveries, the messages written already handed on): no message is written
+    pending only to be read back and updated (unless the store is busy: `_people`)."""
     progress = progress or Silent()
     queued: dict[str, int] = {}
+    copies = 0
     words: dict[tuple[str, str], str] = {}             # texts by event and values, for the whole telling
     with store.reading() as uow:
         up_to = uow.notifications.told_up_to()
@@ -67,13 +78,36 @@ def tell(*, store: Store, settings: Settings, progress: Progress | None = None, 
             if len(words) > WORDS_KEPT:
                 words.clear()
             notices = list(_notices(uow, entries, settings, words))
-            uow.notifications.add_many(notices)
+            people = _people(uow, analytics, notices)
+            if people is None:
+                analytics = None                    # busy: not asked again (and waited for) in this telling
+                uow.notifications.add_many(notices)
+            else:
+                now = uow.now()
+                ids = uow.notifications.add_fanned(notices, now)
+                copies += uow.deliveries.add_many(delivery.copies([
+                    ToFanOut(i, n.uscc, n.case_id, n.recipient, n.channel) for i, n in zip(ids, notices, strict=True)
+                ], people, now))
             uow.commit()
         for n in notices:
             queued[n.kind] = queued.get(n.kind, 0) + 1
         up_to = entries[-1].seq
         progress.step(f"已告知 {sum(queued.values()):,} 条 / {sum(queued.values()):,} messages queued")
-    return Told(queued, up_to)
+    return Told(queued, up_to, copies)
+
+
+def _people(uow: UnitOfWork, analytics: Analytics | None,
+            notices: list[Notice]) -> dict[tuple[int, str], list[SnapshotContact]] | None:
+    """The contacts the told units named (delivery.people_of), or None: not given the analytical store, or it is
+    being written (an evaluation holds it): then the messages are queued pending and fan-out sends them on later,
+    and the inbox does not wait for the store."""
+    if analytics is None:
+        return None
+    try:
+        return delivery.people_of(uow, analytics, [ToFanOut(0, n.uscc, n.case_id, n.recipient, n.channel)
+                                                   for n in notices])
+    except (AnalyticsBusy, AnalyticsUnreadable):
+        return None
 
 
 def _notices(uow: UnitOfWork, entries: list[Entry], settings: Settings,

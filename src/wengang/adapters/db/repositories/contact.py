@@ -52,6 +52,19 @@ class SqlNotifications(TableRepository[Notification]):
             return 0
         return insert_rows(self.conn, notifications, QUEUED, ((*n, PENDING) for n in chain((first,), it)))
 
+    def add_fanned(self, notices: Sequence[Notice], at: dt.datetime) -> list[int]:
+        """Never pending, so never in the index of pending messages nor updated again; the ids read back by the
+        audit entries they tell about (unique, indexed)."""
+        if not notices:
+            return []
+        seqs = [n.audit_seq for n in notices if n.audit_seq is not None]
+        if len(seqs) < len(notices):
+            raise ValueError("add_fanned queues step messages told from the audit log: each needs its audit_seq")
+        insert_rows(self.conn, notifications, (*QUEUED, "sent_at"), ((*n, SENT, at) for n in notices))
+        n = notifications.c
+        ids = dict(self.conn.execute(select(n.audit_seq, n.id).where(n.audit_seq.between(min(seqs), max(seqs)))).all())
+        return [ids[s] for s in seqs]
+
     def pending(self, *, kind: str | None = None, limit: int, templated: bool | None = None) -> list[Notification]:
         # The status spelled out, not bound: then the planners know the index of pending messages answers it.
         where = [notifications.c.status == literal_column("'pending'")]
