@@ -5,7 +5,7 @@ in the transaction that writes or reads their messages, and messages are never d
 message's copies are read by it).
 
 Revision ID: 0032
-Revises: 0030
+Revises: 0031
 Create Date: 2026-12-14
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0032"
-down_revision = "0030"
+down_revision = "0031"
 branch_labels = None
 depends_on = None
 
