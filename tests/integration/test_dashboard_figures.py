@@ -16,7 +16,7 @@ from tests.conftest import each_store
 from wengang.domain.cases import LISTED, State
 from wengang.domain.figures import BREAKDOWNS
 from wengang.domain.ports import NewCase
-from wengang.services import figures, queues
+from wengang.services import figures, public_statistics, queues, reconcile, review
 from wengang.web.figure_words import drill
 from wengang.web.routes.staff import QUEUES, asked
 
@@ -84,6 +84,17 @@ def city(store) -> dict[str, int]:
     return ids
 
 
+def recovered_and_closed(store, cycle_id: int) -> list[int]:
+    """The cycle's failed cases recovered to the fund after the deadline (no account corrected), then closed (办结):
+    their money never stayed with the unit."""
+    deadline = dt.date(2022, 1, 10)
+    done = reconcile.recover(cycle_id, store=store, deadline=deadline, today=deadline + dt.timedelta(days=1),
+                             by="clerk")
+    for r in done:
+        review.close(r.case_id, store=store, reason="已收回 / recovered", by="clerk")
+    return [r.case_id for r in done]
+
+
 def _attempt(case_id, number, batch, row, status, reason, created, settled):
     return (case_id, number, batch, f"E{case_id}-{number}", row.uscc, row.name, row.amount, "102", "6222020200001234",
             row.name, status, reason, created, settled if status != "pending" else None)
@@ -107,12 +118,15 @@ def yuan(value, sqlite: bool) -> Decimal:
 EXPR = {"district": "substr(uscc, 3, 6)", "size": "size_class", "industry": "industry", "unit_type": "unit_type",
         "program": "program"}
 LISTED_SQL = ", ".join(f"'{s.value}'" for s in LISTED)
+# Paid: the money reached the unit and stayed there (a closed case whose money was recovered never was).
+KEPT = "state IN ('paid', 'closed') AND NOT EXISTS (SELECT 1 FROM recoveries r WHERE r.case_id = cases.id)"
 
 
 @pytest.mark.parametrize("by", BREAKDOWNS)
 def test_each_breakdown_equals_a_hand_written_sql_count(database, by):
     store = database
     ids = city(store)
+    assert recovered_and_closed(store, ids["a"])
     url, sqlite = str(store.engine.url.render_as_string(hide_password=False)), store.engine.dialect.name == "sqlite"
     for scope, cycle_ids in (({"cycle_id": ids["a"]}, [ids["a"]]), ({"year": 2021}, [ids["a"], ids["b"]])):
         b = figures.board(store=store, by=by, **scope)
@@ -120,13 +134,12 @@ def test_each_breakdown_equals_a_hand_written_sql_count(database, by):
         rows = hand(url, f"""
             SELECT {EXPR[by]}, count(*), sum(CASE WHEN state IN ({LISTED_SQL}) THEN 1 ELSE 0 END),
                    sum(CASE WHEN state IN ({LISTED_SQL}) THEN amount ELSE 0 END),
-                   sum(CASE WHEN state IN ('paid', 'closed') THEN 1 ELSE 0 END),
-                   sum(CASE WHEN state IN ('paid', 'closed') THEN amount ELSE 0 END),
-                   sum(CASE WHEN state IN ('paid', 'closed') THEN insured ELSE 0 END),
-                   sum(CASE WHEN state IN ('paid', 'closed') AND insured IS NULL THEN 1 ELSE 0 END),
+                   sum(CASE WHEN {KEPT} THEN 1 ELSE 0 END),
+                   sum(CASE WHEN {KEPT} THEN amount ELSE 0 END),
+                   sum(CASE WHEN {KEPT} THEN insured ELSE 0 END),
+                   sum(CASE WHEN {KEPT} AND insured IS NULL THEN 1 ELSE 0 END),
                    sum(CASE WHEN size_class IN ('small', 'medium', 'micro') THEN 1 ELSE 0 END),
-                   sum(CASE WHEN state IN ('paid', 'closed') AND size_class IN ('small', 'medium', 'micro')
-                            THEN 1 ELSE 0 END)
+                   sum(CASE WHEN {KEPT} AND size_class IN ('small', 'medium', 'micro') THEN 1 ELSE 0 END)
             FROM cases WHERE cycle_id IN ({", ".join(map(str, cycle_ids))}) GROUP BY {EXPR[by]}""")
         expected = {k: (n, listed, yuan(la, sqlite), paid, yuan(pa, sqlite), int(ins or 0), unk, sme, sme_paid)
                     for k, n, listed, la, paid, pa, ins, unk, sme, sme_paid in rows}
@@ -210,3 +223,22 @@ def test_a_year_counts_only_the_live_cycles_opened_in_it(store):
     assert figures.board(store=store, year=2020).total.cases == 0
     assert Counter(r.key for r in figures.board(store=store, year=2021, by="program").rows) == \
         Counter(["ui-return", "job-expansion"])
+
+
+@pytest.mark.parametrize("by", BREAKDOWNS)
+def test_a_failed_case_recovered_then_closed_is_not_counted_paid(store, by):
+    """Recovering a failed case's money and closing the case pays nobody: every paid figure stays as it was (the
+    dashboard, the public statistics), while the case is counted among the closed ones."""
+    ids = city(store)
+    before = figures.board(store=store, year=2021, by=by)
+    published = public_statistics.statistics(store=store, year=2021)
+    closed = recovered_and_closed(store, ids["a"])
+    after = figures.board(store=store, year=2021, by=by)
+    assert len(closed) == 10
+
+    def paid(b):
+        return [(r.key, r.paid, r.paid_amount, r.insured, r.insured_unknown, r.sme_paid, r.sme_coverage)
+                for r in [b.total, *b.rows]]
+    assert paid(after) == paid(before) and after.days == before.days
+    assert {s: n for s, n, _ in after.states}["closed"] == {s: n for s, n, _ in before.states}["closed"] + 10
+    assert public_statistics.statistics(store=store, year=2021) == published and published.total.units
