@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from tests.fakes.audit import AuditTrail
 from tests.fakes.table import Table
+from wengang.domain.cases import State
 from wengang.domain.figures import BREAKDOWNS, PAID, SME, Cell, Failure, Settled
 
 BEIJING = dt.timedelta(hours=8)
@@ -20,10 +21,16 @@ def _key(case, by: str) -> str | None:
 
 
 class FakeFigures:
-    """The Figures port over the unit of work's cases, attempts and cycles."""
+    """The Figures port over the unit of work's cases, attempts, cycles and recoveries."""
 
-    def __init__(self, cases: Table, attempts: Table, cycles: Table, trail: AuditTrail):
+    def __init__(self, cases: Table, attempts: Table, cycles: Table, trail: AuditTrail, recoveries: Table):
         self.cases, self.attempts, self.cycles, self.trail = cases, attempts, cycles, trail
+        self.recoveries = recoveries
+
+    def _unkept(self, cycle_ids: Sequence[int]) -> set[int]:
+        """The closed cases of these cycles whose money was recovered before they closed."""
+        recovered = {r.case_id for r in self.recoveries.rows.values()}
+        return {c.id for c in self._of(cycle_ids) if c.state is State.CLOSED and c.id in recovered}
 
     def _of(self, cycle_ids: Sequence[int]):
         wanted = set(cycle_ids)
@@ -33,18 +40,20 @@ class FakeFigures:
         if by not in BREAKDOWNS:
             raise ValueError(f"no breakdown {by!r}; one of {BREAKDOWNS}")
         groups: dict[tuple, list] = {}
+        unkept = self._unkept(cycle_ids)
         for c in self._of(cycle_ids):
-            groups.setdefault((_key(c, by), c.state), []).append(c)
+            groups.setdefault((_key(c, by), c.state, c.id not in unkept), []).append(c)
         return [Cell(key, state, len(cs), sum((c.amount for c in cs), Decimal("0.00")),
                      sum(c.insured or 0 for c in cs), sum(c.insured is None for c in cs),
-                     sum(c.size_class in SME for c in cs)) for (key, state), cs in groups.items()]
+                     sum(c.size_class in SME for c in cs), kept) for (key, state, kept), cs in groups.items()]
 
     def days_to_money(self, cycle_ids: Sequence[int]) -> dict[int, int]:
         out: Counter[int] = Counter()
+        unkept = self._unkept(cycle_ids)
         for c in self._of(cycle_ids):
             settled = [a.settled_at for a in self.attempts.rows.values()
                        if a.case_id == c.id and a.status == "paid" and a.settled_at is not None]
-            if c.state in PAID and settled:
+            if c.state in PAID and c.id not in unkept and settled:
                 opened = self.cycles.rows[c.cycle_id].opened_at
                 out[((max(settled) + BEIJING).date() - (opened + BEIJING).date()).days] += 1
         return dict(out)

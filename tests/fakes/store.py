@@ -72,7 +72,7 @@ class FakeUnitOfWork:
         self.calls = calls.FakeCalls(t["calls"], t["call_assignments"])
         self.specialists = calls.FakeSpecialists(t["specialists"])
         self.department_reviews = departments.FakeDepartmentReviews(t["department_reviews"])
-        self.figures = FakeFigures(t["cases"], t["attempts"], t["cycles"], s.trail)
+        self.figures = FakeFigures(t["cases"], t["attempts"], t["cycles"], s.trail, t["recoveries"])
         self.offices = people.FakeOffices(t["offices"], t["duties"])
         self.reminders = people.FakeReminders(t["reminders"])
         self.audit = FakeAuditLog(s.trail, self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), self._store.audit_key)

@@ -16,7 +16,7 @@ from tests.conftest import each_store
 from wengang.domain.cases import LISTED, State
 from wengang.domain.figures import BREAKDOWNS
 from wengang.domain.ports import NewCase
-from wengang.services import figures, public_statistics, queues, reconcile, review
+from wengang.services import dashboard, figures, public_statistics, queues, reconcile, review
 from wengang.web.figure_words import drill
 from wengang.web.routes.staff import QUEUES, asked
 
@@ -225,6 +225,13 @@ def test_a_year_counts_only_the_live_cycles_opened_in_it(store):
         Counter(["ui-return", "job-expansion"])
 
 
+class NoRun:
+    """An analytical store holding no run: the JSON dashboard shows the cases' figures alone."""
+
+    def size_counts(self, run_id):
+        return None
+
+
 @pytest.mark.parametrize("by", BREAKDOWNS)
 def test_a_failed_case_recovered_then_closed_is_not_counted_paid(store, by):
     """Recovering a failed case's money and closing the case pays nobody: every paid figure stays as it was (the
@@ -232,9 +239,14 @@ def test_a_failed_case_recovered_then_closed_is_not_counted_paid(store, by):
     ids = city(store)
     before = figures.board(store=store, year=2021, by=by)
     published = public_statistics.statistics(store=store, year=2021)
+    board = dashboard.cycle_dashboard(ids["a"], store=store, analytics=NoRun())
     closed = recovered_and_closed(store, ids["a"])
     after = figures.board(store=store, year=2021, by=by)
     assert len(closed) == 10
+    again = dashboard.cycle_dashboard(ids["a"], store=store, analytics=NoRun())
+    assert (again.amount_paid, again.sme, [r.paid for r in again.by_size]) == (
+        board.amount_paid, board.sme, [r.paid for r in board.by_size])
+    assert again.amount_paid == figures.board(store=store, cycle_id=ids["a"]).total.paid_amount
 
     def paid(b):
         return [(r.key, r.paid, r.paid_amount, r.insured, r.insured_unknown, r.sme_paid, r.sme_coverage)

@@ -19,7 +19,6 @@ from wengang.services import callbacks, cycles, failed_payments, figures, object
 
 SIZES = ("large", "medium", "small", "micro", "unknown")
 SME = ("medium", "small", "micro")
-PAID = (State.PAID, State.CLOSED)
 STATE_ORDER = [s.value for s in State]
 
 
@@ -108,7 +107,8 @@ def cycle_dashboard(cycle_id: int, *, store: Store, analytics: Analytics) -> Das
     """Everything the dashboard draws for one cycle, computed from the stores (money stays Decimal)."""
     status = cycles.status(cycle_id, store=store)
     counts = sorted(status.counts.items(), key=lambda kv: STATE_ORDER.index(kv[0]))
-    sizes = _by_size(analytics, status.cycle.run_id, _reached_and_paid(cycle_id, store))
+    total, by_size = figures.breakdown([cycle_id], "size", store=store)
+    sizes = _by_size(analytics, status.cycle.run_id, {t.key or "unknown": (t.listed, t.paid) for t in by_size})
     smes = [s for s in sizes if s.size in SME]
     units, eligible = sum(s.units for s in smes), sum(s.eligible for s in smes)
     r, p = sum(s.reached for s in smes), sum(s.paid for s in smes)
@@ -116,7 +116,7 @@ def cycle_dashboard(cycle_id: int, *, store: Store, analytics: Analytics) -> Das
         status.cycle, status.batches, len(status.rounds),
         [StateRow(state, n, amount) for state, (n, amount) in counts], status.cases,
         sum((amount for state, (_, amount) in counts if state in {s.value for s in LISTED}), Decimal("0.00")),
-        sum((amount for state, (_, amount) in counts if state in {s.value for s in PAID}), Decimal("0.00")),
+        total.paid_amount,                       # closed after a recovery: never paid (figures.Tally)
         sizes, Coverage(units, eligible, r, p, _share(eligible, units), _share(r, units), _share(p, units)),
         _days(cycle_id, status.cycle, status.batches, store), callbacks.stats(store=store))
 
@@ -126,15 +126,10 @@ def _share(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1")) if whole else None
 
 
-def _reached_and_paid(cycle_id: int, store: Store) -> dict[str, tuple[int, int]]:
-    """Per size class, the cycle's cases that reached the public list (or beyond) and those paid, counted by the
-    database (the cases carry the run's size class; read one by one, 500,000 cases took seconds)."""
-    return {t.key or "unknown": (t.listed, t.paid) for t in figures.breakdown([cycle_id], "size", store=store)[1]}
-
-
 def _by_size(analytics: Analytics, run_id: str, cases: dict[str, tuple[int, int]]) -> list[SizeRow]:
     """Units and eligible per size class from the run's decisions (none if the run is not stored), with the cases
-    that reached the list and were paid."""
+    that reached the list and were paid as the database counted them by size class (figures.breakdown: read one
+    by one, 500,000 cases took seconds)."""
     try:
         rows = analytics.size_counts(run_id)
     except (AnalyticsBusy, AnalyticsUnreadable):
