@@ -14,7 +14,9 @@ from wengang.web.words import words
 BREAKDOWN_WORDS = {"district": ("区县", "District"), "size": ("企业规模", "Size"), "industry": ("行业", "Industry"),
                    "unit_type": ("单位类型", "Unit type"), "program": ("项目", "Programme")}
 UNKNOWN = ("未知", "unknown")
-# The case list's filter for each breakdown (web/routes/staff.py Asked), and the states each figure counts.
+# The case list's filter for each breakdown (web/routes/staff.py Asked), and the states each figure counts. The
+# list filters by state alone: its "paid" also shows the closed cases whose money was recovered before they closed,
+# which the paid figure leaves out (domain/figures.py Cell.kept), so it lists more when there are such cases.
 FILTER = {"district": "district", "size": "size", "industry": "industry", "unit_type": "unit_type",
           "program": "program"}
 STAGES = {"cases": "", "listed": ",".join(sorted(s.value for s in LISTED)),
