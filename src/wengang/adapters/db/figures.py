@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Connection, case, func, literal_column, select, text
+from sqlalchemy import ColumnElement, Connection, Select, case, func, literal_column, select, text, union_all
 
 from wengang.adapters.db.payment_tables import payment_attempts, recoveries
 from wengang.adapters.db.tables import DISTRICT_SQL, FAILED_SQL, PAID_ON_SQL, SERVED_SQL, cases, cycles
@@ -54,24 +54,25 @@ class SqlFigures:
         key = inner.c[NAMES[by]]
         query = (select(key, inner.c.state, func.sum(inner.c.n), func.sum(inner.c.amount),
                         func.coalesce(func.sum(inner.c.insured), 0), func.sum(inner.c.n) - func.sum(inner.c.known),
-                        func.sum(inner.c.sme))
+                        func.sum(inner.c.sme), literal_column("1").label("whole"))
                  .group_by(key, inner.c.state))
-        found = [Cell(k, State(state), int(n), self._money(total), int(heads), int(unknown), int(sme))
-                 for k, state, n, total, heads, unknown, sme in self.conn.execute(query)]
-        return unkept(found, self._recovered(cycle_ids, by))
+        # One statement, so one snapshot on PostgreSQL too: each recovered case taken out is in its closed cell.
+        found = [(Cell(k, State(state), int(n), self._money(total), int(heads), int(unknown), int(sme)), bool(whole))
+                 for k, state, n, total, heads, unknown, sme, whole
+                 in self.conn.execute(union_all(query, self._recovered(cycle_ids, by)))]
+        return unkept([c for c, whole in found if whole], [c for c, whole in found if not whole])
 
-    def _recovered(self, cycle_ids: Sequence[int], by: str) -> list[Cell]:
+    def _recovered(self, cycle_ids: Sequence[int], by: str) -> Select:
         """The closed cases whose money was recovered before they closed, by breakdown value: each recovery's case
         read by its key (a few per thousand cases; SQLite told by `+ 0` not to walk the cycles' closed cases)."""
         key = DISTRICT if by == "district" else cases.c[NAMES[by]]
         cycle = cases.c.cycle_id + 0 if self.conn.dialect.name == "sqlite" else cases.c.cycle_id
-        query = (select(key, func.count(), func.sum(cases.c.amount), func.coalesce(func.sum(cases.c.insured), 0),
-                        func.count() - func.count(cases.c.insured),
-                        func.sum(case((cases.c.size_class.in_(SME), 1), else_=0)))
-                 .select_from(recoveries.join(cases, cases.c.id == recoveries.c.case_id))
-                 .where(cycle.in_(list(cycle_ids)), cases.c.state == State.CLOSED.value).group_by(key))
-        return [Cell(k, State.CLOSED, int(n), self._money(total), int(heads), int(unknown), int(sme))
-                for k, n, total, heads, unknown, sme in self.conn.execute(query)]
+        return (select(key, cases.c.state, func.count(), func.sum(cases.c.amount),
+                       func.coalesce(func.sum(cases.c.insured), 0), func.count() - func.count(cases.c.insured),
+                       func.sum(case((cases.c.size_class.in_(SME), 1), else_=0)), literal_column("0"))
+                .select_from(recoveries.join(cases, cases.c.id == recoveries.c.case_id))
+                .where(cycle.in_(list(cycle_ids)), cases.c.state == State.CLOSED.value)
+                .group_by(key, cases.c.state))
 
     def days_to_money(self, cycle_ids: Sequence[int]) -> dict[int, int]:
         if not cycle_ids:
