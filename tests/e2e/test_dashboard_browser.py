@@ -48,6 +48,8 @@ def test_a_director_reads_a_figure_and_follows_it_to_its_list(browser, board_ser
     page.click("#fig-paid a")
     expect(page.locator("#queue-total")).to_contain_text(f"共 {len(paid)} 件")
     expect(page.locator("#queue tbody tr")).to_have_count(len(paid))
+    expect(page.locator("#queue-kept")).to_have_text("不含资金已收回的案件")   # what "paid" means there, said
+    page.screenshot(path=shots / "staff-dashboard-paid-list.png")
     page.go_back()
     page.click("#breakdowns >> text=行业")
     retail = [c for c in paid if c.industry == "retail"]

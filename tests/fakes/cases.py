@@ -35,8 +35,9 @@ def _states(states: Iterable[State | str] | None) -> set[State] | None:
 class FakeCases:
     """The Cases port over the unit of work's cases table."""
 
-    def __init__(self, table: Table, now: dt.datetime | None = None):
+    def __init__(self, table: Table, now: dt.datetime | None = None, recoveries: Table | None = None):
         self.t = table
+        self.recoveries = recoveries        # the money recovered to the fund: a `kept` list leaves those cases out
         self.now = now or dt.datetime(2021, 10, 8, 1, 0)     # the unit of work's time: every change's
 
     def insert_many(self, rows: list[NewCase]) -> list[int]:
@@ -164,6 +165,7 @@ class FakeCases:
 
     def _matching(self, q: CaseQuery) -> list[Case]:
         since, until = q.changed_between
+        recovered = {r.case_id for r in self.recoveries.rows.values()} if q.kept and self.recoveries else set()
 
         def hit(c: Case) -> bool:
             return (c.cycle_id == q.cycle_id and (not q.states or c.state in q.states)
@@ -176,6 +178,7 @@ class FakeCases:
                     and (q.size is None or c.size_class == (None if q.size == "unknown" else q.size))
                     and (q.industry is None or c.industry == (None if q.industry == "unknown" else q.industry))
                     and (q.unit_type is None or c.unit_type == (None if q.unit_type == "unknown" else q.unit_type))
+                    and c.id not in recovered
                     and (since is None or (c.changed_at is not None and c.changed_at >= since))
                     and (until is None or (c.changed_at is not None and c.changed_at < until)))
         return self.t.where(hit)

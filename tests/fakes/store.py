@@ -52,7 +52,7 @@ class FakeUnitOfWork:
         self._base = self._store.version
         s = self._state = self._store.state.copy()
         t = s.tables
-        self.cases = cases.FakeCases(t["cases"], self._now)
+        self.cases = cases.FakeCases(t["cases"], self._now, t["recoveries"])
         self.cycles, self.rounds = process.FakeCycles(t["cycles"]), process.FakeRounds(t["rounds"])
         self.jobs = jobs.FakeJobs(t["jobs"])
         self.publicity_batches = process.FakePublicityBatches(t["publicity_batches"])

@@ -254,3 +254,18 @@ def test_a_failed_case_recovered_then_closed_is_not_counted_paid(store, by):
     assert paid(after) == paid(before) and after.days == before.days
     assert {s: n for s, n, _ in after.states}["closed"] == {s: n for s, n, _ in before.states}["closed"] + 10
     assert public_statistics.statistics(store=store, year=2021) == published and published.total.units
+
+
+@pytest.mark.parametrize("by", BREAKDOWNS)
+def test_the_paid_drill_down_lists_the_paid_figure_s_cases_when_some_closed_were_recovered(store, by):
+    """The paid figure's link lists exactly its cases (a closed case recovered first is in neither), overall and for
+    each key; its closed state's link still lists every closed case."""
+    ids = city(store)
+    closed = recovered_and_closed(store, ids["a"])
+    b = figures.board(store=store, cycle_id=ids["a"], by=by)
+    assert listed_total(store, drill(ids["a"], stage="paid")) == b.total.paid
+    for r in b.rows:
+        assert listed_total(store, drill(ids["a"], stage="paid", by=by, key=r.key)) == r.paid, r.key
+    states = {s: n for s, n, _ in b.states}
+    assert listed_total(store, drill(ids["a"], state="closed")) == states["closed"] and len(closed) == 10
+    assert listed_total(store, drill(ids["a"], stage="paid")) == states["paid"] + states["closed"] - len(closed)

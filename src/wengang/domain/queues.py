@@ -55,6 +55,7 @@ class CaseQuery:
     batch_id: int | None = None        # one publicity list of the cycle (the public list page)
     industry: str | None = None        # the unit's industry as the cycle opened ("unknown": none known)
     unit_type: str | None = None       # the unit's type as the cycle opened ("unknown": none known)
+    kept: bool = False                 # only cases whose money stayed: not one recovered to the fund (a paid figure)
 
     @property
     def offset(self) -> int:
@@ -64,7 +65,7 @@ class CaseQuery:
         """The same query without its page and order: what the total and a bulk "all that match" depend on."""
         return CaseQuery(self.cycle_id, self.states, self.program, self.district, self.reason, self.search, self.uscc,
                          self.size, self.changed_from, self.changed_to, batch_id=self.batch_id,
-                         industry=self.industry, unit_type=self.unit_type)
+                         industry=self.industry, unit_type=self.unit_type, kept=self.kept)
 
     @property
     def changed_between(self) -> tuple[dt.datetime | None, dt.datetime | None]:
@@ -80,7 +81,8 @@ def case_query(cycle_id: int, *, states: Sequence[str | State] = (), program: st
                district: str | None = None, reason: str | None = None, q: str | None = None,
                size: str | None = None, changed_from: str | dt.date | None = None,
                changed_to: str | dt.date | None = None, industry: str | None = None, unit_type: str | None = None,
-               sort: str | None = None, page: int | None = None, per_page: int | None = None) -> CaseQuery:
+               sort: str | None = None, page: int | None = None, per_page: int | None = None,
+               kept: bool = False) -> CaseQuery:
     """A CaseQuery from what a form or URL carries; Refused (saying which field and why) when any part is bad.
     `q` is one search box: a credit-code prefix when it looks like one (2+ characters of the code's alphabet with
     a digit), else a part of the name."""
@@ -126,7 +128,8 @@ def case_query(cycle_id: int, *, states: Sequence[str | State] = (), program: st
         if value is not None and not KIND.match(value):
             raise Refused(f"{name} 应为代码 / {name} is a code such as retail")
     return CaseQuery(cycle_id, wanted, blank(program), district, blank(reason), search, code, size, since, until,
-                     key, descending, page, per_page, industry=kinds["industry"], unit_type=kinds["unit_type"])
+                     key, descending, page, per_page, industry=kinds["industry"], unit_type=kinds["unit_type"],
+                     kept=kept)
 
 
 def _day(value: str | dt.date | None, what: str) -> dt.date | None:

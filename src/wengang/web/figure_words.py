@@ -14,9 +14,8 @@ from wengang.web.words import words
 BREAKDOWN_WORDS = {"district": ("区县", "District"), "size": ("企业规模", "Size"), "industry": ("行业", "Industry"),
                    "unit_type": ("单位类型", "Unit type"), "program": ("项目", "Programme")}
 UNKNOWN = ("未知", "unknown")
-# The case list's filter for each breakdown (web/routes/staff.py Asked), and the states each figure counts. The
-# list filters by state alone: its "paid" also shows the closed cases whose money was recovered before they closed,
-# which the paid figure leaves out (domain/figures.py Cell.kept), so it lists more when there are such cases.
+# The case list's filter for each breakdown (web/routes/staff.py Asked), and the states each figure counts; "paid"
+# also asks for the cases whose money stayed (`kept`): a closed case recovered first is not paid (Cell.kept).
 FILTER = {"district": "district", "size": "size", "industry": "industry", "unit_type": "unit_type",
           "program": "program"}
 STAGES = {"cases": "", "listed": ",".join(sorted(s.value for s in LISTED)),
@@ -43,6 +42,8 @@ def drill(cycle_id: int, *, stage: str = "cases", by: str | None = None, key: st
     wanted = state if state is not None else STAGES[stage]
     if wanted:
         params["state"] = wanted
+    if state is None and stage == "paid":
+        params["kept"] = "1"
     if by is not None:
         params[FILTER[by]] = key if key is not None else "unknown"
     return "/staff/queue?" + urlencode(params)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    exists,
     func,
     literal,
     literal_column,
@@ -25,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, Select
 
 from wengang.adapters.db.bulk import among, insert_rows, listed, mark, one_of, raw_cursor, staged
+from wengang.adapters.db.payment_tables import recoveries
 from wengang.adapters.db.tables import CASE_NAME_FTS, DISTRICT_SQL, REASON_CODES_SQL, cases
 from wengang.adapters.db.types import Money, from_fen
 from wengang.domain.cases import Case, State
@@ -187,6 +189,8 @@ class SqlCases:
             wanted = getattr(query, name)
             if wanted:
                 stmt = stmt.where(cases.c[name].is_(None) if wanted == "unknown" else cases.c[name] == wanted)
+        if query.kept:          # a paid figure's cases: none whose money was recovered to the fund (few; by its key)
+            stmt = stmt.where(~exists().where(recoveries.c.case_id == cases.c.id))
         since, until = query.changed_between
         if since is not None:
             stmt = stmt.where(cases.c.changed_at >= since)

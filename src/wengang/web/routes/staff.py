@@ -116,6 +116,7 @@ class Asked:
     program: str | None = None
     industry: str | None = None
     unit_type: str | None = None
+    kept: str | None = None            # "1": only cases whose money stayed (a paid figure's drill-down)
 
     def query(self, queue: Queue, cycle: int) -> CaseQuery:
         """The list's query; `state` may name several states, comma-separated (a dashboard figure's drill-down)."""
@@ -123,7 +124,7 @@ class Asked:
         return case_query(cycle, states=states, district=self.district, reason=self.reason, q=self.q,
                           size=self.size, changed_from=self.changed_from, changed_to=self.changed_to,
                           program=self.program, industry=self.industry, unit_type=self.unit_type,
-                          sort=self.sort, page=self.page, per_page=self.per_page)
+                          sort=self.sort, page=self.page, per_page=self.per_page, kept=self.kept == "1")
 
     def link(self, **changes) -> str:
         """This URL's query string with some parts changed (the pager's links)."""
@@ -136,9 +137,9 @@ class Asked:
 def asked(cycle: CycleQ = None, state: Text = None, district: Text = None, reason: Text = None, q: Text = None,
           sort: Text = None, page: Page = None, per_page: PerPage = None, size: Text = None,
           changed_from: Text = None, changed_to: Text = None, program: Text = None, industry: Text = None,
-          unit_type: Text = None) -> Asked:
+          unit_type: Text = None, kept: Text = None) -> Asked:
     return Asked(cycle, state, district, reason, q, sort, page, per_page, size, changed_from, changed_to, program,
-                 industry, unit_type)
+                 industry, unit_type, kept)
 
 
 AskedDep = Annotated[Asked, Depends(asked)]
