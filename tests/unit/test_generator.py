@@ -379,3 +379,27 @@ def test_without_programme_files_the_city_is_the_six_files_the_general_return_re
     assert not any((tmp_path / "six" / f"{name}.parquet").exists() for name in ("hires", "interns", "dues"))
     full = generate_city(tmp_path / "all", units=50, seed=3)
     assert {k: full[k] for k in counts} == counts and full["dues"] > 0          # the same six, then the rest
+
+
+def test_a_city_larger_than_a_block_is_written_block_by_block_with_every_code_unique_and_no_fault(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A nation streams (issue 18.3): each block of units is drawn on its own and appended to every file, so memory
+    is one block's; the blocks' credit codes never meet, and the whole passes the importer."""
+    from wengang.snapshot import generator
+
+    one = generate_city(tmp_path / "one", units=150, seed=5, programme_files=False)
+    monkeypatch.setattr(generator, "BLOCK", 150)
+    assert generate_city(tmp_path / "same", units=150, seed=5, programme_files=False) == one
+    assert _hashes(tmp_path / "same") == _hashes(tmp_path / "one")       # a city of one block keeps its bytes
+    counts = generate_city(tmp_path / "big", units=400, seed=5, programme_files=False)
+    big = tmp_path / "big"
+    assert pq.ParquetFile(big / "employers.parquet").metadata.num_row_groups == 3
+    con = duckdb.connect()
+    assert con.execute(f"SELECT count(*), count(DISTINCT uscc) FROM '{big}/employers.parquet'").fetchone() == (400, 400)
+    assert counts["employers"] == 400 and counts["contributions"] > 400 * 12
+    assert con.execute(f"SELECT count(*) FROM '{big}/contributions.parquet' WHERE uscc NOT IN "
+                       f"(SELECT uscc FROM '{big}/employers.parquet')").fetchone() == (0,)
+    first_block = con.execute(f"SELECT uscc FROM '{big}/employers.parquet' LIMIT 150").fetchall()
+    assert first_block == con.execute(f"SELECT uscc FROM '{tmp_path}/one/employers.parquet'").fetchall()
+    assert check_folder(big, analytics=analytics_at(tmp_path / "var"),
+                        settings=Settings(data_dir=tmp_path / "var")).faults == []

@@ -51,38 +51,76 @@ class _Sink:
             self._writer.close()
 
 
+BLOCK = 1_000_000  # units drawn at once: a larger city is written block after block, each a row group, in ≈ 2 GB
+
+
 def generate_city(out: Path, *, units: int, seed: int, profile: str = "beijing", dirty: float = 0.0,
                   fmt: str = "parquet", base_year: int = 2020, progress: Progress | None = None,
                   programme_files: bool = True) -> dict[str, int]:
     """Write a synthetic city's nine snapshot files into `out` (same seed, same bytes); rows per file. Without
     `programme_files` the six files the stable-job return reads only (hires, interns and dues are what the other
-    programmes read; dues alone are ~35 rows a unit, and the older benchmarks measure the six)."""
+    programmes read; dues alone are ~35 rows a unit, and the older benchmarks measure the six). A city of more than
+    `BLOCK` units streams: each block of units is drawn from random streams of its own and appended to every file,
+    so memory stays that of one block whatever the size (ten million units: ten blocks)."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
     if fmt not in ("parquet", "csv"):
         raise ValueError(f"format must be parquet or csv, not {fmt!r}")
     if units < 1 or not 0 <= dirty < 1:
         raise ValueError("units must be ≥ 1 and dirty a fraction in [0, 1)")
+    if units > 999_999_999:
+        raise ValueError("at most 999,999,999 units: a credit code's serial has nine digits")
     progress = progress or Silent()
     out.mkdir(parents=True, exist_ok=True)
     for spec in FILES:  # a stale file in the other format would make the folder ambiguous
         for suffix in (".csv", ".parquet"):
             (out / f"{spec.name}{suffix}").unlink(missing_ok=True)
-    streams = np.random.SeedSequence(seed).spawn(8)  # the first five as before the boundary units existed, and so on
+    names = [spec.name for spec in FILES if programme_files or spec.name not in _PROGRAMME_FILES]
+    sinks = {name: _Sink(out / f"{name}.{fmt}", fmt) for name in names}
+    blocks = -(-units // BLOCK)
+    offset: int | None = None
+    try:
+        for b in range(blocks):
+            first, n = b * BLOCK, min(BLOCK, units - b * BLOCK)
+            # the first block's streams are the city's own (a city of one block keeps its bytes)
+            seeds = np.random.SeedSequence(seed, spawn_key=(b + 7,) if b else ())
+            offset = _block(sinks, seeds, n, first, offset, profile, dirty, base_year,
+                            _Steps(progress, b, blocks))
+    finally:
+        for sink in sinks.values():
+            sink.close()
+    return {name: sinks[name].rows for name in names}
+
+
+_PROGRAMME_FILES = ("hires", "interns", "dues")
+
+
+class _Steps:
+    """Progress of one block: the block's number in each step's words when there are several."""
+
+    def __init__(self, progress: Progress, block: int, blocks: int):
+        self.progress, self.block, self.blocks = progress, block, blocks
+
+    def step(self, words: str) -> None:
+        self.progress.step(words if self.blocks == 1 else f"{words} ({self.block + 1}/{self.blocks})")
+
+    def advance(self, done: int, total: int) -> None:
+        self.progress.advance(done, total)
+
+
+def _block(sinks: dict[str, _Sink], seeds: np.random.SeedSequence, n: int, first: int, offset: int | None,
+           profile: str, dirty: float, base_year: int, progress: _Steps) -> int:
+    """Draw n units numbered from `first` and append their rows to every file; the serial offset they used."""
+    streams = seeds.spawn(8)  # the first five as before the boundary units existed, and so on
     draw, extra, people, flag_rng, bad, edge, reach, youth = (np.random.default_rng(s) for s in streams)
-    counts: dict[str, int] = {}
 
     def emit(name: str, tables) -> None:  # noqa: ANN001 - any iterable of tables
-        sink = _Sink(out / f"{name}.{fmt}", fmt)
-        try:
+        if name in sinks:
             for table in tables:
-                sink.write(spoil(table, bad, dirty, FAULTS[name]))
-        finally:
-            sink.close()
-        counts[name] = sink.rows
+                sinks[name].write(spoil(table, bad, dirty, FAULTS[name]))
 
     progress.step("单位与参保人数 / units and headcounts")
-    city = draw_city(draw, PROFILES[profile], units, base_year)
+    city = draw_city(draw, PROFILES[profile], n, base_year, first=first, offset=offset)
     place_boundary_units(edge, city)
     progress.step("写 employers / writing employers")
     emit("employers", [employers_table(extra, city)])
@@ -103,10 +141,9 @@ def generate_city(out: Path, *, units: int, seed: int, profile: str = "beijing",
     emit("flags", [flags_table(flag_rng, city)])
     progress.step("写 contacts / writing contacts")
     emit("contacts", [contacts_table(reach, city)])
-    if not programme_files:
-        return counts
-    progress.step("写 hires, interns, dues / writing hires, interns and dues")
-    emit("hires", [hires_table(youth, city)])
-    emit("interns", [interns_table(youth, city)])
-    emit("dues", dues_months(city))   # no draw: the base year's dues follow from headcounts and wage bases
-    return counts
+    if "hires" in sinks:
+        progress.step("写 hires, interns, dues / writing hires, interns and dues")
+        emit("hires", [hires_table(youth, city)])
+        emit("interns", [interns_table(youth, city)])
+        emit("dues", dues_months(city))   # no draw: the base year's dues follow from headcounts and wage bases
+    return city.serial_offset

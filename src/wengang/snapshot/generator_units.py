@@ -59,6 +59,7 @@ class City:
     agency: np.ndarray  # 1: the agency's size class given, 0: not given, −1: drawn
     person_extra: np.ndarray  # fen added to the person share due in the base year's last month
     natural: np.ndarray | None = None  # (n, 24) retirements and deaths fixed per month, −1: reasons drawn
+    serial_offset: int = 0  # where the credit codes' serials start: shared by every block of one city
 
     @property
     def n(self) -> int:
@@ -71,10 +72,12 @@ class City:
         return (self.insured[rows, m].astype(np.int64) * wage * 100 * num * 2 + den) // (2 * den)
 
 
-def draw_city(rng: np.random.Generator, p: Profile, n: int, base_year: int) -> City:
-    """Types, industries, regions, registration, wage bases and 24 months of headcount for n units."""
+def draw_city(rng: np.random.Generator, p: Profile, n: int, base_year: int, *, first: int = 0,
+              offset: int | None = None) -> City:
+    """Types, industries, regions, registration, wage bases and 24 months of headcount for n units; a block of a
+    larger city numbers its units from `first` and shares the first block's serial `offset`, so codes stay unique."""
     months = [f"{y}-{m:02d}" for y in (base_year - 1, base_year) for m in range(1, 13)]
-    first = np.array([*months, f"{base_year + 1}-01"], "datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    first_days = np.array([*months, f"{base_year + 1}-01"], "datetime64[M]").astype("datetime64[D]").astype(np.int64)
     types = list(p.unit_types)
     unit_type = quota(rng, [p.unit_types[t][0] for t in types], n)
     industry = (quota if p.industry_quota else pick)(rng, list(p.industries.values()), n)
@@ -88,7 +91,9 @@ def draw_city(rng: np.random.Generator, p: Profile, n: int, base_year: int) -> C
     options = [np.array([prefixes.index(x) for x in p.unit_types[t][1]]) for t in types]
     choice = np.choose(unit_type, [o[rng.integers(0, len(o), n)] for o in options])
     prefix = np.array([[USCC_ALPHABET.index(c) for c in x] for x in prefixes], np.int64)[choice]
-    serial = (np.arange(n, dtype=np.int64) * 387_420_489 + int(rng.integers(0, 10**9))) % 10**9  # injective
+    drawn = int(rng.integers(0, 10**9))  # drawn even when given: a block's later draws stay those of a city
+    offset = drawn if offset is None else offset
+    serial = (np.arange(first, first + n, dtype=np.int64) * 387_420_489 + offset) % 10**9  # injective below 10**9
     codes = np.array(list(p.regions), np.int64)[region]
     uscc = credit_codes(prefix, codes, serial, rng.random(n) < 0.35)
     wage = _wages(rng, p, n)
@@ -98,8 +103,9 @@ def draw_city(rng: np.random.Generator, p: Profile, n: int, base_year: int) -> C
         scaled = np.rint(size * np.where(unit_type == types.index("enterprise"), scale, 1.0)).astype(np.int64)
         size = np.maximum(size, np.minimum(scaled, SCALED_UP_TO))
     insured, leaves, cuts = _simulate(rng, p, size, start)
-    return City(p, months, first, uscc, unit_type, industry, region, start, wage, insured, leaves, cuts,
-                clean=np.zeros(n, bool), agency=np.full(n, -1, np.int8), person_extra=np.zeros(n, np.int64))
+    return City(p, months, first_days, uscc, unit_type, industry, region, start, wage, insured, leaves, cuts,
+                clean=np.zeros(n, bool), agency=np.full(n, -1, np.int8), person_extra=np.zeros(n, np.int64),
+                serial_offset=offset)
 
 
 def _sizes(rng: np.random.Generator, p: Profile, n: int) -> np.ndarray:

@@ -34,6 +34,8 @@ def load(con: duckdb.DuckDBPyConnection, raw: RawFile, stage: str = "") -> RawFi
     finally read. `stage`: the schema to load into; "" for a temporary table."""
     raw.stage = stage
     outcome = _insert_checked(con, raw) if raw.stream is not None and not raw.faults else "text"
+    if raw.query is not None and not raw.faults:
+        outcome = _scan_checked(con, raw)
     if outcome == "typed":
         return _loaded(raw)
     _create(con, raw, ())
@@ -56,7 +58,7 @@ def load(con: duckdb.DuckDBPyConnection, raw: RawFile, stage: str = "") -> RawFi
 
 
 def _loaded(raw: RawFile) -> RawFile:
-    raw.stream = raw.reread = raw.query = None
+    raw.stream = raw.reread = raw.query = raw.checked_query = None
     if raw.spec.required and raw.rows == 0 and not raw.faults:
         raw.fault_file(0, "", "", NO_ROWS)
     return raw
@@ -74,6 +76,28 @@ def _insert_checked(con: duckdb.DuckDBPyConnection, raw: RawFile) -> str:
     outcome = _insert_stream(con, raw, typed_schema(raw.spec, typed), lambda part: typed_batch(raw.spec, part, typed))
     if outcome != "done":
         return outcome
+    raw.checked, raw.typed = True, typed
+    return "typed"
+
+
+def _scan_checked(con: duckdb.DuckDBPyConnection, raw: RawFile) -> str:
+    """DuckDB reads the file once, checks every value as the SQL checks do and keeps the rows in their stored types:
+    "typed" when every row passed; any row held back (a bad value, or a name the rule for names is to judge) empties
+    the table, and the file is loaded as text for the checks to say precisely what is wrong."""
+    typed = typed_columns(raw.spec)
+    query = raw.checked_query(typed) if raw.checked_query is not None else None
+    if query is None:
+        return "text"
+    _create(con, raw, typed)
+    try:   # the filter runs before the casts: only values the checks passed are cast
+        kept = con.execute(f"INSERT INTO {raw_view(raw)} {query}", [str(raw.path)]).fetchall()[0][0]
+    except duckdb.Error as err:
+        if raw.stage:
+            raise Unstaged(raw.display) from err
+        return "text"                           # read again as text: a file DuckDB cannot read is said there
+    if kept != raw.rows:
+        con.execute(f"DELETE FROM {raw_view(raw)}")
+        return "text"
     raw.checked, raw.typed = True, typed
     return "typed"
 

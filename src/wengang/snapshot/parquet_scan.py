@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
+from wengang.snapshot.batch_checks import SQL_TYPES
+from wengang.snapshot.checks import typed_sql, value_problem_sql
 from wengang.snapshot.rawfile import LINE, RawFile
 
 
@@ -30,3 +32,43 @@ def scan_sql(raw: RawFile, names: Sequence[str], types: Sequence[pa.DataType], w
         f'CAST("{names[i].replace(chr(34), chr(34) * 2)}" AS VARCHAR) AS "{name}"' if i is not None
         else f'NULL::VARCHAR AS "{name}"' for name, i in zip(raw.spec.column_names, where, strict=True))
     return f"SELECT {columns}, file_row_number + 1 AS {LINE} FROM read_parquet(?, file_row_number = true)"
+
+
+_WHOLE_LIMIT = 999_999_999    # checks.SHAPES["int"]: nine digits at most
+
+
+def _native(kind: str, type_: pa.DataType) -> bool:
+    """A Parquet type whose every value the kind's text check passes but for its sign and size: a whole number for
+    `int`, a decimal of at most two places and sixteen whole digits for `money`, a boolean for `bool`."""
+    if kind == "int":
+        return pa.types.is_integer(type_)
+    if kind == "money":
+        return pa.types.is_decimal128(type_) and 0 <= type_.scale <= 2 and type_.precision - type_.scale <= 16
+    return kind == "bool" and pa.types.is_boolean(type_)
+
+
+def checked_scan_sql(raw: RawFile, names: Sequence[str], types: Sequence[pa.DataType], where: list[int | None],
+                     typed: Sequence[str]) -> str | None:
+    """The SELECT that keeps, in their stored types (`typed`; the other columns as text), exactly the rows whose every
+    value passes the SQL checks (checks.py): numbers and booleans judged in their own type (no text made and parsed
+    back), the rest as the text `scan_sql` gives. None when `scan_sql` is None (Arrow reads the file)."""
+    if scan_sql(raw, names, types, where) is None:
+        return None
+    owner = not raw.spec.references_employers
+    values, passes = [], []
+    for col, i in zip(raw.spec.columns, where, strict=True):
+        source = "NULL" if i is None else f'"{names[i].replace(chr(34), chr(34) * 2)}"'
+        v = f'"{col.name}"'
+        if i is not None and _native(col.kind, types[i]):
+            inner = (f"{v} BETWEEN 0 AND {_WHOLE_LIMIT}" if col.kind == "int" else f"{v} >= 0" if col.kind == "money"
+                     else "true")
+            passes.append(f"({v} IS NOT NULL AND {inner})" if col.required else f"({v} IS NULL OR {inner})")
+            values.append(f"CAST({source} AS {SQL_TYPES[col.kind]}) AS {v}" if col.name in typed
+                          else f"CAST({source} AS VARCHAR) AS {v}")
+            continue
+        passes.append(f"({value_problem_sql(col, owner=owner)}) IS NULL")
+        values.append(f"CAST({source} AS VARCHAR) AS {v}")
+    stored = ", ".join(typed_sql(c) if c.name in typed and not (i is not None and _native(c.kind, types[i]))
+                       else f'"{c.name}"' for c, i in zip(raw.spec.columns, where, strict=True))
+    return (f"SELECT {stored}, {LINE} FROM (SELECT {', '.join(values)}, file_row_number + 1 AS {LINE} "
+            f"FROM read_parquet(?, file_row_number = true)) WHERE {' AND '.join(passes)}")

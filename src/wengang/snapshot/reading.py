@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 
 from wengang.snapshot.csv_reading import read_csv
 from wengang.snapshot.encoding import ENCODINGS
-from wengang.snapshot.parquet_scan import scan_sql
+from wengang.snapshot.parquet_scan import checked_scan_sql, scan_sql
 from wengang.snapshot.rawfile import LINE, RawFile, add_lines, cannot_read, layout, numbered, pick
 from wengang.snapshot.schema import FILES, FileSpec
 
@@ -100,6 +100,7 @@ def _read_parquet(spec: FileSpec, path: Path) -> RawFile:
         if pa.types.is_nested(types[i]):
             _not_one_value(raw, names[i], types[i])
     raw.query = scan_sql(raw, names, types, where)
+    raw.checked_query = lambda typed: checked_scan_sql(raw, names, types, where, typed)
     if raw.query is None:
         raw.stream = lambda: _stream(raw, parquet, where)
     return raw
