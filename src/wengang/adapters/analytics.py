@@ -121,9 +121,12 @@ class DuckAnalytics(Simulations):
                 store.abandon(con)
                 return Imported(result, None)
             progress.step("写入分析库 / storing typed tables")
-            info = store.write_snapshot(con, snapshot_id=snapshot_id, content_hash=result.content_hash,
-                                        source=str(folder.resolve()), raws=raws, faults=result.faults,
-                                        mode="lenient" if lenient else "strict", imported_at=self.clock.now())
+            try:
+                info = store.write_snapshot(con, snapshot_id=snapshot_id, content_hash=result.content_hash,
+                                            source=str(folder.resolve()), raws=raws, faults=result.faults,
+                                            mode="lenient" if lenient else "strict", imported_at=self.clock.now())
+            except duckdb.OutOfMemoryException as err:
+                raise checking.OutOfMemory(checking.memory_share(hashed.files)) from err
             return Imported(result, info)
         except BaseException:
             store.abandon(con)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from wengang.domain.errors import Refused
 from wengang.domain.progress import Progress
 from wengang.domain.snapshots import CheckResult, SnapshotInfo
 from wengang.snapshot import facts
@@ -74,7 +75,25 @@ def _summarise(con: duckdb.DuckDBPyConnection, raws: dict[str, RawFile], stage: 
 SUMMARY = "raw_contribution_years"
 
 
-MEMORY_LIMIT = "1GB"          # DuckDB's share while a folder is read, checked and stored: beyond it, it spills
+GB = 1 << 30
+MEMORY_LIMIT = (1 * GB, 6 * GB)   # DuckDB's share while a folder is read, checked and stored: beyond it, it spills
+
+
+def memory_share(files: dict[str, Path]) -> int:
+    """Bytes DuckDB may hold: as many as the folder's files have, within MEMORY_LIMIT. Not all can spill (a summary's
+    hash table of 20 M units and years must fit): a small city keeps to 1 GB, a nation of 6 GB of Parquet gets 6."""
+    low, high = MEMORY_LIMIT
+    return max(low, min(high, sum(path.stat().st_size for path in files.values())))
+
+
+class OutOfMemory(Refused):
+    """DuckDB could not stay within its share: said in words, nothing stored."""
+
+    def __init__(self, share: int):
+        size = f"{share / GB:.1f} GB" if share >= GB else f"{share >> 20} MB"
+        super().__init__(f"分析库内存不足 ({size}), 未写入任何数据 / the analytical store ran out of its {size} of "
+                         "memory while checking the folder: nothing was stored; free memory on this machine or check "
+                         "the folder on Spark (--engine spark)")
 
 
 def check(con: duckdb.DuckDBPyConnection, folder: Path, *, encoding: str | None, lenient: bool,
@@ -84,13 +103,17 @@ def check(con: duckdb.DuckDBPyConnection, folder: Path, *, encoding: str | None,
     already located and hashed it."""
     check_encoding(encoding)
     hashed = hashed or hash_folder(folder, progress)
-    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-    raws, warnings = _read_all(con, hashed, encoding, progress, stage)
-    progress.step("校验 / validating every row")
-    rows = {name: raw.rows for name, raw in raws.items()}
-    warnings.extend(drop_repeats(con, raws))
-    _summarise(con, raws, stage)
-    faults = validate(con, raws, lenient=lenient)
+    share = memory_share(hashed.files)
+    con.execute(f"SET memory_limit = '{share}B'")
+    try:
+        raws, warnings = _read_all(con, hashed, encoding, progress, stage)
+        progress.step("校验 / validating every row")
+        rows = {name: raw.rows for name, raw in raws.items()}
+        warnings.extend(drop_repeats(con, raws))
+        _summarise(con, raws, stage)
+        faults = validate(con, raws, lenient=lenient)
+    except duckdb.OutOfMemoryException as err:
+        raise OutOfMemory(share) from err
     encodings = {name: raw.encoding for name, raw in raws.items()}
     unusable = any(raw.unusable for raw in raws.values())
     return CheckResult(folder, hashed.content_hash, faults, warnings, rows, encodings, unusable), raws
