@@ -19,6 +19,7 @@ from wengang.domain.days import BEIJING
 from wengang.domain.ports import Analytics, Sender, Store, UnitOfWork
 from wengang.domain.repositories import Due, ToFanOut
 from wengang.messages import subject, worded
+from wengang.services.casework import bulk_work
 
 QUIET_FROM, QUIET_UNTIL = 22, 8         # no SMS from 22:00 to 08:00 Beijing time (issue 16)
 BATCH = 2_000           # copies read, handed over and recorded together (20 requests of 100 texts for SMS)
@@ -122,7 +123,8 @@ def send_due(*, store: Store, senders: Mapping[str, Sender], batch: int = BATCH,
     (the provider sends each once)."""
     done, started = Delivered(), time.monotonic()
     said: dict[tuple[str, str | None], tuple[dict[str, str], str]] = {}     # words by event and values, all pages
-    with (ThreadPoolExecutor(1, thread_name_prefix="wengang-send") as hands,
+    with (bulk_work(),          # the pages' rows, requests and answers are no cycles: no GC rescans them meanwhile
+          ThreadPoolExecutor(1, thread_name_prefix="wengang-send") as hands,
           ThreadPoolExecutor(1, thread_name_prefix="wengang-record") as books):
         for channel, sender in senders.items():
             cap = (rate or {}).get(channel)

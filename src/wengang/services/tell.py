@@ -26,6 +26,7 @@ from wengang.domain.repositories import ToFanOut
 from wengang.messages import text
 from wengang.rules.parameters import load_pack
 from wengang.services import delivery
+from wengang.services.casework import bulk_work
 from wengang.services.notify import message
 from wengang.services.public import batch_order
 
@@ -71,7 +72,7 @@ def tell(*, store: Store, settings: Settings, progress: Progress | None = None, 
     with store.reading() as uow:
         up_to = uow.notifications.told_up_to()
     while True:
-        with store.transaction() as uow:
+        with bulk_work(), store.transaction() as uow:      # a chunk's tuples are no cycles: no GC rescans them
             entries = uow.audit.since(up_to, TOLD, chunk)
             if not entries:
                 break
