@@ -27,7 +27,6 @@ from wengang.messages import text
 from wengang.rules.parameters import load_pack
 from wengang.services import delivery
 from wengang.services.casework import bulk_work
-from wengang.services.notify import message
 from wengang.services.public import batch_order
 
 CHUNK = 50_000          # entries a transaction; their units' contacts are one read of the contacts file (a scan)
@@ -68,7 +67,7 @@ def tell(*, store: Store, settings: Settings, progress: Progress | None = None, 
     progress = progress or Silent()
     queued: dict[str, int] = {}
     copies = 0
-    words: dict[tuple[str, str], str] = {}             # texts by event and values, for the whole telling
+    words: dict[tuple[str, tuple], tuple[str, str]] = {}     # values and text by event and values, whole telling
     with store.reading() as uow:
         up_to = uow.notifications.told_up_to()
     while True:
@@ -112,7 +111,7 @@ def _people(uow: UnitOfWork, analytics: Analytics | None,
 
 
 def _notices(uow: UnitOfWork, entries: list[Entry], settings: Settings,
-             words: dict[tuple[str, str], str]) -> Iterable[Notice]:
+             words: dict[tuple[str, tuple], tuple[str, str]]) -> Iterable[Notice]:
     """The message of each entry that tells a unit something, dated when the step was done (an entry that does not,
     e.g. a case opened as rejected, is passed over: the next telling starts after the last entry told). Each text is
     rendered once for its event and values (`words`): many units are told the same amount (at 100,000 units,
@@ -127,12 +126,13 @@ def _notices(uow: UnitOfWork, entries: list[Entry], settings: Settings,
         if said is None or case is None:
             continue
         event, params = said
-        values = json.dumps(params, ensure_ascii=False, default=str)
-        said_so = words.get((event, values))
+        key = (event, tuple(params.items()))        # the values as _said made them: str and int, hashable
+        said_so = words.get(key)
         if said_so is None:
-            said_so = words[(event, values)] = text(event, params)
-        yield message(kind=event, text=said_so, at=_at(entry), uscc=case.uscc, case_id=case.id)._replace(
-            params=values, audit_seq=entry.seq)
+            values = json.dumps(params, ensure_ascii=False, default=str)
+            said_so = words[key] = values, text(event, params)
+        # A Notice made directly (notify.message's checks and a _replace cost two tuples a message): a portal one.
+        yield Notice(case.uscc, case.id, None, "portal", event, said_so[1], _at(entry), None, said_so[0], entry.seq)
 
 
 class _Context:
