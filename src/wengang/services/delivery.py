@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -160,13 +161,14 @@ def _record(store: Store, due: list[Due], sending: Future[list[Handed]], channel
     """What the provider said of one batch, stored (a message it did not answer for is tried again later)."""
     answers = {h.key: h for h in sending.result()}
     with store.transaction() as uow:
+        at = uow.now()
         handed = [d.dispatch.handed(answers.get(d.dispatch.key) or Handed(
-            d.dispatch.key, HANDED_RETRY, error="no answer from the provider"), uow.now()) for d in due]
+            d.dispatch.key, HANDED_RETRY, error="no answer from the provider"), at) for d in due]
         uow.deliveries.save_handed(handed)
         uow.commit()
-    for h in handed:
-        tally = done.sent if h.status == "sent" else done.failed if h.status == "failed" else done.retried
-        tally[channel] = tally.get(channel, 0) + 1
+    for status, count in Counter(h.status for h in handed).items():      # counted in C, not a dict update a copy
+        tally = done.sent if status == "sent" else done.failed if status == "failed" else done.retried
+        tally[channel] = tally.get(channel, 0) + count
 
 
 def _outgoing(due: Due, channel: str, said: dict[tuple[str, str | None], tuple[dict[str, str], str]]) -> Delivery:

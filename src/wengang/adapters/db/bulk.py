@@ -101,7 +101,12 @@ def among(conn: Connection, column: ColumnElement, values: Iterable) -> ColumnEl
 
 def _array_text(values: list) -> object:
     """One column of `update_rows` as PostgreSQL's text form of an array (integers, text, times, NULLs), which the
-    server parses; the list itself where it holds anything else (psycopg dumps it, a value at a time in Python)."""
+    server parses; the list itself where it holds anything else (psycopg dumps it, a value at a time in Python). A
+    column of one value throughout (a status, a batch's time, no error) is spelled once: most columns of a page of
+    handed copies are."""
+    if len(values) > 1 and values.count(values[0]) == len(values) and len(set(map(type, values))) == 1:
+        one = _array_text(values[:1])
+        return values if isinstance(one, list) else "{" + ",".join([one[1:-1]] * len(values)) + "}"
     out = []
     for v in values:
         kind = type(v)
