@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,37 +64,56 @@ def tell(*, store: Store, settings: Settings, progress: Progress | None = None, 
     """Queue the message of every step not yet told, chunk by chunk, each chunk in its own transaction. Given the
     analytical store (the units' contacts), each chunk's messages are fanned out as they are queued, in the same
     transaction (delivery.fan_out's deliveries, the messages written already handed on): no message is written
-    pending only to be read back and updated (unless the store is busy: `_people`)."""
+    pending only to be read back and updated (unless the store is busy: `_people`). Each chunk is read, rendered
+    and its contacts found (`_read`, by a thread of its own) while the one before is written: the database takes
+    the rows in while the next words are made, where the two took turns."""
     progress = progress or Silent()
     queued: dict[str, int] = {}
     copies = 0
     words: dict[tuple[str, tuple], tuple[str, str]] = {}     # values and text by event and values, whole telling
     with store.reading() as uow:
         up_to = uow.notifications.told_up_to()
-    while True:
-        with bulk_work(), store.transaction() as uow:      # a chunk's tuples are no cycles: no GC rescans them
-            entries = uow.audit.since(up_to, TOLD, chunk)
+    with (bulk_work(),          # a chunk's rows and messages are no cycles: no GC rescans them meanwhile
+          ThreadPoolExecutor(1, thread_name_prefix="wengang-tell") as ahead):
+        reading = ahead.submit(_read, store, settings, analytics, up_to, chunk, words)
+        while True:
+            entries, notices, people = reading.result()
             if not entries:
                 break
-            if len(words) > WORDS_KEPT:
-                words.clear()
-            notices = list(_notices(uow, entries, settings, words))
-            people = _people(uow, analytics, notices)
             if people is None:
                 analytics = None                    # busy: not asked again (and waited for) in this telling
-                uow.notifications.add_many(notices)
-            else:
-                now = uow.now()
-                ids = uow.notifications.add_fanned(notices, now)
-                copies += uow.deliveries.add_many(delivery.copies([
-                    ToFanOut(i, n.uscc, n.case_id, n.recipient, n.channel) for i, n in zip(ids, notices, strict=True)
-                ], people, now))
-            uow.commit()
-        for n in notices:
-            queued[n.kind] = queued.get(n.kind, 0) + 1
-        up_to = entries[-1].seq
-        progress.step(f"已告知 {sum(queued.values()):,} 条 / {sum(queued.values()):,} messages queued")
+            reading = ahead.submit(_read, store, settings, analytics, entries[-1].seq, chunk, words)
+            with store.transaction() as uow:
+                if people is None:
+                    uow.notifications.add_many(notices)
+                else:
+                    now = uow.now()
+                    ids = uow.notifications.add_fanned(notices, now)
+                    copies += uow.deliveries.add_many(delivery.copies([
+                        ToFanOut(i, n.uscc, n.case_id, n.recipient, n.channel)
+                        for i, n in zip(ids, notices, strict=True)], people, now))
+                uow.commit()
+            for n in notices:
+                queued[n.kind] = queued.get(n.kind, 0) + 1
+            up_to = entries[-1].seq
+            progress.step(f"已告知 {sum(queued.values()):,} 条 / {sum(queued.values()):,} messages queued")
     return Told(queued, up_to, copies)
+
+
+def _read(store: Store, settings: Settings, analytics: Analytics | None, up_to: int, chunk: int,
+          words: dict[tuple[str, tuple], tuple[str, str]],
+          ) -> tuple[list[Entry], list[Notice], dict[tuple[int, str], list[SnapshotContact]] | None]:
+    """The next chunk of entries after `up_to`, the messages they tell and the contacts of their units (None:
+    queued pending, `_people`); read apart from the chunk's writing, as a step's audit entry is committed with the
+    step (a case's state is read as the statement finds it, as it was within one transaction)."""
+    with store.reading() as uow:
+        entries = uow.audit.since(up_to, TOLD, chunk)
+        if not entries:
+            return entries, [], None
+        if len(words) > WORDS_KEPT:
+            words.clear()
+        notices = list(_notices(uow, entries, settings, words))
+        return entries, notices, _people(uow, analytics, notices)
 
 
 def _people(uow: UnitOfWork, analytics: Analytics | None,
