@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
+from typing import TypeVar
 
 from sqlalchemy import (
     ARRAY,
@@ -29,6 +30,8 @@ from sqlalchemy.exc import DBAPIError
 
 from wengang.adapters.db.types import Money, to_fen
 
+T = TypeVar("T")
+
 # Fault-injection tests only (tests/integration/fault_runner.py): each bulk row stream notes its table in this file
 # once its first row is in the statement, and pauses there, so the test can SIGKILL the process inside the
 # statement. Read once at import; unset (always, outside that test) nothing is noted and nothing waits.
@@ -37,7 +40,7 @@ FAULT_PAUSE_SECONDS = 0.02
 ANALYZE_AFTER = 10_000          # rows of one COPY from which PostgreSQL's statistics of the table are looked at
 
 
-def _noting_pause(rows: Iterable[Sequence], table: str, notes_file: str) -> Iterator[Sequence]:
+def _noting_pause(rows: Iterable[T], table: str, notes_file: str) -> Iterator[T]:
     """The rows as they come; between the first and the rest, "pause <table>" then "resume <table>" in the file."""
     it = iter(rows)
     for row in it:
@@ -107,7 +110,7 @@ def _array_text(values: list) -> object:
     handed copies are."""
     if len(values) > 1 and values.count(values[0]) == len(values) and len(set(map(type, values))) == 1:
         one = _array_text(values[:1])
-        return values if isinstance(one, list) else "{" + ",".join([one[1:-1]] * len(values)) + "}"
+        return "{" + ",".join([one[1:-1]] * len(values)) + "}" if isinstance(one, str) else values
     out = []
     for v in values:
         kind = type(v)
