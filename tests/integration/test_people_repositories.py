@@ -128,3 +128,26 @@ def test_lookup_codes_are_counted_per_unit_spent_once_for_a_view_and_closed(db_s
         uow.commit()
     with db_store.reading() as uow:
         assert not uow.lookup_codes.by_view("h" * 64).viewing(T0 + dt.timedelta(minutes=13))
+
+
+def test_fanned_messages_and_their_copies_keep_every_character_of_their_words(db_store):
+    """A message's words and values, and a copy's address, come back exactly as told, tabs, line breaks,
+    backslashes and all (PostgreSQL takes them as COPY text spelled by the repository)."""
+    words = "第一行\t制表\n第二行 \\N 反斜杠\\ \r 回车 / line one\tand two\n\\."
+    values = '{"why": "账户\\t有误\\n", "pack": "\\\\N"}'
+    notices = [Notice("91110000000000002X", None, None, "portal", "not_granted", words, T0, None, values, 7),
+               Notice("91110000000000003X", 5, None, "portal", "identified", "同样的话", T0, None, None, 8)]
+    with db_store.transaction() as uow:
+        ids = uow.notifications.add_fanned(notices, T0 + dt.timedelta(minutes=1))
+        assert uow.deliveries.add_many([(ids[0], "n-tab\t-0", "email", "a\\b\tc@例子.cn", T0, T0),
+                                        (ids[1], "n-plain-0", "sms", "13911112222", T0, T0)]) == 2
+        uow.commit()
+    with db_store.reading() as uow:
+        told = {m.id: m for m in uow.notifications.of_kind("not_granted") + uow.notifications.of_kind("identified")}
+        assert [(told[i].uscc, told[i].case_id, told[i].text, told[i].params, told[i].status, told[i].sent_at,
+                 told[i].created_at) for i in ids] == [
+            ("91110000000000002X", None, words, values, "sent", T0 + dt.timedelta(minutes=1), T0),
+            ("91110000000000003X", 5, "同样的话", None, "sent", T0 + dt.timedelta(minutes=1), T0)]
+        [copy] = uow.deliveries.of_notification(ids[0])
+        assert (copy.key, copy.recipient, copy.status, copy.attempts, copy.next_at) == (
+            "n-tab\t-0", "a\\b\tc@例子.cn", "pending", 0, T0)

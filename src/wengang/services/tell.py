@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from wengang.domain.repositories import ToFanOut
 from wengang.messages import text
 from wengang.rules.parameters import load_pack
 from wengang.services import delivery
-from wengang.services.notify import message
+from wengang.services.casework import bulk_work
 from wengang.services.public import batch_order
 
 CHUNK = 50_000          # entries a transaction; their units' contacts are one read of the contacts file (a scan)
@@ -63,37 +64,56 @@ def tell(*, store: Store, settings: Settings, progress: Progress | None = None, 
     """Queue the message of every step not yet told, chunk by chunk, each chunk in its own transaction. Given the
     analytical store (the units' contacts), each chunk's messages are fanned out as they are queued, in the same
     transaction (delivery.fan_out's deliveries, the messages written already handed on): no message is written
-    pending only to be read back and updated (unless the store is busy: `_people`)."""
+    pending only to be read back and updated (unless the store is busy: `_people`). Each chunk is read, rendered
+    and its contacts found (`_read`, by a thread of its own) while the one before is written: the database takes
+    the rows in while the next words are made, where the two took turns."""
     progress = progress or Silent()
     queued: dict[str, int] = {}
     copies = 0
-    words: dict[tuple[str, str], str] = {}             # texts by event and values, for the whole telling
+    words: dict[tuple[str, tuple], tuple[str, str]] = {}     # values and text by event and values, whole telling
     with store.reading() as uow:
         up_to = uow.notifications.told_up_to()
-    while True:
-        with store.transaction() as uow:
-            entries = uow.audit.since(up_to, TOLD, chunk)
+    with (bulk_work(),          # a chunk's rows and messages are no cycles: no GC rescans them meanwhile
+          ThreadPoolExecutor(1, thread_name_prefix="wengang-tell") as ahead):
+        reading = ahead.submit(_read, store, settings, analytics, up_to, chunk, words)
+        while True:
+            entries, notices, people = reading.result()
             if not entries:
                 break
-            if len(words) > WORDS_KEPT:
-                words.clear()
-            notices = list(_notices(uow, entries, settings, words))
-            people = _people(uow, analytics, notices)
             if people is None:
                 analytics = None                    # busy: not asked again (and waited for) in this telling
-                uow.notifications.add_many(notices)
-            else:
-                now = uow.now()
-                ids = uow.notifications.add_fanned(notices, now)
-                copies += uow.deliveries.add_many(delivery.copies([
-                    ToFanOut(i, n.uscc, n.case_id, n.recipient, n.channel) for i, n in zip(ids, notices, strict=True)
-                ], people, now))
-            uow.commit()
-        for n in notices:
-            queued[n.kind] = queued.get(n.kind, 0) + 1
-        up_to = entries[-1].seq
-        progress.step(f"已告知 {sum(queued.values()):,} 条 / {sum(queued.values()):,} messages queued")
+            reading = ahead.submit(_read, store, settings, analytics, entries[-1].seq, chunk, words)
+            with store.transaction() as uow:
+                if people is None:
+                    uow.notifications.add_many(notices)
+                else:
+                    now = uow.now()
+                    ids = uow.notifications.add_fanned(notices, now)
+                    copies += uow.deliveries.add_many(delivery.copies([
+                        ToFanOut(i, n.uscc, n.case_id, n.recipient, n.channel)
+                        for i, n in zip(ids, notices, strict=True)], people, now))
+                uow.commit()
+            for n in notices:
+                queued[n.kind] = queued.get(n.kind, 0) + 1
+            up_to = entries[-1].seq
+            progress.step(f"已告知 {sum(queued.values()):,} 条 / {sum(queued.values()):,} messages queued")
     return Told(queued, up_to, copies)
+
+
+def _read(store: Store, settings: Settings, analytics: Analytics | None, up_to: int, chunk: int,
+          words: dict[tuple[str, tuple], tuple[str, str]],
+          ) -> tuple[list[Entry], list[Notice], dict[tuple[int, str], list[SnapshotContact]] | None]:
+    """The next chunk of entries after `up_to`, the messages they tell and the contacts of their units (None:
+    queued pending, `_people`); read apart from the chunk's writing, as a step's audit entry is committed with the
+    step (a case's state is read as the statement finds it, as it was within one transaction)."""
+    with store.reading() as uow:
+        entries = uow.audit.since(up_to, TOLD, chunk)
+        if not entries:
+            return entries, [], None
+        if len(words) > WORDS_KEPT:
+            words.clear()
+        notices = list(_notices(uow, entries, settings, words))
+        return entries, notices, _people(uow, analytics, notices)
 
 
 def _people(uow: UnitOfWork, analytics: Analytics | None,
@@ -111,7 +131,7 @@ def _people(uow: UnitOfWork, analytics: Analytics | None,
 
 
 def _notices(uow: UnitOfWork, entries: list[Entry], settings: Settings,
-             words: dict[tuple[str, str], str]) -> Iterable[Notice]:
+             words: dict[tuple[str, tuple], tuple[str, str]]) -> Iterable[Notice]:
     """The message of each entry that tells a unit something, dated when the step was done (an entry that does not,
     e.g. a case opened as rejected, is passed over: the next telling starts after the last entry told). Each text is
     rendered once for its event and values (`words`): many units are told the same amount (at 100,000 units,
@@ -126,12 +146,13 @@ def _notices(uow: UnitOfWork, entries: list[Entry], settings: Settings,
         if said is None or case is None:
             continue
         event, params = said
-        values = json.dumps(params, ensure_ascii=False, default=str)
-        said_so = words.get((event, values))
+        key = (event, tuple(params.items()))        # the values as _said made them: str and int, hashable
+        said_so = words.get(key)
         if said_so is None:
-            said_so = words[(event, values)] = text(event, params)
-        yield message(kind=event, text=said_so, at=_at(entry), uscc=case.uscc, case_id=case.id)._replace(
-            params=values, audit_seq=entry.seq)
+            values = json.dumps(params, ensure_ascii=False, default=str)
+            said_so = words[key] = values, text(event, params)
+        # A Notice made directly (notify.message's checks and a _replace cost two tuples a message): a portal one.
+        yield Notice(case.uscc, case.id, None, "portal", event, said_so[1], _at(entry), None, said_so[0], entry.seq)
 
 
 class _Context:
