@@ -270,8 +270,13 @@ class DuckAnalytics(Simulations):
             info = store.find(con, snapshot_id=snapshot_id)
             if info is None:
                 return {}
-            rows = con.execute(f"SELECT uscc, industry, unit_type FROM {info.schema}.employers").fetchall()
-            return {uscc: (industry, unit_type) for uscc, industry, unit_type in rows}
+            found = con.execute(f"SELECT uscc, industry, unit_type FROM {info.schema}.employers")
+            kinds: dict[str, tuple[str | None, str | None]] = {}
+            pairs: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {}
+            while rows := found.fetchmany(100_000):      # a nation's 10 M units: one tuple per kind, not per unit
+                for uscc, industry, unit_type in rows:
+                    kinds[uscc] = pairs.setdefault((industry, unit_type), (industry, unit_type))
+            return kinds
         finally:
             con.close()
 

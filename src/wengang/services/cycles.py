@@ -63,19 +63,23 @@ class Unit(NamedTuple):
         return Fresh(self.decision, self.amount, self.reasons, self.labor_dispatch, self.has_account)
 
 
+UNIT_SLICE = 100_000     # rows of a decided table made Python values at a time: a nation's 10 M never at once
+
+
 def units(decided: pa.Table, kinds: Mapping[str, tuple[str | None, str | None]] | None = None) -> Iterator[Unit]:
-    """Rows of a decided table; a missing flag reads as not a dispatch firm and no usable account; `kinds` gives
-    each unit's industry and unit type from the snapshot (a unit not in it: unknown)."""
-    cols = [decided.column(c).to_pylist() for c in UNIT_COLUMNS]
-    sizes = _column(decided, "size_class")
-    insured = [next((v for v in vs if v is not None), None)
-               for vs in zip(*(_column(decided, c) for c in INSURED_COLUMNS), strict=True)]
+    """Rows of a decided table, a slice at a time; a missing flag reads as not a dispatch firm and no usable account;
+    `kinds` gives each unit's industry and unit type from the snapshot (a unit not in it: unknown)."""
     kinds = kinds or {}
-    for uscc, name, decision, fen, ratio, reasons, dispatch, account, size, heads in zip(*cols, sizes, insured,
-                                                                                       strict=True):
-        industry, unit_type = kinds.get(uscc, (None, None))
-        yield Unit(uscc, name or "", decision, fen_to_yuan(fen), ratio, reasons or "", bool(dispatch), bool(account),
-                   size if size in SIZE_CLASSES else None, heads, industry, unit_type)
+    for start in range(0, decided.num_rows, UNIT_SLICE):
+        part = decided.slice(start, UNIT_SLICE)
+        cols = [part.column(c).to_pylist() for c in UNIT_COLUMNS]
+        insured = [next((v for v in vs if v is not None), None)
+                   for vs in zip(*(_column(part, c) for c in INSURED_COLUMNS), strict=True)]
+        for uscc, name, decision, fen, ratio, reasons, dispatch, account, size, heads in zip(
+                *cols, _column(part, "size_class"), insured, strict=True):
+            industry, unit_type = kinds.get(uscc, (None, None))
+            yield Unit(uscc, name or "", decision, fen_to_yuan(fen), ratio, reasons or "", bool(dispatch),
+                       bool(account), size if size in SIZE_CLASSES else None, heads, industry, unit_type)
 
 
 def _column(decided: pa.Table, name: str) -> list:
