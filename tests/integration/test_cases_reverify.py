@@ -32,8 +32,10 @@ def test_nothing_is_re_verified_before_its_publicity_closed(db_store, db_setting
                           settings=db_settings, snapshot=case_city["snapshots"][3])
 
 
-def test_unchanged_passes_changed_leaves_with_both_runs_now_ineligible_is_rejected(db_store, db_settings,
-                                                                                   published, case_city):
+@pytest.mark.parametrize("chunk", [50_000, 1])   # one case a chunk: the same outcome, the same audit
+def test_unchanged_passes_changed_leaves_with_both_runs_now_ineligible_is_rejected(db_store, db_settings, published,
+                                                                                   case_city, chunk, monkeypatch):
+    monkeypatch.setattr(reverify, "CHUNK", chunk)
     publicity.close("C1-P1", store=db_store, closed_on=AFTER, by="clerk")
     newest = case_city["snapshots"][3]
     result = reverify.reverify(1, store=db_store, analytics=bootstrap.analytics(db_settings),

@@ -10,7 +10,7 @@ from wengang.config import Settings
 from wengang.domain.audit import SYSTEM, Draft
 from wengang.domain.cases import Case, State, after_reverification, require
 from wengang.domain.errors import Refused
-from wengang.domain.ports import Analytics, CaseChange, Store
+from wengang.domain.ports import Analytics, CaseChange, Store, UnitOfWork
 from wengang.domain.process import UNSAVED, Reverification
 from wengang.domain.progress import Progress, Silent
 from wengang.rules.explain import Line
@@ -36,6 +36,9 @@ class Left:
     new_reasons: str | None
     outcome: str
     reason: str
+
+
+CHUNK = 50_000       # cases decided again, audited and recorded at a time, all in the one transaction
 
 
 @dataclass
@@ -69,51 +72,61 @@ def reverify(cycle_id: int, *, store: Store, analytics: Analytics, settings: Set
         raise Refused("没有已结束公示的批次 / no publicity batch of this cycle has closed yet")
     run = evaluation.evaluate(snapshot or newest_snapshot(analytics), cycle.pack, as_of or cycle.as_of,
                               analytics=analytics, settings=settings, progress=progress, engine=engine)
-    fresh = {u.uscc: u for u in units(run.decided)}
+    rows_of = {uscc: i for i, uscc in enumerate(run.decided.column("uscc").to_pylist())}
     result = Reverified(run.summary.id, run.summary.snapshot_id)
     progress.step("复核 / re-verifying")
     with store.transaction() as uow, bulk_work():
         uow.cycles.get(cycle_id, lock=True)
-        todo = [c for b in closed for c in uow.cases.of_cycle(cycle_id, [State.PUBLICITY], batch_id=b)]
         result.in_review = sum(1 for b in closed for _ in uow.cases.of_cycle(cycle_id, [State.REVIEW_LISTED],
                                                                                batch_id=b))
-        if not todo and result.in_review:
+        done = 0
+        for b in closed:     # a chunk at a time: a nation's millions of cases are never all in memory at once
+            for todo in uow.cases.chunks(cycle_id, [State.PUBLICITY], batch_id=b, size=CHUNK):
+                rows = [rows_of[c.uscc] for c in todo if c.uscc in rows_of]
+                fresh = {u.uscc: u for u in units(run.decided.take(rows))}
+                keep_supplied(uow, analytics, todo, fresh, run.summary.id)
+                _reverify_chunk(uow, cycle_id, todo, fresh, run.summary.id, by, result)
+                done += len(todo)
+        if not done and result.in_review:
             raise Refused(f"已结束批次中没有可复核的案件; {result.waiting}")
-        if not todo:
+        if not done:
             raise Refused("已结束批次中没有待复核的案件 / no case of a closed batch is waiting for re-verification")
-        keep_supplied(uow, analytics, todo, fresh, run.summary.id)
-        changes, drafts, records = [], [], []
-        for case in todo:
-            unit = fresh.get(case.uscc)
-            state, reason = after_reverification(case.decision, case.amount, unit.fresh if unit else None)
-            require(case.state, state, case.id)
-            changes.append(_change(case, state, reason, unit, run.summary.id))
-            drafts.append(Draft(by, "reverified", f"case:{case.id}", case.id, case.state.value, state.value, reason,
-                                {"uscc": case.uscc, "old_run": case.run_id, "new_run": run.summary.id,
-                                 "old": {"decision": case.decision, "amount": str(case.amount)},
-                                 "new": None if unit is None else {"decision": unit.decision,
-                                                                   "amount": str(unit.amount)}}))
-            if state is State.REVERIFIED:
-                result.unchanged += 1
-                continue
-            left = Left(case.id, case.uscc, case.name, case.run_id, run.summary.id, case.decision,
-                        unit.decision if unit else None, case.amount, unit.amount if unit else None,
-                        unit.reasons if unit else None, state.value, reason)
-            records.append(Reverification(UNSAVED, cycle_id, left.case_id, left.old_run_id, left.new_run_id,
-                                          left.old_decision, left.new_decision, left.old_amount, left.new_amount,
-                                          left.new_reasons, left.outcome, uow.now()))
-            result.changed.append(left)
-        for chunk in batched(changes, 50_000):
-            uow.cases.apply(chunk)
-        for some in batched(records, 10_000):
-            uow.reverifications.add_many(some)
-        drafts.append(Draft(by, "reverification", f"cycle:{cycle_id}", reason="复核 / re-verification",
-                            data={"run": run.summary.id, "snapshot": run.summary.snapshot_id,
-                                  "unchanged": result.unchanged, "changed": len(result.changed),
-                                  "in_review": result.in_review}))
-        uow.audit.append(drafts)
+        uow.audit.append([Draft(by, "reverification", f"cycle:{cycle_id}", reason="复核 / re-verification",
+                                data={"run": run.summary.id, "snapshot": run.summary.snapshot_id,
+                                      "unchanged": result.unchanged, "changed": len(result.changed),
+                                      "in_review": result.in_review})])
         uow.commit()
     return result
+
+
+def _reverify_chunk(uow: UnitOfWork, cycle_id: int, todo: list[Case], fresh: dict[str, Unit], run_id: str,
+                    by: str, result: Reverified) -> None:
+    """One chunk of cases decided again: unchanged → re-verified, changed → out, each audited, the leaving recorded."""
+    changes, drafts, records = [], [], []
+    for case in todo:
+        unit = fresh.get(case.uscc)
+        state, reason = after_reverification(case.decision, case.amount, unit.fresh if unit else None)
+        require(case.state, state, case.id)
+        changes.append(_change(case, state, reason, unit, run_id))
+        drafts.append(Draft(by, "reverified", f"case:{case.id}", case.id, case.state.value, state.value, reason,
+                            {"uscc": case.uscc, "old_run": case.run_id, "new_run": run_id,
+                             "old": {"decision": case.decision, "amount": str(case.amount)},
+                             "new": None if unit is None else {"decision": unit.decision,
+                                                               "amount": str(unit.amount)}}))
+        if state is State.REVERIFIED:
+            result.unchanged += 1
+            continue
+        left = Left(case.id, case.uscc, case.name, case.run_id, run_id, case.decision,
+                    unit.decision if unit else None, case.amount, unit.amount if unit else None,
+                    unit.reasons if unit else None, state.value, reason)
+        records.append(Reverification(UNSAVED, cycle_id, left.case_id, left.old_run_id, left.new_run_id,
+                                      left.old_decision, left.new_decision, left.old_amount, left.new_amount,
+                                      left.new_reasons, left.outcome, uow.now()))
+        result.changed.append(left)
+    uow.cases.apply(changes)
+    for some in batched(records, 10_000):
+        uow.reverifications.add_many(some)
+    uow.audit.append(drafts)
 
 
 def _change(case: Case, state: State, reason: str, unit: Unit | None, run_id: str) -> CaseChange:
