@@ -252,15 +252,36 @@ class SqlCases:
     def payable(self, cycle_id: int, states: Iterable[State]) -> list[Payable]:
         """The cycle's cases in these states, in id order, with only what a payment needs (straight from the
         driver: no per-row result processing for half a million rows)."""
+        return [case for chunk in self.payable_chunks(cycle_id, states, size=None) for case in chunk]
+
+    def payable_chunks(self, cycle_id: int, states: Iterable[State], size: int | None = 50_000) -> Iterator[list[Payable]]:
+        """`payable` a bounded list at a time, in id order (no cursor stays open between lists; None: all at once)."""
         sqlite = self.conn.dialect.name == "sqlite"
         # `cycle_id + 0` on SQLite: walk the primary key rather than sort the cycle (see `chunks`).
         sql = (f"SELECT id, uscc, name, amount, state, run_id FROM cases WHERE {'cycle_id + 0' if sqlite else 'cycle_id'}"
-               f" = {mark(self.conn)} AND {one_of(self.conn, 'state')} ORDER BY id")
+               f" = {mark(self.conn)} AND {one_of(self.conn, 'state')} AND id > {mark(self.conn)} ORDER BY id"
+               + (f" LIMIT {int(size)}" if size is not None else ""))
+        wanted = listed(self.conn, [State(s).value for s in states])
+        money = from_fen if sqlite else (lambda x: x)
+        last = 0
+        while True:
+            with raw_cursor(self.conn, sql) as cursor:
+                cursor.execute(sql, (cycle_id, wanted, last))
+                rows = cursor.fetchall()
+            if not rows:
+                return
+            yield [Payable(i, u, n, money(a), _STATES[st], r) for i, u, n, a, st, r in rows]
+            if size is None or len(rows) < size:
+                return
+            last = rows[-1][0]
+
+    def payable_runs(self, cycle_id: int, states: Iterable[State]) -> set[str]:
+        """The runs behind the cycle's cases in these states (what their snapshot accounts are read from)."""
+        sql = (f"SELECT DISTINCT run_id FROM cases WHERE cycle_id = {mark(self.conn)} AND {one_of(self.conn, 'state')}"
+               " AND run_id IS NOT NULL")
         with raw_cursor(self.conn, sql) as cursor:
             cursor.execute(sql, (cycle_id, listed(self.conn, [State(s).value for s in states])))
-            rows = cursor.fetchall()
-        money = from_fen if sqlite else (lambda x: x)
-        return [Payable(i, u, n, money(a), _STATES[st], r) for i, u, n, a, st, r in rows]
+            return {r for (r,) in cursor.fetchall()}
 
     def transition(self, case: Case, to: State, reason: str, **changes: Any) -> Case:
         """Move one case only if nobody moved it since it was read (same state, same version)."""
