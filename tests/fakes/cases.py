@@ -81,6 +81,16 @@ class FakeCases:
     def payable(self, cycle_id: int, states: Iterable[State]) -> list[Payable]:
         return [Payable(c.id, c.uscc, c.name, c.amount, c.state, c.run_id) for c in self._of(cycle_id, states, None)]
 
+    def payable_chunks(self, cycle_id: int, states: Iterable[State],
+                       size: int | None = 50_000) -> Iterator[list[Payable]]:
+        found = self.payable(cycle_id, states)
+        step = size or max(1, len(found))
+        for at in range(0, len(found), step):
+            yield found[at:at + step]
+
+    def payable_runs(self, cycle_id: int, states: Iterable[State]) -> set[str]:
+        return {c.run_id for c in self._of(cycle_id, states, None) if c.run_id is not None}
+
     def transition(self, case: Case, to: State, reason: str, **changes: Any) -> Case:
         """Only if nobody moved the case since it was read (same state, same version)."""
         values = {"state": State(to), "reason": reason, "version": case.version + 1, "changed_at": self.now, **changes}

@@ -107,10 +107,13 @@ class FakeAnalytics:
                              sum(r["amount_fen"] for r in eligible), 0.0)
         return Evaluated(summary, pa.Table.from_pylist(rows))
 
-    def snapshot_accounts(self, run_ids) -> dict[str, SnapshotAccount]:
+    def snapshot_accounts(self, run_ids, usccs=None) -> dict[str, SnapshotAccount]:
         out = {}
+        wanted = None if usccs is None else set(usccs)
         for run_id in sorted(set(run_ids)):
             for row in self.cities.get(self.runs.get(run_id, ""), []):
+                if wanted is not None and row["uscc"] not in wanted:
+                    continue
                 bank = next(v[5] for v in CITY.values() if uscc(v[0]) == row["uscc"])
                 if row["has_account"]:
                     out[row["uscc"]] = SnapshotAccount(BANKS[bank], f"62220202{row['uscc'][-8:]}", row["name"])

@@ -46,6 +46,10 @@ SIZE_COUNTS = """
 ACCOUNTS = """SELECT uscc, bank_code, account_no, account_name FROM {schema}.employers
               WHERE bank_code IS NOT NULL AND account_no IS NOT NULL AND account_name IS NOT NULL"""
 
+ACCOUNTS_OF = """SELECT e.uscc, bank_code, account_no, account_name FROM {schema}.employers e
+                 JOIN wanted_units w ON w.uscc = e.uscc
+                 WHERE bank_code IS NOT NULL AND account_no IS NOT NULL AND account_name IS NOT NULL"""
+
 CONTACTS = """SELECT role, name, phone, email, wechat_openid, coalesce(sms_opt_out, false) FROM {schema}.contacts
               WHERE uscc = ? ORDER BY line"""
 
@@ -209,15 +213,22 @@ class DuckAnalytics(Simulations):
         finally:
             con.close()
 
-    def snapshot_accounts(self, run_ids: Iterable[str]) -> dict[str, SnapshotAccount]:
+    def snapshot_accounts(self, run_ids: Iterable[str],
+                          usccs: Sequence[str] | None = None) -> dict[str, SnapshotAccount]:
         out: dict[str, SnapshotAccount] = {}
+        if usccs is not None and not usccs:
+            return out
         con = store.connect(self.path, read_only=True)
         try:
+            sql = ACCOUNTS
+            if usccs is not None:       # a chunk of a nation's units: joined in DuckDB, never the whole table here
+                con.register("wanted_units", pa.table({"uscc": pa.array(list(usccs), pa.string())}))
+                sql = ACCOUNTS_OF
             for run_id in sorted(set(run_ids)):
                 row = con.execute("SELECT snapshot_id FROM decision_runs WHERE id = ?", [run_id]).fetchone()
                 if row is None:
                     continue
-                for uscc, code, number, name in con.execute(ACCOUNTS.format(schema=store.schema_of(row[0]))).fetchall():
+                for uscc, code, number, name in con.execute(sql.format(schema=store.schema_of(row[0]))).fetchall():
                     out[uscc] = SnapshotAccount(code, number, name)
         finally:
             con.close()

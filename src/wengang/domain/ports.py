@@ -262,6 +262,11 @@ class Cases(Protocol):
 
     def payable(self, cycle_id: int, states: Iterable[State]) -> list[Payable]: ...
 
+    def payable_chunks(self, cycle_id: int, states: Iterable[State],
+                       size: int | None = 50_000) -> Iterator[list[Payable]]: ...
+
+    def payable_runs(self, cycle_id: int, states: Iterable[State]) -> set[str]: ...
+
     def transition(self, case: Case, to: State, reason: str, **changes: Any) -> Case: ...
 
     def move_all(self, cycle_id: int, from_state: State, to_state: State, reason: str,
@@ -450,9 +455,10 @@ class Analytics(Protocol):
         """One kept simulation; None when there is none."""
         ...
 
-    def snapshot_accounts(self, run_ids: Iterable[str]) -> dict[str, SnapshotAccount]:
-        """The bank account of each unit as the snapshots behind these runs hold it (the newest run's snapshot wins
-        for a unit in several); units without a whole account are left out."""
+    def snapshot_accounts(self, run_ids: Iterable[str],
+                          usccs: Sequence[str] | None = None) -> dict[str, SnapshotAccount]:
+        """The bank account of each unit (of these units only, when given) as the snapshots behind these runs hold
+        it (the newest run's snapshot wins for a unit in several); units without a whole account are left out."""
         ...
 
     def contacts(self, uscc: str, run_id: str) -> list[SnapshotContact]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -104,7 +104,9 @@ def verified_accounts(uow: UnitOfWork, cycle_id: int) -> dict[str, Account]:
             for a in uow.accounts.active_of_cycle(cycle_id)}
 
 
-def snapshot_accounts(analytics: Analytics, run_ids: Iterable[str]) -> dict[str, Account]:
-    """Accounts as the snapshots behind these runs hold them (the newest run wins for a unit in several)."""
+def snapshot_accounts(analytics: Analytics, run_ids: Iterable[str],
+                      usccs: Sequence[str] | None = None) -> dict[str, Account]:
+    """Accounts as the snapshots behind these runs hold them (the newest run wins for a unit in several), of these
+    units only when given."""
     return {uscc: Account(a.bank_code, a.account_no, a.account_name, "snapshot")
-            for uscc, a in analytics.snapshot_accounts(run_ids).items()}
+            for uscc, a in analytics.snapshot_accounts(run_ids, usccs).items()}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from wengang.config import Settings
 from wengang.domain.audit import Draft
@@ -94,33 +94,43 @@ def find(uow: UnitOfWork, ref: str | int, *, lock: bool = False) -> PaymentBatch
     return uow.payment_batches.by_ref(ref, lock=lock)
 
 
+CHUNK = 50_000      # payable cases read, planned and stored at a time: a nation's millions are never held at once
+
+
 def prepare_batches(cycle_id: int, *, store: Store, analytics: Analytics, settings: Settings, by: str,
                     execution_date: dt.date | None = None, progress: Progress | None = None) -> Prepared:
-    """One batch per bank of every payable case: first attempts and re-issues to a newly verified account."""
+    """One batch per bank of every payable case: first attempts and re-issues to a newly verified account. The cases
+    are read a chunk at a time in one transaction; a bank's batch is made the first time a chunk has a payment for
+    it, each chunk's payments join it, and its count, total and approvals are set once every chunk is in."""
     progress = progress or Silent()
     progress.step("准备支付批次 / preparing payment batches")
     out = Prepared()
     skipped: list[tuple[int, str, str]] = []
+    states = [State.REVERIFIED, State.FAILED]
     with store.transaction() as uow, bulk_work():
         uow.cycles.get(cycle_id, lock=True)
         combination.enforce(uow, cycle_id, by=by, paying=True)     # again before payment: never paid twice
-        todo = uow.cases.payable(cycle_id, [State.REVERIFIED, State.FAILED])
-        last = _last_attempts(uow, [c.id for c in todo])
-        verified = verified_accounts(uow, cycle_id)
-        fallback = snapshot_accounts(analytics, {c.run_id for c in todo if c.uscc not in verified})
-        groups: dict[str, list[_Planned]] = defaultdict(list)
-        for case in todo:
-            before = last.get(case.id)
-            account, why = _account(case, before, verified, fallback)
-            if account is None:
-                if why:
-                    skipped.append((case.id, case.uscc, why))
-                continue
-            groups[bank_of(account.bank_code)].append(_Planned(case, (before.attempt_no + 1) if before else 1, account))
-        for bank, planned in sorted(groups.items()):
-            batch = _new_batch(uow, cycle_id, bank, planned, settings, by, execution_date, skipped)
-            if batch is not None:
-                out.batches.append(batch)
+        verified = verified_accounts(uow, cycle_id)                 # few: one dict for the cycle
+        runs = uow.cases.payable_runs(cycle_id, states)
+        opened: dict[str, _Open] = {}
+        for chunk in uow.cases.payable_chunks(cycle_id, states, CHUNK):
+            last = _last_attempts(uow, [c.id for c in chunk])
+            wanted = dict.fromkeys(c.uscc for c in chunk if c.state is State.REVERIFIED and c.uscc not in verified
+                                   and _may_pay(last.get(c.id)))        # a failed case waits for a verified one
+            fallback = snapshot_accounts(analytics, runs, list(wanted))
+            groups: dict[str, list[_Planned]] = defaultdict(list)
+            for case in chunk:
+                before = last.get(case.id)
+                account, why = _account(case, before, verified, fallback)
+                if account is None:
+                    if why:
+                        skipped.append((case.id, case.uscc, why))
+                    continue
+                groups[bank_of(account.bank_code)].append(
+                    _Planned(case, (before.attempt_no + 1) if before else 1, account))
+            for bank, planned in sorted(groups.items()):
+                _add_chunk(uow, cycle_id, bank, planned, opened, settings, by, execution_date, skipped)
+        out.batches = [_finish(uow, opened[bank], settings, by) for bank in sorted(opened)]
         uow.commit()
     out.skipped = [(uscc, why) for _, uscc, why in sorted(skipped)]    # in case order, whichever check left it out
     return out
@@ -134,6 +144,11 @@ def _last_attempts(uow: UnitOfWork, case_ids: list[int]) -> dict[int, Attempt]:
     return last
 
 
+def _may_pay(last: Attempt | None) -> bool:
+    """No live attempt: the case may have another (only such a case needs an account looked up)."""
+    return last is None or last.status in FINAL
+
+
 class _Planned(NamedTuple):
     """A case on its way into a batch: its next attempt number and the account it goes to (not yet checked)."""
 
@@ -142,11 +157,22 @@ class _Planned(NamedTuple):
     account: Account
 
 
+@dataclass
+class _Open:
+    """A bank's batch while chunks join it: the row as first stored, and what went into it so far."""
+
+    batch: PaymentBatch
+    bank: str
+    stored: tuple[int, Decimal]
+    entries: int = 0
+    total: Decimal = Decimal("0.00")
+
+
 def _account(case: Payable, last: Attempt | None, verified: dict[str, Account],
              fallback: dict[str, Account]) -> tuple[Account | None, str | None]:
     """The account a case's next attempt goes to, or None (with a reason where staff must act; silent where it simply
     waits)."""
-    if last is not None and last.status not in FINAL:
+    if not _may_pay(last):
         return None, None                                   # a live attempt: never a second one
     account = verified.get(case.uscc)
     if case.state is State.FAILED and (account is None or (
@@ -179,48 +205,51 @@ def _checked(planned: list[_Planned], skipped: list[tuple[int, str, str]]) -> It
             skipped.append((p.case.id, p.case.uscc, f"{why}: {err}"))
 
 
-def _new_batch(uow: UnitOfWork, cycle_id: int, bank: str, planned: list[_Planned], settings: Settings, by: str,
-               execution_date: dt.date | None, skipped: list[tuple[int, str, str]]) -> PaymentBatch | None:
-    """The bank's batch and its attempts; each attempt is checked as an instruction while the database stores the
-    ones before it (a bulk insert streams), so the batch row goes first with the planned count and total and is
-    corrected after the insert if a check left a case out. None when no case of the bank passed."""
+def _add_chunk(uow: UnitOfWork, cycle_id: int, bank: str, planned: list[_Planned], opened: dict[str, _Open],
+               settings: Settings, by: str, execution_date: dt.date | None,
+               skipped: list[tuple[int, str, str]]) -> None:
+    """A chunk's attempts for one bank, into its batch; each attempt is checked as an instruction while the database
+    stores the ones before it (a bulk insert streams). The bank's batch row is made at its first good instruction
+    (a batch is never empty), with this chunk's planned count and total; `_finish` corrects them."""
     checked = _checked(planned, skipped)
-    head = next(checked, None)                              # the first good instruction: a batch is never empty
+    head = next(checked, None)
     if head is None:
-        return None
-    number = PaymentBatch.number_for(cycle_id, bank, uow.payment_batches.count_of_bank(cycle_id, bank) + 1)
-    total = sum((p.case.amount for p in planned), Decimal("0.00"))
-    values: dict[str, Any] = {
-        "cycle_id": cycle_id, "number": number, "bank_code": bank, "entries": len(planned),
-        "file_format": settings.bank_formats.get(bank, PAIN001_V09), "total": total, "status": "prepared",
-        "approvals_needed": band_of(total, settings.approval_bands).approvers, "prepared_by": by,
-        "prepared_at": uow.now(),
-        "execution_date": execution_date}
-    batch = uow.payment_batches.add(**values)
-    batch_id = batch.id
+        return
+    if bank not in opened:
+        number = PaymentBatch.number_for(cycle_id, bank, uow.payment_batches.count_of_bank(cycle_id, bank) + 1)
+        total = sum((p.case.amount for p in planned), Decimal("0.00"))
+        batch = uow.payment_batches.add(
+            cycle_id=cycle_id, number=number, bank_code=bank, entries=len(planned),
+            file_format=settings.bank_formats.get(bank, PAIN001_V09), total=total, status="prepared",
+            approvals_needed=band_of(total, settings.approval_bands).approvers, prepared_by=by,
+            prepared_at=uow.now(), execution_date=execution_date)
+        opened[bank] = _Open(batch, bank, (len(planned), total))
+    into = opened[bank]
+    batch_id = into.batch.id
     now = uow.now()
-    made: list[Any] = [0, Decimal("0.00")]
 
     def rows() -> Iterator[tuple]:
         for p in chain([head], checked):
-            made[0] += 1
-            made[1] += p.amount
+            into.entries += 1
+            into.total += p.amount
             yield (p.case_id, p.attempt, batch_id, p.end_to_end_id, p.uscc, p.unit_name, p.amount, p.bank_code,
                    p.account_no, p.account_name, "prepared", None, now, None)
 
     uow.payments.add_attempts(rows())
-    entries, total = made
-    if (entries, total) != (values["entries"], values["total"]):
-        values.update(entries=entries, total=total,
-                      approvals_needed=band_of(total, settings.approval_bands).approvers)
-        counted = batch.recount(entries, total, values["approvals_needed"])
+
+
+def _finish(uow: UnitOfWork, into: _Open, settings: Settings, by: str) -> PaymentBatch:
+    """The batch with the count, total and approvals of every chunk's attempts, and its audit entry."""
+    batch, number, entries, total = into.batch, into.batch.number, into.entries, into.total
+    band = band_of(total, settings.approval_bands)
+    if (entries, total) != into.stored:
+        counted = batch.recount(entries, total, band.approvers)
         if not uow.payment_batches.save(batch, counted):
             raise ConcurrentChange(f"批次 {number} / batch {number}")
         batch = counted
-    band = band_of(total, settings.approval_bands)
     uow.audit.append([Draft(by, "payment_batch_prepared", f"payment_batch:{number}", None, None, "prepared",
                             f"准备支付批次 / prepared {entries} payments, {total} yuan",
-                            {"entries": entries, "total": str(total), "bank": bank,
+                            {"entries": entries, "total": str(total), "bank": into.bank,
                              "approvals_needed": band.approvers, "band_reference": band.reference})])
     return batch
 

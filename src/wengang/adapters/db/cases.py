@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import (
@@ -252,15 +254,46 @@ class SqlCases:
     def payable(self, cycle_id: int, states: Iterable[State]) -> list[Payable]:
         """The cycle's cases in these states, in id order, with only what a payment needs (straight from the
         driver: no per-row result processing for half a million rows)."""
-        sqlite = self.conn.dialect.name == "sqlite"
-        # `cycle_id + 0` on SQLite: walk the primary key rather than sort the cycle (see `chunks`).
-        sql = (f"SELECT id, uscc, name, amount, state, run_id FROM cases WHERE {'cycle_id + 0' if sqlite else 'cycle_id'}"
-               f" = {mark(self.conn)} AND {one_of(self.conn, 'state')} ORDER BY id")
+        return [case for chunk in self.payable_chunks(cycle_id, states, size=None) for case in chunk]
+
+    def payable_chunks(self, cycle_id: int, states: Iterable[State], size: int | None = 50_000) -> Iterator[list[Payable]]:
+        """`payable` a bounded list at a time, in id order (no cursor stays open between lists; None: all at once)."""
+        wanted = [State(s).value for s in states]
+        if self.conn.dialect.name == "sqlite":
+            # `cycle_id + 0` on SQLite: walk the primary key rather than sort the cycle (see `chunks`).
+            rows = self._payable_pages(f"cycle_id + 0 = ? AND {one_of(self.conn, 'state')}",
+                                       (cycle_id, listed(self.conn, wanted)), size)
+        else:
+            # One state at a time along (cycle_id, state, id), merged by id: never a sort of the rest of the cycle
+            # for each list, however stale the statistics are (right after a bulk move, two states read by `= ANY`
+            # took that index and sorted what remained, every time).
+            rows = heapq.merge(*(self._payable_pages("cycle_id = %s AND state = %s", (cycle_id, state), size)
+                                 for state in dict.fromkeys(wanted)))
+        while chunk := list(islice(rows, size)):
+            yield chunk
+
+    def _payable_pages(self, where: str, params: tuple, size: int | None) -> Iterator[Payable]:
+        """Payable cases matching `where`, in id order, read `size` rows per statement (straight from the driver)."""
+        sql = (f"SELECT id, uscc, name, amount, state, run_id FROM cases WHERE {where} AND id > {mark(self.conn)} "
+               f"ORDER BY id" + (f" LIMIT {int(size)}" if size is not None else ""))
+        money = from_fen if self.conn.dialect.name == "sqlite" else (lambda x: x)
+        last = 0
+        while True:
+            with raw_cursor(self.conn, sql) as cursor:
+                cursor.execute(sql, (*params, last))
+                rows = cursor.fetchall()
+            yield from (Payable(i, u, n, money(a), _STATES[st], r) for i, u, n, a, st, r in rows)
+            if size is None or len(rows) < size:
+                return
+            last = rows[-1][0]
+
+    def payable_runs(self, cycle_id: int, states: Iterable[State]) -> set[str]:
+        """The runs behind the cycle's cases in these states (what their snapshot accounts are read from)."""
+        sql = (f"SELECT DISTINCT run_id FROM cases WHERE cycle_id = {mark(self.conn)} AND {one_of(self.conn, 'state')}"
+               " AND run_id IS NOT NULL")
         with raw_cursor(self.conn, sql) as cursor:
             cursor.execute(sql, (cycle_id, listed(self.conn, [State(s).value for s in states])))
-            rows = cursor.fetchall()
-        money = from_fen if sqlite else (lambda x: x)
-        return [Payable(i, u, n, money(a), _STATES[st], r) for i, u, n, a, st, r in rows]
+            return {r for (r,) in cursor.fetchall()}
 
     def transition(self, case: Case, to: State, reason: str, **changes: Any) -> Case:
         """Move one case only if nobody moved it since it was read (same state, same version)."""
