@@ -15,6 +15,7 @@ timed with /usr/bin/time: wall seconds, CPU seconds (user + system, every thread
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import subprocess
@@ -49,14 +50,20 @@ class Steps:
 
     def __init__(self, data: Path):
         self.data, self.lines = data.resolve(), []
+        self.people: dict = {}
         self.data.mkdir(parents=True, exist_ok=True)
         self.env = {**os.environ, "WENGANG_DATA_DIR": str(self.data)}
 
     def run(self, label: str, args: list[str], *, at: str, who: str | None = None, stdin: str = "",
             shown: bool = True) -> dict:
         env = {**self.env, "WENGANG_CLOCK_START": f"{at}:00+08:00"}
-        if who:
-            env["WENGANG_SESSION_FILE"] = str(self.data / "sessions" / who)
+        if who:              # signed in afresh before each step: a nation's step outlasts an idle session
+            name = self.people["names"][who]
+            env["WENGANG_SESSION_FILE"] = str(self.data / "sessions" / name)
+            signed = subprocess.run([sys.executable, "-m", "wengang", "login", name, "--password-stdin"],
+                                    input=f"{self.people['password']}\n", env=env, text=True, capture_output=True)
+            if signed.returncode:
+                sys.exit(f"login {name} failed:\n{signed.stdout[-2000:]}\n{signed.stderr[-2000:]}")
         stats = self.data / "time.txt"
         started = time.perf_counter()
         done = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", "-o", str(stats),
@@ -75,21 +82,24 @@ class Steps:
 
 
 def staff(steps: Steps) -> None:
-    password = f"Nb-{secrets.token_hex(8)}-7K"
+    """The four staff, made once per data folder (their names and password kept in it for a resumed run)."""
+    kept = steps.data / "bench-staff.json"
+    if kept.exists():
+        steps.people = json.loads(kept.read_text())
+        return
+    tag, password = secrets.token_hex(3), f"Nb-{secrets.token_hex(8)}-7K"
+    steps.people = {"password": password, "names": {who: f"{who}-{tag}" for who in STAFF}}
     for who, role in STAFF.items():
-        if (steps.data / "sessions" / who).exists():      # a run resumed at the cycle: its staff are in
-            continue
-        steps.run("add staff", ["people", "add-staff", who, "--role", role], at="2022-06-30T15:30",
-                  stdin=f"{password}\n{password}\n", shown=False)
-        steps.run("login", ["login", who, "--password-stdin"], at="2022-06-30T15:31", who=who,
-                  stdin=f"{password}\n", shown=False)
+        steps.run("add staff", ["people", "add-staff", steps.people["names"][who], "--role", role],
+                  at="2022-06-30T15:30", stdin=f"{password}\n{password}\n", shown=False)
+    kept.write_text(json.dumps(steps.people))
 
 
 def main() -> None:
     args = argparse.ArgumentParser()
     args.add_argument("--units", type=int, default=10_000_000)
     args.add_argument("--data", type=Path, help="the data folder (default: a new one under var/bench)")
-    args.add_argument("--steps", nargs="+", default=["import", "evaluate", "cycle", "payments"])
+    args.add_argument("--steps", nargs="+", default=["import", "evaluate", "cycle", "publicity", "payments"])
     args.add_argument("--no-record", action="store_true")
     opts = args.parse_args()
     folder = nation(opts.units)
@@ -100,10 +110,11 @@ def main() -> None:
     if "evaluate" in opts.steps:
         steps.run("evaluate", ["evaluate", str(folder), "--policy", POLICY, "--as-of", AS_OF,
                                "--out", str(steps.data / "decisions.csv")], at="2022-06-30T15:10")
+    staff(steps)
     if "cycle" in opts.steps:
-        staff(steps)
         steps.run("cycle open", ["cycle", "open", "--policy", POLICY, "--as-of", AS_OF], at="2022-06-30T16:00",
                   who="clerk-wang")
+    if "publicity" in opts.steps:
         steps.run("publicity start", ["publicity", "start", "1", "--start", "2022-07-01"], at="2022-07-01T09:00",
                   who="clerk-wang")
         steps.run("publicity close", ["publicity", "close", "C1-P1", "--on", "2022-07-08"], at="2022-07-08T09:00",
