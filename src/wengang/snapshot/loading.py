@@ -34,8 +34,8 @@ def load(con: duckdb.DuckDBPyConnection, raw: RawFile, stage: str = "") -> RawFi
     finally read. `stage`: the schema to load into; "" for a temporary table."""
     raw.stage = stage
     outcome = _insert_checked(con, raw) if raw.stream is not None and not raw.faults else "text"
-    if raw.query is not None and not raw.faults:
-        outcome = _scan_checked(con, raw)
+    if raw.checked_query is not None and not raw.faults:
+        outcome = _scan_checked(con, raw, raw.checked_query(typed_columns(raw.spec)))
     if outcome == "typed":
         return _loaded(raw)
     _create(con, raw, ())
@@ -80,14 +80,11 @@ def _insert_checked(con: duckdb.DuckDBPyConnection, raw: RawFile) -> str:
     return "typed"
 
 
-def _scan_checked(con: duckdb.DuckDBPyConnection, raw: RawFile) -> str:
-    """DuckDB reads the file once, checks every value as the SQL checks do and keeps the rows in their stored types:
-    "typed" when every row passed; any row held back (a bad value, or a name the rule for names is to judge) empties
-    the table, and the file is loaded as text for the checks to say precisely what is wrong."""
+def _scan_checked(con: duckdb.DuckDBPyConnection, raw: RawFile, query: str) -> str:
+    """DuckDB reads the file once (`query`), checks every value as the SQL checks do and keeps the rows in their
+    stored types: "typed" when every row passed; any row held back (a bad value, or a name the rule for names is to
+    judge) empties the table, and the file is loaded as text for the checks to say precisely what is wrong."""
     typed = typed_columns(raw.spec)
-    query = raw.checked_query(typed) if raw.checked_query is not None else None
-    if query is None:
-        return "text"
     _create(con, raw, typed)
     try:   # the filter runs before the casts: only values the checks passed are cast
         kept = con.execute(f"INSERT INTO {raw_view(raw)} {query}", [str(raw.path)]).fetchall()[0][0]

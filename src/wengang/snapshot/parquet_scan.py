@@ -29,7 +29,7 @@ def scan_sql(raw: RawFile, names: Sequence[str], types: Sequence[pa.DataType], w
     if not all(same_text(types[i]) for i in where if i is not None):
         return None
     columns = ", ".join(
-        f'CAST("{names[i].replace(chr(34), chr(34) * 2)}" AS VARCHAR) AS "{name}"' if i is not None
+        f'CAST({_quoted(names[i])} AS VARCHAR) AS "{name}"' if i is not None
         else f'NULL::VARCHAR AS "{name}"' for name, i in zip(raw.spec.column_names, where, strict=True))
     return f"SELECT {columns}, file_row_number + 1 AS {LINE} FROM read_parquet(?, file_row_number = true)"
 
@@ -47,28 +47,29 @@ def _native(kind: str, type_: pa.DataType) -> bool:
     return kind == "bool" and pa.types.is_boolean(type_)
 
 
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def checked_scan_sql(raw: RawFile, names: Sequence[str], types: Sequence[pa.DataType], where: list[int | None],
-                     typed: Sequence[str]) -> str | None:
-    """The SELECT that keeps, in their stored types (`typed`; the other columns as text), exactly the rows whose every
-    value passes the SQL checks (checks.py): numbers and booleans judged in their own type (no text made and parsed
-    back), the rest as the text `scan_sql` gives. None when `scan_sql` is None (Arrow reads the file)."""
-    if scan_sql(raw, names, types, where) is None:
-        return None
+                     typed: Sequence[str]) -> str:
+    """For a file `scan_sql` reads: the SELECT that keeps, in their stored types (`typed`; the other columns as
+    text), exactly the rows whose every value passes the SQL checks (checks.py): numbers and booleans judged in their
+    own type (no text made and parsed back), the rest as the text `scan_sql` gives."""
     owner = not raw.spec.references_employers
-    values, passes = [], []
+    values, passes, stored = [], [], []
     for col, i in zip(raw.spec.columns, where, strict=True):
-        source = "NULL" if i is None else f'"{names[i].replace(chr(34), chr(34) * 2)}"'
+        source = "NULL" if i is None else _quoted(names[i])
         v = f'"{col.name}"'
         if i is not None and _native(col.kind, types[i]):
             inner = (f"{v} BETWEEN 0 AND {_WHOLE_LIMIT}" if col.kind == "int" else f"{v} >= 0" if col.kind == "money"
                      else "true")
             passes.append(f"({v} IS NOT NULL AND {inner})" if col.required else f"({v} IS NULL OR {inner})")
-            values.append(f"CAST({source} AS {SQL_TYPES[col.kind]}) AS {v}" if col.name in typed
-                          else f"CAST({source} AS VARCHAR) AS {v}")
+            values.append(f"CAST({source} AS {SQL_TYPES[col.kind] if col.name in typed else 'VARCHAR'}) AS {v}")
+            stored.append(v)
             continue
         passes.append(f"({value_problem_sql(col, owner=owner)}) IS NULL")
         values.append(f"CAST({source} AS VARCHAR) AS {v}")
-    stored = ", ".join(typed_sql(c) if c.name in typed and not (i is not None and _native(c.kind, types[i]))
-                       else f'"{c.name}"' for c, i in zip(raw.spec.columns, where, strict=True))
-    return (f"SELECT {stored}, {LINE} FROM (SELECT {', '.join(values)}, file_row_number + 1 AS {LINE} "
+        stored.append(typed_sql(col) if col.name in typed else v)
+    return (f"SELECT {', '.join(stored)}, {LINE} FROM (SELECT {', '.join(values)}, file_row_number + 1 AS {LINE} "
             f"FROM read_parquet(?, file_row_number = true)) WHERE {' AND '.join(passes)}")

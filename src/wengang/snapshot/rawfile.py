@@ -38,7 +38,7 @@ class RawFile:
     stream: Batches | None = None
     reread: Callable[[], RawFile] | None = None        # the exact reader, when `stream` raises Reread
     query: str | None = None      # a SELECT of the spec's columns as text and the line, DuckDB reading the file (?)
-    checked_query: Callable[[Sequence[str]], str | None] | None = None   # given the typed columns, the rows that pass
+    checked_query: Callable[[Sequence[str]], str] | None = None   # beside `query`: given the typed columns, the rows that pass
     checked: bool = False         # every value passed the batch checks as it streamed: no value has a fault
     typed: tuple[str, ...] = ()   # columns loaded in their stored type (checked), not as text
     summary: str | None = None    # contributions checked: a table of their facts per unit and year (facts.py)

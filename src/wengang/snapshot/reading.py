@@ -100,9 +100,10 @@ def _read_parquet(spec: FileSpec, path: Path) -> RawFile:
         if pa.types.is_nested(types[i]):
             _not_one_value(raw, names[i], types[i])
     raw.query = scan_sql(raw, names, types, where)
-    raw.checked_query = lambda typed: checked_scan_sql(raw, names, types, where, typed)
     if raw.query is None:
         raw.stream = lambda: _stream(raw, parquet, where)
+    else:
+        raw.checked_query = lambda typed: checked_scan_sql(raw, names, types, where, typed)
     return raw
 
 

@@ -261,13 +261,14 @@ class SqlCases:
         wanted = [State(s).value for s in states]
         if self.conn.dialect.name == "sqlite":
             # `cycle_id + 0` on SQLite: walk the primary key rather than sort the cycle (see `chunks`).
-            rows = self._payable_pages(f"cycle_id + 0 = ? AND {one_of(self.conn, 'state')}",
+            rows = self._payable_pages(f"cycle_id + 0 = {mark(self.conn)} AND {one_of(self.conn, 'state')}",
                                        (cycle_id, listed(self.conn, wanted)), size)
         else:
             # One state at a time along (cycle_id, state, id), merged by id: never a sort of the rest of the cycle
             # for each list, however stale the statistics are (right after a bulk move, two states read by `= ANY`
             # took that index and sorted what remained, every time).
-            rows = heapq.merge(*(self._payable_pages("cycle_id = %s AND state = %s", (cycle_id, state), size)
+            rows = heapq.merge(*(self._payable_pages(f"cycle_id = {mark(self.conn)} AND state = {mark(self.conn)}",
+                                                     (cycle_id, state), size)
                                  for state in dict.fromkeys(wanted)))
         while chunk := list(islice(rows, size)):
             yield chunk
