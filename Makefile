@@ -9,7 +9,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install browser demo test check lint bench clean divisions
 
+# Bytecode is compiled ahead (the packages at sync, our own sources on every install): where the environment sets
+# PYTHONDONTWRITEBYTECODE, every command would otherwise compile ~1,200 modules again (≈ 2 s each time it starts).
+export UV_COMPILE_BYTECODE := 1
+
 install: .venv/.installed
+	@.venv/bin/python -m compileall -q src >/dev/null
 
 .venv/.installed: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv

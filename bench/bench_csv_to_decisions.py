@@ -1,6 +1,7 @@
 """Issue 18: a 500,000-unit CSV city from its files to decisions, wengang beside a hand-written DuckDB query that
 reads the same CSV files and decides the same rules, in one run; the strict import's peak memory; evaluating an
-imported folder again beside evaluating it by id.
+imported folder again beside evaluating it by id; and, in the same run, the floor: what any import that keeps the
+snapshot costs with no check at all (hash the files, DuckDB's own parallel reader typed into a DuckDB file).
 
 Usage: .venv/bin/python bench/bench_csv_to_decisions.py [--units 500000] [--no-record]
 Targets (issue 18): CSV to decisions ≤ 2× the hand query; strict-import peak ≤ 2 GB; re-evaluating an imported folder
@@ -65,6 +66,31 @@ def hand(folder: str, out: str) -> dict:
     con.register("decided", decided)
     con.execute(f"COPY decided TO '{out}' (FORMAT parquet)")
     return {"seconds": seconds, "cpu": cpu, "peak_mb": peak_rss_mb()}
+
+
+def floor(folder: str, db: str) -> dict:
+    """The least any import that keeps the snapshot must do, with no check at all: hash the files' bytes (wengang's
+    own hash) and have DuckDB read every CSV file with its parallel reader, typed as the store holds it, into a
+    DuckDB file, checkpointed. No value checked, no key, no orphan, no summary, nothing decided."""
+    import duckdb
+
+    from wengang.snapshot.batch_checks import SQL_TYPES, typed_columns
+    from wengang.snapshot.reading import content_hash
+    from wengang.snapshot.schema import FILES_BY_NAME
+
+    started, cpu = time.perf_counter(), _cpu()
+    files = {p.name: p for p in sorted(Path(folder).glob("*.csv"))}
+    content_hash(files)
+    con = duckdb.connect(db)
+    for path in files.values():
+        spec = FILES_BY_NAME[path.stem]
+        typed = typed_columns(spec)
+        types = ", ".join(f"'{c.name}': '{SQL_TYPES[c.kind] if c.name in typed else 'VARCHAR'}'" for c in spec.columns)
+        con.execute(f"CREATE TABLE {spec.name} AS SELECT * FROM read_csv('{path}', header = true, "
+                    f"columns = {{{types}}}, auto_detect = false)")
+    con.execute("CHECKPOINT")
+    con.close()
+    return {"seconds": time.perf_counter() - started, "cpu": _cpu() - cpu, "peak_mb": peak_rss_mb()}
 
 
 PHASES = (("hash", "计算内容哈希"), ("read+check", "读取"), ("cross-row checks+summary", "校验"),
@@ -155,9 +181,11 @@ def main() -> None:
     args.add_argument("--no-record", action="store_true")
     args.add_argument("--hand", nargs=2, metavar=("FOLDER", "OUT"))
     args.add_argument("--wengang", nargs=3, metavar=("STORE", "REF", "OUT"))
+    args.add_argument("--floor", nargs=2, metavar=("FOLDER", "DB"))
     opts = args.parse_args()
-    if opts.hand or opts.wengang:
-        print(json.dumps(hand(*opts.hand) if opts.hand else wengang(*opts.wengang[:2], opts.wengang[2] or None)))
+    if opts.hand or opts.wengang or opts.floor:
+        print(json.dumps(hand(*opts.hand) if opts.hand else floor(*opts.floor) if opts.floor
+                         else wengang(*opts.wengang[:2], opts.wengang[2] or None)))
         return
     folder = city(opts.units, fmt="csv")
     os.sync()                                   # the generated files written back before anything is timed
@@ -167,6 +195,8 @@ def main() -> None:
         h = _fresh("--hand", str(folder), hand_out)
         loads.append(_load())
         w = _fresh("--wengang", store, str(folder), engine_out)
+        loads.append(_load())
+        f = _fresh("--floor", str(folder), f"{tmp}/floor.duckdb")
         loads.append(_load())
         units_differ = differ(engine_out, hand_out)
         again, by_id = [], []
@@ -184,6 +214,9 @@ def main() -> None:
         f"wengang CSV to decisions (`evaluate DIR`: strict import, then decisions and explanations stored): "
         f"**{w['seconds']:.2f} s** ({w['cpu']:.1f} s CPU) = **{ratio:.2f}× the hand query** (target ≤ 2×, "
         f"{'met' if ratio <= 2 else 'MISSED'}); of which the import {w['import_s']:.2f} s",
+        f"the floor, with no check at all (the files hashed, then every CSV file read by DuckDB's parallel reader, "
+        f"typed, into a DuckDB file, checkpointed; nothing decided): **{f['seconds']:.2f} s** ({f['cpu']:.1f} s CPU) = "
+        f"**{f['seconds'] / h['seconds']:.2f}× the hand query**; wengang = {w['seconds'] / f['seconds']:.2f}× the floor",
         "its phases, wall / CPU s: " + "; ".join(f"{name} {wall:.1f} / {used:.1f}" for name, (wall, used) in w["phases"].items()),
         f"strict-import peak memory **{w['import_peak_mb'] / 1024:.2f} GB** (target ≤ 2 GB, "
         f"{'met' if w['import_peak_mb'] <= 2048 else 'MISSED'}); the whole process with the evaluation "
