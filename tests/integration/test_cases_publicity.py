@@ -39,7 +39,10 @@ def published(db_store, compared):
         return publicity.start(1, store=db_store, starts_on=START, by="clerk")
 
 
-def test_publicity_waits_for_the_rounds_the_pack_asks_for(db_store, db_settings, opened, case_city):
+@pytest.mark.parametrize("chunk", [50_000, 1])   # one case a chunk: the same round, the same audit
+def test_publicity_waits_for_the_rounds_the_pack_asks_for(db_store, db_settings, opened, case_city, chunk,
+                                                          monkeypatch):
+    monkeypatch.setattr(cycles, "CHUNK", chunk)
     with pytest.raises(Refused, match="2 comparison rounds"), on_day(db_store, START):
         publicity.start(1, store=db_store, starts_on=START, by="clerk")
     result = cycles.compare(1, store=db_store, analytics=bootstrap.analytics(db_settings),
@@ -53,6 +56,7 @@ def test_publicity_waits_for_the_rounds_the_pack_asks_for(db_store, db_settings,
                        snapshot=case_city["snapshots"][2])
     rounds = cycles.status(1, store=db_store).rounds
     assert [(r.round_no, r.changed) for r in rounds] == [(1, 0), (2, 1)]
+    assert audit.verify_log(store=db_store).ok
 
 
 def test_start_publishes_every_identified_case_for_seven_days(db_store, published):

@@ -213,29 +213,45 @@ def compare(cycle_id: int, *, store: Store, analytics: Analytics, settings: Sett
         round_no = cycle.next_round(len(done))
     run = evaluation.evaluate(snapshot or newest_snapshot(analytics), cycle.pack, as_of or cycle.as_of,
                               analytics=analytics, settings=settings, progress=progress, engine=engine)
-    fresh = {u.uscc: u for u in units(run.decided)}
+    found = UnitsByCode(run.decided)
     progress.step(f"比对第 {round_no} 轮 / comparison round {round_no}")
+    changed = moved = 0
     with store.transaction() as uow, bulk_work():
         uow.cycles.get(cycle_id, lock=True)
-        changes, drafts = [], []
-        before = list(uow.cases.of_cycle(cycle_id, PRE_PUBLICITY))
-        keep_supplied(uow, analytics, before, fresh, run.summary.id)
-        for case in before:
-            found = _compared(case, fresh.get(case.uscc), run.summary.id, round_no, by)
-            if found:
-                changes.append(found[0])
-                drafts.append(found[1])
-        uow.cases.apply(changes)
+        for todo in uow.cases.chunks(cycle_id, PRE_PUBLICITY, size=CHUNK):   # a nation's cases never all at once
+            fresh = found.of(todo)
+            keep_supplied(uow, analytics, todo, fresh, run.summary.id)
+            changes, drafts = [], []
+            for case in todo:
+                if compared := _compared(case, fresh.get(case.uscc), run.summary.id, round_no, by):
+                    changes.append(compared[0])
+                    drafts.append(compared[1])
+            uow.cases.apply(changes)
+            uow.audit.append(drafts)
+            changed += len(changes)
+            moved += sum(1 for d in drafts if d.from_state != d.to_state)
         uow.rounds.add(cycle_id=cycle_id, round_no=round_no, snapshot_id=run.summary.snapshot_id,
-                       run_id=run.summary.id, units=run.decided.num_rows, changed=len(changes), done_by=by,
+                       run_id=run.summary.id, units=run.decided.num_rows, changed=changed, done_by=by,
                        done_at=uow.now())
-        drafts.append(Draft(by, "comparison_round", f"cycle:{cycle_id}", reason=f"第 {round_no} 轮比对 / round {round_no}",
-                            data={"round": round_no, "snapshot": run.summary.snapshot_id, "run": run.summary.id,
-                                  "changed": len(changes)}))
-        uow.audit.append(drafts)
+        uow.audit.append([Draft(by, "comparison_round", f"cycle:{cycle_id}",
+                                reason=f"第 {round_no} 轮比对 / round {round_no}",
+                                data={"round": round_no, "snapshot": run.summary.snapshot_id, "run": run.summary.id,
+                                      "changed": changed})])
         uow.commit()
-    return Compared(round_no, run.summary.id, run.summary.snapshot_id, len(changes),
-                    sum(1 for d in drafts if d.from_state != d.to_state and d.case_id))
+    return Compared(round_no, run.summary.id, run.summary.snapshot_id, changed, moved)
+
+
+class UnitsByCode:
+    """A run's decided units found by credit code, made Python values only for the cases in hand: a nation's ten
+    million rows are indexed once, never all turned into units at once."""
+
+    def __init__(self, decided: pa.Table):
+        self._decided = decided
+        self._row = {uscc: i for i, uscc in enumerate(decided.column("uscc").to_pylist())}
+
+    def of(self, cases: Iterable[Case]) -> dict[str, Unit]:
+        rows = [self._row[c.uscc] for c in cases if c.uscc in self._row]
+        return {u.uscc: u for u in units(self._decided.take(rows))}
 
 
 def _compared(case: Case, unit: Unit | None, run_id: str, round_no: int, by: str) -> tuple[CaseChange, Draft] | None:

@@ -16,7 +16,7 @@ from wengang.domain.progress import Progress, Silent
 from wengang.rules.explain import Line
 from wengang.services import evaluation
 from wengang.services.casework import batched, bulk_work, load_case
-from wengang.services.cycles import Unit, keep_supplied, newest_snapshot, units
+from wengang.services.cycles import Unit, UnitsByCode, keep_supplied, newest_snapshot
 from wengang.services.explanations import explain_unit
 
 
@@ -72,7 +72,7 @@ def reverify(cycle_id: int, *, store: Store, analytics: Analytics, settings: Set
         raise Refused("没有已结束公示的批次 / no publicity batch of this cycle has closed yet")
     run = evaluation.evaluate(snapshot or newest_snapshot(analytics), cycle.pack, as_of or cycle.as_of,
                               analytics=analytics, settings=settings, progress=progress, engine=engine)
-    rows_of = {uscc: i for i, uscc in enumerate(run.decided.column("uscc").to_pylist())}
+    found = UnitsByCode(run.decided)
     result = Reverified(run.summary.id, run.summary.snapshot_id)
     progress.step("复核 / re-verifying")
     with store.transaction() as uow, bulk_work():
@@ -82,8 +82,7 @@ def reverify(cycle_id: int, *, store: Store, analytics: Analytics, settings: Set
         done = 0
         for b in closed:     # a chunk at a time: a nation's millions of cases are never all in memory at once
             for todo in uow.cases.chunks(cycle_id, [State.PUBLICITY], batch_id=b, size=CHUNK):
-                rows = [rows_of[c.uscc] for c in todo if c.uscc in rows_of]
-                fresh = {u.uscc: u for u in units(run.decided.take(rows))}
+                fresh = found.of(todo)
                 keep_supplied(uow, analytics, todo, fresh, run.summary.id)
                 _reverify_chunk(uow, cycle_id, todo, fresh, run.summary.id, by, result)
                 done += len(todo)
