@@ -88,6 +88,14 @@ class FakeCases:
         for at in range(0, len(found), step):
             yield found[at:at + step]
 
+    def shared_units(self, cycle_id: int, others: Iterable[int]) -> list[tuple[int, Payable]]:
+        others = set(others)
+        rows = sorted(self.t.rows.values(), key=lambda c: c.id)
+        shared = ({c.uscc for c in rows if c.cycle_id == cycle_id}
+                  & {c.uscc for c in rows if c.cycle_id in others})
+        return [(c.cycle_id, Payable(c.id, c.uscc, c.name, c.amount, c.state, c.run_id)) for c in rows
+                if c.uscc in shared and (c.cycle_id == cycle_id or c.cycle_id in others)]
+
     def payable_runs(self, cycle_id: int, states: Iterable[State]) -> set[str]:
         return {c.run_id for c in self._of(cycle_id, states, None) if c.run_id is not None}
 

@@ -16,6 +16,7 @@ from tests.clocks import on_day
 from tests.conftest import ACCOUNT
 from wengang.domain.cases import State
 from wengang.services import cycles, payments, publicity, reverify
+from wengang.services.snapshots import import_folder
 from wengang.web.words import reason_words
 
 PACKS = Path(__file__).resolve().parents[1] / "packs"
@@ -78,6 +79,27 @@ def test_the_larger_case_keeps_the_money_whichever_cycle_opens_first(world):
     with store.reading() as uow:
         entries = [e for e in uow.audit.for_case(gave_way.id) if e.event == "case_combined"]
     assert len(entries) == 1 and json.loads(entries[0].data)["kept_case"] == kept.id
+
+
+def test_only_the_units_with_a_case_in_both_cycles_are_read_for_the_rule(world, tmp_path):
+    store, analytics, settings, _ = world
+    general = open_(world, "cn-2019")
+    fewer = city(tmp_path / "fewer")                  # the difficult cycle opened on a snapshot without one unit
+    for name in ("employers", "contributions"):
+        path = fewer / f"{name}.csv"
+        path.write_text("".join(line for line in path.read_text().splitlines(keepends=True)
+                                if GENERAL_ONLY not in line))
+    snapshot = import_folder(fewer, analytics=analytics, settings=settings).snapshot.id
+    difficult = cycles.open_cycle("xian-difficult-2019", AS_OF, store=store, analytics=analytics, settings=settings,
+                                  snapshot=snapshot, by="clerk").cycle.id
+    with store.reading() as uow:
+        units = {cyc: {c.uscc: c.id for c in uow.cases.of_cycle(cyc)} for cyc in (general, difficult)}
+        shared = uow.cases.shared_units(general, [difficult])
+    both = units[general].keys() & units[difficult].keys()
+    assert both and units[general].keys() - both                    # some units are in one cycle only
+    assert sorted((cyc, c.id) for cyc, c in shared) == sorted(
+        (cyc, units[cyc][u]) for cyc in (general, difficult) for u in both)
+    assert all(c.uscc in both for _, c in shared)
 
 
 def test_opened_the_other_way_round_the_smaller_one_is_rejected_as_it_opens(world):

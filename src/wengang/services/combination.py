@@ -14,7 +14,6 @@ from wengang.domain.ports import CaseChange, UnitOfWork
 from wengang.rules.parameters import PackError, load_pack
 from wengang.rules.programmes import PROGRAMMES
 
-ALL = tuple(State)
 PREFIX = "combination:"                    # a case's reason code: `combination:<the programme that keeps it>`
 
 
@@ -58,15 +57,12 @@ def enforce(uow: UnitOfWork, cycle_id: int, *, by: str, paying: bool) -> int:
     others = rival_cycles(uow, cycle)
     if not others:
         return 0
-    mine = uow.cases.payable(cycle_id, ALL)
-    units = {c.uscc for c in mine}
+    programmes = {cycle.id: cycle.program, **{other.id: other.program for other in others}}
+    shared = uow.cases.shared_units(cycle_id, programmes.keys() - {cycle_id})   # only units in two cycles or more
+    batched = _in_batches(uow, [c.id for cyc, c in shared if cyc != cycle_id]) if paying else set()
     by_unit: dict[str, list[Rival]] = defaultdict(list)
-    for c in mine:
-        by_unit[c.uscc].append(Rival(c.id, cycle.id, cycle.program, c.amount, c.state))
-    theirs = [(other, c) for other in others for c in uow.cases.payable(other.id, ALL) if c.uscc in units]
-    batched = _in_batches(uow, [c.id for _, c in theirs]) if paying else set()
-    for other, c in theirs:
-        by_unit[c.uscc].append(Rival(c.id, other.id, other.program, c.amount, c.state, c.id in batched))
+    for cyc, c in shared:
+        by_unit[c.uscc].append(Rival(c.id, cyc, programmes[cyc], c.amount, c.state, c.id in batched))
     give_way: dict[int, Rival] = {}                                  # case id → the rival that keeps the money
     for rivals in by_unit.values():
         if len(rivals) < 2:

@@ -288,6 +288,19 @@ class SqlCases:
                 return
             last = rows[-1][0]
 
+    def shared_units(self, cycle_id: int, others: Iterable[int]) -> list[tuple[int, Payable]]:
+        """Every case, of this cycle and of `others`, of a unit that has a case in this cycle and in one of the
+        others, with its cycle: what the combination rules weigh (the units in only one cycle are never read)."""
+        others = list(others)
+        shared = select(cases.c.uscc).where(cases.c.cycle_id == cycle_id).intersect(
+            select(cases.c.uscc).where(cases.c.cycle_id.in_(others)))
+        query = (select(cases.c.cycle_id, cases.c.id, cases.c.uscc, cases.c.name, cases.c.amount, cases.c.state,
+                        cases.c.run_id)
+                 .where(cases.c.cycle_id.in_([cycle_id, *others]), cases.c.uscc.in_(shared))
+                 .order_by(cases.c.id))
+        return [(r.cycle_id, Payable(r.id, r.uscc, r.name, r.amount, State(r.state), r.run_id))
+                for r in self.conn.execute(query)]
+
     def payable_runs(self, cycle_id: int, states: Iterable[State]) -> set[str]:
         """The runs behind the cycle's cases in these states (what their snapshot accounts are read from)."""
         sql = (f"SELECT DISTINCT run_id FROM cases WHERE cycle_id = {mark(self.conn)} AND {one_of(self.conn, 'state')}"
