@@ -88,6 +88,37 @@ def test_a_gb18030_file_is_read_as_gb18030(tmp_path, settings):
     assert stored_names(settings, result.snapshot) == set(NAMES)
 
 
+# Names whose GB18030 bytes are also valid UTF-8, of other scripts: 袁强强 is D4 AC C7 BF C7 BF, the UTF-8 "Ԭǿǿ".
+AMBIGUOUS = ["袁强强", "魏英", "叶雪"]
+
+
+def test_a_gb18030_line_whose_bytes_also_decode_as_utf8_is_read_as_gb18030(tmp_path, settings):
+    assert all(name.encode("gb18030").decode("utf-8") != name for name in AMBIGUOUS)   # each decodes, as other text
+    folder = city(tmp_path / "snap")
+    path = folder / "employers.csv"
+    text = path.read_text(encoding="utf-8")
+    for i, name in enumerate(AMBIGUOUS):
+        text = text.replace(NAMES[i], name)
+    path.write_bytes(text.encode("gb18030"))
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
+    assert result.check.encodings["employers"] == "gb18030" and not result.check.faults
+    assert stored_names(settings, result.snapshot) == set(AMBIGUOUS) | set(NAMES[len(AMBIGUOUS):])
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_byte_order_mark_before_a_quoted_header_is_not_part_of_the_first_name(tmp_path, settings, encoding):
+    """As spreadsheet programs and other tools save a CSV: a byte-order mark, every field quoted, CRLF line ends."""
+    folder = city(tmp_path / "snap")
+    for path in folder.glob("*.csv"):
+        rows = path.read_text(encoding="utf-8").splitlines()
+        quoted = ["\"" + '","'.join(row.split(",")) + "\"" for row in rows]
+        path.write_bytes(("\ufeff" + "\r\n".join(quoted) + "\r\n").encode(encoding))
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
+    assert not result.check.faults and result.check.encodings["employers"] == encoding
+    assert stored_names(settings, result.snapshot) == set(NAMES)
+    assert result.snapshot.row_counts["employers"] == UNITS
+
+
 def test_one_utf8_line_in_a_gb18030_file_is_named_not_garbled(tmp_path, settings):
     folder = city(tmp_path / "snap", "gb18030")
     recode_line(folder, 4, "utf-8")

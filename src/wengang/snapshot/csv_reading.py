@@ -91,6 +91,8 @@ class _Lines:
     def __iter__(self) -> Iterator[str]:
         for n, raw in lines(self._path):
             text = _text(raw, self._scan.encoding, self._scan.bad.get(n))
+            if n == 1:
+                text = _without_bom(text)
             self.record.append((n, raw, text))
             yield text
 
@@ -108,7 +110,7 @@ def _read_exact(spec: FileSpec, path: Path, scanned: Scan) -> RawFile:
     reader = csv.reader(source)
     rows = _Rows(path.name, scanned)
     try:
-        rows.header = _strip_bom(next(reader, []))
+        rows.header = next(reader, [])
         header_bad = [b for n, _, _ in source.record if (b := scanned.bad.get(n))]
         source.record = []
         rows.columns = [[] for _ in rows.header]
@@ -203,8 +205,10 @@ def _encoding_fault(file: str, header: list[str], row: list[str], record: list[t
 
 def _header(path: Path, encoding: str) -> list[str]:
     with path.open("r", encoding=encoding, errors="replace", newline="") as fh:
-        return _strip_bom(next(csv.reader(io.StringIO(fh.readline())), []))
+        return next(csv.reader(io.StringIO(_without_bom(fh.readline()))), [])
 
 
-def _strip_bom(header: list[str]) -> list[str]:
-    return [header[0].lstrip("\ufeff"), *header[1:]] if header else header
+def _without_bom(first_line: str) -> str:
+    """The first line without its byte-order mark, taken off before the line is parsed: a quoted first name
+    ("\ufeff"uscc"...) is then a quoted field like the others."""
+    return first_line.removeprefix("\ufeff")

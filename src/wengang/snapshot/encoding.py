@@ -133,15 +133,32 @@ def _failure(raw: bytes, encoding: str) -> int | None:
     return None
 
 
+# What Chinese text written in UTF-8 reads as: ideographs (with their extensions), CJK and full-width punctuation, the
+# middle dot of transliterated names, general punctuation. GB18030 bytes that happen to be valid UTF-8 read as other
+# scripts instead: 袁强强 (D4 AC C7 BF C7 BF) is the valid UTF-8 "Ԭǿǿ", Cyrillic and Latin.
+_IDEOGRAPHS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+_CHINESE_TEXT = re.compile(rf"[\x00-\x7f\u00b7\u2000-\u206f\u3000-\u303f\uff00-\uffef{_IDEOGRAPHS}]*"
+                           rf"[{_IDEOGRAPHS}][\x00-\x7f\u00b7\u2000-\u206f\u3000-\u303f\uff00-\uffef{_IDEOGRAPHS}]*")
+
+
+def _utf8_text(raw: bytes) -> bool:
+    """A line that is Chinese text in UTF-8: it decodes, and reads as ideographs, not as the other scripts a GB18030
+    line that merely happens to decode would read as."""
+    try:
+        return _CHINESE_TEXT.fullmatch(raw.decode("utf-8").rstrip("\r\n")) is not None
+    except UnicodeDecodeError:
+        return False
+
+
 def _utf8_evidence(path: Path) -> tuple[int, list[BadLine]]:
-    """How many lines are valid multi-byte UTF-8, and the lines that are not UTF-8 (with what they look like)."""
+    """How many lines are Chinese text in UTF-8, and the lines that are not UTF-8 (with what they look like)."""
     valid, bad = 0, []
     for n, raw in lines(path):
         if raw.isascii():
             continue
         at = _failure(raw, "utf-8")
         if at is None:
-            valid += 1
+            valid += _utf8_text(raw)
         else:
             bad.append(BadLine(n, at, _not_utf8(at, _failure(raw, "gb18030") is None), "ascii"))
     return valid, bad
@@ -149,12 +166,13 @@ def _utf8_evidence(path: Path) -> tuple[int, list[BadLine]]:
 
 def _misfits(path: Path, encoding: str, *, utf8_misfits: bool) -> Iterator[BadLine]:
     """Lines that do not decode in `encoding`; with `utf8_misfits` (a GB18030 file we detected, not one the
-    operator named), also lines of valid multi-byte UTF-8, which GB18030 would decode into garbled text."""
+    operator named), also lines of Chinese text in UTF-8, which GB18030 would decode into garbled text (a line of
+    GB18030 whose bytes also decode as UTF-8, into other scripts, is GB18030's)."""
     other = "gb18030" if encoding == "utf-8" else "utf-8"
     for n, raw in lines(path):
         if raw.isascii():
             continue
-        if utf8_misfits and _failure(raw, "utf-8") is None:
+        if utf8_misfits and _utf8_text(raw):
             first = next(i for i, b in enumerate(raw) if b >= 0x80) + 1
             yield BadLine(n, first, _utf8_in_gb18030(first), "utf-8")
             continue
