@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from wengang.snapshot.csv_reading import read_csv
@@ -107,6 +108,15 @@ def _read_parquet(spec: FileSpec, path: Path) -> RawFile:
     return raw
 
 
+def _day_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A date column stored as timestamps (pandas and Spark write days so): a value at midnight, in its own time zone
+    when it has one, is that day's YYYY-MM-DD; a value with a time of day stays whole, for the date check to refuse
+    with its time shown."""
+    wall = pc.local_timestamp(col) if col.type.tz else col
+    midnight = pc.equal(pc.floor_temporal(wall, unit="day"), wall)
+    return pc.if_else(midnight, pc.cast(pc.cast(wall, pa.date32(), safe=False), pa.string()), pc.cast(wall, pa.string()))
+
+
 def _unreadable(spec: FileSpec, path: Path, err: Exception) -> RawFile:
     """The file as one fault and no rows."""
     raw = RawFile(spec, path, pa.table({c: pa.array([], pa.string()) for c in spec.column_names}))
@@ -139,6 +149,8 @@ def _as_text(raw: RawFile, part: pa.Table, name: str, failed: set[str]) -> pa.Ch
     col = part.column(name)
     if pa.types.is_string(col.type):
         return col
+    if pa.types.is_timestamp(col.type) and raw.spec.column(name).kind == "date":
+        return _day_text(col)
     if name not in failed and not pa.types.is_nested(col.type):
         try:
             return col.cast(pa.string())

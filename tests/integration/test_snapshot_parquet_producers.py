@@ -1,0 +1,80 @@
+"""Parquet files as other tools write them (issue 18: files that follow DATA.md are accepted whatever produced them).
+pandas has no type for a day: its dates are timestamps at midnight, its text large_string, its money float64; such a
+folder holds the same facts as the CSV one and is stored as the same rows. A time of day is not a date: refused with
+the value shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+import pytest
+
+from tests.builders import steady_contributions, uscc, write_snapshot
+from wengang import bootstrap
+from wengang.config import Settings
+from wengang.services.snapshots import check_folder, import_folder
+
+UNITS = 3
+DATES = {"employers": ["registered_on"], "separations": ["date"]}
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings(data_dir=tmp_path / "var")
+
+
+def city(folder):
+    employers = [{"uscc": uscc(i + 1), "name": f"北京市第{i}号商贸有限公司", "registered_on": f"201{i}-0{i + 3}-1{i}",
+                  "revenue": "1234567.89", "employees": "12"} for i in range(UNITS)]
+    contributions = [row for i in range(UNITS) for row in steady_contributions(uscc(i + 1), due="100.05")]
+    separations = [{"uscc": uscc(1), "person_id": "110105199001011232", "date": "2020-06-30", "reason": "resignation"}]
+    return write_snapshot(folder, employers=employers, contributions=contributions, separations=separations)
+
+
+def as_pandas_writes_it(folder, zone: str | None = None, **times: str):
+    """Every CSV of the folder as pandas writes Parquet: dates parsed (timestamps, in `zone` when given), money
+    float64; `times` sets a time of day on the first row of a date column (e.g. registered_on="08:30")."""
+    for path in folder.glob("*.csv"):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False).replace("", None)
+        for column in DATES.get(path.stem, []):
+            frame[column] = pd.to_datetime(frame[column])
+            if column in times:
+                frame.loc[0, column] += pd.Timedelta(times[column] + ":00")
+            if zone:
+                frame[column] = frame[column].dt.tz_localize(zone)
+        for column in ("revenue", "unit_due", "unit_paid", "person_due", "person_paid"):
+            if column in frame:
+                frame[column] = frame[column].astype("float64")
+        frame.to_parquet(path.with_suffix(".parquet"), index=False)
+        path.unlink()
+    return folder
+
+
+def stored(settings, info, table: str, column: str) -> list:
+    con = duckdb.connect(str(settings.analytics_path), read_only=True)
+    try:
+        return [r[0] for r in con.execute(f"SELECT {column} FROM {info.schema}.{table} ORDER BY line").fetchall()]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("zone", [None, "Asia/Shanghai"])
+def test_dates_written_as_midnight_timestamps_are_those_days(tmp_path, settings, zone):
+    by_csv = import_folder(city(tmp_path / "csv"), analytics=bootstrap.analytics(settings), settings=settings)
+    folder = as_pandas_writes_it(city(tmp_path / "pandas"), zone)
+    by_pandas = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
+    assert not by_pandas.check.faults and by_pandas.check.encodings["employers"] == "parquet"
+    for table, column in (("employers", "registered_on"), ("separations", "date"), ("employers", "revenue"),
+                          ("contributions", "unit_paid")):
+        assert stored(settings, by_pandas.snapshot, table, column) == stored(settings, by_csv.snapshot, table, column)
+    assert stored(settings, by_pandas.snapshot, "employers", "registered_on")[0] == dt.date(2010, 3, 10)
+
+
+def test_a_time_of_day_is_not_a_date_and_is_refused_with_its_time(tmp_path, settings):
+    folder = as_pandas_writes_it(city(tmp_path / "pandas"), registered_on="08:30")
+    result = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
+    assert [(f.file, f.line, f.column) for f in result.faults] == [("employers.parquet", 1, "registered_on")]
+    assert result.faults[0].value.startswith("2010-03-10 08:30:00")
+    assert "YYYY-MM-DD" in result.faults[0].reason
