@@ -119,6 +119,26 @@ def test_a_byte_order_mark_before_a_quoted_header_is_not_part_of_the_first_name(
     assert result.snapshot.row_counts["employers"] == UNITS
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])   # with its byte-order mark, and without
+def test_a_utf16_file_is_one_fault_saying_how_to_save_it_not_a_fault_on_every_line(tmp_path, settings, encoding):
+    folder = city(tmp_path / "snap")
+    path = folder / "employers.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode(encoding))
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings, lenient=True)
+    assert result.refused and [(f.file, f.line) for f in result.check.faults] == [("employers.csv", 1)]
+    assert "UTF-16" in result.check.faults[0].reason and "UTF-8 or GB18030" in result.check.faults[0].reason
+
+
+@pytest.mark.parametrize(("separator", "said"), [(";", "semicolons (;)"), ("\t", "tabs")])
+def test_a_file_separated_by_another_character_is_one_fault_naming_it(tmp_path, settings, separator, said):
+    folder = city(tmp_path / "snap")
+    path = folder / "employers.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",", separator), encoding="utf-8")
+    result = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
+    assert [(f.file, f.line) for f in result.faults] == [("employers.csv", 1)]
+    assert f"the header is separated by {said}" in result.faults[0].reason
+
+
 def test_one_utf8_line_in_a_gb18030_file_is_named_not_garbled(tmp_path, settings):
     folder = city(tmp_path / "snap", "gb18030")
     recode_line(folder, 4, "utf-8")

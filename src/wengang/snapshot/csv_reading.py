@@ -22,12 +22,16 @@ from wengang.snapshot.schema import FileSpec
 def read_csv(spec: FileSpec, path: Path, encoding: str | None) -> RawFile:
     """Read one CSV as text with its line numbers; `encoding` None means decide it from the bytes. A file whose
     every line is text in its encoding is streamed in batches; the rest go to the exact reader."""
+    if _utf16(path):
+        return _refused(spec, path, "utf-16", 1, UTF16)
     scanned = scan(path, encoding)
     if scanned.wrong is not None:
-        return _misread(spec, path, scanned)
+        return _refused(spec, path, scanned.encoding, scanned.wrong.line, scanned.wrong.reason)
     if scanned.bad:
         return _read_exact(spec, path, scanned)
     header = _header(path, scanned.encoding)
+    if separator := _other_separator(spec, header):
+        return _refused(spec, path, scanned.encoding, 1, separator)
     if not header or "" in header:           # a blank first line or an unnamed column: the exact reader says which
         return _read_exact(spec, path, scanned)
     raw = RawFile(spec, path, None, encoding=scanned.encoding, rows=scanned.records)
@@ -70,15 +74,42 @@ def _stream(raw: RawFile, path: Path, scanned: Scan, header: list[str], where: l
         raise Reread
 
 
-def _misread(spec: FileSpec, path: Path, scanned: Scan) -> RawFile:
-    """A file the operator's --encoding would misread: one fault of the whole file, where and why, and no rows (its
-    cells would be shown as other characters, or as escapes, line after line)."""
-    raw = RawFile(spec, path, pa.table({c: pa.array([], pa.string()) for c in spec.column_names}),
-                  encoding=scanned.encoding)
-    assert scanned.wrong is not None
-    raw.fault_file(scanned.wrong.line, "", "", scanned.wrong.reason)
+def _refused(spec: FileSpec, path: Path, encoding: str, line: int, reason: str) -> RawFile:
+    """A file refused whole, with one fault saying where and why, and no rows: read line by line it would be a fault
+    on every line (cells shown as other characters, as escapes, or as one column), none of them the cause."""
+    raw = RawFile(spec, path, pa.table({c: pa.array([], pa.string()) for c in spec.column_names}), encoding=encoding)
+    raw.fault_file(line, "", "", reason)
     add_lines(raw, pa.array([], pa.int64()))
     return raw
+
+
+UTF16 = ("文件是 UTF-16 文本 (如 Excel 另存为「Unicode 文本」), 请另存为 UTF-8 或 GB18030 编码的 CSV / the file is "
+         "UTF-16 text (as Excel's \"Unicode Text\" saves it): save it as CSV in UTF-8 or GB18030")
+
+
+def _utf16(path: Path) -> bool:
+    """A UTF-16 file: its byte-order mark, or the zero byte beside every ASCII character of its first line."""
+    with path.open("rb") as fh:
+        start = fh.read(4096)
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    first = start.split(b"\n", 1)[0]
+    return len(first) >= 4 and first.count(b"\0") * 2 >= len(first) - 1
+
+
+_SEPARATORS = {";": ("分号 (;) ", "semicolons (;)"), "\t": ("制表符", "tabs"), "|": ("竖线 (|) ", "vertical bars (|)")}
+
+
+def _other_separator(spec: FileSpec, header: list[str]) -> str | None:
+    """Why a header of one field that another separator splits into the file's columns is refused (a spreadsheet
+    program set to another list separator), or None."""
+    if len(header) != 1:
+        return None
+    for sep, (zh, en) in _SEPARATORS.items():
+        if spec.columns[0].name in (name.strip() for name in header[0].split(sep)):
+            return (f"表头以{zh}分隔; CSV 文件的字段应以逗号分隔 / the header is separated by {en}: the fields of a CSV "
+                    "file are separated by commas")
+    return None
 
 
 class _Lines:
