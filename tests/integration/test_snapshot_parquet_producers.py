@@ -1,7 +1,8 @@
 """Parquet files as other tools write them (issue 18: files that follow DATA.md are accepted whatever produced them).
-pandas has no type for a day: its dates are timestamps at midnight, its text large_string, its money float64; such a
-folder holds the same facts as the CSV one and is stored as the same rows. A time of day is not a date: refused with
-the value shown."""
+pandas has no type for a day: its dates are timestamps at midnight, its text large_string, its money float64; Spark
+infers a month column as timestamps of each month's first day, and keeps instants in UTC (Beijing's midnight is 16:00
+the day before). Such a folder holds the same facts as the CSV one and is stored as the same rows. A time of day is
+not a date, nor the 15th a month: refused with the value shown."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from wengang.config import Settings
 from wengang.services.snapshots import check_folder, import_folder
 
 UNITS = 3
-DATES = {"employers": ["registered_on"], "separations": ["date"]}
+DATES = {"employers": ["registered_on"], "separations": ["date"], "contributions": ["month"]}
 
 
 @pytest.fixture
@@ -33,17 +34,20 @@ def city(folder):
     return write_snapshot(folder, employers=employers, contributions=contributions, separations=separations)
 
 
-def as_pandas_writes_it(folder, zone: str | None = None, **times: str):
-    """Every CSV of the folder as pandas writes Parquet: dates parsed (timestamps, in `zone` when given), money
-    float64; `times` sets a time of day on the first row of a date column (e.g. registered_on="08:30")."""
+def as_pandas_writes_it(folder, zone: str | None = None, stored_in: str | None = None, **times: str):
+    """Every CSV of the folder as pandas writes Parquet: dates and months parsed (timestamps, of `zone` when given,
+    kept as instants in `stored_in`), money float64; `times` moves the first row of a column on (e.g.
+    registered_on="08:30", month="14 days")."""
     for path in folder.glob("*.csv"):
         frame = pd.read_csv(path, dtype=str, keep_default_na=False).replace("", None)
         for column in DATES.get(path.stem, []):
             frame[column] = pd.to_datetime(frame[column])
             if column in times:
-                frame.loc[0, column] += pd.Timedelta(times[column] + ":00")
+                frame.loc[0, column] += pd.Timedelta(times[column])
             if zone:
                 frame[column] = frame[column].dt.tz_localize(zone)
+            if stored_in:
+                frame[column] = frame[column].dt.tz_convert(stored_in)
         for column in ("revenue", "unit_due", "unit_paid", "person_due", "person_paid"):
             if column in frame:
                 frame[column] = frame[column].astype("float64")
@@ -60,21 +64,30 @@ def stored(settings, info, table: str, column: str) -> list:
         con.close()
 
 
-@pytest.mark.parametrize("zone", [None, "Asia/Shanghai"])
-def test_dates_written_as_midnight_timestamps_are_those_days(tmp_path, settings, zone):
+@pytest.mark.parametrize(("zone", "stored_in"), [(None, None), ("Asia/Shanghai", None), ("Asia/Shanghai", "UTC"),
+                                                 ("UTC", None)])
+def test_dates_and_months_written_as_timestamps_are_those_days_and_months(tmp_path, settings, zone, stored_in):
     by_csv = import_folder(city(tmp_path / "csv"), analytics=bootstrap.analytics(settings), settings=settings)
-    folder = as_pandas_writes_it(city(tmp_path / "pandas"), zone)
+    folder = as_pandas_writes_it(city(tmp_path / "pandas"), zone, stored_in)
     by_pandas = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     assert not by_pandas.check.faults and by_pandas.check.encodings["employers"] == "parquet"
     for table, column in (("employers", "registered_on"), ("separations", "date"), ("employers", "revenue"),
-                          ("contributions", "unit_paid")):
+                          ("contributions", "unit_paid"), ("contributions", "month")):
         assert stored(settings, by_pandas.snapshot, table, column) == stored(settings, by_csv.snapshot, table, column)
     assert stored(settings, by_pandas.snapshot, "employers", "registered_on")[0] == dt.date(2010, 3, 10)
 
 
 def test_a_time_of_day_is_not_a_date_and_is_refused_with_its_time(tmp_path, settings):
-    folder = as_pandas_writes_it(city(tmp_path / "pandas"), registered_on="08:30")
+    folder = as_pandas_writes_it(city(tmp_path / "pandas"), registered_on="8h30min")
     result = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     assert [(f.file, f.line, f.column) for f in result.faults] == [("employers.parquet", 1, "registered_on")]
     assert result.faults[0].value.startswith("2010-03-10 08:30:00")
     assert "YYYY-MM-DD" in result.faults[0].reason
+
+
+def test_a_day_after_the_first_is_not_a_month_and_is_refused_with_its_day(tmp_path, settings):
+    folder = as_pandas_writes_it(city(tmp_path / "pandas"), month="14 days")
+    result = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
+    assert [(f.file, f.line, f.column) for f in result.faults] == [("contributions.parquet", 1, "month")]
+    assert result.faults[0].value.startswith("2019-12-15")
+    assert "YYYY-MM" in result.faults[0].reason

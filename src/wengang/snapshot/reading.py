@@ -108,13 +108,24 @@ def _read_parquet(spec: FileSpec, path: Path) -> RawFile:
     return raw
 
 
-def _day_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
-    """A date column stored as timestamps (pandas and Spark write days so): a value at midnight, in its own time zone
-    when it has one, is that day's YYYY-MM-DD; a value with a time of day stays whole, for the date check to refuse
-    with its time shown."""
-    wall = pc.local_timestamp(col) if col.type.tz else col
-    midnight = pc.equal(pc.floor_temporal(wall, unit="day"), wall)
-    return pc.if_else(midnight, pc.cast(pc.cast(wall, pa.date32(), safe=False), pa.string()), pc.cast(wall, pa.string()))
+def _calendar_text(col: pa.ChunkedArray, kind: str) -> pa.ChunkedArray:
+    """A date or month column stored as dates or timestamps (pandas and Spark write days and months so): a value at
+    midnight — in its own time zone, or in Beijing's, when it has one — is that day's YYYY-MM-DD, and for a month, on
+    its first day, YYYY-MM; any other value stays whole, for the check to refuse with its time or day shown."""
+    walls = [col]
+    if pa.types.is_timestamp(col.type) and col.type.tz:
+        walls = [pc.local_timestamp(col), pc.local_timestamp(col.cast(pa.timestamp(col.type.unit, tz=BEIJING)))]
+    text = pc.cast(walls[0], pa.string())
+    for wall in reversed(walls):
+        fits = pc.equal(pc.floor_temporal(wall, unit="day" if kind == "date" else "month"), wall)
+        day = pc.cast(wall, pa.date32(), safe=False) if pa.types.is_timestamp(wall.type) else wall
+        shown = pc.cast(day, pa.string()) if kind == "date" else pc.utf8_slice_codeunits(pc.cast(day, pa.string()), 0, 7)
+        text = pc.if_else(fits, shown, text)
+    return text
+
+
+BEIJING = "Asia/Shanghai"
+CALENDAR_KINDS = ("date", "month")
 
 
 def _unreadable(spec: FileSpec, path: Path, err: Exception) -> RawFile:
@@ -149,8 +160,8 @@ def _as_text(raw: RawFile, part: pa.Table, name: str, failed: set[str]) -> pa.Ch
     col = part.column(name)
     if pa.types.is_string(col.type):
         return col
-    if pa.types.is_timestamp(col.type) and raw.spec.column(name).kind == "date":
-        return _day_text(col)
+    if pa.types.is_temporal(col.type) and raw.spec.column(name).kind in CALENDAR_KINDS:
+        return _calendar_text(col, raw.spec.column(name).kind)
     if name not in failed and not pa.types.is_nested(col.type):
         try:
             return col.cast(pa.string())
