@@ -8,6 +8,7 @@ import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -112,9 +113,10 @@ def _calendar_text(col: pa.ChunkedArray, kind: str) -> pa.ChunkedArray:
     """A date or month column stored as dates or timestamps (pandas and Spark write days and months so): a value at
     midnight — in its own time zone, or in Beijing's, when it has one — is that day's YYYY-MM-DD, and for a month, on
     its first day, YYYY-MM; any other value stays whole, for the check to refuse with its time or day shown."""
-    walls = [col]
+    walls: list[Any] = [col]
     if pa.types.is_timestamp(col.type) and col.type.tz:
-        walls = [pc.local_timestamp(col), pc.local_timestamp(col.cast(pa.timestamp(col.type.unit, tz=BEIJING)))]
+        in_beijing: Any = col.cast(pa.timestamp(col.type.unit, tz=BEIJING))
+        walls = [pc.local_timestamp(cast(Any, col)), pc.local_timestamp(in_beijing)]
     text = pc.cast(walls[0], pa.string())
     for wall in reversed(walls):
         fits = pc.equal(pc.floor_temporal(wall, unit="day" if kind == "date" else "month"), wall)
