@@ -91,3 +91,39 @@ def test_a_day_after_the_first_is_not_a_month_and_is_refused_with_its_day(tmp_pa
     assert [(f.file, f.line, f.column) for f in result.faults] == [("contributions.parquet", 1, "month")]
     assert result.faults[0].value.startswith("2019-12-15")
     assert "YYYY-MM" in result.faults[0].reason
+
+
+def on_spark(folder):
+    """The folder checked and typed on Spark (local), as `--engine spark` reads it: its faults, and the rows of
+    `table` in line order."""
+    from wengang.domain.progress import Silent
+    from wengang.rules import backends
+    from wengang.snapshot import on_spark as spark
+    from wengang.snapshot.checking import hash_folder
+
+    session = backends.spark_session()
+    checked = spark.check(session, hash_folder(folder, Silent()), folder, "producers", Silent())
+    return checked.result.faults, {
+        name: [tuple(r) for r in session.sql(f"SELECT * FROM {view} ORDER BY line").collect()]
+        for name, view in checked.views.items() if name in ("employers", "separations", "contributions")}
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_spark_reads_days_months_and_times_as_the_import_does(tmp_path, settings):
+    folder = as_pandas_writes_it(city(tmp_path / "pandas"), "Asia/Shanghai", "UTC")
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
+    faults, rows = on_spark(folder)
+    assert faults == [] and not result.check.faults
+    con = duckdb.connect(str(settings.analytics_path), read_only=True)
+    try:
+        for name, spark_rows in rows.items():
+            stored_rows = con.execute(f"SELECT * FROM {result.snapshot.schema}.{name} ORDER BY line").fetchall()
+            assert spark_rows == stored_rows
+    finally:
+        con.close()
+    late = as_pandas_writes_it(city(tmp_path / "late"), "Asia/Shanghai", "UTC", registered_on="8h30min",
+                               month="14 days")
+    by_import = check_folder(late, analytics=bootstrap.analytics(settings), settings=settings).faults
+    assert sorted(on_spark(late)[0]) == sorted(by_import) and len(by_import) == 2
+    assert {f.value for f in by_import} == {"2010-03-10 08:30:00", "2019-12-15 00:00:00"}   # Beijing time

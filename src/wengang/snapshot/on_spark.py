@@ -18,7 +18,8 @@ from wengang.snapshot.checking import Hashed
 from wengang.snapshot.checks import typed_sql, value_problem_sql
 from wengang.snapshot.faults import Fault
 from wengang.snapshot.rawfile import LINE, RawFile, cannot_read, layout
-from wengang.snapshot.schema import FILES, FILES_BY_NAME, FileSpec
+from wengang.snapshot.reading import BEIJING, CALENDAR_KINDS
+from wengang.snapshot.schema import FILES, FILES_BY_NAME, Column, FileSpec
 from wengang.snapshot.validation import ROW_RULES, duplicate_faults_sql, faults_of, orphan_faults_sql
 
 Session = Any                      # pyspark.sql.SparkSession: pyspark is imported only where Spark runs
@@ -128,10 +129,10 @@ def _text_view(session: Session, spec: FileSpec, path: Path, view: str) -> tuple
                                               "column holds one text, number or date per row")
     if raw.unusable:
         return raw, None
-    names = frame.columns
-    text = frame.selectExpr(*[f"CAST(`{names[i]}` AS STRING) AS `{c}`" if i is not None
-                              else f"CAST(NULL AS STRING) AS `{c}`" for c, i in zip(spec.column_names, where,
-                                                                                   strict=True)],
+    names, types = frame.columns, [field.dataType for field in frame.schema.fields]
+    text = frame.selectExpr(*[f"{_text_sql(col, f'`{names[i]}`', types[i])} AS `{col.name}`" if i is not None
+                              else f"CAST(NULL AS STRING) AS `{col.name}`" for col, i in zip(spec.columns, where,
+                                                                                            strict=True)],
                             f"_metadata.row_index + 1 AS {LINE}")
     if spec.repeats_kept_once:
         from pyspark.sql import functions as F
@@ -139,6 +140,23 @@ def _text_view(session: Session, spec: FileSpec, path: Path, view: str) -> tuple
         text = text.groupBy(*spec.column_names).agg(F.min(LINE).alias(LINE))
     text.createOrReplaceTempView(view)
     return raw, view
+
+
+def _text_sql(col: Column, source: str, kind: Any) -> str:
+    """A column's values as text, as the import reads them (reading._calendar_text for dates and months stored as
+    dates or timestamps: at midnight of UTC or of Beijing, and for a month on its first day, else the value in
+    Beijing time to the second; the session's time zone is UTC)."""
+    from pyspark.sql.types import DateType, TimestampNTZType, TimestampType
+
+    if col.kind not in CALENDAR_KINDS or not isinstance(kind, DateType | TimestampType | TimestampNTZType):
+        return f"CAST({source} AS STRING)"
+    unit, shape = ("DAY", "yyyy-MM-dd") if col.kind == "date" else ("MONTH", "yyyy-MM")
+    walls = [f"CAST({source} AS TIMESTAMP)" if isinstance(kind, DateType) else source]
+    if isinstance(kind, TimestampType):
+        walls.append(f"from_utc_timestamp({source}, '{BEIJING}')")
+    fitting = [f"CASE WHEN {w} = date_trunc('{unit}', {w}) THEN date_format({w}, '{shape}') END" for w in walls]
+    shown = f"CAST({source} AS STRING)" if isinstance(kind, DateType) else f"date_format({walls[-1]}, 'yyyy-MM-dd HH:mm:ss')"
+    return f"COALESCE({', '.join(fitting)}, {shown})"
 
 
 def _typed_view(session: Session, spec: FileSpec, text: str | None, view: str) -> str:

@@ -111,18 +111,21 @@ def _read_parquet(spec: FileSpec, path: Path) -> RawFile:
 
 def _calendar_text(col: pa.ChunkedArray, kind: str) -> pa.ChunkedArray:
     """A date or month column stored as dates or timestamps (pandas and Spark write days and months so): a value at
-    midnight — in its own time zone, or in Beijing's, when it has one — is that day's YYYY-MM-DD, and for a month, on
-    its first day, YYYY-MM; any other value stays whole, for the check to refuse with its time or day shown."""
+    midnight — of UTC or of Beijing, for a timestamp that is an instant (Spark keeps Beijing's midnight as 16:00 UTC
+    the day before) — is that day's YYYY-MM-DD, and for a month, on its first day, YYYY-MM; any other value is shown
+    whole (an instant in Beijing time, to the second), for the check to refuse it. Spark reads such a column by the
+    same rule (on_spark._text_sql)."""
     walls: list[Any] = [col]
     if pa.types.is_timestamp(col.type) and col.type.tz:
-        in_beijing: Any = col.cast(pa.timestamp(col.type.unit, tz=BEIJING))
-        walls = [pc.local_timestamp(cast(Any, col)), pc.local_timestamp(in_beijing)]
-    text = pc.cast(walls[0], pa.string())
+        walls = [pc.local_timestamp(cast(Any, col.cast(pa.timestamp(col.type.unit, tz=zone))))
+                 for zone in ("UTC", BEIJING)]
+    shown = walls[-1]
+    text = (pc.strftime(shown.cast(pa.timestamp("s"), safe=False), format="%Y-%m-%d %H:%M:%S")
+            if pa.types.is_timestamp(shown.type) else pc.cast(shown, pa.string()))
     for wall in reversed(walls):
         fits = pc.equal(pc.floor_temporal(wall, unit="day" if kind == "date" else "month"), wall)
-        day = pc.cast(wall, pa.date32(), safe=False) if pa.types.is_timestamp(wall.type) else wall
-        shown = pc.cast(day, pa.string()) if kind == "date" else pc.utf8_slice_codeunits(pc.cast(day, pa.string()), 0, 7)
-        text = pc.if_else(fits, shown, text)
+        day = pc.cast(pc.cast(wall, pa.date32(), safe=False) if pa.types.is_timestamp(wall.type) else wall, pa.string())
+        text = pc.if_else(fits, day if kind == "date" else pc.utf8_slice_codeunits(day, 0, 7), text)
     return text
 
 
