@@ -1,5 +1,6 @@
 """Parquet files as other tools write them (issue 18: files that follow DATA.md are accepted whatever produced them).
-pandas has no type for a day: its dates are timestamps at midnight, its text large_string, its money float64; Spark
+pandas has no type for a day: its dates are timestamps at midnight, its text large_string, its money float64 (Arrow
+writes 123456789012.34 as 1.2345678901234e+11), a whole-number column with a gap float64 (3.0); Spark
 infers a month column as timestamps of each month's first day, and keeps instants in UTC (Beijing's midnight is 16:00
 the day before). Such a folder holds the same facts as the CSV one and is stored as the same rows. A time of day is
 not a date, nor the 15th a month: refused with the value shown."""
@@ -7,6 +8,7 @@ not a date, nor the 15th a month: refused with the value shown."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import duckdb
 import pandas as pd
@@ -28,7 +30,8 @@ def settings(tmp_path):
 
 def city(folder):
     employers = [{"uscc": uscc(i + 1), "name": f"北京市第{i}号商贸有限公司", "registered_on": f"201{i}-0{i + 3}-1{i}",
-                  "revenue": "1234567.89", "employees": "12"} for i in range(UNITS)]
+                  "revenue": revenue, "employees": employees}
+                 for i, (revenue, employees) in enumerate((("123456789012.34", "12"), ("0", ""), ("100.1", "3")))]
     contributions = [row for i in range(UNITS) for row in steady_contributions(uscc(i + 1), due="100.05")]
     separations = [{"uscc": uscc(1), "person_id": "110105199001011232", "date": "2020-06-30", "reason": "resignation"}]
     return write_snapshot(folder, employers=employers, contributions=contributions, separations=separations)
@@ -48,9 +51,9 @@ def as_pandas_writes_it(folder, zone: str | None = None, stored_in: str | None =
                 frame[column] = frame[column].dt.tz_localize(zone)
             if stored_in:
                 frame[column] = frame[column].dt.tz_convert(stored_in)
-        for column in ("revenue", "unit_due", "unit_paid", "person_due", "person_paid"):
-            if column in frame:
-                frame[column] = frame[column].astype("float64")
+        for column in ("revenue", "unit_due", "unit_paid", "person_due", "person_paid", "employees"):
+            if column in frame:              # a whole-number column with a gap is float64 in pandas
+                frame[column] = pd.to_numeric(frame[column]).astype("float64")
         frame.to_parquet(path.with_suffix(".parquet"), index=False)
         path.unlink()
     return folder
@@ -72,9 +75,11 @@ def test_dates_and_months_written_as_timestamps_are_those_days_and_months(tmp_pa
     by_pandas = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     assert not by_pandas.check.faults and by_pandas.check.encodings["employers"] == "parquet"
     for table, column in (("employers", "registered_on"), ("separations", "date"), ("employers", "revenue"),
-                          ("contributions", "unit_paid"), ("contributions", "month")):
+                          ("employers", "employees"), ("contributions", "unit_paid"), ("contributions", "month")):
         assert stored(settings, by_pandas.snapshot, table, column) == stored(settings, by_csv.snapshot, table, column)
     assert stored(settings, by_pandas.snapshot, "employers", "registered_on")[0] == dt.date(2010, 3, 10)
+    assert stored(settings, by_pandas.snapshot, "employers", "revenue")[0] == Decimal("123456789012.34")
+    assert stored(settings, by_pandas.snapshot, "employers", "employees") == [12, None, 3]
 
 
 def test_a_time_of_day_is_not_a_date_and_is_refused_with_its_time(tmp_path, settings):

@@ -18,7 +18,7 @@ from wengang.snapshot.checking import Hashed
 from wengang.snapshot.checks import typed_sql, value_problem_sql
 from wengang.snapshot.faults import Fault
 from wengang.snapshot.rawfile import LINE, RawFile, cannot_read, layout
-from wengang.snapshot.reading import BEIJING, CALENDAR_KINDS
+from wengang.snapshot.reading import BEIJING, CALENDAR_KINDS, PLAIN
 from wengang.snapshot.schema import FILES, FILES_BY_NAME, Column, FileSpec
 from wengang.snapshot.validation import ROW_RULES, duplicate_faults_sql, faults_of, orphan_faults_sql
 
@@ -146,8 +146,14 @@ def _text_sql(col: Column, source: str, kind: Any) -> str:
     """A column's values as text, as the import reads them (reading._calendar_text for dates and months stored as
     dates or timestamps: at midnight of UTC or of Beijing, and for a month on its first day, else the value in
     Beijing time to the second; the session's time zone is UTC)."""
-    from pyspark.sql.types import DateType, TimestampNTZType, TimestampType
+    from pyspark.sql.types import DateType, DoubleType, FloatType, TimestampNTZType, TimestampType
 
+    if isinstance(kind, DoubleType | FloatType):     # Java's shortest text of the float, as a plain decimal
+        low, high = PLAIN
+        exact = f"CAST(CAST(CAST({source} AS STRING) AS DECIMAL(38, 18)) AS STRING)"
+        return (f"CASE WHEN {source} = 0 THEN '0' WHEN abs({source}) >= {low} AND abs({source}) < {high:.0f} "
+                f"THEN regexp_replace(regexp_replace({exact}, '0+$', ''), '\\\\.$', '') "
+                f"ELSE CAST({source} AS STRING) END")
     if col.kind not in CALENDAR_KINDS or not isinstance(kind, DateType | TimestampType | TimestampNTZType):
         return f"CAST({source} AS STRING)"
     unit, shape = ("DAY", "yyyy-MM-dd") if col.kind == "date" else ("MONTH", "yyyy-MM")

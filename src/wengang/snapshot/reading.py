@@ -129,6 +129,24 @@ def _calendar_text(col: pa.ChunkedArray, kind: str) -> pa.ChunkedArray:
     return text
 
 
+PLAIN = (0.01, 1e20)   # floats shown as plain decimals: none smaller is a whole number or an amount of yuan but 0
+
+
+def _float_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A float as the shortest decimal that reads back as it, in plain notation: 123456789012.34, not Arrow's
+    1.2345678901234e+11 (what a float written for 123456789012.34 means, to the fen); a whole float as a whole
+    number (3, not 3.0). Zero and magnitudes in PLAIN are so shown; anything else (NaN, 1e+21) as Arrow writes it,
+    for the check to refuse. Spark shows floats by the same rule (on_spark._text_sql)."""
+    values: Any = col
+    text = pc.cast(values, pa.string())
+    zero, size = pc.equal(values, pa.scalar(0.0)), pc.abs(values)
+    low, high = pa.scalar(PLAIN[0]), pa.scalar(PLAIN[1])
+    plain = pc.or_kleene(zero, pc.and_kleene(pc.greater_equal(size, low), pc.less(size, high)))
+    exact = pc.cast(pc.if_else(plain, text, "0"), pa.decimal128(38, 18))   # the shortest text, exactly
+    shown = pc.replace_substring_regex(pc.replace_substring_regex(pc.cast(exact, pa.string()), "0+$", ""), r"\.$", "")
+    return pc.if_else(zero, "0", pc.if_else(plain, shown, text))
+
+
 BEIJING = "Asia/Shanghai"
 CALENDAR_KINDS = ("date", "month")
 
@@ -167,6 +185,8 @@ def _as_text(raw: RawFile, part: pa.Table, name: str, failed: set[str]) -> pa.Ch
         return col
     if pa.types.is_temporal(col.type) and raw.spec.column(name).kind in CALENDAR_KINDS:
         return _calendar_text(col, raw.spec.column(name).kind)
+    if pa.types.is_floating(col.type):
+        return _float_text(col)
     if name not in failed and not pa.types.is_nested(col.type):
         try:
             return col.cast(pa.string())
