@@ -132,3 +132,63 @@ def test_spark_reads_days_months_and_times_as_the_import_does(tmp_path, settings
     by_import = check_folder(late, analytics=bootstrap.analytics(settings), settings=settings).faults
     assert sorted(on_spark(late)[0]) == sorted(by_import) and len(by_import) == 2
     assert {f.value for f in by_import} == {"2010-03-10 08:30:00", "2019-12-15 00:00:00"}   # Beijing time
+
+
+def with_decimals(folder, odd: str | None = None):
+    """Every CSV of the folder as Parquet whose money has more places than two, as databases export it: DECIMAL(38,10)
+    for the employers' (read by Arrow), DECIMAL(18,4) for the contributions' (read by DuckDB), headcounts as
+    DECIMAL(10,3); `odd` is the first unit_due's amount."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    places = {"employers": pa.decimal128(38, 10), "contributions": pa.decimal128(18, 4)}
+    for path in folder.glob("*.csv"):
+        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in path.read_text(encoding="utf-8").splitlines()[0].split(",")}))
+        if path.stem in places:
+            for name in ("revenue", "assets", "unit_due", "unit_paid", "person_due", "person_paid", "back_paid",
+                         "employees", "insured"):
+                if name in table.column_names:
+                    kind = pa.decimal128(10, 3) if name in ("employees", "insured") else places[path.stem]
+                    values = table.column(name).to_pylist()
+                    if name == "unit_due" and odd:
+                        values[0] = odd
+                    at = table.column_names.index(name)
+                    table = table.set_column(at, name, pa.array(
+                        [None if v in (None, "") else Decimal(v) for v in values], kind))
+        pq.write_table(table, path.with_suffix(".parquet"))
+        path.unlink()
+    return folder
+
+
+def test_money_of_more_places_than_two_is_its_amount_on_both_engines(tmp_path, settings):
+    by_csv = import_folder(city(tmp_path / "csv"), analytics=bootstrap.analytics(settings), settings=settings)
+    folder = with_decimals(city(tmp_path / "decimals"))
+    by_decimals = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
+    assert not by_decimals.check.faults
+    for table, column in (("employers", "revenue"), ("employers", "employees"), ("contributions", "unit_due"),
+                          ("contributions", "insured")):
+        assert stored(settings, by_decimals.snapshot, table, column) == stored(settings, by_csv.snapshot, table,
+                                                                               column)
+    odd = check_folder(with_decimals(city(tmp_path / "odd"), "100.0550"), analytics=bootstrap.analytics(settings),
+                       settings=settings).faults
+    assert [(f.file, f.line, f.column, f.value) for f in odd] == [("contributions.parquet", 1, "unit_due", "100.055")]
+    assert "at most two decimals" in odd[0].reason
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_spark_reads_money_of_more_places_as_the_import_does(tmp_path, settings):
+    folder = with_decimals(city(tmp_path / "decimals"))
+    result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
+    faults, rows = on_spark(folder)
+    assert faults == [] and not result.check.faults
+    con = duckdb.connect(str(settings.analytics_path), read_only=True)
+    try:
+        for name, spark_rows in rows.items():
+            assert spark_rows == con.execute(f"SELECT * FROM {result.snapshot.schema}.{name} ORDER BY line").fetchall()
+    finally:
+        con.close()
+    odd = with_decimals(city(tmp_path / "odd"), "100.0550")
+    assert on_spark(odd)[0] == check_folder(odd, analytics=bootstrap.analytics(settings), settings=settings).faults

@@ -146,7 +146,17 @@ def _text_sql(col: Column, source: str, kind: Any) -> str:
     """A column's values as text, as the import reads them (reading._calendar_text for dates and months stored as
     dates or timestamps: at midnight of UTC or of Beijing, and for a month on its first day, else the value in
     Beijing time to the second; the session's time zone is UTC)."""
-    from pyspark.sql.types import DateType, DoubleType, FloatType, TimestampNTZType, TimestampType
+    from pyspark.sql.types import (
+        DateType,
+        DecimalType,
+        DoubleType,
+        FloatType,
+        TimestampNTZType,
+        TimestampType,
+    )
+
+    if isinstance(kind, DecimalType) and kind.scale > 2:   # without the zeros that end it (reading.decimal_text)
+        return f"CASE WHEN {source} = 0 THEN '0' ELSE regexp_replace(CAST({source} AS STRING), '\\\\.?0+$', '') END"
 
     if isinstance(kind, DoubleType | FloatType):     # Java's shortest text of the float, as a plain decimal
         low, high = PLAIN

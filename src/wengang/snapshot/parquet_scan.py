@@ -29,9 +29,19 @@ def scan_sql(raw: RawFile, names: Sequence[str], types: Sequence[pa.DataType], w
     if not all(same_text(types[i]) for i in where if i is not None):
         return None
     columns = ", ".join(
-        f'CAST({_quoted(names[i])} AS VARCHAR) AS "{name}"' if i is not None
+        f'{as_text(_quoted(names[i]), types[i])} AS "{name}"' if i is not None
         else f'NULL::VARCHAR AS "{name}"' for name, i in zip(raw.spec.column_names, where, strict=True))
     return f"SELECT {columns}, file_row_number + 1 AS {LINE} FROM read_parquet(?, file_row_number = true)"
+
+
+def as_text(source: str, kind: pa.DataType) -> str:
+    """A column as the text it is checked as; a decimal of more than two places without the zeros that end it
+    (1234.5000 of a DECIMAL(18,4) is the amount 1234.5: a value, not its type, has at most two decimals), as
+    reading.decimal_text and Spark (on_spark._text_sql) show it."""
+    text = f"CAST({source} AS VARCHAR)"
+    if pa.types.is_decimal(kind) and kind.scale > 2:
+        return f"CASE WHEN {source} = 0 THEN '0' ELSE regexp_replace({text}, '\\.?0+$', '') END"
+    return text
 
 
 _WHOLE_LIMIT = 999_999_999    # checks.SHAPES["int"]: nine digits at most
@@ -69,7 +79,7 @@ def checked_scan_sql(raw: RawFile, names: Sequence[str], types: Sequence[pa.Data
             stored.append(v)
             continue
         passes.append(f"({value_problem_sql(col, owner=owner)}) IS NULL")
-        values.append(f"CAST({source} AS VARCHAR) AS {v}")
+        values.append(f"{'NULL' if i is None else as_text(source, types[i])} AS {v}")
         stored.append(typed_sql(col) if col.name in typed else v)
     return (f"SELECT {', '.join(stored)}, {LINE} FROM (SELECT {', '.join(values)}, file_row_number + 1 AS {LINE} "
             f"FROM read_parquet(?, file_row_number = true)) WHERE {' AND '.join(passes)}")

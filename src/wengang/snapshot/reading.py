@@ -129,6 +129,14 @@ def _calendar_text(col: pa.ChunkedArray, kind: str) -> pa.ChunkedArray:
     return text
 
 
+def decimal_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A decimal of more than two places without the zeros that end it: 1234.5000 of a DECIMAL(18,4) is the amount
+    1234.5, and zero is 0 (Arrow writes 0E-10); as parquet_scan.as_text and Spark show it."""
+    values: Any = col
+    text = pc.replace_substring_regex(pc.cast(values, pa.string()), r"\.?0+$", "", max_replacements=1)
+    return pc.if_else(pc.equal(values, pa.scalar(0, col.type)), "0", text)
+
+
 PLAIN = (0.01, 1e20)   # floats shown as plain decimals: none smaller is a whole number or an amount of yuan but 0
 
 
@@ -187,6 +195,8 @@ def _as_text(raw: RawFile, part: pa.Table, name: str, failed: set[str]) -> pa.Ch
         return _calendar_text(col, raw.spec.column(name).kind)
     if pa.types.is_floating(col.type):
         return _float_text(col)
+    if pa.types.is_decimal(col.type) and col.type.scale > 2:
+        return decimal_text(col)
     if name not in failed and not pa.types.is_nested(col.type):
         try:
             return col.cast(pa.string())
