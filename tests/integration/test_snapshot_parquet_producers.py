@@ -59,12 +59,14 @@ def as_pandas_writes_it(folder, zone: str | None = None, stored_in: str | None =
     return folder
 
 
-def stored(settings, info, table: str, column: str) -> list:
+def stored(settings, info, table: str, column: str = "*") -> list:
+    """A stored table's rows in line order (one column's values, when named)."""
     con = duckdb.connect(str(settings.analytics_path), read_only=True)
     try:
-        return [r[0] for r in con.execute(f"SELECT {column} FROM {info.schema}.{table} ORDER BY line").fetchall()]
+        rows = con.execute(f"SELECT {column} FROM {info.schema}.{table} ORDER BY line").fetchall()
     finally:
         con.close()
+    return rows if column == "*" else [r[0] for r in rows]
 
 
 @pytest.mark.parametrize(("zone", "stored_in"), [(None, None), ("Asia/Shanghai", None), ("Asia/Shanghai", "UTC"),
@@ -82,20 +84,16 @@ def test_dates_and_months_written_as_timestamps_are_those_days_and_months(tmp_pa
     assert stored(settings, by_pandas.snapshot, "employers", "employees") == [12, None, 3]
 
 
-def test_a_time_of_day_is_not_a_date_and_is_refused_with_its_time(tmp_path, settings):
-    folder = as_pandas_writes_it(city(tmp_path / "pandas"), registered_on="8h30min")
+@pytest.mark.parametrize(("moved", "file", "column", "shown", "why"), [
+    ({"registered_on": "8h30min"}, "employers.parquet", "registered_on", "2010-03-10 08:30:00", "YYYY-MM-DD"),
+    ({"month": "14 days"}, "contributions.parquet", "month", "2019-12-15", "YYYY-MM"),
+], ids=["a time of day is not a date", "a day after the first is not a month"])
+def test_a_value_that_is_no_day_or_month_is_refused_with_its_value(tmp_path, settings, moved, file, column, shown,
+                                                                    why):
+    folder = as_pandas_writes_it(city(tmp_path / "pandas"), **moved)
     result = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
-    assert [(f.file, f.line, f.column) for f in result.faults] == [("employers.parquet", 1, "registered_on")]
-    assert result.faults[0].value.startswith("2010-03-10 08:30:00")
-    assert "YYYY-MM-DD" in result.faults[0].reason
-
-
-def test_a_day_after_the_first_is_not_a_month_and_is_refused_with_its_day(tmp_path, settings):
-    folder = as_pandas_writes_it(city(tmp_path / "pandas"), month="14 days")
-    result = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
-    assert [(f.file, f.line, f.column) for f in result.faults] == [("contributions.parquet", 1, "month")]
-    assert result.faults[0].value.startswith("2019-12-15")
-    assert "YYYY-MM" in result.faults[0].reason
+    assert [(f.file, f.line, f.column) for f in result.faults] == [(file, 1, column)]
+    assert result.faults[0].value.startswith(shown) and why in result.faults[0].reason
 
 
 def on_spark(folder):
@@ -120,13 +118,7 @@ def test_spark_reads_days_months_and_times_as_the_import_does(tmp_path, settings
     result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     faults, rows = on_spark(folder)
     assert faults == [] and not result.check.faults
-    con = duckdb.connect(str(settings.analytics_path), read_only=True)
-    try:
-        for name, spark_rows in rows.items():
-            stored_rows = con.execute(f"SELECT * FROM {result.snapshot.schema}.{name} ORDER BY line").fetchall()
-            assert spark_rows == stored_rows
-    finally:
-        con.close()
+    assert rows == {name: stored(settings, result.snapshot, name) for name in rows}
     late = as_pandas_writes_it(city(tmp_path / "late"), "Asia/Shanghai", "UTC", registered_on="8h30min",
                                month="14 days")
     by_import = check_folder(late, analytics=bootstrap.analytics(settings), settings=settings).faults
@@ -184,11 +176,6 @@ def test_spark_reads_money_of_more_places_as_the_import_does(tmp_path, settings)
     result = import_folder(folder, analytics=bootstrap.analytics(settings), settings=settings)
     faults, rows = on_spark(folder)
     assert faults == [] and not result.check.faults
-    con = duckdb.connect(str(settings.analytics_path), read_only=True)
-    try:
-        for name, spark_rows in rows.items():
-            assert spark_rows == con.execute(f"SELECT * FROM {result.snapshot.schema}.{name} ORDER BY line").fetchall()
-    finally:
-        con.close()
+    assert rows == {name: stored(settings, result.snapshot, name) for name in rows}
     odd = with_decimals(city(tmp_path / "odd"), "100.0550")
     assert on_spark(odd)[0] == check_folder(odd, analytics=bootstrap.analytics(settings), settings=settings).faults
