@@ -54,7 +54,7 @@ def test_import_with_an_encoding_that_misreads_the_file_names_where_and_what_to_
     code, output = invoke(tmp_path, "snapshot", "import", str(folder), "--encoding", asked,
                           *(["--lenient"] if lenient else []))
     assert code == 1 and "Traceback" not in output
-    assert (f"employers.csv:1 '': 按 --encoding {asked} 读取, 第 1 行第 {byte} 字节起读错: 整个文件是 {name} 文本; 请改用 "
+    assert (f"employers.csv:1: 按 --encoding {asked} 读取, 第 1 行第 {byte} 字节起读错: 整个文件是 {name} 文本; 请改用 "
             f"--encoding {other}, 或不给 --encoding 由系统识别 / read as --encoding {asked}, line 1 goes wrong from "
             f"byte {byte}: the whole file is {name} text; use --encoding {other}, or leave --encoding out to detect "
             "it") in said(output)
@@ -67,7 +67,7 @@ def test_evaluate_with_utf8_on_a_gb18030_folder_prints_the_fault_and_stores_noth
     code, output = invoke(tmp_path, "evaluate", str(folder), "--encoding", "utf-8", "--policy", "cn-2021",
                           "--as-of", "2021-06-30", "--out", str(out))
     assert code == 1 and "Traceback" not in output
-    assert "employers.csv:1 '': 按 --encoding utf-8 读取, 第 1 行第 " in said(output)
+    assert "employers.csv:1: 按 --encoding utf-8 读取, 第 1 行第 " in said(output)
     assert "the whole file is GB18030 text; use --encoding gb18030" in said(output)
     assert "snapshot has 1 bad rows" in said(output)
     assert not out.exists() and stored(tmp_path) == []

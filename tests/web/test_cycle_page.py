@@ -276,6 +276,21 @@ def events(store, event: str) -> int:
         return sum(e[3] == event for e in uow.audit.entries())
 
 
+def test_a_refused_upload_says_on_its_job_page_what_is_wrong_with_which_file(client, world_settings, case_city):
+    store = bootstrap.store(world_settings)
+    csrf = sign_in(client, STAFF["clerk"], employer=False)
+    folder = case_city["folders"][1]
+    upload = [("files", (p.name, p.read_text(encoding="utf-8").encode("utf-16") if p.stem == "employers"
+                         else p.read_bytes(), "text/csv")) for p in sorted(folder.glob("*.csv"))]
+    assert client.post("/staff/cycles/snapshots", data={"csrf": csrf}, files=upload,
+                       follow_redirects=False).status_code == 303
+    ran = jobs.run_next(store=store, handlers=bootstrap.job_handlers(world_settings), worker="w", every=0.05)
+    assert ran.state == "failed"
+    page = client.get(f"/staff/jobs/{ran.id}")
+    error = page.text[page.text.index('id="job-error"'):]
+    assert "employers.csv:1: 文件是 UTF-16 文本" in error and "请另存为 UTF-8 或 GB18030 编码的 CSV" in error
+
+
 def test_a_snapshot_is_uploaded_and_imported_by_the_worker_and_bad_names_change_nothing(client, world_settings,
                                                                                        case_city):
     store = bootstrap.store(world_settings)

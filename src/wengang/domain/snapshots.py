@@ -53,6 +53,8 @@ class Fault:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" + (f" [{self.column}]" if self.column else "")
+        if not self.column and not self.value:          # a fault of the file or of a whole row: no value to show
+            return f"{where}: {self.reason}"
         value = shown(self.value)
         value = value if len(value) <= 60 else value[:57] + "..."
         return f"{where} '{value}': {self.reason}"

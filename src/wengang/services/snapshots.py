@@ -80,5 +80,11 @@ class SnapshotRefused(ValueError):
 
     def __init__(self, result: ImportResult):
         self.result = result
-        super().__init__(f"快照有 {result.check.bad_rows} 行错误 / snapshot has {result.check.bad_rows} bad rows; "
-                         f"see {result.check.report}")
+        faults = sorted(result.check.faults)
+        first = "; ".join(str(f) for f in faults[:SAID])
+        more = f"; … 另有 {len(faults) - SAID:,} 处 / and {len(faults) - SAID:,} more" if len(faults) > SAID else ""
+        super().__init__(f"快照有 {result.check.bad_rows:,} 行错误 / snapshot has {result.check.bad_rows:,} bad rows: "
+                         f"{first}{more}; 报告 / report: {result.check.report}")
+
+
+SAID = 3          # the faults a refusal names (on a job's page, in a command's error): the rest are in the report
