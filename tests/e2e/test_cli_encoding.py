@@ -69,7 +69,7 @@ def test_evaluate_with_utf8_on_a_gb18030_folder_prints_the_fault_and_stores_noth
     assert code == 1 and "Traceback" not in output
     assert "employers.csv:1: 按 --encoding utf-8 读取, 第 1 行第 " in said(output)
     assert "the whole file is GB18030 text; use --encoding gb18030" in said(output)
-    assert "snapshot has 1 bad rows" in said(output)
+    assert "snapshot has 1 bad row" in said(output)
     assert not out.exists() and stored(tmp_path) == []
 
 

@@ -95,3 +95,26 @@ def test_a_clerk_opens_a_cycle_compares_and_starts_publicity(browser, cycle_serv
     page.set_input_files("#upload-files", [case_city["folders"][1] / "employers.csv"])
     expect(page.locator("#upload-names")).to_have_text("employers.csv")        # the chosen file, in the page's words
     page.screenshot(path=shots / "staff-cycles.png", full_page=True)
+
+
+def test_a_clerk_uploads_a_file_saved_as_utf16_and_reads_why_it_is_refused(browser, cycle_server, case_city, shots,  # noqa: F811
+                                                                          tmp_path):
+    folder = tmp_path / "upload"
+    folder.mkdir()
+    for path in sorted(case_city["folders"][1].glob("*.csv")):
+        text = path.read_text(encoding="utf-8")
+        (folder / path.name).write_bytes(text.encode("utf-16") if path.stem == "employers" else text.encode())
+    page = page_of(browser, cycle_server)
+    signed_in(page, STAFF["clerk"])
+    page.goto("/staff/cycles")
+    page.set_input_files("#upload-files", sorted(folder.glob("*.csv")))
+    page.click("#upload-snapshot")
+    page.wait_for_url(re.compile(r".*/staff/jobs/\d+$"))
+    expect(page.locator("#job-state")).to_contain_text("失败", timeout=60_000)
+    expect(page.locator("#job-error")).to_contain_text("employers.csv:1: 文件是 UTF-16 文本")
+    expect(page.locator("#download-report")).to_be_visible()
+    expect(page.locator("#cancel-job")).to_have_count(0)               # a job a worker took is not cancelled
+    with page.expect_download() as download:
+        page.click("#download-report")
+    assert download.value.suggested_filename.startswith("faults-")
+    page.screenshot(path=shots / "staff-import-refused.png", full_page=True)

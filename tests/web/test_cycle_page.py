@@ -5,6 +5,7 @@ previewed (nothing written) before the clerk applies them."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import io
@@ -18,7 +19,7 @@ from tests.web.conftest import STAFF, TODAY, sign_in
 from wengang import bootstrap
 from wengang.adapters.banks.simulator import BankSimulator
 from wengang.domain.errors import Refused
-from wengang.services import cyclepage, cycles, jobs, payments, publicity_plan
+from wengang.services import cyclepage, cycles, jobs, payments, publicity_plan, snapshots
 
 BANK_FILES = bootstrap.banks()
 
@@ -289,6 +290,13 @@ def test_a_refused_upload_says_on_its_job_page_what_is_wrong_with_which_file(cli
     page = client.get(f"/staff/jobs/{ran.id}")
     error = page.text[page.text.index('id="job-error"'):]
     assert "employers.csv:1: 文件是 UTF-16 文本" in error and "请另存为 UTF-8 或 GB18030 编码的 CSV" in error
+    assert f'href="/staff/jobs/{ran.id}/report"' in page.text and "下载错误报告" in page.text
+    report = client.get(f"/staff/jobs/{ran.id}/report")
+    assert report.status_code == 200 and report.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
+    assert rows[0] == ["file", "line", "column", "value", "reason"] and rows[1][:2] == ["employers.csv", "1"]
+    for name in ("../../etc/passwd", "faults-0123456789ab.csv.tmp", "faults-0123456789ab.csv"):   # none written
+        assert snapshots.report_of(name, world_settings) is None
 
 
 def test_a_snapshot_is_uploaded_and_imported_by_the_worker_and_bad_names_change_nothing(client, world_settings,

@@ -13,6 +13,7 @@ from rich.table import Table
 from wengang import bootstrap
 from wengang.cli.console import BarProgress, console, fail, parse_date
 from wengang.cli.identity import acting
+from wengang.cli.snapshot import print_check
 from wengang.domain.days import beijing_date
 from wengang.domain.errors import DomainError
 from wengang.rules.parameters import PackError
@@ -36,7 +37,10 @@ def handled(command):
     def run(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (DomainError, PackError, SnapshotRefused, SnapshotLayoutError, LookupError, ValueError) as err:
+        except SnapshotRefused as err:           # the folder's faults and report, as `snapshot import` shows them
+            print_check(err.result.check)
+            fail(err.summary)
+        except (DomainError, PackError, SnapshotLayoutError, LookupError, ValueError) as err:
             fail(str(err))
         except bootstrap.STORE_ERRORS as err:
             fail(f"数据库错误 / database error: {str(getattr(err, 'orig', err)).strip().splitlines()[0]}")

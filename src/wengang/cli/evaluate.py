@@ -50,7 +50,7 @@ def evaluate(
                 evaluation.write_persons(result, policy, persons, fmt)
     except SnapshotRefused as err:               # the folder's faults, as `snapshot import` shows them
         print_check(err.result.check)
-        fail(str(err))
+        fail(err.summary)
     except (PackError, SnapshotLayoutError, LookupError, ValueError, DomainError) as err:
         fail(str(err))
     s = result.summary

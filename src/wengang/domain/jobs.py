@@ -156,9 +156,10 @@ class Job:
         return replace(self, state=S.DONE, finished_at=now, result=dict(result), lease_until=None, error=None,
                        done=max(self.done, self.total))
 
-    def fail(self, worker: str, attempt: int, now: dt.datetime, error: str) -> Job:
+    def fail(self, worker: str, attempt: int, now: dt.datetime, error: str, result: Params | None = None) -> Job:
+        """Failed, with why in words and, where the failure left something to read (a fault report), what."""
         self.held_by(worker, attempt)
-        return replace(self, state=S.FAILED, finished_at=now, error=error[:2000], lease_until=None)
+        return replace(self, state=S.FAILED, finished_at=now, error=error[:2000], lease_until=None, result=result)
 
     def cancel(self, now: dt.datetime) -> Job:
         """Only a queued job is cancelled; a running one finishes (its step commits whole or not at all)."""

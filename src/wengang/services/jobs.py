@@ -108,10 +108,11 @@ def finish(job: Job, *, store: Store, result: Params) -> Job:
     return done
 
 
-def fail(job: Job, *, store: Store, error: str) -> Job:
-    """The job failed, with why in words staff can act on (JobLost if another worker claimed it meanwhile)."""
+def fail(job: Job, *, store: Store, error: str, result: Params | None = None) -> Job:
+    """The job failed, with why in words staff can act on and what it left them to read (`result`, e.g. a refused
+    import's fault report); JobLost if another worker claimed it meanwhile."""
     with store.transaction() as uow:
-        failed = uow.jobs.get(job.id, lock=True).fail(job.worker or "", job.attempts, uow.now(), error)
+        failed = uow.jobs.get(job.id, lock=True).fail(job.worker or "", job.attempts, uow.now(), error, result)
         uow.jobs.save(failed)
         uow.audit.append([Draft(SYSTEM, "job_failed", f"job:{job.id}", reason=f"任务失败 / job failed: {job.kind}",
                                 data={"kind": job.kind.value, "cycle": job.cycle_id, "error": failed.error,
@@ -178,19 +179,19 @@ def run_next(*, store: Store, handlers: Mapping[JobKind, Handler], worker: str, 
     if job is None:
         return None
     result: Params | None = None
-    error = ""
+    error, left = "", None
     try:
         with JobProgress(job, store=store, lease=lease, every=every) as progress:
             result = handlers[job.kind](job, progress)
     except (DomainError, LookupError, ValueError, OSError) as err:
-        error = str(err) or type(err).__name__
+        error, left = str(err) or type(err).__name__, getattr(err, "job_result", None)
     except Exception as err:  # noqa: BLE001 - the job fails with words; the trace goes to the worker's log
         log.exception("任务 %s 出错 / job %s failed", job.id, job.id)
         error = (f"任务内部错误, 详见工作进程日志 / internal error ({type(err).__name__}): see the worker's log")
     try:
         if result is not None:
             return finish(job, store=store, result=result)
-        return fail(job, store=store, error=error)
+        return fail(job, store=store, error=error, result=left)
     except JobLost as err:
         log.warning("%s", err)
         return get(job.id, store=store)

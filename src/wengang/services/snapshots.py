@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +28,19 @@ class ImportResult:
     refused: bool = False
 
 
+REPORT = "report"
+
+
 def default_report_path(settings: Settings, chash: str) -> Path:
     return settings.data_dir / "reports" / f"faults-{chash[:12]}.csv"
+
+
+def report_of(name: str, settings: Settings) -> Path | None:
+    """A fault report this system wrote, by the name a refused job keeps; None for any other name."""
+    if re.fullmatch(r"faults-[0-9a-f]{12}\.csv", name) is None:
+        return None
+    path = settings.data_dir / "reports" / name
+    return path if path.is_file() else None
 
 
 def _report(result: CheckResult, settings: Settings, report: Path | None) -> None:
@@ -83,8 +95,12 @@ class SnapshotRefused(ValueError):
         faults = sorted(result.check.faults)
         first = "; ".join(str(f) for f in faults[:SAID])
         more = f"; … 另有 {len(faults) - SAID:,} 处 / and {len(faults) - SAID:,} more" if len(faults) > SAID else ""
-        super().__init__(f"快照有 {result.check.bad_rows:,} 行错误 / snapshot has {result.check.bad_rows:,} bad rows: "
-                         f"{first}{more}; 报告 / report: {result.check.report}")
+        bad = result.check.bad_rows
+        self.summary = f"快照有 {bad:,} 行错误 / snapshot has {bad:,} bad row{'' if bad == 1 else 's'}"
+        report = f"; 报告 / report: {result.check.report.name}" if result.check.report else ""
+        super().__init__(f"{self.summary}: {first}{more}{report}")   # words a page shows: no path of the server
+        # What a job that meets this refusal keeps for staff: the report's name, for its page to offer it.
+        self.job_result = {REPORT: result.check.report.name} if result.check.report else None
 
 
 SAID = 3          # the faults a refusal names (on a job's page, in a command's error): the rest are in the report

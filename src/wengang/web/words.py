@@ -80,7 +80,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "plan.count": ("按数量", "by count"),
     "plan.planned": ("已排定, 未开始", "planned"), "plan.started": ("公示中", "started"),
     "plan.closed": ("公示期已结束", "closed"),
-    "job.quarantined": ("隔离行", "quarantined rows"), "job.rows": ("行数", "rows"),
+    "job.quarantined": ("隔离行", "quarantined rows"), "job.report": ("错误报告", "fault report"), "job.rows": ("行数", "rows"),
     "job.folder": ("上传目录", "uploaded folder"),
     "job.reason": ("原因", "reason"), "job.written_to": ("写入目录", "written to"),
     "job.names": ("文件", "files written"), "job.archive": ("压缩包", "zip archive"),

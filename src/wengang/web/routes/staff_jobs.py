@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
+from wengang.domain.errors import NotFound
 from wengang.domain.jobs import JobKind, Params
 from wengang.domain.ports import Store
-from wengang.services import job_steps, jobs
+from wengang.services import job_steps, jobs, snapshots
 from wengang.services.sessions import Principal
-from wengang.web.deps import StoreDep, render
+from wengang.web.deps import SettingsDep, StoreDep, render
 from wengang.web.permissions import Forbidden, may, staff
 from wengang.web.routes.staff import CycleQ
 
@@ -47,6 +48,19 @@ def job_view(request: Request, store: StoreDep, me: StaffView, job_id: JobId):
     fragment = request.headers.get("HX-Request") == "true"
     return render(request, "staff/_job_progress.html" if fragment else "staff/job.html",
                   {"job": job, "poll": POLL, "perm": jobs.PERMISSION[job.kind]})
+
+
+@router.get("/jobs/{job_id}/report")
+def job_report(store: StoreDep, settings: SettingsDep, me: StaffView, job_id: JobId):
+    """The fault report of a refused import, for whoever may run its kind: every fault, as the command line writes
+    it (personal values masked); nothing is written or recorded here."""
+    job = jobs.get(job_id, store=store)
+    if not may(me, jobs.PERMISSION[job.kind]):
+        raise Forbidden(jobs.PERMISSION[job.kind])
+    path = snapshots.report_of((job.result or {}).get(snapshots.REPORT, ""), settings)
+    if path is None:
+        raise NotFound(f"任务 {job_id} 没有错误报告 / job {job_id} left no fault report")
+    return FileResponse(path, filename=path.name, media_type="text/csv")
 
 
 @router.post("/jobs/{job_id}/cancel", response_class=HTMLResponse)
