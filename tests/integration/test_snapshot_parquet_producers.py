@@ -179,3 +179,26 @@ def test_spark_reads_money_of_more_places_as_the_import_does(tmp_path, settings)
     assert rows == {name: stored(settings, result.snapshot, name) for name in rows}
     odd = with_decimals(city(tmp_path / "odd"), "100.0550")
     assert on_spark(odd)[0] == check_folder(odd, analytics=bootstrap.analytics(settings), settings=settings).faults
+
+
+def test_a_time_or_a_duration_is_refused_in_words_and_a_half_float_is_read(tmp_path, settings):
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = as_pandas_writes_it(city(tmp_path / "odd"))
+    employers = pq.read_table(folder / "employers.parquet")
+    n = employers.num_rows
+    employers = employers.set_column(employers.column_names.index("registered_on"), "registered_on",
+                                     pa.array([dt.timedelta(days=1)] * n, pa.duration("s")))
+    employers = employers.set_column(employers.column_names.index("employees"), "employees",
+                                     pa.array(np.array([12, 4, 3], dtype=np.float16)))
+    pq.write_table(employers, folder / "employers.parquet")
+    separations = pq.read_table(folder / "separations.parquet")
+    pq.write_table(separations.set_column(separations.column_names.index("date"), "date",
+                                          pa.array([dt.time(8, 30)] * separations.num_rows, pa.time64("us"))),
+                   folder / "separations.parquet")
+    faults = check_folder(folder, analytics=bootstrap.analytics(settings), settings=settings).faults
+    assert {(f.file, f.column) for f in faults} == {("employers.parquet", "registered_on"),
+                                                   ("separations.parquet", "date")}
+    assert all("YYYY-MM-DD" in f.reason for f in faults)              # the half-float headcounts 12, 4, 3 passed

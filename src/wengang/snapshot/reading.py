@@ -191,10 +191,10 @@ def _as_text(raw: RawFile, part: pa.Table, name: str, failed: set[str]) -> pa.Ch
     col = part.column(name)
     if pa.types.is_string(col.type):
         return col
-    if pa.types.is_temporal(col.type) and raw.spec.column(name).kind in CALENDAR_KINDS:
+    if (pa.types.is_timestamp(col.type) or pa.types.is_date(col.type)) and raw.spec.column(name).kind in CALENDAR_KINDS:
         return _calendar_text(col, raw.spec.column(name).kind)
     if pa.types.is_floating(col.type):
-        return _float_text(col)
+        return _float_text(col.cast(pa.float64()))        # a half float too: float64 holds it exactly
     if pa.types.is_decimal(col.type) and col.type.scale > 2:
         return decimal_text(col)
     if name not in failed and not pa.types.is_nested(col.type):
