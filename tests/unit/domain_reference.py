@@ -51,10 +51,10 @@ def money(value):
         raise ValueError(f"金额无效 / not an amount: {value!r}") from None
     if not amount.is_finite():
         raise ValueError(f"金额无效 / not an amount: {value!r}")
-    if amount != amount.quantize(CENT):
-        raise ValueError(f"金额最多两位小数 / amount {value} has more than two decimals (fen)")
     if abs(amount) > MAX_AMOUNT:
         raise ValueError(f"金额过大 / amount {value} exceeds {MAX_AMOUNT}")
+    if amount != amount.quantize(CENT):
+        raise ValueError(f"金额最多两位小数 / amount {value} has more than two decimals (fen)")
     return amount.quantize(CENT)
 
 

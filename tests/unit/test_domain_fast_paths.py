@@ -6,6 +6,7 @@ import re
 import sys
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -154,6 +155,12 @@ amounts = (cents | st.decimals(allow_nan=True, allow_infinity=True) | st.decimal
 def test_money_and_positive_money_match_the_plain_versions(value):
     same(payments.money, ref.money, value)
     same(payments.positive_money, ref.positive_money, value)
+
+
+@pytest.mark.parametrize("value", ["3.1e99900", "-3.1e99900", "1E+29", "10000000000000000.001"])
+def test_an_amount_beyond_the_largest_is_refused_in_words_not_by_an_overflow(value):
+    with pytest.raises(ValueError, match="exceeds"):      # quantizing 3.1e99900 to the fen overflowed the context
+        payments.money(value)
 
 
 # ---- payment instructions ----

@@ -52,10 +52,10 @@ def money(value: Decimal | int | str) -> Decimal:
         raise ValueError(f"金额无效 / not an amount: {value!r}") from None
     if not amount.is_finite():
         raise ValueError(f"金额无效 / not an amount: {value!r}")
+    if abs(amount) > MAX_AMOUNT:         # first: quantizing 3.1e99900 to the fen would overflow the context
+        raise ValueError(f"金额过大 / amount {value} exceeds {MAX_AMOUNT}")
     if amount != amount.quantize(CENT):
         raise ValueError(f"金额最多两位小数 / amount {value} has more than two decimals (fen)")
-    if abs(amount) > MAX_AMOUNT:
-        raise ValueError(f"金额过大 / amount {value} exceeds {MAX_AMOUNT}")
     return amount.quantize(CENT)
 
 
