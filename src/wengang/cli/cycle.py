@@ -13,7 +13,7 @@ from rich.table import Table
 from wengang import bootstrap
 from wengang.cli.console import BarProgress, console, fail, parse_date
 from wengang.cli.identity import acting
-from wengang.cli.snapshot import print_check
+from wengang.cli.snapshot import fail_refused
 from wengang.domain.days import beijing_date
 from wengang.domain.errors import DomainError
 from wengang.rules.parameters import PackError
@@ -37,9 +37,8 @@ def handled(command):
     def run(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except SnapshotRefused as err:           # the folder's faults and report, as `snapshot import` shows them
-            print_check(err.result.check)
-            fail(err.summary)
+        except SnapshotRefused as err:
+            fail_refused(err)
         except (DomainError, PackError, SnapshotLayoutError, LookupError, ValueError) as err:
             fail(str(err))
         except bootstrap.STORE_ERRORS as err:

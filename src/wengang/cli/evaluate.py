@@ -10,7 +10,7 @@ from rich.table import Table
 
 from wengang import bootstrap
 from wengang.cli.console import BarProgress, console, fail, parse_date
-from wengang.cli.snapshot import Encoding, print_check
+from wengang.cli.snapshot import Encoding, fail_refused
 from wengang.config import load_settings
 from wengang.domain.errors import DomainError
 
@@ -48,9 +48,8 @@ def evaluate(
             evaluation.write_decisions(result, out, fmt)
             if persons is not None:
                 evaluation.write_persons(result, policy, persons, fmt)
-    except SnapshotRefused as err:               # the folder's faults, as `snapshot import` shows them
-        print_check(err.result.check)
-        fail(err.summary)
+    except SnapshotRefused as err:
+        fail_refused(err)
     except (PackError, SnapshotLayoutError, LookupError, ValueError, DomainError) as err:
         fail(str(err))
     s = result.summary

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.table import Table
@@ -20,6 +20,12 @@ SHOWN_FAULTS = 50
 
 Encoding = Annotated[str | None, typer.Option(help="utf-8 或 gb18030; 默认自动识别 / default: detect")]
 Report = Annotated[Path | None, typer.Option(help="错误报告CSV路径 / where to write the fault report CSV")]
+
+
+def fail_refused(err: snapshots.SnapshotRefused) -> NoReturn:
+    """A folder a command could not import: its faults and report as `snapshot import` shows them, then the error."""
+    print_check(err.result.check)
+    fail(err.summary)
 
 
 def print_check(result: snapshots.CheckResult) -> None:

@@ -36,7 +36,8 @@ def default_report_path(settings: Settings, chash: str) -> Path:
 
 
 def report_of(name: str, settings: Settings) -> Path | None:
-    """A fault report this system wrote, by the name a refused job keeps; None for any other name."""
+    """A fault report this system wrote (default_report_path's names), by the name a refused job keeps; None for any
+    other name."""
     if re.fullmatch(r"faults-[0-9a-f]{12}\.csv", name) is None:
         return None
     path = settings.data_dir / "reports" / name
@@ -97,10 +98,10 @@ class SnapshotRefused(ValueError):
         more = f"; … 另有 {len(faults) - SAID:,} 处 / and {len(faults) - SAID:,} more" if len(faults) > SAID else ""
         bad = result.check.bad_rows
         self.summary = f"快照有 {bad:,} 行错误 / snapshot has {bad:,} bad row{'' if bad == 1 else 's'}"
-        report = f"; 报告 / report: {result.check.report.name}" if result.check.report else ""
-        super().__init__(f"{self.summary}: {first}{more}{report}")   # words a page shows: no path of the server
+        name = result.check.report.name if result.check.report else None
+        super().__init__(f"{self.summary}: {first}{more}" + (f"; 报告 / report: {name}" if name else ""))  # no server path
         # What a job that meets this refusal keeps for staff: the report's name, for its page to offer it.
-        self.job_result = {REPORT: result.check.report.name} if result.check.report else None
+        self.job_result = {REPORT: name} if name else None
 
 
 SAID = 3          # the faults a refusal names (on a job's page, in a command's error): the rest are in the report

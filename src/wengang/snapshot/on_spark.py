@@ -155,14 +155,12 @@ def _text_sql(col: Column, source: str, kind: Any) -> str:
         TimestampType,
     )
 
-    if isinstance(kind, DecimalType) and kind.scale > 2:   # without the zeros that end it (reading.decimal_text)
-        return f"CASE WHEN {source} = 0 THEN '0' ELSE regexp_replace(CAST({source} AS STRING), '\\\\.?0+$', '') END"
-
+    if isinstance(kind, DecimalType) and kind.scale > 2:
+        return _decimal_sql(source)
     if isinstance(kind, DoubleType | FloatType):     # Java's shortest text of the float, as a plain decimal
         low, high = PLAIN
-        exact = f"CAST(CAST(CAST({source} AS STRING) AS DECIMAL(38, 18)) AS STRING)"
-        return (f"CASE WHEN {source} = 0 THEN '0' WHEN abs({source}) >= {low} AND abs({source}) < {high:.0f} "
-                f"THEN regexp_replace(regexp_replace({exact}, '0+$', ''), '\\\\.$', '') "
+        return (f"CASE WHEN {source} = 0 OR (abs({source}) >= {low} AND abs({source}) < {high:.0f}) "
+                f"THEN {_decimal_sql(f'CAST(CAST({source} AS STRING) AS DECIMAL(38, 18))')} "
                 f"ELSE CAST({source} AS STRING) END")
     if col.kind not in CALENDAR_KINDS or not isinstance(kind, DateType | TimestampType | TimestampNTZType):
         return f"CAST({source} AS STRING)"
@@ -173,6 +171,11 @@ def _text_sql(col: Column, source: str, kind: Any) -> str:
     fitting = [f"CASE WHEN {w} = date_trunc('{unit}', {w}) THEN date_format({w}, '{shape}') END" for w in walls]
     shown = f"CAST({source} AS STRING)" if isinstance(kind, DateType) else f"date_format({walls[-1]}, 'yyyy-MM-dd HH:mm:ss')"
     return f"COALESCE({', '.join(fitting)}, {shown})"
+
+
+def _decimal_sql(value: str) -> str:
+    """A decimal without the zeros that end it, zero as 0 (reading.decimal_text)."""
+    return f"CASE WHEN {value} = 0 THEN '0' ELSE regexp_replace(CAST({value} AS STRING), '\\\\.?0+$', '') END"
 
 
 def _typed_view(session: Session, spec: FileSpec, text: str | None, view: str) -> str:

@@ -150,9 +150,8 @@ def _float_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
     zero, size = pc.equal(values, pa.scalar(0.0)), pc.abs(values)
     low, high = pa.scalar(PLAIN[0]), pa.scalar(PLAIN[1])
     plain = pc.or_kleene(zero, pc.and_kleene(pc.greater_equal(size, low), pc.less(size, high)))
-    exact = pc.cast(pc.if_else(plain, text, "0"), pa.decimal128(38, 18))   # the shortest text, exactly
-    shown = pc.replace_substring_regex(pc.replace_substring_regex(pc.cast(exact, pa.string()), "0+$", ""), r"\.$", "")
-    return pc.if_else(zero, "0", pc.if_else(plain, shown, text))
+    exact: Any = pc.cast(pc.if_else(plain, text, "0"), pa.decimal128(38, 18))   # the shortest text, exactly
+    return pc.if_else(plain, decimal_text(exact), text)
 
 
 BEIJING = "Asia/Shanghai"
@@ -191,8 +190,9 @@ def _as_text(raw: RawFile, part: pa.Table, name: str, failed: set[str]) -> pa.Ch
     col = part.column(name)
     if pa.types.is_string(col.type):
         return col
-    if (pa.types.is_timestamp(col.type) or pa.types.is_date(col.type)) and raw.spec.column(name).kind in CALENDAR_KINDS:
-        return _calendar_text(col, raw.spec.column(name).kind)
+    kind = raw.spec.column(name).kind
+    if (pa.types.is_timestamp(col.type) or pa.types.is_date(col.type)) and kind in CALENDAR_KINDS:
+        return _calendar_text(col, kind)
     if pa.types.is_floating(col.type):
         return _float_text(col.cast(pa.float64()))        # a half float too: float64 holds it exactly
     if pa.types.is_decimal(col.type) and col.type.scale > 2:
